@@ -1,0 +1,236 @@
+"""Finding a project's schema files the way the Prisma CLI does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.schema import find_schema_files, group_schemas
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = "model A {\n  id Int @id\n}\n"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def rel(root: Path, paths: list[Path]) -> list[str]:
+    return [p.relative_to(root.resolve()).as_posix() for p in paths]
+
+
+def package_json(schema: str) -> str:
+    return json.dumps({"name": "app", "prisma": {"schema": schema}})
+
+
+def test_package_json_schema_file_wins_over_default(tmp_path):
+    write(
+        tmp_path,
+        {
+            "package.json": package_json("db/main.prisma"),
+            "db/main.prisma": MODEL,
+            "prisma/schema.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["db/main.prisma"]
+
+
+def test_package_json_schema_folder_is_read_recursively(tmp_path):
+    write(
+        tmp_path,
+        {
+            "package.json": package_json("./db"),
+            "db/base.prisma": MODEL,
+            "db/models/user.prisma": MODEL,
+            "db/README.md": "not a schema",
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["db/base.prisma", "db/models/user.prisma"]
+
+
+@pytest.mark.parametrize(
+    "config_name, config",
+    [
+        (
+            "prisma.config.ts",
+            'export default defineConfig({\n  schema: "custom/schema.prisma",\n})\n',
+        ),
+        ("prisma.config.mts", "export default { schema: 'custom/schema.prisma' }\n"),
+        ("prisma.config.js", "module.exports = { schema: `custom/schema.prisma` }\n"),
+        (
+            "prisma.config.ts",
+            'export default defineConfig({ schema: path.join("custom", "schema.prisma") })\n',
+        ),
+        (
+            "prisma.config.ts",
+            "export default defineConfig({ schema: path.join(__dirname, 'custom', 'schema.prisma') })\n",
+        ),
+        (
+            "prisma.config.ts",
+            '// schema: "old.prisma",\nexport default { schema: "custom/schema.prisma" }\n',
+        ),
+    ],
+)
+def test_prisma_config_schema(tmp_path, config_name, config):
+    write(
+        tmp_path,
+        {
+            config_name: config,
+            "custom/schema.prisma": MODEL,
+            "prisma/schema.prisma": MODEL,
+            "old.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["custom/schema.prisma"]
+
+
+def test_prisma_config_folder(tmp_path):
+    write(
+        tmp_path,
+        {
+            "prisma.config.ts": 'import path from "node:path"\n'
+            'export default defineConfig({ schema: path.join("prisma", "schema") })\n',
+            "prisma/schema/a.prisma": MODEL,
+            "prisma/schema/b.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == [
+        "prisma/schema/a.prisma",
+        "prisma/schema/b.prisma",
+    ]
+
+
+def test_package_json_comes_before_prisma_config(tmp_path):
+    write(
+        tmp_path,
+        {
+            "package.json": package_json("from-package.prisma"),
+            "prisma.config.ts": 'export default { schema: "from-config.prisma" }\n',
+            "from-package.prisma": MODEL,
+            "from-config.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["from-package.prisma"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"package.json": "{ not json"},
+        {"package.json": json.dumps({"prisma": "oops"})},
+        {"package.json": package_json("missing/schema.prisma")},
+        {"prisma.config.ts": "export default defineConfig({ migrations: { path: 'x' } })\n"},
+    ],
+)
+def test_unusable_configuration_falls_back_to_default(tmp_path, extra):
+    write(tmp_path, {**extra, "prisma/schema.prisma": MODEL})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["prisma/schema.prisma"]
+
+
+def test_default_location_ignores_stray_prisma_files(tmp_path):
+    write(tmp_path, {"prisma/schema.prisma": MODEL, "prisma/schema.backup.prisma": MODEL})
+    candidates = ["prisma/schema.prisma", "prisma/schema.backup.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path, candidates)) == ["prisma/schema.prisma"]
+
+
+def test_default_folder_schema_fixture():
+    multi = ROOT / "fixtures/schema/multi"
+    assert rel(multi, find_schema_files(multi)) == [
+        "prisma/schema/blog/post.prisma",
+        "prisma/schema/schema.prisma",
+        "prisma/schema/user.prisma",
+    ]
+
+
+def test_candidates_are_the_last_resort(tmp_path):
+    write(
+        tmp_path,
+        {
+            "db/one.prisma": MODEL,
+            "node_modules/.prisma/client/schema.prisma": MODEL,
+            "src/index.ts": "",
+        },
+    )
+    candidates = ["src/index.ts", "db/one.prisma", "node_modules/.prisma/client/schema.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path, candidates)) == ["db/one.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["db/one.prisma"]
+
+
+def test_nothing_found(tmp_path):
+    write(tmp_path, {"src/index.ts": ""})
+    assert find_schema_files(tmp_path, ["src/index.ts"]) == []
+    assert find_schema_files(tmp_path) == []
+
+
+MONOREPO = {
+    "package.json": json.dumps({"name": "root", "workspaces": ["apps/*", "packages/*"]}),
+    "apps/web/package.json": json.dumps({"name": "web"}),
+    "apps/web/prisma/schema.prisma": MODEL,
+    "apps/web/src/page.tsx": "",
+    "packages/db/package.json": package_json("src/schema"),
+    "packages/db/src/schema/main.prisma": MODEL,
+    "packages/db/src/schema/billing/invoice.prisma": MODEL,
+    "packages/db/src/index.ts": "",
+    "node_modules/some-lib/package.json": package_json("x.prisma"),
+    "node_modules/some-lib/x.prisma": MODEL,
+}
+MONOREPO_SCHEMAS = [
+    "apps/web/prisma/schema.prisma",
+    "packages/db/src/schema/billing/invoice.prisma",
+    "packages/db/src/schema/main.prisma",
+]
+
+
+def test_monorepo_packages_found_from_candidates(tmp_path):
+    write(tmp_path, MONOREPO)
+    candidates = [
+        "apps/web/src/page.tsx",
+        "packages/db/src/index.ts",
+        "node_modules/some-lib/x.prisma",
+    ]
+    assert rel(tmp_path, find_schema_files(tmp_path, candidates)) == MONOREPO_SCHEMAS
+
+
+def test_monorepo_packages_found_by_walking(tmp_path):
+    write(tmp_path, MONOREPO)
+    assert rel(tmp_path, find_schema_files(tmp_path)) == MONOREPO_SCHEMAS
+
+
+def test_group_schemas_monorepo(tmp_path):
+    write(tmp_path, MONOREPO)
+    groups = group_schemas(find_schema_files(tmp_path))
+    assert [rel(tmp_path, g) for g in groups] == [
+        ["apps/web/prisma/schema.prisma"],
+        ["packages/db/src/schema/billing/invoice.prisma", "packages/db/src/schema/main.prisma"],
+    ]
+
+
+def test_group_schemas_keeps_nested_packages_apart(tmp_path):
+    write(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "schema.prisma": MODEL,
+            "tools/seed/package.json": "{}",
+            "tools/seed/schema.prisma": MODEL,
+            "prisma/models/a.prisma": MODEL,
+        },
+    )
+    paths = [
+        tmp_path / p
+        for p in ("schema.prisma", "tools/seed/schema.prisma", "prisma/models/a.prisma")
+    ]
+    assert [rel(tmp_path, g) for g in group_schemas(paths)] == [
+        ["prisma/models/a.prisma", "schema.prisma"],
+        ["tools/seed/schema.prisma"],
+    ]
+
+
+def test_group_schemas_empty():
+    assert group_schemas([]) == []
