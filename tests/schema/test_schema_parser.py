@@ -382,3 +382,33 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def test_block_attribute_and_setting_spanning_lines():
+    schema = parse(
+        "generator client {\n"
+        '  provider = "prisma-client-js"\n'
+        "  previewFeatures = [\n"
+        '    "views", // for reporting\n'
+        '    "multiSchema"\n'
+        "  ]\n"
+        "}\n"
+        "model M {\n"
+        "  id Int @id\n"
+        "  at DateTime\n"
+        "  @@index([\n"
+        "    id,\n"
+        "    at(sort: Desc)\n"
+        '  ], map: "m_id_at")\n'
+        "  enum String\n"
+        "}\n"
+    )
+    assert schema.warnings == ()
+    assert schema.generators[0].preview_features == ("views", "multiSchema")
+    m = schema.model("M")
+    assert [(i.fields, i.map, i.line) for i in m.indexes] == [
+        (("id",), None, 9),
+        (("id", "at"), "m_id_at", 11),
+    ]
+    # A field may be named like a block keyword.
+    assert (m.field("enum").type, m.field("enum").line) == ("String", 15)
