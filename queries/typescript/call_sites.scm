@@ -1,0 +1,10 @@
+; Calls that may reach a repo function (the call graph's edges).
+;   loadStats(id)
+(call_expression
+  function: (identifier) @callsite.callee) @callsite
+
+;   stats.load(id)     this.load(id)
+(call_expression
+  function: (member_expression
+    object: [(identifier) (this)] @callsite.object
+    property: (property_identifier) @callsite.callee)) @callsite

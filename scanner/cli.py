@@ -1,0 +1,146 @@
+"""The command line: a thin click layer over engine, reporters and rules."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_config
+from .findings import Severity
+from .rules import REGISTRY, RULES_BY_ID, UnknownRule
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+
+
+class InputError(Exception):
+    """Bad input the user must fix (exit 2)."""
+
+
+def _split(values) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out
+
+
+def _write(output: str | None, text: str) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    if not path.parent.exists():
+        raise InputError(f"-o {output}: the folder {path.parent} does not exist; create it or choose another path.")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"-o {output}: cannot write the report ({e.strerror}); choose a writable path.") from None
+
+
+def _run(fn, debug: bool):
+    try:
+        return fn()
+    except (ConfigError, UnknownRule, InputError) as e:
+        click.echo(f"dbaudit: error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("dbaudit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"dbaudit: internal error: {type(e).__name__}: {e}. "
+                       "Rerun with --debug for the traceback and report it.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dbaudit")
+def main() -> None:
+    """dbaudit: find database anti-patterns in TypeScript + Prisma code."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", help="Write the report to this file instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
+@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
+              help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def scan(path, fmt, output, config_file, select, ignore, fail_on, debug):
+    """Scan PATH (a repository checkout, folder or file) and report findings."""
+    def go():
+        from .engine import scan as run_scan
+        from .report import render
+        config = load_config(path if path.is_dir() else path.parent, config_file)
+        result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
+        color = fmt == "text" and output is None and sys.stdout.isatty()
+        _write(output, render(fmt, result, color=color))
+        threshold = Severity.parse(fail_on or config["fail_on"])
+        failing = [f for f in result.findings if f.severity.rank >= threshold.rank]
+        return EXIT_FINDINGS if failing else EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command("rules")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def rules_cmd(fmt):
+    """List the rules."""
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category,
+                                "severity": r.severity.value, "summary": r.summary} for r in REGISTRY],
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="dbaudit rules")
+    for col in ("id", "severity", "category", "summary"):
+        table.add_column(col)
+    for r in REGISTRY:
+        table.add_row(r.id, r.severity.value, r.category, r.summary)
+    Console(width=140).print(table)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Print a rule's documentation page."""
+    rule = RULES_BY_ID.get(rule_id)
+    if rule is None:
+        click.echo(f"dbaudit: error: unknown rule id '{rule_id}'. Run `dbaudit rules` for the list.", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        click.echo(rule.docs_path.read_text(encoding="utf-8"))
+    except OSError:
+        click.echo(f"dbaudit: error: the docs page for {rule_id} is missing ({rule.docs_path}).", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--debug", is_flag=True)
+def facts(path, fmt, config_file, debug):
+    """Show what the fact model saw: clients and Prisma calls with their scopes."""
+    def go():
+        from .engine import scan as run_scan
+        from .report.facts_report import render_facts
+        config = load_config(path if path.is_dir() else path.parent, config_file)
+        result = run_scan(path, config, select=[RULES_BY_ID and REGISTRY[0].id])
+        click.echo(render_facts(result, fmt), nl=False)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

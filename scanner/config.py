@@ -1,0 +1,134 @@
+"""Layered configuration: packaged defaults < the root's `.dbaudit.yaml` <
+`--config FILE` < flags. Every key must exist in the defaults and keep its type."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .resources import data_dir
+
+PROJECT_FILE = ".dbaudit.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; the CLI exits 2 with it."""
+
+
+def default_path() -> Path:
+    return data_dir("config") / "default.yaml"
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the config file ({e.strerror}).") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the config file as UTF-8.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: YAML syntax error: {problem}. Fix the YAML syntax there.") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of option: value, "
+                          f"not a {type(data).__name__}.")
+    return data
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", int: "a number",
+            bool: "true or false", float: "a number"}.get(type(v), type(v).__name__)
+
+
+def _merge(base: dict, over: dict, source: str, prefix: str = "") -> None:
+    for k, v in over.items():
+        dotted = f"{prefix}{k}"
+        if k not in base:
+            close = difflib.get_close_matches(str(k), [str(x) for x in base], n=1)
+            hint = f" Did you mean '{prefix}{close[0]}'?" if close else \
+                f" Known keys here: {', '.join(sorted(map(str, base)))}."
+            raise ConfigError(f"{source}: unknown key '{dotted}'.{hint}")
+        cur = base[k]
+        if isinstance(cur, dict) and k in ("severity",):
+            if not isinstance(v, dict):
+                raise ConfigError(f"{source}: '{dotted}' must be a mapping, got {_type_name(v)}.")
+            base[k] = {**cur, **v}
+        elif isinstance(cur, dict) and cur and k not in ("out_of_scope",):
+            if not isinstance(v, dict):
+                raise ConfigError(f"{source}: '{dotted}' must be a mapping, got {_type_name(v)}.")
+            _merge(cur, v, source, dotted + ".")
+        else:
+            ok = isinstance(v, type(cur)) and not (isinstance(v, bool) and not isinstance(cur, bool))
+            if isinstance(cur, int) and not isinstance(cur, bool) and isinstance(v, int) and not isinstance(v, bool):
+                ok = True
+            if not ok:
+                raise ConfigError(f"{source}: '{dotted}' must be {_type_name(cur)}, got "
+                                  f"{_type_name(v)} ({v!r}).")
+            if isinstance(v, list) and not all(isinstance(x, str) for x in v):
+                raise ConfigError(f"{source}: '{dotted}' must be a list of strings.")
+            base[k] = v
+
+
+@dataclass(frozen=True)
+class Config:
+    data: dict
+    sources: tuple[str, ...]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str) -> Any:
+        v: Any = self.data
+        for part in dotted.split("."):
+            v = v[part]
+        return v
+
+
+def load_config(root: Path | None, extra: Path | None = None, overrides: dict | None = None) -> Config:
+    data = _load_yaml(default_path())
+    sources = [str(default_path())]
+    layers: list[Path] = []
+    if root is not None:
+        project = (root if root.is_dir() else root.parent) / PROJECT_FILE
+        if project.is_file():
+            layers.append(project)
+    if extra is not None:
+        if not extra.is_file():
+            raise ConfigError(f"{extra}: config file not found. Check the --config path.")
+        layers.append(extra)
+    for layer in layers:
+        _merge(data, _load_yaml(layer), str(layer))
+        sources.append(str(layer))
+    if overrides:
+        _merge(data, copy.deepcopy(overrides), "command line")
+    _validate(data, sources[-1])
+    return Config(data, tuple(sources))
+
+
+def _validate(data: dict, source: str) -> None:
+    from .findings import Severity
+    try:
+        Severity.parse(data["fail_on"])
+    except ValueError:
+        raise ConfigError(f"{source}: 'fail_on' must be one of low, medium, high, critical.") from None
+    for rule, sev in data["rules"]["severity"].items():
+        try:
+            Severity.parse(str(sev))
+        except ValueError:
+            raise ConfigError(f"{source}: 'rules.severity.{rule}' must be one of low, medium, "
+                              f"high, critical, got {sev!r}.") from None
+    bad = set(data["include_out_of_scope"]) - set(data["out_of_scope"])
+    if bad:
+        raise ConfigError(f"{source}: 'include_out_of_scope' names unknown kinds {sorted(bad)}; "
+                          f"use {sorted(data['out_of_scope'])}.")

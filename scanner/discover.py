@@ -1,0 +1,199 @@
+"""Walk the root: honour .gitignore and the built-in excludes, give every file
+a role, and read each file defensively (size, binary, encoding, minified)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+from .config import Config
+from .parse import SOURCE_EXTENSIONS
+
+PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspace.yaml",
+                 "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str        # relative to the root, `/`-separated
+    abs_path: str
+    role: str        # route, pages-api, page, component, lib, test, story, seed, schema
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    path: str
+    kind: str        # skipped, parse, schema, config
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "kind": self.kind, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Discovery:
+    root: Path
+    sources: list[SourceFile] = field(default_factory=list)
+    schemas: list[SourceFile] = field(default_factory=list)
+    project_files: list[str] = field(default_factory=list)   # package.json, tsconfig.json, ...
+    out_of_scope: dict[str, int] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+def _spec(lines) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec]) -> str:
+    p = PurePosixPath(rel)
+    if p.suffix == ".prisma":
+        return "schema"
+    for kind, spec in out_of_scope.items():
+        if spec.match_file(rel):
+            return kind
+    parts = p.parts[:-1]
+    stem = p.name.split(".")[0]
+    if "app" in parts and stem == "route":
+        return "route"
+    if "pages" in parts:
+        i = parts.index("pages")
+        if i + 1 < len(parts) and parts[i + 1] == "api" or (stem == "api" and i == len(parts) - 1):
+            return "pages-api"
+    if "app" in parts and stem == "page":
+        return "page"
+    if p.suffix in (".tsx", ".jsx"):
+        return "component"
+    return "lib"
+
+
+def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Discovery:
+    root = root.resolve()
+    out = Discovery(root)
+    excludes = _spec(list(config["default_excludes"]) + list(config["exclude"]))
+    scope_specs = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()
+                   if kind not in config["include_out_of_scope"]}
+    if root.is_file():
+        _add_file(out, root.parent, root, root.name, excludes, scope_specs, single=True)
+        return out
+    # (directory, relative path, gitignore specs in force as (base, spec))
+    stack: list[tuple[Path, str, tuple]] = [(root, "", ())]
+    seen_dirs: set[tuple[int, int]] = set()
+    while stack:
+        directory, rel_dir, ignores = stack.pop()
+        try:
+            st = directory.stat()
+        except OSError as e:
+            out.warnings.append(Warning_(rel_dir or ".", "skipped", f"cannot read folder: {e.strerror}"))
+            continue
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            continue  # a symlink loop
+        seen_dirs.add((st.st_dev, st.st_ino))
+        gi = directory / ".gitignore"
+        if gi.is_file():
+            try:
+                ignores = ignores + ((rel_dir, _spec(gi.read_text(encoding="utf-8", errors="replace").splitlines())),)
+            except OSError:
+                pass
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as e:
+            out.warnings.append(Warning_(rel_dir or ".", "skipped", f"cannot list folder: {e.strerror}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=follow_symlinks)
+                is_file = entry.is_file(follow_symlinks=follow_symlinks)
+            except OSError:
+                continue
+            if is_link and not follow_symlinks:
+                continue
+            probe = rel + "/" if is_dir else rel
+            if excludes.match_file(probe) or _ignored(probe, ignores):
+                continue
+            if is_dir:
+                subdirs.append((Path(entry.path), rel, ignores))
+            elif is_file:
+                _add_file(out, root, Path(entry.path), rel, excludes, scope_specs)
+        stack.extend(reversed(subdirs))
+    return out
+
+
+def _ignored(rel: str, ignores) -> bool:
+    for base, spec in ignores:
+        if base:
+            if not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1:]
+        else:
+            sub = rel
+        if spec.match_file(sub):
+            return True
+    return False
+
+
+def _add_file(out: Discovery, root: Path, path: Path, rel: str, excludes, scope_specs, single=False) -> None:
+    name = path.name
+    if name in PROJECT_FILES or (name.startswith("tsconfig") and name.endswith(".json")):
+        out.project_files.append(rel)
+        if not name.startswith("prisma.config"):
+            return
+    lower = name.lower()
+    if not (lower.endswith(SOURCE_EXTENSIONS) or lower.endswith(".prisma")):
+        return
+    if lower.endswith(".d.ts") or lower.endswith((".d.mts", ".d.cts")):
+        return
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        out.warnings.append(Warning_(rel, "skipped", f"cannot read file: {e.strerror}"))
+        return
+    role = classify_role(rel, scope_specs)
+    sf = SourceFile(rel, str(path), role, size)
+    if role == "schema":
+        out.schemas.append(sf)
+    elif role in scope_specs:
+        out.out_of_scope[role] = out.out_of_scope.get(role, 0) + 1
+    else:
+        out.sources.append(sf)
+
+
+def read_source(sf: SourceFile, max_bytes: int, max_line: int) -> tuple[bytes | None, str | None]:
+    """The file's bytes as UTF-8, or None and the reason it was skipped."""
+    if sf.size > max_bytes:
+        return None, f"skipped: {sf.size:,} bytes is over the {max_bytes:,}-byte limit (max_file_bytes)"
+    try:
+        with open(sf.abs_path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return None, "skipped: the file disappeared during the scan"
+    except OSError as e:
+        return None, f"skipped: cannot read the file ({e.strerror})"
+    if len(data) > max_bytes:
+        return None, f"skipped: over the {max_bytes:,}-byte limit (max_file_bytes)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return None, "skipped: invalid UTF-16 text"
+    elif b"\x00" in data[:8192]:
+        return None, "skipped: binary file"
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return None, f"skipped: not UTF-8 text (invalid byte at offset {e.start})"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a BOM would shift the first line's columns
+    longest = max((len(line) for line in data.split(b"\n")), default=0)
+    if longest > max_line:
+        return None, (f"skipped: minified or generated (a {longest:,}-character line; "
+                      f"max_line_length is {max_line:,})")
+    return data, None

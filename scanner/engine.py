@@ -1,0 +1,145 @@
+"""The scan pipeline: discover -> read -> facts -> schema -> index -> rules ->
+findings. One direction, no stage patches another's output."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .discover import Discovery, SourceFile, Warning_, discover, read_source
+from .facts.extract import extract_facts
+from .facts.model import FileFacts
+from .facts.scopes import ClientConfig
+from .findings import Finding, assign_fingerprints
+from .index import ProjectIndex
+from .rules import RuleContext, select_rules
+from .schema import find_schema_files, parse_schema_files
+from .schema.model import Schema
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    findings: list[Finding]
+    warnings: list[Warning_]
+    stats: dict
+    index: ProjectIndex
+    schema: Schema | None
+    config: Config
+    version: str = __version__
+    discovery: Discovery | None = field(default=None, repr=False)
+
+
+def client_config(config: Config) -> ClientConfig:
+    p = config["prisma"]
+    return ClientConfig(p["client_names"], p["client_types"], p["client_classes"], p["client_modules"])
+
+
+def build_facts(sf: SourceFile, config: Config, ccfg: ClientConfig) -> tuple[FileFacts | None, str | None]:
+    data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"])
+    if data is None:
+        return None, skipped
+    return extract_facts(sf.path, sf.role, data, ccfg), None
+
+
+def load_schema(root: Path, discovery: Discovery, config: Config) -> tuple[Schema | None, list[Warning_]]:
+    warnings: list[Warning_] = []
+    explicit = config["prisma"]["schema"]
+    base = root if root.is_dir() else root.parent
+    if explicit:
+        target = base / explicit
+        if target.is_dir():
+            paths = sorted(target.rglob("*.prisma"))
+        elif target.is_file():
+            paths = [target]
+        else:
+            warnings.append(Warning_(explicit, "schema", "prisma.schema names a path that does not exist"))
+            paths = []
+    else:
+        paths = find_schema_files(base, [s.path for s in discovery.schemas])
+    files = []
+    for p in paths:
+        try:
+            rel = p.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            rel = str(p)
+        try:
+            files.append((rel, p.read_text(encoding="utf-8-sig", errors="replace")))
+        except OSError as e:
+            warnings.append(Warning_(rel, "schema", f"cannot read schema file: {e.strerror}"))
+    if not files:
+        return None, warnings
+    schema = parse_schema_files(files)
+    for w in schema.warnings:
+        warnings.append(Warning_(w.path, "schema", w.message, w.line))
+    return schema, warnings
+
+
+def scan(root: Path, config: Config, select=(), ignore=()) -> ScanResult:
+    started = time.perf_counter()
+    rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
+    root = root.resolve()
+    discovery = discover(root, config)
+    warnings = list(discovery.warnings)
+    ccfg = client_config(config)
+    facts: dict[str, FileFacts] = {}
+    for sf in discovery.sources:
+        ff, skipped = build_facts(sf, config, ccfg)
+        if ff is None:
+            warnings.append(Warning_(sf.path, "skipped", skipped or "skipped"))
+            continue
+        facts[sf.path] = ff
+        for line, col, what in ff.parse_errors:
+            warnings.append(Warning_(sf.path, "parse", f"{what} at line {line}, column {col}; "
+                                     "parsed with error recovery", line))
+    schema, schema_warnings = load_schema(root, discovery, config)
+    warnings += schema_warnings
+    index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
+                         discovery.project_files, ccfg)
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(rule.check(RuleContext(index, config, rule)))
+    findings = _with_snippets(root if root.is_dir() else root.parent, findings)
+    findings = assign_fingerprints(findings)
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    stats = _stats(discovery, facts, index, findings, rules, time.perf_counter() - started)
+    return ScanResult(root, findings, warnings, stats, index, schema, config, discovery=discovery)
+
+
+def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:
+    """Fill each finding's snippet with its source lines (bounded)."""
+    cache: dict[str, list[str]] = {}
+    out = []
+    for f in findings:
+        if f.path not in cache:
+            try:
+                cache[f.path] = (root / f.path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            except OSError:
+                cache[f.path] = []
+        lines = cache[f.path]
+        end = min(f.end_line, f.line + 7)
+        snippet = "\n".join(lines[f.line - 1:end])[:2000] if lines else ""
+        out.append(replace(f, snippet=snippet, matched=f.matched or snippet))
+    return out
+
+
+def _stats(discovery, facts, index, findings, rules, seconds) -> dict:
+    by_sev = Counter(f.severity.value for f in findings)
+    by_rule = Counter(f.rule for f in findings)
+    ops = Counter(c.kind for c in index.prisma_calls)
+    return {
+        "files_scanned": len(facts),
+        "files_out_of_scope": dict(sorted(discovery.out_of_scope.items())),
+        "schema_files": len(index.schema.files) if index.schema else 0,
+        "prisma_calls": len(index.prisma_calls),
+        "prisma_calls_by_kind": dict(sorted(ops.items())),
+        "rules_run": [r.id for r in rules],
+        "findings": len(findings),
+        "by_severity": {s: by_sev.get(s, 0) for s in ("critical", "high", "medium", "low")},
+        "by_rule": dict(sorted(by_rule.items())),
+        "seconds": round(seconds, 3),
+    }

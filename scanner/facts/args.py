@@ -1,0 +1,186 @@
+"""Summaries of a Prisma operation's argument: which keys a literal object
+argument holds, the fields its `where`/`orderBy`/`data` name, nested writes,
+and for raw calls how the SQL text is built."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .model import ArgSummary
+from .nodes import field, text, unwrap
+from .scopes import Resolver
+
+FILTER_OPERATORS = frozenset({
+    "equals", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith",
+    "not", "mode", "search", "has", "hasEvery", "hasSome", "isEmpty", "path",
+    "string_contains", "string_starts_with", "string_ends_with", "array_contains",
+})
+RELATION_FILTERS = frozenset({"some", "every", "none", "is", "isNot"})
+LOGICAL = frozenset({"AND", "OR", "NOT"})
+NESTED_WRITES = frozenset({
+    "create", "createMany", "connect", "connectOrCreate", "update", "updateMany", "upsert",
+    "delete", "deleteMany", "set", "disconnect",
+})
+
+
+def _key_name(pair: ts.Node) -> str:
+    k = field(pair, "key")
+    return text(k).strip("'\"`") if k is not None else ""
+
+
+def object_entries(obj: ts.Node):
+    """(key, value node or None, is_spread) for each entry of an object literal."""
+    for c in obj.named_children:
+        if c.type == "pair":
+            yield _key_name(c), field(c, "value"), False
+        elif c.type == "shorthand_property_identifier":
+            yield text(c), None, False
+        elif c.type == "spread_element":
+            yield "", None, True
+        elif c.type == "method_definition":
+            yield text(field(c, "name")), None, False
+
+
+def _where_fields(obj: ts.Node, out: list[str], equality: list[bool]) -> None:
+    stack = [obj]
+    while stack:
+        node = unwrap(stack.pop())
+        if node is None:
+            continue
+        if node.type == "array":
+            stack.extend(node.named_children)
+            equality[0] = False
+            continue
+        if node.type != "object":
+            equality[0] = False
+            continue
+        for name, value, spread in object_entries(node):
+            if spread:
+                equality[0] = False
+                continue
+            if name in LOGICAL:
+                equality[0] = False
+                if value is not None:
+                    stack.append(value)
+                continue
+            v = unwrap(value)
+            if v is not None and v.type == "object":
+                keys = {k for k, _, s in object_entries(v) if not s}
+                if keys and keys <= RELATION_FILTERS:
+                    equality[0] = False
+                    continue  # a relation filter, not a column of this model
+                if keys and not keys <= FILTER_OPERATORS:
+                    # A nested relation filter (`author: { email }`) or a compound unique
+                    # (`userId_trackId: { userId, trackId }`): not a column of this model.
+                    equality[0] = False
+                    continue
+                if keys != {"equals"}:
+                    equality[0] = False
+            if name and name not in out:
+                out.append(name)
+
+
+def _order_fields(node: ts.Node | None) -> list[str]:
+    node = unwrap(node)
+    out: list[str] = []
+    if node is None:
+        return out
+    items = node.named_children if node.type == "array" else [node]
+    for item in items:
+        item = unwrap(item)
+        if item is not None and item.type == "object":
+            for name, value, spread in object_entries(item):
+                v = unwrap(value)
+                # `{ author: { name: 'asc' } }` orders by a relation: not a column here.
+                if name and not spread and (v is None or v.type != "object" or name == "_count"):
+                    if name != "_count":
+                        out.append(name)
+    return out
+
+
+def summarise_args(args: ts.Node | None) -> ArgSummary:
+    first = None
+    if args is not None:
+        named = [c for c in args.named_children if c.type != "comment"]
+        first = unwrap(named[0]) if named else None
+    if first is None:
+        return ArgSummary(present=False)
+    if first.type != "object":
+        return ArgSummary(opaque=True)
+    keys: list[str] = []
+    opaque = False
+    where_fields: list[str] = []
+    equality = [True]
+    where_empty = False
+    order: list[str] = []
+    data_fields: list[str] = []
+    nested: list[str] = []
+    has_where = False
+    for name, value, spread in object_entries(first):
+        if spread:
+            opaque = True
+            continue
+        keys.append(name)
+        v = unwrap(value)
+        if name == "where":
+            has_where = True
+            if v is not None and v.type == "object":
+                if not v.named_children:
+                    where_empty = True
+                _where_fields(v, where_fields, equality)
+            else:
+                equality[0] = False
+        elif name == "orderBy":
+            order = _order_fields(v)
+        elif name == "data" and v is not None and v.type == "object":
+            for dname, dvalue, dspread in object_entries(v):
+                if dspread or not dname:
+                    continue
+                data_fields.append(dname)
+                dv = unwrap(dvalue)
+                if dv is not None and dv.type == "object":
+                    for op, _, s in object_entries(dv):
+                        if op in NESTED_WRITES and not s:
+                            nested.append(f"{dname}.{op}")
+    return ArgSummary(
+        opaque=opaque, keys=tuple(keys), where_empty=where_empty,
+        where_fields=tuple(where_fields), order_by_fields=tuple(order),
+        data_fields=tuple(data_fields), nested_writes=tuple(nested),
+        where_equality_only=has_where and equality[0] and not opaque,
+    )
+
+
+def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
+    """How raw SQL text is built: constant, template (with `${}`), concat,
+    identifier (could not follow), or other."""
+    node = unwrap(node)
+    if node is None:
+        return "other"
+    t = node.type
+    if t == "string":
+        return "constant"
+    if t == "template_string":
+        return "template" if any(c.type == "template_substitution" for c in node.named_children) else "constant"
+    if t == "binary_expression" and text(field(node, "operator")) == "+":
+        left = sql_kind(field(node, "left"), resolver, depth + 1)
+        right = sql_kind(field(node, "right"), resolver, depth + 1)
+        return "constant" if left == right == "constant" else "concat"
+    if t == "identifier" and depth < 4:
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+            decl = b.node.parent
+            if decl is not None and any(c.type == "const" for c in decl.children):
+                return sql_kind(b.value, resolver, depth + 1)
+        return "identifier"
+    return "other"
+
+
+def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
+    if args is None:
+        return ArgSummary(present=False)
+    if args.type == "template_string":
+        return ArgSummary(raw_kind="tagged")
+    named = [c for c in args.named_children if c.type != "comment"]
+    if not named:
+        return ArgSummary(present=False)
+    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=sql_kind(named[0], resolver))

@@ -1,0 +1,225 @@
+"""Where a site runs: its function, loops, try blocks, transaction scope and
+branch arms, found by walking up from the site once."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .model import (
+    ITERATION_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext, TxFrame,
+)
+from .nodes import (
+    FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern,
+    short, terminates, text, unwrap,
+)
+from .scopes import Resolver, same_binding
+
+_LITERALS = frozenset({"string", "number", "true", "false", "null", "template_string"})
+_PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
+
+
+def _call_of_argument(node: ts.Node) -> ts.Node | None:
+    """The call expression a node is passed to as a direct argument."""
+    parent = node.parent
+    if parent is not None and parent.type == "arguments":
+        call = parent.parent
+        if call is not None and call.type in ("call_expression", "new_expression"):
+            return call
+    return None
+
+
+def _member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
+    fn = field(call, "function")
+    if fn is not None and fn.type == "member_expression":
+        return field(fn, "object"), text(field(fn, "property"))
+    return None, None
+
+
+def _literal_len(node: ts.Node | None) -> int | None:
+    node = unwrap(node)
+    if node is None or node.type != "array":
+        return None
+    items = [c for c in node.named_children if c.type != "comment"]
+    if all(c.type in _LITERALS for c in items):
+        return len(items)
+    return None
+
+
+def _loop_kind(stmt: ts.Node) -> str:
+    tokens = {c.type for c in stmt.children if not c.is_named}
+    if "await" in tokens:
+        return "for-await"
+    return "for-of" if "of" in tokens else "for-in"
+
+
+def _header(stmt: ts.Node) -> str:
+    body = field(stmt, "body")
+    end = body.start_byte if body is not None else stmt.end_byte
+    raw = stmt.text[: end - stmt.start_byte] if stmt.text is not None else b""
+    return " ".join(raw.decode("utf-8", "replace").split())[:160]
+
+
+class ContextBuilder:
+    def __init__(self, resolver: Resolver, function_ids: dict[int, int],
+                 tx_arguments: dict[int, set[str]]):
+        self.resolver = resolver
+        self.function_ids = function_ids  # function node key -> id
+        # Names passed to $transaction(...) per enclosing function key (-1: module).
+        self.tx_arguments = tx_arguments
+
+    def function_id(self, fn: ts.Node | None) -> int:
+        return -1 if fn is None else self.function_ids.get(key(fn), -1)
+
+    def build(self, site: ts.Node, receiver_root: ts.Node | None = None) -> SiteContext:
+        loops: list[LoopFrame] = []
+        trys: list[int] = []
+        tx: list[TxFrame] = []
+        branches: list[BranchStep] = []
+        function: ts.Node | None = None
+        flows_into: str | None = None
+        flows_fn: ts.Node | None = None
+        parallel_group: int | None = None
+        receiver_binding = None
+        if receiver_root is not None and receiver_root.type == "identifier":
+            receiver_binding = self.resolver.lookup(text(receiver_root), receiver_root)
+
+        child = site
+        parent = site.parent
+        value_path = True  # still on the expression whose value is the site's promise
+        while parent is not None:
+            pt = parent.type
+            if child.type in FUNCTION_TYPES:
+                if function is None:
+                    function = child
+                call = _call_of_argument(child)
+                if call is None:
+                    break  # a declared function: what surrounds it does not run it
+                obj, prop = _member_call(call)
+                if prop in ITERATION_METHODS:
+                    loops.append(LoopFrame(
+                        "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
+                        method=prop, parallel=is_async(child) and prop in ("map", "flatMap", "forEach"),
+                        literal_len=_literal_len(obj), header=short(field(call, "function"), 120),
+                        function=self.function_id(self._enclosing_function(call))))
+                elif prop == TRANSACTION_METHOD:
+                    tx.append(TxFrame("callback", call.start_point[0] + 1,
+                                      through_param=self._through_first_param(child, receiver_binding)))
+                elif prop not in ("then", "catch", "finally") and call.type == "call_expression":
+                    callee = field(call, "function")
+                    tx.append(TxFrame("wrapper-callback", call.start_point[0] + 1,
+                                      through_param=self._through_first_param(child, receiver_binding),
+                                      callee=short(callee, 80),
+                                      callee_ref=self._callee_ref(callee)))
+                value_path = False
+            elif pt == "await_expression" or pt in TRANSPARENT:
+                pass
+            elif pt in ("for_statement", "while_statement", "do_statement", "for_in_statement"):
+                if not is_field(parent, "initializer", child) and not is_field(parent, "right", child):
+                    kind = {"for_statement": "for", "while_statement": "while",
+                            "do_statement": "do"}.get(pt) or _loop_kind(parent)
+                    literal = _literal_len(field(parent, "right")) if pt == "for_in_statement" else None
+                    loops.append(LoopFrame(kind, parent.start_point[0] + 1, parent.end_point[0] + 1,
+                                           key(parent), literal_len=literal, header=_header(parent),
+                                           function=self.function_id(self._enclosing_function(parent))))
+                value_path = False
+            elif pt == "try_statement":
+                if is_field(parent, "body", child):
+                    trys.append(key(parent))
+                value_path = False
+            elif pt == "member_expression" and is_field(parent, "object", child) \
+                    and text(field(parent, "property")) == "catch":
+                call = parent.parent
+                if call is not None and call.type == "call_expression":
+                    trys.append(key(call))
+            elif pt == "if_statement":
+                for arm, name in ((0, "consequence"), (1, "alternative")):
+                    if is_field(parent, name, child):
+                        branches.append(BranchStep(key(parent), "if", arm, terminates(child),
+                                                   parent.start_byte, parent.end_byte))
+                value_path = False
+            elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
+                arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)
+                stmt = parent.parent or parent
+                branches.append(BranchStep(key(stmt), "switch", arm, terminates(child),
+                                           stmt.start_byte, stmt.end_byte))
+                value_path = False
+            elif pt == "ternary_expression":
+                for arm, name in ((0, "consequence"), (1, "alternative")):
+                    if is_field(parent, name, child):
+                        branches.append(BranchStep(key(parent), "ternary", arm, False,
+                                                   parent.start_byte, parent.end_byte))
+            elif pt == "arguments":
+                call = parent.parent
+                if call is not None and call.type == "call_expression":
+                    obj, prop = _member_call(call)
+                    if prop == TRANSACTION_METHOD and child.type not in FUNCTION_TYPES:
+                        tx.append(TxFrame("array", call.start_point[0] + 1))
+                    elif prop == "push" and value_path and obj is not None and obj.type == "identifier":
+                        flows_into = flows_into or text(obj)
+                        flows_fn = flows_fn or self._enclosing_function(call)
+                    elif prop in _PROMISE_COMBINATORS and text(obj) == "Promise":
+                        parallel_group = parallel_group or key(call)
+                    elif child.type == "array" and prop not in ITERATION_METHODS:
+                        callee = field(call, "function")
+                        tx.append(TxFrame("wrapper-array", call.start_point[0] + 1,
+                                          callee=short(callee, 80), callee_ref=self._callee_ref(callee)))
+            elif pt == "variable_declarator" and is_field(parent, "value", child):
+                name = field(parent, "name")
+                if name is not None and name.type == "identifier" and flows_into is None:
+                    flows_into = text(name)
+                    flows_fn = self._enclosing_function(parent)
+                value_path = False
+            elif pt in ("statement_block", "expression_statement", "return_statement"):
+                value_path = False
+            child, parent = parent, parent.parent
+
+        if flows_into is not None and not any(f.kind == "array" for f in tx):
+            fkey = key(flows_fn) if flows_fn is not None else -1
+            if flows_into in self.tx_arguments.get(fkey, ()):
+                tx.append(TxFrame("array", site.start_point[0] + 1))
+
+        return SiteContext(
+            function=self.function_id(function), loops=tuple(loops), trys=tuple(trys), tx=tuple(tx),
+            branches=tuple(branches), awaited=_is_awaited(site), parallel_group=parallel_group,
+            start=site.start_byte, end=site.end_byte,
+        )
+
+    def _enclosing_function(self, node: ts.Node) -> ts.Node | None:
+        n = node.parent
+        while n is not None and n.type not in FUNCTION_TYPES:
+            n = n.parent
+        return n
+
+    def _through_first_param(self, fn: ts.Node, receiver_binding) -> bool:
+        params = param_nodes(fn)
+        if not params or receiver_binding is None:
+            return False
+        if receiver_binding.kind == "param" and receiver_binding.value == fn and receiver_binding.index == 0:
+            return True
+        # An alias of the parameter (`const db = tx`).
+        if receiver_binding.kind == "var" and receiver_binding.value is not None:
+            v = unwrap(receiver_binding.value)
+            if v is not None and v.type == "identifier":
+                return same_binding(self.resolver.lookup(text(v), v),
+                                    self.resolver.lookup(text(param_pattern(params[0])), field(fn, "body") or fn))
+        return False
+
+    def _callee_ref(self, callee: ts.Node | None):
+        if callee is None or callee.type != "identifier":
+            return None
+        b = self.resolver.lookup(text(callee), callee)
+        if b is not None and b.kind == "import":
+            return ClientRef("import", "import", b.module, b.imported)
+        return None
+
+
+def _is_awaited(site: ts.Node) -> bool:
+    fn = field(site, "function")
+    while fn is not None and fn.type in ("non_null_expression", "instantiation_expression"):
+        fn = fn.named_children[0] if fn.named_children else None
+    if fn is not None and fn.type == "await_expression":
+        return True  # `await x.y<T>(...)`: the grammar nests the await in the callee
+    n = site.parent
+    while n is not None and n.type in TRANSPARENT:
+        n = n.parent
+    return n is not None and n.type == "await_expression"

@@ -1,0 +1,567 @@
+"""Build one file's facts from its syntax tree: queries find the shapes, this
+module decides what they mean. This is the only Prisma-call recogniser."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .. import parse as P
+from .args import raw_summary, summarise_args
+from .context import ContextBuilder
+from .model import (
+    HTTP_METHODS, MODEL_OPS, NOT_CLIENT, RAW_METHODS, TRANSACTION_METHOD, CallSite, CatchFact,
+    ClientCreation, ClientRef, ExportRef, FileFacts, FunctionFact, Import, InputSource,
+    PrismaCallCandidate, StarExport,
+)
+from .nodes import (
+    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
+)
+from .scopes import ClientConfig, Resolver
+
+_FUNCTION_KIND = {
+    "function_declaration": "declaration", "generator_function_declaration": "declaration",
+    "function_expression": "expression", "function": "expression",
+    "arrow_function": "arrow", "method_definition": "method",
+}
+_LOG_OBJECTS = ("console", "logger", "log", "this.logger", "this.log")
+
+
+def _enclosing(node: ts.Node, types) -> ts.Node | None:
+    n = node.parent
+    while n is not None and n.type not in types:
+        n = n.parent
+    return n
+
+
+def _directives(root: ts.Node) -> tuple[str, ...]:
+    out = []
+    for stmt in root.named_children:
+        if stmt.type == "comment":
+            continue
+        if stmt.type == "expression_statement" and stmt.named_children \
+                and stmt.named_children[0].type == "string":
+            out.append(text(stmt.named_children[0]).strip("'\"`"))
+            continue
+        break
+    return tuple(out)
+
+
+def _body_directives(fn: ts.Node) -> tuple[str, ...]:
+    body = field(fn, "body")
+    return _directives(body) if body is not None and body.type == "statement_block" else ()
+
+
+class FileExtractor:
+    def __init__(self, path: str, role: str, tree: ts.Tree, grammar: str, client_config: ClientConfig):
+        self.path = path
+        self.role = role
+        self.tree = tree
+        self.root = tree.root_node
+        self.grammar = grammar
+        self.cfg = client_config
+        self.resolver = Resolver(self.root, client_config)
+        self.function_nodes: list[ts.Node] = []
+        self.function_ids: dict[int, int] = {}
+
+    def _caps(self, name: str) -> dict[str, list[ts.Node]]:
+        return P.captures(self.grammar, name, self.root)
+
+    def _matches(self, name: str):
+        return P.matches(self.grammar, name, self.root)
+
+    def fid(self, node: ts.Node | None) -> int:
+        fn = _enclosing(node, FUNCTION_TYPES) if node is not None else None
+        return -1 if fn is None else self.function_ids.get(key(fn), -1)
+
+    # -- driver ------------------------------------------------------------------
+    def extract(self) -> FileFacts:
+        fn_nodes = sorted(self._caps("functions").get("function", []), key=lambda n: (n.start_byte, -n.end_byte))
+        self.function_nodes = fn_nodes
+        self.function_ids = {key(n): i for i, n in enumerate(fn_nodes)}
+        directives = _directives(self.root)
+
+        tx_calls, tx_arguments = self._transaction_calls()
+        ctx = ContextBuilder(self.resolver, self.function_ids, tx_arguments)
+        calls = self._prisma_calls(ctx)
+        imports = self._imports()
+        exports, stars = self._exports()
+        functions = self._functions(directives, exports, tx_calls)
+        role = self.role
+        if "use server" in directives and role in ("lib", "component"):
+            role = "server-action"
+        elif role == "lib" and any(f.entry_kind == "trpc-procedure" for f in functions):
+            role = "trpc-router"
+        line_count = self.root.end_point[0] + 1
+        return FileFacts(
+            path=self.path, role=role, grammar=self.grammar, directives=directives,
+            imports=imports, exports=exports, star_exports=stars, functions=functions,
+            prisma_calls=calls, call_sites=self._call_sites(ctx),
+            clients_created=self._clients_created(), catches=self._catches(),
+            inputs=self._inputs(), line_count=line_count,
+            parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
+        )
+
+    # -- Prisma operations -----------------------------------------------------------
+    def _transaction_calls(self):
+        """$transaction calls on clients, and per function the names passed to them."""
+        out = []
+        names: dict[int, set[str]] = {}
+        for _, m in self._matches("prisma_calls"):
+            if "client_call" not in m or text(m["client_call.method"][0]) != TRANSACTION_METHOD:
+                continue
+            call = m["client_call"][0]
+            ref = self.resolver.classify(m["client_call.receiver"][0])
+            if ref.kind in ("none", "unknown"):
+                continue
+            out.append((call, ref))
+            fn = _enclosing(call, FUNCTION_TYPES)
+            bucket = names.setdefault(key(fn) if fn is not None else -1, set())
+            args = m["client_call.args"][0]
+            for a in args.named_children:
+                a = unwrap(a)
+                if a is None:
+                    continue
+                if a.type == "identifier":
+                    bucket.add(text(a))
+                elif a.type == "array":
+                    for el in a.named_children:
+                        el = unwrap(el)
+                        if el is not None and el.type == "spread_element":
+                            el = unwrap(el.named_children[0]) if el.named_children else None
+                        if el is not None and el.type == "identifier":
+                            bucket.add(text(el))
+        return out, names
+
+    def _receiver_root(self, receiver: ts.Node) -> ts.Node:
+        n = unwrap(receiver)
+        while n is not None and n.type == "member_expression":
+            n = unwrap(field(n, "object"))
+        return n if n is not None else receiver
+
+    def _prisma_calls(self, ctx: ContextBuilder) -> tuple[PrismaCallCandidate, ...]:
+        out = []
+        for _, m in self._matches("prisma_calls"):
+            if "call" in m:
+                op = text(m["call.operation"][0])
+                if op not in MODEL_OPS:
+                    continue
+                node, receiver = m["call"][0], m["call.receiver"][0]
+                model = text(m["call.model"][0])
+                if model.startswith("$"):
+                    continue
+                args = summarise_args(m["call.args"][0])
+            else:
+                op = text(m["client_call.method"][0])
+                if op not in RAW_METHODS and op != TRANSACTION_METHOD:
+                    continue
+                node, receiver, model = m["client_call"][0], m["client_call.receiver"][0], None
+                args = raw_summary(m["client_call.args"][0], self.resolver) if op in RAW_METHODS \
+                    else summarise_args(None)
+            ref = self.resolver.classify(receiver)
+            if ref.kind in ("none", "unknown"):
+                continue
+            out.append(PrismaCallCandidate(
+                receiver=short(receiver, 80), ref=ref, model=model, operation=op, span=span(node),
+                args=args, ctx=ctx.build(node, self._receiver_root(receiver)), text=short(node, 240),
+            ))
+        out.sort(key=lambda c: (c.span.line, c.span.column))
+        return tuple(out)
+
+    # -- modules -----------------------------------------------------------------------
+    def _imports(self) -> tuple[Import, ...]:
+        out = []
+        for _, m in self._matches("imports"):
+            if "import" in m:
+                stmt = m["import"][0]
+                module = text(m["import.source"][0])
+                type_only = any(c.type == "type" for c in stmt.children)
+                line = stmt.start_point[0] + 1
+                for clause in stmt.named_children:
+                    if clause.type != "import_clause":
+                        continue
+                    for c in clause.named_children:
+                        if c.type == "identifier":
+                            out.append(Import(text(c), module, "default", line, type_only))
+                        elif c.type == "namespace_import":
+                            for x in c.named_children:
+                                if x.type == "identifier":
+                                    out.append(Import(text(x), module, "*", line, type_only))
+                        elif c.type == "named_imports":
+                            for spec in c.named_children:
+                                if spec.type == "import_specifier":
+                                    name, alias = field(spec, "name"), field(spec, "alias")
+                                    spec_type = type_only or any(x.type == "type" for x in spec.children)
+                                    out.append(Import(text(alias or name), module, text(name), line, spec_type))
+                if not any(c.type == "import_clause" for c in stmt.named_children):
+                    out.append(Import("", module, "", line))  # side-effect import
+            elif "require" in m:
+                name = m["require.name"][0]
+                module = text(m["require.source"][0])
+                line = name.start_point[0] + 1
+                if name.type == "identifier":
+                    out.append(Import(text(name), module, "*", line))
+                else:
+                    for spec in name.named_children:
+                        if spec.type == "shorthand_property_identifier_pattern":
+                            out.append(Import(text(spec), module, text(spec), line))
+                        elif spec.type == "pair_pattern":
+                            out.append(Import(text(field(spec, "value")), module,
+                                              text(field(spec, "key")), line))
+        return tuple(out)
+
+    def _object_members(self, obj: ts.Node | None) -> tuple[tuple[str, ClientRef], ...]:
+        obj = unwrap(obj)
+        if obj is None or obj.type != "object":
+            return ()
+        out = []
+        for c in obj.named_children:
+            if c.type == "pair":
+                ref = self.resolver.classify(field(c, "value"))
+                name = text(field(c, "key")).strip("'\"")
+            elif c.type == "shorthand_property_identifier":
+                b = self.resolver.lookup(text(c), c)
+                ref = self.resolver.classify_binding(b) if b is not None else NOT_CLIENT
+                name = text(c)
+            else:
+                continue
+            if ref.kind in ("client", "import"):
+                out.append((name, ref))
+        return tuple(out)
+
+    def _export_value(self, exported: str, value: ts.Node | None, line: int) -> ExportRef:
+        value_u = unwrap(value)
+        ref = self.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
+        if ref.kind == "unknown":
+            ref = NOT_CLIENT
+        members = self._object_members(value_u)
+        if value_u is not None and value_u.type == "identifier":
+            b = self.resolver.lookup(text(value_u), value_u)
+            if b is not None and b.kind == "var" and not b.path:
+                members = self._object_members(b.value)
+        return ExportRef(exported, ref, members, self._function_of_value(value_u), line)
+
+    def _function_of_value(self, value: ts.Node | None) -> int | None:
+        value = unwrap(value)
+        if value is None:
+            return None
+        if value.type in FUNCTION_TYPES:
+            return self.function_ids.get(key(value))
+        if value.type == "identifier":
+            b = self.resolver.lookup(text(value), value)
+            if b is not None and b.kind == "function":
+                return self.function_ids.get(key(b.node))
+            if b is not None and b.kind == "var" and not b.path:
+                return self._function_of_value(b.value)
+        if value.type == "call_expression":
+            # `export const POST = withAuth(async (req) => ...)`: the wrapped handler.
+            args = field(value, "arguments")
+            if args is not None:
+                for a in args.named_children:
+                    fid = self._function_of_value(a)
+                    if fid is not None:
+                        return fid
+        return None
+
+    def _exports(self):
+        out: list[ExportRef] = []
+        stars: list[StarExport] = []
+        for stmt in self._caps("exports").get("export", []):
+            line = stmt.start_point[0] + 1
+            source = field(stmt, "source")
+            module = text(source).strip("'\"`") if source is not None else None
+            is_default = any(c.type == "default" for c in stmt.children)
+            decl = field(stmt, "declaration")
+            clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
+            ns = next((c for c in stmt.named_children if c.type == "namespace_export"), None)
+            if module is not None and clause is None:
+                if ns is not None:
+                    out.append(ExportRef(text(ns.named_children[-1]) if ns.named_children else "*",
+                                         ClientRef("import", "re-export", module, "*"), line=line))
+                else:
+                    stars.append(StarExport(module, line))
+                continue
+            if clause is not None:
+                for spec in clause.named_children:
+                    if spec.type != "export_specifier":
+                        continue
+                    name, alias = field(spec, "name"), field(spec, "alias")
+                    exported = text(alias or name)
+                    if module is not None:
+                        out.append(ExportRef(exported, ClientRef("import", "re-export", module, text(name)), line=line))
+                    else:
+                        out.append(self._export_value(exported, name, line))
+                continue
+            if decl is not None:
+                if decl.type in ("lexical_declaration", "variable_declaration"):
+                    for d in decl.named_children:
+                        if d.type == "variable_declarator" and field(d, "name") is not None \
+                                and field(d, "name").type == "identifier":
+                            out.append(self._export_value(text(field(d, "name")), field(d, "value"), line))
+                elif decl.type in FUNCTION_TYPES:
+                    name = "default" if is_default else text(field(decl, "name"))
+                    out.append(ExportRef(name, NOT_CLIENT, (), self.function_ids.get(key(decl)), line))
+                elif decl.type in ("class_declaration", "abstract_class_declaration"):
+                    out.append(ExportRef("default" if is_default else text(field(decl, "name")),
+                                         NOT_CLIENT, line=line))
+                continue
+            if is_default:
+                value = field(stmt, "value") or next(
+                    (c for c in stmt.named_children if c.type not in ("comment", "decorator")), None)
+                out.append(self._export_value("default", value, line))
+        out.extend(self._commonjs_exports())
+        return tuple(out), tuple(stars)
+
+    def _commonjs_exports(self) -> list[ExportRef]:
+        out = []
+        for stmt in self.root.named_children:
+            if stmt.type != "expression_statement" or not stmt.named_children:
+                continue
+            e = stmt.named_children[0]
+            if e.type != "assignment_expression":
+                continue
+            left = text(field(e, "left")).replace(" ", "")
+            line = stmt.start_point[0] + 1
+            if left == "module.exports":
+                out.append(self._export_value("default", field(e, "right"), line))
+                for name, ref in self._object_members(field(e, "right")):
+                    out.append(ExportRef(name, ref, line=line))
+            elif left.startswith(("exports.", "module.exports.")):
+                out.append(self._export_value(left.rsplit(".", 1)[1], field(e, "right"), line))
+        return out
+
+    # -- functions and entry points ---------------------------------------------------------
+    def _function_name(self, fn: ts.Node) -> tuple[str, str | None]:
+        """(name, inline callee text) of a function node."""
+        name = field(fn, "name")
+        if name is not None and fn.type != "arrow_function":
+            return text(name), None
+        parent = fn.parent
+        while parent is not None and parent.type in ("parenthesized_expression", "as_expression",
+                                                     "satisfies_expression"):
+            parent = parent.parent
+        if parent is None:
+            return "<anonymous>", None
+        if parent.type == "variable_declarator":
+            return text(field(parent, "name")), None
+        if parent.type in ("pair", "public_field_definition", "field_definition"):
+            return text(field(parent, "key") or field(parent, "name")).strip("'\""), None
+        if parent.type == "assignment_expression":
+            return short(field(parent, "left"), 60), None
+        if parent.type == "export_statement":
+            return "default", None
+        if parent.type == "arguments" and parent.parent is not None:
+            call = parent.parent
+            callee = short(field(call, "function") or call, 80)
+            # Name a wrapped handler after the binding that holds the call.
+            holder = call.parent
+            if holder is not None and holder.type == "variable_declarator":
+                return text(field(holder, "name")), callee
+            return f"<callback of {callee}>", callee
+        return "<anonymous>", None
+
+    def _trpc_procedure(self, fn: ts.Node) -> str | None:
+        parent = fn.parent
+        if parent is None or parent.type != "arguments" or parent.parent is None:
+            return None
+        call = parent.parent
+        callee = field(call, "function")
+        if callee is None or callee.type != "member_expression":
+            return None
+        if text(field(callee, "property")) not in ("query", "mutation", "subscription"):
+            return None
+        chain = text(field(callee, "object"))
+        if "rocedure" not in chain and ".input(" not in chain and "t.procedure" not in chain:
+            return None
+        holder = call.parent
+        if holder is not None and holder.type == "pair":
+            return text(field(holder, "key")).strip("'\"")
+        return "procedure"
+
+    def _functions(self, directives, exports, tx_calls) -> tuple[FunctionFact, ...]:
+        exported: dict[int, list[str]] = {}
+        for e in exports:
+            if e.function is not None:
+                exported.setdefault(e.function, []).append(e.exported)
+        forwards = self._transaction_forwarding(tx_calls)
+        out = []
+        use_server_file = "use server" in directives
+        for i, fn in enumerate(self.function_nodes):
+            name, inline = self._function_name(fn)
+            parent_fn = _enclosing(fn, FUNCTION_TYPES)
+            parent = self.function_ids.get(key(parent_fn), -1) if parent_fn is not None else -1
+            names = tuple(exported.get(i, ()))
+            cls = None
+            if fn.type == "method_definition":
+                c = _enclosing(fn, ("class_declaration", "abstract_class_declaration", "class"))
+                cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
+            entry = None
+            if self.role == "route" and HTTP_METHODS.intersection(names):
+                entry = "route-handler"
+            elif self.role == "pages-api" and "default" in names:
+                entry = "pages-api"
+            elif self.role == "page" and "default" in names:
+                entry = "page"
+            elif (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
+                entry = "server-action"
+            else:
+                proc = self._trpc_procedure(fn)
+                if proc is not None:
+                    entry = "trpc-procedure"
+                    name = proc
+            params = tuple(short(param_pattern(p), 40) for p in param_nodes(fn))
+            out.append(FunctionFact(
+                id=i, name=name, kind=_FUNCTION_KIND.get(fn.type, fn.type), span=span(fn),
+                parent=parent, is_async=is_async(fn), params=params, exported_as=names,
+                entry_kind=entry, inline_callback=inline, class_name=cls,
+                forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
+            ))
+        return tuple(out)
+
+    def _transaction_forwarding(self, tx_calls) -> dict[int, int]:
+        """Functions that pass one of their parameters on to $transaction:
+        `withTransaction(fn) { return prisma.$transaction(fn) }` or
+        `prisma.$transaction(async (tx) => fn(tx))` or `$transaction(steps)`."""
+        out: dict[int, int] = {}
+        for call, _ref in tx_calls:
+            fn = _enclosing(call, FUNCTION_TYPES)
+            if fn is None:
+                continue
+            params = [text(param_pattern(p)) for p in param_nodes(fn)]
+            args = field(call, "arguments")
+            first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+            if first is None:
+                continue
+            used: str | None = None
+            if first.type == "identifier":
+                used = text(first)
+            elif first.type in FUNCTION_TYPES:
+                body = field(first, "body")
+                inner = unwrap(body) if body is not None and body.type != "statement_block" else None
+                if body is not None and body.type == "statement_block":
+                    stmts = [s for s in body.named_children if s.type == "return_statement"]
+                    inner = unwrap(stmts[0].named_children[0]) if stmts and stmts[0].named_children else None
+                if inner is not None and inner.type == "call_expression":
+                    callee = field(inner, "function")
+                    if callee is not None and callee.type == "identifier":
+                        used = text(callee)
+            if used in params:
+                out[self.function_ids[key(fn)]] = params.index(used)
+        return out
+
+    # -- call graph --------------------------------------------------------------------
+    def _call_sites(self, ctx: ContextBuilder) -> tuple[CallSite, ...]:
+        out = []
+        for _, m in self._matches("call_sites"):
+            call = m["callsite"][0]
+            callee = m["callsite.callee"][0]
+            obj = m.get("callsite.object", [None])[0]
+            ref = None
+            local = None
+            if obj is None:
+                b = self.resolver.lookup(text(callee), callee)
+                if b is None:
+                    continue
+                if b.kind == "import":
+                    ref = ClientRef("import", "import", b.module, b.imported)
+                elif b.kind == "function":
+                    local = self.function_ids.get(key(b.node))
+                elif b.kind == "var" and not b.path:
+                    v = unwrap(b.value)
+                    if v is not None and v.type in FUNCTION_TYPES:
+                        local = self.function_ids.get(key(v))
+                if ref is None and local is None:
+                    continue
+                name = text(callee)
+            elif obj.type == "this":
+                local = self._class_method(call, text(callee))
+                if local is None:
+                    continue
+                name = f"this.{text(callee)}"
+            else:
+                b = self.resolver.lookup(text(obj), obj)
+                if b is None or b.kind != "import":
+                    continue
+                ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
+                name = f"{text(obj)}.{text(callee)}"
+            out.append(CallSite(name, ref, local, span(call), ctx.build(call)))
+        out.sort(key=lambda c: (c.span.line, c.span.column))
+        return tuple(out)
+
+    def _class_method(self, node: ts.Node, name: str) -> int | None:
+        body = _enclosing(node, ("class_body",))
+        if body is None:
+            return None
+        for member in body.named_children:
+            if member.type == "method_definition" and text(field(member, "name")) == name:
+                return self.function_ids.get(key(member))
+        return None
+
+    # -- clients, catches, inputs ------------------------------------------------------------
+    def _clients_created(self) -> tuple[ClientCreation, ...]:
+        out = []
+        for node in self._caps("new_client").get("new_client", []):
+            cls = text(field(node, "constructor")).split(".")[-1]
+            if cls not in self.cfg.classes:
+                continue
+            binding = None
+            holder = node.parent
+            global_reuse = False
+            while holder is not None and holder.type in ("binary_expression", "parenthesized_expression",
+                                                         "call_expression", "member_expression",
+                                                         "as_expression", "arguments", "assignment_expression"):
+                if holder.type in ("binary_expression", "assignment_expression") and "global" in text(holder):
+                    global_reuse = True
+                holder = holder.parent
+            if holder is not None and holder.type == "variable_declarator":
+                binding = text(field(holder, "name"))
+            out.append(ClientCreation(span(node), self.fid(node), binding, global_reuse))
+        return tuple(out)
+
+    def _catches(self) -> tuple[CatchFact, ...]:
+        out = []
+        for _, m in self._matches("catches"):
+            if "try" in m:
+                stmt, handler = m["try"][0], m["try.handler"][0]
+                param = field(handler, "parameter")
+                body = field(handler, "body")
+                out.append(CatchFact(key(stmt), "try", span(handler), self.fid(stmt),
+                                     text(param_pattern(param)) if param is not None else None,
+                                     short(body, 2000)))
+            elif "catch_method" in m:
+                call, handler = m["catch_method"][0], m["catch_method.handler"][0]
+                params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []
+                out.append(CatchFact(key(call), "catch-method", span(call), self.fid(call),
+                                     text(param_pattern(params[0])) if params else None,
+                                     short(handler, 2000)))
+        return tuple(out)
+
+    def _inputs(self) -> tuple[InputSource, ...]:
+        out = []
+        for _, m in self._matches("request_inputs"):
+            if "input.call" in m:
+                node = m["input.call"][0]
+                method = text(m["input.method"][0])
+                obj = text(m["input.object"][0])
+                last = obj.rsplit(".", 1)[-1]
+                if method in ("json", "formData", "text") and last.lower() in ("req", "request", "r"):
+                    kind = method
+                elif method in ("get", "getAll") and "searchParams" in last:
+                    kind = "search-params"
+                elif method in ("get", "getAll") and last.lower() in ("formdata", "form", "data"):
+                    kind = "form-get"
+                else:
+                    continue
+            else:
+                node = m["input.member"][0]
+                prop = text(m["input.property"][0])
+                obj = text(m["input.object"][0])
+                if obj.rsplit(".", 1)[-1].lower() not in ("req", "request", "ctx", "context", "props"):
+                    continue
+                kind = {"searchParams": "search-params"}.get(prop, prop)
+            out.append(InputSource(kind, short(node, 120), span(node), self.fid(node)))
+        return tuple(out)
+
+
+def extract_facts(path: str, role: str, source: bytes, client_config: ClientConfig) -> FileFacts:
+    tree, grammar = P.parse_source(path, source)
+    return FileExtractor(path, role, tree, grammar, client_config).extract()

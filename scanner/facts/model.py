@@ -1,0 +1,231 @@
+"""Per-file facts: plain, frozen, picklable data. No tree-sitter objects, so
+facts can be cached by content hash and built in worker processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+READ_OPS = frozenset({
+    "findMany", "findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow",
+    "count", "aggregate", "groupBy",
+})
+WRITE_OPS = frozenset({
+    "create", "createMany", "createManyAndReturn", "update", "updateMany",
+    "updateManyAndReturn", "upsert", "delete", "deleteMany",
+})
+MODEL_OPS = READ_OPS | WRITE_OPS
+RAW_METHODS = frozenset({
+    "$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe", "$runCommandRaw",
+})
+TRANSACTION_METHOD = "$transaction"
+ITERATION_METHODS = frozenset({
+    "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
+})
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """1-based lines and columns."""
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRef:
+    """What a receiver expression is, as far as one file can tell.
+
+    kind: `client` (known here), `import` (a binding from another module,
+    settled by the project index), `none` (not a client)."""
+    kind: str
+    origin: str = ""            # how it was recognised, for `dbaudit facts`
+    module: str | None = None   # import specifier (kind == import)
+    name: str | None = None     # imported name: `default`, `*` or a named export
+    members: tuple[str, ...] = ()  # member path below the import (`db.client`)
+    tx_param: bool = False      # a transaction client (callback / typed parameter)
+
+
+NOT_CLIENT = ClientRef("none")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRef:
+    """What a module exports under one name: a client, another module's export,
+    an object holding clients (`export default { client }`), or nothing."""
+    exported: str
+    ref: ClientRef
+    members: tuple[tuple[str, ClientRef], ...] = ()
+    function: int | None = None  # the exported function's id, for the call graph
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    local: str
+    module: str
+    imported: str  # `default`, `*`, or the exported name
+    line: int
+    type_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StarExport:
+    module: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoopFrame:
+    """A loop or iteration callback around a site, innermost first."""
+    kind: str               # for, for-of, for-await, for-in, while, do, callback
+    line: int
+    end_line: int
+    key: int                # node key, unique in the file
+    method: str | None = None   # map, forEach, ... for callbacks
+    parallel: bool = False      # async callback of map/flatMap/forEach: concurrent
+    literal_len: int | None = None  # iterating a literal array of this many items
+    header: str = ""            # normalised loop header text, for rules and `facts`
+    function: int = -1          # the function the loop sits in
+
+
+@dataclass(frozen=True, slots=True)
+class TxFrame:
+    """A transaction boundary around a site.
+
+    kind: `callback` ($transaction(async tx => ...)), `array`
+    ($transaction([...]) or an array/`.map` later passed to it), or
+    `wrapper-callback` / `wrapper-array` (a call of a repo function that may
+    forward to $transaction; the index decides)."""
+    kind: str
+    line: int
+    through_param: bool = False  # callback forms: the site uses the callback's client
+    callee: str = ""             # wrapper forms: callee text
+    callee_ref: ClientRef | None = None  # wrapper forms: where the callee comes from
+
+
+@dataclass(frozen=True, slots=True)
+class BranchStep:
+    """The site sits in arm `arm` of a branching node. Two sites with the same
+    node key in different arms are mutually exclusive."""
+    key: int
+    kind: str        # if, switch, ternary
+    arm: int
+    exits: bool      # that arm always ends in return/throw
+    start: int       # byte span of the branching node
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SiteContext:
+    function: int                         # innermost enclosing function id, -1 at module level
+    loops: tuple[LoopFrame, ...] = ()
+    trys: tuple[int, ...] = ()            # keys of try statements / .catch calls guarding it
+    tx: tuple[TxFrame, ...] = ()
+    branches: tuple[BranchStep, ...] = ()
+    awaited: bool = False
+    parallel_group: int | None = None     # key of a Promise.all([...]) it is an element of
+    start: int = 0                        # byte offsets, for ordering within a function
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArgSummary:
+    """The first argument of a Prisma operation, as far as it is a literal."""
+    opaque: bool = False           # a variable, call or spread we cannot see into
+    present: bool = True           # an argument was passed at all
+    keys: tuple[str, ...] = ()     # top-level keys: where, take, data, ...
+    where_empty: bool = False      # `where: {}`
+    where_fields: tuple[str, ...] = ()   # scalar keys tested in where (AND/OR/NOT flattened)
+    order_by_fields: tuple[str, ...] = ()
+    data_fields: tuple[str, ...] = ()
+    nested_writes: tuple[str, ...] = ()  # "posts.create", "tags.deleteMany"
+    where_equality_only: bool = False   # only `field: value` equality on scalars
+    raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
+
+
+@dataclass(frozen=True, slots=True)
+class PrismaCallCandidate:
+    """`R.M.OP(...)` or `R.$method(...)` whose receiver may be a client."""
+    receiver: str
+    ref: ClientRef
+    model: str | None          # lower-camel accessor, None for `$` methods
+    operation: str
+    span: Span
+    args: ArgSummary
+    ctx: SiteContext
+    text: str                  # normalised call text (bounded), for fingerprints
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    callee: str                # `loadStats`, `stats.load`, `this.load`
+    ref: ClientRef | None      # import the callee comes from, if any
+    local_function: int | None  # callee declared in this file
+    span: Span
+    ctx: SiteContext
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFact:
+    id: int
+    name: str
+    kind: str                  # declaration, arrow, expression, method
+    span: Span
+    parent: int                # enclosing function id or -1
+    is_async: bool
+    params: tuple[str, ...]
+    exported_as: tuple[str, ...] = ()
+    entry_kind: str | None = None   # route-handler, pages-api, server-action, trpc-procedure, page
+    inline_callback: str | None = None  # callee text when passed inline as an argument
+    class_name: str | None = None
+    forwards_to_transaction: int | None = None  # param index passed on to $transaction
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCreation:
+    span: Span
+    function: int              # -1 at module level
+    binding: str | None
+    global_reuse: bool         # `globalThis.prisma ?? new PrismaClient()` style
+
+
+@dataclass(frozen=True, slots=True)
+class CatchFact:
+    key: int
+    kind: str                  # try, catch-method
+    span: Span                 # the catch clause / .catch call
+    function: int
+    param: str | None
+    handler_text: str          # normalised handler body (bounded)
+
+
+@dataclass(frozen=True, slots=True)
+class InputSource:
+    kind: str                  # json, formData, form-get, body, query, search-params, params
+    text: str
+    span: Span
+    function: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    path: str
+    role: str
+    grammar: str
+    directives: tuple[str, ...] = ()
+    imports: tuple[Import, ...] = ()
+    exports: tuple[ExportRef, ...] = ()
+    star_exports: tuple[StarExport, ...] = ()
+    functions: tuple[FunctionFact, ...] = ()
+    prisma_calls: tuple[PrismaCallCandidate, ...] = ()
+    call_sites: tuple[CallSite, ...] = ()
+    clients_created: tuple[ClientCreation, ...] = ()
+    catches: tuple[CatchFact, ...] = ()
+    inputs: tuple[InputSource, ...] = ()
+    parse_errors: tuple[tuple[int, int, str], ...] = ()
+    line_count: int = 0
+    extra: dict = field(default_factory=dict, compare=False)

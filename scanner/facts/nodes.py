@@ -1,0 +1,144 @@
+"""Small helpers over tree-sitter nodes, shared by the fact extractors."""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter as ts
+
+from .model import Span
+
+FUNCTION_TYPES = frozenset({
+    "function_declaration", "generator_function_declaration", "function_expression",
+    "arrow_function", "method_definition", "function",
+})
+# Wrappers that do not change what an expression evaluates to.
+TRANSPARENT = frozenset({
+    "parenthesized_expression", "non_null_expression", "as_expression",
+    "satisfies_expression", "type_assertion",
+})
+_WS = re.compile(r"\s+")
+
+
+def text(node: ts.Node | None) -> str:
+    if node is None:
+        return ""
+    return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
+
+
+def short(node: ts.Node | None, limit: int = 200) -> str:
+    """Whitespace-folded text, bounded."""
+    t = _WS.sub(" ", text(node)).strip()
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def key(node: ts.Node) -> int:
+    """A key unique in one file and stable across parses of the same bytes."""
+    return (node.start_byte << 24) | ((node.end_byte - node.start_byte) & 0xFFFFFF)
+
+
+def span(node: ts.Node) -> Span:
+    return Span(node.start_point[0] + 1, node.start_point[1] + 1,
+                node.end_point[0] + 1, node.end_point[1] + 1)
+
+
+def field(node: ts.Node, name: str) -> ts.Node | None:
+    return node.child_by_field_name(name)
+
+
+def is_field(parent: ts.Node, name: str, child: ts.Node) -> bool:
+    c = parent.child_by_field_name(name)
+    return c is not None and c.start_byte == child.start_byte and c.end_byte == child.end_byte \
+        and c.type == child.type
+
+
+def unwrap(node: ts.Node | None) -> ts.Node | None:
+    """Strip parentheses, `!`, `as T`, `satisfies T` and `await`."""
+    while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def ancestors(node: ts.Node) -> list[ts.Node]:
+    out = []
+    n = node.parent
+    while n is not None:
+        out.append(n)
+        n = n.parent
+    return out
+
+
+def member_chain(node: ts.Node | None) -> str | None:
+    """`ctx.prisma` for a pure identifier/this member chain, else None."""
+    parts: list[str] = []
+    n = node
+    while n is not None:
+        n = unwrap(n) if n.type in TRANSPARENT else n
+        if n.type == "member_expression":
+            prop = field(n, "property")
+            parts.append(text(prop))
+            n = field(n, "object")
+        elif n.type in ("identifier", "this"):
+            parts.append(text(n))
+            return ".".join(reversed(parts))
+        else:
+            return None
+    return None
+
+
+def callee_name(call: ts.Node) -> tuple[str, str | None]:
+    """(callee text, member property name or None) of a call expression."""
+    fn = field(call, "function")
+    if fn is not None and fn.type == "member_expression":
+        return short(fn, 120), text(field(fn, "property"))
+    return short(fn, 120), None
+
+
+def is_async(fn: ts.Node) -> bool:
+    return any(c.type == "async" for c in fn.children)
+
+
+def param_nodes(fn: ts.Node) -> list[ts.Node]:
+    """Parameter nodes of a function, including an arrow's bare parameter."""
+    single = field(fn, "parameter")
+    if single is not None:
+        return [single]
+    params = field(fn, "parameters")
+    if params is None:
+        return []
+    return [p for p in params.named_children if p.type != "comment"]
+
+
+def param_pattern(p: ts.Node) -> ts.Node:
+    if p.type in ("required_parameter", "optional_parameter"):
+        pat = field(p, "pattern")
+        if pat is not None:
+            return pat
+    return p
+
+
+def param_type(p: ts.Node) -> str:
+    if p.type in ("required_parameter", "optional_parameter"):
+        t = field(p, "type")
+        if t is not None:
+            return short(t, 120).lstrip(":").strip()
+    return ""
+
+
+def terminates(node: ts.Node | None) -> bool:
+    """Whether a statement (or block) always ends in return/throw."""
+    while node is not None:
+        if node.type in ("return_statement", "throw_statement"):
+            return True
+        if node.type == "else_clause":
+            node = node.named_children[-1] if node.named_children else None
+            continue
+        if node.type in ("statement_block", "switch_case", "switch_default"):
+            stmts = [c for c in node.named_children if c.type != "comment"]
+            node = stmts[-1] if stmts else None
+            continue
+        if node.type == "if_statement":
+            alt = field(node, "alternative")
+            return alt is not None and terminates(field(node, "consequence")) and terminates(alt)
+        return False
+    return False

@@ -1,0 +1,416 @@
+"""Name resolution by lexical scope, and the one place that decides whether an
+expression is a Prisma client (rules.md §0)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from .model import NOT_CLIENT, ClientRef, TRANSACTION_METHOD
+from .nodes import (
+    FUNCTION_TYPES, TRANSPARENT, field, is_field, key, member_chain, param_nodes,
+    param_pattern, param_type, text, unwrap,
+)
+
+UNKNOWN = ClientRef("unknown")
+SCOPE_TYPES = frozenset({
+    "program", "statement_block", "for_statement", "for_in_statement", "catch_clause",
+    "class_body", "switch_body",
+}) | FUNCTION_TYPES
+_DECLARATIONS = ("lexical_declaration", "variable_declaration")
+# Expressions that can never evaluate to a client.
+_NEVER_CLIENT = frozenset({
+    "object", "array", "string", "number", "template_string", "true", "false", "null",
+    "undefined", "regex", "arrow_function", "function_expression", "class",
+    "unary_expression", "update_expression",
+})
+PRISMA_PACKAGE = "@prisma/client"
+
+
+@dataclass(slots=True)
+class Binding:
+    kind: str                 # import, param, var, function, class, catch, loop
+    name: str
+    node: ts.Node             # declaring node (declarator, parameter, function, import)
+    path: tuple[str, ...] = ()  # property path inside a destructuring pattern
+    value: ts.Node | None = None  # initialiser (var) or function (param)
+    index: int = 0            # parameter position
+    type_text: str = ""
+    module: str | None = None
+    imported: str | None = None
+
+
+class ClientConfig:
+    """The parts of the configuration that decide what a client is."""
+
+    def __init__(self, names, types, classes, modules):
+        self.chains = frozenset(n for n in names if "." in n)
+        self.names = frozenset(n for n in names if "." not in n)
+        self.types = tuple(types)
+        self.classes = frozenset(classes)
+        self.modules = tuple(modules)
+
+    def type_is_client(self, type_text: str) -> bool:
+        t = type_text.replace(" ", "")
+        return any(t == ty or t.endswith("." + ty) or t.startswith(ty + "<") for ty in self.types)
+
+    def chain_is_client(self, chain: str) -> bool:
+        if chain in self.chains:
+            return True
+        # `opts.ctx.prisma` ends with the configured `ctx.prisma`.
+        return any(chain.endswith("." + c) for c in self.chains if not c.startswith("this."))
+
+    def module_is_client(self, module: str) -> bool:
+        return any(module == m or module.startswith(m.rstrip("*")) and m.endswith("*")
+                   for m in self.modules)
+
+
+def _pattern_bindings(pattern: ts.Node, path=()):
+    """(name, path, node) for every identifier bound by a destructuring pattern."""
+    stack = [(pattern, path)]
+    while stack:
+        node, p = stack.pop()
+        t = node.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            yield text(node), (p if t == "identifier" else p + (text(node),)), node
+        elif t == "object_pattern":
+            for c in node.named_children:
+                stack.append((c, p))
+        elif t == "pair_pattern":
+            k, v = field(node, "key"), field(node, "value")
+            if k is not None and v is not None:
+                stack.append((v, p + (text(k).strip("'\""),)))
+        elif t == "object_assignment_pattern":
+            left = field(node, "left")
+            if left is not None:
+                stack.append((left, p))
+        elif t == "assignment_pattern":
+            left = field(node, "left")
+            if left is not None:
+                stack.append((left, p))
+        elif t == "array_pattern":
+            for i, c in enumerate(node.named_children):
+                stack.append((c, p + (f"[{i}]",)))
+        elif t in ("required_parameter", "optional_parameter"):
+            stack.append((param_pattern(node), p))
+
+
+class Resolver:
+    def __init__(self, root: ts.Node, config: ClientConfig):
+        self.root = root
+        self.config = config
+        self._tables: dict[int, dict[str, Binding]] = {}
+        self._classifying: set[int] = set()
+
+    # -- scopes ---------------------------------------------------------------
+    def lookup(self, name: str, at: ts.Node) -> Binding | None:
+        n = at
+        while n is not None:
+            if n.type in SCOPE_TYPES:
+                b = self._table(n).get(name)
+                if b is not None:
+                    return b
+            n = n.parent
+        return None
+
+    def _table(self, scope: ts.Node) -> dict[str, Binding]:
+        k = key(scope) ^ hash(scope.type)
+        table = self._tables.get(k)
+        if table is None:
+            table = {}
+            self._fill(scope, table)
+            self._tables[k] = table
+        return table
+
+    def _fill(self, scope: ts.Node, table: dict[str, Binding]) -> None:
+        t = scope.type
+        if t in FUNCTION_TYPES:
+            for i, p in enumerate(param_nodes(scope)):
+                for name, path, node in _pattern_bindings(param_pattern(p)):
+                    table[name] = Binding("param", name, p, path, scope, i, param_type(p))
+            own = field(scope, "name")
+            if own is not None and t == "function_expression":
+                table.setdefault(text(own), Binding("function", text(own), scope))
+            return
+        if t == "for_in_statement":
+            left = field(scope, "left")
+            if left is not None:
+                for name, path, node in _pattern_bindings(left):
+                    table[name] = Binding("loop", name, scope, path)
+            return
+        if t == "for_statement":
+            init = field(scope, "initializer")
+            if init is not None and init.type in _DECLARATIONS:
+                self._declare(init, table)
+            return
+        if t == "catch_clause":
+            p = field(scope, "parameter")
+            if p is not None:
+                for name, path, node in _pattern_bindings(p):
+                    table[name] = Binding("catch", name, scope, path)
+            return
+        for stmt in scope.named_children:
+            self._declare_statement(stmt, table)
+
+    def _declare_statement(self, stmt: ts.Node, table: dict[str, Binding]) -> None:
+        t = stmt.type
+        if t == "export_statement":
+            decl = field(stmt, "declaration")
+            if decl is not None:
+                self._declare_statement(decl, table)
+        elif t in _DECLARATIONS:
+            self._declare(stmt, table)
+        elif t in ("function_declaration", "generator_function_declaration"):
+            name = field(stmt, "name")
+            if name is not None:
+                table[text(name)] = Binding("function", text(name), stmt)
+        elif t in ("class_declaration", "abstract_class_declaration"):
+            name = field(stmt, "name")
+            if name is not None:
+                table[text(name)] = Binding("class", text(name), stmt)
+        elif t == "import_statement":
+            self._declare_import(stmt, table)
+        elif t in ("switch_case", "switch_default"):
+            for c in stmt.named_children:
+                self._declare_statement(c, table)
+
+    def _declare(self, decl: ts.Node, table: dict[str, Binding]) -> None:
+        for d in decl.named_children:
+            if d.type != "variable_declarator":
+                continue
+            name, value = field(d, "name"), field(d, "value")
+            if name is None:
+                continue
+            for n, path, node in _pattern_bindings(name):
+                table[n] = Binding("var", n, d, path, value)
+
+    def _declare_import(self, stmt: ts.Node, table: dict[str, Binding]) -> None:
+        source = field(stmt, "source")
+        module = text(source).strip("'\"`") if source is not None else ""
+        for clause in stmt.named_children:
+            if clause.type != "import_clause":
+                continue
+            for c in clause.named_children:
+                if c.type == "identifier":
+                    table[text(c)] = Binding("import", text(c), stmt, module=module, imported="default")
+                elif c.type == "namespace_import":
+                    ids = [x for x in c.named_children if x.type == "identifier"]
+                    if ids:
+                        table[text(ids[0])] = Binding("import", text(ids[0]), stmt, module=module, imported="*")
+                elif c.type == "named_imports":
+                    for spec in c.named_children:
+                        if spec.type != "import_specifier":
+                            continue
+                        name, alias = field(spec, "name"), field(spec, "alias")
+                        local = text(alias or name)
+                        table[local] = Binding("import", local, stmt, module=module, imported=text(name))
+
+    # -- what is a client ------------------------------------------------------
+    def classify(self, expr: ts.Node | None, depth: int = 0) -> ClientRef:
+        """ClientRef for an expression: client, import (settled later), none or unknown."""
+        expr = unwrap(expr)
+        if expr is None or depth > 12:
+            return UNKNOWN
+        t = expr.type
+        if t in _NEVER_CLIENT:
+            return NOT_CLIENT
+        if t == "new_expression":
+            cls = text(field(expr, "constructor")).split(".")[-1]
+            return ClientRef("client", "new PrismaClient") if cls in self.config.classes else NOT_CLIENT
+        if t == "call_expression":
+            return self._classify_call(expr, depth)
+        if t == "binary_expression":
+            op = text(field(expr, "operator"))
+            if op in ("??", "||"):
+                left = self.classify(field(expr, "left"), depth + 1)
+                right = self.classify(field(expr, "right"), depth + 1)
+                for r in (right, left):
+                    if r.kind == "client":
+                        return r
+                for r in (left, right):
+                    if r.kind == "import":
+                        return r
+                return UNKNOWN
+            return NOT_CLIENT
+        if t == "ternary_expression":
+            for arm in ("consequence", "alternative"):
+                r = self.classify(field(expr, arm), depth + 1)
+                if r.kind in ("client", "import"):
+                    return r
+            return UNKNOWN
+        if t == "identifier":
+            b = self.lookup(text(expr), expr)
+            if b is None:
+                return ClientRef("client", "configured name") if text(expr) in self.config.names else UNKNOWN
+            return self.classify_binding(b, depth + 1)
+        if t == "member_expression":
+            return self._classify_member(expr, depth)
+        return UNKNOWN
+
+    def _classify_call(self, expr: ts.Node, depth: int) -> ClientRef:
+        fn = field(expr, "function")
+        if fn is not None and fn.type == "member_expression":
+            prop = text(field(fn, "property"))
+            if prop == "$extends":
+                base = self.classify(field(fn, "object"), depth + 1)
+                return base if base.kind != "unknown" else UNKNOWN
+            return UNKNOWN
+        if fn is not None and fn.type == "identifier":
+            name = text(fn)
+            if name == "require":
+                args = field(expr, "arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "string":
+                    return self._import_ref(text(first).strip("'\"`"), "*")
+                return UNKNOWN
+            b = self.lookup(name, fn)
+            body = self._function_result(b)
+            if body is not None:
+                return self.classify(body, depth + 1)
+        return UNKNOWN
+
+    def _function_result(self, b: Binding | None) -> ts.Node | None:
+        """The returned expression of a local factory `function getClient() { return x }`."""
+        if b is None:
+            return None
+        fn = b.node if b.kind == "function" else (unwrap(b.value) if b.kind == "var" and not b.path else None)
+        if fn is None or fn.type not in FUNCTION_TYPES:
+            return None
+        body = field(fn, "body")
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            return body
+        for stmt in reversed(body.named_children):
+            if stmt.type == "return_statement" and stmt.named_children:
+                return stmt.named_children[0]
+        return None
+
+    def _classify_member(self, expr: ts.Node, depth: int) -> ClientRef:
+        chain = member_chain(expr)
+        obj = unwrap(field(expr, "object"))
+        prop = text(field(expr, "property"))
+        if chain is not None:
+            if self.config.chain_is_client(chain):
+                return ClientRef("client", "configured name")
+            root = chain.split(".", 1)[0]
+            if root in ("globalThis", "global", "window") or root.startswith("globalFor"):
+                return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
+        if obj is not None and obj.type == "this":
+            return self._classify_this_member(expr, prop)
+        base = self.classify(obj, depth + 1)
+        if base.kind == "import":
+            return ClientRef("import", base.origin, base.module, base.name, base.members + (prop,))
+        if base.kind == "client":
+            return NOT_CLIENT  # a model delegate or `$` method of a client
+        return UNKNOWN
+
+    def _classify_this_member(self, expr: ts.Node, prop: str) -> ClientRef:
+        """`this.prisma`: configured chains, or a class member typed as a client."""
+        n = expr.parent
+        while n is not None and n.type != "class_body":
+            n = n.parent
+        if n is None:
+            return UNKNOWN
+        for member in n.named_children:
+            if member.type == "method_definition" and text(field(member, "name")) == "constructor":
+                for p in param_nodes(member):
+                    if text(param_pattern(p)) == prop and self.config.type_is_client(param_type(p)):
+                        return ClientRef("client", "class member typed as a client")
+            elif member.type in ("public_field_definition", "field_definition"):
+                if text(field(member, "name")) == prop:
+                    t = field(member, "type")
+                    if t is not None and self.config.type_is_client(text(t).lstrip(":").strip()):
+                        return ClientRef("client", "class member typed as a client")
+                    value = field(member, "value")
+                    if value is not None:
+                        r = self.classify(value, 1)
+                        if r.kind in ("client", "import"):
+                            return r
+        return UNKNOWN
+
+    def _import_ref(self, module: str, imported: str, members=()) -> ClientRef:
+        if self.config.module_is_client(module) and imported != "*":
+            return ClientRef("client", f"configured client module {module}")
+        if module == PRISMA_PACKAGE or module.endswith(("/generated/prisma", "/generated/prisma/client")):
+            # The PrismaClient class and the Prisma namespace, never an instance.
+            return NOT_CLIENT
+        return ClientRef("import", "import", module, imported, tuple(members))
+
+    def classify_binding(self, b: Binding, depth: int = 0) -> ClientRef:
+        k = key(b.node) ^ hash(b.name)
+        if k in self._classifying:
+            return UNKNOWN
+        self._classifying.add(k)
+        try:
+            return self._classify_binding(b, depth)
+        finally:
+            self._classifying.discard(k)
+
+    def _classify_binding(self, b: Binding, depth: int) -> ClientRef:
+        cfg = self.config
+        if b.kind == "import":
+            return self._import_ref(b.module or "", b.imported or "default")
+        if b.kind == "param":
+            return self._classify_param(b)
+        if b.kind == "var":
+            if not b.path:
+                r = self.classify(b.value, depth)
+                if r.kind == "unknown" and b.name in cfg.names:
+                    return ClientRef("client", "configured name")
+                return r
+            base = self.classify(b.value, depth)
+            if base.kind == "import":
+                return ClientRef("import", "import", base.module, base.name, base.members + b.path)
+            chain = member_chain(b.value) if b.value is not None else None
+            if chain is not None and cfg.chain_is_client(chain + "." + ".".join(b.path)):
+                return ClientRef("client", "configured name")
+            if base.kind == "client":
+                return NOT_CLIENT
+            if b.name in cfg.names and b.path[-1] == b.name:
+                return ClientRef("client", "configured name")
+            return UNKNOWN
+        return NOT_CLIENT
+
+    def _classify_param(self, b: Binding) -> ClientRef:
+        cfg = self.config
+        fn = b.value
+        if b.index == 0 and not b.path and fn is not None:
+            callee = self._callee_of_callback(fn)
+            if callee is not None:
+                fn_node, prop = callee
+                if prop == TRANSACTION_METHOD:
+                    return ClientRef("client", "transaction callback parameter", tx_param=True)
+                if "transaction" in text(fn_node).lower():
+                    return ClientRef("client", "transaction wrapper parameter", tx_param=True)
+        if b.type_text and not b.path and cfg.type_is_client(b.type_text):
+            return ClientRef("client", "parameter typed as a client",
+                             tx_param="Transaction" in b.type_text)
+        if b.path:
+            joined = ".".join(b.path)
+            if cfg.chain_is_client(joined) or (b.path[-1] == b.name and b.name in cfg.names):
+                return ClientRef("client", "configured name")
+            return UNKNOWN
+        if b.name in cfg.names:
+            return ClientRef("client", "configured name")
+        return UNKNOWN
+
+    @staticmethod
+    def _callee_of_callback(fn: ts.Node):
+        """(callee node, member property) when fn is passed inline as an argument."""
+        parent = fn.parent
+        if parent is None or parent.type != "arguments":
+            return None
+        call = parent.parent
+        if call is None or call.type != "call_expression":
+            return None
+        callee = field(call, "function")
+        if callee is None:
+            return None
+        prop = text(field(callee, "property")) if callee.type == "member_expression" else None
+        return callee, prop
+
+
+def same_binding(a: Binding | None, b: Binding | None) -> bool:
+    return a is not None and b is not None and a.node == b.node and a.name == b.name

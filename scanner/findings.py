@@ -1,0 +1,123 @@
+"""The Finding record every rule produces and every reporter reads.
+
+Its field set is a contract (the JSON report, SARIF, baselines, history):
+change it only on purpose, with the shape test updated."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
+from enum import Enum
+from typing import Iterable
+
+
+class Severity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls(text.strip().lower())
+
+
+_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+CATEGORIES = {
+    "query-patterns": "Query patterns",
+    "transactions": "Transactions and integrity",
+    "error-handling": "Error handling",
+    "input-validation": "Input validation",
+    "schema": "Schema",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    category: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    model: str | None = None
+    field: str | None = None
+    operation: str | None = None
+    entry_point: str | None = None
+    related: tuple[Related, ...] = ()
+    snippet: str = ""
+    fingerprint: str = ""
+    # The normalised text the fingerprint hashes; not part of the report.
+    matched: str = dc_field(default="", compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "category": self.category,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "model": self.model,
+            "field": self.field,
+            "operation": self.operation,
+            "entry_point": self.entry_point,
+            "related": [
+                {"path": r.path, "line": r.line, "message": r.message} for r in self.related
+            ],
+            "snippet": self.snippet,
+            "fingerprint": self.fingerprint,
+        }
+
+
+FINDING_KEYS = tuple(Finding(
+    "r", Severity.LOW, "c", "p", 1, 1, 1, 1, "m").to_dict().keys())
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Whitespace-insensitive form of matched code, so reformatting and line
+    shifts keep a fingerprint."""
+    return _WS.sub(" ", text).strip()
+
+
+def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
+    """Fingerprint = hash(rule, path, normalised matched text, occurrence index).
+
+    No line numbers (detect-secrets, semgrep match_based_id): baselines survive
+    code added above a finding. The occurrence index tells apart identical
+    matches in one file, counted in line order."""
+    ordered = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+    seen: Counter = Counter()
+    out = []
+    for f in ordered:
+        key = (f.rule, f.path, normalise(f.matched or f.snippet))
+        index = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256(
+            "\x1f".join((key[0], key[1], key[2], str(index))).encode()
+        ).hexdigest()[:32]
+        out.append(replace(f, fingerprint=digest))
+    return out

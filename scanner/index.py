@@ -1,0 +1,305 @@
+"""The project index: every file's facts joined up. Imports are resolved,
+receivers settled into Prisma calls, functions linked into a call graph.
+Rules read this, never the disk."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from .facts.model import (
+    RAW_METHODS, READ_OPS, TRANSACTION_METHOD, WRITE_OPS, CallSite, ClientRef, ExportRef,
+    FileFacts, FunctionFact, PrismaCallCandidate,
+)
+from .facts.scopes import ClientConfig
+from .resolve import ModuleResolver
+from .schema.model import Schema
+
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PrismaCall:
+    """A recognised Prisma operation: the candidate plus what the index settled."""
+    path: str
+    call: PrismaCallCandidate
+    origin: str                   # why the receiver is a client
+    entry_kind: str | None        # request entry point it runs in, if any
+    in_transaction: bool          # inside a transaction through its client
+
+    @property
+    def model(self) -> str | None:
+        return self.call.model
+
+    @property
+    def operation(self) -> str:
+        return self.call.operation
+
+    @property
+    def line(self) -> int:
+        return self.call.span.line
+
+    @property
+    def kind(self) -> str:
+        op = self.call.operation
+        if op in READ_OPS:
+            return "read"
+        if op in WRITE_OPS:
+            return "write"
+        if op in RAW_METHODS:
+            return "raw"
+        return "transaction" if op == TRANSACTION_METHOD else "other"
+
+    @property
+    def label(self) -> str:
+        return f"{self.call.receiver}.{self.model}.{self.operation}" if self.model \
+            else f"{self.call.receiver}.{self.operation}"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionKey:
+    path: str
+    id: int
+
+
+class ProjectIndex:
+    def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
+                 project_files: list[str], client_config: ClientConfig):
+        self.root = root
+        self.client_config = client_config
+        self.files = facts
+        self.schema = schema
+        self.modules = ModuleResolver(root, set(facts), project_files)
+        self._model_names = self._schema_client_names(schema)
+        self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}
+        self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
+        self.prisma_calls: list[PrismaCall] = []
+        self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
+        self._settle_calls()
+        self._db_chain: dict[FunctionKey, tuple | None] = {}
+
+    @staticmethod
+    def _schema_client_names(schema: Schema | None) -> frozenset[str] | None:
+        if schema is None or not schema.models:
+            return None
+        return frozenset(m.client_name for m in schema.models if m.kind in ("model", "view"))
+
+    # -- receivers ---------------------------------------------------------------
+    def resolve_ref(self, path: str, ref: ClientRef, depth: int = 0) -> ClientRef:
+        """Settle an `import` ClientRef into `client` or `none`."""
+        if ref.kind != "import":
+            return ref
+        if depth > _MAX_DEPTH or ref.module is None:
+            return ClientRef("none")
+        target = self.modules.resolve(path, ref.module)
+        names = list(ref.members) if ref.name == "*" else [ref.name or "default", *ref.members]
+        if target is None:
+            return self._unresolved_module(ref, names)
+        if not names:
+            return ClientRef("none")  # a namespace object itself
+        return self._export(target, names[0], tuple(names[1:]), depth + 1)
+
+    def _unresolved_module(self, ref: ClientRef, names: list[str]) -> ClientRef:
+        # A package outside the repository (or one we cannot resolve): trust the
+        # configured client modules and names.
+        cfg = self.client_config
+        if cfg.module_is_client(ref.module or ""):
+            return ClientRef("client", f"configured client module {ref.module}")
+        if len(names) == 1 and names[0] in cfg.names:
+            return ClientRef("client", f"configured name from unresolved module {ref.module}")
+        return ClientRef("none")
+
+    def _export(self, path: str, name: str, rest: tuple[str, ...], depth: int) -> ClientRef:
+        k = (path, name, rest)
+        if k in self._export_cache:
+            return self._export_cache[k]
+        self._export_cache[k] = ClientRef("none")  # cycle guard
+        result = self._export_uncached(path, name, rest, depth)
+        self._export_cache[k] = result
+        return result
+
+    def _export_uncached(self, path: str, name: str, rest: tuple[str, ...], depth: int) -> ClientRef:
+        facts = self.files.get(path)
+        if facts is None or depth > _MAX_DEPTH:
+            return ClientRef("none")
+        exp = self.find_export(path, name)
+        if exp is None:
+            for star in facts.star_exports:
+                target = self.modules.resolve(path, star.module)
+                if target is not None and target != path:
+                    r = self._export(target, name, rest, depth + 1)
+                    if r.kind == "client":
+                        return r
+            return ClientRef("none")
+        if rest:
+            for member, mref in exp.members:
+                if member == rest[0]:
+                    return self._continue(path, mref, rest[1:], depth)
+            if exp.ref.kind == "import":
+                r = exp.ref
+                return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,
+                                                        r.members + rest), depth + 1)
+            return ClientRef("none")
+        return self._continue(path, exp.ref, (), depth)
+
+    def _continue(self, path: str, ref: ClientRef, rest: tuple[str, ...], depth: int) -> ClientRef:
+        if ref.kind == "client":
+            return ClientRef("none") if rest else ref
+        if ref.kind == "import":
+            return self.resolve_ref(path, ClientRef("import", ref.origin, ref.module, ref.name,
+                                                    ref.members + rest), depth + 1)
+        return ClientRef("none")
+
+    def find_export(self, path: str, name: str) -> ExportRef | None:
+        facts = self.files.get(path)
+        if facts is None:
+            return None
+        for e in facts.exports:
+            if e.exported == name:
+                return e
+        return None
+
+    # -- Prisma calls --------------------------------------------------------------
+    def _settle_calls(self) -> None:
+        for path in sorted(self.files):
+            facts = self.files[path]
+            for cand in facts.prisma_calls:
+                ref = self.resolve_ref(path, cand.ref)
+                if ref.kind != "client":
+                    continue
+                if cand.model is not None and self._model_names is not None \
+                        and cand.model not in self._model_names:
+                    continue
+                call = PrismaCall(path, cand, ref.origin or cand.ref.origin,
+                                  self.entry_kind(path, cand.ctx.function),
+                                  self._in_transaction(path, cand, ref))
+                self.prisma_calls.append(call)
+                self.calls_by_function.setdefault(
+                    FunctionKey(path, self.owner(path, cand.ctx.function)), []).append(call)
+
+    def _in_transaction(self, path: str, cand: PrismaCallCandidate, ref: ClientRef) -> bool:
+        for frame in cand.ctx.tx:
+            if frame.kind == "array":
+                return True
+            if frame.kind == "callback" and frame.through_param:
+                return True
+            if frame.kind in ("wrapper-callback", "wrapper-array") and self.is_transaction_wrapper(path, frame):
+                if frame.kind == "wrapper-array" or frame.through_param:
+                    return True
+        return ref.tx_param
+
+    def is_transaction_wrapper(self, path: str, frame) -> bool:
+        target = None
+        if frame.callee_ref is not None:
+            target = self._function_of_import(path, frame.callee_ref)
+        else:
+            name = frame.callee
+            for f in self.files[path].functions:
+                if f.name == name and f.parent == -1:
+                    target = FunctionKey(path, f.id)
+                    break
+        if target is None:
+            return False
+        fn = self.function(target)
+        return fn is not None and fn.forwards_to_transaction is not None
+
+    # -- functions and the call graph ---------------------------------------------------
+    def function(self, key: FunctionKey) -> FunctionFact | None:
+        facts = self.files.get(key.path)
+        if facts is None or not 0 <= key.id < len(facts.functions):
+            return None
+        return facts.functions[key.id]
+
+    def owner(self, path: str, fid: int) -> int:
+        """The function whose one execution runs this code: inline callbacks
+        (`.map(async ...)`, `$transaction(async tx => ...)`) belong to the
+        function they are written in."""
+        funcs = self.files[path].functions
+        while fid >= 0:
+            f = funcs[fid]
+            if f.inline_callback is None or f.exported_as or f.entry_kind or f.parent < 0:
+                return fid
+            fid = f.parent
+        return fid
+
+    def entry_kind(self, path: str, fid: int) -> str | None:
+        funcs = self.files[path].functions
+        while fid >= 0:
+            f = funcs[fid]
+            if f.entry_kind:
+                return f.entry_kind
+            fid = f.parent
+        return None
+
+    def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0) -> FunctionKey | None:
+        if depth > _MAX_DEPTH or ref.module is None:
+            return None
+        target = self.modules.resolve(path, ref.module)
+        if target is None:
+            return None
+        names = list(ref.members) if ref.name == "*" else [ref.name or "default", *ref.members]
+        if len(names) != 1:
+            return None
+        return self._exported_function(target, names[0], depth + 1)
+
+    def _exported_function(self, path: str, name: str, depth: int) -> FunctionKey | None:
+        exp = self.find_export(path, name)
+        if exp is None:
+            for star in self.files[path].star_exports:
+                target = self.modules.resolve(path, star.module)
+                if target is not None and target != path and depth <= _MAX_DEPTH:
+                    hit = self._exported_function(target, name, depth + 1)
+                    if hit is not None:
+                        return hit
+            return None
+        if exp.function is not None:
+            return FunctionKey(path, exp.function)
+        if exp.ref.kind == "import":
+            return self._function_of_import(path, exp.ref, depth + 1)
+        return None
+
+    def callee(self, path: str, site: CallSite) -> FunctionKey | None:
+        if site.local_function is not None:
+            return FunctionKey(path, site.local_function)
+        if site.ref is None:
+            return None
+        k = (path, site.span.line * 10000 + site.span.column)
+        if k not in self._callee_cache:
+            self._callee_cache[k] = self._function_of_import(path, site.ref)
+        return self._callee_cache[k]
+
+    def db_chain(self, key: FunctionKey, depth: int = 4) -> tuple[tuple[str, str, int], ...] | None:
+        """Shortest chain of calls from a function to a Prisma operation:
+        ((label, path, line), ...) ending at the Prisma call; None if it runs none."""
+        if key in self._db_chain:
+            return self._db_chain[key]
+        # Breadth-first over the call graph, so the reported chain is the shortest.
+        seen = {key}
+        queue = deque([(key, ())])
+        result = None
+        while queue:
+            cur, chain = queue.popleft()
+            direct = self.calls_by_function.get(cur)
+            if direct:
+                c = direct[0]
+                result = chain + ((c.label, c.path, c.line),)
+                break
+            if len(chain) >= depth:
+                continue
+            facts = self.files.get(cur.path)
+            if facts is None:
+                continue
+            for site in facts.call_sites:
+                if self.owner(cur.path, site.ctx.function) != cur.id:
+                    continue
+                nxt = self.callee(cur.path, site)
+                if nxt is None or nxt in seen:
+                    continue
+                nxt = FunctionKey(nxt.path, self.owner(nxt.path, nxt.id))
+                seen.add(nxt)
+                fn = self.function(nxt)
+                label = f"{fn.name if fn else site.callee}()"
+                queue.append((nxt, chain + ((label, cur.path, site.span.line),)))
+        self._db_chain[key] = result
+        return result

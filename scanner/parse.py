@@ -1,0 +1,111 @@
+"""tree-sitter grammars and the structural queries of `queries/typescript/`.
+
+Grammars and compiled queries are built once per process (per worker) and
+reused for every file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import tree_sitter as ts
+import tree_sitter_typescript as tst
+
+from .resources import data_dir
+
+TS_EXTENSIONS = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")
+TSX_EXTENSIONS = (".tsx", ".jsx")
+SOURCE_EXTENSIONS = TS_EXTENSIONS + TSX_EXTENSIONS
+
+
+def grammar_for(path: str) -> str:
+    """`tsx` for JSX-bearing extensions, `typescript` otherwise.
+
+    `.js` files may hold JSX too; parse_source retries them with tsx when the
+    typescript grammar reports errors."""
+    return "tsx" if path.lower().endswith(TSX_EXTENSIONS) else "typescript"
+
+
+@lru_cache(maxsize=None)
+def language(grammar: str) -> ts.Language:
+    if grammar == "tsx":
+        return ts.Language(tst.language_tsx())
+    if grammar == "typescript":
+        return ts.Language(tst.language_typescript())
+    raise ValueError(f"unknown grammar {grammar!r}")
+
+
+@lru_cache(maxsize=None)
+def parser(grammar: str) -> ts.Parser:
+    return ts.Parser(language(grammar))
+
+
+def query_dir() -> Path:
+    return data_dir("queries") / "typescript"
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in query_dir().glob("*.scm"))
+
+
+@lru_cache(maxsize=None)
+def query(grammar: str, name: str) -> ts.Query:
+    text = (query_dir() / f"{name}.scm").read_text(encoding="utf-8")
+    return ts.Query(language(grammar), text)
+
+
+def captures(grammar: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
+    return ts.QueryCursor(query(grammar, name)).captures(node)
+
+
+def matches(grammar: str, name: str, node: ts.Node) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+    return ts.QueryCursor(query(grammar, name)).matches(node)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    line: int
+    column: int
+    message: str
+
+
+def parse_source(path: str, source: bytes) -> tuple[ts.Tree, str]:
+    grammar = grammar_for(path)
+    tree = parser(grammar).parse(source)
+    if tree.root_node.has_error and grammar == "typescript" and path.lower().endswith(
+        (".js", ".mjs", ".cjs")
+    ):
+        # Plain .js files often hold JSX; keep whichever grammar parses cleaner.
+        alt = parser("tsx").parse(source)
+        if not alt.root_node.has_error:
+            return alt, "tsx"
+    return tree, grammar
+
+
+def parse_problems(tree: ts.Tree, limit: int = 5) -> list[ParseProblem]:
+    """First few ERROR / MISSING nodes, found with an explicit stack (deeply
+    nested input must not hit Python's recursion limit)."""
+    out: list[ParseProblem] = []
+    if not tree.root_node.has_error:
+        return out
+    stack = [tree.root_node]
+    while stack and len(out) < limit:
+        node = stack.pop()
+        if node.is_missing and _generic_tag_quirk(node):
+            continue
+        if node.is_error or node.is_missing:
+            what = f"missing {node.type}" if node.is_missing else "syntax error"
+            out.append(ParseProblem(node.start_point[0] + 1, node.start_point[1] + 1, what))
+            continue
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return out
+
+
+def _generic_tag_quirk(node: ts.Node) -> bool:
+    """`prisma.$queryRaw<T>`...`` is valid TypeScript that the grammar reads as
+    a non-null expression missing its `!`: not a problem of the file."""
+    parent = node.parent
+    return (node.type == "!" and parent is not None and parent.type == "non_null_expression"
+            and any(c.type == "instantiation_expression" for c in parent.children))

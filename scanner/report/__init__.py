@@ -1,0 +1,16 @@
+"""Reporters: a registry of `render(result) -> str`, one module per format."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from . import json_report, text_report
+
+REPORTERS: dict[str, Callable] = {
+    "text": text_report.render,
+    "json": json_report.render,
+}
+
+
+def render(fmt: str, result, **options) -> str:
+    return REPORTERS[fmt](result, **options)

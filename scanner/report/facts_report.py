@@ -1,0 +1,66 @@
+"""`dbaudit facts`: the fact model made visible, for debugging precision."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _scope(call) -> str:
+    c = call.call.ctx
+    parts = []
+    if c.loops:
+        parts.append("loop:" + ",".join(f"{l.kind}{'/' + l.method if l.method else ''}@{l.line}" for l in c.loops))
+    if c.tx:
+        parts.append("tx:" + ",".join(f"{t.kind}{'' if t.through_param or t.kind == 'array' else '(outer client)'}"
+                                      for t in c.tx))
+    if c.trys:
+        parts.append(f"try×{len(c.trys)}")
+    if c.branches:
+        parts.append("branch:" + ",".join(f"{b.kind}{b.arm}" for b in c.branches))
+    if c.parallel_group is not None:
+        parts.append("Promise.all")
+    return " ".join(parts)
+
+
+def facts_dict(result) -> dict:
+    index = result.index
+    clients = []
+    for path in sorted(index.files):
+        for cc in index.files[path].clients_created:
+            clients.append({"path": path, "line": cc.span.line, "binding": cc.binding,
+                            "in_function": cc.function >= 0, "global_reuse": cc.global_reuse})
+    calls = [{
+        "path": c.path, "line": c.line, "column": c.call.span.column, "receiver": c.call.receiver,
+        "model": c.model, "operation": c.operation, "kind": c.kind, "origin": c.origin,
+        "entry_point": c.entry_kind, "in_transaction": c.in_transaction,
+        "args": sorted(c.call.args.keys) if not c.call.args.opaque else "opaque",
+        "scope": _scope(c),
+    } for c in index.prisma_calls]
+    return {"clients_created": clients, "prisma_calls": calls,
+            "schema_models": len(index.schema.models) if index.schema else None}
+
+
+def render_facts(result, fmt: str = "text") -> str:
+    data = facts_dict(result)
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    buf = io.StringIO()
+    console = Console(file=buf, width=160, no_color=True, highlight=False)
+    console.print(f"Clients created: {len(data['clients_created'])}")
+    for c in data["clients_created"]:
+        console.print(f"  {c['path']}:{c['line']} {c['binding'] or '(unbound)'}"
+                      f"{' inside a function' if c['in_function'] else ''}"
+                      f"{' (globalThis reuse)' if c['global_reuse'] else ''}")
+    table = Table(title=f"Prisma calls: {len(data['prisma_calls'])}")
+    for col in ("location", "call", "kind", "entry", "client", "scope"):
+        table.add_column(col, overflow="fold")
+    for c in data["prisma_calls"]:
+        label = f"{c['model']}.{c['operation']}" if c["model"] else c["operation"]
+        table.add_row(f"{c['path']}:{c['line']}", label, c["kind"] + (" (tx)" if c["in_transaction"] else ""),
+                      c["entry_point"] or "", c["origin"], c["scope"])
+    console.print(table)
+    return buf.getvalue()

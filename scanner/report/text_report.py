@@ -1,0 +1,62 @@
+"""Terminal output with rich: findings grouped by file, then a summary table
+by severity and rule."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def render(result, color: bool = False, width: int = 110, **_options) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=color, no_color=not color, width=width,
+                      highlight=False, soft_wrap=False)
+    current = None
+    for f in result.findings:
+        if f.path != current:
+            current = f.path
+            console.print(Text(f.path, style="bold underline"))
+        line = Text("  ")
+        line.append(f"{f.line}:{f.column}", style="dim")
+        line.append("  ")
+        line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE[f.severity.value])
+        line.append(f" {f.rule}", style="bold")
+        line.append(f"  {f.message}")
+        console.print(line)
+        for r in f.related:
+            console.print(Text(f"      ↳ {r.path}:{r.line} {r.message}", style="dim"))
+    if result.findings:
+        console.print()
+    by_rule = Counter((f.rule, f.severity.value) for f in result.findings)
+    table = Table(title="dbaudit summary", show_lines=False)
+    table.add_column("rule")
+    for s in SEVERITIES:
+        table.add_column(s, justify="right")
+    table.add_column("total", justify="right")
+    for rule in sorted({r for r, _ in by_rule}):
+        counts = [by_rule.get((rule, s), 0) for s in SEVERITIES]
+        table.add_row(rule, *[str(c) if c else "" for c in counts], str(sum(counts)))
+    sev = result.stats["by_severity"]
+    table.add_row(Text("total", style="bold"), *[str(sev[s]) for s in SEVERITIES],
+                  str(len(result.findings)))
+    console.print(table)
+    st = result.stats
+    console.print(
+        f"{st['files_scanned']} files, {st['prisma_calls']} Prisma calls, "
+        f"{st['schema_files']} schema file(s), {len(result.warnings)} warning(s), {st['seconds']:.2f}s"
+    )
+    if result.schema is None:
+        console.print("No schema.prisma found: schema rules were skipped and models were not checked.")
+    for w in result.warnings[:20]:
+        where = f"{w.path}:{w.line}" if w.line else w.path
+        console.print(Text(f"warning: {where}: {w.message}", style="yellow"))
+    if len(result.warnings) > 20:
+        console.print(f"... and {len(result.warnings) - 20} more warnings (see -f json).")
+    return buf.getvalue()

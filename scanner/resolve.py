@@ -1,0 +1,283 @@
+"""Module specifier -> repository file: relative paths, tsconfig `paths` /
+`baseUrl` (following `extends`), and workspace packages (package.json
+`name`, `exports`, `main`). Works on the set of discovered files, never the
+disk beyond the project files it is handed."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RESOLVE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+_JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+
+
+def strip_jsonc(text: str) -> str:
+    """Remove // and /* */ comments (outside strings) and trailing commas."""
+    out = []
+    i, n = 0, len(text)
+    in_str = False
+    while i < n:
+        c = text[i]
+        if in_str:
+            out.append(c)
+            if c == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if c == '"':
+                in_str = False
+            i += 1
+            continue
+        if c == '"':
+            in_str = True
+            out.append(c)
+            i += 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
+            out.append(c)
+            i += 1
+    return re.sub(r",(\s*[}\]])", r"\1", "".join(out))
+
+
+def load_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(strip_jsonc(path.read_text(encoding="utf-8-sig", errors="replace")))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass
+class TsConfig:
+    dir: str                                  # repo-relative folder of the tsconfig
+    base_url: str | None = None               # repo-relative
+    paths: list[tuple[str, list[str], str]] = field(default_factory=list)  # (pattern, targets, base dir)
+
+
+@dataclass
+class Package:
+    name: str
+    dir: str
+    manifest: dict
+
+
+class ModuleResolver:
+    def __init__(self, root: Path, files: set[str], project_files: list[str]):
+        self.root = root
+        self.files = files
+        self.tsconfigs: dict[str, TsConfig] = {}
+        self.packages: dict[str, Package] = {}
+        self._cache: dict[tuple[str, str], str | None] = {}
+        for rel in project_files:
+            name = posixpath.basename(rel)
+            if name == "package.json":
+                data = load_json(root / rel)
+                if data and isinstance(data.get("name"), str):
+                    self.packages[data["name"]] = Package(data["name"], posixpath.dirname(rel), data)
+        for rel in project_files:
+            name = posixpath.basename(rel)
+            if name in ("tsconfig.json", "jsconfig.json"):
+                cfg = self._load_tsconfig(rel, set())
+                if cfg is not None:
+                    self.tsconfigs[posixpath.dirname(rel)] = cfg
+        self._by_length = sorted(self.packages, key=len, reverse=True)
+
+    # -- tsconfig -------------------------------------------------------------
+    def _load_tsconfig(self, rel: str, seen: set[str]) -> TsConfig | None:
+        if rel in seen:
+            return None
+        seen.add(rel)
+        data = load_json(self.root / rel)
+        if data is None:
+            return None
+        here = posixpath.dirname(rel)
+        cfg = TsConfig(here)
+        ext = data.get("extends")
+        for parent_ref in ([ext] if isinstance(ext, str) else ext if isinstance(ext, list) else []):
+            parent_rel = self._extends_path(here, parent_ref)
+            if parent_rel is not None:
+                parent = self._load_tsconfig(parent_rel, seen)
+                if parent is not None:
+                    cfg.base_url = parent.base_url or cfg.base_url
+                    cfg.paths = parent.paths or cfg.paths
+        opts = data.get("compilerOptions") or {}
+        if isinstance(opts, dict):
+            if isinstance(opts.get("baseUrl"), str):
+                cfg.base_url = posixpath.normpath(posixpath.join(here, opts["baseUrl"]))
+            if isinstance(opts.get("paths"), dict):
+                base = cfg.base_url if cfg.base_url is not None else here
+                cfg.paths = [(k, [t for t in v if isinstance(t, str)], base)
+                             for k, v in opts["paths"].items() if isinstance(v, list)]
+        return cfg
+
+    def _extends_path(self, here: str, ref: str) -> str | None:
+        if ref.startswith("."):
+            cand = posixpath.normpath(posixpath.join(here, ref))
+            for c in (cand, cand + ".json", posixpath.join(cand, "tsconfig.json")):
+                if (self.root / c).is_file():
+                    return c
+            return None
+        pkg, sub = self._split_package(ref)
+        if pkg is None:
+            return None
+        base = self.packages[pkg].dir
+        cand = posixpath.normpath(posixpath.join(base, sub or "tsconfig.json"))
+        for c in (cand, cand + ".json"):
+            if (self.root / c).is_file():
+                return c
+        return None
+
+    def _tsconfig_for(self, path: str) -> TsConfig | None:
+        d = posixpath.dirname(path)
+        while True:
+            cfg = self.tsconfigs.get(d)
+            if cfg is not None:
+                return cfg
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+
+    # -- resolution ---------------------------------------------------------------
+    def _file(self, base: str) -> str | None:
+        """A discovered source file for `base` with or without an extension."""
+        base = posixpath.normpath(base)
+        if base.startswith("../") or base == "..":
+            return None
+        if base in self.files:
+            return base
+        stem, ext = posixpath.splitext(base)
+        for alt in _JS_TO_TS.get(ext, ()):
+            if stem + alt in self.files:
+                return stem + alt
+        for e in RESOLVE_EXTENSIONS:
+            if base + e in self.files:
+                return base + e
+        for e in RESOLVE_EXTENSIONS:
+            cand = f"{base}/index{e}"
+            if cand in self.files:
+                return cand
+        return None
+
+    def resolve(self, importer: str, spec: str) -> str | None:
+        k = (posixpath.dirname(importer), spec)
+        if k in self._cache:
+            return self._cache[k]
+        result = self._resolve(importer, spec)
+        self._cache[k] = result
+        return result
+
+    def _resolve(self, importer: str, spec: str) -> str | None:
+        if spec.startswith("."):
+            return self._file(posixpath.join(posixpath.dirname(importer), spec))
+        cfg = self._tsconfig_for(importer)
+        if cfg is not None:
+            for pattern, targets, base in cfg.paths:
+                star = self._match(pattern, spec)
+                if star is None:
+                    continue
+                for t in targets:
+                    hit = self._file(posixpath.join(base, t.replace("*", star)))
+                    if hit is not None:
+                        return hit
+            if cfg.base_url is not None:
+                hit = self._file(posixpath.join(cfg.base_url, spec))
+                if hit is not None:
+                    return hit
+        return self._resolve_package(spec)
+
+    @staticmethod
+    def _match(pattern: str, spec: str) -> str | None:
+        if "*" not in pattern:
+            return "" if pattern == spec else None
+        pre, post = pattern.split("*", 1)
+        if spec.startswith(pre) and spec.endswith(post) and len(spec) >= len(pre) + len(post):
+            return spec[len(pre): len(spec) - len(post)]
+        return None
+
+    def _split_package(self, spec: str) -> tuple[str | None, str]:
+        for name in self._by_length:
+            if spec == name:
+                return name, ""
+            if spec.startswith(name + "/"):
+                return name, spec[len(name) + 1:]
+        return None, ""
+
+    def _resolve_package(self, spec: str) -> str | None:
+        name, sub = self._split_package(spec)
+        if name is None:
+            return None
+        pkg = self.packages[name]
+        key = "./" + sub if sub else "."
+        targets = _export_targets(pkg.manifest.get("exports"), key)
+        if not sub:
+            for f in ("types", "typings", "module", "main", "source"):
+                if isinstance(pkg.manifest.get(f), str):
+                    targets.append(pkg.manifest[f])
+            targets += ["src/index", "index"]
+        else:
+            targets += [sub, "src/" + sub]
+        for t in targets:
+            t = posixpath.normpath(posixpath.join(pkg.dir, t))
+            hit = self._file(t)
+            if hit is None and "/dist/" in "/" + t + "/":
+                hit = self._file(re.sub(r"(^|/)dist/", r"\1src/", t))
+            if hit is None and t.endswith(".d.ts"):
+                hit = self._file(t[:-5])
+            if hit is not None:
+                return hit
+        return None
+
+
+def _export_targets(exports, key: str) -> list[str]:
+    """Targets for a subpath in a package.json `exports` field, most source-like first."""
+    if exports is None:
+        return []
+    if isinstance(exports, str):
+        return [exports] if key == "." else []
+    if isinstance(exports, list):
+        out = []
+        for e in exports:
+            out += _export_targets(e, key)
+        return out
+    if not isinstance(exports, dict):
+        return []
+    if not any(k.startswith(".") for k in exports):
+        return _condition_targets(exports) if key == "." else []
+    if key in exports:
+        return _condition_targets(exports[key])
+    for pattern, value in exports.items():
+        if "*" in pattern:
+            pre, post = pattern.split("*", 1)
+            if key.startswith(pre) and key.endswith(post):
+                star = key[len(pre): len(key) - len(post)]
+                return [t.replace("*", star) for t in _condition_targets(value)]
+    return []
+
+
+def _condition_targets(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            out += _condition_targets(v)
+        return out
+    if isinstance(value, dict):
+        out = []
+        for cond in ("source", "types", "import", "module", "default", "require", "node"):
+            if cond in value:
+                out += _condition_targets(value[cond])
+        for k, v in value.items():
+            if k not in ("source", "types", "import", "module", "default", "require", "node"):
+                out += _condition_targets(v)
+        return out
+    return []

@@ -1,0 +1,29 @@
+"""The explicit rule registry: one module per rule, listed here in order."""
+
+from __future__ import annotations
+
+from .base import Rule, RuleContext
+from . import n_plus_one
+
+REGISTRY: tuple[Rule, ...] = (
+    n_plus_one.RULE,
+)
+RULES_BY_ID = {r.id: r for r in REGISTRY}
+
+
+class UnknownRule(ValueError):
+    pass
+
+
+def select_rules(select=(), ignore=()) -> list[Rule]:
+    for rid in list(select) + list(ignore):
+        if rid not in RULES_BY_ID:
+            import difflib
+            close = difflib.get_close_matches(rid, RULES_BY_ID, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else " Run `dbaudit rules` for the list."
+            raise UnknownRule(f"unknown rule id '{rid}'.{hint}")
+    chosen = [r for r in REGISTRY if (not select or r.id in select) and r.id not in ignore]
+    return chosen
+
+
+__all__ = ["REGISTRY", "RULES_BY_ID", "Rule", "RuleContext", "select_rules", "UnknownRule"]

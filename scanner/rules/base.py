@@ -1,0 +1,63 @@
+"""The rule record, the context a rule's check reads, and the finding builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..config import Config
+from ..facts.model import Span
+from ..findings import Finding, Related, Severity
+from ..index import PrismaCall, ProjectIndex
+from ..resources import data_dir
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    summary: str
+    check: Callable[["RuleContext"], Iterable[Finding]]
+    tags: tuple[str, ...] = ()
+
+    @property
+    def docs_path(self):
+        return data_dir("docs/rules") / f"{self.id}.md"
+
+
+@dataclass
+class RuleContext:
+    index: ProjectIndex
+    config: Config
+    rule: Rule
+
+    @property
+    def schema(self):
+        return self.index.schema
+
+    def severity(self, default: Severity | None = None) -> Severity:
+        override = self.config["rules"]["severity"].get(self.rule.id)
+        if override:
+            return Severity.parse(str(override))
+        return default or self.rule.severity
+
+    def finding(self, path: str, span: Span, message: str, *, severity: Severity | None = None,
+                model: str | None = None, field: str | None = None, operation: str | None = None,
+                entry_point: str | None = None, related: Iterable[Related] = (),
+                matched: str = "") -> Finding:
+        return Finding(
+            rule=self.rule.id, severity=self.severity(severity), category=self.rule.category,
+            path=path, line=span.line, column=span.column, end_line=span.end_line,
+            end_column=span.end_column, message=message, model=model, field=field,
+            operation=operation, entry_point=entry_point, related=tuple(related),
+            matched=matched,
+        )
+
+    def call_finding(self, call: PrismaCall, message: str, **kw) -> Finding:
+        kw.setdefault("model", call.model)
+        kw.setdefault("operation", call.operation)
+        kw.setdefault("entry_point", call.entry_kind)
+        kw.setdefault("matched", call.call.text)
+        return self.finding(call.path, call.call.span, message, **kw)
