@@ -12,6 +12,7 @@ import pathspec
 from .config import Config
 from .parse import SOURCE_EXTENSIONS
 
+DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
 PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspace.yaml",
                  "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json")
 
@@ -61,8 +62,9 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec]) -> str:
     if "app" in parts and stem == "route":
         return "route"
     if "pages" in parts:
+        # Next maps only files *inside* pages/api to API routes; pages/api.tsx is a page.
         i = parts.index("pages")
-        if i + 1 < len(parts) and parts[i + 1] == "api" or (stem == "api" and i == len(parts) - 1):
+        if i + 1 < len(parts) and parts[i + 1] == "api":
             return "pages-api"
     if "app" in parts and stem == "page":
         return "page"
@@ -78,7 +80,7 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
     scope_specs = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()
                    if kind not in config["include_out_of_scope"]}
     if root.is_file():
-        _add_file(out, root.parent, root, root.name, excludes, scope_specs, single=True)
+        _add_single_file(out, root)
         return out
     # (directory, relative path, gitignore specs in force as (base, spec))
     stack: list[tuple[Path, str, tuple]] = [(root, "", ())]
@@ -121,9 +123,41 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
             if is_dir:
                 subdirs.append((Path(entry.path), rel, ignores))
             elif is_file:
-                _add_file(out, root, Path(entry.path), rel, excludes, scope_specs)
+                _add_file(out, Path(entry.path), rel, scope_specs)
         stack.extend(reversed(subdirs))
+    if not out.sources and not out.schemas:
+        out.warnings.append(Warning_(".", "empty", "no TypeScript/JavaScript source or .prisma file "
+                                     "in scope under the root; nothing to scan"))
     return out
+
+
+def is_source_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(SOURCE_EXTENSIONS + (".prisma",)) and not lower.endswith(DECLARATION_EXTENSIONS)
+
+
+def _add_single_file(out: Discovery, path: Path) -> None:
+    """A root that is one file: the user named it, so it is scanned whatever
+    the excludes and out-of-scope globs say."""
+    if not is_source_name(path.name):
+        out.warnings.append(Warning_(path.name, "empty", "not a TypeScript/JavaScript source or "
+                                     ".prisma file; nothing to scan"))
+        return
+    sf = SourceFile(path.name, str(path), classify_role(path.name, {}), path.stat().st_size)
+    (out.schemas if sf.role == "schema" else out.sources).append(sf)
+
+
+def drop_generated(out: Discovery, folders: list[str]) -> None:
+    """Move sources inside generated Prisma client folders (a generator's
+    `output`) out of scope; the default globs only know the usual names."""
+    prefixes = tuple(f.rstrip("/") + "/" for f in folders if f and f not in (".", ""))
+    if not prefixes:
+        return
+    kept = [sf for sf in out.sources if not sf.path.startswith(prefixes)]
+    dropped = len(out.sources) - len(kept)
+    if dropped:
+        out.sources = kept
+        out.out_of_scope["generated"] = out.out_of_scope.get("generated", 0) + dropped
 
 
 def _ignored(rel: str, ignores) -> bool:
@@ -139,16 +173,13 @@ def _ignored(rel: str, ignores) -> bool:
     return False
 
 
-def _add_file(out: Discovery, root: Path, path: Path, rel: str, excludes, scope_specs, single=False) -> None:
+def _add_file(out: Discovery, path: Path, rel: str, scope_specs) -> None:
     name = path.name
     if name in PROJECT_FILES or (name.startswith("tsconfig") and name.endswith(".json")):
         out.project_files.append(rel)
         if not name.startswith("prisma.config"):
             return
-    lower = name.lower()
-    if not (lower.endswith(SOURCE_EXTENSIONS) or lower.endswith(".prisma")):
-        return
-    if lower.endswith(".d.ts") or lower.endswith((".d.mts", ".d.cts")):
+    if not is_source_name(name):
         return
     try:
         size = path.stat().st_size
@@ -165,7 +196,8 @@ def _add_file(out: Discovery, root: Path, path: Path, rel: str, excludes, scope_
         out.sources.append(sf)
 
 
-def read_source(sf: SourceFile, max_bytes: int, max_line: int) -> tuple[bytes | None, str | None]:
+def read_source(sf: SourceFile, max_bytes: int, max_line: int,
+                max_average: int = 300) -> tuple[bytes | None, str | None]:
     """The file's bytes as UTF-8, or None and the reason it was skipped."""
     if sf.size > max_bytes:
         return None, f"skipped: {sf.size:,} bytes is over the {max_bytes:,}-byte limit (max_file_bytes)"
@@ -178,22 +210,35 @@ def read_source(sf: SourceFile, max_bytes: int, max_line: int) -> tuple[bytes | 
         return None, f"skipped: cannot read the file ({e.strerror})"
     if len(data) > max_bytes:
         return None, f"skipped: over the {max_bytes:,}-byte limit (max_file_bytes)"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            return None, "skipped: invalid UTF-16 text"
-    elif b"\x00" in data[:8192]:
-        return None, "skipped: binary file"
-    else:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            return None, f"skipped: not UTF-8 text (invalid byte at offset {e.start})"
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a BOM would shift the first line's columns
-    longest = max((len(line) for line in data.split(b"\n")), default=0)
+    data, problem = as_utf8(data)
+    if data is None:
+        return None, f"skipped: {problem}"
+    lines = data.split(b"\n")
+    longest = max((len(line) for line in lines), default=0)
     if longest > max_line:
         return None, (f"skipped: minified or generated (a {longest:,}-character line; "
                       f"max_line_length is {max_line:,})")
+    average = len(data) / max(len(lines), 1)
+    if len(data) > 4096 and average > max_average:
+        return None, (f"skipped: minified or generated (lines average {average:,.0f} characters; "
+                      f"max_average_line_length is {max_average:,})")
+    return data, None
+
+
+def as_utf8(data: bytes) -> tuple[bytes | None, str | None]:
+    """Source bytes as BOM-less UTF-8 (UTF-16 with a BOM is converted), or
+    None and why not. Facts, spans and snippets all read this one form."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), None
+        except UnicodeDecodeError:
+            return None, "invalid UTF-16 text"
+    if b"\x00" in data[:8192]:
+        return None, "binary file"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, f"not UTF-8 text (invalid byte at offset {e.start})"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a BOM would shift the first line's columns
     return data, None

@@ -3,6 +3,7 @@ findings. One direction, no stage patches another's output."""
 
 from __future__ import annotations
 
+import posixpath
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Config
-from .discover import Discovery, SourceFile, Warning_, discover, read_source
+from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
 from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
@@ -40,7 +41,8 @@ def client_config(config: Config) -> ClientConfig:
 
 
 def build_facts(sf: SourceFile, config: Config, ccfg: ClientConfig) -> tuple[FileFacts | None, str | None]:
-    data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"])
+    data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"],
+                                config["max_average_line_length"])
     if data is None:
         return None, skipped
     return extract_facts(sf.path, sf.role, data, ccfg), None
@@ -79,11 +81,26 @@ def load_schema(root: Path, discovery: Discovery, config: Config) -> tuple[Schem
     return schema, warnings
 
 
+def generator_outputs(schema: Schema) -> list[str]:
+    """Root-relative folders the schema's generators write a client into
+    (`output` is relative to the file that declares the generator)."""
+    out = []
+    for g in schema.generators:
+        if g.output:
+            folder = posixpath.normpath(posixpath.join(posixpath.dirname(g.path), g.output))
+            if not folder.startswith("..") and folder != ".":
+                out.append(folder)
+    return out
+
+
 def scan(root: Path, config: Config, select=(), ignore=()) -> ScanResult:
     started = time.perf_counter()
     rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
     root = root.resolve()
     discovery = discover(root, config)
+    schema, schema_warnings = load_schema(root, discovery, config)
+    if schema is not None:
+        drop_generated(discovery, generator_outputs(schema))
     warnings = list(discovery.warnings)
     ccfg = client_config(config)
     facts: dict[str, FileFacts] = {}
@@ -96,7 +113,6 @@ def scan(root: Path, config: Config, select=(), ignore=()) -> ScanResult:
         for line, col, what in ff.parse_errors:
             warnings.append(Warning_(sf.path, "parse", f"{what} at line {line}, column {col}; "
                                      "parsed with error recovery", line))
-    schema, schema_warnings = load_schema(root, discovery, config)
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
                          discovery.project_files, ccfg)
@@ -117,9 +133,10 @@ def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:
     for f in findings:
         if f.path not in cache:
             try:
-                cache[f.path] = (root / f.path).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+                data, _ = as_utf8((root / f.path).read_bytes())
             except OSError:
-                cache[f.path] = []
+                data = None
+            cache[f.path] = data.decode("utf-8").splitlines() if data is not None else []
         lines = cache[f.path]
         end = min(f.end_line, f.line + 7)
         snippet = "\n".join(lines[f.line - 1:end])[:2000] if lines else ""

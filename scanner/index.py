@@ -141,6 +141,10 @@ class ProjectIndex:
                 return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,
                                                         r.members + rest), depth + 1)
             return ClientRef("none")
+        if exp.ref.kind == "unknown" and name in self.client_config.names:
+            # An export we could not see through (`export const prisma = makeClient()`),
+            # under a configured client name.
+            return ClientRef("client", f"configured name exported by {path}")
         return self._continue(path, exp.ref, (), depth)
 
     def _continue(self, path: str, ref: ClientRef, rest: tuple[str, ...], depth: int) -> ClientRef:

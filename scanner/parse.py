@@ -5,6 +5,7 @@ reused for every file."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -70,9 +71,42 @@ class ParseProblem:
     message: str
 
 
+_BARE_AMP = re.compile(rb"(?<![&|])&(?=\s)")
+_DELIMS = b"<>{};=()"
+
+
+def _blank_jsx_ampersands(source: bytes) -> bytes | None:
+    """A copy with bare `&` in JSX text (`Terms & Conditions`) turned into spaces.
+
+    TSX allows them, the tsx grammar does not. Same length, so every offset,
+    line and column stays put. Used only to retry a parse that failed."""
+    out = bytearray(source)
+    changed = False
+    for m in _BARE_AMP.finditer(source):
+        i = m.start()
+        back = max((source.rfind(bytes([d]), max(0, i - 400), i) for d in _DELIMS), default=-1)
+        ahead = [j for j in (source.find(bytes([d]), i + 1, i + 400) for d in _DELIMS) if j >= 0]
+        if back < 0 or not ahead:
+            continue
+        if source[back:back + 1] in (b">", b"}") and source[min(ahead):min(ahead) + 1] in (b"<", b"{"):
+            out[i] = 0x20
+            changed = True
+    return bytes(out) if changed else None
+
+
+def _error_count(tree: ts.Tree) -> int:
+    return len(parse_problems(tree, limit=50))
+
+
 def parse_source(path: str, source: bytes) -> tuple[ts.Tree, str]:
     grammar = grammar_for(path)
     tree = parser(grammar).parse(source)
+    if tree.root_node.has_error and b"&" in source and grammar == "tsx":
+        blanked = _blank_jsx_ampersands(source)
+        if blanked is not None:
+            retry = parser(grammar).parse(blanked)
+            if _error_count(retry) < _error_count(tree):
+                tree = retry
     if tree.root_node.has_error and grammar == "typescript" and path.lower().endswith(
         (".js", ".mjs", ".cjs")
     ):
@@ -92,7 +126,7 @@ def parse_problems(tree: ts.Tree, limit: int = 5) -> list[ParseProblem]:
     stack = [tree.root_node]
     while stack and len(out) < limit:
         node = stack.pop()
-        if node.is_missing and _generic_tag_quirk(node):
+        if (node.is_missing and _generic_tag_quirk(node)) or _jsx_ampersand_quirk(node):
             continue
         if node.is_error or node.is_missing:
             what = f"missing {node.type}" if node.is_missing else "syntax error"
@@ -109,3 +143,12 @@ def _generic_tag_quirk(node: ts.Node) -> bool:
     parent = node.parent
     return (node.type == "!" and parent is not None and parent.type == "non_null_expression"
             and any(c.type == "instantiation_expression" for c in parent.children))
+
+
+def _jsx_ampersand_quirk(node: ts.Node) -> bool:
+    """A bare `&` in JSX text (`Terms & Conditions`) is valid TSX that the grammar
+    marks as an error: not a problem of the file."""
+    parent = node.parent
+    return (node.is_error and parent is not None and parent.type in ("jsx_element", "jsx_fragment")
+            and node.text is not None and node.text.startswith(b"&")
+            and not any(c.is_error or c.is_missing for c in node.children if c.type != "identifier"))

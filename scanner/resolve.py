@@ -83,13 +83,13 @@ class ModuleResolver:
                 data = load_json(root / rel)
                 if data and isinstance(data.get("name"), str):
                     self.packages[data["name"]] = Package(data["name"], posixpath.dirname(rel), data)
+        self._by_length = sorted(self.packages, key=len, reverse=True)
         for rel in project_files:
             name = posixpath.basename(rel)
             if name in ("tsconfig.json", "jsconfig.json"):
                 cfg = self._load_tsconfig(rel, set())
                 if cfg is not None:
                     self.tsconfigs[posixpath.dirname(rel)] = cfg
-        self._by_length = sorted(self.packages, key=len, reverse=True)
 
     # -- tsconfig -------------------------------------------------------------
     def _load_tsconfig(self, rel: str, seen: set[str]) -> TsConfig | None:

@@ -50,3 +50,16 @@ def test_parse_problems_are_iterative_and_located():
     tree, _ = P.parse_source("x.ts", src)
     problems = P.parse_problems(tree)
     assert problems and problems[0].line >= 1
+
+
+def test_grammar_quirks_are_not_parse_warnings():
+    """Valid TypeScript the grammars mis-read must not become parse warnings."""
+    jsx = b"export const A = () => <p className='x'>Terms & Conditions, Drag & drop</p>\n"
+    tree, _ = P.parse_source("a.tsx", jsx)
+    assert P.parse_problems(tree) == []
+    generic_tag = b"export const f = (id: string) => prisma.$queryRaw<Row[]>`SELECT * FROM t WHERE id = ${id}`\n"
+    tree, _ = P.parse_source("a.ts", generic_tag)
+    assert P.parse_problems(tree) == []
+    broken = b"export const A = () => <p>ok</p>\nconst x = (1 + ;\n"
+    tree, _ = P.parse_source("b.tsx", broken)
+    assert [p.line for p in P.parse_problems(tree)] == [2]

@@ -17,6 +17,7 @@ from .nodes import (
     FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
 )
 from .scopes import ClientConfig, Resolver
+from .validation import extract_validations
 
 _FUNCTION_KIND = {
     "function_declaration": "declaration", "generator_function_declaration": "declaration",
@@ -98,6 +99,7 @@ class FileExtractor:
             prisma_calls=calls, call_sites=self._call_sites(ctx),
             clients_created=self._clients_created(), catches=self._catches(),
             inputs=self._inputs(), line_count=line_count,
+            validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
         )
 
@@ -230,9 +232,8 @@ class FileExtractor:
 
     def _export_value(self, exported: str, value: ts.Node | None, line: int) -> ExportRef:
         value_u = unwrap(value)
+        # `unknown` stays: the index may still trust a configured name for it.
         ref = self.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
-        if ref.kind == "unknown":
-            ref = NOT_CLIENT
         members = self._object_members(value_u)
         if value_u is not None and value_u.type == "identifier":
             b = self.resolver.lookup(text(value_u), value_u)

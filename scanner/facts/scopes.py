@@ -256,6 +256,9 @@ class Resolver:
                 base = self.classify(field(fn, "object"), depth + 1)
                 return base if base.kind != "unknown" else UNKNOWN
             return UNKNOWN
+        factory = self._factory_argument(expr, depth)
+        if factory is not None:
+            return factory
         if fn is not None and fn.type == "identifier":
             name = text(fn)
             if name == "require":
@@ -269,6 +272,22 @@ class Resolver:
             if body is not None:
                 return self.classify(body, depth + 1)
         return UNKNOWN
+
+    def _factory_argument(self, call: ts.Node, depth: int) -> ClientRef | None:
+        """`remember('prisma', () => new PrismaClient())`, `cache(() => prisma)`:
+        a memoising wrapper around a function that returns a client."""
+        args = field(call, "arguments")
+        if args is None or args.type != "arguments":
+            return None
+        for a in args.named_children:
+            a = unwrap(a)
+            if a is None or a.type not in ("arrow_function", "function_expression"):
+                continue
+            for result in _returned_expressions(a):
+                r = self.classify(result, depth + 1)
+                if r.kind in ("client", "import"):
+                    return r
+        return None
 
     def _function_result(self, b: Binding | None) -> ts.Node | None:
         """The returned expression of a local factory `function getClient() { return x }`."""
@@ -414,3 +433,23 @@ class Resolver:
 
 def same_binding(a: Binding | None, b: Binding | None) -> bool:
     return a is not None and b is not None and a.node == b.node and a.name == b.name
+
+
+def _returned_expressions(fn: ts.Node) -> list[ts.Node]:
+    """The expressions a function returns (its own returns, not nested functions')."""
+    body = field(fn, "body")
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    out = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        for c in node.named_children:
+            if c.type == "return_statement":
+                if c.named_children:
+                    out.append(c.named_children[0])
+            elif c.type not in FUNCTION_TYPES and c.type not in ("class_declaration", "class"):
+                stack.append(c)
+    return out
