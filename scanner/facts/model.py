@@ -212,6 +212,18 @@ class InputSource:
 
 
 @dataclass(frozen=True, slots=True)
+class ValidationCall:
+    """`Schema.parse(x)` / `.safeParse` / `.parseAsync` / `.safeParseAsync`, or a
+    tRPC `.input(schema)` (kind `trpc-input`, function = the procedure's resolver)."""
+    kind: str
+    schema: str                # the schema expression (bounded text)
+    origin: str                # zod, import, local, unknown (see facts/validation.py)
+    module: str | None         # import specifier for zod / import origins
+    span: Span
+    function: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str
     role: str
@@ -226,6 +238,7 @@ class FileFacts:
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()
     inputs: tuple[InputSource, ...] = ()
+    validations: tuple[ValidationCall, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     line_count: int = 0
     extra: dict = field(default_factory=dict, compare=False)
