@@ -77,10 +77,11 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
     root = root.resolve()
     out = Discovery(root)
     excludes = _spec(list(config["default_excludes"]) + list(config["exclude"]))
-    scope_specs = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()
-                   if kind not in config["include_out_of_scope"]}
+    # Every kind keeps its role; include_out_of_scope only decides what is scanned.
+    role_specs = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()}
+    skipped_kinds = frozenset(role_specs) - frozenset(config["include_out_of_scope"])
     if root.is_file():
-        _add_single_file(out, root)
+        _add_single_file(out, root, role_specs)
         return out
     # (directory, relative path, gitignore specs in force as (base, spec))
     stack: list[tuple[Path, str, tuple]] = [(root, "", ())]
@@ -95,17 +96,18 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
         if (st.st_dev, st.st_ino) in seen_dirs:
             continue  # a symlink loop
         seen_dirs.add((st.st_dev, st.st_ino))
-        gi = directory / ".gitignore"
-        if gi.is_file():
-            try:
-                ignores = ignores + ((rel_dir, _spec(gi.read_text(encoding="utf-8", errors="replace").splitlines())),)
-            except OSError:
-                pass
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as e:
             out.warnings.append(Warning_(rel_dir or ".", "skipped", f"cannot list folder: {e.strerror}"))
             continue
+        if any(e.name == ".gitignore" for e in entries):
+            try:
+                text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+                ignores = ignores + ((rel_dir, _spec(text.splitlines())),)
+            except OSError as e:
+                out.warnings.append(Warning_(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore", "skipped",
+                                             f"cannot read .gitignore ({e.strerror}); its patterns were not applied"))
         subdirs = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -123,7 +125,7 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
             if is_dir:
                 subdirs.append((Path(entry.path), rel, ignores))
             elif is_file:
-                _add_file(out, Path(entry.path), rel, scope_specs)
+                _add_file(out, Path(entry.path), rel, role_specs, skipped_kinds)
         stack.extend(reversed(subdirs))
     if not out.sources and not out.schemas:
         out.warnings.append(Warning_(".", "empty", "no TypeScript/JavaScript source or .prisma file "
@@ -136,14 +138,17 @@ def is_source_name(name: str) -> bool:
     return lower.endswith(SOURCE_EXTENSIONS + (".prisma",)) and not lower.endswith(DECLARATION_EXTENSIONS)
 
 
-def _add_single_file(out: Discovery, path: Path) -> None:
+def _add_single_file(out: Discovery, path: Path, role_specs) -> None:
     """A root that is one file: the user named it, so it is scanned whatever
     the excludes and out-of-scope globs say."""
     if not is_source_name(path.name):
         out.warnings.append(Warning_(path.name, "empty", "not a TypeScript/JavaScript source or "
                                      ".prisma file; nothing to scan"))
         return
-    sf = SourceFile(path.name, str(path), classify_role(path.name, {}), path.stat().st_size)
+    # Its role comes from where it sits in its project (the nearest package.json).
+    project = next((d for d in path.parents if (d / "package.json").is_file()), path.parent)
+    role = classify_role(path.relative_to(project).as_posix(), role_specs)
+    sf = SourceFile(path.name, str(path), role, path.stat().st_size)
     (out.schemas if sf.role == "schema" else out.sources).append(sf)
 
 
@@ -173,7 +178,7 @@ def _ignored(rel: str, ignores) -> bool:
     return False
 
 
-def _add_file(out: Discovery, path: Path, rel: str, scope_specs) -> None:
+def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: frozenset) -> None:
     name = path.name
     if name in PROJECT_FILES or (name.startswith("tsconfig") and name.endswith(".json")):
         out.project_files.append(rel)
@@ -186,11 +191,11 @@ def _add_file(out: Discovery, path: Path, rel: str, scope_specs) -> None:
     except OSError as e:
         out.warnings.append(Warning_(rel, "skipped", f"cannot read file: {e.strerror}"))
         return
-    role = classify_role(rel, scope_specs)
+    role = classify_role(rel, role_specs)
     sf = SourceFile(rel, str(path), role, size)
     if role == "schema":
         out.schemas.append(sf)
-    elif role in scope_specs:
+    elif role in skipped_kinds:
         out.out_of_scope[role] = out.out_of_scope.get(role, 0) + 1
     else:
         out.sources.append(sf)

@@ -1,0 +1,245 @@
+"""Discovery: which files are scanned, with which role, and which are skipped
+with a note in the report's warnings instead of a crash."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scanner.config import load_config
+from scanner.discover import Discovery, discover
+from scanner.engine import scan
+from scanner.report.json_report import report_dict
+from treeutil import make_tree
+
+CLIENT = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
+# A loop with a query in it: n-plus-one fires on line 4.
+LOOP = ('import { prisma } from "./db"\n'
+        "export async function load(ids: string[]) {\n"
+        "  for (const id of ids) {\n"
+        "    await prisma.user.findFirst({ where: { id } })\n"
+        "  }\n"
+        "}\n")
+ROOT_IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def found(root: Path, **overrides) -> Discovery:
+    return discover(root, load_config(root, overrides=overrides or None))
+
+
+def paths(d: Discovery) -> set[str]:
+    return {s.path for s in d.sources}
+
+
+def roles(d: Discovery) -> dict[str, str]:
+    return {s.path: s.role for s in d.sources + d.schemas}
+
+
+def scan_report(root: Path, **overrides) -> dict:
+    return report_dict(scan(root, load_config(root, overrides=overrides or None)))
+
+
+def warning_for(report: dict, path: str) -> dict:
+    hits = [w for w in report["warnings"] if w["path"] == path]
+    assert len(hits) == 1, f"expected one warning for {path}, got {report['warnings']}"
+    return hits[0]
+
+
+# -- .gitignore and excludes --------------------------------------------------------------
+
+def test_root_and_nested_gitignore(tmp_path):
+    make_tree(tmp_path, {
+        ".gitignore": "ignored/\n*.gen.ts\n!keep.gen.ts\n",
+        "src/a.ts": "", "src/b.gen.ts": "", "src/keep.gen.ts": "", "ignored/c.ts": "",
+        "packages/web/.gitignore": "local/\n/anchored.ts\n",
+        "packages/web/local/d.ts": "", "packages/web/anchored.ts": "",
+        "packages/web/sub/anchored.ts": "", "anchored.ts": "", "local/e.ts": "",
+    })
+    assert paths(found(tmp_path)) == {
+        "src/a.ts", "src/keep.gen.ts", "packages/web/sub/anchored.ts", "anchored.ts", "local/e.ts"}
+
+
+def test_default_excludes(tmp_path):
+    excluded = ["node_modules/pkg/index.ts", "apps/web/node_modules/x/y.ts", ".next/server/app.js",
+                "dist/index.js", "build/out.js", "out/page.js", "coverage/lcov.js", ".turbo/cache.ts",
+                "generated/prisma/client.ts", "src/generated/prisma/index.ts", "prisma/generated/client/index.js",
+                "src/types.d.ts", "public/vendor.min.js", "public/app.bundle.js"]
+    make_tree(tmp_path, {**{p: "export const x = 1\n" for p in excluded}, "src/kept.ts": ""})
+    assert paths(found(tmp_path)) == {"src/kept.ts"}
+
+
+def test_extra_exclude_globs_from_config(tmp_path):
+    make_tree(tmp_path, {"src/a.ts": "", "src/legacy/b.ts": "", "c.ts": ""})
+    assert paths(found(tmp_path, exclude=["src/legacy/", "/c.ts"])) == {"src/a.ts"}
+
+
+def test_generator_output_folder_is_out_of_scope(tmp_path):
+    # A custom `output` the default globs cannot know about.
+    make_tree(tmp_path, {
+        "prisma/schema.prisma": 'generator client {\n  provider = "prisma-client"\n  output = "../src/db-client"\n}\n'
+                                "model User {\n  id String @id\n}\n",
+        "src/db-client/client.ts": "export class PrismaClient {}\nexport const prisma = new PrismaClient()\n"
+                                   "prisma.user.findMany()\n",
+        "src/app.ts": 'import { prisma } from "./db-client/client"\nprisma.user.findMany()\n',
+    })
+    result = scan(tmp_path, load_config(tmp_path))
+    assert set(result.index.files) == {"src/app.ts"}
+    assert result.stats["files_out_of_scope"]["generated"] == 1
+
+
+# -- roles ----------------------------------------------------------------------------
+
+ROLE_TREE = {
+    "app/api/users/route.ts": "route", "src/app/api/items/[id]/route.js": "route",
+    "app/(shop)/cart/page.tsx": "page", "src/app/page.jsx": "page",
+    "pages/api/hello.ts": "pages-api", "src/pages/api/v1/[...slug].js": "pages-api",
+    "pages/api.tsx": "component", "pages/index.tsx": "component", "src/components/Button.tsx": "component",
+    "src/lib/db.ts": "lib", "src/server/users.mjs": "lib", "app/api/users/helpers.ts": "lib",
+    "src/lib/users.test.ts": "test", "src/lib/users.spec.tsx": "test", "src/__tests__/a.ts": "test",
+    "e2e/login.ts": "test", "src/components/Button.stories.tsx": "story",
+    "prisma/seed.ts": "seed", "prisma/seeds/users.ts": "seed", "scripts/seed-demo.ts": "seed",
+    "prisma/schema.prisma": "schema",
+}
+OUT_OF_SCOPE_ROLES = {"test", "story", "seed"}
+
+
+def test_every_role(tmp_path):
+    make_tree(tmp_path, {p: "" for p in ROLE_TREE})
+    everything = found(tmp_path, include_out_of_scope=["test", "story", "seed"])
+    assert roles(everything) == ROLE_TREE
+
+
+def test_tests_stories_and_seeds_are_out_of_scope_by_default(tmp_path):
+    make_tree(tmp_path, {p: "" for p in ROLE_TREE})
+    d = found(tmp_path)
+    assert roles(d) == {p: r for p, r in ROLE_TREE.items() if r not in OUT_OF_SCOPE_ROLES}
+    assert d.out_of_scope == {"test": 4, "story": 1, "seed": 3}
+    only_tests = found(tmp_path, include_out_of_scope=["test"])
+    assert {r for r in roles(only_tests).values()} & OUT_OF_SCOPE_ROLES == {"test"}
+
+
+def test_out_of_scope_globs_are_configurable(tmp_path):
+    make_tree(tmp_path, {"src/a.fixture.ts": "", "src/b.ts": ""})
+    d = found(tmp_path, out_of_scope={"test": ["**/*.fixture.ts"], "story": [], "seed": []})
+    assert roles(d) == {"src/b.ts": "lib"} and d.out_of_scope == {"test": 1}
+
+
+def test_server_action_and_trpc_router_roles_come_from_facts(tmp_path):
+    make_tree(tmp_path, {
+        "src/db.ts": CLIENT,
+        "src/actions/posts.ts": '"use server"\nimport { prisma } from "../db"\n'
+                                "export async function createPost(title: string) {\n"
+                                "  return prisma.post.create({ data: { title } })\n}\n",
+        "src/server/routers/post.ts": 'import { prisma } from "../../db"\nimport { router, publicProcedure } from "../trpc"\n'
+                                      "export const postRouter = router({\n"
+                                      "  list: publicProcedure.query(async () => prisma.post.findMany({ take: 10 })),\n})\n",
+        "src/server/trpc.ts": "export const router = (x: unknown) => x\nexport const publicProcedure = {} as any\n",
+    })
+    result = scan(tmp_path, load_config(tmp_path))
+    got = {p: f.role for p, f in result.index.files.items()}
+    assert got == {"src/db.ts": "lib", "src/actions/posts.ts": "server-action",
+                   "src/server/routers/post.ts": "trpc-router", "src/server/trpc.ts": "lib"}
+    entry = {c.path: c.entry_kind for c in result.index.prisma_calls}
+    assert entry == {"src/actions/posts.ts": "server-action", "src/server/routers/post.ts": "trpc-procedure"}
+
+
+# -- defensive reading ------------------------------------------------------------------
+
+def test_unreadable_content_is_skipped_with_a_warning(tmp_path):
+    make_tree(tmp_path, {
+        "src/big.ts": "export const a = 1\n" * 2000,                     # 38,000 bytes
+        "src/video.ts": b"G@\x00\x10\x00\x00\xb0\x0d\x00\x01" * 50,        # an MPEG transport stream
+        "src/latin1.ts": 'export const name = "caf\xe9"\n'.encode("latin-1"),
+        "src/bundle.js": "var a=1;" * 1000 + "\n",                       # one 8,000-character line
+        "src/ok.ts": 'import { prisma } from "./db"\nprisma.user.findMany({ take: 1 })\n',
+        "src/db.ts": CLIENT,
+    })
+    report = scan_report(tmp_path, max_file_bytes=30_000, max_line_length=5000)
+    assert {w["path"] for w in report["warnings"]} == {"src/big.ts", "src/video.ts", "src/latin1.ts", "src/bundle.js"}
+    assert all(w["kind"] == "skipped" for w in report["warnings"])
+    assert "max_file_bytes" in warning_for(report, "src/big.ts")["message"]
+    assert "binary" in warning_for(report, "src/video.ts")["message"]
+    assert "not UTF-8" in warning_for(report, "src/latin1.ts")["message"]
+    assert "minified" in warning_for(report, "src/bundle.js")["message"]
+    assert report["stats"]["files_scanned"] == 2
+    assert report["stats"]["prisma_calls"] == 1
+
+
+def test_utf16_with_bom_is_decoded_and_utf8_bom_stripped(tmp_path):
+    make_tree(tmp_path, {
+        "src/db.ts": CLIENT,
+        "src/wide.ts": b"\xff\xfe" + LOOP.encode("utf-16-le"),
+        "src/bom.ts": b"\xef\xbb\xbf" + LOOP.encode(),
+    })
+    report = scan_report(tmp_path)
+    assert report["warnings"] == []
+    got = {(f["path"], f["line"], f["column"]) for f in report["findings"] if f["rule"] == "n-plus-one"}
+    assert got == {("src/wide.ts", 4, 11), ("src/bom.ts", 4, 11)}
+    wide = next(f for f in report["findings"] if f["path"] == "src/wide.ts")
+    assert wide["snippet"].startswith("    await prisma.user.findFirst")
+
+
+def test_crlf_line_endings_keep_line_numbers(tmp_path):
+    make_tree(tmp_path, {"src/db.ts": CLIENT, "src/win.ts": ("// header\n\n" + LOOP).replace("\n", "\r\n").encode()})
+    report = scan_report(tmp_path)
+    [f] = report["findings"]
+    assert (f["path"], f["line"], f["column"]) == ("src/win.ts", 6, 11)
+    assert "\r" not in f["snippet"]
+
+
+# -- the file system ------------------------------------------------------------------------
+
+def test_symlinks_are_not_followed(tmp_path):
+    outside = make_tree(tmp_path / "outside", {"secret.ts": "export const s = 1\n"})
+    root = make_tree(tmp_path / "root", {"src/a.ts": "", "src/deep/b.ts": ""})
+    (root / "src/deep/loop").symlink_to(root / "src", target_is_directory=True)      # a loop
+    (root / "src/self").symlink_to(root, target_is_directory=True)
+    (root / "src/ext").symlink_to(outside, target_is_directory=True)                 # outside the root
+    (root / "src/secret.ts").symlink_to(outside / "secret.ts")
+    (root / "src/dangling.ts").symlink_to(root / "missing.ts")
+    d = found(root)
+    assert paths(d) == {"src/a.ts", "src/deep/b.ts"}
+    assert d.warnings == []
+
+
+@pytest.mark.skipif(ROOT_IS_ROOT, reason="running as root: chmod 000 does not block reads")
+def test_unreadable_file_and_folder(tmp_path):
+    make_tree(tmp_path, {"src/a.ts": "", "src/secret.ts": "export const a = 1\n", "locked/b.ts": ""})
+    (tmp_path / "src/secret.ts").chmod(0)
+    (tmp_path / "locked").chmod(0)
+    try:
+        report = scan_report(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+        (tmp_path / "src/secret.ts").chmod(0o644)
+    assert {(w["path"], w["kind"]) for w in report["warnings"]} == {("src/secret.ts", "skipped"),
+                                                                   ("locked", "skipped")}
+    assert "Permission denied" in warning_for(report, "locked")["message"]
+    assert report["stats"]["files_scanned"] == 1
+
+
+def test_root_that_is_a_single_file(tmp_path):
+    make_tree(tmp_path, {"db.ts": CLIENT, "loop.test.ts": LOOP, "notes.md": "# hi\n"})
+    d = found(tmp_path / "loop.test.ts")
+    assert [(s.path, s.role) for s in d.sources] == [("loop.test.ts", "test")]   # named, so scanned
+    report = scan_report(tmp_path / "loop.test.ts")
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("loop.test.ts", 4)]
+    make_tree(tmp_path, {"package.json": "{}", "app/api/users/route.ts": "export async function GET() {}\n"})
+    assert [(s.path, s.role) for s in found(tmp_path / "app/api/users/route.ts").sources] == [("route.ts", "route")]
+    notes = found(tmp_path / "notes.md")
+    assert notes.sources == [] and [w.kind for w in notes.warnings] == ["empty"]
+
+
+def test_empty_directory(tmp_path):
+    report = scan_report(tmp_path)
+    assert report["findings"] == [] and report["stats"]["files_scanned"] == 0
+    assert [(w["path"], w["kind"]) for w in report["warnings"]] == [(".", "empty")]
+
+
+def test_path_with_spaces_and_unicode(tmp_path):
+    root = make_tree(tmp_path / "my app ünïcødé", {"src/db.ts": CLIENT, "src/dåtå lööp.ts": LOOP})
+    report = scan_report(root)
+    assert report["root"] == str(root)
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("src/dåtå lööp.ts", 4)]
