@@ -13,6 +13,7 @@ from .config import Config
 from .parse import SOURCE_EXTENSIONS
 
 DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
+MIGRATION_FILES = ("migration_lock.toml", "migration.sql")
 PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspace.yaml",
                  "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json")
 
@@ -42,6 +43,7 @@ class Discovery:
     sources: list[SourceFile] = field(default_factory=list)
     schemas: list[SourceFile] = field(default_factory=list)
     project_files: list[str] = field(default_factory=list)   # package.json, tsconfig.json, ...
+    migrations: list[str] = field(default_factory=list)      # Prisma Migrate files, for the report
     out_of_scope: dict[str, int] = field(default_factory=dict)
     warnings: list[Warning_] = field(default_factory=list)
 
@@ -180,6 +182,9 @@ def _ignored(rel: str, ignores) -> bool:
 
 def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: frozenset) -> None:
     name = path.name
+    if name in MIGRATION_FILES:
+        out.migrations.append(rel)
+        return
     if name in PROJECT_FILES or (name.startswith("tsconfig") and name.endswith(".json")):
         out.project_files.append(rel)
         if not name.startswith("prisma.config"):

@@ -9,14 +9,17 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, suppress
+from .baseline import Baseline
 from .config import Config
 from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
 from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
 from .findings import Finding, assign_fingerprints
+from .gitdiff import ChangedLines
 from .index import ProjectIndex
+from .review import Review, review
 from .rules import RuleContext, select_rules
 from .schema import find_schema_files, parse_schema_files
 from .schema.model import Schema
@@ -33,6 +36,8 @@ class ScanResult:
     config: Config
     version: str = __version__
     discovery: Discovery | None = field(default=None, repr=False)
+    # What suppressions, the baseline and the diff scope kept out of `findings`.
+    review: Review | None = None
 
 
 def client_config(config: Config) -> ClientConfig:
@@ -48,7 +53,9 @@ def build_facts(sf: SourceFile, config: Config, ccfg: ClientConfig) -> tuple[Fil
     return extract_facts(sf.path, sf.role, data, ccfg), None
 
 
-def load_schema(root: Path, discovery: Discovery, config: Config) -> tuple[Schema | None, list[Warning_]]:
+def load_schema(root: Path, discovery: Discovery, config: Config,
+                sources: list[tuple[str, str]] | None = None) -> tuple[Schema | None, list[Warning_]]:
+    """`sources`, when given, receives the (path, text) of each schema file read."""
     warnings: list[Warning_] = []
     explicit = config["prisma"]["schema"]
     base = root if root.is_dir() else root.parent
@@ -73,6 +80,8 @@ def load_schema(root: Path, discovery: Discovery, config: Config) -> tuple[Schem
             files.append((rel, p.read_text(encoding="utf-8-sig", errors="replace")))
         except OSError as e:
             warnings.append(Warning_(rel, "schema", f"cannot read schema file: {e.strerror}"))
+    if sources is not None:
+        sources.extend(files)
     if not files:
         return None, warnings
     schema = parse_schema_files(files)
@@ -93,12 +102,15 @@ def generator_outputs(schema: Schema) -> list[str]:
     return out
 
 
-def scan(root: Path, config: Config, select=(), ignore=()) -> ScanResult:
+def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | None = None,
+         changed: ChangedLines | None = None) -> ScanResult:
+    """`baseline` hides recorded findings; `changed` keeps only findings on changed lines."""
     started = time.perf_counter()
     rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
     root = root.resolve()
     discovery = discover(root, config)
-    schema, schema_warnings = load_schema(root, discovery, config)
+    schema_sources: list[tuple[str, str]] = []
+    schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
     if schema is not None:
         drop_generated(discovery, generator_outputs(schema))
     warnings = list(discovery.warnings)
@@ -116,14 +128,20 @@ def scan(root: Path, config: Config, select=(), ignore=()) -> ScanResult:
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
                          discovery.project_files, ccfg)
+    suppressions = suppress.collect(facts, schema_sources)
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(rule.check(RuleContext(index, config, rule)))
+        findings.extend(rule.check(RuleContext(index, config, rule, suppressions)))
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    stats = _stats(discovery, facts, index, findings, rules, time.perf_counter() - started)
-    return ScanResult(root, findings, warnings, stats, index, schema, config, discovery=discovery)
+    outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed)
+    if baseline is not None:
+        warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
+    stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
+    stats.update(outcome.stats())
+    return ScanResult(root, outcome.reported, warnings, stats, index, schema, config,
+                      discovery=discovery, review=outcome)
 
 
 def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from .facts.model import (
@@ -77,7 +78,7 @@ class ProjectIndex:
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self._settle_calls()
-        self._db_chain: dict[FunctionKey, tuple | None] = {}
+        self._db_chain: dict[tuple, tuple | None] = {}
 
     @staticmethod
     def _schema_client_names(schema: Schema | None) -> frozenset[str] | None:
@@ -273,37 +274,50 @@ class ProjectIndex:
             self._callee_cache[k] = self._function_of_import(path, site.ref)
         return self._callee_cache[k]
 
-    def db_chain(self, key: FunctionKey, depth: int = 4) -> tuple[tuple[str, str, int], ...] | None:
-        """Shortest chain of calls from a function to a Prisma operation:
-        ((label, path, line), ...) ending at the Prisma call; None if it runs none."""
-        if key in self._db_chain:
-            return self._db_chain[key]
+    def db_chain(self, key: FunctionKey, depth: int = 4,
+                 kinds: frozenset[str] | None = None) -> tuple[tuple[str, str, int], ...] | None:
+        """Shortest chain of calls from a function to a Prisma operation (of one of
+        `kinds`, e.g. {"write"}, when given): ((label, path, line), ...) ending at
+        the Prisma call; None if it runs none."""
+        ck = (key, depth, kinds)
+        if ck not in self._db_chain:
+            self._db_chain[ck] = self.find_chain(
+                key, (lambda c: True) if kinds is None else (lambda c: c.kind in kinds), depth=depth)
+        return self._db_chain[ck]
+
+    def find_chain(self, key: FunctionKey, call_ok: Callable[[PrismaCall], bool],
+                   site_ok: Callable[[str, CallSite], bool] | None = None,
+                   depth: int = 4) -> tuple[tuple[str, str, int], ...] | None:
+        """Shortest chain of calls from a function to a Prisma call with
+        `call_ok(call)`, or to a call site with `site_ok(path, site)` (a call of a
+        configured writer, say): ((label, path, line), ...); None if none is reached."""
         # Breadth-first over the call graph, so the reported chain is the shortest.
         seen = {key}
         queue = deque([(key, ())])
-        result = None
         while queue:
             cur, chain = queue.popleft()
-            direct = self.calls_by_function.get(cur)
-            if direct:
-                c = direct[0]
-                result = chain + ((c.label, c.path, c.line),)
-                break
-            if len(chain) >= depth:
-                continue
+            hit = next((c for c in self.calls_by_function.get(cur, ()) if call_ok(c)), None)
+            if hit is not None:
+                return chain + ((hit.label, hit.path, hit.line),)
             facts = self.files.get(cur.path)
             if facts is None:
                 continue
-            for site in facts.call_sites:
-                if self.owner(cur.path, site.ctx.function) != cur.id:
-                    continue
+            sites = [s for s in facts.call_sites if self.owner(cur.path, s.ctx.function) == cur.id]
+            if site_ok is not None:
+                site = next((s for s in sites if site_ok(cur.path, s)), None)
+                if site is not None:
+                    return chain + ((f"{site.callee}()", cur.path, site.span.line),)
+            if len(chain) >= depth:
+                continue
+            for site in sites:
                 nxt = self.callee(cur.path, site)
-                if nxt is None or nxt in seen:
+                if nxt is None:
                     continue
                 nxt = FunctionKey(nxt.path, self.owner(nxt.path, nxt.id))
+                if nxt in seen:
+                    continue
                 seen.add(nxt)
                 fn = self.function(nxt)
                 label = f"{fn.name if fn else site.callee}()"
                 queue.append((nxt, chain + ((label, cur.path, site.span.line),)))
-        self._db_chain[key] = result
-        return result
+        return None

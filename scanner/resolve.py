@@ -60,7 +60,14 @@ def load_json(path: Path) -> dict | None:
 class TsConfig:
     dir: str                                  # repo-relative folder of the tsconfig
     base_url: str | None = None               # repo-relative
-    paths: list[tuple[str, list[str], str]] = field(default_factory=list)  # (pattern, targets, base dir)
+    paths: list[tuple[str, list[str]]] = field(default_factory=list)   # (pattern, targets), most specific first
+    paths_dir: str = ""                       # folder of the tsconfig that declared `paths`
+
+    @property
+    def paths_base(self) -> str:
+        """What `paths` targets are relative to: baseUrl when set (wherever in
+        the extends chain), else the folder of the file declaring `paths`."""
+        return self.base_url if self.base_url is not None else self.paths_dir
 
 
 @dataclass
@@ -106,17 +113,20 @@ class ModuleResolver:
             parent_rel = self._extends_path(here, parent_ref)
             if parent_rel is not None:
                 parent = self._load_tsconfig(parent_rel, seen)
-                if parent is not None:
-                    cfg.base_url = parent.base_url or cfg.base_url
-                    cfg.paths = parent.paths or cfg.paths
+                if parent is not None:   # later entries of an `extends` list win
+                    if parent.base_url is not None:
+                        cfg.base_url = parent.base_url
+                    if parent.paths:
+                        cfg.paths, cfg.paths_dir = parent.paths, parent.paths_dir
         opts = data.get("compilerOptions") or {}
         if isinstance(opts, dict):
             if isinstance(opts.get("baseUrl"), str):
                 cfg.base_url = posixpath.normpath(posixpath.join(here, opts["baseUrl"]))
             if isinstance(opts.get("paths"), dict):
-                base = cfg.base_url if cfg.base_url is not None else here
-                cfg.paths = [(k, [t for t in v if isinstance(t, str)], base)
-                             for k, v in opts["paths"].items() if isinstance(v, list)]
+                cfg.paths_dir = here
+                cfg.paths = sorted(((k, [t for t in v if isinstance(t, str)])
+                                    for k, v in opts["paths"].items() if isinstance(v, list)),
+                                   key=lambda kv: _specificity(kv[0]))
         return cfg
 
     def _extends_path(self, here: str, ref: str) -> str | None:
@@ -152,12 +162,13 @@ class ModuleResolver:
         base = posixpath.normpath(base)
         if base.startswith("../") or base == "..":
             return None
-        if base in self.files:
-            return base
         stem, ext = posixpath.splitext(base)
+        # `./b.js` means the TypeScript source b.ts when there is one (as tsc resolves it).
         for alt in _JS_TO_TS.get(ext, ()):
             if stem + alt in self.files:
                 return stem + alt
+        if base in self.files:
+            return base
         for e in RESOLVE_EXTENSIONS:
             if base + e in self.files:
                 return base + e
@@ -180,12 +191,12 @@ class ModuleResolver:
             return self._file(posixpath.join(posixpath.dirname(importer), spec))
         cfg = self._tsconfig_for(importer)
         if cfg is not None:
-            for pattern, targets, base in cfg.paths:
+            for pattern, targets in cfg.paths:
                 star = self._match(pattern, spec)
                 if star is None:
                     continue
                 for t in targets:
-                    hit = self._file(posixpath.join(base, t.replace("*", star)))
+                    hit = self._file(posixpath.join(cfg.paths_base, t.replace("*", star)))
                     if hit is not None:
                         return hit
             if cfg.base_url is not None:
@@ -226,15 +237,37 @@ class ModuleResolver:
         else:
             targets += [sub, "src/" + sub]
         for t in targets:
-            t = posixpath.normpath(posixpath.join(pkg.dir, t))
-            hit = self._file(t)
-            if hit is None and "/dist/" in "/" + t + "/":
-                hit = self._file(re.sub(r"(^|/)dist/", r"\1src/", t))
-            if hit is None and t.endswith(".d.ts"):
-                hit = self._file(t[:-5])
-            if hit is not None:
-                return hit
+            for cand in _source_candidates(posixpath.normpath(posixpath.join(pkg.dir, t)), pkg.dir):
+                hit = self._file(cand)
+                if hit is not None:
+                    return hit
         return None
+
+
+_BUILD_DIR = re.compile(r"^(dist|build|lib|out|esm|cjs)/")
+_DECLARATION = re.compile(r"\.d\.[mc]?ts$")
+_JS_EXT = re.compile(r"\.(js|jsx|mjs|cjs)$")
+
+
+def _source_candidates(target: str, pkg_dir: str) -> list[str]:
+    """A package entry as written, then the source it was built from: a
+    declaration file's module, and `dist/` (or build/lib/out) mapped to `src/`,
+    since a monorepo's build output is not in the scan (or not built yet)."""
+    out = [target]
+    bare = _DECLARATION.sub("", target)
+    if bare != target:
+        out.append(bare)
+    inside = posixpath.relpath(bare, pkg_dir) if pkg_dir else bare
+    if _BUILD_DIR.match(inside):
+        src = posixpath.normpath(posixpath.join(pkg_dir, _BUILD_DIR.sub("src/", inside)))
+        out += [src, _JS_EXT.sub("", src)]
+    return out
+
+
+def _specificity(pattern: str) -> tuple:
+    """Sort key: exact patterns first, then the longest prefix before `*`
+    (TypeScript's and Node's rule for overlapping patterns)."""
+    return (0, 0) if "*" not in pattern else (1, -len(pattern.split("*", 1)[0]))
 
 
 def _export_targets(exports, key: str) -> list[str]:
@@ -254,7 +287,7 @@ def _export_targets(exports, key: str) -> list[str]:
         return _condition_targets(exports) if key == "." else []
     if key in exports:
         return _condition_targets(exports[key])
-    for pattern, value in exports.items():
+    for pattern, value in sorted(exports.items(), key=lambda kv: _specificity(kv[0])):
         if "*" in pattern:
             pre, post = pattern.split("*", 1)
             if key.startswith(pre) and key.endswith(post):

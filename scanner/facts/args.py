@@ -16,6 +16,13 @@ FILTER_OPERATORS = frozenset({
     "string_contains", "string_starts_with", "string_ends_with", "array_contains",
 })
 RELATION_FILTERS = frozenset({"some", "every", "none", "is", "isNot"})
+# Tests a plain B-tree index cannot serve: substring, full-text, case-insensitive,
+# scalar-list and JSON filters.
+PATTERN_OPERATORS = frozenset({
+    "contains", "endsWith", "search", "mode", "has", "hasEvery", "hasSome", "isEmpty", "path",
+    "string_contains", "string_starts_with", "string_ends_with", "array_contains",
+})
+POINT_OPERATORS = frozenset({"equals", "in"})
 LOGICAL = frozenset({"AND", "OR", "NOT"})
 NESTED_WRITES = frozenset({
     "create", "createMany", "connect", "connectOrCreate", "update", "updateMany", "upsert",
@@ -41,7 +48,10 @@ def object_entries(obj: ts.Node):
             yield text(field(c, "name")), None, False
 
 
-def _where_fields(obj: ts.Node, out: list[str], equality: list[bool]) -> None:
+def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
+                  patterns: dict[str, bool]) -> None:
+    """Scalar keys tested anywhere in a where; `patterns[name]` stays True while
+    every test of that key is a pattern test (PATTERN_OPERATORS)."""
     stack = [obj]
     while stack:
         node = unwrap(stack.pop())
@@ -64,8 +74,10 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool]) -> None:
                     stack.append(value)
                 continue
             v = unwrap(value)
+            pattern = False
             if v is not None and v.type == "object":
                 keys = {k for k, _, s in object_entries(v) if not s}
+                pattern = bool(keys & PATTERN_OPERATORS)
                 if keys and keys <= RELATION_FILTERS:
                     equality[0] = False
                     continue  # a relation filter, not a column of this model
@@ -78,6 +90,43 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool]) -> None:
                     equality[0] = False
             if name and name not in out:
                 out.append(name)
+            if name:
+                patterns[name] = patterns.get(name, True) and pattern
+
+
+def _where_points(obj: ts.Node) -> list[str]:
+    """Keys of the top level (and of `AND`) compared with one value or a list
+    of values, plus compound unique keys: the columns an index prefix can use."""
+    out: list[str] = []
+    stack = [obj]
+    while stack:
+        node = unwrap(stack.pop())
+        if node is None:
+            continue
+        if node.type == "array":
+            stack.extend(node.named_children)
+            continue
+        if node.type != "object":
+            continue
+        for name, value, spread in object_entries(node):
+            if spread or not name or name in ("OR", "NOT"):
+                continue
+            if name == "AND":
+                stack.append(value)
+                continue
+            v = unwrap(value)
+            if v is not None and v.type == "object":
+                keys = {k for k, _, s in object_entries(v) if not s}
+                # `{ in: ids }`, or a compound unique `userId_trackId: { userId, trackId }`
+                # (a relation filter lands here too; it names no column of an index).
+                if not keys or not (keys <= POINT_OPERATORS
+                                    or not keys <= FILTER_OPERATORS | RELATION_FILTERS):
+                    continue
+            elif v is not None and v.type == "array":
+                continue
+            if name not in out:
+                out.append(name)
+    return out
 
 
 def _order_fields(node: ts.Node | None) -> list[str]:
@@ -110,6 +159,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     keys: list[str] = []
     opaque = False
     where_fields: list[str] = []
+    points: list[str] = []
+    patterns: dict[str, bool] = {}
     equality = [True]
     where_empty = False
     order: list[str] = []
@@ -127,7 +178,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
             if v is not None and v.type == "object":
                 if not v.named_children:
                     where_empty = True
-                _where_fields(v, where_fields, equality)
+                _where_fields(v, where_fields, equality, patterns)
+                points = _where_points(v)
             else:
                 equality[0] = False
         elif name == "orderBy":
@@ -147,6 +199,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_fields=tuple(where_fields), order_by_fields=tuple(order),
         data_fields=tuple(data_fields), nested_writes=tuple(nested),
         where_equality_only=has_where and equality[0] and not opaque,
+        where_points=tuple(points),
+        where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
     )
 
 

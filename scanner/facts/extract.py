@@ -7,12 +7,16 @@ import tree_sitter as ts
 
 from .. import parse as P
 from .args import raw_summary, summarise_args
+from .comments import extract_suppressions
 from .context import ContextBuilder
+from .fields import extract_field_uses
+from .handlers import summarise_catch_callback, summarise_catch_clause
 from .model import (
     HTTP_METHODS, MODEL_OPS, NOT_CLIENT, RAW_METHODS, TRANSACTION_METHOD, CallSite, CatchFact,
     ClientCreation, ClientRef, ExportRef, FileFacts, FunctionFact, Import, InputSource,
-    PrismaCallCandidate, StarExport,
+    PrismaCallCandidate, Span, StarExport,
 )
+from .narrowing import raw_fragments, with_results
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
 )
@@ -99,7 +103,10 @@ class FileExtractor:
             prisma_calls=calls, call_sites=self._call_sites(ctx),
             clients_created=self._clients_created(), catches=self._catches(),
             inputs=self._inputs(), line_count=line_count,
+            field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),
+            raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
+            suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
         )
 
@@ -162,12 +169,13 @@ class FileExtractor:
             ref = self.resolver.classify(receiver)
             if ref.kind in ("none", "unknown"):
                 continue
-            out.append(PrismaCallCandidate(
+            out.append((node, PrismaCallCandidate(
                 receiver=short(receiver, 80), ref=ref, model=model, operation=op, span=span(node),
                 args=args, ctx=ctx.build(node, self._receiver_root(receiver)), text=short(node, 240),
-            ))
-        out.sort(key=lambda c: (c.span.line, c.span.column))
-        return tuple(out)
+            )))
+        calls = with_results(self.root, self.grammar, self.resolver, out)
+        calls.sort(key=lambda c: (c.span.line, c.span.column))
+        return tuple(calls)
 
     # -- modules -----------------------------------------------------------------------
     def _imports(self) -> tuple[Import, ...]:
@@ -527,13 +535,16 @@ class FileExtractor:
                 body = field(handler, "body")
                 out.append(CatchFact(key(stmt), "try", span(handler), self.fid(stmt),
                                      text(param_pattern(param)) if param is not None else None,
-                                     short(body, 2000)))
+                                     short(body, 2000), summarise_catch_clause(handler)))
             elif "catch_method" in m:
                 call, handler = m["catch_method"][0], m["catch_method.handler"][0]
                 params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []
-                out.append(CatchFact(key(call), "catch-method", span(call), self.fid(call),
-                                     text(param_pattern(params[0])) if params else None,
-                                     short(handler, 2000)))
+                # Placed at `.catch(`, not where the chain starts.
+                at, whole = span(field(field(call, "function"), "property")), span(call)
+                out.append(CatchFact(key(call), "catch-method",
+                                     Span(at.line, at.column, whole.end_line, whole.end_column),
+                                     self.fid(call), text(param_pattern(params[0])) if params else None,
+                                     short(handler, 2000), summarise_catch_callback(handler)))
         return tuple(out)
 
     def _inputs(self) -> tuple[InputSource, ...]:

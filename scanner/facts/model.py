@@ -143,6 +143,12 @@ class ArgSummary:
     nested_writes: tuple[str, ...] = ()  # "posts.create", "tags.deleteMany"
     where_equality_only: bool = False   # only `field: value` equality on scalars
     raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
+    # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
+    # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
+    where_points: tuple[str, ...] = ()
+    # Keys only tested with substring/full-text/JSON/list operators (`contains`, `search`,
+    # `mode: 'insensitive'`, `has`, `path`), which a plain B-tree index cannot serve.
+    where_pattern_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,8 @@ class PrismaCallCandidate:
     args: ArgSummary
     ctx: SiteContext
     text: str                  # normalised call text (bounded), for fingerprints
+    result: str | None = None  # the variable the (awaited) result is bound to
+    narrowed: tuple[int, ...] = ()  # lines where those rows are filtered in JavaScript
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +202,33 @@ class ClientCreation:
 
 
 @dataclass(frozen=True, slots=True)
+class HandlerSummary:
+    """What a catch handler does, read from its syntax tree (nested functions
+    excluded). Built by `facts/handlers.py`; the error rules read only this."""
+    statements: int = 0               # statements in the handler (0: empty)
+    comments: bool = False            # it holds comments (`catch { /* ignore */ }`)
+    throws: bool = False              # a throw statement
+    rethrows: bool = False            # throws the caught error itself (or an alias)
+    returns: bool = False             # a return, or an arrow body with a value
+    forwards: bool = False            # hands the error on: reject(e), next(e), done(e)
+    responds: bool = False            # builds or sends a response (NextResponse.json, res.status, redirect)
+    records: bool = False             # assigns an outer binding or member, sets state, pushes to an outer collection
+    inspects: bool = False            # looks at the error: instanceof, a branch on it, .code, a P20xx literal
+    statuses: tuple[str, ...] = ()    # statuses / error codes it answers with; "?" for a computed one
+    logs: tuple[str, ...] = ()        # log calls (`console.error`, `ctx.logger.warn`)
+    calls: tuple[str, ...] = ()       # every other call's callee, in order (`Sentry.captureException`)
+    passes: tuple[str, ...] = ()      # callees (not log calls) the error is passed to
+
+
+@dataclass(frozen=True, slots=True)
 class CatchFact:
     key: int
     kind: str                  # try, catch-method
-    span: Span                 # the catch clause / .catch call
+    span: Span                 # the catch clause / from `.catch` to the end of the call
     function: int
     param: str | None
     handler_text: str          # normalised handler body (bounded)
+    handler: HandlerSummary = HandlerSummary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +252,48 @@ class ValidationCall:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldUse:
+    """A model field's value as code handles it, tied to the Prisma call that
+    reads or writes the row (see facts/fields.py).
+
+    path: field names from the call's model, through relations
+    (`("tags",)`, `("lesson", "resources")`); the schema settles the model.
+    action: write (`data`), filter (`where`), compare (`row.f === 'x'`,
+    `switch`, `[...].includes(row.f)`), parse (`JSON.parse(row.f)`).
+    value: literal, json (`JSON.stringify(...)`), computed (template, concat),
+    pattern (`contains`/`search` filter), other (anything else)."""
+    call: int                  # index into FileFacts.prisma_calls
+    path: tuple[str, ...]
+    action: str
+    value: str
+    literal: str | None        # the string, for value == literal
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionComment:
+    """A `dbaudit-ignore` comment (see facts/comments.py).
+
+    kind `line` covers the findings that start on `target`; kind `file` the
+    whole file. `problem` says why it is malformed (no rule id, no reason, a
+    file suppression below the header); a malformed one suppresses nothing."""
+    kind: str                  # line, file
+    rules: tuple[str, ...]
+    reason: str
+    span: Span
+    target: int                # line a `line` suppression covers; 0 for `file`
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawFragment:
+    """`Prisma.raw(x)`: SQL text spliced in unescaped."""
+    span: Span
+    sql_kind: str              # constant, template, concat, identifier, other
+    function: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str
     role: str
@@ -238,7 +308,10 @@ class FileFacts:
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()
     inputs: tuple[InputSource, ...] = ()
+    field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
+    suppressions: tuple[SuppressionComment, ...] = ()
+    raw_fragments: tuple[RawFragment, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     line_count: int = 0
     extra: dict = field(default_factory=dict, compare=False)

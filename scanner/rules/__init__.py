@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from .base import Rule, RuleContext
-from . import n_plus_one
+from . import (
+    bulk_write_without_where,
+    full_scan_filter,
+    invalid_suppression,
+    multiple_prisma_clients,
+    n_plus_one,
+    prisma_client_per_request,
+    raw_sql_injection,
+    unbounded_find_many,
+    write_without_transaction,
+)
 
 REGISTRY: tuple[Rule, ...] = (
+    # Query patterns
     n_plus_one.RULE,
+    unbounded_find_many.RULE,
+    full_scan_filter.RULE,
+    # Transactions and integrity
+    write_without_transaction.RULE,
+    bulk_write_without_where.RULE,
+    prisma_client_per_request.RULE,
+    multiple_prisma_clients.RULE,
+    # Input
+    raw_sql_injection.RULE,
+    # The audit's own upkeep
+    invalid_suppression.RULE,
 )
 RULES_BY_ID = {r.id: r for r in REGISTRY}
 

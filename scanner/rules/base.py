@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
 
 from ..config import Config
-from ..facts.model import Span
+from ..facts.model import Span, SuppressionComment
 from ..findings import Finding, Related, Severity
 from ..index import PrismaCall, ProjectIndex
 from ..resources import data_dir
@@ -32,6 +32,8 @@ class RuleContext:
     index: ProjectIndex
     config: Config
     rule: Rule
+    # `dbaudit-ignore` comments by path, source and schema files alike.
+    suppressions: Mapping[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
 
     @property
     def schema(self):

@@ -1,0 +1,272 @@
+"""Coverage figures: how much of the code base already does the right thing.
+
+Pure functions over the `ProjectIndex` (and its `Schema`); no rule findings go
+in, so the figures hold whichever rules run. Each figure carries its numerator,
+its denominator and the items behind both, so every number in a report can be
+traced to `path:line`. The HTML and text reports and the history read them
+from `coverage_figures()`."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..facts.catch_handlers import handler_outcome
+from ..facts.validation import validates_input
+from ..index import FunctionKey, ProjectIndex
+from ..schema.model import Field, Model, Schema
+
+# File roles whose code answers requests directly; Prisma calls there are
+# "in the entry files" rather than behind a data-access module.
+ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "trpc-router", "component"})
+_OPERATION_KINDS = ("read", "write", "raw")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    path: str
+    line: int | None
+    label: str
+    ok: bool | None = None   # counted in the numerator / only in the denominator / context
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    title: str
+    numerator: int
+    denominator: int
+    items: tuple[Item, ...]
+    counted: str          # what the numerator counts, as a phrase: "run inside a transaction"
+    note: str = ""        # how the figure is computed, where that is not obvious
+
+    @property
+    def share(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key, "title": self.title, "numerator": self.numerator,
+            "denominator": self.denominator,
+            "share": round(self.share, 4) if self.share is not None else None,
+            "counted": self.counted, "note": self.note,
+            "items": [{"path": i.path, "line": i.line, "label": i.label, "ok": i.ok} for i in self.items],
+        }
+
+
+def _function_label(index: ProjectIndex, key: FunctionKey) -> tuple[str, int | None]:
+    fn = index.function(key)
+    if fn is None:
+        return "module level", None
+    return f"{fn.name}()", fn.span.line
+
+
+def calls_outside_entry_files(index: ProjectIndex) -> Figure:
+    """Prisma operations in library modules, out of all operations."""
+    per_file: Counter = Counter()
+    for c in index.prisma_calls:
+        if c.kind in _OPERATION_KINDS:
+            per_file[c.path] += 1
+    items = []
+    for path in sorted(per_file):
+        role = index.files[path].role
+        items.append(Item(path, None, f"{per_file[path]} operation(s), {role}", role not in ENTRY_ROLES))
+    lib = sum(per_file[i.path] for i in items if i.ok)
+    return Figure("calls_in_lib", "Prisma operations in library modules", lib, sum(per_file.values()),
+                  tuple(items), "sit in library modules rather than in route, page, action or component files",
+                  "Reads, writes and raw queries; `$transaction` calls are counted separately.")
+
+
+def transaction_uses(index: ProjectIndex) -> Figure:
+    """`$transaction` uses, listed; the share is of the files that write."""
+    uses = [c for c in index.prisma_calls if c.kind == "transaction"]
+    writing = {c.path for c in index.prisma_calls if c.kind == "write"}
+    using = {c.path for c in uses}
+    items = []
+    for c in uses:
+        label, _ = _function_label(index, FunctionKey(c.path, index.owner(c.path, c.call.ctx.function)))
+        items.append(Item(c.path, c.line, f"{c.call.receiver}.$transaction in {label}"))
+    return Figure("transactions", "`$transaction` uses", len(using & writing), len(writing), tuple(items),
+                  "of the files that write use `$transaction`",
+                  f"{len(uses)} `$transaction` call(s) in {len(using)} file(s).")
+
+
+def _side_effect_writes(index: ProjectIndex, writers: frozenset[str]):
+    """Calls of configured side-effect writers (`logAudit`), per owning function,
+    as (path, line, label, in_transaction)."""
+    out: dict[FunctionKey, list[tuple[str, int, str, bool]]] = defaultdict(list)
+    for path, facts in index.files.items():
+        for site in facts.call_sites:
+            name = site.callee.rsplit(".", 1)[-1]
+            if name not in writers:
+                continue
+            key = FunctionKey(path, index.owner(path, site.ctx.function))
+            # Inside a transaction callback or array: the writer is assumed to get the tx client.
+            in_tx = any(f.kind in ("callback", "array") for f in site.ctx.tx)
+            out[key].append((path, site.span.line, f"{site.callee}()", in_tx))
+    return out
+
+
+def multi_write_functions(index: ProjectIndex, side_effect_writers=()) -> Figure:
+    """Functions with two or more writes, and how many run all of them in a transaction."""
+    extra = _side_effect_writes(index, frozenset(side_effect_writers))
+    keys = set(index.calls_by_function) | set(extra)
+    items = []
+    for key in sorted(keys, key=lambda k: (k.path, k.id)):
+        writes = [(c.in_transaction) for c in index.calls_by_function.get(key, ()) if c.kind == "write"]
+        writes += [in_tx for *_, in_tx in extra.get(key, ())]
+        if len(writes) < 2:
+            continue
+        label, line = _function_label(index, key)
+        inside = sum(writes)
+        items.append(Item(key.path, line, f"{label}: {len(writes)} writes, {inside} in a transaction",
+                          inside == len(writes)))
+    return Figure("multi_write_in_transaction", "Functions with 2+ writes that run them in a transaction",
+                  sum(1 for i in items if i.ok), len(items), tuple(items),
+                  "run every write inside a transaction",
+                  "Prisma writes plus calls of the configured side-effect writers "
+                  f"({', '.join(sorted(side_effect_writers)) or 'none'}), anywhere in one function "
+                  "(branches are not told apart here).")
+
+
+def _takes_input(index: ProjectIndex, path: str, fn) -> bool:
+    facts = index.files[path]
+    if any(index.owner(path, i.function) == fn.id for i in facts.inputs):
+        return True
+    # Validating something means taking something (`req.nextUrl.searchParams` and other
+    # sources the input facts do not list yet).
+    if any(v.function >= 0 and index.owner(path, v.function) == fn.id and validates_input(v, facts)
+           for v in facts.validations):
+        return True
+    if fn.entry_kind == "server-action":
+        return bool(fn.params)
+    if fn.entry_kind == "trpc-procedure":
+        return any(v.kind == "trpc-input" and v.function == fn.id for v in facts.validations)
+    # Pages get `{ params, searchParams }` first; handlers get `(req, { params })`.
+    props = fn.params if fn.entry_kind == "page" else fn.params[1:]
+    return any("params" in p.lower() for p in props)
+
+
+def entry_points_validating(index: ProjectIndex) -> Figure:
+    """Request entry points that take input and validate it (see facts/validation.py)."""
+    items = []
+    for path in sorted(index.files):
+        facts = index.files[path]
+        for fn in facts.functions:
+            if not fn.entry_kind or index.owner(path, fn.id) != fn.id or not _takes_input(index, path, fn):
+                continue
+            ok = any(index.owner(path, v.function) == fn.id and validates_input(v, facts)
+                     for v in facts.validations if v.function >= 0)
+            items.append(Item(path, fn.span.line, f"{fn.name} ({fn.entry_kind})", ok))
+    return Figure("entry_points_validated", "Entry points that validate their input",
+                  sum(1 for i in items if i.ok), len(items), tuple(items),
+                  "validate with a schema",
+                  "An entry point takes input when it reads the request (body, form, query, search "
+                  "params), has a `params` argument, is a server action with parameters or a tRPC "
+                  "procedure with `.input`, or runs a schema validation. It validates when it (or a callback inside it) calls "
+                  "`.parse`/`.safeParse`/`.parseAsync`/`.safeParseAsync` on a zod schema or a schema "
+                  "imported from another module, or its procedure has `.input(schema)`; validation in "
+                  "called helpers is not followed.")
+
+
+def find_many_with_take(index: ProjectIndex) -> Figure:
+    items = []
+    for c in index.prisma_calls:
+        if c.operation != "findMany":
+            continue
+        args = c.call.args
+        ok = None if args.opaque else "take" in args.keys
+        items.append(Item(c.path, c.line, f"{c.model}.findMany" + (" (argument not visible)" if ok is None else ""), ok))
+    return Figure("find_many_take", "`findMany` calls bounded by `take`",
+                  sum(1 for i in items if i.ok), sum(1 for i in items if i.ok is not None), tuple(items),
+                  "pass `take`",
+                  "Calls whose argument is a variable or spread the scanner cannot see into are listed "
+                  "but left out of the count.")
+
+
+def _owning_relations(schema: Schema) -> list[tuple[Model, Field]]:
+    return [(m, f) for m in schema.models if m.kind == "model"
+            for f in m.fields if f.relation is not None and f.relation.is_owning_side]
+
+
+def relation_index_covers(model: Model, fields: tuple[str, ...]) -> bool:
+    """Some id, unique or index starts with exactly these columns (in any order)."""
+    n = len(fields)
+    want = set(fields)
+    return any(ix.kind != "fulltext" and len(ix.fields) >= n and set(ix.fields[:n]) == want
+               for ix in model.indexes)
+
+
+def relation_fields_indexed(schema: Schema | None) -> Figure:
+    items = []
+    for m, f in _owning_relations(schema) if schema else ():
+        cols = f.relation.fields
+        items.append(Item(f.path, f.line, f"{m.name}.{', '.join(cols)} → {f.type}",
+                          relation_index_covers(m, cols)))
+    return Figure("relation_fields_indexed", "Relation scalar fields that lead an index",
+                  sum(1 for i in items if i.ok), len(items), tuple(items),
+                  "are the leading columns of an `@id`, `@unique`, `@@id`, `@@unique` or `@@index`")
+
+
+def relations_with_on_delete(schema: Schema | None) -> Figure:
+    items = []
+    for m, f in _owning_relations(schema) if schema else ():
+        od = f.relation.on_delete
+        items.append(Item(f.path, f.line, f"{m.name}.{f.name} → {f.type}: " + (f"onDelete: {od}" if od else
+                          "no onDelete"), od is not None))
+    return Figure("relations_on_delete", "Relations that state `onDelete`",
+                  sum(1 for i in items if i.ok), len(items), tuple(items),
+                  "say what happens to the row when its parent is deleted",
+                  "Owning sides (`@relation(fields: [...])`) only.")
+
+
+def _guarded_db_work(index: ProjectIndex) -> dict[tuple[str, int], list[str]]:
+    """(path, try key) -> labels of the DB work it guards, directly or through repo calls."""
+    out: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for c in index.prisma_calls:
+        for k in c.call.ctx.trys:
+            out[(c.path, k)].append(c.label)
+    for path, facts in index.files.items():
+        for site in facts.call_sites:
+            if not site.ctx.trys:
+                continue
+            callee = index.callee(path, site)
+            if callee is None:
+                continue
+            chain = index.db_chain(FunctionKey(callee.path, index.owner(callee.path, callee.id)))
+            if chain:
+                for k in site.ctx.trys:
+                    out[(path, k)].append(f"{site.callee}()")
+    return out
+
+
+def db_catches_handled(index: ProjectIndex) -> Figure:
+    guarded = _guarded_db_work(index)
+    items = []
+    for path in sorted(index.files):
+        for catch in index.files[path].catches:
+            work = guarded.get((path, catch.key))
+            if not work:
+                continue
+            outcome = handler_outcome(catch)
+            form = "catch" if catch.kind == "try" else ".catch()"
+            first = work[0] + (f" and {len(work) - 1} more" if len(work) > 1 else "")
+            items.append(Item(path, catch.span.line, f"{form} around {first}: {outcome}", outcome == "handles"))
+    return Figure("db_catches_handled", "Catch blocks around DB work that handle the error",
+                  sum(1 for i in items if i.ok), len(items), tuple(items),
+                  "rethrow, return, respond, report or record the error",
+                  "A handler that is empty or only logs (`console.*`, `logger.*`) does not handle it.")
+
+
+def coverage_figures(index: ProjectIndex, side_effect_writers=()) -> dict[str, Figure]:
+    figures = (
+        calls_outside_entry_files(index),
+        transaction_uses(index),
+        multi_write_functions(index, side_effect_writers),
+        entry_points_validating(index),
+        find_many_with_take(index),
+        relation_fields_indexed(index.schema),
+        relations_with_on_delete(index.schema),
+        db_catches_handled(index),
+    )
+    return {f.key: f for f in figures}

@@ -1,0 +1,69 @@
+"""What a pull-request review reports, after the rules: inline suppressions
+first, then the baseline, then the diff scope. Each step only removes
+findings; the record keeps what each removed, for stats and reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import suppress
+from .baseline import Baseline, BaselineMatch, match
+from .findings import Finding
+from .gitdiff import ChangedLines
+
+
+@dataclass
+class Review:
+    reported: list[Finding]
+    suppressed: list[Finding] = field(default_factory=list)
+    unused_ignores: list[suppress.UnusedIgnore] = field(default_factory=list)
+    baseline: BaselineMatch | None = None
+    diff: ChangedLines | None = None
+    outside_diff: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # doubts worth a warning
+
+    def stats(self) -> dict:
+        return {
+            "suppressed": len(self.suppressed),
+            "unused_ignores": len(self.unused_ignores),
+            "baseline": None if self.baseline is None else {
+                "file": self.baseline.file, "new": len(self.baseline.new),
+                "baselined": len(self.baseline.baselined), "fixed": len(self.baseline.fixed)},
+            "diff": None if self.diff is None else {
+                "ref": self.diff.ref, "merge_base": self.diff.merge_base,
+                "files_changed": len(self.diff.files), "outside_diff": len(self.outside_diff)},
+        }
+
+    def summary(self) -> str:
+        """One line on what was hidden and why, empty when nothing was."""
+        parts = []
+        if self.suppressed:
+            parts.append(f"{len(self.suppressed)} suppressed inline")
+        if self.baseline is not None:
+            parts.append(f"{len(self.baseline.baselined)} in the baseline "
+                         f"({len(self.baseline.fixed)} fixed since)")
+        if self.diff is not None:
+            parts.append(f"{len(self.outside_diff)} outside the lines changed since {self.diff.ref}")
+        return ("Not reported: " + ", ".join(parts) + ".") if parts else ""
+
+
+def review(findings: list[Finding], suppressions: suppress.Suppressions, rules_run: Iterable[str],
+           baseline: Baseline | None = None, changed: ChangedLines | None = None) -> Review:
+    ran = list(rules_run)
+    inline = suppress.apply(findings, suppressions, ran)
+    out = Review(reported=inline.kept, suppressed=inline.suppressed, unused_ignores=inline.unused)
+    if baseline is not None:
+        out.baseline = match(out.reported, findings, baseline, ran)
+        out.reported = out.baseline.new
+        if baseline.entries and findings and not out.baseline.baselined \
+                and len(out.baseline.fixed) == len(baseline.entries):
+            out.notes.append(f"none of the {len(baseline.entries)} findings recorded in the baseline "
+                             "matched: was it written for another PATH or before a file moved?")
+    if changed is not None:
+        out.diff = changed
+        kept = []
+        for f in out.reported:
+            (kept if changed.touches(f.path, f.line, f.end_line) else out.outside_diff).append(f)
+        out.reported = kept
+    return out

@@ -1,0 +1,46 @@
+"""bulk-write-without-where: deleteMany/updateMany that touch every row
+(rules.md §2)."""
+
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import Rule, RuleContext
+
+_SEVERITY = {"deleteMany": Severity.CRITICAL, "updateMany": Severity.HIGH,
+             "updateManyAndReturn": Severity.HIGH}
+
+
+def _check(ctx: RuleContext):
+    for call in ctx.index.prisma_calls:
+        sev = _SEVERITY.get(call.operation)
+        if sev is None:
+            continue
+        args = call.call.args
+        if args.opaque:
+            continue
+        if not args.present:
+            why = "has no argument"
+        elif "where" not in args.keys:
+            why = "has no `where`"
+        elif args.where_empty:
+            why = "has an empty `where: {}`"
+        else:
+            continue
+        verb = "deletes" if call.operation == "deleteMany" else "updates"
+        yield ctx.call_finding(
+            call,
+            f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
+            f"Scope it with a `where` that names the rows.",
+            severity=sev,
+        )
+
+
+RULE = Rule(
+    id="bulk-write-without-where",
+    name="Bulk write without where",
+    category="transactions",
+    severity=Severity.CRITICAL,
+    summary="deleteMany/updateMany with no `where` (or `where: {}`) touches every row.",
+    check=_check,
+    tags=("data-loss",),
+)

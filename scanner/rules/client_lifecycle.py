@@ -1,0 +1,61 @@
+"""Where `new PrismaClient()` runs: shared by prisma-client-per-request and
+multiple-prisma-clients (rules.md §2, seed §4.1, §6.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..facts.model import ClientCreation
+from ..index import FunctionKey, ProjectIndex
+
+_NON_APP_ROLES = ("test", "story", "seed")
+
+
+@dataclass(frozen=True)
+class Creation:
+    path: str
+    creation: ClientCreation
+    per_call: bool            # runs on every call of a function that is not a one-off factory
+    module_level: bool        # created once when the module loads
+
+
+def _callers(index: ProjectIndex) -> dict[FunctionKey, list[tuple[str, int]]]:
+    """Reverse call graph: function -> (path, calling function id) of each call site."""
+    out: dict[FunctionKey, list[tuple[str, int]]] = {}
+    for path, facts in index.files.items():
+        for site in facts.call_sites:
+            target = index.callee(path, site)
+            if target is not None:
+                out.setdefault(target, []).append((path, site.ctx.function))
+    return out
+
+
+def creations(index: ProjectIndex) -> list[Creation]:
+    callers = None
+    out = []
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.role in _NON_APP_ROLES:
+            continue
+        for cc in facts.clients_created:
+            if cc.function < 0:
+                out.append(Creation(path, cc, False, True))
+                continue
+            if cc.global_reuse:
+                out.append(Creation(path, cc, False, True))
+                continue
+            fn = facts.functions[cc.function]
+            if fn.inline_callback is not None and fn.parent < 0:
+                # `remember('prisma', () => new PrismaClient())`: a module-level memo factory.
+                out.append(Creation(path, cc, False, True))
+                continue
+            if callers is None:
+                callers = _callers(index)
+            sites = callers.get(FunctionKey(path, cc.function), [])
+            from_functions = [s for s in sites if s[1] >= 0]
+            if index.entry_kind(path, cc.function) is not None or from_functions:
+                out.append(Creation(path, cc, True, False))
+            elif sites:
+                # A factory called only while modules load: one client per call site.
+                out.append(Creation(path, cc, False, True))
+    return out

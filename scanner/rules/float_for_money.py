@@ -1,0 +1,79 @@
+"""float-for-money: a `Float` field whose name says it holds money
+(rules.md §5, seed §1.3.3).
+
+A name says money when one of its words is a money word (price, amount,
+cost, fee, balance, ...), or it is `total` / `subtotal` / `grandTotal` on its
+own, and no word makes it a ratio, a count or a duration (`discountPct`,
+`priceChangeRate`, `totalViews`, `costMs`)."""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import Severity
+from .base import Rule, RuleContext
+from .schema_shape import field_span
+
+MONEY_WORDS = frozenset({
+    "price", "amount", "cost", "fee", "salary", "revenue", "pnl", "payout", "subtotal", "wage",
+    "profit", "balance", "budget", "refund", "commission", "earning", "earnings", "income",
+    "deposit", "withdrawal", "money", "cash", "usd", "eur", "gbp", "payment", "paid", "owed",
+})
+# `total` alone (or grand/sub total) is a sum of money; `totalViews` is not.
+TOTAL_NAMES = (("total",), ("grand", "total"), ("sub", "total"), ("order", "total"))
+NOT_MONEY_WORDS = frozenset({
+    "percent", "percentage", "pct", "rate", "ratio", "count", "qty", "quantity", "seconds",
+    "secs", "sec", "minutes", "mins", "hours", "hrs", "ms", "days", "score", "views", "factor",
+    "multiplier", "weight", "bps", "points", "share", "units", "tokens", "duration", "time",
+})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def words(name: str) -> tuple[str, ...]:
+    """`totalAmountUSD` -> ("total", "amount", "usd"); `unit_price` -> ("unit", "price")."""
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def _singular(w: str) -> str:
+    return w[:-1] if w.endswith("s") and not w.endswith(("ss", "us")) and len(w) > 3 else w
+
+
+def says_money(name: str) -> bool:
+    ws = words(name)
+    if not ws or any(w in NOT_MONEY_WORDS or _singular(w) in NOT_MONEY_WORDS for w in ws):
+        return False
+    if ws in TOTAL_NAMES:
+        return True
+    return any(w in MONEY_WORDS or _singular(w) in MONEY_WORDS for w in ws)
+
+
+def _check(ctx: RuleContext):
+    schema = ctx.schema
+    if schema is None:
+        return
+    fix = ("an Int of the smallest currency unit (cents): MongoDB has no Decimal in Prisma"
+           if schema.provider == "mongodb" else "`Decimal` (e.g. `@db.Decimal(12, 2)`)")
+    for model in schema.models:
+        if model.ignored:
+            continue
+        for f in model.fields:
+            if f.type != "Float" or f.ignored or not says_money(f.name):
+                continue
+            yield ctx.finding(
+                f.path, field_span(f),
+                f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
+                f"store most decimal amounts exactly (0.1 + 0.2 != 0.3), so sums, rounding "
+                f"and comparisons drift by fractions of a cent. Use {fix}.",
+                model=model.name, field=f.name, matched=f"{model.name}.{f.name}",
+            )
+
+
+RULE = Rule(
+    id="float-for-money",
+    name="Money in a Float",
+    category="schema",
+    severity=Severity.HIGH,
+    summary="A Float field whose name says it holds money.",
+    check=_check,
+    tags=("integrity",),
+)

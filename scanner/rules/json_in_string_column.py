@@ -1,0 +1,89 @@
+"""json-in-string-column: a `String` field that holds JSON (rules.md §5,
+seed §1.3.2). Known from a `"[]"`/`"{}"` default (or any default that is a
+JSON array or object), a comment or a field name saying JSON, or code that
+`JSON.parse`s the value read from the field or writes `JSON.stringify(...)`
+into it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..findings import Related, Severity
+from .base import Rule, RuleContext
+from .field_uses import field_uses
+from .schema_shape import comment_text, field_span, is_plain_string
+
+# "JSON", but not "not JSON", "JSON Web Token" or "jsonb".
+_JSON_WORD = re.compile(r"(?<![\w-])(?<!not )(?<!no )(?<!non-)json(?![\w-])(?!\s+web\s+token)", re.I)
+_JSON_NAME = re.compile(r"(?:^|[a-z0-9_])(?:Json|JSON|_json)$|^json$")
+
+
+def json_default(default: str | None) -> bool:
+    if not default or not default.startswith('"'):
+        return False
+    try:
+        value = json.loads(json.loads(default))
+    except ValueError:
+        return False
+    return isinstance(value, (list, dict))
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if _JSON_WORD.search(ln)), text.strip())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _check(ctx: RuleContext):
+    schema = ctx.schema
+    if schema is None:
+        return
+    uses = field_uses(ctx.index)
+    fix = ("a related table (SQL Server has no Json type in Prisma)"
+           if schema.provider == "sqlserver" else "a `Json` column (jsonb on PostgreSQL) or a related table")
+    for model in schema.models:
+        if model.ignored or model.kind == "view":
+            continue
+        for f in model.fields:
+            if not is_plain_string(f):
+                continue
+            evidence: list[str] = []
+            if json_default(f.default):
+                evidence.append(f"default {f.default}")
+            comments = comment_text(f)
+            if _JSON_WORD.search(comments):
+                evidence.append(f'comment "{_quote(comments)}"')
+            if _JSON_NAME.search(f.name):
+                evidence.append("its name")
+            code = [u for u in uses.get((model.name, f.name), ())
+                    if u.value == "json" and u.action in ("write", "parse")]
+            parsed = sum(1 for u in code if u.action == "parse")
+            written = len(code) - parsed
+            if written:
+                evidence.append(f"JSON.stringify written to it in {written} place{'s' * (written > 1)}")
+            if parsed:
+                evidence.append(f"JSON.parse of it in {parsed} place{'s' * (parsed > 1)}")
+            if not evidence:
+                continue
+            yield ctx.finding(
+                f.path, field_span(f),
+                f"{model.name}.{f.name} stores JSON in a String ({'; '.join(evidence)}): the "
+                f"database cannot validate, index or query inside it, and every read pays a "
+                f"parse. Use {fix}.",
+                model=model.name, field=f.name,
+                related=tuple(Related(u.path, u.line, "JSON.parse of the value read here"
+                                      if u.action == "parse" else "JSON.stringify written here")
+                              for u in code),
+                matched=f"{model.name}.{f.name}",
+            )
+
+
+RULE = Rule(
+    id="json-in-string-column",
+    name="JSON stored in a String column",
+    category="schema",
+    severity=Severity.MEDIUM,
+    summary="A String field holds serialised JSON.",
+    check=_check,
+    tags=("integrity", "performance"),
+)

@@ -1,0 +1,37 @@
+"""prisma-client-per-request: `new PrismaClient()` inside code that runs per
+request or per call: a new connection pool each time (rules.md §2)."""
+
+from __future__ import annotations
+
+from ..findings import Severity
+from .base import Rule, RuleContext
+from .client_lifecycle import creations
+
+
+def _check(ctx: RuleContext):
+    index = ctx.index
+    for c in creations(index):
+        if not c.per_call:
+            continue
+        fn = index.files[c.path].functions[c.creation.function]
+        entry = index.entry_kind(c.path, c.creation.function)
+        where = f"the {entry} {fn.name}()" if entry else f"{fn.name}(), which other functions call"
+        yield ctx.finding(
+            c.path, c.creation.span,
+            f"new PrismaClient() runs inside {where}: every call opens a new connection pool, "
+            f"exhausting database connections under load. Create one client at module level "
+            f"(with the globalThis singleton in Next.js) and import it.",
+            entry_point=entry, operation="new PrismaClient",
+            matched=f"new PrismaClient@{fn.name}",
+        )
+
+
+RULE = Rule(
+    id="prisma-client-per-request",
+    name="PrismaClient created per request",
+    category="transactions",
+    severity=Severity.HIGH,
+    summary="new PrismaClient() inside a function that runs per request or per call.",
+    check=_check,
+    tags=("reliability", "scalability"),
+)

@@ -1,0 +1,61 @@
+"""relation-missing-on-delete: the owning side of a relation without an
+explicit `onDelete` (rules.md §5, seed §1.2)."""
+
+from __future__ import annotations
+
+from ..findings import Related, Severity
+from .base import Rule, RuleContext
+from .schema_shape import field_span, relation_is_optional, table_models
+
+
+def _default_action(provider: str | None, optional: bool) -> str:
+    """Prisma's default referential action for onDelete."""
+    if optional:
+        return "SetNull"
+    return "NoAction" if provider == "sqlserver" else "Restrict"
+
+
+def _check(ctx: RuleContext):
+    schema = ctx.schema
+    if schema is None:
+        return
+    emulated = schema.relation_mode == "prisma"
+    for model in table_models(schema):
+        for f in model.fields:
+            rel = f.relation
+            if rel is None or not rel.is_owning_side or rel.on_delete is not None or f.ignored:
+                continue
+            optional = relation_is_optional(model, f)
+            action = _default_action(schema.provider, optional)
+            columns = ", ".join(f"{model.name}.{c}" for c in rel.fields)
+            if optional:
+                effect = (f"deleting a {f.type} sets {columns} to NULL and keeps the "
+                          f"{model.name} row, orphaned from its {f.type}")
+            else:
+                effect = (f"deleting a {f.type} that still has a {model.name} fails with a "
+                          f"foreign key error")
+            where = (' (relationMode = "prisma": no database foreign key, Prisma Client '
+                     'emulates the action only for deletes it runs)') if emulated else ""
+            target = schema.model(f.type)
+            yield ctx.finding(
+                f.path, field_span(f),
+                f"{model.name}.{f.name} has no onDelete: the default ({action}) applies, so "
+                f"{effect}{where}. Say what should happen: `onDelete: Cascade`, `SetNull` "
+                f"or `Restrict`.",
+                severity=Severity.HIGH if emulated else Severity.MEDIUM,
+                model=model.name, field=f.name,
+                related=((Related(target.path, target.line, f"model {target.name}"),)
+                         if target is not None else ()),
+                matched=f"{model.name}.{f.name}",
+            )
+
+
+RULE = Rule(
+    id="relation-missing-on-delete",
+    name="Relation without onDelete",
+    category="schema",
+    severity=Severity.MEDIUM,
+    summary="The owning side of a relation leaves onDelete to the default.",
+    check=_check,
+    tags=("integrity",),
+)

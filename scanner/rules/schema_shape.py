@@ -1,0 +1,112 @@
+"""What the schema rules ask of a parsed Schema: which models hold tables,
+where a field is, what its comments say, which foreign keys a model owns and
+which column lists an index can serve."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..facts.model import Span
+from ..schema.model import Field, Index, Model, Schema
+
+# Test-fixture annotations and suppressions sit in the comment lines above a
+# field; they are instructions to tools, not descriptions of the field.
+_TOOL_COMMENT = re.compile(r"^\s*(?:todoruleid|todook|ruleid|ok|dbaudit-ignore)\b")
+
+
+def table_models(schema: Schema) -> list[Model]:
+    """Models backed by a table the schema owns: not views, composite types or @@ignore'd."""
+    return [m for m in schema.models if m.kind == "model" and not m.ignored]
+
+
+def field_span(f: Field) -> Span:
+    return Span(f.line, 1, f.line, 1)
+
+
+def comment_text(f: Field) -> str:
+    """The field's `///` doc, the `//` lines above it and its trailing comment."""
+    parts = [f.doc, f.leading_comment, f.comment]
+    lines = [ln for p in parts if p for ln in p.splitlines() if not _TOOL_COMMENT.match(ln)]
+    return "\n".join(lines)
+
+
+def is_plain_string(f: Field) -> bool:
+    return f.type == "String" and not f.is_list and not f.ignored
+
+
+def relation_is_optional(model: Model, f: Field) -> bool:
+    """A relation is optional when its relation field or any of its scalar fields is."""
+    if f.optional:
+        return True
+    scalars = [model.field(n) for n in f.relation.fields] if f.relation else []
+    return any(s is not None and s.optional for s in scalars)
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKey:
+    model: Model
+    relation: Field           # the relation field holding `@relation(fields: ...)`
+    columns: tuple[str, ...]  # the scalar fields
+
+    @property
+    def first(self) -> Field | None:
+        return self.model.field(self.columns[0])
+
+
+def foreign_keys(model: Model) -> list[ForeignKey]:
+    """The owning sides of the model's relations, one per distinct column list."""
+    out: dict[tuple[str, ...], ForeignKey] = {}
+    for f in model.fields:
+        if f.relation is None or not f.relation.is_owning_side or f.ignored:
+            continue
+        out.setdefault(f.relation.fields, ForeignKey(model, f, f.relation.fields))
+    return list(out.values())
+
+
+def mysql_indexes_foreign_keys(schema: Schema) -> bool:
+    """InnoDB creates an index for every foreign key constraint by itself, so on
+    MySQL with database foreign keys (relationMode `foreignKeys`) they are indexed."""
+    return schema.provider == "mysql" and schema.relation_mode == "foreignKeys"
+
+
+def serving_indexes(model: Model) -> list[Index]:
+    """Indexes a B-tree lookup can use (a fulltext index cannot serve one)."""
+    return [ix for ix in model.indexes if ix.fields and ix.kind != "fulltext"]
+
+
+def covers_columns(model: Model, columns: tuple[str, ...]) -> bool:
+    """Whether some id, unique or index starts with these columns (in any order)."""
+    want = set(columns)
+    return any(set(ix.fields[:len(want)]) == want for ix in serving_indexes(model))
+
+
+def foreign_key_unindexed(fk: ForeignKey, schema: Schema) -> bool:
+    return not mysql_indexes_foreign_keys(schema) and not covers_columns(fk.model, fk.columns)
+
+
+def compound_names(ix: Index) -> set[str]:
+    """The where-unique key Prisma Client generates for a compound id/unique."""
+    names = {"_".join(ix.fields)}
+    if ix.name:
+        names.add(ix.name)
+    return names
+
+
+def served_by_index(model: Model, column: str, points: set[str], schema: Schema) -> bool:
+    """Whether a query that pins `points` (equality or `in` at the top level of
+    its where) can reach `column` through an index: some index has `column`
+    after a prefix of pinned columns, or a unique key is fully pinned (the
+    query then reads at most one row per value)."""
+    implicit = [fk.columns for fk in foreign_keys(model)] if mysql_indexes_foreign_keys(schema) else []
+    lists = [ix.fields for ix in serving_indexes(model)] + implicit
+    for cols in lists:
+        for c in cols:
+            if c == column:
+                return True
+            if c not in points:
+                break
+    for ix in serving_indexes(model):
+        if ix.kind in ("id", "unique") and (set(ix.fields) <= points or compound_names(ix) & points):
+            return True
+    return False

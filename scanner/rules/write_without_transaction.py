@@ -1,0 +1,123 @@
+"""write-without-transaction: two writes that can run in one execution of a
+function outside any transaction, and writes through the outer client inside a
+`$transaction` callback (rules.md §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..facts.model import SiteContext, Span
+from ..findings import Related, Severity
+from ..index import FunctionKey
+from .base import Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class Write:
+    path: str
+    span: Span
+    ctx: SiteContext
+    label: str
+    model: str | None
+    operation: str | None
+    entry_point: str | None
+    matched: str
+
+
+def _exclusive(a: SiteContext, b: SiteContext) -> bool:
+    """Whether two sites can never run in the same execution."""
+    arms_a = {s.key: s for s in a.branches}
+    for s in b.branches:
+        other = arms_a.get(s.key)
+        if other is not None and other.arm != s.arm:
+            return True  # different arms of one if/switch/ternary
+    # An earlier write in an arm that always returns/throws cannot run with a
+    # later write placed after that branch.
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    for s in first.branches:
+        if s.exits and second.start >= s.end and s.key not in {x.key for x in second.branches}:
+            return True
+    return False
+
+
+def _outer_client_in_callback(ctx: SiteContext) -> bool:
+    return any(f.kind == "callback" and not f.through_param for f in ctx.tx)
+
+
+def _in_transaction_scope(index, path: str, ctx: SiteContext) -> bool:
+    return any(f.kind in ("callback", "array")
+               or (f.kind.startswith("wrapper") and index.is_transaction_wrapper(path, f))
+               for f in ctx.tx)
+
+
+def _writers(ctx: RuleContext):
+    """Writes outside transactions per owning function, in source order."""
+    index = ctx.index
+    side_effect = set(ctx.config["side_effect_writers"])
+    by_function: dict[FunctionKey, list[Write]] = {}
+    outer: list = []
+    for call in index.prisma_calls:
+        if call.kind != "write" or call.in_transaction:
+            continue
+        if _outer_client_in_callback(call.call.ctx):
+            outer.append(call)
+            continue
+        key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
+        by_function.setdefault(key, []).append(Write(
+            call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
+            call.operation, call.entry_kind, call.call.text))
+    for path in sorted(index.files):
+        for site in index.files[path].call_sites:
+            name = site.callee.rsplit(".", 1)[-1]
+            if name not in side_effect or _in_transaction_scope(index, path, site.ctx):
+                continue  # inside a transaction scope it gets the transaction's client
+            key = FunctionKey(path, index.owner(path, site.ctx.function))
+            by_function.setdefault(key, []).append(Write(
+                path, site.span, site.ctx, f"{site.callee}()", None, None,
+                index.entry_kind(path, site.ctx.function), f"{site.callee}@{path}"))
+    return by_function, outer
+
+
+def _check(ctx: RuleContext):
+    by_function, outer = _writers(ctx)
+    for call in outer:
+        yield ctx.call_finding(
+            call,
+            f"{call.label}() inside a $transaction callback uses the outer client instead of the "
+            f"transaction client: it runs outside the transaction and is not rolled back. Call it "
+            f"on the callback's parameter (`tx.{call.model}.{call.operation}`).",
+        )
+    for key in sorted(by_function, key=lambda k: (k.path, k.id)):
+        writes = sorted(by_function[key], key=lambda w: w.ctx.start)
+        reported: list[Write] = []
+        for i, w in enumerate(writes):
+            partners = [e for e in writes[:i] if not _exclusive(e.ctx, w.ctx)]
+            if not partners or any(not _exclusive(r.ctx, w.ctx) for r in reported):
+                continue
+            reported.append(w)
+            first = partners[0]
+            parallel = w.ctx.parallel_group is not None and w.ctx.parallel_group == first.ctx.parallel_group
+            how = "in one Promise.all" if parallel else "one after the other"
+            others = f" (and {len(partners) - 1} more)" if len(partners) > 1 else ""
+            fn = ctx.index.function(key)
+            where = f"{fn.name}()" if fn else "module code"
+            yield ctx.finding(
+                w.path, w.span,
+                f"{w.label} and {first.label} (line {first.span.line}){others} write {how} in "
+                f"{where} outside a transaction: if the second fails the first stays, leaving "
+                f"partial state. Wrap them in `prisma.$transaction(async (tx) => …)`.",
+                model=w.model, operation=w.operation, entry_point=w.entry_point,
+                related=tuple(Related(p.path, p.span.line, f"earlier write {p.label}") for p in partners),
+                matched=w.matched,
+            )
+
+
+RULE = Rule(
+    id="write-without-transaction",
+    name="Several writes outside a transaction",
+    category="transactions",
+    severity=Severity.HIGH,
+    summary="Two or more writes that can run together outside a $transaction.",
+    check=_check,
+    tags=("data-integrity",),
+)
