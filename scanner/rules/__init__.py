@@ -11,6 +11,7 @@ from . import (
     n_plus_one,
     prisma_client_per_request,
     raw_sql_injection,
+    relation_missing_on_delete,
     unbounded_find_many,
     write_without_transaction,
 )
@@ -27,6 +28,8 @@ REGISTRY: tuple[Rule, ...] = (
     multiple_prisma_clients.RULE,
     # Input
     raw_sql_injection.RULE,
+    # Schema
+    relation_missing_on_delete.RULE,
     # The audit's own upkeep
     invalid_suppression.RULE,
 )
