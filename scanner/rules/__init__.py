@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Rule, RuleContext
 from . import (
     bulk_write_without_where,
+    foreign_key_missing_index,
     full_scan_filter,
     invalid_suppression,
     multiple_prisma_clients,
@@ -30,6 +31,7 @@ REGISTRY: tuple[Rule, ...] = (
     raw_sql_injection.RULE,
     # Schema
     relation_missing_on_delete.RULE,
+    foreign_key_missing_index.RULE,
     # The audit's own upkeep
     invalid_suppression.RULE,
 )

@@ -22,19 +22,20 @@ def _check(ctx: RuleContext):
                 continue
             cols = ", ".join(fk.columns)
             target = fk.relation.type
-            why = ("with relationMode = \"prisma\" there is no database foreign key, and every "
-                   "emulated referential action and relation query scans the table"
+            what = (f"{model.name}.{first.name}" if len(fk.columns) == 1
+                    else f"{model.name} ({cols})")
+            why = ("with relationMode = \"prisma\" there is no database foreign key, so every "
+                   "relation query and emulated referential action scans the table"
                    if emulated else
-                   f"each delete or key update of a {target} and every join from {target} "
-                   f"scans {model.name}")
+                   f"deleting {target} rows (or changing their key) and every join from "
+                   f"{target} scan {model.name}")
             used = [q for c in fk.columns for q in queries.get((model.name, c), ())]
             seen = f"; {len(used)} quer{'y filters' if len(used) == 1 else 'ies filter'} on it" \
                 if used else ""
             yield ctx.finding(
                 first.path, field_span(first),
-                f"{model.name}.{cols} (foreign key of {model.name}.{fk.relation.name} → {target}) "
-                f"is not the leading column of any index: {why}{seen}. "
-                f"Add `@@index([{cols}])`.",
+                f"{what}, the foreign key of {model.name}.{fk.relation.name} → {target}, has no "
+                f"index starting with it: {why}{seen}. Add `@@index([{cols}])`.",
                 severity=Severity.HIGH if emulated else Severity.MEDIUM,
                 model=model.name, field=first.name,
                 related=(Related(fk.relation.path, fk.relation.line, f"relation {fk.relation.name}"),)

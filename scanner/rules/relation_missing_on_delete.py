@@ -15,10 +15,6 @@ def _default_action(provider: str | None, optional: bool) -> str:
     return "NoAction" if provider == "sqlserver" else "Restrict"
 
 
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
 def _check(ctx: RuleContext):
     schema = ctx.schema
     if schema is None:
@@ -33,10 +29,10 @@ def _check(ctx: RuleContext):
             action = _default_action(schema.provider, optional)
             columns = ", ".join(f"{model.name}.{c}" for c in rel.fields)
             if optional:
-                effect = (f"deleting {_a(f.type)} sets {columns} to NULL, leaving those "
+                effect = (f"deleting the {f.type} sets {columns} to NULL, leaving those "
                           f"{model.name} rows without their {f.type}")
             else:
-                effect = f"deleting {_a(f.type)} fails while {model.name} rows still point at it"
+                effect = f"deleting the {f.type} fails while {model.name} rows still point at it"
             where = (' (relationMode = "prisma": no database foreign key, Prisma Client '
                      'emulates the action only for deletes it runs)') if emulated else ""
             target = schema.model(f.type)
