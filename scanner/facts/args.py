@@ -23,6 +23,8 @@ PATTERN_OPERATORS = frozenset({
     "string_contains", "string_starts_with", "string_ends_with", "array_contains",
 })
 POINT_OPERATORS = frozenset({"equals", "in"})
+# A filter on a set of values: one query serves many items.
+SET_OPERATORS = frozenset({"in", "hasSome"})
 LOGICAL = frozenset({"AND", "OR", "NOT"})
 NESTED_WRITES = frozenset({
     "create", "createMany", "connect", "connectOrCreate", "update", "updateMany", "upsert",
@@ -78,6 +80,8 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
             if v is not None and v.type == "object":
                 keys = {k for k, _, s in object_entries(v) if not s}
                 pattern = bool(keys & PATTERN_OPERATORS)
+                if keys & SET_OPERATORS:
+                    equality.append("set")  # marks a set lookup (`{ in: ids }`)
                 if keys and keys <= RELATION_FILTERS:
                     equality[0] = False
                     continue  # a relation filter, not a column of this model
@@ -200,6 +204,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         data_fields=tuple(data_fields), nested_writes=tuple(nested),
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
+        where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
     )
 

@@ -73,6 +73,7 @@ class ContextBuilder:
     def build(self, site: ts.Node, receiver_root: ts.Node | None = None) -> SiteContext:
         loops: list[LoopFrame] = []
         trys: list[int] = []
+        catches: list[int] = []
         tx: list[TxFrame] = []
         branches: list[BranchStep] = []
         function: ts.Node | None = None
@@ -125,6 +126,8 @@ class ContextBuilder:
             elif pt == "try_statement":
                 if is_field(parent, "body", child):
                     trys.append(key(parent))
+                elif is_field(parent, "handler", child):
+                    catches.append(key(parent))
                 value_path = False
             elif pt == "member_expression" and is_field(parent, "object", child) \
                     and text(field(parent, "property")) == "catch":
@@ -181,7 +184,7 @@ class ContextBuilder:
         return SiteContext(
             function=self.function_id(function), loops=tuple(loops), trys=tuple(trys), tx=tuple(tx),
             branches=tuple(branches), awaited=_is_awaited(site), parallel_group=parallel_group,
-            start=site.start_byte, end=site.end_byte,
+            start=site.start_byte, end=site.end_byte, catches=tuple(catches),
         )
 
     def _enclosing_function(self, node: ts.Node) -> ts.Node | None:

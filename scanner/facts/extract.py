@@ -518,13 +518,47 @@ class FileExtractor:
             while holder is not None and holder.type in ("binary_expression", "parenthesized_expression",
                                                          "call_expression", "member_expression",
                                                          "as_expression", "arguments", "assignment_expression"):
-                if holder.type in ("binary_expression", "assignment_expression") and "global" in text(holder):
+                if holder.type in ("binary_expression", "assignment_expression") and self._mentions_global(holder):
                     global_reuse = True
                 holder = holder.parent
             if holder is not None and holder.type == "variable_declarator":
                 binding = text(field(holder, "name"))
+            if not global_reuse:
+                global_reuse = self._factory_cached_on_global(node)
             out.append(ClientCreation(span(node), self.fid(node), binding, global_reuse))
         return tuple(out)
+
+    def _mentions_global(self, node: ts.Node) -> bool:
+        """`globalThis.prisma ?? …`, or through an alias `const g = globalThis as …`."""
+        if "global" in text(node):
+            return True
+        left = unwrap(field(node, "left"))
+        while left is not None and left.type == "member_expression":
+            left = unwrap(field(left, "object"))
+        if left is not None and left.type == "identifier":
+            b = self.resolver.lookup(text(left), left)
+            return b is not None and b.kind == "var" and "global" in text(b.value)
+        return False
+
+    def _factory_cached_on_global(self, node: ts.Node) -> bool:
+        """`const make = () => new PrismaClient()` used as `global.prisma ?? make()`."""
+        fn = _enclosing(node, FUNCTION_TYPES)
+        if fn is None:
+            return False
+        name, _ = self._function_name(fn)
+        if not name.isidentifier():
+            return False
+        for stmt in self.root.named_children:
+            decl = field(stmt, "declaration") if stmt.type == "export_statement" else stmt
+            if decl is None or decl.type not in ("lexical_declaration", "variable_declaration"):
+                continue
+            for d in decl.named_children:
+                value = field(d, "value") if d.type == "variable_declarator" else None
+                if value is not None and value.type == "binary_expression" \
+                        and "global" in text(field(value, "left")) \
+                        and text(field(value, "right")).startswith(name + "("):
+                    return True
+        return False
 
     def _catches(self) -> tuple[CatchFact, ...]:
         out = []

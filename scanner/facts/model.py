@@ -128,6 +128,7 @@ class SiteContext:
     parallel_group: int | None = None     # key of a Promise.all([...]) it is an element of
     start: int = 0                        # byte offsets, for ordering within a function
     end: int = 0
+    catches: tuple[int, ...] = ()         # keys of try statements whose catch clause holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,7 @@ class ArgSummary:
     # Keys only tested with substring/full-text/JSON/list operators (`contains`, `search`,
     # `mode: 'insensitive'`, `has`, `path`), which a plain B-tree index cannot serve.
     where_pattern_fields: tuple[str, ...] = ()
+    where_set: bool = False        # some filter takes a set of values (`{ in: ids }`)
 
 
 @dataclass(frozen=True, slots=True)

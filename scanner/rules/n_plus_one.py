@@ -28,9 +28,40 @@ def _quiet_loop(loop: LoopFrame) -> bool:
     return loop.kind in ("for", "while", "do") and bool(_RETRY.search(loop.header))
 
 
+_BULK_OPS = frozenset({"createMany", "createManyAndReturn", "updateMany", "updateManyAndReturn",
+                       "deleteMany"})
+_BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
+
+
 def _paginates(call: PrismaCall) -> bool:
     keys = set(call.call.args.keys)
     return "take" in keys and bool(keys & {"cursor", "skip"})
+
+
+def _batch_loop(loop: LoopFrame) -> bool:
+    """A loop over pages or chunks rather than over items."""
+    return loop.kind in ("for", "while", "do") or bool(_BATCH_WORDS.search(loop.header))
+
+
+def _batch_loops(calls: list[PrismaCall]) -> set[int]:
+    """Loops that fetch a bounded page (`findMany({ take })`) each time round:
+    purge and backfill loops that work through a table batch by batch."""
+    out = set()
+    for call in calls:
+        loops = call.call.ctx.loops
+        if loops and call.operation == "findMany" and "take" in call.call.args.keys \
+                and loops[0].kind in ("for", "while", "do"):
+            out.add(loops[0].key)
+    return out
+
+
+def _per_batch(call: PrismaCall, loop: LoopFrame, batch_loops: set[int]) -> bool:
+    """One query per page or chunk, not per item: a set lookup (`{ in: ids }`) in
+    a batch loop, or the page fetch and bulk writes of a batch loop."""
+    if loop.key in batch_loops and (call.operation in _BULK_OPS
+                                    or (call.operation == "findMany" and "take" in call.call.args.keys)):
+        return True
+    return call.call.args.where_set and _batch_loop(loop)
 
 
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
@@ -41,8 +72,20 @@ def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
             and call.call.args.where_equality_only)
 
 
+def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
+    """Say why Prisma's findUnique batching does not apply here."""
+    if call.operation in _BATCHED_BY_DATALOADER:
+        if loop.kind != "callback":
+            return " (findUnique calls awaited one at a time are not batched by Prisma's dataloader)"
+        return " (the dataloader batches findUnique only with plain equality filters)"
+    if loop.kind == "callback" and call.kind == "read":
+        return f" ({call.operation} is not batched; only findUnique is)"
+    return ""
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
+    batch_loops = _batch_loops(index.prisma_calls)
     for call in index.prisma_calls:
         if call.kind == "transaction" or not call.call.ctx.loops:
             continue
@@ -53,17 +96,17 @@ def _check(ctx: RuleContext):
             continue
         if _paginates(call):
             continue
-        if _dataloader_batched(call, loop):
+        if _dataloader_batched(call, loop) or _per_batch(call, loop, batch_loops):
             continue
-        parallel = loop.parallel
+        parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
         yield ctx.call_finding(
             call,
             f"{what}{call.label}() runs once per item of the {_loop_label(loop)} "
-            f"(line {loop.line}): {tail}. Fetch once with `where: {{ id: {{ in: ids }} }}` "
-            f"or `include`, or batch writes.",
+            f"(line {loop.line}): {tail}{_dataloader_note(call, loop)}. Fetch once with "
+            f"`where: {{ id: {{ in: ids }} }}` or `include`, or batch writes.",
             related=(Related(call.path, loop.line, "the loop"),),
         )
     yield from _across_functions(ctx)
@@ -83,7 +126,9 @@ def _across_functions(ctx: RuleContext):
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            chain = index.db_chain(target, depth=4)
+            # Pagination or batching through a helper is not N+1: only a query
+            # that is not a page fetch counts at the end of the chain.
+            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4)
             if chain is None:
                 continue
             loop = loops[0]

@@ -31,6 +31,10 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
         other = arms_a.get(s.key)
         if other is not None and other.arm != s.arm:
             return True  # different arms of one if/switch/ternary
+    # A write in a try block and one in its catch clause: the catch runs when the
+    # try failed, typically recording the failure instead of the success.
+    if set(a.trys) & set(b.catches) or set(b.trys) & set(a.catches):
+        return True
     # An earlier write in an arm that always returns/throws cannot run with a
     # later write placed after that branch.
     first, second = (a, b) if a.start <= b.start else (b, a)

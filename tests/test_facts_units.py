@@ -1,0 +1,72 @@
+"""Unit checks of fact shapes that fixtures cannot show by annotation alone."""
+
+from __future__ import annotations
+
+from scanner.config import load_config
+from scanner.engine import client_config
+from scanner.facts.extract import extract_facts
+
+
+def facts(src: str, path: str = "lib/x.ts", role: str = "lib"):
+    return extract_facts(path, role, src.encode(), client_config(load_config(None)))
+
+
+def test_factory_cached_on_global_is_global_reuse():
+    f = facts(
+        "import { PrismaClient } from '@prisma/client'\n"
+        "const prismaClientSingleton = () => new PrismaClient({ omit: {} })\n"
+        "export const prisma = global.prisma ?? prismaClientSingleton()\n"
+    )
+    [c] = f.clients_created
+    assert c.global_reuse and c.function >= 0
+
+
+def test_inline_global_singleton_and_plain_client():
+    f = facts(
+        "import { PrismaClient } from '@prisma/client'\n"
+        "const g = globalThis as unknown as { prisma?: PrismaClient }\n"
+        "export const prisma = g.prisma ?? new PrismaClient()\n"
+        "export const other = new PrismaClient()\n"
+    )
+    assert [c.global_reuse for c in f.clients_created] == [True, False]
+    assert [c.binding for c in f.clients_created] == ["prisma", "other"]
+
+
+def test_loop_frames_and_branches():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f(ids: string[], flag: boolean) {\n"
+        "  for await (const id of ids) { if (flag) { await prisma.user.delete({ where: { id } }); return }"
+        " else { await prisma.user.update({ where: { id }, data: {} }) } }\n"
+        "}\n"
+    )
+    a, b = f.prisma_calls
+    assert [l.kind for l in a.ctx.loops] == ["for-await"]
+    assert a.ctx.branches[0].arm == 0 and a.ctx.branches[0].exits
+    assert b.ctx.branches[0].arm == 1 and not b.ctx.branches[0].exits
+    assert a.ctx.awaited and a.args.where_equality_only
+
+
+def test_try_and_catch_keys():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f() {\n"
+        "  try { await prisma.a.create({ data: {} }) } catch (e) { await prisma.b.create({ data: {} }) }\n"
+        "}\n"
+    )
+    a, b = f.prisma_calls
+    assert a.ctx.trys and not a.ctx.catches
+    assert b.ctx.catches == a.ctx.trys and not b.ctx.trys
+
+
+def test_result_rows_narrowed():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f() {\n"
+        "  const rows = await prisma.trade.findMany()\n"
+        "  const open = rows.filter((r) => r.open)\n"
+        "  for (const r of rows) { if (r.x) continue }\n"
+        "}\n"
+    )
+    [c] = f.prisma_calls
+    assert c.result == "rows" and c.narrowed == (4, 5)
