@@ -14,6 +14,7 @@ from . import (
     raw_sql_injection,
     relation_missing_on_delete,
     unbounded_find_many,
+    unindexed_filter,
     write_without_transaction,
 )
 
@@ -22,6 +23,7 @@ REGISTRY: tuple[Rule, ...] = (
     n_plus_one.RULE,
     unbounded_find_many.RULE,
     full_scan_filter.RULE,
+    unindexed_filter.RULE,
     # Transactions and integrity
     write_without_transaction.RULE,
     bulk_write_without_where.RULE,

@@ -30,9 +30,10 @@ def _check(ctx: RuleContext):
                     if not served_by_index(model, f.name, set(q.call.call.args.where_points), schema)]
             if not uses:
                 continue
-            clauses = sorted({q.clause for q in uses})
-            how = " and ".join("filter on" if c == "where" else "sort by" for c in clauses)
             n = len(uses)
+            verbs = {"where": "filter on", "orderBy": "sort by"} if n > 1 else \
+                {"where": "filters on", "orderBy": "sorts by"}
+            how = " and ".join(verbs[c] for c in sorted({q.clause for q in uses}, reverse=True))
             yield ctx.finding(
                 f.path, field_span(f),
                 f"{n} quer{'y' if n == 1 else 'ies'} {how} {model.name}.{f.name}, but no id, "
