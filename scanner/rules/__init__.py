@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Rule, RuleContext
 from . import (
     bulk_write_without_where,
+    float_for_money,
     foreign_key_missing_index,
     full_scan_filter,
     invalid_suppression,
@@ -34,6 +35,7 @@ REGISTRY: tuple[Rule, ...] = (
     # Schema
     relation_missing_on_delete.RULE,
     foreign_key_missing_index.RULE,
+    float_for_money.RULE,
     # The audit's own upkeep
     invalid_suppression.RULE,
 )
