@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -11,8 +12,9 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_config
+from .discover import is_source_name
 from .findings import Severity
-from .rules import REGISTRY, RULES_BY_ID, UnknownRule
+from .rules import REGISTRY, RULES_BY_ID, UnknownRule, select_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json")
@@ -27,6 +29,25 @@ def _split(values) -> list[str]:
     for v in values or ():
         out += [x.strip() for x in v.split(",") if x.strip()]
     return out
+
+
+def _check_output(output: str | None, flag: str = "-o") -> None:
+    """Refuse an unwritable report path before the scan runs, not after."""
+    if output is None or output == "-":
+        return
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise InputError(f"{flag} {output}: the folder {path.parent} does not exist; create it or choose another path.")
+    if path.is_dir():
+        raise InputError(f"{flag} {output}: that is a folder; give a file name, e.g. {path / 'dbaudit.json'}.")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{flag} {output}: cannot write there (read-only); choose a writable path.")
+
+
+def _check_root(path: Path) -> None:
+    if path.is_file() and not is_source_name(path.name):
+        raise InputError(f"{path}: not a TypeScript/JavaScript source or .prisma file; "
+                         "give a source file or a folder to scan.")
 
 
 def _write(output: str | None, text: str) -> None:
@@ -81,6 +102,8 @@ def scan(path, fmt, output, config_file, select, ignore, fail_on, debug):
     def go():
         from .engine import scan as run_scan
         from .report import render
+        _check_root(path)
+        _check_output(output)
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
         color = fmt == "text" and output is None and sys.stdout.isatty()
@@ -116,7 +139,10 @@ def explain(rule_id):
     """Print a rule's documentation page."""
     rule = RULES_BY_ID.get(rule_id)
     if rule is None:
-        click.echo(f"dbaudit: error: unknown rule id '{rule_id}'. Run `dbaudit rules` for the list.", err=True)
+        try:
+            select_rules([rule_id])
+        except UnknownRule as e:   # its message carries the did-you-mean
+            click.echo(f"dbaudit: error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         click.echo(rule.docs_path.read_text(encoding="utf-8"))
@@ -135,8 +161,9 @@ def facts(path, fmt, config_file, debug):
     def go():
         from .engine import scan as run_scan
         from .report.facts_report import render_facts
+        _check_root(path)
         config = load_config(path if path.is_dir() else path.parent, config_file)
-        result = run_scan(path, config, select=[RULES_BY_ID and REGISTRY[0].id])
+        result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
         click.echo(render_facts(result, fmt), nl=False)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))

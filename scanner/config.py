@@ -37,7 +37,9 @@ def _load_yaml(path: Path) -> dict:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"{path}:{where}: YAML syntax error: {problem}. Fix the YAML syntax there.") from None
+        fix = ("YAML indents with spaces: replace the tab there" if "\\t" in problem
+               else "Fix the YAML syntax there")
+        raise ConfigError(f"{path}:{where}: YAML syntax error: {problem}. {fix}.") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -48,7 +50,19 @@ def _load_yaml(path: Path) -> dict:
 
 def _type_name(v: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "a number",
-            bool: "true or false", float: "a number"}.get(type(v), type(v).__name__)
+            bool: "true or false", float: "a number", type(None): "nothing (null)"}.get(type(v), type(v).__name__)
+
+
+def _got(v: Any) -> str:
+    """`got a string ('big')`: the type, and the value when it is short."""
+    shown = f" ({v!r})" if v is not None and len(repr(v)) <= 60 else ""
+    return f"got {_type_name(v)}{shown}"
+
+
+def _string_list(v: Any, dotted: str, source: str) -> list:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ConfigError(f"{source}: '{dotted}' must be a list of strings, {_got(v)}.")
+    return v
 
 
 def _merge(base: dict, over: dict, source: str, prefix: str = "") -> None:
@@ -60,11 +74,15 @@ def _merge(base: dict, over: dict, source: str, prefix: str = "") -> None:
                 f" Known keys here: {', '.join(sorted(map(str, base)))}."
             raise ConfigError(f"{source}: unknown key '{dotted}'.{hint}")
         cur = base[k]
-        if isinstance(cur, dict) and k in ("severity",):
+        if isinstance(cur, dict) and k in ("severity", "out_of_scope"):
+            # Open mappings (rule id -> severity, kind -> globs): merged entry by entry.
             if not isinstance(v, dict):
                 raise ConfigError(f"{source}: '{dotted}' must be a mapping, got {_type_name(v)}.")
+            if k == "out_of_scope":
+                for kind, globs in v.items():
+                    _string_list(globs, f"{dotted}.{kind}", source)
             base[k] = {**cur, **v}
-        elif isinstance(cur, dict) and cur and k not in ("out_of_scope",):
+        elif isinstance(cur, dict) and cur:
             if not isinstance(v, dict):
                 raise ConfigError(f"{source}: '{dotted}' must be a mapping, got {_type_name(v)}.")
             _merge(cur, v, source, dotted + ".")
@@ -73,10 +91,9 @@ def _merge(base: dict, over: dict, source: str, prefix: str = "") -> None:
             if isinstance(cur, int) and not isinstance(cur, bool) and isinstance(v, int) and not isinstance(v, bool):
                 ok = True
             if not ok:
-                raise ConfigError(f"{source}: '{dotted}' must be {_type_name(cur)}, got "
-                                  f"{_type_name(v)} ({v!r}).")
-            if isinstance(v, list) and not all(isinstance(x, str) for x in v):
-                raise ConfigError(f"{source}: '{dotted}' must be a list of strings.")
+                raise ConfigError(f"{source}: '{dotted}' must be {_type_name(cur)}, {_got(v)}.")
+            if isinstance(v, list):
+                _string_list(v, dotted, source)
             base[k] = v
 
 
@@ -107,17 +124,27 @@ def load_config(root: Path | None, extra: Path | None = None, overrides: dict | 
         if not extra.is_file():
             raise ConfigError(f"{extra}: config file not found. Check the --config path.")
         layers.append(extra)
+    # Validate after each layer, so an error names the file that brought the value.
     for layer in layers:
         _merge(data, _load_yaml(layer), str(layer))
+        _validate(data, str(layer))
         sources.append(str(layer))
     if overrides:
         _merge(data, copy.deepcopy(overrides), "command line")
-    _validate(data, sources[-1])
+        _validate(data, "command line")
     return Config(data, tuple(sources))
 
 
 def _validate(data: dict, source: str) -> None:
     from .findings import Severity
+    from .rules import RULES_BY_ID
+    rules = data["rules"]
+    for key, ids in (("select", rules["select"]), ("ignore", rules["ignore"]), ("severity", rules["severity"])):
+        for rid in ids:
+            if rid not in RULES_BY_ID:
+                close = difflib.get_close_matches(str(rid), RULES_BY_ID, n=1)
+                hint = f"Did you mean '{close[0]}'?" if close else "Run `dbaudit rules` for the list."
+                raise ConfigError(f"{source}: 'rules.{key}' names unknown rule id '{rid}'. {hint}")
     try:
         Severity.parse(data["fail_on"])
     except ValueError:
