@@ -94,17 +94,41 @@ def _blank_jsx_ampersands(source: bytes) -> bytes | None:
     return bytes(out) if changed else None
 
 
+_ATTR_STRING = re.compile(rb'(?<=[\w-]=)"[^"\n]*&[^"\n]*"')
+_EXPORT_TYPE_STAR = re.compile(rb"\bexport\s+(type)\s+\*")
+_TYPEOF_IMPORT = re.compile(rb"""\btypeof\s+import\s*\(\s*(['"])[^'"\n]*\1\s*\)""")
+
+
+def _rewrite_grammar_gaps(source: bytes, grammar: str) -> bytes | None:
+    """A same-length copy with valid TypeScript the grammars cannot read made
+    readable, so a retry parses the rest of the file. Offsets, lines and columns
+    stay put; only text no fact depends on changes."""
+    out = source
+    if grammar == "tsx":
+        out = _blank_jsx_ampersands(out) or out
+        # `href="/x?a=1&b=2"`: the tsx grammar reads `&b` as an entity.
+        out = _ATTR_STRING.sub(lambda m: m.group(0).replace(b"&", b" "), out)
+    # `export type * from "./m"` (TypeScript 5.0)
+    out = _EXPORT_TYPE_STAR.sub(lambda m: m.group(0).replace(b"type", b"    ", 1), out)
+    # `importOriginal<typeof import("./m")>()`: a type query the grammar cannot place.
+    out = _TYPEOF_IMPORT.sub(lambda m: b"any" + b" " * (len(m.group(0)) - 3), out)
+    return out if out != source else None
+
+
 def _error_count(tree: ts.Tree) -> int:
     return len(parse_problems(tree, limit=50))
 
 
 def parse_source(path: str, source: bytes) -> tuple[ts.Tree, str]:
     grammar = grammar_for(path)
+    if b"\x00" in source:
+        # A NUL inside a string literal ends tree-sitter's input early.
+        source = source.replace(b"\x00", b" ")
     tree = parser(grammar).parse(source)
-    if tree.root_node.has_error and b"&" in source and grammar == "tsx":
-        blanked = _blank_jsx_ampersands(source)
-        if blanked is not None:
-            retry = parser(grammar).parse(blanked)
+    if tree.root_node.has_error:
+        rewritten = _rewrite_grammar_gaps(source, grammar)
+        if rewritten is not None:
+            retry = parser(grammar).parse(rewritten)
             if _error_count(retry) < _error_count(tree):
                 tree = retry
     if tree.root_node.has_error and grammar == "typescript" and path.lower().endswith(

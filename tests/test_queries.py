@@ -63,3 +63,15 @@ def test_grammar_quirks_are_not_parse_warnings():
     broken = b"export const A = () => <p>ok</p>\nconst x = (1 + ;\n"
     tree, _ = P.parse_source("b.tsx", broken)
     assert [p.line for p in P.parse_problems(tree)] == [2]
+
+
+def test_more_grammar_gaps_are_not_parse_warnings():
+    cases = [
+        ("a.ts", b'const actual = await importOriginal<typeof import("@/lib/constants")>();\n'),
+        ("b.ts", b'export type * from "./models";\nexport const x = 1\n'),
+        ("c.tsx", b'export const A = () => <a href="https://x.com/?a=b&c=d&e=f">x</a>\n'),
+        ("d.ts", b'const marker = "\x00RESULT\x00";\nexport const y = marker\n'),
+    ]
+    for name, src in cases:
+        tree, _ = P.parse_source(name, src)
+        assert P.parse_problems(tree) == [], name
