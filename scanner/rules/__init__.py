@@ -9,6 +9,7 @@ from . import (
     foreign_key_missing_index,
     full_scan_filter,
     invalid_suppression,
+    json_in_string_column,
     multiple_prisma_clients,
     n_plus_one,
     prisma_client_per_request,
@@ -35,6 +36,7 @@ REGISTRY: tuple[Rule, ...] = (
     # Schema
     relation_missing_on_delete.RULE,
     foreign_key_missing_index.RULE,
+    json_in_string_column.RULE,
     float_for_money.RULE,
     # The audit's own upkeep
     invalid_suppression.RULE,

@@ -12,7 +12,7 @@ import re
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
 from .field_uses import field_uses
-from .schema_shape import comment_text, field_span, is_plain_string
+from .schema_shape import comment_text, field_span, string_fields
 
 # "JSON", but not "not JSON", "JSON Web Token" or "jsonb".
 _JSON_WORD = re.compile(r"(?<![\w-])(?<!not )(?<!no )(?<!non-)json(?![\w-])(?!\s+web\s+token)", re.I)
@@ -34,48 +34,49 @@ def _quote(text: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _evidence(f, code) -> list[str]:
+    """Why the field holds JSON, most direct reason first."""
+    out: list[str] = []
+    if json_default(f.default):
+        out.append(f"default {f.default}")
+    comments = comment_text(f)
+    if _JSON_WORD.search(comments):
+        out.append(f'comment "{_quote(comments)}"')
+    if _JSON_NAME.search(f.name):
+        out.append("its name")
+    parsed = sum(1 for u in code if u.action == "parse")
+    written = len(code) - parsed
+    if written:
+        out.append(f"JSON.stringify written to it in {written} place{'s' * (written > 1)}")
+    if parsed:
+        out.append(f"JSON.parse of it in {parsed} place{'s' * (parsed > 1)}")
+    return out
+
+
 def _check(ctx: RuleContext):
     schema = ctx.schema
     if schema is None:
         return
     uses = field_uses(ctx.index)
-    fix = ("a related table (SQL Server has no Json type in Prisma)"
-           if schema.provider == "sqlserver" else "a `Json` column (jsonb on PostgreSQL) or a related table")
-    for model in schema.models:
-        if model.ignored or model.kind == "view":
+    fix = ("a related table (SQL Server has no Json type in Prisma)" if schema.provider == "sqlserver"
+           else "a `Json` column (jsonb on PostgreSQL) or a related table")
+    for model, f in string_fields(schema):
+        code = [u for u in uses.get((model.name, f.name), ())
+                if u.value == "json" and u.action in ("write", "parse")]
+        evidence = _evidence(f, code)
+        if not evidence:
             continue
-        for f in model.fields:
-            if not is_plain_string(f):
-                continue
-            evidence: list[str] = []
-            if json_default(f.default):
-                evidence.append(f"default {f.default}")
-            comments = comment_text(f)
-            if _JSON_WORD.search(comments):
-                evidence.append(f'comment "{_quote(comments)}"')
-            if _JSON_NAME.search(f.name):
-                evidence.append("its name")
-            code = [u for u in uses.get((model.name, f.name), ())
-                    if u.value == "json" and u.action in ("write", "parse")]
-            parsed = sum(1 for u in code if u.action == "parse")
-            written = len(code) - parsed
-            if written:
-                evidence.append(f"JSON.stringify written to it in {written} place{'s' * (written > 1)}")
-            if parsed:
-                evidence.append(f"JSON.parse of it in {parsed} place{'s' * (parsed > 1)}")
-            if not evidence:
-                continue
-            yield ctx.finding(
-                f.path, field_span(f),
-                f"{model.name}.{f.name} stores JSON in a String ({'; '.join(evidence)}): the "
-                f"database cannot validate, index or query inside it, and every read pays a "
-                f"parse. Use {fix}.",
-                model=model.name, field=f.name,
-                related=tuple(Related(u.path, u.line, "JSON.parse of the value read here"
-                                      if u.action == "parse" else "JSON.stringify written here")
-                              for u in code),
-                matched=f"{model.name}.{f.name}",
-            )
+        yield ctx.finding(
+            f.path, field_span(f),
+            f"{model.name}.{f.name} stores JSON in a String ({'; '.join(evidence)}): the "
+            f"database cannot validate, index or query inside it, and every read pays a "
+            f"parse. Use {fix}.",
+            model=model.name, field=f.name,
+            related=tuple(Related(u.path, u.line, "JSON.parse of the value read here"
+                                  if u.action == "parse" else "JSON.stringify written here")
+                          for u in code),
+            matched=f"{model.name}.{f.name}",
+        )
 
 
 RULE = Rule(

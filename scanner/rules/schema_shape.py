@@ -35,6 +35,17 @@ def is_plain_string(f: Field) -> bool:
     return f.type == "String" and not f.is_list and not f.ignored
 
 
+def string_fields(schema: Schema):
+    """(model, field) for every single-valued String field of models and
+    composite types (views are left alone: their data is another table's)."""
+    for model in schema.models:
+        if model.ignored or model.kind == "view":
+            continue
+        for f in model.fields:
+            if is_plain_string(f):
+                yield model, f
+
+
 def relation_is_optional(model: Model, f: Field) -> bool:
     """A relation is optional when its relation field or any of its scalar fields is."""
     if f.optional:
