@@ -119,7 +119,9 @@ class _Walker:
             elif t in ("call_expression", "new_expression"):
                 children = self._call(node)
             elif t in ("assignment_expression", "augmented_assignment_expression"):
-                self._assignment(node)
+                self._assignment(field(node, "left"))
+            elif t == "update_expression":
+                self._assignment(field(node, "argument"))  # failures++
             elif t == "variable_declarator":
                 self._declarator(node)
             elif t in _CONDITION_FIELDS:
@@ -152,6 +154,8 @@ class _Walker:
             if cls in _RESPONSE_CLASSES:
                 self.responds = True
                 self._statuses_in(args, default="200")
+            elif not cls.endswith("Error"):
+                self.calls.append(f"new {cls}")  # new Promise(...): some other work
             return True
         fn = field(node, "function")
         name = _callee_text(node)
@@ -222,8 +226,8 @@ class _Walker:
         if not found and default is not None:
             self.statuses.append(default)
 
-    def _assignment(self, node: ts.Node) -> None:
-        left = unwrap(field(node, "left"))
+    def _assignment(self, target: ts.Node | None) -> None:
+        left = unwrap(target)
         if left is None:
             return
         if left.type == "identifier":

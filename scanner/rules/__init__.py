@@ -8,6 +8,7 @@ from . import (
     float_for_money,
     foreign_key_missing_index,
     full_scan_filter,
+    generic_db_error_response,
     invalid_suppression,
     json_in_string_column,
     multiple_prisma_clients,
@@ -15,6 +16,7 @@ from . import (
     prisma_client_per_request,
     raw_sql_injection,
     relation_missing_on_delete,
+    swallowed_error,
     unbounded_find_many,
     unindexed_filter,
     write_without_transaction,
@@ -31,6 +33,9 @@ REGISTRY: tuple[Rule, ...] = (
     bulk_write_without_where.RULE,
     prisma_client_per_request.RULE,
     multiple_prisma_clients.RULE,
+    # Errors
+    swallowed_error.RULE,
+    generic_db_error_response.RULE,
     # Input
     raw_sql_injection.RULE,
     # Schema

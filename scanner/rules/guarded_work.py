@@ -1,0 +1,104 @@
+"""The database work a catch handler guards: Prisma calls inside its `try`
+block (or before its `.catch(`), directly or through called repo functions.
+Shared by the error rules."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..facts.model import CallSite, CatchFact
+from ..findings import Related
+from ..index import FunctionKey, PrismaCall, ProjectIndex
+
+_WRITE_RAW = ("$executeRaw", "$executeRawUnsafe")
+
+
+def is_write(call: PrismaCall) -> bool:
+    return call.kind == "write" or call.operation in _WRITE_RAW
+
+
+def chain_text(site: CallSite, chain) -> str:
+    """`createUser() → insertRow() → prisma.user.create`"""
+    return " → ".join([f"{site.callee}()"] + [step[0] for step in chain])
+
+
+@dataclass
+class GuardedWork:
+    calls: list[PrismaCall]                                   # Prisma calls in the guarded code
+    # Repo calls that run Prisma work: (site, chain to a write if any, else to a read, writes).
+    via: list[tuple[CallSite, tuple[tuple[str, str, int], ...], bool]]
+    writes: bool = False
+
+    def label(self) -> str:
+        """The first write (else the first call): `prisma.user.create()` or
+        `createUser() → prisma.user.create`."""
+        call = next((c for c in self.calls if is_write(c) or not self.writes), None)
+        site = next((v for v in self.via if v[2] or not self.writes), None)
+        if call is not None and (site is None or call.call.span.line <= site[0].span.line):
+            return f"{call.label}()"
+        return chain_text(site[0], site[1])
+
+    def related(self, path: str) -> list[Related]:
+        out = [Related(c.path, c.line, f"guarded: {c.label}()") for c in self.calls[:5]]
+        out += [Related(path, site.span.line, f"guarded: {chain_text(site, chain)}")
+                for site, chain, _ in self.via[:5]]
+        return out
+
+    def what(self) -> str:
+        n = len(self.calls) + len(self.via)
+        more = f" and {n - 1} more database call{'s' if n > 2 else ''}" if n > 1 else ""
+        return f"{self.label()}{more}"
+
+
+_CACHE: "weakref.WeakKeyDictionary[ProjectIndex, dict[str, dict[int, GuardedWork]]]" = weakref.WeakKeyDictionary()
+
+
+def catches(index: ProjectIndex) -> Iterator[tuple[str, CatchFact, GuardedWork | None]]:
+    """Every catch of the project, in path order, with the database work it guards."""
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.catches:
+            work = guarded_work(index, path)
+            for catch in facts.catches:
+                yield path, catch, work.get(catch.key)
+
+
+def guarded_work(index: ProjectIndex, path: str) -> dict[int, GuardedWork]:
+    """Catch key -> the database work it guards, for one file."""
+    per_file = _CACHE.get(index)
+    if per_file is None:
+        per_file = _CACHE[index] = _all_guarded_work(index)
+    return per_file.get(path, {})
+
+
+def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
+    out: dict[str, dict[int, GuardedWork]] = {}
+    for call in index.prisma_calls:
+        if not call.call.ctx.trys or call.kind == "transaction":
+            continue
+        for k in call.call.ctx.trys:
+            w = out.setdefault(call.path, {}).setdefault(k, GuardedWork([], []))
+            w.calls.append(call)
+            w.writes = w.writes or is_write(call)
+    write_chains: dict[FunctionKey, tuple | None] = {}
+    for path in sorted(index.files):
+        for site in index.files[path].call_sites:
+            if not site.ctx.trys:
+                continue
+            target = index.callee(path, site)
+            if target is None:
+                continue
+            target = FunctionKey(target.path, index.owner(target.path, target.id))
+            chain = index.db_chain(target)
+            if chain is None:
+                continue
+            if target not in write_chains:
+                write_chains[target] = index.find_chain(target, is_write)
+            write_chain = write_chains[target]
+            for k in site.ctx.trys:
+                w = out.setdefault(path, {}).setdefault(k, GuardedWork([], []))
+                w.via.append((site, write_chain or chain, write_chain is not None))
+                w.writes = w.writes or write_chain is not None
+    return out
