@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import json_report, text_report
+from . import html_report, json_report, text_report
 
 REPORTERS: dict[str, Callable] = {
     "text": text_report.render,
     "json": json_report.render,
+    "html": html_report.render,
 }
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..facts.catch_handlers import handler_outcome
 from ..facts.validation import validates_input
 from ..index import FunctionKey, ProjectIndex
+from ..rules.guarded_work import guarded_work
+from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
 
 # File roles whose code answers requests directly; Prisma calls there are
@@ -34,6 +35,7 @@ class Item:
 class Figure:
     key: str
     title: str
+    subject: str          # what the denominator counts, as a noun phrase: "functions with 2+ writes"
     numerator: int
     denominator: int
     items: tuple[Item, ...]
@@ -46,7 +48,7 @@ class Figure:
 
     def to_dict(self) -> dict:
         return {
-            "key": self.key, "title": self.title, "numerator": self.numerator,
+            "key": self.key, "title": self.title, "subject": self.subject, "numerator": self.numerator,
             "denominator": self.denominator,
             "share": round(self.share, 4) if self.share is not None else None,
             "counted": self.counted, "note": self.note,
@@ -72,7 +74,7 @@ def calls_outside_entry_files(index: ProjectIndex) -> Figure:
         role = index.files[path].role
         items.append(Item(path, None, f"{per_file[path]} operation(s), {role}", role not in ENTRY_ROLES))
     lib = sum(per_file[i.path] for i in items if i.ok)
-    return Figure("calls_in_lib", "Prisma operations in library modules", lib, sum(per_file.values()),
+    return Figure("calls_in_lib", "Prisma operations in library modules", "Prisma operations", lib, sum(per_file.values()),
                   tuple(items), "sit in library modules rather than in route, page, action or component files",
                   "Reads, writes and raw queries; `$transaction` calls are counted separately.")
 
@@ -86,8 +88,8 @@ def transaction_uses(index: ProjectIndex) -> Figure:
     for c in uses:
         label, _ = _function_label(index, FunctionKey(c.path, index.owner(c.path, c.call.ctx.function)))
         items.append(Item(c.path, c.line, f"{c.call.receiver}.$transaction in {label}"))
-    return Figure("transactions", "`$transaction` uses", len(using & writing), len(writing), tuple(items),
-                  "of the files that write use `$transaction`",
+    return Figure("transactions", "`$transaction` uses", "files that write", len(using & writing), len(writing), tuple(items),
+                  f"use `$transaction` ({len(uses)} call(s) in all)",
                   f"{len(uses)} `$transaction` call(s) in {len(using)} file(s).")
 
 
@@ -122,6 +124,7 @@ def multi_write_functions(index: ProjectIndex, side_effect_writers=()) -> Figure
         items.append(Item(key.path, line, f"{label}: {len(writes)} writes, {inside} in a transaction",
                           inside == len(writes)))
     return Figure("multi_write_in_transaction", "Functions with 2+ writes that run them in a transaction",
+                  "functions with 2+ writes",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "run every write inside a transaction",
                   "Prisma writes plus calls of the configured side-effect writers "
@@ -159,6 +162,7 @@ def entry_points_validating(index: ProjectIndex) -> Figure:
                      for v in facts.validations if v.function >= 0)
             items.append(Item(path, fn.span.line, f"{fn.name} ({fn.entry_kind})", ok))
     return Figure("entry_points_validated", "Entry points that validate their input",
+                  "entry points that take input",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "validate with a schema",
                   "An entry point takes input when it reads the request (body, form, query, search "
@@ -177,7 +181,7 @@ def find_many_with_take(index: ProjectIndex) -> Figure:
         args = c.call.args
         ok = None if args.opaque else "take" in args.keys
         items.append(Item(c.path, c.line, f"{c.model}.findMany" + (" (argument not visible)" if ok is None else ""), ok))
-    return Figure("find_many_take", "`findMany` calls bounded by `take`",
+    return Figure("find_many_take", "`findMany` calls bounded by `take`", "`findMany` calls",
                   sum(1 for i in items if i.ok), sum(1 for i in items if i.ok is not None), tuple(items),
                   "pass `take`",
                   "Calls whose argument is a variable or spread the scanner cannot see into are listed "
@@ -204,6 +208,7 @@ def relation_fields_indexed(schema: Schema | None) -> Figure:
         items.append(Item(f.path, f.line, f"{m.name}.{', '.join(cols)} → {f.type}",
                           relation_index_covers(m, cols)))
     return Figure("relation_fields_indexed", "Relation scalar fields that lead an index",
+                  "relation scalar fields",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "are the leading columns of an `@id`, `@unique`, `@@id`, `@@unique` or `@@index`")
 
@@ -214,59 +219,44 @@ def relations_with_on_delete(schema: Schema | None) -> Figure:
         od = f.relation.on_delete
         items.append(Item(f.path, f.line, f"{m.name}.{f.name} → {f.type}: " + (f"onDelete: {od}" if od else
                           "no onDelete"), od is not None))
-    return Figure("relations_on_delete", "Relations that state `onDelete`",
+    return Figure("relations_on_delete", "Relations that state `onDelete`", "relations",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "say what happens to the row when its parent is deleted",
                   "Owning sides (`@relation(fields: [...])`) only.")
 
 
-def _guarded_db_work(index: ProjectIndex) -> dict[tuple[str, int], list[str]]:
-    """(path, try key) -> labels of the DB work it guards, directly or through repo calls."""
-    out: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for c in index.prisma_calls:
-        for k in c.call.ctx.trys:
-            out[(c.path, k)].append(c.label)
-    for path, facts in index.files.items():
-        for site in facts.call_sites:
-            if not site.ctx.trys:
-                continue
-            callee = index.callee(path, site)
-            if callee is None:
-                continue
-            chain = index.db_chain(FunctionKey(callee.path, index.owner(callee.path, callee.id)))
-            if chain:
-                for k in site.ctx.trys:
-                    out[(path, k)].append(f"{site.callee}()")
-    return out
-
-
-def db_catches_handled(index: ProjectIndex) -> Figure:
-    guarded = _guarded_db_work(index)
+def db_catches_handled(index: ProjectIndex, error_trackers=()) -> Figure:
+    """Catches guarding DB work (the error rules' `guarded_work`) whose handler
+    does not swallow the error (the `swallowed-error` rule's reading)."""
     items = []
     for path in sorted(index.files):
+        work = guarded_work(index, path)
         for catch in index.files[path].catches:
-            work = guarded.get((path, catch.key))
-            if not work:
+            w = work.get(catch.key)
+            if w is None:
                 continue
-            outcome = handler_outcome(catch)
+            swallowed = swallows(catch.handler, error_trackers)
+            outcome = ("only logs" if catch.handler.logs else "empty") if swallowed else "handles the error"
             form = "catch" if catch.kind == "try" else ".catch()"
-            first = work[0] + (f" and {len(work) - 1} more" if len(work) > 1 else "")
-            items.append(Item(path, catch.span.line, f"{form} around {first}: {outcome}", outcome == "handles"))
+            items.append(Item(path, catch.span.line, f"{form} around {w.what()}: {outcome}", not swallowed))
     return Figure("db_catches_handled", "Catch blocks around DB work that handle the error",
+                  "catch blocks around DB work",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "rethrow, return, respond, report or record the error",
-                  "A handler that is empty or only logs (`console.*`, `logger.*`) does not handle it.")
+                  "A handler that is empty or only logs (`console.*`, `logger.*`) does not handle it; "
+                  "the same reading as the `swallowed-error` rule.")
 
 
-def coverage_figures(index: ProjectIndex, side_effect_writers=()) -> dict[str, Figure]:
+def coverage_figures(index: ProjectIndex, config) -> dict[str, Figure]:
+    """Every figure, keyed; `config` gives the side-effect writers and error trackers."""
     figures = (
         calls_outside_entry_files(index),
         transaction_uses(index),
-        multi_write_functions(index, side_effect_writers),
+        multi_write_functions(index, config["side_effect_writers"]),
         entry_points_validating(index),
         find_many_with_take(index),
         relation_fields_indexed(index.schema),
         relations_with_on_delete(index.schema),
-        db_catches_handled(index),
+        db_catches_handled(index, config["error_handling"]["error_trackers"]),
     )
     return {f.key: f for f in figures}

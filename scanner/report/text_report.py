@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .audit import SEVERITIES as _SEVERITY_ORDER, build_audit
+
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -52,6 +54,7 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
         f"{st['files_scanned']} files, {st['prisma_calls']} Prisma calls, "
         f"{st['schema_files']} schema file(s), {len(result.warnings)} warning(s), {st['seconds']:.2f}s"
     )
+    _audit_summary(console, result)
     if result.schema is None:
         console.print("No schema.prisma found: schema rules were skipped and models were not checked.")
     for w in result.warnings[:20]:
@@ -60,3 +63,30 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
     if len(result.warnings) > 20:
         console.print(f"... and {len(result.warnings) - 20} more warnings (see -f json).")
     return buf.getvalue()
+
+
+STATUS_STYLE = {"strong": "green", "needs work": "yellow", "weak": "yellow", "critical gap": "bold red"}
+
+
+def _audit_summary(console: Console, result) -> None:
+    """The HTML audit's verdict, score table and coverage counts, for the terminal."""
+    audit = build_audit(result)
+    s = audit.summary
+    head = Text("Audit: ", style="bold")
+    head.append(f"{s.score}/10 {s.verdict}", style=STATUS_STYLE[s.status])
+    head.append("  (" + ", ".join(f"{audit.by_severity[x]} {x}" for x in _SEVERITY_ORDER) + ")")
+    console.print(head)
+    table = Table(show_header=True, box=None, pad_edge=False)
+    for col, justify in (("area", "left"), ("score", "right"), ("status", "left"),
+                         ("coverage", "right"), ("findings", "right")):
+        table.add_column(col, justify=justify)
+    for a in audit.scores.areas:
+        table.add_row(a.area, f"{a.rounded}/10", Text(a.status, style=STATUS_STYLE[a.status]),
+                      f"{a.coverage:.0%}" if a.coverage is not None else "-",
+                      str(sum(i.count for i in a.findings)))
+    table.add_row(Text("Overall", style="bold"), f"{audit.scores.overall_rounded}/10",
+                  Text(s.status, style=STATUS_STYLE[s.status]), "", "")
+    console.print(table)
+    for f in audit.figures.values():
+        pct = f"{f.share:.0%}" if f.share is not None else "n/a"
+        console.print(f"  {f.numerator}/{f.denominator} ({pct}) {f.title.replace('`', '')}")
