@@ -49,15 +49,17 @@ def render_facts(result, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(data, indent=2) + "\n"
     buf = io.StringIO()
-    console = Console(file=buf, width=160, no_color=True, highlight=False)
+    # markup=False: paths such as app/users/[id]/route.ts are not rich markup.
+    console = Console(file=buf, width=160, no_color=True, highlight=False, markup=False)
     console.print(f"Clients created: {len(data['clients_created'])}")
     for c in data["clients_created"]:
         console.print(f"  {c['path']}:{c['line']} {c['binding'] or '(unbound)'}"
                       f"{' inside a function' if c['in_function'] else ''}"
                       f"{' (globalThis reuse)' if c['global_reuse'] else ''}")
     table = Table(title=f"Prisma calls: {len(data['prisma_calls'])}")
+    # Location and call stay on one line (tests and people grep them); the rest folds.
     for col in ("location", "call", "kind", "entry", "client", "scope"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col in ("location", "call"))
     for c in data["prisma_calls"]:
         label = f"{c['model']}.{c['operation']}" if c["model"] else c["operation"]
         table.add_row(f"{c['path']}:{c['line']}", label, c["kind"] + (" (tx)" if c["in_transaction"] else ""),

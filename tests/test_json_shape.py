@@ -1,0 +1,104 @@
+"""The `-f json` report is a contract other tools read (CI, baselines, history):
+its top-level keys and the keys of every finding are pinned here. Changing
+them is a breaking change: update this test, the version and the README."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from cliutil import dbaudit
+from conftest import FIXTURES
+from scanner import __version__
+from scanner.findings import CATEGORIES, FINDING_KEYS, Severity
+from treeutil import make_tree
+
+DEMO = FIXTURES / "apps" / "academy"
+TOP_LEVEL = ["version", "root", "findings", "stats", "warnings"]
+PINNED_FINDING_KEYS = ("rule", "severity", "category", "path", "line", "column", "end_line", "end_column",
+                       "message", "model", "field", "operation", "entry_point", "related", "snippet",
+                       "fingerprint")
+WARNING_KEYS = ["path", "kind", "line", "message"]
+STATS_REQUIRED = {"files_scanned": int, "files_out_of_scope": dict, "schema_files": int, "prisma_calls": int,
+                  "prisma_calls_by_kind": dict, "rules_run": list, "findings": int, "by_severity": dict,
+                  "by_rule": dict, "seconds": float}
+
+
+def _report(*args) -> dict:
+    run = dbaudit("scan", *args, "-f", "json", "--fail-on", "critical")
+    assert run.code in (0, 1), run.err
+    return json.loads(run.out)
+
+
+def test_finding_keys_are_the_pinned_contract():
+    assert FINDING_KEYS == PINNED_FINDING_KEYS
+
+
+def _check_finding(f: dict, root: Path) -> None:
+    assert tuple(f) == PINNED_FINDING_KEYS
+    assert Severity(f["severity"]) and f["category"] in CATEGORIES
+    assert isinstance(f["rule"], str) and f["rule"]
+    p = f["path"]
+    assert not p.startswith("/") and "\\" not in p and (root / p).is_file(), p
+    assert all(isinstance(f[k], int) and f[k] >= 1 for k in ("line", "column", "end_line", "end_column"))
+    assert (f["end_line"], f["end_column"]) >= (f["line"], f["column"])
+    assert isinstance(f["message"], str) and f["message"] and "\n" not in f["message"]
+    for k in ("model", "field", "operation", "entry_point"):
+        assert f[k] is None or (isinstance(f[k], str) and f[k]), (k, f[k])
+    for r in f["related"]:
+        assert list(r) == ["path", "line", "message"]
+        assert isinstance(r["line"], int) and r["line"] >= 1 and not r["path"].startswith("/")
+    assert isinstance(f["snippet"], str)
+    assert re.fullmatch(r"[0-9a-f]{32}", f["fingerprint"])
+
+
+def test_demo_app_report_shape():
+    report = _report(DEMO)
+    assert list(report) == TOP_LEVEL
+    assert report["version"] == __version__
+    assert report["root"] == str(DEMO.resolve())
+    assert report["findings"], "the demo app should have findings"
+    for f in report["findings"]:
+        _check_finding(f, DEMO)
+    fingerprints = [f["fingerprint"] for f in report["findings"]]
+    assert len(set(fingerprints)) == len(fingerprints)
+    stats = report["stats"]
+    for key, typ in STATS_REQUIRED.items():
+        assert isinstance(stats[key], typ), key
+    assert list(stats["by_severity"]) == ["critical", "high", "medium", "low"]
+    assert stats["findings"] == len(report["findings"]) == sum(stats["by_severity"].values())
+    assert sum(stats["by_rule"].values()) == len(report["findings"])
+    assert report["findings"] == sorted(report["findings"], key=lambda f: (f["path"], f["line"], f["column"], f["rule"]))
+
+
+def test_warnings_shape_and_unicode(tmp_path):
+    root = make_tree(tmp_path / "ünï", {
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n',
+        "src/lööp.ts": 'import { prisma } from "./db"\nexport async function f(ids: string[]) {\n'
+                       "  for (const id of ids) await prisma.user.findFirst({ where: { id } })\n}\n",
+        "src/bin.ts": b"\x00\x01\x02",
+        "src/broken.ts": "export const = ;\n",
+    })
+    run = dbaudit("scan", root, "-f", "json")
+    assert "ünï" in run.out and "lööp" in run.out              # not \u-escaped
+    report = json.loads(run.out)
+    assert list(report) == TOP_LEVEL
+    for w in report["warnings"]:
+        assert list(w) == WARNING_KEYS
+        assert w["line"] is None or isinstance(w["line"], int)
+    kinds = {(w["path"], w["kind"]) for w in report["warnings"]}
+    assert {("src/bin.ts", "skipped"), ("src/broken.ts", "parse")} <= kinds
+    [f] = report["findings"]
+    _check_finding(f, root)
+    assert (f["path"], f["line"], f["entry_point"]) == ("src/lööp.ts", 3, None)
+
+
+def test_output_file_matches_stdout(tmp_path):
+    out = tmp_path / "r.json"
+    assert dbaudit("scan", DEMO, "-f", "json", "-o", out, "--fail-on", "critical").code in (0, 1)
+    from_file = json.loads(out.read_text(encoding="utf-8"))
+    from_stdout = _report(DEMO)
+    for report in (from_file, from_stdout):
+        report["stats"].pop("seconds")
+    assert from_file == from_stdout
