@@ -18,6 +18,7 @@ from .rules import REGISTRY, RULES_BY_ID, UnknownRule, select_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json")
+SCAN_FORMATS = (*FORMATS, "html")
 
 
 class InputError(Exception):
@@ -89,7 +90,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", help="Write the report to this file instead of standard output.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
 @click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
