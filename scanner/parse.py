@@ -56,12 +56,76 @@ def query(grammar: str, name: str) -> ts.Query:
     return ts.Query(language(grammar), text)
 
 
-def captures(grammar: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
-    return ts.QueryCursor(query(grammar, name)).captures(node)
+@lru_cache(maxsize=None)
+def combined_query(grammar: str) -> tuple[ts.Query, tuple[tuple[str, int, int], ...]]:
+    """All query files as one query, with each file's range of pattern indices.
+
+    One cursor pass over a tree serves every fact extractor: a tree walk per
+    query file would cost several times the parse itself."""
+    ranges = []
+    texts = []
+    start = 0
+    for name in query_names():
+        count = query(grammar, name).pattern_count
+        ranges.append((name, start, start + count))
+        texts.append((query_dir() / f"{name}.scm").read_text(encoding="utf-8"))
+        start += count
+    return ts.Query(language(grammar), "\n".join(texts)), tuple(ranges)
+
+
+class SharedMatches:
+    """Within `with SharedMatches(grammar, root):`, `matches`/`captures` on that
+    root are served from one pass of the combined query."""
+
+    _active: "SharedMatches | None" = None
+
+    def __init__(self, grammar: str, root: ts.Node):
+        self.grammar = grammar
+        self.root = root
+        q, ranges = combined_query(grammar)
+        by_index: dict[int, str] = {}
+        offsets: dict[str, int] = {}
+        for name, lo, hi in ranges:
+            offsets[name] = lo
+            for i in range(lo, hi):
+                by_index[i] = name
+        self.by_name: dict[str, list] = {name: [] for name, _, _ in ranges}
+        for index, caps in ts.QueryCursor(q).matches(root):
+            name = by_index[index]
+            self.by_name[name].append((index - offsets[name], caps))
+
+    def serves(self, grammar: str, node: ts.Node) -> bool:
+        return grammar == self.grammar and node.id == self.root.id \
+            and node.start_byte == self.root.start_byte and node.end_byte == self.root.end_byte
+
+    def __enter__(self):
+        SharedMatches._active = self
+        return self
+
+    def __exit__(self, *exc):
+        SharedMatches._active = None
+        return False
 
 
 def matches(grammar: str, name: str, node: ts.Node) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+    shared = SharedMatches._active
+    if shared is not None and shared.serves(grammar, node):
+        return shared.by_name[name]
     return ts.QueryCursor(query(grammar, name)).matches(node)
+
+
+def captures(grammar: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
+    shared = SharedMatches._active
+    if shared is None or not shared.serves(grammar, node):
+        return ts.QueryCursor(query(grammar, name)).captures(node)
+    out: dict[str, list[ts.Node]] = {}
+    for _, caps in shared.by_name[name]:
+        for cap, nodes in caps.items():
+            bucket = out.setdefault(cap, [])
+            for n in nodes:
+                if not any(n.id == m.id for m in bucket[-3:]):
+                    bucket.append(n)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

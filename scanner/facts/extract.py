@@ -610,4 +610,5 @@ class FileExtractor:
 
 def extract_facts(path: str, role: str, source: bytes, client_config: ClientConfig) -> FileFacts:
     tree, grammar = P.parse_source(path, source)
-    return FileExtractor(path, role, tree, grammar, client_config).extract()
+    with P.SharedMatches(grammar, tree.root_node):
+        return FileExtractor(path, role, tree, grammar, client_config).extract()
