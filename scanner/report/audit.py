@@ -73,7 +73,9 @@ def percent(n: int, d: int) -> str:
 
 
 def figure_sentence(f: Figure, lead: str = "") -> str:
-    return f"{lead}{f.numerator} of {f.denominator} {f.subject} {f.counted} ({percent(f.numerator, f.denominator)})."
+    detail = f", {f.detail}" if f.detail else ""
+    return (f"{lead}{f.numerator} of {f.denominator} {f.subject} {f.counted} "
+            f"({percent(f.numerator, f.denominator)}){detail}.")
 
 
 def _locations(findings: list[Finding]) -> str:

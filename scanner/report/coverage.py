@@ -41,6 +41,7 @@ class Figure:
     items: tuple[Item, ...]
     counted: str          # what the numerator counts, as a phrase: "run inside a transaction"
     note: str = ""        # how the figure is computed, where that is not obvious
+    detail: str = ""      # a computed phrase a summary sentence ends with: "5 calls in all"
 
     @property
     def share(self) -> float | None:
@@ -51,7 +52,7 @@ class Figure:
             "key": self.key, "title": self.title, "subject": self.subject, "numerator": self.numerator,
             "denominator": self.denominator,
             "share": round(self.share, 4) if self.share is not None else None,
-            "counted": self.counted, "note": self.note,
+            "counted": self.counted, "note": self.note, "detail": self.detail,
             "items": [{"path": i.path, "line": i.line, "label": i.label, "ok": i.ok} for i in self.items],
         }
 
@@ -89,8 +90,8 @@ def transaction_uses(index: ProjectIndex) -> Figure:
         label, _ = _function_label(index, FunctionKey(c.path, index.owner(c.path, c.call.ctx.function)))
         items.append(Item(c.path, c.line, f"{c.call.receiver}.$transaction in {label}"))
     return Figure("transactions", "`$transaction` uses", "files that write", len(using & writing), len(writing), tuple(items),
-                  f"use `$transaction` ({len(uses)} call(s) in all)",
-                  f"{len(uses)} `$transaction` call(s) in {len(using)} file(s).")
+                  "use `$transaction`", f"{len(uses)} `$transaction` call(s) in {len(using)} file(s).",
+                  f"{len(uses)} call{'' if len(uses) == 1 else 's'} in all")
 
 
 def _side_effect_writes(index: ProjectIndex, writers: frozenset[str]):
