@@ -14,6 +14,7 @@ import yaml
 from .resources import data_dir
 
 PROJECT_FILE = ".dbaudit.yaml"
+AUDIT_MODES = ("auto", "always", "never")
 
 
 class ConfigError(Exception):
@@ -155,6 +156,9 @@ def _validate(data: dict, source: str) -> None:
         except ValueError:
             raise ConfigError(f"{source}: 'rules.severity.{rule}' must be one of low, medium, "
                               f"high, critical, got {sev!r}.") from None
+    if data["audit"]["mode"] not in AUDIT_MODES:
+        raise ConfigError(f"{source}: 'audit.mode' must be one of {', '.join(AUDIT_MODES)}, "
+                          f"got {data['audit']['mode']!r}.")
     bad = set(data["include_out_of_scope"]) - set(data["out_of_scope"])
     if bad:
         raise ConfigError(f"{source}: 'include_out_of_scope' names unknown kinds {sorted(bad)}; "

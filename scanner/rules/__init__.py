@@ -20,6 +20,7 @@ from . import (
     unbounded_find_many,
     unindexed_filter,
     write_without_transaction,
+    write_without_audit,
 )
 
 REGISTRY: tuple[Rule, ...] = (
@@ -31,6 +32,7 @@ REGISTRY: tuple[Rule, ...] = (
     # Transactions and integrity
     write_without_transaction.RULE,
     bulk_write_without_where.RULE,
+    write_without_audit.RULE,
     prisma_client_per_request.RULE,
     multiple_prisma_clients.RULE,
     # Errors

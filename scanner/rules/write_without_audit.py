@@ -1,0 +1,118 @@
+"""write-without-audit: a request entry point writes through Prisma (directly or
+through the functions it calls) and never writes the audit trail (rules.md §2).
+
+On when `audit.mode` is `always`, or `auto` and the schema has an audit model
+(`audit.models`) that some code writes: then the project keeps an audit trail,
+and a write that leaves none is a gap in it."""
+
+from __future__ import annotations
+
+from ..findings import Related, Severity
+from ..index import FunctionKey, PrismaCall
+from .base import Rule, RuleContext
+from .callee_names import callee_matches
+
+_WRITE_DEPTH = 4
+_AUDIT_DEPTH = 5
+
+
+def _client_name(model: str) -> str:
+    return model[:1].lower() + model[1:]
+
+
+def audit_models(ctx: RuleContext) -> dict[str, object]:
+    """Client name -> schema model, for the models that hold the audit trail."""
+    schema = ctx.schema
+    if schema is None:
+        return {}
+    names = ctx.config["audit"]["models"]
+    return {m.client_name: m for m in schema.models
+            if m.kind == "model" and any(m.name == n or m.name.endswith(n) for n in names)}
+
+
+def _check(ctx: RuleContext):
+    cfg = ctx.config["audit"]
+    if cfg["mode"] == "never":
+        return
+    index = ctx.index
+    trail = audit_models(ctx)
+
+    def writes_trail(c: PrismaCall) -> bool:
+        return c.kind == "write" and c.model in trail
+
+    if cfg["mode"] == "auto" and not any(writes_trail(c) for c in index.prisma_calls):
+        return
+    exempt = {_client_name(m) for m in cfg["exempt_models"]} | set(trail)
+    writers = list(cfg["writers"]) + list(ctx.config["side_effect_writers"])
+
+    def needs_audit(c: PrismaCall) -> bool:
+        return c.kind == "write" and c.model is not None and c.model not in exempt
+
+    def model_name(client_name: str) -> str:
+        m = ctx.schema.by_client_name(client_name) if ctx.schema is not None else None
+        return m.name if m is not None else client_name
+
+    def audit_site(path: str, site) -> bool:
+        return callee_matches(site.callee, writers)
+
+    for path in sorted(index.files):
+        facts = index.files[path]
+        for fn in facts.functions:
+            if not fn.entry_kind:
+                continue
+            key = FunctionKey(path, fn.id)
+            # (line, column, label, model name, model client name, chain)
+            writes: list[tuple[int, int, str, str, str, tuple]] = []
+            for c in index.calls_by_function.get(key, ()):
+                if needs_audit(c):
+                    writes.append((c.line, c.call.span.column, f"{c.label}()", model_name(c.model),
+                                   c.model, ()))
+            for site in facts.call_sites:
+                if index.owner(path, site.ctx.function) != fn.id:
+                    continue
+                target = index.callee(path, site)
+                if target is None:
+                    continue
+                target = FunctionKey(target.path, index.owner(target.path, target.id))
+                chain = index.find_chain(target, needs_audit, depth=_WRITE_DEPTH)
+                if chain is not None:
+                    label = " → ".join([f"{site.callee}()"] + [step[0] for step in chain])
+                    writes.append((site.span.line, site.span.column, label, "", "", chain))
+            if not writes:
+                continue
+            if index.find_chain(key, writes_trail, audit_site, depth=_AUDIT_DEPTH) is not None:
+                continue
+            writes.sort()
+            line, column, label, _, model, chain = writes[0]
+            span = next((c.call.span for c in index.calls_by_function.get(key, ())
+                         if c.line == line and c.call.span.column == column), None)
+            if span is None:
+                span = next(s.span for s in facts.call_sites
+                            if s.span.line == line and s.span.column == column)
+            models = sorted({w[3] for w in writes if w[3]})
+            what = f"writes {', '.join(models)}" if models else "writes"
+            trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
+            related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
+            related += [Related(p, ln, step) for step, p, ln in chain]
+            yield ctx.finding(
+                path, span,
+                f"{fn.name}() ({fn.entry_kind}) {what} ({label}"
+                f"{f' and {len(writes) - 1} more' if len(writes) > 1 else ''}) but never records an "
+                f"audit entry: no write to {trail_names} and no call of an audit writer "
+                f"({', '.join(dict.fromkeys(writers))}). Who changed what cannot be reconstructed. "
+                f"Write the audit row in the same transaction as the change.",
+                model=model or None, entry_point=fn.entry_kind, related=related,
+                matched=f"{fn.name}@{label}",
+            )
+
+
+RULE = Rule(
+    id="write-without-audit",
+    name="Write without an audit entry",
+    category="transactions",
+    severity=Severity.MEDIUM,
+    summary="A request entry point writes through Prisma but never writes the audit trail "
+            "the project keeps.",
+    check=_check,
+    tags=("compliance",),
+)

@@ -1,0 +1,76 @@
+"""write-without-audit is on only when the project keeps an audit trail (or the
+config says so); its mode is validated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.config import ConfigError, load_config
+from scanner.engine import scan
+
+RULE = "write-without-audit"
+ROUTE = """import { PrismaClient } from '@prisma/client'
+const prisma = new PrismaClient()
+export async function POST() {
+  await prisma.post.create({ data: { title: 'x' } })
+  return new Response(null, { status: 201 })
+}
+"""
+AUDIT_WRITER = """import { PrismaClient } from '@prisma/client'
+const prisma = new PrismaClient()
+export async function audit(action: string) {
+  await prisma.activityLog.create({ data: { action } })
+}
+"""
+
+
+def _project(tmp_path: Path, models: str, audit_code: bool) -> Path:
+    (tmp_path / "prisma").mkdir()
+    (tmp_path / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' + models)
+    route = tmp_path / "app" / "api" / "posts"
+    route.mkdir(parents=True)
+    (route / "route.ts").write_text(ROUTE)
+    if audit_code:
+        (tmp_path / "lib").mkdir()
+        (tmp_path / "lib" / "audit.ts").write_text(AUDIT_WRITER)
+    return tmp_path
+
+
+POST = "model Post {\n  id String @id\n  title String\n}\n"
+ACTIVITY = "model ActivityLog {\n  id String @id\n  action String\n}\n"
+
+
+def _lines(root: Path, **overrides) -> list[int]:
+    result = scan(root, load_config(root, overrides=overrides or None), select=[RULE])
+    return [f.line for f in result.findings if f.rule == RULE]
+
+
+def test_on_when_an_audit_model_is_written(tmp_path):
+    assert _lines(_project(tmp_path, POST + ACTIVITY, audit_code=True)) == [4]
+
+
+def test_off_without_an_audit_model(tmp_path):
+    assert _lines(_project(tmp_path, POST, audit_code=False)) == []
+
+
+def test_off_when_the_audit_model_is_never_written(tmp_path):
+    assert _lines(_project(tmp_path, POST + ACTIVITY, audit_code=False)) == []
+
+
+def test_mode_always_and_never(tmp_path):
+    root = _project(tmp_path, POST, audit_code=False)
+    assert _lines(root, audit={"mode": "always"}) == [4]
+    assert _lines(root, audit={"mode": "never"}) == []
+
+
+def test_exempt_models_are_configurable(tmp_path):
+    root = _project(tmp_path, POST + ACTIVITY, audit_code=True)
+    assert _lines(root, audit={"exempt_models": ["Post"]}) == []
+
+
+def test_unknown_mode_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="audit.mode"):
+        load_config(tmp_path, overrides={"audit": {"mode": "sometimes"}})
