@@ -16,6 +16,7 @@ from . import (
     prisma_client_per_request,
     raw_sql_injection,
     relation_missing_on_delete,
+    string_enum_column,
     swallowed_error,
     unbounded_find_many,
     unindexed_filter,
@@ -44,6 +45,7 @@ REGISTRY: tuple[Rule, ...] = (
     relation_missing_on_delete.RULE,
     foreign_key_missing_index.RULE,
     json_in_string_column.RULE,
+    string_enum_column.RULE,
     float_for_money.RULE,
     # The audit's own upkeep
     invalid_suppression.RULE,

@@ -29,6 +29,12 @@ def json_default(default: str | None) -> bool:
     return isinstance(value, (list, dict))
 
 
+def declared_json(f) -> bool:
+    """The schema itself says the field holds JSON (default, comment or name)."""
+    return (json_default(f.default) or bool(_JSON_WORD.search(comment_text(f)))
+            or bool(_JSON_NAME.search(f.name)))
+
+
 def _quote(text: str, limit: int = 60) -> str:
     line = next((ln.strip() for ln in text.splitlines() if _JSON_WORD.search(ln)), text.strip())
     return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -12,6 +12,7 @@ import re
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
 from .field_uses import field_uses
+from .json_in_string_column import declared_json
 from .schema_shape import comment_text, field_span, foreign_keys, string_fields
 
 MAX_VALUES = 8
@@ -36,6 +37,8 @@ _QUOTED = r"""(["'`])([A-Za-z][\w .:-]{0,39})\1"""
 _QUOTED_LIST = re.compile(_QUOTED + r"""(?:\s*(?:\||,|/|\bor\b)\s*""" + _QUOTED + r")+")
 _QUOTED_ONE = re.compile(_QUOTED)
 _PIPED = re.compile(r"(?<![\w|])[A-Za-z][\w.:-]*(?:\s*\|\s*[A-Za-z][\w.:-]*)+(?![\w|])")
+# An example is not the list of values: `e.g. "USD", "EUR"`, `["a","b"]`.
+_EXAMPLE = re.compile(r"(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\[)\s*$", re.I)
 _INTRO = re.compile(r"\b(?:one of|possible values|allowed values|valid values|values|options|"
                     r"enum)\s*[:=]?\s*(?:\(|\[)?([^.;()\[\]\n]+)", re.I)
 
@@ -49,7 +52,7 @@ def comment_values(comment: str) -> list[str]:
     """The values a comment lists, or [] when it lists none."""
     for line in comment.splitlines():
         m = _QUOTED_LIST.search(line)
-        if m:
+        if m and not _EXAMPLE.search(line[:m.start()]):
             return _dedupe(v for _, v in _QUOTED_ONE.findall(m.group(0)))
         m = _INTRO.search(line)
         if m:
@@ -93,7 +96,7 @@ def code_values(uses, default: str | None) -> list[str] | None:
 
 
 def _candidate(f, fk_columns) -> bool:
-    return (not f.is_id and not f.is_unique and f.name not in fk_columns
+    return (not f.is_id and not declared_json(f) and not f.is_unique and f.name not in fk_columns
             and _last_word(f.name) not in FREE_TEXT_WORDS
             and not (f.default or "").endswith(")"))  # cuid(), uuid(), nanoid(), dbgenerated()
 

@@ -1,0 +1,136 @@
+"""Schema rules beyond the annotated fixtures: severities that depend on the
+datasource, silence without a schema, the model/field a finding carries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.config import load_config
+from scanner.engine import scan
+from scanner.report import REPORTERS
+
+SCHEMA_RULES = ("relation-missing-on-delete", "foreign-key-missing-index", "json-in-string-column",
+                "string-enum-column", "float-for-money", "unindexed-filter")
+
+MODELS = """
+model User {
+  id    String @id
+  votes Vote[]
+}
+
+model Vote {
+  id     String @id
+  userId String
+  user   User   @relation(fields: [userId], references: [id])
+}
+"""
+
+
+def _project(tmp_path: Path, datasource: str, models: str = MODELS, code: str | None = None) -> Path:
+    (tmp_path / "prisma").mkdir(parents=True)
+    (tmp_path / "prisma" / "schema.prisma").write_text(datasource + models)
+    if code is not None:
+        (tmp_path / "lib").mkdir()
+        (tmp_path / "lib" / "votes.ts").write_text(code)
+    return tmp_path
+
+
+def _scan(root: Path, *rules: str):
+    return scan(root, load_config(root), select=list(rules))
+
+
+def _datasource(provider: str, relation_mode: str | None = None) -> str:
+    mode = f'\n  relationMode = "{relation_mode}"' if relation_mode else ""
+    return f'datasource db {{\n  provider = "{provider}"\n  url = env("DB"){mode}\n}}\n'
+
+
+@pytest.mark.parametrize("rule", ["relation-missing-on-delete", "foreign-key-missing-index"])
+def test_relation_mode_prisma_raises_severity(tmp_path, rule):
+    root = _project(tmp_path, _datasource("mysql", "prisma"))
+    [finding] = _scan(root, rule).findings
+    assert finding.severity.value == "high"
+    assert "relationMode" in finding.message
+
+
+@pytest.mark.parametrize("rule", ["relation-missing-on-delete", "foreign-key-missing-index"])
+def test_database_foreign_keys_are_medium(tmp_path, rule):
+    root = _project(tmp_path, _datasource("postgresql"))
+    [finding] = _scan(root, rule).findings
+    assert finding.severity.value == "medium"
+    assert (finding.model, finding.field) == ("Vote", "user" if rule.startswith("relation") else "userId")
+
+
+def test_required_relation_default_is_restrict_optional_is_set_null(tmp_path):
+    models = MODELS.replace("userId String\n", "userId String?\n").replace("user   User ", "user   User?")
+    root = _project(tmp_path, _datasource("postgresql"), models)
+    [finding] = _scan(root, "relation-missing-on-delete").findings
+    assert "SetNull" in finding.message and "Vote.userId to NULL" in finding.message
+    required = _scan(_project(tmp_path / "r", _datasource("postgresql")), "relation-missing-on-delete")
+    assert "(Restrict)" in required.findings[0].message
+
+
+def test_sqlserver_required_default_is_no_action(tmp_path):
+    root = _project(tmp_path, _datasource("sqlserver"))
+    [finding] = _scan(root, "relation-missing-on-delete").findings
+    assert "(NoAction)" in finding.message
+
+
+def test_mysql_foreign_keys_are_indexed_by_innodb(tmp_path):
+    """InnoDB indexes every foreign key constraint itself; with relationMode
+    prisma there is no constraint, so the index is missing."""
+    root = _project(tmp_path, _datasource("mysql"))
+    assert _scan(root, "foreign-key-missing-index").findings == []
+
+
+def test_no_schema_keeps_schema_rules_silent(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "a.ts").write_text(
+        "import { prisma } from './db'\n"
+        "export const f = (t: string) => prisma.vote.findMany({ where: { tag: t }, take: 5 })\n"
+        "export const g = (x: any) => prisma.vote.create({ data: { meta: JSON.stringify(x), kind: 'a' } })\n"
+        "export const h = () => prisma.vote.create({ data: { kind: 'b' } })\n")
+    result = _scan(tmp_path, *SCHEMA_RULES)
+    assert result.schema is None
+    assert result.findings == []
+    text = REPORTERS["text"](result)
+    assert "No schema.prisma found" in text
+
+
+def test_json_report_carries_model_and_field(tmp_path):
+    root = _project(tmp_path, _datasource("postgresql"))
+    result = _scan(root, "relation-missing-on-delete")
+    data = json.loads(REPORTERS["json"](result))
+    [finding] = data["findings"]
+    assert (finding["model"], finding["field"]) == ("Vote", "user")
+    assert finding["path"] == "prisma/schema.prisma" and finding["line"] == 14
+
+
+@pytest.mark.parametrize("name, money", [
+    ("price", True), ("totalAmount", True), ("unit_price", True), ("total", True),
+    ("grandTotal", True), ("monthlyFees", True), ("pnl", True), ("balanceUSD", True),
+    ("totalViews", False), ("totalItems", False), ("discountPct", False), ("exchangeRate", False),
+    ("priceChangePercent", False), ("costMs", False), ("durationSeconds", False),
+    ("score", False), ("latitude", False),
+])
+def test_money_names(name, money):
+    from scanner.rules.float_for_money import says_money
+    assert says_money(name) is money
+
+
+@pytest.mark.parametrize("comment, values", [
+    ('"guest" | "member" | "admin"', ["guest", "member", "admin"]),
+    ("light|dark|system", ["light", "dark", "system"]),
+    ("One of: daily, weekly, off.", ["daily", "weekly", "off"]),
+    ("'low', 'medium', 'high'", ["low", "medium", "high"]),
+    ("possible values (draft / published)", ["draft", "published"]),
+    ("string | null", []),
+    ('Serialized list of tag slugs, e.g. ["bitcoin","analysis"].', []),
+    ('e.g. "USD", "EUR"', []),
+    ("MDX body", []),
+])
+def test_comment_values(comment, values):
+    from scanner.rules.string_enum_column import comment_values
+    assert comment_values(comment) == values
