@@ -3,8 +3,8 @@ fingerprint so `scan --baseline FILE` reports only new ones and counts the
 recorded ones that disappeared as fixed.
 
 The file is JSON written for review in a diff: a format version, then one
-entry per finding (fingerprint, rule, path and message, the last three for
-humans), sorted by path, rule and fingerprint, so regenerating it after
+entry per finding (fingerprint; rule, severity, path and message for
+humans and summaries), sorted by path, rule and fingerprint, so regenerating it after
 unrelated edits changes nothing."""
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ class BaselineError(ValueError):
 class BaselineEntry:
     fingerprint: str
     rule: str
+    severity: str
     path: str
     message: str
 
     def to_dict(self) -> dict:
-        return {"fingerprint": self.fingerprint, "rule": self.rule, "path": self.path,
-                "message": self.message}
+        return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity,
+                "path": self.path, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class BaselineMatch:
 
 
 def entries_of(findings: Iterable[Finding]) -> list[BaselineEntry]:
-    out = {f.fingerprint: BaselineEntry(f.fingerprint, f.rule, f.path, f.message) for f in findings}
+    out = {f.fingerprint: BaselineEntry(f.fingerprint, f.rule, f.severity.value, f.path, f.message) for f in findings}
     return sorted(out.values(), key=lambda e: (e.path, e.rule, e.fingerprint))
 
 
@@ -106,8 +107,7 @@ def load_baseline(path: Path) -> Baseline:
         if not isinstance(fp, str) or not fp:
             raise BaselineError(f"baseline {file}: finding #{i} has no \"fingerprint\" string. "
                                 f"{_regenerate(file)}")
-        entries.append(BaselineEntry(fp, str(item.get("rule", "")), str(item.get("path", "")),
-                                     str(item.get("message", ""))))
+        entries.append(BaselineEntry(fp, *(str(item.get(k, "")) for k in ("rule", "severity", "path", "message"))))
     return Baseline(file, tuple(entries))
 
 

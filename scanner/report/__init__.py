@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import html_report, json_report, text_report
+from . import github, html_report, json_report, markdown, sarif, text_report
 
 REPORTERS: dict[str, Callable] = {
     "text": text_report.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "markdown": markdown.render,
     "html": html_report.render,
 }
 

@@ -54,6 +54,9 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
         f"{st['files_scanned']} files, {st['prisma_calls']} Prisma calls, "
         f"{st['schema_files']} schema file(s), {len(result.warnings)} warning(s), {st['seconds']:.2f}s"
     )
+    hidden = result.review.summary() if getattr(result, "review", None) is not None else ""
+    if hidden:
+        console.print(hidden)
     _audit_summary(console, result)
     if result.schema is None:
         console.print("No schema.prisma found: schema rules were skipped and models were not checked.")
