@@ -1,0 +1,245 @@
+"""The command line: a thin click layer over engine, reporters and rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_config
+from .discover import is_source_name
+from .baseline import BaselineError
+from .findings import Severity
+from .gitdiff import GitDiffError
+from .rules import REGISTRY, RULES_BY_ID, UnknownRule, select_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json")
+# `scan` also speaks the pull-request formats (scanner/report/).
+SCAN_FORMATS = (*FORMATS, "sarif", "github", "markdown", "html")
+
+
+class InputError(Exception):
+    """Bad input the user must fix (exit 2)."""
+
+
+def _split(values) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return out
+
+
+def _check_output(output: str | None, flag: str = "-o") -> None:
+    """Refuse an unwritable report path before the scan runs, not after."""
+    if output is None or output == "-":
+        return
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise InputError(f"{flag} {output}: the folder {path.parent} does not exist; create it or choose another path.")
+    if path.is_dir():
+        raise InputError(f"{flag} {output}: that is a folder; give a file name, e.g. {path / 'dbaudit.json'}.")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{flag} {output}: cannot write there (read-only); choose a writable path.")
+
+
+def _check_root(path: Path) -> None:
+    if path.is_file() and not is_source_name(path.name):
+        raise InputError(f"{path}: not a TypeScript/JavaScript source or .prisma file; "
+                         "give a source file or a folder to scan.")
+
+
+def _write(output: str | None, text: str) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    if not path.parent.exists():
+        raise InputError(f"-o {output}: the folder {path.parent} does not exist; create it or choose another path.")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"-o {output}: cannot write the report ({e.strerror}); choose a writable path.") from None
+
+
+def _run(fn, debug: bool):
+    try:
+        return fn()
+    except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError) as e:
+        click.echo(f"dbaudit: error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("dbaudit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a bare traceback
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"dbaudit: internal error: {type(e).__name__}: {e}. "
+                       "Rerun with --debug for the traceback and report it.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dbaudit")
+def main() -> None:
+    """dbaudit: find database anti-patterns in TypeScript + Prisma code."""
+
+
+def _report_files(specs) -> list[tuple[str, str]]:
+    """`--write FORMAT:FILE` pairs, checked before the scan runs."""
+    out = []
+    for spec in specs:
+        fmt, sep, file = spec.partition(":")
+        if not sep or not file or fmt not in SCAN_FORMATS:
+            raise InputError(f"--write {spec}: expected FORMAT:FILE with FORMAT one of "
+                             f"{', '.join(SCAN_FORMATS)} (e.g. --write sarif:dbaudit.sarif).")
+        out.append((fmt, file))
+    return out
+
+
+def _warn(message: str) -> None:
+    click.echo(f"dbaudit: warning: {message}", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", help="Write the report to this file instead of standard output.")
+@click.option("--write", "writes", multiple=True, metavar="FORMAT:FILE",
+              help="Also write a report in FORMAT to FILE, from the same scan (repeatable).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path), metavar="FILE",
+              help="Hide the findings recorded in FILE (see `dbaudit baseline`); report only new ones.")
+@click.option("--diff", "diff_ref", metavar="REF",
+              help="Report only findings on lines changed since the merge base of REF and HEAD "
+                   "(uncommitted changes included); the whole repository is still analysed.")
+@click.option("--report-unused-ignores", is_flag=True,
+              help="List dbaudit-ignore comments that suppressed nothing (on standard error).")
+@click.option("--link-base", metavar="URL",
+              help="markdown: make finding links absolute, e.g. https://github.com/OWNER/REPO/blob/SHA/")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
+@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
+              help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
+         select, ignore, fail_on, debug):
+    """Scan PATH (a repository checkout, folder or file) and report findings."""
+    def go():
+        from .baseline import load_baseline
+        from .engine import scan as run_scan
+        from .gitdiff import changed_lines, repo_root
+        from .report import render
+        extra = _report_files(writes)
+        _check_root(path)
+        _check_output(output)
+        for _, file in extra:
+            _check_output(file, "--write")
+        config = load_config(path if path.is_dir() else path.parent, config_file)
+        baseline = load_baseline(baseline_file) if baseline_file else None
+        changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
+        result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
+                          baseline=baseline, changed=changed)
+        options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn}
+        color = fmt == "text" and output is None and sys.stdout.isatty()
+        _write(output, render(fmt, result, color=color, **options))
+        for extra_fmt, file in extra:
+            _write(file, render(extra_fmt, result, **options))
+        if report_unused_ignores:
+            for unused in result.review.unused_ignores:
+                click.echo(f"dbaudit: {unused.describe()}", err=True)
+        threshold = Severity.parse(fail_on or config["fail_on"])
+        failing = [f for f in result.findings if f.severity.rank >= threshold.rank]
+        return EXIT_FINDINGS if failing else EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command("rules")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def rules_cmd(fmt):
+    """List the rules."""
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category,
+                                "severity": r.severity.value, "summary": r.summary} for r in REGISTRY],
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="dbaudit rules")
+    for col in ("id", "severity", "category", "summary"):
+        table.add_column(col)
+    for r in REGISTRY:
+        table.add_row(r.id, r.severity.value, r.category, r.summary)
+    Console(width=140, markup=False, highlight=False).print(table)   # summaries are plain text
+
+
+@main.command("baseline")
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the baseline to FILE (e.g. .dbaudit-baseline.json) instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
+@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def baseline_cmd(path, output, config_file, select, ignore, debug):
+    """Record the current findings of PATH (by line-free fingerprint) so that
+    `dbaudit scan PATH --baseline FILE` reports only new ones."""
+    def go():
+        from .baseline import render_baseline
+        from .engine import scan as run_scan
+        _check_root(path)
+        _check_output(output)
+        config = load_config(path if path.is_dir() else path.parent, config_file)
+        result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
+        _write(output, render_baseline(result.findings))
+        if output and output != "-":
+            n = len(result.findings)
+            click.echo(f"dbaudit: recorded {n} finding{'' if n == 1 else 's'} in {output}", err=True)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Print a rule's documentation page."""
+    rule = RULES_BY_ID.get(rule_id)
+    if rule is None:
+        try:
+            select_rules([rule_id])
+        except UnknownRule as e:   # its message carries the did-you-mean
+            click.echo(f"dbaudit: error: {e}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        click.echo(rule.docs_path.read_text(encoding="utf-8"))
+    except OSError:
+        click.echo(f"dbaudit: error: the docs page for {rule_id} is missing ({rule.docs_path}).", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path))
+@click.option("--debug", is_flag=True)
+def facts(path, fmt, config_file, debug):
+    """Show what the fact model saw: clients and Prisma calls with their scopes."""
+    def go():
+        from .engine import scan as run_scan
+        from .report.facts_report import render_facts
+        _check_root(path)
+        config = load_config(path if path.is_dir() else path.parent, config_file)
+        result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
+        click.echo(render_facts(result, fmt), nl=False)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
