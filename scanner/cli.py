@@ -24,6 +24,8 @@ FORMATS = ("text", "json")
 SCAN_FORMATS = (*FORMATS, "sarif", "github", "markdown", "html")
 
 
+
+
 class InputError(Exception):
     """Bad input the user must fix (exit 2)."""
 
@@ -160,25 +162,6 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
     sys.exit(_run(go, debug))
 
 
-@main.command("rules")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def rules_cmd(fmt):
-    """List the rules."""
-    if fmt == "json":
-        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category,
-                                "severity": r.severity.value, "summary": r.summary} for r in REGISTRY],
-                              indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
-    table = Table(title="dbaudit rules")
-    for col in ("id", "severity", "category", "summary"):
-        table.add_column(col)
-    for r in REGISTRY:
-        table.add_row(r.id, r.severity.value, r.category, r.summary)
-    Console(width=140, markup=False, highlight=False).print(table)   # summaries are plain text
-
-
 @main.command("baseline")
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
 @click.option("-o", "--output", metavar="FILE",
@@ -205,6 +188,25 @@ def baseline_cmd(path, output, config_file, select, ignore, debug):
     sys.exit(_run(go, debug))
 
 
+@main.command("rules")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def rules_cmd(fmt):
+    """List the rules."""
+    if fmt == "json":
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "category": r.category,
+                                "severity": r.severity.value, "summary": r.summary} for r in REGISTRY],
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title="dbaudit rules")
+    for col in ("id", "severity", "category", "summary"):
+        table.add_column(col)
+    for r in REGISTRY:
+        table.add_row(r.id, r.severity.value, r.category, r.summary)
+    Console(width=140, markup=False, highlight=False).print(table)   # summaries are plain text
+
+
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id):
@@ -226,8 +228,9 @@ def explain(rule_id):
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--config", "config_file", type=click.Path(path_type=Path))
-@click.option("--debug", is_flag=True)
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="Extra config file, layered over .dbaudit.yaml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def facts(path, fmt, config_file, debug):
     """Show what the fact model saw: clients and Prisma calls with their scopes."""
     def go():
