@@ -79,7 +79,7 @@ def figure_sentence(f: Figure, lead: str = "") -> str:
 
 
 def _locations(findings: list[Finding]) -> str:
-    locs = [f"{f.path}:{f.line}" for f in findings[:LOCATIONS_NAMED]]
+    locs = [f"`{f.path}:{f.line}`" for f in findings[:LOCATIONS_NAMED]]
     more = len(findings) - len(locs)
     return ", ".join(locs) + (f" and {more} more" if more > 0 else "")
 
@@ -113,10 +113,10 @@ def summarise(findings: list[Finding], figures: dict[str, Figure], overview: Sch
         crit = [f for f in fs if f.severity is Severity.CRITICAL]
         high = [f for f in fs if f.severity is Severity.HIGH]
         if crit:
-            critical.append(f"{_plural(len(crit), 'critical ' + rule + ' finding')}: {_locations(crit)}.")
+            critical.append(f"{_plural(len(crit), f'critical `{rule}` finding')}: {_locations(crit)}.")
         if len(high) >= MANY_HIGH:
             files = len({f.path for f in high})
-            critical.append(f"{len(high)} high-severity {rule} findings in {_plural(files, 'file')}: "
+            critical.append(f"{len(high)} high-severity `{rule}` findings in {_plural(files, 'file')}: "
                             f"{_locations(high)}.")
     low_areas = [a for a in scores.areas if a.status == "critical gap"]
     for a in low_areas:

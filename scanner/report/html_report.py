@@ -76,7 +76,7 @@ def _finding(f: Finding, with_excerpt: bool) -> dict:
     related = [{"location": f"{r.path}:{r.line}", "message": r.message} for r in f.related[:MAX_RELATED]]
     return {
         "id": f.fingerprint, "rule": f.rule, "severity": f.severity.value, "category": f.category,
-        "location": f"{f.path}:{f.line}", "message": f.message, "entry_point": f.entry_point,
+        "location": f"{f.path}:{f.line}", "message": rich(f.message), "entry_point": f.entry_point,
         "excerpt": _excerpt(f) if with_excerpt and f.snippet else None,
         "related": related, "more_related": max(0, len(f.related) - MAX_RELATED),
     }

@@ -34,8 +34,8 @@ def test_critical_items_name_rules_and_locations():
     fs += [finding("swallowed-error", "high", "b.ts", 5, category="error-handling")] * 2
     s = _summary(fs, figures())
     assert s.critical == (
-        "4 high-severity n-plus-one findings in 1 file: a.ts:3, a.ts:9, a.ts:12 and 1 more.",
-        "1 critical raw-sql-injection finding: app/api/r/route.ts:40.",
+        "4 high-severity `n-plus-one` findings in 1 file: `a.ts:3`, `a.ts:9`, `a.ts:12` and 1 more.",
+        "1 critical `raw-sql-injection` finding: `app/api/r/route.ts:40`.",
     )
 
 
