@@ -165,3 +165,18 @@ def test_a_baseline_for_another_path_is_flagged(tmp_path):
     base.write_text(render_baseline([_finding("f" * 32, "elsewhere/x.ts")]))
     result = scan(root, load_config(root), select=["n-plus-one"], baseline=load_baseline(base))
     assert any(w.kind == "baseline" and "none of the 1 findings" in w.message for w in result.warnings)
+
+
+def test_every_rules_fingerprints_survive_a_shift_of_every_file(tmp_path):
+    """All rules on the demo app: push every source and schema file down by a
+    header comment; no fingerprint may change, every finding must move."""
+    root = tmp_path / "app"
+    shutil.copytree(DEMO, root)
+    before = {f.fingerprint: (f.rule, f.path, f.line) for f in scan(root, load_config(root)).findings}
+    assert len({rule for rule, _, _ in before.values()}) >= 5
+    for p in root.rglob("*"):
+        if p.suffix in (".ts", ".tsx", ".prisma"):
+            p.write_text("// Copyright header added later.\n\n" + p.read_text(encoding="utf-8"), encoding="utf-8")
+    after = {f.fingerprint: (f.rule, f.path, f.line) for f in scan(root, load_config(root)).findings}
+    assert set(after) == set(before), sorted(set(before) ^ set(after))
+    assert all(after[fp][2] == line + 2 for fp, (_, _, line) in before.items())
