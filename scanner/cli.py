@@ -15,6 +15,7 @@ from .config import ConfigError, load_config
 from .discover import is_source_name
 from .baseline import BaselineError
 from .findings import Severity
+from .history.errors import HistoryError
 from .gitdiff import GitDiffError
 from .rules import REGISTRY, RULES_BY_ID, UnknownRule, select_rules
 
@@ -24,6 +25,9 @@ FORMATS = ("text", "json")
 SCAN_FORMATS = (*FORMATS, "sarif", "github", "markdown", "html")
 
 
+
+HISTORY_HELP = ("History store: a SQLite file or sqlite:///… / postgresql://… URL "
+                "[$DBAUDIT_HISTORY_URL, config history.url, default PATH/.dbaudit/history.sqlite].")
 
 
 class InputError(Exception):
@@ -72,7 +76,7 @@ def _write(output: str | None, text: str) -> None:
 def _run(fn, debug: bool):
     try:
         return fn()
-    except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError) as e:
+    except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError, HistoryError) as e:
         click.echo(f"dbaudit: error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -129,9 +133,11 @@ def _warn(message: str) -> None:
 @click.option("--ignore", multiple=True, help="Skip these rule ids.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
+@click.option("--save", is_flag=True, help="Record this scan in the history store (see `dbaudit history`).")
+@click.option("--history", "history_url", metavar="URL", help=HISTORY_HELP)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
-         select, ignore, fail_on, debug):
+         select, ignore, fail_on, save, history_url, debug):
     """Scan PATH (a repository checkout, folder or file) and report findings."""
     def go():
         from .baseline import load_baseline
@@ -156,6 +162,9 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         if report_unused_ignores:
             for unused in result.review.unused_ignores:
                 click.echo(f"dbaudit: {unused.describe()}", err=True)
+        if save:
+            from .history.commands import save_scan
+            click.echo(save_scan(result, history_url, _split(select), _split(ignore)).message(), err=True)
         threshold = Severity.parse(fail_on or config["fail_on"])
         failing = [f for f in result.findings if f.severity.rank >= threshold.rank]
         return EXIT_FINDINGS if failing else EXIT_CLEAN
@@ -240,6 +249,103 @@ def facts(path, fmt, config_file, debug):
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
         click.echo(render_facts(result, fmt), nl=False)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+# -- history: saved scans over time (logic in scanner/history/) ----------------
+
+_REPO_PATH = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
+
+
+def _history_options(fn):
+    fn = click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")(fn)
+    fn = click.option("--config", "config_file", type=click.Path(path_type=Path),
+                      help="Extra config file, layered over .dbaudit.yaml.")(fn)
+    return click.option("--history", "history_url", metavar="URL", help=HISTORY_HELP)(fn)
+
+
+def _terminal_width() -> int:
+    import shutil
+    return max(100, shutil.get_terminal_size((120, 24)).columns) if sys.stdout.isatty() else 120
+
+
+@main.command("history")
+@click.argument("path", default=".", type=_REPO_PATH)
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--branch", help="Only scans of this branch.")
+@_history_options
+def history_cmd(path, fmt, branch, history_url, config_file, debug):
+    """List the saved scans of the repository at PATH: date, commit, branch,
+    counts per severity, and findings new and fixed since the scan before."""
+    def go():
+        from .history.commands import history_report
+        config = load_config(path, config_file)
+        color = fmt == "text" and sys.stdout.isatty()
+        click.echo(history_report(path, history_url, config, branch, fmt, color, _terminal_width()), nl=False)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command("diff-scans")
+@click.argument("scan_a")
+@click.argument("scan_b")
+@click.option("-C", "--path", "path", default=".", type=_REPO_PATH, show_default=True,
+              help="The repository whose history store to read; its scans win when a sha prefix is ambiguous.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_history_options
+def diff_scans_cmd(scan_a, scan_b, path, fmt, history_url, config_file, debug):
+    """Findings new and fixed between two saved scans, matched by fingerprint.
+    SCAN_A and SCAN_B are scan ids (12 or #12) or commit sha prefixes."""
+    def go():
+        from .history.commands import diff_report
+        config = load_config(path, config_file)
+        color = fmt == "text" and sys.stdout.isatty()
+        click.echo(diff_report(scan_a, scan_b, path, history_url, config, fmt, color), nl=False)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command("trend")
+@click.argument("path", default=".", type=_REPO_PATH)
+@click.option("-o", "--output", help="Write the page to this file instead of standard output.")
+@click.option("-f", "--format", "fmt", type=click.Choice(("html", "json")), default="html", show_default=True)
+@click.option("--all-repos", is_flag=True, help="One page for every repository in the store.")
+@click.option("--branch", help="Only scans of this branch.")
+@_history_options
+def trend_cmd(path, output, fmt, all_repos, branch, history_url, config_file, debug):
+    """A self-contained HTML page (inline SVG, no scripts) charting the saved
+    scans over time: totals, severities, each rule, new and fixed."""
+    def go():
+        from .history.commands import trend_report
+        config = load_config(path, config_file)
+        _write(output, trend_report(path, history_url, config, all_repos, branch, fmt))
+        if output and output != "-":
+            click.echo(f"dbaudit: wrote {output}", err=True)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
+
+
+@main.command("backfill")
+@click.argument("path", default=".", type=_REPO_PATH)
+@click.option("--since", metavar="SPAN|DATE", help="How far back: 6.months, 12.weeks or a date (2024-01-31).")
+@click.option("--every", metavar="SPAN", help="At most one commit per span, e.g. 1.week (the newest of each).")
+@click.option("--commits", type=int, metavar="N", help="At most N commits (the newest).")
+@click.option("--ref", default="HEAD", show_default=True, help="Branch or commit whose first-parent history to walk.")
+@click.option("--force", is_flag=True, help="Rescan commits already saved with this config.")
+@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_history_options
+def backfill_cmd(path, since, every, commits, ref, force, select, ignore, fmt, history_url, config_file, debug):
+    """Scan past commits of the repository at PATH and save each with its
+    commit date. Reads commits with git archive: the working tree is untouched.
+    Uses today's config so that past and present scans compare."""
+    def go():
+        from .history.commands import backfill
+        config = load_config(path, config_file)
+        click.echo(backfill(path, history_url, config, _split(select), _split(ignore), since, every,
+                            commits, ref, force, fmt), nl=False)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))
 

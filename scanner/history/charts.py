@@ -111,7 +111,7 @@ def x_ticks(labels: list[str], xs: list[float], max_ticks: int = 6) -> tuple[Tic
 
 def line_chart(labels: list[str], keys: list[str], tips: list[str],
                series: list[tuple[str, str, list[int]]],
-               width: int = 760, height: int = 280, margin: tuple[int, int, int, int] = (16, 16, 36, 44),
+               width: int = 1040, height: int = 300, margin: tuple[int, int, int, int] = (16, 16, 36, 44),
                max_y_ticks: int = 5, tick_labels: bool = True) -> LineChart:
     """Per scan: labels (x ticks), keys (data attributes), tips (tooltips);
     series: (name, css class, value per scan). margin: top, right, bottom, left."""
@@ -125,13 +125,13 @@ def line_chart(labels: list[str], keys: list[str], tips: list[str],
     for name, css, values in series:
         pts = tuple(Point(x, round(box.bottom - v * scale, 1), v, key, f"{tip} · {name}: {v}")
                     for x, v, key, tip in zip(xs, values, keys, tips))
-        path = " ".join(f"{'M' if i == 0 else 'L'}{p.x},{p.y}" for i, p in enumerate(pts))
+        path = " ".join(f"{'M' if i == 0 else 'L'}{p.x:g},{p.y:g}" for i, p in enumerate(pts))
         out.append(Series(name, css, path, pts))
     return LineChart(box, x_ticks(labels, xs) if tick_labels else (), y_ticks, tuple(out))
 
 
 def change_bars(labels: list[str], tips: list[str], new: list[int | None], fixed: list[int | None],
-                width: int = 760, height: int = 200,
+                width: int = 1040, height: int = 200,
                 margin: tuple[int, int, int, int] = (16, 16, 36, 44)) -> BarChart:
     """New findings as bars above the zero line, fixed ones below it; a scan
     with nothing before it to compare gets no bar."""

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from .errors import HistoryError
 from .migrations import ensure_schema, needs_migration, stored_version
@@ -51,7 +51,7 @@ def normalise_url(raw: str, base: Path) -> str:
         return sqlite_url(base / Path(raw).expanduser())
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise HistoryError(f"history URL {raw!r} is not a valid database URL; use "
                            "sqlite:///path/to/history.sqlite or postgresql://user@host/db.") from None
     backend = url.get_backend_name()
@@ -74,7 +74,7 @@ def display_url(url: str) -> str:
     """The URL with its password hidden, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<invalid URL>"
 
 
@@ -91,7 +91,8 @@ def create_engine(url: str) -> Engine:
         except ImportError:
             raise HistoryError("a PostgreSQL history needs the psycopg driver: "
                                "pip install 'dbaudit[postgres]'.") from None
-        return sa.create_engine(u, pool_size=1, max_overflow=1)
+        # A bounded wait for an unreachable server: a CI job fails fast instead of hanging.
+        return sa.create_engine(u, pool_size=1, max_overflow=1, connect_args={"connect_timeout": 15})
     engine = sa.create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @sa.event.listens_for(engine, "connect")
@@ -192,6 +193,8 @@ class Store:
     def _errors(self) -> Iterator[None]:
         try:
             yield
+        except IntegrityError:
+            raise  # a lost race on a unique key: the writer retries
         except DBAPIError as e:
             raise explain_db_error(self.url, e) from None
 

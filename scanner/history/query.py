@@ -117,6 +117,14 @@ def rule_totals(conn: Connection, repo_key: str) -> dict[int, dict[str, int]]:
     return out
 
 
+def saved_commits(conn: Connection, repo_key: str, config_hash: str) -> set[str]:
+    """Commit shas of a repository already saved with this config."""
+    q = (sa.select(scans.c.commit_sha).join(repos, repos.c.id == scans.c.repo_id)
+         .where(repos.c.key == repo_key, scans.c.config_hash == config_hash,
+                scans.c.commit_sha.is_not(None)))
+    return {r[0] for r in conn.execute(q)}
+
+
 def finding_rows(conn: Connection, scan_id: int) -> list[FindingRow]:
     q = (sa.select(findings.c.fingerprint, findings.c.rule, findings.c.severity, findings.c.path,
                    findings.c.line, findings.c.message)

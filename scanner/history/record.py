@@ -61,9 +61,22 @@ def config_hash(config_data: dict, select=(), ignore=()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def recorded_findings(result) -> list:
+    """Every finding in the code except those suppressed inline: a scan's
+    history must not shrink because `--baseline` or `--diff` narrowed what
+    its report showed."""
+    review = getattr(result, "review", None)
+    hidden = []
+    if review is not None:
+        hidden += review.baseline.baselined if review.baseline is not None else []
+        hidden += review.outside_diff
+    unique = {f.fingerprint: f for f in [*result.findings, *hidden]}
+    return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
 def record_from_result(result, repo: RepoIdentity, commit: CommitInfo | None,
                        select=(), ignore=(), scan_date: datetime | None = None) -> ScanRecord:
     rows = tuple(FindingRow(f.fingerprint, f.rule, f.severity.value, f.path, f.line, f.message)
-                 for f in result.findings)
+                 for f in recorded_findings(result))
     return ScanRecord(repo, commit, scan_date or datetime.now(timezone.utc), result.version,
                       config_hash(result.config.data, select, ignore), rows)

@@ -15,9 +15,9 @@ from .record import SEVERITIES, FindingRow
 from .timeline import Entry, ScanDiff
 
 
-def _console(buf: io.StringIO, color: bool, width: int) -> Console:
+def _console(buf: io.StringIO, color: bool, width: int, soft_wrap: bool = False) -> Console:
     return Console(file=buf, force_terminal=color, no_color=not color, width=width,
-                   highlight=False, soft_wrap=False)
+                   highlight=False, soft_wrap=soft_wrap)
 
 
 def _change(n: int | None, style: str) -> Text:
@@ -65,7 +65,7 @@ def _finding_lines(console: Console, rows: list[FindingRow], mark: str, style: s
 
 def diff_text(diff: ScanDiff, color: bool = False, width: int = 140) -> str:
     buf = io.StringIO()
-    console = _console(buf, color, width)
+    console = _console(buf, color, width, soft_wrap=True)  # one line per finding, for grep
     a, b = diff.before, diff.after
     console.print(Text(f"{a.repo_name}: {a.label()} → {b.label()}", style="bold"))
     if a.config_hash != b.config_hash:

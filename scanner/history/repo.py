@@ -114,6 +114,16 @@ def branch_name(top: Path) -> str | None:
     return None
 
 
+def git_revision(top: Path, ref: str) -> str:
+    """The full sha a git revision (`HEAD~1`, `main`, `v1.2`) names; scan ids
+    (`12`, `#12`) and hex prefixes are returned as they are."""
+    text = ref.strip()
+    if text.startswith("#") or re.fullmatch(r"[0-9a-fA-F]+", text):
+        return ref
+    out = git(top, "rev-parse", "--verify", "--quiet", f"{text}^{{commit}}", check=False)
+    return out.strip() if out and out.strip() else ref
+
+
 def parse_git_date(text: str) -> datetime:
     return datetime.fromisoformat(text.strip()).astimezone(timezone.utc)
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .database import Store
+from .errors import HistoryError
 from .record import ScanRecord
 from .store import findings, repos, rule_counts, scans
 
@@ -24,10 +25,10 @@ def save_record(store: Store, record: ScanRecord) -> int:
         try:
             with store.write() as conn:
                 return _insert(conn, record)
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        except IntegrityError as e:
+            last = e
+    raise HistoryError(f"could not save the scan to {store.where} after {_ATTEMPTS} attempts: "
+                       f"{str(last.orig).strip().splitlines()[0] if last.orig else last}")
 
 
 def _repo_id(conn: Connection, record: ScanRecord) -> int:

@@ -76,7 +76,7 @@ def build_repo_trend(key: str, name: str, entries: list[Entry]) -> RepoTrend:
     for rule in rule_ids:
         values = [e.by_rule.get(rule, 0) for e in entries]
         chart = line_chart(labels, keys, tips, [(rule, "rule", values)], width=240, height=90,
-                           margin=(8, 8, 8, 28), max_y_ticks=2, tick_labels=False)
+                           margin=(8, 8, 8, 28), max_y_ticks=3, tick_labels=False)
         rules.append(RuleTrend(rule, values[0], values[-1], max(values), chart))
     rules.sort(key=lambda r: (-r.latest, -r.peak, r.rule))
     return RepoTrend(key, name, entries, counts, changes, rules)
@@ -91,7 +91,7 @@ def render_html(trends: list[RepoTrend], where: str, version: str, branch: str |
                 generated: datetime | None = None) -> str:
     template = _environment().get_template("trend.html.j2")
     return template.render(trends=trends, where=where, version=version, branch=branch,
-                           severities=SEVERITIES,
+                           severities=SEVERITIES, legend_items=[("total", "total")] + [(s, s) for s in SEVERITIES],
                            generated=(generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC"))
 
 
