@@ -30,6 +30,7 @@ VERDICTS = {
     "needs work": "Good foundation, needs work",
     "weak": "Significant gaps",
     "critical gap": "Critical gaps",
+    "not measured": "Nothing to score: no Prisma operation, schema or finding was found",
 }
 
 
@@ -49,8 +50,8 @@ class Recommendation:
 class Summary:
     verdict: str
     status: str
-    score: int
-    exact_score: float
+    score: int | None
+    exact_score: float | None
     strengths: tuple[str, ...]
     concerns: tuple[str, ...]
     critical: tuple[str, ...]
@@ -122,7 +123,8 @@ def summarise(findings: list[Finding], figures: dict[str, Figure], overview: Sch
     for a in low_areas:
         concerns.append(f"{a.area} scores {a.rounded}/10.")
     status = status_of(scores.overall)
-    return Summary(VERDICTS[status], status, scores.overall_rounded, round(scores.overall, 2),
+    exact = round(scores.overall, 2) if scores.overall is not None else None
+    return Summary(VERDICTS[status], status, scores.overall_rounded, exact,
                    tuple(strengths), tuple(concerns), tuple(critical))
 
 

@@ -126,10 +126,14 @@ def _figure(f) -> dict:
 def _scores(audit: Audit) -> list[dict]:
     rows = []
     for a in audit.scores.areas:
-        inputs = [f"10 − {a.coverage_points:.2f} (coverage) − {a.finding_points:.2f} (findings)"
-                  + (f" − {a.fixed_points:.2f} (fixed)" if a.fixed else "") + f" = {a.score:.2f}"]
+        if a.score is None:
+            formula = "nothing measures this area: no coverage figure counts anything and no finding applies"
+        else:
+            formula = (f"10 − {a.coverage_points:.2f} (coverage) − {a.finding_points:.2f} (findings)"
+                       + (f" − {a.fixed_points:.2f} (fixed)" if a.fixed else "") + f" = {a.score:.2f}")
         rows.append({
-            "area": a.area, "score": a.rounded, "exact": round(a.score, 2), "status": a.status,
+            "area": a.area, "score": a.rounded, "exact": round(a.score, 2) if a.score is not None else None,
+            "status": a.status,
             "coverage": round(a.coverage, 4) if a.coverage is not None else None,
             "coverage_points": round(a.coverage_points, 2), "finding_points": round(a.finding_points, 2),
             "fixed_points": round(a.fixed_points, 2),
@@ -138,7 +142,7 @@ def _scores(audit: Audit) -> list[dict]:
             "findings": [{"rule": i.rule, "severity": i.severity, "count": i.count, "weight": i.weight,
                           "points": round(i.points, 2)} for i in a.findings],
             "fixed": [{"reason": r, "points": p} for r, p in a.fixed],
-            "formula": inputs[0],
+            "formula": formula,
         })
     return rows
 
@@ -184,7 +188,7 @@ def build_view(result, audit: Audit | None = None) -> dict:
                    "by_category": [{"key": k, "title": CATEGORIES[k], "count": n}
                                    for k, n in audit.by_category.items()]},
         "scores": _scores(audit), "overall": {"score": audit.scores.overall_rounded,
-                                              "exact": round(audit.scores.overall, 2),
+                                              "exact": audit.summary.exact_score,
                                               "status": audit.summary.status},
         "figures": [_figure(f) for f in audit.figures.values()],
         "schema": _schema(audit),

@@ -87,7 +87,7 @@ class FindingInput:
 @dataclass(frozen=True, slots=True)
 class AreaScore:
     area: str
-    score: float                  # 0..10, unrounded
+    score: float | None           # 0..10, unrounded; None when nothing measures the area
     coverage: float | None        # mean share of the area's figures, None without one
     coverage_points: float
     finding_points: float
@@ -97,8 +97,8 @@ class AreaScore:
     fixed: tuple[tuple[str, float], ...]
 
     @property
-    def rounded(self) -> int:
-        return int(math.floor(self.score + 0.5))
+    def rounded(self) -> int | None:
+        return None if self.score is None else int(math.floor(self.score + 0.5))
 
     @property
     def status(self) -> str:
@@ -108,14 +108,16 @@ class AreaScore:
 @dataclass(frozen=True, slots=True)
 class ScoreTable:
     areas: tuple[AreaScore, ...]
-    overall: float
+    overall: float | None         # mean of the measured areas; None when none is
 
     @property
-    def overall_rounded(self) -> int:
-        return int(math.floor(self.overall + 0.5))
+    def overall_rounded(self) -> int | None:
+        return None if self.overall is None else int(math.floor(self.overall + 0.5))
 
 
-def status_of(score: float) -> str:
+def status_of(score: float | None) -> str:
+    if score is None:
+        return "not measured"
     s = math.floor(score + 0.5)
     if s >= 8:
         return "strong"
@@ -155,8 +157,10 @@ def score_table(findings: list[Finding], figures: dict[str, Figure], provider: s
             fixed.append(("single-writer provider (sqlite)", SINGLE_WRITER_POINTS))
         finding_points = sum(i.points for i in inputs)
         fixed_points = sum(p for _, p in fixed)
-        score = max(0.0, min(10.0, 10.0 - coverage_points - finding_points - fixed_points))
+        # No figure with anything to count, no finding and no fixed input: nothing to score.
+        measured = bool(figs or inputs or fixed)
+        score = max(0.0, min(10.0, 10.0 - coverage_points - finding_points - fixed_points)) if measured else None
         areas.append(AreaScore(area, score, coverage, coverage_points, finding_points, fixed_points,
                                figs, tuple(inputs), tuple(fixed)))
-    overall = sum(a.score for a in areas) / len(areas)
-    return ScoreTable(tuple(areas), overall)
+    scored = [a.score for a in areas if a.score is not None]
+    return ScoreTable(tuple(areas), sum(scored) / len(scored) if scored else None)

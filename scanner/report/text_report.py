@@ -68,7 +68,12 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
     return buf.getvalue()
 
 
-STATUS_STYLE = {"strong": "green", "needs work": "yellow", "weak": "yellow", "critical gap": "bold red"}
+STATUS_STYLE = {"strong": "green", "needs work": "yellow", "weak": "yellow", "critical gap": "bold red",
+                "not measured": "dim"}
+
+
+def _out_of_ten(score: int | None) -> str:
+    return "n/a" if score is None else f"{score}/10"
 
 
 def _audit_summary(console: Console, result) -> None:
@@ -76,7 +81,7 @@ def _audit_summary(console: Console, result) -> None:
     audit = build_audit(result)
     s = audit.summary
     head = Text("Audit: ", style="bold")
-    head.append(f"{s.score}/10 {s.verdict}", style=STATUS_STYLE[s.status])
+    head.append(f"{_out_of_ten(s.score)} {s.verdict}", style=STATUS_STYLE[s.status])
     head.append("  (" + ", ".join(f"{audit.by_severity[x]} {x}" for x in _SEVERITY_ORDER) + ")")
     console.print(head)
     table = Table(show_header=True, box=None, pad_edge=False)
@@ -84,10 +89,10 @@ def _audit_summary(console: Console, result) -> None:
                          ("coverage", "right"), ("findings", "right")):
         table.add_column(col, justify=justify)
     for a in audit.scores.areas:
-        table.add_row(a.area, f"{a.rounded}/10", Text(a.status, style=STATUS_STYLE[a.status]),
+        table.add_row(a.area, _out_of_ten(a.rounded), Text(a.status, style=STATUS_STYLE[a.status]),
                       f"{a.coverage:.0%}" if a.coverage is not None else "-",
                       str(sum(i.count for i in a.findings)))
-    table.add_row(Text("Overall", style="bold"), f"{audit.scores.overall_rounded}/10",
+    table.add_row(Text("Overall", style="bold"), _out_of_ten(audit.scores.overall_rounded),
                   Text(s.status, style=STATUS_STYLE[s.status]), "", "")
     console.print(table)
     for f in audit.figures.values():

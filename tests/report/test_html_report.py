@@ -131,3 +131,13 @@ def test_text_report_has_the_audit_summary_block():
     assert "Audit: " in out and "Transaction Management" in out and "Overall" in out
     assert "2/4 (50%) Functions with 2+ writes that run them in a transaction" in out
     assert "dbaudit summary" in out  # the existing per-rule table is still there
+
+
+def test_empty_project_is_not_scored(tmp_path):
+    (tmp_path / "README.md").write_text("nothing here\n")
+    result = scan_dir(str(tmp_path))
+    page = render(result)
+    assert '<span class="score-badge">n/a</span>' in page
+    assert "Nothing to score: no Prisma operation, schema or finding was found" in page
+    assert "/10</td>" not in page
+    assert "Audit: n/a Nothing to score" in text_report.render(result)

@@ -71,3 +71,17 @@ def test_scores_never_leave_zero_to_ten():
                                            (5.5, "needs work"), (5.0, "weak"), (4.49, "critical gap")])
 def test_status_bands(score, status):
     assert status_of(score) == status
+
+
+def test_areas_nothing_measures_are_not_scored():
+    empty = figures(**{k: (0, 0) for k in ("calls_in_lib", "transactions", "multi_write_in_transaction",
+                                           "entry_points_validated", "find_many_take",
+                                           "relation_fields_indexed", "relations_on_delete",
+                                           "db_catches_handled")})
+    t = score_table([], empty)
+    assert all(a.score is None and a.rounded is None and a.status == "not measured" for a in t.areas)
+    assert t.overall is None and t.overall_rounded is None
+    # One finding measures its areas; the overall is the mean of those alone.
+    t = score_table([finding("swallowed-error", "high", category="error-handling")], empty)
+    assert [a.area for a in t.areas if a.score is not None] == ["Error Handling"]
+    assert t.overall == pytest.approx(10 - 0.75)
