@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from ..findings import CATEGORIES, Finding, Severity
 from ..rules import RULES_BY_ID
 from .coverage import Figure, coverage_figures
-from .rule_docs import first_paragraph, rule_sections
 from .schema_overview import SchemaOverview, schema_overview
 from .scoring import ScoreTable, score_table, status_of
 
@@ -43,7 +42,6 @@ class Recommendation:
     count: int
     affected: tuple[tuple[str, int], ...]   # (file or Model.field, findings), most first
     more_affected: int
-    fix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +136,9 @@ def recommendations(findings: list[Finding]) -> tuple[Recommendation, ...]:
         affected = Counter(_affected(f) for f in fs)
         ranked = sorted(affected.items(), key=lambda kv: (-kv[1], kv[0]))
         meta = RULES_BY_ID.get(rule)
-        fix = first_paragraph(rule_sections(meta.docs_path).get("Use instead", ())) if meta else ""
         out.append(Recommendation(top, rule, meta.name if meta else rule, meta.summary if meta else "",
                                   len(fs), tuple(ranked[:AFFECTED_NAMED]),
-                                  max(0, len(ranked) - AFFECTED_NAMED), fix))
+                                  max(0, len(ranked) - AFFECTED_NAMED)))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     out.sort(key=lambda r: (order[r.priority], -r.count, r.rule))
     return tuple(out)

@@ -195,7 +195,7 @@ def build_view(result, audit: Audit | None = None) -> dict:
         "categories": cats,
         "recommendations": [
             {"priority": p, "rules": [
-                {"rule": r.rule, "name": r.name, "summary": rich(r.summary), "count": r.count, "fix": rich(r.fix),
+                {"rule": r.rule, "name": r.name, "summary": rich(r.summary), "count": r.count,
                  "affected": [{"name": n, "count": c} for n, c in r.affected], "more_affected": r.more_affected}
                 for r in audit.recommendations if r.priority == p]}
             for p in SEVERITIES],

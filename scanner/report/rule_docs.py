@@ -117,9 +117,3 @@ def rule_sections(docs_path: Path) -> dict[str, tuple[Block, ...]]:
     except OSError:
         return {}
 
-
-def first_paragraph(blocks: tuple[Block, ...]) -> str:
-    for b in blocks:
-        if b.kind == "paragraph":
-            return "".join(s.text for s in b.segments)
-    return ""

@@ -98,6 +98,10 @@ def test_opens_quietly_and_requests_nothing(browser, report):
         assert events["dialogs"] == []
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+        # In-page links stay in the page.
+        page.locator('#recommendations a[href="#rule-n-plus-one"]').click()
+        assert page.evaluate("location.hash") == "#rule-n-plus-one"
+        assert events["requests"] == [report.as_uri()]
     finally:
         ctx.close()
 

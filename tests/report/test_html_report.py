@@ -141,3 +141,11 @@ def test_empty_project_is_not_scored(tmp_path):
     assert "Nothing to score: no Prisma operation, schema or finding was found" in page
     assert "/10</td>" not in page
     assert "Audit: n/a Nothing to score" in text_report.render(result)
+
+
+def test_every_in_page_link_has_its_target():
+    page = render(_demo())
+    targets = set(re.findall(r'href="#([^"]+)"', page))
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    assert targets and targets <= ids
+    assert {t for t in targets if t.startswith("rule-")} == {f"rule-{r}" for r in _demo().stats["by_rule"]}
