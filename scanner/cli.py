@@ -24,8 +24,6 @@ FORMATS = ("text", "json")
 # `scan` also speaks the pull-request formats (scanner/report/).
 SCAN_FORMATS = (*FORMATS, "sarif", "github", "markdown", "html")
 
-
-
 HISTORY_HELP = ("History store: a SQLite file or sqlite:///… / postgresql://… URL "
                 "[$DBAUDIT_HISTORY_URL, config history.url, default PATH/.dbaudit/history.sqlite].")
 
@@ -135,9 +133,14 @@ def _warn(message: str) -> None:
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
 @click.option("--save", is_flag=True, help="Record this scan in the history store (see `dbaudit history`).")
 @click.option("--history", "history_url", metavar="URL", help=HISTORY_HELP)
+@click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where the facts cache lives [default: the user cache folder, never the scanned repo].")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for parsing [default: one per core].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
-         select, ignore, fail_on, save, history_url, debug):
+         select, ignore, fail_on, save, history_url, no_cache, cache_dir, jobs, debug):
     """Scan PATH (a repository checkout, folder or file) and report findings."""
     def go():
         from .baseline import load_baseline
@@ -152,8 +155,10 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         config = load_config(path if path.is_dir() else path.parent, config_file)
         baseline = load_baseline(baseline_file) if baseline_file else None
         changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
+        from .collect import CacheOptions
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
-                          baseline=baseline, changed=changed)
+                          baseline=baseline, changed=changed,
+                          cache=CacheOptions(enabled=not no_cache, folder=cache_dir), jobs=jobs)
         options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn}
         color = fmt == "text" and output is None and sys.stdout.isatty()
         _write(output, render(fmt, result, color=color, **options))
@@ -251,6 +256,7 @@ def facts(path, fmt, config_file, debug):
         click.echo(render_facts(result, fmt), nl=False)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))
+
 
 
 # -- history: saved scans over time (logic in scanner/history/) ----------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__, suppress
 from .baseline import Baseline
+from .collect import CacheOptions, collect_facts
 from .config import Config
 from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
 from .facts.extract import extract_facts
@@ -43,14 +44,6 @@ class ScanResult:
 def client_config(config: Config) -> ClientConfig:
     p = config["prisma"]
     return ClientConfig(p["client_names"], p["client_types"], p["client_classes"], p["client_modules"])
-
-
-def build_facts(sf: SourceFile, config: Config, ccfg: ClientConfig) -> tuple[FileFacts | None, str | None]:
-    data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"],
-                                config["max_average_line_length"])
-    if data is None:
-        return None, skipped
-    return extract_facts(sf.path, sf.role, data, ccfg), None
 
 
 def load_schema(root: Path, discovery: Discovery, config: Config,
@@ -103,8 +96,10 @@ def generator_outputs(schema: Schema) -> list[str]:
 
 
 def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | None = None,
-         changed: ChangedLines | None = None) -> ScanResult:
-    """`baseline` hides recorded findings; `changed` keeps only findings on changed lines."""
+         changed: ChangedLines | None = None, cache: CacheOptions | None = None,
+         jobs: int | None = None) -> ScanResult:
+    """`baseline` hides recorded findings; `changed` keeps only findings on changed lines;
+    `cache` reuses facts of unchanged files (None: no cache); `jobs` caps the worker processes."""
     started = time.perf_counter()
     rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
     root = root.resolve()
@@ -115,16 +110,10 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
         drop_generated(discovery, generator_outputs(schema))
     warnings = list(discovery.warnings)
     ccfg = client_config(config)
-    facts: dict[str, FileFacts] = {}
-    for sf in discovery.sources:
-        ff, skipped = build_facts(sf, config, ccfg)
-        if ff is None:
-            warnings.append(Warning_(sf.path, "skipped", skipped or "skipped"))
-            continue
-        facts[sf.path] = ff
-        for line, col, what in ff.parse_errors:
-            warnings.append(Warning_(sf.path, "parse", f"{what} at line {line}, column {col}; "
-                                     "parsed with error recovery", line))
+    collected = collect_facts(root if root.is_dir() else root.parent, discovery.sources, config,
+                              ccfg, cache, jobs)
+    facts = collected.facts
+    warnings += collected.warnings
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
                          discovery.project_files, ccfg)
@@ -140,6 +129,8 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
         warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
     stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
     stats.update(outcome.stats())
+    stats["files_parsed"] = collected.parsed
+    stats["files_from_cache"] = collected.cached
     return ScanResult(root, outcome.reported, warnings, stats, index, schema, config,
                       discovery=discovery, review=outcome)
 

@@ -75,6 +75,8 @@ class ProjectIndex:
         self._model_names = self._schema_client_names(schema)
         self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
+        self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
+        self._memo: dict[str, object] = {}
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self._settle_calls()
@@ -165,6 +167,12 @@ class ProjectIndex:
                 return e
         return None
 
+    def memo(self, key: str, compute):
+        """A value derived from the index once, shared by every rule that needs it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     # -- Prisma calls --------------------------------------------------------------
     def _settle_calls(self) -> None:
         for path in sorted(self.files):
@@ -249,6 +257,13 @@ class ProjectIndex:
         return self._exported_function(target, names[0], depth + 1)
 
     def _exported_function(self, path: str, name: str, depth: int) -> FunctionKey | None:
+        k = (path, name)
+        if k not in self._exported_fn_cache:
+            self._exported_fn_cache[k] = None  # cycle guard
+            self._exported_fn_cache[k] = self._exported_function_uncached(path, name, depth)
+        return self._exported_fn_cache[k]
+
+    def _exported_function_uncached(self, path: str, name: str, depth: int) -> FunctionKey | None:
         exp = self.find_export(path, name)
         if exp is None:
             for star in self.files[path].star_exports:

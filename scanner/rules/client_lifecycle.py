@@ -31,6 +31,10 @@ def _callers(index: ProjectIndex) -> dict[FunctionKey, list[tuple[str, int]]]:
 
 
 def creations(index: ProjectIndex) -> list[Creation]:
+    return index.memo("client-creations", lambda: _creations(index))
+
+
+def _creations(index: ProjectIndex) -> list[Creation]:
     callers = None
     out = []
     for path in sorted(index.files):

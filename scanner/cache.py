@@ -1,0 +1,114 @@
+"""The facts cache: FileFacts by content hash, one pickle per scanned root.
+
+Keyed by the file's bytes, path and role, and by everything that changes facts:
+dbaudit's version, the grammar and binding versions, the query texts, the fact
+extractor's own source and the client configuration. A corrupt, foreign or
+stale cache is ignored and rewritten; entries of files no longer present are
+dropped on every save, so it never grows without bound.
+
+The default location is the user's cache folder, so a plain scan writes nothing
+into the scanned repository; `--cache-dir` moves it (e.g. into the checkout for
+CI caching) and `--no-cache` turns it off."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .facts.model import FileFacts
+from .resources import data_dir
+
+_FORMAT = 1
+
+
+def default_cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dbaudit"
+
+
+@lru_cache(maxsize=None)
+def _code_fingerprint() -> str:
+    h = hashlib.sha256()
+    h.update(__version__.encode())
+    for dist in ("tree-sitter", "tree-sitter-typescript"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            h.update(b"?")
+    for folder in (data_dir("queries"), Path(__file__).parent / "facts"):
+        for p in sorted(folder.rglob("*")):
+            if p.suffix in (".scm", ".py"):
+                h.update(p.name.encode())
+                h.update(p.read_bytes())
+    for name in ("parse.py", "cache.py"):
+        h.update((Path(__file__).parent / name).read_bytes())
+    return h.hexdigest()
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+class FactCache:
+    def __init__(self, folder: Path, root: Path, config_key: str):
+        self.folder = folder
+        root_id = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        self.file = folder / f"facts-{root_id}.pickle"
+        self.key = hashlib.sha256((_code_fingerprint() + config_key).encode()).hexdigest()
+        self.entries: dict[str, tuple[str, str, FileFacts]] = {}
+        self.hits = 0
+        self.dirty = False
+        self.note: str | None = None
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.file, "rb") as fh:
+                data = pickle.load(fh)
+        except FileNotFoundError:
+            return
+        except Exception:  # noqa: BLE001 - any corruption: start afresh
+            self.note = f"ignored a corrupt facts cache at {self.file}; it will be rewritten"
+            self.dirty = True
+            return
+        if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("key") != self.key:
+            self.dirty = True  # another dbaudit, grammar or config: stale
+            return
+        entries = data.get("entries")
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    def get(self, path: str, role: str, digest: str) -> FileFacts | None:
+        hit = self.entries.get(path)
+        if hit is not None and hit[0] == digest and hit[1] == role:
+            self.hits += 1
+            return hit[2]
+        return None
+
+    def put(self, path: str, role: str, digest: str, facts: FileFacts) -> None:
+        self.entries[path] = (digest, role, facts)
+        self.dirty = True
+
+    def save(self, present: set[str]) -> str | None:
+        """Write the cache (pruned to `present`); a message when it could not be written."""
+        stale = set(self.entries) - present
+        for p in stale:
+            del self.entries[p]
+        if not (self.dirty or stale):
+            return None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError as e:
+            return f"could not write the facts cache in {self.folder} ({e.strerror}); scans stay uncached"
+        return None

@@ -1,0 +1,105 @@
+"""Read every source file and build its facts: from the cache when the bytes
+are unchanged, otherwise parsed in a process pool sized to the cores (a serial
+path for small batches, where starting workers costs more than it saves)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import FactCache, content_key, default_cache_root
+from .config import Config
+from .discover import SourceFile, Warning_, read_source
+from .facts.extract import extract_facts
+from .facts.model import FileFacts
+from .facts.scopes import ClientConfig
+
+# Below this many files to parse, a pool costs more than it saves.
+POOL_THRESHOLD = 120
+_CHUNK = 16
+
+
+@dataclass
+class CacheOptions:
+    enabled: bool = True
+    folder: Path | None = None   # default: the user cache folder
+
+
+@dataclass
+class Collected:
+    facts: dict[str, FileFacts] = field(default_factory=dict)
+    warnings: list[Warning_] = field(default_factory=list)
+    parsed: int = 0
+    cached: int = 0
+
+
+def config_key(config: Config) -> str:
+    """The configuration parts that change facts."""
+    return hashlib.sha256(json.dumps(config["prisma"], sort_keys=True).encode()).hexdigest()
+
+
+def _extract_batch(batch: list[tuple[str, str, bytes]], ccfg: ClientConfig) -> list[FileFacts]:
+    return [extract_facts(path, role, data, ccfg) for path, role, data in batch]
+
+
+def _jobs(requested: int | None) -> int:
+    if requested:
+        return max(1, requested)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
+                  cache: CacheOptions | None = None, jobs: int | None = None) -> Collected:
+    out = Collected()
+    fc = None
+    if cache is not None and cache.enabled:
+        fc = FactCache(cache.folder or default_cache_root(), root, config_key(config))
+        if fc.note:
+            out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
+    todo: list[tuple[str, str, bytes]] = []
+    digests: dict[str, str] = {}
+    for sf in sources:
+        data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"],
+                                    config["max_average_line_length"])
+        if data is None:
+            out.warnings.append(Warning_(sf.path, "skipped", skipped or "skipped"))
+            continue
+        digest = content_key(data)
+        digests[sf.path] = digest
+        hit = fc.get(sf.path, sf.role, digest) if fc is not None else None
+        if hit is not None:
+            out.facts[sf.path] = hit
+            out.cached += 1
+        else:
+            todo.append((sf.path, sf.role, data))
+    workers = _jobs(jobs)
+    if workers > 1 and len(todo) >= POOL_THRESHOLD:
+        batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = pool.map(_extract_batch, batches, [ccfg] * len(batches))
+            built = [f for batch in results for f in batch]
+    else:
+        built = _extract_batch(todo, ccfg)
+    roles = {sf.path: sf.role for sf in sources}
+    for ff in built:
+        out.facts[ff.path] = ff
+        if fc is not None:
+            fc.put(ff.path, roles[ff.path], digests[ff.path], ff)
+    out.parsed = len(built)
+    out.facts = dict(sorted(out.facts.items()))
+    for path, ff in out.facts.items():
+        for line, col, what in ff.parse_errors:
+            out.warnings.append(Warning_(path, "parse", f"{what} at line {line}, column {col}; "
+                                         "parsed with error recovery", line))
+    if fc is not None:
+        problem = fc.save(set(digests))
+        if problem:
+            out.warnings.append(Warning_(str(fc.folder), "cache", problem))
+    return out

@@ -1,0 +1,87 @@
+"""The facts cache: warm scans parse nothing and find the same; changes,
+corruption and deleted files are handled; nothing is written into the repo."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES
+from scanner.collect import POOL_THRESHOLD, CacheOptions
+from scanner.config import load_config
+from scanner.engine import scan
+
+DEMO = FIXTURES / "apps" / "academy"
+
+
+def _scan(root: Path, cache_dir: Path | None, jobs: int | None = None):
+    cache = CacheOptions(enabled=cache_dir is not None, folder=cache_dir)
+    return scan(root, load_config(root), cache=cache, jobs=jobs)
+
+
+def _keys(result):
+    return [(f.rule, f.path, f.line, f.fingerprint) for f in result.findings]
+
+
+def test_warm_scan_parses_nothing_and_finds_the_same(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    cache = tmp_path / "cache"
+    uncached = _scan(app, None)
+    cold = _scan(app, cache)
+    warm = _scan(app, cache)
+    assert cold.stats["files_parsed"] == cold.stats["files_scanned"] > 0
+    assert warm.stats["files_parsed"] == 0
+    assert warm.stats["files_from_cache"] == warm.stats["files_scanned"]
+    assert _keys(uncached) == _keys(cold) == _keys(warm)
+    assert not (app / ".dbaudit").exists(), "the cache must not be written into the scanned repo"
+
+
+def test_one_changed_file_is_the_only_one_parsed(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    cache = tmp_path / "cache"
+    _scan(app, cache)
+    route = app / "app" / "api" / "events" / "route.ts"
+    route.write_text(route.read_text() + "\nexport const dynamic = 'force-dynamic'\n")
+    again = _scan(app, cache)
+    assert again.stats["files_parsed"] == 1
+    # A deleted file's entry is pruned, and the scan still works.
+    route.unlink()
+    third = _scan(app, cache)
+    assert third.stats["files_parsed"] == 0 and "app/api/events/route.ts" not in third.index.files
+
+
+def test_corrupt_cache_is_ignored_and_rewritten(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    cache = tmp_path / "cache"
+    first = _scan(app, cache)
+    for f in cache.iterdir():
+        f.write_bytes(b"not a pickle at all")
+    second = _scan(app, cache)
+    assert any(w.kind == "cache" and "corrupt" in w.message for w in second.warnings)
+    assert _keys(first) == _keys(second)
+    assert _scan(app, cache).stats["files_parsed"] == 0
+
+
+def test_unwritable_cache_folder_is_a_warning_not_a_failure(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    result = _scan(app, blocker / "cache")
+    assert any(w.kind == "cache" for w in result.warnings)
+    assert result.findings
+
+
+def test_pool_and_serial_paths_agree(tmp_path):
+    # Enough copies of the demo's files to go through the process pool.
+    root = tmp_path / "many"
+    copies = POOL_THRESHOLD // 40 + 2
+    for i in range(copies):
+        shutil.copytree(DEMO, root / f"app{i}")
+    serial = _scan(root, None, jobs=1)
+    pooled = _scan(root, None, jobs=2)
+    assert serial.stats["files_parsed"] >= POOL_THRESHOLD
+    assert _keys(serial) == _keys(pooled)
