@@ -209,14 +209,14 @@ class Store:
 
 
 def _make_folder(folder: Path) -> None:
-    """Create the store's folder; a new `.dbaudit/` gets a `.gitignore` so the
-    history (and its WAL files) never show up as changes in the scanned repo."""
-    if folder.is_dir():
-        return
+    """Create the store's folder; `.dbaudit/` gets a `.gitignore` (unless it
+    has one) so the history and its WAL files never show up as changes in the
+    scanned repo."""
     try:
-        folder.mkdir(parents=True)
-        if folder.name == ".dbaudit":
-            (folder / ".gitignore").write_text("# dbaudit's local scan history\n*\n", encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if folder.name == ".dbaudit" and not ignore.exists():
+            ignore.write_text("# dbaudit's local files (scan history)\n*\n", encoding="utf-8")
     except OSError as e:
         raise HistoryError(f"cannot create the history folder {folder} ({e.strerror}); choose "
                            f"another store with --history or ${ENV_URL}.") from None
