@@ -141,6 +141,10 @@ def test_backfill_saves_past_commits_without_touching_the_checkout(saved, tmp_pa
     assert [s["branch"] for s in back] == ["main", "main"]   # the walked branch, not the temp dir's
     key = ("commit", "commit_date", "total", "by_severity", "by_rule", "new", "fixed", "config_hash")
     assert [{k: s[k] for k in key} for s in back] == [{k: s[k] for k in key} for s in live]
+    # N files, then N + 1 with one changed: the second commit parses only those two
+    reused = re.search(r"(\d+) of (\d+) file\(s\) unchanged", out.out)
+    files = (int(reused[2]) - 1) // 2
+    assert files > 10 and int(reused[1]) == files - 1
     again = dbaudit("backfill", repo, "--commits", "5", *RULE, "--history", other)
     assert "backfilled 0 of 2" in again.out and again.out.count("already saved") == 2
 

@@ -124,6 +124,7 @@ def backfill(path: Path, option: str | None, config, select=(), ignore=(), since
     """Scan past commits of `ref` and save each (skipping those already saved
     with this config unless `force`). The config is the current one, so past
     and present scans are judged by the same rules and stay comparable."""
+    from ..collect import CacheOptions
     from ..engine import scan as run_scan
     from ..rules import select_rules
     select_rules(select, ignore)  # unknown rule ids fail before any work
@@ -147,8 +148,9 @@ def backfill(path: Path, option: str | None, config, select=(), ignore=(), since
         with store.read() as conn:
             already = set() if force else saved_commits(conn, repo.key, chash)
 
-        def scan_tree(folder: Path):
-            return run_scan(folder, config, select=list(select), ignore=list(ignore))
+        def scan_tree(folder: Path, cache_folder: Path):
+            return run_scan(folder, config, select=list(select), ignore=list(ignore),
+                            cache=CacheOptions(enabled=True, folder=cache_folder))
 
         def save(result, commit: CommitInfo) -> int:
             return save_record(store, record_from_result(result, repo, commit, select, ignore))
@@ -162,6 +164,7 @@ def backfill(path: Path, option: str | None, config, select=(), ignore=(), since
             "saved": [{"commit": c.sha, "commit_date": c.date.isoformat(), "scan_id": i, "total": n}
                       for c, i, n in done.saved],
             "skipped": [c.sha for c in done.skipped], "missing": [c.sha for c in done.missing],
+            "files_parsed": done.files_parsed, "files_from_cache": done.files_from_cache,
         }, indent=2) + "\n"
     rows = [(c.date, c.sha, f"{n:>5} finding(s)  saved as #{i}") for c, i, n in done.saved]
     rows += [(c.date, c.sha, "already saved with this config (--force rescans)") for c in done.skipped]
@@ -169,7 +172,9 @@ def backfill(path: Path, option: str | None, config, select=(), ignore=(), since
     lines = [f"{sha[:7]}  {date:%Y-%m-%d}  {what}" for date, sha, what in sorted(rows)]
     head = (f"backfilled {len(done.saved)} of {len(picked)} commit(s) of {repo.name}"
             f"{f' ({branch})' if branch else ''} into {where}")
-    return "\n".join([head, *lines]) + "\n"
+    reused = (f"{done.files_from_cache} of {done.files_parsed + done.files_from_cache} file(s) "
+              "unchanged from an earlier commit were not parsed again") if done.saved else ""
+    return "\n".join([head, *lines, *([reused] if reused else [])]) + "\n"
 
 
 class _progress_bar:
