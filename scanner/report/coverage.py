@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..facts.validation import validates_input
 from ..index import FunctionKey, ProjectIndex
-from ..rules.guarded_work import guarded_work
+from ..rules.guarded_work import guarded_work, is_write
 from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
 
@@ -83,7 +83,7 @@ def calls_outside_entry_files(index: ProjectIndex) -> Figure:
 def transaction_uses(index: ProjectIndex) -> Figure:
     """`$transaction` uses, listed; the share is of the files that write."""
     uses = [c for c in index.prisma_calls if c.kind == "transaction"]
-    writing = {c.path for c in index.prisma_calls if c.kind == "write"}
+    writing = {c.path for c in index.prisma_calls if is_write(c)}
     using = {c.path for c in uses}
     items = []
     for c in uses:
@@ -116,7 +116,7 @@ def multi_write_functions(index: ProjectIndex, side_effect_writers=()) -> Figure
     keys = set(index.calls_by_function) | set(extra)
     items = []
     for key in sorted(keys, key=lambda k: (k.path, k.id)):
-        writes = [(c.in_transaction) for c in index.calls_by_function.get(key, ()) if c.kind == "write"]
+        writes = [c.in_transaction for c in index.calls_by_function.get(key, ()) if is_write(c)]
         writes += [in_tx for *_, in_tx in extra.get(key, ())]
         if len(writes) < 2:
             continue
