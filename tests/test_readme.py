@@ -5,6 +5,7 @@ names every command and option, its example output and config are real, and
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import click
@@ -58,6 +59,11 @@ def test_ci_runs_the_readme_test_command_verbatim():
     lines = [line.strip() for line in (REPO / ".ci/run").read_text(encoding="utf-8").splitlines()]
     commands = [line for line in lines if line and not line.startswith("#")]
     assert commands[-1] == TEST_COMMAND, "the last command of .ci/run must be the README's test command"
+
+
+def test_ci_script_is_executable():
+    # CI calls `./.ci/run`; a commit that drops the mode bit breaks every fresh clone.
+    assert os.access(REPO / ".ci/run", os.X_OK), "chmod +x .ci/run (git update-index --chmod=+x .ci/run)"
 
 
 def _cli_surface() -> dict[str, list[str]]:
