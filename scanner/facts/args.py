@@ -23,6 +23,18 @@ PATTERN_OPERATORS = frozenset({
     "string_contains", "string_starts_with", "string_ends_with", "array_contains",
 })
 POINT_OPERATORS = frozenset({"equals", "in"})
+# Negations (`not: "x"`, `notIn`) match most rows: no index narrows them. `not: null`
+# (IS NOT NULL) is the exception, kept as an indexable test.
+NEGATIONS = frozenset({"not", "notIn"})
+
+
+def _unindexable_test(test: ts.Node, keys: set[str]) -> bool:
+    if keys & PATTERN_OPERATORS:
+        return True
+    if not keys or not keys <= NEGATIONS:
+        return False
+    negated = [unwrap(v) for k, v, s in object_entries(test) if k == "not" and not s]
+    return not (keys == {"not"} and negated and negated[0] is not None and negated[0].type == "null")
 # A filter on a set of values: one query serves many items.
 SET_OPERATORS = frozenset({"in", "hasSome"})
 LOGICAL = frozenset({"AND", "OR", "NOT"})
@@ -79,7 +91,7 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
             pattern = False
             if v is not None and v.type == "object":
                 keys = {k for k, _, s in object_entries(v) if not s}
-                pattern = bool(keys & PATTERN_OPERATORS)
+                pattern = _unindexable_test(v, keys)
                 if keys & SET_OPERATORS:
                     equality.append("set")  # marks a set lookup (`{ in: ids }`)
                 if keys and keys <= RELATION_FILTERS:
@@ -98,10 +110,12 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
                 patterns[name] = patterns.get(name, True) and pattern
 
 
-def _where_points(obj: ts.Node) -> list[str]:
+def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
     """Keys of the top level (and of `AND`) compared with one value or a list
-    of values, plus compound unique keys: the columns an index prefix can use."""
+    of values, plus compound unique keys: the columns an index prefix can use;
+    and whether a spread or variable there hides more of them."""
     out: list[str] = []
+    hidden = False
     stack = [obj]
     while stack:
         node = unwrap(stack.pop())
@@ -111,8 +125,10 @@ def _where_points(obj: ts.Node) -> list[str]:
             stack.extend(node.named_children)
             continue
         if node.type != "object":
+            hidden = True
             continue
         for name, value, spread in object_entries(node):
+            hidden = hidden or spread
             if spread or not name or name in ("OR", "NOT"):
                 continue
             if name == "AND":
@@ -130,7 +146,7 @@ def _where_points(obj: ts.Node) -> list[str]:
                 continue
             if name not in out:
                 out.append(name)
-    return out
+    return out, hidden
 
 
 def _order_fields(node: ts.Node | None) -> list[str]:
@@ -164,6 +180,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     opaque = False
     where_fields: list[str] = []
     points: list[str] = []
+    where_opaque = False
     patterns: dict[str, bool] = {}
     equality = [True]
     where_empty = False
@@ -183,9 +200,10 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                 if not v.named_children:
                     where_empty = True
                 _where_fields(v, where_fields, equality, patterns)
-                points = _where_points(v)
+                points, where_opaque = _where_points(v)
             else:
                 equality[0] = False
+                where_opaque = True
         elif name == "orderBy":
             order = _order_fields(v)
         elif name == "data" and v is not None and v.type == "object":
@@ -204,6 +222,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         data_fields=tuple(data_fields), nested_writes=tuple(nested),
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
+        where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
     )
@@ -219,11 +238,13 @@ def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
     if t == "string":
         return "constant"
     if t == "template_string":
-        return "template" if any(c.type == "template_substitution" for c in node.named_children) else "constant"
+        return "constant" if safe_fragment(node, resolver) else "template"
     if t == "binary_expression" and text(field(node, "operator")) == "+":
         left = sql_kind(field(node, "left"), resolver, depth + 1)
         right = sql_kind(field(node, "right"), resolver, depth + 1)
-        return "constant" if left == right == "constant" else "concat"
+        if left == right == "constant" or safe_fragment(node, resolver):
+            return "constant"
+        return "concat"
     if t == "identifier" and depth < 4:
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "var" and not b.path and b.value is not None:
@@ -232,6 +253,107 @@ def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
                 return sql_kind(b.value, resolver, depth + 1)
         return "identifier"
     return "other"
+
+
+_LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefined"})
+
+
+def _const_value(node: ts.Node, resolver: Resolver) -> ts.Node | None:
+    """The initialiser of a `const` an identifier is bound to."""
+    b = resolver.lookup(text(node), node)
+    if b is None or b.kind != "var" or b.path or b.value is None:
+        return None
+    decl = b.node.parent
+    return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
+
+
+def _literal_object(node: ts.Node | None) -> bool:
+    """`{ gt: '>', lt: '<' }`: a map whose values are all literals (an allow-list)."""
+    node = unwrap(node)
+    if node is None or node.type != "object":
+        return False
+    return all(unwrap(v) is not None and unwrap(v).type in _LITERAL_TYPES
+               for _, v, spread in object_entries(node) if not spread) \
+        and not any(spread for _, _, spread in object_entries(node))
+
+
+def _static_literal(cls: ts.Node, name: str) -> bool:
+    """`static readonly NAME = <literal>` in a class body."""
+    body = field(cls, "body")
+    for member in body.named_children if body is not None else ():
+        if member.type in ("public_field_definition", "field_definition") \
+                and text(field(member, "name")) == name:
+            value = unwrap(field(member, "value"))
+            return value is not None and value.type in _LITERAL_TYPES \
+                and any(c.type == "static" for c in member.children)
+    return False
+
+
+def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
+    """`rows.map((_, i) => `($${i + 1})`).join(', ')`: placeholders built from indices."""
+    fn = field(node, "function")
+    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "join":
+        return False
+    inner = unwrap(field(fn, "object"))
+    if inner is None or inner.type != "call_expression":
+        return False
+    mfn = field(inner, "function")
+    args = field(inner, "arguments")
+    if mfn is None or mfn.type != "member_expression" or text(field(mfn, "property")) != "map" \
+            or args is None or not args.named_children:
+        return False
+    cb = unwrap(args.named_children[0])
+    if cb is None or cb.type != "arrow_function":
+        return False
+    params = field(cb, "parameters")
+    names = [text(p) for p in params.named_children] if params is not None else []
+    index = names[1] if len(names) > 1 else None
+    body = unwrap(field(cb, "body"))
+    return body is not None and safe_fragment(body, resolver, depth + 1, index_name=index)
+
+
+def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
+                  index_name: str | None = None) -> bool:
+    """Whether an expression spliced into SQL can only be a constant: literals,
+    `const`s of literals, `static readonly` literals, lookups in a literal map
+    (an allow-list), or `$n` placeholders built from array indices."""
+    node = unwrap(node)
+    if node is None or depth > 6:
+        return False
+    t = node.type
+    if t in _LITERAL_TYPES:
+        return True
+    if t == "template_string":
+        return all(safe_fragment(c.named_children[0] if c.named_children else None, resolver,
+                                 depth + 1, index_name)
+                   for c in node.named_children if c.type == "template_substitution")
+    if t in ("binary_expression", "ternary_expression"):
+        parts = [field(node, n) for n in ("left", "right")] if t == "binary_expression" \
+            else [field(node, "consequence"), field(node, "alternative")]
+        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
+    if t == "identifier":
+        if index_name is not None and text(node) == index_name:
+            return True
+        value = _const_value(node, resolver)
+        return value is not None and safe_fragment(value, resolver, depth + 1, index_name)
+    if t == "member_expression":
+        obj = unwrap(field(node, "object"))
+        prop = text(field(node, "property"))
+        if obj is not None and obj.type == "identifier":
+            b = resolver.lookup(text(obj), obj)
+            if b is not None and b.kind == "class":
+                return _static_literal(b.node, prop)
+            value = _const_value(obj, resolver)
+            return value is not None and _literal_object(value)
+        return False
+    if t == "subscript_expression":
+        obj = unwrap(field(node, "object"))
+        if obj is not None and obj.type == "identifier":
+            return _literal_object(_const_value(obj, resolver))
+        return False
+    if t == "call_expression":
+        return _placeholder_list(node, resolver, depth)
+    return False
 
 
 def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:

@@ -35,14 +35,31 @@ def _member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
     return None, None
 
 
-def _literal_len(node: ts.Node | None) -> int | None:
+def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
+    """How many items a literal array has: the loop runs a fixed, small number
+    of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
     node = unwrap(node)
-    if node is None or node.type != "array":
+    if node is None or depth > 3:
+        return None
+    if node.type == "identifier" and resolver is not None:
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+            decl = b.node.parent
+            if decl is not None and any(c.type == "const" for c in decl.children):
+                return literal_len(b.value, resolver, depth + 1)
+        return None
+    if node.type != "array":
         return None
     items = [c for c in node.named_children if c.type != "comment"]
-    if all(c.type in _LITERALS for c in items):
-        return len(items)
-    return None
+    if len(items) == 1 and items[0].type == "spread_element" and items[0].named_children:
+        inner = unwrap(items[0].named_children[0])
+        if inner is not None and inner.type == "new_expression" and text(field(inner, "constructor")) == "Set":
+            args = field(inner, "arguments")
+            return literal_len(args.named_children[0], resolver, depth + 1) \
+                if args is not None and args.named_children else None
+    if any(c.type == "spread_element" for c in items):
+        return None
+    return len(items)
 
 
 def _loop_kind(stmt: ts.Node) -> str:
@@ -100,7 +117,8 @@ class ContextBuilder:
                     loops.append(LoopFrame(
                         "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
                         method=prop, parallel=is_async(child) and prop in ("map", "flatMap", "forEach"),
-                        literal_len=_literal_len(obj), header=short(field(call, "function"), 120),
+                        literal_len=literal_len(obj, self.resolver), iterable_import=self._imported(obj),
+                        start=call.start_byte, end=call.end_byte, header=short(field(call, "function"), 120),
                         function=self.function_id(self._enclosing_function(call))))
                 elif prop == TRANSACTION_METHOD:
                     tx.append(TxFrame("callback", call.start_point[0] + 1,
@@ -118,9 +136,13 @@ class ContextBuilder:
                 if not is_field(parent, "initializer", child) and not is_field(parent, "right", child):
                     kind = {"for_statement": "for", "while_statement": "while",
                             "do_statement": "do"}.get(pt) or _loop_kind(parent)
-                    literal = _literal_len(field(parent, "right")) if pt == "for_in_statement" else None
+                    right = field(parent, "right") if pt == "for_in_statement" else None
+                    literal = literal_len(right, self.resolver)
                     loops.append(LoopFrame(kind, parent.start_point[0] + 1, parent.end_point[0] + 1,
                                            key(parent), literal_len=literal, header=_header(parent),
+                                           iterable_import=self._imported(right),
+                                           in_condition=is_field(parent, "condition", child),
+                                           start=parent.start_byte, end=parent.end_byte,
                                            function=self.function_id(self._enclosing_function(parent))))
                 value_path = False
             elif pt == "try_statement":
@@ -138,13 +160,14 @@ class ContextBuilder:
                 for arm, name in ((0, "consequence"), (1, "alternative")):
                     if is_field(parent, name, child):
                         branches.append(BranchStep(key(parent), "if", arm, terminates(child),
-                                                   parent.start_byte, parent.end_byte))
+                                                   parent.start_byte, parent.end_byte,
+                                                   terminates(child, loop_exits=True)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)
                 stmt = parent.parent or parent
                 branches.append(BranchStep(key(stmt), "switch", arm, terminates(child),
-                                           stmt.start_byte, stmt.end_byte))
+                                           stmt.start_byte, stmt.end_byte, terminates(child)))
                 value_path = False
             elif pt == "ternary_expression":
                 for arm, name in ((0, "consequence"), (1, "alternative")):
@@ -158,8 +181,12 @@ class ContextBuilder:
                     if prop == TRANSACTION_METHOD and child.type not in FUNCTION_TYPES:
                         tx.append(TxFrame("array", call.start_point[0] + 1))
                     elif prop == "push" and value_path and obj is not None and obj.type == "identifier":
-                        flows_into = flows_into or text(obj)
-                        flows_fn = flows_fn or self._enclosing_function(call)
+                        if flows_into is None:
+                            flows_into = text(obj)
+                            declared = self.resolver.lookup(text(obj), obj)
+                            # The array may be pushed to inside a callback (`forEach`):
+                            # look for its $transaction where it is declared.
+                            flows_fn = self._enclosing_function(declared.node if declared else call)
                     elif prop in _PROMISE_COMBINATORS and text(obj) == "Promise":
                         parallel_group = parallel_group or key(call)
                     elif child.type == "array" and prop not in ITERATION_METHODS:
@@ -186,6 +213,16 @@ class ContextBuilder:
             branches=tuple(branches), awaited=_is_awaited(site), parallel_group=parallel_group,
             start=site.start_byte, end=site.end_byte, catches=tuple(catches),
         )
+
+    def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:
+        """(module, name) when the iterable is an imported binding (`ROLES.map(...)`)."""
+        node = unwrap(node)
+        if node is None or node.type != "identifier":
+            return None
+        b = self.resolver.lookup(text(node), node)
+        if b is not None and b.kind == "import" and b.module and b.imported not in (None, "*"):
+            return b.module, b.imported
+        return None
 
     def _enclosing_function(self, node: ts.Node) -> ts.Node | None:
         n = node.parent

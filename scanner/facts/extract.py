@@ -8,7 +8,7 @@ import tree_sitter as ts
 from .. import parse as P
 from .args import raw_summary, summarise_args
 from .comments import extract_suppressions
-from .context import ContextBuilder
+from .context import ContextBuilder, literal_len
 from .fields import extract_field_uses
 from .handlers import summarise_catch_callback, summarise_catch_clause
 from .model import (
@@ -20,7 +20,8 @@ from .narrowing import raw_fragments, with_results
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
 )
-from .scopes import ClientConfig, Resolver
+from .scopes import ClientConfig, Resolver, _returned_expressions
+from .taint import extract_taint
 from .validation import extract_validations
 
 _FUNCTION_KIND = {
@@ -36,6 +37,18 @@ def _enclosing(node: ts.Node, types) -> ts.Node | None:
     while n is not None and n.type not in types:
         n = n.parent
     return n
+
+
+def _stored(call: ts.Node) -> bool:
+    """The call's value is kept on a member: `Cls.instance = make()`, `g.prisma ??= make()`."""
+    n = call.parent
+    while n is not None and n.type in ("await_expression", "parenthesized_expression", "as_expression",
+                                       "non_null_expression"):
+        n = n.parent
+    if n is None or n.type not in ("assignment_expression", "augmented_assignment_expression"):
+        return False
+    left = field(n, "left")
+    return left is not None and left.type in ("member_expression", "subscript_expression")
 
 
 def _directives(root: ts.Node) -> tuple[str, ...]:
@@ -97,14 +110,18 @@ class FileExtractor:
         elif role == "lib" and any(f.entry_kind == "trpc-procedure" for f in functions):
             role = "trpc-router"
         line_count = self.root.end_point[0] + 1
+        inputs = self._inputs()
         return FileFacts(
             path=self.path, role=role, grammar=self.grammar, directives=directives,
             imports=imports, exports=exports, star_exports=stars, functions=functions,
             prisma_calls=calls, call_sites=self._call_sites(ctx),
             clients_created=self._clients_created(), catches=self._catches(),
-            inputs=self._inputs(), line_count=line_count,
+            inputs=inputs, line_count=line_count,
             field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),
+            taint=extract_taint(self.root, self.grammar, self.resolver, functions, self.function_nodes,
+                                inputs, calls, self.fid),
             raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
+            const_arrays=self._const_arrays(),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
             suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
@@ -492,7 +509,7 @@ class FileExtractor:
                     continue
                 ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
                 name = f"{text(obj)}.{text(callee)}"
-            out.append(CallSite(name, ref, local, span(call), ctx.build(call)))
+            out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call)))
         out.sort(key=lambda c: (c.span.line, c.span.column))
         return tuple(out)
 
@@ -525,8 +542,21 @@ class FileExtractor:
                 binding = text(field(holder, "name"))
             if not global_reuse:
                 global_reuse = self._factory_cached_on_global(node)
-            out.append(ClientCreation(span(node), self.fid(node), binding, global_reuse))
+            out.append(ClientCreation(span(node), self.fid(node), binding, global_reuse,
+                                      self._returned(node, binding)))
         return tuple(out)
+
+    def _returned(self, node: ts.Node, binding: str | None) -> bool:
+        fn = _enclosing(node, FUNCTION_TYPES)
+        if fn is None:
+            return False
+        for result in _returned_expressions(fn):
+            if result.start_byte <= node.start_byte and node.end_byte <= result.end_byte:
+                return True
+            r = unwrap(result)
+            if binding is not None and r is not None and r.type == "identifier" and text(r) == binding:
+                return True
+        return False
 
     def _mentions_global(self, node: ts.Node) -> bool:
         """`globalThis.prisma ?? …`, or through an alias `const g = globalThis as …`."""
@@ -539,6 +569,21 @@ class FileExtractor:
             b = self.resolver.lookup(text(left), left)
             return b is not None and b.kind == "var" and "global" in text(b.value)
         return False
+
+    def _const_arrays(self) -> tuple[tuple[str, int], ...]:
+        out = []
+        for stmt in self.root.named_children:
+            decl = field(stmt, "declaration") if stmt.type == "export_statement" else stmt
+            if decl is None or decl.type != "lexical_declaration" \
+                    or not any(c.type == "const" for c in decl.children):
+                continue
+            for d in decl.named_children:
+                name = field(d, "name") if d.type == "variable_declarator" else None
+                if name is not None and name.type == "identifier":
+                    n = literal_len(field(d, "value"), self.resolver)
+                    if n is not None:
+                        out.append((text(name), n))
+        return tuple(out)
 
     def _factory_cached_on_global(self, node: ts.Node) -> bool:
         """`const make = () => new PrismaClient()` used as `global.prisma ?? make()`."""

@@ -88,6 +88,10 @@ class LoopFrame:
     literal_len: int | None = None  # iterating a literal array of this many items
     header: str = ""            # normalised loop header text, for rules and `facts`
     function: int = -1          # the function the loop sits in
+    iterable_import: tuple[str, str] | None = None  # (module, name) of an imported iterable
+    in_condition: bool = False  # the site is in the loop's condition (a probe: `while (await q())`)
+    start: int = 0              # byte span of the loop
+    end: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ class BranchStep:
     exits: bool      # that arm always ends in return/throw
     start: int       # byte span of the branching node
     end: int
+    ends_loop: bool = False  # that arm always ends in return/throw/break: leaves a loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +152,10 @@ class ArgSummary:
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
-    # Keys only tested with substring/full-text/JSON/list operators (`contains`, `search`,
-    # `mode: 'insensitive'`, `has`, `path`), which a plain B-tree index cannot serve.
+    where_opaque: bool = False     # a variable or spread in where may pin more than we see
+    # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
+    # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)
+    # and negations (`not: "x"`, `notIn`; `not: null` stays indexable).
     where_pattern_fields: tuple[str, ...] = ()
     where_set: bool = False        # some filter takes a set of values (`{ in: ids }`)
 
@@ -175,6 +182,7 @@ class CallSite:
     local_function: int | None  # callee declared in this file
     span: Span
     ctx: SiteContext
+    stored: bool = False       # the result is cached on a member (`X.instance = f()`, `g.x ??= f()`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +209,7 @@ class ClientCreation:
     function: int              # -1 at module level
     binding: str | None
     global_reuse: bool         # `globalThis.prisma ?? new PrismaClient()` style
+    returned: bool = False     # handed back by its function (a factory), not used and dropped there
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +305,28 @@ class RawFragment:
 
 
 @dataclass(frozen=True, slots=True)
+class TaintStep:
+    line: int
+    note: str                  # `await req.json()`, `body = …`, `passed to buildData()`
+
+
+@dataclass(frozen=True, slots=True)
+class TaintFlow:
+    """Request input reaching an argument of a Prisma operation in the same file,
+    without a validator on the way (see facts/taint.py)."""
+    source: str                # json, text, formData, form-get, body, query, search-params, params,
+                               # action-param, trpc-input
+    sink: int                  # index into FileFacts.prisma_calls
+    argument: str              # top-level key it lands in (`data`, `where`), or `*` for the whole argument
+    fields: tuple[str, ...]    # keys below it that carry input (`title`, `slug`)
+    mass_assignment: bool      # the unvalidated payload (or a spread of it) is the whole write object
+    coerced: bool              # only through Number()/parseInt()/new Date(): a number or date, unchecked
+    steps: tuple[TaintStep, ...]  # source first, the Prisma call last
+    function: int              # the function the source is read in
+    checks: tuple[str, ...] = ()  # calls the value was handed to on the way (guards, same-file helpers)
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str
     role: str
@@ -314,6 +345,28 @@ class FileFacts:
     validations: tuple[ValidationCall, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
+    # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
+    const_arrays: tuple[tuple[str, int], ...] = ()
+    taint: tuple[TaintFlow, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     line_count: int = 0
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def _fast_pickling() -> None:
+    """Slotted frozen dataclasses unpickle through a per-object `fields()` walk,
+    which dominates a warm (cached) scan. Rebuild them from a plain tuple instead."""
+    import dataclasses
+
+    def reducer(cls, names):
+        def __reduce__(self):
+            return cls, tuple(getattr(self, n) for n in names)
+        return __reduce__
+
+    for obj in list(globals().values()):
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and hasattr(obj, "__slots__"):
+            names = tuple(f.name for f in dataclasses.fields(obj) if f.init)
+            obj.__reduce__ = reducer(obj, names)
+
+
+_fast_pickling()

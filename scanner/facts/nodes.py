@@ -125,10 +125,12 @@ def param_type(p: ts.Node) -> str:
     return ""
 
 
-def terminates(node: ts.Node | None) -> bool:
-    """Whether a statement (or block) always ends in return/throw."""
+def terminates(node: ts.Node | None, loop_exits: bool = False) -> bool:
+    """Whether a statement (or block) always ends in return/throw (or, with
+    `loop_exits`, also `break`: it leaves the enclosing loop)."""
+    enders = ("return_statement", "throw_statement") + (("break_statement",) if loop_exits else ())
     while node is not None:
-        if node.type in ("return_statement", "throw_statement"):
+        if node.type in enders:
             return True
         if node.type == "else_clause":
             node = node.named_children[-1] if node.named_children else None
@@ -137,8 +139,14 @@ def terminates(node: ts.Node | None) -> bool:
             stmts = [c for c in node.named_children if c.type != "comment"]
             node = stmts[-1] if stmts else None
             continue
+        if node.type == "try_statement":
+            # Leaves when the block does and, should it throw, the catch does too.
+            handler = field(node, "handler")
+            body_ends = terminates(field(node, "body"), loop_exits)
+            return body_ends and (handler is None or terminates(field(handler, "body"), loop_exits))
         if node.type == "if_statement":
             alt = field(node, "alternative")
-            return alt is not None and terminates(field(node, "consequence")) and terminates(alt)
+            return alt is not None and terminates(field(node, "consequence"), loop_exits) \
+                and terminates(alt, loop_exits)
         return False
     return False

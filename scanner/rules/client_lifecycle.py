@@ -19,14 +19,15 @@ class Creation:
     module_level: bool        # created once when the module loads
 
 
-def _callers(index: ProjectIndex) -> dict[FunctionKey, list[tuple[str, int]]]:
-    """Reverse call graph: function -> (path, calling function id) of each call site."""
+def _callers(index: ProjectIndex) -> dict[FunctionKey, list[tuple[str, int, bool]]]:
+    """Reverse call graph: function -> (path, calling function id, result stored on a
+    member) of each call site."""
     out: dict[FunctionKey, list[tuple[str, int]]] = {}
     for path, facts in index.files.items():
         for site in facts.call_sites:
             target = index.callee(path, site)
             if target is not None:
-                out.setdefault(target, []).append((path, site.ctx.function))
+                out.setdefault(target, []).append((path, site.ctx.function, site.stored))
     return out
 
 
@@ -56,10 +57,12 @@ def _creations(index: ProjectIndex) -> list[Creation]:
             if callers is None:
                 callers = _callers(index)
             sites = callers.get(FunctionKey(path, cc.function), [])
-            from_functions = [s for s in sites if s[1] >= 0]
+            # A caller that stores the result on a member caches it (a singleton getter).
+            from_functions = [s for s in sites if s[1] >= 0 and not s[2]]
             if index.entry_kind(path, cc.function) is not None or from_functions:
                 out.append(Creation(path, cc, True, False))
-            elif sites:
-                # A factory called only while modules load: one client per call site.
+            elif sites and cc.returned:
+                # A factory called only while modules load (or cached): a long-lived client.
                 out.append(Creation(path, cc, False, True))
+            # Otherwise a client opened and dropped by code that runs once (a script).
     return out

@@ -1,19 +1,33 @@
 """n-plus-one: a Prisma operation runs once per item of a collection, directly
-or through functions the loop calls (rules.md §1)."""
+or through functions the loop calls (rules.md §1).
+
+What is *not* one query per item, learnt from real repositories
+(docs/accuracy.md): loops over a few constants, retry and probe loops,
+pagination and batch loops (one query per page or chunk), queries that leave
+the loop, Prisma's dataloader batching of findUnique, and writes collected for
+one `$transaction([...])`."""
 
 from __future__ import annotations
 
 import re
 
-from ..facts.model import LoopFrame
+from ..facts.model import LoopFrame, SiteContext
 from ..findings import Related, Severity
-from ..index import FunctionKey, PrismaCall
+from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
 
-# A literal array of at most this many constants is not "a collection".
+# A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
-_RETRY = re.compile(r"\b(attempts?|retr(y|ies)|tries|maxRetries)\b", re.I)
+# Retry, probe and polling loops run one operation until it succeeds or time runs out.
+_PROBE = re.compile(r"\b(attempts?|retr(y|ies)|tries|maxRetries|deadline|timeout)\b|Date\.now", re.I)
+# A counted `for` that steps one item at a time (`i++`, `i += 1`); `i += CHUNK` steps a chunk.
+_PER_ITEM_STEP = re.compile(r"\+\+|--|[+-]=\s*1\s*\)")
+# A counted loop over pages or chunks (`for (let page = 0; page < n; page++)`).
+_BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
 _BATCHED_BY_DATALOADER = ("findUnique", "findUniqueOrThrow")
+_BULK_OPS = frozenset({"createMany", "createManyAndReturn", "updateMany", "updateManyAndReturn",
+                       "deleteMany"})
+_RAW = frozenset({"$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"})
 
 
 def _loop_label(loop: LoopFrame) -> str:
@@ -22,15 +36,12 @@ def _loop_label(loop: LoopFrame) -> str:
     return f"`{loop.header}`" if loop.header else f"{loop.kind} loop"
 
 
-def _quiet_loop(loop: LoopFrame) -> bool:
-    if loop.literal_len is not None and loop.literal_len <= FEW_CONSTANTS:
+def _collection_loop(loop: LoopFrame) -> bool:
+    """A loop over the items of a collection (rather than pages, chunks or a condition)."""
+    if loop.kind in ("for-of", "for-in", "for-await", "callback"):
         return True
-    return loop.kind in ("for", "while", "do") and bool(_RETRY.search(loop.header))
-
-
-_BULK_OPS = frozenset({"createMany", "createManyAndReturn", "updateMany", "updateManyAndReturn",
-                       "deleteMany"})
-_BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
+    return (loop.kind == "for" and bool(_PER_ITEM_STEP.search(loop.header))
+            and not _BATCH_WORDS.search(loop.header))
 
 
 def _paginates(call: PrismaCall) -> bool:
@@ -38,30 +49,60 @@ def _paginates(call: PrismaCall) -> bool:
     return "take" in keys and bool(keys & {"cursor", "skip"})
 
 
-def _batch_loop(loop: LoopFrame) -> bool:
-    """A loop over pages or chunks rather than over items."""
-    return loop.kind in ("for", "while", "do") or bool(_BATCH_WORDS.search(loop.header))
+def _batch_query(call: PrismaCall) -> bool:
+    """A query that serves a page or a set of rows in one round trip."""
+    args = call.call.args
+    return (call.operation in _RAW or call.operation in _BULK_OPS or args.where_set
+            or (call.operation == "findMany" and "take" in args.keys))
 
 
 def _batch_loops(calls: list[PrismaCall]) -> set[int]:
     """Loops that fetch a bounded page (`findMany({ take })`) each time round:
-    purge and backfill loops that work through a table batch by batch."""
+    purge and backfill loops that work through a table batch by batch. Anything
+    else in such a loop runs once per batch."""
     out = set()
     for call in calls:
         loops = call.call.ctx.loops
-        if loops and call.operation == "findMany" and "take" in call.call.args.keys \
-                and loops[0].kind in ("for", "while", "do"):
+        if loops and not _collection_loop(loops[0]) and call.operation == "findMany" \
+                and "take" in call.call.args.keys:
             out.add(loops[0].key)
     return out
 
 
-def _per_batch(call: PrismaCall, loop: LoopFrame, batch_loops: set[int]) -> bool:
-    """One query per page or chunk, not per item: a set lookup (`{ in: ids }`) in
-    a batch loop, or the page fetch and bulk writes of a batch loop."""
-    if loop.key in batch_loops and (call.operation in _BULK_OPS
-                                    or (call.operation == "findMany" and "take" in call.call.args.keys)):
+def _imported_len(index: ProjectIndex, path: str, loop: LoopFrame) -> int | None:
+    if loop.iterable_import is None:
+        return None
+    module, name = loop.iterable_import
+    target = index.modules.resolve(path, module)
+    if target is None or target not in index.files:
+        return None
+    return dict(index.files[target].const_arrays).get(name)
+
+
+def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
+    """A loop over a few constants, or a retry/probe/polling loop."""
+    n = loop.literal_len if loop.literal_len is not None else _imported_len(index, path, loop)
+    if n is not None and n <= FEW_CONSTANTS:
         return True
-    return call.call.args.where_set and _batch_loop(loop)
+    if loop.in_condition:
+        return True  # `while (await prisma.x.findFirst(...))`: probing for a free name
+    return loop.kind in ("for", "while", "do") and bool(_PROBE.search(loop.header))
+
+
+def _leaves_loop(ctx: SiteContext, loop: LoopFrame) -> bool:
+    """The site sits in a branch (inside the loop) that returns, throws or breaks:
+    it runs at most once per run of the loop."""
+    return any(b.ends_loop and b.start >= loop.start and b.end <= loop.end and loop.end > 0
+               for b in ctx.branches)
+
+
+def _quiet_site(index: ProjectIndex, path: str, ctx: SiteContext, batch_loops: set[int]) -> bool:
+    loop = ctx.loops[0]
+    if any(f.kind == "array" for f in ctx.tx):
+        return True  # built for one batched $transaction([...]): the fix itself
+    if any(_bounded(index, path, l) for l in ctx.loops):
+        return True
+    return loop.key in batch_loops or _leaves_loop(ctx, loop)
 
 
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
@@ -87,17 +128,16 @@ def _check(ctx: RuleContext):
     index = ctx.index
     batch_loops = _batch_loops(index.prisma_calls)
     for call in index.prisma_calls:
-        if call.kind == "transaction" or not call.call.ctx.loops:
+        site = call.call.ctx
+        if call.kind == "transaction" or not site.loops:
             continue
-        if any(f.kind == "array" for f in call.call.ctx.tx):
-            continue  # built for one batched $transaction([...]): the fix itself
-        loop = call.call.ctx.loops[0]
-        if any(_quiet_loop(l) for l in call.call.ctx.loops):
+        loop = site.loops[0]
+        if _quiet_site(index, call.path, site, batch_loops):
             continue
-        if _paginates(call):
+        if _paginates(call) or _dataloader_batched(call, loop):
             continue
-        if _dataloader_batched(call, loop) or _per_batch(call, loop, batch_loops):
-            continue
+        if not _collection_loop(loop) and _batch_query(call):
+            continue  # one statement per chunk or page
         parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
@@ -109,29 +149,49 @@ def _check(ctx: RuleContext):
             f"`where: {{ id: {{ in: ids }} }}` or `include`, or batch writes.",
             related=(Related(call.path, loop.line, "the loop"),),
         )
-    yield from _across_functions(ctx)
+    yield from _across_functions(ctx, batch_loops)
 
 
-def _across_functions(ctx: RuleContext):
+def _helper_batches(index: ProjectIndex, target: FunctionKey) -> bool:
+    """The helper fetches or writes a page or set itself (pagination, chunk writes)."""
+    return any(_paginates(c) or _batch_query(c) for c in index.calls_by_function.get(target, ()))
+
+
+def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
+    """The helper's only database work is one findUnique by equality: calls of it
+    started in one tick are batched by Prisma's dataloader."""
+    calls = index.calls_by_function.get(target, ())
+    if len(calls) != 1 or calls[0].operation not in _BATCHED_BY_DATALOADER \
+            or not calls[0].call.args.where_equality_only:
+        return False
+    chain = index.find_chain(target, lambda c: c is not calls[0], depth=3)
+    return chain is None
+
+
+def _across_functions(ctx: RuleContext, batch_loops: set[int]):
     index = ctx.index
     for path in sorted(index.files):
         facts = index.files[path]
         for site in facts.call_sites:
-            loops = site.ctx.loops
-            if not loops or any(f.kind == "array" for f in site.ctx.tx):
+            if not site.ctx.loops or _quiet_site(index, path, site.ctx, batch_loops):
                 continue
-            if any(_quiet_loop(l) for l in loops):
-                continue
+            loop = site.ctx.loops[0]
             target = index.callee(path, site)
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            # Pagination or batching through a helper is not N+1: only a query
-            # that is not a page fetch counts at the end of the chain.
-            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4)
+            per_item = _collection_loop(loop)
+            if not per_item and _helper_batches(index, target):
+                continue  # pagination or batching through a helper
+            if loop.kind == "callback" and loop.method in ("map", "flatMap") \
+                    and _helper_is_one_findunique(index, target):
+                continue
+            # Only a query that is not a page fetch (nor, outside per-item loops, a
+            # batch statement) counts at the end of the chain.
+            chain = index.find_chain(
+                target, lambda c: not _paginates(c) and (per_item or not _batch_query(c)), depth=4)
             if chain is None:
                 continue
-            loop = loops[0]
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)

@@ -1,0 +1,648 @@
+"""Request input followed to the arguments of Prisma operations, inside one file
+(rules.md §4, `unvalidated-input`).
+
+Sources: the `inputs` facts (`await req.json()`, `req.formData()`,
+`formData.get()`, `req.body`, `req.query`, `searchParams.get()`, `ctx.params`),
+`req.nextUrl.searchParams`, and parameters: route handler and page `params` /
+`searchParams`, Pages API `req.body` / `req.query` destructured, server action
+parameters, and tRPC `input` when the procedure has no `.input(schema)`.
+
+The value is followed in source order through declarations, destructuring
+(`...rest` keeps the whole payload), assignments, property reads, spreads,
+template strings, `for…of` loops, `.map` & co. callbacks, `await params`, and
+same-file helper functions (a tainted argument taints the helper's parameter,
+and the helper's result). It stops at a validator — `.parse` / `.safeParse` /
+`.parseAsync` / `.safeParseAsync` on a schema (facts/validation.py decides
+where a schema comes from) — and at any call this file cannot see into: the
+result of `slugify(title)` or `hash(password)` is not the input any more.
+`Number()` / `parseInt()` / `new Date()` keep the taint but mark it coerced.
+
+Sinks are the Prisma calls the extractor already recognised, found again by
+their byte span: nothing here decides what a Prisma call is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import tree_sitter as ts
+
+from .. import parse as P
+from .model import FunctionFact, InputSource, PrismaCallCandidate, TaintFlow, TaintStep, WRITE_OPS
+from .nodes import FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, text
+from .scopes import Resolver, _pattern_bindings
+from .validation import is_zod_module, schema_origin
+
+BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
+# Sources that are the whole payload object: a spread of one is a mass assignment.
+_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input"})
+_VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
+_VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
+_SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
+# Modules whose `.parse` parses text rather than validating a value.
+_PARSERS = frozenset({
+    "qs", "querystring", "node:querystring", "query-string", "cookie", "yaml", "js-yaml", "papaparse",
+    "url", "node:url", "path", "node:path", "json5", "csv-parse", "date-fns", "chrono-node", "superjson",
+    "devalue", "content-type", "mime", "semver",
+})
+# Method calls whose result says something about the value but is not the value.
+_PREDICATES = frozenset({
+    "includes", "startsWith", "endsWith", "some", "every", "has", "test", "indexOf", "lastIndexOf",
+    "localeCompare", "findIndex", "hasOwnProperty", "isArray", "isInteger", "isFinite", "isNaN",
+})
+_COERCE = frozenset({"Number", "parseInt", "parseFloat", "BigInt", "Number.parseInt", "Number.parseFloat",
+                     "Math.round", "Math.floor", "Math.ceil", "Math.abs", "Math.min", "Math.max"})
+_KEEP = frozenset({"String", "decodeURIComponent", "encodeURIComponent", "Array.from", "Object.values",
+                   "Object.entries", "Object.keys", "String.prototype.trim"})
+_KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "structuredClone",
+                         "Promise.resolve"})
+_NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
+_NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
+_ITEM_PARAM = {"reduce": 1}
+_WRITE_KEYS = frozenset({"data", "create", "update"})
+_MAX_STEPS = 12
+_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    source: str
+    whole: bool                 # the payload object itself (or a rest/spread of it)
+    coerced: bool
+    steps: tuple[TaintStep, ...]
+    function: int
+    checks: tuple[str, ...] = ()
+
+    def rank(self) -> tuple:
+        return (self.whole, not self.coerced, self.source in BODY_SOURCES, -len(self.steps))
+
+    def then(self, line: int, note: str, *, whole: bool | None = None, coerced: bool = False,
+             check: str | None = None) -> "Taint":
+        steps = self.steps if len(self.steps) >= _MAX_STEPS else self.steps + (TaintStep(line, note),)
+        return replace(self, steps=steps, whole=self.whole if whole is None else (self.whole and whole),
+                       coerced=self.coerced or coerced,
+                       checks=self.checks + ((check,) if check and check not in self.checks else ()))
+
+
+def _best(found: list[Taint]) -> Taint | None:
+    return max(found, key=Taint.rank) if found else None
+
+
+def _line(node: ts.Node) -> int:
+    return node.start_point[0] + 1
+
+
+def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node]]:
+    return list(_pattern_bindings(pattern))
+
+
+class TaintTracker:
+    def __init__(self, root: ts.Node, grammar: str, resolver: Resolver,
+                 functions: tuple[FunctionFact, ...], function_nodes: list[ts.Node],
+                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid):
+        self.root = root
+        self.grammar = grammar
+        self.resolver = resolver
+        self.functions = functions
+        self.function_nodes = function_nodes
+        self.function_ids = {key(n): i for i, n in enumerate(function_nodes)}
+        self.inputs = inputs
+        self.calls = calls
+        self.fid = fid
+        self.sources: dict[int, tuple[str, str]] = {}      # node key -> (kind, text)
+        self.containers: dict[tuple, dict[str, str]] = {}  # binding -> {property: source kind}
+        self.seeds: dict[tuple, Taint] = {}
+        self.state: dict[tuple, Taint] = {}
+        self.flows: dict[tuple[int, str], TaintFlow] = {}
+        self.schema_file = any(
+            field(s, "source") is not None and text(field(s, "source")).strip("'\"`").startswith(_SCHEMA_MODULES)
+            for s in root.named_children if s.type == "import_statement")
+
+    # -- public ---------------------------------------------------------------
+    def run(self) -> tuple[TaintFlow, ...]:
+        self._input_sources()
+        self._parameter_sources()
+        if not self.sources and not self.seeds:
+            return ()
+        events = self._events()
+        for _ in range(_ROUNDS):
+            before = dict(self.seeds)
+            self.state = dict(self.seeds)
+            for _, kind, node, extra in events:
+                getattr(self, f"_on_{kind}")(node, extra)
+            if self.seeds == before:
+                break
+        return tuple(sorted(self.flows.values(), key=lambda f: (f.sink, f.argument)))
+
+    # -- sources ----------------------------------------------------------------
+    def _input_sources(self) -> None:
+        for src in self.inputs:
+            s = src.span
+            node = self.root.descendant_for_point_range((s.line - 1, s.column - 1), (s.end_line - 1, s.end_column - 1))
+            while node is not None and node.type not in ("call_expression", "member_expression"):
+                node = node.parent
+            if node is not None:
+                self.sources[key(node)] = (src.kind, src.text)
+
+    def _binding_key(self, name: str, at: ts.Node) -> tuple | None:
+        b = self.resolver.lookup(name, at)
+        return None if b is None else (key(b.node), b.name)
+
+    def _parameter_sources(self) -> None:
+        for f in self.functions:
+            kind = f.entry_kind
+            if kind is None:
+                continue
+            fn = self.function_nodes[f.id]
+            body = field(fn, "body") or fn
+            params = param_nodes(fn)
+            for index, p in enumerate(params):
+                pattern = param_pattern(p)
+                for name, path, node in _pattern_names(pattern):
+                    bk = self._binding_key(name, body)
+                    if bk is None:
+                        continue
+                    source = self._parameter_source(kind, f, fn, index, path, pattern)
+                    if source is None:
+                        if not path:
+                            self._container(kind, f, fn, index, bk)
+                        continue
+                    whole = source in _WHOLE_SOURCES and path in ((), ("...",), ("input",))
+                    note = f"{kind} parameter `{short(pattern, 60)}`"
+                    self.seeds[bk] = Taint(source, whole, False, (TaintStep(_line(node), note),), f.id)
+
+    def _parameter_source(self, kind: str, f: FunctionFact, fn: ts.Node, index: int,
+                          path: tuple[str, ...], pattern: ts.Node) -> str | None:
+        if kind in ("route-handler", "page"):
+            for part, source in (("params", "params"), ("searchParams", "search-params")):
+                if part in path:
+                    return source
+            return None
+        if kind == "pages-api":
+            return None  # req.body / req.query: members of the request (a container)
+        if kind == "server-action":
+            # A wrapped action (`client.schema(S).action(async ({ parsedInput }) => …)`) gets
+            # what its wrapper hands it, validated or not: that is the wrapper's business.
+            return "action-param" if f.inline_callback is None else None
+        if kind == "trpc-procedure":
+            if index == 0 and "input" in path[:1] and not self._procedure_has_input(fn):
+                return "trpc-input"
+        return None
+
+    def _container(self, kind: str, f: FunctionFact, fn: ts.Node, index: int, bk: tuple) -> None:
+        """A parameter whose members are request input: `context.params`, `req.body`, `opts.input`."""
+        if kind == "route-handler" and index == 1 or kind == "page" and index == 0:
+            self.containers[bk] = {"params": "params", "searchParams": "search-params"}
+        elif kind == "pages-api" and index == 0:
+            self.containers[bk] = {"body": "body", "query": "query"}
+        elif kind == "trpc-procedure" and index == 0 and not self._procedure_has_input(fn):
+            self.containers[bk] = {"input": "trpc-input"}
+
+    def _procedure_has_input(self, fn: ts.Node) -> bool:
+        """`.input(schema)` on the procedure chain, or on the procedure it is built from."""
+        call = fn.parent.parent if fn.parent is not None else None
+        callee = field(call, "function") if call is not None else None
+        chain = field(callee, "object") if callee is not None and callee.type == "member_expression" else None
+        hops = 0
+        while chain is not None and hops < 4:
+            if ".input(" in text(chain) or ".input<" in text(chain):
+                return True
+            root = chain
+            while root.type in ("call_expression", "member_expression"):
+                root = field(root, "function") if root.type == "call_expression" else field(root, "object")
+                if root is None:
+                    return False
+            if root.type != "identifier":
+                return False
+            b = self.resolver.lookup(text(root), root)
+            chain = b.value if b is not None and b.kind == "var" and not b.path else None
+            hops += 1
+        return False
+
+    # -- events -------------------------------------------------------------------
+    def _events(self) -> list:
+        events = []
+        for _, m in P.matches(self.grammar, "taint", self.root):
+            if "decl" in m:
+                node = m["decl"][0]
+                events.append((node.end_byte, "decl", node, None))
+            elif "assign" in m:
+                node = m["assign"][0]
+                events.append((node.end_byte, "assign", node, None))
+            elif "loop" in m:
+                node = m["loop"][0]
+                right = m["loop.right"][0]
+                if any(c.type == "of" for c in node.children):
+                    events.append((right.end_byte, "loop", node, None))
+            elif "each" in m:
+                node = m["each"][0]
+                events.append((m["each.callback"][0].start_byte, "each", node, m))
+        for _, m in P.matches(self.grammar, "call_sites", self.root):
+            call = m["callsite"][0]
+            events.append((call.end_byte, "call", call, None))
+        for i, cand in enumerate(self.calls):
+            if cand.model is None:
+                continue  # $transaction, raw SQL: raw-sql-injection's business
+            node = self._node_at(cand.ctx.start, cand.ctx.end)
+            if node is not None:
+                events.append((node.start_byte, "sink", node, (i, cand)))
+        events.sort(key=lambda e: e[0])
+        return events
+
+    def _node_at(self, start: int, end: int) -> ts.Node | None:
+        node = self.root.descendant_for_byte_range(start, end)
+        while node is not None and not (node.type == "call_expression" and node.start_byte == start
+                                        and node.end_byte == end):
+            node = node.parent
+        return node
+
+    def _bind(self, name: str, at: ts.Node, taint: Taint | None) -> None:
+        bk = self._binding_key(name, at)
+        if bk is None:
+            return
+        if taint is None:
+            self.state.pop(bk, None)
+        else:
+            self.state[bk] = taint
+
+    def _on_decl(self, node: ts.Node, _) -> None:
+        name, value = field(node, "name"), field(node, "value")
+        if name is None or value is None:
+            return
+        if name.type == "identifier":
+            t = self.eval(value)
+            self._bind(text(name), name, t.then(_line(node), f"{text(name)} = {short(value, 50)}") if t else None)
+            return
+        elements = self._elements(value) if name.type == "array_pattern" else None
+        whole_value = None if elements is not None else self.eval(value)
+        container = self._container_of(value)
+        for n, path, at in _pattern_names(name):
+            t = None
+            if elements is not None and path and path[0].startswith("["):
+                i = int(path[0][1:-1])
+                t = self.eval(elements[i]) if i < len(elements) else None
+                path = path[1:]
+            elif container is not None and path and path[0] in container:
+                src = container[path[0]]
+                t = Taint(src, src in _WHOLE_SOURCES, False,
+                          (TaintStep(_line(node), f"{short(value, 30)}.{path[0]}"),), self.fid(node))
+                path = path[1:]
+            else:
+                t = whole_value
+            if t is not None:
+                rest = path in ((), ("...",))
+                t = t.then(_line(node), f"{{ {n} }} = {short(value, 50)}", whole=rest)
+            self._bind(n, at, t)
+
+    def _elements(self, value: ts.Node) -> list[ts.Node] | None:
+        """The items of `[a, b]` or `await Promise.all([a, b])`."""
+        v = _unwrap(value)
+        if v is not None and v.type == "call_expression" and (member_chain(field(v, "function")) or "") \
+                in ("Promise.all", "Promise.allSettled"):
+            args = field(v, "arguments")
+            v = _unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if v is None or v.type != "array":
+            return None
+        return [c for c in v.named_children if c.type != "comment"]
+
+    def _container_of(self, value: ts.Node) -> dict[str, str] | None:
+        v = _unwrap(value)
+        if v is None or v.type != "identifier":
+            return None
+        bk = self._binding_key(text(v), v)
+        return self.containers.get(bk) if bk is not None else None
+
+    def _on_assign(self, node: ts.Node, _) -> None:
+        left, right = field(node, "left"), field(node, "right")
+        if left is None or right is None:
+            return
+        left = _unwrap(left)
+        t = self.eval(right)
+        if left.type == "identifier":
+            self._bind(text(left), left, t.then(_line(node), f"{text(left)} = {short(right, 50)}") if t else None)
+            return
+        root = left
+        while root is not None and root.type in ("member_expression", "subscript_expression"):
+            root = _unwrap(field(root, "object"))
+        if t is not None and root is not None and root.type == "identifier":
+            bk = self._binding_key(text(root), root)
+            if bk is not None and bk not in self.state:
+                self.state[bk] = t.then(_line(node), f"{short(left, 40)} = {short(right, 40)}", whole=False)
+
+    def _on_loop(self, node: ts.Node, _) -> None:
+        left, right = field(node, "left"), field(node, "right")
+        t = self.eval(right) if right is not None else None
+        if left is None:
+            return
+        for n, path, at in _pattern_names(left):
+            self._bind(n, at, t.then(_line(node), f"for (… of {short(right, 40)})", whole=False) if t else None)
+
+    def _on_each(self, node: ts.Node, m) -> None:
+        t = self.eval(m["each.collection"][0])
+        callback = m["each.callback"][0]
+        method = text(m["each.method"][0])
+        params = param_nodes(callback)
+        i = _ITEM_PARAM.get(method, 0)
+        if i >= len(params):
+            return
+        for n, path, at in _pattern_names(param_pattern(params[i])):
+            bk = self._binding_key(n, field(callback, "body") or callback)
+            if bk is None:
+                continue
+            if t is None:
+                self.state.pop(bk, None)
+            else:
+                self.state[bk] = t.then(_line(node), f".{method}(({short(params[i], 30)}) => …)",
+                                        whole=False)
+
+    def _on_call(self, call: ts.Node, _) -> None:
+        """Same-file helpers get the taint of their arguments; calls that take a tainted
+        value as a statement or an `if` test are recorded as checks on it."""
+        fn = field(call, "function")
+        args = field(call, "arguments")
+        if fn is None or args is None or args.type != "arguments":
+            return
+        helper = self._local_function(fn)
+        validator = self._is_validator(call)
+        guard = validator or _statement_or_test(call)
+        name = short(fn, 60)
+        for i, a in enumerate(args.named_children):
+            if helper is not None:
+                t = self.eval(a)
+                if t is not None:
+                    self._seed_parameter(helper, i, t.then(_line(call), f"passed to {name}()", check=name))
+            if guard:
+                for u in _handed_names(a):
+                    bk = self._binding_key(text(u), u)
+                    t = self.state.get(bk) if bk is not None else None
+                    if t is not None:
+                        self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    def _seed_parameter(self, fn: ts.Node, index: int, t: Taint) -> None:
+        params = param_nodes(fn)
+        if index >= len(params):
+            return
+        body = field(fn, "body") or fn
+        for n, path, at in _pattern_names(param_pattern(params[index])):
+            bk = self._binding_key(n, body)
+            if bk is None:
+                continue
+            seeded = t if not path or path == ("...",) else t.then(_line(at), f"{{ {n} }}", whole=False)
+            old = self.seeds.get(bk)
+            if old is None or seeded.rank() > old.rank():
+                self.seeds[bk] = seeded
+
+    def _local_function(self, callee: ts.Node) -> ts.Node | None:
+        if callee.type != "identifier":
+            return None
+        b = self.resolver.lookup(text(callee), callee)
+        if b is None:
+            return None
+        if b.kind == "function":
+            return b.node
+        if b.kind == "var" and not b.path:
+            v = _unwrap(b.value)
+            if v is not None and v.type in FUNCTION_TYPES:
+                return v
+        return None
+
+    def _is_validator(self, call: ts.Node) -> bool:
+        fn = field(call, "function")
+        if fn is None or fn.type != "member_expression":
+            return False
+        method = text(field(fn, "property"))
+        if method not in _VALIDATE_METHODS and method not in _VALIDATE_METHODS_YUP_JOI:
+            return False
+        origin, module = schema_origin(self.resolver, field(fn, "object"))
+        if method in _VALIDATE_METHODS_YUP_JOI:
+            return origin == "import" and module in ("yup", "joi") or origin == "local" and self.schema_file
+        if origin == "zod":
+            return True
+        if origin == "import":
+            return module not in _PARSERS
+        return origin == "local" and self.schema_file
+
+    # -- sinks ----------------------------------------------------------------------
+    def _on_sink(self, node: ts.Node, extra) -> None:
+        index, cand = extra
+        args = field(node, "arguments")
+        first = next((c for c in args.named_children if c.type != "comment"), None) \
+            if args is not None and args.type == "arguments" else None
+        if first is None:
+            return
+        writes = cand.operation in WRITE_OPS
+        obj = _unwrap(first)
+        if obj is not None and obj.type == "identifier":
+            b = self.resolver.lookup(text(obj), obj)
+            value = _unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+            if value is not None and value.type == "object" and key(obj) not in self.sources \
+                    and (b is None or (key(b.node), b.name) not in self.state):
+                obj = value  # `const args = { where: … }; prisma.x.findMany(args)`
+        if obj is None or obj.type != "object":
+            t = self.eval(first)
+            if t is not None:
+                self._flow(index, cand, node, "*", (), t, writes and t.whole)
+            return
+        for child in obj.named_children:
+            if child.type == "pair":
+                k = text(field(child, "key")).strip("'\"")
+                v = field(child, "value")
+            elif child.type == "shorthand_property_identifier":
+                k, v = text(child), child
+            elif child.type == "spread_element":
+                t = self.eval(child)
+                if t is not None:
+                    self._flow(index, cand, node, "...", (), t, writes and t.whole)
+                continue
+            else:
+                continue
+            if v is None:
+                continue
+            t = self.eval(v)
+            if t is None:
+                continue
+            fields = ()
+            vu = _unwrap(v)
+            if vu is not None and vu.type == "object":
+                fields = tuple(_key_of(c) for c in vu.named_children
+                               if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None)
+            self._flow(index, cand, node, k, fields, t, writes and k in _WRITE_KEYS and t.whole)
+
+    def _flow(self, index: int, cand: PrismaCallCandidate, node: ts.Node, argument: str,
+              fields: tuple[str, ...], t: Taint, mass: bool) -> None:
+        where = "the whole argument" if argument == "*" else f"`{argument}`"
+        steps = t.steps + (TaintStep(_line(node), f"{cand.receiver}.{cand.model}.{cand.operation}({where})"),)
+        flow = TaintFlow(t.source, index, argument, tuple(f for f in fields if f), mass, t.coerced, steps,
+                         t.function, t.checks)
+        old = self.flows.get((index, argument))
+        if old is None or (flow.mass_assignment, not flow.coerced) > (old.mass_assignment, not old.coerced):
+            self.flows[(index, argument)] = flow
+
+    # -- expressions --------------------------------------------------------------------
+    def eval(self, expr: ts.Node | None) -> Taint | None:
+        """The request input an expression's value carries, if any (iterative)."""
+        if expr is None:
+            return None
+        found: list[Taint] = []
+        stack: list[tuple[ts.Node, bool, bool]] = [(expr, True, False)]  # node, keeps whole, coerced
+        while stack:
+            node, whole, coerced = stack.pop()
+            t = node.type
+            k = key(node)
+            if k in self.sources:
+                kind, src_text = self.sources[k]
+                found.append(Taint(kind, whole and kind in _WHOLE_SOURCES, coerced,
+                                   (TaintStep(_line(node), src_text),), self.fid(node)))
+                continue
+            if t in FUNCTION_TYPES:
+                continue
+            if t in ("identifier", "shorthand_property_identifier"):
+                bk = self._binding_key(text(node), node)
+                hit = self.state.get(bk) if bk is not None else None
+                if hit is not None:
+                    found.append(replace(hit, whole=hit.whole and whole and t == "identifier",
+                                         coerced=hit.coerced or coerced))
+                continue
+            if t in TRANSPARENT or t in ("await_expression", "spread_element", "sequence_expression"):
+                kids = node.named_children[-1:] if t == "sequence_expression" else node.named_children
+                stack.extend((c, whole, coerced) for c in kids)
+            elif t == "member_expression":
+                hit = self._member_source(node)
+                if hit is not None:
+                    found.append(replace(hit, coerced=coerced))
+                    continue
+                obj = field(node, "object")
+                if obj is not None:
+                    stack.append((obj, False, coerced))
+            elif t == "subscript_expression":
+                obj = field(node, "object")
+                if obj is not None:
+                    stack.append((obj, False, coerced))
+            elif t == "call_expression":
+                stack.extend(self._call_operands(node, coerced))
+            elif t == "new_expression":
+                cls = text(field(node, "constructor"))
+                args = field(node, "arguments")
+                if args is not None and (cls in _NEW_COERCE or cls in _NEW_KEEP):
+                    stack.extend((a, False, coerced or cls in _NEW_COERCE) for a in args.named_children)
+            elif t in ("template_string", "template_substitution"):
+                stack.extend((c, False, coerced) for c in node.named_children)
+            elif t == "binary_expression":
+                op = text(field(node, "operator"))
+                if op in ("??", "||", "&&"):
+                    stack.extend((c, whole, coerced) for c in (field(node, "left"), field(node, "right")) if c)
+                elif op == "+":
+                    stack.extend((c, False, coerced) for c in (field(node, "left"), field(node, "right")) if c)
+                elif op in ("-", "*", "/", "%", "**"):
+                    stack.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
+            elif t == "ternary_expression":
+                stack.extend((c, whole, coerced) for c in (field(node, "consequence"), field(node, "alternative")) if c)
+            elif t == "unary_expression":
+                if text(field(node, "operator")) in ("-", "+") and node.named_children:
+                    stack.append((node.named_children[-1], False, True))
+            elif t == "object":
+                for c in node.named_children:
+                    if c.type == "spread_element":
+                        stack.append((c, whole, coerced))
+                    elif c.type == "pair" and field(c, "value") is not None:
+                        stack.append((field(c, "value"), False, coerced))
+                    elif c.type == "shorthand_property_identifier":
+                        stack.append((c, False, coerced))
+            elif t == "array":
+                stack.extend((c, False, coerced) for c in node.named_children)
+            elif t == "pair":
+                v = field(node, "value")
+                if v is not None:
+                    stack.append((v, False, coerced))
+        return _best(found)
+
+    def _member_source(self, node: ts.Node) -> Taint | None:
+        obj = _unwrap(field(node, "object"))
+        prop = text(field(node, "property"))
+        if obj is None:
+            return None
+        if obj.type == "identifier":
+            bk = self._binding_key(text(obj), obj)
+            container = self.containers.get(bk) if bk is not None else None
+            if container is not None and prop in container:
+                src = container[prop]
+                return Taint(src, src in _WHOLE_SOURCES, False, (TaintStep(_line(node), short(node, 60)),),
+                             self.fid(node))
+        if prop == "searchParams" and (member_chain(obj) or "").endswith("nextUrl"):
+            return Taint("search-params", False, False, (TaintStep(_line(node), short(node, 60)),),
+                         self.fid(node))
+        return None
+
+    def _call_operands(self, call: ts.Node, coerced: bool) -> list[tuple[ts.Node, bool, bool]]:
+        """What a call's result carries from its receiver and arguments."""
+        fn = field(call, "function")
+        args = field(call, "arguments")
+        arg_nodes = list(args.named_children) if args is not None and args.type == "arguments" else []
+        if fn is None or self._is_validator(call):
+            return []
+        chain = member_chain(fn) or ""
+        if chain in _COERCE:
+            return [(a, False, True) for a in arg_nodes[:1]]
+        if chain in _KEEP_WHOLE:
+            return [(a, True, coerced) for a in arg_nodes]
+        if chain in _KEEP:
+            return [(a, False, coerced) for a in arg_nodes[:1]]
+        if fn.type == "identifier":
+            if self._local_function(fn) is not None:
+                return [(a, False, coerced) for a in arg_nodes]
+            return []
+        if fn.type == "member_expression":
+            method = text(field(fn, "property"))
+            if method in _PREDICATES:
+                return []
+            obj = field(fn, "object")
+            return [(obj, False, coerced)] if obj is not None else []
+        return []
+
+
+def _unwrap(node: ts.Node | None) -> ts.Node | None:
+    while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def _handed_names(arg: ts.Node) -> list[ts.Node]:
+    """Identifiers an argument hands over: `body`, `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`."""
+    u = _unwrap(arg)
+    if u is None:
+        return []
+    if u.type == "identifier":
+        return [u]
+    if u.type not in ("object", "array"):
+        return []
+    out = []
+    for c in u.named_children:  # `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`
+        v = _unwrap(field(c, "value")) if c.type == "pair" else _unwrap(c)
+        if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
+            out.append(v)
+    return out
+
+
+def _key_of(node: ts.Node) -> str:
+    if node.type == "pair":
+        return text(field(node, "key")).strip("'\"")
+    return text(node)
+
+
+def _statement_or_test(call: ts.Node) -> bool:
+    """`validate(body)` as a statement, or a call in an `if` test: a check, not a use."""
+    n = call.parent
+    while n is not None and n.type in ("await_expression", "unary_expression", "non_null_expression",
+                                       "as_expression"):
+        n = n.parent
+    if n is None:
+        return False
+    if n.type == "expression_statement":
+        return True
+    return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
+
+
+def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],
+                  function_nodes: list[ts.Node], inputs: tuple[InputSource, ...],
+                  calls: tuple[PrismaCallCandidate, ...], fid) -> tuple[TaintFlow, ...]:
+    """`fid(node)`: the id of the function a node sits in (-1 at module level)."""
+    return TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid).run()
