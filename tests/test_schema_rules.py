@@ -134,3 +134,18 @@ def test_money_names(name, money):
 def test_comment_values(comment, values):
     from scanner.rules.string_enum_column import comment_values
     assert comment_values(comment) == values
+
+
+def test_unindexed_filter_severity_follows_the_access_path():
+    """Medium when some query reads the whole table; low when every query first
+    narrows through an index prefix it pins, with the composite index as fix."""
+    from conftest import FIXTURES, scan_dir
+    result = scan_dir(str(FIXTURES / "rules" / "unindexed-filter"), ("unindexed-filter",))
+    by_field = {(f.model, f.field): f for f in result.findings}
+    assert by_field[("UserInterest", "tag")].severity.value == "medium"
+    weight = by_field[("UserInterest", "weight")]
+    assert weight.severity.value == "low" and "@@index([userId, weight])" in weight.message
+    pinned = by_field[("Post", "pinned")]
+    assert pinned.severity.value == "low" and "foreign-key-missing-index" in pinned.message
+    tag = by_field[("UserInterest", "tag")]
+    assert [(r.path, r.line) for r in tag.related] == [("lib/interests.ts", 4), ("lib/posts.ts", 4)]

@@ -4,7 +4,9 @@
 A name says money when one of its words is a money word (price, amount,
 cost, fee, balance, ...), or it is `total` / `subtotal` / `grandTotal` on its
 own, and no word makes it a ratio, a count or a duration (`discountPct`,
-`priceChangeRate`, `totalViews`, `costMs`)."""
+`priceChangeRate`, `totalViews`, `costMs`), no `per <event>` makes it an
+analytics ratio (`earningsPerClick`), and no comment calls it a rate or a
+percentage (`payoutFee Float // processing fee (in decimals)`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import re
 
 from ..findings import Severity
 from .base import Rule, RuleContext
-from .schema_shape import field_span
+from .schema_shape import comment_text, field_span
 
 MONEY_WORDS = frozenset({
     "price", "amount", "cost", "fee", "salary", "revenue", "pnl", "payout", "subtotal", "wage",
@@ -26,6 +28,12 @@ NOT_MONEY_WORDS = frozenset({
     "secs", "sec", "minutes", "mins", "hours", "hrs", "ms", "days", "score", "views", "factor",
     "multiplier", "weight", "bps", "points", "share", "units", "tokens", "duration", "time",
 })
+# `earningsPerClick`, `costPerLead`: an analytics ratio over events, not an amount.
+PER_EVENT = frozenset({"click", "view", "lead", "conversion", "impression", "visit", "signup",
+                       "user", "session", "sale", "order", "customer"})
+# A comment saying the value is a rate: `payoutFee Float // processing fee (in decimals)`.
+_RATE_COMMENT = re.compile(r"percent|percentage|\brate\b|\bratio\b|fraction|%|in decimals|"
+                           r"\bbps\b|basis points", re.I)
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -44,6 +52,8 @@ def says_money(name: str) -> bool:
         return False
     if ws in TOTAL_NAMES:
         return True
+    if any(a == "per" and _singular(b) in PER_EVENT for a, b in zip(ws, ws[1:])):
+        return False
     return any(w in MONEY_WORDS or _singular(w) in MONEY_WORDS for w in ws)
 
 
@@ -58,6 +68,8 @@ def _check(ctx: RuleContext):
             continue
         for f in model.fields:
             if f.type != "Float" or f.ignored or not says_money(f.name):
+                continue
+            if _RATE_COMMENT.search(comment_text(f)):
                 continue
             yield ctx.finding(
                 f.path, field_span(f),

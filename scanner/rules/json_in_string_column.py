@@ -16,6 +16,8 @@ from .schema_shape import comment_text, field_span, string_fields
 
 # "JSON", but not "not JSON", "JSON Web Token" or "jsonb".
 _JSON_WORD = re.compile(r"(?<![\w-])(?<!not )(?<!no )(?<!non-)json(?![\w-])(?!\s+web\s+token)", re.I)
+# Encrypted or hashed JSON is ciphertext in the column: a Json type cannot hold it.
+_SEALED = re.compile(r"encrypt|cipher|hashed", re.I)
 _JSON_NAME = re.compile(r"(?:^|[a-z0-9_])(?:Json|JSON|_json)$|^json$")
 
 
@@ -29,14 +31,19 @@ def json_default(default: str | None) -> bool:
     return isinstance(value, (list, dict))
 
 
+def json_comment_line(comments: str) -> str | None:
+    """The comment line that says the field holds JSON, if any."""
+    return next((ln.strip() for ln in comments.splitlines()
+                 if _JSON_WORD.search(ln) and not _SEALED.search(ln)), None)
+
+
 def declared_json(f) -> bool:
     """The schema itself says the field holds JSON (default, comment or name)."""
-    return (json_default(f.default) or bool(_JSON_WORD.search(comment_text(f)))
+    return (json_default(f.default) or json_comment_line(comment_text(f)) is not None
             or bool(_JSON_NAME.search(f.name)))
 
 
-def _quote(text: str, limit: int = 60) -> str:
-    line = next((ln.strip() for ln in text.splitlines() if _JSON_WORD.search(ln)), text.strip())
+def _quote(line: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
@@ -45,9 +52,9 @@ def _evidence(f, code) -> list[str]:
     out: list[str] = []
     if json_default(f.default):
         out.append(f"default {f.default}")
-    comments = comment_text(f)
-    if _JSON_WORD.search(comments):
-        out.append(f'comment "{_quote(comments)}"')
+    said = json_comment_line(comment_text(f))
+    if said is not None:
+        out.append(f'comment "{_quote(said)}"')
     if _JSON_NAME.search(f.name):
         out.append("its name")
     parsed = sum(1 for u in code if u.action == "parse")

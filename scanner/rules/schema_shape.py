@@ -104,14 +104,18 @@ def compound_names(ix: Index) -> set[str]:
     return names
 
 
+def _index_column_lists(model: Model, schema: Schema) -> list[tuple[str, ...]]:
+    """Column lists of the model's indexes, plus its foreign keys: indexed by
+    InnoDB on MySQL, and otherwise what foreign-key-missing-index asks for."""
+    return [ix.fields for ix in serving_indexes(model)] + [fk.columns for fk in foreign_keys(model)]
+
+
 def served_by_index(model: Model, column: str, points: set[str], schema: Schema) -> bool:
     """Whether a query that pins `points` (equality or `in` at the top level of
     its where) can reach `column` through an index: some index has `column`
     after a prefix of pinned columns, or a unique key is fully pinned (the
     query then reads at most one row per value)."""
-    implicit = [fk.columns for fk in foreign_keys(model)] if mysql_indexes_foreign_keys(schema) else []
-    lists = [ix.fields for ix in serving_indexes(model)] + implicit
-    for cols in lists:
+    for cols in _index_column_lists(model, schema):
         for c in cols:
             if c == column:
                 return True
@@ -121,3 +125,16 @@ def served_by_index(model: Model, column: str, points: set[str], schema: Schema)
         if ix.kind in ("id", "unique") and (set(ix.fields) <= points or compound_names(ix) & points):
             return True
     return False
+
+
+def pinned_prefix(model: Model, points: set[str], schema: Schema) -> tuple[str, ...]:
+    """The longest index prefix a query pins: the rows it narrows to through an
+    index before other conditions are tested row by row (() for none)."""
+    best: tuple[str, ...] = ()
+    for cols in _index_column_lists(model, schema):
+        n = 0
+        while n < len(cols) and cols[n] in points:
+            n += 1
+        if n > len(best):
+            best = tuple(cols[:n])
+    return best

@@ -1,7 +1,8 @@
 """string-enum-column: a `String` field used as an enum (rules.md §5, seed
 §1.3.1). Known from a comment listing its values (`"a" | "b"`, `a|b|c`,
-`one of: a, b`), or from code that only ever writes, filters or compares it
-with a few (2 to 8) short literal values, the schema default counting as one.
+`one of: a, b`), or from code that only ever writes literals into it and
+filters or compares it with a few (2 to 8) short literal values, the schema
+default counting as one.
 Free-text fields (names, titles, emails, slugs, urls, keys, codes, ...),
 ids, unique fields and foreign keys are left alone."""
 
@@ -85,6 +86,8 @@ def code_values(uses, default: str | None) -> list[str] | None:
     for u in uses:
         if u.value in ("computed", "pattern", "json"):
             return None  # built or searched like text
+        if u.action == "write" and u.value == "other":
+            return None  # also written from a variable: values the code does not list
         if u.value == "literal":
             if not _TOKEN.match(u.literal or ""):
                 return None

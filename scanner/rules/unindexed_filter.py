@@ -7,11 +7,53 @@ from ..findings import Related, Severity
 from .base import Rule, RuleContext
 from .field_uses import query_keys
 from .schema_shape import (
-    field_span, foreign_key_unindexed, foreign_keys, served_by_index, table_models,
+    covers_columns, field_span, foreign_key_unindexed, foreign_keys, mysql_indexes_foreign_keys,
+    pinned_prefix, served_by_index, table_models,
 )
 
 # Types no plain `@@index` makes searchable.
 _UNINDEXABLE = frozenset({"Json", "Bytes"})
+
+
+def _unserved(model, f, keys, schema):
+    """(query, pinned index prefix) for each query the field's indexes do not
+    serve. A query whose where hides conditions (a variable, a spread) or
+    narrows through a relation (`team: { organizationId }`) has an access
+    path we cannot see, and is left out."""
+    out = []
+    for q in keys:
+        args = q.call.call.args
+        points = set(args.where_points)
+        if args.where_opaque or any(_is_relation(model, p) for p in points):
+            continue
+        if not served_by_index(model, f.name, points, schema):
+            out.append((q, pinned_prefix(model, points, schema)))
+    return out
+
+
+def _is_relation(model, name: str) -> bool:
+    f = model.field(name)
+    return f is not None and f.is_relation
+
+
+def _cost_and_fix(model, f, uses, schema) -> tuple[str, str, Severity]:
+    """What the unserved queries cost, the index that fixes them, and how bad it is."""
+    prefixes = {p for _, p in uses}
+    if () in prefixes:
+        return ("the database reads the whole table (or what the rest of the where leaves)",
+                f"Add `@@index([{f.name}])`", Severity.MEDIUM)
+    # Every query narrows by an index prefix first: the cost is the rows of one key.
+    one = len(uses) == 1
+    by = " or ".join(", ".join(p) for p in sorted(prefixes))
+    prefix = max(prefixes, key=len)
+    cols = ", ".join(prefix)
+    indexed = covers_columns(model, prefix) or mysql_indexes_foreign_keys(schema)
+    through = ("through an index first" if indexed else
+               "(a foreign key still without an index, see foreign-key-missing-index)")
+    what = "test" if any(q.clause == "where" for q, _ in uses) else "sort"
+    cost = (f"{'the query narrows' if one else 'the queries narrow'} by {by} {through}, then "
+            f"{'reads' if one else 'read'} all those rows to {what} {f.name}")
+    return cost, f"Add `@@index([{cols}, {f.name}])`", Severity.LOW
 
 
 def _check(ctx: RuleContext):
@@ -26,24 +68,21 @@ def _check(ctx: RuleContext):
         for f in model.fields:
             if f.name in owned or f.type in _UNINDEXABLE or f.is_list or f.is_unsupported:
                 continue
-            uses = [q for q in keys.get((model.name, f.name), ())
-                    if not served_by_index(model, f.name, set(q.call.call.args.where_points), schema)]
+            uses = _unserved(model, f, keys.get((model.name, f.name), ()), schema)
             if not uses:
                 continue
             n = len(uses)
             verbs = {"where": "filter on", "orderBy": "sort by"} if n > 1 else \
                 {"where": "filters on", "orderBy": "sorts by"}
-            how = " and ".join(verbs[c] for c in sorted({q.clause for q in uses}, reverse=True))
+            how = " and ".join(verbs[c] for c in sorted({q.clause for q, _ in uses}, reverse=True))
+            cost, fix, severity = _cost_and_fix(model, f, uses, schema)
             yield ctx.finding(
                 f.path, field_span(f),
                 f"{n} quer{'y' if n == 1 else 'ies'} {how} {model.name}.{f.name}, but no id, "
-                f"unique or index of {model.name} starts with it (or has it right after "
-                f"columns those queries pin): the database reads every row the rest of the "
-                f"query leaves. Add `@@index([{f.name}])`, or extend an index those queries "
-                f"already use.",
-                model=model.name, field=f.name,
+                f"unique or index of {model.name} serves it: {cost}. {fix}.",
+                severity=severity, model=model.name, field=f.name,
                 related=tuple(Related(q.call.path, q.call.line, f"{q.call.label}() {q.clause}")
-                              for q in uses),
+                              for q, _ in uses),
                 matched=f"{model.name}.{f.name}",
             )
 
