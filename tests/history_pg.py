@@ -99,15 +99,25 @@ def _user_exists(name: str) -> bool:
 
 
 _CLUSTER: Cluster | None = None
+_FAILED: str | None = None
 
 
 def cluster() -> Cluster | None:
     """The session's cluster, started on first use; None when no PostgreSQL
-    server binaries are installed (the caller skips, or fails under CI)."""
-    global _CLUSTER
+    server binaries are installed (the caller skips, or fails under CI). A
+    cluster that would not start fails every test that needs it, once tried."""
+    global _CLUSTER, _FAILED
+    if _FAILED is not None:
+        raise RuntimeError(_FAILED)
     if _CLUSTER is None:
         bindir = server_bin()
         if bindir is None:
             return None
-        _CLUSTER = Cluster(bindir).start()
+        candidate = Cluster(bindir)
+        try:
+            _CLUSTER = candidate.start()
+        except Exception as e:
+            candidate.stop()
+            _FAILED = f"the throwaway PostgreSQL cluster did not start: {e}"
+            raise
     return _CLUSTER
