@@ -92,6 +92,8 @@ def _pattern_bindings(pattern: ts.Node, path=()):
         elif t == "array_pattern":
             for i, c in enumerate(node.named_children):
                 stack.append((c, p + (f"[{i}]",)))
+        elif t == "rest_pattern" and node.named_children:
+            stack.append((node.named_children[0], p + ("...",)))  # `{ id, ...rest }`: the rest of p
         elif t in ("required_parameter", "optional_parameter"):
             stack.append((param_pattern(node), p))
 

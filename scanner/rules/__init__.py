@@ -20,6 +20,7 @@ from . import (
     swallowed_error,
     unbounded_find_many,
     unindexed_filter,
+    unvalidated_input,
     write_without_transaction,
     write_without_audit,
 )
@@ -40,6 +41,7 @@ REGISTRY: tuple[Rule, ...] = (
     swallowed_error.RULE,
     generic_db_error_response.RULE,
     # Input
+    unvalidated_input.RULE,
     raw_sql_injection.RULE,
     # Schema
     relation_missing_on_delete.RULE,
