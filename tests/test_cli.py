@@ -15,27 +15,20 @@ from cliutil import dbaudit, usage_error
 from conftest import FIXTURES, scan_dir
 from scanner.findings import CATEGORIES, Severity
 from scanner.rules import REGISTRY, RULES_BY_ID
-from treeutil import make_tree, snapshot
+from treeutil import CLIENT_TS, LOOP_TS, make_tree, snapshot
 
 DEMO = FIXTURES / "apps" / "academy"
-CLIENT = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
-LOOP = ('import { prisma } from "./db"\n'
-        "export async function load(ids: string[]) {\n"
-        "  for (const id of ids) {\n"
-        "    await prisma.user.findFirst({ where: { id } })\n"
-        "  }\n"
-        "}\n")
 
 
 @pytest.fixture
 def one_high(tmp_path):
-    return make_tree(tmp_path / "p", {"src/db.ts": CLIENT, "src/load.ts": LOOP})
+    return make_tree(tmp_path / "p", {"src/db.ts": CLIENT_TS, "src/load.ts": LOOP_TS})
 
 
 # -- scan: exit codes -------------------------------------------------------------------------
 
 def test_exit_codes(one_high, tmp_path):
-    clean = make_tree(tmp_path / "clean", {"src/db.ts": CLIENT,
+    clean = make_tree(tmp_path / "clean", {"src/db.ts": CLIENT_TS,
                                            "src/one.ts": 'import { prisma } from "./db"\n'
                                                          "export const one = () => prisma.user.findFirst()\n"})
     assert dbaudit("scan", clean).code == 0

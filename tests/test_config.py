@@ -4,7 +4,6 @@ the fix, with exit 2 and no traceback."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,14 @@ import pytest
 from cliutil import dbaudit, usage_error
 from scanner.config import ConfigError, default_path, load_config
 from scanner.rules import RULES_BY_ID
-from treeutil import make_tree
+from treeutil import CLIENT_TS, LOOP_TS, RUNNING_AS_ROOT, make_tree
 
-LOOP = ('import { prisma } from "./db"\n'
-        "export async function load(ids: string[]) {\n"
-        "  for (const id of ids) {\n"
-        "    await prisma.user.findFirst({ where: { id } })\n"
-        "  }\n"
-        "}\n")
-CLIENT = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
-ROOT_IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A project with exactly one finding: a high n-plus-one."""
-    return make_tree(tmp_path / "proj", {"src/db.ts": CLIENT, "src/load.ts": LOOP})
+    return make_tree(tmp_path / "proj", {"src/db.ts": CLIENT_TS, "src/load.ts": LOOP_TS})
 
 
 def _other_rule() -> str:
@@ -166,7 +157,7 @@ def test_output_onto_a_folder(project, tmp_path):
     assert "that is a folder" in usage_error(dbaudit("scan", project, "-o", tmp_path))
 
 
-@pytest.mark.skipif(ROOT_IS_ROOT, reason="running as root: a read-only folder is still writable")
+@pytest.mark.skipif(RUNNING_AS_ROOT, reason="running as root: a read-only folder is still writable")
 def test_output_into_a_read_only_folder(project, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()

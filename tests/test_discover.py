@@ -3,7 +3,6 @@ with a note in the report's warnings instead of a crash."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,8 @@ from scanner.config import load_config
 from scanner.discover import Discovery, discover
 from scanner.engine import scan
 from scanner.report.json_report import report_dict
-from treeutil import make_tree
+from treeutil import CLIENT_TS, LOOP_TS, RUNNING_AS_ROOT, make_tree
 
-CLIENT = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
-# A loop with a query in it: n-plus-one fires on line 4.
-LOOP = ('import { prisma } from "./db"\n'
-        "export async function load(ids: string[]) {\n"
-        "  for (const id of ids) {\n"
-        "    await prisma.user.findFirst({ where: { id } })\n"
-        "  }\n"
-        "}\n")
-ROOT_IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def found(root: Path, **overrides) -> Discovery:
@@ -128,7 +118,7 @@ def test_out_of_scope_globs_are_configurable(tmp_path):
 
 def test_server_action_and_trpc_router_roles_come_from_facts(tmp_path):
     make_tree(tmp_path, {
-        "src/db.ts": CLIENT,
+        "src/db.ts": CLIENT_TS,
         "src/actions/posts.ts": '"use server"\nimport { prisma } from "../db"\n'
                                 "export async function createPost(title: string) {\n"
                                 "  return prisma.post.create({ data: { title } })\n}\n",
@@ -154,7 +144,7 @@ def test_unreadable_content_is_skipped_with_a_warning(tmp_path):
         "src/latin1.ts": 'export const name = "caf\xe9"\n'.encode("latin-1"),
         "src/bundle.js": "var a=1;" * 1000 + "\n",                       # one 8,000-character line
         "src/ok.ts": 'import { prisma } from "./db"\nprisma.user.findMany({ take: 1 })\n',
-        "src/db.ts": CLIENT,
+        "src/db.ts": CLIENT_TS,
     })
     report = scan_report(tmp_path, max_file_bytes=30_000, max_line_length=5000)
     assert {w["path"] for w in report["warnings"]} == {"src/big.ts", "src/video.ts", "src/latin1.ts", "src/bundle.js"}
@@ -169,9 +159,9 @@ def test_unreadable_content_is_skipped_with_a_warning(tmp_path):
 
 def test_utf16_with_bom_is_decoded_and_utf8_bom_stripped(tmp_path):
     make_tree(tmp_path, {
-        "src/db.ts": CLIENT,
-        "src/wide.ts": b"\xff\xfe" + LOOP.encode("utf-16-le"),
-        "src/bom.ts": b"\xef\xbb\xbf" + LOOP.encode(),
+        "src/db.ts": CLIENT_TS,
+        "src/wide.ts": b"\xff\xfe" + LOOP_TS.encode("utf-16-le"),
+        "src/bom.ts": b"\xef\xbb\xbf" + LOOP_TS.encode(),
     })
     report = scan_report(tmp_path)
     assert report["warnings"] == []
@@ -182,7 +172,7 @@ def test_utf16_with_bom_is_decoded_and_utf8_bom_stripped(tmp_path):
 
 
 def test_crlf_line_endings_keep_line_numbers(tmp_path):
-    make_tree(tmp_path, {"src/db.ts": CLIENT, "src/win.ts": ("// header\n\n" + LOOP).replace("\n", "\r\n").encode()})
+    make_tree(tmp_path, {"src/db.ts": CLIENT_TS, "src/win.ts": ("// header\n\n" + LOOP_TS).replace("\n", "\r\n").encode()})
     report = scan_report(tmp_path)
     [f] = report["findings"]
     assert (f["path"], f["line"], f["column"]) == ("src/win.ts", 6, 11)
@@ -204,7 +194,7 @@ def test_symlinks_are_not_followed(tmp_path):
     assert d.warnings == []
 
 
-@pytest.mark.skipif(ROOT_IS_ROOT, reason="running as root: chmod 000 does not block reads")
+@pytest.mark.skipif(RUNNING_AS_ROOT, reason="running as root: chmod 000 does not block reads")
 def test_unreadable_file_and_folder(tmp_path):
     make_tree(tmp_path, {"src/a.ts": "", "src/secret.ts": "export const a = 1\n", "locked/b.ts": ""})
     (tmp_path / "src/secret.ts").chmod(0)
@@ -221,7 +211,7 @@ def test_unreadable_file_and_folder(tmp_path):
 
 
 def test_root_that_is_a_single_file(tmp_path):
-    make_tree(tmp_path, {"db.ts": CLIENT, "loop.test.ts": LOOP, "notes.md": "# hi\n"})
+    make_tree(tmp_path, {"db.ts": CLIENT_TS, "loop.test.ts": LOOP_TS, "notes.md": "# hi\n"})
     d = found(tmp_path / "loop.test.ts")
     assert [(s.path, s.role) for s in d.sources] == [("loop.test.ts", "test")]   # named, so scanned
     report = scan_report(tmp_path / "loop.test.ts")
@@ -239,7 +229,7 @@ def test_empty_directory(tmp_path):
 
 
 def test_path_with_spaces_and_unicode(tmp_path):
-    root = make_tree(tmp_path / "my app ünïcødé", {"src/db.ts": CLIENT, "src/dåtå lööp.ts": LOOP})
+    root = make_tree(tmp_path / "my app ünïcødé", {"src/db.ts": CLIENT_TS, "src/dåtå lööp.ts": LOOP_TS})
     report = scan_report(root)
     assert report["root"] == str(root)
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("src/dåtå lööp.ts", 4)]

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# chmod does not stop root (CI runs as root): permission tests skip there.
+RUNNING_AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+# A module exporting the shared client, and a loop over it: one high
+# n-plus-one finding, on line 4 of LOOP_TS (its column is 11).
+CLIENT_TS = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
+LOOP_TS = ('import { prisma } from "./db"\n'
+           "export async function load(ids: string[]) {\n"
+           "  for (const id of ids) {\n"
+           "    await prisma.user.findFirst({ where: { id } })\n"
+           "  }\n"
+           "}\n")
 
 
 def make_tree(root: Path, files: dict[str, str | bytes]) -> Path:
