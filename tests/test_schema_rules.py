@@ -129,6 +129,7 @@ def test_money_names(name, money):
     ("string | null", []),
     ('Serialized list of tag slugs, e.g. ["bitcoin","analysis"].', []),
     ('e.g. "USD", "EUR"', []),
+    ('(e.g., "like", "dislike", "love", etc.)', []),
     ("MDX body", []),
 ])
 def test_comment_values(comment, values):
@@ -149,3 +150,13 @@ def test_unindexed_filter_severity_follows_the_access_path():
     assert pinned.severity.value == "low" and "foreign-key-missing-index" in pinned.message
     tag = by_field[("UserInterest", "tag")]
     assert [(r.path, r.line) for r in tag.related] == [("lib/interests.ts", 4), ("lib/posts.ts", 4)]
+
+
+def test_composite_foreign_key_partly_indexed_is_low():
+    from conftest import FIXTURES, scan_dir
+    result = scan_dir(str(FIXTURES / "rules" / "foreign-key-missing-index"), ("foreign-key-missing-index",))
+    by_model = {f.model: f for f in result.findings}
+    assert by_model["ShelfTag"].severity.value == "low"
+    assert "covers only tenantId" in by_model["ShelfTag"].message
+    assert by_model["ShelfNote"].severity.value == "medium"
+    assert [r.message for r in by_model["ShelfNote"].related] == ["relation shelf", "relation tenant"]

@@ -65,14 +65,16 @@ def object_entries(obj: ts.Node):
 def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
                   patterns: dict[str, bool]) -> None:
     """Scalar keys tested anywhere in a where; `patterns[name]` stays True while
-    every test of that key is a pattern test (PATTERN_OPERATORS)."""
-    stack = [obj]
+    every test of that key is one no index serves (`_unindexable_test`, or any
+    test under `NOT`)."""
+    stack: list[tuple[ts.Node | None, bool]] = [(obj, False)]
     while stack:
-        node = unwrap(stack.pop())
+        node, negated = stack.pop()
+        node = unwrap(node)
         if node is None:
             continue
         if node.type == "array":
-            stack.extend(node.named_children)
+            stack.extend((c, negated) for c in node.named_children)
             equality[0] = False
             continue
         if node.type != "object":
@@ -85,13 +87,13 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
             if name in LOGICAL:
                 equality[0] = False
                 if value is not None:
-                    stack.append(value)
+                    stack.append((value, negated or name == "NOT"))
                 continue
             v = unwrap(value)
-            pattern = False
+            pattern = negated
             if v is not None and v.type == "object":
                 keys = {k for k, _, s in object_entries(v) if not s}
-                pattern = _unindexable_test(v, keys)
+                pattern = negated or _unindexable_test(v, keys)
                 if keys & SET_OPERATORS:
                     equality.append("set")  # marks a set lookup (`{ in: ids }`)
                 if keys and keys <= RELATION_FILTERS:

@@ -39,7 +39,7 @@ _QUOTED_LIST = re.compile(_QUOTED + r"""(?:\s*(?:\||,|/|\bor\b)\s*""" + _QUOTED 
 _QUOTED_ONE = re.compile(_QUOTED)
 _PIPED = re.compile(r"(?<![\w|])[A-Za-z][\w.:-]*(?:\s*\|\s*[A-Za-z][\w.:-]*)+(?![\w|])")
 # An example is not the list of values: `e.g. "USD", "EUR"`, `["a","b"]`.
-_EXAMPLE = re.compile(r"(?:\be\.?g\.?|\bfor example|\bsuch as|\blike|\[)\s*$", re.I)
+_EXAMPLE = re.compile(r"(?:\be\.?g\.?,?|\bfor example|\bsuch as|\blike|\[)\s*$", re.I)
 _INTRO = re.compile(r"\b(?:one of|possible values|allowed values|valid values|values|options|"
                     r"enum)\s*[:=]?\s*(?:\(|\[)?([^.;()\[\]\n]+)", re.I)
 
