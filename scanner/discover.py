@@ -113,6 +113,12 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
         subdirs = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if not _is_utf8_name(entry.name):
+                # A name the file system holds as raw bytes: it cannot appear in a
+                # UTF-8 report, baseline or fingerprint, so it is left out, with a note.
+                out.warnings.append(Warning_(printable_path(rel), "skipped",
+                                             "skipped: the name is not valid UTF-8; rename it to scan it"))
+                continue
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=follow_symlinks)
@@ -165,6 +171,19 @@ def drop_generated(out: Discovery, folders: list[str]) -> None:
     if dropped:
         out.sources = kept
         out.out_of_scope["generated"] = out.out_of_scope.get("generated", 0) + dropped
+
+
+def _is_utf8_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:   # os.fsdecode kept undecodable bytes as surrogates
+        return False
+    return True
+
+
+def printable_path(rel: str) -> str:
+    """A path for a UTF-8 report: undecodable bytes shown as U+FFFD."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _ignored(rel: str, ignores) -> bool:

@@ -3,6 +3,7 @@ with a note in the report's warnings instead of a crash."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,32 @@ def test_path_with_spaces_and_unicode(tmp_path):
     report = scan_report(root)
     assert report["root"] == str(root)
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("src/dåtå lööp.ts", 4)]
+
+
+def _make_bytes_name(parent: Path, raw: bytes, is_dir: bool) -> Path:
+    target = os.path.join(os.fsencode(parent), raw)
+    try:
+        os.mkdir(target) if is_dir else open(target, "wb").close()
+    except OSError:
+        pytest.skip("this file system only stores UTF-8 names")
+    return Path(os.fsdecode(target))
+
+
+def test_names_that_are_not_utf8_are_skipped_with_a_warning(tmp_path):
+    root = make_tree(tmp_path / "r", {"src/db.ts": CLIENT_TS})
+    bad_file = _make_bytes_name(root / "src", b"caf\xe9.ts", is_dir=False)
+    bad_file.write_text(LOOP_TS, encoding="utf-8")
+    bad_dir = _make_bytes_name(root, b"l\xf6ops", is_dir=True)
+    (bad_dir / "load.ts").write_text(LOOP_TS, encoding="utf-8")
+    report = scan_report(root)
+    assert {(w["path"], w["kind"]) for w in report["warnings"]} == {("src/caf\ufffd.ts", "skipped"),
+                                                                   ("l\ufffdops", "skipped")}
+    assert report["stats"]["files_scanned"] == 1 and report["findings"] == []
+
+
+def test_a_root_whose_name_is_not_utf8(tmp_path):
+    root = _make_bytes_name(tmp_path, b"caf\xe9", is_dir=True)
+    make_tree(root, {"src/db.ts": CLIENT_TS, "src/load.ts": LOOP_TS})
+    report = scan_report(root)
+    assert report["root"].endswith("caf\ufffd")
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("src/load.ts", 4)]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+from ..discover import printable_path
+
 
 def report_dict(result) -> dict:
     return {
         "version": result.version,
-        "root": str(result.root),
+        "root": printable_path(str(result.root)),
         "findings": [f.to_dict() for f in result.findings],
         "stats": result.stats,
         "warnings": [w.to_dict() for w in result.warnings],
