@@ -187,15 +187,18 @@ def printable_path(rel: str) -> str:
 
 
 def _ignored(rel: str, ignores) -> bool:
-    for base, spec in ignores:
+    """git's precedence: the deepest .gitignore with a pattern that matches
+    decides, so a nested `!keep.ts` re-includes what the root file ignores."""
+    for base, spec in reversed(ignores):
         if base:
             if not rel.startswith(base + "/"):
                 continue
             sub = rel[len(base) + 1:]
         else:
             sub = rel
-        if spec.match_file(sub):
-            return True
+        verdict = spec.check_file(sub).include
+        if verdict is not None:
+            return verdict
     return False
 
 

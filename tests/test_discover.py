@@ -44,12 +44,15 @@ def test_root_and_nested_gitignore(tmp_path):
     make_tree(tmp_path, {
         ".gitignore": "ignored/\n*.gen.ts\n!keep.gen.ts\n",
         "src/a.ts": "", "src/b.gen.ts": "", "src/keep.gen.ts": "", "ignored/c.ts": "",
-        "packages/web/.gitignore": "local/\n/anchored.ts\n",
+        "packages/web/.gitignore": "local/\n/anchored.ts\n!api.gen.ts\n",
         "packages/web/local/d.ts": "", "packages/web/anchored.ts": "",
         "packages/web/sub/anchored.ts": "", "anchored.ts": "", "local/e.ts": "",
+        "packages/web/api.gen.ts": "", "packages/web/other.gen.ts": "",
     })
+    # the nested file re-includes api.gen.ts, which the root file ignores (git: deepest wins)
     assert paths(found(tmp_path)) == {
-        "src/a.ts", "src/keep.gen.ts", "packages/web/sub/anchored.ts", "anchored.ts", "local/e.ts"}
+        "src/a.ts", "src/keep.gen.ts", "packages/web/sub/anchored.ts", "anchored.ts", "local/e.ts",
+        "packages/web/api.gen.ts"}
 
 
 def test_default_excludes(tmp_path):
