@@ -25,6 +25,8 @@ from .facts.model import FileFacts
 from .resources import data_dir
 
 _FORMAT = 1
+# How many scanned roots keep a cache in one cache folder (least recently scanned go first).
+MAX_ROOTS = 24
 
 
 def default_cache_root() -> Path:
@@ -109,6 +111,17 @@ class FactCache:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
+            self._prune_other_roots()
         except OSError as e:
             return f"could not write the facts cache in {self.folder} ({e.strerror}); scans stay uncached"
         return None
+
+    def _prune_other_roots(self) -> None:
+        """Keep the caches of the most recently scanned roots only, so scans of
+        many temporary folders do not fill the cache folder."""
+        others = sorted(self.folder.glob("facts-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[MAX_ROOTS:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass

@@ -300,6 +300,37 @@ class ProjectIndex:
                 key, (lambda c: True) if kinds is None else (lambda c: c.kind in kinds), depth=depth)
         return self._db_chain[ck]
 
+    def callees_of(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
+        """The repo functions a function calls, with the call sites."""
+        facts = self.files.get(key.path)
+        out = []
+        for site in facts.call_sites if facts is not None else ():
+            if self.owner(key.path, site.ctx.function) != key.id:
+                continue
+            target = self.callee(key.path, site)
+            if target is not None:
+                out.append((site, FunctionKey(target.path, self.owner(target.path, target.id))))
+        return out
+
+    def reachable_calls(self, key: FunctionKey, depth: int = 4, limit: int = 50) -> list[PrismaCall]:
+        """Every Prisma call a function runs, directly or through repo functions
+        (breadth-first, bounded)."""
+        seen = {key}
+        frontier = [key]
+        out: list[PrismaCall] = []
+        for _ in range(depth + 1):
+            nxt = []
+            for cur in frontier:
+                out.extend(self.calls_by_function.get(cur, ()))
+                if len(out) >= limit:
+                    return out
+                for _, target in self.callees_of(cur):
+                    if target not in seen:
+                        seen.add(target)
+                        nxt.append(target)
+            frontier = nxt
+        return out
+
     def find_chain(self, key: FunctionKey, call_ok: Callable[[PrismaCall], bool],
                    site_ok: Callable[[str, CallSite], bool] | None = None,
                    depth: int = 4) -> tuple[tuple[str, str, int], ...] | None:

@@ -85,3 +85,15 @@ def test_pool_and_serial_paths_agree(tmp_path):
     pooled = _scan(root, None, jobs=2)
     assert serial.stats["files_parsed"] >= POOL_THRESHOLD
     assert _keys(serial) == _keys(pooled)
+
+
+def test_cache_folder_keeps_only_recent_roots(tmp_path, monkeypatch):
+    import scanner.cache as cache_mod
+    monkeypatch.setattr(cache_mod, "MAX_ROOTS", 2)
+    cache = tmp_path / "cache"
+    for i in range(4):
+        root = tmp_path / f"root{i}"
+        (root / "lib").mkdir(parents=True)
+        (root / "lib" / "a.ts").write_text("export const a = 1\n")
+        _scan(root, cache)
+    assert len(list(cache.glob("facts-*.pickle"))) == 2

@@ -8,7 +8,7 @@ import tree_sitter as ts
 
 from .model import ArgSummary
 from .nodes import field, text, unwrap
-from .scopes import Resolver
+from .scopes import Resolver, _returned_expressions
 
 FILTER_OPERATORS = frozenset({
     "equals", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith",
@@ -35,6 +35,22 @@ def _unindexable_test(test: ts.Node, keys: set[str]) -> bool:
         return False
     negated = [unwrap(v) for k, v, s in object_entries(test) if k == "not" and not s]
     return not (keys == {"not"} and negated and negated[0] is not None and negated[0].type == "null")
+
+
+def _null_test(value: ts.Node | None) -> bool:
+    """`f: null`, `f: { equals: null }`, `f: { not: null }`: a presence test."""
+    v = unwrap(value)
+    if v is None:
+        return False
+    if v.type == "null":
+        return True
+    if v.type != "object":
+        return False
+    entries = [(k, unwrap(x)) for k, x, s in object_entries(v) if not s]
+    return len(entries) == 1 and entries[0][0] in ("equals", "not") \
+        and entries[0][1] is not None and entries[0][1].type == "null"
+
+
 # A filter on a set of values: one query serves many items.
 SET_OPERATORS = frozenset({"in", "hasSome"})
 LOGICAL = frozenset({"AND", "OR", "NOT"})
@@ -63,10 +79,10 @@ def object_entries(obj: ts.Node):
 
 
 def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
-                  patterns: dict[str, bool]) -> None:
+                  patterns: dict[str, bool], nulls: dict[str, bool]) -> None:
     """Scalar keys tested anywhere in a where; `patterns[name]` stays True while
     every test of that key is one no index serves (`_unindexable_test`, or any
-    test under `NOT`)."""
+    test under `NOT`), `nulls[name]` while every test is a null test."""
     stack: list[tuple[ts.Node | None, bool]] = [(obj, False)]
     while stack:
         node, negated = stack.pop()
@@ -110,6 +126,7 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
                 out.append(name)
             if name:
                 patterns[name] = patterns.get(name, True) and pattern
+                nulls[name] = nulls.get(name, True) and _null_test(value)
 
 
 def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
@@ -131,7 +148,12 @@ def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
             continue
         for name, value, spread in object_entries(node):
             hidden = hidden or spread
-            if spread or not name or name in ("OR", "NOT"):
+            if name in ("OR", "NOT"):
+                # `OR: conditions` may hold indexed alternatives we cannot see.
+                v = unwrap(value)
+                hidden = hidden or v is None or v.type not in ("array", "object")
+                continue
+            if spread or not name:
                 continue
             if name == "AND":
                 stack.append(value)
@@ -184,6 +206,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     points: list[str] = []
     where_opaque = False
     patterns: dict[str, bool] = {}
+    nulls: dict[str, bool] = {}
     equality = [True]
     where_empty = False
     order: list[str] = []
@@ -201,7 +224,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
             if v is not None and v.type == "object":
                 if not v.named_children:
                     where_empty = True
-                _where_fields(v, where_fields, equality, patterns)
+                _where_fields(v, where_fields, equality, patterns, nulls)
                 points, where_opaque = _where_points(v)
             else:
                 equality[0] = False
@@ -227,6 +250,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
+        where_null_fields=tuple(n for n in where_fields if nulls.get(n)),
     )
 
 
@@ -310,8 +334,8 @@ def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
     params = field(cb, "parameters")
     names = [text(p) for p in params.named_children] if params is not None else []
     index = names[1] if len(names) > 1 else None
-    body = unwrap(field(cb, "body"))
-    return body is not None and safe_fragment(body, resolver, depth + 1, index_name=index)
+    results = _returned_expressions(cb)
+    return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
 
 
 def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
@@ -320,7 +344,7 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
     `const`s of literals, `static readonly` literals, lookups in a literal map
     (an allow-list), or `$n` placeholders built from array indices."""
     node = unwrap(node)
-    if node is None or depth > 6:
+    if node is None or depth > 12:
         return False
     t = node.type
     if t in _LITERAL_TYPES:

@@ -35,6 +35,16 @@ def _member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
     return None, None
 
 
+_GROWS = (".push(", ".unshift(", ".splice(", ".concat(")
+
+
+def _grown(name: str, decl: ts.Node) -> bool:
+    """Whether a `const` array is grown after its declaration in its scope."""
+    scope = decl.parent
+    body = scope.text.decode("utf-8", "replace") if scope is not None and scope.text else ""
+    return any(f"{name}{g}" in body for g in _GROWS)
+
+
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
     """How many items a literal array has: the loop runs a fixed, small number
     of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
@@ -45,8 +55,11 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "var" and not b.path and b.value is not None:
             decl = b.node.parent
-            if decl is not None and any(c.type == "const" for c in decl.children):
-                return literal_len(b.value, resolver, depth + 1)
+            if decl is not None and any(c.type == "const" for c in decl.children) \
+                    and not _grown(text(node), decl):
+                n = literal_len(b.value, resolver, depth + 1)
+                # `const rows = []` filled later is a collection, not a constant list.
+                return n if n else None
         return None
     if node.type != "array":
         return None
@@ -118,6 +131,7 @@ class ContextBuilder:
                         "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
                         method=prop, parallel=is_async(child) and prop in ("map", "flatMap", "forEach"),
                         literal_len=literal_len(obj, self.resolver), iterable_import=self._imported(obj),
+                        awaits_before=_awaits_before(child, site),
                         start=call.start_byte, end=call.end_byte, header=short(field(call, "function"), 120),
                         function=self.function_id(self._enclosing_function(call))))
                 elif prop == TRANSACTION_METHOD:
@@ -251,6 +265,23 @@ class ContextBuilder:
         if b is not None and b.kind == "import":
             return ClientRef("import", "import", b.module, b.imported)
         return None
+
+
+def _awaits_before(fn: ts.Node, site: ts.Node) -> bool:
+    """Whether the callback awaits something before reaching the site: then the
+    site does not start in the same tick as the other items' calls."""
+    body = field(fn, "body")
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.start_byte >= site.start_byte:
+            continue
+        if node.type == "await_expression" and node.end_byte <= site.start_byte:
+            return True
+        if node.type in FUNCTION_TYPES:
+            continue
+        stack.extend(c for c in node.named_children if c.start_byte < site.start_byte)
+    return False
 
 
 def _is_awaited(site: ts.Node) -> bool:

@@ -143,19 +143,23 @@ class FileExtractor:
             fn = _enclosing(call, FUNCTION_TYPES)
             bucket = names.setdefault(key(fn) if fn is not None else -1, set())
             args = m["client_call.args"][0]
-            for a in args.named_children:
-                a = unwrap(a)
+            # Follow arrays composed of other arrays: `ops = [...removals, ...additions]`.
+            pending = [unwrap(a) for a in args.named_children]
+            while pending and len(bucket) < 64:
+                a = pending.pop()
                 if a is None:
                     continue
-                if a.type == "identifier":
-                    bucket.add(text(a))
+                if a.type == "spread_element":
+                    pending.extend(unwrap(c) for c in a.named_children)
                 elif a.type == "array":
-                    for el in a.named_children:
-                        el = unwrap(el)
-                        if el is not None and el.type == "spread_element":
-                            el = unwrap(el.named_children[0]) if el.named_children else None
-                        if el is not None and el.type == "identifier":
-                            bucket.add(text(el))
+                    pending.extend(unwrap(c) for c in a.named_children)
+                elif a.type == "identifier" and text(a) not in bucket:
+                    bucket.add(text(a))
+                    b = self.resolver.lookup(text(a), a)
+                    if b is not None and b.kind == "var" and not b.path:
+                        value = unwrap(b.value)
+                        if value is not None and value.type == "array":
+                            pending.append(value)
         return out, names
 
     def _receiver_root(self, receiver: ts.Node) -> ts.Node:

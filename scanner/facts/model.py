@@ -90,6 +90,7 @@ class LoopFrame:
     function: int = -1          # the function the loop sits in
     iterable_import: tuple[str, str] | None = None  # (module, name) of an imported iterable
     in_condition: bool = False  # the site is in the loop's condition (a probe: `while (await q())`)
+    awaits_before: bool = False  # callbacks: the site comes after an earlier `await` (not the same tick)
     start: int = 0              # byte span of the loop
     end: int = 0
 
@@ -157,6 +158,7 @@ class ArgSummary:
     # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)
     # and negations (`not: "x"`, `notIn`; `not: null` stays indexable).
     where_pattern_fields: tuple[str, ...] = ()
+    where_null_fields: tuple[str, ...] = ()  # keys only tested against null (presence)
     where_set: bool = False        # some filter takes a set of values (`{ in: ids }`)
 
 

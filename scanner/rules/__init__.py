@@ -21,8 +21,8 @@ from . import (
     unbounded_find_many,
     unindexed_filter,
     unvalidated_input,
-    write_without_transaction,
     write_without_audit,
+    write_without_transaction,
 )
 
 REGISTRY: tuple[Rule, ...] = (
@@ -33,8 +33,8 @@ REGISTRY: tuple[Rule, ...] = (
     unindexed_filter.RULE,
     # Transactions and integrity
     write_without_transaction.RULE,
-    bulk_write_without_where.RULE,
     write_without_audit.RULE,
+    bulk_write_without_where.RULE,
     prisma_client_per_request.RULE,
     multiple_prisma_clients.RULE,
     # Errors

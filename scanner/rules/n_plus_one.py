@@ -22,12 +22,16 @@ FEW_CONSTANTS = 5
 _PROBE = re.compile(r"\b(attempts?|retr(y|ies)|tries|maxRetries|deadline|timeout)\b|Date\.now", re.I)
 # A counted `for` that steps one item at a time (`i++`, `i += 1`); `i += CHUNK` steps a chunk.
 _PER_ITEM_STEP = re.compile(r"\+\+|--|[+-]=\s*1\s*\)")
+# A while loop that walks items: `while (i < ids.length)`, `while (queue.length)`,
+# `while (node?.parentId)`.
+_WALKS_ITEMS = re.compile(r"\.length\b|\.size\b|parent|\.next\b|\bnext[A-Z]\w*", re.I)
+_WALKS_CHAIN = re.compile(r"(while|do)\s*\(\s*!?\s*[A-Za-z_$][\w$]*(\??\.[A-Za-z_$][\w$]*)?\s*\)$")
+# Flags of pagination, polling and worker loops, not items: `while (hasMore)`, `while (running)`.
+_STATE_FLAG = re.compile(r"more|cursor|running|active|done|finished|continue|again|abort|stop|"
+                         r"true|keepGoing|shouldRun", re.I)
 # A counted loop over pages or chunks (`for (let page = 0; page < n; page++)`).
 _BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
 _BATCHED_BY_DATALOADER = ("findUnique", "findUniqueOrThrow")
-_BULK_OPS = frozenset({"createMany", "createManyAndReturn", "updateMany", "updateManyAndReturn",
-                       "deleteMany"})
-_RAW = frozenset({"$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"})
 
 
 def _loop_label(loop: LoopFrame) -> str:
@@ -37,36 +41,23 @@ def _loop_label(loop: LoopFrame) -> str:
 
 
 def _collection_loop(loop: LoopFrame) -> bool:
-    """A loop over the items of a collection (rather than pages, chunks or a condition)."""
+    """A loop over the items of a collection, rather than over pages, chunks, time
+    or a state (`while (!aborted)`, `for (;;)`, `for (…; i += CHUNK)`), whose
+    queries run once per batch or per tick, not per item."""
     if loop.kind in ("for-of", "for-in", "for-await", "callback"):
         return True
-    return (loop.kind == "for" and bool(_PER_ITEM_STEP.search(loop.header))
-            and not _BATCH_WORDS.search(loop.header))
+    if loop.kind == "for":
+        return bool(_PER_ITEM_STEP.search(loop.header)) and not _BATCH_WORDS.search(loop.header)
+    # while / do: walking an array or queue by index, or a linked chain of rows
+    # (`while (currentId)` reassigned from each row).
+    if _BATCH_WORDS.search(loop.header) or _STATE_FLAG.search(loop.header):
+        return False
+    return bool(_WALKS_ITEMS.search(loop.header) or _WALKS_CHAIN.match(loop.header))
 
 
 def _paginates(call: PrismaCall) -> bool:
     keys = set(call.call.args.keys)
     return "take" in keys and bool(keys & {"cursor", "skip"})
-
-
-def _batch_query(call: PrismaCall) -> bool:
-    """A query that serves a page or a set of rows in one round trip."""
-    args = call.call.args
-    return (call.operation in _RAW or call.operation in _BULK_OPS or args.where_set
-            or (call.operation == "findMany" and "take" in args.keys))
-
-
-def _batch_loops(calls: list[PrismaCall]) -> set[int]:
-    """Loops that fetch a bounded page (`findMany({ take })`) each time round:
-    purge and backfill loops that work through a table batch by batch. Anything
-    else in such a loop runs once per batch."""
-    out = set()
-    for call in calls:
-        loops = call.call.ctx.loops
-        if loops and not _collection_loop(loops[0]) and call.operation == "findMany" \
-                and "take" in call.call.args.keys:
-            out.add(loops[0].key)
-    return out
 
 
 def _imported_len(index: ProjectIndex, path: str, loop: LoopFrame) -> int | None:
@@ -92,17 +83,19 @@ def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
 def _leaves_loop(ctx: SiteContext, loop: LoopFrame) -> bool:
     """The site sits in a branch (inside the loop) that returns, throws or breaks:
     it runs at most once per run of the loop."""
+    if loop.kind == "callback":
+        return False  # `return` in a callback ends one item's call, not the iteration
     return any(b.ends_loop and b.start >= loop.start and b.end <= loop.end and loop.end > 0
                for b in ctx.branches)
 
 
-def _quiet_site(index: ProjectIndex, path: str, ctx: SiteContext, batch_loops: set[int]) -> bool:
+def _quiet_site(index: ProjectIndex, path: str, ctx: SiteContext) -> bool:
     loop = ctx.loops[0]
     if any(f.kind == "array" for f in ctx.tx):
         return True  # built for one batched $transaction([...]): the fix itself
     if any(_bounded(index, path, l) for l in ctx.loops):
         return True
-    return loop.key in batch_loops or _leaves_loop(ctx, loop)
+    return not _collection_loop(loop) or _leaves_loop(ctx, loop)
 
 
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
@@ -110,7 +103,7 @@ def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
     Prisma Client batches findUnique calls of one tick into one IN query."""
     return (loop.kind == "callback" and loop.method in ("map", "flatMap")
             and call.operation in _BATCHED_BY_DATALOADER
-            and call.call.args.where_equality_only)
+            and call.call.args.where_equality_only and not loop.awaits_before)
 
 
 def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
@@ -126,18 +119,15 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
 
 def _check(ctx: RuleContext):
     index = ctx.index
-    batch_loops = _batch_loops(index.prisma_calls)
     for call in index.prisma_calls:
         site = call.call.ctx
         if call.kind == "transaction" or not site.loops:
             continue
         loop = site.loops[0]
-        if _quiet_site(index, call.path, site, batch_loops):
+        if _quiet_site(index, call.path, site):
             continue
         if _paginates(call) or _dataloader_batched(call, loop):
             continue
-        if not _collection_loop(loop) and _batch_query(call):
-            continue  # one statement per chunk or page
         parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
@@ -149,47 +139,33 @@ def _check(ctx: RuleContext):
             f"`where: {{ id: {{ in: ids }} }}` or `include`, or batch writes.",
             related=(Related(call.path, loop.line, "the loop"),),
         )
-    yield from _across_functions(ctx, batch_loops)
-
-
-def _helper_batches(index: ProjectIndex, target: FunctionKey) -> bool:
-    """The helper fetches or writes a page or set itself (pagination, chunk writes)."""
-    return any(_paginates(c) or _batch_query(c) for c in index.calls_by_function.get(target, ()))
+    yield from _across_functions(ctx)
 
 
 def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
-    """The helper's only database work is one findUnique by equality: calls of it
-    started in one tick are batched by Prisma's dataloader."""
-    calls = index.calls_by_function.get(target, ())
-    if len(calls) != 1 or calls[0].operation not in _BATCHED_BY_DATALOADER \
-            or not calls[0].call.args.where_equality_only:
-        return False
-    chain = index.find_chain(target, lambda c: c is not calls[0], depth=3)
-    return chain is None
+    """The helper's only database work, however deep, is one findUnique by
+    equality: calls of it started in one tick are batched by Prisma's dataloader."""
+    calls = index.reachable_calls(target, depth=4, limit=2)
+    return (len(calls) == 1 and calls[0].operation in _BATCHED_BY_DATALOADER
+            and calls[0].call.args.where_equality_only)
 
 
-def _across_functions(ctx: RuleContext, batch_loops: set[int]):
+def _across_functions(ctx: RuleContext):
     index = ctx.index
     for path in sorted(index.files):
         facts = index.files[path]
         for site in facts.call_sites:
-            if not site.ctx.loops or _quiet_site(index, path, site.ctx, batch_loops):
+            if not site.ctx.loops or _quiet_site(index, path, site.ctx):
                 continue
             loop = site.ctx.loops[0]
             target = index.callee(path, site)
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            per_item = _collection_loop(loop)
-            if not per_item and _helper_batches(index, target):
-                continue  # pagination or batching through a helper
             if loop.kind == "callback" and loop.method in ("map", "flatMap") \
                     and _helper_is_one_findunique(index, target):
                 continue
-            # Only a query that is not a page fetch (nor, outside per-item loops, a
-            # batch statement) counts at the end of the chain.
-            chain = index.find_chain(
-                target, lambda c: not _paginates(c) and (per_item or not _batch_query(c)), depth=4)
+            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4)
             if chain is None:
                 continue
             fn = index.function(target)
