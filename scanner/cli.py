@@ -156,9 +156,15 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         baseline = load_baseline(baseline_file) if baseline_file else None
         changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
         from .collect import CacheOptions
-        result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
-                          baseline=baseline, changed=changed,
-                          cache=CacheOptions(enabled=not no_cache, folder=cache_dir), jobs=jobs)
+        from .progress import ScanProgress
+        bar = ScanProgress()
+        try:
+            result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
+                              baseline=baseline, changed=changed,
+                              cache=CacheOptions(enabled=not no_cache, folder=cache_dir), jobs=jobs,
+                              progress=bar.update)
+        finally:
+            bar.close()
         options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn}
         color = fmt == "text" and output is None and sys.stdout.isatty()
         _write(output, render(fmt, result, color=color, **options))

@@ -56,7 +56,9 @@ def _jobs(requested: int | None) -> int:
 
 
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
-                  cache: CacheOptions | None = None, jobs: int | None = None) -> Collected:
+                  cache: CacheOptions | None = None, jobs: int | None = None,
+                  progress=None) -> Collected:
+    """`progress(done, total)` is told how many files have their facts."""
     out = Collected()
     fc = None
     if cache is not None and cache.enabled:
@@ -80,13 +82,18 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         else:
             todo.append((sf.path, sf.role, data))
     workers = _jobs(jobs)
+    tick = progress or (lambda done, total: None)
+    batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    built: list[FileFacts] = []
     if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_extract_batch, batches, [ccfg] * len(batches))
-            built = [f for batch in results for f in batch]
+            for batch in pool.map(_extract_batch, batches, [ccfg] * len(batches)):
+                built.extend(batch)
+                tick(out.cached + len(built), len(digests))
     else:
-        built = _extract_batch(todo, ccfg)
+        for batch in batches:
+            built.extend(_extract_batch(batch, ccfg))
+            tick(out.cached + len(built), len(digests))
     roles = {sf.path: sf.role for sf in sources}
     for ff in built:
         out.facts[ff.path] = ff

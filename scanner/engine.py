@@ -97,7 +97,7 @@ def generator_outputs(schema: Schema) -> list[str]:
 
 def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | None = None,
          changed: ChangedLines | None = None, cache: CacheOptions | None = None,
-         jobs: int | None = None) -> ScanResult:
+         jobs: int | None = None, progress=None) -> ScanResult:
     """`baseline` hides recorded findings; `changed` keeps only findings on changed lines;
     `cache` reuses facts of unchanged files (None: no cache); `jobs` caps the worker processes."""
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     warnings = list(discovery.warnings)
     ccfg = client_config(config)
     collected = collect_facts(root if root.is_dir() else root.parent, discovery.sources, config,
-                              ccfg, cache, jobs)
+                              ccfg, cache, jobs, progress)
     facts = collected.facts
     warnings += collected.warnings
     warnings += schema_warnings

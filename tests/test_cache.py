@@ -97,3 +97,15 @@ def test_cache_folder_keeps_only_recent_roots(tmp_path, monkeypatch):
         (root / "lib" / "a.ts").write_text("export const a = 1\n")
         _scan(root, cache)
     assert len(list(cache.glob("facts-*.pickle"))) == 2
+
+
+def test_progress_is_reported_and_silent_off_a_terminal(tmp_path):
+    from scanner.progress import ScanProgress
+    calls = []
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    result = scan(app, load_config(app), progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] == result.stats["files_scanned"]
+    quiet = ScanProgress(enabled=False)
+    quiet.update(1, 10)
+    assert quiet._bar is None
