@@ -24,7 +24,7 @@ from . import __version__
 from .facts.model import FileFacts
 from .resources import data_dir
 
-_FORMAT = 1
+_FORMAT = 2
 # How many scanned roots keep a cache in one cache folder (least recently scanned go first).
 MAX_ROOTS = 24
 
@@ -63,7 +63,9 @@ class FactCache:
         root_id = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         self.file = folder / f"facts-{root_id}.pickle"
         self.key = hashlib.sha256((_code_fingerprint() + config_key).encode()).hexdigest()
-        self.entries: dict[str, tuple[str, str, FileFacts]] = {}
+        # path -> (content digest, role, pickled FileFacts): each file's facts are
+        # pickled on their own, so saving after a one-file change re-pickles one file.
+        self.entries: dict[str, tuple[str, str, bytes]] = {}
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -88,13 +90,17 @@ class FactCache:
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
-        if hit is not None and hit[0] == digest and hit[1] == role:
-            self.hits += 1
-            return hit[2]
-        return None
+        if hit is None or hit[0] != digest or hit[1] != role:
+            return None
+        try:
+            facts = pickle.loads(hit[2])
+        except Exception:  # noqa: BLE001 - a damaged entry: parse the file again
+            return None
+        self.hits += 1
+        return facts
 
     def put(self, path: str, role: str, digest: str, facts: FileFacts) -> None:
-        self.entries[path] = (digest, role, facts)
+        self.entries[path] = (digest, role, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
         self.dirty = True
 
     def save(self, present: set[str]) -> str | None:

@@ -109,3 +109,15 @@ def test_progress_is_reported_and_silent_off_a_terminal(tmp_path):
     quiet = ScanProgress(enabled=False)
     quiet.update(1, 10)
     assert quiet._bar is None
+
+
+def test_json_report_is_valid_and_one_finding_per_line(tmp_path):
+    import json
+    from scanner.report import render
+    result = _scan(DEMO, None)
+    text = render("json", result)
+    data = json.loads(text)
+    assert set(data) == {"version", "root", "findings", "stats", "warnings"}
+    assert len(data["findings"]) == len(result.findings) > 0
+    finding_lines = [l for l in text.splitlines() if l.startswith('    {"rule": ')]
+    assert len(finding_lines) == len(result.findings)
