@@ -6,6 +6,7 @@ reused for every file."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -161,22 +162,99 @@ def _blank_jsx_ampersands(source: bytes) -> bytes | None:
 _ATTR_STRING = re.compile(rb'(?<=[\w-]=)"[^"\n]*&[^"\n]*"')
 _EXPORT_TYPE_STAR = re.compile(rb"\bexport\s+(type)\s+\*")
 _TYPEOF_IMPORT = re.compile(rb"""\btypeof\s+import\s*\(\s*(['"])[^'"\n]*\1\s*\)""")
+# A type member on its own line, after a member ended by a line break instead of
+# `;`, that the grammar glues to the line before: a key named `in` or
+# `instanceof`, or a generic call signature `<A extends B>(a: A): void`.
+_GLUED_MEMBER = re.compile(
+    rb"(?<=[\w$)\]}\"'>])([ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*)[ \t]"
+    rb"(?=(?:in|instanceof)\??[ \t]*[:(]|<[A-Za-z_$][\w$]*(?:\s+extends\b|\s*[,>=])[^\n]*>\s*\()")
+# `\u`/`\x` that do not start an escape: allowed in tagged templates (String.raw`\u00`).
+_BAD_ESCAPE = re.compile(rb"\\(?:u(?![0-9a-fA-F]{4}|\{[0-9a-fA-F]+\})|x(?![0-9a-fA-F]{2}))")
+_TAG_END = re.compile(rb"[\w$)\]]")
+# `export { x } from "./d.json" with { type: "json" }` (import attributes on a re-export).
+_EXPORT_ATTRIBUTES = re.compile(rb"""(\bexport\b[^;'"\n]*\bfrom\s*(['"])[^'"\n]*\2\s*)((?:with|assert)\s*\{[^}\n]*\})""")
+# `static accessor x = 1` (auto-accessor fields, TypeScript 4.9)
+_STATIC_ACCESSOR = re.compile(rb"\bstatic\s+(accessor)\s+(?=[#\w$\[])")
+# Variance annotations on type parameters: `interface P<in out T>`, `type Q<out T>`.
+_VARIANCE = re.compile(rb"(?<=[<,])(\s*)(in\s+out|in|out)(?=\s+[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))")
+
+# A member key named `abstract` in an interface or type alias body (`abstract: string`).
+_ABSTRACT_KEY = re.compile(rb"(?<![\w$.])abstract(?=\??[ \t]*[:(])")
+_MEMBER_HEAD = re.compile(rb"[\w$]\??\s*:\s*$")
+_TYPE_BODY_HEAD = re.compile(rb"(?:\binterface\s+[\w$]+[^{;=]*|\btype\s+[\w$]+\s*(?:<[^=;]*>)?\s*=\s*)$")
 
 
-def _rewrite_grammar_gaps(source: bytes, grammar: str) -> bytes | None:
-    """A same-length copy with valid TypeScript the grammars cannot read made
-    readable, so a retry parses the rest of the file. Offsets, lines and columns
-    stay put; only text no fact depends on changes."""
-    out = source
+def _in_type_body(source: bytes, i: int, nesting: int = 0) -> bool:
+    """Whether offset i sits directly in an `interface X {` or `type X = {` body,
+    or in a `key: {` type literal nested in one."""
+    depth = 0
+    for j in range(i - 1, max(-1, i - 4000), -1):
+        c = source[j]
+        if c == 0x7D:    # }
+            depth += 1
+        elif c == 0x7B:  # {
+            if depth:
+                depth -= 1
+                continue
+            if _TYPE_BODY_HEAD.search(source, max(0, j - 200), j):
+                return True
+            return (nesting < 8 and _MEMBER_HEAD.search(source, max(0, j - 200), j) is not None
+                    and _in_type_body(source, j, nesting + 1))
+    return False
+
+
+def _quote_abstract_keys(source: bytes) -> bytes:
+    """`abstract: T` in a type body becomes the same-length quoted key `"bstrac": T`."""
+    out = bytearray(source)
+    for m in _ABSTRACT_KEY.finditer(source):
+        if _in_type_body(source, m.start()):
+            out[m.start():m.end()] = b'"bstrac"'
+    return bytes(out)
+
+
+def _blank(m: re.Match, group: int = 0) -> bytes:
+    """The match with `group` turned into spaces (line breaks kept)."""
+    whole, start = m.group(0), m.start(group) - m.start(0)
+    part = m.group(group)
+    return whole[:start] + re.sub(rb"[^\r\n]", b" ", part) + whole[start + len(part):]
+
+
+def _blank_bad_escapes(source: bytes) -> bytes:
+    """Invalid escapes inside a tagged template, their backslash blanked."""
+    out = bytearray(source)
+    for m in _BAD_ESCAPE.finditer(source):
+        i = m.start()
+        tick = source.rfind(b"`", source.rfind(b"\n", 0, i) + 1, i)
+        if tick > 0 and _TAG_END.match(source, tick - 1):
+            out[i] = 0x20
+    return bytes(out)
+
+
+def _rewrite_grammar_gaps(grammar: str) -> list[Callable[[bytes], bytes]]:
+    """Steps that each return a same-length copy of the source with one kind of
+    valid TypeScript the grammars cannot read made readable. parse_source keeps a
+    step only when it leaves fewer errors, so a step that misfires on one file
+    (a type-level `A<B> & {` taken for JSX text) costs nothing. Offsets, lines
+    and columns stay put; only text no fact depends on changes."""
+    steps: list[Callable[[bytes], bytes]] = []
     if grammar == "tsx":
-        out = _blank_jsx_ampersands(out) or out
+        steps.append(lambda s: _blank_jsx_ampersands(s) or s)
         # `href="/x?a=1&b=2"`: the tsx grammar reads `&b` as an entity.
-        out = _ATTR_STRING.sub(lambda m: m.group(0).replace(b"&", b" "), out)
-    # `export type * from "./m"` (TypeScript 5.0)
-    out = _EXPORT_TYPE_STAR.sub(lambda m: m.group(0).replace(b"type", b"    ", 1), out)
-    # `importOriginal<typeof import("./m")>()`: a type query the grammar cannot place.
-    out = _TYPEOF_IMPORT.sub(lambda m: b"any" + b" " * (len(m.group(0)) - 3), out)
-    return out if out != source else None
+        steps.append(lambda s: _ATTR_STRING.sub(lambda m: m.group(0).replace(b"&", b" "), s))
+    steps += [
+        # `export type * from "./m"` (TypeScript 5.0)
+        lambda s: _EXPORT_TYPE_STAR.sub(lambda m: _blank(m, 1), s),
+        # `importOriginal<typeof import("./m")>()`: a type query the grammar cannot place.
+        lambda s: _TYPEOF_IMPORT.sub(lambda m: b"any" + b" " * (len(m.group(0)) - 3), s),
+        # the glued member gets the `;` it was allowed to leave out, in its indentation
+        lambda s: _GLUED_MEMBER.sub(lambda m: m.group(1) + b";", s),
+        _blank_bad_escapes,
+        lambda s: _EXPORT_ATTRIBUTES.sub(lambda m: _blank(m, 3), s),
+        lambda s: _STATIC_ACCESSOR.sub(lambda m: _blank(m, 1), s),
+        lambda s: _VARIANCE.sub(lambda m: _blank(m, 2), s),
+        _quote_abstract_keys,
+    ]
+    return steps
 
 
 def _error_count(tree: ts.Tree) -> int:
@@ -190,11 +268,17 @@ def parse_source(path: str, source: bytes) -> tuple[ts.Tree, str]:
         source = source.replace(b"\x00", b" ")
     tree = parser(grammar).parse(source)
     if tree.root_node.has_error:
-        rewritten = _rewrite_grammar_gaps(source, grammar)
-        if rewritten is not None:
-            retry = parser(grammar).parse(rewritten)
-            if _error_count(retry) < _error_count(tree):
-                tree = retry
+        errors, text = _error_count(tree), source
+        for step in _rewrite_grammar_gaps(grammar):
+            candidate = step(text)
+            if candidate == text:
+                continue
+            retry = parser(grammar).parse(candidate)
+            fewer = _error_count(retry)
+            if fewer < errors:
+                tree, errors, text = retry, fewer, candidate
+                if not errors:
+                    break
     if tree.root_node.has_error and grammar == "typescript" and path.lower().endswith(
         (".js", ".mjs", ".cjs")
     ):
