@@ -104,17 +104,38 @@ class Resolver:
         self.config = config
         self._tables: dict[int, dict[str, Binding]] = {}
         self._classifying: set[int] = set()
+        # Node -> its nearest enclosing scope node. `Node.parent` walks down from
+        # the root, so walking up a deep expression (a 1,000-term `a + b + …`) for
+        # every identifier in it would be cubic; each node is climbed once.
+        self._scope_of: dict[tuple[int, int, int], ts.Node | None] = {}
 
     # -- scopes ---------------------------------------------------------------
     def lookup(self, name: str, at: ts.Node) -> Binding | None:
-        n = at
+        n = at if at.type in SCOPE_TYPES else self._enclosing_scope(at)
         while n is not None:
-            if n.type in SCOPE_TYPES:
-                b = self._table(n).get(name)
-                if b is not None:
-                    return b
-            n = n.parent
+            b = self._table(n).get(name)
+            if b is not None:
+                return b
+            n = self._enclosing_scope(n)
         return None
+
+    def _enclosing_scope(self, node: ts.Node) -> ts.Node | None:
+        climbed = []
+        n = node
+        scope = None
+        while True:
+            k = (n.id, n.start_byte, n.end_byte)
+            if k in self._scope_of:
+                scope = self._scope_of[k]
+                break
+            climbed.append(k)
+            n = n.parent
+            if n is None or n.type in SCOPE_TYPES:
+                scope = n
+                break
+        for k in climbed:
+            self._scope_of[k] = scope
+        return scope
 
     def _table(self, scope: ts.Node) -> dict[str, Binding]:
         k = key(scope) ^ hash(scope.type)
