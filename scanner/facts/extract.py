@@ -379,6 +379,11 @@ class FileExtractor:
             return short(field(parent, "left"), 60), None
         if parent.type == "export_statement":
             return "default", None
+        callee = field(parent, "function") if parent.type == "call_expression" else None
+        if callee is not None and callee.start_byte <= fn.start_byte and fn.end_byte <= callee.end_byte:
+            # `(async () => { ... })()` runs right where it is written: it belongs to
+            # the function around it, like an inline callback.
+            return "<iife>", "(immediately invoked)"
         if parent.type == "arguments" and parent.parent is not None:
             call = parent.parent
             callee = short(field(call, "function") or call, 80)

@@ -26,6 +26,8 @@ def _unserved(model, f, keys, schema):
         points = set(args.where_points)
         if args.where_opaque or any(_is_relation(model, p) for p in points):
             continue
+        if q.clause == "where" and f.type == "String" and f.name in args.where_null_fields:
+            continue  # `reasoning: { not: null }`: a presence test on text, not a lookup
         if not served_by_index(model, f.name, points, schema):
             out.append((q, pinned_prefix(model, points, schema)))
     return out

@@ -89,6 +89,7 @@ def _check(ctx: RuleContext):
             if span is None:
                 span = next(s.span for s in facts.call_sites
                             if s.span.line == line and s.span.column == column)
+            name = fn.exported_as[0] if fn.exported_as and fn.exported_as[0] != "default" else fn.name
             models = sorted({w[3] for w in writes if w[3]})
             what = f"writes {', '.join(models)}" if models else "writes"
             trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
@@ -96,13 +97,13 @@ def _check(ctx: RuleContext):
             related += [Related(p, ln, step) for step, p, ln in chain]
             yield ctx.finding(
                 path, span,
-                f"{fn.name}() ({fn.entry_kind}) {what} ({label}"
+                f"{name}() ({fn.entry_kind}) {what} ({label}"
                 f"{f' and {len(writes) - 1} more' if len(writes) > 1 else ''}) but never records an "
                 f"audit entry: no write to {trail_names} and no call of an audit writer "
                 f"({', '.join(dict.fromkeys(writers))}). Who changed what cannot be reconstructed. "
                 f"Write the audit row in the same transaction as the change.",
                 model=model or None, entry_point=fn.entry_kind, related=related,
-                matched=f"{fn.name}@{label}",
+                matched=f"{name}@{label}",
             )
 
 
