@@ -86,6 +86,7 @@ class _Walker:
         self.calls: list[str] = []
         self.passes: list[str] = []
         self.locals: set[str] = set()    # names declared inside the handler
+        self.falls_through = False
 
     def refers_to_error(self, node: ts.Node | None) -> bool:
         if node is None:
@@ -267,7 +268,28 @@ class _Walker:
             responds=self.responds, records=self.records, inspects=self.inspects,
             statuses=tuple(dict.fromkeys(self.statuses)), logs=tuple(self.logs),
             calls=tuple(self.calls), passes=tuple(dict.fromkeys(self.passes)),
+            falls_through=self.falls_through,
         )
+
+
+def _ends_in_answer(stmts: list[ts.Node]) -> bool:
+    """Whether a block's last statement returns, throws or answers the request:
+    otherwise (`if (!member) notFound()` then carry on) the answer is conditional."""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if last.type in ("return_statement", "throw_statement"):
+        return True
+    if last.type != "expression_statement" or not last.named_children:
+        return False
+    value = unwrap(last.named_children[0])
+    if value is not None and value.type == "await_expression" and value.named_children:
+        value = unwrap(value.named_children[0])
+    if value is None:
+        return False
+    if value.type == "new_expression":
+        return text(field(value, "constructor")).split(".")[-1] in _RESPONSE_CLASSES
+    return value.type == "call_expression" and _is_response_call(value)
 
 
 def _pattern_names(pattern: ts.Node | None) -> set[str]:
@@ -289,6 +311,7 @@ def summarise_catch_clause(clause: ts.Node) -> HandlerSummary:
     w.statements = len(stmts)
     for s in stmts:
         w.walk(s)
+    w.falls_through = bool(stmts) and not _ends_in_answer(stmts)
     return w.summary(len(stmts) < len(body.named_children))
 
 
@@ -314,6 +337,7 @@ def summarise_catch_callback(handler: ts.Node) -> HandlerSummary:
         w.statements = len(stmts)
         for s in stmts:
             w.walk(s)
+        w.falls_through = bool(stmts) and not _ends_in_answer(stmts)
         return w.summary(len(stmts) < len(body.named_children))
     # An expression body is the handler's value: `() => null` returns, `(e) => console.error(e)` logs.
     value = unwrap(body)

@@ -231,6 +231,7 @@ class HandlerSummary:
     logs: tuple[str, ...] = ()        # log calls (`console.error`, `ctx.logger.warn`)
     calls: tuple[str, ...] = ()       # every other call's callee, in order (`Sentry.captureException`)
     passes: tuple[str, ...] = ()      # callees (not log calls) the error is passed to
+    falls_through: bool = False       # its last statement neither returns, throws nor answers: any answer is conditional
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ def one_status(h: HandlerSummary, trackers) -> str | None:
         return None
     if not (h.responds or h.throws):
         return None
+    if h.falls_through:
+        return None  # answers only on some paths (a fallback lookup first), not every error
     if any(not callee_matches(p, trackers) for p in h.passes):
         return None  # a helper maps the error
     if len(h.statuses) != 1 or h.statuses[0] in ("?", "redirect"):
