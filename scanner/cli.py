@@ -75,6 +75,8 @@ def _run(fn, debug: bool):
     try:
         return fn()
     except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError, HistoryError) as e:
+        if debug:
+            traceback.print_exc()
         click.echo(f"dbaudit: error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:

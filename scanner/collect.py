@@ -105,6 +105,8 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         for line, col, what in ff.parse_errors:
             out.warnings.append(Warning_(path, "parse", f"{what} at line {line}, column {col}; "
                                          "parsed with error recovery", line))
+        for kind, note in ff.notes:
+            out.warnings.append(Warning_(path, kind, note))
     if fc is not None:
         problem = fc.save(set(digests))
         if problem:

@@ -164,7 +164,8 @@ def test_a_plain_scan_writes_nothing(tmp_path, monkeypatch):
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     before = snapshot(copy)
-    for args in (["scan", copy], ["scan", copy, "-f", "json"], ["facts", copy], ["facts", copy, "-f", "json"],
+    for args in (["scan", copy, "--no-cache"], ["scan", copy, "--no-cache", "-f", "html"],
+                 ["scan", copy], ["scan", copy, "-f", "json"], ["facts", copy], ["facts", copy, "-f", "json"],
                  ["scan", copy / "app/api/learning/analytics/route.ts"]):
         assert dbaudit(*args).code in (0, 1), args
     assert snapshot(copy) == before

@@ -29,6 +29,9 @@ _FUNCTION_KIND = {
     "function_expression": "expression", "function": "expression",
     "arrow_function": "arrow", "method_definition": "method",
 }
+# Handler wrappers nest a few deep (`withAuth(withRateLimit(fn))`); the bound also
+# stops alias cycles and machine-made nesting from exhausting the stack.
+_MAX_WRAPPERS = 32
 _LOG_OBJECTS = ("console", "logger", "log", "this.logger", "this.log")
 
 
@@ -125,7 +128,15 @@ class FileExtractor:
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
             suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
+            notes=self._notes(),
         )
+
+    def _notes(self) -> tuple[str, ...]:
+        shared = P.SharedMatches._active
+        if shared is not None and shared.incomplete:
+            return (("parse", f"more than {P.MATCH_LIMIT:,} patterns open at once (generated code?): "
+                     "some were not matched, so findings in this file may be missing"),)
+        return ()
 
     # -- Prisma operations -----------------------------------------------------------
     def _transaction_calls(self):
@@ -270,9 +281,9 @@ class FileExtractor:
                 members = self._object_members(b.value)
         return ExportRef(exported, ref, members, self._function_of_value(value_u), line)
 
-    def _function_of_value(self, value: ts.Node | None) -> int | None:
+    def _function_of_value(self, value: ts.Node | None, depth: int = 0) -> int | None:
         value = unwrap(value)
-        if value is None:
+        if value is None or depth > _MAX_WRAPPERS:
             return None
         if value.type in FUNCTION_TYPES:
             return self.function_ids.get(key(value))
@@ -281,13 +292,13 @@ class FileExtractor:
             if b is not None and b.kind == "function":
                 return self.function_ids.get(key(b.node))
             if b is not None and b.kind == "var" and not b.path:
-                return self._function_of_value(b.value)
+                return self._function_of_value(b.value, depth + 1)
         if value.type == "call_expression":
             # `export const POST = withAuth(async (req) => ...)`: the wrapped handler.
             args = field(value, "arguments")
             if args is not None:
                 for a in args.named_children:
-                    fid = self._function_of_value(a)
+                    fid = self._function_of_value(a, depth + 1)
                     if fid is not None:
                         return fid
         return None
@@ -664,5 +675,10 @@ class FileExtractor:
 
 def extract_facts(path: str, role: str, source: bytes, client_config: ClientConfig) -> FileFacts:
     tree, grammar = P.parse_source(path, source)
+    depth = P.nesting_depth(tree)
+    if depth > P.MAX_NESTING:
+        return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
+                         notes=(("skipped", f"skipped: nested about {depth:,} levels deep (generated code?); "
+                                 f"dbaudit reads files nested up to {P.MAX_NESTING:,} levels"),))
     with P.SharedMatches(grammar, tree.root_node):
         return FileExtractor(path, role, tree, grammar, client_config).extract()

@@ -352,6 +352,7 @@ class FileFacts:
     const_arrays: tuple[tuple[str, int], ...] = ()
     taint: tuple[TaintFlow, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()   # (warning kind, message): why facts are missing or incomplete
     line_count: int = 0
     extra: dict = field(default_factory=dict, compare=False)
 
