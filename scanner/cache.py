@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +25,9 @@ from . import __version__
 from .facts.model import FileFacts
 from .resources import data_dir
 
-_FORMAT = 2
+_FORMAT = 3
+# A file changed less than this before the cache was written is checked by its bytes.
+_RACY_NS = 2_000_000_000
 # How many scanned roots keep a cache in one cache folder (least recently scanned go first).
 MAX_ROOTS = 24
 
@@ -63,9 +66,14 @@ class FactCache:
         root_id = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
         self.file = folder / f"facts-{root_id}.pickle"
         self.key = hashlib.sha256((_code_fingerprint() + config_key).encode()).hexdigest()
-        # path -> (content digest, role, pickled FileFacts): each file's facts are
-        # pickled on their own, so saving after a one-file change re-pickles one file.
-        self.entries: dict[str, tuple[str, str, bytes]] = {}
+        # path -> (content digest, role, pickled FileFacts, size, mtime_ns): each
+        # file's facts are pickled on their own, so saving after a one-file change
+        # re-pickles one file.
+        self.entries: dict[str, tuple[str, str, bytes, int, int]] = {}
+        # When the loaded cache was written: a file whose mtime is not well before
+        # that may have changed again within the clock's resolution ("racily clean",
+        # as git calls it), so only its bytes can vouch for it.
+        self.written_ns = 0
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -87,11 +95,26 @@ class FactCache:
         entries = data.get("entries")
         if isinstance(entries, dict):
             self.entries = entries
+            written = data.get("written_ns")
+            self.written_ns = written if isinstance(written, int) else 0
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
         if hit is None or hit[0] != digest or hit[1] != role:
             return None
+        return self._load_entry(hit)
+
+    def get_unchanged(self, path: str, role: str, size: int, mtime_ns: int) -> tuple[str, FileFacts] | None:
+        """(digest, facts) when the file's size and mtime are those recorded and
+        the mtime is safely older than the cache: the file need not be read."""
+        hit = self.entries.get(path)
+        if (hit is None or len(hit) < 5 or hit[1] != role or hit[3] != size or hit[4] != mtime_ns
+                or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS):
+            return None
+        facts = self._load_entry(hit)
+        return (hit[0], facts) if facts is not None else None
+
+    def _load_entry(self, hit) -> FileFacts | None:
         try:
             facts = pickle.loads(hit[2])
         except Exception:  # noqa: BLE001 - a damaged entry: parse the file again
@@ -99,9 +122,18 @@ class FactCache:
         self.hits += 1
         return facts
 
-    def put(self, path: str, role: str, digest: str, facts: FileFacts) -> None:
-        self.entries[path] = (digest, role, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    def put(self, path: str, role: str, digest: str, facts: FileFacts, size: int = 0, mtime_ns: int = 0) -> None:
+        self.entries[path] = (digest, role, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), size, mtime_ns)
         self.dirty = True
+
+    def restat(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new size and mtime for an entry whose bytes were unchanged."""
+        hit = self.entries.get(path)
+        if hit is not None and (len(hit) < 5 or hit[3:5] != (size, mtime_ns)):
+            self.entries[path] = (*hit[:3], size, mtime_ns)
+            self.dirty = True
+        elif mtime_ns >= self.written_ns - _RACY_NS:
+            self.dirty = True   # saved again, later, it becomes trusted by its mtime
 
     def save(self, present: set[str]) -> str | None:
         """Write the cache (pruned to `present`); a message when it could not be written."""
@@ -114,7 +146,8 @@ class FactCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries}, fh,
+                pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
+                             "written_ns": time.time_ns()}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

@@ -38,8 +38,10 @@ class Collected:
 
 
 def config_key(config: Config) -> str:
-    """The configuration parts that change facts."""
-    return hashlib.sha256(json.dumps(config["prisma"], sort_keys=True).encode()).hexdigest()
+    """The configuration parts that change facts, and the reading limits (a cached
+    file is trusted by its size and mtime, so it must have passed today's limits)."""
+    limits = [config[k] for k in ("max_file_bytes", "max_line_length", "max_average_line_length")]
+    return hashlib.sha256(json.dumps([config["prisma"], limits], sort_keys=True).encode()).hexdigest()
 
 
 def _extract_batch(batch: list[tuple[str, str, bytes]], ccfg: ClientConfig) -> list[FileFacts]:
@@ -67,7 +69,14 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
     todo: list[tuple[str, str, bytes]] = []
     digests: dict[str, str] = {}
+    by_path = {sf.path: sf for sf in sources}
     for sf in sources:
+        if fc is not None:
+            unchanged = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
+            if unchanged is not None:
+                digests[sf.path], out.facts[sf.path] = unchanged
+                out.cached += 1
+                continue
         data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"],
                                     config["max_average_line_length"])
         if data is None:
@@ -79,6 +88,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         if hit is not None:
             out.facts[sf.path] = hit
             out.cached += 1
+            fc.restat(sf.path, sf.size, sf.mtime_ns)   # touched, not changed
         else:
             todo.append((sf.path, sf.role, data))
     workers = _jobs(jobs)
@@ -98,7 +108,8 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
     for ff in built:
         out.facts[ff.path] = ff
         if fc is not None:
-            fc.put(ff.path, roles[ff.path], digests[ff.path], ff)
+            sf = by_path[ff.path]
+            fc.put(ff.path, roles[ff.path], digests[ff.path], ff, sf.size, sf.mtime_ns)
     out.parsed = len(built)
     out.facts = dict(sorted(out.facts.items()))
     for path, ff in out.facts.items():

@@ -24,6 +24,7 @@ class SourceFile:
     abs_path: str
     role: str        # route, pages-api, page, component, lib, test, story, seed, schema
     size: int
+    mtime_ns: int = 0  # with size, lets a warm scan trust its cache without reading the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,8 @@ def _add_single_file(out: Discovery, path: Path, role_specs) -> None:
     # Its role comes from where it sits in its project (the nearest package.json).
     project = next((d for d in path.parents if (d / "package.json").is_file()), path.parent)
     role = classify_role(path.relative_to(project).as_posix(), role_specs)
-    sf = SourceFile(path.name, str(path), role, path.stat().st_size)
+    st = path.stat()
+    sf = SourceFile(path.name, str(path), role, st.st_size, st.st_mtime_ns)
     (out.schemas if sf.role == "schema" else out.sources).append(sf)
 
 
@@ -214,12 +216,12 @@ def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: f
     if not is_source_name(name):
         return
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as e:
         out.warnings.append(Warning_(rel, "skipped", f"cannot read file: {e.strerror}"))
         return
     role = classify_role(rel, role_specs)
-    sf = SourceFile(rel, str(path), role, size)
+    sf = SourceFile(rel, str(path), role, st.st_size, st.st_mtime_ns)
     if role == "schema":
         out.schemas.append(sf)
     elif role in skipped_kinds:

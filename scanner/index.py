@@ -333,10 +333,13 @@ class ProjectIndex:
 
     def find_chain(self, key: FunctionKey, call_ok: Callable[[PrismaCall], bool],
                    site_ok: Callable[[str, CallSite], bool] | None = None,
-                   depth: int = 4) -> tuple[tuple[str, str, int], ...] | None:
+                   depth: int = 4,
+                   enter: Callable[[FunctionFact | None], bool] | None = None,
+                   ) -> tuple[tuple[str, str, int], ...] | None:
         """Shortest chain of calls from a function to a Prisma call with
         `call_ok(call)`, or to a call site with `site_ok(path, site)` (a call of a
-        configured writer, say): ((label, path, line), ...); None if none is reached."""
+        configured writer, say): ((label, path, line), ...); None if none is reached.
+        `enter(fn)` false keeps the search out of a callee (a memoised getter, say)."""
         # Breadth-first over the call graph, so the reported chain is the shortest.
         seen = {key}
         queue = deque([(key, ())])
@@ -364,6 +367,8 @@ class ProjectIndex:
                     continue
                 seen.add(nxt)
                 fn = self.function(nxt)
+                if enter is not None and not enter(fn):
+                    continue
                 label = f"{fn.name if fn else site.callee}()"
                 queue.append((nxt, chain + ((label, cur.path, site.span.line),)))
         return None

@@ -121,3 +121,77 @@ def test_json_report_is_valid_and_one_finding_per_line(tmp_path):
     assert len(data["findings"]) == len(result.findings) > 0
     finding_lines = [l for l in text.splitlines() if l.startswith('    {"rule": ')]
     assert len(finding_lines) == len(result.findings)
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Give every file an mtime well before the cache is written (a checkout's files)."""
+    import os
+    import time
+    past = time.time_ns() - seconds * 1_000_000_000
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, ns=(past, past))
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    import scanner.collect as collect
+    reads: list[str] = []
+    real = collect.read_source
+
+    def counting(sf, *args):
+        reads.append(sf.path)
+        return real(sf, *args)
+
+    monkeypatch.setattr(collect, "read_source", counting)
+    return reads
+
+
+def test_warm_scan_trusts_size_and_mtime_and_reads_no_unchanged_file(tmp_path, monkeypatch):
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    _age(app)
+    cache = tmp_path / "cache"
+    cold = _scan(app, cache)
+    reads = _count_reads(monkeypatch)
+    warm = _scan(app, cache)
+    assert reads == [] and warm.stats["files_from_cache"] == warm.stats["files_scanned"]
+    assert _keys(warm) == _keys(cold)
+
+
+def test_an_edit_that_keeps_the_size_is_seen_by_its_mtime(tmp_path):
+    import os
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    _age(app)
+    cache = tmp_path / "cache"
+    _scan(app, cache)
+    route = app / "app" / "api" / "events" / "route.ts"
+    text = route.read_text(encoding="utf-8")
+    edited = text.replace("findMany", "findMaNy", 1)
+    assert edited != text and len(edited) == len(text)
+    route.write_text(edited, encoding="utf-8")
+    again = _scan(app, cache)
+    assert again.stats["files_parsed"] == 1
+    # A touch without a change is read and hashed once, then trusted again.
+    os.utime(route)
+    assert _scan(app, cache).stats["files_parsed"] == 0
+
+
+def test_a_file_changed_just_before_the_cache_was_written_is_checked_by_its_bytes(tmp_path, monkeypatch):
+    import os
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    _age(app)
+    route = app / "app" / "api" / "events" / "route.ts"
+    os.utime(route)   # changed "now": racily clean for the cache written by this scan
+    cache = tmp_path / "cache"
+    _scan(app, cache)
+    st = route.stat()
+    text = route.read_text(encoding="utf-8")
+    swapped = text.replace("findMany", "findMaNy", 1)
+    assert swapped != text and len(swapped) == len(text)
+    route.write_text(swapped, encoding="utf-8")
+    os.utime(route, ns=(st.st_atime_ns, st.st_mtime_ns))   # same size, same mtime
+    reads = _count_reads(monkeypatch)
+    again = _scan(app, cache)
+    assert "app/api/events/route.ts" in reads and again.stats["files_parsed"] == 1

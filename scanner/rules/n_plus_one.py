@@ -32,6 +32,16 @@ _STATE_FLAG = re.compile(r"more|cursor|running|active|done|finished|continue|aga
 # A counted loop over pages or chunks (`for (let page = 0; page < n; page++)`).
 _BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
 _BATCHED_BY_DATALOADER = ("findUnique", "findUniqueOrThrow")
+# Wrappers that memoise a function: React's `cache()` runs it once per request,
+# Next's `unstable_cache()` once per revalidation window, the others once per key.
+# They key by the arguments, so only a getter without parameters queries once.
+_MEMOISERS = re.compile(r"(^|\.)(cache|unstable_cache|memoize|memoizee|memoizeOne|memoizeWith|pMemoize|"
+                        r"moize|useCache)$")
+
+
+def _not_memoised(fn) -> bool:
+    return (fn is None or fn.inline_callback is None or bool(fn.params)
+            or not _MEMOISERS.search(fn.inline_callback))
 
 
 def _loop_label(loop: LoopFrame) -> str:
@@ -165,7 +175,9 @@ def _across_functions(ctx: RuleContext):
             if loop.kind == "callback" and loop.method in ("map", "flatMap") \
                     and _helper_is_one_findunique(index, target):
                 continue
-            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4)
+            if not _not_memoised(index.function(target)):
+                continue  # a memoised getter queries once, not once per item
+            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4, enter=_not_memoised)
             if chain is None:
                 continue
             fn = index.function(target)
