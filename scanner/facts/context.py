@@ -3,6 +3,8 @@ branch arms, found by walking up from the site once."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .model import (
@@ -75,6 +77,32 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
     return len(items)
 
 
+# Helpers that split a list into chunks or batches: `chunk(ids, 250)`, `_.chunk`,
+# `splitIntoBatches(rows, n)`. A loop over their result runs once per chunk.
+_CHUNKER = re.compile(r"chunk|batch", re.I)
+
+
+def chunked(node: ts.Node | None, resolver=None, depth: int = 0) -> bool:
+    """Whether an iterable is the result of a chunking helper, directly or through
+    a `const` bound to one."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return False
+    if node.type == "identifier" and resolver is not None:
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+            return chunked(b.value, resolver, depth + 1)
+        return False
+    if node.type == "await_expression" and node.named_children:
+        return chunked(node.named_children[0], resolver, depth + 1)
+    if node.type != "call_expression":
+        return False
+    callee = field(node, "function")
+    name = text(field(callee, "property")) if callee is not None and callee.type == "member_expression" \
+        else text(callee)
+    return bool(_CHUNKER.search(name or ""))
+
+
 def _loop_kind(stmt: ts.Node) -> str:
     tokens = {c.type for c in stmt.children if not c.is_named}
     if "await" in tokens:
@@ -131,6 +159,7 @@ class ContextBuilder:
                         "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
                         method=prop, parallel=is_async(child) and prop in ("map", "flatMap", "forEach"),
                         literal_len=literal_len(obj, self.resolver), iterable_import=self._imported(obj),
+                        chunked=chunked(obj, self.resolver),
                         awaits_before=_awaits_before(child, site),
                         start=call.start_byte, end=call.end_byte, header=short(field(call, "function"), 120),
                         function=self.function_id(self._enclosing_function(call))))
@@ -154,6 +183,7 @@ class ContextBuilder:
                     literal = literal_len(right, self.resolver)
                     loops.append(LoopFrame(kind, parent.start_point[0] + 1, parent.end_point[0] + 1,
                                            key(parent), literal_len=literal, header=_header(parent),
+                                           chunked=chunked(right, self.resolver),
                                            iterable_import=self._imported(right),
                                            in_condition=is_field(parent, "condition", child),
                                            start=parent.start_byte, end=parent.end_byte,
@@ -164,6 +194,12 @@ class ContextBuilder:
                     trys.append(key(parent))
                 elif is_field(parent, "handler", child):
                     catches.append(key(parent))
+                    # A catch that returns or throws: code after the try never follows it.
+                    body = field(child, "body")
+                    branches.append(BranchStep(key(parent), "catch", 1, terminates(body),
+                                               parent.start_byte, parent.end_byte,
+                                               terminates(body, loop_exits=True),
+                                               terminates(body, iteration_exits=True)))
                 value_path = False
             elif pt == "member_expression" and is_field(parent, "object", child) \
                     and text(field(parent, "property")) == "catch":
@@ -175,13 +211,15 @@ class ContextBuilder:
                     if is_field(parent, name, child):
                         branches.append(BranchStep(key(parent), "if", arm, terminates(child),
                                                    parent.start_byte, parent.end_byte,
-                                                   terminates(child, loop_exits=True)))
+                                                   terminates(child, loop_exits=True),
+                                                   terminates(child, iteration_exits=True)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)
                 stmt = parent.parent or parent
                 branches.append(BranchStep(key(stmt), "switch", arm, terminates(child),
-                                           stmt.start_byte, stmt.end_byte, terminates(child)))
+                                           stmt.start_byte, stmt.end_byte, terminates(child),
+                                           terminates(child, iteration_exits=True)))
                 value_path = False
             elif pt == "ternary_expression":
                 for arm, name in ((0, "consequence"), (1, "alternative")):

@@ -93,6 +93,7 @@ class LoopFrame:
     awaits_before: bool = False  # callbacks: the site comes after an earlier `await` (not the same tick)
     start: int = 0              # byte span of the loop
     end: int = 0
+    chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +116,13 @@ class BranchStep:
     """The site sits in arm `arm` of a branching node. Two sites with the same
     node key in different arms are mutually exclusive."""
     key: int
-    kind: str        # if, switch, ternary
+    kind: str        # if, switch, ternary, catch (the catch clause of a try: arm 1)
     arm: int
     exits: bool      # that arm always ends in return/throw
     start: int       # byte span of the branching node
     end: int
     ends_loop: bool = False  # that arm always ends in return/throw/break: leaves a loop
+    ends_iteration: bool = False  # … or in `continue`: the rest of the loop body does not run after it
 
 
 @dataclass(frozen=True, slots=True)

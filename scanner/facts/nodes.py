@@ -125,10 +125,12 @@ def param_type(p: ts.Node) -> str:
     return ""
 
 
-def terminates(node: ts.Node | None, loop_exits: bool = False) -> bool:
+def terminates(node: ts.Node | None, loop_exits: bool = False, iteration_exits: bool = False) -> bool:
     """Whether a statement (or block) always ends in return/throw (or, with
-    `loop_exits`, also `break`: it leaves the enclosing loop)."""
-    enders = ("return_statement", "throw_statement") + (("break_statement",) if loop_exits else ())
+    `loop_exits`, also `break`: it leaves the enclosing loop; with
+    `iteration_exits`, also `continue`: it skips the rest of the iteration)."""
+    enders = ("return_statement", "throw_statement") + (("break_statement",) if loop_exits else ()) \
+        + (("break_statement", "continue_statement") if iteration_exits else ())
     while node is not None:
         if node.type in enders:
             return True
@@ -142,11 +144,11 @@ def terminates(node: ts.Node | None, loop_exits: bool = False) -> bool:
         if node.type == "try_statement":
             # Leaves when the block does and, should it throw, the catch does too.
             handler = field(node, "handler")
-            body_ends = terminates(field(node, "body"), loop_exits)
-            return body_ends and (handler is None or terminates(field(handler, "body"), loop_exits))
+            body_ends = terminates(field(node, "body"), loop_exits, iteration_exits)
+            return body_ends and (handler is None or terminates(field(handler, "body"), loop_exits, iteration_exits))
         if node.type == "if_statement":
             alt = field(node, "alternative")
-            return alt is not None and terminates(field(node, "consequence"), loop_exits) \
-                and terminates(alt, loop_exits)
+            return alt is not None and terminates(field(node, "consequence"), loop_exits, iteration_exits) \
+                and terminates(alt, loop_exits, iteration_exits)
         return False
     return False

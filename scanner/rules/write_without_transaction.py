@@ -35,12 +35,21 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     # try failed, typically recording the failure instead of the success.
     if set(a.trys) & set(b.catches) or set(b.trys) & set(a.catches):
         return True
-    # An earlier write in an arm that always returns/throws cannot run with a
-    # later write placed after that branch.
+    # An earlier write in an arm that always returns/throws (a catch clause
+    # included) cannot run with a later write placed after that branch; one in
+    # an arm that ends in `continue` cannot run with a later write of the same
+    # loop body in one iteration.
     first, second = (a, b) if a.start <= b.start else (b, a)
+    second_keys = {x.key for x in second.branches}
     for s in first.branches:
-        if s.exits and second.start >= s.end and s.key not in {x.key for x in second.branches}:
+        if second.start < s.end or s.key in second_keys:
+            continue
+        if s.exits:
             return True
+        if s.ends_iteration:
+            loop = next((l for l in first.loops if l.start <= s.start and s.end <= l.end), None)
+            if loop is not None and loop.start <= second.start and second.end <= loop.end:
+                return True
     return False
 
 
