@@ -47,6 +47,12 @@ def _grown(name: str, decl: ts.Node) -> bool:
     return any(f"{name}{g}" in body for g in _GROWS)
 
 
+def _bound_value(name: ts.Node, resolver):
+    """The binding of a plain variable with an initialiser (`const x = …`), or None."""
+    b = resolver.lookup(text(name), name)
+    return b if b is not None and b.kind == "var" and not b.path and b.value is not None else None
+
+
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
     """How many items a literal array has: the loop runs a fixed, small number
     of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
@@ -54,8 +60,8 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
     if node is None or depth > 3:
         return None
     if node.type == "identifier" and resolver is not None:
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+        b = _bound_value(node, resolver)
+        if b is not None:
             decl = b.node.parent
             if decl is not None and any(c.type == "const" for c in decl.children) \
                     and not _grown(text(node), decl):
@@ -89,10 +95,8 @@ def chunked(node: ts.Node | None, resolver=None, depth: int = 0) -> bool:
     if node is None or depth > 3:
         return False
     if node.type == "identifier" and resolver is not None:
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            return chunked(b.value, resolver, depth + 1)
-        return False
+        b = _bound_value(node, resolver)
+        return b is not None and chunked(b.value, resolver, depth + 1)
     if node.type == "await_expression" and node.named_children:
         return chunked(node.named_children[0], resolver, depth + 1)
     if node.type != "call_expression":
