@@ -70,3 +70,38 @@ def test_result_rows_narrowed():
     )
     [c] = f.prisma_calls
     assert c.result == "rows" and c.narrowed == (4, 5)
+
+
+def _calls(f):
+    return sorted(f.prisma_calls, key=lambda c: c.span.line)
+
+
+def test_if_arm_tests_are_conjuncts_not_reassigned():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f(a: string, b: string, n: number, on: boolean) {\n"
+        "  if (b !== a && n > 1) { await prisma.t.update({ where: { id: a }, data: {} }) }\n"
+        "  if (a === b) { await prisma.t.update({ where: { id: a }, data: {} }); a = 'x' }\n"
+        "  if (on) { } else { await prisma.t.update({ where: { id: a }, data: {} }) }\n"
+        "  if (on || n) { await prisma.t.update({ where: { id: a }, data: {} }) }\n"
+        "}\n"
+    )
+    tests = [tuple(t for s in c.ctx.branches for t in s.tests) for c in _calls(f)]
+    assert tests == [("a!==b",), (), ("!on",), ()]
+
+
+def test_exit_guard_after_a_bound_result():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f(id: string, force: boolean) {\n"
+        "  const [row] = await prisma.t.updateManyAndReturn({ where: { id }, data: {} })\n"
+        "  if (row) return row\n"
+        "  const { count } = await prisma.t.updateMany({ where: { id }, data: {} })\n"
+        "  if (count > 0) { return null }\n"
+        "  const other = await prisma.t.update({ where: { id }, data: {} })\n"
+        "  if (force) return other\n"
+        "  await prisma.t.create({ data: {} })\n"
+        "}\n"
+    )
+    guards = [c.exit_guard_end > 0 for c in _calls(f)]
+    assert guards == [True, True, False, False]

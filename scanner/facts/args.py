@@ -78,6 +78,18 @@ def object_entries(obj: ts.Node):
             yield text(field(c, "name")), None, False
 
 
+def _compound_unique(name: str, obj: ts.Node) -> bool:
+    """`host_path: { host: h, path: p }`: Prisma's default name of a compound
+    unique is its fields joined by `_`, each given a plain value."""
+    entries = list(object_entries(obj))
+    if len(entries) < 2 or any(spread or not key for key, _, spread in entries):
+        return False
+    if sorted(name.split("_")) != sorted(key for key, _, _ in entries):
+        return False
+    return all(unwrap(value) is None or unwrap(value).type not in ("object", "array")
+               for _, value, _ in entries)
+
+
 def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
                   patterns: dict[str, bool], nulls: dict[str, bool]) -> None:
     """Scalar keys tested anywhere in a where; `patterns[name]` stays True while
@@ -118,7 +130,9 @@ def _where_fields(obj: ts.Node, out: list[str], equality: list[bool],
                 if keys and not keys <= FILTER_OPERATORS:
                     # A nested relation filter (`author: { email }`) or a compound unique
                     # (`userId_trackId: { userId, trackId }`): not a column of this model.
-                    equality[0] = False
+                    # A compound unique of plain values is still an equality lookup.
+                    if not _compound_unique(name, v):
+                        equality[0] = False
                     continue
                 if keys != {"equals"}:
                     equality[0] = False

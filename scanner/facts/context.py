@@ -9,6 +9,7 @@ import tree_sitter as ts
 
 from .model import (
     ITERATION_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext, TxFrame,
+    negate_test,
 )
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern,
@@ -38,6 +39,8 @@ def _member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
 
 
 _GROWS = (".push(", ".unshift(", ".splice(", ".concat(")
+# Array methods whose result has at most as many items as the array.
+_SHRINKS = frozenset({"filter", "slice", "toSorted", "toReversed", "sort", "reverse"})
 
 
 def _grown(name: str, decl: ts.Node) -> bool:
@@ -51,6 +54,71 @@ def _bound_value(name: ts.Node, resolver):
     """The binding of a plain variable with an initialiser (`const x = …`), or None."""
     b = resolver.lookup(text(name), name)
     return b if b is not None and b.kind == "var" and not b.path and b.value is not None else None
+
+
+_EQUALITY = {"===": "===", "==": "===", "!==": "!==", "!=": "!=="}
+_NAMES = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _compact(node: ts.Node) -> str:
+    return re.sub(r"\s+", "", text(node))
+
+
+def _test(node: ts.Node | None) -> str | None:
+    """`a !== b` as `a!==b` (sides sorted, so `b != a` is the same test), `!a`, `a`."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "binary_expression":
+        op = _EQUALITY.get(text(field(node, "operator")))
+        left, right = unwrap(field(node, "left")), unwrap(field(node, "right"))
+        if op is None or left is None or right is None:
+            return None
+        a, b = sorted((_compact(left), _compact(right)))
+        return f"{a}{op}{b}"
+    if node.type == "unary_expression" and text(field(node, "operator")) == "!":
+        inner = _test(field(node, "argument"))
+        return negate_test(inner) if inner is not None else None
+    if node.type in ("identifier", "member_expression"):
+        return _compact(node)
+    return None
+
+
+def _conjuncts(node: ts.Node | None) -> list[ts.Node]:
+    out, stack = [], [node]
+    while stack:
+        n = unwrap(stack.pop())
+        if n is None:
+            continue
+        if n.type == "binary_expression" and text(field(n, "operator")) == "&&":
+            stack += [field(n, "right"), field(n, "left")]
+        else:
+            out.append(n)
+    return out
+
+
+def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
+    """The tests that hold whenever an if arm runs: every `&&` conjunct of the
+    condition for the consequence, the negated condition for an else when it is
+    one test. A test on a variable the arm assigns may stop holding inside it."""
+    parts = _conjuncts(condition)
+    if arm == 1:
+        if len(parts) != 1:
+            return ()
+        t = _test(parts[0])
+        tests = [negate_test(t)] if t is not None else []
+    else:
+        tests = [t for t in map(_test, parts) if t is not None]
+    if not tests:
+        return ()
+    body = text(arm_node)
+    kept = []
+    for t in tests:
+        names = set(_NAMES.findall(t))
+        if not any(re.search(rf"(?<![\w$.]){re.escape(n)}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)", body)
+                   for n in names):
+            kept.append(t)
+    return tuple(kept)
 
 
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
@@ -68,6 +136,13 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
                 n = literal_len(b.value, resolver, depth + 1)
                 # `const rows = []` filled later is a collection, not a constant list.
                 return n if n else None
+        return None
+    if node.type == "call_expression":
+        # `[a, b].filter(…)`, `ROLES.slice(1)`: never more items than the list.
+        fn = unwrap(field(node, "function"))
+        if fn is not None and fn.type == "member_expression" \
+                and text(field(fn, "property")) in _SHRINKS:
+            return literal_len(field(fn, "object"), resolver, depth + 1)
         return None
     if node.type != "array":
         return None
@@ -216,7 +291,8 @@ class ContextBuilder:
                         branches.append(BranchStep(key(parent), "if", arm, terminates(child),
                                                    parent.start_byte, parent.end_byte,
                                                    terminates(child, loop_exits=True),
-                                                   terminates(child, iteration_exits=True)))
+                                                   terminates(child, iteration_exits=True),
+                                                   arm_tests(field(parent, "condition"), child, arm)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)

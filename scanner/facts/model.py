@@ -123,6 +123,19 @@ class BranchStep:
     end: int
     ends_loop: bool = False  # that arm always ends in return/throw/break: leaves a loop
     ends_iteration: bool = False  # … or in `continue`: the rest of the loop body does not run after it
+    # if arms: tests that hold whenever the arm runs (the condition's top-level `&&`
+    # conjuncts, or the negated condition of an else), normalised as `a===b`, `a!==b`,
+    # `!a` or `a`; only tests whose variables the arm does not reassign.
+    tests: tuple[str, ...] = ()
+
+
+def negate_test(t: str) -> str:
+    """The opposite of a BranchStep test: `a===b` / `a!==b`, `a` / `!a`."""
+    if "===" in t:
+        return t.replace("===", "!==", 1)
+    if "!==" in t:
+        return t.replace("!==", "===", 1)
+    return t[1:] if t.startswith("!") else f"!{t}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +190,9 @@ class PrismaCallCandidate:
     text: str                  # normalised call text (bounded), for fingerprints
     result: str | None = None  # the variable the (awaited) result is bound to
     narrowed: tuple[int, ...] = ()  # lines where those rows are filtered in JavaScript
+    # `const [row] = await …; if (row) return row`: the end byte of that guard. Code
+    # after it runs only when the call returned nothing (0 when there is none).
+    exit_guard_end: int = 0
 
 
 @dataclass(frozen=True, slots=True)

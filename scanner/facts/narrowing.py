@@ -4,6 +4,7 @@ fragments (for raw-sql-injection)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import tree_sitter as ts
@@ -11,7 +12,7 @@ import tree_sitter as ts
 from .. import parse as P
 from .args import sql_kind
 from .model import PrismaCallCandidate, RawFragment
-from .nodes import field, key, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import Resolver
 
 
@@ -26,6 +27,51 @@ def _result_declarator(call: ts.Node) -> ts.Node | None:
         if name is not None and name.type == "identifier":
             return n
     return None
+
+
+_FOUND = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)(?:\.(?:count|length|id))?(?:\s*(?:>\s*0|!==?\s*0|>=\s*1))?$")
+
+
+def _bound_names(decl: ts.Node) -> set[str]:
+    """`const row =`, `const [row] =`, `const { count } =`: the names bound."""
+    names: set[str] = set()
+    for d in decl.named_children:
+        if d.type != "variable_declarator":
+            continue
+        pattern = field(d, "name")
+        if pattern is None:
+            continue
+        if pattern.type == "identifier":
+            names.add(text(pattern))
+        elif pattern.type in ("array_pattern", "object_pattern"):
+            for c in pattern.named_children:
+                if c.type in ("identifier", "shorthand_property_identifier_pattern"):
+                    names.add(text(c))
+    return names
+
+
+def _exit_guard(call: ts.Node) -> int:
+    """The end byte of an `if (result) return …` right after the statement that
+    binds the call's result (the fallback shape: what follows runs only when the
+    call found or changed nothing), else 0."""
+    stmt = call
+    while stmt.parent is not None and stmt.parent.type not in ("statement_block", "program"):
+        if stmt.type in FUNCTION_TYPES:
+            return 0
+        stmt = stmt.parent
+    if stmt.type != "lexical_declaration" or stmt.parent is None:
+        return 0
+    names = _bound_names(stmt)
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if not names or nxt is None or nxt.type != "if_statement" or field(nxt, "alternative") is not None:
+        return 0
+    cond = unwrap(field(nxt, "condition"))
+    m = _FOUND.match(text(cond).strip()) if cond is not None else None
+    if m is None or m.group("v") not in names or not terminates(field(nxt, "consequence")):
+        return 0
+    return nxt.end_byte
 
 
 def with_results(root: ts.Node, grammar: str, resolver: Resolver,
@@ -48,6 +94,9 @@ def with_results(root: ts.Node, grammar: str, resolver: Resolver,
                 narrowed.setdefault(i, []).append(m["narrow"][0].start_point[0] + 1)
     out = []
     for i, (node, cand) in enumerate(calls):
+        guard = _exit_guard(node)
+        if guard:
+            cand = replace(cand, exit_guard_end=guard)
         d = _result_declarator(node)
         if d is None:
             out.append(cand)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..facts.model import SiteContext, Span
+from ..facts.model import SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -22,6 +22,7 @@ class Write:
     operation: str | None
     entry_point: str | None
     matched: str
+    guard_end: int = 0   # `if (result) return` right after it: later code runs only when it wrote nothing
 
 
 def _exclusive(a: SiteContext, b: SiteContext) -> bool:
@@ -31,6 +32,11 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
         other = arms_a.get(s.key)
         if other is not None and other.arm != s.arm:
             return True  # different arms of one if/switch/ternary
+    # Arms of two ifs whose tests contradict (`a !== b`, later `a === b && …`).
+    tests_a = [set(s.tests) for s in a.branches if s.tests and s.key not in {x.key for x in b.branches}]
+    for s in b.branches:
+        if s.tests and s.key not in arms_a and any(negate_test(t) in ta for ta in tests_a for t in s.tests):
+            return True
     # A write in a try block and one in its catch clause: the catch runs when the
     # try failed, typically recording the failure instead of the success.
     if set(a.trys) & set(b.catches) or set(b.trys) & set(a.catches):
@@ -51,6 +57,13 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
             if loop is not None and loop.start <= second.start and second.end <= loop.end:
                 return True
     return False
+
+
+def _fallback(first: Write, second: Write) -> bool:
+    """`const [row] = await a.update…; if (row) return row` then `b.upsert(…)`: the
+    second runs only when the first found nothing to change."""
+    return (first.guard_end > 0 and second.ctx.start >= first.guard_end
+            and first.ctx.function == second.ctx.function)
 
 
 def _outer_client_in_callback(ctx: SiteContext) -> bool:
@@ -78,7 +91,7 @@ def _writers(ctx: RuleContext):
         key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
         by_function.setdefault(key, []).append(Write(
             call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
-            call.operation, call.entry_kind, call.call.text))
+            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end))
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
@@ -104,7 +117,7 @@ def _check(ctx: RuleContext):
         writes = sorted(by_function[key], key=lambda w: w.ctx.start)
         reported: list[Write] = []
         for i, w in enumerate(writes):
-            partners = [e for e in writes[:i] if not _exclusive(e.ctx, w.ctx)]
+            partners = [e for e in writes[:i] if not _exclusive(e.ctx, w.ctx) and not _fallback(e, w)]
             if not partners or any(not _exclusive(r.ctx, w.ctx) for r in reported):
                 continue
             reported.append(w)
