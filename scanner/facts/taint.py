@@ -366,7 +366,7 @@ class TaintTracker:
         guard = validator or _statement_or_test(call)
         name = short(fn, 60)
         for i, a in enumerate(args.named_children):
-            if helper is not None:
+            if helper is not None and not self._seed_properties(helper, i, a, call, name):
                 t = self.eval(a)
                 if t is not None:
                     self._seed_parameter(helper, i, t.then(_line(call), f"passed to {name}()", check=name))
@@ -376,6 +376,40 @@ class TaintTracker:
                     t = self.state.get(bk) if bk is not None else None
                     if t is not None:
                         self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    def _seed_properties(self, fn: ts.Node, index: int, arg: ts.Node, call: ts.Node, name: str) -> bool:
+        """`helper({ accountId, status })` into `function helper({ accountId, status })`:
+        each destructured name gets the taint of its own property, so a value from the
+        session beside one from the request stays clean. False when the argument is no
+        plain object literal or the parameter no object pattern (then the whole value counts)."""
+        obj = _unwrap(arg)
+        params = param_nodes(fn)
+        if obj is None or obj.type != "object" or index >= len(params):
+            return False
+        pattern = param_pattern(params[index])
+        if pattern is None or pattern.type != "object_pattern":
+            return False
+        props: dict[str, ts.Node] = {}
+        for c in obj.named_children:
+            if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
+                props[text(field(c, "key")).strip("'\"")] = field(c, "value")
+            elif c.type == "shorthand_property_identifier":
+                props[text(c)] = c
+            elif c.type != "comment":
+                return False  # a spread or a method: the names cannot be matched one by one
+        body = field(fn, "body") or fn
+        for n, path, at in _pattern_names(pattern):
+            value = props.get(path[0]) if path and path[0] != "..." else None
+            t = self.eval(value) if value is not None else None
+            if t is None:
+                continue
+            t = t.then(_line(call), f"passed to {name}()", check=name)
+            seeded = t if len(path) == 1 else t.then(_line(at), f"{{ {n} }}", whole=False)
+            bk = self._binding_key(n, body)
+            old = self.seeds.get(bk) if bk is not None else None
+            if bk is not None and (old is None or seeded.rank() > old.rank()):
+                self.seeds[bk] = seeded
+        return True
 
     def _seed_parameter(self, fn: ts.Node, index: int, t: Taint) -> None:
         params = param_nodes(fn)
