@@ -7,7 +7,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import field, text, unwrap
+from .nodes import field, is_field, text, unwrap
 from .scopes import Resolver, _returned_expressions
 
 FILTER_OPERATORS = frozenset({
@@ -352,6 +352,55 @@ def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
     return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
 
 
+def _local_name(fn: ts.Node) -> str | None:
+    """The name of a function no other module can call: a function declaration or a
+    `const f = (…) => …` that is not exported."""
+    if fn.type == "function_declaration":
+        owner = fn
+        name = text(field(fn, "name"))
+    elif fn.type in ("arrow_function", "function_expression") and fn.parent is not None \
+            and fn.parent.type == "variable_declarator" and fn.parent.parent is not None:
+        owner = fn.parent.parent
+        name = text(field(fn.parent, "name"))
+    else:
+        return None
+    if owner.parent is None or owner.parent.type not in ("program", "statement_block"):
+        return None
+    return name or None
+
+
+def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: int) -> bool:
+    """A parameter spliced into SQL is a constant when its function is local to the
+    file and every use of the function is a call passing a constant in that place
+    (`searchCondition('p', 'name', query)`)."""
+    name = _local_name(fn)
+    if name is None or depth > 8:
+        return False
+    calls = 0
+    stack = [resolver.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and text(n) == name:
+            declared = n.parent is not None and n.parent in (fn, fn.parent) and is_field(n.parent, "name", n)
+            if declared:
+                continue
+            call = n.parent
+            if call is None or call.type != "call_expression" or not is_field(call, "function", n):
+                return False  # passed around as a value: callers unknown
+            b = resolver.lookup(name, n)
+            if b is None or not (b.node == fn or (b.value is not None and unwrap(b.value) == fn)):
+                return False  # a shadowing binding of the same name
+            args = field(call, "arguments")
+            given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if index >= len(given) or given[index].type == "spread_element" \
+                    or not safe_fragment(given[index], resolver, depth + 1):
+                return False
+            calls += 1
+            continue
+        stack.extend(n.named_children)
+    return calls > 0
+
+
 def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
                   index_name: str | None = None) -> bool:
     """Whether an expression spliced into SQL can only be a constant: literals,
@@ -374,6 +423,9 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
     if t == "identifier":
         if index_name is not None and text(node) == index_name:
             return True
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "param" and not b.path and b.value is not None:
+            return _callers_pass_constants(b.value, b.index, resolver, depth)
         value = _const_value(node, resolver)
         return value is not None and safe_fragment(value, resolver, depth + 1, index_name)
     if t == "member_expression":
