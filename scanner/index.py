@@ -77,6 +77,7 @@ class ProjectIndex:
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
         self._memo: dict[str, object] = {}
+        self._callers: dict[FunctionKey, list[tuple[str, CallSite]]] | None = None
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self._settle_calls()
@@ -192,6 +193,8 @@ class ProjectIndex:
                     FunctionKey(path, self.owner(path, cand.ctx.function)), []).append(call)
 
     def _in_transaction(self, path: str, cand: PrismaCallCandidate, ref: ClientRef) -> bool:
+        if cand.ctx.lazy_return >= 0 and self._callers_batch(FunctionKey(path, cand.ctx.lazy_return)):
+            return True
         for frame in cand.ctx.tx:
             if frame.kind == "array":
                 return True
@@ -201,6 +204,23 @@ class ProjectIndex:
                 if frame.kind == "wrapper-array" or frame.through_param:
                     return True
         return ref.tx_param
+
+    def callers(self, key: FunctionKey) -> list[tuple[str, CallSite]]:
+        """The call sites of a repo function, across the project (built once, on first use)."""
+        if self._callers is None:
+            self._callers = {}
+            for path in sorted(self.files):
+                for site in self.files[path].call_sites:
+                    target = self.callee(path, site)
+                    if target is not None:
+                        self._callers.setdefault(target, []).append((path, site))
+        return self._callers.get(key, [])
+
+    def _callers_batch(self, key: FunctionKey) -> bool:
+        """Every call of a function that returns lazy Prisma operations hands them
+        to one `$transaction([...])`: they run as one batch."""
+        sites = self.callers(key)
+        return bool(sites) and all(any(f.kind == "array" for f in site.ctx.tx) for _, site in sites)
 
     def is_transaction_wrapper(self, path: str, frame) -> bool:
         target = None

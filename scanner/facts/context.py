@@ -224,6 +224,8 @@ class ContextBuilder:
         child = site
         parent = site.parent
         value_path = True  # still on the expression whose value is the site's promise
+        returned = False   # the innermost function returns that value
+        lazy_return = -1
         while parent is not None:
             pt = parent.type
             if child.type in FUNCTION_TYPES:
@@ -233,6 +235,9 @@ class ContextBuilder:
                 if call is None:
                     break  # a declared function: what surrounds it does not run it
                 obj, prop = _member_call(call)
+                if prop in ("map", "flatMap") and (value_path or returned) and not is_async(child) \
+                        and not loops and lazy_return < 0:
+                    lazy_return = self._returned_from(call)
                 if prop in ITERATION_METHODS:
                     loops.append(LoopFrame(
                         "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
@@ -332,6 +337,8 @@ class ContextBuilder:
                     flows_fn = self._enclosing_function(parent)
                 value_path = False
             elif pt in ("statement_block", "expression_statement", "return_statement"):
+                if pt == "return_statement" and value_path and function is None:
+                    returned = True
                 value_path = False
             child, parent = parent, parent.parent
 
@@ -343,8 +350,24 @@ class ContextBuilder:
         return SiteContext(
             function=self.function_id(function), loops=tuple(loops), trys=tuple(trys), tx=tuple(tx),
             branches=tuple(branches), awaited=_is_awaited(site), parallel_group=parallel_group,
-            start=site.start_byte, end=site.end_byte, catches=tuple(catches),
+            start=site.start_byte, end=site.end_byte, catches=tuple(catches), lazy_return=lazy_return,
         )
+
+    def _returned_from(self, call: ts.Node) -> int:
+        """The function that returns the array a `.map` call builds (`return xs.map(…)`,
+        or the expression body of an arrow), or -1."""
+        child, parent = call, call.parent
+        while parent is not None and parent.type in TRANSPARENT:
+            child, parent = parent, parent.parent
+        if parent is None:
+            return -1
+        if parent.type == "return_statement":
+            fn = self._enclosing_function(parent)
+        elif parent.type in ("arrow_function",) and is_field(parent, "body", child):
+            fn = parent
+        else:
+            return -1
+        return self.function_id(fn) if fn is not None else -1
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:
         """(module, name) when the iterable is an imported binding (`ROLES.map(...)`)."""

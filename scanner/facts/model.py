@@ -150,6 +150,10 @@ class SiteContext:
     start: int = 0                        # byte offsets, for ordering within a function
     end: int = 0
     catches: tuple[int, ...] = ()         # keys of try statements whose catch clause holds it
+    # `return items.map((i) => prisma.x.update(…))`: the (lazy, not yet run) promise
+    # leaves function `lazy_return` in the array it returns; its callers decide
+    # whether the operations run in one $transaction([...]). -1 otherwise.
+    lazy_return: int = -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,8 @@ def _check(ctx: RuleContext):
         loop = site.loops[0]
         if _quiet_site(index, call.path, site):
             continue
+        if site.lazy_return >= 0 and call.in_transaction:
+            continue  # returned unrun to callers that batch them in one $transaction([...])
         if _paginates(call) or _dataloader_batched(call, loop):
             continue
         parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
