@@ -71,6 +71,18 @@ def test_exempt_models_are_configurable(tmp_path):
     assert _lines(root, audit={"exempt_models": ["Post"]}) == []
 
 
+def test_exempt_paths_skip_entry_points(tmp_path):
+    root = _project(tmp_path, POST + ACTIVITY, audit_code=True)
+    assert _lines(root) != []
+    assert _lines(root, audit={"exempt_paths": ["app/api/posts/**"]}) == []
+    assert _lines(root, audit={"exempt_paths": ["**/api/cron/**"]}) == _lines(root)
+
+
+def test_exempt_paths_must_be_a_list(tmp_path):
+    with pytest.raises(ConfigError, match="audit.exempt_paths"):
+        load_config(tmp_path, overrides={"audit": {"exempt_paths": "app/api/cron/**"}})
+
+
 def test_unknown_mode_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="audit.mode"):
         load_config(tmp_path, overrides={"audit": {"mode": "sometimes"}})

@@ -7,6 +7,8 @@ and a write that leaves none is a gap in it."""
 
 from __future__ import annotations
 
+import pathspec
+
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall
 from .base import Rule, RuleContext
@@ -55,7 +57,10 @@ def _check(ctx: RuleContext):
     def audit_site(path: str, site) -> bool:
         return callee_matches(site.callee, writers)
 
+    skip_paths = pathspec.GitIgnoreSpec.from_lines(cfg["exempt_paths"])
     for path in sorted(index.files):
+        if skip_paths.match_file(path):
+            continue
         facts = index.files[path]
         for fn in facts.functions:
             if not fn.entry_kind:
