@@ -86,3 +86,9 @@ def test_exempt_paths_must_be_a_list(tmp_path):
 def test_unknown_mode_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="audit.mode"):
         load_config(tmp_path, overrides={"audit": {"mode": "sometimes"}})
+
+
+def test_exempt_models_take_wildcards(tmp_path):
+    root = _project(tmp_path, POST + ACTIVITY, audit_code=True)
+    assert _lines(root, audit={"exempt_models": ["Po*"]}) == []
+    assert _lines(root, audit={"exempt_models": ["*Stat"]}) == _lines(root)

@@ -7,6 +7,8 @@ and a write that leaves none is a gap in it."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 import pathspec
 
 from ..findings import Related, Severity
@@ -44,15 +46,24 @@ def _check(ctx: RuleContext):
 
     if cfg["mode"] == "auto" and not any(writes_trail(c) for c in index.prisma_calls):
         return
-    exempt = {_client_name(m) for m in cfg["exempt_models"]} | set(trail)
     writers = list(cfg["writers"]) + list(ctx.config["side_effect_writers"])
-
-    def needs_audit(c: PrismaCall) -> bool:
-        return c.kind == "write" and c.model is not None and c.model not in exempt
 
     def model_name(client_name: str) -> str:
         m = ctx.schema.by_client_name(client_name) if ctx.schema is not None else None
         return m.name if m is not None else client_name
+
+    patterns = list(cfg["exempt_models"])
+    exempt: dict[str, bool] = {}
+
+    def is_exempt(client_name: str) -> bool:
+        if client_name not in exempt:
+            name = model_name(client_name)
+            exempt[client_name] = client_name in trail or any(
+                fnmatchcase(name, p) or fnmatchcase(client_name, _client_name(p)) for p in patterns)
+        return exempt[client_name]
+
+    def needs_audit(c: PrismaCall) -> bool:
+        return c.kind == "write" and c.model is not None and not is_exempt(c.model)
 
     def audit_site(path: str, site) -> bool:
         return callee_matches(site.callee, writers)
