@@ -226,6 +226,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     order: list[str] = []
     data_fields: list[str] = []
     nested: list[str] = []
+    counters_only = True
     has_where = False
     for name, value, spread in object_entries(first):
         if spread:
@@ -248,17 +249,24 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         elif name == "data" and v is not None and v.type == "object":
             for dname, dvalue, dspread in object_entries(v):
                 if dspread or not dname:
+                    counters_only = False
                     continue
                 data_fields.append(dname)
                 dv = unwrap(dvalue)
                 if dv is not None and dv.type == "object":
-                    for op, _, s in object_entries(dv):
-                        if op in NESTED_WRITES and not s:
+                    ops = [(op, sp) for op, _, sp in object_entries(dv)]
+                    for op, sp in ops:
+                        if op in NESTED_WRITES and not sp:
                             nested.append(f"{dname}.{op}")
+                    if not ops or any(sp or op not in ("increment", "decrement") for op, sp in ops):
+                        counters_only = False
+                else:
+                    counters_only = False
     return ArgSummary(
         opaque=opaque, keys=tuple(keys), where_empty=where_empty,
         where_fields=tuple(where_fields), order_by_fields=tuple(order),
         data_fields=tuple(data_fields), nested_writes=tuple(nested),
+        data_counters_only=bool(data_fields) and counters_only and not opaque,
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
         where_opaque=where_opaque,

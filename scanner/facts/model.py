@@ -167,6 +167,7 @@ class ArgSummary:
     order_by_fields: tuple[str, ...] = ()
     data_fields: tuple[str, ...] = ()
     nested_writes: tuple[str, ...] = ()  # "posts.create", "tags.deleteMany"
+    data_counters_only: bool = False    # every `data` field is `{ increment | decrement: n }`
     where_equality_only: bool = False   # only `field: value` equality on scalars
     raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound

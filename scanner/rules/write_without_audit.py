@@ -63,7 +63,10 @@ def _check(ctx: RuleContext):
         return exempt[client_name]
 
     def needs_audit(c: PrismaCall) -> bool:
-        return c.kind == "write" and c.model is not None and not is_exempt(c.model)
+        # A write that only bumps counters (`{ clicks: { increment: 1 } }`) is usage
+        # bookkeeping, not a change anyone audits.
+        return (c.kind == "write" and c.model is not None and not is_exempt(c.model)
+                and not c.call.args.data_counters_only)
 
     def audit_site(path: str, site) -> bool:
         return callee_matches(site.callee, writers)
