@@ -7,8 +7,8 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import field, is_field, text, unwrap
-from .scopes import Resolver, _returned_expressions
+from .nodes import field, text, unwrap
+from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 FILTER_OPERATORS = frozenset({
     "equals", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith",
@@ -360,53 +360,12 @@ def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
     return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
 
 
-def _local_name(fn: ts.Node) -> str | None:
-    """The name of a function no other module can call: a function declaration or a
-    `const f = (…) => …` that is not exported."""
-    if fn.type == "function_declaration":
-        owner = fn
-        name = text(field(fn, "name"))
-    elif fn.type in ("arrow_function", "function_expression") and fn.parent is not None \
-            and fn.parent.type == "variable_declarator" and fn.parent.parent is not None:
-        owner = fn.parent.parent
-        name = text(field(fn.parent, "name"))
-    else:
-        return None
-    if owner.parent is None or owner.parent.type not in ("program", "statement_block"):
-        return None
-    return name or None
-
-
 def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: int) -> bool:
     """A parameter spliced into SQL is a constant when its function is local to the
-    file and every use of the function is a call passing a constant in that place
+    file and every use of it is a call passing a constant in that place
     (`searchCondition('p', 'name', query)`)."""
-    name = _local_name(fn)
-    if name is None or depth > 8:
-        return False
-    calls = 0
-    stack = [resolver.root]
-    while stack:
-        n = stack.pop()
-        if n.type == "identifier" and text(n) == name:
-            declared = n.parent is not None and n.parent in (fn, fn.parent) and is_field(n.parent, "name", n)
-            if declared:
-                continue
-            call = n.parent
-            if call is None or call.type != "call_expression" or not is_field(call, "function", n):
-                return False  # passed around as a value: callers unknown
-            b = resolver.lookup(name, n)
-            if b is None or not (b.node == fn or (b.value is not None and unwrap(b.value) == fn)):
-                return False  # a shadowing binding of the same name
-            args = field(call, "arguments")
-            given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-            if index >= len(given) or given[index].type == "spread_element" \
-                    or not safe_fragment(given[index], resolver, depth + 1):
-                return False
-            calls += 1
-            continue
-        stack.extend(n.named_children)
-    return calls > 0
+    given = local_call_arguments(fn, index, resolver) if depth <= 8 else None
+    return bool(given) and all(safe_fragment(a, resolver, depth + 1) for a in given)
 
 
 def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,

@@ -15,7 +15,7 @@ from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern,
     short, terminates, text, unwrap,
 )
-from .scopes import Resolver, same_binding
+from .scopes import Resolver, local_call_arguments, same_binding
 
 _LITERALS = frozenset({"string", "number", "true", "false", "null", "template_string"})
 _PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
@@ -128,6 +128,13 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
     if node is None or depth > 3:
         return None
     if node.type == "identifier" and resolver is not None:
+        p = resolver.lookup(text(node), node)
+        if p is not None and p.kind == "param" and not p.path and p.value is not None:
+            # `checkAccess(userId, [{ teamId }])`: a local function whose every caller
+            # passes a literal list in that place loops at most that many times.
+            given = local_call_arguments(p.value, p.index, resolver)
+            lens = [literal_len(a, resolver, depth + 1) for a in given or ()]
+            return max(lens) if lens and None not in lens else None
         b = _bound_value(node, resolver)
         if b is not None:
             decl = b.node.parent

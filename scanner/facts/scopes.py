@@ -108,6 +108,22 @@ class Resolver:
         # the root, so walking up a deep expression (a 1,000-term `a + b + …`) for
         # every identifier in it would be cubic; each node is climbed once.
         self._scope_of: dict[tuple[int, int, int], ts.Node | None] = {}
+        # (function key, parameter index) -> what its local callers pass (local_call_arguments)
+        self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
+        self._identifiers: dict[str, list[ts.Node]] | None = None
+
+    def identifiers_named(self, name: str) -> list[ts.Node]:
+        """Every identifier node of the file spelled `name` (one walk, on first use)."""
+        if self._identifiers is None:
+            self._identifiers = {}
+            stack = [self.root]
+            while stack:
+                n = stack.pop()
+                if n.type == "identifier":
+                    self._identifiers.setdefault(text(n), []).append(n)
+                else:
+                    stack.extend(n.named_children)
+        return self._identifiers.get(name, [])
 
     # -- scopes ---------------------------------------------------------------
     def lookup(self, name: str, at: ts.Node) -> Binding | None:
@@ -476,3 +492,54 @@ def _returned_expressions(fn: ts.Node) -> list[ts.Node]:
             elif c.type not in FUNCTION_TYPES and c.type not in ("class_declaration", "class"):
                 stack.append(c)
     return out
+
+
+def _local_name(fn: ts.Node) -> str | None:
+    """The name of a function no other module can call: a function declaration or a
+    `const f = (…) => …` that is not exported."""
+    if fn.type == "function_declaration":
+        owner = fn
+        name = text(field(fn, "name"))
+    elif fn.type in ("arrow_function", "function_expression") and fn.parent is not None \
+            and fn.parent.type == "variable_declarator" and fn.parent.parent is not None:
+        owner = fn.parent.parent
+        name = text(field(fn.parent, "name"))
+    else:
+        return None
+    if owner.parent is None or owner.parent.type not in ("program", "statement_block"):
+        return None
+    return name or None
+
+
+def local_call_arguments(fn: ts.Node, index: int, resolver: Resolver) -> list[ts.Node] | None:
+    """What every caller passes as argument `index` of a function local to the file
+    (not exported), when each use of the function is a call of it that passes one;
+    None when the function can be called from elsewhere, is used as a value, or is
+    never called. Callers' arguments then say what the parameter can hold."""
+    memo = resolver.call_arguments
+    k = (key(fn), index)
+    if k not in memo:
+        memo[k] = _local_call_arguments(fn, index, resolver)
+    return memo[k]
+
+
+def _local_call_arguments(fn: ts.Node, index: int, resolver: Resolver) -> list[ts.Node] | None:
+    name = _local_name(fn)
+    if name is None:
+        return None
+    given: list[ts.Node] = []
+    for n in resolver.identifiers_named(name):
+        if n.parent is not None and n.parent in (fn, fn.parent) and is_field(n.parent, "name", n):
+            continue  # the declaration itself
+        call = n.parent
+        if call is None or call.type != "call_expression" or not is_field(call, "function", n):
+            return None  # passed around as a value: callers unknown
+        b = resolver.lookup(name, n)
+        if b is None or not (b.node == fn or (b.value is not None and unwrap(b.value) == fn)):
+            return None  # a shadowing binding of the same name
+        args = field(call, "arguments")
+        passed = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if index >= len(passed) or passed[index].type == "spread_element":
+            return None
+        given.append(passed[index])
+    return given or None
