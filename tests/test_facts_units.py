@@ -87,7 +87,22 @@ def test_if_arm_tests_are_conjuncts_not_reassigned():
         "}\n"
     )
     tests = [tuple(t for s in c.ctx.branches for t in s.tests) for c in _calls(f)]
-    assert tests == [("a!==b",), (), ("!on",), ()]
+    assert tests == [("a!==b",), ("a===b",), ("!on",), ()]
+    after = [tuple(t for s in c.ctx.branches for t in s.after_tests) for c in _calls(f)]
+    assert after == [("a!==b",), (), ("!on",), ()]
+
+
+def test_after_tests_know_a_variable_set_from_a_tested_value():
+    f = facts(
+        "import { prisma } from './db'\n"
+        "export async function f(o: { c?: string; b?: { c: string } }) {\n"
+        "  let c = o.c\n"
+        "  if (!c && o.b?.c) { c = o.b.c; await prisma.t.update({ where: { id: c }, data: {} }) }\n"
+        "  if (!c && o.b) { c = load(); await prisma.t.update({ where: { id: 'x' }, data: {} }) }\n"
+        "}\n"
+    )
+    after = [tuple(t for s in c.ctx.branches for t in s.after_tests) for c in _calls(f)]
+    assert after == [("c",), ("o.b",)]  # o.b?.c is dropped: its names include the assigned c
 
 
 def test_exit_guard_after_a_bound_result():

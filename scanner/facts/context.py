@@ -97,28 +97,44 @@ def _conjuncts(node: ts.Node | None) -> list[ts.Node]:
     return out
 
 
+def _assigned(name: str, body: str) -> int:
+    return len(re.findall(rf"(?<![\w$.]){re.escape(name)}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)", body))
+
+
 def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
-    """The tests that hold whenever an if arm runs: every `&&` conjunct of the
+    """The tests that hold whenever an if arm is entered: every `&&` conjunct of the
     condition for the consequence, the negated condition for an else when it is
-    one test. A test on a variable the arm assigns may stop holding inside it."""
+    one test."""
     parts = _conjuncts(condition)
     if arm == 1:
         if len(parts) != 1:
             return ()
         t = _test(parts[0])
-        tests = [negate_test(t)] if t is not None else []
-    else:
-        tests = [t for t in map(_test, parts) if t is not None]
-    if not tests:
-        return ()
+        return (negate_test(t),) if t is not None else ()
+    return tuple(t for t in map(_test, parts) if t is not None)
+
+
+def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
+    """The tests that still hold after an if arm has run: its entry tests on variables
+    the arm does not assign, and `x` for `if (!x && y) { x = y; … }` (one
+    unconditional assignment of a value the condition tested truthy)."""
     body = text(arm_node)
-    kept = []
-    for t in tests:
-        names = set(_NAMES.findall(t))
-        if not any(re.search(rf"(?<![\w$.]){re.escape(n)}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)", body)
-                   for n in names):
-            kept.append(t)
-    return tuple(kept)
+    out = [t for t in arm_tests(condition, arm_node, arm)
+           if not any(_assigned(n, body) for n in _NAMES.findall(t))]
+    if arm != 0 or arm_node.type != "statement_block":
+        return tuple(out)
+    truthy = {_compact(c).replace("?.", ".") for c in _conjuncts(condition)
+              if c.type in ("identifier", "member_expression")}
+    for stmt in arm_node.named_children:
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if expr is None or expr.type != "assignment_expression":
+            continue
+        left, right = field(expr, "left"), unwrap(field(expr, "right"))
+        if left is None or left.type != "identifier" or right is None:
+            continue
+        if _assigned(text(left), body) == 1 and _compact(right).replace("?.", ".") in truthy:
+            out.append(text(left))
+    return tuple(out)
 
 
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
@@ -304,7 +320,8 @@ class ContextBuilder:
                                                    parent.start_byte, parent.end_byte,
                                                    terminates(child, loop_exits=True),
                                                    terminates(child, iteration_exits=True),
-                                                   arm_tests(field(parent, "condition"), child, arm)))
+                                                   arm_tests(field(parent, "condition"), child, arm),
+                                                   after_tests(field(parent, "condition"), child, arm)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)

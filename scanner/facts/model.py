@@ -127,6 +127,8 @@ class BranchStep:
     # conjuncts, or the negated condition of an else), normalised as `a===b`, `a!==b`,
     # `!a` or `a`; only tests whose variables the arm does not reassign.
     tests: tuple[str, ...] = ()
+    # Tests that hold after the arm has run: `if (!x && y) { x = y; … }` leaves `x` truthy.
+    after_tests: tuple[str, ...] = ()
 
 
 def negate_test(t: str) -> str:

@@ -32,10 +32,14 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
         other = arms_a.get(s.key)
         if other is not None and other.arm != s.arm:
             return True  # different arms of one if/switch/ternary
-    # Arms of two ifs whose tests contradict (`a !== b`, later `a === b && …`).
-    tests_a = [set(s.tests) for s in a.branches if s.tests and s.key not in {x.key for x in b.branches}]
-    for s in b.branches:
-        if s.tests and s.key not in arms_a and any(negate_test(t) in ta for ta in tests_a for t in s.tests):
+    # An earlier if arm whose tests still hold after it (`a !== b`, or `x` it has just
+    # set from a value it tested), then a later arm that needs the opposite.
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    second_keys = {x.key for x in second.branches}
+    needs = {t for s in second.branches for t in s.tests}
+    for s in first.branches:
+        if s.after_tests and s.key not in second_keys and second.start >= s.end \
+                and any(negate_test(t) in needs for t in s.after_tests):
             return True
     # A write in a try block and one in its catch clause: the catch runs when the
     # try failed, typically recording the failure instead of the success.
