@@ -47,6 +47,8 @@ class Discovery:
     migrations: list[str] = field(default_factory=list)      # Prisma Migrate files, for the report
     out_of_scope: dict[str, int] = field(default_factory=dict)
     warnings: list[Warning_] = field(default_factory=list)
+    # Test files (out of scope, not parsed): a rule may still ask what they import.
+    test_files: list[SourceFile] = field(default_factory=list)
 
 
 def _spec(lines) -> pathspec.PathSpec:
@@ -226,6 +228,8 @@ def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: f
         out.schemas.append(sf)
     elif role in skipped_kinds:
         out.out_of_scope[role] = out.out_of_scope.get(role, 0) + 1
+        if role == "test":
+            out.test_files.append(sf)
     else:
         out.sources.append(sf)
 

@@ -116,7 +116,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     warnings += collected.warnings
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
-                         discovery.project_files, ccfg)
+                         discovery.project_files, ccfg, test_files=discovery.test_files)
     suppressions = suppress.collect(facts, schema_sources)
     findings: list[Finding] = []
     for rule in rules:

@@ -4,6 +4,8 @@ Rules read this, never the disk."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -58,6 +60,11 @@ class PrismaCall:
             else f"{self.call.receiver}.{self.operation}"
 
 
+# `from './db-harness'`, `import('./x')`, `require('./x')`: module specifiers in a file.
+_IMPORT_SPEC = re.compile(
+    r"(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['\"]([^'\"\n]+)['\"]", re.M)
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionKey:
     path: str
@@ -66,8 +73,10 @@ class FunctionKey:
 
 class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
-                 project_files: list[str], client_config: ClientConfig):
+                 project_files: list[str], client_config: ClientConfig, test_files=()):
         self.root = root
+        self.test_files = list(test_files)   # out-of-scope test SourceFiles (not parsed)
+        self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts
         self.schema = schema
@@ -204,6 +213,36 @@ class ProjectIndex:
                 if frame.kind == "wrapper-array" or frame.through_param:
                     return True
         return ref.tx_param
+
+    def importers(self, path: str) -> set[str]:
+        """The scanned files that import `path` (built once, on first use)."""
+        if self._importers is None:
+            self._importers = {}
+            for src in sorted(self.files):
+                for imp in self.files[src].imports:
+                    target = self.modules.resolve(src, imp.module)
+                    if target is not None:
+                        self._importers.setdefault(target, set()).add(src)
+        return self._importers.get(path, set())
+
+    def imported_by_tests(self, path: str) -> list[str]:
+        """Out-of-scope test files whose import specifiers resolve to `path`, read with a
+        plain pattern (they are not parsed)."""
+        stem = posixpath.splitext(posixpath.basename(path))[0]
+        out = []
+        for tf in self.test_files:
+            try:
+                with open(tf.abs_path, "rb") as fh:
+                    data = fh.read(1 << 20).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if stem not in data:
+                continue
+            for spec in _IMPORT_SPEC.findall(data):
+                if self.modules.resolve(tf.path, spec) == path:
+                    out.append(tf.path)
+                    break
+        return out
 
     def callers(self, key: FunctionKey) -> list[tuple[str, CallSite]]:
         """The call sites of a repo function, across the project (built once, on first use)."""

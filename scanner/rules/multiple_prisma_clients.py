@@ -18,7 +18,10 @@ def _is_next_app(index) -> bool:
 
 def _check(ctx: RuleContext):
     index = ctx.index
-    module_level = [c for c in creations(index) if c.module_level]
+    # A client module only test files import (an integration-test harness) never
+    # shares a process with the app's client.
+    module_level = [c for c in creations(index) if c.module_level
+                    and not (not index.importers(c.path) and index.imported_by_tests(c.path))]
     by_path: dict[str, list] = {}
     for c in module_level:
         by_path.setdefault(c.path, []).append(c)
