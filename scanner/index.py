@@ -65,6 +65,10 @@ _IMPORT_SPEC = re.compile(
     r"(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['\"]([^'\"\n]+)['\"]", re.M)
 
 
+# vitest.config.ts, vitest.integration.config.mts, jest.config.js, playwright.config.ts
+_TEST_CONFIG = re.compile(r"^(?:vitest|jest|playwright)[\w.-]*\.config\.[cm]?[jt]s$")
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionKey:
     path: str
@@ -226,10 +230,23 @@ class ProjectIndex:
         return self._importers.get(path, set())
 
     def imported_by_tests(self, path: str) -> list[str]:
-        """Out-of-scope test files whose import specifiers resolve to `path`, read with a
-        plain pattern (they are not parsed)."""
+        """Test runner configs that alias a module to `path`, and out-of-scope test files
+        whose import specifiers resolve to it (read with a plain pattern, not parsed)."""
         stem = posixpath.splitext(posixpath.basename(path))[0]
         out = []
+        # A test runner's config that aliases a module to it (`resolve(here,
+        # "integration/db.ts")` in vitest.integration.config.mts) loads it for tests only.
+        for cfg in sorted(self.files):
+            if not _TEST_CONFIG.match(posixpath.basename(cfg)):
+                continue
+            base = posixpath.dirname(cfg)
+            rel = posixpath.relpath(posixpath.splitext(path)[0], base) if base else posixpath.splitext(path)[0]
+            try:
+                data = (self.root / cfg).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"['\"](?:\./)?" + re.escape(rel) + r"(?:\.[cm]?[jt]sx?)?['\"]", data):
+                out.append(cfg)
         for tf in self.test_files:
             try:
                 with open(tf.abs_path, "rb") as fh:
