@@ -114,12 +114,13 @@ def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[s
     return tuple(t for t in map(_test, parts) if t is not None)
 
 
-def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
-    """The tests that still hold after an if arm has run: its entry tests on variables
-    the arm does not assign, and `x` for `if (!x && y) { x = y; … }` (one
+def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
+                entry: tuple[str, ...]) -> tuple[str, ...]:
+    """The tests that still hold after an if arm has run: its entry tests (`arm_tests`)
+    on variables the arm does not assign, and `x` for `if (!x && y) { x = y; … }` (one
     unconditional assignment of a value the condition tested truthy)."""
     body = text(arm_node)
-    out = [t for t in arm_tests(condition, arm_node, arm)
+    out = [t for t in entry
            if not any(_assigned(n, body) for n in _NAMES.findall(t))]
     if arm != 0 or arm_node.type != "statement_block":
         return tuple(out)
@@ -316,12 +317,13 @@ class ContextBuilder:
             elif pt == "if_statement":
                 for arm, name in ((0, "consequence"), (1, "alternative")):
                     if is_field(parent, name, child):
+                        condition = field(parent, "condition")
+                        entry = arm_tests(condition, child, arm)
                         branches.append(BranchStep(key(parent), "if", arm, terminates(child),
                                                    parent.start_byte, parent.end_byte,
                                                    terminates(child, loop_exits=True),
                                                    terminates(child, iteration_exits=True),
-                                                   arm_tests(field(parent, "condition"), child, arm),
-                                                   after_tests(field(parent, "condition"), child, arm)))
+                                                   entry, after_tests(condition, child, arm, entry)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)

@@ -125,9 +125,10 @@ class BranchStep:
     ends_iteration: bool = False  # … or in `continue`: the rest of the loop body does not run after it
     # if arms: tests that hold whenever the arm runs (the condition's top-level `&&`
     # conjuncts, or the negated condition of an else), normalised as `a===b`, `a!==b`,
-    # `!a` or `a`; only tests whose variables the arm does not reassign.
+    # `!a` or `a`. Tests on variables the arm reassigns are kept here: they held on entry.
     tests: tuple[str, ...] = ()
-    # Tests that hold after the arm has run: `if (!x && y) { x = y; … }` leaves `x` truthy.
+    # Tests that hold after the arm has run: the entry tests on variables it does not
+    # assign, and `x` for `if (!x && y) { x = y; … }`, which leaves `x` truthy.
     after_tests: tuple[str, ...] = ()
 
 

@@ -32,10 +32,10 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
         other = arms_a.get(s.key)
         if other is not None and other.arm != s.arm:
             return True  # different arms of one if/switch/ternary
-    # An earlier if arm whose tests still hold after it (`a !== b`, or `x` it has just
-    # set from a value it tested), then a later arm that needs the opposite.
     first, second = (a, b) if a.start <= b.start else (b, a)
     second_keys = {x.key for x in second.branches}
+    # An earlier if arm whose tests still hold after it (`a !== b`, or `x` it has just
+    # set from a value it tested), then a later arm that needs the opposite.
     needs = {t for s in second.branches for t in s.tests}
     for s in first.branches:
         if s.after_tests and s.key not in second_keys and second.start >= s.end \
@@ -49,8 +49,6 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     # included) cannot run with a later write placed after that branch; one in
     # an arm that ends in `continue` cannot run with a later write of the same
     # loop body in one iteration.
-    first, second = (a, b) if a.start <= b.start else (b, a)
-    second_keys = {x.key for x in second.branches}
     for s in first.branches:
         if second.start < s.end or s.key in second_keys:
             continue
