@@ -13,7 +13,7 @@ from .. import parse as P
 from .args import sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
-from .scopes import Resolver
+from .scopes import Resolver, pattern_bindings
 
 
 def _result_declarator(call: ts.Node) -> ts.Node | None:
@@ -33,21 +33,11 @@ _FOUND = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)(?:\.(?:count|length|id))?(?:\s*(?
 
 
 def _bound_names(decl: ts.Node) -> set[str]:
-    """`const row =`, `const [row] =`, `const { count } =`: the names bound."""
-    names: set[str] = set()
-    for d in decl.named_children:
-        if d.type != "variable_declarator":
-            continue
-        pattern = field(d, "name")
-        if pattern is None:
-            continue
-        if pattern.type == "identifier":
-            names.add(text(pattern))
-        elif pattern.type in ("array_pattern", "object_pattern"):
-            for c in pattern.named_children:
-                if c.type in ("identifier", "shorthand_property_identifier_pattern"):
-                    names.add(text(c))
-    return names
+    """`const row =`, `const [row] =`, `const { count } =`: the names bound at the top
+    level of each declarator (a nested `const { a: { b } }` is not the result itself)."""
+    return {name for d in decl.named_children if d.type == "variable_declarator"
+            and (pattern := field(d, "name")) is not None
+            for name, path, _ in pattern_bindings(pattern) if len(path) <= 1}
 
 
 def _exit_guard(call: ts.Node) -> int:

@@ -66,7 +66,7 @@ class ClientConfig:
                    for m in self.modules)
 
 
-def _pattern_bindings(pattern: ts.Node, path=()):
+def pattern_bindings(pattern: ts.Node, path=()):
     """(name, path, node) for every identifier bound by a destructuring pattern."""
     stack = [(pattern, path)]
     while stack:
@@ -166,7 +166,7 @@ class Resolver:
         t = scope.type
         if t in FUNCTION_TYPES:
             for i, p in enumerate(param_nodes(scope)):
-                for name, path, node in _pattern_bindings(param_pattern(p)):
+                for name, path, node in pattern_bindings(param_pattern(p)):
                     table[name] = Binding("param", name, p, path, scope, i, param_type(p))
             own = field(scope, "name")
             if own is not None and t == "function_expression":
@@ -175,7 +175,7 @@ class Resolver:
         if t == "for_in_statement":
             left = field(scope, "left")
             if left is not None:
-                for name, path, node in _pattern_bindings(left):
+                for name, path, node in pattern_bindings(left):
                     table[name] = Binding("loop", name, scope, path)
             return
         if t == "for_statement":
@@ -186,7 +186,7 @@ class Resolver:
         if t == "catch_clause":
             p = field(scope, "parameter")
             if p is not None:
-                for name, path, node in _pattern_bindings(p):
+                for name, path, node in pattern_bindings(p):
                     table[name] = Binding("catch", name, scope, path)
             return
         for stmt in scope.named_children:
@@ -221,7 +221,7 @@ class Resolver:
             name, value = field(d, "name"), field(d, "value")
             if name is None:
                 continue
-            for n, path, node in _pattern_bindings(name):
+            for n, path, node in pattern_bindings(name):
                 table[n] = Binding("var", n, d, path, value)
 
     def _declare_import(self, stmt: ts.Node, table: dict[str, Binding]) -> None:

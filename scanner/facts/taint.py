@@ -29,7 +29,7 @@ import tree_sitter as ts
 from .. import parse as P
 from .model import FunctionFact, InputSource, PrismaCallCandidate, TaintFlow, TaintStep, WRITE_OPS
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, text
-from .scopes import Resolver, _pattern_bindings
+from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
 BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
@@ -92,7 +92,7 @@ def _line(node: ts.Node) -> int:
 
 
 def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node]]:
-    return list(_pattern_bindings(pattern))
+    return list(pattern_bindings(pattern))
 
 
 class TaintTracker:
