@@ -308,7 +308,10 @@ _LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefi
 
 def _const_value(node: ts.Node, resolver: Resolver) -> ts.Node | None:
     """The initialiser of a `const` an identifier is bound to."""
-    b = resolver.lookup(text(node), node)
+    return _const_init(resolver.lookup(text(node), node))
+
+
+def _const_init(b) -> ts.Node | None:
     if b is None or b.kind != "var" or b.path or b.value is None:
         return None
     decl = b.node.parent
@@ -393,7 +396,7 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "param" and not b.path and b.value is not None:
             return _callers_pass_constants(b.value, b.index, resolver, depth)
-        value = _const_value(node, resolver)
+        value = _const_init(b)
         return value is not None and safe_fragment(value, resolver, depth + 1, index_name)
     if t == "member_expression":
         obj = unwrap(field(node, "object"))

@@ -52,7 +52,10 @@ def _grown(name: str, decl: ts.Node) -> bool:
 
 def _bound_value(name: ts.Node, resolver):
     """The binding of a plain variable with an initialiser (`const x = …`), or None."""
-    b = resolver.lookup(text(name), name)
+    return _plain_var(resolver.lookup(text(name), name))
+
+
+def _plain_var(b):
     return b if b is not None and b.kind == "var" and not b.path and b.value is not None else None
 
 
@@ -152,7 +155,7 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
             given = local_call_arguments(p.value, p.index, resolver)
             lens = [literal_len(a, resolver, depth + 1) for a in given or ()]
             return max(lens) if lens and None not in lens else None
-        b = _bound_value(node, resolver)
+        b = _plain_var(p)
         if b is not None:
             decl = b.node.parent
             if decl is not None and any(c.type == "const" for c in decl.children) \
