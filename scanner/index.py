@@ -1,11 +1,10 @@
 """The project index: every file's facts joined up. Imports are resolved,
 receivers settled into Prisma calls, functions linked into a call graph.
-Rules read this, never the disk."""
+Rules read this, never the disk. The one reader is `imported_by_tests`, delegated to
+test_loads.py: test files are outside the scan, so they have no facts to join."""
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -18,6 +17,7 @@ from .facts.model import (
 from .facts.scopes import ClientConfig
 from .resolve import ModuleResolver
 from .schema.model import Schema
+from .test_loads import TestLoads
 
 _MAX_DEPTH = 8
 
@@ -60,15 +60,6 @@ class PrismaCall:
             else f"{self.call.receiver}.{self.operation}"
 
 
-# `from './db-harness'`, `import('./x')`, `require('./x')`: module specifiers in a file.
-_IMPORT_SPEC = re.compile(
-    r"(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['\"]([^'\"\n]+)['\"]", re.M)
-
-
-# vitest.config.ts, vitest.integration.config.mts, jest.config.js, playwright.config.ts
-_TEST_CONFIG = re.compile(r"^(?:vitest|jest|playwright)[\w.-]*\.config\.[cm]?[jt]s$")
-
-
 @dataclass(frozen=True, slots=True)
 class FunctionKey:
     path: str
@@ -79,7 +70,7 @@ class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
                  project_files: list[str], client_config: ClientConfig, test_files=()):
         self.root = root
-        self.test_files = list(test_files)   # out-of-scope test SourceFiles (not parsed)
+        self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
         self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts
@@ -95,6 +86,9 @@ class ProjectIndex:
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self._settle_calls()
         self._db_chain: dict[tuple, tuple | None] = {}
+
+    def _resolve_module(self, src: str, spec: str) -> str | None:
+        return self.modules.resolve(src, spec)
 
     @staticmethod
     def _schema_client_names(schema: Schema | None) -> frozenset[str] | None:
@@ -219,47 +213,25 @@ class ProjectIndex:
         return ref.tx_param
 
     def importers(self, path: str) -> set[str]:
-        """The scanned files that import `path` (built once, on first use)."""
+        """The scanned files that import `path` or re-export from it (`export … from`,
+        `export * from`): a barrel makes a module loadable by the app (built once)."""
         if self._importers is None:
             self._importers = {}
             for src in sorted(self.files):
-                for imp in self.files[src].imports:
-                    target = self.modules.resolve(src, imp.module)
+                facts = self.files[src]
+                specs = [imp.module for imp in facts.imports]
+                specs += [e.ref.module for e in facts.exports if e.ref.kind == "import" and e.ref.module]
+                specs += [s.module for s in facts.star_exports]
+                for spec in specs:
+                    target = self.modules.resolve(src, spec)
                     if target is not None:
                         self._importers.setdefault(target, set()).add(src)
         return self._importers.get(path, set())
 
     def imported_by_tests(self, path: str) -> list[str]:
-        """Test runner configs that alias a module to `path`, and out-of-scope test files
-        whose import specifiers resolve to it (read with a plain pattern, not parsed)."""
-        stem = posixpath.splitext(posixpath.basename(path))[0]
-        out = []
-        # A test runner's config that aliases a module to it (`resolve(here,
-        # "integration/db.ts")` in vitest.integration.config.mts) loads it for tests only.
-        for cfg in sorted(self.files):
-            if not _TEST_CONFIG.match(posixpath.basename(cfg)):
-                continue
-            base = posixpath.dirname(cfg)
-            rel = posixpath.relpath(posixpath.splitext(path)[0], base) if base else posixpath.splitext(path)[0]
-            try:
-                data = (self.root / cfg).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if re.search(r"['\"](?:\./)?" + re.escape(rel) + r"(?:\.[cm]?[jt]sx?)?['\"]", data):
-                out.append(cfg)
-        for tf in self.test_files:
-            try:
-                with open(tf.abs_path, "rb") as fh:
-                    data = fh.read(1 << 20).decode("utf-8", "replace")
-            except OSError:
-                continue
-            if stem not in data:
-                continue
-            for spec in _IMPORT_SPEC.findall(data):
-                if self.modules.resolve(tf.path, spec) == path:
-                    out.append(tf.path)
-                    break
-        return out
+        """Test runner configs and out-of-scope test files that load `path` (test_loads.py,
+        which reads them from disk, lazily: only for a module no scanned file imports)."""
+        return self._test_loads.of(path)
 
     def callers(self, key: FunctionKey) -> list[tuple[str, CallSite]]:
         """The call sites of a repo function, across the project (built once, on first use)."""

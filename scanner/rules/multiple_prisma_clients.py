@@ -16,12 +16,16 @@ def _is_next_app(index) -> bool:
     return False
 
 
+def _test_harness(index, path: str) -> bool:
+    """A client module no scanned file imports or re-exports, that test files or a test
+    runner's config load (an integration-test harness): it never shares a process with
+    the app's client."""
+    return not index.importers(path) and bool(index.imported_by_tests(path))
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
-    # A client module only test files import (an integration-test harness) never
-    # shares a process with the app's client.
-    module_level = [c for c in creations(index) if c.module_level
-                    and not (not index.importers(c.path) and index.imported_by_tests(c.path))]
+    module_level = [c for c in creations(index) if c.module_level and not _test_harness(index, c.path)]
     by_path: dict[str, list] = {}
     for c in module_level:
         by_path.setdefault(c.path, []).append(c)
