@@ -15,7 +15,7 @@ from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern,
     short, terminates, text, unwrap,
 )
-from .scopes import Resolver, local_call_arguments, same_binding
+from .scopes import Resolver, local_call_arguments, pattern_bindings, same_binding
 
 _LITERALS = frozenset({"string", "number", "true", "false", "null", "template_string"})
 _PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
@@ -209,6 +209,51 @@ def chunked(node: ts.Node | None, resolver=None, depth: int = 0) -> bool:
     return bool(_CHUNKER.search(name or ""))
 
 
+# `batch.length === 0`, `!batch.length`, `page.length < PAGE`: the fetched batch came back
+# empty or short.
+_SHORT_BATCH = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)\.length|(?P<b>[A-Za-z_$][\w$]*)\.length"
+                          r"(?:===?0|<=?[\w$.]+))$")
+
+
+def _breaks_only(node: ts.Node | None) -> bool:
+    if node is not None and node.type == "statement_block":
+        stmts = [c for c in node.named_children if c.type != "comment"]
+        node = stmts[0] if len(stmts) == 1 else None
+    return node is not None and node.type == "break_statement"
+
+
+def batch_loop(loop: ts.Node) -> bool:
+    """`while (…) { const batch = await next(…); if (batch.length < SIZE) break; … }`:
+    the loop ends when a batch it fetched comes back short or empty, so what runs in
+    it runs once per batch, not once per item. Only `.length` tests count: `if (!job)
+    break` after taking one job is a worker taking items one at a time."""
+    body = field(loop, "body")
+    if body is None or body.type != "statement_block":
+        return False
+    fetched: set[str] = set()
+    for stmt in body.named_children:
+        if stmt.type in ("lexical_declaration", "variable_declaration"):
+            for d in stmt.named_children:
+                value, pattern = field(d, "value"), field(d, "name")
+                if d.type == "variable_declarator" and value is not None and pattern is not None \
+                        and value.type == "await_expression":
+                    fetched.update(n for n, path, _ in pattern_bindings(pattern) if len(path) <= 1)
+        elif stmt.type == "expression_statement" and stmt.named_children \
+                and stmt.named_children[0].type == "assignment_expression":
+            left, right = field(stmt.named_children[0], "left"), field(stmt.named_children[0], "right")
+            if left is not None and left.type == "identifier" and right is not None \
+                    and right.type == "await_expression":
+                fetched.add(text(left))
+        elif stmt.type == "if_statement" and field(stmt, "alternative") is None \
+                and _breaks_only(field(stmt, "consequence")):
+            cond = unwrap(field(stmt, "condition"))
+            for part in _compact(cond).split("||") if cond is not None else ():
+                m = _SHORT_BATCH.match(part.strip("()"))
+                if m is not None and (m.group("a") or m.group("b")) in fetched:
+                    return True
+    return False
+
+
 def _loop_kind(stmt: ts.Node) -> str:
     tokens = {c.type for c in stmt.children if not c.is_named}
     if "await" in tokens:
@@ -230,6 +275,13 @@ class ContextBuilder:
         self.function_ids = function_ids  # function node key -> id
         # Names passed to $transaction(...) per enclosing function key (-1: module).
         self.tx_arguments = tx_arguments
+        self._batch_loops: dict[int, bool] = {}  # loop node key -> batch_loop(loop)
+
+    def _batch_loop(self, loop: ts.Node) -> bool:
+        k = key(loop)
+        if k not in self._batch_loops:
+            self._batch_loops[k] = batch_loop(loop)
+        return self._batch_loops[k]
 
     def function_id(self, fn: ts.Node | None) -> int:
         return -1 if fn is None else self.function_ids.get(key(fn), -1)
@@ -295,6 +347,7 @@ class ContextBuilder:
                     loops.append(LoopFrame(kind, parent.start_point[0] + 1, parent.end_point[0] + 1,
                                            key(parent), literal_len=literal, header=_header(parent),
                                            chunked=chunked(right, self.resolver),
+                                           batch=kind in ("while", "do") and self._batch_loop(parent),
                                            iterable_import=self._imported(right),
                                            in_condition=is_field(parent, "condition", child),
                                            start=parent.start_byte, end=parent.end_byte,

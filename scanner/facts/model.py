@@ -94,6 +94,7 @@ class LoopFrame:
     start: int = 0              # byte span of the loop
     end: int = 0
     chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
+    batch: bool = False         # while/do that ends when a batch fetched in its body is short or empty
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,8 +54,8 @@ def _collection_loop(loop: LoopFrame) -> bool:
     """A loop over the items of a collection, rather than over pages, chunks, time
     or a state (`while (!aborted)`, `for (;;)`, `for (…; i += CHUNK)`), whose
     queries run once per batch or per tick, not per item."""
-    if loop.chunked:
-        return False  # one statement per chunk of a `chunk(ids, n)` helper
+    if loop.chunked or loop.batch:
+        return False  # one statement per chunk of a `chunk(ids, n)` helper, or per fetched batch
     if loop.kind in ("for-of", "for-in", "for-await", "callback"):
         return True
     if loop.kind == "for":
