@@ -141,6 +141,21 @@ def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
     return tuple(out)
 
 
+_FULL_BUFFER = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)\.length(?:>=|>|===?)(?P<n>[\w$.]+)$")
+
+
+def flushes_buffer(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> bool:
+    """`if (buffer.length >= SIZE) { await flush(buffer); buffer = [] }`: the arm empties
+    the buffer its test found full."""
+    cond = unwrap(condition)
+    m = _FULL_BUFFER.match(_compact(cond)) if arm == 0 and cond is not None else None
+    if m is None or m.group("n") in ("0", "1"):
+        return False
+    v = re.escape(m.group("v"))
+    return bool(re.search(rf"(?<![\w$.]){v}\s*=\s*\[\s*\]|(?<![\w$.]){v}\.length\s*=\s*0\b|"
+                          rf"(?<![\w$.]){v}\.splice\(\s*0\b", text(arm_node)))
+
+
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
     """How many items a literal array has: the loop runs a fixed, small number
     of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
@@ -379,7 +394,8 @@ class ContextBuilder:
                                                    parent.start_byte, parent.end_byte,
                                                    terminates(child, loop_exits=True),
                                                    terminates(child, iteration_exits=True),
-                                                   entry, after_tests(condition, child, arm, entry)))
+                                                   entry, after_tests(condition, child, arm, entry),
+                                                   flushes_buffer(condition, child, arm)))
                 value_path = False
             elif pt == "switch_body" and child.type in ("switch_case", "switch_default"):
                 arm = [c for c in parent.named_children if c.type in ("switch_case", "switch_default")].index(child)
@@ -393,6 +409,15 @@ class ContextBuilder:
                     if is_field(parent, name, child):
                         branches.append(BranchStep(key(parent), "ternary", arm, False,
                                                    parent.start_byte, parent.end_byte))
+            elif pt in ("binary_expression", "augmented_assignment_expression") \
+                    and is_field(parent, "right", child) \
+                    and text(field(parent, "operator")) in ("??", "||", "??=", "||="):
+                # `hooks ?? await prisma.hook.findMany()`: the right runs only when the left
+                # is missing, a test like an if arm's.
+                t = _test(field(parent, "left"))
+                branches.append(BranchStep(key(parent), "nullish", 1, False, parent.start_byte,
+                                           parent.end_byte,
+                                           tests=(negate_test(t),) if t is not None else ()))
             elif pt == "arguments":
                 call = parent.parent
                 if call is not None and call.type == "call_expression":

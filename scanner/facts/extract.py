@@ -42,6 +42,15 @@ def _enclosing(node: ts.Node, types) -> ts.Node | None:
     return n
 
 
+def _given(args: ts.Node | None) -> tuple[int, tuple[int, ...]]:
+    if args is None or args.type != "arguments":
+        return (-1, ())  # a tagged template
+    items = [a for a in args.named_children if a.type != "comment"]
+    if any(a.type == "spread_element" for a in items):
+        return (-1, ())
+    return (len(items), tuple(i for i, a in enumerate(items) if a.type in ("undefined", "null")))
+
+
 def _stored(call: ts.Node) -> bool:
     """The call's value is kept on a member: `Cls.instance = make()`, `g.prisma ??= make()`."""
     n = call.parent
@@ -529,7 +538,8 @@ class FileExtractor:
                     continue
                 ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
                 name = f"{text(obj)}.{text(callee)}"
-            out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call)))
+            out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
+                                _given(field(call, "arguments"))))
         out.sort(key=lambda c: (c.span.line, c.span.column))
         return tuple(out)
 

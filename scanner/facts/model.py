@@ -131,6 +131,9 @@ class BranchStep:
     # Tests that hold after the arm has run: the entry tests on variables it does not
     # assign, and `x` for `if (!x && y) { x = y; … }`, which leaves `x` truthy.
     after_tests: tuple[str, ...] = ()
+    # if arms: `if (buffer.length >= SIZE) { flush(buffer); buffer = [] }`, which runs once
+    # per full buffer, not once per item of the loop around it.
+    flushes: bool = False
 
 
 def negate_test(t: str) -> str:
@@ -212,6 +215,10 @@ class CallSite:
     span: Span
     ctx: SiteContext
     stored: bool = False       # the result is cached on a member (`X.instance = f()`, `g.x ??= f()`)
+    # Which arguments the call gives: (count, indices passed a literal `undefined`/`null`);
+    # count -1 when a spread hides it. A helper that queries only when an optional
+    # argument is missing does not query at a call that passes it.
+    given: tuple[int, tuple[int, ...]] = (-1, ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,8 +101,16 @@ def _leaves_loop(ctx: SiteContext, loop: LoopFrame) -> bool:
                for b in ctx.branches)
 
 
+def _flushes_buffer(ctx: SiteContext, loop: LoopFrame) -> bool:
+    """The site sits in an arm, inside the loop, that flushes a full buffer: it runs once
+    per buffer of items."""
+    return any(b.flushes and b.start >= loop.start and b.end <= loop.end for b in ctx.branches)
+
+
 def _quiet_site(index: ProjectIndex, path: str, ctx: SiteContext) -> bool:
     loop = ctx.loops[0]
+    if _flushes_buffer(ctx, loop):
+        return True
     if any(f.kind == "array" for f in ctx.tx):
         return True  # built for one batched $transaction([...]): the fix itself
     if any(_bounded(index, path, l) for l in ctx.loops):
@@ -164,6 +172,32 @@ def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
             and calls[0].call.args.where_equality_only)
 
 
+_MISSING = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)===(?:undefined|null))$")
+_PRESENT = re.compile(r"^(?:(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)!==(?:undefined|null))$")
+
+
+def _settled_by_arguments(index: ProjectIndex, target: FunctionKey, site, call: PrismaCall) -> bool:
+    """The helper runs this query only when an optional parameter is missing (`if (hooks
+    === undefined)`, `hooks ?? …`) and the call passes it, or only when it is given and
+    the call leaves it out: at this call the query never runs."""
+    count, nulls = site.given
+    fn = index.function(target)
+    if count < 0 or fn is None or call.path != target.path \
+            or index.owner(call.path, call.call.ctx.function) != target.id:
+        return False
+    for step in call.call.ctx.branches:
+        for t in step.tests:
+            for pattern, needs_missing in ((_MISSING, True), (_PRESENT, False)):
+                m = pattern.match(t)
+                name = m and (m.group("a") or m.group("b"))
+                if name and name in fn.params:
+                    i = fn.params.index(name)
+                    passed = i < count and i not in nulls
+                    if passed == needs_missing:
+                        return True
+    return False
+
+
 def _across_functions(ctx: RuleContext):
     index = ctx.index
     for path in sorted(index.files):
@@ -181,7 +215,9 @@ def _across_functions(ctx: RuleContext):
                 continue
             if not _not_memoised(index.function(target)):
                 continue  # a memoised getter queries once, not once per item
-            chain = index.find_chain(target, lambda c: not _paginates(c), depth=4, enter=_not_memoised)
+            chain = index.find_chain(
+                target, lambda c: not _paginates(c) and not _settled_by_arguments(index, target, site, c),
+                depth=4, enter=_not_memoised)
             if chain is None:
                 continue
             fn = index.function(target)
