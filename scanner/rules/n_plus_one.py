@@ -107,15 +107,30 @@ def _flushes_buffer(ctx: SiteContext, loop: LoopFrame) -> bool:
     return any(b.flushes and b.start >= loop.start and b.end <= loop.end for b in ctx.branches)
 
 
-def _quiet_site(index: ProjectIndex, path: str, ctx: SiteContext) -> bool:
-    loop = ctx.loops[0]
-    if _flushes_buffer(ctx, loop):
-        return True
+def _returns_from(ctx: SiteContext, loop: LoopFrame) -> bool:
+    """The site sits in a branch inside `loop` that returns or throws: it ends every
+    loop around it too, not only the innermost (as `break` does)."""
+    return loop.kind != "callback" and any(
+        b.exits and b.start >= loop.start and b.end <= loop.end and loop.end > 0 for b in ctx.branches)
+
+
+def _item_loop(index: ProjectIndex, path: str, ctx: SiteContext) -> LoopFrame | None:
+    """The innermost loop over a collection's items that the site runs once per item of,
+    or None. An inner batch, page or retry loop does not hide an outer loop over items:
+    `for (const link of links) { while (true) { updateMany({ limit }) … } }` still runs
+    the statement at least once per link."""
     if any(f.kind == "array" for f in ctx.tx):
-        return True  # built for one batched $transaction([...]): the fix itself
+        return None  # built for one batched $transaction([...]): the fix itself
     if any(_bounded(index, path, l) for l in ctx.loops):
-        return True
-    return not _collection_loop(loop) or _leaves_loop(ctx, loop)
+        return None
+    for i, loop in enumerate(ctx.loops):
+        if _flushes_buffer(ctx, loop):
+            return None
+        if (i == 0 and _leaves_loop(ctx, loop)) or _returns_from(ctx, loop):
+            return None
+        if _collection_loop(loop):
+            return loop
+    return None
 
 
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
@@ -143,12 +158,12 @@ def _check(ctx: RuleContext):
         site = call.call.ctx
         if call.kind == "transaction" or not site.loops:
             continue
-        loop = site.loops[0]
-        if _quiet_site(index, call.path, site):
+        loop = _item_loop(index, call.path, site)
+        if loop is None:
             continue
         if site.lazy_return >= 0 and call.in_transaction:
             continue  # returned unrun to callers that batch them in one $transaction([...])
-        if _paginates(call) or _dataloader_batched(call, loop):
+        if (_paginates(call) and loop is site.loops[0]) or _dataloader_batched(call, loop):
             continue
         parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
         what = "parallel N+1: " if parallel else ""
@@ -203,9 +218,9 @@ def _across_functions(ctx: RuleContext):
     for path in sorted(index.files):
         facts = index.files[path]
         for site in facts.call_sites:
-            if not site.ctx.loops or _quiet_site(index, path, site.ctx):
+            loop = _item_loop(index, path, site.ctx) if site.ctx.loops else None
+            if loop is None:
                 continue
-            loop = site.ctx.loops[0]
             target = index.callee(path, site)
             if target is None:
                 continue
