@@ -230,16 +230,9 @@ _SHORT_BATCH = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)\.length|(?P<b>[A-Za-z_$
                           r"(?:===?0|<=?[\w$.]+))$")
 
 
-def _breaks_only(node: ts.Node | None) -> bool:
-    if node is not None and node.type == "statement_block":
-        stmts = [c for c in node.named_children if c.type != "comment"]
-        node = stmts[0] if len(stmts) == 1 else None
-    return node is not None and node.type == "break_statement"
-
-
 def batch_loop(loop: ts.Node) -> bool:
-    """`while (…) { const batch = await next(…); if (batch.length < SIZE) break; … }`:
-    the loop ends when a batch it fetched comes back short or empty, so what runs in
+    """`while (…) { const batch = await next(…); if (batch.length < SIZE) break; … }`
+    (or `return`): the loop ends when a batch it fetched comes back short or empty, so what runs in
     it runs once per batch, not once per item. Only `.length` tests count: `if (!job)
     break` after taking one job is a worker taking items one at a time."""
     body = field(loop, "body")
@@ -260,7 +253,7 @@ def batch_loop(loop: ts.Node) -> bool:
                     and right.type == "await_expression":
                 fetched.add(text(left))
         elif stmt.type == "if_statement" and field(stmt, "alternative") is None \
-                and _breaks_only(field(stmt, "consequence")):
+                and terminates(field(stmt, "consequence"), loop_exits=True):
             cond = unwrap(field(stmt, "condition"))
             for part in _compact(cond).split("||") if cond is not None else ():
                 m = _SHORT_BATCH.match(part.strip("()"))

@@ -6,21 +6,21 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .. import parse as P
-from .args import raw_summary, summarise_args
+from .args import object_entries, raw_summary, summarise_args
 from .comments import extract_suppressions
 from .context import ContextBuilder, literal_len
 from .fields import extract_field_uses
 from .handlers import summarise_catch_callback, summarise_catch_clause
 from .model import (
     HTTP_METHODS, MODEL_OPS, NOT_CLIENT, RAW_METHODS, TRANSACTION_METHOD, CallSite, CatchFact,
-    ClientCreation, ClientRef, ExportRef, FileFacts, FunctionFact, Import, InputSource,
+    ClientCreation, ClientRef, ExportRef, FileFacts, FunctionFact, GivenArguments, Import, InputSource,
     PrismaCallCandidate, Span, StarExport,
 )
 from .narrowing import raw_fragments, with_results
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
 )
-from .scopes import ClientConfig, Resolver, _returned_expressions
+from .scopes import ClientConfig, Resolver, _returned_expressions, pattern_bindings
 from .taint import extract_taint
 from .validation import extract_validations
 
@@ -42,13 +42,38 @@ def _enclosing(node: ts.Node, types) -> ts.Node | None:
     return n
 
 
-def _given(args: ts.Node | None) -> tuple[int, tuple[int, ...]]:
+_NO_VALUE = ("undefined", "null")
+
+
+def _given(args: ts.Node | None) -> GivenArguments | None:
     if args is None or args.type != "arguments":
-        return (-1, ())  # a tagged template
+        return None  # a tagged template
     items = [a for a in args.named_children if a.type != "comment"]
     if any(a.type == "spread_element" for a in items):
-        return (-1, ())
-    return (len(items), tuple(i for i, a in enumerate(items) if a.type in ("undefined", "null")))
+        return None
+    keys = []
+    for i, a in enumerate(items):
+        if a.type == "object":
+            entries = list(object_entries(a))
+            if not any(spread for _, _, spread in entries):
+                keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
+                                      or unwrap(v).type not in _NO_VALUE)))
+    return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
+                          tuple(keys))
+
+
+def _param_names(fn: ts.Node) -> tuple[tuple[str, int, str], ...]:
+    out = []
+    for i, p in enumerate(param_nodes(fn)):
+        pattern = param_pattern(p)
+        if pattern is None:
+            continue
+        for name, path, _ in pattern_bindings(pattern):
+            if not path:
+                out.append((name, i, ""))
+            elif len(path) == 1 and pattern.type == "object_pattern" and path[0] != "...":
+                out.append((name, i, path[0]))
+    return tuple(out)
 
 
 def _stored(call: ts.Node) -> bool:
@@ -466,7 +491,8 @@ class FileExtractor:
             params = tuple(short(param_pattern(p), 40) for p in param_nodes(fn))
             out.append(FunctionFact(
                 id=i, name=name, kind=_FUNCTION_KIND.get(fn.type, fn.type), span=span(fn),
-                parent=parent, is_async=is_async(fn), params=params, exported_as=names,
+                parent=parent, is_async=is_async(fn), params=params, param_names=_param_names(fn),
+                exported_as=names,
                 entry_kind=entry, inline_callback=inline, class_name=cls,
                 forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
             ))

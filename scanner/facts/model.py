@@ -208,6 +208,17 @@ class PrismaCallCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenArguments:
+    """What a call passes, for a helper that queries only when an optional argument is
+    missing (`if (hooks === undefined)`): at a call that passes it, that query never runs."""
+    count: int
+    nulls: tuple[int, ...] = ()  # indices passed a literal `undefined` or `null`
+    # Object-literal arguments without a spread: (index, keys given a value other than
+    # `undefined`/`null`), for destructured parameters (`{ webhooks }`).
+    object_keys: tuple[tuple[int, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CallSite:
     callee: str                # `loadStats`, `stats.load`, `this.load`
     ref: ClientRef | None      # import the callee comes from, if any
@@ -215,10 +226,7 @@ class CallSite:
     span: Span
     ctx: SiteContext
     stored: bool = False       # the result is cached on a member (`X.instance = f()`, `g.x ??= f()`)
-    # Which arguments the call gives: (count, indices passed a literal `undefined`/`null`);
-    # count -1 when a spread hides it. A helper that queries only when an optional
-    # argument is missing does not query at a call that passes it.
-    given: tuple[int, tuple[int, ...]] = (-1, ())
+    given: GivenArguments | None = None  # None when a spread or a tagged template hides them
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +238,9 @@ class FunctionFact:
     parent: int                # enclosing function id or -1
     is_async: bool
     params: tuple[str, ...]
+    # (name, parameter index, key): `hooks` -> ("hooks", 0, ""); `{ webhooks }` or
+    # `{ webhooks: w }` at the top of a destructured parameter -> ("webhooks"/"w", 0, "webhooks").
+    param_names: tuple[tuple[str, int, str], ...] = ()
     exported_as: tuple[str, ...] = ()
     entry_kind: str | None = None   # route-handler, pages-api, server-action, trpc-procedure, page
     inline_callback: str | None = None  # callee text when passed inline as an argument

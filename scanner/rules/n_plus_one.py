@@ -187,29 +187,40 @@ def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
             and calls[0].call.args.where_equality_only)
 
 
-_MISSING = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)===(?:undefined|null))$")
-_PRESENT = re.compile(r"^(?:(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)!==(?:undefined|null))$")
+# Tests keep their sides sorted (`undefined===webhooks`), so either order can come.
+_MISSING = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)===(?:undefined|null)"
+                      r"|(?:undefined|null)===(?P<c>[A-Za-z_$][\w$]*))$")
+_PRESENT = re.compile(r"^(?:(?P<a>[A-Za-z_$][\w$]*)|(?P<b>[A-Za-z_$][\w$]*)!==(?:undefined|null)"
+                      r"|(?:undefined|null)!==(?P<c>[A-Za-z_$][\w$]*))$")
+
+
+def _passed(given, index: int, key: str) -> bool | None:
+    """Whether a call gives the parameter at `index` (its `key` when destructured); None
+    when it cannot tell (a variable passed where the parameter is destructured)."""
+    if index >= given.count:
+        return False
+    if not key:
+        return index not in given.nulls
+    keys = dict(given.object_keys).get(index)
+    return None if keys is None else key in keys
 
 
 def _settled_by_arguments(index: ProjectIndex, target: FunctionKey, site, call: PrismaCall) -> bool:
     """The helper runs this query only when an optional parameter is missing (`if (hooks
     === undefined)`, `hooks ?? …`) and the call passes it, or only when it is given and
     the call leaves it out: at this call the query never runs."""
-    count, nulls = site.given
     fn = index.function(target)
-    if count < 0 or fn is None or call.path != target.path \
+    if site.given is None or fn is None or call.path != target.path \
             or index.owner(call.path, call.call.ctx.function) != target.id:
         return False
+    params = {name: (i, key) for name, i, key in fn.param_names}
     for step in call.call.ctx.branches:
         for t in step.tests:
             for pattern, needs_missing in ((_MISSING, True), (_PRESENT, False)):
                 m = pattern.match(t)
-                name = m and (m.group("a") or m.group("b"))
-                if name and name in fn.params:
-                    i = fn.params.index(name)
-                    passed = i < count and i not in nulls
-                    if passed == needs_missing:
-                        return True
+                name = m and (m.group("a") or m.group("b") or m.group("c"))
+                if name and name in params and _passed(site.given, *params[name]) is needs_missing:
+                    return True
     return False
 
 
