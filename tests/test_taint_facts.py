@@ -83,3 +83,33 @@ def test_deep_catch_handlers_are_summarised():
         "}\n", path="src/lib/x.ts", role="lib")
     (catch,) = ff.catches
     assert catch.handler.logs == ("console.error",) and not catch.handler.returns
+
+
+def test_cross_file_halves_record_the_argument_and_the_parameter():
+    route = _facts(
+        "import { createUser, setBio } from '@/lib/users'\n"     # 2
+        "export async function POST(req: Request) {\n"          # 3
+        "  const body = await req.json()\n"                     # 4
+        "  await createUser(body)\n"                            # 5
+        "  await setBio({ userId: 'me', bio: body.bio })\n"     # 6
+        "}\n")
+    handed = [(h.span.line, h.arg, h.key, h.source, h.whole) for h in route.handed_inputs]
+    assert handed == [(5, 0, "", "json", True), (6, 0, "bio", "json", False)]
+    assert [(s.line, s.note) for s in route.handed_inputs[0].steps] == [
+        (4, "req.json()"), (4, "body = await req.json()"), (5, "passed to createUser()")]
+    lib = _facts(
+        "export async function createUser(input: { email: string }) {\n"           # 2
+        "  return prisma.user.create({ data: input })\n"                          # 3
+        "}\n"
+        "export async function setBio({ userId, bio }: { userId: string; bio: string }) {\n"  # 5
+        "  return prisma.profile.update({ where: { userId }, data: { bio } })\n"  # 6
+        "}\n", path="src/lib/users.ts", role="lib")
+    flows = sorted((p.function, p.param, p.key, p.flow.argument, p.flow.mass_assignment) for p in lib.param_flows)
+    assert flows == [(0, 0, "", "data", True), (1, 0, "bio", "data", False), (1, 0, "userId", "where", False)]
+    assert all(p.flow.source == "param" for p in lib.param_flows)
+
+
+def test_parameters_of_unexported_functions_are_not_followed():
+    lib = _facts("async function hidden(input: object) {\n  return prisma.user.create({ data: input })\n}\n",
+                 path="src/lib/users.ts", role="lib")
+    assert lib.param_flows == ()

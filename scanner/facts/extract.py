@@ -148,6 +148,8 @@ class FileExtractor:
             role = "trpc-router"
         line_count = self.root.end_point[0] + 1
         inputs = self._inputs()
+        taint, handed, param_flows = extract_taint(self.root, self.grammar, self.resolver, functions,
+                                                   self.function_nodes, inputs, calls, self.fid)
         return FileFacts(
             path=self.path, role=role, grammar=self.grammar, directives=directives,
             imports=imports, exports=exports, star_exports=stars, functions=functions,
@@ -155,8 +157,7 @@ class FileExtractor:
             clients_created=self._clients_created(), catches=self._catches(),
             inputs=inputs, line_count=line_count,
             field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),
-            taint=extract_taint(self.root, self.grammar, self.resolver, functions, self.function_nodes,
-                                inputs, calls, self.fid),
+            taint=taint, handed_inputs=handed, param_flows=param_flows,
             raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
             const_arrays=self._const_arrays(),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),

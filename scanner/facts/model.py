@@ -375,6 +375,32 @@ class TaintFlow:
 
 
 @dataclass(frozen=True, slots=True)
+class HandedInput:
+    """The caller half of a cross-file flow: request input passed, unvalidated, as
+    argument `arg` of a call to a function of another file (found again by `span`)."""
+    source: str
+    span: Span                 # the call expression, as its CallSite has it
+    arg: int
+    key: str                   # "" the whole argument, else a property of an object-literal argument
+    whole: bool                # the payload object itself
+    coerced: bool
+    steps: tuple[TaintStep, ...]
+    function: int              # the function the source is read in
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParamFlow:
+    """The callee half: parameter `param` of an exported function (its property `key`
+    when destructured, "" for the whole parameter) reaching a Prisma argument without a
+    validator. `flow.source` is "param"."""
+    function: int
+    param: int
+    key: str
+    flow: TaintFlow
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str
     role: str
@@ -396,6 +422,8 @@ class FileFacts:
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
     const_arrays: tuple[tuple[str, int], ...] = ()
     taint: tuple[TaintFlow, ...] = ()
+    handed_inputs: tuple[HandedInput, ...] = ()
+    param_flows: tuple[ParamFlow, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     notes: tuple[tuple[str, str], ...] = ()   # (warning kind, message): why facts are missing or incomplete
     line_count: int = 0

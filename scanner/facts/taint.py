@@ -27,8 +27,12 @@ from dataclasses import dataclass, replace
 import tree_sitter as ts
 
 from .. import parse as P
-from .model import FunctionFact, InputSource, PrismaCallCandidate, TaintFlow, TaintStep, WRITE_OPS
-from .nodes import FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, text
+from .model import (
+    WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
+)
+from .nodes import (
+    FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
+)
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
@@ -98,7 +102,13 @@ def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node
 class TaintTracker:
     def __init__(self, root: ts.Node, grammar: str, resolver: Resolver,
                  functions: tuple[FunctionFact, ...], function_nodes: list[ts.Node],
-                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid):
+                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid,
+                 mode: str = "request"):
+        # mode `request`: request input as the sources; `params`: the parameters of exported
+        # functions, each its own source `param:<index>:<key>` (the callee half of a
+        # cross-file flow, joined by the rule).
+        self.mode = mode
+        self.handed: dict[tuple, HandedInput] = {}
         self.root = root
         self.grammar = grammar
         self.resolver = resolver
@@ -119,8 +129,11 @@ class TaintTracker:
 
     # -- public ---------------------------------------------------------------
     def run(self) -> tuple[TaintFlow, ...]:
-        self._input_sources()
-        self._parameter_sources()
+        if self.mode == "params":
+            self._exported_parameter_sources()
+        else:
+            self._input_sources()
+            self._parameter_sources()
         if not self.sources and not self.seeds:
             return ()
         events = self._events()
@@ -169,6 +182,27 @@ class TaintTracker:
                     whole = source in _WHOLE_SOURCES and path in ((), ("...",), ("input",))
                     note = f"{kind} parameter `{short(pattern, 60)}`"
                     self.seeds[bk] = Taint(source, whole, False, (TaintStep(_line(node), note),), f.id)
+
+    def _exported_parameter_sources(self) -> None:
+        for f in self.functions:
+            if not f.exported_as or f.entry_kind is not None:
+                continue  # entry points read request input themselves
+            fn = self.function_nodes[f.id]
+            body = field(fn, "body") or fn
+            for index, p in enumerate(param_nodes(fn)):
+                pattern = param_pattern(p)
+                if pattern is None:
+                    continue
+                for name, path, node in _pattern_names(pattern):
+                    whole = not path or path == ("...",)
+                    prop = "" if whole else path[0]
+                    if prop.startswith("[") or prop == "...":
+                        continue  # array elements, nested rests
+                    bk = self._binding_key(name, body)
+                    if bk is not None:
+                        note = f"parameter `{short(pattern, 60)}` of {f.name}()"
+                        self.seeds[bk] = Taint(f"param:{index}:{prop}", whole, False,
+                                               (TaintStep(_line(node), note),), f.id)
 
     def _parameter_source(self, kind: str, f: FunctionFact, fn: ts.Node, index: int,
                           path: tuple[str, ...], pattern: ts.Node) -> str | None:
@@ -365,6 +399,9 @@ class TaintTracker:
         validator = self._is_validator(call)
         guard = validator or _statement_or_test(call)
         name = short(fn, 60)
+        if helper is None and not validator and self.mode == "request" and self._imported_callee(fn):
+            for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+                self._hand(call, i, a, name)
         for i, a in enumerate(args.named_children):
             if helper is not None and not self._seed_properties(helper, i, a, call, name):
                 t = self.eval(a)
@@ -376,6 +413,41 @@ class TaintTracker:
                     t = self.state.get(bk) if bk is not None else None
                     if t is not None:
                         self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    def _imported_callee(self, callee: ts.Node) -> bool:
+        """`createUser(…)` or `users.create(…)` bound to an import: a function of another
+        file, whose own facts say where its parameters go."""
+        root = field(callee, "object") if callee.type == "member_expression" else callee
+        if root is None or root.type != "identifier":
+            return False
+        b = self.resolver.lookup(text(root), root)
+        return b is not None and b.kind == "import"
+
+    def _hand(self, call: ts.Node, index: int, arg: ts.Node, name: str) -> None:
+        """Record request input handed to another file's function: per property of an
+        object-literal argument (`createUser({ email, name })`), else the whole argument."""
+        obj = _unwrap(arg)
+        parts: list[tuple[str, ts.Node]] = []
+        if obj is not None and obj.type == "object":
+            for c in obj.named_children:
+                if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
+                    parts.append((text(field(c, "key")).strip("'\""), field(c, "value")))
+                elif c.type == "shorthand_property_identifier":
+                    parts.append((text(c), c))
+                elif c.type == "spread_element":
+                    parts.append(("", c))  # `{ ...body, userId }`: the payload is the argument
+        else:
+            parts.append(("", arg))
+        for prop, value in parts:
+            t = self.eval(value)
+            if t is None:
+                continue
+            h = HandedInput(t.source, span(call), index, prop, t.whole and not prop, t.coerced,
+                            t.steps + (TaintStep(_line(call), f"passed to {name}()"),), t.function, t.checks)
+            k = (h.span, index, prop)
+            old = self.handed.get(k)
+            if old is None or (h.whole, not h.coerced) > (old.whole, not old.coerced):
+                self.handed[k] = h
 
     def _seed_properties(self, fn: ts.Node, index: int, arg: ts.Node, call: ts.Node, name: str) -> bool:
         """`helper({ accountId, status })` into `function helper({ accountId, status })`:
@@ -507,9 +579,11 @@ class TaintTracker:
         steps = t.steps + (TaintStep(_line(node), f"{cand.receiver}.{cand.model}.{cand.operation}({where})"),)
         flow = TaintFlow(t.source, index, argument, tuple(f for f in fields if f), mass, t.coerced, steps,
                          t.function, t.checks)
-        old = self.flows.get((index, argument))
+        # Each parameter is its own source in `params` mode: keep them apart per sink.
+        k = (index, argument) if self.mode == "request" else (index, argument, t.source)
+        old = self.flows.get(k)
         if old is None or (flow.mass_assignment, not flow.coerced) > (old.mass_assignment, not old.coerced):
-            self.flows[(index, argument)] = flow
+            self.flows[k] = flow
 
     # -- expressions --------------------------------------------------------------------
     def eval(self, expr: ts.Node | None) -> Taint | None:
@@ -677,6 +751,20 @@ def _statement_or_test(call: ts.Node) -> bool:
 
 def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],
                   function_nodes: list[ts.Node], inputs: tuple[InputSource, ...],
-                  calls: tuple[PrismaCallCandidate, ...], fid) -> tuple[TaintFlow, ...]:
-    """`fid(node)`: the id of the function a node sits in (-1 at module level)."""
-    return TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid).run()
+                  calls: tuple[PrismaCallCandidate, ...], fid,
+                  ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
+    """Same-file flows, request input handed to other files' functions, and where the
+    parameters of this file's exported functions go. `fid(node)`: the id of the
+    function a node sits in (-1 at module level)."""
+    request = TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid)
+    flows = request.run()
+    handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
+    params: tuple[ParamFlow, ...] = ()
+    if any(c.model is not None for c in calls) and any(f.exported_as and f.params for f in functions):
+        tracker = TaintTracker(root, grammar, resolver, functions, function_nodes, (), calls, fid, mode="params")
+        out = []
+        for flow in tracker.run():
+            _, index, prop = flow.source.split(":", 2)
+            out.append(ParamFlow(flow.function, int(index), prop, replace(flow, source="param")))
+        params = tuple(out)
+    return flows, handed, params

@@ -1,10 +1,14 @@
 """unvalidated-input: request input reaches a Prisma argument without passing a
 validator, inside a request entry point (rules.md §4). The data flow is in the
-facts (`FileFacts.taint`, facts/taint.py); this rule judges and words it."""
+facts (`FileFacts.taint`, facts/taint.py); this rule judges and words it. Across files
+it joins two halves: input an entry point hands to an imported function
+(`FileFacts.handed_inputs`) and where that function's parameter goes (`param_flows`)."""
 
 from __future__ import annotations
 
-from ..facts.model import FileFacts, TaintFlow
+from dataclasses import dataclass, replace
+
+from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -98,16 +102,32 @@ def _where(flow: TaintFlow) -> str:
     return f"`{flow.argument}`{fields}"
 
 
+def _tail(severity: Severity, lead_argument: str, coerced: bool) -> str:
+    if severity is Severity.CRITICAL:
+        return (f"the unvalidated payload is the whole `{lead_argument}` object (mass assignment): "
+                f"the client can set any column, including ones it must never touch (role, "
+                f"owner, price). Parse it with a schema and pass only the parsed fields.")
+    if severity is Severity.HIGH:
+        return ("wrong types, oversized values or Prisma filter objects (`{ not: '' }`) go "
+                "straight to the database. Validate it with a schema first "
+                "(`Schema.parse(await req.json())`).")
+    coerced_note = " (coerced, so NaN or an Invalid Date can still arrive)" if coerced else ""
+    return (f"a malformed value{coerced_note} costs a query and can surface as a 500 or an "
+            f"unexpected match. Check its shape first (e.g. `z.string().cuid()`).")
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     validators = ctx.config["input_validation"]["validators"]
     calls_by_span = {(c.path, c.call.span): c for c in index.prisma_calls}
     server_callers = _ServerCallers(index)
+    reported: set[tuple[str, int]] = set()
+    entries_of: dict[str, dict[int, str]] = {}
     for path in sorted(index.files):
         facts = index.files[path]
-        if not facts.taint:
+        if not facts.taint and not facts.handed_inputs:
             continue
-        entries = _entry_reachable(ctx, path, facts)
+        entries = entries_of[path] = _entry_reachable(ctx, path, facts)
         by_sink: dict[int, list[TaintFlow]] = {}
         for flow in facts.taint:
             if flow.function not in entries or _validated(flow, validators):
@@ -119,30 +139,101 @@ def _check(ctx: RuleContext):
             call = calls_by_span.get((path, facts.prisma_calls[sink].span))
             if call is None:
                 continue  # not a settled Prisma call
+            reported.add((path, sink))
             severity = _severity(flows)
             lead = max(flows, key=lambda f: (f.mass_assignment, f.source in _BODY and not f.coerced))
             entry = entries[lead.function]
             where = ", ".join(dict.fromkeys(_where(f) for f in flows))
             source = _DESCRIBE.get(lead.source, lead.source)
-            if severity is Severity.CRITICAL:
-                tail = (f"the unvalidated payload is the whole `{lead.argument}` object (mass assignment): "
-                        f"the client can set any column, including ones it must never touch (role, "
-                        f"owner, price). Parse it with a schema and pass only the parsed fields.")
-            elif severity is Severity.HIGH:
-                tail = ("wrong types, oversized values or Prisma filter objects (`{ not: '' }`) go "
-                        "straight to the database. Validate it with a schema first "
-                        "(`Schema.parse(await req.json())`).")
-            else:
-                coerced = " (coerced, so NaN or an Invalid Date can still arrive)" if lead.coerced else ""
-                tail = (f"a malformed value{coerced} costs a query and can surface as a 500 or an "
-                        f"unexpected match. Check its shape first (e.g. `z.string().cuid()`).")
             related = [Related(path, s.line, s.note) for s in lead.steps]
             yield ctx.call_finding(
                 call,
-                f"In a {entry}, {source} reaches {where} of {call.label}() without a validator: {tail}",
+                f"In a {entry}, {source} reaches {where} of {call.label}() without a validator: "
+                f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
             )
+    yield from _across_files(ctx, validators, calls_by_span, reported, entries_of, server_callers)
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    """One request-input flow from an entry point into another file's Prisma call."""
+    caller: str
+    handed: HandedInput
+    callee: str
+    param: ParamFlow
+    flow: TaintFlow       # the callee's flow, judged as if the input were its source
+
+
+def _joins(h: HandedInput, pf: ParamFlow) -> TaintFlow | None:
+    """The callee's flow as the handed input makes it, or None when they do not meet.
+    A property handed inside an object (`createUser({ email })`) reaches a sink that uses
+    the whole parameter only when that parameter is the whole write object."""
+    f = pf.flow
+    if h.key == "" and pf.key == "":
+        mass = f.mass_assignment and h.whole
+    elif h.key == "" or h.key == pf.key:
+        mass = False  # one destructured property of the handed value
+    elif pf.key == "" and f.mass_assignment:
+        mass = False  # the write object holds the handed property
+    else:
+        return None
+    return replace(f, source=h.source, mass_assignment=mass, coerced=f.coerced or h.coerced,
+                   checks=h.checks + f.checks)
+
+
+def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries_of, server_callers):
+    """Request input an entry point hands to a function of another file that writes it
+    to Prisma unvalidated (`createUser(await req.json())` → `prisma.user.create({ data:
+    input })`): the finding sits on the Prisma call, the route's steps come first."""
+    index = ctx.index
+    by_sink: dict[tuple[str, int], list[_Crossing]] = {}
+    for path in sorted(entries_of):
+        facts = index.files[path]
+        entries = entries_of[path]
+        sites = {(s.span.line, s.span.column): s for s in facts.call_sites}
+        for h in facts.handed_inputs:
+            site = sites.get((h.span.line, h.span.column))
+            if h.function not in entries or site is None:
+                continue
+            if h.source == "action-param" and server_callers.has(path, h.function):
+                continue  # a helper other server code calls, not what a browser sent
+            target = index.callee(path, site)
+            if target is None or target.path == path:
+                continue
+            for pf in index.files[target.path].param_flows:
+                if pf.function != target.id or pf.param != h.arg:
+                    continue
+                flow = _joins(h, pf)
+                if flow is None or _validated(flow, validators) or (target.path, flow.sink) in reported:
+                    continue
+                by_sink.setdefault((target.path, flow.sink), []).append(_Crossing(path, h, target.path, pf, flow))
+    for (callee, sink), crossings in sorted(by_sink.items()):
+        call = calls_by_span.get((callee, index.files[callee].prisma_calls[sink].span))
+        if call is None:
+            continue
+        flows = [c.flow for c in crossings]
+        severity = _severity(flows)
+        lead = max(crossings, key=lambda c: (c.flow.mass_assignment, c.flow.source in _BODY and not c.flow.coerced,
+                                             c.caller))
+        entry = entries_of[lead.caller][lead.handed.function]
+        where = ", ".join(dict.fromkeys(_where(f) for f in flows))
+        source = _DESCRIBE.get(lead.flow.source, lead.flow.source)
+        fn = index.function(FunctionKey(callee, lead.param.function))
+        via = f"{fn.name}()" if fn else "a function"
+        related = [Related(lead.caller, s.line, s.note) for s in lead.handed.steps] \
+            + [Related(callee, s.line, s.note) for s in lead.flow.steps]
+        others = len({c.caller for c in crossings}) - 1
+        more = f" (and {others} more entry point file{'s' if others > 1 else ''})" if others > 0 else ""
+        yield ctx.call_finding(
+            call,
+            f"In a {entry} ({lead.caller}:{lead.handed.span.line}){more}, {source} is passed to {via} "
+            f"and reaches {where} of {call.label}() without a validator: "
+            f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
+            severity=severity, entry_point=entry, related=related,
+            matched=f"{call.call.text}@{lead.flow.source}:{where}@via:{via}",
+        )
 
 
 RULE = Rule(
