@@ -76,6 +76,29 @@ def _param_names(fn: ts.Node) -> tuple[tuple[str, int, str], ...]:
     return tuple(out)
 
 
+def _querying_functions(functions, calls, call_sites) -> frozenset[int]:
+    """Functions that run a model operation themselves, in a callback of theirs, or through
+    same-file functions they call: the only ones whose parameters can reach a sink here."""
+    parent = {f.id: f.parent for f in functions}
+
+    def up(fid: int):
+        while fid >= 0:
+            yield fid
+            fid = parent.get(fid, -1)
+
+    out = {fid for c in calls if c.model is not None for fid in up(c.ctx.function)}
+    changed = True
+    while changed:
+        changed = False
+        for site in call_sites:
+            if site.local_function in out:
+                for fid in up(site.ctx.function):
+                    if fid not in out:
+                        out.add(fid)
+                        changed = True
+    return frozenset(out)
+
+
 def _stored(call: ts.Node) -> bool:
     """The call's value is kept on a member: `Cls.instance = make()`, `g.prisma ??= make()`."""
     n = call.parent
@@ -148,12 +171,14 @@ class FileExtractor:
             role = "trpc-router"
         line_count = self.root.end_point[0] + 1
         inputs = self._inputs()
+        call_sites = self._call_sites(ctx)
         taint, handed, param_flows = extract_taint(self.root, self.grammar, self.resolver, functions,
-                                                   self.function_nodes, inputs, calls, self.fid)
+                                                   self.function_nodes, inputs, calls, self.fid,
+                                                   _querying_functions(functions, calls, call_sites))
         return FileFacts(
             path=self.path, role=role, grammar=self.grammar, directives=directives,
             imports=imports, exports=exports, star_exports=stars, functions=functions,
-            prisma_calls=calls, call_sites=self._call_sites(ctx),
+            prisma_calls=calls, call_sites=call_sites,
             clients_created=self._clients_created(), catches=self._catches(),
             inputs=inputs, line_count=line_count,
             field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),

@@ -103,11 +103,12 @@ class TaintTracker:
     def __init__(self, root: ts.Node, grammar: str, resolver: Resolver,
                  functions: tuple[FunctionFact, ...], function_nodes: list[ts.Node],
                  inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid,
-                 mode: str = "request"):
+                 mode: str = "request", querying: frozenset[int] = frozenset()):
         # mode `request`: request input as the sources; `params`: the parameters of exported
         # functions, each its own source `param:<index>:<key>` (the callee half of a
         # cross-file flow, joined by the rule).
         self.mode = mode
+        self.querying = querying  # params mode: the functions worth seeding
         self.handed: dict[tuple, HandedInput] = {}
         self.root = root
         self.grammar = grammar
@@ -185,7 +186,7 @@ class TaintTracker:
 
     def _exported_parameter_sources(self) -> None:
         for f in self.functions:
-            if not f.exported_as or f.entry_kind is not None:
+            if not f.exported_as or f.entry_kind is not None or f.id not in self.querying:
                 continue  # entry points read request input themselves
             fn = self.function_nodes[f.id]
             body = field(fn, "body") or fn
@@ -279,6 +280,11 @@ class TaintTracker:
             node = self._node_at(cand.ctx.start, cand.ctx.end)
             if node is not None:
                 events.append((node.start_byte, "sink", node, (i, cand)))
+        if self.mode == "params":
+            # Parameters only flow inside the functions that reach a sink: skip the rest.
+            spans = [(self.function_nodes[f].start_byte, self.function_nodes[f].end_byte)
+                     for f in self.querying if 0 <= f < len(self.function_nodes)]
+            events = [e for e in events if any(a <= e[2].start_byte < b for a, b in spans)]
         events.sort(key=lambda e: e[0])
         return events
 
@@ -751,17 +757,19 @@ def _statement_or_test(call: ts.Node) -> bool:
 
 def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],
                   function_nodes: list[ts.Node], inputs: tuple[InputSource, ...],
-                  calls: tuple[PrismaCallCandidate, ...], fid,
+                  calls: tuple[PrismaCallCandidate, ...], fid, querying: frozenset[int] = frozenset(),
                   ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
     """Same-file flows, request input handed to other files' functions, and where the
-    parameters of this file's exported functions go. `fid(node)`: the id of the
+    parameters of this file's exported functions go (only those in `querying`: they run
+    a model operation, directly or through same-file calls). `fid(node)`: the id of the
     function a node sits in (-1 at module level)."""
     request = TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid)
     flows = request.run()
     handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
     params: tuple[ParamFlow, ...] = ()
-    if any(c.model is not None for c in calls) and any(f.exported_as and f.params for f in functions):
-        tracker = TaintTracker(root, grammar, resolver, functions, function_nodes, (), calls, fid, mode="params")
+    if any(f.id in querying and f.exported_as and f.params for f in functions):
+        tracker = TaintTracker(root, grammar, resolver, functions, function_nodes, (), calls, fid,
+                               mode="params", querying=querying)
         out = []
         for flow in tracker.run():
             _, index, prop = flow.source.split(":", 2)
