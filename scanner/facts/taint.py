@@ -743,14 +743,15 @@ def _key_of(node: ts.Node) -> str:
 
 
 def _statement_or_test(call: ts.Node) -> bool:
-    """`validate(body)` as a statement, or a call in an `if` test: a check, not a use."""
+    """`validate(body)` as a statement, a call in an `if` test, or one whose verdict is kept
+    (`const verdict = validateSignature({ body })`, tested later): a check, not a use."""
     n = call.parent
     while n is not None and n.type in ("await_expression", "unary_expression", "non_null_expression",
                                        "as_expression"):
         n = n.parent
     if n is None:
         return False
-    if n.type == "expression_statement":
+    if n.type in ("expression_statement", "variable_declarator"):
         return True
     return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
 
