@@ -92,26 +92,29 @@ def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
     return loop.kind in ("for", "while", "do") and bool(_PROBE.search(loop.header))
 
 
+def _arms_inside(ctx: SiteContext, loop: LoopFrame):
+    """The site's branch steps that sit inside `loop`."""
+    return (b for b in ctx.branches if b.start >= loop.start and b.end <= loop.end)
+
+
 def _leaves_loop(ctx: SiteContext, loop: LoopFrame) -> bool:
     """The site sits in a branch (inside the loop) that returns, throws or breaks:
     it runs at most once per run of the loop."""
     if loop.kind == "callback":
         return False  # `return` in a callback ends one item's call, not the iteration
-    return any(b.ends_loop and b.start >= loop.start and b.end <= loop.end and loop.end > 0
-               for b in ctx.branches)
+    return loop.end > 0 and any(b.ends_loop for b in _arms_inside(ctx, loop))
 
 
 def _flushes_buffer(ctx: SiteContext, loop: LoopFrame) -> bool:
     """The site sits in an arm, inside the loop, that flushes a full buffer: it runs once
     per buffer of items."""
-    return any(b.flushes and b.start >= loop.start and b.end <= loop.end for b in ctx.branches)
+    return any(b.flushes for b in _arms_inside(ctx, loop))
 
 
 def _returns_from(ctx: SiteContext, loop: LoopFrame) -> bool:
     """The site sits in a branch inside `loop` that returns or throws: it ends every
     loop around it too, not only the innermost (as `break` does)."""
-    return loop.kind != "callback" and any(
-        b.exits and b.start >= loop.start and b.end <= loop.end and loop.end > 0 for b in ctx.branches)
+    return loop.kind != "callback" and loop.end > 0 and any(b.exits for b in _arms_inside(ctx, loop))
 
 
 def _item_loop(index: ProjectIndex, path: str, ctx: SiteContext) -> LoopFrame | None:
