@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import __version__, suppress
+from . import __version__, recognition, suppress
 from .baseline import Baseline
 from .collect import CacheOptions, collect_facts
 from .config import Config
@@ -127,7 +127,12 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed)
     if baseline is not None:
         warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
+    rec = recognition.summary(index)
+    if recognition.incomplete(rec):
+        warnings.insert(0, Warning_(".", "recognition",
+                                    recognition.warning_text(rec, config["prisma"]["client_names"])))
     stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
+    stats["recognition"] = rec
     stats.update(outcome.stats())
     stats["files_parsed"] = collected.parsed
     stats["files_from_cache"] = collected.cached

@@ -61,6 +61,17 @@ class PrismaCall:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedCall:
+    """A Prisma-shaped call (`X.<model>.<op>(` with a schema model, or `X.$transaction(`,
+    `X.$queryRaw…(`) whose receiver was not recognised as a client: not analysed."""
+    path: str
+    receiver: str
+    model: str | None
+    operation: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionKey:
     path: str
     id: int
@@ -84,6 +95,7 @@ class ProjectIndex:
         self._callers: dict[FunctionKey, list[tuple[str, CallSite]]] | None = None
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
+        self.unresolved_calls: list[UnresolvedCall] = []
         self._settle_calls()
         self._db_chain: dict[tuple, tuple | None] = {}
 
@@ -186,11 +198,11 @@ class ProjectIndex:
         for path in sorted(self.files):
             facts = self.files[path]
             for cand in facts.prisma_calls:
+                if not self._shaped(cand.model):
+                    continue
                 ref = self.resolve_ref(path, cand.ref)
                 if ref.kind != "client":
-                    continue
-                if cand.model is not None and self._model_names is not None \
-                        and cand.model not in self._model_names:
+                    self._unresolved(path, cand)
                     continue
                 call = PrismaCall(path, cand, ref.origin or cand.ref.origin,
                                   self.entry_kind(path, cand.ctx.function),
@@ -198,6 +210,21 @@ class ProjectIndex:
                 self.prisma_calls.append(call)
                 self.calls_by_function.setdefault(
                     FunctionKey(path, self.owner(path, cand.ctx.function)), []).append(call)
+
+            for shaped in facts.unresolved_calls:
+                if self._shaped(shaped.model):
+                    self._unresolved(path, shaped)
+
+    def _shaped(self, model: str | None) -> bool:
+        """A model accessor names one of the schema's models (any name without a schema);
+        `$` methods (model None) are Prisma's own."""
+        return model is None or self._model_names is None or model in self._model_names
+
+    def _unresolved(self, path: str, call) -> None:
+        # Without a schema `X.m.delete()` may be anything (a Map, a cache): count only `$` methods.
+        if call.model is None or self._model_names is not None:
+            self.unresolved_calls.append(UnresolvedCall(path, call.receiver, call.model,
+                                                        call.operation, call.span.line))
 
     def _in_transaction(self, path: str, cand: PrismaCallCandidate, ref: ClientRef) -> bool:
         if cand.ctx.lazy_return >= 0 and self._callers_batch(FunctionKey(path, cand.ctx.lazy_return)):

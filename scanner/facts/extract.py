@@ -14,7 +14,7 @@ from .handlers import summarise_catch_callback, summarise_catch_clause
 from .model import (
     HTTP_METHODS, MODEL_OPS, NOT_CLIENT, RAW_METHODS, TRANSACTION_METHOD, CallSite, CatchFact,
     ClientCreation, ClientRef, ExportRef, FileFacts, FunctionFact, GivenArguments, Import, InputSource,
-    PrismaCallCandidate, Span, StarExport,
+    PrismaCallCandidate, ShapedCall, Span, StarExport,
 )
 from .narrowing import raw_fragments, with_results
 from .nodes import (
@@ -140,6 +140,7 @@ class FileExtractor:
         self.resolver = Resolver(self.root, client_config)
         self.function_nodes: list[ts.Node] = []
         self.function_ids: dict[int, int] = {}
+        self.unresolved: list[ShapedCall] = []
 
     def _caps(self, name: str) -> dict[str, list[ts.Node]]:
         return P.captures(self.grammar, name, self.root)
@@ -178,7 +179,7 @@ class FileExtractor:
         return FileFacts(
             path=self.path, role=role, grammar=self.grammar, directives=directives,
             imports=imports, exports=exports, star_exports=stars, functions=functions,
-            prisma_calls=calls, call_sites=call_sites,
+            prisma_calls=calls, unresolved_calls=tuple(self.unresolved), call_sites=call_sites,
             clients_created=self._clients_created(), catches=self._catches(),
             inputs=inputs, line_count=line_count,
             field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),
@@ -240,6 +241,7 @@ class FileExtractor:
         return n if n is not None else receiver
 
     def _prisma_calls(self, ctx: ContextBuilder) -> tuple[PrismaCallCandidate, ...]:
+        """The candidates; receivers this file cannot place go to `self.unresolved`."""
         out = []
         for _, m in self._matches("prisma_calls"):
             if "call" in m:
@@ -259,7 +261,10 @@ class FileExtractor:
                 args = raw_summary(m["client_call.args"][0], self.resolver) if op in RAW_METHODS \
                     else summarise_args(None)
             ref = self.resolver.classify(receiver)
-            if ref.kind in ("none", "unknown"):
+            if ref.kind == "unknown":
+                self.unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
+                continue
+            if ref.kind == "none":
                 continue
             out.append((node, PrismaCallCandidate(
                 receiver=short(receiver, 80), ref=ref, model=model, operation=op, span=span(node),

@@ -208,6 +208,17 @@ class PrismaCallCandidate:
 
 
 @dataclass(frozen=True, slots=True)
+class ShapedCall:
+    """`X.<model>.<op>(` or `X.$method(` whose receiver this file could not tell to be a
+    client: counted as a Prisma-shaped call that was not analysed (the index keeps those
+    whose model is one of the schema's), so a report can say what it did not see."""
+    receiver: str
+    model: str | None
+    operation: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class GivenArguments:
     """What a call passes, for a helper that queries only when an optional argument is
     missing (`if (hooks === undefined)`): at a call that passes it, that query never runs."""
@@ -411,6 +422,7 @@ class FileFacts:
     star_exports: tuple[StarExport, ...] = ()
     functions: tuple[FunctionFact, ...] = ()
     prisma_calls: tuple[PrismaCallCandidate, ...] = ()
+    unresolved_calls: tuple[ShapedCall, ...] = ()
     call_sites: tuple[CallSite, ...] = ()
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()

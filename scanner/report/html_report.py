@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import jinja2
 
-from .. import __version__
+from .. import __version__, recognition
 from ..findings import CATEGORIES, Finding
 from ..resources import data_dir
 from ..rules import RULES_BY_ID
@@ -177,6 +177,7 @@ def build_view(result, audit: Audit | None = None) -> dict:
             "schema_files": st.get("schema_files", 0), "rules_run": list(st.get("rules_run", [])),
             "warnings": len(result.warnings), "findings": len(findings),
         },
+        "recognition": _recognition(result),
         "summary": {
             "verdict": audit.summary.verdict, "status": audit.summary.status,
             "score": audit.summary.score, "exact_score": audit.summary.exact_score,
@@ -211,6 +212,17 @@ def build_view(result, audit: Audit | None = None) -> dict:
         "warnings_hidden": max(0, len(result.warnings) - 50),
     }
     return _inert_all(view)
+
+
+def _recognition(result) -> dict:
+    """The share of Prisma-shaped calls analysed, and what was missed, for the headline."""
+    rec = result.stats.get("recognition")
+    if not rec:
+        return {"headline": "", "incomplete": False, "top": [], "fix": None}
+    return {"headline": recognition.headline(rec), "incomplete": recognition.incomplete(rec),
+            "top": [{"receiver": t["receiver"], "calls": t["calls"], "files": t["files"]}
+                    for t in rec["top_unresolved"][:5]],
+            "fix": recognition.config_fix(rec, result.config["prisma"]["client_names"])}
 
 
 @lru_cache(maxsize=1)

@@ -161,6 +161,9 @@ def sarif_log(result, findings: list[Finding], rules, source_root=None,
         "columnKind": "utf16CodeUnits",
         "results": [result_object(f, index, prefix) for f in findings],
     }
+    if "recognition" in result.stats:
+        # How much of the code was analysed (`N of M Prisma-shaped calls`), for dashboards.
+        run["properties"] = {"recognition": result.stats["recognition"]}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

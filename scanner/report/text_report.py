@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import recognition
 from .audit import SEVERITIES as _SEVERITY_ORDER, build_audit
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -54,6 +55,11 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
         f"{st['files_scanned']} files, {st['prisma_calls']} Prisma calls, "
         f"{st['schema_files']} schema file(s), {len(result.warnings)} warning(s), {st['seconds']:.2f}s"
     )
+    rec = st.get("recognition")
+    if rec:
+        line = recognition.headline(rec)
+        console.print(Text(f"Partial audit: {line}; see the warning below.", style="bold red")
+                      if recognition.incomplete(rec) else line)
     hidden = result.review.summary() if getattr(result, "review", None) is not None else ""
     if hidden:
         console.print(hidden)

@@ -1,0 +1,77 @@
+"""How much of the code's Prisma work dbaudit could analyse.
+
+A Prisma-shaped call is `X.<model>.<op>(` with a model of the schema, or
+`X.$transaction(` / `X.$queryRaw…(`. Each is either resolved to a client (and
+analysed by every rule) or unresolved: its receiver was not recognised. An
+audit of a fifth of the code must say so, name the receivers it missed and the
+config line that makes them count."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+# Below this share of analysed calls the reports warn in their headline.
+WARN_BELOW = 0.95
+TOP = 8
+
+_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def configurable(receiver: str) -> bool:
+    """Whether `prisma.client_names` can name this receiver: an identifier or a member
+    chain (`dbWrite`, `this._prisma`, `ctx.db`), or such a chain called without
+    arguments (`getPrisma()`, `this.prismaService.txClient()`)."""
+    return bool(_NAME.fullmatch(receiver.removesuffix("()")))
+
+
+def summary(index) -> dict:
+    """The `stats.recognition` object of the reports (additive to the JSON contract)."""
+    analysed = len(index.prisma_calls)
+    unresolved = index.unresolved_calls
+    total = analysed + len(unresolved)
+    calls: Counter[str] = Counter()
+    files: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, str] = {}
+    for u in unresolved:
+        calls[u.receiver] += 1
+        files[u.receiver].add(u.path)
+        first.setdefault(u.receiver, f"{u.path}:{u.line}")
+    top = [{"receiver": r, "calls": n, "files": len(files[r]), "example": first[r],
+            "configurable": configurable(r)}
+           for r, n in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
+    share = analysed / total if total else 1.0
+    return {"prisma_shaped_calls": total, "analysed": analysed, "unresolved": len(unresolved),
+            "analysed_share": round(share, 4), "top_unresolved": top}
+
+
+def headline(rec: dict) -> str:
+    """`N of M Prisma-shaped calls analysed (P%)`."""
+    total = rec["prisma_shaped_calls"]
+    pct = 100 * rec["analysed_share"]
+    return f"{rec['analysed']:,} of {total:,} Prisma-shaped calls analysed ({pct:.0f}%)" if total \
+        else "no Prisma-shaped calls found"
+
+
+def incomplete(rec: dict) -> bool:
+    return rec["prisma_shaped_calls"] > 0 and rec["analysed_share"] < WARN_BELOW
+
+
+def config_fix(rec: dict, current: list[str]) -> str | None:
+    """The `.dbaudit.yaml` line that makes the top unresolved receivers count as clients
+    (a list in a config layer replaces the one below, so it repeats the current names)."""
+    names = [t["receiver"] for t in rec["top_unresolved"] if t["configurable"]][:5]
+    if not names:
+        return None
+    return f"prisma: {{ client_names: [{', '.join(dict.fromkeys([*current, *names]))}] }}"
+
+
+def warning_text(rec: dict, current: list[str]) -> str:
+    """One line for the reports' warnings: what was not analysed, who, and the fix."""
+    top = ", ".join(f"{t['receiver']} ({t['calls']})" for t in rec["top_unresolved"][:5])
+    fix = config_fix(rec, current)
+    text = (f"only {headline(rec)}: findings and scores cover the analysed part. "
+            f"Receivers not recognised as Prisma clients: {top}.")
+    if fix:
+        text += f" If they are clients, put in .dbaudit.yaml: {fix}."
+    return text + " `dbaudit facts PATH --unresolved` lists every call."
