@@ -156,19 +156,25 @@ class ProjectIndex:
                         return r
             return ClientRef("none")
         if rest:
-            for member, mref in exp.members:
-                if member == rest[0]:
-                    return self._continue(path, mref, rest[1:], depth)
+            # Members are keyed by their path below the export: `client`, `()` (a factory's
+            # result), `().dbWrite` (a client in the object a factory returns).
+            for k in range(len(rest), 0, -1):
+                wanted = ".".join(rest[:k])
+                for member, mref in exp.members:
+                    if member == wanted:
+                        return self._continue(path, mref, rest[k:], depth)
             if exp.ref.kind == "import":
                 r = exp.ref
                 return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,
                                                         r.members + rest), depth + 1)
             return ClientRef("none")
-        if exp.ref.kind == "unknown" and name in self.client_config.names:
-            # An export we could not see through (`export const prisma = makeClient()`),
-            # under a configured client name.
+        settled = self._continue(path, exp.ref, (), depth)
+        if settled.kind != "client" and exp.ref.kind in ("unknown", "import") \
+                and name in self.client_config.names:
+            # An export we could not see through (`export const prisma = makeClient()`,
+            # a wrapper from another module), under a configured client name.
             return ClientRef("client", f"configured name exported by {path}")
-        return self._continue(path, exp.ref, (), depth)
+        return settled
 
     def _continue(self, path: str, ref: ClientRef, rest: tuple[str, ...], depth: int) -> ClientRef:
         if ref.kind == "client":

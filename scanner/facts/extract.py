@@ -20,6 +20,7 @@ from .narrowing import raw_fragments, with_results
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
 )
+from .client_types import class_base
 from .scopes import ClientConfig, Resolver, _returned_expressions, pattern_bindings
 from .taint import extract_taint
 from .validation import extract_validations
@@ -335,16 +336,76 @@ class FileExtractor:
                 out.append((name, ref))
         return tuple(out)
 
-    def _export_value(self, exported: str, value: ts.Node | None, line: int) -> ExportRef:
+    def _export_value(self, exported: str, value: ts.Node | None, line: int,
+                      declarator: ts.Node | None = None) -> ExportRef:
+        """`declarator`: the `const x: T = …` it comes from, whose written type counts."""
+        if declarator is not None and field(declarator, "type") is not None:
+            b = self.resolver.lookup(exported, declarator)
+            if b is not None and b.kind == "var" and not b.path:
+                typed = self.resolver.classify_binding(b)
+                if typed.kind in ("client", "import"):
+                    return ExportRef(exported, typed, (), self._function_of_value(unwrap(value)), line)
         value_u = unwrap(value)
-        # `unknown` stays: the index may still trust a configured name for it.
-        ref = self.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
-        members = self._object_members(value_u)
         if value_u is not None and value_u.type == "identifier":
             b = self.resolver.lookup(text(value_u), value_u)
-            if b is not None and b.kind == "var" and not b.path:
-                members = self._object_members(b.value)
-        return ExportRef(exported, ref, members, self._function_of_value(value_u), line)
+            if b is not None and b.kind == "class":
+                return self._class_export(exported, b.node, line)
+            if b is not None and b.kind == "function":
+                return self._function_export(exported, b.node, line)
+        # `unknown` stays: the index may still trust a configured name for it.
+        ref = self.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
+        members = self._object_members(self.resolver.object_literal(value_u))
+        fid = self._function_of_value(value_u)
+        if value_u is not None and value_u.type in FUNCTION_TYPES:
+            members += self._returned_members(value_u)
+        return ExportRef(exported, ref, members, fid, line)
+
+    def _function_export(self, exported: str, fn: ts.Node, line: int) -> ExportRef:
+        return ExportRef(exported, NOT_CLIENT, self._returned_members(fn), self.function_ids.get(key(fn)), line)
+
+    def _returned_members(self, fn: ts.Node) -> tuple[tuple[str, ClientRef], ...]:
+        """A factory's result as export members: `()` for a client it returns, `().name`
+        for each client of an object it returns (`return { read, write }`)."""
+        r = self.resolver.types.classify(field(fn, "return_type"))
+        if r.kind in ("client", "import"):
+            return (("()", r),)
+        out: list[tuple[str, ClientRef]] = []
+        for result in _returned_expressions(fn):
+            r = self.resolver.classify(result)
+            if r.kind in ("client", "import"):
+                return (("()", r),)
+            out += [("()." + name, m) for name, m in
+                    self._object_members(self.resolver.object_literal(result))]
+        return tuple(dict(out).items())
+
+    def _class_export(self, exported: str, cls: ts.Node, line: int) -> ExportRef:
+        """A class: whether an instance is a client (`extends PrismaClient`), its client
+        members for subclasses in other files (`this._prisma`), and its imported base
+        class as `ref`, where the index looks for members the class does not declare."""
+        instance = self.resolver.types.classify_class(cls)
+        ref = instance if instance.kind == "client" else NOT_CLIENT
+        members: dict[str, ClientRef] = {}
+        for _ in range(6):  # up the chain of base classes declared in this file
+            for name, m in self.resolver.class_members(cls):
+                members.setdefault(name, m)
+            base = class_base(cls)
+            b = self.resolver.lookup(text(base), base) if base is not None and base.type == "identifier" else None
+            if b is not None and b.kind == "class":
+                cls = b.node
+                continue
+            if ref.kind != "client" and b is not None and b.kind == "import" and b.imported != "*":
+                ref = self.resolver.import_ref(b.module or "", b.imported or "default", origin="base class")
+            break
+        return ExportRef(exported, ref, tuple(members.items()), line=line)
+
+    def _pattern_exports(self, pattern: ts.Node, line: int) -> list[ExportRef]:
+        """`export const { dbRead, dbWrite } = createClients()`."""
+        out = []
+        for name, _path, node in pattern_bindings(pattern):
+            b = self.resolver.lookup(name, node)
+            ref = self.resolver.classify_binding(b) if b is not None else NOT_CLIENT
+            out.append(ExportRef(name, ref, line=line))
+        return out
 
     def _function_of_value(self, value: ts.Node | None, depth: int = 0) -> int | None:
         value = unwrap(value)
@@ -400,15 +461,26 @@ class FileExtractor:
             if decl is not None:
                 if decl.type in ("lexical_declaration", "variable_declaration"):
                     for d in decl.named_children:
-                        if d.type == "variable_declarator" and field(d, "name") is not None \
-                                and field(d, "name").type == "identifier":
-                            out.append(self._export_value(text(field(d, "name")), field(d, "value"), line))
+                        target = field(d, "name") if d.type == "variable_declarator" else None
+                        if target is not None and target.type == "identifier":
+                            out.append(self._export_value(text(target), field(d, "value"), line, d))
+                        elif target is not None and target.type == "object_pattern":
+                            out += self._pattern_exports(target, line)
                 elif decl.type in FUNCTION_TYPES:
-                    name = "default" if is_default else text(field(decl, "name"))
-                    out.append(ExportRef(name, NOT_CLIENT, (), self.function_ids.get(key(decl)), line))
+                    out.append(self._function_export("default" if is_default else text(field(decl, "name")),
+                                                     decl, line))
                 elif decl.type in ("class_declaration", "abstract_class_declaration"):
-                    out.append(ExportRef("default" if is_default else text(field(decl, "name")),
-                                         NOT_CLIENT, line=line))
+                    out.append(self._class_export("default" if is_default else text(field(decl, "name")),
+                                                  decl, line))
+                elif decl.type in ("type_alias_declaration", "interface_declaration"):
+                    # Types: `export type Db = PrismaClient | Prisma.TransactionClient`,
+                    # `export type Clients = { dbRead: PrismaClient }` (read by typed importers).
+                    types = self.resolver.types
+                    ref = types.classify(field(decl, "value")) if decl.type == "type_alias_declaration" \
+                        else NOT_CLIENT
+                    out.append(ExportRef(text(field(decl, "name")),
+                                         ref if ref.kind in ("client", "import") else NOT_CLIENT,
+                                         types.members(decl), line=line))
                 continue
             if is_default:
                 value = field(stmt, "value") or next(
@@ -748,4 +820,10 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
                          notes=(("skipped", f"skipped: nested about {depth:,} levels deep (generated code?); "
                                  f"dbaudit reads files nested up to {P.MAX_NESTING:,} levels"),))
     with P.SharedMatches(grammar, tree.root_node):
-        return FileExtractor(path, role, tree, grammar, client_config).extract()
+        try:
+            return FileExtractor(path, role, tree, grammar, client_config).extract()
+        except RecursionError:
+            # A chain of definitions too long to follow must cost one file, not the scan.
+            return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
+                             notes=(("skipped", "skipped: definitions nested too deeply to follow; "
+                                     "please report this file's shape to dbaudit"),))

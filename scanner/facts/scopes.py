@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from .client_types import TypeReader, class_base, declared_type
 from .model import NOT_CLIENT, ClientRef, TRANSACTION_METHOD
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_field, key, member_chain, param_nodes,
@@ -111,6 +112,8 @@ class Resolver:
         # (function key, parameter index) -> what its local callers pass (local_call_arguments)
         self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
         self._identifiers: dict[str, list[ts.Node]] | None = None
+        self.types = TypeReader(self)
+        self._class_members: dict[int, dict[str, list[tuple[str, ts.Node]]]] = {}
 
     def identifiers_named(self, name: str) -> list[ts.Node]:
         """Every identifier node of the file spelled `name` (one walk, on first use)."""
@@ -248,6 +251,9 @@ class Resolver:
     # -- what is a client ------------------------------------------------------
     def classify(self, expr: ts.Node | None, depth: int = 0) -> ClientRef:
         """ClientRef for an expression: client, import (settled later), none or unknown."""
+        cast = self._cast(expr)
+        if cast is not None:
+            return cast
         expr = unwrap(expr)
         if expr is None or depth > 12:
             return UNKNOWN
@@ -287,30 +293,69 @@ class Resolver:
             return self._classify_member(expr, depth)
         return UNKNOWN
 
+    def _cast(self, expr: ts.Node | None) -> ClientRef | None:
+        """`(x as PrismaClient)`, `<PrismaClient>x`: the code says what it holds."""
+        n = expr
+        while n is not None and (n.type in TRANSPARENT or n.type == "await_expression"):
+            if n.type in ("as_expression", "type_assertion") and len(n.named_children) == 2:
+                t = n.named_children[1] if n.type == "as_expression" else n.named_children[0]
+                r = self.types.classify(t)
+                if r.kind == "client":
+                    return r
+            n = n.named_children[0] if n.named_children else None
+        return None
+
     def _classify_call(self, expr: ts.Node, depth: int) -> ClientRef:
         fn = field(expr, "function")
         if fn is not None and fn.type == "member_expression":
             prop = text(field(fn, "property"))
+            chain = member_chain(fn)
+            if chain is not None and self.config.chain_is_client(chain + "()"):
+                return ClientRef("client", "configured name")
+            base = self.classify(field(fn, "object"), depth + 1)
             if prop == "$extends":
-                base = self.classify(field(fn, "object"), depth + 1)
                 return base if base.kind != "unknown" else UNKNOWN
+            if base.kind == "client" and not prop.startswith("$"):
+                # A client has model delegates and `$` methods; a method it can be called
+                # with is a subclass's or an extension's (`prismaService.txClient()`).
+                return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
             return UNKNOWN
         factory = self._factory_argument(expr, depth)
         if factory is not None:
             return factory
         if fn is not None and fn.type == "identifier":
             name = text(fn)
+            if name + "()" in self.config.names:
+                return ClientRef("client", "configured name")
             if name == "require":
                 args = field(expr, "arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
                 if first is not None and first.type == "string":
-                    return self._import_ref(text(first).strip("'\"`"), "*")
+                    return self.import_ref(text(first).strip("'\"`"), "*")
                 return UNKNOWN
             b = self.lookup(name, fn)
+            declared = self._declared_result(b)
+            if declared.kind in ("client", "import"):
+                return declared
             body = self._function_result(b)
             if body is not None:
                 return self.classify(body, depth + 1)
+            if b is not None and b.kind == "import" and b.imported != "*":
+                # A factory in another module: what its exported function returns.
+                return self.import_ref(b.module or "", b.imported or "default", ("()",))
         return UNKNOWN
+
+    def _declared_result(self, b: Binding | None) -> ClientRef:
+        """`function getDb(): PrismaClient`, `const make = (): Clients => …`."""
+        fn = self._function_node(b)
+        return self.types.classify(field(fn, "return_type")) if fn is not None else UNKNOWN
+
+    @staticmethod
+    def _function_node(b: Binding | None) -> ts.Node | None:
+        if b is None:
+            return None
+        fn = b.node if b.kind == "function" else (unwrap(b.value) if b.kind == "var" and not b.path else None)
+        return fn if fn is not None and fn.type in FUNCTION_TYPES else None
 
     def _factory_argument(self, call: ts.Node, depth: int) -> ClientRef | None:
         """`remember('prisma', () => new PrismaClient())`, `cache(() => prisma)`:
@@ -330,10 +375,8 @@ class Resolver:
 
     def _function_result(self, b: Binding | None) -> ts.Node | None:
         """The returned expression of a local factory `function getClient() { return x }`."""
-        if b is None:
-            return None
-        fn = b.node if b.kind == "function" else (unwrap(b.value) if b.kind == "var" and not b.path else None)
-        if fn is None or fn.type not in FUNCTION_TYPES:
+        fn = self._function_node(b)
+        if fn is None:
             return None
         body = field(fn, "body")
         if body is None:
@@ -355,46 +398,182 @@ class Resolver:
             root = chain.split(".", 1)[0]
             if root in ("globalThis", "global", "window") or root.startswith("globalFor"):
                 return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
-        if obj is not None and obj.type == "this":
+        if obj is not None and obj.type in ("this", "super"):
             return self._classify_this_member(expr, prop)
         base = self.classify(obj, depth + 1)
         if base.kind == "import":
             return ClientRef("import", base.origin, base.module, base.name, base.members + (prop,))
         if base.kind == "client":
             return NOT_CLIENT  # a model delegate or `$` method of a client
-        return UNKNOWN
+        return self.property_of(obj, prop, depth)
+
+    def property_of(self, obj: ts.Node | None, prop: str, depth: int = 0) -> ClientRef:
+        """What property `prop` of an object that is not itself a client holds: the
+        property of an object literal it evaluates to (a factory's `{ read, write }`),
+        or of its declared type (`clients: Clients`, `ctx: { db: PrismaClient }`)."""
+        if depth > 12:
+            return UNKNOWN
+        literal = self.object_literal(obj, depth + 1)
+        if literal is not None:
+            value = object_property(literal, prop)
+            if value is not None:
+                if value.type == "shorthand_property_identifier":
+                    b = self.lookup(prop, value)
+                    return self.classify_binding(b, depth + 1) if b is not None else UNKNOWN
+                return self.classify(value, depth + 1)
+        t = self._declared_type_of(obj)
+        return self.types.member(t, prop) if t is not None else UNKNOWN
+
+    def object_literal(self, expr: ts.Node | None, depth: int = 0) -> ts.Node | None:
+        """The object literal an expression evaluates to, through local variables,
+        local factory calls, `??`/`||`/`??=` fallbacks and ternaries."""
+        expr = unwrap(expr)
+        if expr is None or depth > 12:
+            return None
+        t = expr.type
+        if t == "object":
+            return expr
+        if t == "identifier":
+            b = self.lookup(text(expr), expr)
+            if b is not None and b.kind == "var" and not b.path and b.value is not None:
+                k = key(b.node) ^ hash("object")
+                if k in self._classifying:
+                    return None
+                self._classifying.add(k)
+                try:
+                    return self.object_literal(b.value, depth + 1)
+                finally:
+                    self._classifying.discard(k)
+            return None
+        if t == "call_expression":
+            fn = field(expr, "function")
+            if fn is not None and fn.type == "identifier":
+                result = self._function_result(self.lookup(text(fn), fn))
+                return self.object_literal(result, depth + 1) if result is not None else None
+            return None
+        if t in ("binary_expression", "augmented_assignment_expression", "ternary_expression"):
+            arms = ("consequence", "alternative") if t == "ternary_expression" else ("right", "left")
+            for arm in arms:
+                found = self.object_literal(field(expr, arm), depth + 1)
+                if found is not None and found.named_children:
+                    return found
+        return None
+
+    def _declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
+        """The written type of a variable or parameter an expression names."""
+        expr = unwrap(expr)
+        if expr is None or expr.type != "identifier":
+            return None
+        b = self.lookup(text(expr), expr)
+        if b is None or b.path or b.kind not in ("var", "param"):
+            return None
+        return declared_type(b.node)
 
     def _classify_this_member(self, expr: ts.Node, prop: str) -> ClientRef:
-        """`this.prisma`: configured chains, or a class member typed as a client."""
+        """`this.prisma`, `super.db`: a member the class (or a class it extends, in this
+        file or imported) declares as a client: a constructor parameter property typed
+        as one or defaulting to one, a field, a getter, or a `this.x = …` assignment."""
         n = expr.parent
         while n is not None and n.type != "class_body":
             n = n.parent
-        if n is None:
+        if n is None or n.parent is None:
             return UNKNOWN
-        for member in n.named_children:
-            if member.type == "method_definition" and text(field(member, "name")) == "constructor":
-                for p in param_nodes(member):
-                    if text(param_pattern(p)) == prop and self.config.type_is_client(param_type(p)):
-                        return ClientRef("client", "class member typed as a client")
-            elif member.type in ("public_field_definition", "field_definition"):
-                if text(field(member, "name")) == prop:
-                    t = field(member, "type")
-                    if t is not None and self.config.type_is_client(text(t).lstrip(":").strip()):
-                        return ClientRef("client", "class member typed as a client")
-                    value = field(member, "value")
-                    if value is not None:
-                        r = self.classify(value, 1)
-                        if r.kind in ("client", "import"):
-                            return r
+        skip_own = text(field(expr, "object")) == "super"
+        return self.class_member(n.parent, prop, skip_own=skip_own)
+
+    def class_member(self, cls: ts.Node, prop: str, depth: int = 0, skip_own: bool = False) -> ClientRef:
+        k = key(cls) ^ hash(prop) ^ hash("member")
+        if depth > 6 or k in self._classifying:
+            return UNKNOWN  # `this.db = this.db.$extends(…)`: the member's own value
+        if not skip_own:
+            self._classifying.add(k)
+            try:
+                declared = self._own_member(cls, prop)
+            finally:
+                self._classifying.discard(k)
+            if declared is not None:
+                return declared
+        base = class_base(cls)
+        if base is None or base.type != "identifier":
+            return UNKNOWN
+        b = self.lookup(text(base), base)
+        if b is not None and b.kind == "class":
+            return self.class_member(b.node, prop, depth + 1)
+        if b is not None and b.kind == "import" and b.imported != "*":
+            return self.import_ref(b.module or "", b.imported or "default", (prop,), origin="inherited member")
         return UNKNOWN
 
-    def _import_ref(self, module: str, imported: str, members=()) -> ClientRef:
-        if self.config.module_is_client(module) and imported != "*":
+    def _own_member(self, cls: ts.Node, prop: str) -> ClientRef | None:
+        """What the class itself declares for `prop`; None when it declares nothing."""
+        found = None
+        for kind, node in self._member_declarations(cls).get(prop, ()):
+            if kind == "param":
+                b = self.lookup(prop, node)
+                r = self.classify_binding(b) if b is not None and b.kind == "param" else UNKNOWN
+            elif kind == "field":
+                r = self.types.classify(field(node, "type"))
+                if r.kind not in ("client", "import") and field(node, "value") is not None:
+                    r = self.classify(field(node, "value"), 1)
+            elif kind == "getter":
+                r = next((x for x in (self.classify(e, 1) for e in _returned_expressions(node))
+                          if x.kind in ("client", "import")), UNKNOWN)
+            else:  # an assignment `this.x = value`
+                r = self.classify(node, 1)
+            if r.kind in ("client", "import"):
+                return r
+            found = UNKNOWN
+        return found
+
+    def _member_declarations(self, cls: ts.Node) -> dict[str, list[tuple[str, ts.Node]]]:
+        """Member name -> how the class declares it (param, field, getter, assigned value)."""
+        k = key(cls) ^ hash("members")
+        cached = self._class_members.get(k)
+        if cached is not None:
+            return cached
+        out: dict[str, list[tuple[str, ts.Node]]] = {}
+        body = field(cls, "body")
+        for member in body.named_children if body is not None else ():
+            name = text(field(member, "name"))
+            if member.type == "method_definition":
+                if name == "constructor":
+                    params = field(member, "parameters")
+                    for p in params.named_children if params is not None else ():
+                        if p.type in ("required_parameter", "optional_parameter"):
+                            out.setdefault(text(param_pattern(p)), []).append(("param", p))
+                elif any(c.type == "get" for c in member.children):
+                    out.setdefault(name, []).append(("getter", member))
+            elif member.type in ("public_field_definition", "field_definition"):
+                out.setdefault(name, []).append(("field", member))
+        stack = [body] if body is not None else []
+        while stack:
+            n = stack.pop()
+            for c in n.named_children:
+                if c.type == "assignment_expression":
+                    left = field(c, "left")
+                    if left is not None and left.type == "member_expression" \
+                            and text(field(left, "object")) == "this" and field(c, "right") is not None:
+                        out.setdefault(text(field(left, "property")), []).append(("assigned", field(c, "right")))
+                if c.type not in ("class", "class_declaration"):
+                    stack.append(c)
+        self._class_members[k] = out
+        return out
+
+    def class_members(self, cls: ts.Node) -> tuple[tuple[str, ClientRef], ...]:
+        """Every client-holding member the class declares, for its export."""
+        out = []
+        for name in self._member_declarations(cls):
+            r = self._own_member(cls, name)
+            if r is not None and r.kind in ("client", "import"):
+                out.append((name, r))
+        return tuple(out)
+
+    def import_ref(self, module: str, imported: str, members=(), origin: str = "import") -> ClientRef:
+        if self.config.module_is_client(module) and imported != "*" and not members:
             return ClientRef("client", f"configured client module {module}")
         if module == PRISMA_PACKAGE or module.endswith(("/generated/prisma", "/generated/prisma/client")):
             # The PrismaClient class and the Prisma namespace, never an instance.
             return NOT_CLIENT
-        return ClientRef("import", "import", module, imported, tuple(members))
+        return ClientRef("import", origin, module, imported, tuple(members))
 
     def classify_binding(self, b: Binding, depth: int = 0) -> ClientRef:
         k = key(b.node) ^ hash(b.name)
@@ -409,18 +588,30 @@ class Resolver:
     def _classify_binding(self, b: Binding, depth: int) -> ClientRef:
         cfg = self.config
         if b.kind == "import":
-            return self._import_ref(b.module or "", b.imported or "default")
+            return self.import_ref(b.module or "", b.imported or "default")
         if b.kind == "param":
             return self._classify_param(b)
         if b.kind == "var":
             if not b.path:
+                typed = self.types.classify(declared_type(b.node))
+                if typed.kind == "client":
+                    return typed
                 r = self.classify(b.value, depth)
+                if typed.kind == "import" and (r.kind == "unknown" or "()" in r.members):
+                    # The written type over a call's result through a module (a wrapper
+                    # returns what it is given, which the index cannot always follow).
+                    return typed
                 if r.kind == "unknown" and b.name in cfg.names:
                     return ClientRef("client", "configured name")
                 return r
             base = self.classify(b.value, depth)
             if base.kind == "import":
                 return ClientRef("import", "import", base.module, base.name, base.members + b.path)
+            if base.kind == "unknown" and len(b.path) == 1:
+                # `const { dbRead, dbWrite } = createClients()`
+                held = self.property_of(b.value, b.path[0], depth + 1)
+                if held.kind in ("client", "import"):
+                    return held
             chain = member_chain(b.value) if b.value is not None else None
             if chain is not None and cfg.chain_is_client(chain + "." + ".".join(b.path)):
                 return ClientRef("client", "configured name")
@@ -449,7 +640,19 @@ class Resolver:
             joined = ".".join(b.path)
             if cfg.chain_is_client(joined) or (b.path[-1] == b.name and b.name in cfg.names):
                 return ClientRef("client", "configured name")
+            if len(b.path) == 1:
+                # `({ db }: { db: PrismaClient })`, `({ db }: Deps)`
+                return self.types.member(declared_type(b.node), b.path[0])
             return UNKNOWN
+        typed = self.types.classify(declared_type(b.node))
+        if typed.kind in ("client", "import"):
+            return typed
+        default = field(b.node, "value")
+        if default is not None:
+            # `constructor(private db = prisma)`, `function f(client = prisma)`
+            r = self.classify(default, 1)
+            if r.kind in ("client", "import"):
+                return r
         if b.name in cfg.names:
             return ClientRef("client", "configured name")
         return UNKNOWN
@@ -468,6 +671,16 @@ class Resolver:
             return None
         prop = text(field(callee, "property")) if callee.type == "member_expression" else None
         return callee, prop
+
+
+def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
+    """The value of `prop` in an object literal (a shorthand property is its own value)."""
+    for c in obj.named_children:
+        if c.type == "pair" and text(field(c, "key")).strip("'\"") == prop:
+            return field(c, "value")
+        if c.type == "shorthand_property_identifier" and text(c) == prop:
+            return c
+    return None
 
 
 def same_binding(a: Binding | None, b: Binding | None) -> bool:

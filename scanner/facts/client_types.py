@@ -1,0 +1,175 @@
+"""What declared types say about clients (rules.md §0, typed injection).
+
+A parameter, field, variable or function result whose declared type is a client
+type (`PrismaClient`, `Prisma.TransactionClient`, the configured ones), a union
+holding one, `typeof prisma`, a local class extending a client class, or a type
+alias naming one of those, holds a client. A property of an object type
+(`type Clients = { dbRead: PrismaClient }`, an interface) holds what its type
+says. A type imported from another module becomes an `import` ClientRef that the
+project index settles through that module's exported types (one alias hop or
+more across files)."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .model import ClientRef
+from .nodes import field, text
+
+UNKNOWN = ClientRef("unknown")
+_DECLARATIONS = ("type_alias_declaration", "interface_declaration", "class_declaration",
+                 "abstract_class_declaration")
+# Wrappers around the type that matters: `: T`, `(T)`, `readonly T`, `Promise<T>`, `T[]`'s element is not it.
+_WRAPPERS = ("type_annotation", "parenthesized_type", "readonly_type")
+# Generic wrappers whose first argument is the type that matters: promises, and utility
+# types that keep a client's delegates (`Omit<PrismaClient, "$transaction">` is a replica).
+_PROMISES = ("Promise", "PromiseLike", "Awaited", "Omit", "Pick", "Readonly", "NonNullable",
+             "Required", "Partial")
+
+
+def _strip(t: ts.Node | None) -> ts.Node | None:
+    while t is not None and t.type in _WRAPPERS:
+        t = t.named_children[0] if t.named_children else None
+    if t is not None and t.type == "generic_type" and text(field(t, "name")) in _PROMISES:
+        args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+        return _strip(args.named_children[0]) if args is not None and args.named_children else None
+    return t
+
+
+class TypeReader:
+    """Reads the declared types of one file for the Resolver."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+        self._decls: dict[str, ts.Node] | None = None
+
+    def declaration(self, name: str) -> ts.Node | None:
+        """A type alias, interface or class declared anywhere in the file under `name`."""
+        if self._decls is None:
+            self._decls = {}
+            stack = [self.resolver.root]
+            while stack:
+                n = stack.pop()
+                if n.type in _DECLARATIONS:
+                    nm = field(n, "name")
+                    if nm is not None:
+                        self._decls.setdefault(text(nm), n)
+                if n.type in ("program", "export_statement", "statement_block", "module",
+                              "internal_module", "ambient_declaration"):
+                    stack.extend(n.named_children)
+        return self._decls.get(name)
+
+    # -- is this type a client? ---------------------------------------------------
+    def classify(self, t: ts.Node | None, depth: int = 0) -> ClientRef:
+        t = _strip(t)
+        if t is None or depth > 8:
+            return UNKNOWN
+        cfg = self.resolver.config
+        txt = text(t)
+        if cfg.type_is_client(txt):
+            return ClientRef("client", "typed as a client", tx_param="Transaction" in txt)
+        kind = t.type
+        if kind == "union_type":
+            refs = [self.classify(c, depth + 1) for c in t.named_children]
+            return next((r for r in refs if r.kind == "client"), None) \
+                or next((r for r in refs if r.kind == "import"), UNKNOWN)
+        if kind == "type_query":
+            expr = t.named_children[0] if t.named_children else None
+            r = self.resolver.classify(expr, depth + 1)
+            return ClientRef("client", "typeof a client", tx_param=r.tx_param) if r.kind == "client" else r
+        if kind == "generic_type":
+            return self.classify(field(t, "name"), depth + 1)
+        if kind == "type_identifier":
+            return self._named(txt, t, depth)
+        return UNKNOWN
+
+    def _named(self, name: str, at: ts.Node, depth: int) -> ClientRef:
+        decl = self.declaration(name)
+        if decl is not None:
+            if decl.type == "type_alias_declaration":
+                return self.classify(field(decl, "value"), depth + 1)
+            if decl.type in ("class_declaration", "abstract_class_declaration"):
+                return self._class_type(decl, depth)
+            return UNKNOWN  # an interface: an object type, only its members may be clients
+        b = self.resolver.lookup(name, at)
+        if b is not None and b.kind == "import" and b.imported != "*":
+            return self.resolver.import_ref(b.module or "", b.imported or "default", origin="imported type")
+        return UNKNOWN
+
+    def classify_class(self, decl: ts.Node) -> ClientRef:
+        """Whether an instance of this class declaration is a client."""
+        return self._class_type(decl, 0)
+
+    def _class_type(self, decl: ts.Node, depth: int) -> ClientRef:
+        """`class PrismaService extends PrismaClient`: an instance is a client."""
+        base = class_base(decl)
+        if base is None:
+            return UNKNOWN
+        if text(base).split(".")[-1] in self.resolver.config.classes:
+            return ClientRef("client", "instance of a class extending a client")
+        if base.type == "identifier":
+            inner = self.declaration(text(base))
+            if inner is not None and inner.type in ("class_declaration", "abstract_class_declaration"):
+                return self._class_type(inner, depth + 1)
+        return UNKNOWN
+
+    # -- what does a property of this type hold? -------------------------------------
+    def member(self, t: ts.Node | None, prop: str, depth: int = 0) -> ClientRef:
+        t = _strip(t)
+        if t is None or depth > 8:
+            return UNKNOWN
+        if t.type in ("object_type", "interface_body"):
+            for sig in t.named_children:
+                if sig.type == "property_signature" and text(field(sig, "name")) == prop:
+                    return self.classify(field(sig, "type"), depth + 1)
+            return UNKNOWN
+        if t.type == "union_type":
+            for c in t.named_children:
+                r = self.member(c, prop, depth + 1)
+                if r.kind in ("client", "import"):
+                    return r
+            return UNKNOWN
+        if t.type == "type_identifier":
+            name = text(t)
+            decl = self.declaration(name)
+            if decl is not None:
+                if decl.type == "type_alias_declaration":
+                    return self.member(field(decl, "value"), prop, depth + 1)
+                if decl.type == "interface_declaration":
+                    return self.member(field(decl, "body"), prop, depth + 1)
+                return UNKNOWN
+            b = self.resolver.lookup(name, t)
+            if b is not None and b.kind == "import" and b.imported != "*":
+                return self.resolver.import_ref(b.module or "", b.imported or "default", (prop,),
+                                                origin="imported type")
+        return UNKNOWN
+
+    def members(self, decl: ts.Node) -> tuple[tuple[str, ClientRef], ...]:
+        """The client-holding properties of a type alias or interface, for its export."""
+        body = field(decl, "body") if decl.type == "interface_declaration" else _strip(field(decl, "value"))
+        if body is None or body.type not in ("object_type", "interface_body"):
+            return ()
+        out = []
+        for sig in body.named_children:
+            if sig.type == "property_signature":
+                r = self.classify(field(sig, "type"))
+                if r.kind in ("client", "import"):
+                    out.append((text(field(sig, "name")), r))
+        return tuple(out)
+
+
+def class_base(decl: ts.Node) -> ts.Node | None:
+    """The expression after `extends` in a class declaration, if any."""
+    for c in decl.named_children:
+        if c.type == "class_heritage":
+            for h in c.named_children:
+                if h.type == "extends_clause":
+                    v = field(h, "value")
+                    return v if v is not None else (h.named_children[0] if h.named_children else None)
+    return None
+
+
+def declared_type(node: ts.Node | None) -> ts.Node | None:
+    """The type annotation of a declarator, parameter or field, if written."""
+    return field(node, "type") if node is not None else None
+
