@@ -110,7 +110,9 @@ class ProjectIndex:
 
     # -- receivers ---------------------------------------------------------------
     def resolve_ref(self, path: str, ref: ClientRef, depth: int = 0) -> ClientRef:
-        """Settle an `import` ClientRef into `client` or `none`."""
+        """Settle an `import` or `param` ClientRef into `client` or `none`."""
+        if ref.kind == "param":
+            return self._passed_client(path, ref)
         if ref.kind != "import":
             return ref
         if depth > _MAX_DEPTH or ref.module is None:
@@ -122,6 +124,23 @@ class ProjectIndex:
         if not names:
             return ClientRef("none")  # a namespace object itself
         return self._export(target, names[0], tuple(names[1:]), depth + 1)
+
+    def _passed_client(self, path: str, ref: ClientRef) -> ClientRef:
+        """A parameter is a client when every resolved caller (one call deep, any file)
+        passes a client in its place (`doWork(tx)`, `syncUser(prisma, id)`)."""
+        sites = self.callers(FunctionKey(path, ref.function))
+        index = int(ref.name or 0)
+        passed = []
+        for caller, site in sites:
+            arg = dict(site.client_args).get(index)
+            settled = self.resolve_ref(caller, arg) if arg is not None and arg.kind == "import" else arg
+            if settled is None or settled.kind != "client":
+                return ClientRef("none")
+            passed.append(settled)
+        if not passed:
+            return ClientRef("none")
+        return ClientRef("client", f"parameter given a client by its {len(passed)} caller(s)",
+                         tx_param=all(p.tx_param for p in passed))
 
     def _unresolved_module(self, ref: ClientRef, names: list[str]) -> ClientRef:
         # A package outside the repository (or one we cannot resolve): trust the

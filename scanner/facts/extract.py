@@ -158,6 +158,7 @@ class FileExtractor:
         fn_nodes = sorted(self._caps("functions").get("function", []), key=lambda n: (n.start_byte, -n.end_byte))
         self.function_nodes = fn_nodes
         self.function_ids = {key(n): i for i, n in enumerate(fn_nodes)}
+        self.resolver.function_ids = self.function_ids
         directives = _directives(self.root)
 
         tx_calls, tx_arguments = self._transaction_calls()
@@ -668,8 +669,20 @@ class FileExtractor:
                 ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
                 name = f"{text(obj)}.{text(callee)}"
             out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
-                                _given(field(call, "arguments"))))
+                                _given(field(call, "arguments")), self._client_args(field(call, "arguments"))))
         out.sort(key=lambda c: (c.span.line, c.span.column))
+        return tuple(out)
+
+    def _client_args(self, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:
+        """Arguments naming a client, or what may be one (an import the index settles)."""
+        if args is None or args.type != "arguments":
+            return ()
+        out = []
+        for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+            if unwrap(a) is not None and unwrap(a).type in ("identifier", "member_expression"):
+                r = self.resolver.classify(a)
+                if r.kind in ("client", "import"):
+                    out.append((i, r))
         return tuple(out)
 
     def _class_method(self, node: ts.Node, name: str) -> int | None:

@@ -45,6 +45,9 @@ class ClientRef:
     name: str | None = None     # imported name: `default`, `*` or a named export
     members: tuple[str, ...] = ()  # member path below the import (`db.client`)
     tx_param: bool = False      # a transaction client (callback / typed parameter)
+    # kind `param`: parameter `name` (its index) of function `function` of this file, a
+    # client when every resolved caller passes one (the index decides).
+    function: int = -1
 
 
 NOT_CLIENT = ClientRef("none")
@@ -238,6 +241,8 @@ class CallSite:
     ctx: SiteContext
     stored: bool = False       # the result is cached on a member (`X.instance = f()`, `g.x ??= f()`)
     given: GivenArguments | None = None  # None when a spread or a tagged template hides them
+    # (argument index, what it is) for arguments that are or may be clients (`doWork(tx)`).
+    client_args: tuple[tuple[int, ClientRef], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

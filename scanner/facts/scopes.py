@@ -113,6 +113,8 @@ class Resolver:
         self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
         self._identifiers: dict[str, list[ts.Node]] | None = None
         self.types = TypeReader(self)
+        # Function node key -> function id, set by the extractor (parameters its callers settle).
+        self.function_ids: dict[int, int] = {}
         self._class_members: dict[int, dict[str, list[tuple[str, ts.Node]]]] = {}
 
     def identifiers_named(self, name: str) -> list[ts.Node]:
@@ -319,6 +321,13 @@ class Resolver:
                 # A client has model delegates and `$` methods; a method it can be called
                 # with is a subclass's or an extension's (`prismaService.txClient()`).
                 return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
+            return UNKNOWN
+        if fn is not None and fn.type == "import":
+            # `const { dbRead } = await import("~/server/db/client")`: a namespace import.
+            args = field(expr, "arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type == "string":
+                return self.import_ref(text(first).strip("'\"`"), "*")
             return UNKNOWN
         factory = self._factory_argument(expr, depth)
         if factory is not None:
@@ -604,20 +613,23 @@ class Resolver:
                 if r.kind == "unknown" and b.name in cfg.names:
                     return ClientRef("client", "configured name")
                 return r
-            base = self.classify(b.value, depth)
+            value, path = _array_element(b.value, b.path)
+            if not path:
+                return self.classify(value, depth)
+            base = self.classify(value, depth)
             if base.kind == "import":
-                return ClientRef("import", "import", base.module, base.name, base.members + b.path)
-            if base.kind == "unknown" and len(b.path) == 1:
+                return ClientRef("import", "import", base.module, base.name, base.members + path)
+            if base.kind == "unknown" and len(path) == 1:
                 # `const { dbRead, dbWrite } = createClients()`
-                held = self.property_of(b.value, b.path[0], depth + 1)
+                held = self.property_of(value, path[0], depth + 1)
                 if held.kind in ("client", "import"):
                     return held
-            chain = member_chain(b.value) if b.value is not None else None
-            if chain is not None and cfg.chain_is_client(chain + "." + ".".join(b.path)):
+            chain = member_chain(value) if value is not None else None
+            if chain is not None and cfg.chain_is_client(chain + "." + ".".join(path)):
                 return ClientRef("client", "configured name")
             if base.kind == "client":
                 return NOT_CLIENT
-            if b.name in cfg.names and b.path[-1] == b.name:
+            if b.name in cfg.names and path[-1] == b.name:
                 return ClientRef("client", "configured name")
             return UNKNOWN
         return NOT_CLIENT
@@ -655,6 +667,10 @@ class Resolver:
                 return r
         if b.name in cfg.names:
             return ClientRef("client", "configured name")
+        fid = self.function_ids.get(key(fn)) if fn is not None else None
+        if fid is not None:
+            # Its callers decide: a client when every one of them passes a client.
+            return ClientRef("param", "parameter its callers pass a client", name=str(b.index), function=fid)
         return UNKNOWN
 
     @staticmethod
@@ -671,6 +687,24 @@ class Resolver:
             return None
         prop = text(field(callee, "property")) if callee.type == "member_expression" else None
         return callee, prop
+
+
+def _array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node | None, tuple[str, ...]]:
+    """`const [{ db }, x] = await Promise.all([import("./db"), …])`: the element a
+    destructuring path starts in, and the rest of the path."""
+    while path and path[0].startswith("[") and value is not None:
+        v = unwrap(value)
+        if v is not None and v.type == "call_expression" and text(field(v, "function")) == "Promise.all":
+            args = field(v, "arguments")
+            v = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if v is None or v.type != "array":
+            break
+        i = int(path[0][1:-1])
+        items = [c for c in v.named_children if c.type != "comment"]
+        if i >= len(items) or any(c.type == "spread_element" for c in items[:i + 1]):
+            break
+        value, path = items[i], path[1:]
+    return value, path
 
 
 def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
