@@ -197,3 +197,18 @@ def test_hono_request_inputs():
     f = facts("app.post('/n/:id', async (c) => { const body = await c.req.json();"
               " return [c.req.param('id'), c.req.query('q'), c.req.valid('json')] })\n")
     assert sorted(i.kind for i in f.inputs) == ["json", "params", "query"]
+
+
+def test_graphql_args_without_an_input_class():
+    f = facts("import { prisma } from './db'\n"
+              "@Resolver() class R {\n"
+              "  @Mutation() a(@Args('data') data: any) { return prisma.note.create({ data }) }\n"
+              "  @Mutation() b(@Args('data') data: NoteInput) { return prisma.note.create({ data }) }\n}\n")
+    assert {(f.prisma_calls[t.sink].span.line, t.source) for t in f.taint} == {(3, "graphql-args")}
+
+
+def test_every_entry_kind_is_documented():
+    from conftest import REPO
+    from scanner.facts.entries import ENTRY_KINDS
+    page = (REPO / "docs" / "entry-points.md").read_text(encoding="utf-8")
+    assert [k for k in ENTRY_KINDS if f"`{k}`" not in page] == []

@@ -2,10 +2,13 @@
 (rules.md §4, `unvalidated-input`).
 
 Sources: the `inputs` facts (`await req.json()`, `req.formData()`,
-`formData.get()`, `req.body`, `req.query`, `searchParams.get()`, `ctx.params`),
-`req.nextUrl.searchParams`, and parameters: route handler and page `params` /
-`searchParams`, Pages API `req.body` / `req.query` destructured, server action
-parameters, and tRPC `input` when the procedure has no `.input(schema)`.
+`formData.get()`, `req.body`, `req.query`, `searchParams.get()`, `ctx.params`,
+Hono's `c.req.param()` / `c.req.query()`), `req.nextUrl.searchParams`, and the
+parameters of entry points as `ENTRY_KINDS` (facts/entries.py) describes them: route
+handler and page `params` / `searchParams`, Remix `({ params })` / `args.params`,
+Pages API and Express-style `req.body` / `req.query` / `req.params`, server action
+parameters, tRPC `input` when the procedure has no `.input(schema)`, and NestJS
+`@Body()` / `@Param()` / `@Query()` / `@Args()` parameters no DTO class or pipe checks.
 
 The value is followed in source order through declarations, destructuring
 (`...rest` keeps the whole payload), assignments, property reads, spreads,
@@ -37,9 +40,11 @@ from .entries import REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_argu
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
-BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
+BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
+                          "graphql-args"})
 # Sources that are the whole payload object: a spread of one is a mass assignment.
-_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input"})
+_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input",
+                            "graphql-args"})
 _VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
 _VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
 _SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")

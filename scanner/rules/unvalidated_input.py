@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
+from ..facts.taint import BODY_SOURCES
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
@@ -26,8 +27,9 @@ _DESCRIBE = {
     "params": "a route parameter (`params`)",
     "action-param": "a server action argument",
     "trpc-input": "the tRPC input of a procedure without `.input(schema)`",
+    "graphql-args": "a GraphQL argument (`@Args()`) without an input class",
 }
-_BODY = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
+_BODY = BODY_SOURCES
 
 
 def _entry_reachable(ctx: RuleContext, path: str, facts: FileFacts) -> dict[int, str]:
