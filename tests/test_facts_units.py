@@ -158,11 +158,13 @@ def test_handlers_registered_on_a_path():
            "app.get('setting')\n"
            "map.get(key, async () => 1)\n"
            "cache.get('/x')\n"
+           "http.get('/api/user', ({ request }) => null)\n"
            "function auth(req, res, next) {}\n")
     f = facts(src)
     got = {(fn.name, fn.span.line): fn.entry_kind for fn in f.functions}
     assert got == {("create", 2): "http-handler", ("<callback of router.get>", 4): "http-handler",
-                   ("put", 5): "http-handler", ("<callback of map.get>", 7): None, ("auth", 9): "http-handler"}
+                   ("put", 5): "http-handler", ("<callback of map.get>", 7): None,
+                   ("<callback of http.get>", 9): None, ("auth", 10): "http-handler"}
     assert f.role == "http-router"
 
 

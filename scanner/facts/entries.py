@@ -62,6 +62,8 @@ ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "compone
 
 REMIX_EXPORTS = {"loader": "remix-loader", "action": "remix-action"}
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "use", "head", "options"})
+# Receivers that send or mock requests rather than answer them.
+_CLIENTS = frozenset({"http", "https", "rest", "axios", "ky", "got", "superagent", "fetcher"})
 _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options"})
 _GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
 _CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
@@ -133,6 +135,9 @@ def registered_handler_call(call: ts.Node) -> bool:
         return False
     if text(field(callee, "property")) not in HTTP_VERBS:
         return False
+    receiver = unwrap(field(callee, "object"))
+    if receiver is not None and text(receiver) in _CLIENTS:
+        return False  # `axios.get("/api/x", …)`, MSW `http.get("/api/x", resolver)`: requests, mocks
     items = [a for a in args.named_children if a.type != "comment"]
     if len(items) >= 2 and _path_literal(items[0]):
         return True
