@@ -4,12 +4,13 @@ a role, and read each file defensively (size, binary, encoding, minified)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import pathspec
 
 from .config import Config
+from .facts.entries import ROUTE_CONFIG_FILES, route_config_targets, under_app_routes
 from .parse import SOURCE_EXTENSIONS
 
 DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
@@ -22,7 +23,7 @@ PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspa
 class SourceFile:
     path: str        # relative to the root, `/`-separated
     abs_path: str
-    role: str        # route, pages-api, page, component, lib, test, story, seed, schema
+    role: str        # route, pages-api, page, remix-route, component, lib, test, story, seed, schema
     size: int
     mtime_ns: int = 0  # with size, lets a warm scan trust its cache without reading the file
 
@@ -73,6 +74,8 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec]) -> str:
             return "pages-api"
     if "app" in parts and stem == "page":
         return "page"
+    if under_app_routes(rel):
+        return "remix-route"
     if p.suffix in (".tsx", ".jsx"):
         return "component"
     return "lib"
@@ -138,6 +141,7 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
             elif is_file:
                 _add_file(out, Path(entry.path), rel, role_specs, skipped_kinds)
         stack.extend(reversed(subdirs))
+    _route_config_modules(out)
     if not out.sources and not out.schemas:
         out.warnings.append(Warning_(".", "empty", "no TypeScript/JavaScript source or .prisma file "
                                      "in scope under the root; nothing to scan"))
@@ -162,6 +166,24 @@ def _add_single_file(out: Discovery, path: Path, role_specs) -> None:
     st = path.stat()
     sf = SourceFile(path.name, str(path), role, st.st_size, st.st_mtime_ns)
     (out.schemas if sf.role == "schema" else out.sources).append(sf)
+
+
+def _route_config_modules(out: Discovery) -> None:
+    """Files a React Router `routes.ts` or a `remix.config.js` names are route modules
+    wherever they sit (`route("notes/:id", "./pages/note.tsx")`)."""
+    named: set[str] = set()
+    for sf in out.sources:
+        if PurePosixPath(sf.path).name not in ROUTE_CONFIG_FILES:
+            continue
+        try:
+            source = Path(sf.abs_path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        has_app_dir = (Path(sf.abs_path).parent / "app").is_dir()
+        named.update(route_config_targets(sf.path, source, has_app_dir))
+    if named:
+        out.sources = [replace(sf, role="remix-route")
+                       if sf.path in named and sf.role in ("component", "lib") else sf for sf in out.sources]
 
 
 def drop_generated(out: Discovery, folders: list[str]) -> None:

@@ -95,6 +95,8 @@ ROLE_TREE = {
     "e2e/login.ts": "test", "src/components/Button.stories.tsx": "story",
     "prisma/seed.ts": "seed", "prisma/seeds/users.ts": "seed", "scripts/seed-demo.ts": "seed",
     "prisma/schema.prisma": "schema",
+    "app/routes/notes.new.tsx": "remix-route", "apps/webapp/app/routes/api/v1/notes.ts": "remix-route",
+    "app/routes/notes.$id/route.tsx": "route",
 }
 OUT_OF_SCOPE_ROLES = {"test", "story", "seed"}
 
@@ -266,3 +268,21 @@ def test_a_root_whose_name_is_not_utf8(tmp_path):
     report = scan_report(root)
     assert report["root"].endswith("caf\ufffd")
     assert [(f["path"], f["line"]) for f in report["findings"]] == [("src/load.ts", 4)]
+
+
+def test_files_named_in_routes_ts_are_route_modules(tmp_path):
+    make_tree(tmp_path, {
+        "app/routes.ts": 'import { index, layout, prefix, route } from "@react-router/dev/routes"\n'
+                         'export default [index("./screens/home.tsx"), layout("./screens/shell.tsx", [\n'
+                         '  ...prefix("admin", [route("users/:id", "screens/admin/user.tsx")])])]\n',
+        "app/screens/home.tsx": "", "app/screens/shell.tsx": "", "app/screens/admin/user.tsx": "",
+        "app/screens/widget.tsx": "",
+        "remix.config.js": 'module.exports = { routes: (r) => r((route) => { route("/x", "pages/x.tsx") }) }\n',
+        "app/pages/x.tsx": "",
+        # A routes.ts with no app/ folder around it is something else.
+        "lib/routes.ts": 'export const files = ["./util.ts"]\n', "lib/util.ts": "",
+    })
+    got = roles(found(tmp_path))
+    assert {p for p, r in got.items() if r == "remix-route"} == {
+        "app/screens/home.tsx", "app/screens/shell.tsx", "app/screens/admin/user.tsx", "app/pages/x.tsx"}
+    assert got["app/screens/widget.tsx"] == "component" and got["lib/util.ts"] == "lib"

@@ -120,3 +120,97 @@ def test_exit_guard_after_a_bound_result():
     )
     guards = [c.exit_guard_end > 0 for c in _calls(f)]
     assert guards == [True, True, False, False]
+
+
+# -- request entry points ----------------------------------------------------------------
+
+def entries(src: str, path: str = "lib/x.ts", role: str = "lib") -> dict[str, str | None]:
+    return {f.name: f.entry_kind for f in facts(src, path, role).functions}
+
+
+def test_remix_loader_and_action_in_route_modules():
+    src = ("export async function loader({ params }) { return params }\n"
+           "export const action = async ({ request }) => request.formData()\n"
+           "export function meta() { return [] }\n")
+    assert entries(src, "app/routes/notes.tsx", "remix-route") == {
+        "loader": "remix-loader", "action": "remix-action", "meta": None}
+    # A flat-routes folder module (`app/routes/notes/route.tsx`) keeps the `route` role.
+    assert entries(src, "app/routes/notes/route.tsx", "route")["loader"] == "remix-loader"
+    # Outside app/routes and not named in a routes.ts: a plain helper.
+    assert set(entries(src).values()) == {None}
+
+
+def test_remix_wrapped_loader_is_the_inline_function():
+    f = facts("import { withUser } from '../session'\n"
+              "export const loader = withUser(requireAdmin, async (args) => args.params.id)\n",
+              "apps/web/app/routes/admin.tsx", "remix-route")
+    [fn] = [fn for fn in f.functions if fn.entry_kind]
+    assert (fn.entry_kind, fn.inline_callback, fn.span.line) == ("remix-loader",
+                                                                 "withUser", 2)
+
+
+def test_handlers_registered_on_a_path():
+    src = ("const app = express(); const router = Router()\n"
+           "async function create(req, res) {}\n"
+           "router.post('/notes', auth, create)\n"
+           "router.get(`/notes/${v}`, async (req, res) => {})\n"
+           "app.route('/x').put(async function put(request, reply) {})\n"
+           "app.get('setting')\n"
+           "map.get(key, async () => 1)\n"
+           "cache.get('/x')\n"
+           "http.get('/api/user', ({ request }) => null)\n"
+           "function auth(req, res, next) {}\n")
+    f = facts(src)
+    got = {(fn.name, fn.span.line): fn.entry_kind for fn in f.functions}
+    assert got == {("create", 2): "http-handler", ("<callback of router.get>", 4): "http-handler",
+                   ("put", 5): "http-handler", ("<callback of map.get>", 7): None,
+                   ("<callback of http.get>", 9): None, ("auth", 10): "http-handler"}
+    assert f.role == "http-router"
+
+
+def test_nest_controller_and_graphql_resolver_methods():
+    src = ("@Controller('notes')\nexport class Notes {\n"
+           "  constructor(private s: S) {}\n"
+           "  @Post() @HttpCode(201) create(@Body() dto: CreateDto) {}\n"
+           "  @Get(':id') one(@Param('id') id: string) {}\n"
+           "  helper() {}\n}\n"
+           "class Job { @Get() run() {} }\n"
+           "@Resolver(() => Note) class NoteResolver { @Mutation(() => Note) add(@Args('input') i: any) {} "
+           "@ResolveField() owner() {} }\n")
+    got = {(fn.class_name, fn.name): fn.entry_kind for fn in facts(src).functions if fn.class_name}
+    assert got == {("Notes", "constructor"): None, ("Notes", "create"): "nest-handler",
+                   ("Notes", "one"): "nest-handler", ("Notes", "helper"): None, ("Job", "run"): None,
+                   ("NoteResolver", "add"): "graphql-resolver", ("NoteResolver", "owner"): None}
+
+
+def test_nest_parameters_as_request_input():
+    f = facts("import { prisma } from './db'\n"
+              "@Controller('n') class N {\n"
+              "  @Post() a(@Body() dto: CreateDto) { return prisma.note.create({ data: dto }) }\n"
+              "  @Post() b(@Body() body: Record<string, unknown>) { return prisma.note.create({ data: body }) }\n"
+              "  @Post() c(@Body('title') title: string) { return prisma.note.create({ data: { title } }) }\n"
+              "  @Get() d(@Param('id', ParseIntPipe) id: number) { return prisma.note.delete({ where: { id } }) }\n"
+              "  @Get() e(@Req() req: Request) { return prisma.note.create({ data: req.body }) }\n}\n")
+    flows = {(f.prisma_calls[t.sink].span.line, t.source, t.mass_assignment) for t in f.taint}
+    assert flows == {(4, "body", True), (5, "body", False), (7, "body", True)}
+
+
+def test_hono_request_inputs():
+    f = facts("app.post('/n/:id', async (c) => { const body = await c.req.json();"
+              " return [c.req.param('id'), c.req.query('q'), c.req.valid('json')] })\n")
+    assert sorted(i.kind for i in f.inputs) == ["json", "params", "query"]
+
+
+def test_graphql_args_without_an_input_class():
+    f = facts("import { prisma } from './db'\n"
+              "@Resolver() class R {\n"
+              "  @Mutation() a(@Args('data') data: any) { return prisma.note.create({ data }) }\n"
+              "  @Mutation() b(@Args('data') data: NoteInput) { return prisma.note.create({ data }) }\n}\n")
+    assert {(f.prisma_calls[t.sink].span.line, t.source) for t in f.taint} == {(3, "graphql-args")}
+
+
+def test_every_entry_kind_is_documented():
+    from conftest import REPO
+    from scanner.facts.entries import ENTRY_KINDS
+    page = (REPO / "docs" / "entry-points.md").read_text(encoding="utf-8")
+    assert [k for k in ENTRY_KINDS if f"`{k}`" not in page] == []

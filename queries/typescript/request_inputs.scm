@@ -1,11 +1,11 @@
 ; Places where request input enters a handler; Python decides by receiver.
 ;   await req.json()   await request.formData()   formData.get("title")
-;   searchParams.get("q")   req.nextUrl.searchParams.get("q")
+;   searchParams.get("q")   req.nextUrl.searchParams.get("q")   c.req.param("id") (Hono)
 (call_expression
   function: (member_expression
     object: (_) @input.object
     property: (property_identifier) @input.method
-    (#match? @input.method "^(json|formData|text|get|getAll)$"))) @input.call
+    (#match? @input.method "^(json|formData|text|get|getAll|param|query)$"))) @input.call
 
 ;   req.body   req.query   ctx.params
 (member_expression

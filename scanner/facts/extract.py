@@ -9,6 +9,9 @@ from .. import parse as P
 from .args import object_entries, raw_summary, summarise_args
 from .comments import extract_suppressions
 from .context import ContextBuilder, literal_len
+from .entries import (
+    ENTRY_KINDS, REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, under_app_routes,
+)
 from .fields import extract_field_uses
 from .handlers import summarise_catch_callback, summarise_catch_clause
 from .model import (
@@ -170,8 +173,10 @@ class FileExtractor:
         role = self.role
         if "use server" in directives and role in ("lib", "component"):
             role = "server-action"
-        elif role == "lib" and any(f.entry_kind == "trpc-procedure" for f in functions):
-            role = "trpc-router"
+        elif role == "lib":
+            # A file of tRPC procedures is a `trpc-router`, one of Express handlers an `http-router`, …
+            role = next((ENTRY_KINDS[f.entry_kind].role for f in functions
+                         if f.entry_kind and ENTRY_KINDS[f.entry_kind].role), role)
         line_count = self.root.end_point[0] + 1
         inputs = self._inputs()
         call_sites = self._call_sites(ctx)
@@ -561,6 +566,20 @@ class FileExtractor:
             return text(field(holder, "key")).strip("'\"")
         return "procedure"
 
+    def _registered_handlers(self) -> frozenset[int]:
+        """Functions passed after the path of `app.post("/x", auth, handler)` and the like,
+        inline or by the name of a same-file function."""
+        out = set()
+        for node in self._caps("entry_points").get("registration", []):
+            if not registered_handler_call(node):
+                continue
+            for arg in handler_arguments(node):
+                fid = self._function_of_value(arg) if unwrap(arg) is not None \
+                    and unwrap(arg).type in ("identifier", *FUNCTION_TYPES) else None
+                if fid is not None:
+                    out.add(fid)
+        return frozenset(out)
+
     def _functions(self, directives, exports, tx_calls) -> tuple[FunctionFact, ...]:
         exported: dict[int, list[str]] = {}
         for e in exports:
@@ -569,6 +588,8 @@ class FileExtractor:
         forwards = self._transaction_forwarding(tx_calls)
         out = []
         use_server_file = "use server" in directives
+        route_module = self.role == "remix-route" or self.role == "route" and under_app_routes(self.path)
+        registered = self._registered_handlers()
         for i, fn in enumerate(self.function_nodes):
             name, inline = self._function_name(fn)
             parent_fn = _enclosing(fn, FUNCTION_TYPES)
@@ -585,10 +606,15 @@ class FileExtractor:
                 entry = "pages-api"
             elif self.role == "page" and "default" in names:
                 entry = "page"
+            elif route_module and REMIX_EXPORTS.keys() & set(names):
+                entry = REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))]
             elif (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
                 entry = "server-action"
+            elif i in registered:
+                entry = "http-handler"
             else:
-                proc = self._trpc_procedure(fn)
+                entry = decorated_method_kind(fn)
+                proc = self._trpc_procedure(fn) if entry is None else None
                 if proc is not None:
                     entry = "trpc-procedure"
                     name = proc
@@ -812,6 +838,8 @@ class FileExtractor:
                     kind = "search-params"
                 elif method in ("get", "getAll") and last.lower() in ("formdata", "form", "data"):
                     kind = "form-get"
+                elif method in ("param", "query") and last == "req":
+                    kind = {"param": "params"}.get(method, method)  # Hono: `c.req.param("id")`
                 else:
                     continue
             else:
@@ -820,6 +848,9 @@ class FileExtractor:
                 obj = text(m["input.object"][0])
                 if obj.rsplit(".", 1)[-1].lower() not in ("req", "request", "ctx", "context", "props"):
                     continue
+                if node.parent is not None and node.parent.type == "call_expression" \
+                        and key(field(node.parent, "function")) == key(node):
+                    continue  # `c.req.query("q")` (Hono): the call is the input
                 kind = {"searchParams": "search-params"}.get(prop, prop)
             out.append(InputSource(kind, short(node, 120), span(node), self.fid(node)))
         return tuple(out)

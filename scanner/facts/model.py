@@ -258,7 +258,7 @@ class FunctionFact:
     # `{ webhooks: w }` at the top of a destructured parameter -> ("webhooks"/"w", 0, "webhooks").
     param_names: tuple[tuple[str, int, str], ...] = ()
     exported_as: tuple[str, ...] = ()
-    entry_kind: str | None = None   # route-handler, pages-api, server-action, trpc-procedure, page
+    entry_kind: str | None = None   # a key of facts/entries.py ENTRY_KINDS: route-handler, remix-loader, …
     inline_callback: str | None = None  # callee text when passed inline as an argument
     class_name: str | None = None
     forwards_to_transaction: int | None = None  # param index passed on to $transaction

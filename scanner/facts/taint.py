@@ -2,10 +2,13 @@
 (rules.md §4, `unvalidated-input`).
 
 Sources: the `inputs` facts (`await req.json()`, `req.formData()`,
-`formData.get()`, `req.body`, `req.query`, `searchParams.get()`, `ctx.params`),
-`req.nextUrl.searchParams`, and parameters: route handler and page `params` /
-`searchParams`, Pages API `req.body` / `req.query` destructured, server action
-parameters, and tRPC `input` when the procedure has no `.input(schema)`.
+`formData.get()`, `req.body`, `req.query`, `searchParams.get()`, `ctx.params`,
+Hono's `c.req.param()` / `c.req.query()`), `req.nextUrl.searchParams`, and the
+parameters of entry points as `ENTRY_KINDS` (facts/entries.py) describes them: route
+handler and page `params` / `searchParams`, Remix `({ params })` / `args.params`,
+Pages API and Express-style `req.body` / `req.query` / `req.params`, server action
+parameters, tRPC `input` when the procedure has no `.input(schema)`, and NestJS
+`@Body()` / `@Param()` / `@Query()` / `@Args()` parameters no DTO class or pipe checks.
 
 The value is followed in source order through declarations, destructuring
 (`...rest` keeps the whole payload), assignments, property reads, spreads,
@@ -33,12 +36,15 @@ from .model import (
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
 )
+from .entries import REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
-BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
+BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
+                          "graphql-args"})
 # Sources that are the whole payload object: a spread of one is a mass assignment.
-_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input"})
+_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input",
+                            "graphql-args"})
 _VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
 _VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
 _SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
@@ -163,25 +169,32 @@ class TaintTracker:
 
     def _parameter_sources(self) -> None:
         for f in self.functions:
-            kind = f.entry_kind
+            kind = entry_kind(f.entry_kind)
             if kind is None:
                 continue
             fn = self.function_nodes[f.id]
             body = field(fn, "body") or fn
-            params = param_nodes(fn)
-            for index, p in enumerate(params):
+            for index, p in enumerate(param_nodes(fn)):
+                members = self._request_members(kind, f, fn, index, p)
+                if not members:
+                    continue
                 pattern = param_pattern(p)
                 for name, path, node in _pattern_names(pattern):
                     bk = self._binding_key(name, body)
                     if bk is None:
                         continue
-                    source = self._parameter_source(kind, f, fn, index, path, pattern)
-                    if source is None:
+                    if "" in members:  # the parameter itself is input
+                        source, rest = members[""], path
+                    elif "." in members:  # a part of it
+                        source, rest = members["."], (".",)
+                    elif path and path[0] in members:
+                        source, rest = members[path[0]], path[1:]
+                    else:
                         if not path:
-                            self._container(kind, f, fn, index, bk)
+                            self.containers[bk] = members
                         continue
-                    whole = source in _WHOLE_SOURCES and path in ((), ("...",), ("input",))
-                    note = f"{kind} parameter `{short(pattern, 60)}`"
+                    whole = source in _WHOLE_SOURCES and rest in ((), ("...",))
+                    note = f"{kind.id} parameter `{short(pattern, 60)}`"
                     self.seeds[bk] = Taint(source, whole, False, (TaintStep(_line(node), note),), f.id)
 
     def _exported_parameter_sources(self) -> None:
@@ -205,32 +218,28 @@ class TaintTracker:
                         self.seeds[bk] = Taint(f"param:{index}:{prop}", whole, False,
                                                (TaintStep(_line(node), note),), f.id)
 
-    def _parameter_source(self, kind: str, f: FunctionFact, fn: ts.Node, index: int,
-                          path: tuple[str, ...], pattern: ts.Node) -> str | None:
-        if kind in ("route-handler", "page"):
-            for part, source in (("params", "params"), ("searchParams", "search-params")):
-                if part in path:
-                    return source
-            return None
-        if kind == "pages-api":
-            return None  # req.body / req.query: members of the request (a container)
-        if kind == "server-action":
+    def _request_members(self, kind: EntryKind, f: FunctionFact, fn: ts.Node, index: int,
+                         p: ts.Node) -> dict[str, str] | None:
+        """What parameter `index` of an entry point carries, as {property: input source}
+        (`{ params }` of a route handler, `req.body` of an Express handler); the key `""`
+        when the parameter is the input itself, `"."` when it is one part of it
+        (`@Body('title') title`). None when it carries no request input."""
+        if kind.every_param:
             # A wrapped action (`client.schema(S).action(async ({ parsedInput }) => …)`) gets
             # what its wrapper hands it, validated or not: that is the wrapper's business.
-            return "action-param" if f.inline_callback is None else None
-        if kind == "trpc-procedure":
-            if index == 0 and "input" in path[:1] and not self._procedure_has_input(fn):
-                return "trpc-input"
-        return None
-
-    def _container(self, kind: str, f: FunctionFact, fn: ts.Node, index: int, bk: tuple) -> None:
-        """A parameter whose members are request input: `context.params`, `req.body`, `opts.input`."""
-        if kind == "route-handler" and index == 1 or kind == "page" and index == 0:
-            self.containers[bk] = {"params": "params", "searchParams": "search-params"}
-        elif kind == "pages-api" and index == 0:
-            self.containers[bk] = {"body": "body", "query": "query"}
-        elif kind == "trpc-procedure" and index == 0 and not self._procedure_has_input(fn):
-            self.containers[bk] = {"input": "trpc-input"}
+            return {"": kind.every_param} if f.inline_callback is None else None
+        if kind.decorators:
+            for dec in (c for c in p.children if c.type == "decorator"):
+                source = kind.decorators.get(decorator_name(dec))
+                if source == "*":
+                    return REQUEST_MEMBERS
+                if source is not None and not checked_by_pipe(p, dec):
+                    keyed = any(a.type == "string" for a in decorator_arguments(dec))
+                    return {"." if keyed else "": source}
+            return None
+        if kind.id == "trpc-procedure" and self._procedure_has_input(fn):
+            return None
+        return kind.params.get(index)
 
     def _procedure_has_input(self, fn: ts.Node) -> bool:
         """`.input(schema)` on the procedure chain, or on the procedure it is built from."""

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ..facts.entries import ENTRY_ROLES, entry_kind
 from ..facts.validation import validates_input
 from ..index import FunctionKey, ProjectIndex
 from ..rules.guarded_work import guarded_work, is_write
 from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
 
-# File roles whose code answers requests directly; Prisma calls there are
-# "in the entry files" rather than behind a data-access module.
-ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "trpc-router", "component"})
 _OPERATION_KINDS = ("read", "write", "raw")
 
 
@@ -142,13 +140,15 @@ def _takes_input(index: ProjectIndex, path: str, fn) -> bool:
     if any(v.function >= 0 and index.owner(path, v.function) == fn.id and validates_input(v, facts)
            for v in facts.validations):
         return True
-    if fn.entry_kind == "server-action":
+    kind = entry_kind(fn.entry_kind)
+    if kind.every_param:
         return bool(fn.params)
-    if fn.entry_kind == "trpc-procedure":
+    if kind.id == "trpc-procedure":
         return any(v.kind == "trpc-input" and v.function == fn.id for v in facts.validations)
-    # Pages get `{ params, searchParams }` first; handlers get `(req, { params })`.
-    props = fn.params if fn.entry_kind == "page" else fn.params[1:]
-    return any("params" in p.lower() for p in props)
+    # Decorated parameters (`@Body() dto` of a NestJS handler) are not judged here yet.
+    # The parameter that carries route params: `(req, { params })`, a page's `{ params }`.
+    return any(i < len(fn.params) and any(prop.lower() in fn.params[i].lower() for prop in props)
+               for i, props in kind.params.items() if "params" in props)
 
 
 def entry_points_validating(index: ProjectIndex) -> Figure:

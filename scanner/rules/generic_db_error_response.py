@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..facts.model import HandlerSummary
 from ..findings import Severity
+from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 from .callee_names import callee_matches
 from .guarded_work import catches
@@ -42,7 +43,7 @@ def _check(ctx: RuleContext):
         answer = f"status {status}" if status.isdigit() else f"`{status}`"
         yield ctx.finding(
             path, catch.span,
-            f"This catch in a {entry} answers every error from {w.what()} with {answer} without "
+            f"This catch in {a_kind(entry)} answers every error from {w.what()} with {answer} without "
             f"looking at it: a duplicate, a missing row and a database outage all look the same "
             f"to the client. Check `error instanceof Prisma.PrismaClientKnownRequestError` and "
             f"map `error.code`: {MAPPING}.",

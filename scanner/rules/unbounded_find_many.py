@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 
 
@@ -16,7 +17,7 @@ def _check(ctx: RuleContext):
             continue  # a variable or spread we cannot see into: not reported
         in_entry = call.entry_kind is not None
         where = "" if args.present and "where" in args.keys else " and no `where`"
-        place = f"in a {call.entry_kind}" if in_entry else "outside a request entry point"
+        place = f"in {a_kind(call.entry_kind)}" if in_entry else "outside a request entry point"
         yield ctx.call_finding(
             call,
             f"{call.label}() has no `take`{where} ({place}): it loads every matching "

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
+from ..facts.taint import BODY_SOURCES
 from ..findings import Related, Severity
 from ..index import FunctionKey
+from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 from .callee_names import callee_matches
 
@@ -25,8 +27,9 @@ _DESCRIBE = {
     "params": "a route parameter (`params`)",
     "action-param": "a server action argument",
     "trpc-input": "the tRPC input of a procedure without `.input(schema)`",
+    "graphql-args": "a GraphQL argument (`@Args()`) without an input class",
 }
-_BODY = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input"})
+_BODY = BODY_SOURCES
 
 
 def _entry_reachable(ctx: RuleContext, path: str, facts: FileFacts) -> dict[int, str]:
@@ -148,7 +151,7 @@ def _check(ctx: RuleContext):
             related = [Related(path, s.line, s.note) for s in lead.steps]
             yield ctx.call_finding(
                 call,
-                f"In a {entry}, {source} reaches {where} of {call.label}() without a validator: "
+                f"In {a_kind(entry)}, {source} reaches {where} of {call.label}() without a validator: "
                 f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
@@ -228,7 +231,7 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
         more = f" (and {others} more entry point file{'s' if others > 1 else ''})" if others > 0 else ""
         yield ctx.call_finding(
             call,
-            f"In a {entry} ({lead.caller}:{lead.handed.span.line}){more}, {source} is passed to {via} "
+            f"In {a_kind(entry)} ({lead.caller}:{lead.handed.span.line}){more}, {source} is passed to {via} "
             f"and reaches {where} of {call.label}() without a validator: "
             f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
             severity=severity, entry_point=entry, related=related,

@@ -1,0 +1,228 @@
+"""Request entry points: the kinds there are, what each one's parameters carry, and
+the shapes that make a function one (rules.md "Request entry points").
+
+`ENTRY_KINDS` is the one table every stage reads: the extractor names a function's
+kind, taint seeds its parameters from `params` / `decorators` / `every_param`, the
+coverage figures ask whether it takes input, and docs and reports name it by `id`
+(`words` says what it is)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as dc_field
+from pathlib import PurePosixPath
+
+import tree_sitter as ts
+
+from .nodes import field, text, unwrap
+
+_ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
+REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    id: str
+    words: str
+    # The role a `lib` file holding one takes (`trpc-router`); None keeps the file's role.
+    role: str | None = None
+    # Parameter index -> {property: input source}: `(req, { params })` has
+    # `params` at index 1. The property read on the parameter, or destructured from it.
+    params: dict[int, dict[str, str]] = dc_field(default_factory=dict)
+    # Every parameter is input of this source (server actions).
+    every_param: str | None = None
+    # Parameter decorator -> input source (`@Body() dto`), or `*` for a request object
+    # whose members are input (`@Req() req`).
+    decorators: dict[str, str] = dc_field(default_factory=dict)
+
+
+ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
+    EntryKind("route-handler", "App Router route handler (GET/POST/… exported from app/**/route.ts)",
+              params={1: _ROUTE_PARAMS}),
+    EntryKind("pages-api", "Pages Router API handler (default export in pages/api/**)",
+              params={0: {"body": "body", "query": "query"}}),
+    EntryKind("page", "Server Component page (default export of app/**/page.tsx)", params={0: _ROUTE_PARAMS}),
+    EntryKind("server-action", "server action (`'use server'`)", every_param="action-param"),
+    EntryKind("trpc-procedure", "tRPC procedure (`.query` / `.mutation` resolver)", role="trpc-router",
+              params={0: {"input": "trpc-input"}}),
+    EntryKind("remix-loader", "Remix / React Router route module `loader`", params={0: {"params": "params"}}),
+    EntryKind("remix-action", "Remix / React Router route module `action`", params={0: {"params": "params"}}),
+    EntryKind("http-handler", "Express / Fastify / Hono handler registered on a path (`app.post('/x', fn)`)",
+              role="http-router", params={0: REQUEST_MEMBERS}),
+    EntryKind("nest-handler", "NestJS controller method (`@Post()` in a `@Controller()` class)",
+              role="nest-controller",
+              decorators={"Body": "body", "Param": "params", "Query": "query", "Req": "*", "Request": "*"}),
+    EntryKind("graphql-resolver", "GraphQL resolver method (`@Query` / `@Mutation` in a `@Resolver()` class)",
+              role="graphql-resolver", decorators={"Args": "graphql-args"}),
+)}
+
+# File roles whose code answers requests directly.
+ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "component", "remix-route"}
+                        | {k.role for k in ENTRY_KINDS.values() if k.role})
+
+REMIX_EXPORTS = {"loader": "remix-loader", "action": "remix-action"}
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "use", "head", "options"})
+# Receivers that send or mock requests rather than answer them.
+_CLIENTS = frozenset({"http", "https", "rest", "axios", "ky", "got", "superagent", "fetcher"})
+_NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options"})
+_GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
+_CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
+
+
+def entry_kind(kind: str | None) -> EntryKind | None:
+    return ENTRY_KINDS.get(kind) if kind else None
+
+
+def a_kind(kind: str) -> str:
+    """The kind with its article, as messages name it: `a route-handler`, `an http-handler`."""
+    return f"{'an' if kind[:1] in 'aeiouh' and not kind.startswith('hu') else 'a'} {kind}"
+
+
+# -- Remix / React Router route modules ---------------------------------------------------
+def under_app_routes(rel: str) -> bool:
+    """`app/routes/**` at any depth, under any prefix (`apps/web/app/routes/x.tsx`)."""
+    parts = PurePosixPath(rel).parts[:-1]
+    return any(a == "app" and b == "routes" for a, b in zip(parts, parts[1:]))
+
+
+_MODULE_LITERAL = re.compile(r"""["'`]([^"'`\n]+\.(?:tsx|ts|jsx|js))["'`]""")
+ROUTE_CONFIG_FILES = ("routes.ts", "routes.js", "routes.mts", "remix.config.js", "remix.config.mjs",
+                      "remix.config.cjs")
+
+
+def route_config_targets(rel: str, source: str, has_app_dir: bool) -> list[str]:
+    """Files a route config names (`route("p", "./routes/x.tsx")`, `index("routes/home.tsx")`),
+    as root-relative paths: relative to a `routes.ts` in `app/` or next to an `app/` folder,
+    and to `app/` for a `remix.config.js`. Other files of those names are not route configs."""
+    p = PurePosixPath(rel)
+    base = p.parent
+    if p.name.startswith("remix.config"):
+        base = base / "app"
+    elif base.name != "app" and not has_app_dir:
+        return []
+    out = []
+    for m in _MODULE_LITERAL.finditer(source):
+        target = PurePosixPath(_normalise(base / m.group(1).removeprefix("./")))
+        out.append(target.as_posix())
+    return out
+
+
+def _normalise(p: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in p.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+# -- handlers registered on an app or router -----------------------------------------------
+def _path_literal(node: ts.Node | None) -> bool:
+    node = unwrap(node)
+    if node is None or node.type not in ("string", "template_string"):
+        return False
+    return text(node).strip("'\"`").startswith("/")
+
+
+def registered_handler_call(call: ts.Node) -> bool:
+    """`app.post("/x", …)`, `router.get(`/x/${id}`, auth, fn)`, `app.route("/x").post(fn)`:
+    a verb method called with a path first (or on a `.route("/x")` chain)."""
+    callee = field(call, "function")
+    args = field(call, "arguments")
+    if callee is None or callee.type != "member_expression" or args is None or args.type != "arguments":
+        return False
+    if text(field(callee, "property")) not in HTTP_VERBS:
+        return False
+    receiver = unwrap(field(callee, "object"))
+    if receiver is not None and text(receiver) in _CLIENTS:
+        return False  # `axios.get("/api/x", …)`, MSW `http.get("/api/x", resolver)`: requests, mocks
+    items = [a for a in args.named_children if a.type != "comment"]
+    if len(items) >= 2 and _path_literal(items[0]):
+        return True
+    obj = unwrap(field(callee, "object"))
+    while obj is not None and obj.type == "call_expression":  # app.route("/x").get(a).post(b)
+        inner = field(obj, "function")
+        if inner is None or inner.type != "member_expression":
+            return False
+        inner_args = field(obj, "arguments")
+        if text(field(inner, "property")) == "route" and inner_args is not None \
+                and inner_args.named_children and _path_literal(inner_args.named_children[0]):
+            return bool(items)
+        obj = unwrap(field(inner, "object"))
+    return False
+
+
+def handler_arguments(call: ts.Node) -> list[ts.Node]:
+    """The arguments after the path (all of them on a `.route("/x")` chain)."""
+    args = [a for a in field(call, "arguments").named_children if a.type != "comment"]
+    return args[1:] if args and _path_literal(args[0]) else args
+
+
+# -- decorated classes (NestJS, GraphQL) ----------------------------------------------------------
+def decorator_arguments(dec: ts.Node) -> list[ts.Node]:
+    call = next((c for c in dec.named_children if c.type == "call_expression"), None)
+    args = field(call, "arguments") if call is not None else None
+    return [a for a in args.named_children if a.type != "comment"] if args is not None else []
+
+
+def decorator_name(dec: ts.Node) -> str:
+    expr = next((c for c in dec.named_children if c.type != "comment"), None)
+    if expr is not None and expr.type == "call_expression":
+        expr = field(expr, "function")
+    return text(expr).rsplit(".", 1)[-1] if expr is not None else ""
+
+
+def _class_decorators(cls: ts.Node) -> set[str]:
+    decs = [c for c in cls.named_children if c.type == "decorator"]
+    if cls.parent is not None and cls.parent.type == "export_statement":
+        decs += [c for c in cls.parent.named_children if c.type == "decorator"]
+    return {decorator_name(d) for d in decs}
+
+
+def _member_decorators(method: ts.Node) -> set[str]:
+    out = set()
+    n = method.prev_named_sibling
+    while n is not None and n.type in ("decorator", "comment"):
+        if n.type == "decorator":
+            out.add(decorator_name(n))
+        n = n.prev_named_sibling
+    return out
+
+
+def decorated_method_kind(method: ts.Node) -> str | None:
+    """`nest-handler` for an HTTP-decorated method of a `@Controller()` class,
+    `graphql-resolver` for a `@Query`/`@Mutation` method of a `@Resolver()` class."""
+    if method.type != "method_definition" or method.parent is None or method.parent.type != "class_body":
+        return None
+    cls = method.parent.parent
+    if cls is None or cls.type not in _CLASS_TYPES:
+        return None
+    on_class = _class_decorators(cls)
+    on_method = _member_decorators(method)
+    if "Controller" in on_class and on_method & _NEST_HTTP:
+        return "nest-handler"
+    if "Resolver" in on_class and on_method & _GRAPHQL_OPS:
+        return "graphql-resolver"
+    return None
+
+
+# Types a validation pipe cannot check a body against: no class, no rules.
+_UNCHECKED_TYPES = frozenset({"any", "unknown", "object", "Object", "string", "number", "boolean", "String",
+                              "Number", "Boolean", "Record", "Partial", "Map", "Array", "Buffer"})
+
+
+def checked_by_pipe(param: ts.Node, dec: ts.Node) -> bool:
+    """`@Body() dto: CreateNoteDto` (a class a global ValidationPipe checks) or a pipe in the
+    decorator (`@Param('id', ParseIntPipe)`): validated. `@Body() body: any`, an inline
+    type, `Record<…>` or a primitive without a pipe: not."""
+    if any("Pipe" in text(a) for a in decorator_arguments(dec)):
+        return True
+    annotation = field(param, "type")
+    t = next((c for c in annotation.named_children), None) if annotation is not None else None
+    if t is None:
+        return False
+    if t.type == "generic_type":
+        t = field(t, "name")
+    return t is not None and t.type == "type_identifier" and text(t) not in _UNCHECKED_TYPES
