@@ -22,7 +22,7 @@ from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .review import Review, review
 from .rules import RuleContext, select_rules
-from .schema import find_schema_files, parse_schema_files
+from .schema import locate_schema, parse_schema_files
 from .schema.model import Schema
 
 
@@ -62,7 +62,9 @@ def load_schema(root: Path, discovery: Discovery, config: Config,
             warnings.append(Warning_(explicit, "schema", "prisma.schema names a path that does not exist"))
             paths = []
     else:
-        paths = find_schema_files(base, [s.path for s in discovery.schemas])
+        located = locate_schema(base, [s.path for s in discovery.schemas])
+        paths = list(located.files)
+        warnings += [Warning_(path, "schema", message) for path, message in located.notes]
     files = []
     for p in paths:
         try:
