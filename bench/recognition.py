@@ -29,7 +29,8 @@ from scanner.engine import scan  # noqa: E402
 
 def measure(root: Path, config_file: Path | None) -> dict:
     started = time.perf_counter()
-    config = load_config(root, config_file)
+    # scope: all whatever the root's config says, so script files are scanned and counted.
+    config = load_config(root, config_file, overrides={"scope": "all"})
     result = scan(root, config, select=["float-for-money"], jobs=2)
     rec = result.stats["recognition"]
     entries: Counter[str] = Counter()

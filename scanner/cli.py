@@ -17,7 +17,7 @@ import gc
 gc.set_threshold(100_000, 50, 100)
 
 from . import __version__
-from .config import ConfigError, load_config
+from .config import SCOPES, ConfigError, load_config
 from .discover import is_source_name
 from .baseline import BaselineError
 from .findings import Severity
@@ -139,6 +139,9 @@ def _warn(message: str) -> None:
 @click.option("--ignore", multiple=True, help="Skip these rule ids.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
+@click.option("--scope", type=click.Choice(SCOPES), default=None,
+              help="app: leave operational scripts (script_paths, files package.json scripts run, "
+                   "seeds) out [config scope, default all].")
 @click.option("--save", is_flag=True, help="Record this scan in the history store (see `dbaudit history`).")
 @click.option("--history", "history_url", metavar="URL", help=HISTORY_HELP)
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
@@ -148,7 +151,7 @@ def _warn(message: str) -> None:
               help="Worker processes for parsing [default: one per core].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
-         select, ignore, fail_on, save, history_url, no_cache, cache_dir, jobs, debug):
+         select, ignore, fail_on, scope, save, history_url, no_cache, cache_dir, jobs, debug):
     """Scan PATH (a repository checkout, folder or file) and report findings."""
     def go():
         from .baseline import load_baseline
@@ -160,7 +163,8 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         _check_output(output)
         for _, file in extra:
             _check_output(file, "--write")
-        config = load_config(path if path.is_dir() else path.parent, config_file)
+        config = load_config(path if path.is_dir() else path.parent, config_file,
+                             {"scope": scope} if scope else None)
         baseline = load_baseline(baseline_file) if baseline_file else None
         changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
         from .collect import CacheOptions

@@ -15,6 +15,7 @@ from .resources import data_dir
 
 PROJECT_FILE = ".dbaudit.yaml"
 AUDIT_MODES = ("auto", "always", "never")
+SCOPES = ("all", "app")
 
 
 class ConfigError(Exception):
@@ -159,6 +160,8 @@ def _validate(data: dict, source: str) -> None:
     if data["audit"]["mode"] not in AUDIT_MODES:
         raise ConfigError(f"{source}: 'audit.mode' must be one of {', '.join(AUDIT_MODES)}, "
                           f"got {data['audit']['mode']!r}.")
+    if data["scope"] not in SCOPES:
+        raise ConfigError(f"{source}: 'scope' must be one of {', '.join(SCOPES)}, got {data['scope']!r}.")
     bad = set(data["include_out_of_scope"]) - set(data["out_of_scope"])
     if bad:
         raise ConfigError(f"{source}: 'include_out_of_scope' names unknown kinds {sorted(bad)}; "

@@ -3,7 +3,11 @@ a role, and read each file defensively (size, binary, encoding, minified)."""
 
 from __future__ import annotations
 
+import json
 import os
+import posixpath
+import re
+import shlex
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -17,13 +21,17 @@ DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
 MIGRATION_FILES = ("migration_lock.toml", "migration.sql")
 PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspace.yaml",
                  "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json")
+# Operational scripts, run by hand or by a package.json script, not per request.
+# Seeds are scripts too; they are only out of scope by default (config out_of_scope).
+SCRIPT_ROLES = ("script", "seed")
+SCRIPT_BY_PATH = "is run by hand or by a package.json script"
 
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str        # relative to the root, `/`-separated
     abs_path: str
-    role: str        # route, pages-api, page, remix-route, component, lib, test, story, seed, schema
+    role: str        # route, pages-api, page, remix-route, component, lib, script, test, story, seed, schema
     size: int
     mtime_ns: int = 0  # with size, lets a warm scan trust its cache without reading the file
 
@@ -50,13 +58,38 @@ class Discovery:
     warnings: list[Warning_] = field(default_factory=list)
     # Test files (out of scope, not parsed): a rule may still ask what they import.
     test_files: list[SourceFile] = field(default_factory=list)
+    # Scanned files with a script role (SCRIPT_ROLES): path -> how it is run, a
+    # phrase after the path (`is run by the script "backfill" of package.json`).
+    scripts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """How discovery gives roles: the out-of-scope kinds' globs, the script
+    globs, and the roles left out of the scan."""
+    out_of_scope: dict[str, pathspec.PathSpec]
+    scripts: pathspec.PathSpec
+    skipped: frozenset
+
+    @classmethod
+    def from_config(cls, config: Config) -> "_Roles":
+        # Every kind keeps its role; include_out_of_scope and scope only decide what is scanned.
+        kinds = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()}
+        skipped = frozenset(kinds) - frozenset(config["include_out_of_scope"])
+        if config["scope"] == "app":
+            skipped |= frozenset(SCRIPT_ROLES)
+        return cls(kinds, _spec(config["script_paths"]), skipped)
+
+    def classify(self, rel: str) -> str:
+        return classify_role(rel, self.out_of_scope, self.scripts)
 
 
 def _spec(lines) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec]) -> str:
+def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
+                  scripts: pathspec.PathSpec | None = None) -> str:
     p = PurePosixPath(rel)
     if p.suffix == ".prisma":
         return "schema"
@@ -76,6 +109,8 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec]) -> str:
         return "page"
     if under_app_routes(rel):
         return "remix-route"
+    if scripts is not None and scripts.match_file(rel):
+        return "script"
     if p.suffix in (".tsx", ".jsx"):
         return "component"
     return "lib"
@@ -85,11 +120,9 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
     root = root.resolve()
     out = Discovery(root)
     excludes = _spec(list(config["default_excludes"]) + list(config["exclude"]))
-    # Every kind keeps its role; include_out_of_scope only decides what is scanned.
-    role_specs = {kind: _spec(globs) for kind, globs in config["out_of_scope"].items()}
-    skipped_kinds = frozenset(role_specs) - frozenset(config["include_out_of_scope"])
+    roles = _Roles.from_config(config)
     if root.is_file():
-        _add_single_file(out, root, role_specs)
+        _add_single_file(out, root, roles)
         return out
     # (directory, relative path, gitignore specs in force as (base, spec))
     stack: list[tuple[Path, str, tuple]] = [(root, "", ())]
@@ -139,8 +172,9 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
             if is_dir:
                 subdirs.append((Path(entry.path), rel, ignores))
             elif is_file:
-                _add_file(out, Path(entry.path), rel, role_specs, skipped_kinds)
+                _add_file(out, Path(entry.path), rel, roles)
         stack.extend(reversed(subdirs))
+    _mark_package_scripts(out, roles)
     _route_config_modules(out)
     if not out.sources and not out.schemas:
         out.warnings.append(Warning_(".", "empty", "no TypeScript/JavaScript source or .prisma file "
@@ -153,7 +187,7 @@ def is_source_name(name: str) -> bool:
     return lower.endswith(SOURCE_EXTENSIONS + (".prisma",)) and not lower.endswith(DECLARATION_EXTENSIONS)
 
 
-def _add_single_file(out: Discovery, path: Path, role_specs) -> None:
+def _add_single_file(out: Discovery, path: Path, roles: _Roles) -> None:
     """A root that is one file: the user named it, so it is scanned whatever
     the excludes and out-of-scope globs say."""
     if not is_source_name(path.name):
@@ -162,10 +196,12 @@ def _add_single_file(out: Discovery, path: Path, role_specs) -> None:
         return
     # Its role comes from where it sits in its project (the nearest package.json).
     project = next((d for d in path.parents if (d / "package.json").is_file()), path.parent)
-    role = classify_role(path.relative_to(project).as_posix(), role_specs)
+    role = roles.classify(path.relative_to(project).as_posix())
     st = path.stat()
     sf = SourceFile(path.name, str(path), role, st.st_size, st.st_mtime_ns)
     (out.schemas if sf.role == "schema" else out.sources).append(sf)
+    if role in SCRIPT_ROLES:
+        out.scripts[sf.path] = SCRIPT_BY_PATH
 
 
 def _route_config_modules(out: Discovery) -> None:
@@ -228,7 +264,7 @@ def _ignored(rel: str, ignores) -> bool:
     return False
 
 
-def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: frozenset) -> None:
+def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles) -> None:
     name = path.name
     if name in MIGRATION_FILES:
         out.migrations.append(rel)
@@ -244,16 +280,99 @@ def _add_file(out: Discovery, path: Path, rel: str, role_specs, skipped_kinds: f
     except OSError as e:
         out.warnings.append(Warning_(rel, "skipped", f"cannot read file: {e.strerror}"))
         return
-    role = classify_role(rel, role_specs)
+    role = roles.classify(rel)
     sf = SourceFile(rel, str(path), role, st.st_size, st.st_mtime_ns)
     if role == "schema":
         out.schemas.append(sf)
-    elif role in skipped_kinds:
-        out.out_of_scope[role] = out.out_of_scope.get(role, 0) + 1
-        if role == "test":
-            out.test_files.append(sf)
+    elif role in roles.skipped:
+        _leave_out(out, sf)
     else:
         out.sources.append(sf)
+        if role in SCRIPT_ROLES:
+            out.scripts[rel] = SCRIPT_BY_PATH
+
+
+def _leave_out(out: Discovery, sf: SourceFile) -> None:
+    out.out_of_scope[sf.role] = out.out_of_scope.get(sf.role, 0) + 1
+    if sf.role == "test":
+        out.test_files.append(sf)
+
+
+# -- files that package.json scripts run --------------------------------------
+
+# Commands that run a TypeScript/JavaScript file named after them.
+_RUNNERS = frozenset({"tsx", "ts-node", "ts-node-esm", "node", "bun", "esno", "esr", "vite-node",
+                      "jiti", "babel-node", "swc-node", "sucrase-node", "deno"})
+# Entries that start a server (the request path), not a script.
+_SERVER_SCRIPT = re.compile(r"(?:dev|start|serve|server|preview)(?::|$)")
+_SEPARATORS = re.compile(r"&&|\|\||[;|&]")
+
+
+def package_script_targets(scripts: dict) -> dict[str, str]:
+    """The files package.json `scripts` entries run, relative to that
+    package.json's folder: path -> the first entry's name."""
+    out: dict[str, str] = {}
+    for name, command in scripts.items():
+        if not isinstance(command, str) or _SERVER_SCRIPT.match(name):
+            continue
+        for segment in _SEPARATORS.split(command):
+            try:
+                words = shlex.split(segment)
+            except ValueError:
+                continue
+            target = _run_target(words)
+            if target is not None:
+                out.setdefault(posixpath.normpath(target), name)
+    return out
+
+
+def _run_target(words: list[str]) -> str | None:
+    """The file a runner in `words` is handed (`dotenv -- tsx scripts/x.ts`),
+    or None, also for a `watch` run (a dev server)."""
+    runner = next((i for i, w in enumerate(words) if posixpath.basename(w) in _RUNNERS), None)
+    if runner is None:
+        return None
+    rest = words[runner + 1:]
+    if any(w in ("watch", "--watch", "-w") for w in rest):
+        return None
+    return next((w for w in rest if not w.startswith("-") and is_source_name(posixpath.basename(w))), None)
+
+
+def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
+    """Give the role `script` to the lib and component files a package.json
+    script runs (Next route and page files and out-of-scope kinds keep theirs);
+    a script by path learns which entry runs it."""
+    run: dict[str, str] = {}
+    for rel in out.project_files:
+        if posixpath.basename(rel) != "package.json":
+            continue
+        try:
+            data = json.loads((out.root / rel).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        scripts = data.get("scripts") if isinstance(data, dict) else None
+        if not isinstance(scripts, dict):
+            continue
+        folder = posixpath.dirname(rel)
+        for target, name in package_script_targets(scripts).items():
+            path = posixpath.normpath(posixpath.join(folder, target))
+            if not path.startswith("../"):
+                run.setdefault(path, f'is run by the script "{name}" of {rel}')
+    if not run:
+        return
+    kept = []
+    for sf in out.sources:
+        how = run.get(sf.path)
+        if how is None or sf.role not in ("lib", "component", "script"):
+            kept.append(sf)
+            continue
+        sf = replace(sf, role="script")
+        if "script" in roles.skipped:
+            _leave_out(out, sf)
+        else:
+            kept.append(sf)
+            out.scripts[sf.path] = how
+    out.sources = kept
 
 
 def read_source(sf: SourceFile, max_bytes: int, max_line: int,

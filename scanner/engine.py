@@ -17,12 +17,12 @@ from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_g
 from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
-from .findings import Finding, assign_fingerprints
+from .findings import Finding, assign_fingerprints, in_scripts
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .review import Review, review
 from .rules import RuleContext, select_rules
-from .schema import find_schema_files, parse_schema_files
+from .schema import locate_schema, parse_schema_files
 from .schema.model import Schema
 
 
@@ -62,7 +62,9 @@ def load_schema(root: Path, discovery: Discovery, config: Config,
             warnings.append(Warning_(explicit, "schema", "prisma.schema names a path that does not exist"))
             paths = []
     else:
-        paths = find_schema_files(base, [s.path for s in discovery.schemas])
+        located = locate_schema(base, [s.path for s in discovery.schemas])
+        paths = list(located.files)
+        warnings += [Warning_(path, "schema", message) for path, message in located.notes]
     files = []
     for p in paths:
         try:
@@ -121,6 +123,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(RuleContext(index, config, rule, suppressions)))
+    findings = in_scripts(findings, discovery.scripts)
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
@@ -165,6 +168,7 @@ def _stats(discovery, facts, index, findings, rules, seconds) -> dict:
     return {
         "files_scanned": len(facts),
         "files_out_of_scope": dict(sorted(discovery.out_of_scope.items())),
+        "files_by_role": dict(sorted(Counter(f.role for f in index.files.values()).items())),
         "schema_files": len(index.schema.files) if index.schema else 0,
         "prisma_calls": len(index.prisma_calls),
         "prisma_calls_by_kind": dict(sorted(ops.items())),

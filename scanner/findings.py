@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from enum import Enum
-from typing import Iterable
+from typing import Iterable, Mapping
 
 
 class Severity(str, Enum):
@@ -122,4 +122,19 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
             "\x1f".join((key[0], key[1], key[2], str(index))).encode()
         ).hexdigest()[:32]
         out.append(replace(f, fingerprint=digest))
+    return out
+
+
+def in_scripts(findings: Iterable[Finding], scripts: Mapping[str, str]) -> list[Finding]:
+    """Findings in operational scripts (`scripts`: path -> how it is run, see
+    discover.Discovery.scripts) are low: a script runs by hand or from a
+    package.json script, not per request. The message says why. Fingerprints
+    hash neither severity nor message, so baselines keep matching."""
+    out = []
+    for f in findings:
+        how = scripts.get(f.path)
+        if how is not None:
+            f = replace(f, severity=Severity.LOW,
+                        message=f"{f.message} (in a script: {f.path} {how}, not per request)")
+        out.append(f)
     return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..discover import SCRIPT_ROLES
 from ..facts.model import ClientCreation
 from ..index import FunctionKey, ProjectIndex
 
-_NON_APP_ROLES = ("test", "story", "seed")
+# Tests, stories and operational scripts (seeds too) may create their own client.
+_NON_APP_ROLES = ("test", "story", *SCRIPT_ROLES)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Prisma schema support: locate the `.prisma` files and parse them into a Schema."""
 
-from .locate import find_schema_files, group_schemas
+from .locate import SchemaLocation, find_schema_files, group_schemas, locate_schema
 from .model import (
     Datasource,
     Enum,
@@ -23,9 +23,11 @@ __all__ = [
     "Model",
     "Relation",
     "Schema",
+    "SchemaLocation",
     "SchemaWarning",
     "find_schema_files",
     "group_schemas",
+    "locate_schema",
     "parse_schema_files",
     "parse_schema_text",
 ]

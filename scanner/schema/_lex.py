@@ -1,9 +1,12 @@
 """Line and token helpers for the schema parser.
 
 Prisma's grammar is line oriented except inside parentheses and brackets, so
-the parser works on *logical lines*: physical lines with their comment split
-off, joined while a `(` or `[` is still open. Every helper treats string
-literals as opaque, so `"//"`, `"("` or `\\"` inside a string change nothing.
+the parser works on *logical lines*: physical lines with their comments split
+off, joined while a `(` or `[` is still open. Comments are `//` and `///` to
+the end of the line, and `/* … */` or `/** … */` blocks anywhere, over several
+lines too (a `/**` block reads as a `///` doc comment). Every helper treats
+string literals as opaque, so `"//"`, `"/*"`, `"("` or `\\"` inside a string
+change nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 _STR = r'"(?:[^"\\]|\\.)*(?:"|\\?$)'
 _STRING = re.compile(_STR)
 _STRING_OR_COMMENT = re.compile(_STR + r"|//")
+_STRING_OR_ANY_COMMENT = re.compile(_STR + r"|//|/\*")
 _BRACKET_TOKEN = re.compile(_STR + r"|[()\[\]]")
 _ARGUMENT_TOKEN = re.compile(_STR + r"|[()\[\],]")
 # A line that cannot be the continuation of an open argument list: a field
@@ -72,29 +76,84 @@ def bracket_depth(code: str) -> int:
     return bare.count("(") + bare.count("[") - bare.count(")") - bare.count("]")
 
 
+@dataclass(frozen=True, slots=True)
+class _Split:
+    code: str  # the line outside comments (a block comment leaves a space)
+    comments: tuple[str, ...]  # comment texts, markers stripped, empty ones kept
+    is_doc: bool  # every comment on the line is a `///` or `/** */` doc comment
+    open_block: str | None  # "/*" or "/**" when a block comment runs on
+
+
+def split_comments(line: str, open_block: str | None = None) -> _Split:
+    """Split one physical line into code and comments; `open_block` is the
+    block comment still open from the line before ("/*" or "/**")."""
+    code: list[str] = []
+    comments: list[tuple[str, str]] = []  # (marker, text)
+    pos = 0
+    if open_block:
+        end = line.find("*/")
+        if end < 0:
+            return _Split("", (_block_text(line),), open_block == "/**", open_block)
+        comments.append((open_block, line[:end]))
+        pos = end + 2
+        open_block = None
+    while True:
+        m = _STRING_OR_ANY_COMMENT.search(line, pos)
+        if m is None:
+            code.append(line[pos:])
+            break
+        token = m.group()
+        if token.startswith('"'):
+            code.append(line[pos : m.end()])
+            pos = m.end()
+            continue
+        code.append(line[pos : m.start()])
+        if token == "//":
+            comments.append(("///" if line.startswith("///", m.start()) else "//", line[m.start() :]))
+            break
+        marker = "/**" if line.startswith("/**", m.start()) else "/*"
+        end = line.find("*/", m.end())
+        if end < 0:
+            comments.append((marker, line[m.end() :]))
+            open_block = marker
+            break
+        comments.append((marker, line[m.end() : end]))
+        code.append(" ")
+        pos = end + 2
+    texts = tuple(
+        _comment_text(text) if marker.startswith("//") else _block_text(text)
+        for marker, text in comments
+    )
+    is_doc = bool(comments) and all(marker in ("///", "/**") for marker, _ in comments)
+    return _Split("".join(code), texts, is_doc, open_block)
+
+
 def logical_lines(text: str) -> list[Line]:
     raw = physical_lines(text)
     lines: list[Line] = []
+    block: str | None = None
     i = 0
     while i < len(raw):
-        code, comment = split_comment(raw[i])
+        first = split_comments(raw[i], block)
+        block = first.open_block
         start = i
-        depth = bracket_depth(code)
-        parts, comments = [code.strip()], [comment]
+        depth = bracket_depth(first.code)
+        parts, texts = [first.code.strip()], list(first.comments)
         while depth > 0 and i + 1 < len(raw) and i - start < _MAX_JOINED_LINES:
-            next_code, next_comment = split_comment(raw[i + 1])
-            if _STATEMENT_START.match(next_code):
+            nxt = split_comments(raw[i + 1], block)
+            if _STATEMENT_START.match(nxt.code):
                 break
             i += 1
-            parts.append(next_code.strip())
-            comments.append(next_comment)
-            depth += bracket_depth(next_code)
+            block = nxt.open_block
+            parts.append(nxt.code.strip())
+            texts.extend(nxt.comments)
+            depth += bracket_depth(nxt.code)
         code = _join_parts(parts)
-        is_doc = not code and comment is not None and comment.startswith("///")
-        texts = [_comment_text(c) for c in comments if c is not None]
-        lines.append(
-            Line(start + 1, code, " ".join(t for t in texts if t) or None, is_doc, depth > 0)
-        )
+        is_doc = not code and first.is_doc
+        comment = " ".join(t for t in texts if t) or None
+        if comment is None and first.comments and not code:
+            comment = ""  # an empty comment line still keeps comments attached
+        lines.append(Line(start + 1, code, comment, is_doc, depth > 0))
         i += 1
     return lines
 
@@ -112,6 +171,11 @@ def _join_parts(parts: list[str]) -> str:
 
 def _comment_text(comment: str) -> str:
     return comment.lstrip("/").strip()
+
+
+def _block_text(text: str) -> str:
+    """A block comment's text on one line: ` * note` and `*` borders stripped."""
+    return text.strip().lstrip("*").strip()
 
 
 def matching_close(text: str, open_at: int) -> int | None:

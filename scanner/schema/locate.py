@@ -2,9 +2,17 @@
 
 Each package (the scan root and every folder with a package.json) is resolved
 the way the Prisma CLI would: package.json `prisma.schema`, then
-`prisma.config.*` `schema:`, then the default locations. Only when no package
-resolves do we fall back to every `.prisma` file the scanner discovered, so a
-stray `schema.backup.prisma` next to a configured schema is not merged in.
+`prisma.config.*` `schema:`, then `--schema <path>` in the package.json scripts
+that run `prisma`, then the default locations, then the `.prisma` files under
+`prisma/`. Only when no package resolves do we fall back to every `.prisma`
+file the scanner discovered, so a stray `schema.backup.prisma` next to a
+configured schema is not merged in. `.prisma` files under docs, examples, tests
+and fixtures folders are never searched (a path the project names is read).
+
+A named path that does not exist (generated at build time) is noted and the
+search goes on. Several complete schemas side by side (`prisma/postgres/` and
+`prisma/sqlite/`, one per provider) are alternatives, not parts of one
+schema: the PostgreSQL one (else the first by path) is read, the others noted.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_FILES = (
@@ -37,10 +46,39 @@ _SCHEMA_STRING = re.compile(r"""\bschema\s*:\s*(["'`])([^"'`]+)\1""")
 _SCHEMA_JOIN = re.compile(r"""\bschema\s*:\s*(?:path\.)?(?:join|resolve)\(([^)]*)\)""")
 _STRING_LITERAL = re.compile(r"""(["'`])([^"'`]*)\1""")
 _TEMPLATE_PREFIX = re.compile(r"^\$\{[^}]*\}/?")
+# `prisma migrate deploy --schema prisma/x.prisma` or `--schema=./db/schema.prisma`.
+_SCHEMA_FLAG = re.compile(r"""--schema(?:=|\s+)(["']?)([^\s"'&;|]+)\1""")
+_PRISMA_COMMAND = re.compile(r"(?:^|[\s/])prisma\s")
+_DATASOURCE_PROVIDER = re.compile(
+    r'^\s*datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]*)"', re.M | re.S
+)
+# Folders whose `.prisma` files are never the app's schema, when searching
+# (besides SKIP_DIRS); any folder whose name starts with `test` too.
+NOT_APP_DIRS = frozenset(
+    {"docs", "examples", "example", "fixtures", "__tests__", "__fixtures__"}
+)
+POSTGRES_PROVIDERS = ("postgresql", "postgres")
+
+
+@dataclass(frozen=True)
+class SchemaLocation:
+    """Where a project's schema is: the files read (merged across packages),
+    other complete schemas that were not read, and notes (root-relative path,
+    message) on named paths that do not exist and on alternatives."""
+
+    files: tuple[Path, ...]
+    alternatives: tuple[tuple[Path, ...], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 def find_schema_files(root: Path, candidate_paths: list[str] | None = None) -> list[Path]:
-    """All `.prisma` files forming the project's schema(s), as absolute paths.
+    """All `.prisma` files forming the project's schema(s), as absolute paths
+    (`locate_schema(...).files`)."""
+    return list(locate_schema(root, candidate_paths).files)
+
+
+def locate_schema(root: Path, candidate_paths: list[str] | None = None) -> SchemaLocation:
+    """The project's schema files and notes on how they were found.
 
     `candidate_paths` are the scanner's discovered files (relative to `root`
     or absolute); without them the tree is walked, skipping node_modules.
@@ -52,11 +90,63 @@ def find_schema_files(root: Path, candidate_paths: list[str] | None = None) -> l
         else _walk(root)
     )
     found: dict[Path, None] = {}
+    alternatives: list[tuple[Path, ...]] = []
+    missing: list[tuple[Path, str]] = []
     for package in _package_dirs(root, candidates):
-        found.update(dict.fromkeys(_resolve_package(package)))
-    if found:
-        return list(found)
-    return sorted(p for p in candidates if p.suffix == ".prisma" and not _skipped(p, root))
+        files, others, absent = _resolve_package(package)
+        found.update(dict.fromkeys(files))
+        alternatives += others
+        missing += absent
+    if not found:
+        files, others = _choose(
+            group_schemas([p for p in candidates if p.suffix == ".prisma" and _searchable(p, root)])
+        )
+        found.update(dict.fromkeys(files))
+        alternatives += others
+    notes = [
+        (_rel(path, root), f"{where} names {_rel(path, root)}, which does not exist (generated at "
+         "build time?); the schema was searched for instead")
+        for path, where in missing
+    ]
+    if alternatives:
+        chosen = sorted(found)
+        read = _rel(min(chosen), root) if len(chosen) == 1 else _rel(chosen[0].parent, root) + "/"
+        others = ", ".join(_rel(g[0] if len(g) == 1 else g[0].parent, root) for g in alternatives)
+        notes.append((read, f"several alternative schemas (one per provider?): {read} is the one read "
+                      f"for model recognition; not read: {others}"))
+    return SchemaLocation(tuple(found), tuple(alternatives), tuple(notes))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]]]:
+    """One schema out of `groups` (see group_schemas): when two or more declare
+    a datasource they are alternatives, and the PostgreSQL one (else the first
+    by path) is chosen; otherwise all of them together are the schema."""
+    providers = {tuple(g): _provider(g) for g in groups}
+    full = [g for g in groups if providers[tuple(g)] is not None]
+    if len(full) < 2:
+        return sorted(p for g in groups for p in g), []
+    chosen = next((g for g in full if providers[tuple(g)] in POSTGRES_PROVIDERS), full[0])
+    return chosen, [tuple(g) for g in full if g is not chosen]
+
+
+def _provider(files: list[Path]) -> str | None:
+    """The datasource provider one of `files` declares ("" when it names none),
+    None without a datasource block."""
+    for path in files:
+        try:
+            m = _DATASOURCE_PROVIDER.search(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if m:
+            return m.group(1)
+    return None
 
 
 def group_schemas(paths: list[Path]) -> list[list[Path]]:
@@ -92,11 +182,22 @@ def _walk(root: Path) -> list[Path]:
 
 
 def _skipped(path: Path, root: Path) -> bool:
+    return any(part in SKIP_DIRS for part in _parts(path, root))
+
+
+def _searchable(path: Path, root: Path) -> bool:
+    """Not in SKIP_DIRS nor in a docs, examples, tests or fixtures folder."""
+    return not any(
+        part in SKIP_DIRS or part in NOT_APP_DIRS or part.startswith("test")
+        for part in _parts(path, root)[:-1]
+    )
+
+
+def _parts(path: Path, root: Path) -> tuple[str, ...]:
     try:
-        parts = path.relative_to(root).parts
+        return path.relative_to(root).parts
     except ValueError:
-        parts = path.parts
-    return any(part in SKIP_DIRS for part in parts)
+        return path.parts
 
 
 def _package_dirs(root: Path, candidates: list[Path]) -> list[Path]:
@@ -111,20 +212,42 @@ def _package_dirs(root: Path, candidates: list[Path]) -> list[Path]:
             checked.add(folder)
             if folder.name not in SKIP_DIRS and (folder / "package.json").is_file():
                 packages.add(folder)
-    return [root, *sorted(p for p in packages if not _skipped(p, root))]
+    return [root, *sorted(p for p in packages if _searchable(p / "package.json", root))]
 
 
-def _resolve_package(package: Path) -> list[Path]:
-    """The first schema location that exists for one package, as Prisma looks."""
-    for configured in (_from_package_json(package), _from_prisma_config(package)):
-        if configured is not None:
-            files = _schema_at(configured)
+def _resolve_package(
+    package: Path,
+) -> tuple[list[Path], list[tuple[Path, ...]], list[tuple[Path, str]]]:
+    """The first schema location that exists for one package, as Prisma looks:
+    (files, alternative schemas not read, named paths that do not exist with
+    where they are named)."""
+    missing: list[tuple[Path, str]] = []
+    named = (
+        ("package.json prisma.schema", _from_package_json(package)),
+        (_config_name(package), _from_prisma_config(package)),
+    )
+    steps = [(where, [target]) for where, target in named if target is not None]
+    steps.append(("a package.json script's --schema", _from_package_scripts(package)))
+    for where, targets in steps:
+        schemas = []
+        for target in targets:
+            files = _schema_at(target)
             if files:
-                return files
+                schemas.append(files)
+            else:
+                missing.append((target, where))
+        if schemas:
+            files, others = _choose(schemas)
+            return files, others, missing
     for name in DEFAULT_FILES:
         if (package / name).is_file():
-            return [package / name]
-    return _prisma_files_in(package / DEFAULT_FOLDER)
+            return [package / name], [], missing
+    files = _prisma_files_in(package / DEFAULT_FOLDER)
+    if not files:
+        usual = [p for p in _prisma_files_in(package / "prisma") if _searchable(p, package)]
+        files, others = _choose(group_schemas(usual))
+        return files, others, missing
+    return files, [], missing
 
 
 def _schema_at(target: Path) -> list[Path]:
@@ -140,14 +263,33 @@ def _prisma_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.prisma") if p.is_file() and not _skipped(p, folder))
 
 
-def _from_package_json(package: Path) -> Path | None:
+def _package_json(package: Path) -> dict:
     try:
         data = json.loads((package / "package.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    prisma = data.get("prisma") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _from_package_json(package: Path) -> Path | None:
+    prisma = _package_json(package).get("prisma")
     schema = prisma.get("schema") if isinstance(prisma, dict) else None
     return (package / schema).resolve() if isinstance(schema, str) and schema else None
+
+
+def _from_package_scripts(package: Path) -> list[Path]:
+    """The `--schema` paths of the package.json scripts that run `prisma`, in order."""
+    scripts = _package_json(package).get("scripts")
+    out: dict[Path, None] = {}
+    for command in scripts.values() if isinstance(scripts, dict) else ():
+        if isinstance(command, str) and _PRISMA_COMMAND.search(command + " "):
+            for _, value in _SCHEMA_FLAG.findall(command):
+                out.setdefault((package / value).resolve())
+    return list(out)
+
+
+def _config_name(package: Path) -> str:
+    return next((name for name in CONFIG_FILES if (package / name).is_file()), "prisma.config")
 
 
 def _from_prisma_config(package: Path) -> Path | None:

@@ -220,12 +220,13 @@ class _FileParser:
         self.docs, self.comments = [], []
 
     def _comment_line(self, line: Line) -> None:
-        if line.is_doc:
-            self.docs.append(line.comment or "")
-        elif line.comment is not None:
-            self.comments.append(line.comment)
-        else:  # a blank line detaches comments from what follows
+        if line.comment is None:  # a blank line detaches comments from what follows
             self.docs, self.comments = [], []
+        elif line.is_doc:
+            if line.comment or self.docs:  # a `/**` opener line adds no empty first line
+                self.docs.append(line.comment)
+        elif line.comment:
+            self.comments.append(line.comment)
 
     def _flush_garbage(self) -> None:
         if self.garbage_from is not None:
@@ -444,4 +445,5 @@ def _first_arg(attr: Attribute, keyword: str) -> str | None:
 
 
 def _joined(lines: list[str]) -> str | None:
-    return "\n".join(lines) if lines else None
+    """Comment lines as one text; a closing ` */` or bare `///` adds no empty last line."""
+    return "\n".join(lines).rstrip("\n") or None

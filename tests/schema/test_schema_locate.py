@@ -234,3 +234,118 @@ def test_group_schemas_keeps_nested_packages_apart(tmp_path):
 
 def test_group_schemas_empty():
     assert group_schemas([]) == []
+
+
+# -- what the project names, docs and examples, alternative schemas -----------
+
+from scanner.config import load_config  # noqa: E402
+from scanner.engine import scan  # noqa: E402
+from scanner.schema import locate_schema  # noqa: E402
+
+PROJECTS = ROOT / "fixtures/projects"
+
+
+def datasource(provider: str) -> str:
+    return f'datasource db {{\n  provider = "{provider}"\n  url = env("DATABASE_URL")\n}}\n'
+
+
+def _scan_schema(root: Path):
+    result = scan(root, load_config(root), select=["float-for-money"])
+    schema_warnings = [(w.path, w.message) for w in result.warnings if w.kind == "schema"]
+    return result.schema.files, [m.name for m in result.schema.models], schema_warnings
+
+
+def test_docs_schema_is_never_the_app_schema():
+    assert _scan_schema(PROJECTS / "schema-docs") == (("prisma/schema.prisma",), ["User"], [])
+
+
+def test_package_json_prisma_schema_is_read_first():
+    assert _scan_schema(PROJECTS / "schema-package") == (("db/main.prisma",), ["Account"], [])
+
+
+def test_provider_alternatives_named_by_scripts_are_not_merged():
+    files, models, warnings = _scan_schema(PROJECTS / "schema-providers")
+    assert (files, models) == (("prisma/postgres/schema.prisma",), ["Post"])
+    assert warnings == [("prisma/postgres/schema.prisma",
+                         "several alternative schemas (one per provider?): prisma/postgres/schema.prisma is "
+                         "the one read for model recognition; not read: prisma/sqlite/schema.prisma")]
+
+
+@pytest.mark.parametrize("folder", ["docs", "examples/blog", "example", "test", "tests", "testing/e2e",
+                                    "fixtures", "src/__tests__", "__fixtures__"])
+def test_search_skips_docs_examples_tests_and_fixtures(tmp_path, folder):
+    write(tmp_path, {f"{folder}/schema.prisma": datasource("sqlite") + MODEL,
+                     "db/app.prisma": datasource("postgresql") + MODEL})
+    candidates = [f"{folder}/schema.prisma", "db/app.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path, candidates)) == ["db/app.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["db/app.prisma"]
+
+
+def test_an_example_package_is_not_searched(tmp_path):
+    write(tmp_path, {"examples/todo/package.json": "{}", "examples/todo/prisma/schema.prisma": MODEL,
+                     "examples/todo/src/index.ts": "", "src/db/schema.prisma": MODEL, "src/index.ts": ""})
+    candidates = ["examples/todo/src/index.ts", "examples/todo/prisma/schema.prisma", "src/index.ts",
+                  "src/db/schema.prisma"]
+    assert rel(tmp_path, find_schema_files(tmp_path, candidates)) == ["src/db/schema.prisma"]
+
+
+def test_a_named_path_is_read_even_under_tests(tmp_path):
+    write(tmp_path, {"package.json": package_json("test/schema.prisma"), "test/schema.prisma": MODEL})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["test/schema.prisma"]
+
+
+@pytest.mark.parametrize("flag", ["--schema db/schema.prisma", "--schema=./db/schema.prisma",
+                                  '--schema "db/schema.prisma"'])
+def test_schema_flag_in_a_prisma_script(tmp_path, flag):
+    scripts = {"build": "next build", "db:migrate": f"dotenv -- prisma migrate deploy {flag} && next build"}
+    write(tmp_path, {"package.json": json.dumps({"scripts": scripts}), "db/schema.prisma": MODEL,
+                     "schema.prisma": MODEL})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["db/schema.prisma"]
+
+
+def test_a_missing_named_path_falls_back_with_a_note(tmp_path):
+    write(tmp_path, {"package.json": package_json("prisma/generated/schema.prisma"),
+                     "prisma/schema.prisma": MODEL})
+    located = locate_schema(tmp_path)
+    assert rel(tmp_path, list(located.files)) == ["prisma/schema.prisma"]
+    assert located.notes == (("prisma/generated/schema.prisma",
+                              "package.json prisma.schema names prisma/generated/schema.prisma, which does not "
+                              "exist (generated at build time?); the schema was searched for instead"),)
+
+
+def test_a_missing_prisma_config_path_is_noted(tmp_path):
+    write(tmp_path, {"prisma.config.ts": 'export default { schema: path.join("prisma", "schema") }\n',
+                     "schema.prisma": MODEL})
+    located = locate_schema(tmp_path)
+    assert rel(tmp_path, list(located.files)) == ["schema.prisma"]
+    assert [n[1].split(" names ")[0] for n in located.notes] == ["prisma.config.ts"]
+
+
+@pytest.mark.parametrize("tree, read, not_read", [
+    ({"prisma/postgresql/schema.prisma": datasource("postgresql") + MODEL,
+      "prisma/mysql/schema.prisma": datasource("mysql") + MODEL}, ["prisma/postgresql/schema.prisma"],
+     [["prisma/mysql/schema.prisma"]]),
+    ({"db/sqlite/schema.prisma": datasource("sqlite") + MODEL,
+      "db/mysql/schema.prisma": datasource("mysql") + MODEL}, ["db/mysql/schema.prisma"],
+     [["db/sqlite/schema.prisma"]]),
+    # Folder schemas: each alternative is a whole folder.
+    ({"prisma/pg/main.prisma": datasource("postgresql"), "prisma/pg/models/a.prisma": MODEL,
+      "prisma/lite/main.prisma": datasource("sqlite"), "prisma/lite/models/a.prisma": MODEL},
+     ["prisma/pg/main.prisma", "prisma/pg/models/a.prisma"],
+     [["prisma/lite/main.prisma", "prisma/lite/models/a.prisma"]]),
+])
+def test_alternative_schemas_one_is_read(tmp_path, tree, read, not_read):
+    write(tmp_path, tree)
+    located = locate_schema(tmp_path, list(tree))
+    assert rel(tmp_path, list(located.files)) == read
+    assert [rel(tmp_path, list(g)) for g in located.alternatives] == not_read
+    assert len(located.notes) == 1 and "not read: " in located.notes[0][1]
+
+
+def test_parts_of_one_schema_are_still_merged(tmp_path):
+    write(tmp_path, {"prisma/main.prisma": datasource("postgresql"), "prisma/models/user.prisma": MODEL,
+                     "prisma/models/billing/invoice.prisma": MODEL})
+    located = locate_schema(tmp_path)
+    assert rel(tmp_path, list(located.files)) == ["prisma/main.prisma", "prisma/models/billing/invoice.prisma",
+                                                   "prisma/models/user.prisma"]
+    assert located.alternatives == () and located.notes == ()

@@ -404,3 +404,30 @@ def test_block_attribute_and_setting_spanning_lines():
     ]
     # A field may be named like a block keyword.
     assert (m.field("enum").type, m.field("enum").line) == ("String", 15)
+
+
+BLOCK_COMMENTS = "fixtures/schema/block_comments/schema.prisma"
+
+
+def test_block_comments_anywhere_parse_without_warnings_and_are_kept():
+    schema = parse((ROOT / BLOCK_COMMENTS).read_text(encoding="utf-8"), BLOCK_COMMENTS)
+    assert schema.warnings == ()
+    assert schema.provider == "postgresql"
+    user = schema.model("User")
+    assert user.doc == "A user of the app."
+    kept = {f.name: (f.comment, f.doc, f.leading_comment) for f in user.fields}
+    assert kept == {
+        "id": ("between attributes", "The primary key.", None),
+        "email": ("at the end of a line", None, "a plain block comment before a field"),
+        "name": ("doc-style at the end and a line comment", None, None),
+        "role": (None, None, "A block comment\nover several lines."),
+        "posts": ('"quotes" and // slashes inside', None, None),
+        "note": (None, None, None),
+    }
+    assert user.field("id").attributes == ("@id", "@default(autoincrement())")
+    assert user.field("note").default == '"/* not a comment */"'
+    assert [ix.fields for ix in user.indexes if ix.source == "block"] == [("email",)]
+    author = schema.model("Post").field("author")
+    assert (author.comment, author.relation.fields, author.relation.references) == ("why", ("authorId",), ("id",))
+    [role] = schema.enums
+    assert (role.values, role.doc) == (("USER", "ADMIN", "GUEST"), "Roles a user can have.")

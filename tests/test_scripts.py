@@ -1,0 +1,143 @@
+"""Operational scripts: the role `script` (script_paths globs and files that
+package.json scripts run), findings there reported low with the reason, and
+`scope: app` / `--scope app` leaving them out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cliutil import dbaudit
+from scanner.config import ConfigError, load_config
+from scanner.discover import discover, package_script_targets
+from scanner.engine import scan
+from scanner.findings import Finding, Severity, assign_fingerprints, in_scripts
+from treeutil import CLIENT_TS, LOOP_TS, make_tree
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = ROOT / "fixtures/projects/scripts"
+BY_HAND = "(in a script: scripts/backfill.ts is run by hand or by a package.json script, not per request)"
+BY_PACKAGE = '(in a script: src/jobs/x.ts is run by the script "jobs:nightly" of package.json, not per request)'
+
+
+def _n_plus_one(result) -> dict[str, tuple[str, str]]:
+    return {f.path: (f.severity.value, f.message) for f in result.findings if f.rule == "n-plus-one"}
+
+
+def test_roles_of_scripts_and_near_misses():
+    result = scan(PROJECT, load_config(PROJECT), select=["n-plus-one"])
+    roles = {p: f.role for p, f in result.index.files.items()}
+    assert roles == {
+        "scripts/backfill.ts": "script",           # script_paths: **/scripts/**
+        "src/jobs/x.ts": "script",                 # run by the package.json script jobs:nightly
+        "src/lib/users.ts": "lib",                 # run only by `tsx watch` in `dev`: a server
+        "src/lib/scripts-loader.ts": "lib",        # near miss: not in a scripts/ folder
+        "app/description/page.tsx": "page",        # near miss: "script" inside a word
+        "src/db.ts": "lib",
+    }
+    assert result.stats["files_by_role"] == {"lib": 3, "page": 1, "script": 2}
+
+
+def test_script_findings_are_low_with_the_reason_app_findings_stay_high():
+    result = scan(PROJECT, load_config(PROJECT), select=["n-plus-one"])
+    found = _n_plus_one(result)
+    assert set(found) == {"scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"}
+    assert found["scripts/backfill.ts"][0] == "low" and found["scripts/backfill.ts"][1].endswith(BY_HAND)
+    assert found["src/jobs/x.ts"][0] == "low" and found["src/jobs/x.ts"][1].endswith(BY_PACKAGE)
+    assert found["src/lib/users.ts"][0] == "high" and "(in a script" not in found["src/lib/users.ts"][1]
+    # The same code shape: the app file's message is the script's without the reason.
+    assert found["scripts/backfill.ts"][1] == f'{found["src/lib/users.ts"][1]} {BY_HAND}'
+
+
+def test_scope_app_leaves_scripts_out():
+    result = scan(PROJECT, load_config(PROJECT, overrides={"scope": "app"}), select=["n-plus-one"])
+    assert set(_n_plus_one(result)) == {"src/lib/users.ts"}
+    assert "script" not in {f.role for f in result.index.files.values()}
+    assert result.stats["files_out_of_scope"] == {"script": 2}
+
+
+def test_cli_scope_flag():
+    everything = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one").out)
+    app = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one", "--scope", "app").out)
+    assert [f["path"] for f in everything["findings"]] == ["scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"]
+    assert [f["path"] for f in app["findings"]] == ["src/lib/users.ts"]
+    # The app file's finding is the same finding either way.
+    assert app["findings"][0] == everything["findings"][2]
+    bad = dbaudit("scan", PROJECT, "--scope", "scripts")
+    assert bad.code == 2 and "'--scope': 'scripts' is not one of 'all', 'app'" in bad.err
+
+
+def test_scope_must_be_all_or_app(tmp_path):
+    (tmp_path / ".dbaudit.yaml").write_text("scope: everything\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'scope' must be one of all, app"):
+        load_config(tmp_path)
+
+
+def test_fingerprints_do_not_change_in_scripts():
+    f = Finding("n-plus-one", Severity.HIGH, "query-patterns", "scripts/a.ts", 4, 5, 4, 50, "m.",
+                matched="await prisma.user.findFirst({ where: { id } })")
+    [plain] = assign_fingerprints([f])
+    [scripted] = assign_fingerprints(in_scripts([f], {"scripts/a.ts": "is run by hand"}))
+    assert (scripted.severity, scripted.message) == (Severity.LOW, "m. (in a script: scripts/a.ts is run by hand, "
+                                                                   "not per request)")
+    assert scripted.fingerprint == plain.fingerprint
+
+
+GLOB_TREE = {
+    "scripts/backfill.ts": "script", "tools/scripts/deep/fix.ts": "script", "src/seedData.ts": "script",
+    "db/populateUsers.ts": "script", "ops/2024-oneoff/fix.ts": "script",
+    "db/migrations/20240101_backfill/index.ts": "script",
+    "scripts/seed-demo.ts": "seed", "prisma/seed.ts": "seed",          # out_of_scope.seed wins
+    "scripts/backfill.test.ts": "test",
+    "app/scripts/page.tsx": "page", "app/api/scripts/route.ts": "route",  # Next files stay themselves
+    "src/lib/scripts-loader.ts": "lib", "app/description/page.tsx": "page", "src/transcripts.ts": "lib",
+    "src/populate.tsx": "component",
+}
+
+
+def test_script_globs_and_precedence(tmp_path):
+    make_tree(tmp_path, {p: "" for p in GLOB_TREE})
+    d = discover(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["test", "seed"]}))
+    assert {s.path: s.role for s in d.sources} == GLOB_TREE
+
+
+def test_seeds_stay_out_by_default_and_read_as_scripts_when_included(tmp_path):
+    make_tree(tmp_path, {"src/db.ts": CLIENT_TS, "prisma/seed.ts": LOOP_TS.replace("./db", "../src/db")})
+    default = scan(tmp_path, load_config(tmp_path), select=["n-plus-one"])
+    assert default.findings == [] and default.stats["files_out_of_scope"] == {"seed": 1}
+    included = scan(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"]}),
+                    select=["n-plus-one"])
+    assert [(f.path, f.severity.value) for f in included.findings] == [("prisma/seed.ts", "low")]
+    app = scan(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"], "scope": "app"}),
+               select=["n-plus-one"])
+    assert app.findings == [] and app.stats["files_out_of_scope"] == {"seed": 1}
+
+
+def test_package_scripts_in_a_workspace_resolve_from_their_folder(tmp_path):
+    make_tree(tmp_path, {
+        "package.json": json.dumps({"scripts": {"sync": "pnpm --filter web exec tsx jobs/sync.ts"}}),
+        "apps/web/package.json": json.dumps({"scripts": {"report": "ts-node ./src/report.ts && node dist/x.js",
+                                                         "start": "tsx src/server.ts"}}),
+        "apps/web/src/report.ts": "", "apps/web/src/server.ts": "", "jobs/sync.ts": "",
+    })
+    d = discover(tmp_path, load_config(tmp_path))
+    assert {s.path: s.role for s in d.sources} == {
+        "apps/web/src/report.ts": "script", "apps/web/src/server.ts": "lib", "jobs/sync.ts": "script"}
+    assert d.scripts["apps/web/src/report.ts"] == 'is run by the script "report" of apps/web/package.json'
+
+
+@pytest.mark.parametrize("command, target", [
+    ("tsx scripts/x.ts", "scripts/x.ts"),
+    ("ts-node src/jobs/x.ts", "src/jobs/x.ts"),
+    ("NODE_ENV=production node -r dotenv/config ./tools/run.mjs", "tools/run.mjs"),
+    ("dotenv -e .env.local -- bun run src/cron.ts --once", "src/cron.ts"),
+    ("node dist/index.js", "dist/index.js"),          # discovery never scans dist/
+    ("tsx watch src/server.ts", None),
+    ("next build", None),
+    ("eslint src/index.ts", None),
+    ("prisma db push --schema prisma/schema.prisma", None),
+])
+def test_package_script_targets(command, target):
+    assert package_script_targets({"x": command}) == ({target: "x"} if target else {})
