@@ -262,16 +262,20 @@ def explain(rule_id):
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Extra config file, layered over .dbaudit.yaml.")
+@click.option("--unresolved", is_flag=True,
+              help="List the Prisma-shaped calls whose receiver was not recognised as a client, "
+                   "grouped by receiver, instead of the analysed calls.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def facts(path, fmt, config_file, debug):
+def facts(path, fmt, config_file, unresolved, debug):
     """Show what the fact model saw: clients and Prisma calls with their scopes."""
     def go():
         from .engine import scan as run_scan
-        from .report.facts_report import render_facts
+        from .report.facts_report import render_facts, render_unresolved
         _check_root(path)
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
-        click.echo(render_facts(result, fmt), nl=False)
+        render = render_unresolved if unresolved else render_facts
+        click.echo(render(result, fmt), nl=False)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))
 

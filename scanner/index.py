@@ -19,7 +19,10 @@ from .resolve import ModuleResolver
 from .schema.model import Schema
 from .test_loads import TestLoads
 
-_MAX_DEPTH = 8
+# Hops through imports, re-exports, base classes and factories; loops stop at the
+# export cache's cycle guard, so this only bounds pathological chains (a result cut
+# here is cached for every importer, so it must be generous).
+_MAX_DEPTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +189,7 @@ class ProjectIndex:
                 r = exp.ref
                 return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,
                                                         r.members + rest), depth + 1)
-            return ClientRef("none")
+            return self._continue(path, exp.ref, rest, depth)
         settled = self._continue(path, exp.ref, (), depth)
         if settled.kind != "client" and exp.ref.kind in ("unknown", "import") \
                 and name in self.client_config.names:
@@ -197,7 +200,12 @@ class ProjectIndex:
 
     def _continue(self, path: str, ref: ClientRef, rest: tuple[str, ...], depth: int) -> ClientRef:
         if ref.kind == "client":
-            return ClientRef("none") if rest else ref
+            # Below a client only a method of a subclass or extension (`txClient()`) is one;
+            # a member is a model delegate.
+            if all(r.endswith("()") and not r.startswith("$") and r != "()" for r in rest):
+                return ClientRef("client", "method of a client returning a client", tx_param=ref.tx_param) \
+                    if rest else ref
+            return ClientRef("none")
         if ref.kind == "import":
             return self.resolve_ref(path, ClientRef("import", ref.origin, ref.module, ref.name,
                                                     ref.members + rest), depth + 1)

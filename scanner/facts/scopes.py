@@ -317,10 +317,13 @@ class Resolver:
             base = self.classify(field(fn, "object"), depth + 1)
             if prop == "$extends":
                 return base if base.kind != "unknown" else UNKNOWN
-            if base.kind == "client" and not prop.startswith("$"):
+            if not prop.startswith("$"):
                 # A client has model delegates and `$` methods; a method it can be called
                 # with is a subclass's or an extension's (`prismaService.txClient()`).
-                return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
+                if base.kind == "client":
+                    return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
+                if base.kind == "import":
+                    return ClientRef("import", base.origin, base.module, base.name, base.members + (prop + "()",))
             return UNKNOWN
         if fn is not None and fn.type == "import":
             # `const { dbRead } = await import("~/server/db/client")`: a namespace import.

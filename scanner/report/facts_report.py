@@ -8,6 +8,8 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from .. import recognition
+
 
 def _scope(call) -> str:
     c = call.call.ctx
@@ -42,6 +44,34 @@ def facts_dict(result) -> dict:
     } for c in index.prisma_calls]
     return {"clients_created": clients, "prisma_calls": calls,
             "schema_models": len(index.schema.models) if index.schema else None}
+
+
+def unresolved_dict(result) -> dict:
+    """The Prisma-shaped calls not analysed, grouped by receiver (most calls first)."""
+    groups: dict[str, list] = {}
+    for u in result.index.unresolved_calls:
+        groups.setdefault(u.receiver, []).append(u)
+    rec = result.stats["recognition"]
+    return {"recognition": {k: rec[k] for k in ("prisma_shaped_calls", "analysed", "unresolved", "analysed_share")},
+            "receivers": [{"receiver": r, "calls": [
+                {"path": u.path, "line": u.line, "model": u.model, "operation": u.operation} for u in calls]}
+                for r, calls in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]}
+
+
+def render_unresolved(result, fmt: str = "text") -> str:
+    data = unresolved_dict(result)
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    lines = [recognition.headline(result.stats["recognition"]) + "."]
+    for group in data["receivers"]:
+        lines.append(f"{group['receiver']}: {len(group['calls'])} call(s)")
+        for c in group["calls"]:
+            call = f"{c['model']}.{c['operation']}" if c["model"] else c["operation"]
+            lines.append(f"  {c['path']}:{c['line']}  {call}")
+    fix = recognition.config_fix(result.stats["recognition"], result.config["prisma"]["client_names"])
+    if fix:
+        lines.append(f"If they are clients, put in .dbaudit.yaml: {fix}")
+    return "\n".join(lines) + "\n"
 
 
 def render_facts(result, fmt: str = "text") -> str:

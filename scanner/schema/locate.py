@@ -125,15 +125,23 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]]]:
-    """One schema out of `groups` (see group_schemas): when two or more declare
-    a datasource they are alternatives, and the PostgreSQL one (else the first
-    by path) is chosen; otherwise all of them together are the schema."""
+    """The schema out of `groups` (see group_schemas). Groups that each declare a
+    datasource and sit side by side in one folder (`prisma/postgres/`,
+    `prisma/sqlite/`) are alternatives: the PostgreSQL one (else the first by path)
+    is read. Every other group is read too: schemas in different places belong to
+    different services of the repository."""
     providers = {tuple(g): _provider(g) for g in groups}
-    full = [g for g in groups if providers[tuple(g)] is not None]
-    if len(full) < 2:
-        return sorted(p for g in groups for p in g), []
-    chosen = next((g for g in full if providers[tuple(g)] in POSTGRES_PROVIDERS), full[0])
-    return chosen, [tuple(g) for g in full if g is not chosen]
+    siblings: dict[Path, list[list[Path]]] = defaultdict(list)
+    for g in groups:
+        if providers[tuple(g)] is not None:
+            siblings[g[0].parent.parent].append(g)
+    skipped: list[tuple[Path, ...]] = []
+    for full in siblings.values():
+        if len(full) >= 2:
+            chosen = next((g for g in full if providers[tuple(g)] in POSTGRES_PROVIDERS), full[0])
+            skipped += [tuple(g) for g in full if g is not chosen]
+    dropped = {p for g in skipped for p in g}
+    return sorted(p for g in groups for p in g if p not in dropped), skipped
 
 
 def _provider(files: list[Path]) -> str | None:

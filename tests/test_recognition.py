@@ -1,0 +1,97 @@
+"""What dbaudit could not analyse is said: Prisma-shaped calls whose receiver was not
+recognised are counted, named in every report and listed by `dbaudit facts --unresolved`,
+and one config line makes them count (issue 16)."""
+
+from __future__ import annotations
+
+import json
+
+from cliutil import dbaudit
+from conftest import FIXTURES, scan_dir
+from treeutil import make_tree
+
+FORMS = FIXTURES / "facts" / "client-forms"
+SCHEMA = ('datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+          "model User {\n  id String @id\n}\nmodel Note {\n  id String @id\n}\n")
+
+
+def test_the_client_forms_fixture_leaves_only_its_near_misses_unresolved():
+    result = scan_dir(str(FORMS))
+    got = {(u.path, u.line, u.receiver) for u in result.index.unresolved_calls}
+    assert got == {("src/services/jobs.ts", 10, "target"), ("src/services/notes.ts", 59, "store"),
+                   ("src/services/notes.ts", 61, "other")}
+    rec = result.stats["recognition"]
+    assert rec["unresolved"] == 3 and rec["analysed"] == len(result.index.prisma_calls)
+    assert rec["prisma_shaped_calls"] == rec["analysed"] + 3
+
+
+def _factory_app(tmp_path, names=None):
+    files = {
+        "prisma/schema.prisma": SCHEMA,
+        # A client the scanner cannot see into: made by a package outside the repository.
+        "src/db.ts": 'import { makeClients } from "@vendor/db"\nexport const dbWrite = makeClients().write\n',
+        "src/notes.ts": 'import { dbWrite } from "./db"\n'
+                        "export async function list() {\n"
+                        "  await dbWrite.note.findMany({ take: 5 })\n"
+                        "  await dbWrite.user.count()\n"
+                        "  return dbWrite.note.count()\n}\n",
+        "src/ok.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
+                     "export const n = () => prisma.user.count()\n",
+    }
+    if names is not None:
+        files[".dbaudit.yaml"] = f"prisma:\n  client_names: [{', '.join(names)}]\n"
+    return make_tree(tmp_path / "app", files)
+
+
+def test_reports_say_what_was_not_analysed(tmp_path):
+    root = _factory_app(tmp_path)
+    report = json.loads(dbaudit("scan", root, "-f", "json", "--fail-on", "critical").out)
+    rec = report["stats"]["recognition"]
+    assert (rec["prisma_shaped_calls"], rec["analysed"], rec["unresolved"]) == (4, 1, 3)
+    assert rec["top_unresolved"] == [{"receiver": "dbWrite", "calls": 3, "files": 1,
+                                      "example": "src/notes.ts:3", "configurable": True}]
+    warning = next(w for w in report["warnings"] if w["kind"] == "recognition")
+    assert "only 1 of 4 Prisma-shaped calls analysed (25%)" in warning["message"]
+    assert "dbWrite (3)" in warning["message"]
+    assert "client_names: [prisma, db, prismaClient, ctx.prisma, ctx.db, this.prisma, this.db, dbWrite]" \
+        in warning["message"]
+    text = dbaudit("scan", root, "--fail-on", "critical").out
+    assert "Partial audit: 1 of 4 Prisma-shaped calls analysed (25%)" in text
+    sarif = json.loads(dbaudit("scan", root, "-f", "sarif", "--fail-on", "critical").out)
+    assert sarif["runs"][0]["properties"]["recognition"]["unresolved"] == 3
+    html = dbaudit("scan", root, "-f", "html", "--fail-on", "critical").out
+    assert "Partial audit: 1 of 4 Prisma-shaped calls analysed (25%)" in html
+
+
+def test_facts_unresolved_lists_calls_by_receiver(tmp_path):
+    root = _factory_app(tmp_path)
+    out = dbaudit("facts", root, "--unresolved").out
+    assert out.splitlines()[:3] == ["1 of 4 Prisma-shaped calls analysed (25%).", "dbWrite: 3 call(s)",
+                                    "  src/notes.ts:3  note.findMany"]
+    data = json.loads(dbaudit("facts", root, "--unresolved", "-f", "json").out)
+    assert [g["receiver"] for g in data["receivers"]] == ["dbWrite"]
+    assert [(c["line"], c["model"], c["operation"]) for c in data["receivers"][0]["calls"]] == \
+        [(3, "note", "findMany"), (4, "user", "count"), (5, "note", "count")]
+
+
+def test_the_suggested_config_line_makes_them_count(tmp_path):
+    root = _factory_app(tmp_path, ["prisma", "dbWrite"])
+    report = json.loads(dbaudit("scan", root, "-f", "json", "--fail-on", "critical").out)
+    assert report["stats"]["recognition"]["unresolved"] == 0
+    assert not [w for w in report["warnings"] if w["kind"] == "recognition"]
+
+
+def test_configured_names_cover_members_and_calls(tmp_path):
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        ".dbaudit.yaml": "prisma:\n  client_names: [clients.write, this._store, getDb()]\n",
+        "src/a.ts": 'import { clients, getDb } from "@vendor/db"\n'
+                    "export class S {\n  constructor(private _store: any) {}\n"
+                    "  a() { return this._store.user.count() }\n}\n"
+                    "export const b = () => clients.write.note.count()\n"
+                    "export const c = () => getDb().note.count()\n"
+                    "export const d = () => clients.read.note.count()\n",
+    })
+    result = scan_dir(str(root))
+    assert sorted(c.line for c in result.index.prisma_calls) == [4, 6, 7]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(8, "clients.read")]
