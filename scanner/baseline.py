@@ -33,10 +33,11 @@ class BaselineEntry:
     severity: str
     path: str
     message: str
+    confidence: str = ""   # empty in baselines written before findings had one
 
     def to_dict(self) -> dict:
         return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity,
-                "path": self.path, "message": self.message}
+                "path": self.path, "message": self.message, "confidence": self.confidence}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class BaselineMatch:
 
 
 def entries_of(findings: Iterable[Finding]) -> list[BaselineEntry]:
-    out = {f.fingerprint: BaselineEntry(f.fingerprint, f.rule, f.severity.value, f.path, f.message) for f in findings}
+    out = {f.fingerprint: BaselineEntry(f.fingerprint, f.rule, f.severity.value, f.path, f.message, f.confidence)
+           for f in findings}
     return sorted(out.values(), key=lambda e: (e.path, e.rule, e.fingerprint))
 
 
@@ -107,7 +109,8 @@ def load_baseline(path: Path) -> Baseline:
         if not isinstance(fp, str) or not fp:
             raise BaselineError(f"baseline {file}: finding #{i} has no \"fingerprint\" string. "
                                 f"{_regenerate(file)}")
-        entries.append(BaselineEntry(fp, *(str(item.get(k, "")) for k in ("rule", "severity", "path", "message"))))
+        entries.append(BaselineEntry(fp, *(str(item.get(k, "")) for k in
+                                           ("rule", "severity", "path", "message", "confidence"))))
     return Baseline(file, tuple(entries))
 
 

@@ -139,6 +139,9 @@ def _warn(message: str) -> None:
 @click.option("--ignore", multiple=True, help="Skip these rule ids.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
+@click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
+              help="Show, score and fail on findings of at least this confidence "
+                   "[config min_confidence, default medium]; low shows all.")
 @click.option("--scope", type=click.Choice(SCOPES), default=None,
               help="app: leave operational scripts (script_paths, files package.json scripts run, "
                    "seeds) out [config scope, default all].")
@@ -151,7 +154,8 @@ def _warn(message: str) -> None:
               help="Worker processes for parsing [default: one per core].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
-         select, ignore, fail_on, scope, save, history_url, no_cache, cache_dir, jobs, debug):
+         select, ignore, fail_on, min_confidence, scope, save, history_url, no_cache, cache_dir, jobs,
+         debug):
     """Scan PATH (a repository checkout, folder or file) and report findings."""
     def go():
         from .baseline import load_baseline
@@ -163,8 +167,8 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         _check_output(output)
         for _, file in extra:
             _check_output(file, "--write")
-        config = load_config(path if path.is_dir() else path.parent, config_file,
-                             {"scope": scope} if scope else None)
+        overrides = {k: v for k, v in (("scope", scope), ("min_confidence", min_confidence)) if v}
+        config = load_config(path if path.is_dir() else path.parent, config_file, overrides or None)
         baseline = load_baseline(baseline_file) if baseline_file else None
         changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
         from .collect import CacheOptions
@@ -212,9 +216,12 @@ def baseline_cmd(path, output, config_file, select, ignore, debug):
         _check_output(output)
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
-        _write(output, render_baseline(result.findings))
+        # Every finding, with its confidence: a later scan may show more of them.
+        recorded = sorted([*result.findings, *result.review.below_confidence],
+                          key=lambda f: (f.path, f.line, f.column, f.rule))
+        _write(output, render_baseline(recorded))
         if output and output != "-":
-            n = len(result.findings)
+            n = len(recorded)
             click.echo(f"dbaudit: recorded {n} finding{'' if n == 1 else 's'} in {output}", err=True)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))

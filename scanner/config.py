@@ -160,6 +160,9 @@ def _validate(data: dict, source: str) -> None:
     if data["audit"]["mode"] not in AUDIT_MODES:
         raise ConfigError(f"{source}: 'audit.mode' must be one of {', '.join(AUDIT_MODES)}, "
                           f"got {data['audit']['mode']!r}.")
+    if data["min_confidence"] not in ("low", "medium", "high"):
+        raise ConfigError(f"{source}: 'min_confidence' must be one of low, medium, high, "
+                          f"got {data['min_confidence']!r}.")
     if data["scope"] not in SCOPES:
         raise ConfigError(f"{source}: 'scope' must be one of {', '.join(SCOPES)}, got {data['scope']!r}.")
     bad = set(data["include_out_of_scope"]) - set(data["out_of_scope"])

@@ -123,11 +123,15 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(RuleContext(index, config, rule, suppressions)))
+    # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
+    quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
+    findings = [f for f in findings if f.confidence != "quiet"]
     findings = in_scripts(findings, discovery.scripts)
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
-    outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed)
+    outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed,
+                     min_confidence=config["min_confidence"])
     if baseline is not None:
         warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
     rec = recognition.summary(index)
@@ -136,6 +140,10 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
                                     recognition.warning_text(rec, config["prisma"]["client_names"])))
     stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
     stats["recognition"] = rec
+    stats["quiet_by_rule"] = dict(sorted(quiet.items()))
+    shown = Counter(f.confidence for f in outcome.reported)
+    shown.update(f.confidence for f in outcome.below_confidence)
+    stats["by_confidence"] = {c: shown.get(c, 0) for c in ("high", "medium", "low")}
     stats.update(outcome.stats())
     stats["files_parsed"] = collected.parsed
     stats["files_from_cache"] = collected.cached

@@ -42,6 +42,15 @@ CATEGORIES = {
 }
 
 
+# How sure a finding is that it is true (rules.md §8), weakest first. `quiet` findings
+# are proven harmless: rules may build them, the engine counts and drops them.
+CONFIDENCE = ("quiet", "low", "medium", "high")
+
+
+def confidence_rank(level: str) -> int:
+    return CONFIDENCE.index(level)
+
+
 @dataclass(frozen=True, slots=True)
 class Related:
     path: str
@@ -67,6 +76,8 @@ class Finding:
     related: tuple[Related, ...] = ()
     snippet: str = ""
     fingerprint: str = ""
+    confidence: str = "medium"    # low, medium, high (CONFIDENCE)
+    evidence: tuple[str, ...] = ()  # the facts that decided it, shortest first
     # The normalised text the fingerprint hashes; not part of the report.
     matched: str = dc_field(default="", compare=False, repr=False)
 
@@ -90,6 +101,8 @@ class Finding:
             ],
             "snippet": self.snippet,
             "fingerprint": self.fingerprint,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
         }
 
 
@@ -134,7 +147,8 @@ def in_scripts(findings: Iterable[Finding], scripts: Mapping[str, str]) -> list[
     for f in findings:
         how = scripts.get(f.path)
         if how is not None:
-            f = replace(f, severity=Severity.LOW,
-                        message=f"{f.message} (in a script: {f.path} {how}, not per request)")
+            f = replace(f, severity=Severity.LOW, confidence="low",
+                        message=f"{f.message} (in a script: {f.path} {how}, not per request)",
+                        evidence=(*f.evidence, f"{f.path} {how}: not on the request path"))
         out.append(f)
     return out

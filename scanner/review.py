@@ -9,7 +9,7 @@ from typing import Iterable
 
 from . import suppress
 from .baseline import Baseline, BaselineMatch, match
-from .findings import Finding
+from .findings import Finding, confidence_rank
 from .gitdiff import ChangedLines
 
 
@@ -21,6 +21,10 @@ class Review:
     baseline: BaselineMatch | None = None
     diff: ChangedLines | None = None
     outside_diff: list[Finding] = field(default_factory=list)
+    # Findings under the confidence the view shows (`--min-confidence`); kept by the
+    # baseline and history, which record every finding with its confidence.
+    below_confidence: list[Finding] = field(default_factory=list)
+    min_confidence: str = "low"
     notes: list[str] = field(default_factory=list)   # doubts worth a warning
 
     def stats(self) -> dict:
@@ -33,6 +37,8 @@ class Review:
             "diff": None if self.diff is None else {
                 "ref": self.diff.ref, "merge_base": self.diff.merge_base,
                 "files_changed": len(self.diff.files), "outside_diff": len(self.outside_diff)},
+            "min_confidence": self.min_confidence,
+            "below_confidence": len(self.below_confidence),
         }
 
     def summary(self) -> str:
@@ -45,11 +51,15 @@ class Review:
                          f"({len(self.baseline.fixed)} fixed since)")
         if self.diff is not None:
             parts.append(f"{len(self.outside_diff)} outside the lines changed since {self.diff.ref}")
+        if self.below_confidence:
+            parts.append(f"{len(self.below_confidence)} of confidence below {self.min_confidence} "
+                         "(--min-confidence low lists them)")
         return ("Not reported: " + ", ".join(parts) + ".") if parts else ""
 
 
 def review(findings: list[Finding], suppressions: suppress.Suppressions, rules_run: Iterable[str],
-           baseline: Baseline | None = None, changed: ChangedLines | None = None) -> Review:
+           baseline: Baseline | None = None, changed: ChangedLines | None = None,
+           min_confidence: str = "low") -> Review:
     ran = list(rules_run)
     inline = suppress.apply(findings, suppressions, ran)
     out = Review(reported=inline.kept, suppressed=inline.suppressed, unused_ignores=inline.unused)
@@ -66,4 +76,8 @@ def review(findings: list[Finding], suppressions: suppress.Suppressions, rules_r
         for f in out.reported:
             (kept if changed.touches(f.path, f.line, f.end_line) else out.outside_diff).append(f)
         out.reported = kept
+    out.min_confidence = min_confidence
+    floor = confidence_rank(min_confidence)
+    out.below_confidence = [f for f in out.reported if confidence_rank(f.confidence) < floor]
+    out.reported = [f for f in out.reported if confidence_rank(f.confidence) >= floor]
     return out

@@ -2,7 +2,8 @@
 `// prisma-call:` / `// not-prisma-call` annotations from fixture files.
 
 An annotation applies to the next line that is not itself an annotation.
-Several may stack; a comma-separated list names several items."""
+Several may stack; a comma-separated list names several items. A `ruleid` item
+may name the finding's confidence: `// ruleid: n-plus-one confidence=high`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs",
 class Expectations:
     # kind -> set of (path, line, item)
     items: dict[str, set] = field(default_factory=lambda: defaultdict(set))
+    # (path, line, rule) -> the confidence a `ruleid` annotation names
+    confidence: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
     def rule_lines(self, kind: str, rule: str) -> set[tuple[str, int]]:
         return {(p, l) for p, l, item in self.items[kind] if item == rule}
@@ -47,7 +50,10 @@ def read_annotations(root: Path) -> Expectations:
                     exp.items[kind].add((rel, lineno, ""))
                     continue
                 for item in (x.strip() for x in rest.split(",")):
+                    item, _, level = item.partition(" confidence=")
                     if item:
                         exp.items[kind].add((rel, lineno, item))
+                    if level:
+                        exp.confidence[(rel, lineno, item)] = level.strip()
             pending = []
     return exp

@@ -12,11 +12,12 @@ FIXTURES = REPO / "fixtures"
 
 
 @lru_cache(maxsize=None)
-def scan_dir(path: str, select: tuple[str, ...] = ()):
+def scan_dir(path: str, select: tuple[str, ...] = (), min_confidence: str | None = None):
     from scanner.config import load_config
     from scanner.engine import scan
     root = Path(path)
-    return scan(root, load_config(root), select=list(select))
+    overrides = {"min_confidence": min_confidence} if min_confidence else None
+    return scan(root, load_config(root, overrides=overrides), select=list(select))
 
 
 @pytest.fixture

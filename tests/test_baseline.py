@@ -40,7 +40,8 @@ def test_baseline_file_is_sorted_line_free_and_stable():
     data = json.loads(text)
     assert data[FORMAT_KEY] == FORMAT_VERSION
     assert [e["fingerprint"] for e in data["findings"]] == ["a1", "b2", "c3"]
-    assert all(set(e) == {"fingerprint", "rule", "severity", "path", "message"} for e in data["findings"])
+    assert all(set(e) == {"fingerprint", "rule", "severity", "path", "message", "confidence"}
+               for e in data["findings"])
     assert text.endswith("\n") and "\n    {\n" in text, "one entry per block, for readable diffs"
 
 

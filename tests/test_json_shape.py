@@ -18,11 +18,15 @@ DEMO = FIXTURES / "apps" / "academy"
 TOP_LEVEL = ["version", "root", "findings", "stats", "warnings"]
 PINNED_FINDING_KEYS = ("rule", "severity", "category", "path", "line", "column", "end_line", "end_column",
                        "message", "model", "field", "operation", "entry_point", "related", "snippet",
-                       "fingerprint")
+                       "fingerprint", "confidence", "evidence")  # confidence and evidence: version 0.2.0
 WARNING_KEYS = ["path", "kind", "line", "message"]
 STATS_REQUIRED = {"files_scanned": int, "files_out_of_scope": dict, "schema_files": int, "prisma_calls": int,
                   "prisma_calls_by_kind": dict, "rules_run": list, "findings": int, "by_severity": dict,
-                  "by_rule": dict, "seconds": float}
+                  "by_rule": dict, "seconds": float,
+                  # version 0.2.0, additive
+                  "by_confidence": dict, "quiet_by_rule": dict, "recognition": dict, "below_confidence": int,
+                  "min_confidence": str}
+RECOGNITION_KEYS = ["prisma_shaped_calls", "analysed", "unresolved", "analysed_share", "top_unresolved"]
 
 
 def _report(*args) -> dict:
@@ -51,6 +55,10 @@ def _check_finding(f: dict, root: Path) -> None:
         assert isinstance(r["line"], int) and r["line"] >= 1 and not r["path"].startswith("/")
     assert isinstance(f["snippet"], str)
     assert re.fullmatch(r"[0-9a-f]{32}", f["fingerprint"])
+    assert f["confidence"] in ("low", "medium", "high")
+    assert isinstance(f["evidence"], list) and all(isinstance(e, str) and e for e in f["evidence"])
+    if f["confidence"] == "high":
+        assert f["evidence"], "a high-confidence finding says why"
 
 
 def test_demo_app_report_shape():
@@ -67,6 +75,10 @@ def test_demo_app_report_shape():
     for key, typ in STATS_REQUIRED.items():
         assert isinstance(stats[key], typ), key
     assert list(stats["by_severity"]) == ["critical", "high", "medium", "low"]
+    assert list(stats["by_confidence"]) == ["high", "medium", "low"]
+    assert list(stats["recognition"]) == RECOGNITION_KEYS
+    assert stats["min_confidence"] == "medium"
+    assert all(f["confidence"] != "low" for f in report["findings"]), "the default view is medium and up"
     assert stats["findings"] == len(report["findings"]) == sum(stats["by_severity"].values())
     assert sum(stats["by_rule"].values()) == len(report["findings"])
     assert report["findings"] == sorted(report["findings"], key=lambda f: (f["path"], f["line"], f["column"], f["rule"]))

@@ -41,12 +41,18 @@ def test_roles_of_scripts_and_near_misses():
 
 
 def test_script_findings_are_low_with_the_reason_app_findings_stay_high():
-    result = scan(PROJECT, load_config(PROJECT), select=["n-plus-one"])
+    result = scan(PROJECT, load_config(PROJECT, overrides={"min_confidence": "low"}), select=["n-plus-one"])
     found = _n_plus_one(result)
     assert set(found) == {"scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"}
     assert found["scripts/backfill.ts"][0] == "low" and found["scripts/backfill.ts"][1].endswith(BY_HAND)
     assert found["src/jobs/x.ts"][0] == "low" and found["src/jobs/x.ts"][1].endswith(BY_PACKAGE)
     assert found["src/lib/users.ts"][0] == "high" and "(in a script" not in found["src/lib/users.ts"][1]
+    # Low confidence too (rules.md §8): listed only with --min-confidence low.
+    assert {f.path: f.confidence for f in result.findings} == {
+        "scripts/backfill.ts": "low", "src/jobs/x.ts": "low", "src/lib/users.ts": "medium"}
+    default = scan(PROJECT, load_config(PROJECT), select=["n-plus-one"])
+    assert [f.path for f in default.findings] == ["src/lib/users.ts"]
+    assert sorted(f.path for f in default.review.below_confidence) == ["scripts/backfill.ts", "src/jobs/x.ts"]
     # The same code shape: the app file's message is the script's without the reason.
     assert found["scripts/backfill.ts"][1] == f'{found["src/lib/users.ts"][1]} {BY_HAND}'
 
@@ -59,7 +65,8 @@ def test_scope_app_leaves_scripts_out():
 
 
 def test_cli_scope_flag():
-    everything = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one").out)
+    everything = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one",
+                                    "--min-confidence", "low").out)
     app = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one", "--scope", "app").out)
     assert [f["path"] for f in everything["findings"]] == ["scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"]
     assert [f["path"] for f in app["findings"]] == ["src/lib/users.ts"]
@@ -107,7 +114,8 @@ def test_seeds_stay_out_by_default_and_read_as_scripts_when_included(tmp_path):
     make_tree(tmp_path, {"src/db.ts": CLIENT_TS, "prisma/seed.ts": LOOP_TS.replace("./db", "../src/db")})
     default = scan(tmp_path, load_config(tmp_path), select=["n-plus-one"])
     assert default.findings == [] and default.stats["files_out_of_scope"] == {"seed": 1}
-    included = scan(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"]}),
+    included = scan(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"],
+                                                               "min_confidence": "low"}),
                     select=["n-plus-one"])
     assert [(f.path, f.severity.value) for f in included.findings] == [("prisma/seed.ts", "low")]
     app = scan(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"], "scope": "app"}),

@@ -18,7 +18,7 @@ from .nodes import field, text
 
 UNKNOWN = ClientRef("unknown")
 _DECLARATIONS = ("type_alias_declaration", "interface_declaration", "class_declaration",
-                 "abstract_class_declaration")
+                 "abstract_class_declaration", "enum_declaration")
 # Wrappers around the type that matters: `: T`, `(T)`, `readonly T`, `Promise<T>`, `T[]`'s element is not it.
 _WRAPPERS = ("type_annotation", "parenthesized_type", "readonly_type")
 # Generic wrappers whose first argument is the type that matters: promises, and utility

@@ -15,6 +15,7 @@ from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern,
     short, terminates, text, unwrap,
 )
+from .origins import collection_origin
 from .scopes import Resolver, local_call_arguments, pattern_bindings, same_binding
 
 _LITERALS = frozenset({"string", "number", "true", "false", "null", "template_string"})
@@ -284,6 +285,7 @@ class ContextBuilder:
         # Names passed to $transaction(...) per enclosing function key (-1: module).
         self.tx_arguments = tx_arguments
         self._batch_loops: dict[int, bool] = {}  # loop node key -> batch_loop(loop)
+        self._origins: dict[int, dict] = {}      # loop node key -> LoopFrame origin fields
 
     def _batch_loop(self, loop: ts.Node) -> bool:
         k = key(loop)
@@ -330,7 +332,7 @@ class ContextBuilder:
                         "callback", call.start_point[0] + 1, call.end_point[0] + 1, key(call),
                         method=prop, parallel=is_async(child) and prop in ("map", "flatMap", "forEach"),
                         literal_len=literal_len(obj, self.resolver), iterable_import=self._imported(obj),
-                        chunked=chunked(obj, self.resolver),
+                        chunked=chunked(obj, self.resolver), **self._origin(call, obj),
                         awaits_before=_awaits_before(child, site),
                         start=call.start_byte, end=call.end_byte, header=short(field(call, "function"), 120),
                         function=self.function_id(self._enclosing_function(call))))
@@ -357,6 +359,7 @@ class ContextBuilder:
                                            chunked=chunked(right, self.resolver),
                                            batch=kind in ("while", "do") and self._batch_loop(parent),
                                            iterable_import=self._imported(right),
+                                           **self._origin(parent, right),
                                            in_condition=is_field(parent, "condition", child),
                                            start=parent.start_byte, end=parent.end_byte,
                                            function=self.function_id(self._enclosing_function(parent))))
@@ -468,6 +471,15 @@ class ContextBuilder:
         else:
             return -1
         return self.function_id(fn) if fn is not None else -1
+
+    def _origin(self, loop: ts.Node, collection: ts.Node | None) -> dict:
+        """LoopFrame's origin fields, worked out once per loop."""
+        k = key(loop)
+        if k not in self._origins:
+            kind, note = collection_origin(collection, self.resolver) if collection is not None \
+                else ("unknown", "")
+            self._origins[k] = {"origin": kind, "origin_note": note}
+        return self._origins[k]
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:
         """(module, name) when the iterable is an imported binding (`ROLES.map(...)`)."""

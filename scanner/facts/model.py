@@ -98,6 +98,10 @@ class LoopFrame:
     end: int = 0
     chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
     batch: bool = False         # while/do that ends when a batch fetched in its body is short or empty
+    # Where the iterated collection comes from (facts/origins.py): rows, input, constant,
+    # bounded or unknown, and the fact that says so (evidence for the finding).
+    origin: str = "unknown"
+    origin_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,17 @@ schema_version = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
 
-CURRENT = 1
+CURRENT = 2
+
+
+def _add_finding_confidence(conn: Connection) -> None:
+    """Version 2: findings carry their confidence (rules.md §8)."""
+    conn.execute(sa.text("ALTER TABLE dbaudit_findings ADD COLUMN confidence VARCHAR(10)"))
+
 
 # version -> the step that brings a store from version-1 to it. Version 1 is
 # the baseline that `create_all` makes; add steps here when a table changes.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_finding_confidence}
 
 _PG_LOCK = 0x64626175  # "dbau": one advisory lock id for dbaudit's migrations
 

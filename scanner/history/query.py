@@ -127,7 +127,7 @@ def saved_commits(conn: Connection, repo_key: str, config_hash: str) -> set[str]
 
 def finding_rows(conn: Connection, scan_id: int) -> list[FindingRow]:
     q = (sa.select(findings.c.fingerprint, findings.c.rule, findings.c.severity, findings.c.path,
-                   findings.c.line, findings.c.message)
+                   findings.c.line, findings.c.message, findings.c.confidence)
          .where(findings.c.scan_id == scan_id).order_by(findings.c.path, findings.c.line, findings.c.rule))
     return [FindingRow(*r) for r in conn.execute(q)]
 

@@ -26,10 +26,11 @@ class FindingRow:
     path: str
     line: int
     message: str
+    confidence: str | None = None
 
     def to_dict(self) -> dict:
         return {"fingerprint": self.fingerprint, "rule": self.rule, "severity": self.severity,
-                "path": self.path, "line": self.line, "message": self.message}
+                "path": self.path, "line": self.line, "message": self.message, "confidence": self.confidence}
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,14 @@ def recorded_findings(result) -> list:
     if review is not None:
         hidden += review.baseline.baselined if review.baseline is not None else []
         hidden += review.outside_diff
+        hidden += review.below_confidence
     unique = {f.fingerprint: f for f in [*result.findings, *hidden]}
     return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.rule))
 
 
 def record_from_result(result, repo: RepoIdentity, commit: CommitInfo | None,
                        select=(), ignore=(), scan_date: datetime | None = None) -> ScanRecord:
-    rows = tuple(FindingRow(f.fingerprint, f.rule, f.severity.value, f.path, f.line, f.message)
+    rows = tuple(FindingRow(f.fingerprint, f.rule, f.severity.value, f.path, f.line, f.message, f.confidence)
                  for f in recorded_findings(result))
     return ScanRecord(repo, commit, scan_date or datetime.now(timezone.utc), result.version,
                       config_hash(result.config.data, select, ignore), rows)

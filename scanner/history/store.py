@@ -61,6 +61,8 @@ findings = Table(
     Column("path", Text, nullable=False),
     Column("line", Integer, nullable=False),
     Column("message", Text, nullable=False),
+    # Schema version 2: how sure the finding is (low, medium, high); NULL in scans saved before.
+    Column("confidence", String(10), nullable=True),
     Index("ix_dbaudit_findings_scan", "scan_id"),
 )
 

@@ -21,6 +21,10 @@ class Rule:
     summary: str
     check: Callable[["RuleContext"], Iterable[Finding]]
     tags: tuple[str, ...] = ()
+    # Confidence of a finding whose check does not grade it, and the fact that makes
+    # it so (a rule that cannot say why it is sure says medium, never high).
+    confidence: str = "medium"
+    proof: str = ""
 
     @property
     def docs_path(self):
@@ -48,13 +52,19 @@ class RuleContext:
     def finding(self, path: str, span: Span, message: str, *, severity: Severity | None = None,
                 model: str | None = None, field: str | None = None, operation: str | None = None,
                 entry_point: str | None = None, related: Iterable[Related] = (),
-                matched: str = "") -> Finding:
+                matched: str = "", confidence: str | None = None,
+                evidence: Iterable[str] = ()) -> Finding:
+        evidence = tuple(evidence)
+        if confidence is None:
+            confidence = self.rule.confidence
+            if self.rule.proof and not evidence:
+                evidence = (self.rule.proof,)
         return Finding(
             rule=self.rule.id, severity=self.severity(severity), category=self.rule.category,
             path=path, line=span.line, column=span.column, end_line=span.end_line,
             end_column=span.end_column, message=message, model=model, field=field,
             operation=operation, entry_point=entry_point, related=tuple(related),
-            matched=matched,
+            matched=matched, confidence=confidence, evidence=evidence,
         )
 
     def call_finding(self, call: PrismaCall, message: str, **kw) -> Finding:

@@ -155,6 +155,25 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     return ""
 
 
+_DURABLE_STEP = re.compile(r"(?:^|\.)step\.(?:run|do|sendEvent|invoke)$")
+
+
+def _confidence(site: SiteContext, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+    """How sure a per-item query is an N+1 that matters (rules.md §8): by where the
+    loop's collection comes from, and by whether the per-item work is by design."""
+    if any(_DURABLE_STEP.search(f.callee) for f in site.tx if f.kind == "wrapper-callback"):
+        return "low", ("each item is a durable workflow step (step.run): per-item by design",)
+    if loop.origin == "constant":
+        return "quiet", (f"the loop iterates {loop.origin_note}: a fixed, small number of times",)
+    if loop.origin in ("rows", "input"):
+        return "high", (f"the loop iterates {loop.origin_note}: as many items as production data "
+                        "or the caller decides",)
+    if loop.origin == "bounded":
+        return "medium", (f"the loop iterates {loop.origin_note}: bounded, but each page still costs "
+                          "one query per item",)
+    return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in index.prisma_calls:
@@ -172,12 +191,14 @@ def _check(ctx: RuleContext):
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
+        confidence, evidence = _confidence(site, loop)
         yield ctx.call_finding(
             call,
             f"{what}{call.label}() runs once per item of the {_loop_label(loop)} "
             f"(line {loop.line}): {tail}{_dataloader_note(call, loop)}. Fetch once with "
             f"`where: {{ id: {{ in: ids }} }}` or `include`, or batch writes.",
             related=(Related(call.path, loop.line, "the loop"),),
+            confidence=confidence, evidence=evidence,
         )
     yield from _across_functions(ctx)
 
@@ -252,6 +273,7 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
+            confidence, evidence = _confidence(site.ctx, loop)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "
@@ -262,6 +284,7 @@ def _across_functions(ctx: RuleContext):
                 + ((Related(target.path, fn.span.line, f"{fn.name}()"),) if fn else ())
                 + tuple(Related(p, line, label) for label, p, line in chain),
                 matched=f"{site.callee}@{arrow}",
+                confidence=confidence, evidence=(*evidence, f"per item: {arrow}"),
             )
 
 

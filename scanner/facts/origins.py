@@ -1,0 +1,153 @@
+"""Where a loop's collection comes from (rules.md §8, n-plus-one confidence).
+
+A loop over the rows of an unbounded Prisma read, or over request input, runs as
+many times as production data or a caller decides: a per-item query there is a
+proven N+1. A loop over a literal list, a module constant, an enum's keys or a
+fixed-length range runs a known, small number of times: proven harmless. Anything
+else is unknown. The answer is a kind and a note naming the fact, for evidence."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .model import MODEL_OPS
+from .nodes import field, text, unwrap
+
+# Kinds, strongest proof first.
+ROWS = "rows"            # rows of a Prisma read without `take`
+INPUT = "input"          # request input (body, form data, search params)
+CONSTANT = "constant"    # literal, module constant, enum, fixed-length range
+BOUNDED = "bounded"      # rows of a read with `take`
+UNKNOWN = "unknown"
+
+# Calls that keep (a subset of) their receiver's items: the origin is the receiver's.
+_KEEPS = frozenset({"filter", "map", "slice", "flat", "flatMap", "sort", "toSorted", "reverse",
+                    "concat", "values", "keys", "entries", "toReversed"})
+_INPUT_CALLS = frozenset({"json", "formData", "getAll"})
+_INPUT_MEMBERS = frozenset({"body", "query"})
+_OBJECT_VIEWS = frozenset({"Object.keys", "Object.values", "Object.entries", "Array.from", "new Set"})
+
+
+def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[str, str]:
+    """(kind, note) for the collection expression `node` a loop iterates."""
+    node = unwrap(node)
+    if node is None or depth > 8:
+        return UNKNOWN, ""
+    t = node.type
+    line = node.start_point[0] + 1
+    if t == "array":
+        items = [c for c in node.named_children if c.type != "comment"]
+        spread = [c for c in items if c.type == "spread_element"]
+        if not spread:
+            return CONSTANT, f"a literal list of {len(items)} item(s) (line {line})"
+        return collection_origin(spread[0].named_children[0] if spread[0].named_children else None,
+                                 resolver, depth + 1)
+    if t == "identifier":
+        return _binding_origin(node, resolver, depth)
+    if t == "member_expression":
+        obj, prop = field(node, "object"), text(field(node, "property"))
+        kind, note = collection_origin(obj, resolver, depth + 1)
+        if kind == INPUT or prop in _INPUT_MEMBERS and _request_like(obj):
+            return INPUT, note or f"request input `{_short(node)}` (line {line})"
+        if kind in (ROWS, BOUNDED):
+            return kind, f"`{_short(node)}` of {note}"
+        if kind == CONSTANT:
+            return CONSTANT, note
+        return UNKNOWN, ""
+    if t == "call_expression":
+        return _call_origin(node, resolver, depth)
+    if t == "new_expression" and text(field(node, "constructor")) == "Set":
+        args = field(node, "arguments")
+        return collection_origin(args.named_children[0] if args is not None and args.named_children else None,
+                                 resolver, depth + 1)
+    return UNKNOWN, ""
+
+
+def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
+    fn = unwrap(field(node, "function"))
+    args = field(node, "arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    line = node.start_point[0] + 1
+    callee = text(fn) if fn is not None else ""
+    if callee in _OBJECT_VIEWS:
+        if callee == "Array.from" and first is not None and unwrap(first).type == "object":
+            length = next((c for c in unwrap(first).named_children if c.type == "pair"
+                           and text(field(c, "key")) == "length"), None)
+            if length is not None and unwrap(field(length, "value")).type == "number":
+                return CONSTANT, f"a range of {text(field(length, 'value'))} (line {line})"
+        return collection_origin(first, resolver, depth + 1)
+    if fn is None or fn.type != "member_expression":
+        return UNKNOWN, ""
+    prop = text(field(fn, "property"))
+    obj = field(fn, "object")
+    if prop in _KEEPS:
+        return collection_origin(obj, resolver, depth + 1)
+    if prop in _INPUT_CALLS and _request_like(obj):
+        return INPUT, f"request input `{_short(node)}` (line {line})"
+    if prop in MODEL_OPS and prop in ("findMany", "groupBy"):
+        owner = unwrap(obj)
+        receiver = field(owner, "object") if owner is not None and owner.type == "member_expression" else None
+        if receiver is not None and resolver.classify(receiver).kind in ("client", "import"):
+            label = f"{_short(fn)}()"
+            if _has_key(first, "take"):
+                return BOUNDED, f"rows of {label} (line {line}), which has take"
+            return ROWS, f"rows of {label} (line {line}), which has no take"
+    return UNKNOWN, ""
+
+
+def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
+    name = text(node)
+    b = resolver.lookup(name, node)
+    if b is None:
+        decl = resolver.types.declaration(name)
+        if decl is not None and decl.type == "enum_declaration":
+            return CONSTANT, f"the enum {name}"
+        return UNKNOWN, ""
+    if b.kind == "import":
+        if name.isupper() or (b.imported or "").isupper():
+            return CONSTANT, f"the imported constant {name}"
+        return UNKNOWN, ""
+    if b.kind == "var" and b.value is not None:
+        value = unwrap(b.value)
+        if not b.path and value is not None and value.type == "array" \
+                and not any(c.type == "spread_element" for c in value.named_children):
+            from .context import literal_len  # context builds loops from this module
+            n = literal_len(node, resolver)
+            # `const rows = []` filled later is a collection, not a constant list.
+            return (CONSTANT, f"the constant list {name} of {n} item(s)") if n else (UNKNOWN, "")
+        decl = b.node.parent
+        module_level = decl is not None and decl.parent is not None \
+            and decl.parent.type in ("program", "export_statement")
+        kind, note = collection_origin(b.value, resolver, depth + 1)
+        if b.path and kind in (ROWS, BOUNDED, INPUT):
+            return kind, f"`{name}` of {note}"
+        if b.path:
+            return UNKNOWN, ""
+        if kind == UNKNOWN and module_level and any(c.type == "const" for c in decl.children) \
+                and unwrap(b.value) is not None and unwrap(b.value).type == "object":
+            return CONSTANT, f"the module constant {name}"
+        return kind, note
+    return UNKNOWN, ""
+
+
+def _request_like(node: ts.Node | None) -> bool:
+    """`req`, `request`, `ctx.req`, `c.req`: the request object of a handler."""
+    chain = text(unwrap(node)) if node is not None else ""
+    last = chain.split(".")[-1]
+    return last in ("req", "request") or chain.endswith("searchParams")
+
+
+def _has_key(arg: ts.Node | None, key: str) -> bool:
+    arg = unwrap(arg)
+    if arg is None or arg.type != "object":
+        return False
+    # A spread may carry it: not proven either way, so not counted as unbounded.
+    return any(c.type == "pair" and text(field(c, "key")) == key
+               or c.type == "shorthand_property_identifier" and text(c) == key
+               or c.type == "spread_element"
+               for c in arg.named_children)
+
+
+def _short(node: ts.Node) -> str:
+    s = " ".join(text(node).split())
+    return s if len(s) <= 60 else s[:57] + "…"
