@@ -118,5 +118,5 @@ def test_pre_commit_hook_reports_the_staged_change(tmp_path):
     git(repo, "add", ANALYTICS)
     dirty = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
     assert dirty.returncode == 1
-    assert "prisma.quiz.findFirst()" in dirty.stdout and dirty.stdout.count("n-plus-one  ") == 1
+    assert "prisma.quiz.findFirst()" in dirty.stdout and dirty.stdout.count("n-plus-one (") == 1
     assert shutil.which("git")

@@ -79,6 +79,7 @@ def _finding(f: Finding, with_excerpt: bool) -> dict:
         "location": f"{f.path}:{f.line}", "message": rich(f.message), "entry_point": f.entry_point,
         "excerpt": _excerpt(f) if with_excerpt and f.snippet else None,
         "related": related, "more_related": max(0, len(f.related) - MAX_RELATED),
+        "confidence": f.confidence, "evidence": list(f.evidence),
     }
 
 

@@ -131,11 +131,25 @@ def result_object(f: Finding, rule_index: dict[str, int], prefix: str) -> dict:
     if related:
         out["relatedLocations"] = related
     out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
-    props = {"severity": f.severity.value, "category": f.category}
+    # CodeQL's vocabulary: `precision` is how often such a result is true, `rank` (0-100)
+    # orders results by severity and confidence together.
+    out["rank"] = _rank(f)
+    props = {"severity": f.severity.value, "category": f.category, "precision": f.confidence,
+             "confidence": f.confidence}
+    if f.evidence:
+        props["evidence"] = list(f.evidence)
     props.update({k: v for k, v in (("model", f.model), ("operation", f.operation),
                                      ("entryPoint", f.entry_point)) if v})
     out["properties"] = props
     return out
+
+
+_SEVERITY_RANK = {"critical": 90.0, "high": 70.0, "medium": 50.0, "low": 30.0}
+_CONFIDENCE_SHIFT = {"high": 9.0, "medium": 0.0, "low": -20.0}
+
+
+def _rank(f: Finding) -> float:
+    return max(0.0, min(100.0, _SEVERITY_RANK[f.severity.value] + _CONFIDENCE_SHIFT.get(f.confidence, 0.0)))
 
 
 def _most_severe(findings: list[Finding], n: int) -> list[Finding]:

@@ -31,8 +31,11 @@ def render(result, color: bool = False, width: int = 110, **_options) -> str:
         line.append("  ")
         line.append(f"{f.severity.value:<8}", style=SEVERITY_STYLE[f.severity.value])
         line.append(f" {f.rule}", style="bold")
+        line.append(f" ({f.confidence} confidence)", style="dim")
         line.append(f"  {f.message}")
         console.print(line)
+        for e in f.evidence:
+            console.print(Text(f"      · {e}", style="dim"))
         for r in f.related:
             console.print(Text(f"      ↳ {r.path}:{r.line} {r.message}", style="dim"))
     if result.findings:
