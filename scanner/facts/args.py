@@ -4,10 +4,12 @@ and for raw calls how the SQL text is built."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import field, text, unwrap
+from .nodes import field, short, text, unwrap
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 FILTER_OPERATORS = frozenset({
@@ -418,6 +420,106 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
     return False
 
 
+# Spliced values that can only render as numbers, booleans, dates or escaped text.
+_HARMLESS_CALLS = frozenset({"Number", "parseInt", "parseFloat", "BigInt", "Boolean", "Math.floor",
+                             "Math.ceil", "Math.round", "Math.min", "Math.max", "Math.abs", "Prisma.sql",
+                             "Prisma.join", "Prisma.raw", "Prisma.empty"})
+_HARMLESS_METHODS = frozenset({"toISOString", "toFixed", "getTime", "valueOf", "toUTCString"})
+_HARMLESS_TYPES = frozenset({"number", "boolean", "bigint", "Date", "number[]", "bigint[]", "Array<number>"})
+_ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelist|identifier|ident)")
+
+
+def spliced_values(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> tuple[str, ...]:
+    """The values spliced into raw SQL text that are not proven harmless (neither
+    constants nor numbers, booleans, dates or the results of an escaping or
+    allow-list helper), as source text: empty when every value is harmless."""
+    node = unwrap(node)
+    if node is None or depth > 6:
+        return ()
+    t = node.type
+    if t == "template_string":
+        out: tuple[str, ...] = ()
+        for c in node.named_children:
+            if c.type == "template_substitution" and c.named_children:
+                out += _spliced_value(c.named_children[0], resolver, depth)
+        return out
+    if t == "binary_expression" and text(field(node, "operator")) == "+":
+        return spliced_values(field(node, "left"), resolver, depth + 1) \
+            + spliced_values(field(node, "right"), resolver, depth + 1)
+    if t == "identifier":
+        value = _const_value(node, resolver)
+        if value is not None:
+            return spliced_values(value, resolver, depth + 1)
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+            return spliced_values(b.value, resolver, depth + 1)
+        return ()
+    return _spliced_value(node, resolver, depth)
+
+
+def _spliced_value(node: ts.Node, resolver: Resolver, depth: int) -> tuple[str, ...]:
+    if safe_fragment(node, resolver) or _harmless(node, resolver, depth):
+        return ()
+    inner = unwrap(node)
+    if inner is not None and (inner.type == "template_string" or inner.type == "binary_expression"
+                              and text(field(inner, "operator")) == "+"):
+        return spliced_values(inner, resolver, depth + 1)
+    return (short(node, 60),)
+
+
+def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
+    node = unwrap(node)
+    if node is None or depth > 8:
+        return False
+    t = node.type
+    if t in ("number", "true", "false"):
+        return True
+    if t == "binary_expression":
+        op = text(field(node, "operator"))
+        if op in ("-", "*", "/", "%", "**", "<", ">", "<=", ">=", "===", "!==", "==", "!="):
+            return True  # arithmetic and comparisons give numbers and booleans
+        return op == "+" and all(_harmless(field(node, k), resolver, depth + 1) for k in ("left", "right"))
+    if t == "ternary_expression":
+        return all(safe_fragment(field(node, k), resolver) or _harmless(field(node, k), resolver, depth + 1)
+                   for k in ("consequence", "alternative"))
+    if t == "member_expression" and text(field(node, "property")) == "length":
+        return True
+    if t == "call_expression":
+        fn = unwrap(field(node, "function"))
+        name = text(fn)
+        if name in _HARMLESS_CALLS or _ESCAPING.search(name.split(".")[-1]):
+            return True
+        if fn is not None and fn.type == "member_expression":
+            prop = text(field(fn, "property"))
+            if prop in _HARMLESS_METHODS:
+                return True
+            if prop == "join":  # `ids.join(",")` of numbers
+                return _harmless(field(fn, "object"), resolver, depth + 1)
+            if prop == "map":  # `ids.map(Number)`, `ids.map((id) => Number(id))`
+                args = field(node, "arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                return first is not None and (text(first) in _HARMLESS_CALLS or _returns_harmless(first, resolver))
+        return False
+    if t == "identifier":
+        b = resolver.lookup(text(node), node)
+        if b is None or b.kind not in ("var", "param"):
+            return False
+        declared = field(b.node, "type")
+        if declared is not None and short(declared, 40).lstrip(":").strip() in _HARMLESS_TYPES:
+            return True
+        if b.kind == "var" and not b.path and b.value is not None:
+            return _harmless(b.value, resolver, depth + 1)
+    return False
+
+
+def _returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
+    fn = unwrap(fn)
+    if fn is None or fn.type != "arrow_function":
+        return False
+    body = field(fn, "body")
+    return body is not None and body.type != "statement_block" and _harmless(body, resolver, 1)
+
+
 def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if args is None:
         return ArgSummary(present=False)
@@ -426,4 +528,6 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     named = [c for c in args.named_children if c.type != "comment"]
     if not named:
         return ArgSummary(present=False)
-    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=sql_kind(named[0], resolver))
+    kind = sql_kind(named[0], resolver)
+    spliced = spliced_values(named[0], resolver) if kind in ("template", "concat") else ()
+    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced)

@@ -184,6 +184,9 @@ class ArgSummary:
     data_counters_only: bool = False    # every `data` field is `{ increment | decrement: n }`
     where_equality_only: bool = False   # only `field: value` equality on scalars
     raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
+    # raw calls built from values: the spliced values not proven harmless (facts/args.py
+    # spliced_values); empty when every one is a constant, number, boolean, date or escaped.
+    raw_values: tuple[str, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -370,6 +373,7 @@ class RawFragment:
     span: Span
     sql_kind: str              # constant, template, concat, identifier, other
     function: int
+    values: tuple[str, ...] = ()  # spliced values not proven harmless (as ArgSummary.raw_values)
 
 
 @dataclass(frozen=True, slots=True)

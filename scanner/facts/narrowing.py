@@ -10,7 +10,7 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from .. import parse as P
-from .args import sql_kind
+from .args import spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import Resolver, pattern_bindings
@@ -100,5 +100,8 @@ def raw_fragments(root: ts.Node, grammar: str, resolver: Resolver, fid) -> tuple
     out = []
     for _, m in P.matches(grammar, "raw_fragments", root):
         node = m["raw"][0]
-        out.append(RawFragment(span(node), sql_kind(unwrap(m["raw.sql"][0]), resolver), fid(node)))
+        sql = unwrap(m["raw.sql"][0])
+        kind = sql_kind(sql, resolver)
+        values = spliced_values(sql, resolver) if kind in ("template", "concat") else ()
+        out.append(RawFragment(span(node), kind, fid(node), values))
     return tuple(out)

@@ -284,8 +284,8 @@ class TaintTracker:
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
         for i, cand in enumerate(self.calls):
-            if cand.model is None:
-                continue  # $transaction, raw SQL: raw-sql-injection's business
+            if cand.model is None and cand.operation not in _UNSAFE_RAW:
+                continue  # $transaction, tagged raw SQL (parameterised): not a sink
             node = self._node_at(cand.ctx.start, cand.ctx.end)
             if node is not None:
                 events.append((node.start_byte, "sink", node, (i, cand)))
@@ -763,6 +763,11 @@ def _statement_or_test(call: ts.Node) -> bool:
     if n.type in ("expression_statement", "variable_declarator"):
         return True
     return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
+
+
+# Raw SQL run from text: request input reaching the text is raw-sql-injection's proof
+# (unvalidated-input leaves these sinks to it).
+_UNSAFE_RAW = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
 
 
 def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],

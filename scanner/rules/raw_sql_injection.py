@@ -1,4 +1,9 @@
-"""raw-sql-injection: SQL text built from values and run unescaped (rules.md §2)."""
+"""raw-sql-injection: SQL text built from values and run unescaped (rules.md §2, §8).
+
+Confidence follows the spliced values: request input reaching the text is a proven
+injection (critical, high); values that can only be numbers, booleans, dates,
+constants or escaped text are harmless (quiet); anything else is an unsafe API
+with a value not proven safe (high, medium)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,20 @@ _UNSAFE = ("$queryRawUnsafe", "$executeRawUnsafe")
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
 
 
+def _grade(values: tuple[str, ...], tainted) -> tuple[Severity, str, tuple[str, ...]]:
+    """(severity, confidence, evidence) for SQL text built from `values`."""
+    if tainted is not None:
+        first = tainted.steps[0]
+        return Severity.CRITICAL, "high", (
+            f"request input ({first.note}, line {first.line}) reaches the SQL text unescaped",)
+    if not values:
+        return Severity.HIGH, "quiet", ("every spliced value is a constant, number, boolean, date or "
+                                        "escaped text",)
+    shown = ", ".join(f"`{v}`" for v in values[:3])
+    return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}; where they come from "
+                                     "is not known",)
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in index.prisma_calls:
@@ -17,18 +36,24 @@ def _check(ctx: RuleContext):
         how = _BUILT.get(call.call.args.raw_kind or "")
         if how is None:
             continue
+        facts = index.files[call.path]
+        sink = facts.prisma_calls.index(call.call)
+        tainted = next((t for t in facts.taint if t.sink == sink), None)
+        severity, confidence, evidence = _grade(call.call.args.raw_values, tainted)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
             f"{call.label}() runs SQL built with {how}: values spliced into the text are not "
             f"escaped (SQL injection). Use the tagged template `{safe}`…${{value}}…`` or pass "
             f"the values as parameters ($1, $2).",
+            severity=severity, confidence=confidence, evidence=evidence,
         )
     for path in sorted(index.files):
         for frag in index.files[path].raw_fragments:
             how = _BUILT.get(frag.sql_kind)
             if how is None:
                 continue
+            severity, confidence, evidence = _grade(frag.values, None)
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "
@@ -36,6 +61,7 @@ def _check(ctx: RuleContext):
                 f"allow-list first.",
                 operation="Prisma.raw",
                 entry_point=index.entry_kind(path, frag.function),
+                severity=severity, confidence=confidence, evidence=evidence,
             )
 
 

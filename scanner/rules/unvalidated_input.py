@@ -133,6 +133,8 @@ def _check(ctx: RuleContext):
         entries = entries_of[path] = _entry_reachable(ctx, path, facts)
         by_sink: dict[int, list[TaintFlow]] = {}
         for flow in facts.taint:
+            if facts.prisma_calls[flow.sink].model is None:
+                continue  # raw SQL text: raw-sql-injection reports it
             if flow.function not in entries or _validated(flow, validators):
                 continue
             if flow.source == "action-param" and server_callers.has(path, flow.function):
@@ -206,7 +208,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             if target is None or target.path == path:
                 continue
             for pf in index.files[target.path].param_flows:
-                if pf.function != target.id or pf.param != h.arg:
+                if pf.function != target.id or pf.param != h.arg \
+                        or index.files[target.path].prisma_calls[pf.flow.sink].model is None:
                     continue
                 flow = _joins(h, pf)
                 if flow is None or _validated(flow, validators) or (target.path, flow.sink) in reported:
