@@ -1,10 +1,51 @@
-"""unbounded-find-many: a findMany with no `take` (rules.md §1)."""
+"""unbounded-find-many: a findMany with no `take` (rules.md §1, §8).
+
+Confidence follows what bounds the filter: a set (`in:`) or a unique field bounds
+the rows (quiet); equality on a parent's foreign key pins one parent's rows (low:
+usually small by design); no `where`, or only filters that keep growing sets
+(status, flags, dates), is medium, and high in a request entry point with no
+`where` at all, where every request reads the whole table."""
 
 from __future__ import annotations
 
 from ..findings import Severity
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
+
+
+def _unique_fields(model) -> set[str]:
+    """Fields that alone pick at most one row: @id, @unique, one-field @@id/@@unique."""
+    out = {f.name for f in model.fields if f.is_id or f.is_unique}
+    out |= {ix.fields[0] for ix in model.indexes if len(ix.fields) == 1 and ix.kind in ("id", "unique")}
+    return out
+
+
+def _foreign_keys(model) -> set[str]:
+    return {name for f in model.fields if f.relation is not None for name in f.relation.fields}
+
+
+def _grade(call, schema, in_entry: bool) -> tuple[str, tuple[str, ...]]:
+    args = call.call.args
+    if not args.present or "where" not in args.keys or args.where_empty:
+        if in_entry:
+            return "high", ("no `where` in a request entry point: every request reads the whole table",)
+        return "medium", ("no `where`: it reads the whole table",)
+    if args.where_set:
+        return "quiet", ("`where` takes a given set of values (`in:`): at most that many rows",)
+    model = schema.by_client_name(call.model) if schema is not None and call.model else None
+    points = set(args.where_points)
+    if model is not None:
+        unique = points & _unique_fields(model)
+        if unique:
+            return "quiet", (f"`where` pins the unique field {sorted(unique)[0]}: at most one row",)
+        parent = points & _foreign_keys(model)
+        if parent:
+            return "low", (f"`where` pins the foreign key {sorted(parent)[0]}: one parent's rows, "
+                           "usually few by design",)
+    if args.where_opaque:
+        return "medium", ("part of `where` is a variable: what bounds the rows is not known",)
+    fields = ", ".join(args.where_fields[:3]) or "its filters"
+    return "medium", (f"`where` filters on {fields}, which does not bound how many rows match",)
 
 
 def _check(ctx: RuleContext):
@@ -18,12 +59,14 @@ def _check(ctx: RuleContext):
         in_entry = call.entry_kind is not None
         where = "" if args.present and "where" in args.keys else " and no `where`"
         place = f"in {a_kind(call.entry_kind)}" if in_entry else "outside a request entry point"
+        confidence, evidence = _grade(call, ctx.schema, in_entry)
         yield ctx.call_finding(
             call,
             f"{call.label}() has no `take`{where} ({place}): it loads every matching "
             f"{call.model} row, however many the table grows to. Add `take` (and a cursor "
             f"for the next page).",
             severity=Severity.MEDIUM if in_entry else Severity.LOW,
+            confidence=confidence, evidence=evidence,
         )
 
 

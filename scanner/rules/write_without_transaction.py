@@ -1,12 +1,20 @@
 """write-without-transaction: two writes that can run in one execution of a
 function outside any transaction, and writes through the outer client inside a
-`$transaction` callback (rules.md §2)."""
+`$transaction` callback (rules.md §2).
+
+Confidence (rules.md §8): writes to two related models where one is created (a
+parent without its child when the second fails) and a write through the outer
+client inside a transaction callback are high; a pair where one write only keeps
+bookkeeping (timestamps, counters) or compensates in a catch is quiet; writes in
+separate durable workflow steps are low; anything else is medium."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..facts.model import SiteContext, Span, negate_test
+import re
+
+from ..facts.model import ArgSummary, SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -23,6 +31,7 @@ class Write:
     entry_point: str | None
     matched: str
     guard_end: int = 0   # `if (result) return` right after it: later code runs only when it wrote nothing
+    args: ArgSummary | None = None  # None for side-effect writers (`logAudit()`)
 
 
 def _exclusive(a: SiteContext, b: SiteContext) -> bool:
@@ -93,7 +102,7 @@ def _writers(ctx: RuleContext):
         key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
         by_function.setdefault(key, []).append(Write(
             call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
-            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end))
+            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args))
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
@@ -106,6 +115,52 @@ def _writers(ctx: RuleContext):
     return by_function, outer
 
 
+# Fields a write keeps only as bookkeeping: when they change alone, a lost write costs
+# a stale timestamp or counter, not inconsistent data.
+_BOOKKEEPING = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
+_DURABLE_STEP = re.compile(r"(?:^|\.)step\.(?:run|do)$")
+
+
+def _bookkeeping(w: Write) -> bool:
+    a = w.args
+    if a is None or w.operation not in ("update", "updateMany", "upsert") or a.opaque or a.nested_writes:
+        return False
+    return a.data_counters_only or bool(a.data_fields) and all(_BOOKKEEPING.search(f) for f in a.data_fields)
+
+
+def _step(w: Write) -> int | None:
+    """The durable workflow step (`step.run(...)`) a write runs in, by line."""
+    return next((f.line for f in w.ctx.tx if f.kind == "wrapper-callback" and _DURABLE_STEP.search(f.callee)),
+                None)
+
+
+def _related_models(schema, a: str | None, b: str | None) -> bool:
+    if schema is None or a is None or b is None or a == b:
+        return False
+    ma, mb = schema.by_client_name(a), schema.by_client_name(b)
+    if ma is None or mb is None:
+        return False
+    return any(f.is_relation and f.type == mb.name for f in ma.fields) \
+        or any(f.is_relation and f.type == ma.name for f in mb.fields)
+
+
+def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
+    for x in (w, first):
+        if _bookkeeping(x):
+            return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
+    if w.ctx.catches:
+        return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    steps = (_step(first), _step(w))
+    if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
+        return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
+    created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
+                                                             "upsert")}
+    if created and _related_models(schema, first.model, w.model):
+        return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
+                        "write fails, one exists without the other",)
+    return "medium", ("whether a partial write leaves inconsistent data depends on how the two are used",)
+
+
 def _check(ctx: RuleContext):
     by_function, outer = _writers(ctx)
     for call in outer:
@@ -114,6 +169,9 @@ def _check(ctx: RuleContext):
             f"{call.label}() inside a $transaction callback uses the outer client instead of the "
             f"transaction client: it runs outside the transaction and is not rolled back. Call it "
             f"on the callback's parameter (`tx.{call.model}.{call.operation}`).",
+            confidence="high",
+            evidence=("the write's client is not the callback's parameter, so the transaction does not "
+                      "cover it",),
         )
     for key in sorted(by_function, key=lambda k: (k.path, k.id)):
         writes = sorted(by_function[key], key=lambda w: w.ctx.start)
@@ -137,6 +195,7 @@ def _check(ctx: RuleContext):
                 model=w.model, operation=w.operation, entry_point=w.entry_point,
                 related=tuple(Related(p.path, p.span.line, f"earlier write {p.label}") for p in partners),
                 matched=w.matched,
+                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema))),
             )
 
 
