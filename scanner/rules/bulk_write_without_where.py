@@ -32,6 +32,10 @@ def _check(ctx: RuleContext):
             f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
             f"Scope it with a `where` that names the rows.",
             severity=sev,
+            # Deleting every row is never a reset; updating every row may be one (a flag
+            # cleared before one row gets it), so that is medium.
+            confidence="high" if call.operation == "deleteMany" else "medium",
+            evidence=(f"{call.operation}() {why}",),
         )
 
 

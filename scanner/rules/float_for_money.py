@@ -87,5 +87,7 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="A Float field whose name says it holds money.",
     check=_check,
+    confidence="high",
+    proof="a Float field whose name says it holds money",
     tags=("integrity",),
 )

@@ -90,5 +90,7 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="A relation's scalar fields are not the leading columns of any index.",
     check=_check,
+    confidence="high",
+    proof="no @id, @unique, @@unique or @@index of the model starts with the field",
     tags=("performance",),
 )

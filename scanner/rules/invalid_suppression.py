@@ -46,5 +46,7 @@ RULE = Rule(
     summary="A dbaudit-ignore comment without a rule id or a reason, with an unknown rule id, "
             "or a file suppression outside the file's header.",
     check=_check,
+    confidence="high",
+    proof="the dbaudit-ignore comment cannot apply as written",
     tags=("maintainability",),
 )

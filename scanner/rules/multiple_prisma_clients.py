@@ -66,5 +66,7 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="Module-level PrismaClients in several modules, or one without the globalThis reuse.",
     check=_check,
+    confidence="high",
+    proof="more than one module creates a PrismaClient at module level",
     tags=("reliability",),
 )

@@ -33,5 +33,7 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="new PrismaClient() inside a function that runs per request or per call.",
     check=_check,
+    confidence="high",
+    proof="new PrismaClient() runs inside a function body, once per call",
     tags=("reliability", "scalability"),
 )

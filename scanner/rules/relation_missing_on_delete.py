@@ -56,5 +56,7 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="The owning side of a relation leaves onDelete to the default.",
     check=_check,
+    confidence="high",
+    proof="the schema declares the relation without onDelete",
     tags=("integrity",),
 )

@@ -1,5 +1,11 @@
 """swallowed-error: a catch around database work whose handler is empty or only
-logs, so the caller never learns the operation failed (rules.md §3)."""
+logs, so the caller never learns the operation failed (rules.md §3).
+
+Confidence (rules.md §8): a commented empty catch is a stated decision (quiet), and
+a commented one that logs is best effort (low); a `.catch()` on work nobody awaits is
+fire-and-forget (low); work several calls down the guarded code is incidental to it
+(medium at most); a write guarded directly in a request entry point whose handler
+falls through answers the request as if the write happened (high)."""
 
 from __future__ import annotations
 
@@ -24,6 +30,23 @@ def _what_it_does(catch: CatchFact) -> str:
         logs = ", ".join(dict.fromkeys(h.logs))
         return f"only logs ({logs})"
     return "is empty, apart from a comment" if h.comments else "is empty"
+
+
+def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]]:
+    h = catch.handler
+    if h.comments and not h.statements:
+        return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
+    if h.comments:
+        return "low", ("the handler carries a comment and logs: best-effort work, by design",)
+    direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
+    if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
+        return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
+    if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
+        return "medium", ("the database work is several calls down the guarded code, not what it is about",)
+    if w.writes and direct and entry is not None and h.falls_through:
+        return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
+                        "request goes on as if it had been saved",)
+    return "medium", ("whether the caller depends on this work succeeding is not known",)
 
 
 def _check(ctx: RuleContext):
@@ -55,6 +78,7 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry))),
         )
 
 

@@ -96,6 +96,33 @@ def _severity(flows: list[TaintFlow]) -> Severity:
     return Severity.LOW
 
 
+# Operations that match or change many rows: a filter object from the client widens them.
+_MULTI_ROW = frozenset({"findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
+                        "updateMany", "deleteMany", "updateManyAndReturn"})
+# Sources that are always strings: they cannot carry a Prisma filter object.
+_STRINGS = frozenset({"params", "search-params", "form-get"})
+
+
+def _grade(flows: list[TaintFlow], operation: str, crossing: bool) -> tuple[str, tuple[str, ...]]:
+    """Confidence (rules.md §8): how sure the flow can cause harm."""
+    lead = max(flows, key=lambda f: (f.mass_assignment, f.source in _BODY and not f.coerced))
+    first = lead.steps[0] if lead.steps else None
+    origin = f"{_DESCRIBE.get(lead.source, lead.source)} at line {first.line}" if first else lead.source
+    if lead.mass_assignment:
+        return "high", (f"{origin} is the whole write object: every column is the client's to set",)
+    if lead.checks:
+        return "low", (f"the value passes {lead.checks[0]}() on the way, which may check it",)
+    if lead.coerced or all(f.source in _STRINGS for f in flows):
+        return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
+    if crossing:
+        return "medium", (f"{origin} reaches the call through another file's function",)
+    if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _MULTI_ROW:
+        return "high", (f"{origin} reaches the filter of {operation}, which matches many rows: a "
+                        "filter object (`{ not: '' }`) widens it",)
+    return "medium", (f"{origin} reaches `{lead.argument}` unchecked; whether a wrong value does harm "
+                      "depends on the column",)
+
+
 def _where(flow: TaintFlow) -> str:
     if flow.argument == "*":
         return "the whole argument"
@@ -157,6 +184,7 @@ def _check(ctx: RuleContext):
                 f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
+                **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, False))),
             )
     yield from _across_files(ctx, validators, calls_by_span, reported, entries_of, server_callers)
 
@@ -239,6 +267,7 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
             severity=severity, entry_point=entry, related=related,
             matched=f"{call.call.text}@{lead.flow.source}:{where}@via:{via}",
+            **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, True))),
         )
 
 
