@@ -133,3 +133,14 @@ export async function f(res: Response, row: { tags: string }) {
 }
 """)
     assert got == set()
+
+
+def test_a_computed_key_in_a_destructuring_pattern_is_not_an_array_position():
+    # `{ [KEY]: intent }` puts `[KEY]` in the binding's path; it once crashed the scan.
+    src = HEADER + (
+        "const KEY = 'intent'\n"
+        "export async function f(form: Record<string, string>) {\n"
+        "  const { [KEY]: intent } = form\n"
+        "  const [first] = await Promise.all([prisma.user.findMany({ take: 1 })])\n"
+        "  switch (intent) { case 'a': return first\n default: return null }\n}\n")
+    assert isinstance(uses(src), set)

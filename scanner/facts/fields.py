@@ -14,6 +14,7 @@ from .. import parse as P
 from .args import FILTER_OPERATORS, LOGICAL, RELATION_FILTERS
 from .model import ITERATION_METHODS, FieldUse, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .scopes import array_element
 
 # Operations whose result is the row(s) of the call's model.
 ROW_OPS = frozenset({
@@ -346,11 +347,8 @@ class FieldUseExtractor:
         path = b.path
         if b.kind == "var":
             value = unwrap(b.value)
-            if path and path[0].startswith("[") and value is not None:
-                # const [a, b] = await Promise.all([prisma.a.findMany(), prisma.b.findMany()])
-                element = self._promise_all_element(value, int(path[0][1:-1]))
-                if element is not None:
-                    value, path = element, path[1:]
+            # const [a, b] = await Promise.all([prisma.a.findMany(), prisma.b.findMany()])
+            value, path = array_element(value, path)
             base = self.origin(value, depth + 1)
         elif b.kind == "param":
             base = self._callback_rows(b, depth)
@@ -363,17 +361,6 @@ class FieldUseExtractor:
         if base is None:
             return None
         return base[0], base[1] + tuple(p for p in path if not p.startswith("["))
-
-    @staticmethod
-    def _promise_all_element(value: ts.Node, index: int) -> ts.Node | None:
-        if value.type != "call_expression" or text(field(value, "function")).replace(" ", "") \
-                != "Promise.all":
-            return None
-        args = field(value, "arguments")
-        arr = unwrap(args.named_children[0]) if args is not None and args.named_children else None
-        if arr is None or arr.type != "array" or index >= len(arr.named_children):
-            return None
-        return arr.named_children[index]
 
     def _callback_rows(self, b, depth: int):
         """The rows an iteration callback's item parameter walks over:

@@ -616,7 +616,7 @@ class Resolver:
                 if r.kind == "unknown" and b.name in cfg.names:
                     return ClientRef("client", "configured name")
                 return r
-            value, path = _array_element(b.value, b.path)
+            value, path = array_element(b.value, b.path)
             if not path:
                 return self.classify(value, depth)
             base = self.classify(value, depth)
@@ -692,10 +692,11 @@ class Resolver:
         return callee, prop
 
 
-def _array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node | None, tuple[str, ...]]:
+def array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node | None, tuple[str, ...]]:
     """`const [{ db }, x] = await Promise.all([import("./db"), …])`: the element a
     destructuring path starts in, and the rest of the path."""
-    while path and path[0].startswith("[") and value is not None:
+    # `[0]` is an array position; `[KEY]` a computed key of an object pattern.
+    while path and path[0].startswith("[") and path[0][1:-1].isdigit() and value is not None:
         v = unwrap(value)
         if v is not None and v.type == "call_expression" and text(field(v, "function")) == "Promise.all":
             args = field(v, "arguments")
