@@ -37,8 +37,10 @@ class EntryKind:
 
 
 ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
+    # `(req, { params })`, or one context object when a wrapper builds it
+    # (`export const GET = withAuth(async ({ req, params }) => …)`).
     EntryKind("route-handler", "App Router route handler (GET/POST/… exported from app/**/route.ts)",
-              params={1: _ROUTE_PARAMS}),
+              params={0: _ROUTE_PARAMS, 1: _ROUTE_PARAMS}),
     EntryKind("pages-api", "Pages Router API handler (default export in pages/api/**)",
               params={0: {"body": "body", "query": "query"}}),
     EntryKind("page", "Server Component page (default export of app/**/page.tsx)", params={0: _ROUTE_PARAMS}),
