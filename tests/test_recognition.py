@@ -53,7 +53,7 @@ def test_reports_say_what_was_not_analysed(tmp_path):
     warning = next(w for w in report["warnings"] if w["kind"] == "recognition")
     assert "only 1 of 4 Prisma-shaped calls analysed (25%)" in warning["message"]
     assert "dbWrite (3)" in warning["message"]
-    assert "client_names: [prisma, db, prismaClient, ctx.prisma, ctx.db, this.prisma, this.db, dbWrite]" \
+    assert "client_names: [prisma, db, prismaClient, tx, ctx.prisma, ctx.db, this.prisma, this.db, dbWrite]" \
         in warning["message"]
     text = dbaudit("scan", root, "--fail-on", "critical").out
     assert "Partial audit: 1 of 4 Prisma-shaped calls analysed (25%)" in text

@@ -15,6 +15,13 @@ from .nodes import (
 )
 
 UNKNOWN = ClientRef("unknown")
+# Configured names that by convention hold a transaction's client.
+_TX_NAMES = frozenset({"tx", "trx", "txn"})
+
+
+def configured(name: str = "") -> ClientRef:
+    """A client by configured name; `tx` and its kin are transaction clients."""
+    return ClientRef("client", "configured name", tx_param=name.rsplit(".", 1)[-1] in _TX_NAMES)
 SCOPE_TYPES = frozenset({
     "program", "statement_block", "for_statement", "for_in_statement", "catch_clause",
     "class_body", "switch_body",
@@ -289,7 +296,7 @@ class Resolver:
         if t == "identifier":
             b = self.lookup(text(expr), expr)
             if b is None:
-                return ClientRef("client", "configured name") if text(expr) in self.config.names else UNKNOWN
+                return configured(text(expr)) if text(expr) in self.config.names else UNKNOWN
             return self.classify_binding(b, depth + 1)
         if t == "member_expression":
             return self._classify_member(expr, depth)
@@ -614,7 +621,7 @@ class Resolver:
                     # returns what it is given, which the index cannot always follow).
                     return typed
                 if r.kind == "unknown" and b.name in cfg.names:
-                    return ClientRef("client", "configured name")
+                    return configured(b.name)
                 return r
             value, path = array_element(b.value, b.path)
             if not path:
@@ -633,7 +640,7 @@ class Resolver:
             if base.kind == "client":
                 return NOT_CLIENT
             if b.name in cfg.names and path[-1] == b.name:
-                return ClientRef("client", "configured name")
+                return configured(b.name)
             return UNKNOWN
         return NOT_CLIENT
 
@@ -654,7 +661,7 @@ class Resolver:
         if b.path:
             joined = ".".join(b.path)
             if cfg.chain_is_client(joined) or (b.path[-1] == b.name and b.name in cfg.names):
-                return ClientRef("client", "configured name")
+                return configured(joined)
             if len(b.path) == 1:
                 # `({ db }: { db: PrismaClient })`, `({ db }: Deps)`
                 return self.types.member(declared_type(b.node), b.path[0])
@@ -669,7 +676,7 @@ class Resolver:
             if r.kind in ("client", "import"):
                 return r
         if b.name in cfg.names:
-            return ClientRef("client", "configured name")
+            return configured(b.name)
         fid = self.function_ids.get(key(fn)) if fn is not None else None
         if fid is not None:
             # Its callers decide: a client when every one of them passes a client.
