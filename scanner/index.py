@@ -200,16 +200,28 @@ class ProjectIndex:
 
     def _continue(self, path: str, ref: ClientRef, rest: tuple[str, ...], depth: int) -> ClientRef:
         if ref.kind == "client":
-            # Below a client only a method of a subclass or extension (`txClient()`) is one;
-            # a member is a model delegate.
-            if all(r.endswith("()") and not r.startswith("$") and r != "()" for r in rest):
-                return ClientRef("client", "method of a client returning a client", tx_param=ref.tx_param) \
-                    if rest else ref
-            return ClientRef("none")
+            return self._below_client(ref, rest)
         if ref.kind == "import":
             return self.resolve_ref(path, ClientRef("import", ref.origin, ref.module, ref.name,
                                                     ref.members + rest), depth + 1)
         return ClientRef("none")
+
+    @staticmethod
+    def _below_client(ref: ClientRef, rest: tuple[str, ...]) -> ClientRef:
+        """What a path below a client is. A member alone is a model delegate (none); a
+        called method (`txClient`, `()`) is a subclass's or extension's, which hands back
+        a client; a call of the value itself (`()`) means it held a getter of one."""
+        i = 0
+        while i < len(rest):
+            if rest[i] == "()":
+                i += 1
+            elif i + 1 < len(rest) and rest[i + 1] == "()" and not rest[i].startswith("$"):
+                i += 2
+            else:
+                return ClientRef("none")
+        if not rest:
+            return ref
+        return ClientRef("client", "method of a client returning a client", tx_param=ref.tx_param)
 
     def find_export(self, path: str, name: str) -> ExportRef | None:
         facts = self.files.get(path)

@@ -330,8 +330,15 @@ class Resolver:
                 if base.kind == "client":
                     return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
                 if base.kind == "import":
-                    return ClientRef("import", base.origin, base.module, base.name, base.members + (prop + "()",))
-            return UNKNOWN
+                    return ClientRef("import", base.origin, base.module, base.name, base.members + (prop, "()"))
+                # `db.prisma()` where `db.prisma` holds a client: a getter or lazy singleton.
+                held = self.property_of(field(fn, "object"), prop, depth + 1)
+                if held.kind == "client":
+                    return ClientRef("client", "function returning a client", tx_param=held.tx_param)
+                if held.kind == "import":
+                    return ClientRef("import", held.origin, held.module, held.name, held.members + ("()",))
+            return self._type_argument(expr)
+
         if fn is not None and fn.type == "import":
             # `const { dbRead } = await import("~/server/db/client")`: a namespace import.
             args = field(expr, "arguments")
@@ -339,6 +346,9 @@ class Resolver:
             if first is not None and first.type == "string":
                 return self.import_ref(text(first).strip("'\"`"), "*")
             return UNKNOWN
+        typed = self._type_argument(expr)
+        if typed.kind == "client":
+            return typed
         factory = self._factory_argument(expr, depth)
         if factory is not None:
             return factory
@@ -362,6 +372,20 @@ class Resolver:
             if b is not None and b.kind == "import" and b.imported != "*":
                 # A factory in another module: what its exported function returns.
                 return self.import_ref(b.module or "", b.imported or "default", ("()",))
+        return UNKNOWN
+
+    def _type_argument(self, call: ts.Node) -> ClientRef:
+        """`getSingleton<PrismaClient>(…)`, `container.get<PrismaClient>(TOKEN)`: a call
+        instantiated with a client type hands back that client (or a getter of it)."""
+        args = field(call, "type_arguments")
+        if args is None:
+            fn = field(call, "function")
+            args = next((c for c in fn.children if c.type == "type_arguments"), None) \
+                if fn is not None and fn.type in ("instantiation_expression", "generic_type") else None
+        for t in args.named_children if args is not None else ():
+            r = self.types.classify(t)
+            if r.kind == "client":
+                return ClientRef("client", "call typed with a client type argument", tx_param=r.tx_param)
         return UNKNOWN
 
     def _declared_result(self, b: Binding | None) -> ClientRef:
