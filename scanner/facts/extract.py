@@ -142,6 +142,7 @@ class FileExtractor:
         self.grammar = grammar
         self.cfg = client_config
         self.resolver = Resolver(self.root, client_config)
+        self.resolver.return_values = lambda: self._caps("returns").get("return.value", [])
         self.function_nodes: list[ts.Node] = []
         self.function_ids: dict[int, int] = {}
         self.unresolved: list[ShapedCall] = []
@@ -376,7 +377,7 @@ class FileExtractor:
         if r.kind in ("client", "import"):
             return (("()", r),)
         out: list[tuple[str, ClientRef]] = []
-        for result in _returned_expressions(fn):
+        for result in self.resolver.returned_expressions(fn):
             r = self.resolver.classify(result)
             if r.kind in ("client", "import"):
                 return (("()", r),)

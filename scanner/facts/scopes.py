@@ -119,10 +119,32 @@ class Resolver:
         # (function key, parameter index) -> what its local callers pass (local_call_arguments)
         self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
         self._identifiers: dict[str, list[ts.Node]] | None = None
+        self._returns: dict[int, list[ts.Node]] | None = None  # function key -> returned expressions
+        # The values of the file's return statements (a query capture), when the extractor has them.
+        self.return_values = None
         self.types = TypeReader(self)
         # Function node key -> function id, set by the extractor (parameters its callers settle).
         self.function_ids: dict[int, int] = {}
         self._class_members: dict[int, dict[str, list[tuple[str, ts.Node]]]] = {}
+
+    def returned_expressions(self, fn: ts.Node) -> list[ts.Node]:
+        """`_returned_expressions(fn)` for many functions of the file, from the return
+        statements the combined query pass found (`return_values`, set by the extractor),
+        each climbed to the function it leaves, instead of a walk of every body."""
+        body = field(fn, "body")
+        if body is not None and body.type != "statement_block":
+            return [body]
+        if self.return_values is None:
+            return _returned_expressions(fn)
+        if self._returns is None:
+            self._returns = {}
+            for value in self.return_values():
+                n = value.parent.parent if value.parent is not None else None
+                while n is not None and n.type not in FUNCTION_TYPES and n.type not in ("class_body", "program"):
+                    n = n.parent
+                if n is not None and n.type in FUNCTION_TYPES:
+                    self._returns.setdefault(key(n), []).append(value)
+        return self._returns.get(key(fn), [])
 
     def identifiers_named(self, name: str) -> list[ts.Node]:
         """Every identifier node of the file spelled `name` (one walk, on first use)."""
@@ -558,7 +580,7 @@ class Resolver:
                 if r.kind not in ("client", "import") and field(node, "value") is not None:
                     r = self.classify(field(node, "value"), 1)
             elif kind == "getter":
-                r = next((x for x in (self.classify(e, 1) for e in _returned_expressions(node))
+                r = next((x for x in (self.classify(e, 1) for e in self.returned_expressions(node))
                           if x.kind in ("client", "import")), UNKNOWN)
             else:  # an assignment `this.x = value`
                 r = self.classify(node, 1)
