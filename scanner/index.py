@@ -5,6 +5,7 @@ test_loads.py: test files are outside the scan, so they have no facts to join.""
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable
@@ -23,6 +24,7 @@ from .test_loads import TestLoads
 # export cache's cycle guard, so this only bounds pathological chains (a result cut
 # here is cached for every importer, so it must be generous).
 _MAX_DEPTH = 40
+_DOTS = re.compile(r"\s*(\??\.)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +270,9 @@ class ProjectIndex:
     def _unresolved(self, path: str, call) -> None:
         # Without a schema `X.m.delete()` may be anything (a Map, a cache): count only `$` methods.
         if call.model is None or self._model_names is not None:
-            self.unresolved_calls.append(UnresolvedCall(path, call.receiver, call.model,
+            # `db\n  .prisma()` and `db.prisma()` are one receiver, to group and to configure.
+            receiver = _DOTS.sub(r"\1", call.receiver)
+            self.unresolved_calls.append(UnresolvedCall(path, receiver, call.model,
                                                         call.operation, call.span.line))
 
     def _in_transaction(self, path: str, cand: PrismaCallCandidate, ref: ClientRef) -> bool:

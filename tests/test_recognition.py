@@ -95,3 +95,15 @@ def test_configured_names_cover_members_and_calls(tmp_path):
     result = scan_dir(str(root))
     assert sorted(c.line for c in result.index.prisma_calls) == [4, 6, 7]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(8, "clients.read")]
+
+
+def test_a_receiver_split_over_lines_is_one_receiver(tmp_path):
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/a.ts": 'import { registry } from "@vendor/db"\n'
+                    "export const a = () => registry.get().note.count()\n"
+                    "export const b = () => registry\n  .get()\n  .note.count()\n",
+    })
+    rec = scan_dir(str(root)).stats["recognition"]
+    assert [(t["receiver"], t["calls"], t["configurable"]) for t in rec["top_unresolved"]] == \
+        [("registry.get()", 2, True)]
