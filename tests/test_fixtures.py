@@ -78,7 +78,7 @@ def test_every_rule_has_fixtures_and_docs():
         assert d.is_dir() and any(d.rglob("*.*")), f"{rule.id} has no fixtures in {d}"
         assert rule.docs_path.is_file(), f"{rule.id} has no docs page at {rule.docs_path}"
         text = rule.docs_path.read_text(encoding="utf-8")
-        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "References"):
+        for heading in ("What it does", "Why is this bad?", "Example", "Use instead", "How confident", "References"):
             assert f"## {heading}" in text, f"{rule.docs_path} lacks the heading '## {heading}'"
 
 
