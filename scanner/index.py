@@ -225,6 +225,36 @@ class ProjectIndex:
             return ref
         return ClientRef("client", "method of a client returning a client", tx_param=ref.tx_param)
 
+    def input_builder(self, path: str, local: str, depth: int = 0) -> bool | None:
+        """Whether the tRPC procedure builder `local`, imported in `path`, declares
+        `.input(schema)` where it is defined: True, False, or None when its module is not
+        in the scan."""
+        facts = self.files.get(path)
+        imp = next((i for i in facts.imports if i.local == local), None) if facts is not None else None
+        if imp is None:
+            return None
+        target = self.modules.resolve(path, imp.module)
+        return self._exports_input_builder(target, imp.imported, depth) if target is not None else None
+
+    def _exports_input_builder(self, path: str, name: str, depth: int) -> bool | None:
+        facts = self.files.get(path)
+        if facts is None or depth > _MAX_DEPTH:
+            return None
+        if name in facts.input_builders:
+            return True
+        exp = self.find_export(path, name)
+        if exp is not None and exp.ref.origin == "re-export" and exp.ref.module and exp.ref.name:
+            target = self.modules.resolve(path, exp.ref.module)  # `export { b } from "./procedures"`
+            return self._exports_input_builder(target, exp.ref.name, depth + 1) if target else None
+        if exp is None:
+            for star in facts.star_exports:
+                target = self.modules.resolve(path, star.module)
+                found = self._exports_input_builder(target, name, depth + 1) if target else None
+                if found is not None:
+                    return found
+            return None
+        return False
+
     def find_export(self, path: str, name: str) -> ExportRef | None:
         facts = self.files.get(path)
         if facts is None:

@@ -3,6 +3,8 @@ module decides what they mean. This is the only Prisma-call recogniser."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .. import parse as P
@@ -115,6 +117,35 @@ def _stored(call: ts.Node) -> bool:
     return left is not None and left.type in ("member_expression", "subscript_expression")
 
 
+def _statement_of(node: ts.Node) -> ts.Node:
+    """The statement an expression belongs to."""
+    n = node
+    while n.parent is not None and n.parent.type not in ("statement_block", "program", "switch_case",
+                                                          "switch_default") \
+            and n.type not in FUNCTION_TYPES:
+        n = n.parent
+    return n
+
+
+# Comments addressed to tools, not readers: lint and type-check directives, coverage
+# markers, suppressions, and dbaudit's own fixture annotations.
+_TOOL_COMMENT = re.compile(r"^\s*(?://|/\*)\s*(?:eslint|@ts-|prettier|istanbul|c8\b|biome-ignore|"
+                           r"dbaudit-ignore|ruleid|todoruleid|ok:|todook|prisma-call|not-prisma-call)")
+
+
+def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
+    """A comment on the line above `stmt`, or opening its try block: why the author lets
+    failures pass (`// best effort: a missed timestamp is harmless`)."""
+    before = stmt.prev_sibling
+    if before is not None and before.type == "comment" and before.end_point[0] >= stmt.start_point[0] - 1 \
+            and not _TOOL_COMMENT.match(text(before)):
+        return short(before, 160)
+    first = block.named_children[0] if block is not None and block.named_children else None
+    if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
+        return short(first, 160)
+    return ""
+
+
 def _directives(root: ts.Node) -> tuple[str, ...]:
     out = []
     for stmt in root.named_children:
@@ -193,7 +224,7 @@ class FileExtractor:
             field_uses=extract_field_uses(self.root, self.grammar, self.resolver, calls),
             taint=taint, handed_inputs=handed, param_flows=param_flows,
             raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
-            const_arrays=self._const_arrays(),
+            const_arrays=self._const_arrays(), input_builders=self._input_builders(exports),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
             suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
@@ -435,6 +466,26 @@ class FileExtractor:
                     if fid is not None:
                         return fid
         return None
+
+    def _input_builders(self, exports) -> tuple[str, ...]:
+        """Exported variables whose procedure chain (through local variables) calls
+        `.input(…)`: `export const withTeam = authed.input(z.object({ teamId }))`."""
+        out = []
+        for e in exports:
+            b = self.resolver.lookup(e.exported, self.root) if e.exported != "default" else None
+            hops, value = 0, (b.value if b is not None and b.kind == "var" and not b.path else None)
+            while value is not None and hops < 4:
+                chain = text(value)
+                if ".input(" in chain or ".input<" in chain:
+                    out.append(e.exported)
+                    break
+                root = unwrap(value)
+                while root is not None and root.type in ("call_expression", "member_expression"):
+                    root = field(root, "function") if root.type == "call_expression" else field(root, "object")
+                nb = self.resolver.lookup(text(root), root) if root is not None and root.type == "identifier" else None
+                value = nb.value if nb is not None and nb.kind == "var" and not nb.path else None
+                hops += 1
+        return tuple(out)
 
     def _exports(self):
         out: list[ExportRef] = []
@@ -813,7 +864,8 @@ class FileExtractor:
                 body = field(handler, "body")
                 out.append(CatchFact(key(stmt), "try", span(handler), self.fid(stmt),
                                      text(param_pattern(param)) if param is not None else None,
-                                     short(body, 2000), summarise_catch_clause(handler)))
+                                     short(body, 2000), summarise_catch_clause(handler),
+                                     _stated_intent(stmt, field(stmt, "body"))))
             elif "catch_method" in m:
                 call, handler = m["catch_method"][0], m["catch_method.handler"][0]
                 params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []
@@ -822,7 +874,8 @@ class FileExtractor:
                 out.append(CatchFact(key(call), "catch-method",
                                      Span(at.line, at.column, whole.end_line, whole.end_column),
                                      self.fid(call), text(param_pattern(params[0])) if params else None,
-                                     short(handler, 2000), summarise_catch_callback(handler)))
+                                     short(handler, 2000), summarise_catch_callback(handler),
+                                     _stated_intent(_statement_of(call), None)))
         return tuple(out)
 
     def _inputs(self) -> tuple[InputSource, ...]:

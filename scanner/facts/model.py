@@ -311,6 +311,9 @@ class CatchFact:
     param: str | None
     handler_text: str          # normalised handler body (bounded)
     handler: HandlerSummary = HandlerSummary()
+    # A comment right above the guarded statement or at the top of the try block
+    # (`// best effort: …`): the author's stated intent, bounded.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,6 +449,10 @@ class FileFacts:
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
     const_arrays: tuple[tuple[str, int], ...] = ()
+    # Exported tRPC procedure builders that declare `.input(schema)` themselves
+    # (`export const workspaceProcedure = protectedProcedure.input(…)`): procedures built on
+    # them in other files get validated input.
+    input_builders: tuple[str, ...] = ()
     taint: tuple[TaintFlow, ...] = ()
     handed_inputs: tuple[HandedInput, ...] = ()
     param_flows: tuple[ParamFlow, ...] = ()

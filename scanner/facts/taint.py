@@ -127,6 +127,7 @@ class TaintTracker:
         self.fid = fid
         self.sources: dict[int, tuple[str, str]] = {}      # node key -> (kind, text)
         self.containers: dict[tuple, dict[str, str]] = {}  # binding -> {property: source kind}
+        self.unseen_base: dict[int, str] = {}  # tRPC procedure id -> the imported builder it extends
         self.seeds: dict[tuple, Taint] = {}
         self.state: dict[tuple, Taint] = {}
         self.flows: dict[tuple[int, str], TaintFlow] = {}
@@ -237,12 +238,14 @@ class TaintTracker:
                     keyed = any(a.type == "string" for a in decorator_arguments(dec))
                     return {"." if keyed else "": source}
             return None
-        if kind.id == "trpc-procedure" and self._procedure_has_input(fn):
+        if kind.id == "trpc-procedure" and self._procedure_has_input(fn, f.id):
             return None
         return kind.params.get(index)
 
-    def _procedure_has_input(self, fn: ts.Node) -> bool:
-        """`.input(schema)` on the procedure chain, or on the procedure it is built from."""
+    def _procedure_has_input(self, fn: ts.Node, fid: int) -> bool:
+        """`.input(schema)` on the procedure chain, or on the procedure it is built from.
+        A builder imported from another module is noted in `unseen_base`: its `.input()`
+        cannot be seen here, which the rule grades as low confidence."""
         call = fn.parent.parent if fn.parent is not None else None
         callee = field(call, "function") if call is not None else None
         chain = field(callee, "object") if callee is not None and callee.type == "member_expression" else None
@@ -258,6 +261,8 @@ class TaintTracker:
             if root.type != "identifier":
                 return False
             b = self.resolver.lookup(text(root), root)
+            if b is not None and b.kind == "import":
+                self.unseen_base[fid] = text(root)
             chain = b.value if b is not None and b.kind == "var" and not b.path else None
             hops += 1
         return False
@@ -458,7 +463,8 @@ class TaintTracker:
             if t is None:
                 continue
             h = HandedInput(t.source, span(call), index, prop, t.whole and not prop, t.coerced,
-                            t.steps + (TaintStep(_line(call), f"passed to {name}()"),), t.function, t.checks)
+                            t.steps + (TaintStep(_line(call), f"passed to {name}()"),), t.function,
+                            self._checks(t))
             k = (h.span, index, prop)
             old = self.handed.get(k)
             if old is None or (h.whole, not h.coerced) > (old.whole, not old.coerced):
@@ -588,12 +594,18 @@ class TaintTracker:
                                if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None)
             self._flow(index, cand, node, k, fields, t, writes and k in _WRITE_KEYS and t.whole)
 
+    def _checks(self, t: Taint) -> tuple[str, ...]:
+        """The checks on a value, and `procedure:<builder>` for tRPC input of a procedure
+        built on an imported builder that may declare its `.input()`."""
+        base = self.unseen_base.get(t.function) if t.source == "trpc-input" else None
+        return t.checks + ((f"procedure:{base}",) if base else ())
+
     def _flow(self, index: int, cand: PrismaCallCandidate, node: ts.Node, argument: str,
               fields: tuple[str, ...], t: Taint, mass: bool) -> None:
         where = "the whole argument" if argument == "*" else f"`{argument}`"
         steps = t.steps + (TaintStep(_line(node), f"{cand.receiver}.{cand.model}.{cand.operation}({where})"),)
         flow = TaintFlow(t.source, index, argument, tuple(f for f in fields if f), mass, t.coerced, steps,
-                         t.function, t.checks)
+                         t.function, self._checks(t))
         # Each parameter is its own source in `params` mode: keep them apart per sink.
         k = (index, argument) if self.mode == "request" else (index, argument, t.source)
         old = self.flows.get(k)

@@ -163,6 +163,8 @@ def _confidence(site: SiteContext, loop: LoopFrame) -> tuple[str, tuple[str, ...
     loop's collection comes from, and by whether the per-item work is by design."""
     if any(_DURABLE_STEP.search(f.callee) for f in site.tx if f.kind == "wrapper-callback"):
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
+    if any(b.kind == "catch" and loop.start <= b.start and b.end <= loop.end for b in site.branches):
+        return "low", ("the query runs in a catch clause inside the loop: only for the items that fail",)
     if loop.origin == "constant":
         return "quiet", (f"the loop iterates {loop.origin_note}: a fixed, small number of times",)
     if loop.origin in ("rows", "input"):

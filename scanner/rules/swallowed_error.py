@@ -38,11 +38,14 @@ def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
     if h.comments:
         return "low", ("the handler carries a comment and logs: best-effort work, by design",)
+    if catch.note:
+        return "low", (f"a comment states the intent: {catch.note}",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
-        return "medium", ("the database work is several calls down the guarded code, not what it is about",)
+        return "low", ("the database work is several calls down the guarded code, incidental to what "
+                       "the catch is about",)
     if w.writes and direct and entry is not None and h.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)

@@ -99,19 +99,33 @@ def _severity(flows: list[TaintFlow]) -> Severity:
 # Operations that match or change many rows: a filter object from the client widens them.
 _MULTI_ROW = frozenset({"findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
                         "updateMany", "deleteMany", "updateManyAndReturn"})
+# Operations whose `where` must name a unique field by plain value (WhereUniqueInput).
+_UNIQUE_LOOKUP = frozenset({"findUnique", "findUniqueOrThrow", "update", "delete", "upsert"})
 # Sources that are always strings: they cannot carry a Prisma filter object.
 _STRINGS = frozenset({"params", "search-params", "form-get"})
 
 
-def _grade(flows: list[TaintFlow], operation: str, crossing: bool) -> tuple[str, tuple[str, ...]]:
-    """Confidence (rules.md §8): how sure the flow can cause harm."""
+def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: str) -> tuple[str, tuple[str, ...]]:
+    """Confidence (rules.md §8): how sure the flow can cause harm. `path` is the file the
+    input is read in."""
     lead = max(flows, key=lambda f: (f.mass_assignment, f.source in _BODY and not f.coerced))
     first = lead.steps[0] if lead.steps else None
     origin = f"{_DESCRIBE.get(lead.source, lead.source)} at line {first.line}" if first else lead.source
+    base = next((c.split(":", 1)[1] for c in lead.checks if c.startswith("procedure:")), None)
+    declares = index.input_builder(path, base) if base else False
+    if declares:
+        return "quiet", (f"the procedure is built on {base}, which declares `.input(schema)`",)
+    if declares is None:
+        return "low", (f"the procedure is built on {base}, from a module outside the scan, which may "
+                       "declare `.input(schema)` for it",)
     if lead.mass_assignment:
         return "high", (f"{origin} is the whole write object: every column is the client's to set",)
-    if lead.checks:
-        return "low", (f"the value passes {lead.checks[0]}() on the way, which may check it",)
+    checks = [c for c in lead.checks if not c.startswith("procedure:")]
+    if checks:
+        return "low", (f"the value passes {checks[0]}() on the way, which may check it",)
+    if lead.argument == "where" and operation in _UNIQUE_LOOKUP:
+        return "low", (f"{origin} reaches the unique `where` of {operation}, which takes only plain "
+                       "values for its unique fields",)
     if lead.coerced or all(f.source in _STRINGS for f in flows):
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
     if crossing:
@@ -184,7 +198,7 @@ def _check(ctx: RuleContext):
                 f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
-                **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, False))),
+                **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, False, index, path))),
             )
     yield from _across_files(ctx, validators, calls_by_span, reported, entries_of, server_callers)
 
@@ -267,7 +281,7 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
             severity=severity, entry_point=entry, related=related,
             matched=f"{call.call.text}@{lead.flow.source}:{where}@via:{via}",
-            **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, True))),
+            **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, True, index, lead.caller))),
         )
 
 

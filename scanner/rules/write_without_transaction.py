@@ -153,6 +153,8 @@ def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
     steps = (_step(first), _step(w))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
+    if first.operation == w.operation == "upsert":
+        return "low", ("both writes are upserts: running the code again repairs a partial write",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
                                                              "upsert")}
     if created and _related_models(schema, first.model, w.model):
