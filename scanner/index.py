@@ -15,7 +15,7 @@ from .facts.model import (
     RAW_METHODS, READ_OPS, TRANSACTION_METHOD, WRITE_OPS, CallSite, ClientRef, ExportRef,
     FileFacts, FunctionFact, PrismaCallCandidate,
 )
-from .facts.scopes import ClientConfig
+from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
 from .test_loads import TestLoads
@@ -278,6 +278,10 @@ class ProjectIndex:
                 if not self._shaped(cand.model):
                     continue
                 ref = self.resolve_ref(path, cand.ref)
+                if ref.kind != "client" and cand.receiver in self.client_config.names:
+                    # A configured name whose value could not be followed (`const db = getDb()`
+                    # through a module we cannot see into): the name is trusted, as for exports.
+                    ref = configured(cand.receiver)
                 if ref.kind != "client":
                     self._unresolved(path, cand)
                     continue

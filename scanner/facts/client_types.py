@@ -78,10 +78,23 @@ class TypeReader:
             r = self.resolver.classify(expr, depth + 1)
             return ClientRef("client", "typeof a client", tx_param=r.tx_param) if r.kind == "client" else r
         if kind == "generic_type":
+            if text(field(t, "name")) == "ReturnType":
+                return self._return_type(t, depth)
             return self.classify(field(t, "name"), depth + 1)
         if kind == "type_identifier":
             return self._named(txt, t, depth)
         return UNKNOWN
+
+    def _return_type(self, t: ts.Node, depth: int) -> ClientRef:
+        """`ReturnType<typeof createClient>`: what that function returns."""
+        args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+        query = args.named_children[0] if args is not None and args.named_children else None
+        if query is None or query.type != "type_query" or not query.named_children:
+            return UNKNOWN
+        fn = query.named_children[0]
+        if fn.type != "identifier":
+            return UNKNOWN
+        return self.resolver.call_result(fn, depth + 1)
 
     def _named(self, name: str, at: ts.Node, depth: int) -> ClientRef:
         decl = self.declaration(name)

@@ -394,8 +394,12 @@ class FileExtractor:
         ref = self.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
         members = self._object_members(self.resolver.object_literal(value_u))
         fid = self._function_of_value(value_u)
-        if value_u is not None and value_u.type in FUNCTION_TYPES:
-            members += self._returned_members(value_u)
+        fn = value_u
+        if fn is not None and fn.type == "identifier":  # `export default prisma`, a `const prisma = () => …`
+            b = self.resolver.lookup(text(fn), fn)
+            fn = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+        if fn is not None and fn.type in FUNCTION_TYPES:
+            members += self._returned_members(fn)
         return ExportRef(exported, ref, members, fid, line)
 
     def _function_export(self, exported: str, fn: ts.Node, line: int) -> ExportRef:

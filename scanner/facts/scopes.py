@@ -384,16 +384,22 @@ class Resolver:
                 if first is not None and first.type == "string":
                     return self.import_ref(text(first).strip("'\"`"), "*")
                 return UNKNOWN
-            b = self.lookup(name, fn)
-            declared = self._declared_result(b)
-            if declared.kind in ("client", "import"):
-                return declared
-            body = self._function_result(b)
-            if body is not None:
-                return self.classify(body, depth + 1)
-            if b is not None and b.kind == "import" and b.imported != "*":
-                # A factory in another module: what its exported function returns.
-                return self.import_ref(b.module or "", b.imported or "default", ("()",))
+            return self.call_result(fn, depth)
+        return UNKNOWN
+
+    def call_result(self, fn: ts.Node, depth: int = 0) -> ClientRef:
+        """What calling the function an identifier names returns: its declared result
+        type, its returned expression, or (imported) the `()` member of its export."""
+        b = self.lookup(text(fn), fn)
+        declared = self._declared_result(b)
+        if declared.kind in ("client", "import"):
+            return declared
+        body = self._function_result(b)
+        if body is not None:
+            return self.classify(body, depth + 1)
+        if b is not None and b.kind == "import" and b.imported != "*":
+            # A factory in another module: what its exported function returns.
+            return self.import_ref(b.module or "", b.imported or "default", ("()",))
         return UNKNOWN
 
     def _type_argument(self, call: ts.Node) -> ClientRef:
@@ -525,8 +531,19 @@ class Resolver:
         return None
 
     def _declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
-        """The written type of a variable or parameter an expression names."""
+        """The written type of a variable or parameter an expression names, or of the
+        class member `this.x` names (`constructor(private deps: Deps)`, `deps: Deps`)."""
         expr = unwrap(expr)
+        if expr is not None and expr.type == "member_expression" and text(field(expr, "object")) == "this":
+            n = expr.parent
+            while n is not None and n.type != "class_body":
+                n = n.parent
+            if n is None or n.parent is None:
+                return None
+            for _kind, node in self._member_declarations(n.parent).get(text(field(expr, "property")), ()):
+                if _kind in ("param", "field") and field(node, "type") is not None:
+                    return field(node, "type")
+            return None
         if expr is None or expr.type != "identifier":
             return None
         b = self.lookup(text(expr), expr)
