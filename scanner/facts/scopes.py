@@ -535,12 +535,10 @@ class Resolver:
         class member `this.x` names (`constructor(private deps: Deps)`, `deps: Deps`)."""
         expr = unwrap(expr)
         if expr is not None and expr.type == "member_expression" and text(field(expr, "object")) == "this":
-            n = expr.parent
-            while n is not None and n.type != "class_body":
-                n = n.parent
-            if n is None or n.parent is None:
+            cls = _enclosing_class(expr)
+            if cls is None:
                 return None
-            for _kind, node in self._member_declarations(n.parent).get(text(field(expr, "property")), ()):
+            for _kind, node in self._member_declarations(cls).get(text(field(expr, "property")), ()):
                 if _kind in ("param", "field") and field(node, "type") is not None:
                     return field(node, "type")
             return None
@@ -555,13 +553,10 @@ class Resolver:
         """`this.prisma`, `super.db`: a member the class (or a class it extends, in this
         file or imported) declares as a client: a constructor parameter property typed
         as one or defaulting to one, a field, a getter, or a `this.x = …` assignment."""
-        n = expr.parent
-        while n is not None and n.type != "class_body":
-            n = n.parent
-        if n is None or n.parent is None:
+        cls = _enclosing_class(expr)
+        if cls is None:
             return UNKNOWN
-        skip_own = text(field(expr, "object")) == "super"
-        return self.class_member(n.parent, prop, skip_own=skip_own)
+        return self.class_member(cls, prop, skip_own=text(field(expr, "object")) == "super")
 
     def class_member(self, cls: ts.Node, prop: str, depth: int = 0, skip_own: bool = False) -> ClientRef:
         k = key(cls) ^ hash(prop) ^ hash("member")
@@ -779,6 +774,14 @@ def array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node
             break
         value, path = items[i], path[1:]
     return value, path
+
+
+def _enclosing_class(node: ts.Node) -> ts.Node | None:
+    """The class (declaration or expression) whose body holds `node`."""
+    n = node.parent
+    while n is not None and n.type != "class_body":
+        n = n.parent
+    return n.parent if n is not None else None
 
 
 def object_property(obj: ts.Node, prop: str) -> ts.Node | None:

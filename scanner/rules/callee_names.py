@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 from typing import Iterable
+
+from ..facts.model import SiteContext
+
+# A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
+# Its callback runs once and is retried on its own, by design.
+_DURABLE_STEP = re.compile(r"(?:^|\.)step\.(?:run|do|sendEvent|invoke)$")
+
+
+def durable_step(ctx: SiteContext) -> int | None:
+    """The line of the durable workflow step a site runs in, if any."""
+    return next((f.line for f in ctx.tx if f.kind == "wrapper-callback" and _DURABLE_STEP.search(f.callee)),
+                None)
 
 
 def callee_matches(callee: str, names: Iterable[str]) -> bool:

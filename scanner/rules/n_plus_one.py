@@ -15,6 +15,7 @@ from ..facts.model import LoopFrame, SiteContext
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
+from .callee_names import durable_step
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -155,13 +156,10 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     return ""
 
 
-_DURABLE_STEP = re.compile(r"(?:^|\.)step\.(?:run|do|sendEvent|invoke)$")
-
-
 def _confidence(site: SiteContext, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
     """How sure a per-item query is an N+1 that matters (rules.md §8): by where the
     loop's collection comes from, and by whether the per-item work is by design."""
-    if any(_DURABLE_STEP.search(f.callee) for f in site.tx if f.kind == "wrapper-callback"):
+    if durable_step(site) is not None:
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
     if any(b.kind == "catch" and loop.start <= b.start and b.end <= loop.end for b in site.branches):
         return "low", ("the query runs in a catch clause inside the loop: only for the items that fail",)

@@ -18,6 +18,7 @@ from ..facts.model import ArgSummary, SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
+from .callee_names import durable_step
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,6 @@ def _writers(ctx: RuleContext):
 # Fields a write keeps only as bookkeeping: when they change alone, a lost write costs
 # a stale timestamp or counter, not inconsistent data.
 _BOOKKEEPING = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
-_DURABLE_STEP = re.compile(r"(?:^|\.)step\.(?:run|do)$")
 
 
 def _bookkeeping(w: Write) -> bool:
@@ -126,12 +126,6 @@ def _bookkeeping(w: Write) -> bool:
     if a is None or w.operation not in ("update", "updateMany", "upsert") or a.opaque or a.nested_writes:
         return False
     return a.data_counters_only or bool(a.data_fields) and all(_BOOKKEEPING.search(f) for f in a.data_fields)
-
-
-def _step(w: Write) -> int | None:
-    """The durable workflow step (`step.run(...)`) a write runs in, by line."""
-    return next((f.line for f in w.ctx.tx if f.kind == "wrapper-callback" and _DURABLE_STEP.search(f.callee)),
-                None)
 
 
 def _related_models(schema, a: str | None, b: str | None) -> bool:
@@ -150,7 +144,7 @@ def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
-    steps = (_step(first), _step(w))
+    steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
     if first.operation == w.operation == "upsert":
