@@ -320,6 +320,29 @@ def _const_init(b) -> ts.Node | None:
     return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
 
 
+def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
+    """A `let` that only ever holds constants: `let col; switch (sort) { case "new": col =
+    '"createdAt"'; break; default: throw … }` (an allow-list written as a switch)."""
+    if b is None or b.kind != "var" or b.path:
+        return False
+    if b.value is not None and not safe_fragment(b.value, resolver, depth + 1):
+        return False
+    assigned = 0
+    for ident in resolver.identifiers_named(b.name):
+        parent = ident.parent
+        if parent is None or parent.type not in ("assignment_expression", "augmented_assignment_expression") \
+                or field(parent, "left") != ident:
+            continue
+        other = resolver.lookup(b.name, ident)
+        if other is None or other.node != b.node:
+            continue  # a shadowing binding of the same name
+        if parent.type == "augmented_assignment_expression" \
+                or not safe_fragment(field(parent, "right"), resolver, depth + 1):
+            return False
+        assigned += 1
+    return assigned > 0 or b.value is not None
+
+
 def _literal_object(node: ts.Node | None) -> bool:
     """`{ gt: '>', lt: '<' }`: a map whose values are all literals (an allow-list)."""
     node = unwrap(node)
@@ -399,7 +422,9 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         if b is not None and b.kind == "param" and not b.path and b.value is not None:
             return _callers_pass_constants(b.value, b.index, resolver, depth)
         value = _const_init(b)
-        return value is not None and safe_fragment(value, resolver, depth + 1, index_name)
+        if value is not None:
+            return safe_fragment(value, resolver, depth + 1, index_name)
+        return _only_assigned_constants(b, resolver, depth)
     if t == "member_expression":
         obj = unwrap(field(node, "object"))
         prop = text(field(node, "property"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .args import summarise_args
 from .model import MODEL_OPS
 from .nodes import field, text, unwrap
 
@@ -18,6 +19,7 @@ ROWS = "rows"            # rows of a Prisma read without `take`
 INPUT = "input"          # request input (body, form data, search params)
 CONSTANT = "constant"    # literal, module constant, enum, fixed-length range
 BOUNDED = "bounded"      # rows of a read with `take`
+PINNED = "pinned"        # rows of a read without `take` whose `where` pins a field to a value
 UNKNOWN = "unknown"
 
 # Calls that keep (a subset of) their receiver's items: the origin is the receiver's.
@@ -49,7 +51,7 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[s
         kind, note = collection_origin(obj, resolver, depth + 1)
         if kind == INPUT or prop in _INPUT_MEMBERS and _request_like(obj):
             return INPUT, note or f"request input `{_short(node)}` (line {line})"
-        if kind in (ROWS, BOUNDED):
+        if kind in (ROWS, BOUNDED, PINNED):
             return kind, f"`{_short(node)}` of {note}"
         if kind == CONSTANT:
             return CONSTANT, note
@@ -91,7 +93,12 @@ def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
             label = f"{_short(fn)}()"
             if _has_key(first, "take"):
                 return BOUNDED, f"rows of {label} (line {line}), which has take"
-            return ROWS, f"rows of {label} (line {line}), which has no take"
+            pinned = summarise_args(args).where_points if args is not None else ()
+            if pinned:
+                # One parent's rows, one account's, one status's: bounded by the filter,
+                # by how much is not known here.
+                return PINNED, f"rows of {label} (line {line}), filtered on {', '.join(pinned[:3])}"
+            return ROWS, f"rows of {label} (line {line}), which has no take and no filter pinning a field"
     return UNKNOWN, ""
 
 
@@ -119,7 +126,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         module_level = decl is not None and decl.parent is not None \
             and decl.parent.type in ("program", "export_statement")
         kind, note = collection_origin(b.value, resolver, depth + 1)
-        if b.path and kind in (ROWS, BOUNDED, INPUT):
+        if b.path and kind in (ROWS, BOUNDED, PINNED, INPUT):
             return kind, f"`{name}` of {note}"
         if b.path:
             return UNKNOWN, ""

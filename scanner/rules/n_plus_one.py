@@ -171,6 +171,9 @@ def _confidence(site: SiteContext, loop: LoopFrame) -> tuple[str, tuple[str, ...
     if loop.origin == "bounded":
         return "medium", (f"the loop iterates {loop.origin_note}: bounded, but each page still costs "
                           "one query per item",)
+    if loop.origin == "pinned":
+        return "medium", (f"the loop iterates {loop.origin_note}: bounded by the filter, by how much "
+                          "is not known",)
     return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
 
 

@@ -133,6 +133,9 @@ def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: 
     if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _MULTI_ROW:
         return "high", (f"{origin} reaches the filter of {operation}, which matches many rows: a "
                         "filter object (`{ not: '' }`) widens it",)
+    if lead.argument == "data":
+        return "low", (f"{origin} is written to named columns ({', '.join(lead.fields[:3]) or 'data'}): "
+                       "Prisma rejects a value of the wrong type; what else it may hold is the app's rule",)
     return "medium", (f"{origin} reaches `{lead.argument}` unchecked; whether a wrong value does harm "
                       "depends on the column",)
 

@@ -121,6 +121,19 @@ def _writers(ctx: RuleContext):
 _BOOKKEEPING = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
 
 
+# Fields that say where a row stands in a process (`status: "PROCESSING"`): a write that
+# only moves them is a progress marker the process's own retry or recovery moves again.
+_PROGRESS = re.compile(r"^(?:status|state|stage|phase|step)$|Status$|State$", re.I)
+
+
+def _progress_marker(w: Write) -> bool:
+    a = w.args
+    if a is None or w.operation not in ("update", "updateMany") or a.opaque or a.nested_writes or not a.data_fields:
+        return False
+    return any(_PROGRESS.search(f) for f in a.data_fields) \
+        and all(_PROGRESS.search(f) or _BOOKKEEPING.search(f) for f in a.data_fields)
+
+
 def _bookkeeping(w: Write) -> bool:
     a = w.args
     if a is None or w.operation not in ("update", "updateMany", "upsert") or a.opaque or a.nested_writes:
@@ -147,6 +160,10 @@ def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
+    marker = next((x for x in (first, w) if _progress_marker(x)), None)
+    if marker is not None:
+        return "low", (f"{marker.label} only moves a progress marker ({', '.join(marker.args.data_fields[:3])}), "
+                       "which the process's retry or recovery sets again",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
