@@ -117,7 +117,7 @@ def test_json_report_is_valid_and_one_finding_per_line(tmp_path):
     result = _scan(DEMO, None)
     text = render("json", result)
     data = json.loads(text)
-    assert set(data) == {"version", "root", "findings", "stats", "warnings"}
+    assert set(data) == {"version", "root", "findings", "stats", "warnings", "summary"}
     assert len(data["findings"]) == len(result.findings) > 0
     finding_lines = [l for l in text.splitlines() if l.startswith('    {"rule": ')]
     assert len(finding_lines) == len(result.findings)

@@ -15,7 +15,9 @@ from scanner.findings import CATEGORIES, FINDING_KEYS, Severity
 from treeutil import make_tree
 
 DEMO = FIXTURES / "apps" / "academy"
-TOP_LEVEL = ["version", "root", "findings", "stats", "warnings"]
+TOP_LEVEL = ["version", "root", "findings", "stats", "warnings", "summary"]  # summary: 0.2.0
+SUMMARY_KEYS = ["audit_of", "listed_findings", "audited_findings", "overall", "areas", "coverage",
+                "by_severity", "by_confidence"]
 PINNED_FINDING_KEYS = ("rule", "severity", "category", "path", "line", "column", "end_line", "end_column",
                        "message", "model", "field", "operation", "entry_point", "related", "snippet",
                        "fingerprint", "confidence", "evidence")  # confidence and evidence: version 0.2.0
@@ -79,6 +81,14 @@ def test_demo_app_report_shape():
     assert list(stats["recognition"]) == RECOGNITION_KEYS
     assert stats["min_confidence"] == "medium"
     assert all(f["confidence"] != "low" for f in report["findings"]), "the default view is medium and up"
+    summary = report["summary"]
+    assert list(summary) == SUMMARY_KEYS
+    assert summary["listed_findings"] == summary["audited_findings"] == len(report["findings"])
+    assert isinstance(summary["overall"]["score"], int) and 0 <= summary["overall"]["score"] <= 10
+    assert [a["area"] for a in summary["areas"]][0] == "Schema Design"
+    for c in summary["coverage"]:
+        assert 0 <= c["numerator"] <= c["denominator"]
+    assert sum(summary["by_severity"].values()) == len(report["findings"])
     assert stats["findings"] == len(report["findings"]) == sum(stats["by_severity"].values())
     assert sum(stats["by_rule"].values()) == len(report["findings"])
     assert report["findings"] == sorted(report["findings"], key=lambda f: (f["path"], f["line"], f["column"], f["rule"]))
@@ -114,3 +124,16 @@ def test_output_file_matches_stdout(tmp_path):
     for report in (from_file, from_stdout):
         report["stats"].pop("seconds")
     assert from_file == from_stdout
+
+
+def test_the_summary_scores_the_whole_code_under_a_baseline(tmp_path):
+    """`--baseline` narrows the listed findings, never the audit (issue 18)."""
+    full = _report(DEMO)
+    baseline = tmp_path / "b.json"
+    assert dbaudit("baseline", DEMO, "-o", baseline).code == 0
+    narrowed = _report(DEMO, "--baseline", baseline)
+    assert narrowed["findings"] == []
+    assert narrowed["summary"]["listed_findings"] == 0
+    assert narrowed["summary"]["audited_findings"] == full["summary"]["audited_findings"]
+    assert narrowed["summary"]["overall"] == full["summary"]["overall"]
+    assert narrowed["summary"]["areas"] == full["summary"]["areas"]

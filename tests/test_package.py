@@ -106,7 +106,7 @@ def test_installed_dbaudit_scans_the_demo_app_from_elsewhere(installed, tmp_path
     failing = any(f["severity"] in ("high", "critical") for f in here["findings"])   # fail_on: high
     assert proc.returncode == (1 if failing else 0), f"exit {proc.returncode}:\n{proc.stderr}"
     report = json.loads(proc.stdout)
-    assert list(report) == ["version", "root", "findings", "stats", "warnings"]
+    assert list(report) == ["version", "root", "findings", "stats", "warnings", "summary"]
     assert report["root"] == str(DEMO.resolve())
     assert report["findings"], "the installed scanner found nothing in the demo app"
     for f in report["findings"]:

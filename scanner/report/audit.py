@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..findings import CATEGORIES, Finding, Severity
+from ..findings import CATEGORIES, Finding, Severity, confidence_rank
 from ..rules import RULES_BY_ID
 from .coverage import Figure, coverage_figures
 from .schema_overview import SchemaOverview, schema_overview
@@ -151,16 +151,58 @@ def _affected(f: Finding) -> str:
     return f.path
 
 
+def audited_findings(result) -> list[Finding]:
+    """The findings the audit weighs: those of the whole scanned code in the default view.
+    `--baseline` and `--diff` narrow what a report lists, never what the code scores: the
+    baselined findings and those outside the diff count too (suppressed ones do not)."""
+    review = getattr(result, "review", None)
+    hidden: list[Finding] = []
+    if review is not None:
+        hidden += review.baseline.baselined if review.baseline is not None else []
+        hidden += review.outside_diff
+        floor = confidence_rank(review.min_confidence)
+        hidden = [f for f in hidden if confidence_rank(f.confidence) >= floor]
+    unique = {f.fingerprint: f for f in [*result.findings, *hidden]}
+    return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.rule))
+
+
 def build_audit(result) -> Audit:
     figures = coverage_figures(result.index, result.config)
     migrations = result.discovery.migrations if result.discovery is not None else ()
     overview = schema_overview(result.schema, migrations) if result.schema is not None else None
-    scores = score_table(result.findings, figures, result.schema.provider if result.schema else None)
+    findings = audited_findings(result)
+    scores = score_table(findings, figures, result.schema.provider if result.schema else None)
     return Audit(
         figures=figures, schema=overview, scores=scores,
-        summary=summarise(result.findings, figures, overview, scores),
-        recommendations=recommendations(result.findings),
-        by_severity={s: sum(1 for f in result.findings if f.severity.value == s) for s in SEVERITIES},
-        by_category={c: sum(1 for f in result.findings if f.category == c) for c in CATEGORIES},
-        by_rule=dict(sorted(Counter(f.rule for f in result.findings).items())),
+        summary=summarise(findings, figures, overview, scores),
+        recommendations=recommendations(findings),
+        by_severity={s: sum(1 for f in findings if f.severity.value == s) for s in SEVERITIES},
+        by_category={c: sum(1 for f in findings if f.category == c) for c in CATEGORIES},
+        by_rule=dict(sorted(Counter(f.rule for f in findings).items())),
     )
+
+
+def summary_dict(result, audit: Audit | None = None) -> dict:
+    """The JSON report's `summary`: the audit of the whole scanned code (scores with
+    their inputs, coverage figures, counts), whatever the listed findings are."""
+    audit = audit or build_audit(result)
+    audited = audited_findings(result)
+    return {
+        "audit_of": "the whole scanned code (baselined findings and findings outside --diff included)",
+        "listed_findings": len(result.findings),
+        "audited_findings": len(audited),
+        "overall": {"score": audit.scores.overall_rounded,
+                    "exact": None if audit.scores.overall is None else round(audit.scores.overall, 2),
+                    "status": audit.summary.status, "verdict": audit.summary.verdict},
+        "areas": [{"area": a.area, "score": a.rounded,
+                   "exact": None if a.score is None else round(a.score, 2), "status": a.status,
+                   "coverage": None if a.coverage is None else round(a.coverage, 4),
+                   "coverage_points": round(a.coverage_points, 2), "finding_points": round(a.finding_points, 2),
+                   "fixed_points": round(a.fixed_points, 2)}
+                  for a in audit.scores.areas],
+        "coverage": [{"key": f.key, "title": f.title, "numerator": f.numerator, "denominator": f.denominator,
+                      "share": None if f.share is None else round(f.share, 4)}
+                     for f in audit.figures.values()],
+        "by_severity": audit.by_severity,
+        "by_confidence": {c: sum(1 for f in audited if f.confidence == c) for c in ("high", "medium", "low")},
+    }

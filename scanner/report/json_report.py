@@ -1,4 +1,4 @@
-"""`-f json`: {"version", "root", "findings", "stats", "warnings"}. A contract:
+"""`-f json`: {"version", "root", "findings", "stats", "warnings", "summary"}. A contract:
 the shape is pinned by tests; change it only on purpose."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ..discover import printable_path
+from .audit import summary_dict
 
 
 def report_dict(result) -> dict:
@@ -15,6 +16,8 @@ def report_dict(result) -> dict:
         "findings": [f.to_dict() for f in result.findings],
         "stats": result.stats,
         "warnings": [w.to_dict() for w in result.warnings],
+        # 0.2.0, additive: the audit of the whole scanned code (scores, coverage, counts).
+        "summary": summary_dict(result),
     }
 
 
