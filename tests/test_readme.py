@@ -128,5 +128,5 @@ def test_config_error_example_is_the_real_message(tmp_path):
 def test_json_example_has_the_contract_keys():
     [example] = [b for b in _code_blocks("json") if '"findings"' in b]
     data = json.loads(example)
-    assert list(data) == ["version", "root", "findings", "stats", "warnings"]
+    assert list(data) == ["version", "root", "findings", "stats", "warnings", "summary"]
     assert tuple(data["findings"][0]) == FINDING_KEYS
