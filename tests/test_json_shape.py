@@ -137,3 +137,13 @@ def test_the_summary_scores_the_whole_code_under_a_baseline(tmp_path):
     assert narrowed["summary"]["audited_findings"] == full["summary"]["audited_findings"]
     assert narrowed["summary"]["overall"] == full["summary"]["overall"]
     assert narrowed["summary"]["areas"] == full["summary"]["areas"]
+
+
+def test_the_html_audit_says_what_it_lists_and_what_it_weighs(tmp_path):
+    baseline = tmp_path / "b.json"
+    assert dbaudit("baseline", DEMO, "-o", baseline).code == 0
+    html = dbaudit("scan", DEMO, "--baseline", baseline, "-f", "html", "--fail-on", "critical").out
+    audited = _report(DEMO)["summary"]["audited_findings"]
+    assert f"0 finding(s) listed below (new since the baseline, or on the changed lines); the scores weigh " \
+           f"all {audited} of the whole code." in html
+    assert "finding(s) listed below" not in dbaudit("scan", DEMO, "-f", "html", "--fail-on", "critical").out

@@ -179,6 +179,8 @@ def build_view(result, audit: Audit | None = None) -> dict:
             "warnings": len(result.warnings), "findings": len(findings),
         },
         "recognition": _recognition(result),
+        # Findings listed vs weighed: `--baseline` / `--diff` list fewer, the audit scores them all.
+        "audited": {"listed": len(findings), "audited": sum(audit.by_severity.values())},
         "summary": {
             "verdict": audit.summary.verdict, "status": audit.summary.status,
             "score": audit.summary.score, "exact_score": audit.summary.exact_score,
