@@ -151,3 +151,12 @@ def test_init_lists_unrecognised_receivers_commented_out(tmp_path, monkeypatch):
     assert "store" in load_config(root)["prisma"]["client_names"]
     facts = json.loads(dbaudit("facts", "-f", "json").out)
     assert len(facts["prisma_calls"]) == 2
+
+
+def test_init_pins_the_folder_of_a_multi_file_schema(tmp_path):
+    root = make_tree(tmp_path, {
+        "prisma/schema/main.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("D")\n}\n',
+        "prisma/schema/user.prisma": "model User {\n  id Int @id\n}\n"})
+    assert dbaudit("init", root).code == 0
+    assert load_config(root)["prisma"]["schema"] == "prisma/schema"
+    assert dbaudit("scan", root).code == 0
