@@ -64,6 +64,23 @@ def _check_root(path: Path) -> None:
                          "give a source file or a folder to scan.")
 
 
+def _check_nothing_to_scan(path: Path, result) -> None:
+    """A folder with no source and no schema in scope is a mistake (a wrong path,
+    an exclude too wide), not a clean scan: discovery's `empty` warning says so."""
+    if path.is_dir() and any(w.kind == "empty" for w in result.warnings):
+        from .parse import SOURCE_EXTENSIONS
+        exts = "/".join(SOURCE_EXTENSIONS)
+        where = f"{path} ({path.resolve()})" if str(path) == "." else str(path)
+        raise InputError(f"nothing to scan in {where}: no {exts} source or .prisma schema in scope "
+                         "(after .gitignore, exclude, default_excludes and out_of_scope); "
+                         "give the folder that holds the app's code.")
+
+
+def _wrote(file: str, findings) -> None:
+    n = len(findings)
+    click.echo(f"dbaudit: wrote {file} ({n} finding{'' if n == 1 else 's'})", err=True)
+
+
 def _write(output: str | None, text: str) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
@@ -120,7 +137,7 @@ def _warn(message: str) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", help="Write the report to this file instead of standard output.")
 @click.option("--write", "writes", multiple=True, metavar="FORMAT:FILE",
@@ -181,11 +198,16 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
                               progress=bar.update)
         finally:
             bar.close()
+        _check_nothing_to_scan(path, result)
         options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn}
         color = fmt == "text" and output is None and sys.stdout.isatty()
         _write(output, render(fmt, result, color=color, **options))
+        if output and output != "-":
+            _wrote(output, result.findings)
         for extra_fmt, file in extra:
             _write(file, render(extra_fmt, result, **options))
+            if file != "-":
+                _wrote(file, result.findings)
         if report_unused_ignores:
             for unused in result.review.unused_ignores:
                 click.echo(f"dbaudit: {unused.describe()}", err=True)
@@ -199,7 +221,7 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
 
 
 @main.command("baseline")
-@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=True, dir_okay=True, path_type=Path))
 @click.option("-o", "--output", metavar="FILE",
               help="Write the baseline to FILE (e.g. .dbaudit-baseline.json) instead of standard output.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
@@ -216,6 +238,7 @@ def baseline_cmd(path, output, config_file, select, ignore, debug):
         _check_output(output)
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
+        _check_nothing_to_scan(path, result)
         # Every finding, with its confidence: a later scan may show more of them.
         recorded = sorted([*result.findings, *result.review.below_confidence],
                           key=lambda f: (f.path, f.line, f.column, f.rule))
@@ -248,8 +271,10 @@ def rules_cmd(fmt):
 
 @main.command()
 @click.argument("rule_id")
-def explain(rule_id):
-    """Print a rule's documentation page."""
+@click.option("--raw", is_flag=True, help="Print the page's Markdown unchanged (docs/rules/RULE.md).")
+def explain(rule_id, raw):
+    """Show a rule's documentation page: the example and the fix first, then
+    what it finds, why it matters and how confident it is."""
     rule = RULES_BY_ID.get(rule_id)
     if rule is None:
         try:
@@ -258,14 +283,20 @@ def explain(rule_id):
             click.echo(f"dbaudit: error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        click.echo(rule.docs_path.read_text(encoding="utf-8"))
+        page = rule.docs_path.read_text(encoding="utf-8")
     except OSError:
         click.echo(f"dbaudit: error: the docs page for {rule_id} is missing ({rule.docs_path}).", err=True)
         sys.exit(EXIT_USAGE)
+    if raw:
+        click.echo(page)
+        return
+    from .docs_page import render_terminal
+    tty = sys.stdout.isatty()
+    click.echo(render_terminal(page, color=tty, width=_terminal_width() if tty else 100), nl=False)
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="Extra config file, layered over .dbaudit.yaml.")
@@ -281,11 +312,38 @@ def facts(path, fmt, config_file, unresolved, debug):
         _check_root(path)
         config = load_config(path if path.is_dir() else path.parent, config_file)
         result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
+        _check_nothing_to_scan(path, result)
         render = render_unresolved if unresolved else render_facts
         click.echo(render(result, fmt), nl=False)
         return EXIT_CLEAN
     sys.exit(_run(go, debug))
 
+
+@main.command("init")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing .dbaudit.yaml.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+def init_cmd(path, force, debug):
+    """Write a commented .dbaudit.yaml for the repository at PATH: its schema,
+    client names (with the receivers not recognised, commented out), the entry
+    points seen, and the script and test globs to adapt."""
+    def go():
+        from .config import PROJECT_FILE
+        from .engine import scan as run_scan
+        from .init_config import PROBE_RULES, render_init
+        target = path / PROJECT_FILE
+        if target.exists() and not force:
+            raise InputError(f"{target} already exists; edit it, or rerun with --force to overwrite it.")
+        defaults = load_config(None)
+        result = run_scan(path, defaults, select=PROBE_RULES)
+        _check_nothing_to_scan(path, result)
+        try:
+            target.write_text(render_init(result, defaults), encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"{target}: cannot write it ({e.strerror}); check the folder's permissions.") from None
+        click.echo(f"dbaudit: wrote {target}", err=True)
+        return EXIT_CLEAN
+    sys.exit(_run(go, debug))
 
 
 # -- history: saved scans over time (logic in scanner/history/) ----------------

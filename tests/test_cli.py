@@ -107,14 +107,14 @@ def test_rules_table():
 
 
 @pytest.mark.parametrize("rule", [r.id for r in REGISTRY])
-def test_explain_prints_the_docs_page(rule):
-    run = dbaudit("explain", rule)
+def test_explain_raw_prints_the_docs_page(rule):
+    run = dbaudit("explain", rule, "--raw")
     assert run.code == 0
     assert run.out == RULES_BY_ID[rule].docs_path.read_text(encoding="utf-8") + "\n"
 
 
 def test_explain_n_plus_one_and_an_unknown_rule():
-    assert dbaudit("explain", "n-plus-one").out.startswith("# n-plus-one")
+    assert dbaudit("explain", "n-plus-one", "--raw").out.startswith("# n-plus-one")
     assert "Did you mean 'n-plus-one'?" in usage_error(dbaudit("explain", "n-plus-on"))
 
 

@@ -123,5 +123,5 @@ def test_installed_dbaudit_explains_and_lists_rules(installed, tmp_path):
     rules = json.loads(_check(_run([str(installed / "dbaudit"), "rules", "-f", "json"], cwd=tmp_path),
                               "dbaudit rules").stdout)
     assert "n-plus-one" in {r["id"] for r in rules}
-    page = _check(_run([str(installed / "dbaudit"), "explain", "n-plus-one"], cwd=tmp_path), "dbaudit explain")
+    page = _check(_run([str(installed / "dbaudit"), "explain", "n-plus-one", "--raw"], cwd=tmp_path), "dbaudit explain")
     assert page.stdout.rstrip("\n") == (REPO / "docs/rules/n-plus-one.md").read_text(encoding="utf-8").rstrip("\n")
