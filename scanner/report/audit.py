@@ -152,15 +152,19 @@ def _affected(f: Finding) -> str:
 
 
 def build_audit(result) -> Audit:
+    """Scored on every reported finding, those a `--min-severity` view hides included:
+    the verdict does not change with what the report shows."""
+    review = getattr(result, "review", None)
+    findings = [*result.findings, *(review.below_severity if review is not None else ())]
     figures = coverage_figures(result.index, result.config)
     migrations = result.discovery.migrations if result.discovery is not None else ()
     overview = schema_overview(result.schema, migrations) if result.schema is not None else None
-    scores = score_table(result.findings, figures, result.schema.provider if result.schema else None)
+    scores = score_table(findings, figures, result.schema.provider if result.schema else None)
     return Audit(
         figures=figures, schema=overview, scores=scores,
-        summary=summarise(result.findings, figures, overview, scores),
-        recommendations=recommendations(result.findings),
-        by_severity={s: sum(1 for f in result.findings if f.severity.value == s) for s in SEVERITIES},
-        by_category={c: sum(1 for f in result.findings if f.category == c) for c in CATEGORIES},
-        by_rule=dict(sorted(Counter(f.rule for f in result.findings).items())),
+        summary=summarise(findings, figures, overview, scores),
+        recommendations=recommendations(findings),
+        by_severity={s: sum(1 for f in findings if f.severity.value == s) for s in SEVERITIES},
+        by_category={c: sum(1 for f in findings if f.category == c) for c in CATEGORIES},
+        by_rule=dict(sorted(Counter(f.rule for f in findings).items())),
     )
