@@ -76,6 +76,12 @@ def _check_nothing_to_scan(path: Path, result) -> None:
                          "give the folder that holds the app's code.")
 
 
+def _listed(fmt: str, result, min_severity: str | None):
+    """The findings a report of this format lists (`--min-severity` narrows all but JSON)."""
+    from .report import UNFILTERED, shown
+    return result.findings if fmt in UNFILTERED else shown(result, min_severity).findings
+
+
 def _wrote(file: str, findings) -> None:
     n = len(findings)
     click.echo(f"dbaudit: wrote {file} ({n} finding{'' if n == 1 else 's'})", err=True)
@@ -159,6 +165,11 @@ def _warn(message: str) -> None:
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
               help="Show, score and fail on findings of at least this confidence "
                    "[config min_confidence, default medium]; low shows all.")
+@click.option("--min-severity", type=click.Choice([s.value for s in Severity]), default=None,
+              help="Show only findings of at least this severity (text, html, markdown, sarif, github; "
+                   "not json); --fail-on still counts them all.")
+@click.option("--no-group", is_flag=True,
+              help="text: list every finding instead of folding more than 5 of one rule and severity into a line.")
 @click.option("--scope", type=click.Choice(SCOPES), default=None,
               help="app: leave operational scripts (script_paths, files package.json scripts run, "
                    "seeds) out [config scope, default all].")
@@ -171,8 +182,8 @@ def _warn(message: str) -> None:
               help="Worker processes for parsing [default: one per core].")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignores, link_base, config_file,
-         select, ignore, fail_on, min_confidence, scope, save, history_url, no_cache, cache_dir, jobs,
-         debug):
+         select, ignore, fail_on, min_confidence, min_severity, no_group, scope, save, history_url, no_cache,
+         cache_dir, jobs, debug):
     """Scan PATH (a repository checkout, folder or file) and report findings."""
     def go():
         from .baseline import load_baseline
@@ -199,15 +210,16 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         finally:
             bar.close()
         _check_nothing_to_scan(path, result)
-        options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn}
+        options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn,
+                   "min_severity": min_severity, "group": not no_group}
         color = fmt == "text" and output is None and sys.stdout.isatty()
         _write(output, render(fmt, result, color=color, **options))
         if output and output != "-":
-            _wrote(output, result.findings)
+            _wrote(output, _listed(fmt, result, min_severity))
         for extra_fmt, file in extra:
             _write(file, render(extra_fmt, result, **options))
             if file != "-":
-                _wrote(file, result.findings)
+                _wrote(file, _listed(extra_fmt, result, min_severity))
         if report_unused_ignores:
             for unused in result.review.unused_ignores:
                 click.echo(f"dbaudit: {unused.describe()}", err=True)

@@ -25,6 +25,10 @@ class Review:
     # baseline and history, which record every finding with its confidence.
     below_confidence: list[Finding] = field(default_factory=list)
     min_confidence: str = "low"
+    # Findings a report leaves out at `--min-severity` (report.shown): a view only,
+    # still counted for --fail-on, the score and the JSON report.
+    below_severity: list[Finding] = field(default_factory=list)
+    min_severity: str = "low"
     notes: list[str] = field(default_factory=list)   # doubts worth a warning
 
     def stats(self) -> dict:
@@ -54,6 +58,9 @@ class Review:
         if self.below_confidence:
             parts.append(f"{len(self.below_confidence)} of confidence below {self.min_confidence} "
                          "(--min-confidence low lists them)")
+        if self.below_severity:
+            parts.append(f"{len(self.below_severity)} of severity below {self.min_severity} "
+                         "(--min-severity low lists them)")
         return ("Not reported: " + ", ".join(parts) + ".") if parts else ""
 
 

@@ -61,7 +61,7 @@ def _summary_rows(text: str) -> dict[str, list[str]]:
 
 
 def test_text_output_has_the_summary_table():
-    run = dbaudit("scan", DEMO, "--fail-on", "critical")
+    run = dbaudit("scan", DEMO, "--fail-on", "critical", "--no-group")
     report = json.loads(dbaudit("scan", DEMO, "-f", "json", "--fail-on", "critical").out)
     rows = _summary_rows(run.out)
     by_rule = Counter((f["rule"], f["severity"]) for f in report["findings"])
@@ -72,9 +72,10 @@ def test_text_output_has_the_summary_table():
     sev = report["stats"]["by_severity"]
     expected["total"] = [str(sev[s]) for s in ("critical", "high", "medium", "low")] + [str(len(report["findings"]))]
     assert rows == expected
-    # every finding is listed under its file with line:column, severity and rule
+    # with --no-group every finding is listed as path:line:column, severity and rule
     for f in report["findings"]:
-        assert re.search(rf"^  {f['line']}:{f['column']}\s+{f['severity']}\s+{re.escape(f['rule'])}\b",
+        assert re.search(rf"^{re.escape(f['path'])}:{f['line']}:{f['column']}\s+{f['severity']}\s+"
+                         rf"{re.escape(f['rule'])}\b",
                          run.out, re.M), f
     assert f"{report['stats']['files_scanned']} files, {report['stats']['prisma_calls']} Prisma calls" in run.out
 

@@ -15,6 +15,8 @@ from conftest import FIXTURES, REPO, scan_dir
 from scanner.cli import main
 from scanner.config import load_config
 from scanner.findings import CATEGORIES, FINDING_KEYS
+from scanner.report import text_report
+from scanner.report.text_report import order
 from scanner.rules import REGISTRY
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -93,20 +95,26 @@ def test_cli_reference_names_every_command_and_option():
 
 
 def test_example_output_is_real():
-    """Every finding line quoted in the example exists in a scan of the demo app."""
+    """Every finding line quoted in the example exists in a scan of the demo app,
+    and the example keeps the report's order: worst first."""
     [block] = [b for b in _code_blocks("text") if "dbaudit summary" in b]
-    findings = {(f.path, f.line, f.column, f.severity.value, f.rule) for f in scan_dir(str(DEMO)).findings}
-    path, quoted = None, []
+    found = scan_dir(str(DEMO)).findings
+    findings = {(f.path, f.line, f.column, f.severity.value, f.rule) for f in found}
+    quoted = []
     for line in block.splitlines():
-        m = re.match(r"^  (\d+):(\d+)\s+(critical|high|medium|low)\s+([a-z-]+)\s", line)
+        m = re.match(r"^(\S+?):(\d+):(\d+)\s+(critical|high|medium|low)\s+([a-z-]+)\s", line)
         if m:
-            quoted.append((path, int(m[1]), int(m[2]), m[3], m[4]))
-        elif re.match(r"^[\w(\[.][^\s]*\.(tsx?|prisma)$", line):
-            path = line
+            quoted.append((m[1], int(m[2]), int(m[3]), m[4], m[5]))
     assert len(quoted) >= 4
     stale = [q for q in quoted if q not in findings]
     assert not stale, (f"README.md's example output quotes findings the demo app no longer has: {stale}; "
                        "paste a fresh `dbaudit scan fixtures/apps/academy`")
+    position = {(f.path, f.line, f.column, f.severity.value, f.rule): i for i, f in enumerate(order(found))}
+    assert [position[q] for q in quoted] == sorted(position[q] for q in quoted), \
+        "README.md's example output is not in the report's order (worst first)"
+    [verdict] = [line for line in block.splitlines() if line.startswith("Audit: ")]
+    assert verdict == text_report.render(scan_dir(str(DEMO))).splitlines()[0], \
+        "README.md's example output opens with a stale verdict line"
 
 
 def test_config_example_is_valid(tmp_path):

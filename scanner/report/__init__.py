@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
+from ..findings import Severity
+from ..review import Review
 from . import github, html_report, json_report, markdown, sarif, text_report
 
 REPORTERS: dict[str, Callable] = {
@@ -15,6 +18,24 @@ REPORTERS: dict[str, Callable] = {
     "html": html_report.render,
 }
 
+# The JSON report is a contract: it lists every finding whatever the view shows.
+UNFILTERED = frozenset({"json"})
 
-def render(fmt: str, result, **options) -> str:
-    return REPORTERS[fmt](result, **options)
+
+def shown(result, min_severity: str | None):
+    """The result as a report shows it at `--min-severity`: findings below that
+    severity leave `findings` for `review.below_severity`, which the summaries count.
+    Only a view: --fail-on, the score and the JSON report read every finding."""
+    if not min_severity:
+        return result
+    floor = Severity.parse(min_severity).rank
+    kept = [f for f in result.findings if f.severity.rank >= floor]
+    below = [f for f in result.findings if f.severity.rank < floor]
+    review = result.review if result.review is not None else Review(reported=list(result.findings))
+    return replace(result, findings=kept,
+                   review=replace(review, below_severity=below, min_severity=min_severity))
+
+
+def render(fmt: str, result, min_severity: str | None = None, **options) -> str:
+    view = result if fmt in UNFILTERED else shown(result, min_severity)
+    return REPORTERS[fmt](view, **options)

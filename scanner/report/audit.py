@@ -153,13 +153,15 @@ def _affected(f: Finding) -> str:
 
 def audited_findings(result) -> list[Finding]:
     """The findings the audit weighs: those of the whole scanned code in the default view.
-    `--baseline` and `--diff` narrow what a report lists, never what the code scores: the
-    baselined findings and those outside the diff count too (suppressed ones do not)."""
+    `--baseline`, `--diff` and `--min-severity` narrow what a report lists, never what the
+    code scores: the baselined findings, those outside the diff and those below the shown
+    severity count too (suppressed ones do not)."""
     review = getattr(result, "review", None)
     hidden: list[Finding] = []
     if review is not None:
         hidden += review.baseline.baselined if review.baseline is not None else []
         hidden += review.outside_diff
+        hidden += review.below_severity  # a `--min-severity` view changes what is shown, not the verdict
         floor = confidence_rank(review.min_confidence)
         hidden = [f for f in hidden if confidence_rank(f.confidence) >= floor]
     unique = {f.fingerprint: f for f in [*result.findings, *hidden]}

@@ -167,6 +167,7 @@ def _schema(audit: Audit) -> dict | None:
 def build_view(result, audit: Audit | None = None) -> dict:
     audit = audit or build_audit(result)
     findings = result.findings
+    review = getattr(result, "review", None)
     cats = _categories(findings)
     rules_present = sorted({f.rule for f in findings})
     st = result.stats
@@ -209,7 +210,9 @@ def build_view(result, audit: Audit | None = None) -> dict:
         "scoring": {"coverage_points": COVERAGE_POINTS},
         "limits": {"findings_per_rule": MAX_FINDINGS_PER_RULE, "excerpts_per_rule": MAX_EXCERPTS_PER_RULE},
         "hidden": {"rows": sum(g["rows_hidden"] for c in cats for g in c["rules"]),
-                   "excerpts": sum(g["excerpts_hidden"] for c in cats for g in c["rules"])},
+                   "excerpts": sum(g["excerpts_hidden"] for c in cats for g in c["rules"]),
+                   "below_severity": len(review.below_severity) if review is not None else 0,
+                   "min_severity": review.min_severity if review is not None else "low"},
         "warnings": [{"location": f"{w.path}:{w.line}" if w.line else w.path, "message": w.message}
                      for w in result.warnings[:50]],
         "warnings_hidden": max(0, len(result.warnings) - 50),
