@@ -147,3 +147,16 @@ def test_min_severity_is_applied_in_the_registry_not_per_reporter():
     assert "string-enum-column" not in view
     assert "57 of severity below high (--min-severity low lists them)" in " ".join(view.split())
     assert render("json", result, min_severity="critical") == render("json", result)
+
+
+def test_the_verdict_under_a_baseline_says_what_is_listed_and_what_is_audited(tmp_path):
+    from cliutil import dbaudit
+    from conftest import FIXTURES
+    demo = FIXTURES / "apps" / "academy"
+    baseline = tmp_path / "b.json"
+    assert dbaudit("baseline", demo, "-o", baseline).code == 0
+    full = dbaudit("scan", demo, "--fail-on", "critical").out.splitlines()[0]
+    narrowed = dbaudit("scan", demo, "--baseline", baseline, "--fail-on", "critical").out
+    assert full.startswith("Audit: ")
+    assert " ".join(narrowed.split()).startswith(
+        "0 new findings; the audit of the whole code: " + " ".join(full[len("Audit: "):].split()))

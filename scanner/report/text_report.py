@@ -136,7 +136,18 @@ def _verdict(console: Console, result, audit) -> None:
     much of the code was recognised, in one paragraph."""
     s = audit.summary
     n = sum(audit.by_severity.values())
-    head = Text("Audit: ", style="bold")
+    review = getattr(result, "review", None)
+    narrowed = review is not None and (review.baseline is not None or review.diff is not None)
+    listed = len(result.findings) + len(review.below_severity if review is not None else ())
+    head = Text("", style="bold")
+    if narrowed:
+        # `--baseline` / `--diff`: what is listed is new; the verdict is the whole code's.
+        plural = "" if listed == 1 else "s"
+        what = f"{listed} new finding{plural}" if review.baseline is not None \
+            else f"{listed} finding{plural} on the changed lines"
+        head.append(f"{what}; the audit of the whole code: ", style="bold")
+    else:
+        head.append("Audit: ", style="bold")
     head.append(f"{_out_of_ten(s.score)} {s.verdict}", style=STATUS_STYLE[s.status])
     head.append(f". {n} finding{'' if n == 1 else 's'}: "
                 + ", ".join(f"{audit.by_severity[x]} {x}" for x in _SEVERITY_ORDER) + ".")
