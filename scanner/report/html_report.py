@@ -17,7 +17,7 @@ from functools import lru_cache
 import jinja2
 
 from .. import __version__, recognition
-from ..findings import CATEGORIES, Finding
+from ..findings import CATEGORIES, Finding, Severity
 from ..resources import data_dir
 from ..rules import RULES_BY_ID
 from .audit import SEVERITIES, Audit, build_audit, percent
@@ -79,6 +79,8 @@ def _finding(f: Finding, with_excerpt: bool) -> dict:
         "location": f"{f.path}:{f.line}", "message": rich(f.message), "entry_point": f.entry_point,
         "excerpt": _excerpt(f) if with_excerpt and f.snippet else None,
         "related": related, "more_related": max(0, len(f.related) - MAX_RELATED),
+        # Chains are shown open for critical and high findings, folded below.
+        "related_folded": f.severity.rank < Severity.HIGH.rank,
         "confidence": f.confidence, "evidence": list(f.evidence),
     }
 
@@ -111,6 +113,16 @@ def _categories(findings: list[Finding]) -> list[dict]:
                         key=lambda g: (SEVERITIES.index(g["severity"]), -g["count"], g["id"]))
         out.append({"key": key, "title": CATEGORIES.get(key, key), "count": sum(g["count"] for g in groups),
                     "rules": groups})
+    # Worst first: the category whose worst group is worst (then the larger) leads;
+    # empty categories keep their usual order at the end. Only the first group is open.
+    order = {c["key"]: i for i, c in enumerate(out)}
+    out.sort(key=lambda c: (SEVERITIES.index(c["rules"][0]["severity"]) if c["rules"] else len(SEVERITIES),
+                            -c["rules"][0]["count"] if c["rules"] else 0, order[c["key"]]))
+    for c in out:
+        for g in c["rules"]:
+            g["open"] = False
+    if out and out[0]["rules"]:
+        out[0]["rules"][0]["open"] = True
     return out
 
 

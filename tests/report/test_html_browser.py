@@ -111,6 +111,9 @@ def test_hostile_snippet_is_inert_visible_text(browser, report):
     try:
         finding = page.locator(".finding", has_text="src/lib/hostile.ts:5")
         assert finding.count() == 1
+        group = page.locator("#rule-n-plus-one")
+        if not group.evaluate("d => d.open"):
+            group.locator("> summary").click()
         excerpt = finding.locator(".excerpt").inner_text()
         assert "</script><script>alert(1)</script>" in excerpt
         assert "<img src=x onerror=alert(1)>" in excerpt
@@ -175,7 +178,7 @@ def test_works_with_scripts_off(browser, report):
         assert page.locator(".finding").count() == page.locator(".finding:not([hidden])").count() > 0
         group = page.locator("details.rule-group").last
         was_open = group.evaluate("d => d.open")
-        group.locator("summary").click()
+        group.locator("> summary").click()
         assert group.evaluate("d => d.open") is not was_open
         assert events["requests"] == [report.as_uri()]
     finally:
@@ -192,5 +195,66 @@ def test_dark_mode_and_print(browser, report):
         assert page.locator("#filters").is_hidden()
         pdf = page.pdf()  # prints without error
         assert pdf[:4] == b"%PDF"
+    finally:
+        ctx.close()
+
+
+def _synthetic(n: int):
+    """`n` findings over every registered rule, with excerpts, related chains and
+    long paths: the demo scan's result with its findings replaced."""
+    import dataclasses
+
+    from conftest import scan_dir
+    from report_helpers import finding
+    from scanner.findings import Related
+    from scanner.rules import RULES_BY_ID
+    rules = list(RULES_BY_ID.values())
+    severities = ("critical", "high", "medium", "low")
+    snippet = "for (const id of ids) {\n  await prisma.user.findFirst({ where: { id } })\n}"
+    out = []
+    for i in range(n):
+        r = rules[i % len(rules)]
+        path = f"src/{'deeply/nested/' * (i % 7)}module_{i % 97}/handlers/route_{i}.ts"
+        f = finding(r.id, severities[i % 4], path, i % 400 + 1, category=r.category,
+                    message=f"`prisma.user.findFirst()` in a loop over `ids` ({i})", snippet=snippet,
+                    end_line=i % 400 + 3)
+        out.append(dataclasses.replace(f, related=tuple(Related(path, j + 1, f"step {j}") for j in range(3))))
+    return dataclasses.replace(scan_dir(str(FIXTURES / "apps" / "academy")), findings=out)
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory) -> Path:
+    from scanner.report.html_report import render
+    out = tmp_path_factory.mktemp("big") / "report.html"
+    out.write_text(render(_synthetic(10_000)), encoding="utf-8")
+    return out
+
+
+def test_ten_thousand_findings_open_in_under_two_seconds(browser, big_report):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(big_report.as_uri(), wait_until="load")
+        ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        assert errors == []
+        assert 0 < ms < 2000, f"load took {ms:.0f} ms"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    finally:
+        ctx.close()
+
+
+def test_long_paths_wrap_and_the_page_opens_on_the_worst_group(browser, big_report):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.goto(big_report.as_uri(), wait_until="load")
+        # Open every group and chain: nothing is wider than the viewport.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        groups = page.locator("details.rule-group")
+        assert groups.first.evaluate("d => d.open")
+        assert groups.first.locator(".sev-badge").first.inner_text().lower() == "critical"
     finally:
         ctx.close()

@@ -151,3 +151,26 @@ def test_every_in_page_link_has_its_target():
     ids = set(re.findall(r'\sid="([^"]+)"', page))
     assert targets and targets <= ids
     assert {t for t in targets if t.startswith("rule-")} == {f"rule-{r}" for r in _demo().stats["by_rule"]}
+
+
+def test_findings_open_on_the_worst_group_and_fold_chains_below_high():
+    from scanner.findings import Related
+    result = _demo()
+    rel = (Related("src/a.ts", 3, "the loop"),)
+    many = [dataclasses.replace(finding("n-plus-one", "high", "src/a.ts", i + 1), related=rel) for i in range(5)]
+    many += [dataclasses.replace(finding("unbounded-find-many", "medium", "src/b.ts", 1), related=rel)]
+    many += [finding("float-for-money", "critical", "prisma/schema.prisma", 4, category="schema")]
+    many += [finding("foreign-key-missing-index", "high", "prisma/schema.prisma", i + 1, category="schema")
+             for i in range(9)]
+    view = build_view(dataclasses.replace(result, findings=many))
+    order = [(c["key"], [(g["id"], g["open"]) for g in c["rules"]]) for c in view["categories"] if c["rules"]]
+    assert order == [
+        ("schema", [("float-for-money", True), ("foreign-key-missing-index", False)]),
+        ("query-patterns", [("n-plus-one", False), ("unbounded-find-many", False)]),
+    ]
+    page = render(dataclasses.replace(result, findings=many))
+    assert page.count("<details class=\"rule-group\"") == 4
+    assert len(re.findall(r'<details class="rule-group"[^>]*\sopen>', page)) == 1
+    # The medium finding's chain is folded; the high ones are listed open.
+    assert page.count('<details class="chain"><summary>1 related location(s)</summary>') == 1
+    assert page.count('<ul class="related"') == 6
