@@ -63,3 +63,47 @@ export const router = createTRPCRouter({
 const x = form.input(1)
 """, path="src/server/routers/user.ts")
     assert _calls(ff) == [(3, "trpc-input", "z.object({ id: z.string() })", "zod", "zod", "byId")]
+
+
+def test_validated_parameters_of_a_wrapper():
+    from scanner.facts.validation import validated_params
+    ff = _facts("""import type { ZodSchema } from 'zod'
+export async function parseRequest(request: Request, schema: ZodSchema) {
+  const body = await request.json()
+  return schema.safeParse(body)
+}
+export function parseWith(schema: ZodSchema, ctx: { input: unknown }) {
+  return schema.parse(ctx.input)
+}
+export function notMine(x: unknown) {
+  return JSON.parse(String(x))
+}
+""", "src/lib/http.ts")
+    assert [(v.span.line, v.params, v.schema_param) for v in ff.validations] == [(4, (0,), 1), (7, (1,), 0), (10, (0,), -1)]
+    fns = {f.name: f.id for f in ff.functions}
+    assert validated_params(ff, fns["parseRequest"]) == {0}
+    assert validated_params(ff, fns["parseWith"]) == {1}
+    assert validated_params(ff, fns["notMine"]) == frozenset()
+
+
+def test_other_schema_libraries():
+    ff = _facts("""import * as v from 'valibot'
+import { assert } from 'superstruct'
+import * as yup from 'yup'
+import { verifier } from '@/lib/auth'
+const Y = yup.object({})
+export function f(a: unknown, b: unknown, c: unknown, d: unknown) {
+  v.parse(S, a)
+  assert(b, Struct)
+  Y.validateSync(c)
+  verifier.validate(d)
+  parse(S, d)
+}
+""", "src/lib/x.ts")
+    assert [(v.span.line, v.kind, v.origin, v.module, v.params) for v in ff.validations] == [
+        (7, "parse", "library", "valibot", (0,)),
+        (8, "assert", "library", "superstruct", (1,)),
+        (9, "validateSync", "import", "yup", (2,)),
+        # `verifier.validate(d)`: an app import, counted because the file imports a schema library
+        (10, "validate", "import", "@/lib/auth", (3,)),
+    ]

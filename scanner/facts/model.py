@@ -334,6 +334,11 @@ class ValidationCall:
     module: str | None         # import specifier for zod / import origins
     span: Span
     function: int
+    # Parameter indices of `function` the validated value is read from (`schema.safeParse(await
+    # req.json())` in `parseRequest(req, schema)` -> (0,)): a caller passing something there
+    # has it validated (coverage follows such wrappers one call deep).
+    params: tuple[int, ...] = ()
+    schema_param: int = -1     # the schema is this parameter of `function` (the caller picks it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,20 @@ from .scopes import Resolver
 
 _PROCEDURE_METHODS = ("query", "mutation", "subscription")
 _MAX_HOPS = 6
+# yup / joi: `schema.validate(x)`; counted only with a schema library in sight.
+_LIBRARY_METHODS = frozenset({"validate", "validateSync", "validateAsync"})
+SCHEMA_LIBRARIES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
+# Schema-library functions handed (schema, value) or (value, schema), by library.
+_VALUE_FIRST = ("superstruct",)
 
 
 def is_zod_module(module: str | None) -> bool:
     return module is not None and (module == "zod" or module.startswith("zod/"))
+
+
+def is_schema_module(module: str | None) -> bool:
+    """zod, valibot, yup, joi, superstruct, typebox, arktype, effect (and their subpaths)."""
+    return module is not None and any(module == m or module.startswith(m + "/") for m in SCHEMA_LIBRARIES)
 
 
 def _root(expr: ts.Node | None) -> ts.Node | None:
@@ -86,16 +96,99 @@ def _function_of(node: ts.Node, function_ids: dict[int, int]) -> int:
     return -1 if n is None else function_ids.get(key(n), -1)
 
 
+def _enclosing_function(node: ts.Node) -> ts.Node | None:
+    n = node.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        n = n.parent
+    return n
+
+
+def _identifiers(expr: ts.Node):
+    stack = [expr]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            yield n
+        elif n.type not in FUNCTION_TYPES:
+            stack.extend(n.named_children)
+
+
+def _param_indices(resolver: Resolver, expr: ts.Node | None, fn: ts.Node | None,
+                   hops: int = 0) -> set[int]:
+    """Parameters of `fn` an expression is built from: `await req.json()`, `body` where
+    `const body = await req.json()`, `req.body`."""
+    out: set[int] = set()
+    if expr is None or fn is None or hops > _MAX_HOPS:
+        return out
+    for ident in _identifiers(expr):
+        b = resolver.lookup(text(ident), ident)
+        if b is None:
+            continue
+        if b.kind == "param" and b.value is not None and key(b.value) == key(fn):
+            out.add(b.index)
+        elif b.kind == "var" and b.value is not None and b.value != expr:
+            out |= _param_indices(resolver, b.value, fn, hops + 1)
+    return out
+
+
+def _schema_param(resolver: Resolver, schema: ts.Node, fn: ts.Node | None) -> int:
+    root = _root(schema)
+    if root is None or root.type != "identifier" or fn is None:
+        return -1
+    b = resolver.lookup(text(root), root)
+    return b.index if b is not None and b.kind == "param" and b.value is not None \
+        and key(b.value) == key(fn) else -1
+
+
+def _library_function(resolver: Resolver, callee: ts.Node) -> str | None:
+    """The schema library a called function comes from: `parse` / `v.parse` imported from
+    valibot, `assert` from superstruct, `Value.Check` from typebox."""
+    root = _root(callee)
+    if root is None or root.type != "identifier":
+        return None
+    b = resolver.lookup(text(root), root)
+    if b is None or b.kind != "import" or not is_schema_module(b.module) or is_zod_module(b.module):
+        return None
+    return b.module
+
+
 def extract_validations(root: ts.Node, grammar: str, resolver: Resolver,
                         function_ids: dict[int, int]) -> tuple[ValidationCall, ...]:
     """`function_ids` maps function node keys to the ids of `FileFacts.functions`."""
     out: list[ValidationCall] = []
+    schema_file: bool | None = None
     for _, m in P.matches(grammar, "validations", root):
         if "validate" in m:
             call, schema = m["validate"][0], m["validate.schema"][0]
+            method = text(m["validate.method"][0])
             origin, module = schema_origin(resolver, schema)
-            out.append(ValidationCall(text(m["validate.method"][0]), short(schema, 120), origin, module,
-                                      span(call), _function_of(call, function_ids)))
+            if _library_function(resolver, schema) is not None and unwrap(schema).type == "identifier" \
+                    and resolver.lookup(text(unwrap(schema)), schema).kind == "import":
+                continue  # `v.parse(S, x)`: the library's namespace, not a schema (below)
+            if method in _LIBRARY_METHODS and not is_schema_module(module):
+                if schema_file is None:
+                    schema_file = _imports_schema_library(root)
+                if origin not in ("import", "local") or not schema_file:
+                    continue
+            fn = _enclosing_function(call)
+            args = field(call, "arguments")
+            value = next((a for a in args.named_children if a.type != "comment"), None) if args else None
+            out.append(ValidationCall(method, short(schema, 120), origin, module,
+                                      span(call), _function_of(call, function_ids),
+                                      tuple(sorted(_param_indices(resolver, value, fn))),
+                                      _schema_param(resolver, schema, fn)))
+        elif "validate_fn" in m:
+            call = m["validate_fn"][0]
+            module = _library_function(resolver, m["validate_fn.callee"][0])
+            if module is None:
+                continue
+            first, second = m["validate_fn.first"][0], m["validate_fn.second"][0]
+            schema, value = (second, first) if module.startswith(_VALUE_FIRST) else (first, second)
+            fn = _enclosing_function(call)
+            out.append(ValidationCall(text(m["validate_fn.name"][0]), short(schema, 120), "library", module,
+                                      span(call), _function_of(call, function_ids),
+                                      tuple(sorted(_param_indices(resolver, value, fn))),
+                                      _schema_param(resolver, schema, fn)))
         elif "trpc_input" in m:
             call, schema = m["trpc_input"][0], m["trpc_input.schema"][0]
             fid = _procedure_function(call, function_ids)
@@ -107,13 +200,32 @@ def extract_validations(root: ts.Node, grammar: str, resolver: Resolver,
     return tuple(out)
 
 
+def _imports_schema_library(root: ts.Node) -> bool:
+    return any(s.type == "import_statement" and field(s, "source") is not None
+               and is_schema_module(text(field(s, "source")).strip("'\"`"))
+               for s in root.named_children)
+
+
 def validates_input(call: ValidationCall, facts: FileFacts) -> bool:
     """Whether a validation call counts as validating request input.
 
     An approximation, documented in docs/scoring.md: a zod schema or a schema
-    imported from another module always counts; a schema built locally counts
-    when the file imports zod; a tRPC `.input(schema)` counts whatever the
-    schema is. `JSON.parse` and other globals never count."""
-    if call.kind == "trpc-input" or call.origin in ("zod", "import"):
+    imported from another module always counts, and so does a schema-library
+    function (valibot `parse(schema, x)`, superstruct `assert(x, S)`); a schema
+    built locally counts when the file imports zod (or another schema library);
+    a tRPC `.input(schema)` counts whatever the schema is. `JSON.parse` and other
+    globals never count."""
+    if call.kind == "trpc-input" or call.origin in ("zod", "import", "library"):
         return True
-    return call.origin == "local" and any(is_zod_module(i.module) for i in facts.imports)
+    return call.origin == "local" and any(is_schema_module(i.module) for i in facts.imports)
+
+
+def validated_params(facts: FileFacts, fid: int, generic: bool = False) -> frozenset[int]:
+    """The parameters function `fid` validates itself: a wrapper such as
+    `parseRequest(req, schema)` running `schema.safeParse(await req.json())` validates
+    what its caller passes first. The schema may be a parameter too (the caller's);
+    `generic` asks for those only: a validation helper rather than a function that
+    validates its own input on the way to its work (`createInvite(input)`)."""
+    return frozenset(i for v in facts.validations if v.function == fid and v.kind != "trpc-input"
+                     and (v.schema_param >= 0 or (not generic and validates_input(v, facts)))
+                     for i in v.params)

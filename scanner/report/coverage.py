@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..facts.entries import ENTRY_ROLES, entry_kind
-from ..facts.validation import validates_input
+from ..facts.validation import validated_params, validates_input
 from ..index import FunctionKey, ProjectIndex
+from ..rules.callee_names import callee_matches
 from ..rules.guarded_work import guarded_work, is_write
 from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
@@ -131,9 +132,33 @@ def multi_write_functions(index: ProjectIndex, side_effect_writers=()) -> Figure
                   "(branches are not told apart here).")
 
 
-def _takes_input(index: ProjectIndex, path: str, fn) -> bool:
+def _validating_calls(index: ProjectIndex, path: str, fn, validators) -> list[str]:
+    """Calls in an entry point that validate what they are handed: a function (of any
+    file) that validates the parameter the call fills (`parseRequest(request, schema)`,
+    one call deep), or a configured validator given an argument."""
+    out = []
+    for site in index.files[path].call_sites:
+        if index.owner(path, site.ctx.function) != fn.id:
+            continue
+        given = site.given.count if site.given is not None else None
+        if given != 0 and validators and callee_matches(site.callee, validators):
+            out.append(site.callee)
+            continue
+        target = index.callee(path, site)
+        if target is None:
+            continue
+        params = validated_params(index.files[target.path], target.id)
+        if params and (given is None or any(i < given for i in params)):
+            out.append(site.callee)
+    return out
+
+
+def _takes_input(index: ProjectIndex, path: str, fn, validators=()) -> bool:
     facts = index.files[path]
     if any(index.owner(path, i.function) == fn.id for i in facts.inputs):
+        return True
+    # Handing something to a validating wrapper means taking it (`parseRequest(request, S)`).
+    if _validating_calls(index, path, fn, validators):
         return True
     # Validating something means taking something (`req.nextUrl.searchParams` and other
     # sources the input facts do not list yet).
@@ -151,27 +176,33 @@ def _takes_input(index: ProjectIndex, path: str, fn) -> bool:
                for i, props in kind.params.items() if "params" in props)
 
 
-def entry_points_validating(index: ProjectIndex) -> Figure:
-    """Request entry points that take input and validate it (see facts/validation.py)."""
+def entry_points_validating(index: ProjectIndex, validators=()) -> Figure:
+    """Request entry points that take input and validate it (see facts/validation.py),
+    themselves, through a wrapper that validates a parameter, or with a configured validator."""
     items = []
     for path in sorted(index.files):
         facts = index.files[path]
         for fn in facts.functions:
-            if not fn.entry_kind or index.owner(path, fn.id) != fn.id or not _takes_input(index, path, fn):
+            if not fn.entry_kind or index.owner(path, fn.id) != fn.id \
+                    or not _takes_input(index, path, fn, validators):
                 continue
             ok = any(index.owner(path, v.function) == fn.id and validates_input(v, facts)
                      for v in facts.validations if v.function >= 0)
-            items.append(Item(path, fn.span.line, f"{fn.name} ({fn.entry_kind})", ok))
+            via = _validating_calls(index, path, fn, validators) if not ok else []
+            label = f"{fn.name} ({fn.entry_kind})" + (f" via {via[0]}()" if via else "")
+            items.append(Item(path, fn.span.line, label, ok or bool(via)))
     return Figure("entry_points_validated", "Entry points that validate their input",
                   "entry points that take input",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
                   "validate with a schema",
                   "An entry point takes input when it reads the request (body, form, query, search "
                   "params), has a `params` argument, is a server action with parameters or a tRPC "
-                  "procedure with `.input`, or runs a schema validation. It validates when it (or a callback inside it) calls "
-                  "`.parse`/`.safeParse`/`.parseAsync`/`.safeParseAsync` on a zod schema or a schema "
-                  "imported from another module, or its procedure has `.input(schema)`; validation in "
-                  "called helpers is not followed.")
+                  "procedure with `.input`, or runs a schema validation. It validates when it (or a callback "
+                  "inside it) calls `.parse`/`.safeParse`/`.parseAsync`/`.safeParseAsync` on a zod schema or "
+                  "a schema imported from another module (yup/joi `.validate`, valibot, superstruct and "
+                  "typebox functions too), or its procedure has `.input(schema)`, or it passes an argument "
+                  "to a function that validates that parameter itself (`parseRequest(request, schema)`, "
+                  "one call deep), or calls a configured validator (`input_validation.validators`).")
 
 
 def find_many_with_take(index: ProjectIndex) -> Figure:
@@ -254,7 +285,7 @@ def coverage_figures(index: ProjectIndex, config) -> dict[str, Figure]:
         calls_outside_entry_files(index),
         transaction_uses(index),
         multi_write_functions(index, config["side_effect_writers"]),
-        entry_points_validating(index),
+        entry_points_validating(index, config["input_validation"]["validators"]),
         find_many_with_take(index),
         relation_fields_indexed(index.schema),
         relations_with_on_delete(index.schema),

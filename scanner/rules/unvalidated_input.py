@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
 from ..facts.taint import BODY_SOURCES
+from ..facts.validation import validated_params
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
@@ -84,8 +85,24 @@ class _ServerCallers:
         return False
 
 
-def _validated(flow: TaintFlow, validators) -> bool:
-    return any(c.startswith("schema:") or callee_matches(c, validators) for c in flow.checks)
+def _validated(flow: TaintFlow, validators, wrappers: frozenset[str] = frozenset()) -> bool:
+    return any(c.startswith("schema:") or c in wrappers or callee_matches(c, validators) for c in flow.checks)
+
+
+def _wrappers(index, path: str) -> frozenset[str]:
+    """Callees of a file that resolve to a validation helper (of any file): a function
+    validating one of its parameters with a schema its caller passes (`checkBody(body,
+    schema)`, facts/validation.py). A value handed to one is validated. A function that
+    validates its own input with its own schema (`createInvite(input)`) vouches only for
+    what it does with it, not for the caller's later uses."""
+    def compute() -> frozenset[str]:
+        out = set()
+        for site in index.files[path].call_sites:
+            target = index.callee(path, site)
+            if target is not None and validated_params(index.files[target.path], target.id, generic=True):
+                out.add(site.callee)
+        return frozenset(out)
+    return index.memo(f"validating-wrappers:{path}", compute)
 
 
 def _severity(flows: list[TaintFlow]) -> Severity:
@@ -175,11 +192,12 @@ def _check(ctx: RuleContext):
         if not facts.taint and not facts.handed_inputs:
             continue
         entries = entries_of[path] = _entry_reachable(ctx, path, facts)
+        wrappers = _wrappers(index, path)
         by_sink: dict[int, list[TaintFlow]] = {}
         for flow in facts.taint:
             if facts.prisma_calls[flow.sink].model is None:
                 continue  # raw SQL text: raw-sql-injection reports it
-            if flow.function not in entries or _validated(flow, validators):
+            if flow.function not in entries or _validated(flow, validators, wrappers):
                 continue
             if flow.source == "action-param" and server_callers.has(path, flow.function):
                 continue
@@ -242,6 +260,7 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
     for path in sorted(entries_of):
         facts = index.files[path]
         entries = entries_of[path]
+        wrappers = _wrappers(index, path)
         sites = {(s.span.line, s.span.column): s for s in facts.call_sites}
         for h in facts.handed_inputs:
             site = sites.get((h.span.line, h.span.column))
@@ -257,7 +276,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
                         or index.files[target.path].prisma_calls[pf.flow.sink].model is None:
                     continue
                 flow = _joins(h, pf)
-                if flow is None or _validated(flow, validators) or (target.path, flow.sink) in reported:
+                if flow is None or (target.path, flow.sink) in reported \
+                        or _validated(flow, validators, wrappers | _wrappers(index, target.path)):
                     continue
                 by_sink.setdefault((target.path, flow.sink), []).append(_Crossing(path, h, target.path, pf, flow))
     for (callee, sink), crossings in sorted(by_sink.items()):

@@ -1,0 +1,121 @@
+"""The "entry points that validate their input" figure over small trees whose counts are
+known by construction: validation through wrappers of any file, configured validator
+names, schema libraries besides zod, and entry points that take no input."""
+
+from __future__ import annotations
+
+from conftest import scan_dir
+from scanner.report.coverage import coverage_figures
+from treeutil import make_tree
+
+_DB = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
+
+# A shared helper that validates its first parameter with the schema its caller passes.
+_HTTP = """import type { ZodSchema } from 'zod'
+export async function parseRequest(request: Request, schema: ZodSchema) {
+  const body = await request.json()
+  const result = schema.safeParse(body)
+  if (!result.success) throw new Error('invalid')
+  return result.data
+}
+export function readJson(body: any) {
+  return JSON.parse(JSON.stringify(body))
+}
+"""
+
+_TREE = {
+    "src/lib/db.ts": _DB,
+    "src/lib/http.ts": _HTTP,
+    "src/lib/schemas.ts": "import { z } from 'zod'\nexport const Post = z.object({ title: z.string() })\n",
+    # superstruct: assert(value, struct), the value first.
+    "src/lib/check.ts": ("import { assert } from 'superstruct'\n"
+                         "export function checked(input: unknown, struct: any) {\n"
+                         "  assert(input, struct)\n  return input\n}\n"),
+    # 1. validates through the helper of another file
+    "app/api/a/route.ts": """import { parseRequest } from '../../../src/lib/http'
+import { Post } from '../../../src/lib/schemas'
+import { prisma } from '../../../src/lib/db'
+export async function POST(request: Request) {
+  const data = await parseRequest(request, Post)
+  return Response.json(await prisma.post.create({ data }))
+}
+""",
+    # 2. reads the body and hands it to a helper that does not validate
+    "app/api/b/route.ts": """import { readJson } from '../../../src/lib/http'
+import { prisma } from '../../../src/lib/db'
+export async function POST(request: Request) {
+  const data = readJson(await request.json())
+  return Response.json(await prisma.post.create({ data }))
+}
+""",
+    # 3. valibot, called directly: parse(schema, value)
+    "app/api/c/route.ts": """import * as v from 'valibot'
+import { prisma } from '../../../src/lib/db'
+const Body = v.object({ title: v.string() })
+export async function POST(request: Request) {
+  const data = v.parse(Body, await request.json())
+  return Response.json(await prisma.post.create({ data }))
+}
+""",
+    # 4. a same-file wrapper (superstruct in another file) and a local check named in config
+    "app/api/d/route.ts": """import { checked } from '../../../src/lib/check'
+import { prisma } from '../../../src/lib/db'
+function sanePayload(body: unknown) {
+  if (!body) throw new Error('empty')
+}
+export async function PUT(request: Request) {
+  const body = await request.json()
+  sanePayload(body)
+  return Response.json(await prisma.post.create({ data: body }))
+}
+export async function PATCH(request: Request) {
+  const body = checked(await request.json(), {})
+  return Response.json(await prisma.post.create({ data: body }))
+}
+""",
+    # 5. no input at all: not in the denominator
+    "app/api/e/route.ts": """import { prisma } from '../../../src/lib/db'
+export async function GET() {
+  return Response.json(await prisma.post.findMany({ take: 10 }))
+}
+export async function DELETE(request: Request) {
+  await prisma.post.deleteMany({ where: { draft: true } })
+  return new Response(null)
+}
+""",
+}
+
+
+def _figure(root):
+    result = scan_dir(str(root))
+    return coverage_figures(result.index, result.config)["entry_points_validated"]
+
+
+def _items(fig):
+    return [(i.path, i.line, i.label, i.ok) for i in fig.items]
+
+
+def test_wrappers_and_schema_libraries_count(tmp_path):
+    f = _figure(make_tree(tmp_path / "app", _TREE))
+    # GET() and DELETE(request) read nothing: they take no input and are left out.
+    assert _items(f) == [
+        ("app/api/a/route.ts", 4, "POST (route-handler) via parseRequest()", True),
+        ("app/api/b/route.ts", 3, "POST (route-handler)", False),
+        ("app/api/c/route.ts", 4, "POST (route-handler)", True),
+        ("app/api/d/route.ts", 6, "PUT (route-handler)", False),
+        ("app/api/d/route.ts", 11, "PATCH (route-handler) via checked()", True),
+    ]
+    assert (f.numerator, f.denominator) == (3, 5)
+
+
+def test_configured_validator_names_count(tmp_path):
+    tree = dict(_TREE)
+    tree[".dbaudit.yaml"] = "input_validation:\n  validators: [sanePayload]\n"
+    f = _figure(make_tree(tmp_path / "app", tree))
+    assert ("app/api/d/route.ts", 6, "PUT (route-handler) via sanePayload()", True) in _items(f)
+    assert (f.numerator, f.denominator) == (4, 5)
+
+
+def test_entry_points_without_input_are_not_counted(tmp_path):
+    f = _figure(make_tree(tmp_path / "app", {"src/lib/db.ts": _DB, "app/api/e/route.ts": _TREE["app/api/e/route.ts"]}))
+    assert (f.numerator, f.denominator, f.items) == (0, 0, ())
