@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from cliutil import dbaudit
 from conftest import FIXTURES
 from scanner import __version__
@@ -147,3 +149,18 @@ def test_the_html_audit_says_what_it_lists_and_what_it_weighs(tmp_path):
     assert f"0 finding(s) listed below (new since the baseline, or on the changed lines); the scores weigh " \
            f"all {audited} of the whole code." in html
     assert "finding(s) listed below" not in dbaudit("scan", DEMO, "-f", "html", "--fail-on", "critical").out
+
+
+def test_reports_validate_against_the_published_json_schema(tmp_path):
+    """docs/schema/report.schema.json describes the contract for other tools (issue 18)."""
+    import jsonschema
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "schema" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    baseline = tmp_path / "b.json"
+    assert dbaudit("baseline", DEMO, "-o", baseline).code == 0
+    for args in ((), ("--min-confidence", "low"), ("--baseline", baseline)):
+        jsonschema.validate(_report(DEMO, *args), schema)
+    bad = _report(DEMO)
+    bad["findings"][0]["confidence"] = "certain"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
