@@ -125,3 +125,16 @@ def test_installed_dbaudit_explains_and_lists_rules(installed, tmp_path):
     assert "n-plus-one" in {r["id"] for r in rules}
     page = _check(_run([str(installed / "dbaudit"), "explain", "n-plus-one", "--raw"], cwd=tmp_path), "dbaudit explain")
     assert page.stdout.rstrip("\n") == (REPO / "docs/rules/n-plus-one.md").read_text(encoding="utf-8").rstrip("\n")
+
+
+def test_the_sdist_and_the_wheel_are_publish_ready(tmp_path):
+    """Both distributions build and pass `twine check` (issue 18: publish-ready, the
+    version in one place)."""
+    _check(_run([sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(tmp_path), str(REPO)],
+                cwd=tmp_path), "python -m build")
+    dists = sorted(p.name for p in tmp_path.iterdir())
+    assert any(n.endswith(".tar.gz") for n in dists) and any(n.endswith(".whl") for n in dists), dists
+    from scanner import __version__
+    assert all(f"-{__version__}" in n for n in dists), (dists, __version__)
+    _check(_run([sys.executable, "-m", "twine", "check", "--strict", *map(str, tmp_path.iterdir())], cwd=tmp_path),
+           "twine check")
