@@ -20,7 +20,7 @@ from . import __version__
 from .config import SCOPES, ConfigError, load_config
 from .discover import is_source_name
 from .baseline import BaselineError
-from .findings import Severity
+from .findings import Severity, merged
 from .history.errors import HistoryError
 from .gitdiff import GitDiffError
 from .rules import REGISTRY, RULES_BY_ID, UnknownRule, select_rules
@@ -252,8 +252,7 @@ def baseline_cmd(path, output, config_file, select, ignore, debug):
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
         _check_nothing_to_scan(path, result)
         # Every finding, with its confidence: a later scan may show more of them.
-        recorded = sorted([*result.findings, *result.review.below_confidence],
-                          key=lambda f: (f.path, f.line, f.column, f.rule))
+        recorded = merged(result.findings, result.review.below_confidence)
         _write(output, render_baseline(recorded))
         if output and output != "-":
             n = len(recorded)

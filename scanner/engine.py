@@ -17,7 +17,7 @@ from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_g
 from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
-from .findings import Finding, assign_fingerprints, in_scripts
+from .findings import Finding, assign_fingerprints, in_scripts, report_order
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .review import Review, review
@@ -129,7 +129,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     findings = in_scripts(findings, discovery.scripts)
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
-    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+    findings.sort(key=report_order)
     outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed,
                      min_confidence=config["min_confidence"])
     if baseline is not None:

@@ -118,13 +118,24 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def report_order(f: Finding) -> tuple:
+    """The order reports list findings in: path, line, column, rule."""
+    return (f.path, f.line, f.column, f.rule)
+
+
+def merged(*groups: Iterable[Finding]) -> list[Finding]:
+    """The findings of several lists, each once (by fingerprint), in report order."""
+    unique = {f.fingerprint: f for group in groups for f in group}
+    return sorted(unique.values(), key=report_order)
+
+
 def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     """Fingerprint = hash(rule, path, normalised matched text, occurrence index).
 
     No line numbers (detect-secrets, semgrep match_based_id): baselines survive
     code added above a finding. The occurrence index tells apart identical
     matches in one file, counted in line order."""
-    ordered = sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule))
+    ordered = sorted(findings, key=report_order)
     seen: Counter = Counter()
     out = []
     for f in ordered:

@@ -45,6 +45,10 @@ class Review:
             "below_confidence": len(self.below_confidence),
         }
 
+    def narrowed(self) -> list[Finding]:
+        """What `--baseline` and `--diff` kept out of the listing: the code still has them."""
+        return [*(self.baseline.baselined if self.baseline is not None else ()), *self.outside_diff]
+
     def summary(self) -> str:
         """One line on what was hidden and why, empty when nothing was."""
         parts = []

@@ -17,6 +17,8 @@ MODEL_OPS = READ_OPS | WRITE_OPS
 RAW_METHODS = frozenset({
     "$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe", "$runCommandRaw",
 })
+# Raw SQL run from text: what is spliced into it is not escaped (raw-sql-injection's sinks).
+UNSAFE_RAW_METHODS = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
 TRANSACTION_METHOD = "$transaction"
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",

@@ -31,7 +31,8 @@ import tree_sitter as ts
 
 from .. import parse as P
 from .model import (
-    WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
+    UNSAFE_RAW_METHODS, WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate,
+    TaintFlow, TaintStep,
 )
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
@@ -289,8 +290,10 @@ class TaintTracker:
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
         for i, cand in enumerate(self.calls):
-            if cand.model is None and cand.operation not in _UNSAFE_RAW:
-                continue  # $transaction, tagged raw SQL (parameterised): not a sink
+            if cand.model is None and cand.operation not in UNSAFE_RAW_METHODS:
+                # $transaction, tagged raw SQL (parameterised): not a sink. Request input reaching
+                # unsafe raw SQL text is raw-sql-injection's proof (unvalidated-input leaves it).
+                continue
             node = self._node_at(cand.ctx.start, cand.ctx.end)
             if node is not None:
                 events.append((node.start_byte, "sink", node, (i, cand)))
@@ -775,11 +778,6 @@ def _statement_or_test(call: ts.Node) -> bool:
     if n.type in ("expression_statement", "variable_declarator"):
         return True
     return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
-
-
-# Raw SQL run from text: request input reaching the text is raw-sql-injection's proof
-# (unvalidated-input leaves these sinks to it).
-_UNSAFE_RAW = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
 
 
 def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from ..findings import merged
 from .repo import CommitInfo, RepoIdentity
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -67,13 +68,9 @@ def recorded_findings(result) -> list:
     history must not shrink because `--baseline` or `--diff` narrowed what
     its report showed."""
     review = getattr(result, "review", None)
-    hidden = []
-    if review is not None:
-        hidden += review.baseline.baselined if review.baseline is not None else []
-        hidden += review.outside_diff
-        hidden += review.below_confidence
-    unique = {f.fingerprint: f for f in [*result.findings, *hidden]}
-    return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.rule))
+    if review is None:
+        return merged(result.findings)
+    return merged(result.findings, review.narrowed(), review.below_confidence)
 
 
 def record_from_result(result, repo: RepoIdentity, commit: CommitInfo | None,

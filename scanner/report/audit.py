@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..findings import CATEGORIES, Finding, Severity, confidence_rank
+from ..findings import CATEGORIES, Finding, Severity, confidence_rank, merged
 from ..rules import RULES_BY_ID
 from .coverage import Figure, coverage_figures
 from .schema_overview import SchemaOverview, schema_overview
@@ -157,15 +157,12 @@ def audited_findings(result) -> list[Finding]:
     code scores: the baselined findings, those outside the diff and those below the shown
     severity count too (suppressed ones do not)."""
     review = getattr(result, "review", None)
-    hidden: list[Finding] = []
-    if review is not None:
-        hidden += review.baseline.baselined if review.baseline is not None else []
-        hidden += review.outside_diff
-        hidden += review.below_severity  # a `--min-severity` view changes what is shown, not the verdict
-        floor = confidence_rank(review.min_confidence)
-        hidden = [f for f in hidden if confidence_rank(f.confidence) >= floor]
-    unique = {f.fingerprint: f for f in [*result.findings, *hidden]}
-    return sorted(unique.values(), key=lambda f: (f.path, f.line, f.column, f.rule))
+    if review is None:
+        return merged(result.findings)
+    # A `--min-severity` view changes what is shown, not the verdict.
+    floor = confidence_rank(review.min_confidence)
+    hidden = [f for f in [*review.narrowed(), *review.below_severity] if confidence_rank(f.confidence) >= floor]
+    return merged(result.findings, hidden)
 
 
 def build_audit(result) -> Audit:

@@ -7,10 +7,10 @@ with a value not proven safe (high, medium)."""
 
 from __future__ import annotations
 
+from ..facts.model import UNSAFE_RAW_METHODS
 from ..findings import Severity
 from .base import Rule, RuleContext
 
-_UNSAFE = ("$queryRawUnsafe", "$executeRawUnsafe")
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
 
 
@@ -31,7 +31,7 @@ def _grade(values: tuple[str, ...], tainted) -> tuple[Severity, str, tuple[str, 
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in index.prisma_calls:
-        if call.operation not in _UNSAFE:
+        if call.operation not in UNSAFE_RAW_METHODS:
             continue
         how = _BUILT.get(call.call.args.raw_kind or "")
         if how is None:
