@@ -12,7 +12,8 @@ from .args import object_entries, raw_summary, summarise_args
 from .comments import extract_suppressions
 from .context import ContextBuilder, literal_len
 from .entries import (
-    ENTRY_KINDS, REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, under_app_routes,
+    ENTRY_KINDS, REMIX_EXPORTS, decorated_method_kind, handler_arguments, procedure_input, registered_handler_call,
+    under_app_routes,
 )
 from .fields import extract_field_uses
 from .handlers import summarise_catch_callback, summarise_catch_clause
@@ -477,18 +478,9 @@ class FileExtractor:
         out = []
         for e in exports:
             b = self.resolver.lookup(e.exported, self.root) if e.exported != "default" else None
-            hops, value = 0, (b.value if b is not None and b.kind == "var" and not b.path else None)
-            while value is not None and hops < 4:
-                chain = text(value)
-                if ".input(" in chain or ".input<" in chain:
-                    out.append(e.exported)
-                    break
-                root = unwrap(value)
-                while root is not None and root.type in ("call_expression", "member_expression"):
-                    root = field(root, "function") if root.type == "call_expression" else field(root, "object")
-                nb = self.resolver.lookup(text(root), root) if root is not None and root.type == "identifier" else None
-                value = nb.value if nb is not None and nb.kind == "var" and not nb.path else None
-                hops += 1
+            value = b.value if b is not None and b.kind == "var" and not b.path else None
+            if value is not None and procedure_input(value, self.resolver)[0]:
+                out.append(e.exported)
         return tuple(out)
 
     def _exports(self):

@@ -37,7 +37,9 @@ from .model import (
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
 )
-from .entries import REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind
+from .entries import (
+    REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
+)
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
@@ -250,23 +252,10 @@ class TaintTracker:
         call = fn.parent.parent if fn.parent is not None else None
         callee = field(call, "function") if call is not None else None
         chain = field(callee, "object") if callee is not None and callee.type == "member_expression" else None
-        hops = 0
-        while chain is not None and hops < 4:
-            if ".input(" in text(chain) or ".input<" in text(chain):
-                return True
-            root = chain
-            while root.type in ("call_expression", "member_expression"):
-                root = field(root, "function") if root.type == "call_expression" else field(root, "object")
-                if root is None:
-                    return False
-            if root.type != "identifier":
-                return False
-            b = self.resolver.lookup(text(root), root)
-            if b is not None and b.kind == "import":
-                self.unseen_base[fid] = text(root)
-            chain = b.value if b is not None and b.kind == "var" and not b.path else None
-            hops += 1
-        return False
+        declares, imported = procedure_input(chain, self.resolver)
+        if imported:
+            self.unseen_base[fid] = imported
+        return declares
 
     # -- events -------------------------------------------------------------------
     def _events(self) -> list:
