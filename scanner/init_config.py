@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from .config import PROJECT_FILE
+from .recognition import suggested_names
 
 # A cheap rule: the scan is for its facts (clients, calls, entry points), not findings.
 PROBE_RULES = ["float-for-money"]
@@ -96,7 +97,7 @@ def render_init(result, defaults) -> str:
                   for t in unresolved]
         lines += ["  # If they are Prisma clients, use the second line instead of the first:",
                   f"  client_names: {_flow(names)}",
-                  f"  # client_names: {_flow(dict.fromkeys([*names, *(t['receiver'] for t in unresolved)]))}"]
+                  f"  # client_names: {_flow(suggested_names(rec, names))}"]
     else:
         lines += [f"  client_names: {_flow(names)}"]
     roots = entry_roots(result.index)

@@ -57,13 +57,19 @@ def incomplete(rec: dict) -> bool:
     return rec["prisma_shaped_calls"] > 0 and rec["analysed_share"] < WARN_BELOW
 
 
+def suggested_names(rec: dict, current: list[str], limit: int | None = None) -> list[str]:
+    """`prisma.client_names` with the top configurable unresolved receivers added (a list
+    in a config layer replaces the one below, so it repeats the current names); the
+    current names alone when no receiver can be configured."""
+    names = [t["receiver"] for t in rec["top_unresolved"] if t["configurable"]][:limit]
+    return list(dict.fromkeys([*current, *names]))
+
+
 def config_fix(rec: dict, current: list[str]) -> str | None:
-    """The `.dbaudit.yaml` line that makes the top unresolved receivers count as clients
-    (a list in a config layer replaces the one below, so it repeats the current names)."""
-    names = [t["receiver"] for t in rec["top_unresolved"] if t["configurable"]][:5]
-    if not names:
+    """The `.dbaudit.yaml` line that makes the top unresolved receivers count as clients."""
+    if not any(t["configurable"] for t in rec["top_unresolved"]):
         return None
-    return f"prisma: {{ client_names: [{', '.join(dict.fromkeys([*current, *names]))}] }}"
+    return f"prisma: {{ client_names: [{', '.join(suggested_names(rec, current, 5))}] }}"
 
 
 def warning_text(rec: dict, current: list[str]) -> str:
