@@ -104,13 +104,24 @@ class FactCache:
             return None
         return self._load_entry(hit)
 
-    def get_unchanged(self, path: str, role: str, size: int, mtime_ns: int) -> tuple[str, FileFacts] | None:
-        """(digest, facts) when the file's size and mtime are those recorded and
-        the mtime is safely older than the cache: the file need not be read."""
+    def trusts(self, path: str, role: str, size: int, mtime_ns: int) -> bool:
+        """Whether the file's size and mtime are those recorded and the mtime is
+        safely older than the cache: the file need not be read."""
         hit = self.entries.get(path)
-        if (hit is None or len(hit) < 5 or hit[1] != role or hit[3] != size or hit[4] != mtime_ns
-                or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS):
+        return not (hit is None or len(hit) < 5 or hit[1] != role or hit[3] != size or hit[4] != mtime_ns
+                    or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS)
+
+    def digest(self, path: str, role: str) -> str | None:
+        """The content digest recorded for the file, if any (a worker that reads the
+        same bytes need not parse them)."""
+        hit = self.entries.get(path)
+        return hit[0] if hit is not None and hit[1] == role else None
+
+    def get_unchanged(self, path: str, role: str, size: int, mtime_ns: int) -> tuple[str, FileFacts] | None:
+        """(digest, facts) when `trusts` the file."""
+        if not self.trusts(path, role, size, mtime_ns):
             return None
+        hit = self.entries[path]
         facts = self._load_entry(hit)
         return (hit[0], facts) if facts is not None else None
 
@@ -123,7 +134,12 @@ class FactCache:
         return facts
 
     def put(self, path: str, role: str, digest: str, facts: FileFacts, size: int = 0, mtime_ns: int = 0) -> None:
-        self.entries[path] = (digest, role, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), size, mtime_ns)
+        self.put_pickled(path, role, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), size, mtime_ns)
+
+    def put_pickled(self, path: str, role: str, digest: str, pickled: bytes, size: int = 0,
+                    mtime_ns: int = 0) -> None:
+        """`put` for facts a worker already pickled."""
+        self.entries[path] = (digest, role, pickled, size, mtime_ns)
         self.dirty = True
 
     def restat(self, path: str, size: int, mtime_ns: int) -> None:

@@ -100,6 +100,23 @@ def _write(output: str | None, text: str) -> None:
         raise InputError(f"-o {output}: cannot write the report ({e.strerror}); choose a writable path.") from None
 
 
+def _write_report(output: str | None, fmt: str, result, **options) -> None:
+    """The report of `fmt` to standard output, or streamed into the file `output`."""
+    if output is None or output == "-":
+        from .report import render
+        _write(output, render(fmt, result, **options))
+        return
+    from .report import write
+    path = Path(output)
+    if not path.parent.exists():
+        raise InputError(f"-o {output}: the folder {path.parent} does not exist; create it or choose another path.")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            write(fmt, result, fh, **options)
+    except OSError as e:
+        raise InputError(f"-o {output}: cannot write the report ({e.strerror}); choose a writable path.") from None
+
+
 def _run(fn, debug: bool):
     try:
         return fn()
@@ -189,7 +206,6 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         from .baseline import load_baseline
         from .engine import scan as run_scan
         from .gitdiff import changed_lines, repo_root
-        from .report import render
         extra = _report_files(writes)
         _check_root(path)
         _check_output(output)
@@ -213,11 +229,11 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         options = {"source_root": repo_root(path.resolve()), "link_base": link_base, "warn": _warn,
                    "min_severity": min_severity, "group": not no_group}
         color = fmt == "text" and output is None and sys.stdout.isatty()
-        _write(output, render(fmt, result, color=color, **options))
+        _write_report(output, fmt, result, color=color, **options)
         if output and output != "-":
             _wrote(output, _listed(fmt, result, min_severity))
         for extra_fmt, file in extra:
-            _write(file, render(extra_fmt, result, **options))
+            _write_report(file, extra_fmt, result, **options)
             if file != "-":
                 _wrote(file, _listed(extra_fmt, result, min_severity))
         if report_unused_ignores:

@@ -1,12 +1,22 @@
-"""Read every source file and build its facts: from the cache when the bytes
-are unchanged, otherwise parsed in a process pool sized to the cores (a serial
-path for small batches, where starting workers costs more than it saves)."""
+"""Every source file's facts: from the cache when the file is unchanged, otherwise
+read, hashed and parsed by worker processes (a serial path for small batches,
+where starting workers costs more than it saves).
+
+The parent never reads a file it sends to a worker: it trusts a cached file by its
+size and mtime, and hands every other file to a worker, which reads it, hashes it,
+answers "unchanged" when the bytes are those the cache knows, and otherwise
+extracts its facts and sends them back pickled (the bytes the cache stores, so the
+parent does not pickle them again). While the workers parse, the parent unpickles
+the cached facts. A scan that expects to parse much starts the pool before
+discovery (`ParsePool.start`), so the workers' start-up and query compilation
+overlap the walk."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +54,57 @@ def config_key(config: Config) -> str:
     return hashlib.sha256(json.dumps([config["prisma"], limits], sort_keys=True).encode()).hexdigest()
 
 
-def _extract_batch(batch: list[tuple[str, str, bytes]], ccfg: ClientConfig) -> list[FileFacts]:
-    return [extract_facts(path, role, data, ccfg) for path, role, data in batch]
+def _limits(config: Config) -> tuple[int, int, int]:
+    return config["max_file_bytes"], config["max_line_length"], config["max_average_line_length"]
 
 
-def _jobs(requested: int | None) -> int:
+def open_cache(root: Path, config: Config, cache: CacheOptions | None) -> FactCache | None:
+    if cache is None or not cache.enabled:
+        return None
+    return FactCache(cache.folder or default_cache_root(), root, config_key(config))
+
+
+# -- the workers ---------------------------------------------------------------------
+
+# One task: (file, the digest the cache holds for it or None). One record back:
+# (path, digest, payload): payload None when the bytes are the cached ones, the
+# pickled FileFacts when they were parsed, and (None, reason) when the file is skipped.
+_Task = tuple[SourceFile, "str | None"]
+_Record = tuple[str, "str | None", "bytes | str | None"]
+
+_WORKER: dict = {}
+
+
+def _init_worker(ccfg: ClientConfig, limits: tuple[int, int, int]) -> None:
+    """Compile the combined queries once, when the worker starts (before its first file)."""
+    from .parse import combined_query
+    _WORKER["ccfg"], _WORKER["limits"] = ccfg, limits
+    for grammar in ("typescript", "tsx"):
+        combined_query(grammar)
+
+
+def _ready() -> bool:
+    return True
+
+
+def _build(task: _Task, ccfg: ClientConfig, limits: tuple[int, int, int]) -> _Record:
+    sf, known = task
+    data, skipped = read_source(sf, *limits)
+    if data is None:
+        return sf.path, None, skipped or "skipped"
+    digest = content_key(data)
+    if digest == known:
+        return sf.path, digest, None
+    facts = extract_facts(sf.path, sf.role, data, ccfg)
+    return sf.path, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _build_batch(batch: list[_Task]) -> list[_Record]:
+    ccfg, limits = _WORKER["ccfg"], _WORKER["limits"]
+    return [_build(task, ccfg, limits) for task in batch]
+
+
+def jobs_for(requested: int | None) -> int:
     if requested:
         return max(1, requested)
     try:
@@ -57,60 +113,111 @@ def _jobs(requested: int | None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class ParsePool:
+    """The parse workers. `start` launches them (and their query compilation) at
+    once, so a caller can start them before discovery and use them after."""
+
+    def __init__(self, workers: int, ccfg: ClientConfig, config: Config):
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                             initargs=(ccfg, _limits(config)))
+
+    @classmethod
+    def start(cls, workers: int, ccfg: ClientConfig, config: Config) -> "ParsePool":
+        pool = cls(workers, ccfg, config)
+        pool._executor.submit(_ready)   # launches every worker now (fork start method)
+        return pool
+
+    def submit(self, batches: list[list[_Task]]):
+        return [self._executor.submit(_build_batch, b) for b in batches]
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+# -- the parent ------------------------------------------------------------------------
+
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
-                  progress=None) -> Collected:
-    """`progress(done, total)` is told how many files have their facts."""
+                  progress=None, fc: FactCache | None = None, pool: ParsePool | None = None) -> Collected:
+    """`progress(done, total)` is told how many files have their facts. `fc`, an
+    already open cache (else `cache` says which to open); `pool`, started workers
+    (else a pool is started when there are enough files to parse)."""
     out = Collected()
-    fc = None
-    if cache is not None and cache.enabled:
-        fc = FactCache(cache.folder or default_cache_root(), root, config_key(config))
-        if fc.note:
-            out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
-    todo: list[tuple[str, str, bytes]] = []
-    digests: dict[str, str] = {}
-    by_path = {sf.path: sf for sf in sources}
+    if fc is None:
+        fc = open_cache(root, config, cache)
+    if fc is not None and fc.note:
+        out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
+    trusted: list[SourceFile] = []
+    todo: list[_Task] = []
     for sf in sources:
-        if fc is not None:
-            unchanged = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
-            if unchanged is not None:
-                digests[sf.path], out.facts[sf.path] = unchanged
-                out.cached += 1
-                continue
-        data, skipped = read_source(sf, config["max_file_bytes"], config["max_line_length"],
-                                    config["max_average_line_length"])
-        if data is None:
-            out.warnings.append(Warning_(sf.path, "skipped", skipped or "skipped"))
-            continue
-        digest = content_key(data)
-        digests[sf.path] = digest
-        hit = fc.get(sf.path, sf.role, digest) if fc is not None else None
-        if hit is not None:
-            out.facts[sf.path] = hit
-            out.cached += 1
-            fc.restat(sf.path, sf.size, sf.mtime_ns)   # touched, not changed
+        if fc is not None and fc.trusts(sf.path, sf.role, sf.size, sf.mtime_ns):
+            trusted.append(sf)
         else:
-            todo.append((sf.path, sf.role, data))
-    workers = _jobs(jobs)
+            todo.append((sf, fc.digest(sf.path, sf.role) if fc is not None else None))
     tick = progress or (lambda done, total: None)
+    total = len(sources)
     batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    built: list[FileFacts] = []
-    if workers > 1 and len(todo) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for batch in pool.map(_extract_batch, batches, [ccfg] * len(batches)):
-                built.extend(batch)
-                tick(out.cached + len(built), len(digests))
-    else:
-        for batch in batches:
-            built.extend(_extract_batch(batch, ccfg))
-            tick(out.cached + len(built), len(digests))
-    roles = {sf.path: sf.role for sf in sources}
-    for ff in built:
-        out.facts[ff.path] = ff
-        if fc is not None:
-            sf = by_path[ff.path]
-            fc.put(ff.path, roles[ff.path], digests[ff.path], ff, sf.size, sf.mtime_ns)
-    out.parsed = len(built)
+    own_pool = None
+    if pool is None and jobs_for(jobs) > 1 and len(todo) >= POOL_THRESHOLD:
+        pool = own_pool = ParsePool(jobs_for(jobs), ccfg, config)
+    try:
+        futures = pool.submit(batches) if pool is not None and todo else None
+        # The cached facts are unpickled while the workers parse.
+        digests: dict[str, str] = {}
+        for sf in trusted:
+            hit = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
+            if hit is None:   # a damaged entry: parse the file again
+                todo_one = [(sf, None)]
+                batches.append(todo_one)
+                if futures is not None:
+                    futures += pool.submit([todo_one])
+                continue
+            digests[sf.path], out.facts[sf.path] = hit
+            out.cached += 1
+        done = out.cached
+        tick(done, total)
+        records: dict[str, _Record] = {}
+        if futures is not None:
+            results = (f.result() for f in futures)
+        else:
+            limits = _limits(config)
+            results = ([_build(task, ccfg, limits) for task in batch] for batch in batches)
+        by_path = {sf.path: sf for sf in sources}
+        for batch in results:
+            for record in batch:
+                records[record[0]] = record
+                path, digest, payload = record
+                if digest is None:
+                    total -= 1
+                    continue
+                sf = by_path[path]
+                digests[path] = digest
+                if payload is None:
+                    hit = fc.get(path, sf.role, digest)
+                    if hit is not None:
+                        out.facts[path] = hit
+                        out.cached += 1
+                        fc.restat(path, sf.size, sf.mtime_ns)   # touched, not changed
+                        continue
+                    # The entry would not load: parse it here.
+                    facts = extract_facts(path, sf.role, read_source(sf, *_limits(config))[0], ccfg)
+                    payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+                facts = pickle.loads(payload)
+                out.facts[path] = facts
+                out.parsed += 1
+                if fc is not None:
+                    fc.put_pickled(path, sf.role, digest, payload, sf.size, sf.mtime_ns)
+            done = len(out.facts)
+            tick(done, total)
+    finally:
+        if own_pool is not None:
+            own_pool.close()
+    # Skipped files in the order of discovery, as the one-process pipeline gave them.
+    for sf in sources:
+        record = records.get(sf.path)
+        if record is not None and record[1] is None:
+            out.warnings.append(Warning_(sf.path, "skipped", record[2] or "skipped"))
     out.facts = dict(sorted(out.facts.items()))
     for path, ff in out.facts.items():
         for line, col, what in ff.parse_errors:

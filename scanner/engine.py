@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__, recognition, suppress
 from .baseline import Baseline
-from .collect import CacheOptions, collect_facts
+from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache
 from .config import Config
 from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
 from .facts.extract import extract_facts
@@ -105,15 +105,26 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     started = time.perf_counter()
     rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
     root = root.resolve()
-    discovery = discover(root, config)
-    schema_sources: list[tuple[str, str]] = []
-    schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
-    if schema is not None:
-        drop_generated(discovery, generator_outputs(schema))
-    warnings = list(discovery.warnings)
+    base = root if root.is_dir() else root.parent
     ccfg = client_config(config)
-    collected = collect_facts(root if root.is_dir() else root.parent, discovery.sources, config,
-                              ccfg, cache, jobs, progress)
+    fc = open_cache(base, config, cache)
+    pool = None
+    if root.is_dir() and (fc is None or not fc.entries) and jobs_for(jobs) > 1:
+        # Nothing (or little) cached: most files will be parsed, so the workers start
+        # now and compile their queries while discovery walks the tree.
+        pool = ParsePool.start(jobs_for(jobs), ccfg, config)
+    try:
+        discovery = discover(root, config)
+        schema_sources: list[tuple[str, str]] = []
+        schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
+        if schema is not None:
+            drop_generated(discovery, generator_outputs(schema))
+        collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
+                                  fc=fc, pool=pool)
+    finally:
+        if pool is not None:
+            pool.close()
+    warnings = list(discovery.warnings)
     facts = collected.facts
     warnings += collected.warnings
     warnings += schema_warnings

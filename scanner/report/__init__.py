@@ -18,6 +18,13 @@ REPORTERS: dict[str, Callable] = {
     "html": html_report.render,
 }
 
+# Formats that can stream to an open file instead of building one string:
+# `write(result, fh, **options)`, same text as `render`.
+WRITERS: dict[str, Callable] = {
+    "json": json_report.write,
+    "sarif": sarif.write,
+}
+
 # The JSON report is a contract: it lists every finding whatever the view shows.
 UNFILTERED = frozenset({"json"})
 
@@ -39,3 +46,13 @@ def shown(result, min_severity: str | None):
 def render(fmt: str, result, min_severity: str | None = None, **options) -> str:
     view = result if fmt in UNFILTERED else shown(result, min_severity)
     return REPORTERS[fmt](view, **options)
+
+
+def write(fmt: str, result, fh, min_severity: str | None = None, **options) -> None:
+    """`render` written to the open text file `fh`, streamed where the format can."""
+    view = result if fmt in UNFILTERED else shown(result, min_severity)
+    writer = WRITERS.get(fmt)
+    if writer is None:
+        fh.write(REPORTERS[fmt](view, **options))
+    else:
+        writer(view, fh, **options)

@@ -9,10 +9,11 @@ results, with a warning."""
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
 import re
-from typing import Callable, Iterable
+import zlib
+from typing import Callable, Iterable, Iterator, TextIO
 from urllib.parse import quote
 
 from .. import __version__
@@ -160,9 +161,16 @@ def _most_severe(findings: list[Finding], n: int) -> list[Finding]:
 
 def sarif_log(result, findings: list[Finding], rules, source_root=None,
               notices: Iterable[str] = ()) -> dict:
+    log = _log_without_results(result, rules, source_root, notices)
     prefix = path_prefix(result, source_root)
-    rules = list(rules)
     index = {r.id: i for i, r in enumerate(rules)}
+    log["runs"][0]["results"] = [result_object(f, index, prefix) for f in findings]
+    return log
+
+
+def _log_without_results(result, rules, source_root=None, notices: Iterable[str] = ()) -> dict:
+    """The log with an empty `results` list (in its place among the run's keys)."""
+    rules = list(rules)
     notifications = [{"level": "warning", "message": {"text": text}} for text in notices]
     notifications += [{"level": "note", "message": {"text": f"{w.path}{':' + str(w.line) if w.line else ''}: "
                                                             f"{w.message}"}}
@@ -173,7 +181,7 @@ def sarif_log(result, findings: list[Finding], rules, source_root=None,
                             "rules": [rule_descriptor(r, result.config) for r in rules]}},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "columnKind": "utf16CodeUnits",
-        "results": [result_object(f, index, prefix) for f in findings],
+        "results": [],
     }
     if "recognition" in result.stats:
         # How much of the code was analysed (`N of M Prisma-shaped calls`), for dashboards.
@@ -181,23 +189,79 @@ def sarif_log(result, findings: list[Finding], rules, source_root=None,
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+# `results` sits in runs[0]: its items are indented by 8 spaces in the indented dump.
+_RESULTS_KEY = '"results": []'
+_ITEM_INDENT = " " * 8
+
+
+def _chunks(result, findings: list[Finding], rules, source_root, notices) -> Iterator[str]:
+    """The indented dump of `sarif_log(...)`, one result at a time (the same text as
+    json.dumps(log, indent=2), without ever holding all of it)."""
+    rules = list(rules)
+    head, tail = _dump(_log_without_results(result, rules, source_root, notices)).split(_RESULTS_KEY, 1)
+    if not findings:
+        yield head + _RESULTS_KEY + tail
+        return
+    prefix = path_prefix(result, source_root)
+    index = {r.id: i for i, r in enumerate(rules)}
+    yield head + '"results": [\n'
+    for k, f in enumerate(findings):
+        item = json.dumps(result_object(f, index, prefix), indent=2, ensure_ascii=False)
+        yield (",\n" if k else "") + _ITEM_INDENT + item.replace("\n", "\n" + _ITEM_INDENT)
+    yield "\n      ]" + tail
+
+
 def _dump(log: dict) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(result, source_root=None, warn: Callable[[str], None] | None = None, rules=None,
-           max_results: int = MAX_RESULTS, max_gzip_bytes: int = MAX_GZIP_BYTES, **_options) -> str:
+class _Sink:
+    """Text written through it goes to `fh` (when given) and is counted gzip-compressed."""
+
+    def __init__(self, fh: TextIO | None):
+        self.fh = fh
+        self.zip = zlib.compressobj(9, zlib.DEFLATED, 31)
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        if self.fh is not None:
+            self.fh.write(text)
+        self.size += len(self.zip.compress(text.encode("utf-8")))
+
+    def close(self) -> int:
+        self.size += len(self.zip.flush())
+        return self.size
+
+
+def _emit(fh: TextIO | None, result, findings, rules, source_root, notices) -> int:
+    """Write one log to `fh` (or only count it); its gzip-compressed size."""
+    sink = _Sink(fh)
+    for piece in _chunks(result, findings, rules, source_root, notices):
+        sink.write(piece)
+    return sink.close()
+
+
+def write(result, fh: TextIO, source_root=None, warn: Callable[[str], None] | None = None, rules=None,
+          max_results: int = MAX_RESULTS, max_gzip_bytes: int = MAX_GZIP_BYTES, **_options) -> None:
+    """The SARIF log streamed to an open, seekable text file. GitHub's upload limits are
+    met by dropping the least severe results (and writing the file again), with a warning."""
     if rules is None:
         from ..rules import REGISTRY
         rules = REGISTRY
+    rules = list(rules)
     findings = list(result.findings)
     notices: list[str] = []
     if len(findings) > max_results:
         notices.append(f"{len(findings)} results exceed GitHub's limit of {max_results} per run: "
                        f"kept the {max_results} most severe. Run `dbaudit scan -f json` for all.")
         findings = _most_severe(findings, max_results)
-    text = _dump(sarif_log(result, findings, rules, source_root, notices))
-    size = len(gzip.compress(text.encode("utf-8")))
+    if not fh.seekable():   # a pipe: the file may have to be written again, so build it first
+        text = io.StringIO()
+        write(result, text, source_root, warn, rules, max_results, max_gzip_bytes)
+        fh.write(text.getvalue())
+        return
+    start = fh.tell()
+    size = _emit(fh, result, findings, rules, source_root, notices)
     total = len(result.findings)
     size_notice = None
     while size > max_gzip_bytes and findings:
@@ -206,11 +270,18 @@ def render(result, source_root=None, warn: Callable[[str], None] | None = None, 
         size_notice = (f"the SARIF file exceeded GitHub's upload limit of {max_gzip_bytes} bytes "
                        f"(gzip-compressed): kept the {len(findings)} most severe of {total} results. "
                        f"Run `dbaudit scan -f json` for all.")
-        text = _dump(sarif_log(result, findings, rules, source_root, [*notices, size_notice]))
-        size = len(gzip.compress(text.encode("utf-8")))
+        size = _emit(None, result, findings, rules, source_root, [*notices, size_notice])
     if size_notice:
+        fh.seek(start)
+        fh.truncate()
+        _emit(fh, result, findings, rules, source_root, [*notices, size_notice])
         notices.append(size_notice)
     for n in notices:
         if warn is not None:
             warn(n)
-    return text
+
+
+def render(result, **options) -> str:
+    out = io.StringIO()
+    write(result, out, **options)
+    return out.getvalue()
