@@ -74,6 +74,8 @@ class FactCache:
         # that may have changed again within the clock's resolution ("racily clean",
         # as git calls it), so only its bytes can vouch for it.
         self.written_ns = 0
+        # The glob decisions of the last discovery walk (discover.DiscoveryMemo).
+        self.discovery = None
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -97,6 +99,7 @@ class FactCache:
             self.entries = entries
             written = data.get("written_ns")
             self.written_ns = written if isinstance(written, int) else 0
+            self.discovery = data.get("discovery")
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -151,6 +154,12 @@ class FactCache:
         elif mtime_ns >= self.written_ns - _RACY_NS:
             self.dirty = True   # saved again, later, it becomes trusted by its mtime
 
+    def keep_discovery(self, memo) -> None:
+        """Store this walk's glob decisions with the facts (saved when they changed)."""
+        if memo is not None and memo.changed:
+            self.dirty = True
+        self.discovery = memo.state() if memo is not None else None
+
     def save(self, present: set[str]) -> str | None:
         """Write the cache (pruned to `present`); a message when it could not be written."""
         stale = set(self.entries) - present
@@ -163,7 +172,7 @@ class FactCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
-                             "written_ns": time.time_ns()}, fh,
+                             "written_ns": time.time_ns(), "discovery": self.discovery}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

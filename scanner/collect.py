@@ -159,8 +159,13 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
     total = len(sources)
     batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     own_pool = None
-    if pool is None and jobs_for(jobs) > 1 and len(todo) >= POOL_THRESHOLD:
-        pool = own_pool = ParsePool(jobs_for(jobs), ccfg, config)
+    if pool is None and jobs_for(jobs) > 1:
+        if len(todo) >= POOL_THRESHOLD:
+            pool = own_pool = ParsePool(jobs_for(jobs), ccfg, config)
+        elif todo and len(trusted) >= POOL_THRESHOLD:
+            # A few changed files among many cached ones: one worker compiles the query
+            # and parses them while this process unpickles the cached facts.
+            pool = own_pool = ParsePool(1, ccfg, config)
     try:
         futures = pool.submit(batches) if pool is not None and todo else None
         # The cached facts are unpickled while the workers parse.

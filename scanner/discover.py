@@ -9,6 +9,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import pathspec
@@ -88,6 +89,92 @@ def _spec(lines) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+class DiscoveryMemo:
+    """What the glob matching of the last walk decided, to be reused by the next.
+
+    Matching every path against the exclude globs, the .gitignore files and the
+    role globs is most of a walk's time. A decision depends on the path, on the
+    .gitignore texts in force above it (named by `chain`, a digest of those texts)
+    and on the configuration and dbaudit's code (the memo's `key`; a memo under
+    another key starts empty). Only what the current walk met is kept."""
+
+    def __init__(self, key: str, old: dict | None = None):
+        """`old`: an earlier memo's `state()`."""
+        self.key = key
+        same = isinstance(old, dict) and old.get("key") == key
+        self._old_verdicts: dict[tuple[str, str], bool] = old["verdicts"] if same else {}
+        self._old_roles: dict[str, str] = old["roles"] if same else {}
+        self.verdicts: dict[tuple[str, str], bool] = {}
+        self.roles: dict[str, str] = {}
+        self.changed = not same
+
+    def state(self) -> dict:
+        """Plain data, to store (and give back to the next walk's memo)."""
+        return {"key": self.key, "verdicts": self.verdicts, "roles": self.roles}
+
+    @staticmethod
+    def key_for(config: Config) -> str:
+        import hashlib
+        from . import __version__
+        wanted = [config[k] for k in ("default_excludes", "exclude", "out_of_scope",
+                                      "include_out_of_scope", "scope", "script_paths")]
+        h = hashlib.sha256(json.dumps(wanted, sort_keys=True, default=str).encode())
+        h.update(__version__.encode())
+        h.update(Path(__file__).read_bytes())
+        return h.hexdigest()
+
+    def verdict(self, chain: str, probe: str, decide) -> bool:
+        k = (chain, probe)
+        hit = self._old_verdicts.get(k)
+        if hit is None:
+            hit = decide()
+            self.changed = True
+        self.verdicts[k] = hit
+        return hit
+
+    def role(self, rel: str, decide) -> str:
+        hit = self._old_roles.get(rel)
+        if hit is None:
+            hit = decide()
+            self.changed = True
+        self.roles[rel] = hit
+        return hit
+
+    def finish(self) -> None:
+        """After the walk: whether entries were dropped counts as a change too."""
+        if len(self.verdicts) != len(self._old_verdicts) or len(self.roles) != len(self._old_roles):
+            self.changed = True
+        self._old_verdicts, self._old_roles = {}, {}
+
+
+class _Ignores:
+    """The .gitignore files in force for a folder: (base, text) pairs, their specs
+    compiled only when a path has to be matched, and a digest naming the chain."""
+
+    __slots__ = ("files", "chain", "_specs")
+
+    def __init__(self, files: tuple = (), chain: str = ""):
+        self.files = files
+        self.chain = chain
+        self._specs = None
+
+    def plus(self, base: str, text: str) -> "_Ignores":
+        import hashlib
+        chain = hashlib.blake2b(f"{self.chain}\0{base}\0{text}".encode("utf-8", "surrogateescape"),
+                                digest_size=12).hexdigest()
+        return _Ignores(self.files + ((base, text),), chain)
+
+    def specs(self) -> tuple:
+        if self._specs is None:
+            self._specs = tuple((base, _gitignore_spec(text)) for base, text in self.files)
+        return self._specs
+
+
+@lru_cache(maxsize=256)
+def _gitignore_spec(text: str) -> pathspec.PathSpec:
+    return _spec(text.splitlines())
+
+
 def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
                   scripts: pathspec.PathSpec | None = None) -> str:
     p = PurePosixPath(rel)
@@ -116,7 +203,9 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
     return "lib"
 
 
-def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Discovery:
+def discover(root: Path, config: Config, follow_symlinks: bool = False,
+             memo: DiscoveryMemo | None = None) -> Discovery:
+    """`memo`, when given, reuses the glob decisions of an earlier walk and records this one's."""
     root = root.resolve()
     out = Discovery(root)
     excludes = _spec(list(config["default_excludes"]) + list(config["exclude"]))
@@ -124,8 +213,10 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
     if root.is_file():
         _add_single_file(out, root, roles)
         return out
-    # (directory, relative path, gitignore specs in force as (base, spec))
-    stack: list[tuple[Path, str, tuple]] = [(root, "", ())]
+    if memo is None:
+        memo = DiscoveryMemo("")
+    # (directory, relative path, gitignore files in force)
+    stack: list[tuple[Path, str, _Ignores]] = [(root, "", _Ignores())]
     seen_dirs: set[tuple[int, int]] = set()
     while stack:
         directory, rel_dir, ignores = stack.pop()
@@ -145,7 +236,7 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
         if any(e.name == ".gitignore" for e in entries):
             try:
                 text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-                ignores = ignores + ((rel_dir, _spec(text.splitlines())),)
+                ignores = ignores.plus(rel_dir, text)
             except OSError as e:
                 out.warnings.append(Warning_(f"{rel_dir}/.gitignore" if rel_dir else ".gitignore", "skipped",
                                              f"cannot read .gitignore ({e.strerror}); its patterns were not applied"))
@@ -167,13 +258,15 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False) -> Disco
             if is_link and not follow_symlinks:
                 continue
             probe = rel + "/" if is_dir else rel
-            if excludes.match_file(probe) or _ignored(probe, ignores):
+            if memo.verdict(ignores.chain, probe,
+                            lambda: bool(excludes.match_file(probe) or _ignored(probe, ignores.specs()))):
                 continue
             if is_dir:
                 subdirs.append((Path(entry.path), rel, ignores))
             elif is_file:
-                _add_file(out, Path(entry.path), rel, roles)
+                _add_file(out, Path(entry.path), rel, roles, memo)
         stack.extend(reversed(subdirs))
+    memo.finish()
     _mark_package_scripts(out, roles)
     _route_config_modules(out)
     if not out.sources and not out.schemas:
@@ -264,7 +357,7 @@ def _ignored(rel: str, ignores) -> bool:
     return False
 
 
-def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles) -> None:
+def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles, memo: DiscoveryMemo) -> None:
     name = path.name
     if name in MIGRATION_FILES:
         out.migrations.append(rel)
@@ -280,7 +373,7 @@ def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles) -> None:
     except OSError as e:
         out.warnings.append(Warning_(rel, "skipped", f"cannot read file: {e.strerror}"))
         return
-    role = roles.classify(rel)
+    role = memo.role(rel, lambda: roles.classify(rel))
     sf = SourceFile(rel, str(path), role, st.st_size, st.st_mtime_ns)
     if role == "schema":
         out.schemas.append(sf)

@@ -13,7 +13,7 @@ from . import __version__, recognition, suppress
 from .baseline import Baseline
 from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache
 from .config import Config
-from .discover import Discovery, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
+from .discover import Discovery, DiscoveryMemo, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
 from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
@@ -114,7 +114,10 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
         # now and compile their queries while discovery walks the tree.
         pool = ParsePool.start(jobs_for(jobs), ccfg, config)
     try:
-        discovery = discover(root, config)
+        memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
+        discovery = discover(root, config, memo=memo)
+        if fc is not None:
+            fc.keep_discovery(memo)
         schema_sources: list[tuple[str, str]] = []
         schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
         if schema is not None:

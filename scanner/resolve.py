@@ -84,6 +84,7 @@ class ModuleResolver:
         self.tsconfigs: dict[str, TsConfig] = {}
         self.packages: dict[str, Package] = {}
         self._cache: dict[tuple[str, str], str | None] = {}
+        self._package_cache: dict[str, str | None] = {}
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":
@@ -223,6 +224,12 @@ class ModuleResolver:
         return None, ""
 
     def _resolve_package(self, spec: str) -> str | None:
+        """A workspace package's module (the same whichever file imports it)."""
+        if spec not in self._package_cache:
+            self._package_cache[spec] = self._resolve_package_uncached(spec)
+        return self._package_cache[spec]
+
+    def _resolve_package_uncached(self, spec: str) -> str | None:
         name, sub = self._split_package(spec)
         if name is None:
             return None
