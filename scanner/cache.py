@@ -76,6 +76,9 @@ class FactCache:
         self.written_ns = 0
         # The glob decisions of the last discovery walk (discover.DiscoveryMemo).
         self.discovery = None
+        # Files skipped by the reading limits: path -> (role, size, mtime_ns, reason), trusted
+        # like facts by size and mtime, so a warm scan does not read a minified file again.
+        self.skipped: dict[str, tuple[str, int, int, str]] = {}
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -100,6 +103,8 @@ class FactCache:
             written = data.get("written_ns")
             self.written_ns = written if isinstance(written, int) else 0
             self.discovery = data.get("discovery")
+            skipped = data.get("skipped")
+            self.skipped = skipped if isinstance(skipped, dict) else {}
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -154,17 +159,38 @@ class FactCache:
         elif mtime_ns >= self.written_ns - _RACY_NS:
             self.dirty = True   # saved again, later, it becomes trusted by its mtime
 
+    def skip_reason(self, path: str, role: str, size: int, mtime_ns: int) -> str | None:
+        """Why the file was skipped last time, when its size and mtime are unchanged
+        (and safely older than the cache)."""
+        hit = self.skipped.get(path)
+        if (hit is None or hit[0] != role or hit[1] != size or hit[2] != mtime_ns
+                or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS):
+            return None
+        return hit[3]
+
+    def put_skipped(self, path: str, role: str, size: int, mtime_ns: int, reason: str) -> None:
+        if self.skipped.get(path) != (role, size, mtime_ns, reason):
+            self.skipped[path] = (role, size, mtime_ns, reason)
+            self.dirty = True
+        elif mtime_ns >= self.written_ns - _RACY_NS:
+            self.dirty = True   # saved again, later, it becomes trusted by its mtime
+
     def keep_discovery(self, memo) -> None:
         """Store this walk's glob decisions with the facts (saved when they changed)."""
         if memo is not None and memo.changed:
             self.dirty = True
         self.discovery = memo.state() if memo is not None else None
 
-    def save(self, present: set[str]) -> str | None:
-        """Write the cache (pruned to `present`); a message when it could not be written."""
+    def save(self, present: set[str], skipped: set[str] = frozenset()) -> str | None:
+        """Write the cache (pruned to `present` and the `skipped` files); a message when
+        it could not be written."""
         stale = set(self.entries) - present
         for p in stale:
             del self.entries[p]
+        gone = set(self.skipped) - set(skipped)
+        for p in gone:
+            del self.skipped[p]
+        stale |= gone
         if not (self.dirty or stale):
             return None
         try:
@@ -172,7 +198,8 @@ class FactCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
-                             "written_ns": time.time_ns(), "discovery": self.discovery}, fh,
+                             "written_ns": time.time_ns(), "discovery": self.discovery,
+                             "skipped": self.skipped}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

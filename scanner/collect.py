@@ -150,9 +150,12 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
     trusted: list[SourceFile] = []
     todo: list[_Task] = []
+    records: dict[str, _Record] = {}
     for sf in sources:
         if fc is not None and fc.trusts(sf.path, sf.role, sf.size, sf.mtime_ns):
             trusted.append(sf)
+        elif fc is not None and (reason := fc.skip_reason(sf.path, sf.role, sf.size, sf.mtime_ns)):
+            records[sf.path] = (sf.path, None, reason)   # skipped before, unchanged since
         else:
             todo.append((sf, fc.digest(sf.path, sf.role) if fc is not None else None))
     tick = progress or (lambda done, total: None)
@@ -181,8 +184,8 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             digests[sf.path], out.facts[sf.path] = hit
             out.cached += 1
         done = out.cached
+        total -= len(records)
         tick(done, total)
-        records: dict[str, _Record] = {}
         if futures is not None:
             results = (f.result() for f in futures)
         else:
@@ -195,6 +198,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                 path, digest, payload = record
                 if digest is None:
                     total -= 1
+                    if fc is not None:
+                        sf = by_path[path]
+                        fc.put_skipped(path, sf.role, sf.size, sf.mtime_ns, payload or "skipped")
                     continue
                 sf = by_path[path]
                 digests[path] = digest
@@ -231,7 +237,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         for kind, note in ff.notes:
             out.warnings.append(Warning_(path, kind, note))
     if fc is not None:
-        problem = fc.save(set(digests))
+        problem = fc.save(set(digests), {p for p, r in records.items() if r[1] is None})
         if problem:
             out.warnings.append(Warning_(str(fc.folder), "cache", problem))
     return out

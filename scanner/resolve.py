@@ -85,6 +85,7 @@ class ModuleResolver:
         self.packages: dict[str, Package] = {}
         self._cache: dict[tuple[str, str], str | None] = {}
         self._package_cache: dict[str, str | None] = {}
+        self._file_cache: dict[tuple[str, str], str | None] = {}   # by importer, not its folder
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":
@@ -180,11 +181,15 @@ class ModuleResolver:
         return None
 
     def resolve(self, importer: str, spec: str) -> str | None:
+        by_file = (importer, spec)
+        if by_file in self._file_cache:
+            return self._file_cache[by_file]
         k = (posixpath.dirname(importer), spec)
         if k in self._cache:
-            return self._cache[k]
-        result = self._resolve(importer, spec)
-        self._cache[k] = result
+            result = self._cache[k]
+        else:
+            result = self._cache[k] = self._resolve(importer, spec)
+        self._file_cache[by_file] = result
         return result
 
     def _resolve(self, importer: str, spec: str) -> str | None:

@@ -139,3 +139,21 @@ def test_streamed_reports_are_the_rendered_text(tmp_path):
             write(fmt, result, fh)
         assert target.read_text(encoding="utf-8") == render(fmt, result)
     json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+
+
+def test_a_skipped_file_is_not_read_again_by_a_warm_scan(tmp_path, monkeypatch):
+    import scanner.collect as collect
+    app = tmp_path / "app"
+    shutil.copytree(DEMO, app)
+    (app / "src" / "lib" / "bundle.js").write_text("var a=1;" * 5000 + "\n")   # one long line
+    _age(app)
+    cache = tmp_path / "cache"
+    cold = _scan(app, cache)
+    reads: list[str] = []
+    real = collect.read_source
+    monkeypatch.setattr(collect, "read_source", lambda sf, *a: (reads.append(sf.path), real(sf, *a))[1])
+    warm = _scan(app, cache)
+    assert reads == []
+    skipped = [w.to_dict() for w in warm.warnings if w.kind == "skipped"]
+    assert skipped and skipped == [w.to_dict() for w in cold.warnings if w.kind == "skipped"]
+    _same_run(cold, warm)

@@ -7,16 +7,34 @@ from typing import Callable
 
 from ..findings import Severity
 from ..review import Review
-from . import github, html_report, json_report, markdown, sarif, text_report
+from . import github, json_report, markdown, sarif, text_report
 
-REPORTERS: dict[str, Callable] = {
+
+class _Registry(dict):
+    """The reporters by format. The HTML audit's module (and with it Jinja2, about
+    0.2 s to import) is imported on first use: most scans never render HTML."""
+
+    _LAZY = {"html": "html_report"}
+
+    def __missing__(self, fmt: str):
+        if fmt not in self._LAZY:
+            raise KeyError(fmt)
+        from importlib import import_module
+        render = import_module(f".{self._LAZY[fmt]}", __name__).render
+        self[fmt] = render
+        return render
+
+    def __contains__(self, fmt) -> bool:
+        return dict.__contains__(self, fmt) or fmt in self._LAZY
+
+
+REPORTERS: dict[str, Callable] = _Registry({
     "text": text_report.render,
     "json": json_report.render,
     "sarif": sarif.render,
     "github": github.render,
     "markdown": markdown.render,
-    "html": html_report.render,
-}
+})
 
 # Formats that can stream to an open file instead of building one string:
 # `write(result, fh, **options)`, same text as `render`.
