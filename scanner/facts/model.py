@@ -406,6 +406,10 @@ class TaintFlow:
     steps: tuple[TaintStep, ...]  # source first, the Prisma call last
     function: int              # the function the source is read in
     checks: tuple[str, ...] = ()  # calls the value was handed to on the way (guards, same-file helpers)
+    # `where` flows: the text of each tainted field's value (`userId`, `body.id`), and
+    # whether every tainted value sits under a string-only filter (`{ contains: q }`).
+    values: tuple[str, ...] = ()
+    string_ops: bool = False
 
 
 @dataclass(frozen=True, slots=True)
