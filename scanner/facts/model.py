@@ -252,6 +252,9 @@ class CallSite:
     given: GivenArguments | None = None  # None when a spread or a tagged template hides them
     # (argument index, what it is) for arguments that are or may be clients (`doWork(tx)`).
     client_args: tuple[tuple[int, ClientRef], ...] = ()
+    # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
+    # specifier the receiver's class comes from (the index tells a package from repo code).
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
