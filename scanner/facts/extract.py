@@ -24,7 +24,7 @@ from .model import (
 )
 from .narrowing import raw_fragments, with_results
 from .nodes import (
-    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
+    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, param_type, short, span, text, unwrap,
 )
 from .client_types import class_base
 from .scopes import ClientConfig, Resolver, _returned_expressions, pattern_bindings
@@ -41,6 +41,10 @@ _FUNCTION_KIND = {
 # stops alias cycles and machine-made nesting from exhausting the stack.
 _MAX_WRAPPERS = 32
 _LOG_OBJECTS = ("console", "logger", "log", "this.logger", "this.log")
+
+
+# Modules whose request and response types mark a function as a request handler.
+_SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
 
 
 def _enclosing(node: ts.Node, types) -> ts.Node | None:
@@ -617,6 +621,27 @@ class FileExtractor:
             return text(field(holder, "key")).strip("'\"")
         return "procedure"
 
+    def _typed_http_handler(self, fn: ts.Node) -> bool:
+        """`(req: Request, res: Response)` with both types imported from a server framework
+        (express's Request/Response, fastify's FastifyRequest/FastifyReply): a request handler
+        however it is registered (file-convention routers, route tables, other modules)."""
+        params = param_nodes(fn)
+        if len(params) < 2:
+            return False
+        holder = fn.parent
+        if holder is not None and (holder.type == "return_statement" or holder.type == "arrow_function"
+                                   and field(holder, "body") == fn):
+            return False  # made by a factory (`validate(schema)`): counted where it is mounted
+        modules = []
+        for p in params[:2]:
+            t = param_type(p).split("<", 1)[0].strip()
+            root = t.split(".", 1)[0]
+            b = self.resolver.lookup(root, fn) if root.isidentifier() else None
+            if b is None or b.kind != "import":
+                return False
+            modules.append(b.module)
+        return modules[0] == modules[1] and modules[0] in _SERVER_FRAMEWORKS
+
     def _registered_handlers(self) -> frozenset[int]:
         """Functions passed after the path of `app.post("/x", auth, handler)` and the like,
         inline or by the name of a same-file function."""
@@ -661,7 +686,7 @@ class FileExtractor:
                 entry = REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))]
             elif (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
                 entry = "server-action"
-            elif i in registered:
+            elif i in registered or self._typed_http_handler(fn):
                 entry = "http-handler"
             else:
                 entry = decorated_method_kind(fn)
