@@ -18,7 +18,7 @@ from ..facts.model import ArgSummary, SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
-from .callee_names import durable_step
+from ..analysis.callee_names import durable_step
 
 
 @dataclass(frozen=True)
@@ -219,5 +219,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="Two or more writes that can run together outside a $transaction.",
     check=_check,
+    options=("side_effect_writers",),
     tags=("data-integrity",),
 )
