@@ -718,6 +718,10 @@ class FileExtractor:
             local = None
             if obj is None:
                 b = self.resolver.lookup(text(callee), callee)
+                if b is None and text(callee) == "fetch":
+                    # The global fetch: network I/O, for rules that weigh work beside a query.
+                    out.append(CallSite("fetch", None, None, span(call), ctx.build(call)))
+                    continue
                 if b is None:
                     continue
                 if b.kind == "import":
@@ -738,6 +742,11 @@ class FileExtractor:
                 name = f"this.{text(callee)}"
             else:
                 b = self.resolver.lookup(text(obj), obj)
+                package = self._instance_of_import(b)
+                if package is not None:
+                    out.append(CallSite(f"{text(obj)}.{text(callee)}", None, None, span(call), ctx.build(call),
+                                        package=package))
+                    continue
                 if b is None or b.kind != "import":
                     continue
                 ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
@@ -746,6 +755,19 @@ class FileExtractor:
                                 _given(field(call, "arguments")), self._client_args(field(call, "arguments"))))
         out.sort(key=lambda c: (c.span.line, c.span.column))
         return tuple(out)
+
+    def _instance_of_import(self, b) -> str | None:
+        """The module of the imported class a variable is a `new` instance of."""
+        if b is None or b.kind != "var" or b.path:
+            return None
+        v = unwrap(b.value)
+        if v is None or v.type != "new_expression":
+            return None
+        ctor = field(v, "constructor")
+        if ctor is None or ctor.type != "identifier":
+            return None
+        c = self.resolver.lookup(text(ctor), ctor)
+        return c.module if c is not None and c.kind == "import" else None
 
     def _client_args(self, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:
         """Arguments naming a client, or what may be one (an import the index settles)."""

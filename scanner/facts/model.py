@@ -243,6 +243,9 @@ class CallSite:
     given: GivenArguments | None = None  # None when a spread or a tagged template hides them
     # (argument index, what it is) for arguments that are or may be clients (`doWork(tx)`).
     client_args: tuple[tuple[int, ClientRef], ...] = ()
+    # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
+    # specifier the receiver's class comes from (the index tells a package from repo code).
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +400,10 @@ class TaintFlow:
     steps: tuple[TaintStep, ...]  # source first, the Prisma call last
     function: int              # the function the source is read in
     checks: tuple[str, ...] = ()  # calls the value was handed to on the way (guards, same-file helpers)
+    # `where` flows: the text of each tainted field's value (`userId`, `body.id`), and
+    # whether every tainted value sits under a string-only filter (`{ contains: q }`).
+    values: tuple[str, ...] = ()
+    string_ops: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ class Operation:
     # What its `where` is: `unique` must name a unique key (WhereUniqueInput) and finds
     # at most one row; `filter` is any filter and matches many rows; None: no `where`.
     where: str | None = None
+    # Returns or changes every row its `where` matches (not the first, a count or groups).
+    every_match: bool = False
     returns_rows: bool = False        # its result is the row(s) of its model (fields are model fields)
     bulk: bool = False                # one statement for many rows (createMany, updateMany, deleteMany)
     data_keys: tuple[str, ...] = ()   # argument keys holding the values it writes
@@ -43,7 +45,7 @@ _DATA = ("data",)
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     # Model delegate reads: prisma.<model>.<op>(…)
-    _read("findMany", "filter", returns_rows=True),
+    _read("findMany", "filter", every_match=True, returns_rows=True),
     _read("findFirst", "filter", returns_rows=True),
     _read("findFirstOrThrow", "filter", returns_rows=True),
     _read("findUnique", "unique", returns_rows=True, batched_by_dataloader=True),
@@ -56,11 +58,11 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     _write("createMany", None, bulk=True, data_keys=_DATA),
     _write("createManyAndReturn", None, returns_rows=True, bulk=True, data_keys=_DATA),
     _write("update", "unique", returns_rows=True, data_keys=_DATA),
-    _write("updateMany", "filter", bulk=True, data_keys=_DATA),
-    _write("updateManyAndReturn", "filter", returns_rows=True, bulk=True, data_keys=_DATA),
+    _write("updateMany", "filter", every_match=True, bulk=True, data_keys=_DATA),
+    _write("updateManyAndReturn", "filter", every_match=True, returns_rows=True, bulk=True, data_keys=_DATA),
     _write("upsert", "unique", returns_rows=True, data_keys=("create", "update")),
     _write("delete", "unique", returns_rows=True),
-    _write("deleteMany", "filter", bulk=True),
+    _write("deleteMany", "filter", every_match=True, bulk=True),
     # Client methods: prisma.$<method>(…)
     Operation("$queryRaw", "raw"),
     Operation("$executeRaw", "raw", writes=True),
@@ -102,5 +104,6 @@ TRANSACTION_METHOD = "$transaction"
 ROW_OPS = _names(returns_rows=True)
 UNIQUE_WHERE_OPS = _names(where="unique")
 FILTER_WHERE_OPS = _names(where="filter")             # match (or change) many rows
+EVERY_MATCH_OPS = _names(every_match=True)            # return or change every row matched
 BATCHED_BY_DATALOADER = _names(batched_by_dataloader=True)
 WRITE_DATA_KEYS = {op.name: op.data_keys for op in OPERATIONS.values() if op.data_keys}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.model import ArgSummary, SiteContext, Span, negate_test
+from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -151,12 +151,32 @@ def _related_models(schema, a: str | None, b: str | None) -> bool:
         or any(f.is_relation and f.type == ma.name for f in mb.fields)
 
 
-def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
+def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> CatchFact | None:
+    """The catch that makes write `x` best-effort: it guards `x` but not the other write,
+    and its handler goes on (no throw, return, response or hand-on of the error). The
+    author accepted that `x` may fail while the other write stays."""
+    for k in x.ctx.trys:
+        c = catches.get(k)
+        if c is None or k in other.ctx.trys:
+            continue
+        h = c.handler
+        if not (h.throws or h.returns or h.forwards or h.responds):
+            return c
+    return None
+
+
+def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact]) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
         if _bookkeeping(x):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    for x, other in ((w, first), (first, w)):
+        c = _best_effort(x, other, catches)
+        if c is not None:
+            how = "a `.catch()`" if c.kind == "catch-method" else "a try/catch"
+            return "low", (f"{x.label} is best-effort: {how} at line {c.span.line} lets it fail "
+                           "while the other write stays",)
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
@@ -186,6 +206,13 @@ def _check(ctx: RuleContext):
             evidence=("the write's client is not the callback's parameter, so the transaction does not "
                       "cover it",),
         )
+    by_path: dict[str, dict[int, CatchFact]] = {}
+
+    def catches_of(path: str) -> dict[int, CatchFact]:
+        if path not in by_path:
+            by_path[path] = {c.key: c for c in ctx.index.files[path].catches}
+        return by_path[path]
+
     for key in sorted(by_function, key=lambda k: (k.path, k.id)):
         writes = sorted(by_function[key], key=lambda w: w.ctx.start)
         reported: list[Write] = []
@@ -208,7 +235,7 @@ def _check(ctx: RuleContext):
                 model=w.model, operation=w.operation, entry_point=w.entry_point,
                 related=tuple(Related(p.path, p.span.line, f"earlier write {p.label}") for p in partners),
                 matched=w.matched,
-                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema))),
+                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema, catches_of(w.path)))),
             )
 
 
