@@ -41,8 +41,8 @@ def _with(cs: SiteContext, site: SiteContext) -> bool:
     return not cs.catches and all((b.key, b.arm) in arms for b in cs.branches)
 
 
-def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext, loop: LoopFrame,
-                        depth: int = 0) -> tuple[str, int] | None:
+def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
+                        loop: LoopFrame) -> tuple[str, int] | None:
     """(what, line) of awaited external work each item of `loop` does whenever it runs
     the query at `site`: in the loop body, or unconditionally in a repo function it calls
     there (an error path or a logging branch deep down is not per-item design)."""
@@ -54,15 +54,37 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext, loop:
         if cs.span in spans or not any(lp.key == loop.key for lp in cs.ctx.loops) \
                 or not _with(cs.ctx, site):
             continue
-        if _external(index, path, cs):
-            return f"{cs.callee}()", cs.span.line
-        target = index.callee(path, cs)
-        if target is None:
-            continue
-        key = FunctionKey(target.path, index.owner(target.path, target.id))
-        chain = index.memo(f"external-io:{key.path}:{key.id}:{depth}", lambda: index.find_chain(
-            key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and _external(index, p, s),
-            depth=depth))
-        if chain:
-            return f"{cs.callee}() → {chain[-1][0]}", cs.span.line
+        found = _external_work(index, path, cs)
+        if found is not None:
+            return found
     return None
+
+
+def external_io_between(index: ProjectIndex, path: str, function: int, start: int,
+                        end: int) -> tuple[str, int] | None:
+    """(what, line) of awaited external work that function `function` of `path` does
+    between byte offsets `start` and `end` (between two writes, say), directly or
+    unconditionally in a repo function it calls there."""
+    facts = index.files.get(path)
+    if facts is None:
+        return None
+    spans = {c.span for c in facts.prisma_calls}
+    for cs in facts.call_sites:
+        if cs.span in spans or cs.ctx.function != function or not start < cs.ctx.start < end:
+            continue
+        found = _external_work(index, path, cs)
+        if found is not None:
+            return found
+    return None
+
+
+def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, int] | None:
+    if _external(index, path, cs):
+        return f"{cs.callee}()", cs.span.line
+    target = index.callee(path, cs)
+    if target is None:
+        return None
+    key = FunctionKey(target.path, index.owner(target.path, target.id))
+    chain = index.memo(f"external-io:{key.path}:{key.id}", lambda: index.find_chain(
+        key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and _external(index, p, s), depth=0))
+    return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

@@ -183,6 +183,9 @@ class ArgSummary:
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
+    # `team: { slug: s }`: "team.slug" for each plain-valued key of a relation filter at the
+    # top of `where` (which parent row the filter names, when that key is unique there).
+    where_relation_points: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
     # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
     # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)

@@ -9,7 +9,7 @@ falls through answers the request as if the write happened (high)."""
 
 from __future__ import annotations
 
-from ..facts.model import CatchFact
+from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
 from ..analysis.guarded_work import catches, swallows
@@ -21,6 +21,18 @@ def _what_it_does(catch: CatchFact) -> str:
         logs = ", ".join(dict.fromkeys(h.logs))
         return f"only logs ({logs})"
     return "is empty, apart from a comment" if h.comments else "is empty"
+
+
+def _isolating_loop(catch: CatchFact, w) -> LoopFrame | None:
+    """A loop of the catch's own function around the whole try (or `.catch()`): the handler
+    keeps one item's failure from stopping the others."""
+    contexts = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
+    for ctx in contexts:
+        for lp in ctx.loops:
+            if lp.function == catch.function and lp.line <= catch.span.line \
+                    and catch.span.end_line <= lp.end_line:
+                return lp
+    return None
 
 
 def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]]:
@@ -37,6 +49,10 @@ def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
+    loop = _isolating_loop(catch, w)
+    if loop is not None:
+        return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
+                       "item: one item's failure is isolated, by design",)
     if w.writes and direct and entry is not None and h.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)

@@ -16,9 +16,10 @@ import re
 
 from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
 from ..findings import Related, Severity
-from ..index import FunctionKey
+from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
+from ..analysis.external_io import external_io_between
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
     return None
 
 
-def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact]) -> tuple[str, tuple[str, ...]]:
+def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
+           index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
         if _bookkeeping(x):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
@@ -184,6 +186,12 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact]) -> tup
     if marker is not None:
         return "low", (f"{marker.label} only moves a progress marker ({', '.join(marker.args.data_fields[:3])}), "
                        "which the process's retry or recovery sets again",)
+    io = external_io_between(index, w.path, w.ctx.function, first.ctx.end, w.ctx.start) \
+        if first.path == w.path and first.ctx.function == w.ctx.function else None
+    if io is not None:
+        return "low", (f"{io[0]} at line {io[1]} runs between the writes, outside the database: a "
+                       "transaction cannot take it back, so the steps are a saga that needs "
+                       "compensation or a status to resume from, not a transaction",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
@@ -235,7 +243,7 @@ def _check(ctx: RuleContext):
                 model=w.model, operation=w.operation, entry_point=w.entry_point,
                 related=tuple(Related(p.path, p.span.line, f"earlier write {p.label}") for p in partners),
                 matched=w.matched,
-                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema, catches_of(w.path)))),
+                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema, catches_of(w.path), ctx.index))),
             )
 
 
