@@ -158,8 +158,10 @@ def _warn(message: str) -> None:
 @click.option("--link-base", metavar="URL",
               help="markdown: make finding links absolute, e.g. https://github.com/OWNER/REPO/blob/SHA/")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
-@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("--select", multiple=True,
+              help="List only the findings of these rule ids (comma-separated or repeated); the audit's "
+                   "scores and coverage still weigh every rule.")
+@click.option("--ignore", multiple=True, help="Do not list the findings of these rule ids (the audit still weighs them).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
@@ -207,7 +209,7 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
             result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
                               baseline=baseline, changed=changed,
                               cache=CacheOptions(enabled=not no_cache, folder=cache_dir), jobs=jobs,
-                              progress=bar.update)
+                              progress=bar.update, audit_all=True)
         finally:
             bar.close()
         _check_nothing_to_scan(path, result)

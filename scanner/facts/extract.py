@@ -29,6 +29,7 @@ from .nodes import (
 from .client_types import class_base
 from .scopes import ClientConfig, Resolver, _returned_expressions, pattern_bindings
 from .taint import extract_taint
+from .middleware import extract_middlewares
 from .validation import extract_validations
 
 _FUNCTION_KIND = {
@@ -227,6 +228,8 @@ class FileExtractor:
             raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
             const_arrays=self._const_arrays(), input_builders=self._input_builders(exports),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
+            middlewares=extract_middlewares(self._caps("entry_points").get("registration", []), self.resolver,
+                                            self.function_ids, self._function_of_value),
             suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
             notes=self._notes(),

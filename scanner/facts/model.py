@@ -338,6 +338,26 @@ class ValidationCall:
     # has it validated (coverage follows such wrappers one call deep).
     params: tuple[int, ...] = ()
     schema_param: int = -1     # the schema is this parameter of `function` (the caller picks it)
+    # (parameter index, request part) the value is read from: `req.body` -> (0, "body"),
+    # `{ query: req.query }` -> (0, "query"), the parameter itself or `req[part]` -> (0, "*").
+    parts: tuple[tuple[int, str], ...] = ()
+    # The schema is this parameter of the function around `function`: a middleware factory
+    # `validate(schema)` returning `(req, res, next) => schema.parse(req.body)`.
+    outer_schema_param: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Middleware:
+    """A function that runs before a handler registered on a path (Express / Connect):
+    `validate(S)` in `router.post('/x', validate(S), handler)` (arrays too), or one that
+    `router.use(mw)` puts ahead of the routes registered on `router` after it (under its
+    path, `router.use('/admin', mw)`). See facts/middleware.py."""
+    handler: int                 # function id of the handler it runs before
+    callee: str                  # `validate`, `checks.body`, `validNote`
+    ref: ClientRef | None        # the import the function comes from, if any
+    local_function: int | None   # or the function of this file
+    called: bool                 # `validate(S)`: the function returns the middleware; else it is one
+    span: Span                   # of the call, or of the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +473,7 @@ class FileFacts:
     inputs: tuple[InputSource, ...] = ()
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
+    middlewares: tuple[Middleware, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).

@@ -22,6 +22,7 @@ from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 from ..analysis.callee_names import callee_matches
+from ..analysis.middleware import validated_parts, validates_source
 
 _DESCRIBE = {
     "json": "the request body (`req.json()`)",
@@ -239,7 +240,8 @@ def _check(ctx: RuleContext):
         for flow in facts.taint:
             if facts.prisma_calls[flow.sink].model is None:
                 continue  # raw SQL text: raw-sql-injection reports it
-            if flow.function not in entries or _validated(flow, validators, wrappers):
+            if flow.function not in entries or _validated(flow, validators, wrappers) \
+                    or validates_source(validated_parts(index, path, flow.function, validators), flow.source):
                 continue
             if flow.source == "action-param" and server_callers.has(path, flow.function):
                 continue
@@ -306,7 +308,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
         sites = {(s.span.line, s.span.column): s for s in facts.call_sites}
         for h in facts.handed_inputs:
             site = sites.get((h.span.line, h.span.column))
-            if h.function not in entries or site is None:
+            if h.function not in entries or site is None \
+                    or validates_source(validated_parts(index, path, h.function, validators), h.source):
                 continue
             if h.source == "action-param" and server_callers.has(path, h.function):
                 continue  # a helper other server code calls, not what a browser sent
