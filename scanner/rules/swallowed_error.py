@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
+from ..analysis.callee_names import callee_matches
 from ..analysis.guarded_work import catches, swallows
 
 
@@ -32,6 +33,30 @@ def _isolating_loop(catch: CatchFact, w) -> LoopFrame | None:
             if lp.function == catch.function and lp.line <= catch.span.line \
                     and catch.span.end_line <= lp.end_line:
                 return lp
+    return None
+
+
+def _forwarding_logger(index, path: str, catch: CatchFact, trackers) -> tuple[str, str, str] | None:
+    """(log call, module file, tracker call) when the handler logs through a logger of
+    the repository whose module reports to a configured error tracker
+    (`logger.error(e)` where `lib/logger.ts` calls `Sentry.captureException`)."""
+    facts = index.files.get(path)
+    if facts is None or not catch.handler.logs:
+        return None
+    s = catch.span
+    for site in facts.call_sites:
+        inside = (s.line, s.column) <= (site.span.line, site.span.column) \
+            and (site.span.end_line, site.span.end_column) <= (s.end_line, s.end_column)
+        if not inside or site.ref is None or site.ref.kind != "import" or not site.ref.module \
+                or site.callee not in catch.handler.logs:
+            continue
+        target = index.modules.resolve(path, site.ref.module)
+        module = index.files.get(target) if target is not None else None
+        if module is None:
+            continue
+        tracker = next((t.callee for t in module.call_sites if callee_matches(t.callee, trackers)), None)
+        if tracker is not None:
+            return site.callee, target, tracker
     return None
 
 
@@ -76,6 +101,7 @@ def _check(ctx: RuleContext):
                     f"return an error result, or report it to an error tracker.",
                     severity=Severity.LOW, entry_point=entry, matched=catch.handler_text)
             continue
+        forwarded = _forwarding_logger(index, path, catch, trackers)
         verb = "write" if w.writes else "read"
         consequence = ("the caller carries on as if the write succeeded and the data is silently "
                        "missing" if w.writes else
@@ -88,7 +114,8 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry))),
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry) if forwarded is None else (
+                "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 
 
