@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-READ_OPS = frozenset({
-    "findMany", "findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow",
-    "count", "aggregate", "groupBy",
-})
-WRITE_OPS = frozenset({
-    "create", "createMany", "createManyAndReturn", "update", "updateMany",
-    "updateManyAndReturn", "upsert", "delete", "deleteMany",
-})
-MODEL_OPS = READ_OPS | WRITE_OPS
-RAW_METHODS = frozenset({
-    "$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe", "$runCommandRaw",
-})
-# Raw SQL run from text: what is spliced into it is not escaped (raw-sql-injection's sinks).
-UNSAFE_RAW_METHODS = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
-TRANSACTION_METHOD = "$transaction"
+# The Prisma operations live in operations.py; these names stay importable from here
+# for extraction (extract.py, scopes.py, context.py, taint.py).
+from .operations import (  # noqa: F401
+    MODEL_OPS, RAW_METHODS, READ_OPS, TRANSACTION_METHOD, UNSAFE_RAW_METHODS, WRITE_OPS,
+)
+
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
 })

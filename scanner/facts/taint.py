@@ -31,8 +31,7 @@ import tree_sitter as ts
 
 from .. import parse as P
 from .model import (
-    UNSAFE_RAW_METHODS, WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate,
-    TaintFlow, TaintStep,
+    FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
 )
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
@@ -40,6 +39,7 @@ from .nodes import (
 from .entries import (
     REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
 )
+from .operations import UNSAFE_RAW_METHODS, WRITE_DATA_KEYS, WRITE_OPS
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
@@ -71,7 +71,8 @@ _KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "s
 _NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
 _NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
 _ITEM_PARAM = {"reduce": 1}
-_WRITE_KEYS = frozenset({"data", "create", "update"})
+# Argument keys of a write that hold the values it writes (data, create, update).
+_WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
 _MAX_STEPS = 12
 _ROUNDS = 3
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ..analysis.callee_names import callee_matches
+from ..analysis.guarded_work import guarded_work, is_write, swallows
+from ..analysis.middleware import validated_parts
 from ..facts.entries import ENTRY_ROLES, entry_kind
 from ..facts.validation import validated_params, validates_input
 from ..index import FunctionKey, ProjectIndex
-from ..rules.callee_names import callee_matches
-from ..rules.middleware import validated_parts
-from ..rules.guarded_work import guarded_work, is_write
-from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
 
 _OPERATION_KINDS = ("read", "write", "raw")

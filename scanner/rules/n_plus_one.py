@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 from ..facts.model import LoopFrame, SiteContext
+from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
-from .external_io import external_io_in_loop
-from .callee_names import durable_step
+from ..analysis.callee_names import durable_step
+from ..analysis.external_io import external_io_in_loop
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -33,7 +34,6 @@ _STATE_FLAG = re.compile(r"more|cursor|running|active|done|finished|continue|aga
                          r"true|keepGoing|shouldRun", re.I)
 # A counted loop over pages or chunks (`for (let page = 0; page < n; page++)`).
 _BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
-_BATCHED_BY_DATALOADER = ("findUnique", "findUniqueOrThrow")
 # Wrappers that memoise a function: React's `cache()` runs it once per request,
 # Next's `unstable_cache()` once per revalidation window, the others once per key.
 # They key by the arguments, so only a getter without parameters queries once.

@@ -9,19 +9,11 @@ falls through answers the request as if the write happened (high)."""
 
 from __future__ import annotations
 
-from ..facts.model import LoopFrame, CatchFact, HandlerSummary
+from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
-from .guarded_work import catches
-
-
-def swallows(h: HandlerSummary, trackers) -> bool:
-    """Empty or only logs: no rethrow, return, response, record for the caller,
-    tracker report, or any other call."""
-    if h.throws or h.returns or h.forwards or h.responds or h.records or h.calls:
-        return False
-    return not any(callee_matches(log, trackers) for log in h.logs)
+from ..analysis.callee_names import callee_matches
+from ..analysis.guarded_work import catches, swallows
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -134,5 +126,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="A catch around Prisma work that is empty or only logs, so the failure is invisible.",
     check=_check,
+    options=("error_handling.error_trackers", "error_handling.report_all_catches"),
     tags=("reliability",),
 )

@@ -122,5 +122,6 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="A findMany with no `take` loads an unbounded number of rows.",
     check=_check,
+    options=("rules.small_models",),
     tags=("performance", "scalability"),
 )

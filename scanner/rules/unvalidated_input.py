@@ -9,14 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
+# Operations whose `where` matches many rows (a filter object from the client widens
+# them), of those the ones that return or change every row matched, and those whose
+# `where` must name a unique field by plain value.
+from ..facts.operations import (
+    EVERY_MATCH_OPS as _WIDENS, FILTER_WHERE_OPS as _MULTI_ROW, UNIQUE_WHERE_OPS as _UNIQUE_LOOKUP,
+)
 from ..facts.taint import BODY_SOURCES
 from ..facts.validation import validated_params
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
-from .middleware import validated_parts, validates_source
+from ..analysis.callee_names import callee_matches
+from ..analysis.middleware import validated_parts, validates_source
 
 _DESCRIBE = {
     "json": "the request body (`req.json()`)",
@@ -114,13 +120,6 @@ def _severity(flows: list[TaintFlow]) -> Severity:
     return Severity.LOW
 
 
-# Operations that match or change many rows: a filter object from the client widens them.
-_MULTI_ROW = frozenset({"findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
-                        "updateMany", "deleteMany", "updateManyAndReturn"})
-# Of those, the ones that return or change every row matched: a widened filter does harm by itself.
-_WIDENS = frozenset({"findMany", "updateMany", "deleteMany", "updateManyAndReturn"})
-# Operations whose `where` must name a unique field by plain value (WhereUniqueInput).
-_UNIQUE_LOOKUP = frozenset({"findUnique", "findUniqueOrThrow", "update", "delete", "upsert"})
 # Sources that are always strings: they cannot carry a Prisma filter object.
 _STRINGS = frozenset({"params", "search-params", "form-get"})
 
@@ -362,5 +361,6 @@ RULE = Rule(
     summary="Request input (body, form data, query, route params, action arguments) flows into a "
             "Prisma argument without a validator; critical when it is the whole write object.",
     check=_check,
+    options=("input_validation.validators",),
     tags=("security",),
 )

@@ -18,8 +18,8 @@ from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
-from .callee_names import durable_step
-from .external_io import external_io_between
+from ..analysis.callee_names import durable_step
+from ..analysis.external_io import external_io_between
 
 
 @dataclass(frozen=True)
@@ -254,5 +254,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="Two or more writes that can run together outside a $transaction.",
     check=_check,
+    options=("side_effect_writers",),
     tags=("data-integrity",),
 )
