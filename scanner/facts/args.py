@@ -9,7 +9,7 @@ import re
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import field, short, text, unwrap
+from .nodes import FUNCTION_TYPES, field, short, text, unwrap
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 FILTER_OPERATORS = frozenset({
@@ -189,6 +189,24 @@ def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
     return out, hidden
 
 
+def _relation_points(obj: ts.Node) -> list[str]:
+    """`rel.key` for each key given one plain value inside an object at the top of `where`
+    that is not an operator object (`team: { slug }`, not `name: { contains: q }`)."""
+    out: list[str] = []
+    for name, value, spread in object_entries(obj):
+        v = unwrap(value)
+        if spread or not name or name in ("AND", "OR", "NOT") or v is None or v.type != "object":
+            continue
+        entries = list(object_entries(v))
+        if any(k in FILTER_OPERATORS or k in RELATION_FILTERS for k, _, _ in entries):
+            continue
+        for k, inner, sp in entries:
+            iv = unwrap(inner)
+            if not sp and k and (inner is None or iv is not None and iv.type not in ("object", "array")):
+                out.append(f"{name}.{k}")
+    return out
+
+
 def _order_fields(node: ts.Node | None) -> list[str]:
     node = unwrap(node)
     out: list[str] = []
@@ -220,6 +238,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     opaque = False
     where_fields: list[str] = []
     points: list[str] = []
+    relation_points: list[str] = []
     where_opaque = False
     patterns: dict[str, bool] = {}
     nulls: dict[str, bool] = {}
@@ -243,6 +262,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                     where_empty = True
                 _where_fields(v, where_fields, equality, patterns, nulls)
                 points, where_opaque = _where_points(v)
+                relation_points = _relation_points(v)
             else:
                 equality[0] = False
                 where_opaque = True
@@ -271,6 +291,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         data_counters_only=bool(data_fields) and counters_only and not opaque,
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
+        where_relation_points=tuple(relation_points),
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
@@ -421,6 +442,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "param" and not b.path and b.value is not None:
             return _callers_pass_constants(b.value, b.index, resolver, depth)
+        if b is not None and b.kind == "loop":
+            return _over_literals(b, resolver)
         value = _const_init(b)
         if value is not None:
             return safe_fragment(value, resolver, depth + 1, index_name)
@@ -432,6 +455,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             b = resolver.lookup(text(obj), obj)
             if b is not None and b.kind == "class":
                 return _static_literal(b.node, prop)
+            if b is not None and b.kind == "loop":
+                return _over_literals(b, resolver)
             value = _const_value(obj, resolver)
             return value is not None and _literal_object(value)
         return False
@@ -441,8 +466,74 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             return _literal_object(_const_value(obj, resolver))
         return False
     if t == "call_expression":
-        return _placeholder_list(node, resolver, depth)
+        return _placeholder_list(node, resolver, depth) or _returns_constants(node, resolver, depth)
     return False
+
+
+def _over_literals(b, resolver: Resolver) -> bool:
+    """A `for (const x of LIST)` binding where LIST is a `const` array of literals or of
+    objects whose values are all literals (`INDEX_CONFIGS`): every item is a constant."""
+    loop = b.node
+    if loop.type != "for_in_statement" or not any(c.type == "of" for c in loop.children):
+        return False
+    right = unwrap(field(loop, "right"))
+    if right is None or right.type != "identifier":
+        return False
+    items = unwrap(_const_value(right, resolver))
+    if items is None or items.type != "array" or not items.named_children:
+        return False
+    return all(unwrap(i) is not None and (unwrap(i).type in _LITERAL_TYPES or _literal_object(i))
+               for i in items.named_children)
+
+
+def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
+    """A call of a function of this file (`getColumn(kind)`, `this.tableFor(kind)`) whose
+    every return is a constant: an allow-list written as a function."""
+    fn = unwrap(field(call, "function"))
+    target = None
+    if fn is not None and fn.type == "identifier":
+        b = resolver.lookup(text(fn), fn)
+        if b is not None and b.kind == "function":
+            target = b.node
+        elif b is not None and b.kind == "var" and not b.path and b.value is not None \
+                and unwrap(b.value) is not None and unwrap(b.value).type in FUNCTION_TYPES:
+            target = unwrap(b.value)
+    elif fn is not None and fn.type == "member_expression" \
+            and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
+        target = _own_method(fn, text(field(fn, "property")))
+    if target is None or depth > 8:
+        return False
+    results = _returned_expressions(target)
+    return bool(results) and all(safe_fragment(r, resolver, depth + 1) for r in results)
+
+
+def _own_field_type(node: ts.Node, name: str) -> str:
+    """The declared type of `this.<name>` in the enclosing class: a field
+    (`private dims: number`) or a constructor parameter property."""
+    cur = node.parent
+    while cur is not None and cur.type != "class_body":
+        cur = cur.parent
+    for member in cur.named_children if cur is not None else ():
+        if member.type in ("public_field_definition", "field_definition") \
+                and text(field(member, "name")) == name and field(member, "type") is not None:
+            return short(field(member, "type"), 40).lstrip(":").strip()
+        if member.type == "method_definition" and text(field(member, "name")) == "constructor":
+            params = field(member, "parameters")
+            for p in params.named_children if params is not None else ():
+                pattern = field(p, "pattern")
+                if pattern is not None and text(pattern) == name and field(p, "type") is not None:
+                    return short(field(p, "type"), 40).lstrip(":").strip()
+    return ""
+
+
+def _own_method(node: ts.Node, name: str) -> ts.Node | None:
+    cur = node.parent
+    while cur is not None and cur.type != "class_body":
+        cur = cur.parent
+    for member in cur.named_children if cur is not None else ():
+        if member.type == "method_definition" and text(field(member, "name")) == name:
+            return member
+    return None
 
 
 # Spliced values that can only render as numbers, booleans, dates or escaped text.
@@ -509,6 +600,9 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
                    for k in ("consequence", "alternative"))
     if t == "member_expression" and text(field(node, "property")) == "length":
         return True
+    if t == "member_expression" and unwrap(field(node, "object")) is not None \
+            and unwrap(field(node, "object")).type == "this":
+        return _own_field_type(node, text(field(node, "property"))) in _HARMLESS_TYPES
     if t == "call_expression":
         fn = unwrap(field(node, "function"))
         name = text(fn)

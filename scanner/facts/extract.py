@@ -24,11 +24,12 @@ from .model import (
 )
 from .narrowing import raw_fragments, with_results
 from .nodes import (
-    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap,
+    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, param_type, short, span, text, unwrap,
 )
 from .client_types import class_base
 from .scopes import ClientConfig, Resolver, _returned_expressions, pattern_bindings
 from .taint import extract_taint
+from .middleware import extract_middlewares
 from .validation import extract_validations
 
 _FUNCTION_KIND = {
@@ -40,6 +41,10 @@ _FUNCTION_KIND = {
 # stops alias cycles and machine-made nesting from exhausting the stack.
 _MAX_WRAPPERS = 32
 _LOG_OBJECTS = ("console", "logger", "log", "this.logger", "this.log")
+
+
+# Modules whose request and response types mark a function as a request handler.
+_SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
 
 
 def _enclosing(node: ts.Node, types) -> ts.Node | None:
@@ -227,6 +232,8 @@ class FileExtractor:
             raw_fragments=raw_fragments(self.root, self.grammar, self.resolver, self.fid),
             const_arrays=self._const_arrays(), input_builders=self._input_builders(exports),
             validations=extract_validations(self.root, self.grammar, self.resolver, self.function_ids),
+            middlewares=extract_middlewares(self._caps("entry_points").get("registration", []), self.resolver,
+                                            self.function_ids, self._function_of_value),
             suppressions=extract_suppressions(self.root, self.grammar, self.root.text or b""),
             parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(self.tree)),
             notes=self._notes(),
@@ -614,6 +621,27 @@ class FileExtractor:
             return text(field(holder, "key")).strip("'\"")
         return "procedure"
 
+    def _typed_http_handler(self, fn: ts.Node) -> bool:
+        """`(req: Request, res: Response)` with both types imported from a server framework
+        (express's Request/Response, fastify's FastifyRequest/FastifyReply): a request handler
+        however it is registered (file-convention routers, route tables, other modules)."""
+        params = param_nodes(fn)
+        if len(params) < 2:
+            return False
+        holder = fn.parent
+        if holder is not None and (holder.type == "return_statement" or holder.type == "arrow_function"
+                                   and field(holder, "body") == fn):
+            return False  # made by a factory (`validate(schema)`): counted where it is mounted
+        modules = []
+        for p in params[:2]:
+            t = param_type(p).split("<", 1)[0].strip()
+            root = t.split(".", 1)[0]
+            b = self.resolver.lookup(root, fn) if root.isidentifier() else None
+            if b is None or b.kind != "import":
+                return False
+            modules.append(b.module)
+        return modules[0] == modules[1] and modules[0] in _SERVER_FRAMEWORKS
+
     def _registered_handlers(self) -> frozenset[int]:
         """Functions passed after the path of `app.post("/x", auth, handler)` and the like,
         inline or by the name of a same-file function."""
@@ -658,7 +686,7 @@ class FileExtractor:
                 entry = REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))]
             elif (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
                 entry = "server-action"
-            elif i in registered:
+            elif i in registered or self._typed_http_handler(fn):
                 entry = "http-handler"
             else:
                 entry = decorated_method_kind(fn)
@@ -718,6 +746,10 @@ class FileExtractor:
             local = None
             if obj is None:
                 b = self.resolver.lookup(text(callee), callee)
+                if b is None and text(callee) == "fetch":
+                    # The global fetch: network I/O, for rules that weigh work beside a query.
+                    out.append(CallSite("fetch", None, None, span(call), ctx.build(call)))
+                    continue
                 if b is None:
                     continue
                 if b.kind == "import":
@@ -738,6 +770,11 @@ class FileExtractor:
                 name = f"this.{text(callee)}"
             else:
                 b = self.resolver.lookup(text(obj), obj)
+                package = self._instance_of_import(b)
+                if package is not None:
+                    out.append(CallSite(f"{text(obj)}.{text(callee)}", None, None, span(call), ctx.build(call),
+                                        package=package))
+                    continue
                 if b is None or b.kind != "import":
                     continue
                 ref = ClientRef("import", "import", b.module, b.imported, (text(callee),))
@@ -746,6 +783,19 @@ class FileExtractor:
                                 _given(field(call, "arguments")), self._client_args(field(call, "arguments"))))
         out.sort(key=lambda c: (c.span.line, c.span.column))
         return tuple(out)
+
+    def _instance_of_import(self, b) -> str | None:
+        """The module of the imported class a variable is a `new` instance of."""
+        if b is None or b.kind != "var" or b.path:
+            return None
+        v = unwrap(b.value)
+        if v is None or v.type != "new_expression":
+            return None
+        ctor = field(v, "constructor")
+        if ctor is None or ctor.type != "identifier":
+            return None
+        c = self.resolver.lookup(text(ctor), ctor)
+        return c.module if c is not None and c.kind == "import" else None
 
     def _client_args(self, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:
         """Arguments naming a client, or what may be one (an import the index settles)."""

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-READ_OPS = frozenset({
-    "findMany", "findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow",
-    "count", "aggregate", "groupBy",
-})
-WRITE_OPS = frozenset({
-    "create", "createMany", "createManyAndReturn", "update", "updateMany",
-    "updateManyAndReturn", "upsert", "delete", "deleteMany",
-})
-MODEL_OPS = READ_OPS | WRITE_OPS
-RAW_METHODS = frozenset({
-    "$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe", "$runCommandRaw",
-})
-# Raw SQL run from text: what is spliced into it is not escaped (raw-sql-injection's sinks).
-UNSAFE_RAW_METHODS = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
-TRANSACTION_METHOD = "$transaction"
+# The Prisma operations live in operations.py; these names stay importable from here
+# for extraction (extract.py, scopes.py, context.py, taint.py).
+from .operations import (  # noqa: F401
+    MODEL_OPS, RAW_METHODS, READ_OPS, TRANSACTION_METHOD, UNSAFE_RAW_METHODS, WRITE_OPS,
+)
+
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
 })
@@ -192,6 +183,9 @@ class ArgSummary:
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
+    # `team: { slug: s }`: "team.slug" for each plain-valued key of a relation filter at the
+    # top of `where` (which parent row the filter names, when that key is unique there).
+    where_relation_points: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
     # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
     # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)
@@ -252,6 +246,9 @@ class CallSite:
     given: GivenArguments | None = None  # None when a spread or a tagged template hides them
     # (argument index, what it is) for arguments that are or may be clients (`doWork(tx)`).
     client_args: tuple[tuple[int, ClientRef], ...] = ()
+    # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
+    # specifier the receiver's class comes from (the index tells a package from repo code).
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +338,26 @@ class ValidationCall:
     # has it validated (coverage follows such wrappers one call deep).
     params: tuple[int, ...] = ()
     schema_param: int = -1     # the schema is this parameter of `function` (the caller picks it)
+    # (parameter index, request part) the value is read from: `req.body` -> (0, "body"),
+    # `{ query: req.query }` -> (0, "query"), the parameter itself or `req[part]` -> (0, "*").
+    parts: tuple[tuple[int, str], ...] = ()
+    # The schema is this parameter of the function around `function`: a middleware factory
+    # `validate(schema)` returning `(req, res, next) => schema.parse(req.body)`.
+    outer_schema_param: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Middleware:
+    """A function that runs before a handler registered on a path (Express / Connect):
+    `validate(S)` in `router.post('/x', validate(S), handler)` (arrays too), or one that
+    `router.use(mw)` puts ahead of the routes registered on `router` after it (under its
+    path, `router.use('/admin', mw)`). See facts/middleware.py."""
+    handler: int                 # function id of the handler it runs before
+    callee: str                  # `validate`, `checks.body`, `validNote`
+    ref: ClientRef | None        # the import the function comes from, if any
+    local_function: int | None   # or the function of this file
+    called: bool                 # `validate(S)`: the function returns the middleware; else it is one
+    span: Span                   # of the call, or of the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,6 +423,10 @@ class TaintFlow:
     steps: tuple[TaintStep, ...]  # source first, the Prisma call last
     function: int              # the function the source is read in
     checks: tuple[str, ...] = ()  # calls the value was handed to on the way (guards, same-file helpers)
+    # `where` flows: the text of each tainted field's value (`userId`, `body.id`), and
+    # whether every tainted value sits under a string-only filter (`{ contains: q }`).
+    values: tuple[str, ...] = ()
+    string_ops: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +473,7 @@ class FileFacts:
     inputs: tuple[InputSource, ...] = ()
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
+    middlewares: tuple[Middleware, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).

@@ -31,8 +31,7 @@ import tree_sitter as ts
 
 from .. import parse as P
 from .model import (
-    UNSAFE_RAW_METHODS, WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate,
-    TaintFlow, TaintStep,
+    FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
 )
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
@@ -40,6 +39,7 @@ from .nodes import (
 from .entries import (
     REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
 )
+from .operations import UNSAFE_RAW_METHODS, WRITE_DATA_KEYS, WRITE_OPS
 from .scopes import Resolver, pattern_bindings
 from .validation import is_zod_module, schema_origin
 
@@ -71,7 +71,8 @@ _KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "s
 _NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
 _NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
 _ITEM_PARAM = {"reduce": 1}
-_WRITE_KEYS = frozenset({"data", "create", "update"})
+# Argument keys of a write that hold the values it writes (data, create, update).
+_WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
 _MAX_STEPS = 12
 _ROUNDS = 3
 
@@ -134,6 +135,7 @@ class TaintTracker:
         self.seeds: dict[tuple, Taint] = {}
         self.state: dict[tuple, Taint] = {}
         self.flows: dict[tuple[int, str], TaintFlow] = {}
+        self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
         self.schema_file = any(
             field(s, "source") is not None and text(field(s, "source")).strip("'\"`").startswith(_SCHEMA_MODULES)
             for s in root.named_children if s.type == "import_statement")
@@ -582,9 +584,31 @@ class TaintTracker:
             fields = ()
             vu = _unwrap(v)
             if vu is not None and vu.type == "object":
-                fields = tuple(_key_of(c) for c in vu.named_children
-                               if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None)
+                tainted = [c for c in vu.named_children
+                           if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None]
+                fields = tuple(_key_of(c) for c in tainted)
+                if k == "where":
+                    self._where_shape = self._filter_values(tainted)
             self._flow(index, cand, node, k, fields, t, writes and k in _WRITE_KEYS and t.whole)
+            self._where_shape = ((), False)
+
+    def _filter_values(self, tainted: list[ts.Node]) -> tuple[tuple[str, ...], bool]:
+        """The tainted values of a `where` object's fields, and whether each one sits
+        under a string-only filter (`name: { contains: q }`), which Prisma rejects
+        anything but a string for."""
+        values, string_ops = [], bool(tainted)
+        for c in tainted:
+            v = field(c, "value") if c.type == "pair" else c
+            vu = _unwrap(v)
+            if vu is not None and vu.type == "object":
+                inner = [p for p in vu.named_children
+                         if p.type in ("pair", "shorthand_property_identifier") and self.eval(p) is not None]
+                string_ops = string_ops and bool(inner) and all(_key_of(p) in _STRING_FILTERS for p in inner)
+                continue
+            string_ops = False
+            if vu is not None and vu.type in ("identifier", "member_expression", "shorthand_property_identifier"):
+                values.append(text(vu))
+        return tuple(values), string_ops
 
     def _checks(self, t: Taint) -> tuple[str, ...]:
         """The checks on a value, and `procedure:<builder>` for tRPC input of a procedure
@@ -596,8 +620,9 @@ class TaintTracker:
               fields: tuple[str, ...], t: Taint, mass: bool) -> None:
         where = "the whole argument" if argument == "*" else f"`{argument}`"
         steps = t.steps + (TaintStep(_line(node), f"{cand.receiver}.{cand.model}.{cand.operation}({where})"),)
+        values, string_ops = self._where_shape if argument == "where" else ((), False)
         flow = TaintFlow(t.source, index, argument, tuple(f for f in fields if f), mass, t.coerced, steps,
-                         t.function, self._checks(t))
+                         t.function, self._checks(t), values, string_ops)
         # Each parameter is its own source in `params` mode: keep them apart per sink.
         k = (index, argument) if self.mode == "request" else (index, argument, t.source)
         old = self.flows.get(k)
@@ -747,6 +772,10 @@ def _handed_names(arg: ts.Node) -> list[ts.Node]:
         if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
             out.append(v)
     return out
+
+
+# Filters that take only a string: a filter object from the client fails validation.
+_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search"})
 
 
 def _key_of(node: ts.Node) -> str:

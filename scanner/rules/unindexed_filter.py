@@ -3,13 +3,13 @@ unique or index of its model can serve (rules.md §1, seed §1.4)."""
 
 from __future__ import annotations
 
-from ..findings import Related, Severity
-from .base import Rule, RuleContext
-from .field_uses import query_keys
-from .schema_shape import (
+from ..analysis.field_uses import query_keys
+from ..analysis.schema_shape import (
     covers_columns, field_span, foreign_key_unindexed, foreign_keys, mysql_indexes_foreign_keys,
     pinned_prefix, served_by_index, table_models,
 )
+from ..findings import Related, Severity
+from .base import Rule, RuleContext
 
 # Types no plain `@@index` makes searchable.
 _UNINDEXABLE = frozenset({"Json", "Bytes"})
