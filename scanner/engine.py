@@ -118,8 +118,8 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     fc = open_cache(base, config, cache)
     pool = None
     if root.is_dir() and (fc is None or not fc.entries) and jobs_for(jobs) > 1:
-        # Nothing (or little) cached: most files will be parsed, so the workers start
-        # now and compile their queries while discovery walks the tree.
+        # Nothing cached: every file will be parsed, so the workers start now and
+        # compile their queries while discovery walks the tree.
         pool = ParsePool.start(jobs_for(jobs), ccfg, config)
     try:
         memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
