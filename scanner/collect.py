@@ -137,6 +137,17 @@ class ParsePool:
 
 # -- the parent ------------------------------------------------------------------------
 
+def _results(futures: list):
+    """Each batch's records in order, letting go of every future once read, so the
+    pickled facts of all files are never held at once beside the unpickled ones."""
+    i = 0
+    while i < len(futures):
+        records = futures[i].result()
+        futures[i] = None
+        yield records
+        i += 1
+
+
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
                   progress=None, fc: FactCache | None = None, pool: ParsePool | None = None) -> Collected:
@@ -150,7 +161,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
     trusted: list[SourceFile] = []
     todo: list[_Task] = []
-    records: dict[str, _Record] = {}
+    records: dict[str, _Record] = {}   # the skipped files' records: (path, None, reason)
     for sf in sources:
         if fc is not None and fc.trusts(sf.path, sf.role, sf.size, sf.mtime_ns):
             trusted.append(sf)
@@ -187,16 +198,16 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         total -= len(records)
         tick(done, total)
         if futures is not None:
-            results = (f.result() for f in futures)
+            results = _results(futures)
         else:
             limits = _limits(config)
             results = ([_build(task, ccfg, limits) for task in batch] for batch in batches)
         by_path = {sf.path: sf for sf in sources}
         for batch in results:
             for record in batch:
-                records[record[0]] = record
                 path, digest, payload = record
                 if digest is None:
+                    records[path] = record
                     total -= 1
                     if fc is not None:
                         sf = by_path[path]

@@ -175,20 +175,22 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
 
 
 def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:
-    """Fill each finding's snippet with its source lines (bounded)."""
-    cache: dict[str, list[str]] = {}
-    out = []
-    for f in findings:
-        if f.path not in cache:
+    """Fill each finding's snippet with its source lines (bounded). Files are read
+    one at a time (findings taken path by path), so only one file's lines are held."""
+    out: list[Finding | None] = [None] * len(findings)
+    current, lines = None, []
+    for i in sorted(range(len(findings)), key=lambda i: findings[i].path):
+        f = findings[i]
+        if f.path != current:
+            current = f.path
             try:
                 data, _ = as_utf8((root / f.path).read_bytes())
             except OSError:
                 data = None
-            cache[f.path] = data.decode("utf-8").splitlines() if data is not None else []
-        lines = cache[f.path]
+            lines = data.decode("utf-8").splitlines() if data is not None else []
         end = min(f.end_line, f.line + 7)
         snippet = "\n".join(lines[f.line - 1:end])[:2000] if lines else ""
-        out.append(replace(f, snippet=snippet, matched=f.matched or snippet))
+        out[i] = replace(f, snippet=snippet, matched=f.matched or snippet)
     return out
 
 
