@@ -47,7 +47,7 @@ def _cost_and_fix(model, f, uses, schema) -> tuple[str, str, Severity]:
     # Every query narrows by an index prefix first: the cost is the rows of one key.
     one = len(uses) == 1
     by = " or ".join(", ".join(p) for p in sorted(prefixes))
-    prefix = max(prefixes, key=len)
+    prefix = max(sorted(prefixes), key=len)  # sorted: the same index every run, not set order
     cols = ", ".join(prefix)
     indexed = covers_columns(model, prefix) or mysql_indexes_foreign_keys(schema)
     through = ("through an index first" if indexed else
