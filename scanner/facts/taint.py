@@ -277,6 +277,9 @@ class TaintTracker:
             elif "each" in m:
                 node = m["each"][0]
                 events.append((m["each.callback"][0].start_byte, "each", node, m))
+            elif "guard" in m:
+                node = m["guard"][0]
+                events.append((node.end_byte, "guard", node, None))
         for _, m in P.matches(self.grammar, "call_sites", self.root):
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
@@ -427,6 +430,24 @@ class TaintTracker:
                     t = self.state.get(bk) if bk is not None else None
                     if t is not None:
                         self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    def _on_guard(self, test: ts.Node, _) -> None:
+        """`typeof x` compared in an `if` test: `x` is checked to be a primitive (a string or
+        a number cannot carry a Prisma filter object)."""
+        stack = [test]
+        while stack:
+            n = stack.pop()
+            if n.type in FUNCTION_TYPES:
+                continue
+            if n.type == "unary_expression" and text(field(n, "operator")) == "typeof":
+                arg = _unwrap(field(n, "argument"))
+                if arg is not None and arg.type == "identifier":
+                    bk = self._binding_key(text(arg), arg)
+                    t = self.state.get(bk) if bk is not None else None
+                    if t is not None and "typeof" not in t.checks:
+                        self.state[bk] = replace(t, checks=t.checks + ("typeof",))
+                continue
+            stack.extend(n.named_children)
 
     def _imported_callee(self, callee: ts.Node) -> bool:
         """`createUser(…)` or `users.create(…)` bound to an import: a function of another

@@ -172,6 +172,9 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.mass_assignment:
         return "high", (f"{origin} is the whole write object: every column is the client's to set",)
     checks = [c for c in lead.checks if not c.startswith("procedure:")]
+    if "typeof" in checks:
+        return "low", ("a `typeof` test on the way checks its type: a string or number cannot carry "
+                       "a filter object",)
     if checks:
         return "low", (f"the value passes {checks[0]}() on the way, which may check it",)
     if lead.argument == "where" and operation in _UNIQUE_LOOKUP:
