@@ -29,7 +29,6 @@ from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
-from .. import parse as P
 from .model import (
     UNSAFE_RAW_METHODS, WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate,
     TaintFlow, TaintStep,
@@ -40,7 +39,8 @@ from .nodes import (
 from .entries import (
     REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
 )
-from .scopes import Resolver, pattern_bindings
+from .parsed import ParsedFile
+from .scopes import pattern_bindings
 from .validation import is_zod_module, schema_origin
 
 BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
@@ -109,9 +109,8 @@ def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node
 
 
 class TaintTracker:
-    def __init__(self, root: ts.Node, grammar: str, resolver: Resolver,
-                 functions: tuple[FunctionFact, ...], function_nodes: list[ts.Node],
-                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid,
+    def __init__(self, pf: ParsedFile, functions: tuple[FunctionFact, ...],
+                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...],
                  mode: str = "request", querying: frozenset[int] = frozenset()):
         # mode `request`: request input as the sources; `params`: the parameters of exported
         # functions, each its own source `param:<index>:<key>` (the callee half of a
@@ -119,15 +118,15 @@ class TaintTracker:
         self.mode = mode
         self.querying = querying  # params mode: the functions worth seeding
         self.handed: dict[tuple, HandedInput] = {}
-        self.root = root
-        self.grammar = grammar
-        self.resolver = resolver
+        self.pf = pf
+        root = self.root = pf.root
+        self.resolver = pf.resolver
         self.functions = functions
-        self.function_nodes = function_nodes
-        self.function_ids = {key(n): i for i, n in enumerate(function_nodes)}
+        self.function_nodes = pf.function_nodes
+        self.function_ids = pf.function_ids
         self.inputs = inputs
         self.calls = calls
-        self.fid = fid
+        self.fid = pf.fid
         self.sources: dict[int, tuple[str, str]] = {}      # node key -> (kind, text)
         self.containers: dict[tuple, dict[str, str]] = {}  # binding -> {property: source kind}
         self.unseen_base: dict[int, str] = {}  # tRPC procedure id -> the imported builder it extends
@@ -260,7 +259,7 @@ class TaintTracker:
     # -- events -------------------------------------------------------------------
     def _events(self) -> list:
         events = []
-        for _, m in P.matches(self.grammar, "taint", self.root):
+        for _, m in self.pf.matches("taint"):
             if "decl" in m:
                 node = m["decl"][0]
                 events.append((node.end_byte, "decl", node, None))
@@ -275,7 +274,7 @@ class TaintTracker:
             elif "each" in m:
                 node = m["each"][0]
                 events.append((m["each.callback"][0].start_byte, "each", node, m))
-        for _, m in P.matches(self.grammar, "call_sites", self.root):
+        for _, m in self.pf.matches("call_sites"):
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
         for i, cand in enumerate(self.calls):
@@ -769,21 +768,18 @@ def _statement_or_test(call: ts.Node) -> bool:
     return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
 
 
-def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],
-                  function_nodes: list[ts.Node], inputs: tuple[InputSource, ...],
-                  calls: tuple[PrismaCallCandidate, ...], fid, querying: frozenset[int] = frozenset(),
+def extract_taint(pf: ParsedFile, functions: tuple[FunctionFact, ...], inputs: tuple[InputSource, ...],
+                  calls: tuple[PrismaCallCandidate, ...], querying: frozenset[int] = frozenset(),
                   ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
     """Same-file flows, request input handed to other files' functions, and where the
     parameters of this file's exported functions go (only those in `querying`: they run
-    a model operation, directly or through same-file calls). `fid(node)`: the id of the
-    function a node sits in (-1 at module level)."""
-    request = TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid)
+    a model operation, directly or through same-file calls)."""
+    request = TaintTracker(pf, functions, inputs, calls)
     flows = request.run()
     handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
     params: tuple[ParamFlow, ...] = ()
     if any(f.id in querying and f.exported_as and f.params for f in functions):
-        tracker = TaintTracker(root, grammar, resolver, functions, function_nodes, (), calls, fid,
-                               mode="params", querying=querying)
+        tracker = TaintTracker(pf, functions, (), calls, mode="params", querying=querying)
         out = []
         for flow in tracker.run():
             _, index, prop = flow.source.split(":", 2)
