@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .context import literal_len
+from .frames import literal_len
 from .functions import function_name
 from .model import ClientCreation
 from .nodes import FUNCTION_TYPES, field, span, text, unwrap

@@ -13,7 +13,7 @@ from .parsed import ParsedFile
 from .args import spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
-from .scopes import Resolver, pattern_bindings
+from .scopes import pattern_bindings
 
 
 def _result_declarator(call: ts.Node) -> ts.Node | None:
