@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .args import raw_summary, summarise_args
+from .args import summarise_args
+from .raw_sql import raw_summary
 from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
 from .narrowing import with_results

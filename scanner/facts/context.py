@@ -27,7 +27,7 @@ from .nodes import (
 from .origins import collection_origin
 from .scopes import Resolver, same_binding
 
-__all__ = ["ContextBuilder", "literal_len"]
+__all__ = ("ContextBuilder", "literal_len")
 
 _PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
 _LOOP_STATEMENTS = {"for_statement": "for", "while_statement": "while", "do_statement": "do",

@@ -10,7 +10,7 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from .parsed import ParsedFile
-from .args import spliced_values, sql_kind
+from .raw_sql import spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import pattern_bindings
