@@ -8,6 +8,10 @@ finding is compared by rule, path, line, severity, confidence, message and evide
 the order of findings does not matter, their count does. Prints every finding found
 on one side only and exits 1 when any report differs (or is missing on one side),
 0 when all are identical.
+
+Run both scans with the same PYTHONHASHSEED (e.g. `PYTHONHASHSEED=0`): some rules
+still break ties in set order (unindexed-filter's suggested index on langfuse and
+papermark changes from one process to the next), which this script would report.
 """
 
 from __future__ import annotations
