@@ -92,6 +92,20 @@ def pattern_bindings(pattern: ts.Node, path=()):
             stack.append((param_pattern(node), p))
 
 
+_UNLINKED = object()
+
+
+class _Scope:
+    """A scope node, its table, and the scope around it (linked on first use)."""
+
+    __slots__ = ("node", "table", "up")
+
+    def __init__(self, node: ts.Node, table: dict[str, Binding]):
+        self.node = node
+        self.table = table
+        self.up: _Scope | None | object = _UNLINKED
+
+
 class Resolver(ClientClassifier, BindingClassifier):
     def __init__(self, root: ts.Node, config: ClientConfig):
         self.root = root
@@ -102,6 +116,7 @@ class Resolver(ClientClassifier, BindingClassifier):
         # the root, so walking up a deep expression (a 1,000-term `a + b + …`) for
         # every identifier in it would be cubic; each node is climbed once.
         self._scope_of: dict[tuple[int, int, int], ts.Node | None] = {}
+        self._scopes: dict[tuple[int, int, int], _Scope] = {}  # scope node -> its table and outer scope
         # (function key, parameter index) -> what its local callers pass (local_call_arguments)
         self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
         self._identifiers: dict[str, list[ts.Node]] | None = None
@@ -147,13 +162,28 @@ class Resolver(ClientClassifier, BindingClassifier):
 
     # -- scopes ---------------------------------------------------------------
     def lookup(self, name: str, at: ts.Node) -> Binding | None:
+        """The binding `name` has at `at`: the innermost scope around it that declares it.
+        The scopes above a scope are linked once (`_Scope.up`), so looking a name up
+        through them is a dict lookup per scope, with no tree walk."""
         n = at if at.type in SCOPE_TYPES else self._enclosing_scope(at)
-        while n is not None:
-            b = self._table(n).get(name)
+        s = self._scope(n) if n is not None else None
+        while s is not None:
+            b = s.table.get(name)
             if b is not None:
                 return b
-            n = self._enclosing_scope(n)
+            up = s.up
+            if up is _UNLINKED:
+                outer = self._enclosing_scope(s.node)
+                up = s.up = self._scope(outer) if outer is not None else None
+            s = up
         return None
+
+    def _scope(self, node: ts.Node) -> _Scope:
+        k = (node.id, node.start_byte, node.end_byte)
+        s = self._scopes.get(k)
+        if s is None:
+            s = self._scopes[k] = _Scope(node, self._table(node))
+        return s
 
     def _enclosing_scope(self, node: ts.Node) -> ts.Node | None:
         climbed = []
