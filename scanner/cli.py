@@ -158,8 +158,10 @@ def _warn(message: str) -> None:
 @click.option("--link-base", metavar="URL",
               help="markdown: make finding links absolute, e.g. https://github.com/OWNER/REPO/blob/SHA/")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Extra config file, layered over .dbaudit.yaml.")
-@click.option("--select", multiple=True, help="Only these rule ids (comma-separated or repeated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids.")
+@click.option("--select", multiple=True,
+              help="List only the findings of these rule ids (comma-separated or repeated); the audit's "
+                   "scores and coverage still weigh every rule.")
+@click.option("--ignore", multiple=True, help="Do not list the findings of these rule ids (the audit still weighs them).")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at or above this severity [config fail_on, default high].")
 @click.option("--min-confidence", type=click.Choice(["low", "medium", "high"]), default=None,
@@ -196,7 +198,8 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
         for _, file in extra:
             _check_output(file, "--write")
         overrides = {k: v for k, v in (("scope", scope), ("min_confidence", min_confidence)) if v}
-        config = load_config(path if path.is_dir() else path.parent, config_file, overrides or None)
+        config = load_config(path if path.is_dir() else path.parent, config_file, overrides or None,
+                             rule_ids=RULES_BY_ID)
         baseline = load_baseline(baseline_file) if baseline_file else None
         changed = changed_lines(path.resolve(), diff_ref) if diff_ref else None
         from .collect import CacheOptions
@@ -206,7 +209,7 @@ def scan(path, fmt, output, writes, baseline_file, diff_ref, report_unused_ignor
             result = run_scan(path, config, select=_split(select), ignore=_split(ignore),
                               baseline=baseline, changed=changed,
                               cache=CacheOptions(enabled=not no_cache, folder=cache_dir), jobs=jobs,
-                              progress=bar.update)
+                              progress=bar.update, audit_all=True)
         finally:
             bar.close()
         _check_nothing_to_scan(path, result)
@@ -248,7 +251,7 @@ def baseline_cmd(path, output, config_file, select, ignore, debug):
         from .engine import scan as run_scan
         _check_root(path)
         _check_output(output)
-        config = load_config(path if path.is_dir() else path.parent, config_file)
+        config = load_config(path if path.is_dir() else path.parent, config_file, rule_ids=RULES_BY_ID)
         result = run_scan(path, config, select=_split(select), ignore=_split(ignore))
         _check_nothing_to_scan(path, result)
         # Every finding, with its confidence: a later scan may show more of them.
@@ -321,7 +324,7 @@ def facts(path, fmt, config_file, unresolved, debug):
         from .engine import scan as run_scan
         from .report.facts_report import render_facts, render_unresolved
         _check_root(path)
-        config = load_config(path if path.is_dir() else path.parent, config_file)
+        config = load_config(path if path.is_dir() else path.parent, config_file, rule_ids=RULES_BY_ID)
         result = run_scan(path, config, ignore=list(RULES_BY_ID))   # facts only: no rule runs
         _check_nothing_to_scan(path, result)
         render = render_unresolved if unresolved else render_facts
@@ -384,7 +387,7 @@ def history_cmd(path, fmt, branch, history_url, config_file, debug):
     counts per severity, and findings new and fixed since the scan before."""
     def go():
         from .history.commands import history_report
-        config = load_config(path, config_file)
+        config = load_config(path, config_file, rule_ids=RULES_BY_ID)
         color = fmt == "text" and sys.stdout.isatty()
         click.echo(history_report(path, history_url, config, branch, fmt, color, _terminal_width()), nl=False)
         return EXIT_CLEAN
@@ -403,7 +406,7 @@ def diff_scans_cmd(scan_a, scan_b, path, fmt, history_url, config_file, debug):
     SCAN_A and SCAN_B are scan ids (12 or #12) or commit sha prefixes."""
     def go():
         from .history.commands import diff_report
-        config = load_config(path, config_file)
+        config = load_config(path, config_file, rule_ids=RULES_BY_ID)
         color = fmt == "text" and sys.stdout.isatty()
         click.echo(diff_report(scan_a, scan_b, path, history_url, config, fmt, color), nl=False)
         return EXIT_CLEAN
@@ -422,7 +425,7 @@ def trend_cmd(path, output, fmt, all_repos, branch, history_url, config_file, de
     scans over time: totals, severities, each rule, new and fixed."""
     def go():
         from .history.commands import trend_report
-        config = load_config(path, config_file)
+        config = load_config(path, config_file, rule_ids=RULES_BY_ID)
         _write(output, trend_report(path, history_url, config, all_repos, branch, fmt))
         if output and output != "-":
             click.echo(f"dbaudit: wrote {output}", err=True)
@@ -447,7 +450,7 @@ def backfill_cmd(path, since, every, commits, ref, force, select, ignore, fmt, h
     Uses today's config so that past and present scans compare."""
     def go():
         from .history.commands import backfill
-        config = load_config(path, config_file)
+        config = load_config(path, config_file, rule_ids=RULES_BY_ID)
         click.echo(backfill(path, history_url, config, _split(select), _split(ignore), since, every,
                             commits, ref, force, fmt), nl=False)
         return EXIT_CLEAN

@@ -1,5 +1,9 @@
 """Layered configuration: packaged defaults < the root's `.dbaudit.yaml` <
-`--config FILE` < flags. Every key must exist in the defaults and keep its type."""
+`--config FILE` < flags. Every key must exist in the defaults and keep its type.
+
+The rule ids it checks (`rules.select`, `rules.ignore`, `rules.severity`) are the
+caller's to give (`scanner.rules.RULES_BY_ID`): config sits below the rules and
+imports none of them."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ import copy
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import yaml
 
+from .findings import Severity
 from .resources import data_dir
 
 PROJECT_FILE = ".dbaudit.yaml"
@@ -114,7 +119,11 @@ class Config:
         return v
 
 
-def load_config(root: Path | None, extra: Path | None = None, overrides: dict | None = None) -> Config:
+def load_config(root: Path | None, extra: Path | None = None, overrides: dict | None = None,
+                rule_ids: Collection[str] | None = None) -> Config:
+    """`rule_ids`: the known rule ids; a layer naming another is an error that names
+    the layer. None leaves rule ids unchecked here (`select_rules` still refuses an
+    unknown id in `rules.select` or `rules.ignore` when a scan starts)."""
     data = _load_yaml(default_path())
     sources = [str(default_path())]
     layers: list[Path] = []
@@ -129,22 +138,20 @@ def load_config(root: Path | None, extra: Path | None = None, overrides: dict | 
     # Validate after each layer, so an error names the file that brought the value.
     for layer in layers:
         _merge(data, _load_yaml(layer), str(layer))
-        _validate(data, str(layer))
+        _validate(data, str(layer), rule_ids)
         sources.append(str(layer))
     if overrides:
         _merge(data, copy.deepcopy(overrides), "command line")
-        _validate(data, "command line")
+        _validate(data, "command line", rule_ids)
     return Config(data, tuple(sources))
 
 
-def _validate(data: dict, source: str) -> None:
-    from .findings import Severity
-    from .rules import RULES_BY_ID
+def _validate(data: dict, source: str, rule_ids: Collection[str] | None) -> None:
     rules = data["rules"]
     for key, ids in (("select", rules["select"]), ("ignore", rules["ignore"]), ("severity", rules["severity"])):
-        for rid in ids:
-            if rid not in RULES_BY_ID:
-                close = difflib.get_close_matches(str(rid), RULES_BY_ID, n=1)
+        for rid in ids if rule_ids is not None else ():
+            if rid not in rule_ids:
+                close = difflib.get_close_matches(str(rid), list(rule_ids), n=1)
                 hint = f"Did you mean '{close[0]}'?" if close else "Run `dbaudit rules` for the list."
                 raise ConfigError(f"{source}: 'rules.{key}' names unknown rule id '{rid}'. {hint}")
     try:

@@ -21,7 +21,7 @@ from .findings import Finding, assign_fingerprints, in_scripts, report_order
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .review import Review, review
-from .rules import RuleContext, select_rules
+from .rules import REGISTRY, RuleContext, select_rules
 from .schema import locate_schema, parse_schema_files
 from .schema.model import Schema
 
@@ -99,11 +99,19 @@ def generator_outputs(schema: Schema) -> list[str]:
 
 def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | None = None,
          changed: ChangedLines | None = None, cache: CacheOptions | None = None,
-         jobs: int | None = None, progress=None) -> ScanResult:
+         jobs: int | None = None, progress=None, audit_all: bool = False) -> ScanResult:
     """`baseline` hides recorded findings; `changed` keeps only findings on changed lines;
-    `cache` reuses facts of unchanged files (None: no cache); `jobs` caps the worker processes."""
+    `cache` reuses facts of unchanged files (None: no cache); `jobs` caps the worker processes.
+    `select`/`ignore` choose the rules that run; with `audit_all` (`dbaudit scan`) every rule
+    the config enables runs too, so that the audit weighs the whole code, and `select`/`ignore`
+    only choose the rules whose findings are listed (`review.unselected` holds the others)."""
     started = time.perf_counter()
-    rules = select_rules(select or config["rules"]["select"], ignore or config["rules"]["ignore"])
+    rcfg = config["rules"]
+    rules = chosen = select_rules(select or rcfg["select"], ignore or rcfg["ignore"])
+    if audit_all:
+        enabled = {r.id for r in [*select_rules(rcfg["select"], rcfg["ignore"]), *chosen]}
+        rules = [r for r in REGISTRY if r.id in enabled]
+    listed = [r.id for r in chosen] if audit_all and (select or ignore) else None
     root = root.resolve()
     discovery = discover(root, config)
     schema_sources: list[tuple[str, str]] = []
@@ -131,7 +139,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
     outcome = review(findings, suppressions, [r.id for r in rules], baseline, changed,
-                     min_confidence=config["min_confidence"])
+                     min_confidence=config["min_confidence"], rules_listed=listed)
     if baseline is not None:
         warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
     rec = recognition.summary(index)
@@ -139,6 +147,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
         warnings.insert(0, Warning_(".", "recognition",
                                     recognition.warning_text(rec, config["prisma"]["client_names"])))
     stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
+    stats["rules_listed"] = [r.id for r in chosen]
     stats["recognition"] = rec
     stats["quiet_by_rule"] = dict(sorted(quiet.items()))
     shown = Counter(f.confidence for f in outcome.reported)

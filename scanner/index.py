@@ -12,9 +12,9 @@ from typing import Callable
 from pathlib import Path
 
 from .facts.model import (
-    RAW_METHODS, READ_OPS, TRANSACTION_METHOD, WRITE_OPS, CallSite, ClientRef, ExportRef,
-    FileFacts, FunctionFact, PrismaCallCandidate,
+    CallSite, ClientRef, ExportRef, FileFacts, FunctionFact, PrismaCallCandidate,
 )
+from .facts import operations as ops
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -50,14 +50,18 @@ class PrismaCall:
 
     @property
     def kind(self) -> str:
-        op = self.call.operation
-        if op in READ_OPS:
-            return "read"
-        if op in WRITE_OPS:
-            return "write"
-        if op in RAW_METHODS:
-            return "raw"
-        return "transaction" if op == TRANSACTION_METHOD else "other"
+        """read, write, raw or transaction (facts/operations.py)."""
+        return ops.kind_of(self.call.operation)
+
+    @property
+    def op(self) -> ops.Operation | None:
+        """What the operation is and does (facts/operations.py)."""
+        return ops.operation(self.call.operation)
+
+    @property
+    def writes(self) -> bool:
+        """A write, or raw SQL that executes (`$executeRaw`)."""
+        return ops.writes(self.call.operation)
 
     @property
     def label(self) -> str:

@@ -12,6 +12,8 @@ from .baseline import Baseline, BaselineMatch, match
 from .findings import Finding, confidence_rank
 from .gitdiff import ChangedLines
 
+SELECTION_NAMED = 3   # rule ids a headline names before it counts them
+
 
 @dataclass
 class Review:
@@ -29,6 +31,11 @@ class Review:
     # still counted for --fail-on, the score and the JSON report.
     below_severity: list[Finding] = field(default_factory=list)
     min_severity: str = "low"
+    # `scan --select/--ignore`: every rule the config enables runs and the audit weighs
+    # them all; the findings of the rules left out of the listing wait here.
+    unselected: list[Finding] = field(default_factory=list)
+    rules_run: tuple[str, ...] = ()
+    rules_listed: tuple[str, ...] | None = None   # None: the findings of every rule run are listed
     notes: list[str] = field(default_factory=list)   # doubts worth a warning
 
     def stats(self) -> dict:
@@ -49,9 +56,34 @@ class Review:
         """What `--baseline` and `--diff` kept out of the listing: the code still has them."""
         return [*(self.baseline.baselined if self.baseline is not None else ()), *self.outside_diff]
 
+    def selected(self) -> tuple[str, ...] | None:
+        """The rules whose findings are listed when `--select`/`--ignore` left some of
+        those that ran out of the listing; None when every rule that ran is listed."""
+        if self.rules_listed is None or set(self.rules_listed) >= set(self.rules_run):
+            return None
+        return self.rules_listed
+
+    def selection(self) -> str:
+        """What `--select`/`--ignore` list, for a headline: `of n-plus-one`, `of all rules
+        but string-enum-column`, `of 7 selected rules`; empty when every rule is listed."""
+        listed = self.selected()
+        if listed is None:
+            return ""
+        if not listed:
+            return "of no rule"
+        left_out = [r for r in self.rules_run if r not in set(listed)]
+        if len(listed) <= SELECTION_NAMED:
+            return "of " + ", ".join(listed)
+        if len(left_out) <= SELECTION_NAMED:
+            return "of all rules but " + ", ".join(left_out)
+        return f"of {len(listed)} selected rules"
+
     def summary(self) -> str:
         """One line on what was hidden and why, empty when nothing was."""
         parts = []
+        if self.unselected:
+            parts.append(f"{len(self.unselected)} of rules that --select/--ignore left out "
+                         "(the audit counts them)")
         if self.suppressed:
             parts.append(f"{len(self.suppressed)} suppressed inline")
         if self.baseline is not None:
@@ -70,10 +102,20 @@ class Review:
 
 def review(findings: list[Finding], suppressions: suppress.Suppressions, rules_run: Iterable[str],
            baseline: Baseline | None = None, changed: ChangedLines | None = None,
-           min_confidence: str = "low") -> Review:
+           min_confidence: str = "low", rules_listed: Iterable[str] | None = None) -> Review:
+    """`rules_listed`, when given, narrows the listing to those rules' findings
+    (`scan --select/--ignore`); the others go to `unselected`, which the audit weighs."""
     ran = list(rules_run)
-    inline = suppress.apply(findings, suppressions, ran)
-    out = Review(reported=inline.kept, suppressed=inline.suppressed, unused_ignores=inline.unused)
+    listed = None if rules_listed is None else set(rules_listed)
+    shown = ran if listed is None else [r for r in ran if r in listed]
+    inline = suppress.apply(findings, suppressions, shown)
+    out = Review(reported=inline.kept, suppressed=inline.suppressed, unused_ignores=inline.unused,
+                 rules_run=tuple(ran), rules_listed=None if listed is None else tuple(shown))
+    if listed is not None:
+        out.unselected = [f for f in out.reported if f.rule not in listed]
+        out.reported = [f for f in out.reported if f.rule in listed]
+        out.suppressed = [f for f in out.suppressed if f.rule in listed]
+        ran = shown   # a baseline entry of a rule not listed is neither new nor fixed
     if baseline is not None:
         out.baseline = match(out.reported, findings, baseline, ran)
         out.reported = out.baseline.new
@@ -91,4 +133,6 @@ def review(findings: list[Finding], suppressions: suppress.Suppressions, rules_r
     floor = confidence_rank(min_confidence)
     out.below_confidence = [f for f in out.reported if confidence_rank(f.confidence) < floor]
     out.reported = [f for f in out.reported if confidence_rank(f.confidence) >= floor]
+    # Those of other rules under the confidence floor are neither listed nor audited.
+    out.unselected = [f for f in out.unselected if confidence_rank(f.confidence) >= floor]
     return out

@@ -29,10 +29,16 @@ pytestmark = pytest.mark.skipif(not (BIN / "dbaudit").exists(), reason="dbaudit 
 def test_action_metadata():
     action = yaml.safe_load((REPO / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    assert {"path", "fail-on", "baseline", "version", "diff-base", "upload-sarif"} <= set(action["inputs"])
+    assert {"path", "fail-on", "baseline", "version", "dbaudit-source", "diff-base", "upload-sarif"} \
+        <= set(action["inputs"])
+    assert action["inputs"]["dbaudit-source"]["default"] == "", "the default is the action's own checkout"
     steps = {s["name"]: s for s in action["runs"]["steps"]}
-    assert '"$GITHUB_ACTION_PATH"' in steps["Install dbaudit"]["run"]
-    assert '"dbaudit==$DBAUDIT_VERSION"' in steps["Install dbaudit"]["run"]
+    install = steps["Install dbaudit"]
+    assert install["run"] == 'bash "$GITHUB_ACTION_PATH/action/install.sh"'
+    assert install["env"] == {"DBAUDIT_SOURCE": "${{ inputs.dbaudit-source }}",
+                              "DBAUDIT_VERSION": "${{ inputs.version }}",
+                              "DBAUDIT_ACTION_REPOSITORY": "${{ github.action_repository }}",
+                              "DBAUDIT_ACTION_REF": "${{ github.action_ref }}"}
     assert steps["Scan"]["run"] == 'bash "$GITHUB_ACTION_PATH/action/scan.sh"'
     assert steps["Scan"]["env"]["DBAUDIT_BASE_REF"] == "${{ github.base_ref }}"
     upload = steps["Upload SARIF to code scanning"]
@@ -41,6 +47,35 @@ def test_action_metadata():
     assert "exit" in steps["Fail on findings"]["run"]
     for step in action["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), "inputs reach scripts through env, never inline"
+
+
+def _install(**env) -> str:
+    proc = subprocess.run(["bash", str(REPO / "action" / "install.sh")], capture_output=True, text=True,
+                          env={"PATH": os.environ.get("PATH", ""), "DBAUDIT_INSTALL_DRY_RUN": "1", **env})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_action_installs_from_its_own_repository_unless_told_otherwise(tmp_path):
+    """The install step names this repository by the variables the runner sets, never by a
+    hard-coded URL (issue 18): the action's checkout by default, `dbaudit-source` or
+    `version` when given."""
+    action = str(tmp_path / "_actions" / "you" / "dbaudit" / "v0.2.0")
+    assert _install(GITHUB_ACTION_PATH=action, DBAUDIT_ACTION_REPOSITORY="you/dbaudit",
+                    DBAUDIT_ACTION_REF="v0.2.0") \
+        == f"dbaudit: installing {action} (you/dbaudit@v0.2.0, the action's own checkout)"
+    assert _install(GITHUB_ACTION_PATH=action) == f"dbaudit: installing {action} (the action, the action's own checkout)"
+    assert _install(GITHUB_ACTION_PATH=action, DBAUDIT_SOURCE="acme/dbaudit@v0.3.0",
+                    GITHUB_SERVER_URL="https://ghe.acme.test") \
+        == ("dbaudit: installing dbaudit @ git+https://ghe.acme.test/acme/dbaudit@v0.3.0 "
+            "(dbaudit-source: acme/dbaudit@v0.3.0)")
+    assert _install(DBAUDIT_SOURCE="git+https://example.test/x/dbaudit@main") \
+        == ("dbaudit: installing git+https://example.test/x/dbaudit@main "
+            "(dbaudit-source: git+https://example.test/x/dbaudit@main)")
+    assert _install(DBAUDIT_VERSION="0.2.0") == "dbaudit: installing dbaudit==0.2.0 (version: 0.2.0, from the package index)"
+    proc = subprocess.run(["bash", str(REPO / "action" / "install.sh")], capture_output=True, text=True,
+                          env={"PATH": os.environ.get("PATH", ""), "DBAUDIT_INSTALL_DRY_RUN": "1"})
+    assert proc.returncode != 0 and "GITHUB_ACTION_PATH is not set" in proc.stderr
 
 
 def _origin_and_pr(tmp_path: Path, depth: int | None = None) -> Path:

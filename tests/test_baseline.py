@@ -29,6 +29,31 @@ def _finding(fp: str, path: str = "a.ts", line: int = 1, rule: str = "n-plus-one
                    fingerprint=fp)
 
 
+def test_a_listing_narrowed_to_some_rules_keeps_the_others_for_the_audit():
+    """`scan --select/--ignore` (review's `rules_listed`): the other rules' findings leave the
+    listing for `unselected`, their baseline entries are neither new nor fixed, and the
+    headline names what is listed (issue 18)."""
+    from scanner.review import review
+    ran = ["n-plus-one", "raw-sql-injection", "unbounded-find-many", "swallowed-error", "float-for-money"]
+    findings = [_finding("a1"), _finding("b2", rule="raw-sql-injection"), _finding("c3", rule="swallowed-error")]
+    base = Baseline("b.json", (BaselineEntry("gone", "raw-sql-injection", "critical", "a.ts", "m"),
+                               BaselineEntry("a1", "n-plus-one", "high", "a.ts", "m")))
+    out = review(findings, {}, ran, baseline=base, rules_listed=["n-plus-one"])
+    assert [f.fingerprint for f in out.reported] == []
+    assert [f.fingerprint for f in out.baseline.baselined] == ["a1"]
+    assert [f.fingerprint for f in out.unselected] == ["b2", "c3"]
+    assert out.baseline.fixed == [], "an entry of a rule not listed is not fixed"
+    assert out.narrowed() == [findings[0]]
+    assert out.selection() == "of n-plus-one"
+    assert review(findings, {}, ran, rules_listed=ran[:4]).selection() \
+        == "of all rules but float-for-money"
+    eight = [*ran, "json-in-string-column", "string-enum-column", "n-plus-two"]
+    assert review(findings, {}, eight, rules_listed=ran[:4]).selection() == "of 4 selected rules"
+    assert review(findings, {}, ran).selection() == ""
+    assert review(findings, {}, ran, rules_listed=ran).selection() == ""
+    assert review(findings, {}, ran, rules_listed=[]).selection() == "of no rule"
+
+
 def test_baseline_file_is_sorted_line_free_and_stable():
     findings = [_finding("c3", "b.ts", 40), _finding("a1", "a.ts", 7), _finding("b2", "a.ts", 3, "raw-sql-injection")]
     text = render_baseline(findings)

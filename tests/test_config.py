@@ -112,7 +112,7 @@ def test_config_mistakes_exit_2_with_one_line(project, tmp_path, where, content,
     for part in says:
         assert part in line, line
     with pytest.raises(ConfigError):
-        load_config(project, target if where == "--config" else None)
+        load_config(project, target if where == "--config" else None, rule_ids=RULES_BY_ID)
 
 
 def test_error_names_the_layer_that_brought_the_value(project, tmp_path):

@@ -214,3 +214,37 @@ def test_every_entry_kind_is_documented():
     from scanner.facts.entries import ENTRY_KINDS
     page = (REPO / "docs" / "entry-points.md").read_text(encoding="utf-8")
     assert [k for k in ENTRY_KINDS if f"`{k}`" not in page] == []
+
+
+def test_typed_framework_handlers_are_http_entry_points():
+    """A function whose first two parameters are the framework's request and response types
+    handles requests however it is registered (file-convention routers, route tables)."""
+    src = ("import { Request, Response, NextFunction } from 'express'\n"
+           "import type { FastifyRequest, FastifyReply } from 'fastify'\n"
+           "import * as express from 'express'\n"
+           "export default function () {\n"
+           "  async function PUT(req: Request, res: Response, next: NextFunction) {}\n"
+           "  return { PUT: [PUT] }\n"
+           "}\n"
+           "export async function list(request: FastifyRequest<{ Params: P }>, reply: FastifyReply) {}\n"
+           "export const get = async (req: express.Request, res: express.Response) => {}\n"
+           "export async function mixed(req: Request, reply: FastifyReply) {}\n"
+           "export async function web(req: globalThis.Request, res: Response) {}\n"
+           "export async function one(req: Request) {}\n")
+    f = facts(src)
+    got = {fn.name: fn.entry_kind for fn in f.functions}
+    assert got["PUT"] == "http-handler"
+    assert got["list"] == "http-handler"
+    assert got["get"] == "http-handler"
+    assert got["mixed"] is None      # request of one framework, reply of another
+    assert got["web"] is None        # the web platform's Request is not a framework's
+    assert got["one"] is None        # a request alone: a helper that reads it
+
+
+def test_factory_made_middleware_is_not_an_entry_point():
+    src = ("import type { Request, Response, NextFunction } from 'express'\n"
+           "export const validate = (s: any) => (req: Request, res: Response, next: NextFunction) => next()\n"
+           "export function guard(role: string) {\n"
+           "  return async (req: Request, res: Response, next: NextFunction) => next()\n"
+           "}\n")
+    assert all(fn.entry_kind is None for fn in facts(src).functions)

@@ -146,9 +146,12 @@ def test_the_html_audit_says_what_it_lists_and_what_it_weighs(tmp_path):
     assert dbaudit("baseline", DEMO, "-o", baseline).code == 0
     html = dbaudit("scan", DEMO, "--baseline", baseline, "-f", "html", "--fail-on", "critical").out
     audited = _report(DEMO)["summary"]["audited_findings"]
-    assert f"0 finding(s) listed below (new since the baseline, or on the changed lines); the scores weigh " \
-           f"all {audited} of the whole code." in html
-    assert "finding(s) listed below" not in dbaudit("scan", DEMO, "-f", "html", "--fail-on", "critical").out
+    assert f"0 new findings listed below; the scores weigh all {audited} findings of the whole code." in html
+    assert "listed below; the scores weigh" not in dbaudit("scan", DEMO, "-f", "html", "--fail-on", "critical").out
+    selected = dbaudit("scan", DEMO, "--select", "n-plus-one", "-f", "html", "--fail-on", "critical").out
+    assert f"4 findings of n-plus-one listed below; the scores weigh all {audited} findings of the whole code." \
+        in selected
+    assert f'<span class="score-badge">{_report(DEMO)["summary"]["overall"]["score"]}/10</span>' in selected
 
 
 def test_reports_validate_against_the_published_json_schema(tmp_path):
@@ -164,3 +167,32 @@ def test_reports_validate_against_the_published_json_schema(tmp_path):
     bad["findings"][0]["confidence"] = "certain"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_the_summary_scores_the_whole_code_under_select():
+    """`--select`/`--ignore` narrow the listed findings, never the audit (issue 18)."""
+    full = _report(DEMO)
+    for args, listed in ((("--select", "n-plus-one"), {"n-plus-one"}),
+                         (("--ignore", "json-in-string-column,string-enum-column"),
+                          {f["rule"] for f in full["findings"]} - {"json-in-string-column", "string-enum-column"})):
+        narrowed = _report(DEMO, *args)
+        assert {f["rule"] for f in narrowed["findings"]} == listed
+        assert narrowed["findings"] == [f for f in full["findings"] if f["rule"] in listed]
+        for key in ("overall", "areas", "coverage", "by_severity", "by_confidence", "audited_findings"):
+            assert narrowed["summary"][key] == full["summary"][key], key
+        assert narrowed["summary"]["listed_findings"] == len(narrowed["findings"]) < len(full["findings"])
+        assert narrowed["stats"]["rules_run"] == full["stats"]["rules_run"]
+        assert set(narrowed["stats"]["rules_listed"]) < set(full["stats"]["rules_listed"])
+        assert narrowed["stats"]["findings"] == len(narrowed["findings"])
+    assert _report(DEMO, "--select", "n-plus-one")["stats"]["rules_listed"] == ["n-plus-one"]
+
+
+def test_select_chooses_what_fails_the_run_not_what_is_audited():
+    # The demo app has critical findings, none of them string-enum-column's (low).
+    run = dbaudit("scan", DEMO, "--select", "string-enum-column")
+    assert run.code == 0, run.err
+    first = " ".join(run.out.split("\n\n")[0].split())
+    full = " ".join(dbaudit("scan", DEMO, "--fail-on", "critical").out.split("\n\n")[0].split())
+    assert first == full.replace("Audit: ", "11 findings of string-enum-column; the audit of the whole code: ", 1)
+    assert "Not reported: 60 of rules that --select/--ignore left out (the audit counts them)." \
+        in " ".join(run.out.split())

@@ -138,3 +138,48 @@ def test_json_example_has_the_contract_keys():
     data = json.loads(example)
     assert list(data) == ["version", "root", "findings", "stats", "warnings", "summary"]
     assert tuple(data["findings"][0]) == FINDING_KEYS
+
+
+def _hosted_at() -> str:
+    m = re.search(r"^DBAUDIT_REPO=(\S+)", README, re.M)
+    assert m, "README.md's install section lost its DBAUDIT_REPO=… line"
+    return m.group(1)
+
+
+def test_install_from_the_git_repository_resolves(tmp_path):
+    """`pip install "dbaudit @ git+$DBAUDIT_REPO"` works for a repository hosted anywhere:
+    here a clone of this one at HEAD, reached by URL (pip resolves it without installing)."""
+    import shlex
+    import subprocess
+    import sys
+    line = next(line for block in _code_blocks("sh") for line in block.splitlines()
+                if line.startswith("pip install") and "git+$DBAUDIT_REPO" in line)
+    requirement = shlex.split(line.split("#", 1)[0])[2]
+    assert requirement == "dbaudit @ git+$DBAUDIT_REPO"
+    clone = tmp_path / "dbaudit"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, capture_output=True)
+    report = tmp_path / "report.json"
+    url = f"file://localhost{clone.as_posix()}"   # a host part: older pip rejects `file:///` here
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--quiet",
+                           "--report", str(report), requirement.replace("$DBAUDIT_REPO", url)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    [item] = json.loads(report.read_text())["install"]
+    assert item["metadata"]["name"] == "dbaudit" and item["download_info"]["url"] == url
+
+
+def test_the_action_and_the_hook_name_the_place_the_install_line_names():
+    """One place, `$DBAUDIT_REPO`: the Action's `uses:` is its OWNER/NAME, pre-commit's
+    `repo:` its URL; action.yml itself names no repository (it installs its own checkout)."""
+    from urllib.parse import urlparse
+    url = _hosted_at()
+    owner_name = urlparse(url).path.strip("/")
+    ci = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    for name, text in (("README.md", README), ("docs/ci.md", ci)):
+        assert re.search(rf"uses: {re.escape(owner_name)}@\S+ +# OWNER/NAME of \$DBAUDIT_REPO", text), name
+        assert re.search(rf"repo: {re.escape(url)} +# \$DBAUDIT_REPO", text), name
+    import yaml
+    action = (REPO / "action.yml").read_text(encoding="utf-8")
+    assert owner_name not in action
+    for step in yaml.safe_load(action)["runs"]["steps"]:
+        assert "github.com/" not in json.dumps(step), step["name"]

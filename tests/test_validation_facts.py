@@ -107,3 +107,74 @@ export function f(a: unknown, b: unknown, c: unknown, d: unknown) {
         # `verifier.validate(d)`: an app import, counted because the file imports a schema library
         (10, "validate", "import", "@/lib/auth", (3,)),
     ]
+
+
+def test_the_request_parts_a_validation_reads_and_a_factory_schema():
+    """`parts` says which part of a parameter is validated (`req.body` → body); a schema that
+    is a parameter of the function around (`validate(schema)` returning a middleware) is
+    `outer_schema_param`."""
+    from scanner.facts.validation import middleware_parts
+    ff = _facts("""import type { ZodTypeAny } from 'zod'
+export const validate = (schema: ZodTypeAny) => (req: any, res: any, next: any) => {
+  req.body = schema.parse(req.body)
+  next()
+}
+export function everything(schema: ZodTypeAny) {
+  return async (req: any, _res: any, next: any) => {
+    const { query } = req
+    await schema.parseAsync({ q: query, p: req.params })
+    schema.parse(req[part])
+    next()
+  }
+}
+export function viaJson(schema: ZodTypeAny) {
+  return async (request: Request) => schema.parse(await request.json())
+}
+export function logs(label: string) {
+  return (req: any, _res: any, next: any) => { console.log(label, JSON.stringify(req.body)); next() }
+}
+""", path="src/lib/middleware.ts")
+    got = [(v.span.line, v.params, v.parts, v.schema_param, v.outer_schema_param) for v in ff.validations]
+    assert got == [
+        (3, (0,), ((0, "body"),), -1, 0),
+        (9, (0,), ((0, "params"), (0, "query")), -1, 0),
+        (10, (0,), ((0, "*"),), -1, 0),
+        (15, (0,), ((0, "*"),), -1, 0),
+    ]
+    by_name = {f.name: f.id for f in ff.functions if f.parent == -1}
+    assert middleware_parts(ff, by_name["validate"], called=True) == {"body"}
+    assert middleware_parts(ff, by_name["everything"], called=True) == {"query", "params", "*"}
+    assert middleware_parts(ff, by_name["logs"], called=True) == frozenset()
+    assert middleware_parts(ff, by_name["validate"], called=False) == frozenset(), \
+        "the factory itself is no middleware"
+
+
+def test_middleware_registered_ahead_of_a_handler():
+    ff = _facts("""import express from 'express'
+import { validate } from './middleware'
+import * as checks from './checks'
+const router = express.Router()
+const checked = validate(A)
+function own(req: any, res: any, next: any) { next() }
+router.post('/a', validate(A), [checks.body(B), own], async (req: any, res: any) => res.end())
+router.use(checked)
+router.get('/b', async (req: any, res: any) => res.end())
+other.get('/c', async (req: any, res: any) => res.end())
+router.use('/d', validate(D))
+router.put('/d/x', async (req: any, res: any) => res.end())
+router.put('/dx', async (req: any, res: any) => res.end())
+""", path="src/server/routes.ts")
+    names = {f.id: f"{f.name}:{f.span.line}" for f in ff.functions}
+    got = [(names[m.handler], m.callee, m.called, m.local_function is not None,
+            m.ref.module if m.ref else None, m.span.line) for m in ff.middlewares]
+    assert got == [
+        ("own:6", "validate", True, False, "./middleware", 7),
+        ("own:6", "checks.body", True, False, "./checks", 7),
+        ("<callback of router.post>:7", "validate", True, False, "./middleware", 7),
+        ("<callback of router.post>:7", "checks.body", True, False, "./checks", 7),
+        ("<callback of router.post>:7", "own", False, True, None, 7),
+        ("<callback of router.get>:9", "validate", True, False, "./middleware", 5),
+        # `router.use(checked)` and `router.use('/d', validate(D))`: one function, listed once
+        ("<callback of router.put>:12", "validate", True, False, "./middleware", 11),
+        ("<callback of router.put>:13", "validate", True, False, "./middleware", 5),   # not under /d
+    ]

@@ -187,6 +187,24 @@ def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
     return out, hidden
 
 
+def _relation_points(obj: ts.Node) -> list[str]:
+    """`rel.key` for each key given one plain value inside an object at the top of `where`
+    that is not an operator object (`team: { slug }`, not `name: { contains: q }`)."""
+    out: list[str] = []
+    for name, value, spread in object_entries(obj):
+        v = unwrap(value)
+        if spread or not name or name in ("AND", "OR", "NOT") or v is None or v.type != "object":
+            continue
+        entries = list(object_entries(v))
+        if any(k in FILTER_OPERATORS or k in RELATION_FILTERS for k, _, _ in entries):
+            continue
+        for k, inner, sp in entries:
+            iv = unwrap(inner)
+            if not sp and k and (inner is None or iv is not None and iv.type not in ("object", "array")):
+                out.append(f"{name}.{k}")
+    return out
+
+
 def _order_fields(node: ts.Node | None) -> list[str]:
     node = unwrap(node)
     out: list[str] = []
@@ -240,6 +258,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     opaque = False
     where_fields: list[str] = []
     points: list[str] = []
+    relation_points: list[str] = []
     where_opaque = False
     patterns: dict[str, bool] = {}
     nulls: dict[str, bool] = {}
@@ -263,6 +282,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                     where_empty = True
                 _where_fields(v, where_fields, equality, patterns, nulls)
                 points, where_opaque = _where_points(v)
+                relation_points = _relation_points(v)
             else:
                 equality[0] = False
                 where_opaque = True
@@ -277,6 +297,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         data_counters_only=bool(data_fields) and counters_only and not opaque,
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
+        where_relation_points=tuple(relation_points),
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),

@@ -68,10 +68,14 @@ def _stored(call: ts.Node) -> bool:
 
 
 def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None):
-    """(name, imported ref, local function id) of a call site, None when the callee is
-    neither an import nor a function of this file."""
+    """(name, imported ref, local function id, package) of a call site, None when the
+    callee is neither an import, a function of this file, an instance of an imported class
+    nor the global fetch (the last two with only a name and a package)."""
     if obj is None:
         b = pf.resolver.lookup(text(callee), callee)
+        if b is None and text(callee) == "fetch":
+            # The global fetch: network I/O, for rules that weigh work beside a query.
+            return "fetch", None, None, None
         if b is None:
             return None
         ref = local = None
@@ -85,14 +89,32 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
                 local = pf.function_ids.get(key(v))
         if ref is None and local is None:
             return None
-        return text(callee), ref, local
+        return text(callee), ref, local, None
     if obj.type == "this":
         local = _class_method(pf, call, text(callee))
-        return None if local is None else (f"this.{text(callee)}", None, local)
+        return None if local is None else (f"this.{text(callee)}", None, local, None)
     b = pf.resolver.lookup(text(obj), obj)
+    package = _instance_of_import(pf, b)
+    if package is not None:
+        return f"{text(obj)}.{text(callee)}", None, None, package
     if b is None or b.kind != "import":
         return None
-    return f"{text(obj)}.{text(callee)}", ClientRef("import", "import", b.module, b.imported, (text(callee),)), None
+    return (f"{text(obj)}.{text(callee)}", ClientRef("import", "import", b.module, b.imported, (text(callee),)),
+            None, None)
+
+
+def _instance_of_import(pf: ParsedFile, b) -> str | None:
+    """The module of the imported class a variable is a `new` instance of."""
+    if b is None or b.kind != "var" or b.path:
+        return None
+    v = unwrap(b.value)
+    if v is None or v.type != "new_expression":
+        return None
+    ctor = field(v, "constructor")
+    if ctor is None or ctor.type != "identifier":
+        return None
+    c = pf.resolver.lookup(text(ctor), ctor)
+    return c.module if c is not None and c.kind == "import" else None
 
 
 def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
@@ -102,7 +124,13 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
         found = _callee(pf, call, m["callsite.callee"][0], m.get("callsite.object", [None])[0])
         if found is None:
             continue
-        name, ref, local = found
+        name, ref, local, package = found
+        if name == "fetch" and ref is None and local is None:
+            out.append(CallSite("fetch", None, None, span(call), ctx.build(call)))
+            continue
+        if package is not None:
+            out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))
+            continue
         args = field(call, "arguments")
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
                             _given(args), _client_args(pf, args)))

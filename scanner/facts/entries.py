@@ -121,7 +121,7 @@ def _normalise(p: PurePosixPath) -> str:
 
 
 # -- handlers registered on an app or router -----------------------------------------------
-def _path_literal(node: ts.Node | None) -> bool:
+def path_literal(node: ts.Node | None) -> bool:
     node = unwrap(node)
     if node is None or node.type not in ("string", "template_string"):
         return False
@@ -141,7 +141,7 @@ def registered_handler_call(call: ts.Node) -> bool:
     if receiver is not None and text(receiver) in _CLIENTS:
         return False  # `axios.get("/api/x", …)`, MSW `http.get("/api/x", resolver)`: requests, mocks
     items = [a for a in args.named_children if a.type != "comment"]
-    if len(items) >= 2 and _path_literal(items[0]):
+    if len(items) >= 2 and path_literal(items[0]):
         return True
     obj = unwrap(field(callee, "object"))
     while obj is not None and obj.type == "call_expression":  # app.route("/x").get(a).post(b)
@@ -150,7 +150,7 @@ def registered_handler_call(call: ts.Node) -> bool:
             return False
         inner_args = field(obj, "arguments")
         if text(field(inner, "property")) == "route" and inner_args is not None \
-                and inner_args.named_children and _path_literal(inner_args.named_children[0]):
+                and inner_args.named_children and path_literal(inner_args.named_children[0]):
             return bool(items)
         obj = unwrap(field(inner, "object"))
     return False
@@ -159,7 +159,7 @@ def registered_handler_call(call: ts.Node) -> bool:
 def handler_arguments(call: ts.Node) -> list[ts.Node]:
     """The arguments after the path (all of them on a `.route("/x")` chain)."""
     args = [a for a in field(call, "arguments").named_children if a.type != "comment"]
-    return args[1:] if args and _path_literal(args[0]) else args
+    return args[1:] if args and path_literal(args[0]) else args
 
 
 # -- decorated classes (NestJS, GraphQL) ----------------------------------------------------------

@@ -9,6 +9,7 @@ from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
 from .fields import extract_field_uses
+from .middleware import extract_middlewares
 from .model import FileFacts, FunctionFact
 from .narrowing import raw_fragments
 from .parsed import ParsedFile
@@ -57,6 +58,8 @@ def extract(pf: ParsedFile) -> FileFacts:
         raw_fragments=raw_fragments(pf),
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         validations=extract_validations(pf),
+        middlewares=extract_middlewares(pf.captures("entry_points").get("registration", []), pf.resolver,
+                                        pf.function_ids, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),
         notes=_notes(pf),

@@ -14,19 +14,9 @@ from .parsed import ParsedFile
 from .args import FILTER_OPERATORS, LOGICAL, RELATION_FILTERS
 from .model import ITERATION_METHODS, FieldUse, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .operations import ROW_OPS, WRITE_DATA_KEYS
 from .scopes import array_element
 
-# Operations whose result is the row(s) of the call's model.
-ROW_OPS = frozenset({
-    "findMany", "findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow", "groupBy",
-    "create", "createManyAndReturn", "update", "updateManyAndReturn", "upsert", "delete",
-})
-# Argument keys holding the values an operation writes.
-_WRITE_KEYS = {
-    "create": ("data",), "createMany": ("data",), "createManyAndReturn": ("data",),
-    "update": ("data",), "updateMany": ("data",), "updateManyAndReturn": ("data",),
-    "upsert": ("create", "update"),
-}
 # Nested writes through a relation: the keys of the nested object that hold
 # rows to write (None: the object itself; `update` on a to-one relation).
 _NESTED_WRITE_KEYS = {
@@ -135,7 +125,7 @@ class FieldUseExtractor:
         first = self._object(named[0]) if named else None
         if first is None:
             return
-        write_keys = _WRITE_KEYS.get(self.calls[i].operation, ())
+        write_keys = WRITE_DATA_KEYS.get(self.calls[i].operation, ())
         for name, value, spread in _entries(first):
             if spread or value is None:
                 continue

@@ -10,7 +10,9 @@ from .entries import (
     REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, under_app_routes,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
-from .nodes import FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, short, span, text, unwrap
+from .nodes import (
+    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, param_type, short, span, text, unwrap,
+)
 from .parsed import ParsedFile, enclosing
 from .scopes import pattern_bindings
 
@@ -22,6 +24,8 @@ _FUNCTION_KIND = {
 # Handler wrappers nest a few deep (`withAuth(withRateLimit(fn))`); the bound also
 # stops alias cycles and machine-made nesting from exhausting the stack.
 _MAX_WRAPPERS = 32
+# Modules whose request and response types mark a function as a request handler.
+_SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
 
 
 def directives(root: ts.Node) -> tuple[str, ...]:
@@ -133,6 +137,28 @@ def _trpc_procedure(fn: ts.Node) -> str | None:
     return "procedure"
 
 
+def _typed_http_handler(pf: ParsedFile, fn: ts.Node) -> bool:
+    """`(req: Request, res: Response)` with both types imported from a server framework
+    (express's Request/Response, fastify's FastifyRequest/FastifyReply): a request handler
+    however it is registered (file-convention routers, route tables, other modules)."""
+    params = param_nodes(fn)
+    if len(params) < 2:
+        return False
+    holder = fn.parent
+    if holder is not None and (holder.type == "return_statement" or holder.type == "arrow_function"
+                               and field(holder, "body") == fn):
+        return False  # made by a factory (`validate(schema)`): counted where it is mounted
+    modules = []
+    for p in params[:2]:
+        t = param_type(p).split("<", 1)[0].strip()
+        root = t.split(".", 1)[0]
+        b = pf.resolver.lookup(root, fn) if root.isidentifier() else None
+        if b is None or b.kind != "import":
+            return False
+        modules.append(b.module)
+    return modules[0] == modules[1] and modules[0] in _SERVER_FRAMEWORKS
+
+
 def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
     """Functions passed after the path of `app.post("/x", auth, handler)` and the like,
     inline or by the name of a same-file function."""
@@ -161,7 +187,7 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
         return REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))], None
     if (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
         return "server-action", None
-    if i in registered:
+    if i in registered or _typed_http_handler(pf, fn):
         return "http-handler", None
     entry = decorated_method_kind(fn)
     proc = _trpc_procedure(fn) if entry is None else None

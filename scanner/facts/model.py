@@ -6,25 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, ParamFlow, RawFragment, SuppressionComment,
-    TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
-READ_OPS = frozenset({
-    "findMany", "findFirst", "findFirstOrThrow", "findUnique", "findUniqueOrThrow",
-    "count", "aggregate", "groupBy",
-})
-WRITE_OPS = frozenset({
-    "create", "createMany", "createManyAndReturn", "update", "updateMany",
-    "updateManyAndReturn", "upsert", "delete", "deleteMany",
-})
-MODEL_OPS = READ_OPS | WRITE_OPS
-RAW_METHODS = frozenset({
-    "$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe", "$runCommandRaw",
-})
-# Raw SQL run from text: what is spliced into it is not escaped (raw-sql-injection's sinks).
-UNSAFE_RAW_METHODS = frozenset({"$queryRawUnsafe", "$executeRawUnsafe"})
-TRANSACTION_METHOD = "$transaction"
+# The Prisma operations live in operations.py; these names stay importable from here
+# for extraction (extract.py, scopes.py, context.py, taint.py).
+from .operations import (  # noqa: F401
+    MODEL_OPS, RAW_METHODS, READ_OPS, TRANSACTION_METHOD, UNSAFE_RAW_METHODS, WRITE_OPS,
+)
+
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
 })
@@ -197,6 +187,9 @@ class ArgSummary:
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
+    # `team: { slug: s }`: "team.slug" for each plain-valued key of a relation filter at the
+    # top of `where` (which parent row the filter names, when that key is unique there).
+    where_relation_points: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
     # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
     # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)
@@ -257,6 +250,9 @@ class CallSite:
     given: GivenArguments | None = None  # None when a spread or a tagged template hides them
     # (argument index, what it is) for arguments that are or may be clients (`doWork(tx)`).
     client_args: tuple[tuple[int, ClientRef], ...] = ()
+    # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
+    # specifier the receiver's class comes from (the index tells a package from repo code).
+    package: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +285,6 @@ class ClientCreation:
     returned: bool = False     # handed back by its function (a factory), not used and dropped there
 
 
-
 @dataclass(frozen=True, slots=True)
 class FileFacts:
     path: str
@@ -308,6 +303,7 @@ class FileFacts:
     inputs: tuple[InputSource, ...] = ()
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
+    middlewares: tuple[Middleware, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).

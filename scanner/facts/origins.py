@@ -11,7 +11,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .args import summarise_args
-from .model import MODEL_OPS
+from .operations import MODEL_OPS
 from .nodes import field, text, unwrap
 
 # Kinds, strongest proof first.

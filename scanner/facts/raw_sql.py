@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .args import object_entries
 from .model import ArgSummary
-from .nodes import field, short, text, unwrap
+from .nodes import FUNCTION_TYPES, field, short, text, unwrap
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -156,6 +156,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "param" and not b.path and b.value is not None:
             return _callers_pass_constants(b.value, b.index, resolver, depth)
+        if b is not None and b.kind == "loop":
+            return _over_literals(b, resolver)
         value = _const_init(b)
         if value is not None:
             return safe_fragment(value, resolver, depth + 1, index_name)
@@ -167,6 +169,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             b = resolver.lookup(text(obj), obj)
             if b is not None and b.kind == "class":
                 return _static_literal(b.node, prop)
+            if b is not None and b.kind == "loop":
+                return _over_literals(b, resolver)
             value = _const_value(obj, resolver)
             return value is not None and _literal_object(value)
         return False
@@ -176,8 +180,74 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             return _literal_object(_const_value(obj, resolver))
         return False
     if t == "call_expression":
-        return _placeholder_list(node, resolver, depth)
+        return _placeholder_list(node, resolver, depth) or _returns_constants(node, resolver, depth)
     return False
+
+
+def _over_literals(b, resolver: Resolver) -> bool:
+    """A `for (const x of LIST)` binding where LIST is a `const` array of literals or of
+    objects whose values are all literals (`INDEX_CONFIGS`): every item is a constant."""
+    loop = b.node
+    if loop.type != "for_in_statement" or not any(c.type == "of" for c in loop.children):
+        return False
+    right = unwrap(field(loop, "right"))
+    if right is None or right.type != "identifier":
+        return False
+    items = unwrap(_const_value(right, resolver))
+    if items is None or items.type != "array" or not items.named_children:
+        return False
+    return all(unwrap(i) is not None and (unwrap(i).type in _LITERAL_TYPES or _literal_object(i))
+               for i in items.named_children)
+
+
+def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
+    """A call of a function of this file (`getColumn(kind)`, `this.tableFor(kind)`) whose
+    every return is a constant: an allow-list written as a function."""
+    fn = unwrap(field(call, "function"))
+    target = None
+    if fn is not None and fn.type == "identifier":
+        b = resolver.lookup(text(fn), fn)
+        if b is not None and b.kind == "function":
+            target = b.node
+        elif b is not None and b.kind == "var" and not b.path and b.value is not None \
+                and unwrap(b.value) is not None and unwrap(b.value).type in FUNCTION_TYPES:
+            target = unwrap(b.value)
+    elif fn is not None and fn.type == "member_expression" \
+            and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
+        target = _own_method(fn, text(field(fn, "property")))
+    if target is None or depth > 8:
+        return False
+    results = _returned_expressions(target)
+    return bool(results) and all(safe_fragment(r, resolver, depth + 1) for r in results)
+
+
+def _own_field_type(node: ts.Node, name: str) -> str:
+    """The declared type of `this.<name>` in the enclosing class: a field
+    (`private dims: number`) or a constructor parameter property."""
+    cur = node.parent
+    while cur is not None and cur.type != "class_body":
+        cur = cur.parent
+    for member in cur.named_children if cur is not None else ():
+        if member.type in ("public_field_definition", "field_definition") \
+                and text(field(member, "name")) == name and field(member, "type") is not None:
+            return short(field(member, "type"), 40).lstrip(":").strip()
+        if member.type == "method_definition" and text(field(member, "name")) == "constructor":
+            params = field(member, "parameters")
+            for p in params.named_children if params is not None else ():
+                pattern = field(p, "pattern")
+                if pattern is not None and text(pattern) == name and field(p, "type") is not None:
+                    return short(field(p, "type"), 40).lstrip(":").strip()
+    return ""
+
+
+def _own_method(node: ts.Node, name: str) -> ts.Node | None:
+    cur = node.parent
+    while cur is not None and cur.type != "class_body":
+        cur = cur.parent
+    for member in cur.named_children if cur is not None else ():
+        if member.type == "method_definition" and text(field(member, "name")) == name:
+            return member
+    return None
 
 
 # Spliced values that can only render as numbers, booleans, dates or escaped text.
@@ -244,6 +314,9 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
                    for k in ("consequence", "alternative"))
     if t == "member_expression" and text(field(node, "property")) == "length":
         return True
+    if t == "member_expression" and unwrap(field(node, "object")) is not None \
+            and unwrap(field(node, "object")).type == "this":
+        return _own_field_type(node, text(field(node, "property"))) in _HARMLESS_TYPES
     if t == "call_expression":
         fn = unwrap(field(node, "function"))
         name = text(fn)

@@ -1,6 +1,6 @@
-"""Per-file facts about handlers, inputs, validation, field uses, suppressions,
-raw SQL and the flow of request input: plain, frozen, picklable records
-(re-exported by model.py, which holds the rest)."""
+"""Per-file facts about handlers, inputs, validation, middleware, field uses,
+suppressions, raw SQL and the flow of request input: plain, frozen, picklable
+records (re-exported by model.py, which holds the rest)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Span
+    from .model import ClientRef, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,26 @@ class ValidationCall:
     # has it validated (coverage follows such wrappers one call deep).
     params: tuple[int, ...] = ()
     schema_param: int = -1     # the schema is this parameter of `function` (the caller picks it)
+    # (parameter index, request part) the value is read from: `req.body` -> (0, "body"),
+    # `{ query: req.query }` -> (0, "query"), the parameter itself or `req[part]` -> (0, "*").
+    parts: tuple[tuple[int, str], ...] = ()
+    # The schema is this parameter of the function around `function`: a middleware factory
+    # `validate(schema)` returning `(req, res, next) => schema.parse(req.body)`.
+    outer_schema_param: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Middleware:
+    """A function that runs before a handler registered on a path (Express / Connect):
+    `validate(S)` in `router.post('/x', validate(S), handler)` (arrays too), or one that
+    `router.use(mw)` puts ahead of the routes registered on `router` after it (under its
+    path, `router.use('/admin', mw)`). See facts/middleware.py."""
+    handler: int                 # function id of the handler it runs before
+    callee: str                  # `validate`, `checks.body`, `validNote`
+    ref: ClientRef | None        # the import the function comes from, if any
+    local_function: int | None   # or the function of this file
+    called: bool                 # `validate(S)`: the function returns the middleware; else it is one
+    span: Span                   # of the call, or of the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +153,10 @@ class TaintFlow:
     steps: tuple[TaintStep, ...]  # source first, the Prisma call last
     function: int              # the function the source is read in
     checks: tuple[str, ...] = ()  # calls the value was handed to on the way (guards, same-file helpers)
+    # `where` flows: the text of each tainted field's value (`userId`, `body.id`), and
+    # whether every tainted value sits under a string-only filter (`{ contains: q }`).
+    values: tuple[str, ...] = ()
+    string_ops: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,19 +30,19 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from .model import (
-    UNSAFE_RAW_METHODS, WRITE_OPS, FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate,
-    TaintFlow, TaintStep,
+    FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
 )
 from .nodes import (
     field, key, member_chain, param_nodes, param_pattern, short, text,
 )
+from .operations import UNSAFE_RAW_METHODS, WRITE_OPS
 from .parsed import ParsedFile
 
 from .taint_calls import TaintCalls
 from .taint_sources import TaintSources
 from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
     _ITEM_PARAM, _ROUNDS, _SCHEMA_MODULES, _WHOLE_SOURCES, _WRITE_KEYS, BODY_SOURCES, Taint, TaintValues, _best,
-    _key_of, _line, _pattern_names, _unwrap,
+    _STRING_FILTERS, _key_of, _line, _pattern_names, _unwrap,
 )
 
 
@@ -73,6 +73,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.seeds: dict[tuple, Taint] = {}
         self.state: dict[tuple, Taint] = {}
         self.flows: dict[tuple[int, str], TaintFlow] = {}
+        self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
         self.schema_file = any(
             field(s, "source") is not None and text(field(s, "source")).strip("'\"`").startswith(_SCHEMA_MODULES)
             for s in root.named_children if s.type == "import_statement")
@@ -280,9 +281,31 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             fields = ()
             vu = _unwrap(v)
             if vu is not None and vu.type == "object":
-                fields = tuple(_key_of(c) for c in vu.named_children
-                               if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None)
+                tainted = [c for c in vu.named_children
+                           if c.type in ("pair", "shorthand_property_identifier") and self.eval(c) is not None]
+                fields = tuple(_key_of(c) for c in tainted)
+                if k == "where":
+                    self._where_shape = self._filter_values(tainted)
             self._flow(index, cand, node, k, fields, t, writes and k in _WRITE_KEYS and t.whole)
+            self._where_shape = ((), False)
+
+    def _filter_values(self, tainted: list[ts.Node]) -> tuple[tuple[str, ...], bool]:
+        """The tainted values of a `where` object's fields, and whether each one sits
+        under a string-only filter (`name: { contains: q }`), which Prisma rejects
+        anything but a string for."""
+        values, string_ops = [], bool(tainted)
+        for c in tainted:
+            v = field(c, "value") if c.type == "pair" else c
+            vu = _unwrap(v)
+            if vu is not None and vu.type == "object":
+                inner = [p for p in vu.named_children
+                         if p.type in ("pair", "shorthand_property_identifier") and self.eval(p) is not None]
+                string_ops = string_ops and bool(inner) and all(_key_of(p) in _STRING_FILTERS for p in inner)
+                continue
+            string_ops = False
+            if vu is not None and vu.type in ("identifier", "member_expression", "shorthand_property_identifier"):
+                values.append(text(vu))
+        return tuple(values), string_ops
 
     def _checks(self, t: Taint) -> tuple[str, ...]:
         """The checks on a value, and `procedure:<builder>` for tRPC input of a procedure
@@ -294,8 +317,9 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
               fields: tuple[str, ...], t: Taint, mass: bool) -> None:
         where = "the whole argument" if argument == "*" else f"`{argument}`"
         steps = t.steps + (TaintStep(_line(node), f"{cand.receiver}.{cand.model}.{cand.operation}({where})"),)
+        values, string_ops = self._where_shape if argument == "where" else ((), False)
         flow = TaintFlow(t.source, index, argument, tuple(f for f in fields if f), mass, t.coerced, steps,
-                         t.function, self._checks(t))
+                         t.function, self._checks(t), values, string_ops)
         # Each parameter is its own source in `params` mode: keep them apart per sink.
         k = (index, argument) if self.mode == "request" else (index, argument, t.source)
         old = self.flows.get(k)

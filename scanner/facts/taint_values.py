@@ -10,6 +10,7 @@ import tree_sitter as ts
 from .model import (
     TaintStep,
 )
+from .operations import WRITE_DATA_KEYS
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, short, text,
 )
@@ -43,7 +44,8 @@ _KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "s
 _NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
 _NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
 _ITEM_PARAM = {"reduce": 1}
-_WRITE_KEYS = frozenset({"data", "create", "update"})
+# Argument keys of a write that hold the values it writes (data, create, update).
+_WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
 _MAX_STEPS = 12
 _ROUNDS = 3
 
@@ -231,6 +233,10 @@ def _handed_names(arg: ts.Node) -> list[ts.Node]:
         if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
             out.append(v)
     return out
+
+
+# Filters that take only a string: a filter object from the client fails validation.
+_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search"})
 
 
 def _key_of(node: ts.Node) -> str:

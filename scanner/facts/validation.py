@@ -113,11 +113,12 @@ def _identifiers(expr: ts.Node):
             stack.extend(n.named_children)
 
 
-def _param_indices(resolver: Resolver, expr: ts.Node | None, fn: ts.Node | None,
-                   hops: int = 0) -> set[int]:
-    """Parameters of `fn` an expression is built from: `await req.json()`, `body` where
-    `const body = await req.json()`, `req.body`."""
-    out: set[int] = set()
+def _param_reads(resolver: Resolver, expr: ts.Node | None, fn: ts.Node | None,
+                 hops: int = 0) -> set[tuple[int, str]]:
+    """(index, part) of the parameters of `fn` an expression is built from: `await req.json()`
+    and `req` are (0, "*"), `req.body` is (0, "body"), and so is `body` where `const body =
+    req.body` or `const { body } = req`; `req[part]` is (0, "*")."""
+    out: set[tuple[int, str]] = set()
     if expr is None or fn is None or hops > _MAX_HOPS:
         return out
     for ident in _identifiers(expr):
@@ -125,10 +126,25 @@ def _param_indices(resolver: Resolver, expr: ts.Node | None, fn: ts.Node | None,
         if b is None:
             continue
         if b.kind == "param" and b.value is not None and key(b.value) == key(fn):
-            out.add(b.index)
+            part = b.path[0] if b.path and not b.path[0].startswith(("[", ".")) else _member_read(ident)
+            out.add((b.index, part))
         elif b.kind == "var" and b.value is not None and b.value != expr:
-            out |= _param_indices(resolver, b.value, fn, hops + 1)
+            inner = _param_reads(resolver, b.value, fn, hops + 1)
+            if b.path and not b.path[0].startswith(("[", ".")):  # `const { body } = req`
+                inner = {(i, b.path[0] if p == "*" else p) for i, p in inner}
+            out |= inner
     return out
+
+
+def _member_read(ident: ts.Node) -> str:
+    """`body` for `req.body` (and `req.body.title`), `*` for `req` itself or `req[part]`."""
+    parent = ident.parent
+    if parent is None or parent.type != "member_expression" or field(parent, "object") != ident:
+        return "*"
+    outer = parent.parent
+    if outer is not None and outer.type == "call_expression" and field(outer, "function") == parent:
+        return "*"  # `req.json()`: a method, not a part
+    return text(field(parent, "property"))
 
 
 def _schema_param(resolver: Resolver, schema: ts.Node, fn: ts.Node | None) -> int:
@@ -172,10 +188,7 @@ def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
             fn = _enclosing_function(call)
             args = field(call, "arguments")
             value = next((a for a in args.named_children if a.type != "comment"), None) if args else None
-            out.append(ValidationCall(method, short(schema, 120), origin, module,
-                                      span(call), _function_of(call, function_ids),
-                                      tuple(sorted(_param_indices(resolver, value, fn))),
-                                      _schema_param(resolver, schema, fn)))
+            out.append(_validation(resolver, method, schema, origin, module, call, value, fn, function_ids))
         elif "validate_fn" in m:
             call = m["validate_fn"][0]
             module = _library_function(resolver, m["validate_fn.callee"][0])
@@ -183,11 +196,8 @@ def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
                 continue
             first, second = m["validate_fn.first"][0], m["validate_fn.second"][0]
             schema, value = (second, first) if module.startswith(_VALUE_FIRST) else (first, second)
-            fn = _enclosing_function(call)
-            out.append(ValidationCall(text(m["validate_fn.name"][0]), short(schema, 120), "library", module,
-                                      span(call), _function_of(call, function_ids),
-                                      tuple(sorted(_param_indices(resolver, value, fn))),
-                                      _schema_param(resolver, schema, fn)))
+            out.append(_validation(resolver, text(m["validate_fn.name"][0]), schema, "library", module, call,
+                                   value, _enclosing_function(call), function_ids))
         elif "trpc_input" in m:
             call, schema = m["trpc_input"][0], m["trpc_input.schema"][0]
             fid = _procedure_function(call, function_ids)
@@ -197,6 +207,16 @@ def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
             out.append(ValidationCall("trpc-input", short(schema, 120), origin, module, span(call), fid))
     out.sort(key=lambda v: (v.span.line, v.span.column))
     return tuple(out)
+
+
+def _validation(resolver: Resolver, kind: str, schema: ts.Node, origin: str, module: str | None,
+                call: ts.Node, value: ts.Node | None, fn: ts.Node | None,
+                function_ids: dict[int, int]) -> ValidationCall:
+    reads = _param_reads(resolver, value, fn)
+    return ValidationCall(kind, short(schema, 120), origin, module, span(call), _function_of(call, function_ids),
+                          tuple(sorted({i for i, _ in reads})), _schema_param(resolver, schema, fn),
+                          tuple(sorted(reads)),
+                          _schema_param(resolver, schema, _enclosing_function(fn)) if fn is not None else -1)
 
 
 def _imports_schema_library(root: ts.Node) -> bool:
@@ -228,3 +248,18 @@ def validated_params(facts: FileFacts, fid: int, generic: bool = False) -> froze
     return frozenset(i for v in facts.validations if v.function == fid and v.kind != "trpc-input"
                      and (v.schema_param >= 0 or (not generic and validates_input(v, facts)))
                      for i in v.params)
+
+
+def middleware_parts(facts: FileFacts, fid: int, called: bool) -> frozenset[str]:
+    """The parts of the request (`body`, `query`, `params`; `*` for all of it) that function
+    `fid` validates as an Express / Connect middleware: its own first parameter
+    (`validNote(req, res, next)` running `NoteBody.parse(req.body)`), or, when `called` (a
+    factory: `validate(schema)` in `router.post('/x', validate(S), handler)`), the first
+    parameter of a function it defines and returns, with a schema of its own or the one its
+    caller passes (`(req, res, next) => schema.safeParse(req.body)`)."""
+    inner = {f.id for f in facts.functions if f.parent == fid} if called else {fid}
+
+    def counts(v: ValidationCall) -> bool:
+        return v.function in inner and v.kind != "trpc-input" \
+            and ((called and v.outer_schema_param >= 0) or validates_input(v, facts))
+    return frozenset(part for v in facts.validations if counts(v) for i, part in v.parts if i == 0)

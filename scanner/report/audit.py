@@ -153,16 +153,34 @@ def _affected(f: Finding) -> str:
 
 def audited_findings(result) -> list[Finding]:
     """The findings the audit weighs: those of the whole scanned code in the default view.
-    `--baseline`, `--diff` and `--min-severity` narrow what a report lists, never what the
-    code scores: the baselined findings, those outside the diff and those below the shown
-    severity count too (suppressed ones do not)."""
+    `--select`/`--ignore`, `--baseline`, `--diff` and `--min-severity` narrow what a report
+    lists, never what the code scores: the findings of the rules left out of the listing, the
+    baselined findings, those outside the diff and those below the shown severity count too
+    (suppressed ones do not)."""
     review = getattr(result, "review", None)
     if review is None:
         return merged(result.findings)
     # A `--min-severity` view changes what is shown, not the verdict.
     floor = confidence_rank(review.min_confidence)
-    hidden = [f for f in [*review.narrowed(), *review.below_severity] if confidence_rank(f.confidence) >= floor]
+    hidden = [f for f in [*review.narrowed(), *review.below_severity, *review.unselected]
+              if confidence_rank(f.confidence) >= floor]
     return merged(result.findings, hidden)
+
+
+def listed_findings(result) -> str:
+    """`1 new finding of n-plus-one`, `3 findings on the changed lines`: what a report lists
+    when `--select`/`--ignore`, `--baseline` or `--diff` narrowed it; empty when it lists the
+    findings of the whole code."""
+    review = getattr(result, "review", None)
+    if review is None:
+        return ""
+    selection = review.selection()
+    if not selection and review.baseline is None and review.diff is None:
+        return ""
+    listed = len(result.findings) + len(review.below_severity)
+    parts = [str(listed), "new" if review.baseline is not None else "", "finding" + ("" if listed == 1 else "s"),
+             selection, "on the changed lines" if review.diff is not None and review.baseline is None else ""]
+    return " ".join(p for p in parts if p)
 
 
 def build_audit(result) -> Audit:
@@ -187,7 +205,8 @@ def summary_dict(result, audit: Audit | None = None) -> dict:
     audit = audit or build_audit(result)
     audited = audited_findings(result)
     return {
-        "audit_of": "the whole scanned code (baselined findings and findings outside --diff included)",
+        "audit_of": "the whole scanned code (findings of rules --select/--ignore left out, baselined "
+                    "findings and findings outside --diff included)",
         "listed_findings": len(result.findings),
         "audited_findings": len(audited),
         "overall": {"score": audit.scores.overall_rounded,

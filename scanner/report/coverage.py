@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ..analysis.callee_names import callee_matches
+from ..analysis.guarded_work import guarded_work, is_write, swallows
+from ..analysis.middleware import validated_parts
 from ..facts.entries import ENTRY_ROLES, entry_kind
 from ..facts.validation import validated_params, validates_input
 from ..index import FunctionKey, ProjectIndex
-from ..rules.callee_names import callee_matches
-from ..rules.guarded_work import guarded_work, is_write
-from ..rules.swallowed_error import swallows
 from ..schema.model import Field, Model, Schema
 
 _OPERATION_KINDS = ("read", "write", "raw")
@@ -153,9 +153,26 @@ def _validating_calls(index: ProjectIndex, path: str, fn, validators) -> list[st
     return out
 
 
+def _middleware_check(index: ProjectIndex, path: str, fn, validators=()) -> str | None:
+    """The middleware that validates what a handler reads (`validate(S)` in
+    `router.post('/x', validate(S), handler)`): a part it reads (`req.body`), or any part
+    when it reads none here. None when no middleware validates, or only parts it does
+    not read (the query, for a handler that writes the body)."""
+    parts = validated_parts(index, path, fn.id, validators)
+    if not parts:
+        return None
+    reads = {i.kind for i in index.files[path].inputs if index.owner(path, i.function) == fn.id}
+    if "*" in parts or not reads:
+        return parts.get("*") or next(iter(parts.values()))
+    return next((parts[r] for r in sorted(reads) if r in parts), None)
+
+
 def _takes_input(index: ProjectIndex, path: str, fn, validators=()) -> bool:
     facts = index.files[path]
     if any(index.owner(path, i.function) == fn.id for i in facts.inputs):
+        return True
+    # A handler behind a validating middleware takes what it validates.
+    if validated_parts(index, path, fn.id, validators):
         return True
     # Handing something to a validating wrapper means taking it (`parseRequest(request, S)`).
     if _validating_calls(index, path, fn, validators):
@@ -189,8 +206,10 @@ def entry_points_validating(index: ProjectIndex, validators=()) -> Figure:
             ok = any(index.owner(path, v.function) == fn.id and validates_input(v, facts)
                      for v in facts.validations if v.function >= 0)
             via = _validating_calls(index, path, fn, validators) if not ok else []
-            label = f"{fn.name} ({fn.entry_kind})" + (f" via {via[0]}()" if via else "")
-            items.append(Item(path, fn.span.line, label, ok or bool(via)))
+            guard = _middleware_check(index, path, fn, validators) if not ok and not via else None
+            label = f"{fn.name} ({fn.entry_kind})" + (f" via {via[0]}()" if via else "") \
+                + (f" behind {guard}() middleware" if guard else "")
+            items.append(Item(path, fn.span.line, label, ok or bool(via) or bool(guard)))
     return Figure("entry_points_validated", "Entry points that validate their input",
                   "entry points that take input",
                   sum(1 for i in items if i.ok), len(items), tuple(items),
@@ -202,7 +221,9 @@ def entry_points_validating(index: ProjectIndex, validators=()) -> Figure:
                   "a schema imported from another module (yup/joi `.validate`, valibot, superstruct and "
                   "typebox functions too), or its procedure has `.input(schema)`, or it passes an argument "
                   "to a function that validates that parameter itself (`parseRequest(request, schema)`, "
-                  "one call deep), or calls a configured validator (`input_validation.validators`).")
+                  "one call deep), or calls a configured validator (`input_validation.validators`), or "
+                  "is registered behind an Express-style middleware that validates the part of the request "
+                  "it reads (`router.post('/x', validate(Schema), handler)`, `router.use(validate(Schema))`).")
 
 
 def find_many_with_take(index: ProjectIndex) -> Figure:

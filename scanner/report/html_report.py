@@ -20,7 +20,7 @@ from .. import __version__, recognition
 from ..findings import CATEGORIES, Finding, Severity
 from ..resources import data_dir
 from ..rules import RULES_BY_ID
-from .audit import SEVERITIES, Audit, build_audit, percent
+from .audit import SEVERITIES, Audit, build_audit, listed_findings, percent
 from .scoring import COVERAGE_POINTS
 from .rule_docs import Block, inline, rule_sections
 
@@ -192,8 +192,8 @@ def build_view(result, audit: Audit | None = None) -> dict:
             "warnings": len(result.warnings), "findings": len(findings),
         },
         "recognition": _recognition(result),
-        # Findings listed vs weighed: `--baseline` / `--diff` list fewer, the audit scores them all.
-        "audited": {"listed": len(findings), "audited": sum(audit.by_severity.values())},
+        # Findings listed vs weighed: `--select`, `--baseline`, `--diff` list fewer, the audit scores them all.
+        "audited": {"listed": listed_findings(result), "audited": sum(audit.by_severity.values())},
         "summary": {
             "verdict": audit.summary.verdict, "status": audit.summary.status,
             "score": audit.summary.score, "exact_score": audit.summary.exact_score,

@@ -80,6 +80,8 @@ def render(result, source_root=None, link_base: str | None = None, max_chars: in
         extras += [f"{len(baseline.baselined)} in the baseline", f"{len(baseline.fixed)} fixed"]
     if review is not None and review.suppressed:
         extras.append(f"{len(review.suppressed)} suppressed inline")
+    if review is not None and review.unselected:
+        extras.append(f"{len(review.unselected)} of other rules not listed (--select/--ignore)")
     if review is not None and review.below_severity:
         extras.append(f"{len(review.below_severity)} below {review.min_severity} not listed")
     head.append(" · ".join([line, *extras]))

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from .. import recognition
 from ..findings import Finding, confidence_rank
-from .audit import SEVERITIES as _SEVERITY_ORDER, build_audit
+from .audit import SEVERITIES as _SEVERITY_ORDER, build_audit, listed_findings
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -137,14 +137,10 @@ def _verdict(console: Console, result, audit) -> None:
     s = audit.summary
     n = sum(audit.by_severity.values())
     review = getattr(result, "review", None)
-    narrowed = review is not None and (review.baseline is not None or review.diff is not None)
-    listed = len(result.findings) + len(review.below_severity if review is not None else ())
     head = Text("", style="bold")
-    if narrowed:
-        # `--baseline` / `--diff`: what is listed is new; the verdict is the whole code's.
-        plural = "" if listed == 1 else "s"
-        what = f"{listed} new finding{plural}" if review.baseline is not None \
-            else f"{listed} finding{plural} on the changed lines"
+    what = listed_findings(result)
+    if what:
+        # `--select` / `--baseline` / `--diff`: say what is listed; the verdict is the whole code's.
         head.append(f"{what}; the audit of the whole code: ", style="bold")
     else:
         head.append("Audit: ", style="bold")

@@ -25,6 +25,10 @@ class Rule:
     # it so (a rule that cannot say why it is sure says medium, never high).
     confidence: str = "medium"
     proof: str = ""
+    # The config keys its check reads (dotted, e.g. `error_handling.error_trackers`),
+    # besides `rules.*`, which every rule honours. Each is in config/default.yaml and
+    # named in the rule's docs page (tests/test_rule_options.py).
+    options: tuple[str, ...] = ()
 
     @property
     def docs_path(self):

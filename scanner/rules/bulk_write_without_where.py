@@ -6,15 +6,14 @@ from __future__ import annotations
 from ..findings import Severity
 from .base import Rule, RuleContext
 
-_SEVERITY = {"deleteMany": Severity.CRITICAL, "updateMany": Severity.HIGH,
-             "updateManyAndReturn": Severity.HIGH}
-
 
 def _check(ctx: RuleContext):
     for call in ctx.index.prisma_calls:
-        sev = _SEVERITY.get(call.operation)
-        if sev is None:
+        op = call.op
+        # deleteMany, updateMany, updateManyAndReturn: bulk writes through a filter.
+        if op is None or not (op.writes and op.bulk and op.where == "filter"):
             continue
+        sev = Severity.CRITICAL if call.operation == "deleteMany" else Severity.HIGH
         args = call.call.args
         if args.opaque:
             continue

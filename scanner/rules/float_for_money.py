@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.schema_shape import comment_text, field_span
 from ..findings import Severity
 from .base import Rule, RuleContext
-from .schema_shape import comment_text, field_span
 
 MONEY_WORDS = frozenset({
     "price", "amount", "cost", "fee", "salary", "revenue", "pnl", "payout", "subtotal", "wage",

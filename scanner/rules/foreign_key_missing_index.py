@@ -3,12 +3,12 @@ index starts with (rules.md §5, seed §1.4)."""
 
 from __future__ import annotations
 
-from ..findings import Related, Severity
-from .base import Rule, RuleContext
-from .field_uses import query_keys
-from .schema_shape import (
+from ..analysis.field_uses import query_keys
+from ..analysis.schema_shape import (
     ForeignKey, covers_columns, field_span, foreign_key_unindexed, foreign_keys, table_models,
 )
+from ..findings import Related, Severity
+from .base import Rule, RuleContext
 
 
 def _grouped(unindexed: list[ForeignKey]) -> list[list[ForeignKey]]:

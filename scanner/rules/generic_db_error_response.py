@@ -3,12 +3,12 @@ answers every error with one status without looking at the error (rules.md §3).
 
 from __future__ import annotations
 
+from ..analysis.callee_names import callee_matches
+from ..analysis.guarded_work import catches
 from ..facts.model import HandlerSummary
 from ..findings import Severity
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
-from .guarded_work import catches
 
 MAPPING = ("P2002 (unique constraint) → 409, P2003 (foreign key) → 409 or 400, "
            "P2025 (record not found) → 404, P1001 / P1017 / initialisation errors → 503")
@@ -60,5 +60,6 @@ RULE = Rule(
     summary="A request handler's catch answers every Prisma error with one status, without "
             "telling conflicts, missing rows and outages apart.",
     check=_check,
+    options=("error_handling.error_trackers",),
     tags=("api",),
 )

@@ -6,42 +6,10 @@ into it."""
 
 from __future__ import annotations
 
-import json
-import re
-
+from ..analysis.field_uses import field_uses
+from ..analysis.schema_shape import comment_text, field_span, json_comment_line, json_default, json_name, string_fields
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
-from .field_uses import field_uses
-from .schema_shape import comment_text, field_span, string_fields
-
-# "JSON", but not "not JSON", "JSON Web Token" or "jsonb".
-_JSON_WORD = re.compile(r"(?<![\w-])(?<!not )(?<!no )(?<!non-)json(?![\w-])(?!\s+web\s+token)", re.I)
-# Encrypted or hashed JSON is ciphertext in the column: a Json type cannot hold it.
-_SEALED = re.compile(r"encrypt|cipher|hashed", re.I)
-_JSON_NAME = re.compile(r"(?:^|[a-z0-9_])(?:Json|JSON|_json)$|^json$")
-
-
-def json_default(default: str | None) -> bool:
-    if not default or not default.startswith('"'):
-        return False
-    try:
-        value = json.loads(json.loads(default))
-    except ValueError:
-        return False
-    return isinstance(value, (list, dict))
-
-
-def json_comment_line(comments: str) -> str | None:
-    """The comment line that says the field holds JSON, if any."""
-    return next((ln.strip() for ln in comments.splitlines()
-                 if _JSON_WORD.search(ln) and not _SEALED.search(ln)), None)
-
-
-def declared_json(f) -> bool:
-    """The schema itself says the field holds JSON (default, comment or name)."""
-    return (json_default(f.default) or json_comment_line(comment_text(f)) is not None
-            or bool(_JSON_NAME.search(f.name)))
-
 
 def _quote(line: str, limit: int = 60) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -55,7 +23,7 @@ def _evidence(f, code) -> list[str]:
     said = json_comment_line(comment_text(f))
     if said is not None:
         out.append(f'comment "{_quote(said)}"')
-    if _JSON_NAME.search(f.name):
+    if json_name(f.name):
         out.append("its name")
     parsed = sum(1 for u in code if u.action == "parse")
     written = len(code) - parsed

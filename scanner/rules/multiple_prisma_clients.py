@@ -3,9 +3,9 @@ without the globalThis reuse that survives Next.js hot reload (rules.md §2)."""
 
 from __future__ import annotations
 
+from ..analysis.client_lifecycle import creations
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
-from .client_lifecycle import creations
 
 
 def _is_next_app(index) -> bool:

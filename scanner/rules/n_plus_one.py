@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 
 from ..facts.model import LoopFrame, SiteContext
+from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
-from .callee_names import durable_step
+from ..analysis.callee_names import durable_step
+from ..analysis.external_io import external_io_in_loop
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -32,7 +34,6 @@ _STATE_FLAG = re.compile(r"more|cursor|running|active|done|finished|continue|aga
                          r"true|keepGoing|shouldRun", re.I)
 # A counted loop over pages or chunks (`for (let page = 0; page < n; page++)`).
 _BATCH_WORDS = re.compile(r"chunk|batch|page", re.I)
-_BATCHED_BY_DATALOADER = ("findUnique", "findUniqueOrThrow")
 # Wrappers that memoise a function: React's `cache()` runs it once per request,
 # Next's `unstable_cache()` once per revalidation window, the others once per key.
 # They key by the arguments, so only a getter without parameters queries once.
@@ -156,11 +157,16 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     return ""
 
 
-def _confidence(site: SiteContext, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+def _confidence(index: ProjectIndex, path: str, site: SiteContext,
+                loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
     """How sure a per-item query is an N+1 that matters (rules.md §8): by where the
     loop's collection comes from, and by whether the per-item work is by design."""
     if durable_step(site) is not None:
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
+    io = external_io_in_loop(index, path, site, loop)
+    if io is not None:
+        return "low", (f"each item also awaits {io[0]} (line {io[1]}), work outside the database: "
+                       "per-item by design, and one batched query would not save that",)
     if any(b.kind == "catch" and loop.start <= b.start and b.end <= loop.end for b in site.branches):
         return "low", ("the query runs in a catch clause inside the loop: only for the items that fail",)
     if loop.origin == "constant":
@@ -194,7 +200,7 @@ def _check(ctx: RuleContext):
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
-        confidence, evidence = _confidence(site, loop)
+        confidence, evidence = _confidence(index, call.path, site, loop)
         yield ctx.call_finding(
             call,
             f"{what}{call.label}() runs once per item of the {_loop_label(loop)} "
@@ -276,7 +282,7 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
-            confidence, evidence = _confidence(site.ctx, loop)
+            confidence, evidence = _confidence(index, path, site.ctx, loop)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "

@@ -3,9 +3,9 @@ request or per call: a new connection pool each time (rules.md §2)."""
 
 from __future__ import annotations
 
+from ..analysis.client_lifecycle import creations
 from ..findings import Severity
 from .base import Rule, RuleContext
-from .client_lifecycle import creations
 
 
 def _check(ctx: RuleContext):

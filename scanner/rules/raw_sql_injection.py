@@ -7,7 +7,7 @@ with a value not proven safe (high, medium)."""
 
 from __future__ import annotations
 
-from ..facts.model import UNSAFE_RAW_METHODS
+from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
 from .base import Rule, RuleContext
 

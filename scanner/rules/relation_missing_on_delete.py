@@ -3,9 +3,9 @@ explicit `onDelete` (rules.md §5, seed §1.2)."""
 
 from __future__ import annotations
 
+from ..analysis.schema_shape import field_span, relation_is_optional, table_models
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
-from .schema_shape import field_span, relation_is_optional, table_models
 
 
 def _default_action(provider: str | None, optional: bool) -> str:

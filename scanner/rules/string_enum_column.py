@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.field_uses import field_uses
+from ..analysis.schema_shape import comment_text, declared_json, field_span, foreign_keys, string_fields
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
-from .field_uses import field_uses
-from .json_in_string_column import declared_json
-from .schema_shape import comment_text, field_span, foreign_keys, string_fields
 
 MAX_VALUES = 8
 # The last word of a free-text (or identifier-like) field name.

@@ -9,19 +9,11 @@ falls through answers the request as if the write happened (high)."""
 
 from __future__ import annotations
 
-from ..facts.model import CatchFact, HandlerSummary
+from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
-from .guarded_work import catches
-
-
-def swallows(h: HandlerSummary, trackers) -> bool:
-    """Empty or only logs: no rethrow, return, response, record for the caller,
-    tracker report, or any other call."""
-    if h.throws or h.returns or h.forwards or h.responds or h.records or h.calls:
-        return False
-    return not any(callee_matches(log, trackers) for log in h.logs)
+from ..analysis.callee_names import callee_matches
+from ..analysis.guarded_work import catches, swallows
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -30,6 +22,42 @@ def _what_it_does(catch: CatchFact) -> str:
         logs = ", ".join(dict.fromkeys(h.logs))
         return f"only logs ({logs})"
     return "is empty, apart from a comment" if h.comments else "is empty"
+
+
+def _isolating_loop(catch: CatchFact, w) -> LoopFrame | None:
+    """A loop of the catch's own function around the whole try (or `.catch()`): the handler
+    keeps one item's failure from stopping the others."""
+    contexts = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
+    for ctx in contexts:
+        for lp in ctx.loops:
+            if lp.function == catch.function and lp.line <= catch.span.line \
+                    and catch.span.end_line <= lp.end_line:
+                return lp
+    return None
+
+
+def _forwarding_logger(index, path: str, catch: CatchFact, trackers) -> tuple[str, str, str] | None:
+    """(log call, module file, tracker call) when the handler logs through a logger of
+    the repository whose module reports to a configured error tracker
+    (`logger.error(e)` where `lib/logger.ts` calls `Sentry.captureException`)."""
+    facts = index.files.get(path)
+    if facts is None or not catch.handler.logs:
+        return None
+    s = catch.span
+    for site in facts.call_sites:
+        inside = (s.line, s.column) <= (site.span.line, site.span.column) \
+            and (site.span.end_line, site.span.end_column) <= (s.end_line, s.end_column)
+        if not inside or site.ref is None or site.ref.kind != "import" or not site.ref.module \
+                or site.callee not in catch.handler.logs:
+            continue
+        target = index.modules.resolve(path, site.ref.module)
+        module = index.files.get(target) if target is not None else None
+        if module is None:
+            continue
+        tracker = next((t.callee for t in module.call_sites if callee_matches(t.callee, trackers)), None)
+        if tracker is not None:
+            return site.callee, target, tracker
+    return None
 
 
 def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]]:
@@ -46,6 +74,10 @@ def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
+    loop = _isolating_loop(catch, w)
+    if loop is not None:
+        return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
+                       "item: one item's failure is isolated, by design",)
     if w.writes and direct and entry is not None and h.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)
@@ -69,6 +101,7 @@ def _check(ctx: RuleContext):
                     f"return an error result, or report it to an error tracker.",
                     severity=Severity.LOW, entry_point=entry, matched=catch.handler_text)
             continue
+        forwarded = _forwarding_logger(index, path, catch, trackers)
         verb = "write" if w.writes else "read"
         consequence = ("the caller carries on as if the write succeeded and the data is silently "
                        "missing" if w.writes else
@@ -81,7 +114,8 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry))),
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry) if forwarded is None else (
+                "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 
 
@@ -92,5 +126,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="A catch around Prisma work that is empty or only logs, so the failure is invisible.",
     check=_check,
+    options=("error_handling.error_trackers", "error_handling.report_all_catches"),
     tags=("reliability",),
 )

@@ -8,6 +8,8 @@ usually small by design); no `where`, or only filters that keep growing sets
 
 from __future__ import annotations
 
+import re
+
 from ..findings import Severity
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
@@ -20,8 +22,48 @@ def _unique_fields(model) -> set[str]:
     return out
 
 
-def _foreign_keys(model) -> set[str]:
-    return {name for f in model.fields if f.relation is not None for name in f.relation.fields}
+def _parent_fields(model, schema) -> dict[str, str]:
+    """Fields that, pinned to one value, select one parent's rows, with why: a relation's
+    foreign key; the to-one relation itself (`team: { slug }`); the leading column of a
+    compound @@id/@@unique (`@@id([userId, teamId])`: one user's memberships); a column
+    named after another model's id (`userId` beside a `User` model) where the schema
+    declares no relation."""
+    out: dict[str, str] = {}
+    for ix in model.indexes:
+        if ix.kind in ("id", "unique") and len(ix.fields) > 1:
+            out[ix.fields[0]] = f"the leading column {ix.fields[0]} of the compound key ({', '.join(ix.fields)})"
+    names = {m.name.lower() for m in schema.models}
+    for f in model.fields:
+        m = _NAMED_ID.fullmatch(f.name)
+        if m and m.group(1).lower() in names and f.relation is None and not f.is_list:
+            out[f.name] = f"{f.name}, named after the id of {m.group(1)}"
+    for f in model.fields:
+        if f.relation is not None and f.relation.fields and not f.is_list:
+            for name in f.relation.fields:
+                out[name] = f"the foreign key {name}"
+    return out
+
+
+def _pinned_parent(model, schema, relation_points) -> str | None:
+    """`team: { slug }` where Team.slug is unique (or pins Team's own parent): the filter
+    names one parent row through a to-one relation."""
+    for point in relation_points:
+        rel, key = point.split(".", 1)
+        f = model.field(rel)
+        if f is None or f.relation is None or f.is_list:
+            continue
+        parent = schema.model(f.type)
+        if parent is None:
+            continue
+        if key in _unique_fields(parent):
+            return f"the relation {rel} by its unique {key}: one {parent.name}'s rows"
+        above = _parent_fields(parent, schema)
+        if key in above:
+            return f"the relation {rel} by {above[key]}: rows under one parent"
+    return None
+
+
+_NAMED_ID = re.compile(r"([A-Za-z][A-Za-z0-9]*?)(?:Id|_id|ID)")
 
 
 def _grade(call, schema, in_entry: bool) -> tuple[str, tuple[str, ...]]:
@@ -38,10 +80,13 @@ def _grade(call, schema, in_entry: bool) -> tuple[str, tuple[str, ...]]:
         unique = points & _unique_fields(model)
         if unique:
             return "quiet", (f"`where` pins the unique field {sorted(unique)[0]}: at most one row",)
-        parent = points & _foreign_keys(model)
+        parents = _parent_fields(model, schema)
+        parent = sorted(points & set(parents))
         if parent:
-            return "low", (f"`where` pins the foreign key {sorted(parent)[0]}: one parent's rows, "
-                           "usually few by design",)
+            return "low", (f"`where` pins {parents[parent[0]]}: one parent's rows, usually few by design",)
+        through = _pinned_parent(model, schema, args.where_relation_points)
+        if through is not None:
+            return "low", (f"`where` pins {through}, usually few by design",)
     if args.where_opaque:
         return "medium", ("part of `where` is a variable: what bounds the rows is not known",)
     fields = ", ".join(args.where_fields[:3]) or "its filters"
@@ -77,5 +122,6 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="A findMany with no `take` loads an unbounded number of rows.",
     check=_check,
+    options=("rules.small_models",),
     tags=("performance", "scalability"),
 )

@@ -3,13 +3,13 @@ unique or index of its model can serve (rules.md §1, seed §1.4)."""
 
 from __future__ import annotations
 
-from ..findings import Related, Severity
-from .base import Rule, RuleContext
-from .field_uses import query_keys
-from .schema_shape import (
+from ..analysis.field_uses import query_keys
+from ..analysis.schema_shape import (
     covers_columns, field_span, foreign_key_unindexed, foreign_keys, mysql_indexes_foreign_keys,
     pinned_prefix, served_by_index, table_models,
 )
+from ..findings import Related, Severity
+from .base import Rule, RuleContext
 
 # Types no plain `@@index` makes searchable.
 _UNINDEXABLE = frozenset({"Json", "Bytes"})
@@ -47,7 +47,7 @@ def _cost_and_fix(model, f, uses, schema) -> tuple[str, str, Severity]:
     # Every query narrows by an index prefix first: the cost is the rows of one key.
     one = len(uses) == 1
     by = " or ".join(", ".join(p) for p in sorted(prefixes))
-    prefix = max(prefixes, key=len)
+    prefix = max(sorted(prefixes), key=len)  # sorted: the same index every run, not set order
     cols = ", ".join(prefix)
     indexed = covers_columns(model, prefix) or mysql_indexes_foreign_keys(schema)
     through = ("through an index first" if indexed else

@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
+# Operations whose `where` matches many rows (a filter object from the client widens
+# them), of those the ones that return or change every row matched, and those whose
+# `where` must name a unique field by plain value.
+from ..facts.operations import (
+    EVERY_MATCH_OPS as _WIDENS, FILTER_WHERE_OPS as _MULTI_ROW, UNIQUE_WHERE_OPS as _UNIQUE_LOOKUP,
+)
 from ..facts.taint import BODY_SOURCES
 from ..facts.validation import validated_params
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
+from ..analysis.callee_names import callee_matches
+from ..analysis.middleware import validated_parts, validates_source
 
 _DESCRIBE = {
     "json": "the request body (`req.json()`)",
@@ -113,19 +120,45 @@ def _severity(flows: list[TaintFlow]) -> Severity:
     return Severity.LOW
 
 
-# Operations that match or change many rows: a filter object from the client widens them.
-_MULTI_ROW = frozenset({"findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
-                        "updateMany", "deleteMany", "updateManyAndReturn"})
-# Operations whose `where` must name a unique field by plain value (WhereUniqueInput).
-_UNIQUE_LOOKUP = frozenset({"findUnique", "findUniqueOrThrow", "update", "delete", "upsert"})
 # Sources that are always strings: they cannot carry a Prisma filter object.
 _STRINGS = frozenset({"params", "search-params", "form-get"})
 
 
-def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: str) -> tuple[str, tuple[str, ...]]:
-    """Confidence (rules.md §8): how sure the flow can cause harm. `path` is the file the
-    input is read in."""
-    lead = max(flows, key=lambda f: (f.mass_assignment, f.source in _BODY and not f.coerced))
+def _pinned_before(lead: TaintFlow, facts: FileFacts | None) -> tuple[str, int] | None:
+    """An earlier unique lookup in the same function that takes the same value in its
+    `where` (`update({ where: { id: userId } })` before `deleteMany({ where: { userId } })`):
+    Prisma throws for anything but a plain value there, so a filter object never gets
+    this far. Returns (the lookup's label, line)."""
+    if facts is None or not lead.values:
+        return None
+    here = facts.prisma_calls[lead.sink]
+    for f in facts.taint:
+        if f.sink == lead.sink or f.argument != "where" or f.function != lead.function \
+                or not set(f.values) & set(lead.values):
+            continue
+        c = facts.prisma_calls[f.sink]
+        if c.operation not in _UNIQUE_LOOKUP or c.ctx.start >= here.ctx.start:
+            continue
+        arms = {(b.key, b.arm) for b in here.ctx.branches}
+        if all((b.key, b.arm) in arms for b in c.ctx.branches) and not c.ctx.loops:
+            return f"{c.receiver}.{c.model}.{c.operation}", c.span.line
+    return None
+
+
+_RANK = {"quiet": 0, "low": 1, "medium": 2, "high": 3}
+
+
+def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: str,
+           facts: FileFacts | None = None) -> tuple[str, tuple[str, ...]]:
+    """Confidence (rules.md §8): how sure the flows into one call can cause harm, the
+    surest of them. `path` is the file the input is read in; `facts` the file of the
+    Prisma call, for same-function checks."""
+    grades = [_grade_flow(f, operation, crossing, index, path, facts) for f in flows]
+    return max(grades, key=lambda g: _RANK[g[0]])
+
+
+def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: str,
+                facts: FileFacts | None) -> tuple[str, tuple[str, ...]]:
     first = lead.steps[0] if lead.steps else None
     origin = f"{_DESCRIBE.get(lead.source, lead.source)} at line {first.line}" if first else lead.source
     base = next((c.split(":", 1)[1] for c in lead.checks if c.startswith("procedure:")), None)
@@ -143,13 +176,23 @@ def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: 
     if lead.argument == "where" and operation in _UNIQUE_LOOKUP:
         return "low", (f"{origin} reaches the unique `where` of {operation}, which takes only plain "
                        "values for its unique fields",)
-    if lead.coerced or all(f.source in _STRINGS for f in flows):
+    if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
+    if lead.argument == "where" and lead.string_ops:
+        return "low", (f"{origin} sits under a string filter (`contains`, `startsWith`, …), which "
+                       "takes only a string: a filter object fails validation",)
+    pinned = _pinned_before(lead, facts) if lead.argument == "where" else None
+    if pinned is not None:
+        return "low", (f"`{lead.values[0]}` already went through the unique `where` of {pinned[0]}() at "
+                       f"line {pinned[1]}, which throws for anything but a plain value",)
     if crossing:
         return "medium", (f"{origin} reaches the call through another file's function",)
-    if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _MULTI_ROW:
+    if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _WIDENS:
         return "high", (f"{origin} reaches the filter of {operation}, which matches many rows: a "
-                        "filter object (`{ not: '' }`) widens it",)
+                        "filter object (`{ not: '' }`) widens it to rows the client should not reach",)
+    if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _MULTI_ROW:
+        return "medium", (f"{origin} reaches the filter of {operation}: a filter object (`{{ not: '' }}`) "
+                          "makes it match another row; whether that row is checked afterwards is not known",)
     if lead.argument == "data":
         return "low", (f"{origin} is written to named columns ({', '.join(lead.fields[:3]) or 'data'}): "
                        "Prisma rejects a value of the wrong type; what else it may hold is the app's rule",)
@@ -197,7 +240,8 @@ def _check(ctx: RuleContext):
         for flow in facts.taint:
             if facts.prisma_calls[flow.sink].model is None:
                 continue  # raw SQL text: raw-sql-injection reports it
-            if flow.function not in entries or _validated(flow, validators, wrappers):
+            if flow.function not in entries or _validated(flow, validators, wrappers) \
+                    or validates_source(validated_parts(index, path, flow.function, validators), flow.source):
                 continue
             if flow.source == "action-param" and server_callers.has(path, flow.function):
                 continue
@@ -219,7 +263,7 @@ def _check(ctx: RuleContext):
                 f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
-                **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, False, index, path))),
+                **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, False, index, path, facts))),
             )
     yield from _across_files(ctx, validators, calls_by_span, reported, entries_of, server_callers)
 
@@ -264,7 +308,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
         sites = {(s.span.line, s.span.column): s for s in facts.call_sites}
         for h in facts.handed_inputs:
             site = sites.get((h.span.line, h.span.column))
-            if h.function not in entries or site is None:
+            if h.function not in entries or site is None \
+                    or validates_source(validated_parts(index, path, h.function, validators), h.source):
                 continue
             if h.source == "action-param" and server_callers.has(path, h.function):
                 continue  # a helper other server code calls, not what a browser sent
@@ -316,5 +361,6 @@ RULE = Rule(
     summary="Request input (body, form data, query, route params, action arguments) flows into a "
             "Prisma argument without a validator; critical when it is the whole write object.",
     check=_check,
+    options=("input_validation.validators",),
     tags=("security",),
 )

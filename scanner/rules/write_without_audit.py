@@ -11,10 +11,10 @@ from fnmatch import fnmatchcase
 
 import pathspec
 
+from ..analysis.callee_names import callee_matches
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall
 from .base import Rule, RuleContext
-from .callee_names import callee_matches
 
 _WRITE_DEPTH = 4
 _AUDIT_DEPTH = 5
@@ -134,5 +134,7 @@ RULE = Rule(
     summary="A request entry point writes through Prisma but never writes the audit trail "
             "the project keeps.",
     check=_check,
+    options=("audit.mode", "audit.models", "audit.writers", "audit.exempt_models", "audit.exempt_paths",
+             "side_effect_writers"),
     tags=("compliance",),
 )

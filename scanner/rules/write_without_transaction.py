@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.model import ArgSummary, SiteContext, Span, negate_test
+from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
 from ..findings import Related, Severity
-from ..index import FunctionKey
+from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
-from .callee_names import durable_step
+from ..analysis.callee_names import durable_step
+from ..analysis.external_io import external_io_between
 
 
 @dataclass(frozen=True)
@@ -151,12 +152,33 @@ def _related_models(schema, a: str | None, b: str | None) -> bool:
         or any(f.is_relation and f.type == ma.name for f in mb.fields)
 
 
-def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
+def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> CatchFact | None:
+    """The catch that makes write `x` best-effort: it guards `x` but not the other write,
+    and its handler goes on (no throw, return, response or hand-on of the error). The
+    author accepted that `x` may fail while the other write stays."""
+    for k in x.ctx.trys:
+        c = catches.get(k)
+        if c is None or k in other.ctx.trys:
+            continue
+        h = c.handler
+        if not (h.throws or h.returns or h.forwards or h.responds):
+            return c
+    return None
+
+
+def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
+           index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
         if _bookkeeping(x):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    for x, other in ((w, first), (first, w)):
+        c = _best_effort(x, other, catches)
+        if c is not None:
+            how = "a `.catch()`" if c.kind == "catch-method" else "a try/catch"
+            return "low", (f"{x.label} is best-effort: {how} at line {c.span.line} lets it fail "
+                           "while the other write stays",)
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
@@ -164,6 +186,12 @@ def _grade(first: Write, w: Write, schema) -> tuple[str, tuple[str, ...]]:
     if marker is not None:
         return "low", (f"{marker.label} only moves a progress marker ({', '.join(marker.args.data_fields[:3])}), "
                        "which the process's retry or recovery sets again",)
+    io = external_io_between(index, w.path, w.ctx.function, first.ctx.end, w.ctx.start) \
+        if first.path == w.path and first.ctx.function == w.ctx.function else None
+    if io is not None:
+        return "low", (f"{io[0]} at line {io[1]} runs between the writes, outside the database: a "
+                       "transaction cannot take it back, so the steps are a saga that needs "
+                       "compensation or a status to resume from, not a transaction",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
@@ -186,6 +214,13 @@ def _check(ctx: RuleContext):
             evidence=("the write's client is not the callback's parameter, so the transaction does not "
                       "cover it",),
         )
+    by_path: dict[str, dict[int, CatchFact]] = {}
+
+    def catches_of(path: str) -> dict[int, CatchFact]:
+        if path not in by_path:
+            by_path[path] = {c.key: c for c in ctx.index.files[path].catches}
+        return by_path[path]
+
     for key in sorted(by_function, key=lambda k: (k.path, k.id)):
         writes = sorted(by_function[key], key=lambda w: w.ctx.start)
         reported: list[Write] = []
@@ -208,7 +243,7 @@ def _check(ctx: RuleContext):
                 model=w.model, operation=w.operation, entry_point=w.entry_point,
                 related=tuple(Related(p.path, p.span.line, f"earlier write {p.label}") for p in partners),
                 matched=w.matched,
-                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema))),
+                **dict(zip(("confidence", "evidence"), _grade(first, w, ctx.schema, catches_of(w.path), ctx.index))),
             )
 
 
@@ -219,5 +254,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="Two or more writes that can run together outside a $transaction.",
     check=_check,
+    options=("side_effect_writers",),
     tags=("data-integrity",),
 )

@@ -119,3 +119,72 @@ def test_configured_validator_names_count(tmp_path):
 def test_entry_points_without_input_are_not_counted(tmp_path):
     f = _figure(make_tree(tmp_path / "app", {"src/lib/db.ts": _DB, "app/api/e/route.ts": _TREE["app/api/e/route.ts"]}))
     assert (f.numerator, f.denominator, f.items) == (0, 0, ())
+
+
+_MIDDLEWARE = """import type { NextFunction, Request, Response } from 'express'
+import type { ZodTypeAny } from 'zod'
+export const validate = (schema: ZodTypeAny) => (req: Request, _res: Response, next: NextFunction) => {
+  req.body = schema.parse(req.body)
+  next()
+}
+export const validateQuery = (schema: ZodTypeAny) => (req: Request, _res: Response, next: NextFunction) => {
+  schema.parse(req.query)
+  next()
+}
+export const audit = (label: string) => (req: Request, _res: Response, next: NextFunction) => {
+  console.log(label, req.body)
+  next()
+}
+"""
+
+_EXPRESS = {
+    "src/lib/db.ts": _DB,
+    "src/lib/middleware.ts": _MIDDLEWARE,
+    "src/lib/schemas.ts": _TREE["src/lib/schemas.ts"],
+    "src/server/posts.ts": """import express from 'express'
+import { validateRequestBody } from 'zod-express-middleware'
+import { prisma } from '../lib/db'
+import { audit, validate, validateQuery } from '../lib/middleware'
+import { Post } from '../lib/schemas'
+const router = express.Router()
+router.post('/posts', validate(Post), async (req, res) => {
+  res.json(await prisma.post.create({ data: req.body }))
+})
+router.post('/posts/import', validateQuery(Post), async (req, res) => {
+  res.json(await prisma.post.create({ data: req.body }))
+})
+router.get('/posts', validateQuery(Post), async (req, res) => {
+  res.json(await prisma.post.findMany({ where: { title: String(req.query.title) }, take: 5 }))
+})
+router.put('/posts/:id', audit('put'), async (req, res) => {
+  res.json(await prisma.post.update({ where: { id: req.params.id }, data: req.body }))
+})
+router.patch('/posts/:id', validateRequestBody(Post), async (req, res) => {
+  res.json(await prisma.post.update({ where: { id: '1' }, data: req.body }))
+})
+router.delete('/posts', async (_req, res) => {
+  res.json(await prisma.post.deleteMany({ where: { draft: true } }))
+})
+export default router
+""",
+}
+
+
+def test_handlers_behind_a_validating_middleware_count(tmp_path):
+    """`router.post('/x', validate(Schema), handler)`: the handler validates what the
+    middleware validates, if it reads that part (issue 18)."""
+    f = _figure(make_tree(tmp_path / "app", _EXPRESS))
+    assert _items(f) == [
+        ("src/server/posts.ts", 7, "<callback of router.post> (http-handler) behind validate() middleware", True),
+        ("src/server/posts.ts", 10, "<callback of router.post> (http-handler)", False),   # checks the query only
+        ("src/server/posts.ts", 13, "<callback of router.get> (http-handler) behind validateQuery() middleware",
+         True),
+        ("src/server/posts.ts", 16, "<callback of router.put> (http-handler)", False),    # only logs
+        # A package's middleware (not in the scan), by its name: `validate*` is a configured validator.
+        ("src/server/posts.ts", 19,
+         "<callback of router.patch> (http-handler) behind validateRequestBody() middleware", True),
+    ]
+    assert (f.numerator, f.denominator) == (3, 5)
+    tree = {**_EXPRESS, ".dbaudit.yaml": "input_validation:\n  validators: [checkBody]\n"}
+    f = _figure(make_tree(tmp_path / "configured", tree))
+    assert (f.numerator, f.denominator) == (2, 5), "validateRequestBody is no longer a configured name"

@@ -1,9 +1,11 @@
 """What the schema rules ask of a parsed Schema: which models hold tables,
 where a field is, what its comments say, which foreign keys a model owns and
-which column lists an index can serve."""
+which column lists an index can serve, and whether the schema says a String
+field holds JSON."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -138,3 +140,38 @@ def pinned_prefix(model: Model, points: set[str], schema: Schema) -> tuple[str, 
         if n > len(best):
             best = tuple(cols[:n])
     return best
+
+
+# "JSON", but not "not JSON", "JSON Web Token" or "jsonb".
+_JSON_WORD = re.compile(r"(?<![\w-])(?<!not )(?<!no )(?<!non-)json(?![\w-])(?!\s+web\s+token)", re.I)
+# Encrypted or hashed JSON is ciphertext in the column: a Json type cannot hold it.
+_SEALED = re.compile(r"encrypt|cipher|hashed", re.I)
+_JSON_NAME = re.compile(r"(?:^|[a-z0-9_])(?:Json|JSON|_json)$|^json$")
+
+
+def json_default(default: str | None) -> bool:
+    if not default or not default.startswith('"'):
+        return False
+    try:
+        value = json.loads(json.loads(default))
+    except ValueError:
+        return False
+    return isinstance(value, (list, dict))
+
+
+def json_comment_line(comments: str) -> str | None:
+    """The comment line that says the field holds JSON, if any."""
+    return next((ln.strip() for ln in comments.splitlines()
+                 if _JSON_WORD.search(ln) and not _SEALED.search(ln)), None)
+
+
+def json_name(name: str) -> bool:
+    """The field's name says JSON (`metadataJson`, `settings_json`, `json`)."""
+    return bool(_JSON_NAME.search(name))
+
+
+def declared_json(f: Field) -> bool:
+    """The schema itself says the field holds JSON (default, comment or name):
+    json-in-string-column's reading, which string-enum-column leaves alone."""
+    return (json_default(f.default) or json_comment_line(comment_text(f)) is not None
+            or json_name(f.name))

@@ -4,16 +4,12 @@ and which fields the settled Prisma queries filter or sort on."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
+from ..facts.operations import UNIQUE_WHERE_OPS
 from ..index import PrismaCall, ProjectIndex
 from ..schema.model import Field, Model, Schema
 from .schema_shape import compound_names
-
-# Operations whose `where` must name a unique key (WhereUniqueInput): the row is
-# found through that key, whatever else the where tests.
-UNIQUE_WHERE_OPS = frozenset({"findUnique", "findUniqueOrThrow", "update", "upsert", "delete"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +31,6 @@ class QueryKey:
 
 
 FieldKey = tuple[str, str]  # (model name, field name)
-
-_uses_cache: "weakref.WeakKeyDictionary[ProjectIndex, dict]" = weakref.WeakKeyDictionary()
-_keys_cache: "weakref.WeakKeyDictionary[ProjectIndex, dict]" = weakref.WeakKeyDictionary()
 
 
 def resolve_path(schema: Schema, model: Model | None,
@@ -70,9 +63,10 @@ def _settled(index: ProjectIndex) -> dict:
 
 def field_uses(index: ProjectIndex) -> dict[FieldKey, list[CodeUse]]:
     """Every settled code use per (model, field), in path and line order."""
-    cached = _uses_cache.get(index)
-    if cached is not None:
-        return cached
+    return index.memo("field-uses", lambda: _field_uses(index))
+
+
+def _field_uses(index: ProjectIndex) -> dict[FieldKey, list[CodeUse]]:
     out: dict[FieldKey, list[CodeUse]] = {}
     schema = index.schema
     if schema is not None:
@@ -91,7 +85,6 @@ def field_uses(index: ProjectIndex) -> dict[FieldKey, list[CodeUse]]:
                 model, f = hit
                 out.setdefault((model.name, f.name), []).append(
                     CodeUse(path, u.span.line, u.action, u.value, u.literal, call))
-    _uses_cache[index] = out
     return out
 
 
@@ -99,10 +92,11 @@ def query_keys(index: ProjectIndex) -> dict[FieldKey, list[QueryKey]]:
     """Per (model, scalar field): the settled queries whose `where` tests it
     (other than only with substring/full-text operators, which no B-tree index
     serves) or whose `orderBy` sorts on it. Unique-key lookups are left out:
-    the unique key finds the row."""
-    cached = _keys_cache.get(index)
-    if cached is not None:
-        return cached
+    the unique key finds the row (the `where` of facts/operations.py)."""
+    return index.memo("query-keys", lambda: _query_keys(index))
+
+
+def _query_keys(index: ProjectIndex) -> dict[FieldKey, list[QueryKey]]:
     out: dict[FieldKey, list[QueryKey]] = {}
     schema = index.schema
     if schema is not None:
@@ -119,5 +113,4 @@ def query_keys(index: ProjectIndex) -> dict[FieldKey, list[QueryKey]]:
                 if f is None or f.is_relation or f.is_composite:
                     continue
                 out.setdefault((model.name, name), []).append(QueryKey(call, clause))
-    _keys_cache[index] = out
     return out

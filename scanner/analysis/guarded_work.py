@@ -1,22 +1,31 @@
 """The database work a catch handler guards: Prisma calls inside its `try`
-block (or before its `.catch(`), directly or through called repo functions.
-Shared by the error rules."""
+block (or before its `.catch(`), directly or through called repo functions;
+and whether a handler swallows the error. Shared by the error rules and the
+coverage report."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..facts.model import CallSite, CatchFact
+from ..facts.model import CallSite, CatchFact, HandlerSummary
 from ..findings import Related
 from ..index import FunctionKey, PrismaCall, ProjectIndex
-
-_WRITE_RAW = ("$executeRaw", "$executeRawUnsafe")
+from .callee_names import callee_matches
 
 
 def is_write(call: PrismaCall) -> bool:
-    return call.kind == "write" or call.operation in _WRITE_RAW
+    """A write, or raw SQL that executes (facts/operations.py)."""
+    return call.writes
+
+
+def swallows(h: HandlerSummary, trackers) -> bool:
+    """Empty or only logs: no rethrow, return, response, record for the caller,
+    tracker report, or any other call (swallowed-error's reading, and the coverage
+    figure of catches that handle the error)."""
+    if h.throws or h.returns or h.forwards or h.responds or h.records or h.calls:
+        return False
+    return not any(callee_matches(log, trackers) for log in h.logs)
 
 
 def chain_text(site: CallSite, chain) -> str:
@@ -52,9 +61,6 @@ class GuardedWork:
         return f"{self.label()}{more}"
 
 
-_CACHE: "weakref.WeakKeyDictionary[ProjectIndex, dict[str, dict[int, GuardedWork]]]" = weakref.WeakKeyDictionary()
-
-
 def catches(index: ProjectIndex) -> Iterator[tuple[str, CatchFact, GuardedWork | None]]:
     """Every catch of the project, in path order, with the database work it guards."""
     for path in sorted(index.files):
@@ -67,10 +73,7 @@ def catches(index: ProjectIndex) -> Iterator[tuple[str, CatchFact, GuardedWork |
 
 def guarded_work(index: ProjectIndex, path: str) -> dict[int, GuardedWork]:
     """Catch key -> the database work it guards, for one file."""
-    per_file = _CACHE.get(index)
-    if per_file is None:
-        per_file = _CACHE[index] = _all_guarded_work(index)
-    return per_file.get(path, {})
+    return index.memo("guarded-work", lambda: _all_guarded_work(index)).get(path, {})
 
 
 def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:

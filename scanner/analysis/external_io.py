@@ -1,0 +1,90 @@
+"""Awaited work outside the database: `fetch()`, or a method of an installed client's
+instance (`await s3.send(…)` where `const s3 = new S3Client()`), directly or a few repo
+calls down. A loop whose items each await such work is per-item by design:
+the database query beside it is not what one batched query would save (rules.md §8)."""
+
+from __future__ import annotations
+
+from ..facts.model import CallSite, LoopFrame, SiteContext
+from ..index import FunctionKey, ProjectIndex
+
+# Modules whose calls are the database itself, not work beside it.
+_DATABASE_MODULES = ("@prisma/", ".prisma/", "prisma")
+# The framework's request-context accessors (`await headers()`, `await cookies()`) are
+# awaited but do no I/O of their own.
+_FRAMEWORK = ("next", "react")
+
+
+def _external(index: ProjectIndex, path: str, site: CallSite) -> bool:
+    if not site.ctx.awaited:
+        return False
+    if site.callee == "fetch" and site.ref is None and site.local_function is None:
+        return True
+    # Only methods of an installed client's instance: an imported function is as often
+    # CPU work (rendering, hashing) as I/O, and says nothing about per-item design.
+    module = site.package
+    if not module or module.startswith("."):
+        return False
+    if module.startswith(_DATABASE_MODULES) or module.split("/")[0] in _FRAMEWORK:
+        return False
+    return index.modules.resolve(path, module) is None
+
+
+def _always(ctx: SiteContext) -> bool:
+    """Runs on every pass through its function: not in an if/switch arm or a catch."""
+    return not ctx.branches and not ctx.catches
+
+
+def _with(cs: SiteContext, site: SiteContext) -> bool:
+    """`cs` runs whenever `site` does: in no branch arm `site` is not in, and not in a catch."""
+    arms = {(b.key, b.arm) for b in site.branches}
+    return not cs.catches and all((b.key, b.arm) in arms for b in cs.branches)
+
+
+def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
+                        loop: LoopFrame) -> tuple[str, int] | None:
+    """(what, line) of awaited external work each item of `loop` does whenever it runs
+    the query at `site`: in the loop body, or unconditionally in a repo function it calls
+    there (an error path or a logging branch deep down is not per-item design)."""
+    facts = index.files.get(path)
+    if facts is None:
+        return None
+    spans = {c.span for c in facts.prisma_calls}
+    for cs in facts.call_sites:
+        if cs.span in spans or not any(lp.key == loop.key for lp in cs.ctx.loops) \
+                or not _with(cs.ctx, site):
+            continue
+        found = _external_work(index, path, cs)
+        if found is not None:
+            return found
+    return None
+
+
+def external_io_between(index: ProjectIndex, path: str, function: int, start: int,
+                        end: int) -> tuple[str, int] | None:
+    """(what, line) of awaited external work that function `function` of `path` does
+    between byte offsets `start` and `end` (between two writes, say), directly or
+    unconditionally in a repo function it calls there."""
+    facts = index.files.get(path)
+    if facts is None:
+        return None
+    spans = {c.span for c in facts.prisma_calls}
+    for cs in facts.call_sites:
+        if cs.span in spans or cs.ctx.function != function or not start < cs.ctx.start < end:
+            continue
+        found = _external_work(index, path, cs)
+        if found is not None:
+            return found
+    return None
+
+
+def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, int] | None:
+    if _external(index, path, cs):
+        return f"{cs.callee}()", cs.span.line
+    target = index.callee(path, cs)
+    if target is None:
+        return None
+    key = FunctionKey(target.path, index.owner(target.path, target.id))
+    chain = index.memo(f"external-io:{key.path}:{key.id}", lambda: index.find_chain(
+        key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and _external(index, p, s), depth=0))
+    return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

@@ -1,0 +1,152 @@
+"""Middleware registered ahead of a handler, Express / Connect style.
+
+`router.post('/notes', auth, validate(CreateNote), createNote)` runs `auth`, then the
+middleware `validate(CreateNote)` returns, then `createNote`; arrays of middleware
+(`[auth, validate(S)]`) count the same. `router.use(mw)` puts `mw` ahead of every route
+registered on `router` after it, and `router.use('/admin', mw)` ahead of those under
+`/admin`. Each function before a handler becomes a `Middleware` fact of that handler,
+named as a call site names its callee (a function of this file, or an import the index
+settles), so that a rule can ask what the middleware validates (facts/validation.py
+`middleware_parts`) wherever it is defined. Only registrations on the same receiver in
+the same file are joined; a router mounted elsewhere (`app.use('/api', router)`) is not
+followed."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import tree_sitter as ts
+
+from .entries import handler_arguments, path_literal, registered_handler_call
+from .model import ClientRef, Middleware
+from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .scopes import Resolver
+
+_MAX_HOPS = 4
+
+
+def _route(call: ts.Node) -> tuple[str, str | None]:
+    """(receiver, path) of a registration: `router` and `/x` for `router.post('/x', …)` and
+    for `router.route('/x').post(…)`; the path is None for `router.use(mw)`."""
+    callee = field(call, "function")
+    args = [a for a in field(call, "arguments").named_children if a.type != "comment"]
+    path = _literal(args[0]) if args else None
+    obj = unwrap(field(callee, "object"))
+    while obj is not None and obj.type == "call_expression":   # router.route('/x').get(a).post(b)
+        inner = field(obj, "function")
+        if inner is None or inner.type != "member_expression":
+            break
+        inner_args = field(obj, "arguments")
+        first = inner_args.named_children[0] if inner_args is not None and inner_args.named_children else None
+        if text(field(inner, "property")) == "route" and first is not None and _literal(first) is not None:
+            path = _literal(first)
+        obj = unwrap(field(inner, "object"))
+    return (text(obj) if obj is not None else ""), path
+
+
+def _literal(node: ts.Node | None) -> str | None:
+    return text(unwrap(node)).strip("'\"`") if path_literal(node) else None
+
+
+def _under(path: str | None, prefix: str | None) -> bool:
+    """Whether a route path lies under a `use` path (`/admin/tags` under `/admin`)."""
+    if prefix is None or prefix in ("", "/"):
+        return True
+    if path is None:
+        return False
+    base = prefix.rstrip("/")
+    return path == base or path.startswith(base + "/")
+
+
+def _flat(args: Iterable[ts.Node]) -> list[ts.Node]:
+    out = []
+    for a in args:
+        u = unwrap(a)
+        if u is not None and u.type == "array":
+            out += _flat(c for c in u.named_children if c.type != "comment")
+        elif u is not None:
+            out.append(u)
+    return out
+
+
+class _Namer:
+    def __init__(self, resolver: Resolver, function_ids: dict[int, int]):
+        self.resolver = resolver
+        self.function_ids = function_ids
+
+    def middleware(self, node: ts.Node, handler: int, hops: int = 0) -> Middleware | None:
+        """`validate(S)` (called), `validNote` (a function, or a variable holding `validate(S)`)."""
+        if hops > _MAX_HOPS:
+            return None
+        if node.type == "call_expression":
+            target = self._function(field(node, "function"))
+            return None if target is None else Middleware(handler, *target, True, span(node))
+        if node.type not in ("identifier", "member_expression"):
+            return None
+        if node.type == "identifier":
+            b = self.resolver.lookup(text(node), node)
+            value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+            if value is not None and value.type == "call_expression":   # `const checked = validate(S)`
+                return self.middleware(value, handler, hops + 1)
+        target = self._function(node)
+        return None if target is None else Middleware(handler, *target, False, span(node))
+
+    def _function(self, callee: ts.Node | None) -> tuple[str, ClientRef | None, int | None] | None:
+        """(name, import, local function) of a function named by `callee`, as call sites name it."""
+        callee = unwrap(callee)
+        if callee is None:
+            return None
+        if callee.type == "identifier":
+            b = self.resolver.lookup(text(callee), callee)
+            if b is None:
+                return None
+            if b.kind == "import":
+                return text(callee), ClientRef("import", "import", b.module, b.imported), None
+            node = b.node if b.kind == "function" else unwrap(b.value) if b.kind == "var" and not b.path else None
+            local = self.function_ids.get(key(node)) if node is not None and node.type in FUNCTION_TYPES else None
+            return (text(callee), None, local) if local is not None else None
+        if callee.type == "member_expression":
+            obj = unwrap(field(callee, "object"))
+            prop = text(field(callee, "property"))
+            b = self.resolver.lookup(text(obj), obj) if obj is not None and obj.type == "identifier" else None
+            if b is not None and b.kind == "import":   # `checks.body(S)` of `import * as checks`
+                return f"{text(obj)}.{prop}", ClientRef("import", "import", b.module, b.imported, (prop,)), None
+        return None
+
+
+def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, function_ids: dict[int, int],
+                        handler_of: Callable[[ts.Node], int | None]) -> tuple[Middleware, ...]:
+    """The middleware ahead of each handler registered on a path. `registrations`: the verb
+    calls the entry-point query captures; `handler_of(arg)`: the id of the function of this
+    file an argument names or is (as the extractor registers handlers), else None."""
+    namer = _Namer(resolver, function_ids)
+    mounted: list[tuple[str, str | None, list[ts.Node]]] = []   # `use` calls so far, in source order
+    # handler -> per registration of it, its middleware by what they call
+    seen: dict[int, list[dict[tuple, Middleware]]] = {}
+    for call in sorted(registrations, key=lambda n: n.start_byte):
+        callee = field(call, "function")
+        args = field(call, "arguments")
+        if callee is None or callee.type != "member_expression" or args is None or args.type != "arguments":
+            continue
+        receiver, path = _route(call)
+        registered = registered_handler_call(call)
+        ahead = [n for r, prefix, nodes in mounted if r == receiver and _under(path, prefix) for n in nodes]
+        if text(field(callee, "property")) == "use":
+            items = [a for a in args.named_children if a.type != "comment"]
+            mounted.append((receiver, path, _flat(items[1:] if path is not None else items)))
+        if not registered:
+            continue
+        chain = _flat(handler_arguments(call))
+        for i, arg in enumerate(chain):
+            handler = handler_of(arg) if arg.type in ("identifier", *FUNCTION_TYPES) else None
+            if handler is None:
+                continue
+            found = (namer.middleware(node, handler) for node in [*ahead, *chain[:i]])
+            seen.setdefault(handler, []).append(
+                {(m.callee, m.ref, m.local_function, m.called): m for m in found if m is not None})
+    # A handler registered on several routes is as checked as its least checked route.
+    out = []
+    for regs in seen.values():
+        common = set(regs[0]).intersection(*regs[1:])
+        out += [m for k, m in regs[0].items() if k in common]
+    return tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column)))
