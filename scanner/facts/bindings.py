@@ -151,6 +151,12 @@ class BindingClassifier:
                 if r.kind == "unknown" and b.name in cfg.names:
                     return configured(b.name)
                 return r
+            if len(b.path) == 1:
+                # `const { client: db }: { client: PrismaClient } = make()`: the written type
+                # of the pattern says what the property is.
+                typed = self.types.member(declared_type(b.node), b.path[0])
+                if typed.kind == "client":
+                    return typed
             value, path = array_element(b.value, b.path)
             if not path:
                 return self.classify(value, depth)

@@ -36,12 +36,20 @@ def _strip(t: ts.Node | None) -> ts.Node | None:
     return t
 
 
+def _inner(n: ts.Node | None) -> ts.Node | None:
+    """The type inside a type parameter's `= Default` or `extends Constraint`."""
+    return _strip(n.named_children[0]) if n is not None and n.named_children else None
+
+
 class TypeReader:
     """Reads the declared types of one file for the Resolver."""
 
     def __init__(self, resolver):
         self.resolver = resolver
         self._decls: dict[str, ts.Node] | None = None
+        # Type parameters of the generic aliases being read, bound to their arguments
+        # (or default, or constraint): `WithReplica<PrismaClient>` reads `T` as PrismaClient.
+        self._bound: list[dict[str, ts.Node]] = []
 
     def declaration(self, name: str) -> ts.Node | None:
         """A type alias, interface or class declared anywhere in the file under `name`."""
@@ -77,13 +85,43 @@ class TypeReader:
             expr = t.named_children[0] if t.named_children else None
             r = self.resolver.classify(expr, depth + 1)
             return ClientRef("client", "typeof a client", tx_param=r.tx_param) if r.kind == "client" else r
+        if kind == "intersection_type":
+            # `Omit<T, "$on"> & { $replica(): … }`: a client with more members is a client.
+            refs = [self.classify(c, depth + 1) for c in t.named_children]
+            return next((r for r in refs if r.kind == "client"), UNKNOWN)
         if kind == "generic_type":
-            if text(field(t, "name")) == "ReturnType":
+            name = text(field(t, "name"))
+            if name == "ReturnType":
                 return self._return_type(t, depth)
+            args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+            decl = self.declaration(name)
+            if decl is not None and decl.type == "type_alias_declaration":
+                return self._instantiated(decl, args, depth)
             return self.classify(field(t, "name"), depth + 1)
         if kind == "type_identifier":
+            bound = next((m[txt] for m in reversed(self._bound) if txt in m), None)
+            if bound is not None:
+                return self.classify(bound, depth + 1)
             return self._named(txt, t, depth)
         return UNKNOWN
+
+    def _instantiated(self, decl: ts.Node, args: ts.Node | None, depth: int) -> ClientRef:
+        """A generic alias read with its parameters bound to the arguments given, else to
+        their defaults, else to their constraints (`T extends PrismaClient`)."""
+        params = field(decl, "type_parameters")
+        given = [a for a in args.named_children] if args is not None else []
+        bound: dict[str, ts.Node] = {}
+        for i, p in enumerate(c for c in (params.named_children if params is not None else ())
+                              if c.type == "type_parameter"):
+            name = text(field(p, "name"))
+            value = given[i] if i < len(given) else _inner(field(p, "value")) or _inner(field(p, "constraint"))
+            if name and value is not None:
+                bound[name] = value
+        self._bound.append(bound)
+        try:
+            return self.classify(field(decl, "value"), depth + 1)
+        finally:
+            self._bound.pop()
 
     def _return_type(self, t: ts.Node, depth: int) -> ClientRef:
         """`ReturnType<typeof createClient>`: what that function returns."""
@@ -100,7 +138,7 @@ class TypeReader:
         decl = self.declaration(name)
         if decl is not None:
             if decl.type == "type_alias_declaration":
-                return self.classify(field(decl, "value"), depth + 1)
+                return self._instantiated(decl, None, depth)
             if decl.type in ("class_declaration", "abstract_class_declaration"):
                 return self._class_type(decl, depth)
             return UNKNOWN  # an interface: an object type, only its members may be clients
