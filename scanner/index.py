@@ -441,6 +441,10 @@ class ProjectIndex:
             return self._function_of_import(path, exp.ref, depth + 1)
         return None
 
+    def callee_of_import(self, path: str, ref: ClientRef) -> FunctionKey | None:
+        """The repo function an imported name is (`import { wrap } from './wrap'`)."""
+        return self._function_of_import(path, ref)
+
     def callee(self, path: str, site: CallSite) -> FunctionKey | None:
         if site.local_function is not None:
             return FunctionKey(path, site.local_function)

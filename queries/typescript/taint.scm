@@ -25,3 +25,7 @@
   arguments: (arguments
     [(arrow_function) (function_expression)] @each.callback)
   (#match? @each.method "^(map|forEach|flatMap|filter|reduce|some|every|find|findIndex)$")) @each
+
+; Type guards in an if test: `if (typeof email !== 'string') return …` checks `email`.
+(if_statement
+  condition: (parenthesized_expression) @guard) @guard.if

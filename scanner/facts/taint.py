@@ -32,12 +32,9 @@ import tree_sitter as ts
 from .model import (
     FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
 )
-from .nodes import (
-    field, key, member_chain, param_nodes, param_pattern, short, text,
-)
+from .nodes import FUNCTION_TYPES, field, key, member_chain, param_nodes, param_pattern, short, text
 from .operations import UNSAFE_RAW_METHODS, WRITE_OPS
 from .parsed import ParsedFile
-
 from .taint_calls import TaintCalls
 from .taint_sources import TaintSources
 from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
@@ -115,6 +112,9 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             elif "each" in m:
                 node = m["each"][0]
                 events.append((m["each.callback"][0].start_byte, "each", node, m))
+            elif "guard" in m:
+                node = m["guard"][0]
+                events.append((node.end_byte, "guard", node, None))
         for _, m in self.pf.matches("call_sites"):
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
@@ -239,6 +239,24 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             else:
                 self.state[bk] = t.then(_line(node), f".{method}(({short(params[i], 30)}) => …)",
                                         whole=False)
+
+    def _on_guard(self, test: ts.Node, _) -> None:
+        """`typeof x` compared in an `if` test: `x` is checked to be a primitive (a string or
+        a number cannot carry a Prisma filter object)."""
+        stack = [test]
+        while stack:
+            n = stack.pop()
+            if n.type in FUNCTION_TYPES:
+                continue
+            if n.type == "unary_expression" and text(field(n, "operator")) == "typeof":
+                arg = _unwrap(field(n, "argument"))
+                if arg is not None and arg.type == "identifier":
+                    bk = self._binding_key(text(arg), arg)
+                    t = self.state.get(bk) if bk is not None else None
+                    if t is not None and "typeof" not in t.checks:
+                        self.state[bk] = replace(t, checks=t.checks + ("typeof",))
+                continue
+            stack.extend(n.named_children)
 
     def _on_sink(self, node: ts.Node, extra) -> None:
         index, cand = extra

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..analysis.callee_names import callee_matches
 from ..analysis.guarded_work import guarded_work, is_write, swallows
+from ..analysis.action_wrappers import validating_action_wrapper
 from ..analysis.middleware import validated_parts
 from ..facts.entries import ENTRY_ROLES, entry_kind
 from ..facts.validation import validated_params, validates_input
@@ -207,6 +208,9 @@ def entry_points_validating(index: ProjectIndex, validators=()) -> Figure:
                      for v in facts.validations if v.function >= 0)
             via = _validating_calls(index, path, fn, validators) if not ok else []
             guard = _middleware_check(index, path, fn, validators) if not ok and not via else None
+            wrapper = validating_action_wrapper(index, path, fn.id) \
+                if fn.entry_kind == "server-action" and not (ok or via or guard) else None
+            via = via or ([wrapper] if wrapper else [])
             label = f"{fn.name} ({fn.entry_kind})" + (f" via {via[0]}()" if via else "") \
                 + (f" behind {guard}() middleware" if guard else "")
             items.append(Item(path, fn.span.line, label, ok or bool(via) or bool(guard)))

@@ -17,6 +17,7 @@ from ..facts.operations import (
 )
 from ..facts.taint import BODY_SOURCES
 from ..facts.validation import validated_params
+from ..analysis.action_wrappers import validating_action_wrapper
 from ..findings import Related, Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
@@ -171,6 +172,9 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.mass_assignment:
         return "high", (f"{origin} is the whole write object: every column is the client's to set",)
     checks = [c for c in lead.checks if not c.startswith("procedure:")]
+    if "typeof" in checks:
+        return "low", ("a `typeof` test on the way checks its type: a string or number cannot carry "
+                       "a filter object",)
     if checks:
         return "low", (f"the value passes {checks[0]}() on the way, which may check it",)
     if lead.argument == "where" and operation in _UNIQUE_LOOKUP:
@@ -243,7 +247,8 @@ def _check(ctx: RuleContext):
             if flow.function not in entries or _validated(flow, validators, wrappers) \
                     or validates_source(validated_parts(index, path, flow.function, validators), flow.source):
                 continue
-            if flow.source == "action-param" and server_callers.has(path, flow.function):
+            if flow.source == "action-param" and (server_callers.has(path, flow.function)
+                                                  or validating_action_wrapper(index, path, flow.function)):
                 continue
             by_sink.setdefault(flow.sink, []).append(flow)
         for sink, flows in sorted(by_sink.items()):
@@ -311,7 +316,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             if h.function not in entries or site is None \
                     or validates_source(validated_parts(index, path, h.function, validators), h.source):
                 continue
-            if h.source == "action-param" and server_callers.has(path, h.function):
+            if h.source == "action-param" and (server_callers.has(path, h.function)
+                                               or validating_action_wrapper(index, path, h.function)):
                 continue  # a helper other server code calls, not what a browser sent
             target = index.callee(path, site)
             if target is None or target.path == path:

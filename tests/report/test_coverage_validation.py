@@ -188,3 +188,39 @@ def test_handlers_behind_a_validating_middleware_count(tmp_path):
     tree = {**_EXPRESS, ".dbaudit.yaml": "input_validation:\n  validators: [checkBody]\n"}
     f = _figure(make_tree(tmp_path / "configured", tree))
     assert (f.numerator, f.denominator) == (2, 5), "validateRequestBody is no longer a configured name"
+
+
+_SAFE_ACTION = """import { z } from 'zod'
+export const createSafeAction = <I, O>(schema: z.Schema<I>, handler: (data: I) => Promise<O>) =>
+  async (data: I) => {
+    const parsed = schema.safeParse(data)
+    if (!parsed.success) return { error: 'invalid' }
+    return handler(parsed.data)
+  }
+export const createAction = <I, O>(_schema: z.Schema<I>, handler: (data: I) => Promise<O>) =>
+  async (data: I) => handler(data)
+"""
+
+
+def test_server_actions_exported_through_a_validating_wrapper_count(tmp_path):
+    """`export const vote = createSafeAction(Schema, handler)`: the wrapper parses with the
+    schema it is given before the handler runs; `createAction` ignores it."""
+    f = _figure(make_tree(tmp_path / "app", {
+        "src/lib/db.ts": _DB,
+        "src/lib/safe-action.ts": _SAFE_ACTION,
+        "src/actions/votes.ts": """'use server'
+import { z } from 'zod'
+import { prisma } from '../lib/db'
+import { createAction, createSafeAction } from '../lib/safe-action'
+const Vote = z.object({ postId: z.string() })
+const voteHandler = async (data: { postId: string }) => prisma.vote.create({ data })
+export const vote = createSafeAction(Vote, voteHandler)
+const unvoteHandler = async (data: { postId: string }) => prisma.vote.deleteMany({ where: data })
+export const unvote = createAction(Vote, unvoteHandler)
+""",
+    }))
+    assert _items(f) == [
+        ("src/actions/votes.ts", 6, "voteHandler (server-action) via createSafeAction()", True),
+        ("src/actions/votes.ts", 8, "unvoteHandler (server-action)", False),
+    ]
+    assert (f.numerator, f.denominator) == (1, 2)
