@@ -95,61 +95,14 @@ def _cursor(q: ts.Query) -> ts.QueryCursor:
     return ts.QueryCursor(q, match_limit=MATCH_LIMIT)
 
 
-class SharedMatches:
-    """Within `with SharedMatches(grammar, root):`, `matches`/`captures` on that
-    root are served from one pass of the combined query."""
-
-    _active: "SharedMatches | None" = None
-
-    def __init__(self, grammar: str, root: ts.Node):
-        self.grammar = grammar
-        self.root = root
-        q, ranges = combined_query(grammar)
-        by_index: dict[int, str] = {}
-        offsets: dict[str, int] = {}
-        for name, lo, hi in ranges:
-            offsets[name] = lo
-            for i in range(lo, hi):
-                by_index[i] = name
-        self.by_name: dict[str, list] = {name: [] for name, _, _ in ranges}
-        cursor = _cursor(q)
-        for index, caps in cursor.matches(root):
-            name = by_index[index]
-            self.by_name[name].append((index - offsets[name], caps))
-        self.incomplete = cursor.did_exceed_match_limit
-
-    def serves(self, grammar: str, node: ts.Node) -> bool:
-        return grammar == self.grammar and node.id == self.root.id \
-            and node.start_byte == self.root.start_byte and node.end_byte == self.root.end_byte
-
-    def __enter__(self):
-        SharedMatches._active = self
-        return self
-
-    def __exit__(self, *exc):
-        SharedMatches._active = None
-        return False
-
-
 def matches(grammar: str, name: str, node: ts.Node) -> list[tuple[int, dict[str, list[ts.Node]]]]:
-    shared = SharedMatches._active
-    if shared is not None and shared.serves(grammar, node):
-        return shared.by_name[name]
+    """One query file's matches under `node` (the fact extractors read the combined
+    pass instead: scanner/facts/parsed.py)."""
     return _cursor(query(grammar, name)).matches(node)
 
 
 def captures(grammar: str, name: str, node: ts.Node) -> dict[str, list[ts.Node]]:
-    shared = SharedMatches._active
-    if shared is None or not shared.serves(grammar, node):
-        return _cursor(query(grammar, name)).captures(node)
-    out: dict[str, list[ts.Node]] = {}
-    for _, caps in shared.by_name[name]:
-        for cap, nodes in caps.items():
-            bucket = out.setdefault(cap, [])
-            for n in nodes:
-                if not any(n.id == m.id for m in bucket[-3:]):
-                    bucket.append(n)
-    return out
+    return _cursor(query(grammar, name)).captures(node)
 
 
 @dataclass(frozen=True, slots=True)

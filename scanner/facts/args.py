@@ -1,16 +1,14 @@
 """Summaries of a Prisma operation's argument: which keys a literal object
 argument holds, the fields its `where`/`orderBy`/`data` name, nested writes,
-and for raw calls how the SQL text is built."""
+and (raw_sql.py) for raw calls how the SQL text is built."""
 
 from __future__ import annotations
 
-import re
 
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import FUNCTION_TYPES, field, short, text, unwrap
-from .scopes import Resolver, _returned_expressions, local_call_arguments
+from .nodes import field, text, unwrap
 
 FILTER_OPERATORS = frozenset({
     "equals", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith",
@@ -225,6 +223,28 @@ def _order_fields(node: ts.Node | None) -> list[str]:
     return out
 
 
+def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> bool:
+    """Collect a `data` object's fields and nested writes; whether it only moves
+    counters (`{ views: { increment: 1 } }`)."""
+    counters_only = True
+    for dname, dvalue, dspread in object_entries(data):
+        if dspread or not dname:
+            counters_only = False
+            continue
+        data_fields.append(dname)
+        dv = unwrap(dvalue)
+        if dv is not None and dv.type == "object":
+            ops = [(op, sp) for op, _, sp in object_entries(dv)]
+            for op, sp in ops:
+                if op in NESTED_WRITES and not sp:
+                    nested.append(f"{dname}.{op}")
+            if not ops or any(sp or op not in ("increment", "decrement") for op, sp in ops):
+                counters_only = False
+        else:
+            counters_only = False
+    return counters_only
+
+
 def summarise_args(args: ts.Node | None) -> ArgSummary:
     first = None
     if args is not None:
@@ -269,21 +289,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         elif name == "orderBy":
             order = _order_fields(v)
         elif name == "data" and v is not None and v.type == "object":
-            for dname, dvalue, dspread in object_entries(v):
-                if dspread or not dname:
-                    counters_only = False
-                    continue
-                data_fields.append(dname)
-                dv = unwrap(dvalue)
-                if dv is not None and dv.type == "object":
-                    ops = [(op, sp) for op, _, sp in object_entries(dv)]
-                    for op, sp in ops:
-                        if op in NESTED_WRITES and not sp:
-                            nested.append(f"{dname}.{op}")
-                    if not ops or any(sp or op not in ("increment", "decrement") for op, sp in ops):
-                        counters_only = False
-                else:
-                    counters_only = False
+            counters_only = _data_entries(v, data_fields, nested) and counters_only
     return ArgSummary(
         opaque=opaque, keys=tuple(keys), where_empty=where_empty,
         where_fields=tuple(where_fields), order_by_fields=tuple(order),
@@ -297,356 +303,3 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
         where_null_fields=tuple(n for n in where_fields if nulls.get(n)),
     )
-
-
-def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
-    """How raw SQL text is built: constant, template (with `${}`), concat,
-    identifier (could not follow), or other."""
-    node = unwrap(node)
-    if node is None:
-        return "other"
-    t = node.type
-    if t == "string":
-        return "constant"
-    if t == "template_string":
-        return "constant" if safe_fragment(node, resolver) else "template"
-    if t == "binary_expression" and text(field(node, "operator")) == "+":
-        left = sql_kind(field(node, "left"), resolver, depth + 1)
-        right = sql_kind(field(node, "right"), resolver, depth + 1)
-        if left == right == "constant" or safe_fragment(node, resolver):
-            return "constant"
-        return "concat"
-    if t == "identifier" and depth < 4:
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            decl = b.node.parent
-            if decl is not None and any(c.type == "const" for c in decl.children):
-                return sql_kind(b.value, resolver, depth + 1)
-        return "identifier"
-    return "other"
-
-
-_LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefined"})
-
-
-def _const_value(node: ts.Node, resolver: Resolver) -> ts.Node | None:
-    """The initialiser of a `const` an identifier is bound to."""
-    return _const_init(resolver.lookup(text(node), node))
-
-
-def _const_init(b) -> ts.Node | None:
-    if b is None or b.kind != "var" or b.path or b.value is None:
-        return None
-    decl = b.node.parent
-    return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
-
-
-def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
-    """A `let` that only ever holds constants: `let col; switch (sort) { case "new": col =
-    '"createdAt"'; break; default: throw … }` (an allow-list written as a switch)."""
-    if b is None or b.kind != "var" or b.path:
-        return False
-    if b.value is not None and not safe_fragment(b.value, resolver, depth + 1):
-        return False
-    assigned = 0
-    for ident in resolver.identifiers_named(b.name):
-        parent = ident.parent
-        if parent is None or parent.type not in ("assignment_expression", "augmented_assignment_expression") \
-                or field(parent, "left") != ident:
-            continue
-        other = resolver.lookup(b.name, ident)
-        if other is None or other.node != b.node:
-            continue  # a shadowing binding of the same name
-        if parent.type == "augmented_assignment_expression" \
-                or not safe_fragment(field(parent, "right"), resolver, depth + 1):
-            return False
-        assigned += 1
-    return assigned > 0 or b.value is not None
-
-
-def _literal_object(node: ts.Node | None) -> bool:
-    """`{ gt: '>', lt: '<' }`: a map whose values are all literals (an allow-list)."""
-    node = unwrap(node)
-    if node is None or node.type != "object":
-        return False
-    return all(unwrap(v) is not None and unwrap(v).type in _LITERAL_TYPES
-               for _, v, spread in object_entries(node) if not spread) \
-        and not any(spread for _, _, spread in object_entries(node))
-
-
-def _static_literal(cls: ts.Node, name: str) -> bool:
-    """`static readonly NAME = <literal>` in a class body."""
-    body = field(cls, "body")
-    for member in body.named_children if body is not None else ():
-        if member.type in ("public_field_definition", "field_definition") \
-                and text(field(member, "name")) == name:
-            value = unwrap(field(member, "value"))
-            return value is not None and value.type in _LITERAL_TYPES \
-                and any(c.type == "static" for c in member.children)
-    return False
-
-
-def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
-    """`rows.map((_, i) => `($${i + 1})`).join(', ')`: placeholders built from indices."""
-    fn = field(node, "function")
-    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "join":
-        return False
-    inner = unwrap(field(fn, "object"))
-    if inner is None or inner.type != "call_expression":
-        return False
-    mfn = field(inner, "function")
-    args = field(inner, "arguments")
-    if mfn is None or mfn.type != "member_expression" or text(field(mfn, "property")) != "map" \
-            or args is None or not args.named_children:
-        return False
-    cb = unwrap(args.named_children[0])
-    if cb is None or cb.type != "arrow_function":
-        return False
-    params = field(cb, "parameters")
-    names = [text(p) for p in params.named_children] if params is not None else []
-    index = names[1] if len(names) > 1 else None
-    results = _returned_expressions(cb)
-    return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
-
-
-def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: int) -> bool:
-    """A parameter spliced into SQL is a constant when its function is local to the
-    file and every use of it is a call passing a constant in that place
-    (`searchCondition('p', 'name', query)`)."""
-    given = local_call_arguments(fn, index, resolver) if depth <= 8 else None
-    return bool(given) and all(safe_fragment(a, resolver, depth + 1) for a in given)
-
-
-def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
-                  index_name: str | None = None) -> bool:
-    """Whether an expression spliced into SQL can only be a constant: literals,
-    `const`s of literals, `static readonly` literals, lookups in a literal map
-    (an allow-list), or `$n` placeholders built from array indices."""
-    node = unwrap(node)
-    if node is None or depth > 12:
-        return False
-    t = node.type
-    if t in _LITERAL_TYPES:
-        return True
-    if t == "template_string":
-        return all(safe_fragment(c.named_children[0] if c.named_children else None, resolver,
-                                 depth + 1, index_name)
-                   for c in node.named_children if c.type == "template_substitution")
-    if t in ("binary_expression", "ternary_expression"):
-        parts = [field(node, n) for n in ("left", "right")] if t == "binary_expression" \
-            else [field(node, "consequence"), field(node, "alternative")]
-        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
-    if t == "identifier":
-        if index_name is not None and text(node) == index_name:
-            return True
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "param" and not b.path and b.value is not None:
-            return _callers_pass_constants(b.value, b.index, resolver, depth)
-        if b is not None and b.kind == "loop":
-            return _over_literals(b, resolver)
-        value = _const_init(b)
-        if value is not None:
-            return safe_fragment(value, resolver, depth + 1, index_name)
-        return _only_assigned_constants(b, resolver, depth)
-    if t == "member_expression":
-        obj = unwrap(field(node, "object"))
-        prop = text(field(node, "property"))
-        if obj is not None and obj.type == "identifier":
-            b = resolver.lookup(text(obj), obj)
-            if b is not None and b.kind == "class":
-                return _static_literal(b.node, prop)
-            if b is not None and b.kind == "loop":
-                return _over_literals(b, resolver)
-            value = _const_value(obj, resolver)
-            return value is not None and _literal_object(value)
-        return False
-    if t == "subscript_expression":
-        obj = unwrap(field(node, "object"))
-        if obj is not None and obj.type == "identifier":
-            return _literal_object(_const_value(obj, resolver))
-        return False
-    if t == "call_expression":
-        return _placeholder_list(node, resolver, depth) or _returns_constants(node, resolver, depth)
-    return False
-
-
-def _over_literals(b, resolver: Resolver) -> bool:
-    """A `for (const x of LIST)` binding where LIST is a `const` array of literals or of
-    objects whose values are all literals (`INDEX_CONFIGS`): every item is a constant."""
-    loop = b.node
-    if loop.type != "for_in_statement" or not any(c.type == "of" for c in loop.children):
-        return False
-    right = unwrap(field(loop, "right"))
-    if right is None or right.type != "identifier":
-        return False
-    items = unwrap(_const_value(right, resolver))
-    if items is None or items.type != "array" or not items.named_children:
-        return False
-    return all(unwrap(i) is not None and (unwrap(i).type in _LITERAL_TYPES or _literal_object(i))
-               for i in items.named_children)
-
-
-def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
-    """A call of a function of this file (`getColumn(kind)`, `this.tableFor(kind)`) whose
-    every return is a constant: an allow-list written as a function."""
-    fn = unwrap(field(call, "function"))
-    target = None
-    if fn is not None and fn.type == "identifier":
-        b = resolver.lookup(text(fn), fn)
-        if b is not None and b.kind == "function":
-            target = b.node
-        elif b is not None and b.kind == "var" and not b.path and b.value is not None \
-                and unwrap(b.value) is not None and unwrap(b.value).type in FUNCTION_TYPES:
-            target = unwrap(b.value)
-    elif fn is not None and fn.type == "member_expression" \
-            and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
-        target = _own_method(fn, text(field(fn, "property")))
-    if target is None or depth > 8:
-        return False
-    results = _returned_expressions(target)
-    return bool(results) and all(safe_fragment(r, resolver, depth + 1) for r in results)
-
-
-def _own_field_type(node: ts.Node, name: str) -> str:
-    """The declared type of `this.<name>` in the enclosing class: a field
-    (`private dims: number`) or a constructor parameter property."""
-    cur = node.parent
-    while cur is not None and cur.type != "class_body":
-        cur = cur.parent
-    for member in cur.named_children if cur is not None else ():
-        if member.type in ("public_field_definition", "field_definition") \
-                and text(field(member, "name")) == name and field(member, "type") is not None:
-            return short(field(member, "type"), 40).lstrip(":").strip()
-        if member.type == "method_definition" and text(field(member, "name")) == "constructor":
-            params = field(member, "parameters")
-            for p in params.named_children if params is not None else ():
-                pattern = field(p, "pattern")
-                if pattern is not None and text(pattern) == name and field(p, "type") is not None:
-                    return short(field(p, "type"), 40).lstrip(":").strip()
-    return ""
-
-
-def _own_method(node: ts.Node, name: str) -> ts.Node | None:
-    cur = node.parent
-    while cur is not None and cur.type != "class_body":
-        cur = cur.parent
-    for member in cur.named_children if cur is not None else ():
-        if member.type == "method_definition" and text(field(member, "name")) == name:
-            return member
-    return None
-
-
-# Spliced values that can only render as numbers, booleans, dates or escaped text.
-_HARMLESS_CALLS = frozenset({"Number", "parseInt", "parseFloat", "BigInt", "Boolean", "Math.floor",
-                             "Math.ceil", "Math.round", "Math.min", "Math.max", "Math.abs", "Prisma.sql",
-                             "Prisma.join", "Prisma.raw", "Prisma.empty"})
-_HARMLESS_METHODS = frozenset({"toISOString", "toFixed", "getTime", "valueOf", "toUTCString"})
-_HARMLESS_TYPES = frozenset({"number", "boolean", "bigint", "Date", "number[]", "bigint[]", "Array<number>"})
-_ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelist|identifier|ident)")
-
-
-def spliced_values(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> tuple[str, ...]:
-    """The values spliced into raw SQL text that are not proven harmless (neither
-    constants nor numbers, booleans, dates or the results of an escaping or
-    allow-list helper), as source text: empty when every value is harmless."""
-    node = unwrap(node)
-    if node is None or depth > 6:
-        return ()
-    t = node.type
-    if t == "template_string":
-        out: tuple[str, ...] = ()
-        for c in node.named_children:
-            if c.type == "template_substitution" and c.named_children:
-                out += _spliced_value(c.named_children[0], resolver, depth)
-        return out
-    if t == "binary_expression" and text(field(node, "operator")) == "+":
-        return spliced_values(field(node, "left"), resolver, depth + 1) \
-            + spliced_values(field(node, "right"), resolver, depth + 1)
-    if t == "identifier":
-        value = _const_value(node, resolver)
-        if value is not None:
-            return spliced_values(value, resolver, depth + 1)
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            return spliced_values(b.value, resolver, depth + 1)
-        return ()
-    return _spliced_value(node, resolver, depth)
-
-
-def _spliced_value(node: ts.Node, resolver: Resolver, depth: int) -> tuple[str, ...]:
-    if safe_fragment(node, resolver) or _harmless(node, resolver, depth):
-        return ()
-    inner = unwrap(node)
-    if inner is not None and (inner.type == "template_string" or inner.type == "binary_expression"
-                              and text(field(inner, "operator")) == "+"):
-        return spliced_values(inner, resolver, depth + 1)
-    return (short(node, 60),)
-
-
-def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
-    node = unwrap(node)
-    if node is None or depth > 8:
-        return False
-    t = node.type
-    if t in ("number", "true", "false"):
-        return True
-    if t == "binary_expression":
-        op = text(field(node, "operator"))
-        if op in ("-", "*", "/", "%", "**", "<", ">", "<=", ">=", "===", "!==", "==", "!="):
-            return True  # arithmetic and comparisons give numbers and booleans
-        return op == "+" and all(_harmless(field(node, k), resolver, depth + 1) for k in ("left", "right"))
-    if t == "ternary_expression":
-        return all(safe_fragment(field(node, k), resolver) or _harmless(field(node, k), resolver, depth + 1)
-                   for k in ("consequence", "alternative"))
-    if t == "member_expression" and text(field(node, "property")) == "length":
-        return True
-    if t == "member_expression" and unwrap(field(node, "object")) is not None \
-            and unwrap(field(node, "object")).type == "this":
-        return _own_field_type(node, text(field(node, "property"))) in _HARMLESS_TYPES
-    if t == "call_expression":
-        fn = unwrap(field(node, "function"))
-        name = text(fn)
-        if name in _HARMLESS_CALLS or _ESCAPING.search(name.split(".")[-1]):
-            return True
-        if fn is not None and fn.type == "member_expression":
-            prop = text(field(fn, "property"))
-            if prop in _HARMLESS_METHODS:
-                return True
-            if prop == "join":  # `ids.join(",")` of numbers
-                return _harmless(field(fn, "object"), resolver, depth + 1)
-            if prop == "map":  # `ids.map(Number)`, `ids.map((id) => Number(id))`
-                args = field(node, "arguments")
-                first = args.named_children[0] if args is not None and args.named_children else None
-                return first is not None and (text(first) in _HARMLESS_CALLS or _returns_harmless(first, resolver))
-        return False
-    if t == "identifier":
-        b = resolver.lookup(text(node), node)
-        if b is None or b.kind not in ("var", "param"):
-            return False
-        declared = field(b.node, "type")
-        if declared is not None and short(declared, 40).lstrip(":").strip() in _HARMLESS_TYPES:
-            return True
-        if b.kind == "var" and not b.path and b.value is not None:
-            return _harmless(b.value, resolver, depth + 1)
-    return False
-
-
-def _returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
-    fn = unwrap(fn)
-    if fn is None or fn.type != "arrow_function":
-        return False
-    body = field(fn, "body")
-    return body is not None and body.type != "statement_block" and _harmless(body, resolver, 1)
-
-
-def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
-    if args is None:
-        return ArgSummary(present=False)
-    if args.type == "template_string":
-        return ArgSummary(raw_kind="tagged")
-    named = [c for c in args.named_children if c.type != "comment"]
-    if not named:
-        return ArgSummary(present=False)
-    kind = sql_kind(named[0], resolver)
-    spliced = spliced_values(named[0], resolver) if kind in ("template", "concat") else ()
-    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced)

@@ -10,7 +10,7 @@ import re
 
 import tree_sitter as ts
 
-from .. import parse as P
+from .parsed import ParsedFile
 from ..schema._lex import physical_lines, split_comment
 from .model import Span, SuppressionComment
 from .nodes import span
@@ -76,8 +76,9 @@ def _next_code_line(after: int, comment_rows: set[int]) -> int:
     return row + 1
 
 
-def extract_suppressions(root: ts.Node, grammar: str, source: bytes) -> tuple[SuppressionComment, ...]:
-    nodes = sorted(P.captures(grammar, "comments", root).get("comment", []), key=lambda n: n.start_byte)
+def extract_suppressions(pf: ParsedFile) -> tuple[SuppressionComment, ...]:
+    root, source = pf.root, pf.source
+    nodes = sorted(pf.captures("comments").get("comment", []), key=lambda n: n.start_byte)
     if not any(DIRECTIVE.encode() in n.text for n in nodes):
         return ()
     lines = source.split(b"\n")

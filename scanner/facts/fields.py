@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .. import parse as P
+from .parsed import ParsedFile
 from .args import FILTER_OPERATORS, LOGICAL, RELATION_FILTERS
 from .model import ITERATION_METHODS, FieldUse, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
@@ -77,11 +77,10 @@ def _is_json_stringify(node: ts.Node) -> bool:
 
 
 class FieldUseExtractor:
-    def __init__(self, root: ts.Node, grammar: str, resolver,
-                 calls: tuple[PrismaCallCandidate, ...]):
-        self.root = root
-        self.grammar = grammar
-        self.resolver = resolver
+    def __init__(self, pf: ParsedFile, calls: tuple[PrismaCallCandidate, ...]):
+        self.pf = pf
+        self.root = pf.root
+        self.resolver = pf.resolver
         self.calls = calls
         self.call_at: dict[int, int] = {}  # node key -> index into calls
         self.uses: list[FieldUse] = []
@@ -90,7 +89,7 @@ class FieldUseExtractor:
         nodes = self._call_nodes()
         for i, node in nodes:
             self._call_arguments(i, node)
-        for _, m in P.matches(self.grammar, "field_uses", self.root):
+        for _, m in self.pf.matches("field_uses"):
             self._match(m)
         self.uses.sort(key=lambda u: (u.span.line, u.span.column, u.path, u.action))
         return tuple(dict.fromkeys(self.uses))
@@ -369,6 +368,5 @@ class FieldUseExtractor:
         return self.origin(field(callee, "object"), depth + 1)
 
 
-def extract_field_uses(root: ts.Node, grammar: str, resolver,
-                       calls: tuple[PrismaCallCandidate, ...]) -> tuple[FieldUse, ...]:
-    return FieldUseExtractor(root, grammar, resolver, calls).extract()
+def extract_field_uses(pf: ParsedFile, calls: tuple[PrismaCallCandidate, ...]) -> tuple[FieldUse, ...]:
+    return FieldUseExtractor(pf, calls).extract()

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import tree_sitter as ts
 
-from .. import parse as P
-from .args import spliced_values, sql_kind
+from .parsed import ParsedFile
+from .raw_sql import spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
-from .scopes import Resolver, pattern_bindings
+from .scopes import pattern_bindings
 
 
 def _result_declarator(call: ts.Node) -> ts.Node | None:
@@ -64,7 +64,7 @@ def _exit_guard(call: ts.Node) -> int:
     return nxt.end_byte
 
 
-def with_results(root: ts.Node, grammar: str, resolver: Resolver,
+def with_results(pf: ParsedFile,
                  calls: list[tuple[ts.Node, PrismaCallCandidate]]) -> list[PrismaCallCandidate]:
     """Fill `result` and `narrowed` for each call bound to a variable."""
     declarators: dict[int, int] = {}
@@ -74,9 +74,9 @@ def with_results(root: ts.Node, grammar: str, resolver: Resolver,
             declarators[key(d)] = i
     narrowed: dict[int, list[int]] = {}
     if declarators:
-        for _, m in P.matches(grammar, "narrowing", root):
+        for _, m in pf.matches("narrowing"):
             rows = m["narrow.rows"][0]
-            b = resolver.lookup(text(rows), rows)
+            b = pf.resolver.lookup(text(rows), rows)
             if b is None or b.kind != "var" or b.path:
                 continue
             i = declarators.get(key(b.node))
@@ -96,12 +96,13 @@ def with_results(root: ts.Node, grammar: str, resolver: Resolver,
     return out
 
 
-def raw_fragments(root: ts.Node, grammar: str, resolver: Resolver, fid) -> tuple[RawFragment, ...]:
+def raw_fragments(pf: ParsedFile) -> tuple[RawFragment, ...]:
+    resolver = pf.resolver
     out = []
-    for _, m in P.matches(grammar, "raw_fragments", root):
+    for _, m in pf.matches("raw_fragments"):
         node = m["raw"][0]
         sql = unwrap(m["raw.sql"][0])
         kind = sql_kind(sql, resolver)
         values = spliced_values(sql, resolver) if kind in ("template", "concat") else ()
-        out.append(RawFragment(span(node), kind, fid(node), values))
+        out.append(RawFragment(span(node), kind, pf.fid(node), values))
     return tuple(out)

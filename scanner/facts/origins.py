@@ -118,7 +118,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         value = unwrap(b.value)
         if not b.path and value is not None and value.type == "array" \
                 and not any(c.type == "spread_element" for c in value.named_children):
-            from .context import literal_len  # context builds loops from this module
+            from .frames import literal_len  # frames builds loops from this module
             n = literal_len(node, resolver)
             # `const rows = []` filled later is a collection, not a constant list.
             return (CONSTANT, f"the constant list {name} of {n} item(s)") if n else (UNKNOWN, "")

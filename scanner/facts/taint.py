@@ -25,94 +25,29 @@ their byte span: nothing here decides what a Prisma call is."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import tree_sitter as ts
 
-from .. import parse as P
 from .model import (
     FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
 )
-from .nodes import (
-    FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, param_nodes, param_pattern, short, span, text,
+from .nodes import FUNCTION_TYPES, field, key, member_chain, param_nodes, param_pattern, short, text
+from .operations import UNSAFE_RAW_METHODS, WRITE_OPS
+from .parsed import ParsedFile
+from .taint_calls import TaintCalls
+from .taint_sources import TaintSources
+from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
+    _ITEM_PARAM, _ROUNDS, _SCHEMA_MODULES, _WHOLE_SOURCES, _WRITE_KEYS, BODY_SOURCES, Taint, TaintValues, _best,
+    _STRING_FILTERS, _key_of, _line, _pattern_names, _unwrap,
 )
-from .entries import (
-    REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
-)
-from .operations import UNSAFE_RAW_METHODS, WRITE_DATA_KEYS, WRITE_OPS
-from .scopes import Resolver, pattern_bindings
-from .validation import is_zod_module, schema_origin
-
-BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
-                          "graphql-args"})
-# Sources that are the whole payload object: a spread of one is a mass assignment.
-_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input",
-                            "graphql-args"})
-_VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
-_VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
-_SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
-# Modules whose `.parse` parses text rather than validating a value.
-_PARSERS = frozenset({
-    "qs", "querystring", "node:querystring", "query-string", "cookie", "yaml", "js-yaml", "papaparse",
-    "url", "node:url", "path", "node:path", "json5", "csv-parse", "date-fns", "chrono-node", "superjson",
-    "devalue", "content-type", "mime", "semver",
-})
-# Method calls whose result says something about the value but is not the value.
-_PREDICATES = frozenset({
-    "includes", "startsWith", "endsWith", "some", "every", "has", "test", "indexOf", "lastIndexOf",
-    "localeCompare", "findIndex", "hasOwnProperty", "isArray", "isInteger", "isFinite", "isNaN",
-})
-_COERCE = frozenset({"Number", "parseInt", "parseFloat", "BigInt", "Number.parseInt", "Number.parseFloat",
-                     "Math.round", "Math.floor", "Math.ceil", "Math.abs", "Math.min", "Math.max"})
-_KEEP = frozenset({"String", "decodeURIComponent", "encodeURIComponent", "Array.from", "Object.values",
-                   "Object.entries", "Object.keys", "String.prototype.trim"})
-_KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "structuredClone",
-                         "Promise.resolve"})
-_NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
-_NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
-_ITEM_PARAM = {"reduce": 1}
-# Argument keys of a write that hold the values it writes (data, create, update).
-_WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
-_MAX_STEPS = 12
-_ROUNDS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Taint:
-    source: str
-    whole: bool                 # the payload object itself (or a rest/spread of it)
-    coerced: bool
-    steps: tuple[TaintStep, ...]
-    function: int
-    checks: tuple[str, ...] = ()
-
-    def rank(self) -> tuple:
-        return (self.whole, not self.coerced, self.source in BODY_SOURCES, -len(self.steps))
-
-    def then(self, line: int, note: str, *, whole: bool | None = None, coerced: bool = False,
-             check: str | None = None) -> "Taint":
-        steps = self.steps if len(self.steps) >= _MAX_STEPS else self.steps + (TaintStep(line, note),)
-        return replace(self, steps=steps, whole=self.whole if whole is None else (self.whole and whole),
-                       coerced=self.coerced or coerced,
-                       checks=self.checks + ((check,) if check and check not in self.checks else ()))
 
 
-def _best(found: list[Taint]) -> Taint | None:
-    return max(found, key=Taint.rank) if found else None
-
-
-def _line(node: ts.Node) -> int:
-    return node.start_point[0] + 1
-
-
-def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node]]:
-    return list(pattern_bindings(pattern))
-
-
-class TaintTracker:
-    def __init__(self, root: ts.Node, grammar: str, resolver: Resolver,
-                 functions: tuple[FunctionFact, ...], function_nodes: list[ts.Node],
-                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...], fid,
+class TaintTracker(TaintSources, TaintCalls, TaintValues):
+    def __init__(self, pf: ParsedFile, functions: tuple[FunctionFact, ...],
+                 inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...],
                  mode: str = "request", querying: frozenset[int] = frozenset()):
         # mode `request`: request input as the sources; `params`: the parameters of exported
         # functions, each its own source `param:<index>:<key>` (the callee half of a
@@ -120,15 +55,15 @@ class TaintTracker:
         self.mode = mode
         self.querying = querying  # params mode: the functions worth seeding
         self.handed: dict[tuple, HandedInput] = {}
-        self.root = root
-        self.grammar = grammar
-        self.resolver = resolver
+        self.pf = pf
+        root = self.root = pf.root
+        self.resolver = pf.resolver
         self.functions = functions
-        self.function_nodes = function_nodes
-        self.function_ids = {key(n): i for i, n in enumerate(function_nodes)}
+        self.function_nodes = pf.function_nodes
+        self.function_ids = pf.function_ids
         self.inputs = inputs
         self.calls = calls
-        self.fid = fid
+        self.fid = pf.fid
         self.sources: dict[int, tuple[str, str]] = {}      # node key -> (kind, text)
         self.containers: dict[tuple, dict[str, str]] = {}  # binding -> {property: source kind}
         self.unseen_base: dict[int, str] = {}  # tRPC procedure id -> the imported builder it extends
@@ -160,109 +95,9 @@ class TaintTracker:
         return tuple(sorted(self.flows.values(), key=lambda f: (f.sink, f.argument)))
 
     # -- sources ----------------------------------------------------------------
-    def _input_sources(self) -> None:
-        for src in self.inputs:
-            s = src.span
-            node = self.root.descendant_for_point_range((s.line - 1, s.column - 1), (s.end_line - 1, s.end_column - 1))
-            while node is not None and node.type not in ("call_expression", "member_expression"):
-                node = node.parent
-            if node is not None:
-                self.sources[key(node)] = (src.kind, src.text)
-
-    def _binding_key(self, name: str, at: ts.Node) -> tuple | None:
-        b = self.resolver.lookup(name, at)
-        return None if b is None else (key(b.node), b.name)
-
-    def _parameter_sources(self) -> None:
-        for f in self.functions:
-            kind = entry_kind(f.entry_kind)
-            if kind is None:
-                continue
-            fn = self.function_nodes[f.id]
-            body = field(fn, "body") or fn
-            for index, p in enumerate(param_nodes(fn)):
-                members = self._request_members(kind, f, fn, index, p)
-                if not members:
-                    continue
-                pattern = param_pattern(p)
-                for name, path, node in _pattern_names(pattern):
-                    bk = self._binding_key(name, body)
-                    if bk is None:
-                        continue
-                    if "" in members:  # the parameter itself is input
-                        source, rest = members[""], path
-                    elif "." in members:  # a part of it
-                        source, rest = members["."], (".",)
-                    elif path and path[0] in members:
-                        source, rest = members[path[0]], path[1:]
-                    else:
-                        if not path:
-                            self.containers[bk] = members
-                        continue
-                    whole = source in _WHOLE_SOURCES and rest in ((), ("...",))
-                    note = f"{kind.id} parameter `{short(pattern, 60)}`"
-                    self.seeds[bk] = Taint(source, whole, False, (TaintStep(_line(node), note),), f.id)
-
-    def _exported_parameter_sources(self) -> None:
-        for f in self.functions:
-            if not f.exported_as or f.entry_kind is not None or f.id not in self.querying:
-                continue  # entry points read request input themselves
-            fn = self.function_nodes[f.id]
-            body = field(fn, "body") or fn
-            for index, p in enumerate(param_nodes(fn)):
-                pattern = param_pattern(p)
-                if pattern is None:
-                    continue
-                for name, path, node in _pattern_names(pattern):
-                    whole = not path or path == ("...",)
-                    prop = "" if whole else path[0]
-                    if prop.startswith("[") or prop == "...":
-                        continue  # array elements, nested rests
-                    bk = self._binding_key(name, body)
-                    if bk is not None:
-                        note = f"parameter `{short(pattern, 60)}` of {f.name}()"
-                        self.seeds[bk] = Taint(f"param:{index}:{prop}", whole, False,
-                                               (TaintStep(_line(node), note),), f.id)
-
-    def _request_members(self, kind: EntryKind, f: FunctionFact, fn: ts.Node, index: int,
-                         p: ts.Node) -> dict[str, str] | None:
-        """What parameter `index` of an entry point carries, as {property: input source}
-        (`{ params }` of a route handler, `req.body` of an Express handler); the key `""`
-        when the parameter is the input itself, `"."` when it is one part of it
-        (`@Body('title') title`). None when it carries no request input."""
-        if kind.every_param:
-            # A wrapped action (`client.schema(S).action(async ({ parsedInput }) => …)`) gets
-            # what its wrapper hands it, validated or not: that is the wrapper's business.
-            return {"": kind.every_param} if f.inline_callback is None else None
-        if kind.decorators:
-            for dec in (c for c in p.children if c.type == "decorator"):
-                source = kind.decorators.get(decorator_name(dec))
-                if source == "*":
-                    return REQUEST_MEMBERS
-                if source is not None and not checked_by_pipe(p, dec):
-                    keyed = any(a.type == "string" for a in decorator_arguments(dec))
-                    return {"." if keyed else "": source}
-            return None
-        if kind.id == "trpc-procedure" and self._procedure_has_input(fn, f.id):
-            return None
-        return kind.params.get(index)
-
-    def _procedure_has_input(self, fn: ts.Node, fid: int) -> bool:
-        """`.input(schema)` on the procedure chain, or on the procedure it is built from.
-        A builder imported from another module is noted in `unseen_base`: its `.input()`
-        cannot be seen here, which the rule grades as low confidence."""
-        call = fn.parent.parent if fn.parent is not None else None
-        callee = field(call, "function") if call is not None else None
-        chain = field(callee, "object") if callee is not None and callee.type == "member_expression" else None
-        declares, imported = procedure_input(chain, self.resolver)
-        if imported:
-            self.unseen_base[fid] = imported
-        return declares
-
-    # -- events -------------------------------------------------------------------
     def _events(self) -> list:
         events = []
-        for _, m in P.matches(self.grammar, "taint", self.root):
+        for _, m in self.pf.matches("taint"):
             if "decl" in m:
                 node = m["decl"][0]
                 events.append((node.end_byte, "decl", node, None))
@@ -280,7 +115,7 @@ class TaintTracker:
             elif "guard" in m:
                 node = m["guard"][0]
                 events.append((node.end_byte, "guard", node, None))
-        for _, m in P.matches(self.grammar, "call_sites", self.root):
+        for _, m in self.pf.matches("call_sites"):
             call = m["callsite"][0]
             events.append((call.end_byte, "call", call, None))
         for i, cand in enumerate(self.calls):
@@ -405,32 +240,6 @@ class TaintTracker:
                 self.state[bk] = t.then(_line(node), f".{method}(({short(params[i], 30)}) => …)",
                                         whole=False)
 
-    def _on_call(self, call: ts.Node, _) -> None:
-        """Same-file helpers get the taint of their arguments; calls that take a tainted
-        value as a statement or an `if` test are recorded as checks on it."""
-        fn = field(call, "function")
-        args = field(call, "arguments")
-        if fn is None or args is None or args.type != "arguments":
-            return
-        helper = self._local_function(fn)
-        validator = self._is_validator(call)
-        guard = validator or _statement_or_test(call)
-        name = short(fn, 60)
-        if helper is None and not validator and self.mode == "request" and self._imported_callee(fn):
-            for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
-                self._hand(call, i, a, name)
-        for i, a in enumerate(args.named_children):
-            if helper is not None and not self._seed_properties(helper, i, a, call, name):
-                t = self.eval(a)
-                if t is not None:
-                    self._seed_parameter(helper, i, t.then(_line(call), f"passed to {name}()", check=name))
-            if guard:
-                for u in _handed_names(a):
-                    bk = self._binding_key(text(u), u)
-                    t = self.state.get(bk) if bk is not None else None
-                    if t is not None:
-                        self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
-
     def _on_guard(self, test: ts.Node, _) -> None:
         """`typeof x` compared in an `if` test: `x` is checked to be a primitive (a string or
         a number cannot carry a Prisma filter object)."""
@@ -449,121 +258,6 @@ class TaintTracker:
                 continue
             stack.extend(n.named_children)
 
-    def _imported_callee(self, callee: ts.Node) -> bool:
-        """`createUser(…)` or `users.create(…)` bound to an import: a function of another
-        file, whose own facts say where its parameters go."""
-        root = field(callee, "object") if callee.type == "member_expression" else callee
-        if root is None or root.type != "identifier":
-            return False
-        b = self.resolver.lookup(text(root), root)
-        return b is not None and b.kind == "import"
-
-    def _hand(self, call: ts.Node, index: int, arg: ts.Node, name: str) -> None:
-        """Record request input handed to another file's function: per property of an
-        object-literal argument (`createUser({ email, name })`), else the whole argument."""
-        obj = _unwrap(arg)
-        parts: list[tuple[str, ts.Node]] = []
-        if obj is not None and obj.type == "object":
-            for c in obj.named_children:
-                if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
-                    parts.append((text(field(c, "key")).strip("'\""), field(c, "value")))
-                elif c.type == "shorthand_property_identifier":
-                    parts.append((text(c), c))
-                elif c.type == "spread_element":
-                    parts.append(("", c))  # `{ ...body, userId }`: the payload is the argument
-        else:
-            parts.append(("", arg))
-        for prop, value in parts:
-            t = self.eval(value)
-            if t is None:
-                continue
-            h = HandedInput(t.source, span(call), index, prop, t.whole and not prop, t.coerced,
-                            t.steps + (TaintStep(_line(call), f"passed to {name}()"),), t.function,
-                            self._checks(t))
-            k = (h.span, index, prop)
-            old = self.handed.get(k)
-            if old is None or (h.whole, not h.coerced) > (old.whole, not old.coerced):
-                self.handed[k] = h
-
-    def _seed_properties(self, fn: ts.Node, index: int, arg: ts.Node, call: ts.Node, name: str) -> bool:
-        """`helper({ accountId, status })` into `function helper({ accountId, status })`:
-        each destructured name gets the taint of its own property, so a value from the
-        session beside one from the request stays clean. False when the argument is no
-        plain object literal or the parameter no object pattern (then the whole value counts)."""
-        obj = _unwrap(arg)
-        params = param_nodes(fn)
-        if obj is None or obj.type != "object" or index >= len(params):
-            return False
-        pattern = param_pattern(params[index])
-        if pattern is None or pattern.type != "object_pattern":
-            return False
-        props: dict[str, ts.Node] = {}
-        for c in obj.named_children:
-            if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
-                props[text(field(c, "key")).strip("'\"")] = field(c, "value")
-            elif c.type == "shorthand_property_identifier":
-                props[text(c)] = c
-            elif c.type != "comment":
-                return False  # a spread or a method: the names cannot be matched one by one
-        body = field(fn, "body") or fn
-        for n, path, at in _pattern_names(pattern):
-            value = props.get(path[0]) if path and path[0] != "..." else None
-            t = self.eval(value) if value is not None else None
-            if t is None:
-                continue
-            t = t.then(_line(call), f"passed to {name}()", check=name)
-            seeded = t if len(path) == 1 else t.then(_line(at), f"{{ {n} }}", whole=False)
-            bk = self._binding_key(n, body)
-            old = self.seeds.get(bk) if bk is not None else None
-            if bk is not None and (old is None or seeded.rank() > old.rank()):
-                self.seeds[bk] = seeded
-        return True
-
-    def _seed_parameter(self, fn: ts.Node, index: int, t: Taint) -> None:
-        params = param_nodes(fn)
-        if index >= len(params):
-            return
-        body = field(fn, "body") or fn
-        for n, path, at in _pattern_names(param_pattern(params[index])):
-            bk = self._binding_key(n, body)
-            if bk is None:
-                continue
-            seeded = t if not path or path == ("...",) else t.then(_line(at), f"{{ {n} }}", whole=False)
-            old = self.seeds.get(bk)
-            if old is None or seeded.rank() > old.rank():
-                self.seeds[bk] = seeded
-
-    def _local_function(self, callee: ts.Node) -> ts.Node | None:
-        if callee.type != "identifier":
-            return None
-        b = self.resolver.lookup(text(callee), callee)
-        if b is None:
-            return None
-        if b.kind == "function":
-            return b.node
-        if b.kind == "var" and not b.path:
-            v = _unwrap(b.value)
-            if v is not None and v.type in FUNCTION_TYPES:
-                return v
-        return None
-
-    def _is_validator(self, call: ts.Node) -> bool:
-        fn = field(call, "function")
-        if fn is None or fn.type != "member_expression":
-            return False
-        method = text(field(fn, "property"))
-        if method not in _VALIDATE_METHODS and method not in _VALIDATE_METHODS_YUP_JOI:
-            return False
-        origin, module = schema_origin(self.resolver, field(fn, "object"))
-        if method in _VALIDATE_METHODS_YUP_JOI:
-            return origin == "import" and module in ("yup", "joi") or origin == "local" and self.schema_file
-        if origin == "zod":
-            return True
-        if origin == "import":
-            return module not in _PARSERS
-        return origin == "local" and self.schema_file
-
-    # -- sinks ----------------------------------------------------------------------
     def _on_sink(self, node: ts.Node, extra) -> None:
         index, cand = extra
         args = field(node, "arguments")
@@ -651,189 +345,20 @@ class TaintTracker:
             self.flows[k] = flow
 
     # -- expressions --------------------------------------------------------------------
-    def eval(self, expr: ts.Node | None) -> Taint | None:
-        """The request input an expression's value carries, if any (iterative)."""
-        if expr is None:
-            return None
-        found: list[Taint] = []
-        stack: list[tuple[ts.Node, bool, bool]] = [(expr, True, False)]  # node, keeps whole, coerced
-        while stack:
-            node, whole, coerced = stack.pop()
-            t = node.type
-            k = key(node)
-            if k in self.sources:
-                kind, src_text = self.sources[k]
-                found.append(Taint(kind, whole and kind in _WHOLE_SOURCES, coerced,
-                                   (TaintStep(_line(node), src_text),), self.fid(node)))
-                continue
-            if t in FUNCTION_TYPES:
-                continue
-            if t in ("identifier", "shorthand_property_identifier"):
-                bk = self._binding_key(text(node), node)
-                hit = self.state.get(bk) if bk is not None else None
-                if hit is not None:
-                    found.append(replace(hit, whole=hit.whole and whole and t == "identifier",
-                                         coerced=hit.coerced or coerced))
-                continue
-            if t in TRANSPARENT or t in ("await_expression", "spread_element", "sequence_expression"):
-                kids = node.named_children[-1:] if t == "sequence_expression" else node.named_children
-                stack.extend((c, whole, coerced) for c in kids)
-            elif t == "member_expression":
-                hit = self._member_source(node)
-                if hit is not None:
-                    found.append(replace(hit, coerced=coerced))
-                    continue
-                obj = field(node, "object")
-                if obj is not None:
-                    stack.append((obj, False, coerced))
-            elif t == "subscript_expression":
-                obj = field(node, "object")
-                if obj is not None:
-                    stack.append((obj, False, coerced))
-            elif t == "call_expression":
-                stack.extend(self._call_operands(node, coerced))
-            elif t == "new_expression":
-                cls = text(field(node, "constructor"))
-                args = field(node, "arguments")
-                if args is not None and (cls in _NEW_COERCE or cls in _NEW_KEEP):
-                    stack.extend((a, False, coerced or cls in _NEW_COERCE) for a in args.named_children)
-            elif t in ("template_string", "template_substitution"):
-                stack.extend((c, False, coerced) for c in node.named_children)
-            elif t == "binary_expression":
-                op = text(field(node, "operator"))
-                if op in ("??", "||", "&&"):
-                    stack.extend((c, whole, coerced) for c in (field(node, "left"), field(node, "right")) if c)
-                elif op == "+":
-                    stack.extend((c, False, coerced) for c in (field(node, "left"), field(node, "right")) if c)
-                elif op in ("-", "*", "/", "%", "**"):
-                    stack.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
-            elif t == "ternary_expression":
-                stack.extend((c, whole, coerced) for c in (field(node, "consequence"), field(node, "alternative")) if c)
-            elif t == "unary_expression":
-                if text(field(node, "operator")) in ("-", "+") and node.named_children:
-                    stack.append((node.named_children[-1], False, True))
-            elif t == "object":
-                for c in node.named_children:
-                    if c.type == "spread_element":
-                        stack.append((c, whole, coerced))
-                    elif c.type == "pair" and field(c, "value") is not None:
-                        stack.append((field(c, "value"), False, coerced))
-                    elif c.type == "shorthand_property_identifier":
-                        stack.append((c, False, coerced))
-            elif t == "array":
-                stack.extend((c, False, coerced) for c in node.named_children)
-            elif t == "pair":
-                v = field(node, "value")
-                if v is not None:
-                    stack.append((v, False, coerced))
-        return _best(found)
-
-    def _member_source(self, node: ts.Node) -> Taint | None:
-        obj = _unwrap(field(node, "object"))
-        prop = text(field(node, "property"))
-        if obj is None:
-            return None
-        if obj.type == "identifier":
-            bk = self._binding_key(text(obj), obj)
-            container = self.containers.get(bk) if bk is not None else None
-            if container is not None and prop in container:
-                src = container[prop]
-                return Taint(src, src in _WHOLE_SOURCES, False, (TaintStep(_line(node), short(node, 60)),),
-                             self.fid(node))
-        if prop == "searchParams" and (member_chain(obj) or "").endswith("nextUrl"):
-            return Taint("search-params", False, False, (TaintStep(_line(node), short(node, 60)),),
-                         self.fid(node))
-        return None
-
-    def _call_operands(self, call: ts.Node, coerced: bool) -> list[tuple[ts.Node, bool, bool]]:
-        """What a call's result carries from its receiver and arguments."""
-        fn = field(call, "function")
-        args = field(call, "arguments")
-        arg_nodes = list(args.named_children) if args is not None and args.type == "arguments" else []
-        if fn is None or self._is_validator(call):
-            return []
-        chain = member_chain(fn) or ""
-        if chain in _COERCE:
-            return [(a, False, True) for a in arg_nodes[:1]]
-        if chain in _KEEP_WHOLE:
-            return [(a, True, coerced) for a in arg_nodes]
-        if chain in _KEEP:
-            return [(a, False, coerced) for a in arg_nodes[:1]]
-        if fn.type == "identifier":
-            if self._local_function(fn) is not None:
-                return [(a, False, coerced) for a in arg_nodes]
-            return []
-        if fn.type == "member_expression":
-            method = text(field(fn, "property"))
-            if method in _PREDICATES:
-                return []
-            obj = field(fn, "object")
-            return [(obj, False, coerced)] if obj is not None else []
-        return []
 
 
-def _unwrap(node: ts.Node | None) -> ts.Node | None:
-    while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
-        node = node.named_children[0] if node.named_children else None
-    return node
-
-
-def _handed_names(arg: ts.Node) -> list[ts.Node]:
-    """Identifiers an argument hands over: `body`, `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`."""
-    u = _unwrap(arg)
-    if u is None:
-        return []
-    if u.type == "identifier":
-        return [u]
-    if u.type not in ("object", "array"):
-        return []
-    out = []
-    for c in u.named_children:  # `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`
-        v = _unwrap(field(c, "value")) if c.type == "pair" else _unwrap(c)
-        if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
-            out.append(v)
-    return out
-
-
-# Filters that take only a string: a filter object from the client fails validation.
-_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search"})
-
-
-def _key_of(node: ts.Node) -> str:
-    if node.type == "pair":
-        return text(field(node, "key")).strip("'\"")
-    return text(node)
-
-
-def _statement_or_test(call: ts.Node) -> bool:
-    """`validate(body)` as a statement, a call in an `if` test, or one whose verdict is kept
-    (`const verdict = validateSignature({ body })`, tested later): a check, not a use."""
-    n = call.parent
-    while n is not None and n.type in ("await_expression", "unary_expression", "non_null_expression",
-                                       "as_expression"):
-        n = n.parent
-    if n is None:
-        return False
-    if n.type in ("expression_statement", "variable_declarator"):
-        return True
-    return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
-
-
-def extract_taint(root: ts.Node, grammar: str, resolver: Resolver, functions: tuple[FunctionFact, ...],
-                  function_nodes: list[ts.Node], inputs: tuple[InputSource, ...],
-                  calls: tuple[PrismaCallCandidate, ...], fid, querying: frozenset[int] = frozenset(),
+def extract_taint(pf: ParsedFile, functions: tuple[FunctionFact, ...], inputs: tuple[InputSource, ...],
+                  calls: tuple[PrismaCallCandidate, ...], querying: frozenset[int] = frozenset(),
                   ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
     """Same-file flows, request input handed to other files' functions, and where the
     parameters of this file's exported functions go (only those in `querying`: they run
-    a model operation, directly or through same-file calls). `fid(node)`: the id of the
-    function a node sits in (-1 at module level)."""
-    request = TaintTracker(root, grammar, resolver, functions, function_nodes, inputs, calls, fid)
+    a model operation, directly or through same-file calls)."""
+    request = TaintTracker(pf, functions, inputs, calls)
     flows = request.run()
     handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
     params: tuple[ParamFlow, ...] = ()
     if any(f.id in querying and f.exported_as and f.params for f in functions):
-        tracker = TaintTracker(root, grammar, resolver, functions, function_nodes, (), calls, fid,
-                               mode="params", querying=querying)
+        tracker = TaintTracker(pf, functions, (), calls, mode="params", querying=querying)
         out = []
         for flow in tracker.run():
             _, index, prop = flow.source.split(":", 2)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .. import parse as P
+from .parsed import ParsedFile
 from .model import FileFacts, ValidationCall
 from .nodes import FUNCTION_TYPES, field, key, short, span, text, unwrap
 from .scopes import Resolver
@@ -168,12 +168,11 @@ def _library_function(resolver: Resolver, callee: ts.Node) -> str | None:
     return b.module
 
 
-def extract_validations(root: ts.Node, grammar: str, resolver: Resolver,
-                        function_ids: dict[int, int]) -> tuple[ValidationCall, ...]:
-    """`function_ids` maps function node keys to the ids of `FileFacts.functions`."""
+def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
+    root, resolver, function_ids = pf.root, pf.resolver, pf.function_ids
     out: list[ValidationCall] = []
     schema_file: bool | None = None
-    for _, m in P.matches(grammar, "validations", root):
+    for _, m in pf.matches("validations"):
         if "validate" in m:
             call, schema = m["validate"][0], m["validate.schema"][0]
             method = text(m["validate.method"][0])

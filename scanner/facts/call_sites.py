@@ -1,0 +1,161 @@
+"""The call graph's edges out of one file: calls of same-file functions, of
+imported functions and of `this.method()`, each with where it runs."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .args import object_entries
+from .context import ContextBuilder
+from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
+from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .parsed import ParsedFile, enclosing
+
+_NO_VALUE = ("undefined", "null")
+
+
+def _given(args: ts.Node | None) -> GivenArguments | None:
+    if args is None or args.type != "arguments":
+        return None  # a tagged template
+    items = [a for a in args.named_children if a.type != "comment"]
+    if any(a.type == "spread_element" for a in items):
+        return None
+    keys = []
+    for i, a in enumerate(items):
+        if a.type == "object":
+            entries = list(object_entries(a))
+            if not any(spread for _, _, spread in entries):
+                keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
+                                      or unwrap(v).type not in _NO_VALUE)))
+    return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
+                          tuple(keys))
+
+
+def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaCallCandidate, ...],
+                       call_sites: tuple[CallSite, ...]) -> frozenset[int]:
+    """Functions that run a model operation themselves, in a callback of theirs, or through
+    same-file functions they call: the only ones whose parameters can reach a sink here."""
+    parent = {f.id: f.parent for f in functions}
+
+    def up(fid: int):
+        while fid >= 0:
+            yield fid
+            fid = parent.get(fid, -1)
+
+    out = {fid for c in calls if c.model is not None for fid in up(c.ctx.function)}
+    changed = True
+    while changed:
+        changed = False
+        for site in call_sites:
+            if site.local_function in out:
+                for fid in up(site.ctx.function):
+                    if fid not in out:
+                        out.add(fid)
+                        changed = True
+    return frozenset(out)
+
+
+def _stored(call: ts.Node) -> bool:
+    """The call's value is kept on a member: `Cls.instance = make()`, `g.prisma ??= make()`."""
+    n = call.parent
+    while n is not None and n.type in ("await_expression", "parenthesized_expression", "as_expression",
+                                       "non_null_expression"):
+        n = n.parent
+    if n is None or n.type not in ("assignment_expression", "augmented_assignment_expression"):
+        return False
+    left = field(n, "left")
+    return left is not None and left.type in ("member_expression", "subscript_expression")
+
+
+def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None):
+    """(name, imported ref, local function id, package) of a call site, None when the
+    callee is neither an import, a function of this file, an instance of an imported class
+    nor the global fetch (the last two with only a name and a package)."""
+    if obj is None:
+        b = pf.resolver.lookup(text(callee), callee)
+        if b is None and text(callee) == "fetch":
+            # The global fetch: network I/O, for rules that weigh work beside a query.
+            return "fetch", None, None, None
+        if b is None:
+            return None
+        ref = local = None
+        if b.kind == "import":
+            ref = ClientRef("import", "import", b.module, b.imported)
+        elif b.kind == "function":
+            local = pf.function_ids.get(key(b.node))
+        elif b.kind == "var" and not b.path:
+            v = unwrap(b.value)
+            if v is not None and v.type in FUNCTION_TYPES:
+                local = pf.function_ids.get(key(v))
+        if ref is None and local is None:
+            return None
+        return text(callee), ref, local, None
+    if obj.type == "this":
+        local = _class_method(pf, call, text(callee))
+        return None if local is None else (f"this.{text(callee)}", None, local, None)
+    b = pf.resolver.lookup(text(obj), obj)
+    package = _instance_of_import(pf, b)
+    if package is not None:
+        return f"{text(obj)}.{text(callee)}", None, None, package
+    if b is None or b.kind != "import":
+        return None
+    return (f"{text(obj)}.{text(callee)}", ClientRef("import", "import", b.module, b.imported, (text(callee),)),
+            None, None)
+
+
+def _instance_of_import(pf: ParsedFile, b) -> str | None:
+    """The module of the imported class a variable is a `new` instance of."""
+    if b is None or b.kind != "var" or b.path:
+        return None
+    v = unwrap(b.value)
+    if v is None or v.type != "new_expression":
+        return None
+    ctor = field(v, "constructor")
+    if ctor is None or ctor.type != "identifier":
+        return None
+    c = pf.resolver.lookup(text(ctor), ctor)
+    return c.module if c is not None and c.kind == "import" else None
+
+
+def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
+    out = []
+    for _, m in pf.matches("call_sites"):
+        call = m["callsite"][0]
+        found = _callee(pf, call, m["callsite.callee"][0], m.get("callsite.object", [None])[0])
+        if found is None:
+            continue
+        name, ref, local, package = found
+        if name == "fetch" and ref is None and local is None:
+            out.append(CallSite("fetch", None, None, span(call), ctx.build(call)))
+            continue
+        if package is not None:
+            out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))
+            continue
+        args = field(call, "arguments")
+        out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
+                            _given(args), _client_args(pf, args)))
+    out.sort(key=lambda c: (c.span.line, c.span.column))
+    return tuple(out)
+
+
+def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:
+    """Arguments naming a client, or what may be one (an import the index settles)."""
+    if args is None or args.type != "arguments":
+        return ()
+    out = []
+    for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+        if unwrap(a) is not None and unwrap(a).type in ("identifier", "member_expression"):
+            r = pf.resolver.classify(a)
+            if r.kind in ("client", "import"):
+                out.append((i, r))
+    return tuple(out)
+
+
+def _class_method(pf: ParsedFile, node: ts.Node, name: str) -> int | None:
+    body = enclosing(node, ("class_body",))
+    if body is None:
+        return None
+    for member in body.named_children:
+        if member.type == "method_definition" and text(field(member, "name")) == name:
+            return pf.function_ids.get(key(member))
+    return None

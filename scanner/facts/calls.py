@@ -1,0 +1,108 @@
+"""Prisma operations: the one Prisma-call recogniser. Model operations
+(`prisma.user.findMany(…)`), raw SQL and `$transaction` calls on whatever the
+scope table says is a client."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .args import summarise_args
+from .raw_sql import raw_summary
+from .context import ContextBuilder
+from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
+from .narrowing import with_results
+from .nodes import FUNCTION_TYPES, field, key, short, span, text, unwrap
+from .parsed import ParsedFile, enclosing
+
+TxCalls = tuple[tuple[ts.Node, ClientRef], ...]
+
+
+def transaction_calls(pf: ParsedFile) -> tuple[TxCalls, dict[int, set[str]]]:
+    """$transaction calls on clients, and per function key (-1: module) the names
+    passed to them."""
+    out = []
+    names: dict[int, set[str]] = {}
+    for _, m in pf.matches("prisma_calls"):
+        if "client_call" not in m or text(m["client_call.method"][0]) != TRANSACTION_METHOD:
+            continue
+        call = m["client_call"][0]
+        ref = pf.resolver.classify(m["client_call.receiver"][0])
+        if ref.kind in ("none", "unknown"):
+            continue
+        out.append((call, ref))
+        fn = enclosing(call, FUNCTION_TYPES)
+        bucket = names.setdefault(key(fn) if fn is not None else -1, set())
+        _passed_names(pf, m["client_call.args"][0], bucket)
+    return tuple(out), names
+
+
+def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
+    """Names in a $transaction's arguments, following arrays composed of other arrays:
+    `ops = [...removals, ...additions]`."""
+    pending = [unwrap(a) for a in args.named_children]
+    while pending and len(bucket) < 64:
+        a = pending.pop()
+        if a is None:
+            continue
+        if a.type == "spread_element":
+            pending.extend(unwrap(c) for c in a.named_children)
+        elif a.type == "array":
+            pending.extend(unwrap(c) for c in a.named_children)
+        elif a.type == "identifier" and text(a) not in bucket:
+            bucket.add(text(a))
+            b = pf.resolver.lookup(text(a), a)
+            if b is not None and b.kind == "var" and not b.path:
+                value = unwrap(b.value)
+                if value is not None and value.type == "array":
+                    pending.append(value)
+
+
+def _receiver_root(receiver: ts.Node) -> ts.Node:
+    n = unwrap(receiver)
+    while n is not None and n.type == "member_expression":
+        n = unwrap(field(n, "object"))
+    return n if n is not None else receiver
+
+
+def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
+    """(call node, receiver, model, operation, args) of a match, None when the
+    operation is not one Prisma has."""
+    if "call" in m:
+        op = text(m["call.operation"][0])
+        if op not in MODEL_OPS:
+            return None
+        model = text(m["call.model"][0])
+        if model.startswith("$"):
+            return None
+        return m["call"][0], m["call.receiver"][0], model, op, summarise_args(m["call.args"][0])
+    op = text(m["client_call.method"][0])
+    if op not in RAW_METHODS and op != TRANSACTION_METHOD:
+        return None
+    args = raw_summary(m["client_call.args"][0], pf.resolver) if op in RAW_METHODS \
+        else summarise_args(None)
+    return m["client_call"][0], m["client_call.receiver"][0], None, op, args
+
+
+def extract(pf: ParsedFile, ctx: ContextBuilder,
+            ) -> tuple[tuple[PrismaCallCandidate, ...], tuple[ShapedCall, ...]]:
+    """The candidates, and the Prisma-shaped calls whose receiver this file cannot place."""
+    out = []
+    unresolved = []
+    for _, m in pf.matches("prisma_calls"):
+        shape = _shape(pf, m)
+        if shape is None:
+            continue
+        node, receiver, model, op, args = shape
+        ref = pf.resolver.classify(receiver)
+        if ref.kind == "unknown":
+            unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
+            continue
+        if ref.kind == "none":
+            continue
+        out.append((node, PrismaCallCandidate(
+            receiver=short(receiver, 80), ref=ref, model=model, operation=op, span=span(node),
+            args=args, ctx=ctx.build(node, _receiver_root(receiver)), text=short(node, 240),
+        )))
+    calls = with_results(pf, out)
+    calls.sort(key=lambda c: (c.span.line, c.span.column))
+    return tuple(calls), tuple(unresolved)

@@ -1,0 +1,65 @@
+"""Catch clauses and `.catch(…)` callbacks: where errors are handled, and how."""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter as ts
+
+from .handlers import summarise_catch_callback, summarise_catch_clause
+from .model import CatchFact, Span
+from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text
+from .parsed import ParsedFile
+
+def _statement_of(node: ts.Node) -> ts.Node:
+    """The statement an expression belongs to."""
+    n = node
+    while n.parent is not None and n.parent.type not in ("statement_block", "program", "switch_case",
+                                                          "switch_default") \
+            and n.type not in FUNCTION_TYPES:
+        n = n.parent
+    return n
+
+
+# Comments addressed to tools, not readers: lint and type-check directives, coverage
+# markers, suppressions, and dbaudit's own fixture annotations.
+_TOOL_COMMENT = re.compile(r"^\s*(?://|/\*)\s*(?:eslint|@ts-|prettier|istanbul|c8\b|biome-ignore|"
+                           r"dbaudit-ignore|ruleid|todoruleid|ok:|todook|prisma-call|not-prisma-call)")
+
+
+def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
+    """A comment on the line above `stmt`, or opening its try block: why the author lets
+    failures pass (`// best effort: a missed timestamp is harmless`)."""
+    before = stmt.prev_sibling
+    if before is not None and before.type == "comment" and before.end_point[0] >= stmt.start_point[0] - 1 \
+            and not _TOOL_COMMENT.match(text(before)):
+        return short(before, 160)
+    first = block.named_children[0] if block is not None and block.named_children else None
+    if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
+        return short(first, 160)
+    return ""
+
+
+
+def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
+    out = []
+    for _, m in pf.matches("catches"):
+        if "try" in m:
+            stmt, handler = m["try"][0], m["try.handler"][0]
+            param = field(handler, "parameter")
+            body = field(handler, "body")
+            out.append(CatchFact(key(stmt), "try", span(handler), pf.fid(stmt),
+                                 text(param_pattern(param)) if param is not None else None,
+                                 short(body, 2000), summarise_catch_clause(handler),
+                                 _stated_intent(stmt, field(stmt, "body"))))
+        elif "catch_method" in m:
+            call, handler = m["catch_method"][0], m["catch_method.handler"][0]
+            params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []
+            # Placed at `.catch(`, not where the chain starts.
+            at, whole = span(field(field(call, "function"), "property")), span(call)
+            out.append(CatchFact(key(call), "catch-method",
+                                 Span(at.line, at.column, whole.end_line, whole.end_column),
+                                 pf.fid(call), text(param_pattern(params[0])) if params else None,
+                                 short(handler, 2000), summarise_catch_callback(handler),
+                                 _stated_intent(_statement_of(call), None)))
+    return tuple(out)

@@ -1,0 +1,366 @@
+"""Whether an expression is a Prisma client: the one place that decides it
+(rules.md §0), as the part of `scopes.Resolver` that reads expressions. Name
+lookups go through the scope table (`Resolver.lookup`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import tree_sitter as ts
+
+from .client_types import declared_type
+from .model import NOT_CLIENT, ClientRef
+from .nodes import FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, text, unwrap
+
+if TYPE_CHECKING:
+    from .scopes import Binding
+
+UNKNOWN = ClientRef("unknown")
+# Configured names that by convention hold a transaction's client.
+_TX_NAMES = frozenset({"tx", "trx", "txn"})
+
+
+def configured(name: str = "") -> ClientRef:
+    """A client by configured name; `tx` and its kin are transaction clients."""
+    return ClientRef("client", "configured name", tx_param=name.rsplit(".", 1)[-1] in _TX_NAMES)
+# Expressions that can never evaluate to a client.
+_NEVER_CLIENT = frozenset({
+    "object", "array", "string", "number", "template_string", "true", "false", "null",
+    "undefined", "regex", "arrow_function", "function_expression", "class",
+    "unary_expression", "update_expression",
+})
+PRISMA_PACKAGE = "@prisma/client"
+
+
+class ClientClassifier:
+    """Expressions: `classify(expr)` and what it needs (calls, members, object literals)."""
+
+    # -- what is a client ------------------------------------------------------
+    def classify(self, expr: ts.Node | None, depth: int = 0) -> ClientRef:
+        """ClientRef for an expression: client, import (settled later), none or unknown."""
+        cast = self._cast(expr)
+        if cast is not None:
+            return cast
+        expr = unwrap(expr)
+        if expr is None or depth > 12:
+            return UNKNOWN
+        t = expr.type
+        if t in _NEVER_CLIENT:
+            return NOT_CLIENT
+        if t == "new_expression":
+            cls = text(field(expr, "constructor")).split(".")[-1]
+            return ClientRef("client", "new PrismaClient") if cls in self.config.classes else NOT_CLIENT
+        if t == "call_expression":
+            return self._classify_call(expr, depth)
+        if t == "binary_expression":
+            op = text(field(expr, "operator"))
+            if op in ("??", "||"):
+                left = self.classify(field(expr, "left"), depth + 1)
+                right = self.classify(field(expr, "right"), depth + 1)
+                for r in (right, left):
+                    if r.kind == "client":
+                        return r
+                for r in (left, right):
+                    if r.kind == "import":
+                        return r
+                return UNKNOWN
+            return NOT_CLIENT
+        if t == "ternary_expression":
+            for arm in ("consequence", "alternative"):
+                r = self.classify(field(expr, arm), depth + 1)
+                if r.kind in ("client", "import"):
+                    return r
+            return UNKNOWN
+        if t == "identifier":
+            b = self.lookup(text(expr), expr)
+            if b is None:
+                return configured(text(expr)) if text(expr) in self.config.names else UNKNOWN
+            return self.classify_binding(b, depth + 1)
+        if t == "member_expression":
+            return self._classify_member(expr, depth)
+        return UNKNOWN
+
+    def _cast(self, expr: ts.Node | None) -> ClientRef | None:
+        """`(x as PrismaClient)`, `<PrismaClient>x`: the code says what it holds."""
+        n = expr
+        while n is not None and (n.type in TRANSPARENT or n.type == "await_expression"):
+            if n.type in ("as_expression", "type_assertion") and len(n.named_children) == 2:
+                t = n.named_children[1] if n.type == "as_expression" else n.named_children[0]
+                r = self.types.classify(t)
+                if r.kind == "client":
+                    return r
+            n = n.named_children[0] if n.named_children else None
+        return None
+
+    def _classify_call(self, expr: ts.Node, depth: int) -> ClientRef:
+        fn = field(expr, "function")
+        if fn is not None and fn.type == "member_expression":
+            prop = text(field(fn, "property"))
+            chain = member_chain(fn)
+            if chain is not None and self.config.chain_is_client(chain + "()"):
+                return ClientRef("client", "configured name")
+            base = self.classify(field(fn, "object"), depth + 1)
+            if prop == "$extends":
+                return base if base.kind != "unknown" else UNKNOWN
+            if not prop.startswith("$"):
+                # A client has model delegates and `$` methods; a method it can be called
+                # with is a subclass's or an extension's (`prismaService.txClient()`).
+                if base.kind == "client":
+                    return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
+                if base.kind == "import":
+                    return ClientRef("import", base.origin, base.module, base.name, base.members + (prop, "()"))
+                # `db.prisma()` where `db.prisma` holds a client: a getter or lazy singleton.
+                held = self.property_of(field(fn, "object"), prop, depth + 1)
+                if held.kind == "client":
+                    return ClientRef("client", "function returning a client", tx_param=held.tx_param)
+                if held.kind == "import":
+                    return ClientRef("import", held.origin, held.module, held.name, held.members + ("()",))
+            return self._type_argument(expr)
+
+        if fn is not None and fn.type == "import":
+            # `const { dbRead } = await import("~/server/db/client")`: a namespace import.
+            args = field(expr, "arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type == "string":
+                return self.import_ref(text(first).strip("'\"`"), "*")
+            return UNKNOWN
+        typed = self._type_argument(expr)
+        if typed.kind == "client":
+            return typed
+        factory = self._factory_argument(expr, depth)
+        if factory is not None:
+            return factory
+        if fn is not None and fn.type == "identifier":
+            name = text(fn)
+            if name + "()" in self.config.names:
+                return ClientRef("client", "configured name")
+            if name == "require":
+                args = field(expr, "arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "string":
+                    return self.import_ref(text(first).strip("'\"`"), "*")
+                return UNKNOWN
+            return self.call_result(fn, depth)
+        return UNKNOWN
+
+    def call_result(self, fn: ts.Node, depth: int = 0) -> ClientRef:
+        """What calling the function an identifier names returns: its declared result
+        type, its returned expression, or (imported) the `()` member of its export."""
+        b = self.lookup(text(fn), fn)
+        declared = self._declared_result(b)
+        if declared.kind in ("client", "import"):
+            return declared
+        body = self._function_result(b)
+        if body is not None:
+            return self.classify(body, depth + 1)
+        if b is not None and b.kind == "import" and b.imported != "*":
+            # A factory in another module: what its exported function returns.
+            return self.import_ref(b.module or "", b.imported or "default", ("()",))
+        return UNKNOWN
+
+    def _type_argument(self, call: ts.Node) -> ClientRef:
+        """`getSingleton<PrismaClient>(…)`, `container.get<PrismaClient>(TOKEN)`: a call
+        instantiated with a client type hands back that client (or a getter of it)."""
+        args = field(call, "type_arguments")
+        if args is None:
+            fn = field(call, "function")
+            args = next((c for c in fn.children if c.type == "type_arguments"), None) \
+                if fn is not None and fn.type in ("instantiation_expression", "generic_type") else None
+        for t in args.named_children if args is not None else ():
+            r = self.types.classify(t)
+            if r.kind == "client":
+                return ClientRef("client", "call typed with a client type argument", tx_param=r.tx_param)
+        return UNKNOWN
+
+    def _declared_result(self, b: Binding | None) -> ClientRef:
+        """`function getDb(): PrismaClient`, `const make = (): Clients => …`."""
+        fn = self._function_node(b)
+        return self.types.classify(field(fn, "return_type")) if fn is not None else UNKNOWN
+
+    @staticmethod
+    def _function_node(b: Binding | None) -> ts.Node | None:
+        if b is None:
+            return None
+        fn = b.node if b.kind == "function" else (unwrap(b.value) if b.kind == "var" and not b.path else None)
+        return fn if fn is not None and fn.type in FUNCTION_TYPES else None
+
+    def _factory_argument(self, call: ts.Node, depth: int) -> ClientRef | None:
+        """`remember('prisma', () => new PrismaClient())`, `cache(() => prisma)`:
+        a memoising wrapper around a function that returns a client."""
+        args = field(call, "arguments")
+        if args is None or args.type != "arguments":
+            return None
+        for a in args.named_children:
+            a = unwrap(a)
+            if a is None or a.type not in ("arrow_function", "function_expression"):
+                continue
+            for result in _returned_expressions(a):
+                r = self.classify(result, depth + 1)
+                if r.kind in ("client", "import"):
+                    return r
+        return None
+
+    def _function_result(self, b: Binding | None) -> ts.Node | None:
+        """The returned expression of a local factory `function getClient() { return x }`."""
+        fn = self._function_node(b)
+        if fn is None:
+            return None
+        body = field(fn, "body")
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            return body
+        for stmt in reversed(body.named_children):
+            if stmt.type == "return_statement" and stmt.named_children:
+                return stmt.named_children[0]
+        return None
+
+    def _classify_member(self, expr: ts.Node, depth: int) -> ClientRef:
+        chain = member_chain(expr)
+        obj = unwrap(field(expr, "object"))
+        prop = text(field(expr, "property"))
+        if chain is not None:
+            if self.config.chain_is_client(chain):
+                return ClientRef("client", "configured name")
+            root = chain.split(".", 1)[0]
+            if root in ("globalThis", "global", "window") or root.startswith("globalFor"):
+                return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
+        if obj is not None and obj.type in ("this", "super"):
+            return self._classify_this_member(expr, prop)
+        base = self.classify(obj, depth + 1)
+        if base.kind == "import":
+            return ClientRef("import", base.origin, base.module, base.name, base.members + (prop,))
+        if base.kind == "client":
+            return NOT_CLIENT  # a model delegate or `$` method of a client
+        return self.property_of(obj, prop, depth)
+
+    def property_of(self, obj: ts.Node | None, prop: str, depth: int = 0) -> ClientRef:
+        """What property `prop` of an object that is not itself a client holds: the
+        property of an object literal it evaluates to (a factory's `{ read, write }`),
+        or of its declared type (`clients: Clients`, `ctx: { db: PrismaClient }`)."""
+        if depth > 12:
+            return UNKNOWN
+        literal = self.object_literal(obj, depth + 1)
+        if literal is not None:
+            value = object_property(literal, prop)
+            if value is not None:
+                if value.type == "shorthand_property_identifier":
+                    b = self.lookup(prop, value)
+                    return self.classify_binding(b, depth + 1) if b is not None else UNKNOWN
+                return self.classify(value, depth + 1)
+        t = self._declared_type_of(obj)
+        return self.types.member(t, prop) if t is not None else UNKNOWN
+
+    def object_literal(self, expr: ts.Node | None, depth: int = 0) -> ts.Node | None:
+        """The object literal an expression evaluates to, through local variables,
+        local factory calls, `??`/`||`/`??=` fallbacks and ternaries."""
+        expr = unwrap(expr)
+        if expr is None or depth > 12:
+            return None
+        t = expr.type
+        if t == "object":
+            return expr
+        if t == "identifier":
+            b = self.lookup(text(expr), expr)
+            if b is not None and b.kind == "var" and not b.path and b.value is not None:
+                k = key(b.node) ^ hash("object")
+                if k in self._classifying:
+                    return None
+                self._classifying.add(k)
+                try:
+                    return self.object_literal(b.value, depth + 1)
+                finally:
+                    self._classifying.discard(k)
+            return None
+        if t == "call_expression":
+            fn = field(expr, "function")
+            if fn is not None and fn.type == "identifier":
+                result = self._function_result(self.lookup(text(fn), fn))
+                return self.object_literal(result, depth + 1) if result is not None else None
+            return None
+        if t in ("binary_expression", "augmented_assignment_expression", "ternary_expression"):
+            arms = ("consequence", "alternative") if t == "ternary_expression" else ("right", "left")
+            for arm in arms:
+                found = self.object_literal(field(expr, arm), depth + 1)
+                if found is not None and found.named_children:
+                    return found
+        return None
+
+    def _declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
+        """The written type of a variable or parameter an expression names, or of the
+        class member `this.x` names (`constructor(private deps: Deps)`, `deps: Deps`)."""
+        expr = unwrap(expr)
+        if expr is not None and expr.type == "member_expression" and text(field(expr, "object")) == "this":
+            cls = _enclosing_class(expr)
+            if cls is None:
+                return None
+            for _kind, node in self._member_declarations(cls).get(text(field(expr, "property")), ()):
+                if _kind in ("param", "field") and field(node, "type") is not None:
+                    return field(node, "type")
+            return None
+        if expr is None or expr.type != "identifier":
+            return None
+        b = self.lookup(text(expr), expr)
+        if b is None or b.path or b.kind not in ("var", "param"):
+            return None
+        return declared_type(b.node)
+
+
+
+def array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node | None, tuple[str, ...]]:
+    """`const [{ db }, x] = await Promise.all([import("./db"), …])`: the element a
+    destructuring path starts in, and the rest of the path."""
+    # `[0]` is an array position; `[KEY]` a computed key of an object pattern.
+    while path and path[0].startswith("[") and path[0][1:-1].isdigit() and value is not None:
+        v = unwrap(value)
+        if v is not None and v.type == "call_expression" and text(field(v, "function")) == "Promise.all":
+            args = field(v, "arguments")
+            v = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if v is None or v.type != "array":
+            break
+        i = int(path[0][1:-1])
+        items = [c for c in v.named_children if c.type != "comment"]
+        if i >= len(items) or any(c.type == "spread_element" for c in items[:i + 1]):
+            break
+        value, path = items[i], path[1:]
+    return value, path
+
+
+
+def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
+    """The value of `prop` in an object literal (a shorthand property is its own value)."""
+    for c in obj.named_children:
+        if c.type == "pair" and text(field(c, "key")).strip("'\"") == prop:
+            return field(c, "value")
+        if c.type == "shorthand_property_identifier" and text(c) == prop:
+            return c
+    return None
+
+
+
+def _enclosing_class(node: ts.Node) -> ts.Node | None:
+    """The class (declaration or expression) whose body holds `node`."""
+    n = node.parent
+    while n is not None and n.type != "class_body":
+        n = n.parent
+    return n.parent if n is not None else None
+
+
+def _returned_expressions(fn: ts.Node) -> list[ts.Node]:
+    """The expressions a function returns (its own returns, not nested functions')."""
+    body = field(fn, "body")
+    if body is None:
+        return []
+    if body.type != "statement_block":
+        return [body]
+    out = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        for c in node.named_children:
+            if c.type == "return_statement":
+                if c.named_children:
+                    out.append(c.named_children[0])
+            elif c.type not in FUNCTION_TYPES and c.type not in ("class_declaration", "class"):
+                stack.append(c)
+    return out

@@ -1,0 +1,285 @@
+"""What the frames of a site's context record: the tests that hold in a branch arm,
+how many items a loop runs over, whether it runs over chunks or fetches batches."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import tree_sitter as ts
+
+from .model import (
+    negate_test,
+)
+from .nodes import (
+    FUNCTION_TYPES, field, terminates, text, unwrap,
+)
+from .scopes import local_call_arguments, pattern_bindings
+
+
+
+def member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
+    fn = field(call, "function")
+    if fn is not None and fn.type == "member_expression":
+        return field(fn, "object"), text(field(fn, "property"))
+    return None, None
+
+
+_GROWS = (".push(", ".unshift(", ".splice(", ".concat(")
+# Array methods whose result has at most as many items as the array.
+_SHRINKS = frozenset({"filter", "slice", "toSorted", "toReversed", "sort", "reverse"})
+
+
+def _grown(name: str, decl: ts.Node) -> bool:
+    """Whether a `const` array is grown after its declaration in its scope."""
+    scope = decl.parent
+    body = scope.text.decode("utf-8", "replace") if scope is not None and scope.text else ""
+    return any(f"{name}{g}" in body for g in _GROWS)
+
+
+def _bound_value(name: ts.Node, resolver):
+    """The binding of a plain variable with an initialiser (`const x = …`), or None."""
+    return _plain_var(resolver.lookup(text(name), name))
+
+
+def _plain_var(b):
+    return b if b is not None and b.kind == "var" and not b.path and b.value is not None else None
+
+
+_EQUALITY = {"===": "===", "==": "===", "!==": "!==", "!=": "!=="}
+_NAMES = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _compact(node: ts.Node) -> str:
+    return re.sub(r"\s+", "", text(node))
+
+
+def test_of(node: ts.Node | None) -> str | None:
+    """`a !== b` as `a!==b` (sides sorted, so `b != a` is the same test), `!a`, `a`."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "binary_expression":
+        op = _EQUALITY.get(text(field(node, "operator")))
+        left, right = unwrap(field(node, "left")), unwrap(field(node, "right"))
+        if op is None or left is None or right is None:
+            return None
+        a, b = sorted((_compact(left), _compact(right)))
+        return f"{a}{op}{b}"
+    if node.type == "unary_expression" and text(field(node, "operator")) == "!":
+        inner = test_of(field(node, "argument"))
+        return negate_test(inner) if inner is not None else None
+    if node.type in ("identifier", "member_expression"):
+        return _compact(node)
+    return None
+
+
+def _conjuncts(node: ts.Node | None) -> list[ts.Node]:
+    out, stack = [], [node]
+    while stack:
+        n = unwrap(stack.pop())
+        if n is None:
+            continue
+        if n.type == "binary_expression" and text(field(n, "operator")) == "&&":
+            stack += [field(n, "right"), field(n, "left")]
+        else:
+            out.append(n)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _assignment_of(name: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w$.]){re.escape(name)}\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)")
+
+
+def _assigned(name: str, body: str) -> int:
+    return len(_assignment_of(name).findall(body))
+
+
+def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
+    """The tests that hold whenever an if arm is entered: every `&&` conjunct of the
+    condition for the consequence, the negated condition for an else when it is
+    one test."""
+    parts = _conjuncts(condition)
+    if arm == 1:
+        if len(parts) != 1:
+            return ()
+        t = test_of(parts[0])
+        return (negate_test(t),) if t is not None else ()
+    return tuple(t for t in map(test_of, parts) if t is not None)
+
+
+def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
+                entry: tuple[str, ...]) -> tuple[str, ...]:
+    """The tests that still hold after an if arm has run: its entry tests (`arm_tests`)
+    on variables the arm does not assign, and `x` for `if (!x && y) { x = y; … }` (one
+    unconditional assignment of a value the condition tested truthy)."""
+    body = text(arm_node)
+    out = [t for t in entry
+           if not any(_assigned(n, body) for n in _NAMES.findall(t))]
+    if arm != 0 or arm_node.type != "statement_block":
+        return tuple(out)
+    truthy = {_compact(c).replace("?.", ".") for c in _conjuncts(condition)
+              if c.type in ("identifier", "member_expression")}
+    for stmt in arm_node.named_children:
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if expr is None or expr.type != "assignment_expression":
+            continue
+        left, right = field(expr, "left"), unwrap(field(expr, "right"))
+        if left is None or left.type != "identifier" or right is None:
+            continue
+        if _assigned(text(left), body) == 1 and _compact(right).replace("?.", ".") in truthy:
+            out.append(text(left))
+    return tuple(out)
+
+
+_FULL_BUFFER = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)\.length(?:>=|>|===?)(?P<n>[\w$.]+)$")
+
+
+def flushes_buffer(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> bool:
+    """`if (buffer.length >= SIZE) { await flush(buffer); buffer = [] }`: the arm empties
+    the buffer its test found full."""
+    cond = unwrap(condition)
+    m = _FULL_BUFFER.match(_compact(cond)) if arm == 0 and cond is not None else None
+    if m is None or m.group("n") in ("0", "1"):
+        return False
+    v = re.escape(m.group("v"))
+    return bool(re.search(rf"(?<![\w$.]){v}\s*=\s*\[\s*\]|(?<![\w$.]){v}\.length\s*=\s*0\b|"
+                          rf"(?<![\w$.]){v}\.splice\(\s*0\b", text(arm_node)))
+
+
+def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
+    """How many items a literal array has: the loop runs a fixed, small number
+    of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return None
+    if node.type == "identifier" and resolver is not None:
+        p = resolver.lookup(text(node), node)
+        if p is not None and p.kind == "param" and not p.path and p.value is not None:
+            # `checkAccess(userId, [{ teamId }])`: a local function whose every caller
+            # passes a literal list in that place loops at most that many times.
+            given = local_call_arguments(p.value, p.index, resolver)
+            lens = [literal_len(a, resolver, depth + 1) for a in given or ()]
+            return max(lens) if lens and None not in lens else None
+        b = _plain_var(p)
+        if b is not None:
+            decl = b.node.parent
+            if decl is not None and any(c.type == "const" for c in decl.children) \
+                    and not _grown(text(node), decl):
+                n = literal_len(b.value, resolver, depth + 1)
+                # `const rows = []` filled later is a collection, not a constant list.
+                return n if n else None
+        return None
+    if node.type == "call_expression":
+        # `[a, b].filter(…)`, `ROLES.slice(1)`: never more items than the list.
+        fn = unwrap(field(node, "function"))
+        if fn is not None and fn.type == "member_expression" \
+                and text(field(fn, "property")) in _SHRINKS:
+            return literal_len(field(fn, "object"), resolver, depth + 1)
+        return None
+    if node.type != "array":
+        return None
+    items = [c for c in node.named_children if c.type != "comment"]
+    if len(items) == 1 and items[0].type == "spread_element" and items[0].named_children:
+        inner = unwrap(items[0].named_children[0])
+        if inner is not None and inner.type == "new_expression" and text(field(inner, "constructor")) == "Set":
+            args = field(inner, "arguments")
+            return literal_len(args.named_children[0], resolver, depth + 1) \
+                if args is not None and args.named_children else None
+    if any(c.type == "spread_element" for c in items):
+        return None
+    return len(items)
+
+
+# Helpers that split a list into chunks or batches: `chunk(ids, 250)`, `_.chunk`,
+# `splitIntoBatches(rows, n)`. A loop over their result runs once per chunk.
+_CHUNKER = re.compile(r"chunk|batch", re.I)
+
+
+def chunked(node: ts.Node | None, resolver=None, depth: int = 0) -> bool:
+    """Whether an iterable is the result of a chunking helper, directly or through
+    a `const` bound to one."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return False
+    if node.type == "identifier" and resolver is not None:
+        b = _bound_value(node, resolver)
+        return b is not None and chunked(b.value, resolver, depth + 1)
+    if node.type == "await_expression" and node.named_children:
+        return chunked(node.named_children[0], resolver, depth + 1)
+    if node.type != "call_expression":
+        return False
+    callee = field(node, "function")
+    name = text(field(callee, "property")) if callee is not None and callee.type == "member_expression" \
+        else text(callee)
+    return bool(_CHUNKER.search(name or ""))
+
+
+# `batch.length === 0`, `!batch.length`, `page.length < PAGE`: the fetched batch came back
+# empty or short.
+_SHORT_BATCH = re.compile(r"^(?:!(?P<a>[A-Za-z_$][\w$]*)\.length|(?P<b>[A-Za-z_$][\w$]*)\.length"
+                          r"(?:===?0|<=?[\w$.]+))$")
+
+
+def batch_loop(loop: ts.Node) -> bool:
+    """`while (…) { const batch = await next(…); if (batch.length < SIZE) break; … }`
+    (or `return`): the loop ends when a batch it fetched comes back short or empty, so what runs in
+    it runs once per batch, not once per item. Only `.length` tests count: `if (!job)
+    break` after taking one job is a worker taking items one at a time."""
+    body = field(loop, "body")
+    if body is None or body.type != "statement_block":
+        return False
+    fetched: set[str] = set()
+    for stmt in body.named_children:
+        if stmt.type in ("lexical_declaration", "variable_declaration"):
+            for d in stmt.named_children:
+                value, pattern = field(d, "value"), field(d, "name")
+                if d.type == "variable_declarator" and value is not None and pattern is not None \
+                        and value.type == "await_expression":
+                    fetched.update(n for n, path, _ in pattern_bindings(pattern) if len(path) <= 1)
+        elif stmt.type == "expression_statement" and stmt.named_children \
+                and stmt.named_children[0].type == "assignment_expression":
+            left, right = field(stmt.named_children[0], "left"), field(stmt.named_children[0], "right")
+            if left is not None and left.type == "identifier" and right is not None \
+                    and right.type == "await_expression":
+                fetched.add(text(left))
+        elif stmt.type == "if_statement" and field(stmt, "alternative") is None \
+                and terminates(field(stmt, "consequence"), loop_exits=True):
+            cond = unwrap(field(stmt, "condition"))
+            for part in _compact(cond).split("||") if cond is not None else ():
+                m = _SHORT_BATCH.match(part.strip("()"))
+                if m is not None and (m.group("a") or m.group("b")) in fetched:
+                    return True
+    return False
+
+
+def loop_kind(stmt: ts.Node) -> str:
+    tokens = {c.type for c in stmt.children if not c.is_named}
+    if "await" in tokens:
+        return "for-await"
+    return "for-of" if "of" in tokens else "for-in"
+
+
+def loop_header(stmt: ts.Node) -> str:
+    body = field(stmt, "body")
+    end = body.start_byte if body is not None else stmt.end_byte
+    raw = stmt.text[: end - stmt.start_byte] if stmt.text is not None else b""
+    return " ".join(raw.decode("utf-8", "replace").split())[:160]
+
+
+def awaits_before(fn: ts.Node, site: ts.Node) -> bool:
+    """Whether the callback awaits something before reaching the site: then the
+    site does not start in the same tick as the other items' calls."""
+    body = field(fn, "body")
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.start_byte >= site.start_byte:
+            continue
+        if node.type == "await_expression" and node.end_byte <= site.start_byte:
+            return True
+        if node.type in FUNCTION_TYPES:
+            continue
+        stack.extend(c for c in node.named_children if c.start_byte < site.start_byte)
+    return False

@@ -1,0 +1,262 @@
+"""Functions and entry points: every function of a file with its name, parent,
+parameters, exported names, and the kind of request entry point it is."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .calls import TxCalls
+from .entries import (
+    REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, under_app_routes,
+)
+from .model import HTTP_METHODS, ExportRef, FunctionFact
+from .nodes import (
+    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, param_type, short, span, text, unwrap,
+)
+from .parsed import ParsedFile, enclosing
+from .scopes import pattern_bindings
+
+_FUNCTION_KIND = {
+    "function_declaration": "declaration", "generator_function_declaration": "declaration",
+    "function_expression": "expression", "function": "expression",
+    "arrow_function": "arrow", "method_definition": "method",
+}
+# Handler wrappers nest a few deep (`withAuth(withRateLimit(fn))`); the bound also
+# stops alias cycles and machine-made nesting from exhausting the stack.
+_MAX_WRAPPERS = 32
+# Modules whose request and response types mark a function as a request handler.
+_SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
+
+
+def directives(root: ts.Node) -> tuple[str, ...]:
+    out = []
+    for stmt in root.named_children:
+        if stmt.type == "comment":
+            continue
+        if stmt.type == "expression_statement" and stmt.named_children \
+                and stmt.named_children[0].type == "string":
+            out.append(text(stmt.named_children[0]).strip("'\"`"))
+            continue
+        break
+    return tuple(out)
+
+
+def _body_directives(fn: ts.Node) -> tuple[str, ...]:
+    body = field(fn, "body")
+    return directives(body) if body is not None and body.type == "statement_block" else ()
+
+
+def _param_names(fn: ts.Node) -> tuple[tuple[str, int, str], ...]:
+    out = []
+    for i, p in enumerate(param_nodes(fn)):
+        pattern = param_pattern(p)
+        if pattern is None:
+            continue
+        for name, path, _ in pattern_bindings(pattern):
+            if not path:
+                out.append((name, i, ""))
+            elif len(path) == 1 and pattern.type == "object_pattern" and path[0] != "...":
+                out.append((name, i, path[0]))
+    return tuple(out)
+
+
+def function_of_value(pf: ParsedFile, value: ts.Node | None, depth: int = 0) -> int | None:
+    value = unwrap(value)
+    if value is None or depth > _MAX_WRAPPERS:
+        return None
+    if value.type in FUNCTION_TYPES:
+        return pf.function_ids.get(key(value))
+    if value.type == "identifier":
+        b = pf.resolver.lookup(text(value), value)
+        if b is not None and b.kind == "function":
+            return pf.function_ids.get(key(b.node))
+        if b is not None and b.kind == "var" and not b.path:
+            return function_of_value(pf, b.value, depth + 1)
+    if value.type == "call_expression":
+        # `export const POST = withAuth(async (req) => ...)`: the wrapped handler.
+        args = field(value, "arguments")
+        if args is not None:
+            for a in args.named_children:
+                fid = function_of_value(pf, a, depth + 1)
+                if fid is not None:
+                    return fid
+    return None
+
+
+def function_name(fn: ts.Node) -> tuple[str, str | None]:
+    """(name, inline callee text) of a function node."""
+    name = field(fn, "name")
+    if name is not None and fn.type != "arrow_function":
+        return text(name), None
+    parent = fn.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression",
+                                                 "satisfies_expression"):
+        parent = parent.parent
+    if parent is None:
+        return "<anonymous>", None
+    if parent.type == "variable_declarator":
+        return text(field(parent, "name")), None
+    if parent.type in ("pair", "public_field_definition", "field_definition"):
+        return text(field(parent, "key") or field(parent, "name")).strip("'\""), None
+    if parent.type == "assignment_expression":
+        return short(field(parent, "left"), 60), None
+    if parent.type == "export_statement":
+        return "default", None
+    callee = field(parent, "function") if parent.type == "call_expression" else None
+    if callee is not None and callee.start_byte <= fn.start_byte and fn.end_byte <= callee.end_byte:
+        # `(async () => { ... })()` runs right where it is written: it belongs to
+        # the function around it, like an inline callback.
+        return "<iife>", "(immediately invoked)"
+    if parent.type == "arguments" and parent.parent is not None:
+        call = parent.parent
+        callee = short(field(call, "function") or call, 80)
+        # Name a wrapped handler after the binding that holds the call.
+        holder = call.parent
+        if holder is not None and holder.type == "variable_declarator":
+            return text(field(holder, "name")), callee
+        return f"<callback of {callee}>", callee
+    return "<anonymous>", None
+
+
+def _trpc_procedure(fn: ts.Node) -> str | None:
+    parent = fn.parent
+    if parent is None or parent.type != "arguments" or parent.parent is None:
+        return None
+    call = parent.parent
+    callee = field(call, "function")
+    if callee is None or callee.type != "member_expression":
+        return None
+    if text(field(callee, "property")) not in ("query", "mutation", "subscription"):
+        return None
+    chain = text(field(callee, "object"))
+    if "rocedure" not in chain and ".input(" not in chain and "t.procedure" not in chain:
+        return None
+    holder = call.parent
+    if holder is not None and holder.type == "pair":
+        return text(field(holder, "key")).strip("'\"")
+    return "procedure"
+
+
+def _typed_http_handler(pf: ParsedFile, fn: ts.Node) -> bool:
+    """`(req: Request, res: Response)` with both types imported from a server framework
+    (express's Request/Response, fastify's FastifyRequest/FastifyReply): a request handler
+    however it is registered (file-convention routers, route tables, other modules)."""
+    params = param_nodes(fn)
+    if len(params) < 2:
+        return False
+    holder = fn.parent
+    if holder is not None and (holder.type == "return_statement" or holder.type == "arrow_function"
+                               and field(holder, "body") == fn):
+        return False  # made by a factory (`validate(schema)`): counted where it is mounted
+    modules = []
+    for p in params[:2]:
+        t = param_type(p).split("<", 1)[0].strip()
+        root = t.split(".", 1)[0]
+        b = pf.resolver.lookup(root, fn) if root.isidentifier() else None
+        if b is None or b.kind != "import":
+            return False
+        modules.append(b.module)
+    return modules[0] == modules[1] and modules[0] in _SERVER_FRAMEWORKS
+
+
+def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
+    """Functions passed after the path of `app.post("/x", auth, handler)` and the like,
+    inline or by the name of a same-file function."""
+    out = set()
+    for node in pf.captures("entry_points").get("registration", []):
+        if not registered_handler_call(node):
+            continue
+        for arg in handler_arguments(node):
+            fid = function_of_value(pf, arg) if unwrap(arg) is not None \
+                and unwrap(arg).type in ("identifier", *FUNCTION_TYPES) else None
+            if fid is not None:
+                out.add(fid)
+    return frozenset(out)
+
+
+def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], parent: int,
+                use_server_file: bool, route_module: bool, registered: frozenset[int]):
+    """(entry kind or None, the name a tRPC procedure gives the function or None)."""
+    if pf.role == "route" and HTTP_METHODS.intersection(names):
+        return "route-handler", None
+    if pf.role == "pages-api" and "default" in names:
+        return "pages-api", None
+    if pf.role == "page" and "default" in names:
+        return "page", None
+    if route_module and REMIX_EXPORTS.keys() & set(names):
+        return REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))], None
+    if (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):
+        return "server-action", None
+    if i in registered or _typed_http_handler(pf, fn):
+        return "http-handler", None
+    entry = decorated_method_kind(fn)
+    proc = _trpc_procedure(fn) if entry is None else None
+    if proc is not None:
+        return "trpc-procedure", proc
+    return entry, None
+
+
+def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[ExportRef, ...],
+            tx_calls: TxCalls) -> tuple[FunctionFact, ...]:
+    exported: dict[int, list[str]] = {}
+    for e in exports:
+        if e.function is not None:
+            exported.setdefault(e.function, []).append(e.exported)
+    forwards = _transaction_forwarding(pf, tx_calls)
+    out = []
+    use_server_file = "use server" in file_directives
+    route_module = pf.role == "remix-route" or pf.role == "route" and under_app_routes(pf.path)
+    registered = _registered_handlers(pf)
+    for i, fn in enumerate(pf.function_nodes):
+        name, inline = function_name(fn)
+        parent_fn = enclosing(fn, FUNCTION_TYPES)
+        parent = pf.function_ids.get(key(parent_fn), -1) if parent_fn is not None else -1
+        names = tuple(exported.get(i, ()))
+        cls = None
+        if fn.type == "method_definition":
+            c = enclosing(fn, ("class_declaration", "abstract_class_declaration", "class"))
+            cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
+        entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered)
+        if proc is not None:
+            name = proc
+        params = tuple(short(param_pattern(p), 40) for p in param_nodes(fn))
+        out.append(FunctionFact(
+            id=i, name=name, kind=_FUNCTION_KIND.get(fn.type, fn.type), span=span(fn),
+            parent=parent, is_async=is_async(fn), params=params, param_names=_param_names(fn),
+            exported_as=names,
+            entry_kind=entry, inline_callback=inline, class_name=cls,
+            forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
+        ))
+    return tuple(out)
+
+
+def _transaction_forwarding(pf: ParsedFile, tx_calls: TxCalls) -> dict[int, int]:
+    """Functions that pass one of their parameters on to $transaction:
+    `withTransaction(fn) { return prisma.$transaction(fn) }` or
+    `prisma.$transaction(async (tx) => fn(tx))` or `$transaction(steps)`."""
+    out: dict[int, int] = {}
+    for call, _ref in tx_calls:
+        fn = enclosing(call, FUNCTION_TYPES)
+        if fn is None:
+            continue
+        params = [text(param_pattern(p)) for p in param_nodes(fn)]
+        args = field(call, "arguments")
+        first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+        if first is None:
+            continue
+        used: str | None = None
+        if first.type == "identifier":
+            used = text(first)
+        elif first.type in FUNCTION_TYPES:
+            body = field(first, "body")
+            inner = unwrap(body) if body is not None and body.type != "statement_block" else None
+            if body is not None and body.type == "statement_block":
+                stmts = [s for s in body.named_children if s.type == "return_statement"]
+                inner = unwrap(stmts[0].named_children[0]) if stmts and stmts[0].named_children else None
+            if inner is not None and inner.type == "call_expression":
+                callee = field(inner, "function")
+                if callee is not None and callee.type == "identifier":
+                    used = text(callee)
+        if used in params:
+            out[pf.function_ids[key(fn)]] = params.index(used)
+    return out

@@ -1,0 +1,40 @@
+"""Request input read in a file: `req.json()`, `searchParams.get(…)`, `req.body`, …"""
+
+from __future__ import annotations
+
+from .model import InputSource
+from .nodes import field, key, short, span, text
+from .parsed import ParsedFile
+
+
+def extract(pf: ParsedFile) -> tuple[InputSource, ...]:
+    out = []
+    for _, m in pf.matches("request_inputs"):
+        if "input.call" in m:
+            node = m["input.call"][0]
+            method = text(m["input.method"][0])
+            obj = text(m["input.object"][0])
+            last = obj.rsplit(".", 1)[-1]
+            if method in ("json", "formData", "text") and last.lower() in ("req", "request", "r"):
+                kind = method
+            elif method in ("get", "getAll") and "searchParams" in last:
+                kind = "search-params"
+            elif method in ("get", "getAll") and last.lower() in ("formdata", "form", "data"):
+                kind = "form-get"
+            elif method in ("param", "query") and last == "req":
+                kind = {"param": "params"}.get(method, method)  # Hono: `c.req.param("id")`
+            else:
+                continue
+        else:
+            node = m["input.member"][0]
+            prop = text(m["input.property"][0])
+            obj = text(m["input.object"][0])
+            if obj.rsplit(".", 1)[-1].lower() not in ("req", "request", "ctx", "context", "props"):
+                continue
+            if node.parent is not None and node.parent.type == "call_expression" \
+                    and key(field(node.parent, "function")) == key(node):
+                continue  # `c.req.query("q")` (Hono): the call is the input
+            kind = {"searchParams": "search-params"}.get(prop, prop)
+        out.append(InputSource(kind, short(node, 120), span(node), pf.fid(node)))
+    return tuple(out)
+

@@ -1,0 +1,86 @@
+"""One parsed file, as every fact extractor reads it: the tree and its source, the
+matches of the one combined query pass, the scope table (`Resolver`) and the
+function table. Built once per file by `ParsedFile.build`; nothing here outlives it."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .. import parse as P
+from .nodes import FUNCTION_TYPES, key
+from .scopes import ClientConfig, Resolver
+
+Match = tuple[int, dict[str, list[ts.Node]]]
+
+
+def run_queries(grammar: str, root: ts.Node) -> tuple[dict[str, list[Match]], bool]:
+    """Every query file's matches from one cursor pass of the combined query, and
+    whether the pass dropped patterns (`MATCH_LIMIT`)."""
+    q, ranges = P.combined_query(grammar)
+    by_index: dict[int, str] = {}
+    offsets: dict[str, int] = {}
+    for name, lo, hi in ranges:
+        offsets[name] = lo
+        for i in range(lo, hi):
+            by_index[i] = name
+    by_name: dict[str, list[Match]] = {name: [] for name, _, _ in ranges}
+    cursor = ts.QueryCursor(q, match_limit=P.MATCH_LIMIT)
+    for index, caps in cursor.matches(root):
+        name = by_index[index]
+        by_name[name].append((index - offsets[name], caps))
+    return by_name, cursor.did_exceed_match_limit
+
+
+class ParsedFile:
+    """The per-file input of the extractors in this package."""
+
+    def __init__(self, path: str, role: str, tree: ts.Tree, grammar: str, config: ClientConfig):
+        self.path = path
+        self.role = role
+        self.tree = tree
+        self.root = tree.root_node
+        self.grammar = grammar
+        self.source = self.root.text or b""
+        self.config = config
+        self._matches, self.incomplete = run_queries(grammar, self.root)
+        self._captures: dict[str, dict[str, list[ts.Node]]] = {}
+        self.resolver = Resolver(self.root, config)
+        self.resolver.return_values = lambda: self.captures("returns").get("return.value", [])
+        fn_nodes = sorted(self.captures("functions").get("function", []),
+                          key=lambda n: (n.start_byte, -n.end_byte))
+        self.function_nodes: list[ts.Node] = fn_nodes
+        self.function_ids: dict[int, int] = {key(n): i for i, n in enumerate(fn_nodes)}
+        self.resolver.function_ids = self.function_ids
+
+    def matches(self, name: str) -> list[Match]:
+        """The matches of query file `name` (pattern index within the file, captures)."""
+        return self._matches[name]
+
+    def captures(self, name: str) -> dict[str, list[ts.Node]]:
+        """Capture name -> nodes of query file `name`, in match order, a node that
+        several matches capture listed once."""
+        out = self._captures.get(name)
+        if out is not None:
+            return out
+        out = {}
+        for _, caps in self._matches[name]:
+            for cap, nodes in caps.items():
+                bucket = out.setdefault(cap, [])
+                for n in nodes:
+                    if not any(n.id == m.id for m in bucket[-3:]):
+                        bucket.append(n)
+        self._captures[name] = out
+        return out
+
+    def fid(self, node: ts.Node | None) -> int:
+        """The id of the function `node` sits in, -1 at module level."""
+        fn = enclosing(node, FUNCTION_TYPES) if node is not None else None
+        return -1 if fn is None else self.function_ids.get(key(fn), -1)
+
+
+def enclosing(node: ts.Node, types) -> ts.Node | None:
+    """The nearest proper ancestor of `node` whose type is in `types`."""
+    n = node.parent
+    while n is not None and n.type not in types:
+        n = n.parent
+    return n

@@ -1,0 +1,165 @@
+"""Calls in the taint analysis (taint.py): tainted arguments handed to same-file
+helpers (their parameters are seeded) or to other files' functions (`handed`),
+and validators that stop the flow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import tree_sitter as ts
+
+from .model import (
+    HandedInput, TaintStep,
+)
+from .nodes import (
+    FUNCTION_TYPES, field, param_nodes, param_pattern, short, span, text,
+)
+from .validation import schema_origin
+from .taint_values import (
+    _PARSERS, _VALIDATE_METHODS, _VALIDATE_METHODS_YUP_JOI, Taint, _handed_names, _line, _pattern_names,
+    _statement_or_test, _unwrap,
+)
+
+
+class TaintCalls:
+    def _on_call(self, call: ts.Node, _) -> None:
+        """Same-file helpers get the taint of their arguments; calls that take a tainted
+        value as a statement or an `if` test are recorded as checks on it."""
+        fn = field(call, "function")
+        args = field(call, "arguments")
+        if fn is None or args is None or args.type != "arguments":
+            return
+        helper = self._local_function(fn)
+        validator = self._is_validator(call)
+        guard = validator or _statement_or_test(call)
+        name = short(fn, 60)
+        if helper is None and not validator and self.mode == "request" and self._imported_callee(fn):
+            for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+                self._hand(call, i, a, name)
+        for i, a in enumerate(args.named_children):
+            if helper is not None and not self._seed_properties(helper, i, a, call, name):
+                t = self.eval(a)
+                if t is not None:
+                    self._seed_parameter(helper, i, t.then(_line(call), f"passed to {name}()", check=name))
+            if guard:
+                for u in _handed_names(a):
+                    bk = self._binding_key(text(u), u)
+                    t = self.state.get(bk) if bk is not None else None
+                    if t is not None:
+                        self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    def _imported_callee(self, callee: ts.Node) -> bool:
+        """`createUser(…)` or `users.create(…)` bound to an import: a function of another
+        file, whose own facts say where its parameters go."""
+        root = field(callee, "object") if callee.type == "member_expression" else callee
+        if root is None or root.type != "identifier":
+            return False
+        b = self.resolver.lookup(text(root), root)
+        return b is not None and b.kind == "import"
+
+    def _hand(self, call: ts.Node, index: int, arg: ts.Node, name: str) -> None:
+        """Record request input handed to another file's function: per property of an
+        object-literal argument (`createUser({ email, name })`), else the whole argument."""
+        obj = _unwrap(arg)
+        parts: list[tuple[str, ts.Node]] = []
+        if obj is not None and obj.type == "object":
+            for c in obj.named_children:
+                if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
+                    parts.append((text(field(c, "key")).strip("'\""), field(c, "value")))
+                elif c.type == "shorthand_property_identifier":
+                    parts.append((text(c), c))
+                elif c.type == "spread_element":
+                    parts.append(("", c))  # `{ ...body, userId }`: the payload is the argument
+        else:
+            parts.append(("", arg))
+        for prop, value in parts:
+            t = self.eval(value)
+            if t is None:
+                continue
+            h = HandedInput(t.source, span(call), index, prop, t.whole and not prop, t.coerced,
+                            t.steps + (TaintStep(_line(call), f"passed to {name}()"),), t.function,
+                            self._checks(t))
+            k = (h.span, index, prop)
+            old = self.handed.get(k)
+            if old is None or (h.whole, not h.coerced) > (old.whole, not old.coerced):
+                self.handed[k] = h
+
+    def _seed_properties(self, fn: ts.Node, index: int, arg: ts.Node, call: ts.Node, name: str) -> bool:
+        """`helper({ accountId, status })` into `function helper({ accountId, status })`:
+        each destructured name gets the taint of its own property, so a value from the
+        session beside one from the request stays clean. False when the argument is no
+        plain object literal or the parameter no object pattern (then the whole value counts)."""
+        obj = _unwrap(arg)
+        params = param_nodes(fn)
+        if obj is None or obj.type != "object" or index >= len(params):
+            return False
+        pattern = param_pattern(params[index])
+        if pattern is None or pattern.type != "object_pattern":
+            return False
+        props: dict[str, ts.Node] = {}
+        for c in obj.named_children:
+            if c.type == "pair" and field(c, "key") is not None and field(c, "value") is not None:
+                props[text(field(c, "key")).strip("'\"")] = field(c, "value")
+            elif c.type == "shorthand_property_identifier":
+                props[text(c)] = c
+            elif c.type != "comment":
+                return False  # a spread or a method: the names cannot be matched one by one
+        body = field(fn, "body") or fn
+        for n, path, at in _pattern_names(pattern):
+            value = props.get(path[0]) if path and path[0] != "..." else None
+            t = self.eval(value) if value is not None else None
+            if t is None:
+                continue
+            t = t.then(_line(call), f"passed to {name}()", check=name)
+            seeded = t if len(path) == 1 else t.then(_line(at), f"{{ {n} }}", whole=False)
+            bk = self._binding_key(n, body)
+            old = self.seeds.get(bk) if bk is not None else None
+            if bk is not None and (old is None or seeded.rank() > old.rank()):
+                self.seeds[bk] = seeded
+        return True
+
+    def _seed_parameter(self, fn: ts.Node, index: int, t: Taint) -> None:
+        params = param_nodes(fn)
+        if index >= len(params):
+            return
+        body = field(fn, "body") or fn
+        for n, path, at in _pattern_names(param_pattern(params[index])):
+            bk = self._binding_key(n, body)
+            if bk is None:
+                continue
+            seeded = t if not path or path == ("...",) else t.then(_line(at), f"{{ {n} }}", whole=False)
+            old = self.seeds.get(bk)
+            if old is None or seeded.rank() > old.rank():
+                self.seeds[bk] = seeded
+
+    def _local_function(self, callee: ts.Node) -> ts.Node | None:
+        if callee.type != "identifier":
+            return None
+        b = self.resolver.lookup(text(callee), callee)
+        if b is None:
+            return None
+        if b.kind == "function":
+            return b.node
+        if b.kind == "var" and not b.path:
+            v = _unwrap(b.value)
+            if v is not None and v.type in FUNCTION_TYPES:
+                return v
+        return None
+
+    def _is_validator(self, call: ts.Node) -> bool:
+        fn = field(call, "function")
+        if fn is None or fn.type != "member_expression":
+            return False
+        method = text(field(fn, "property"))
+        if method not in _VALIDATE_METHODS and method not in _VALIDATE_METHODS_YUP_JOI:
+            return False
+        origin, module = schema_origin(self.resolver, field(fn, "object"))
+        if method in _VALIDATE_METHODS_YUP_JOI:
+            return origin == "import" and module in ("yup", "joi") or origin == "local" and self.schema_file
+        if origin == "zod":
+            return True
+        if origin == "import":
+            return module not in _PARSERS
+        return origin == "local" and self.schema_file
+
+    # -- sinks ----------------------------------------------------------------------

@@ -1,0 +1,260 @@
+"""The values of the taint analysis (taint.py): what request input an expression
+carries (`TaintValues.eval`), and the constants that decide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import tree_sitter as ts
+
+from .model import (
+    TaintStep,
+)
+from .operations import WRITE_DATA_KEYS
+from .nodes import (
+    FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, short, text,
+)
+from .scopes import pattern_bindings
+
+BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
+                          "graphql-args"})
+# Sources that are the whole payload object: a spread of one is a mass assignment.
+_WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input",
+                            "graphql-args"})
+_VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
+_VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
+_SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
+# Modules whose `.parse` parses text rather than validating a value.
+_PARSERS = frozenset({
+    "qs", "querystring", "node:querystring", "query-string", "cookie", "yaml", "js-yaml", "papaparse",
+    "url", "node:url", "path", "node:path", "json5", "csv-parse", "date-fns", "chrono-node", "superjson",
+    "devalue", "content-type", "mime", "semver",
+})
+# Method calls whose result says something about the value but is not the value.
+_PREDICATES = frozenset({
+    "includes", "startsWith", "endsWith", "some", "every", "has", "test", "indexOf", "lastIndexOf",
+    "localeCompare", "findIndex", "hasOwnProperty", "isArray", "isInteger", "isFinite", "isNaN",
+})
+_COERCE = frozenset({"Number", "parseInt", "parseFloat", "BigInt", "Number.parseInt", "Number.parseFloat",
+                     "Math.round", "Math.floor", "Math.ceil", "Math.abs", "Math.min", "Math.max"})
+_KEEP = frozenset({"String", "decodeURIComponent", "encodeURIComponent", "Array.from", "Object.values",
+                   "Object.entries", "Object.keys", "String.prototype.trim"})
+_KEEP_WHOLE = frozenset({"JSON.parse", "Object.fromEntries", "Object.assign", "structuredClone",
+                         "Promise.resolve"})
+_NEW_COERCE = frozenset({"Date", "Decimal", "Prisma.Decimal", "BigNumber"})
+_NEW_KEEP = frozenset({"URL", "URLSearchParams", "Map", "Set"})
+_ITEM_PARAM = {"reduce": 1}
+# Argument keys of a write that hold the values it writes (data, create, update).
+_WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
+_MAX_STEPS = 12
+_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    source: str
+    whole: bool                 # the payload object itself (or a rest/spread of it)
+    coerced: bool
+    steps: tuple[TaintStep, ...]
+    function: int
+    checks: tuple[str, ...] = ()
+
+    def rank(self) -> tuple:
+        return (self.whole, not self.coerced, self.source in BODY_SOURCES, -len(self.steps))
+
+    def then(self, line: int, note: str, *, whole: bool | None = None, coerced: bool = False,
+             check: str | None = None) -> "Taint":
+        steps = self.steps if len(self.steps) >= _MAX_STEPS else self.steps + (TaintStep(line, note),)
+        return replace(self, steps=steps, whole=self.whole if whole is None else (self.whole and whole),
+                       coerced=self.coerced or coerced,
+                       checks=self.checks + ((check,) if check and check not in self.checks else ()))
+
+
+def _best(found: list[Taint]) -> Taint | None:
+    return max(found, key=Taint.rank) if found else None
+
+
+def _line(node: ts.Node) -> int:
+    return node.start_point[0] + 1
+
+
+def _pattern_names(pattern: ts.Node) -> list[tuple[str, tuple[str, ...], ts.Node]]:
+    return list(pattern_bindings(pattern))
+
+
+class TaintValues:
+    """`eval(expr)`: the taint an expression's value carries."""
+
+    def eval(self, expr: ts.Node | None) -> Taint | None:
+        """The request input an expression's value carries, if any (iterative)."""
+        if expr is None:
+            return None
+        found: list[Taint] = []
+        stack: list[tuple[ts.Node, bool, bool]] = [(expr, True, False)]  # node, keeps whole, coerced
+        while stack:
+            node, whole, coerced = stack.pop()
+            t = node.type
+            k = key(node)
+            if k in self.sources:
+                kind, src_text = self.sources[k]
+                found.append(Taint(kind, whole and kind in _WHOLE_SOURCES, coerced,
+                                   (TaintStep(_line(node), src_text),), self.fid(node)))
+                continue
+            if t in FUNCTION_TYPES:
+                continue
+            if t in ("identifier", "shorthand_property_identifier"):
+                bk = self._binding_key(text(node), node)
+                hit = self.state.get(bk) if bk is not None else None
+                if hit is not None:
+                    found.append(replace(hit, whole=hit.whole and whole and t == "identifier",
+                                         coerced=hit.coerced or coerced))
+                continue
+            if t == "member_expression":
+                hit = self._member_source(node)
+                if hit is not None:
+                    found.append(replace(hit, coerced=coerced))
+                    continue
+            stack.extend(self._operands(node, whole, coerced))
+        return _best(found)
+
+    def _operands(self, node: ts.Node, whole: bool, coerced: bool) -> list[tuple[ts.Node, bool, bool]]:
+        """The parts of an expression whose taint it carries: (node, keeps whole, coerced),
+        in the order `eval` visits them (reversed: it pops from the end)."""
+        t = node.type
+        out: list[tuple[ts.Node, bool, bool]] = []
+        if t in TRANSPARENT or t in ("await_expression", "spread_element", "sequence_expression"):
+            kids = node.named_children[-1:] if t == "sequence_expression" else node.named_children
+            out.extend((c, whole, coerced) for c in kids)
+        elif t in ("member_expression", "subscript_expression"):
+            obj = field(node, "object")
+            if obj is not None:
+                out.append((obj, False, coerced))
+        elif t == "call_expression":
+            out.extend(self._call_operands(node, coerced))
+        elif t == "new_expression":
+            cls = text(field(node, "constructor"))
+            args = field(node, "arguments")
+            if args is not None and (cls in _NEW_COERCE or cls in _NEW_KEEP):
+                out.extend((a, False, coerced or cls in _NEW_COERCE) for a in args.named_children)
+        elif t in ("template_string", "template_substitution"):
+            out.extend((c, False, coerced) for c in node.named_children)
+        elif t == "binary_expression":
+            op = text(field(node, "operator"))
+            if op in ("??", "||", "&&"):
+                out.extend((c, whole, coerced) for c in (field(node, "left"), field(node, "right")) if c)
+            elif op == "+":
+                out.extend((c, False, coerced) for c in (field(node, "left"), field(node, "right")) if c)
+            elif op in ("-", "*", "/", "%", "**"):
+                out.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
+        elif t == "ternary_expression":
+            out.extend((c, whole, coerced) for c in (field(node, "consequence"), field(node, "alternative")) if c)
+        elif t == "unary_expression":
+            if text(field(node, "operator")) in ("-", "+") and node.named_children:
+                out.append((node.named_children[-1], False, True))
+        elif t == "object":
+            for c in node.named_children:
+                if c.type == "spread_element":
+                    out.append((c, whole, coerced))
+                elif c.type == "pair" and field(c, "value") is not None:
+                    out.append((field(c, "value"), False, coerced))
+                elif c.type == "shorthand_property_identifier":
+                    out.append((c, False, coerced))
+        elif t == "array":
+            out.extend((c, False, coerced) for c in node.named_children)
+        elif t == "pair":
+            v = field(node, "value")
+            if v is not None:
+                out.append((v, False, coerced))
+        return out
+
+    def _member_source(self, node: ts.Node) -> Taint | None:
+        obj = _unwrap(field(node, "object"))
+        prop = text(field(node, "property"))
+        if obj is None:
+            return None
+        if obj.type == "identifier":
+            bk = self._binding_key(text(obj), obj)
+            container = self.containers.get(bk) if bk is not None else None
+            if container is not None and prop in container:
+                src = container[prop]
+                return Taint(src, src in _WHOLE_SOURCES, False, (TaintStep(_line(node), short(node, 60)),),
+                             self.fid(node))
+        if prop == "searchParams" and (member_chain(obj) or "").endswith("nextUrl"):
+            return Taint("search-params", False, False, (TaintStep(_line(node), short(node, 60)),),
+                         self.fid(node))
+        return None
+
+    def _call_operands(self, call: ts.Node, coerced: bool) -> list[tuple[ts.Node, bool, bool]]:
+        """What a call's result carries from its receiver and arguments."""
+        fn = field(call, "function")
+        args = field(call, "arguments")
+        arg_nodes = list(args.named_children) if args is not None and args.type == "arguments" else []
+        if fn is None or self._is_validator(call):
+            return []
+        chain = member_chain(fn) or ""
+        if chain in _COERCE:
+            return [(a, False, True) for a in arg_nodes[:1]]
+        if chain in _KEEP_WHOLE:
+            return [(a, True, coerced) for a in arg_nodes]
+        if chain in _KEEP:
+            return [(a, False, coerced) for a in arg_nodes[:1]]
+        if fn.type == "identifier":
+            if self._local_function(fn) is not None:
+                return [(a, False, coerced) for a in arg_nodes]
+            return []
+        if fn.type == "member_expression":
+            method = text(field(fn, "property"))
+            if method in _PREDICATES:
+                return []
+            obj = field(fn, "object")
+            return [(obj, False, coerced)] if obj is not None else []
+        return []
+
+
+
+def _unwrap(node: ts.Node | None) -> ts.Node | None:
+    while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def _handed_names(arg: ts.Node) -> list[ts.Node]:
+    """Identifiers an argument hands over: `body`, `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`."""
+    u = _unwrap(arg)
+    if u is None:
+        return []
+    if u.type == "identifier":
+        return [u]
+    if u.type not in ("object", "array"):
+        return []
+    out = []
+    for c in u.named_children:  # `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`
+        v = _unwrap(field(c, "value")) if c.type == "pair" else _unwrap(c)
+        if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
+            out.append(v)
+    return out
+
+
+# Filters that take only a string: a filter object from the client fails validation.
+_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search"})
+
+
+def _key_of(node: ts.Node) -> str:
+    if node.type == "pair":
+        return text(field(node, "key")).strip("'\"")
+    return text(node)
+
+
+def _statement_or_test(call: ts.Node) -> bool:
+    """`validate(body)` as a statement, a call in an `if` test, or one whose verdict is kept
+    (`const verdict = validateSignature({ body })`, tested later): a check, not a use."""
+    n = call.parent
+    while n is not None and n.type in ("await_expression", "unary_expression", "non_null_expression",
+                                       "as_expression"):
+        n = n.parent
+    if n is None:
+        return False
+    if n.type in ("expression_statement", "variable_declarator"):
+        return True
+    return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
+
