@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Severity
+from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 
@@ -66,7 +67,23 @@ def _pinned_parent(model, schema, relation_points) -> str | None:
 _NAMED_ID = re.compile(r"([A-Za-z][A-Za-z0-9]*?)(?:Id|_id|ID)")
 
 
-def _grade(call, schema, in_entry: bool) -> tuple[str, tuple[str, ...]]:
+def _drained_flag(call, index) -> tuple[str, str] | None:
+    """A read filtered on a field that the same function (or a function it calls) then
+    writes on the same model (`where: { mailSent: false }`, then `data: { mailSent: true }`):
+    (field, the write's label and line)."""
+    tested = set(call.call.args.where_fields)
+    if not tested:
+        return None
+    key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
+    for w in index.reachable_calls(key, depth=1):
+        if w.model == call.model and w.kind == "write" and w.call.args is not None:
+            hit = tested & set(w.call.args.data_fields)
+            if hit:
+                return sorted(hit)[0], f"{w.label}() at line {w.line}"
+    return None
+
+
+def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ...]]:
     args = call.call.args
     if not args.present or "where" not in args.keys or args.where_empty:
         if in_entry:
@@ -87,6 +104,10 @@ def _grade(call, schema, in_entry: bool) -> tuple[str, tuple[str, ...]]:
         through = _pinned_parent(model, schema, args.where_relation_points)
         if through is not None:
             return "low", (f"`where` pins {through}, usually few by design",)
+    drained = _drained_flag(call, index) if index is not None else None
+    if drained is not None:
+        return "low", (f"the same work sets {drained[0]} on {call.model} rows ({drained[1]}), which its "
+                       "filter tests: a queue it drains, holding what arrived since the last run",)
     if args.where_opaque:
         return "medium", ("part of `where` is a variable: what bounds the rows is not known",)
     fields = ", ".join(args.where_fields[:3]) or "its filters"
@@ -104,7 +125,7 @@ def _check(ctx: RuleContext):
         in_entry = call.entry_kind is not None
         where = "" if args.present and "where" in args.keys else " and no `where`"
         place = f"in {a_kind(call.entry_kind)}" if in_entry else "outside a request entry point"
-        confidence, evidence = _grade(call, ctx.schema, in_entry)
+        confidence, evidence = _grade(call, ctx.schema, in_entry, ctx.index)
         yield ctx.call_finding(
             call,
             f"{call.label}() has no `take`{where} ({place}): it loads every matching "
