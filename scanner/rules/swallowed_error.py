@@ -60,6 +60,12 @@ def _forwarding_logger(index, path: str, catch: CatchFact, trackers) -> tuple[st
     return None
 
 
+def _reaches(ctx) -> bool:
+    """Whether a failure of the work at this site can reach a catch around it: awaited, or an
+    element of a `Promise.all([...])` (which, awaited, rejects with it)."""
+    return ctx.awaited or ctx.parallel_group is not None
+
+
 def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
@@ -68,6 +74,10 @@ def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]
         return "low", ("the handler carries a comment and logs: best-effort work, by design",)
     if catch.note:
         return "low", (f"a comment states the intent: {catch.note}",)
+    if catch.kind == "try" and not any(_reaches(c.call.ctx) for c in w.calls) \
+            and not any(_reaches(site.ctx) for site, _, _ in w.via):
+        return "quiet", ("the database work in the try is not awaited there: its failure never reaches "
+                         "this catch",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
