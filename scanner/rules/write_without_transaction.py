@@ -194,6 +194,9 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        "compensation or a status to resume from, not a transaction",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
+    if first.operation == "upsert":
+        return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
+                       "failed second write repeats it harmlessly and completes the work",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
                                                              "upsert")}
     if created and _related_models(schema, first.model, w.model):
