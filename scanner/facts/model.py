@@ -215,6 +215,9 @@ class PrismaCallCandidate:
     # `const [row] = await …; if (row) return row`: the end byte of that guard. Code
     # after it runs only when the call returned nothing (0 when there is none).
     exit_guard_end: int = 0
+    # `current = await prisma.folder.findUnique(…)`: the existing variable the result is
+    # assigned to (a chain walk when a loop's condition tests it).
+    assigned_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

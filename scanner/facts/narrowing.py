@@ -29,6 +29,19 @@ def _result_declarator(call: ts.Node) -> ts.Node | None:
     return None
 
 
+def _assigned_name(call: ts.Node) -> str | None:
+    """`current = await prisma.x.findUnique(…)`: the identifier the result is assigned to."""
+    n = call.parent
+    while n is not None and n.type in ("await_expression", "parenthesized_expression",
+                                       "as_expression", "non_null_expression", "satisfies_expression"):
+        n = n.parent
+    if n is not None and n.type == "assignment_expression":
+        left = field(n, "left")
+        if left is not None and left.type == "identifier":
+            return text(left)
+    return None
+
+
 _FOUND = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)(?:\.(?:count|length|id))?(?:\s*(?:>\s*0|!==?\s*0|>=\s*1))?$")
 
 
@@ -87,6 +100,9 @@ def with_results(pf: ParsedFile,
         guard = _exit_guard(node)
         if guard:
             cand = replace(cand, exit_guard_end=guard)
+        assigned = _assigned_name(node)
+        if assigned:
+            cand = replace(cand, assigned_to=assigned)
         d = _result_declarator(node)
         if d is None:
             out.append(cand)

@@ -183,6 +183,18 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
 
 
+def _chain_walk(call: PrismaCall, loop: LoopFrame) -> str | None:
+    """`while (current) { current = await prisma.folder.findUnique({ … current.parentId … }) }`:
+    each query needs the row the last one returned, so there is no collection to fetch at
+    once; the loop walks a chain as deep as the data (a recursive CTE would take one query)."""
+    name = call.call.assigned_to
+    if not name or loop.kind not in ("while", "do") \
+            or not re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", loop.header):
+        return None
+    return (f"each query reads the row the previous one returned (`{name}`, tested by the loop): a "
+            "chain walk as deep as the data, not a collection one query could fetch")
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in index.prisma_calls:
@@ -201,6 +213,9 @@ def _check(ctx: RuleContext):
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
         confidence, evidence = _confidence(index, call.path, site, loop)
+        walk = _chain_walk(call, loop)
+        if walk:
+            confidence, evidence = "low", (walk,)
         yield ctx.call_finding(
             call,
             f"{what}{call.label}() runs once per item of the {_loop_label(loop)} "

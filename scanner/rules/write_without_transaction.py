@@ -194,7 +194,9 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        "compensation or a status to resume from, not a transaction",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
-    if first.operation == "upsert":
+    sequential = w.ctx.parallel_group is None or w.ctx.parallel_group != first.ctx.parallel_group
+    if first.operation == "upsert" and sequential and w.args is not None:
+        # (Not an audit writer second: a missing audit entry is what the rule guards against.)
         return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
                        "failed second write repeats it harmlessly and completes the work",)
     created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
