@@ -16,12 +16,18 @@ from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import pattern_bindings
 
 
-def _result_declarator(call: ts.Node) -> ts.Node | None:
-    """The `const rows = await prisma.x.findMany()` declarator holding a call's result."""
+def _holder(call: ts.Node) -> ts.Node | None:
+    """The node that takes a call's value, past `await`, parentheses and type assertions."""
     n = call.parent
     while n is not None and n.type in ("await_expression", "parenthesized_expression",
                                        "as_expression", "non_null_expression", "satisfies_expression"):
         n = n.parent
+    return n
+
+
+def _result_declarator(call: ts.Node) -> ts.Node | None:
+    """The `const rows = await prisma.x.findMany()` declarator holding a call's result."""
+    n = _holder(call)
     if n is not None and n.type == "variable_declarator":
         name = field(n, "name")
         if name is not None and name.type == "identifier":
@@ -31,10 +37,7 @@ def _result_declarator(call: ts.Node) -> ts.Node | None:
 
 def _assigned_name(call: ts.Node) -> str | None:
     """`current = await prisma.x.findUnique(…)`: the identifier the result is assigned to."""
-    n = call.parent
-    while n is not None and n.type in ("await_expression", "parenthesized_expression",
-                                       "as_expression", "non_null_expression", "satisfies_expression"):
-        n = n.parent
+    n = _holder(call)
     if n is not None and n.type == "assignment_expression":
         left = field(n, "left")
         if left is not None and left.type == "identifier":
