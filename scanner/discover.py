@@ -124,20 +124,18 @@ class DiscoveryMemo:
         return h.hexdigest()
 
     def verdict(self, chain: str, probe: str, decide) -> bool:
-        k = (chain, probe)
-        hit = self._old_verdicts.get(k)
-        if hit is None:
-            hit = decide()
-            self.changed = True
-        self.verdicts[k] = hit
-        return hit
+        return self._recall(self._old_verdicts, self.verdicts, (chain, probe), decide)
 
     def role(self, rel: str, decide) -> str:
-        hit = self._old_roles.get(rel)
+        return self._recall(self._old_roles, self.roles, rel, decide)
+
+    def _recall(self, old: dict, new: dict, k, decide):
+        """The last walk's answer for `k`, else `decide()` (which makes this walk's memo new)."""
+        hit = old.get(k)
         if hit is None:
             hit = decide()
             self.changed = True
-        self.roles[rel] = hit
+        new[k] = hit
         return hit
 
     def finish(self) -> None:

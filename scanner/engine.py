@@ -13,9 +13,7 @@ from . import __version__, recognition, suppress
 from .baseline import Baseline
 from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache
 from .config import Config
-from .discover import Discovery, DiscoveryMemo, SourceFile, Warning_, as_utf8, discover, drop_generated, read_source
-from .facts.extract import extract_facts
-from .facts.model import FileFacts
+from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
 from .findings import Finding, assign_fingerprints, in_scripts, report_order
 from .gitdiff import ChangedLines

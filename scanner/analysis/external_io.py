@@ -37,8 +37,7 @@ def _always(ctx: SiteContext) -> bool:
 
 def _with(cs: SiteContext, site: SiteContext) -> bool:
     """`cs` runs whenever `site` does: in no branch arm `site` is not in, and not in a catch."""
-    arms = {(b.key, b.arm) for b in site.branches}
-    return not cs.catches and all((b.key, b.arm) in arms for b in cs.branches)
+    return not cs.catches and cs.arms_within(site)
 
 
 def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,

@@ -8,8 +8,8 @@ import tree_sitter as ts
 from .args import object_entries
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
-from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
-from .parsed import ParsedFile, enclosing
+from .nodes import FUNCTION_TYPES, class_method, field, key, span, text, unwrap
+from .parsed import ParsedFile
 
 _NO_VALUE = ("undefined", "null")
 
@@ -152,10 +152,5 @@ def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, Clien
 
 
 def _class_method(pf: ParsedFile, node: ts.Node, name: str) -> int | None:
-    body = enclosing(node, ("class_body",))
-    if body is None:
-        return None
-    for member in body.named_children:
-        if member.type == "method_definition" and text(field(member, "name")) == name:
-            return pf.function_ids.get(key(member))
-    return None
+    method = class_method(node, name)
+    return pf.function_ids.get(key(method)) if method is not None else None

@@ -10,7 +10,7 @@ import tree_sitter as ts
 
 from .client_types import declared_type
 from .model import NOT_CLIENT, ClientRef
-from .nodes import FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, text, unwrap
+from .nodes import FUNCTION_TYPES, TRANSPARENT, enclosing, field, key, member_chain, text, unwrap
 
 if TYPE_CHECKING:
     from .scopes import Binding
@@ -340,10 +340,8 @@ def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
 
 def _enclosing_class(node: ts.Node) -> ts.Node | None:
     """The class (declaration or expression) whose body holds `node`."""
-    n = node.parent
-    while n is not None and n.type != "class_body":
-        n = n.parent
-    return n.parent if n is not None else None
+    body = enclosing(node, ("class_body",))
+    return body.parent if body is not None else None
 
 
 def _returned_expressions(fn: ts.Node) -> list[ts.Node]:

@@ -20,6 +20,7 @@ from .model import (
     ITERATION_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext, TxFrame,
     negate_test,
 )
+from .nodes import ancestors as climb
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short, terminates,
     text, unwrap,
@@ -43,12 +44,7 @@ def ancestors(root: ts.Node, site: ts.Node) -> list[ts.Node]:
         path.append(n)
         n = n.child_with_descendant(site)
     if n is None:  # not under root: climb instead
-        path = []
-        n = site.parent
-        while n is not None:
-            path.append(n)
-            n = n.parent
-        return path
+        return climb(site)
     path.reverse()
     return path
 

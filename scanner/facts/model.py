@@ -166,6 +166,12 @@ class SiteContext:
     # whether the operations run in one $transaction([...]). -1 otherwise.
     lazy_return: int = -1
 
+    def arms_within(self, other: "SiteContext") -> bool:
+        """Every if/switch/catch arm this site sits in also holds `other`: as far as branches
+        go, this site runs whenever `other` does."""
+        arms = {(b.key, b.arm) for b in other.branches}
+        return all((b.key, b.arm) in arms for b in self.branches)
+
 
 @dataclass(frozen=True, slots=True)
 class ArgSummary:

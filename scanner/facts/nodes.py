@@ -59,6 +59,23 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def enclosing(node: ts.Node, types) -> ts.Node | None:
+    """The nearest proper ancestor of `node` whose type is in `types`."""
+    n = node.parent
+    while n is not None and n.type not in types:
+        n = n.parent
+    return n
+
+
+def class_method(node: ts.Node, name: str) -> ts.Node | None:
+    """The method `name` of the class whose body holds `node` (`this.name(…)`)."""
+    body = enclosing(node, ("class_body",))
+    for member in body.named_children if body is not None else ():
+        if member.type == "method_definition" and text(field(member, "name")) == name:
+            return member
+    return None
+
+
 def ancestors(node: ts.Node) -> list[ts.Node]:
     out = []
     n = node.parent

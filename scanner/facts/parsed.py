@@ -7,7 +7,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .. import parse as P
-from .nodes import FUNCTION_TYPES, key
+from .nodes import FUNCTION_TYPES, enclosing, key
 from .scopes import ClientConfig, Resolver
 
 Match = tuple[int, dict[str, list[ts.Node]]]
@@ -76,11 +76,3 @@ class ParsedFile:
         """The id of the function `node` sits in, -1 at module level."""
         fn = enclosing(node, FUNCTION_TYPES) if node is not None else None
         return -1 if fn is None else self.function_ids.get(key(fn), -1)
-
-
-def enclosing(node: ts.Node, types) -> ts.Node | None:
-    """The nearest proper ancestor of `node` whose type is in `types`."""
-    n = node.parent
-    while n is not None and n.type not in types:
-        n = n.parent
-    return n

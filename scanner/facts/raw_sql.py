@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .args import object_entries
 from .model import ArgSummary
-from .nodes import FUNCTION_TYPES, field, short, text, unwrap
+from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -214,7 +214,7 @@ def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
             target = unwrap(b.value)
     elif fn is not None and fn.type == "member_expression" \
             and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
-        target = _own_method(fn, text(field(fn, "property")))
+        target = class_method(fn, text(field(fn, "property")))
     if target is None or depth > 8:
         return False
     results = _returned_expressions(target)
@@ -224,10 +224,8 @@ def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
 def _own_field_type(node: ts.Node, name: str) -> str:
     """The declared type of `this.<name>` in the enclosing class: a field
     (`private dims: number`) or a constructor parameter property."""
-    cur = node.parent
-    while cur is not None and cur.type != "class_body":
-        cur = cur.parent
-    for member in cur.named_children if cur is not None else ():
+    body = enclosing(node, ("class_body",))
+    for member in body.named_children if body is not None else ():
         if member.type in ("public_field_definition", "field_definition") \
                 and text(field(member, "name")) == name and field(member, "type") is not None:
             return short(field(member, "type"), 40).lstrip(":").strip()
@@ -238,16 +236,6 @@ def _own_field_type(node: ts.Node, name: str) -> str:
                 if pattern is not None and text(pattern) == name and field(p, "type") is not None:
                     return short(field(p, "type"), 40).lstrip(":").strip()
     return ""
-
-
-def _own_method(node: ts.Node, name: str) -> ts.Node | None:
-    cur = node.parent
-    while cur is not None and cur.type != "class_body":
-        cur = cur.parent
-    for member in cur.named_children if cur is not None else ():
-        if member.type == "method_definition" and text(field(member, "name")) == name:
-            return member
-    return None
 
 
 # Spliced values that can only render as numbers, booleans, dates or escaped text.

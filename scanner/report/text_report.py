@@ -136,7 +136,6 @@ def _verdict(console: Console, result, audit) -> None:
     much of the code was recognised, in one paragraph."""
     s = audit.summary
     n = sum(audit.by_severity.values())
-    review = getattr(result, "review", None)
     head = Text("", style="bold")
     what = listed_findings(result)
     if what:

@@ -140,8 +140,7 @@ def _pinned_before(lead: TaintFlow, facts: FileFacts | None) -> tuple[str, int] 
         c = facts.prisma_calls[f.sink]
         if c.operation not in _UNIQUE_LOOKUP or c.ctx.start >= here.ctx.start:
             continue
-        arms = {(b.key, b.arm) for b in here.ctx.branches}
-        if all((b.key, b.arm) in arms for b in c.ctx.branches) and not c.ctx.loops:
+        if c.ctx.arms_within(here.ctx) and not c.ctx.loops:
             return f"{c.receiver}.{c.model}.{c.operation}", c.span.line
     return None
 
