@@ -224,6 +224,8 @@ class PrismaCallCandidate:
     # `current = await prisma.folder.findUnique(…)`: the existing variable the result is
     # assigned to (a chain walk when a loop's condition tests it).
     assigned_to: str | None = None
+    # `ops.push(prisma.x.delete(…))`, not awaited: the array that holds the unrun query.
+    collected_into: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,8 @@ class FunctionFact:
     inline_callback: str | None = None  # callee text when passed inline as an argument
     class_name: str | None = None
     forwards_to_transaction: int | None = None  # param index passed on to $transaction
+    # How a timer runs it (`@Cron()`, `cron.schedule()`, `setInterval()`): no caller waits for it.
+    scheduled: str = ""
     start: int = 0
     end: int = 0
 

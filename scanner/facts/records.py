@@ -43,6 +43,9 @@ class CatchFact:
     # A comment right above the guarded statement or at the top of the try block
     # (`// best effort: …`): the author's stated intent, bounded.
     note: str = ""
+    # The try block ends by returning its answer (`try { …; return rows } catch …`): a
+    # handler that falls through reaches only the function's failure answer after the try.
+    try_answers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
