@@ -19,3 +19,15 @@
                 (member_expression property: (property_identifier) @_job)]
   (#match? @_job "^(CronJob|Cron)$")
   arguments: (arguments)) @schedule
+
+; Fastify's full declaration: app.route({ method, url, schema, handler })
+(call_expression
+  function: (member_expression property: (property_identifier) @_route)
+  (#eq? @_route "route")
+  arguments: (arguments . (object))) @route_options
+
+; express-openapi: an operation handler's request schema, POST.apiDoc = { parameters, requestBody }
+(assignment_expression
+  left: (member_expression property: (property_identifier) @_doc)
+  (#eq? @_doc "apiDoc")
+  right: (object)) @api_doc

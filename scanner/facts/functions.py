@@ -172,6 +172,15 @@ def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
                 and unwrap(arg).type in ("identifier", *FUNCTION_TYPES) else None
             if fid is not None:
                 out.add(fid)
+    # Fastify's full declaration: `app.route({ method, url, handler })`.
+    for node in pf.captures("entry_points").get("route_options", []):
+        options = unwrap(field(node, "arguments").named_children[0])
+        pairs = {text(field(p, "key")): field(p, "value") for p in options.named_children
+                 if p.type == "pair"} if options is not None else {}
+        if "method" in pairs and ("url" in pairs or "path" in pairs) and "handler" in pairs:
+            fid = function_of_value(pf, pairs["handler"])
+            if fid is not None:
+                out.add(fid)
     return frozenset(out)
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, RouteSchema,
+    SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
 # The Prisma operations live in operations.py; these names stay importable from here
@@ -190,6 +191,8 @@ class ArgSummary:
     # raw calls built from values: the spliced values not proven harmless (facts/args.py
     # spliced_values); empty when every one is a constant, number, boolean, date or escaped.
     raw_values: tuple[str, ...] = ()
+    # … and those of them computed from a parameter of an enclosing function (its callers decide).
+    raw_param_values: tuple[str, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -317,6 +320,7 @@ class FileFacts:
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
     middlewares: tuple[Middleware, ...] = ()
+    route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
