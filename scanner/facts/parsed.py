@@ -17,17 +17,13 @@ def run_queries(grammar: str, root: ts.Node) -> tuple[dict[str, list[Match]], bo
     """Every query file's matches from one cursor pass of the combined query, and
     whether the pass dropped patterns (`MATCH_LIMIT`)."""
     q, ranges = P.combined_query(grammar)
-    by_index: dict[int, str] = {}
-    offsets: dict[str, int] = {}
-    for name, lo, hi in ranges:
-        offsets[name] = lo
-        for i in range(lo, hi):
-            by_index[i] = name
     by_name: dict[str, list[Match]] = {name: [] for name, _, _ in ranges}
+    # Pattern index -> (its file's match list, the file's first index), one list lookup a match.
+    owner = [(by_name[name], lo) for name, lo, hi in ranges for _ in range(lo, hi)]
     cursor = ts.QueryCursor(q, match_limit=P.MATCH_LIMIT)
     for index, caps in cursor.matches(root):
-        name = by_index[index]
-        by_name[name].append((index - offsets[name], caps))
+        bucket, lo = owner[index]
+        bucket.append((index - lo, caps))
     return by_name, cursor.did_exceed_match_limit
 
 
@@ -62,13 +58,19 @@ class ParsedFile:
         out = self._captures.get(name)
         if out is not None:
             return out
-        out = {}
+        out: dict[str, list[ts.Node]] = {}
+        ids: dict[str, list[int]] = {}  # the ids of each bucket's nodes, for the check below
         for _, caps in self._matches[name]:
             for cap, nodes in caps.items():
-                bucket = out.setdefault(cap, [])
+                bucket = out.get(cap)
+                if bucket is None:
+                    bucket = out[cap] = []
+                    ids[cap] = []
+                seen = ids[cap]
                 for n in nodes:
-                    if not any(n.id == m.id for m in bucket[-3:]):
+                    if n.id not in seen[-3:]:
                         bucket.append(n)
+                        seen.append(n.id)
         self._captures[name] = out
         return out
 

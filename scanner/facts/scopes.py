@@ -112,6 +112,8 @@ class Resolver(ClientClassifier, BindingClassifier):
         self.config = config
         self._tables: dict[int, dict[str, Binding]] = {}
         self._classifying: set[int] = set()
+        # (id of a Binding of this file's tables, depth) -> its ClientRef (classify_binding)
+        self._binding_refs: dict[tuple[int, int], object] = {}
         # Node -> its nearest enclosing scope node. `Node.parent` walks down from
         # the root, so walking up a deep expression (a 1,000-term `a + b + …`) for
         # every identifier in it would be cubic; each node is climbed once.
