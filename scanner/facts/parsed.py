@@ -40,7 +40,8 @@ class ParsedFile:
         self.config = config
         self._matches, self.incomplete = run_queries(grammar, self.root)
         self._captures: dict[str, dict[str, list[ts.Node]]] = {}
-        self.resolver = Resolver(self.root, config)
+        scope_nodes = None if self.incomplete else [m["scope"][0] for _, m in self._matches["scopes"]]
+        self.resolver = Resolver(self.root, config, scope_nodes)
         self.resolver.return_values = lambda: self.captures("returns").get("return.value", [])
         fn_nodes = sorted(self.captures("functions").get("function", []),
                           key=lambda n: (n.start_byte, -n.end_byte))

@@ -14,6 +14,7 @@ from .classify import (  # noqa: F401 (the names other modules import from here)
 )
 from .client_types import TypeReader
 from .nodes import FUNCTION_TYPES, field, is_field, key, param_nodes, param_pattern, param_type, text, unwrap
+from .scope_spans import UNSETTLED, ScopeSpans
 
 SCOPE_TYPES = frozenset({
     "program", "statement_block", "for_statement", "for_in_statement", "catch_clause",
@@ -107,9 +108,13 @@ class _Scope:
 
 
 class Resolver(ClientClassifier, BindingClassifier):
-    def __init__(self, root: ts.Node, config: ClientConfig):
+    def __init__(self, root: ts.Node, config: ClientConfig, scope_nodes: list[ts.Node] | None = None):
         self.root = root
         self.config = config
+        # Every scope node of the file (None when the query pass may have missed some):
+        # the scope around a node by its byte range, with the climb below as the fallback.
+        spans = ScopeSpans(scope_nodes) if scope_nodes else None
+        self._spans = spans if spans is not None and spans.usable else None
         self._tables: dict[int, dict[str, Binding]] = {}
         self._classifying: set[int] = set()
         # (id of a Binding of this file's tables, depth) -> its ClientRef (classify_binding)
@@ -119,6 +124,7 @@ class Resolver(ClientClassifier, BindingClassifier):
         # every identifier in it would be cubic; each node is climbed once.
         self._scope_of: dict[tuple[int, int, int], ts.Node | None] = {}
         self._scopes: dict[tuple[int, int, int], _Scope] = {}  # scope node -> its table and outer scope
+        self._resolved: dict[tuple[str, int, int], Binding | None] = {}  # (name, node id, start) -> lookup()
         # (function key, parameter index) -> what its local callers pass (local_call_arguments)
         self.call_arguments: dict[tuple, list[ts.Node] | None] = {}
         self._identifiers: dict[str, list[ts.Node]] | None = None
@@ -167,18 +173,25 @@ class Resolver(ClientClassifier, BindingClassifier):
         """The binding `name` has at `at`: the innermost scope around it that declares it.
         The scopes above a scope are linked once (`_Scope.up`), so looking a name up
         through them is a dict lookup per scope, with no tree walk."""
+        k = (name, at.id, at.start_byte)
+        if k in self._resolved:
+            return self._resolved[k]  # extractors look the same node up again (4 in 10 lookups)
         n = at if at.type in SCOPE_TYPES else self._enclosing_scope(at)
         s = self._scope(n) if n is not None else None
+        found = None
         while s is not None:
-            b = s.table.get(name)
-            if b is not None:
-                return b
+            found = s.table.get(name)
+            if found is not None:
+                break
             up = s.up
             if up is _UNLINKED:
-                outer = self._enclosing_scope(s.node)
+                outer = self._spans.outside(s.node) if self._spans is not None else UNSETTLED
+                if outer is UNSETTLED:
+                    outer = self._enclosing_scope(s.node)
                 up = s.up = self._scope(outer) if outer is not None else None
             s = up
-        return None
+        self._resolved[k] = found
+        return found
 
     def _scope(self, node: ts.Node) -> _Scope:
         k = (node.id, node.start_byte, node.end_byte)
@@ -188,6 +201,10 @@ class Resolver(ClientClassifier, BindingClassifier):
         return s
 
     def _enclosing_scope(self, node: ts.Node) -> ts.Node | None:
+        if self._spans is not None:
+            found = self._spans.around(node)
+            if found is not UNSETTLED:
+                return found
         climbed = []
         n = node
         scope = None
