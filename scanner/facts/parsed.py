@@ -9,6 +9,7 @@ import tree_sitter as ts
 from .. import parse as P
 from .nodes import FUNCTION_TYPES, enclosing, key
 from .scopes import ClientConfig, Resolver
+from .spans import UNSETTLED, Spans
 
 Match = tuple[int, dict[str, list[ts.Node]]]
 
@@ -48,6 +49,8 @@ class ParsedFile:
         self.function_nodes: list[ts.Node] = fn_nodes
         self.function_ids: dict[int, int] = {key(n): i for i, n in enumerate(fn_nodes)}
         self.resolver.function_ids = self.function_ids
+        spans = None if self.incomplete else Spans(fn_nodes)
+        self._function_spans = spans if spans is not None and spans.usable else None
 
     def matches(self, name: str) -> list[Match]:
         """The matches of query file `name` (pattern index within the file, captures)."""
@@ -75,7 +78,17 @@ class ParsedFile:
         self._captures[name] = out
         return out
 
+    def enclosing_function(self, node: ts.Node) -> ts.Node | None:
+        """The function `node` sits in (`nodes.enclosing(node, FUNCTION_TYPES)`), by byte
+        range through the function table when it settles the answer."""
+        spans = self._function_spans
+        if spans is not None:
+            fn = spans.outside(node) if node.type in FUNCTION_TYPES else spans.around(node)
+            if fn is not UNSETTLED:
+                return fn
+        return enclosing(node, FUNCTION_TYPES)
+
     def fid(self, node: ts.Node | None) -> int:
         """The id of the function `node` sits in, -1 at module level."""
-        fn = enclosing(node, FUNCTION_TYPES) if node is not None else None
+        fn = self.enclosing_function(node) if node is not None else None
         return -1 if fn is None else self.function_ids.get(key(fn), -1)

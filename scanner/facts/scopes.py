@@ -14,7 +14,7 @@ from .classify import (  # noqa: F401 (the names other modules import from here)
 )
 from .client_types import TypeReader
 from .nodes import FUNCTION_TYPES, field, is_field, key, param_nodes, param_pattern, param_type, text, unwrap
-from .scope_spans import UNSETTLED, ScopeSpans
+from .spans import UNSETTLED, Spans
 
 SCOPE_TYPES = frozenset({
     "program", "statement_block", "for_statement", "for_in_statement", "catch_clause",
@@ -68,7 +68,8 @@ def pattern_bindings(pattern: ts.Node, path=()):
         node, p = stack.pop()
         t = node.type
         if t in ("identifier", "shorthand_property_identifier_pattern"):
-            yield text(node), (p if t == "identifier" else p + (text(node),)), node
+            name = text(node)
+            yield name, (p if t == "identifier" else p + (name,)), node
         elif t == "object_pattern":
             for c in node.named_children:
                 stack.append((c, p))
@@ -113,7 +114,7 @@ class Resolver(ClientClassifier, BindingClassifier):
         self.config = config
         # Every scope node of the file (None when the query pass may have missed some):
         # the scope around a node by its byte range, with the climb below as the fallback.
-        spans = ScopeSpans(scope_nodes) if scope_nodes else None
+        spans = Spans(scope_nodes) if scope_nodes else None
         self._spans = spans if spans is not None and spans.usable else None
         self._tables: dict[int, dict[str, Binding]] = {}
         self._classifying: set[int] = set()
@@ -203,7 +204,7 @@ class Resolver(ClientClassifier, BindingClassifier):
     def _enclosing_scope(self, node: ts.Node) -> ts.Node | None:
         if self._spans is not None:
             found = self._spans.around(node)
-            if found is not UNSETTLED:
+            if found is not UNSETTLED and found is not None:  # None: outside the program?
                 return found
         climbed = []
         n = node
@@ -237,8 +238,8 @@ class Resolver(ClientClassifier, BindingClassifier):
             for i, p in enumerate(param_nodes(scope)):
                 for name, path, node in pattern_bindings(param_pattern(p)):
                     table[name] = Binding("param", name, p, path, scope, i, param_type(p))
-            own = field(scope, "name")
-            if own is not None and t == "function_expression":
+            own = field(scope, "name") if t == "function_expression" else None
+            if own is not None:
                 table.setdefault(text(own), Binding("function", text(own), scope))
             return
         if t == "for_in_statement":
@@ -269,14 +270,12 @@ class Resolver(ClientClassifier, BindingClassifier):
                 self._declare_statement(decl, table)
         elif t in _DECLARATIONS:
             self._declare(stmt, table)
-        elif t in ("function_declaration", "generator_function_declaration"):
+        elif t in ("function_declaration", "generator_function_declaration", "class_declaration",
+                   "abstract_class_declaration"):
             name = field(stmt, "name")
             if name is not None:
-                table[text(name)] = Binding("function", text(name), stmt)
-        elif t in ("class_declaration", "abstract_class_declaration"):
-            name = field(stmt, "name")
-            if name is not None:
-                table[text(name)] = Binding("class", text(name), stmt)
+                local = text(name)
+                table[local] = Binding("class" if "class" in t else "function", local, stmt)
         elif t == "import_statement":
             self._declare_import(stmt, table)
         elif t in ("switch_case", "switch_default"):
@@ -300,13 +299,16 @@ class Resolver(ClientClassifier, BindingClassifier):
             if clause.type != "import_clause":
                 continue
             for c in clause.named_children:
-                if c.type == "identifier":
-                    table[text(c)] = Binding("import", text(c), stmt, module=module, imported="default")
-                elif c.type == "namespace_import":
+                ct = c.type
+                if ct == "identifier":
+                    local = text(c)
+                    table[local] = Binding("import", local, stmt, module=module, imported="default")
+                elif ct == "namespace_import":
                     ids = [x for x in c.named_children if x.type == "identifier"]
                     if ids:
-                        table[text(ids[0])] = Binding("import", text(ids[0]), stmt, module=module, imported="*")
-                elif c.type == "named_imports":
+                        local = text(ids[0])
+                        table[local] = Binding("import", local, stmt, module=module, imported="*")
+                elif ct == "named_imports":
                     for spec in c.named_children:
                         if spec.type != "import_specifier":
                             continue

@@ -1,10 +1,12 @@
-"""The file's scope nodes by byte range: which scope a node sits in, found with a
-bisect over the scopes in document order and a short climb through the scopes around
-it, instead of climbing `Node.parent` (which walks down from the root at every step).
+"""Nodes of some kinds (a file's scopes, its functions) by byte range: which of them
+a node sits in, found with a bisect over them in document order and a short climb
+through the ones around it, instead of climbing `Node.parent` (which walks down from
+the root at every step).
 
-Built once per file from the combined query pass (`scopes.scm`). A node whose answer
-the ranges cannot settle (it is empty, or spans exactly what a scope spans, so it may
-be that scope's parent or child) gets `UNSETTLED`, and the caller climbs as before."""
+Built once per file from the combined query pass (`scopes.scm`, `functions.scm`), which
+finds every node of those kinds. A node whose answer the ranges cannot settle (it is
+empty, or spans exactly what one of them spans, so it may be its parent or its child)
+gets `UNSETTLED`, and the caller climbs as before."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import tree_sitter as ts
 UNSETTLED = object()
 
 
-class ScopeSpans:
+class Spans:
     __slots__ = ("nodes", "starts", "ends", "outer")
 
     def __init__(self, nodes: list[ts.Node]):
@@ -26,8 +28,8 @@ class ScopeSpans:
         self.outer = self._nest()
 
     def _nest(self) -> list[int]:
-        """Index of the scope around each scope, -1 for none; empty when two scopes
-        share a range, one is empty or two overlap: then nothing is settled here."""
+        """Index of the node around each node, -1 for none; empty when two share a
+        range, one is empty or two overlap: then nothing is settled here."""
         outer: list[int] = []
         stack: list[int] = []
         starts, ends = self.starts, self.ends
@@ -45,10 +47,11 @@ class ScopeSpans:
 
     @property
     def usable(self) -> bool:
-        return len(self.outer) == len(self.nodes) > 0
+        return len(self.outer) == len(self.nodes)
 
     def around(self, node: ts.Node):
-        """The innermost scope strictly around `node` (never `node` itself), or UNSETTLED."""
+        """The innermost of the nodes strictly around `node` (never `node` itself), None
+        when none is, or UNSETTLED."""
         s, e = node.start_byte, node.end_byte
         if s == e:
             return UNSETTLED
@@ -60,14 +63,15 @@ class ScopeSpans:
                     return UNSETTLED
                 return self.nodes[i]
             i = outer[i]
-        return UNSETTLED
+        return None
 
-    def outside(self, scope: ts.Node):
-        """The scope around a scope node of this file, or UNSETTLED (the outermost)."""
-        s, e = scope.start_byte, scope.end_byte
+    def outside(self, node: ts.Node):
+        """The node around one of the nodes (None for an outermost one), or UNSETTLED
+        when `node` is not one of them."""
+        s, e = node.start_byte, node.end_byte
         i = bisect_right(self.starts, s) - 1
         while i >= 0 and self.starts[i] == s and self.ends[i] != e:
             i -= 1
-        if i < 0 or self.starts[i] != s or self.outer[i] < 0:
+        if i < 0 or self.starts[i] != s or self.ends[i] != e:
             return UNSETTLED
-        return self.nodes[self.outer[i]]
+        return self.nodes[self.outer[i]] if self.outer[i] >= 0 else None
