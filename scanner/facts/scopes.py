@@ -21,6 +21,11 @@ SCOPE_TYPES = frozenset({
     "class_body", "switch_body",
 }) | FUNCTION_TYPES
 _DECLARATIONS = ("lexical_declaration", "variable_declaration")
+# The statements `_declare_statement` reads; a block's other statements are skipped unread.
+_DECLARING = frozenset({
+    "export_statement", *_DECLARATIONS, "function_declaration", "generator_function_declaration",
+    "class_declaration", "abstract_class_declaration", "import_statement", "switch_case", "switch_default",
+})
 
 
 @dataclass(slots=True)
@@ -136,6 +141,11 @@ class Resolver(ClientClassifier, BindingClassifier):
         # Function node key -> function id, set by the extractor (parameters its callers settle).
         self.function_ids: dict[int, int] = {}
         self._class_members: dict[int, dict[str, list[tuple[str, ts.Node]]]] = {}
+
+    def close(self) -> None:
+        """Drop the references back to this table (`ParsedFile.close`)."""
+        self.types = None
+        self.return_values = None
 
     def returned_expressions(self, fn: ts.Node) -> list[ts.Node]:
         """`_returned_expressions(fn)` for many functions of the file, from the return
@@ -260,7 +270,8 @@ class Resolver(ClientClassifier, BindingClassifier):
                     table[name] = Binding("catch", name, scope, path)
             return
         for stmt in scope.named_children:
-            self._declare_statement(stmt, table)
+            if stmt.type in _DECLARING:
+                self._declare_statement(stmt, table)
 
     def _declare_statement(self, stmt: ts.Node, table: dict[str, Binding]) -> None:
         t = stmt.type
@@ -288,6 +299,10 @@ class Resolver(ClientClassifier, BindingClassifier):
                 continue
             name, value = field(d, "name"), field(d, "value")
             if name is None:
+                continue
+            if name.type == "identifier":  # what pattern_bindings yields for it, without the walk
+                n = text(name)
+                table[n] = Binding("var", n, d, (), value)
                 continue
             for n, path, node in pattern_bindings(name):
                 table[n] = Binding("var", n, d, path, value)
