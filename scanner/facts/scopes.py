@@ -50,20 +50,23 @@ class ClientConfig:
         self.types = tuple(types)
         self.classes = frozenset(classes)
         self.modules = tuple(modules)
+        # The tests below run for every member and type read, so their affixes are built once.
+        self._type_affixes = (frozenset(self.types), tuple("." + t for t in self.types),
+                              tuple(t + "<" for t in self.types))
+        self._chain_suffixes = tuple("." + c for c in self.chains if not c.startswith("this."))
+        self._module_prefixes = tuple(m.rstrip("*") for m in self.modules if m.endswith("*"))
 
     def type_is_client(self, type_text: str) -> bool:
         t = type_text.replace(" ", "")
-        return any(t == ty or t.endswith("." + ty) or t.startswith(ty + "<") for ty in self.types)
+        exact, dotted, generic = self._type_affixes
+        return t in exact or t.endswith(dotted) or t.startswith(generic)
 
     def chain_is_client(self, chain: str) -> bool:
-        if chain in self.chains:
-            return True
         # `opts.ctx.prisma` ends with the configured `ctx.prisma`.
-        return any(chain.endswith("." + c) for c in self.chains if not c.startswith("this."))
+        return chain in self.chains or chain.endswith(self._chain_suffixes)
 
     def module_is_client(self, module: str) -> bool:
-        return any(module == m or module.startswith(m.rstrip("*")) and m.endswith("*")
-                   for m in self.modules)
+        return module in self.modules or module.startswith(self._module_prefixes)
 
 
 def pattern_bindings(pattern: ts.Node, path=()):
