@@ -67,7 +67,8 @@ class Spans:
 
     def outside(self, node: ts.Node):
         """The node around one of the nodes (None for an outermost one), or UNSETTLED
-        when `node` is not one of them."""
+        when no node of them spans what `node` spans. A node spanning exactly what one of
+        them spans is taken for it: callers pass nodes of the kinds held."""
         s, e = node.start_byte, node.end_byte
         i = bisect_right(self.starts, s) - 1
         while i >= 0 and self.starts[i] == s and self.ends[i] != e:
