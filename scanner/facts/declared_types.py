@@ -41,6 +41,9 @@ def _member_type(shape: ts.Node | None, prop: str, root: ts.Node, hops: int = 0)
         return None
     if shape.type == "type_identifier":
         return _member_type(_named_type(root, text(shape)), prop, root, hops + 1)
+    if shape.type == "intersection_type":   # `Input & { userId: number }`: any part may declare it
+        return next((t for part in shape.named_children
+                     if (t := _member_type(part, prop, root, hops + 1)) is not None), None)
     if shape.type not in ("object_type", "interface_body"):
         return None
     for sig in shape.named_children:
