@@ -399,12 +399,20 @@ _SERVER_SCRIPT = re.compile(r"(?:dev|start|serve|server|preview)(?::|$)")
 _SEPARATORS = re.compile(r"&&|\|\||[;|&]")
 
 
-def package_script_targets(scripts: dict) -> dict[str, str]:
+# What starting a server looks like in a file's text.
+_STARTS_SERVER = re.compile(r"\.listen\(|createServer\(|\bserve\(|startStandaloneServer\(|NestFactory\.|"
+                            r"\bnew (?:ApolloServer|Hono|Elysia)\b|\.start\(\s*\)|\bexport default\b")
+# A relative import or require: the file may start its server through another module.
+_LOCAL_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)['"]\.{1,2}/""")
+
+
+def package_script_targets(scripts: dict, servers: bool = False) -> dict[str, str]:
     """The files package.json `scripts` entries run, relative to that
-    package.json's folder: path -> the first entry's name."""
+    package.json's folder: path -> the first entry's name. Entries named like a server
+    (`dev`, `start`) are left out, or with `servers`, the only ones kept."""
     out: dict[str, str] = {}
     for name, command in scripts.items():
-        if not isinstance(command, str) or _SERVER_SCRIPT.match(name):
+        if not isinstance(command, str) or bool(_SERVER_SCRIPT.match(name)) != servers:
             continue
         for segment in _SEPARATORS.split(command):
             try:
@@ -429,6 +437,16 @@ def _run_target(words: list[str]) -> str | None:
     return next((w for w in rest if not w.startswith("-") and is_source_name(posixpath.basename(w))), None)
 
 
+def _starts_no_server(path: Path) -> bool:
+    """A self-contained file (no relative import) that starts no server and exports no
+    handler: what a server-named entry runs is then a script."""
+    try:
+        source = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+    except OSError:
+        return False
+    return not _STARTS_SERVER.search(source) and not _LOCAL_IMPORT.search(source)
+
+
 def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
     """Give the role `script` to the lib and component files a package.json
     script runs (Next route and page files and out-of-scope kinds keep theirs);
@@ -449,6 +467,11 @@ def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
             path = posixpath.normpath(posixpath.join(folder, target))
             if not path.startswith("../"):
                 run.setdefault(path, f'is run by the script "{name}" of {rel}')
+        # `"dev": "ts-node script.ts"`: named like a server, but the file it runs starts none.
+        for target, name in package_script_targets(scripts, servers=True).items():
+            path = posixpath.normpath(posixpath.join(folder, target))
+            if not path.startswith("../") and _starts_no_server(out.root / path):
+                run.setdefault(path, f'is run by "{name}" of {rel} and starts no server')
     if not run:
         return
     kept = []

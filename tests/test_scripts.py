@@ -132,12 +132,31 @@ def test_package_scripts_in_a_workspace_resolve_from_their_folder(tmp_path):
         "package.json": json.dumps({"scripts": {"sync": "pnpm --filter web exec tsx jobs/sync.ts"}}),
         "apps/web/package.json": json.dumps({"scripts": {"report": "ts-node ./src/report.ts && node dist/x.js",
                                                          "start": "tsx src/server.ts"}}),
-        "apps/web/src/report.ts": "", "apps/web/src/server.ts": "", "jobs/sync.ts": "",
+        "apps/web/src/report.ts": "", "apps/web/src/server.ts": "app.listen(3000)\n", "jobs/sync.ts": "",
     })
     d = discover(tmp_path, load_config(tmp_path))
     assert {s.path: s.role for s in d.sources} == {
         "apps/web/src/report.ts": "script", "apps/web/src/server.ts": "lib", "jobs/sync.ts": "script"}
     assert d.scripts["apps/web/src/report.ts"] == 'is run by the script "report" of apps/web/package.json'
+
+
+def test_a_server_named_entry_that_starts_no_server_runs_a_script(tmp_path):
+    """`"dev": "ts-node script.ts"` runs a self-contained file that starts no server: a
+    script. A file that listens, exports a handler, or imports repository modules (which
+    may start the server) stays what it is."""
+    make_tree(tmp_path, {
+        "ex/a/package.json": json.dumps({"scripts": {"dev": "ts-node script.ts"}}),
+        "ex/a/script.ts": "import { PrismaClient } from '@prisma/client'\nmain()\n",
+        "ex/b/package.json": json.dumps({"scripts": {"dev": "ts-node src/index.ts"}}),
+        "ex/b/src/index.ts": "import { app } from './app'\n",
+        "ex/b/src/app.ts": "export const app = 1\n",
+        "ex/c/package.json": json.dumps({"scripts": {"start": "tsx server.ts"}}),
+        "ex/c/server.ts": "import express from 'express'\nexpress().listen(3000)\n",
+    })
+    d = discover(tmp_path, load_config(tmp_path))
+    assert {s.path: s.role for s in d.sources} == {
+        "ex/a/script.ts": "script", "ex/b/src/index.ts": "lib", "ex/b/src/app.ts": "lib", "ex/c/server.ts": "lib"}
+    assert d.scripts["ex/a/script.ts"] == 'is run by "dev" of ex/a/package.json and starts no server'
 
 
 @pytest.mark.parametrize("command, target", [
