@@ -45,6 +45,9 @@ class Collected:
     warnings: list[Warning_] = field(default_factory=list)
     parsed: int = 0
     cached: int = 0
+    # What the cache keeps on save: the files with facts and the skipped ones.
+    present: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
 
 
 def config_key(config: Config) -> str:
@@ -150,10 +153,12 @@ def _results(futures: list):
 
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
-                  progress=None, fc: FactCache | None = None, pool: ParsePool | None = None) -> Collected:
+                  progress=None, fc: FactCache | None = None, pool: ParsePool | None = None,
+                  save: bool = True) -> Collected:
     """`progress(done, total)` is told how many files have their facts. `fc`, an
     already open cache (else `cache` says which to open); `pool`, started workers
-    (else a pool is started when there are enough files to parse)."""
+    (else a pool is started when there are enough files to parse); `save` false leaves
+    writing the cache to the caller (`save_cache`), which adds the rules' results."""
     out = Collected()
     if fc is None:
         fc = open_cache(root, config, cache)
@@ -247,8 +252,13 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                                          "parsed with error recovery", line))
         for kind, note in ff.notes:
             out.warnings.append(Warning_(path, kind, note))
-    if fc is not None:
-        problem = fc.save(set(digests), {p for p, r in records.items() if r[1] is None})
-        if problem:
-            out.warnings.append(Warning_(str(fc.folder), "cache", problem))
+    out.present = set(digests)
+    out.skipped = {p for p, r in records.items() if r[1] is None}
+    if fc is not None and save:
+        out.warnings += save_cache(fc, out)
     return out
+
+
+def save_cache(fc: FactCache, collected: Collected) -> list[Warning_]:
+    problem = fc.save(collected.present, collected.skipped)
+    return [Warning_(str(fc.folder), "cache", problem)] if problem else []

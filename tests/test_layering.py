@@ -25,7 +25,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("analysis", ("scanner.analysis",)),
     ("rules", ("scanner.rules",)),
     ("reports", ("scanner.report", "scanner.review")),
-    ("commands", ("scanner.engine", "scanner.cli", "scanner.history", "scanner.init_config")),
+    ("commands", ("scanner.engine", "scanner.rule_results", "scanner.cli", "scanner.history",
+                  "scanner.init_config")),
 )
 
 
