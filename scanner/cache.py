@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, fact_pickle
 from .facts.model import FileFacts
 from .resources import data_dir
 
@@ -51,7 +51,7 @@ def _code_fingerprint() -> str:
             if p.suffix in (".scm", ".py"):
                 h.update(p.name.encode())
                 h.update(p.read_bytes())
-    for name in ("parse.py", "cache.py"):
+    for name in ("parse.py", "cache.py", "fact_pickle.py"):
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
 
@@ -147,7 +147,7 @@ class FactCache:
         return facts
 
     def put(self, path: str, role: str, digest: str, facts: FileFacts, size: int = 0, mtime_ns: int = 0) -> None:
-        self.put_pickled(path, role, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), size, mtime_ns)
+        self.put_pickled(path, role, digest, fact_pickle.dumps(facts), size, mtime_ns)
 
     def put_pickled(self, path: str, role: str, digest: str, pickled: bytes, size: int = 0,
                     mtime_ns: int = 0) -> None:

@@ -21,10 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fact_pickle
 from .cache import FactCache, content_key, default_cache_root
 from .config import Config
 from .discover import SourceFile, Warning_, read_source
-from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
 
@@ -80,6 +80,7 @@ _WORKER: dict = {}
 
 def _init_worker(ccfg: ClientConfig, limits: tuple[int, int, int]) -> None:
     """Compile the combined queries once, when the worker starts (before its first file)."""
+    from .facts.extract import extract_facts  # noqa: F401 - imported before the first file
     from .parse import combined_query
     _WORKER["ccfg"], _WORKER["limits"] = ccfg, limits
     for grammar in ("typescript", "tsx"):
@@ -98,8 +99,9 @@ def _build(task: _Task, ccfg: ClientConfig, limits: tuple[int, int, int]) -> _Re
     digest = content_key(data)
     if digest == known:
         return sf.path, digest, None
+    from .facts.extract import extract_facts   # the extractors, only where files are parsed
     facts = extract_facts(sf.path, sf.role, data, ccfg)
-    return sf.path, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+    return sf.path, digest, fact_pickle.dumps(facts)
 
 
 def _build_batch(batch: list[_Task]) -> list[_Record]:
@@ -228,8 +230,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                         fc.restat(path, sf.size, sf.mtime_ns)   # touched, not changed
                         continue
                     # The entry would not load: parse it here.
+                    from .facts.extract import extract_facts
                     facts = extract_facts(path, sf.role, read_source(sf, *_limits(config))[0], ccfg)
-                    payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+                    payload = fact_pickle.dumps(facts)
                 facts = pickle.loads(payload)
                 out.facts[path] = facts
                 out.parsed += 1
