@@ -82,6 +82,8 @@ class FactCache:
         # Per-file findings of the file-scoped rules (rule_results.py): rule id ->
         # (rule key, path -> file key, path -> findings); opaque here.
         self.rule_results: dict[str, tuple] = {}
+        # The module resolutions of the last scan (resolve.ModuleResolver.resolutions).
+        self.resolutions: tuple | None = None
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -110,6 +112,8 @@ class FactCache:
             self.skipped = skipped if isinstance(skipped, dict) else {}
             rule_results = data.get("rule_results")
             self.rule_results = rule_results if isinstance(rule_results, dict) else {}
+            resolutions = data.get("resolutions")
+            self.resolutions = resolutions if isinstance(resolutions, tuple) else None
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -191,6 +195,11 @@ class FactCache:
             self.rule_results[rule_id] = results
             self.dirty = True
 
+    def keep_resolutions(self, resolutions: tuple) -> None:
+        if self.resolutions != resolutions:
+            self.resolutions = resolutions
+            self.dirty = True
+
     def save(self, present: set[str], skipped: set[str] = frozenset()) -> str | None:
         """Write the cache (pruned to `present` and the `skipped` files); a message when
         it could not be written."""
@@ -213,7 +222,8 @@ class FactCache:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
                              "written_ns": time.time_ns(), "discovery": self.discovery,
-                             "skipped": self.skipped, "rule_results": self.rule_results}, fh,
+                             "skipped": self.skipped, "rule_results": self.rule_results,
+                             "resolutions": self.resolutions}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

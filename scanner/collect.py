@@ -153,6 +153,27 @@ def _results(futures: list):
         i += 1
 
 
+def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Collected,
+                       digests: dict[str, str]) -> list[_Task]:
+    """Read and hash here the few files the cache knows but cannot trust by their mtime
+    (written within the racy window of the last scan: the files a `--diff` rerun just
+    parsed), taking the unchanged ones from the cache: a worker, with its query to
+    compile, is started only for files whose bytes changed. The tasks left to parse."""
+    known = [task for task in todo if task[1] is not None]
+    if not known or len(known) >= POOL_THRESHOLD:
+        return todo   # many: the workers read and hash them in parallel
+    confirmed = set()
+    for sf, digest in known:
+        data, _ = read_source(sf, *_limits(config))
+        facts = fc.get(sf.path, sf.role, digest) if data is not None and content_key(data) == digest else None
+        if facts is not None:
+            out.facts[sf.path], digests[sf.path] = facts, digest
+            out.cached += 1
+            fc.restat(sf.path, sf.size, sf.mtime_ns)
+            confirmed.add(sf.path)
+    return [task for task in todo if task[0].path not in confirmed]
+
+
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
                   progress=None, fc: FactCache | None = None, pool: ParsePool | None = None,
@@ -176,6 +197,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             records[sf.path] = (sf.path, None, reason)   # skipped before, unchanged since
         else:
             todo.append((sf, fc.digest(sf.path, sf.role) if fc is not None else None))
+    digests: dict[str, str] = {}
+    if fc is not None:
+        todo = _confirm_unchanged(fc, todo, config, out, digests)
     tick = progress or (lambda done, total: None)
     total = len(sources)
     batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
@@ -190,7 +214,6 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
     try:
         futures = pool.submit(batches) if pool is not None and todo else None
         # The cached facts are unpickled while the workers parse.
-        digests: dict[str, str] = {}
         for sf in trusted:
             hit = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
             if hit is None:   # a damaged entry: parse the file again

@@ -139,11 +139,14 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     warnings += collected.warnings
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
-                         discovery.project_files, ccfg, test_files=discovery.test_files)
+                         discovery.project_files, ccfg, test_files=discovery.test_files,
+                         resolutions=fc.resolutions if fc is not None else None)
     suppressions = suppress.collect(facts, schema_sources)
     findings = _run_rules(rules, index, config, suppressions, fc, schema_sources)
     if fc is not None:
-        # After the rules, so their per-file results are saved with the facts.
+        # After the rules, so their per-file results and the module resolutions (the
+        # importers map resolves every import) are saved with the facts.
+        fc.keep_resolutions(index.modules.resolutions())
         at = len(discovery.warnings) + len(collected.warnings)
         warnings[at:at] = save_cache(fc, collected)
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
