@@ -412,6 +412,16 @@ class ProjectIndex:
             fid = f.parent
         return None
 
+    def scheduled(self, path: str, fid: int) -> tuple[str, str] | None:
+        """(function name, how a timer runs it) when this code runs in a scheduled job."""
+        funcs = self.files[path].functions
+        while fid >= 0:
+            f = funcs[fid]
+            if f.scheduled:
+                return f.name, f.scheduled
+            fid = f.parent
+        return None
+
     def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0) -> FunctionKey | None:
         if depth > _MAX_DEPTH or ref.module is None:
             return None

@@ -1,4 +1,5 @@
-"""What the middleware registered ahead of a handler validates, across files: the
+"""What the middleware registered ahead of a handler validates, across files (and what
+the route's declared schema covers, facts/route_schemas.py): the
 `validate(S)` of `router.post('/x', validate(S), handler)` resolved to its function
 wherever it is defined (one call deep), read through facts/validation.py
 `middleware_parts`. `unvalidated-input` and the coverage figure "entry points that
@@ -16,11 +17,13 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
     what it does; one that is not (a package's) validates all of it when its name matches
     `input_validation.validators`."""
     facts = index.files[path]
+    declared = {part: f"the route's {rs.how}" for rs in facts.route_schemas if rs.handler == fid
+                for part in rs.parts}
     if not any(m.handler == fid for m in facts.middlewares):
-        return {}
+        return declared
 
     def compute() -> dict[str, str]:
-        out: dict[str, str] = {}
+        out: dict[str, str] = dict(declared)
         for mw in facts.middlewares:
             if mw.handler != fid:
                 continue

@@ -6,7 +6,7 @@ import re
 
 import tree_sitter as ts
 
-from .handlers import summarise_catch_callback, summarise_catch_clause
+from .handlers import ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
 from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text
 from .parsed import ParsedFile
@@ -41,6 +41,13 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
 
 
 
+def _answers(block: ts.Node | None) -> bool:
+    """The block's last statement returns or answers the request (a throw does not count: the
+    catch then sees every path)."""
+    stmts = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    return ends_in_answer(stmts) and stmts[-1].type != "throw_statement"
+
+
 def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
     out = []
     for _, m in pf.matches("catches"):
@@ -51,7 +58,7 @@ def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
             out.append(CatchFact(key(stmt), "try", span(handler), pf.fid(stmt),
                                  text(param_pattern(param)) if param is not None else None,
                                  short(body, 2000), summarise_catch_clause(handler),
-                                 _stated_intent(stmt, field(stmt, "body"))))
+                                 _stated_intent(stmt, field(stmt, "body")), _answers(field(stmt, "body"))))
         elif "catch_method" in m:
             call, handler = m["catch_method"][0], m["catch_method.handler"][0]
             params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []

@@ -68,6 +68,8 @@ HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "use", "
 _CLIENTS = frozenset({"http", "https", "rest", "axios", "ky", "got", "superagent", "fetcher"})
 _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options"})
 _GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
+# Method decorators that run the method on a timer (@nestjs/schedule).
+_SCHEDULE_DECORATORS = frozenset({"Cron", "Interval", "Timeout"})
 _CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
 
 
@@ -208,6 +210,14 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     if "Resolver" in on_class and on_method & _GRAPHQL_OPS:
         return "graphql-resolver"
     return None
+
+
+def schedule_decorator(method: ts.Node) -> str | None:
+    """`@Cron()` when a decorator runs the method on a timer (no caller waits for it)."""
+    if method.type != "method_definition":
+        return None
+    found = sorted(_member_decorators(method) & _SCHEDULE_DECORATORS)
+    return f"@{found[0]}()" if found else None
 
 
 # Types a validation pipe cannot check a body against: no class, no rules.

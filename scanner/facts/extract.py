@@ -4,7 +4,7 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 from __future__ import annotations
 
 from .. import parse as P
-from . import call_sites, calls, catches, clients, exports, functions, imports, inputs
+from . import call_sites, calls, catches, clients, exports, functions, imports, inputs, route_schemas
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -60,6 +60,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         validations=extract_validations(pf),
         middlewares=extract_middlewares(pf.captures("entry_points").get("registration", []), pf.resolver,
                                         pf.function_ids, lambda value: functions.function_of_value(pf, value)),
+        route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),
         notes=_notes(pf),

@@ -7,7 +7,8 @@ import tree_sitter as ts
 
 from .calls import TxCalls
 from .entries import (
-    REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, under_app_routes,
+    REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, schedule_decorator,
+    under_app_routes,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
@@ -171,7 +172,38 @@ def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
                 and unwrap(arg).type in ("identifier", *FUNCTION_TYPES) else None
             if fid is not None:
                 out.add(fid)
+    # Fastify's full declaration: `app.route({ method, url, handler })`.
+    for node in pf.captures("entry_points").get("route_options", []):
+        options = unwrap(field(node, "arguments").named_children[0])
+        pairs = {text(field(p, "key")): field(p, "value") for p in options.named_children
+                 if p.type == "pair"} if options is not None else {}
+        if "method" in pairs and ("url" in pairs or "path" in pairs) and "handler" in pairs:
+            fid = function_of_value(pf, pairs["handler"])
+            if fid is not None:
+                out.add(fid)
     return frozenset(out)
+
+
+def _scheduled_functions(pf: ParsedFile) -> dict[int, str]:
+    """Functions a timer runs: the function argument of `cron.schedule(expr, fn)`,
+    `setInterval(fn, ms)`, `new CronJob(expr, fn)` or its `onTick`, inline or by name."""
+    out: dict[int, str] = {}
+    for node in pf.captures("entry_points").get("schedule", []):
+        head = field(node, "function") if node.type == "call_expression" else field(node, "constructor")
+        how = ("new " if node.type == "new_expression" else "") + f"{short(head, 40)}()"
+        args = field(node, "arguments")
+        for arg in args.named_children if args is not None else ():
+            values = [arg]
+            if arg.type == "object":
+                values = [field(p, "value") for p in arg.named_children
+                          if p.type == "pair" and text(field(p, "key")) == "onTick"]
+            for v in values:
+                v = unwrap(v)
+                fid = function_of_value(pf, v) if v is not None \
+                    and v.type in ("identifier", *FUNCTION_TYPES) else None
+                if fid is not None:
+                    out.setdefault(fid, how)
+    return out
 
 
 def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], parent: int,
@@ -207,6 +239,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
     use_server_file = "use server" in file_directives
     route_module = pf.role == "remix-route" or pf.role == "route" and under_app_routes(pf.path)
     registered = _registered_handlers(pf)
+    timed = _scheduled_functions(pf)
     for i, fn in enumerate(pf.function_nodes):
         name, inline = function_name(fn)
         parent_fn = enclosing(fn, FUNCTION_TYPES)
@@ -226,6 +259,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             exported_as=names,
             entry_kind=entry, inline_callback=inline, class_name=cls,
             forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
+            scheduled=schedule_decorator(fn) or timed.get(i, ""),
         ))
     return tuple(out)
 

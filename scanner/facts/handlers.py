@@ -272,7 +272,7 @@ class _Walker:
         )
 
 
-def _ends_in_answer(stmts: list[ts.Node]) -> bool:
+def ends_in_answer(stmts: list[ts.Node]) -> bool:
     """Whether a block's last statement returns, throws or answers the request:
     otherwise (`if (!member) notFound()` then carry on) the answer is conditional."""
     if not stmts:
@@ -311,7 +311,7 @@ def summarise_catch_clause(clause: ts.Node) -> HandlerSummary:
     w.statements = len(stmts)
     for s in stmts:
         w.walk(s)
-    w.falls_through = bool(stmts) and not _ends_in_answer(stmts)
+    w.falls_through = bool(stmts) and not ends_in_answer(stmts)
     return w.summary(len(stmts) < len(body.named_children))
 
 
@@ -337,7 +337,7 @@ def summarise_catch_callback(handler: ts.Node) -> HandlerSummary:
         w.statements = len(stmts)
         for s in stmts:
             w.walk(s)
-        w.falls_through = bool(stmts) and not _ends_in_answer(stmts)
+        w.falls_through = bool(stmts) and not ends_in_answer(stmts)
         return w.summary(len(stmts) < len(body.named_children))
     # An expression body is the handler's value: `() => null` returns, `(e) => console.error(e)` logs.
     value = unwrap(body)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, RouteSchema,
+    SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
 # The Prisma operations live in operations.py; these names stay importable from here
@@ -190,6 +191,8 @@ class ArgSummary:
     # raw calls built from values: the spliced values not proven harmless (facts/args.py
     # spliced_values); empty when every one is a constant, number, boolean, date or escaped.
     raw_values: tuple[str, ...] = ()
+    # … and those of them computed from a parameter of an enclosing function (its callers decide).
+    raw_param_values: tuple[str, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -224,6 +227,8 @@ class PrismaCallCandidate:
     # `current = await prisma.folder.findUnique(…)`: the existing variable the result is
     # assigned to (a chain walk when a loop's condition tests it).
     assigned_to: str | None = None
+    # `ops.push(prisma.x.delete(…))`, not awaited: the array that holds the unrun query.
+    collected_into: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +286,8 @@ class FunctionFact:
     inline_callback: str | None = None  # callee text when passed inline as an argument
     class_name: str | None = None
     forwards_to_transaction: int | None = None  # param index passed on to $transaction
+    # How a timer runs it (`@Cron()`, `cron.schedule()`, `setInterval()`): no caller waits for it.
+    scheduled: str = ""
     start: int = 0
     end: int = 0
 
@@ -313,6 +320,7 @@ class FileFacts:
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
     middlewares: tuple[Middleware, ...] = ()
+    route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).

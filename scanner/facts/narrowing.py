@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import tree_sitter as ts
 
-from .parsed import ParsedFile
-from .raw_sql import spliced_values, sql_kind
+from .parsed import ParsedFile, enclosing
+from .raw_sql import param_spliced, spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import pattern_bindings
@@ -43,6 +43,30 @@ def _assigned_name(call: ts.Node) -> str | None:
         if left is not None and left.type == "identifier":
             return text(left)
     return None
+
+
+def _collected_into(call: ts.Node) -> str | None:
+    """`ops.push(prisma.x.delete(…))` or `const ops = [prisma.x.delete(…), …]`, not awaited:
+    the array the unrun query is collected into (a Prisma query runs where it is awaited)."""
+    n = _holder(call)
+    if n is None or n.type == "await_expression" or call.parent is not None and call.parent.type == "await_expression":
+        return None
+    name = None
+    if n.type == "arguments" and n.parent is not None and n.parent.type == "call_expression":
+        fn = field(n.parent, "function")
+        if fn is not None and fn.type == "member_expression" \
+                and text(field(fn, "property")) in ("push", "unshift"):
+            name = text(field(fn, "object"))
+    if n.type == "array" and n.parent is not None and n.parent.type == "variable_declarator":
+        d = field(n.parent, "name")
+        name = text(d) if d is not None and d.type == "identifier" else None
+    if name is None:
+        return None
+    # `await Promise.all(ops)` in the same function runs them here, side by side.
+    scope = enclosing(call, FUNCTION_TYPES)
+    body = text(scope) if scope is not None else ""
+    ran = re.search(rf"Promise\.(?:all|allSettled)\(\s*(?:\.\.\.)?{re.escape(name)}\s*[,)]", body)
+    return None if ran else name
 
 
 _FOUND = re.compile(r"^(?P<v>[A-Za-z_$][\w$]*)(?:\.(?:count|length|id))?(?:\s*(?:>\s*0|!==?\s*0|>=\s*1))?$")
@@ -106,6 +130,9 @@ def with_results(pf: ParsedFile,
         assigned = _assigned_name(node)
         if assigned:
             cand = replace(cand, assigned_to=assigned)
+        collected = _collected_into(node)
+        if collected:
+            cand = replace(cand, collected_into=collected)
         d = _result_declarator(node)
         if d is None:
             out.append(cand)
@@ -123,5 +150,6 @@ def raw_fragments(pf: ParsedFile) -> tuple[RawFragment, ...]:
         sql = unwrap(m["raw.sql"][0])
         kind = sql_kind(sql, resolver)
         values = spliced_values(sql, resolver) if kind in ("template", "concat") else ()
-        out.append(RawFragment(span(node), kind, pf.fid(node), values))
+        from_params = param_spliced(sql, resolver) if values else ()
+        out.append(RawFragment(span(node), kind, pf.fid(node), values, from_params))
     return tuple(out)

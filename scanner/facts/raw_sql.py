@@ -10,6 +10,7 @@ import tree_sitter as ts
 from .args import object_entries
 from .model import ArgSummary
 from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
+from .raw_origins import from_parameter
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -247,42 +248,52 @@ _HARMLESS_TYPES = frozenset({"number", "boolean", "bigint", "Date", "number[]", 
 _ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelist|identifier|ident)")
 
 
-def spliced_values(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> tuple[str, ...]:
+def spliced_values(node: ts.Node | None, resolver: Resolver) -> tuple[str, ...]:
     """The values spliced into raw SQL text that are not proven harmless (neither
     constants nor numbers, booleans, dates or the results of an escaping or
     allow-list helper), as source text: empty when every value is harmless."""
+    return tuple(short(n, 60) for n in unsafe_spliced(node, resolver))
+
+
+def param_spliced(node: ts.Node | None, resolver: Resolver) -> tuple[str, ...]:
+    """Those of `spliced_values` that derive from a parameter of an enclosing function:
+    what the callers pass decides them (the other values are computed where the SQL is)."""
+    return tuple(short(n, 60) for n in unsafe_spliced(node, resolver) if from_parameter(n, resolver))
+
+
+def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:
     node = unwrap(node)
     if node is None or depth > 6:
-        return ()
+        return []
     t = node.type
     if t == "template_string":
-        out: tuple[str, ...] = ()
+        out: list[ts.Node] = []
         for c in node.named_children:
             if c.type == "template_substitution" and c.named_children:
                 out += _spliced_value(c.named_children[0], resolver, depth)
         return out
     if t == "binary_expression" and text(field(node, "operator")) == "+":
-        return spliced_values(field(node, "left"), resolver, depth + 1) \
-            + spliced_values(field(node, "right"), resolver, depth + 1)
+        return unsafe_spliced(field(node, "left"), resolver, depth + 1) \
+            + unsafe_spliced(field(node, "right"), resolver, depth + 1)
     if t == "identifier":
         value = _const_value(node, resolver)
         if value is not None:
-            return spliced_values(value, resolver, depth + 1)
+            return unsafe_spliced(value, resolver, depth + 1)
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            return spliced_values(b.value, resolver, depth + 1)
-        return ()
+            return unsafe_spliced(b.value, resolver, depth + 1)
+        return []
     return _spliced_value(node, resolver, depth)
 
 
-def _spliced_value(node: ts.Node, resolver: Resolver, depth: int) -> tuple[str, ...]:
+def _spliced_value(node: ts.Node, resolver: Resolver, depth: int) -> list[ts.Node]:
     if safe_fragment(node, resolver) or _harmless(node, resolver, depth):
-        return ()
+        return []
     inner = unwrap(node)
     if inner is not None and (inner.type == "template_string" or inner.type == "binary_expression"
                               and text(field(inner, "operator")) == "+"):
-        return spliced_values(inner, resolver, depth + 1)
-    return (short(node, 60),)
+        return unsafe_spliced(inner, resolver, depth + 1)
+    return [node]
 
 
 def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
@@ -350,5 +361,8 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if not named:
         return ArgSummary(present=False)
     kind = sql_kind(named[0], resolver)
-    spliced = spliced_values(named[0], resolver) if kind in ("template", "concat") else ()
-    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced)
+    built = kind in ("template", "concat")
+    spliced = spliced_values(named[0], resolver) if built else ()
+    from_params = param_spliced(named[0], resolver) if spliced else ()
+    return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced,
+                      raw_param_values=from_params)

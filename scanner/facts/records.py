@@ -43,6 +43,9 @@ class CatchFact:
     # A comment right above the guarded statement or at the top of the try block
     # (`// best effort: …`): the author's stated intent, bounded.
     note: str = ""
+    # The try block ends by returning its answer (`try { …; return rows } catch …`): a
+    # handler that falls through reaches only the function's failure answer after the try.
+    try_answers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,15 @@ class Middleware:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteSchema:
+    """A request schema a route declares, which the framework checks before the handler
+    runs: Fastify's `schema` option, express-openapi's `apiDoc`. See facts/route_schemas.py."""
+    handler: int                 # function id of the handler
+    parts: tuple[str, ...]       # body, query, params; `*` when the schema is not readable here
+    how: str                     # `schema option`, `apiDoc`
+
+
+@dataclass(frozen=True, slots=True)
 class FieldUse:
     """A model field's value as code handles it, tied to the Prisma call that
     reads or writes the row (see facts/fields.py).
@@ -131,6 +143,7 @@ class RawFragment:
     sql_kind: str              # constant, template, concat, identifier, other
     function: int
     values: tuple[str, ...] = ()  # spliced values not proven harmless (as ArgSummary.raw_values)
+    param_values: tuple[str, ...] = ()  # … of them, those computed from a parameter
 
 
 @dataclass(frozen=True, slots=True)

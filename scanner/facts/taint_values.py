@@ -236,7 +236,11 @@ def _handed_names(arg: ts.Node) -> list[ts.Node]:
 
 
 # Filters that take only a string: a filter object from the client fails validation.
-_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search"})
+# Filter operators whose operand Prisma validates as a plain value (or a list of them):
+# `{ equals: q }`, `{ in: ids }`. A filter object there fails validation instead of
+# widening the match. (`not` is left out: it takes a nested filter.)
+_STRING_FILTERS = frozenset({"contains", "startsWith", "endsWith", "search", "equals", "in", "notIn",
+                             "lt", "lte", "gt", "gte", "has", "hasSome", "hasEvery"})
 
 
 def _key_of(node: ts.Node) -> str:

@@ -2,8 +2,9 @@
 
 Confidence follows the spliced values: request input reaching the text is a proven
 injection (critical, high); values that can only be numbers, booleans, dates,
-constants or escaped text are harmless (quiet); anything else is an unsafe API
-with a value not proven safe (high, medium)."""
+constants or escaped text are harmless (quiet); a value computed from a parameter of the
+function is an unsafe API with a value its callers decide (high, medium); values computed
+where the SQL is, from neither request input nor a parameter, are low."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from .base import Rule, RuleContext
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
 
 
-def _grade(values: tuple[str, ...], tainted) -> tuple[Severity, str, tuple[str, ...]]:
-    """(severity, confidence, evidence) for SQL text built from `values`."""
+def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
+           tainted) -> tuple[Severity, str, tuple[str, ...]]:
+    """(severity, confidence, evidence) for SQL text built from `values`, `from_params` of
+    them computed from a parameter of the function."""
     if tainted is not None:
         first = tainted.steps[0]
         return Severity.CRITICAL, "high", (
@@ -23,9 +26,14 @@ def _grade(values: tuple[str, ...], tainted) -> tuple[Severity, str, tuple[str, 
     if not values:
         return Severity.HIGH, "quiet", ("every spliced value is a constant, number, boolean, date or "
                                         "escaped text",)
-    shown = ", ".join(f"`{v}`" for v in values[:3])
-    return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}; where they come from "
-                                     "is not known",)
+    if not from_params:
+        shown = ", ".join(f"`{v}`" for v in values[:3])
+        return Severity.HIGH, "low", (f"spliced value(s) {shown} are computed here, from neither request "
+                                      "input nor a caller's argument (constants, configuration, rows "
+                                      "read from the database)",)
+    shown = ", ".join(f"`{v}`" for v in from_params[:3])
+    return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}, from a parameter: "
+                                     "what the callers pass is not known",)
 
 
 def _check(ctx: RuleContext):
@@ -39,7 +47,8 @@ def _check(ctx: RuleContext):
         facts = index.files[call.path]
         sink = facts.prisma_calls.index(call.call)
         tainted = next((t for t in facts.taint if t.sink == sink), None)
-        severity, confidence, evidence = _grade(call.call.args.raw_values, tainted)
+        severity, confidence, evidence = _grade(call.call.args.raw_values, call.call.args.raw_param_values,
+                                              tainted)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -53,7 +62,7 @@ def _check(ctx: RuleContext):
             how = _BUILT.get(frag.sql_kind)
             if how is None:
                 continue
-            severity, confidence, evidence = _grade(frag.values, None)
+            severity, confidence, evidence = _grade(frag.values, frag.param_values, None)
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "

@@ -66,7 +66,7 @@ def _reaches(ctx) -> bool:
     return ctx.awaited or ctx.parallel_group is not None
 
 
-def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]]:
+def _grade(catch: CatchFact, w, entry: str | None, timer) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -78,12 +78,18 @@ def _grade(catch: CatchFact, w, entry: str | None) -> tuple[str, tuple[str, ...]
             and not any(_reaches(site.ctx) for site, _, _ in w.via):
         return "quiet", ("the database work in the try is not awaited there: its failure never reaches "
                          "this catch",)
+    if catch.kind == "try" and catch.try_answers and h.falls_through:
+        return "quiet", ("the try returns its answer; the handler falls through to what the function "
+                         "answers after the try, so the caller sees the failure",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
+    if timer is not None:
+        return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}): no caller waits for its result, "
+                       "and the next run tries again",)
     loop = _isolating_loop(catch, w)
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
@@ -124,7 +130,7 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry) if forwarded is None else (
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function)) if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 

@@ -182,8 +182,8 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
     if lead.argument == "where" and lead.string_ops:
-        return "low", (f"{origin} sits under a string filter (`contains`, `startsWith`, …), which "
-                       "takes only a string: a filter object fails validation",)
+        return "low", (f"{origin} is the operand of an explicit filter operator (`equals`, `in`, "
+                       "`contains`, …), which takes only plain values: a filter object fails validation",)
     pinned = _pinned_before(lead, facts) if lead.argument == "where" else None
     if pinned is not None:
         return "low", (f"`{lead.values[0]}` already went through the unique `where` of {pinned[0]}() at "

@@ -34,6 +34,18 @@ class Write:
     matched: str
     guard_end: int = 0   # `if (result) return` right after it: later code runs only when it wrote nothing
     args: ArgSummary | None = None  # None for side-effect writers (`logAudit()`)
+    collected_into: str | None = None  # the array an unrun query is pushed into
+
+
+# `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted).
+_LITERAL_EQ = re.compile(r"""^(?:(?P<l1>"[^"]*"|'[^']*'|-?\d[\d.]*)===(?P<v1>[\w$.]+)|(?P<v2>[\w$.]+)===(?P<l2>"[^"]*"|'[^']*'|-?\d[\d.]*))$""")
+
+
+def _literal_eq(t: str) -> tuple[str, str] | None:
+    m = _LITERAL_EQ.match(t)
+    if m is None:
+        return None
+    return (m["v1"], m["l1"].strip("'\"")) if m["v1"] else (m["v2"], m["l2"].strip("'\""))
 
 
 def _exclusive(a: SiteContext, b: SiteContext) -> bool:
@@ -48,10 +60,16 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     # An earlier if arm whose tests still hold after it (`a !== b`, or `x` it has just
     # set from a value it tested), then a later arm that needs the opposite.
     needs = {t for s in second.branches for t in s.tests}
+    needed_values = dict(filter(None, map(_literal_eq, needs)))
     for s in first.branches:
-        if s.after_tests and s.key not in second_keys and second.start >= s.end \
-                and any(negate_test(t) in needs for t in s.after_tests):
+        if not s.after_tests or s.key in second_keys or second.start < s.end:
+            continue
+        if any(negate_test(t) in needs for t in s.after_tests):
             return True
+        # `if (kind === "a") {…}` then `if (kind === "b") {…}`: one value, two literals.
+        for v, lit in filter(None, map(_literal_eq, s.after_tests)):
+            if needed_values.get(v, lit) != lit:
+                return True
     # A write in a try block and one in its catch clause: the catch runs when the
     # try failed, typically recording the failure instead of the success.
     if set(a.trys) & set(b.catches) or set(b.trys) & set(a.catches):
@@ -104,7 +122,8 @@ def _writers(ctx: RuleContext):
         key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
         by_function.setdefault(key, []).append(Write(
             call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
-            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args))
+            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args,
+            call.call.collected_into))
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
@@ -171,6 +190,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     for x in (w, first):
         if _bookkeeping(x):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
+    held = next((x for x in (w, first) if x.collected_into), None)
+    if held is not None:
+        return "low", (f"{held.label} is not run here but collected into `{held.collected_into}`: a Prisma "
+                       "query runs where it is awaited, so whether the writes share a transaction is "
+                       f"decided where `{held.collected_into}` runs",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
     for x, other in ((w, first), (first, w)):

@@ -1,0 +1,66 @@
+"""Where a value spliced into raw SQL comes from: a parameter of an enclosing function
+(its callers decide it), or values computed where the SQL is built (constants,
+configuration, rows read from the database). raw-sql-injection grades by it (rules.md §8)."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .nodes import FUNCTION_TYPES, field, text, unwrap
+from .scopes import Resolver
+
+
+def _values_of(b, resolver: Resolver) -> list[ts.Node]:
+    """What a variable may hold: its initialiser and, for a `let`, every value assigned to it."""
+    out = [b.value] if b.value is not None else []
+    decl = b.node.parent
+    if decl is None or any(c.type == "const" for c in decl.children):
+        return out
+    for ident in resolver.identifiers_named(b.name):
+        parent = ident.parent
+        if parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
+                and field(parent, "left") == ident and resolver.lookup(b.name, ident) is not None \
+                and resolver.lookup(b.name, ident).node == b.node:
+            out.append(field(parent, "right"))
+    return out
+
+
+def _bindingfrom_parameter(b, resolver: Resolver, depth: int) -> bool:
+    if b.kind == "var":
+        return any(from_parameter(v, resolver, depth + 1) for v in _values_of(b, resolver))
+    if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
+        return from_parameter(field(b.node, "right"), resolver, depth + 1)
+    if b.kind != "param":
+        return False
+    fn = b.value
+    holder = fn.parent if fn is not None else None
+    if holder is None or holder.type != "arguments":
+        return True          # a named function's parameter: its callers decide it
+    # An inline callback's parameter: `rows.map((r) => …)` takes it from `rows`, and a
+    # method's callback (`prisma.$transaction(async (tx) => …)`) from that object; a wrapped
+    # function's (`cache(async (id) => …)`) from the wrapper's callers.
+    callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
+    if callee is None or callee.type != "member_expression":
+        return True
+    return from_parameter(field(callee, "object"), resolver, depth + 1)
+
+
+def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
+    """Whether a name in the expression is, or is computed from, a function parameter
+    (through local variables, destructuring and loops over them). Property names and
+    `this.x` are not names."""
+    node = unwrap(node)
+    if node is None or depth > 6:
+        return False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "shorthand_property_identifier"):
+            b = resolver.lookup(text(n), n)
+            if b is not None and _bindingfrom_parameter(b, resolver, depth):
+                return True
+            continue
+        if n.type in FUNCTION_TYPES:
+            continue
+        stack += [c for c in n.named_children if c.type not in ("property_identifier", "comment")]
+    return False

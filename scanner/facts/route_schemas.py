@@ -1,0 +1,92 @@
+"""Request schemas a route declares, which the framework checks before its handler runs.
+
+- Fastify: `app.post('/x', { schema: { body: S, querystring: Q } }, handler)` and
+  `app.route({ method, url, schema, handler })`. A `schema` this file cannot read (imported,
+  built by a call) counts for the whole request: the author declared one for the route.
+- express-openapi: `POST.apiDoc = { parameters: [{ in: 'path', … }], requestBody: … }` on an
+  operation handler; the library validates each declared part before calling it.
+Read by analysis/middleware.py `validated_parts`, like validating middleware."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import tree_sitter as ts
+
+from .entries import handler_arguments, registered_handler_call
+from .model import RouteSchema
+from .nodes import FUNCTION_TYPES, field, text, unwrap
+from .parsed import ParsedFile
+
+_FASTIFY_PARTS = {"body": "body", "querystring": "query", "query": "query", "params": "params"}
+_OPENAPI_IN = {"path": "params", "query": "query", "body": "body", "formData": "body"}
+
+
+def _pairs(obj: ts.Node | None) -> dict[str, ts.Node]:
+    if obj is None or obj.type != "object":
+        return {}
+    out = {}
+    for p in obj.named_children:
+        if p.type == "pair" and field(p, "value") is not None:
+            out[text(field(p, "key")).strip("'\"")] = field(p, "value")
+        elif p.type == "shorthand_property_identifier":
+            out[text(p)] = p
+    return out
+
+
+def _value(pf: ParsedFile, node: ts.Node | None) -> ts.Node | None:
+    """The object a name holds, one hop (`const schema = { body: S }`), else the node."""
+    node = unwrap(node)
+    if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
+        b = pf.resolver.lookup(text(node), node)
+        if b is not None and b.kind == "var" and not b.path and b.value is not None:
+            return unwrap(b.value)
+    return node
+
+
+def _fastify_parts(pf: ParsedFile, schema: ts.Node | None) -> tuple[str, ...]:
+    obj = _value(pf, schema)
+    if obj is None:
+        return ()
+    if obj.type != "object":
+        return ("*",)
+    return tuple(sorted({_FASTIFY_PARTS[k] for k in _pairs(obj) if k in _FASTIFY_PARTS}))
+
+
+def _openapi_parts(doc: ts.Node) -> tuple[str, ...]:
+    pairs = _pairs(doc)
+    parts = {"body"} if "requestBody" in pairs else set()
+    params = unwrap(pairs.get("parameters"))
+    for item in params.named_children if params is not None and params.type == "array" else ():
+        where = unwrap(_pairs(unwrap(item)).get("in"))
+        if where is not None and where.type == "string":
+            parts.add(_OPENAPI_IN.get(text(where).strip("'\"`"), ""))
+    return tuple(sorted(parts - {""}))
+
+
+def extract(pf: ParsedFile, handler_of: Callable[[ts.Node], int | None]) -> tuple[RouteSchema, ...]:
+    """`handler_of(node)`: the id of the function of this file a value is or names."""
+    out = []
+    caps = pf.captures("entry_points")
+    for call in caps.get("registration", []):
+        if not registered_handler_call(call):
+            continue
+        args = [unwrap(a) for a in handler_arguments(call)]
+        options = next((a for a in args if a is not None and a.type == "object"), None)
+        parts = _fastify_parts(pf, _pairs(options).get("schema")) if options is not None else ()
+        handler = next((h for a in reversed(args) if a is not None and a.type in ("identifier", *FUNCTION_TYPES)
+                        and (h := handler_of(a)) is not None), None)
+        if parts and handler is not None:
+            out.append(RouteSchema(handler, parts, "schema option"))
+    for call in caps.get("route_options", []):
+        pairs = _pairs(unwrap(field(call, "arguments").named_children[0]))
+        parts = _fastify_parts(pf, pairs.get("schema")) if "schema" in pairs else ()
+        handler = handler_of(pairs["handler"]) if "handler" in pairs else None
+        if parts and handler is not None:
+            out.append(RouteSchema(handler, parts, "schema option"))
+    for node in caps.get("api_doc", []):
+        fid = handler_of(field(field(node, "left"), "object"))
+        parts = _openapi_parts(unwrap(field(node, "right")))
+        if parts and fid is not None:
+            out.append(RouteSchema(fid, parts, "apiDoc"))
+    return tuple(out)
