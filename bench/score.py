@@ -55,8 +55,10 @@ def main(argv=None) -> int:
             extra = f" ({unlabelled[k]} unlabelled)" if unlabelled[k] else ""
             print(f"{k[0]:28} {k[1]:7} {t:3}/{n:<3} precision {p}{extra}")
     n, t = sum(v for k, v in labelled.items() if k[1] == "all"), sum(v for k, v in true.items() if k[1] == "all")
-    if n:
-        print(f"{'all rules':28} {'all':7} {t:3}/{n:<3} precision {t / n:.2f}", file=sys.stderr)
+    if n and args.markdown:
+        print(f"| all rules | all | {n} | {t} | {n - t} | {t / n:.2f} |")
+    elif n:
+        print(f"{'all rules':28} {'all':7} {t:3}/{n:<3} precision {t / n:.2f}")
     return 0
 
 

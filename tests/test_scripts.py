@@ -96,6 +96,10 @@ GLOB_TREE = {
     "scripts/backfill.ts": "script", "tools/scripts/deep/fix.ts": "script", "src/seedData.ts": "script",
     "db/populateUsers.ts": "script", "ops/2024-oneoff/fix.ts": "script",
     "db/migrations/20240101_backfill/index.ts": "script",
+    "server/migration-scripts/add-fields.ts": "script", "src/auto-migrations/index.tsx": "component",
+    "src/auto-migrations/run.ts": "script", "src/tasks/backfillAnnotations.ts": "script",
+    "src/backfills/v2/run.ts": "script", "src/templates.seeds.ts": "script",
+    "src/lib/migrationStatus.ts": "lib",                                 # a name, not a folder
     "scripts/seed-demo.ts": "seed", "prisma/seed.ts": "seed",          # out_of_scope.seed wins
     "scripts/backfill.test.ts": "test",
     "app/scripts/page.tsx": "page", "app/api/scripts/route.ts": "route",  # Next files stay themselves

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
-from .handlers import ends_in_answer, summarise_catch_callback, summarise_catch_clause
+from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
 from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text
 from .parsed import ParsedFile
@@ -19,12 +17,6 @@ def _statement_of(node: ts.Node) -> ts.Node:
             and n.type not in FUNCTION_TYPES:
         n = n.parent
     return n
-
-
-# Comments addressed to tools, not readers: lint and type-check directives, coverage
-# markers, suppressions, and dbaudit's own fixture annotations.
-_TOOL_COMMENT = re.compile(r"^\s*(?://|/\*)\s*(?:eslint|@ts-|prettier|istanbul|c8\b|biome-ignore|"
-                           r"dbaudit-ignore|ruleid|todoruleid|ok:|todook|prisma-call|not-prisma-call)")
 
 
 def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:

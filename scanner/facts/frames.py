@@ -96,6 +96,15 @@ def _assigned(name: str, body: str) -> int:
     return len(_assignment_of(name).findall(body))
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+
+
+def _test_names(t: str) -> list[str]:
+    """The names a test reads (`event.type` in `"checkout.session.completed"===event.type`),
+    not the words of its string literals."""
+    return _NAMES.findall(_QUOTED.sub("", t))
+
+
 def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
     """The tests that hold whenever an if arm is entered: every `&&` conjunct of the
     condition for the consequence, the negated condition for an else when it is
@@ -116,7 +125,7 @@ def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
     unconditional assignment of a value the condition tested truthy)."""
     body = text(arm_node)
     out = [t for t in entry
-           if not any(_assigned(n, body) for n in _NAMES.findall(t))]
+           if not any(_assigned(n, body) for n in _test_names(t))]
     if arm != 0 or arm_node.type != "statement_block":
         return tuple(out)
     truthy = {_compact(c).replace("?.", ".") for c in _conjuncts(condition)

@@ -10,6 +10,7 @@ import tree_sitter as ts
 from .args import object_entries
 from .model import ArgSummary
 from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
+from .declared_types import declared_type
 from .raw_origins import from_parameter
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
@@ -316,6 +317,11 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
     if t == "member_expression" and unwrap(field(node, "object")) is not None \
             and unwrap(field(node, "object")).type == "this":
         return _own_field_type(node, text(field(node, "property"))) in _HARMLESS_TYPES
+    if t == "member_expression" and unwrap(field(node, "object")) is not None \
+            and unwrap(field(node, "object")).type == "identifier":   # `params.limit` of a typed parameter
+        obj = unwrap(field(node, "object"))
+        b = resolver.lookup(text(obj), obj)
+        return b is not None and declared_type(b, (text(field(node, "property")),)) in _HARMLESS_TYPES
     if t == "call_expression":
         fn = unwrap(field(node, "function"))
         name = text(fn)
@@ -336,8 +342,9 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
         b = resolver.lookup(text(node), node)
         if b is None or b.kind not in ("var", "param"):
             return False
-        declared = field(b.node, "type")
-        if declared is not None and short(declared, 40).lstrip(":").strip() in _HARMLESS_TYPES:
+        declared = field(b.node, "type") if b.kind == "var" else None
+        if declared is not None and short(declared, 40).lstrip(":").strip() in _HARMLESS_TYPES \
+                or b.kind == "param" and declared_type(b) in _HARMLESS_TYPES:
             return True
         if b.kind == "var" and not b.path and b.value is not None:
             return _harmless(b.value, resolver, depth + 1)

@@ -169,6 +169,14 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
                        "per-item by design, and one batched query would not save that",)
     if any(b.kind == "catch" and loop.start <= b.start and b.end <= loop.end for b in site.branches):
         return "low", ("the query runs in a catch clause inside the loop: only for the items that fail",)
+    if any(b.kind == "catch" and b.start <= loop.start and loop.end <= b.end for b in site.branches):
+        return "low", ("the loop runs in a catch clause: a fallback, item by item, for when the work "
+                       "before it failed",)
+    timer = index.scheduled(path, site.function)
+    if timer is not None:
+        return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: no "
+                       "request waits for the loop",)
+
     if loop.origin == "constant":
         return "quiet", (f"the loop iterates {loop.origin_note}: a fixed, small number of times",)
     if loop.origin in ("rows", "input"):

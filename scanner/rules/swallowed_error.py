@@ -9,11 +9,23 @@ falls through answers the request as if the write happened (high)."""
 
 from __future__ import annotations
 
+import re
+
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
 from ..analysis.callee_names import callee_matches
+from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
+
+
+# Words with which a log message or comment says a failure is tolerated on purpose.
+_TOLERATED = re.compile(r"(?i)best[- ]effort|non[- ]?(?:fatal|blocking|critical)|fire[- ]and[- ]forget|"
+                        r"not (?:fatal|critical|block)|don'?t (?:block|fail)|never throws?|ignor(?:e|ed|ing)\b|"
+                        r"continu(?:e|ing) anyway|safe to ignore")
+
+
+_TOOL_DIRECTIVE = re.compile(r"(?://|/\*)\s*(?:@ts-|eslint|prettier|istanbul|c8\b|biome-ignore)[^\n]*")
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -66,7 +78,20 @@ def _reaches(ctx) -> bool:
     return ctx.awaited or ctx.parallel_group is not None
 
 
-def _grade(catch: CatchFact, w, entry: str | None, timer) -> tuple[str, tuple[str, ...]]:
+def _inside(outer: CatchFact, inner: CatchFact) -> bool:
+    a, b = outer.span, inner.span
+    return outer is not inner and (a.line, a.column) <= (b.line, b.column) \
+        and (b.end_line, b.end_column) <= (a.end_line, a.end_column)
+
+
+def _error_path(catch: CatchFact, catches) -> CatchFact | None:
+    """The catch clause this one sits in when that one hands its own error on (rethrows,
+    returns or answers it): this work runs while another failure is being reported."""
+    return next((o for o in catches if o.kind == "try" and _inside(o, catch)
+                 and (o.handler.throws or o.handler.returns or o.handler.responds or o.handler.forwards)), None)
+
+
+def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -87,6 +112,19 @@ def _grade(catch: CatchFact, w, entry: str | None, timer) -> tuple[str, tuple[st
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
+    said = _TOLERATED.search(_TOOL_DIRECTIVE.sub("", catch.handler_text))
+    if said is not None and h.logs:
+        return "low", (f"the handler's message says the failure is tolerated (\u201c{said.group(0)}\u201d): "
+                       "best-effort work, by design",)
+    writes = [c for c in w.calls if c.kind == "write"]
+    if writes and not any(chain_writes for _, _, chain_writes in w.via) \
+            and all(bookkeeping_only(c.operation, c.call.args) for c in writes):
+        fields = ", ".join(dict.fromkeys(f for c in writes for f in c.call.args.data_fields)) or "counters"
+        return "low", (f"the guarded write only keeps bookkeeping ({fields}): a lost write costs a stale "
+                       "timestamp or counter, not data the caller relies on",)
+    if outer is not None:
+        return "low", (f"it runs in the catch clause at line {outer.span.line}, which hands its own error on: "
+                       "this work only records that failure, and the caller still learns of it",)
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}): no caller waits for its result, "
                        "and the next run tries again",)
@@ -130,7 +168,8 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function)) if forwarded is None else (
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
+                   _error_path(catch, index.files[path].catches)) if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 

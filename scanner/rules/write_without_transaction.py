@@ -19,6 +19,7 @@ from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
+from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
 from ..analysis.external_io import external_io_between
 
 
@@ -136,11 +137,6 @@ def _writers(ctx: RuleContext):
     return by_function, outer
 
 
-# Fields a write keeps only as bookkeeping: when they change alone, a lost write costs
-# a stale timestamp or counter, not inconsistent data.
-_BOOKKEEPING = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
-
-
 # Fields that say where a row stands in a process (`status: "PROCESSING"`): a write that
 # only moves them is a progress marker the process's own retry or recovery moves again.
 _PROGRESS = re.compile(r"^(?:status|state|stage|phase|step)$|Status$|State$", re.I)
@@ -151,14 +147,11 @@ def _progress_marker(w: Write) -> bool:
     if a is None or w.operation not in ("update", "updateMany") or a.opaque or a.nested_writes or not a.data_fields:
         return False
     return any(_PROGRESS.search(f) for f in a.data_fields) \
-        and all(_PROGRESS.search(f) or _BOOKKEEPING.search(f) for f in a.data_fields)
+        and all(_PROGRESS.search(f) or BOOKKEEPING_FIELD.search(f) for f in a.data_fields)
 
 
 def _bookkeeping(w: Write) -> bool:
-    a = w.args
-    if a is None or w.operation not in ("update", "updateMany", "upsert") or a.opaque or a.nested_writes:
-        return False
-    return a.data_counters_only or bool(a.data_fields) and all(_BOOKKEEPING.search(f) for f in a.data_fields)
+    return bookkeeping_only(w.operation, w.args)
 
 
 def _related_models(schema, a: str | None, b: str | None) -> bool:

@@ -1,0 +1,19 @@
+"""Writes that only keep bookkeeping: timestamps, counters, `last…`/`updated…` fields.
+When such a write is lost, the cost is a stale timestamp or counter, not inconsistent
+data (write-without-transaction pairs, swallowed-error catches; rules.md §8 quiet/low)."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts.model import ArgSummary
+from ..facts.operations import UPDATE_OPS
+
+FIELD = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
+
+
+def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
+    """An update or upsert whose `data` sets only bookkeeping fields (or only increments)."""
+    if args is None or operation not in UPDATE_OPS or args.opaque or args.nested_writes:
+        return False
+    return args.data_counters_only or bool(args.data_fields) and all(FIELD.search(f) for f in args.data_fields)
