@@ -58,6 +58,8 @@ NESTED_WRITES = frozenset({
     "create", "createMany", "connect", "connectOrCreate", "update", "updateMany", "upsert",
     "delete", "deleteMany", "set", "disconnect",
 })
+# The nested writes that may insert rows of the related model.
+NESTED_CREATES = frozenset({"create", "createMany", "connectOrCreate", "upsert"})
 
 
 def _key_name(pair: ts.Node) -> str:

@@ -126,11 +126,22 @@ class BindingClassifier:
         k = key(b.node) ^ hash(b.name)
         if k in self._classifying:
             return UNKNOWN
+        # Outside any classification in progress (no cycle guard set, no generic
+        # parameters bound) the answer depends only on the binding and the depth, so it
+        # is kept: a parameter or import named at many sites is classified once.
+        settled = not self._classifying and not self.types.bound
+        if settled:
+            known = self._binding_refs.get((id(b), depth))
+            if known is not None:
+                return known
         self._classifying.add(k)
         try:
-            return self._classify_binding(b, depth)
+            r = self._classify_binding(b, depth)
         finally:
             self._classifying.discard(k)
+        if settled:
+            self._binding_refs[(id(b), depth)] = r
+        return r
 
     def _classify_binding(self, b: Binding, depth: int) -> ClientRef:
         cfg = self.config

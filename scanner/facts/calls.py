@@ -11,8 +11,8 @@ from .raw_sql import raw_summary
 from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
 from .narrowing import with_results
-from .nodes import FUNCTION_TYPES, field, key, short, span, text, unwrap
-from .parsed import ParsedFile, enclosing
+from .nodes import field, key, short, span, text, unwrap
+from .parsed import ParsedFile
 
 TxCalls = tuple[tuple[ts.Node, ClientRef], ...]
 
@@ -30,7 +30,7 @@ def transaction_calls(pf: ParsedFile) -> tuple[TxCalls, dict[int, set[str]]]:
         if ref.kind in ("none", "unknown"):
             continue
         out.append((call, ref))
-        fn = enclosing(call, FUNCTION_TYPES)
+        fn = pf.enclosing_function(call)
         bucket = names.setdefault(key(fn) if fn is not None else -1, set())
         _passed_names(pf, m["client_call.args"][0], bucket)
     return tuple(out), names

@@ -49,7 +49,7 @@ class TypeReader:
         self._decls: dict[str, ts.Node] | None = None
         # Type parameters of the generic aliases being read, bound to their arguments
         # (or default, or constraint): `WithReplica<PrismaClient>` reads `T` as PrismaClient.
-        self._bound: list[dict[str, ts.Node]] = []
+        self.bound: list[dict[str, ts.Node]] = []
 
     def declaration(self, name: str) -> ts.Node | None:
         """A type alias, interface or class declared anywhere in the file under `name`."""
@@ -99,7 +99,7 @@ class TypeReader:
                 return self._instantiated(decl, args, depth)
             return self.classify(field(t, "name"), depth + 1)
         if kind == "type_identifier":
-            bound = next((m[txt] for m in reversed(self._bound) if txt in m), None)
+            bound = next((m[txt] for m in reversed(self.bound) if txt in m), None)
             if bound is not None:
                 return self.classify(bound, depth + 1)
             return self._named(txt, t, depth)
@@ -117,11 +117,11 @@ class TypeReader:
             value = given[i] if i < len(given) else _inner(field(p, "value")) or _inner(field(p, "constraint"))
             if name and value is not None:
                 bound[name] = value
-        self._bound.append(bound)
+        self.bound.append(bound)
         try:
             return self.classify(field(decl, "value"), depth + 1)
         finally:
-            self._bound.pop()
+            self.bound.pop()
 
     def _return_type(self, t: ts.Node, depth: int) -> ClientRef:
         """`ReturnType<typeof createClient>`: what that function returns."""

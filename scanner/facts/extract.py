@@ -74,10 +74,15 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
         return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
                          notes=(("skipped", f"skipped: nested about {depth:,} levels deep (generated code?); "
                                  f"dbaudit reads files nested up to {P.MAX_NESTING:,} levels"),))
+    pf = None
     try:
-        return extract(ParsedFile(path, role, tree, grammar, client_config))
+        pf = ParsedFile(path, role, tree, grammar, client_config)
+        return extract(pf)
     except RecursionError:
         # A chain of definitions too long to follow must cost one file, not the scan.
         return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
                          notes=(("skipped", "skipped: definitions nested too deeply to follow; "
                                  "please report this file's shape to dbaudit"),))
+    finally:
+        if pf is not None:
+            pf.close()

@@ -96,6 +96,17 @@ def _assigned(name: str, body: str) -> int:
     return len(_assignment_of(name).findall(body))
 
 
+# Any assignment target: a run of name characters at the start of a token. For a plain
+# name, `name in _assigned_names(body)` is `_assigned(name, body) > 0` (the run before an
+# operator is the whole token), with one scan of the body instead of a compiled pattern
+# per name.
+_ASSIGNMENT = re.compile(r"(?<![\w$.])([\w$.]+)\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)")
+
+
+def _assigned_names(body: str) -> frozenset[str]:
+    return frozenset(_ASSIGNMENT.findall(body))
+
+
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 
 
@@ -124,8 +135,8 @@ def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
     on variables the arm does not assign, and `x` for `if (!x && y) { x = y; … }` (one
     unconditional assignment of a value the condition tested truthy)."""
     body = text(arm_node)
-    out = [t for t in entry
-           if not any(_assigned(n, body) for n in _test_names(t))]
+    written = _assigned_names(body) if entry else frozenset()
+    out = [t for t in entry if not any(n in written for n in _test_names(t))]
     if arm != 0 or arm_node.type != "statement_block":
         return tuple(out)
     truthy = {_compact(c).replace("?.", ".") for c in _conjuncts(condition)

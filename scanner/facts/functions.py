@@ -242,7 +242,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
     timed = _scheduled_functions(pf)
     for i, fn in enumerate(pf.function_nodes):
         name, inline = function_name(fn)
-        parent_fn = enclosing(fn, FUNCTION_TYPES)
+        parent_fn = pf.enclosing_function(fn)
         parent = pf.function_ids.get(key(parent_fn), -1) if parent_fn is not None else -1
         names = tuple(exported.get(i, ()))
         cls = None
@@ -270,7 +270,7 @@ def _transaction_forwarding(pf: ParsedFile, tx_calls: TxCalls) -> dict[int, int]
     `prisma.$transaction(async (tx) => fn(tx))` or `$transaction(steps)`."""
     out: dict[int, int] = {}
     for call, _ref in tx_calls:
-        fn = enclosing(call, FUNCTION_TYPES)
+        fn = pf.enclosing_function(call)
         if fn is None:
             continue
         params = [text(param_pattern(p)) for p in param_nodes(fn)]

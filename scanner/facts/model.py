@@ -342,10 +342,14 @@ def _fast_pickling() -> None:
     """Slotted frozen dataclasses unpickle through a per-object `fields()` walk,
     which dominates a warm (cached) scan. Rebuild them from a plain tuple instead."""
     import dataclasses
+    from operator import attrgetter
 
     def reducer(cls, names):
+        # attrgetter reads every field in C; with one name it returns the value itself.
+        values = attrgetter(*names) if len(names) > 1 else (lambda obj: tuple(getattr(obj, n) for n in names))
+
         def __reduce__(self):
-            return cls, tuple(getattr(self, n) for n in names)
+            return cls, values(self)
         return __reduce__
 
     for obj in list(globals().values()):

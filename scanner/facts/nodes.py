@@ -23,7 +23,8 @@ _WS = re.compile(r"\s+")
 def text(node: ts.Node | None) -> str:
     if node is None:
         return ""
-    return node.text.decode("utf-8", errors="replace") if node.text is not None else ""
+    t = node.text  # each read slices the source again
+    return t.decode("utf-8", errors="replace") if t is not None else ""
 
 
 def short(node: ts.Node | None, limit: int = 200) -> str:

@@ -32,6 +32,7 @@ class Operation:
     writes: bool = False              # changes rows: every `write`, and raw SQL that executes
     unsafe: bool = False              # raw SQL run from text: what is spliced into it is not escaped
     updates: bool = False             # sets fields of rows that exist (update, updateMany, upsert's update)
+    creates: bool = False             # may insert rows (create…, upsert's create)
 
 
 def _read(name: str, where: str, **kw) -> Operation:
@@ -55,14 +56,14 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     _read("aggregate", "filter"),
     _read("groupBy", "filter", returns_rows=True),
     # Model delegate writes
-    _write("create", None, returns_rows=True, data_keys=_DATA),
-    _write("createMany", None, bulk=True, data_keys=_DATA),
-    _write("createManyAndReturn", None, returns_rows=True, bulk=True, data_keys=_DATA),
+    _write("create", None, returns_rows=True, data_keys=_DATA, creates=True),
+    _write("createMany", None, bulk=True, data_keys=_DATA, creates=True),
+    _write("createManyAndReturn", None, returns_rows=True, bulk=True, data_keys=_DATA, creates=True),
     _write("update", "unique", returns_rows=True, data_keys=_DATA, updates=True),
     _write("updateMany", "filter", every_match=True, bulk=True, data_keys=_DATA, updates=True),
     _write("updateManyAndReturn", "filter", every_match=True, returns_rows=True, bulk=True, data_keys=_DATA,
            updates=True),
-    _write("upsert", "unique", returns_rows=True, data_keys=("create", "update"), updates=True),
+    _write("upsert", "unique", returns_rows=True, data_keys=("create", "update"), updates=True, creates=True),
     _write("delete", "unique", returns_rows=True),
     _write("deleteMany", "filter", every_match=True, bulk=True),
     # Client methods: prisma.$<method>(…)
@@ -109,4 +110,5 @@ FILTER_WHERE_OPS = _names(where="filter")             # match (or change) many r
 EVERY_MATCH_OPS = _names(every_match=True)            # return or change every row matched
 BATCHED_BY_DATALOADER = _names(batched_by_dataloader=True)
 UPDATE_OPS = _names(updates=True)                     # set fields of existing rows
+CREATE_OPS = _names(creates=True)                     # may insert rows
 WRITE_DATA_KEYS = {op.name: op.data_keys for op in OPERATIONS.values() if op.data_keys}

@@ -14,6 +14,7 @@ from ..findings import Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
+from ..analysis.created_models import created_models
 
 
 def _unique_fields(model) -> set[str]:
@@ -104,6 +105,10 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
         through = _pinned_parent(model, schema, args.where_relation_points)
         if through is not None:
             return "low", (f"`where` pins {through}, usually few by design",)
+    created = created_models(index, schema) if index is not None else None
+    if created is not None and call.model in created[1] and call.model not in created[0]:
+        return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
+                       "table, as large as what they wrote",)
     drained = _drained_flag(call, index) if index is not None else None
     if drained is not None:
         return "low", (f"the same work sets {drained[0]} on {call.model} rows ({drained[1]}), which its "

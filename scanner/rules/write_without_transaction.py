@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import re
 
 from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
+from ..facts.operations import CREATE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
@@ -216,8 +217,7 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         # (Not an audit writer second: a missing audit entry is what the rule guards against.)
         return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
                        "failed second write repeats it harmlessly and completes the work",)
-    created = {x.model for x in (first, w) if x.operation in ("create", "createMany", "createManyAndReturn",
-                                                             "upsert")}
+    created = {x.model for x in (first, w) if x.operation in CREATE_OPS}
     if created and _related_models(schema, first.model, w.model):
         return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
                         "write fails, one exists without the other",)
