@@ -76,6 +76,14 @@ def guarded_work(index: ProjectIndex, path: str) -> dict[int, GuardedWork]:
     return index.memo("guarded-work", lambda: _all_guarded_work(index)).get(path, {})
 
 
+def _kept_failures(index: ProjectIndex) -> dict[str, frozenset[int]]:
+    """Per file, the try statements whose catch keeps the failure in (no rethrow or hand-on):
+    a Prisma call inside one cannot fail out of its function."""
+    return {path: frozenset(c.key for c in f.catches if c.kind == "try"
+                            and not (c.handler.throws or c.handler.forwards))
+            for path, f in index.files.items() if f.catches}
+
+
 def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
     out: dict[str, dict[int, GuardedWork]] = {}
     for call in index.prisma_calls:
@@ -86,6 +94,12 @@ def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
             w.calls.append(call)
             w.writes = w.writes or is_write(call)
     write_chains: dict[FunctionKey, tuple | None] = {}
+    chains: dict[FunctionKey, tuple | None] = {}
+    kept = _kept_failures(index)
+
+    def escapes(call) -> bool:
+        return not any(k in kept.get(call.path, ()) for k in call.call.ctx.trys)
+
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             if not site.ctx.trys:
@@ -94,11 +108,13 @@ def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            chain = index.db_chain(target)
+            if target not in chains:
+                chains[target] = index.find_chain(target, escapes)
+                write_chains[target] = index.find_chain(target, lambda c: is_write(c) and escapes(c)) \
+                    if chains[target] is not None else None
+            chain = chains[target]
             if chain is None:
-                continue
-            if target not in write_chains:
-                write_chains[target] = index.find_chain(target, is_write)
+                continue   # no database failure leaves that function: its own catches keep them
             write_chain = write_chains[target]
             for k in site.ctx.trys:
                 w = out.setdefault(path, {}).setdefault(k, GuardedWork([], []))
