@@ -37,7 +37,7 @@ def main() -> None:
             root = where / f"synth-{factor}x"
             if not root.exists():
                 generate(root, args.base * factor, 1)
-            wall, rss = run(["scan", str(root), "-f", "json", "-o", os.devnull, "--no-cache"] + jobs)
+            wall, rss, _ = run(["scan", str(root), "-f", "json", "-o", os.devnull, "--no-cache"] + jobs)
             rows.append((factor, args.base * factor, wall, rss))
             print(f"  {factor:2d}x  {args.base * factor:6d} files  cold {wall:6.2f}s  peak RSS {rss:5d} MiB", flush=True)
     base_rss = rows[0][3]

@@ -21,11 +21,11 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from . import __version__, fact_pickle
 from .facts.model import FileFacts
 from .resources import data_dir
 
-_FORMAT = 3
+_FORMAT = 4
 # A file changed less than this before the cache was written is checked by its bytes.
 _RACY_NS = 2_000_000_000
 # How many scanned roots keep a cache in one cache folder (least recently scanned go first).
@@ -51,7 +51,7 @@ def _code_fingerprint() -> str:
             if p.suffix in (".scm", ".py"):
                 h.update(p.name.encode())
                 h.update(p.read_bytes())
-    for name in ("parse.py", "cache.py"):
+    for name in ("parse.py", "cache.py", "fact_pickle.py"):
         h.update((Path(__file__).parent / name).read_bytes())
     return h.hexdigest()
 
@@ -79,6 +79,11 @@ class FactCache:
         # Files skipped by the reading limits: path -> (role, size, mtime_ns, reason), trusted
         # like facts by size and mtime, so a warm scan does not read a minified file again.
         self.skipped: dict[str, tuple[str, int, int, str]] = {}
+        # Per-file findings of the file-scoped rules (rule_results.py): rule id ->
+        # (rule key, path -> file key, path -> findings); opaque here.
+        self.rule_results: dict[str, tuple] = {}
+        # The module resolutions of the last scan (resolve.ModuleResolver.resolutions).
+        self.resolutions: tuple | None = None
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -105,6 +110,10 @@ class FactCache:
             self.discovery = data.get("discovery")
             skipped = data.get("skipped")
             self.skipped = skipped if isinstance(skipped, dict) else {}
+            rule_results = data.get("rule_results")
+            self.rule_results = rule_results if isinstance(rule_results, dict) else {}
+            resolutions = data.get("resolutions")
+            self.resolutions = resolutions if isinstance(resolutions, tuple) else None
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -142,7 +151,7 @@ class FactCache:
         return facts
 
     def put(self, path: str, role: str, digest: str, facts: FileFacts, size: int = 0, mtime_ns: int = 0) -> None:
-        self.put_pickled(path, role, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), size, mtime_ns)
+        self.put_pickled(path, role, digest, fact_pickle.dumps(facts), size, mtime_ns)
 
     def put_pickled(self, path: str, role: str, digest: str, pickled: bytes, size: int = 0,
                     mtime_ns: int = 0) -> None:
@@ -181,6 +190,16 @@ class FactCache:
             self.dirty = True
         self.discovery = memo.state() if memo is not None else None
 
+    def keep_rule_results(self, rule_id: str, results: tuple) -> None:
+        if self.rule_results.get(rule_id) != results:
+            self.rule_results[rule_id] = results
+            self.dirty = True
+
+    def keep_resolutions(self, resolutions: tuple) -> None:
+        if self.resolutions != resolutions:
+            self.resolutions = resolutions
+            self.dirty = True
+
     def save(self, present: set[str], skipped: set[str] = frozenset()) -> str | None:
         """Write the cache (pruned to `present` and the `skipped` files); a message when
         it could not be written."""
@@ -191,6 +210,10 @@ class FactCache:
         for p in gone:
             del self.skipped[p]
         stale |= gone
+        for rid, (key, file_keys, found) in list(self.rule_results.items()):
+            if set(file_keys) - present:
+                self.rule_results[rid] = (key, {p: k for p, k in file_keys.items() if p in present},
+                                          {p: f for p, f in found.items() if p in present})
         if not (self.dirty or stale):
             return None
         try:
@@ -199,7 +222,8 @@ class FactCache:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
                              "written_ns": time.time_ns(), "discovery": self.discovery,
-                             "skipped": self.skipped}, fh,
+                             "skipped": self.skipped, "rule_results": self.rule_results,
+                             "resolutions": self.resolutions}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

@@ -21,10 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fact_pickle
 from .cache import FactCache, content_key, default_cache_root
 from .config import Config
 from .discover import SourceFile, Warning_, read_source
-from .facts.extract import extract_facts
 from .facts.model import FileFacts
 from .facts.scopes import ClientConfig
 
@@ -45,6 +45,9 @@ class Collected:
     warnings: list[Warning_] = field(default_factory=list)
     parsed: int = 0
     cached: int = 0
+    # What the cache keeps on save: the files with facts and the skipped ones.
+    present: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
 
 
 def config_key(config: Config) -> str:
@@ -77,6 +80,7 @@ _WORKER: dict = {}
 
 def _init_worker(ccfg: ClientConfig, limits: tuple[int, int, int]) -> None:
     """Compile the combined queries once, when the worker starts (before its first file)."""
+    from .facts.extract import extract_facts  # noqa: F401 - imported before the first file
     from .parse import combined_query
     _WORKER["ccfg"], _WORKER["limits"] = ccfg, limits
     for grammar in ("typescript", "tsx"):
@@ -95,8 +99,9 @@ def _build(task: _Task, ccfg: ClientConfig, limits: tuple[int, int, int]) -> _Re
     digest = content_key(data)
     if digest == known:
         return sf.path, digest, None
+    from .facts.extract import extract_facts   # the extractors, only where files are parsed
     facts = extract_facts(sf.path, sf.role, data, ccfg)
-    return sf.path, digest, pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+    return sf.path, digest, fact_pickle.dumps(facts)
 
 
 def _build_batch(batch: list[_Task]) -> list[_Record]:
@@ -148,12 +153,35 @@ def _results(futures: list):
         i += 1
 
 
+def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Collected,
+                       digests: dict[str, str]) -> list[_Task]:
+    """Read and hash here the few files the cache knows but cannot trust by their mtime
+    (written within the racy window of the last scan: the files a `--diff` rerun just
+    parsed), taking the unchanged ones from the cache: a worker, with its query to
+    compile, is started only for files whose bytes changed. The tasks left to parse."""
+    known = [task for task in todo if task[1] is not None]
+    if not known or len(known) >= POOL_THRESHOLD:
+        return todo   # many: the workers read and hash them in parallel
+    confirmed = set()
+    for sf, digest in known:
+        data, _ = read_source(sf, *_limits(config))
+        facts = fc.get(sf.path, sf.role, digest) if data is not None and content_key(data) == digest else None
+        if facts is not None:
+            out.facts[sf.path], digests[sf.path] = facts, digest
+            out.cached += 1
+            fc.restat(sf.path, sf.size, sf.mtime_ns)
+            confirmed.add(sf.path)
+    return [task for task in todo if task[0].path not in confirmed]
+
+
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
-                  progress=None, fc: FactCache | None = None, pool: ParsePool | None = None) -> Collected:
+                  progress=None, fc: FactCache | None = None, pool: ParsePool | None = None,
+                  save: bool = True) -> Collected:
     """`progress(done, total)` is told how many files have their facts. `fc`, an
     already open cache (else `cache` says which to open); `pool`, started workers
-    (else a pool is started when there are enough files to parse)."""
+    (else a pool is started when there are enough files to parse); `save` false leaves
+    writing the cache to the caller (`save_cache`), which adds the rules' results."""
     out = Collected()
     if fc is None:
         fc = open_cache(root, config, cache)
@@ -169,6 +197,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             records[sf.path] = (sf.path, None, reason)   # skipped before, unchanged since
         else:
             todo.append((sf, fc.digest(sf.path, sf.role) if fc is not None else None))
+    digests: dict[str, str] = {}
+    if fc is not None:
+        todo = _confirm_unchanged(fc, todo, config, out, digests)
     tick = progress or (lambda done, total: None)
     total = len(sources)
     batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
@@ -183,7 +214,6 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
     try:
         futures = pool.submit(batches) if pool is not None and todo else None
         # The cached facts are unpickled while the workers parse.
-        digests: dict[str, str] = {}
         for sf in trusted:
             hit = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
             if hit is None:   # a damaged entry: parse the file again
@@ -223,8 +253,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                         fc.restat(path, sf.size, sf.mtime_ns)   # touched, not changed
                         continue
                     # The entry would not load: parse it here.
+                    from .facts.extract import extract_facts
                     facts = extract_facts(path, sf.role, read_source(sf, *_limits(config))[0], ccfg)
-                    payload = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+                    payload = fact_pickle.dumps(facts)
                 facts = pickle.loads(payload)
                 out.facts[path] = facts
                 out.parsed += 1
@@ -247,8 +278,13 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                                          "parsed with error recovery", line))
         for kind, note in ff.notes:
             out.warnings.append(Warning_(path, kind, note))
-    if fc is not None:
-        problem = fc.save(set(digests), {p for p, r in records.items() if r[1] is None})
-        if problem:
-            out.warnings.append(Warning_(str(fc.folder), "cache", problem))
+    out.present = set(digests)
+    out.skipped = {p for p, r in records.items() if r[1] is None}
+    if fc is not None and save:
+        out.warnings += save_cache(fc, out)
     return out
+
+
+def save_cache(fc: FactCache, collected: Collected) -> list[Warning_]:
+    problem = fc.save(collected.present, collected.skipped)
+    return [Warning_(str(fc.folder), "cache", problem)] if problem else []

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from . import __version__, recognition, suppress
 from .baseline import Baseline
-from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache
+from . import rule_results
+from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache, save_cache
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
@@ -129,7 +130,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
         if schema is not None:
             drop_generated(discovery, generator_outputs(schema))
         collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
-                                  fc=fc, pool=pool)
+                                  fc=fc, pool=pool, save=False)
     finally:
         if pool is not None:
             pool.close()
@@ -138,11 +139,16 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     warnings += collected.warnings
     warnings += schema_warnings
     index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
-                         discovery.project_files, ccfg, test_files=discovery.test_files)
+                         discovery.project_files, ccfg, test_files=discovery.test_files,
+                         resolutions=fc.resolutions if fc is not None else None)
     suppressions = suppress.collect(facts, schema_sources)
-    findings: list[Finding] = []
-    for rule in rules:
-        findings.extend(rule.check(RuleContext(index, config, rule, suppressions)))
+    findings = _run_rules(rules, index, config, suppressions, fc, schema_sources)
+    if fc is not None:
+        # After the rules, so their per-file results and the module resolutions (the
+        # importers map resolves every import) are saved with the facts.
+        fc.keep_resolutions(index.modules.resolutions())
+        at = len(discovery.warnings) + len(collected.warnings)
+        warnings[at:at] = save_cache(fc, collected)
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]
@@ -170,6 +176,22 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
     stats["files_from_cache"] = collected.cached
     return ScanResult(root, outcome.reported, warnings, stats, index, schema, config,
                       discovery=discovery, review=outcome)
+
+
+def _run_rules(rules, index, config, suppressions, fc, schema_sources) -> list[Finding]:
+    """Every rule's findings; a file-scoped rule's come from the cache for the files
+    whose key is unchanged (rule_results.py)."""
+    findings: list[Finding] = []
+    keys = base = None
+    for rule in rules:
+        ctx = RuleContext(index, config, rule, suppressions)
+        if rule.scope == "file" and fc is not None:
+            if keys is None:
+                keys, base = rule_results.file_keys(index, fc), rule_results.base_key(fc, schema_sources)
+            findings.extend(rule_results.run(ctx, fc, keys, base))
+        else:
+            findings.extend(rule.check(ctx))
+    return findings
 
 
 def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:

@@ -88,7 +88,10 @@ class FunctionKey:
 
 class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
-                 project_files: list[str], client_config: ClientConfig, test_files=()):
+                 project_files: list[str], client_config: ClientConfig, test_files=(),
+                 resolutions: tuple | None = None):
+        """`resolutions`: module resolutions a former scan kept (`modules.resolutions()`),
+        taken when the files, tsconfigs and packages are the same."""
         self.root = root
         self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
         self._importers: dict[str, set[str]] | None = None
@@ -96,12 +99,14 @@ class ProjectIndex:
         self.files = facts
         self.schema = schema
         self.modules = ModuleResolver(root, set(facts), project_files)
+        self.modules.adopt(resolutions)
         self._model_names = self._schema_client_names(schema)
         self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
         self._memo: dict[str, object] = {}
         self._callers: dict[FunctionKey, list[tuple[str, CallSite]]] | None = None
+        self._sites_by_owner: dict[str, dict[int, list[CallSite]]] = {}
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self.unresolved_calls: list[UnresolvedCall] = []
@@ -478,15 +483,23 @@ class ProjectIndex:
 
     def callees_of(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
         """The repo functions a function calls, with the call sites."""
-        facts = self.files.get(key.path)
         out = []
-        for site in facts.call_sites if facts is not None else ():
-            if self.owner(key.path, site.ctx.function) != key.id:
-                continue
+        for site in self.sites_of(key):
             target = self.callee(key.path, site)
             if target is not None:
                 out.append((site, FunctionKey(target.path, self.owner(target.path, target.id))))
         return out
+
+    def sites_of(self, key: FunctionKey) -> list[CallSite]:
+        """The call sites one execution of a function runs (its inline callbacks' too), in
+        file order; grouped once per file, as call-chain searches ask for many functions."""
+        by_owner = self._sites_by_owner.get(key.path)
+        if by_owner is None:
+            by_owner = self._sites_by_owner[key.path] = {}
+            facts = self.files.get(key.path)
+            for site in facts.call_sites if facts is not None else ():
+                by_owner.setdefault(self.owner(key.path, site.ctx.function), []).append(site)
+        return by_owner.get(key.id, [])
 
     def reachable_calls(self, key: FunctionKey, depth: int = 4, limit: int = 50) -> list[PrismaCall]:
         """Every Prisma call a function runs, directly or through repo functions
@@ -527,7 +540,7 @@ class ProjectIndex:
             facts = self.files.get(cur.path)
             if facts is None:
                 continue
-            sites = [s for s in facts.call_sites if self.owner(cur.path, s.ctx.function) == cur.id]
+            sites = self.sites_of(cur)
             if site_ok is not None:
                 site = next((s for s in sites if site_ok(cur.path, s)), None)
                 if site is not None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import sys
 import time
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 DELAY = 1.0
 
 
@@ -16,7 +13,7 @@ class ScanProgress:
     def __init__(self, enabled: bool | None = None):
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.started = time.monotonic()
-        self._bar: Progress | None = None
+        self._bar = None
         self._task = None
 
     def update(self, done: int, total: int, what: str = "parsing") -> None:
@@ -25,6 +22,9 @@ class ScanProgress:
         if self._bar is None:
             if time.monotonic() - self.started < DELAY:
                 return
+            # rich is imported only when a bar is shown (never in CI or a short scan).
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
             self._bar = Progress(TextColumn("[bold]dbaudit[/] {task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=Console(file=sys.stderr), transient=True)

@@ -5,6 +5,7 @@ disk beyond the project files it is handed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import re
@@ -86,6 +87,7 @@ class ModuleResolver:
         self._cache: dict[tuple[str, str], str | None] = {}
         self._package_cache: dict[str, str | None] = {}
         self._file_cache: dict[tuple[str, str], str | None] = {}   # by importer, not its folder
+        self._inputs_key: str | None = None
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":
@@ -147,6 +149,28 @@ class ModuleResolver:
             if (self.root / c).is_file():
                 return c
         return None
+
+    # -- resolutions kept between scans ------------------------------------------------
+    def inputs_key(self) -> str:
+        """What every resolution depends on: the scanned files, the tsconfigs (as followed
+        through `extends`) and the workspace packages' manifests."""
+        if self._inputs_key is None:
+            h = hashlib.sha256("\0".join(sorted(self.files)).encode())
+            h.update(repr(sorted(self.tsconfigs.items())).encode())
+            h.update(json.dumps([(p.name, p.dir, p.manifest) for p in self.packages.values()],
+                                sort_keys=True, default=str).encode())
+            self._inputs_key = h.hexdigest()
+        return self._inputs_key
+
+    def resolutions(self) -> tuple[str, dict, dict]:
+        """The resolutions made so far, under `inputs_key`, for `adopt` in a later scan."""
+        return self.inputs_key(), dict(self._cache), dict(self._package_cache)
+
+    def adopt(self, kept: tuple[str, dict, dict] | None) -> None:
+        """Take the resolutions a former scan made, when its inputs were these."""
+        if kept is not None and kept[0] == self.inputs_key():
+            self._cache.update(kept[1])
+            self._package_cache.update(kept[2])
 
     def _tsconfig_for(self, path: str) -> TsConfig | None:
         d = posixpath.dirname(path)

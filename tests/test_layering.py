@@ -20,12 +20,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("scanner", "scanner.resources", "scanner.findings", "scanner.config", "scanner.parse",
                     "scanner.schema", "scanner.resolve", "scanner.test_loads", "scanner.recognition",
                     "scanner.baseline", "scanner.gitdiff", "scanner.progress", "scanner.docs_page")),
-    ("facts", ("scanner.facts", "scanner.discover", "scanner.cache", "scanner.collect", "scanner.suppress")),
+    ("facts", ("scanner.facts", "scanner.fact_pickle", "scanner.discover", "scanner.cache", "scanner.collect",
+               "scanner.suppress")),
     ("index", ("scanner.index",)),
     ("analysis", ("scanner.analysis",)),
     ("rules", ("scanner.rules",)),
     ("reports", ("scanner.report", "scanner.review")),
-    ("commands", ("scanner.engine", "scanner.cli", "scanner.history", "scanner.init_config")),
+    ("commands", ("scanner.engine", "scanner.rule_results", "scanner.cli", "scanner.history",
+                  "scanner.init_config")),
 )
 
 

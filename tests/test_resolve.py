@@ -7,6 +7,7 @@ names a specifier the file does not import fails too."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,25 @@ def test_prisma7_generated_client_is_out_of_scope():
     # The trap is real: scanned on its own, the generated file's calls count.
     alone = scan(root / "generated/prisma/client.ts", bare)
     assert len(alone.index.prisma_calls) == 2
+
+
+def test_kept_resolutions_are_taken_only_for_the_same_inputs(tmp_path):
+    root = tmp_path / "p"
+    shutil.copytree(PROJECTS / "relative", root)
+    first = resolver(root)
+    files = sorted(first.files)
+    for f in files:
+        first.resolve(f, "./missing-module")
+    kept = first.resolutions()
+    assert kept[1]
+    # A poisoned memo shows whether it was taken.
+    poisoned = (kept[0], {k: "poisoned.ts" for k in kept[1]}, kept[2])
+    same = resolver(root)
+    same.adopt(poisoned)
+    assert same.resolve(files[0], "./missing-module") == "poisoned.ts"
+    # One more file: the kept resolutions may be wrong (it may be the one a specifier names).
+    (root / "missing-module.ts").write_text("export const x = 1\n")
+    changed = resolver(root)
+    assert changed.inputs_key() != kept[0]
+    changed.adopt(poisoned)
+    assert changed.resolve(files[0], "./missing-module") != "poisoned.ts"

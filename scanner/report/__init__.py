@@ -7,41 +7,45 @@ from typing import Callable
 
 from ..findings import Severity
 from ..review import Review
-from . import github, json_report, markdown, sarif, text_report
 
 
 class _Registry(dict):
-    """The reporters by format. The HTML audit's module (and with it Jinja2, about
-    0.2 s to import) is imported on first use: most scans never render HTML."""
+    """Functions of the reporter modules by format, each module imported on first use:
+    a scan renders one or two formats (the HTML audit's module, with Jinja2, takes about
+    0.2 s to import; the others together a few hundredths, on every warm scan)."""
 
-    _LAZY = {"html": "html_report"}
+    def __init__(self, modules: dict[str, str], attr: str):
+        super().__init__()
+        self._modules, self._attr = modules, attr
 
     def __missing__(self, fmt: str):
-        if fmt not in self._LAZY:
+        if fmt not in self._modules:
             raise KeyError(fmt)
         from importlib import import_module
-        render = import_module(f".{self._LAZY[fmt]}", __name__).render
-        self[fmt] = render
-        return render
+        function = getattr(import_module(f".{self._modules[fmt]}", __name__), self._attr)
+        self[fmt] = function
+        return function
 
     def __contains__(self, fmt) -> bool:
-        return dict.__contains__(self, fmt) or fmt in self._LAZY
+        return fmt in self._modules
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def get(self, fmt, default=None):
+        return self[fmt] if fmt in self._modules else default
 
 
-REPORTERS: dict[str, Callable] = _Registry({
-    "text": text_report.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "markdown": markdown.render,
-})
+_MODULES = {"text": "text_report", "json": "json_report", "sarif": "sarif", "github": "github",
+            "markdown": "markdown", "html": "html_report"}
+REPORTERS: dict[str, Callable] = _Registry(_MODULES, "render")
 
 # Formats that can stream to an open file instead of building one string:
 # `write(result, fh, **options)`, same text as `render`.
-WRITERS: dict[str, Callable] = {
-    "json": json_report.write,
-    "sarif": sarif.write,
-}
+WRITERS: dict[str, Callable] = _Registry({f: _MODULES[f] for f in ("json", "sarif")}, "write")
 
 # The JSON report is a contract: it lists every finding whatever the view shows.
 UNFILTERED = frozenset({"json"})

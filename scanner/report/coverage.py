@@ -138,9 +138,7 @@ def _validating_calls(index: ProjectIndex, path: str, fn, validators) -> list[st
     file) that validates the parameter the call fills (`parseRequest(request, schema)`,
     one call deep), or a configured validator given an argument."""
     out = []
-    for site in index.files[path].call_sites:
-        if index.owner(path, site.ctx.function) != fn.id:
-            continue
+    for site in index.sites_of(FunctionKey(path, fn.id)):
         given = site.given.count if site.given is not None else None
         if given != 0 and validators and callee_matches(site.callee, validators):
             out.append(site.callee)

@@ -29,6 +29,14 @@ class Rule:
     # besides `rules.*`, which every rule honours. Each is in config/default.yaml and
     # named in the rule's docs page (tests/test_rule_options.py).
     options: tuple[str, ...] = ()
+    # "project": a file's findings may depend on other files (the call graph, importers,
+    # analyses over the whole index), so the check runs over the whole index on every scan.
+    # "file": a file's findings depend only on its own facts (`reads`), its settled Prisma
+    # calls, the schema and `options`; the engine caches them per file (rule_results.py)
+    # and the check runs only over `ctx.paths`.
+    scope: str = "project"
+    # The FileFacts fields a file-scoped check reads besides its settled Prisma calls.
+    reads: tuple[str, ...] = ()
 
     @property
     def docs_path(self):
@@ -42,10 +50,21 @@ class RuleContext:
     rule: Rule
     # `dbaudit-ignore` comments by path, source and schema files alike.
     suppressions: Mapping[str, tuple[SuppressionComment, ...]] = field(default_factory=dict)
+    # The files a file-scoped check looks at (None: all); the others' findings are cached.
+    paths: frozenset[str] | None = None
 
     @property
     def schema(self):
         return self.index.schema
+
+    def prisma_calls(self) -> list[PrismaCall]:
+        """The settled Prisma calls in `paths` (all of them when None), in index order."""
+        calls = self.index.prisma_calls
+        return calls if self.paths is None else [c for c in calls if c.path in self.paths]
+
+    def file_paths(self) -> list[str]:
+        """The scanned files in `paths` (all when None), sorted."""
+        return sorted(self.index.files if self.paths is None else self.paths)
 
     def severity(self, default: Severity | None = None) -> Severity:
         override = self.config["rules"]["severity"].get(self.rule.id)

@@ -8,7 +8,7 @@ from .base import Rule, RuleContext
 
 
 def _check(ctx: RuleContext):
-    for call in ctx.index.prisma_calls:
+    for call in ctx.prisma_calls():
         op = call.op
         # deleteMany, updateMany, updateManyAndReturn: bulk writes through a filter.
         if op is None or not (op.writes and op.bulk and op.where == "filter"):
@@ -45,5 +45,7 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     summary="deleteMany/updateMany with no `where` (or `where: {}`) touches every row.",
     check=_check,
+    scope="file",
+    reads=("prisma_calls", "functions"),
     tags=("data-loss",),
 )

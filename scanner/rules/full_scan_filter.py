@@ -8,7 +8,7 @@ from .base import Rule, RuleContext
 
 
 def _check(ctx: RuleContext):
-    for call in ctx.index.prisma_calls:
+    for call in ctx.prisma_calls():
         c = call.call
         if call.operation != "findMany" or not c.narrowed or c.args.opaque:
             continue
@@ -32,5 +32,7 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="A findMany without where/take whose rows are then filtered in JavaScript.",
     check=_check,
+    scope="file",
+    reads=("prisma_calls", "functions"),
     tags=("performance",),
 )

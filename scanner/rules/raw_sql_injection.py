@@ -38,7 +38,7 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
 
 def _check(ctx: RuleContext):
     index = ctx.index
-    for call in index.prisma_calls:
+    for call in ctx.prisma_calls():
         if call.operation not in UNSAFE_RAW_METHODS:
             continue
         how = _BUILT.get(call.call.args.raw_kind or "")
@@ -57,7 +57,7 @@ def _check(ctx: RuleContext):
             f"the values as parameters ($1, $2).",
             severity=severity, confidence=confidence, evidence=evidence,
         )
-    for path in sorted(index.files):
+    for path in ctx.file_paths():
         for frag in index.files[path].raw_fragments:
             how = _BUILT.get(frag.sql_kind)
             if how is None:
@@ -81,5 +81,7 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     summary="$queryRawUnsafe/$executeRawUnsafe or Prisma.raw with SQL built from values.",
     check=_check,
+    scope="file",
+    reads=("prisma_calls", "taint", "raw_fragments", "functions"),
     tags=("security", "external/cwe/cwe-89"),
 )

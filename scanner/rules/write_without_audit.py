@@ -86,9 +86,7 @@ def _check(ctx: RuleContext):
                 if needs_audit(c):
                     writes.append((c.line, c.call.span.column, f"{c.label}()", model_name(c.model),
                                    c.model, ()))
-            for site in facts.call_sites:
-                if index.owner(path, site.ctx.function) != fn.id:
-                    continue
+            for site in index.sites_of(key):
                 target = index.callee(path, site)
                 if target is None:
                     continue
