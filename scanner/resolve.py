@@ -88,6 +88,9 @@ class ModuleResolver:
         self._package_cache: dict[str, str | None] = {}
         self._file_cache: dict[tuple[str, str], str | None] = {}   # by importer, not its folder
         self._inputs_key: str | None = None
+        # Every package.json folder, named or not: where one app or package of the repo starts.
+        self.package_dirs = frozenset(posixpath.dirname(rel) for rel in project_files
+                                      if posixpath.basename(rel) == "package.json")
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":

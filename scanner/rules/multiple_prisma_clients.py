@@ -23,16 +23,58 @@ def _test_harness(index, path: str) -> bool:
     return not index.importers(path) and bool(index.imported_by_tests(path))
 
 
+def _package_dir(index, path: str) -> str:
+    """The folder of the nearest package.json above `path` ("" for the root)."""
+    dirs = [d for d in index.modules.package_dirs if d == "" or path.startswith(d + "/")]
+    return max(dirs, key=len, default="")
+
+
+def _loaders(index, path: str) -> set[str]:
+    """The scanned files that load `path`, directly or through other modules."""
+    seen, todo = {path}, [path]
+    while todo:
+        for imp in index.importers(todo.pop()):
+            if imp not in seen:
+                seen.add(imp)
+                todo.append(imp)
+    return seen
+
+
+def _apps(index, paths: list[str]) -> list[list[str]]:
+    """Client modules grouped by the process that may load them together: the same package,
+    or a file that loads both. Separate apps of one repository (each example of a
+    collection, a web app and a worker with their own clients) never share a pool."""
+    group = {p: p for p in paths}
+
+    def find(p: str) -> str:
+        while group[p] != p:
+            group[p] = group[group[p]]
+            p = group[p]
+        return p
+    packages = {p: _package_dir(index, p) for p in paths}
+    loaders = {p: _loaders(index, p) for p in paths}
+    for i, a in enumerate(paths):
+        for b in paths[i + 1:]:
+            if packages[a] == packages[b] or loaders[a] & loaders[b]:
+                group[find(a)] = find(b)
+    out: dict[str, list[str]] = {}
+    for p in paths:
+        out.setdefault(find(p), []).append(p)
+    return list(out.values())
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     module_level = [c for c in creations(index) if c.module_level and not _test_harness(index, c.path)]
     by_path: dict[str, list] = {}
     for c in module_level:
         by_path.setdefault(c.path, []).append(c)
-    # The shared singleton (globalThis reuse) is the one to keep; the others are extra.
-    paths = sorted(by_path, key=lambda p: (not any(c.creation.global_reuse for c in by_path[p]), p))
     extra: set[str] = set()
-    if len(paths) > 1:
+    for group in _apps(index, sorted(by_path)):
+        # The shared singleton (globalThis reuse) is the one to keep; the others are extra.
+        paths = sorted(group, key=lambda p: (not any(c.creation.global_reuse for c in by_path[p]), p))
+        if len(paths) < 2:
+            continue
         first = by_path[paths[0]][0]
         for path in paths[1:]:
             c = by_path[path][0]
