@@ -6,7 +6,7 @@ import tree_sitter as ts
 
 from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
-from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text
+from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text, unwrap
 from .parsed import ParsedFile
 
 def _statement_of(node: ts.Node) -> ts.Node:
@@ -40,6 +40,55 @@ def _answers(block: ts.Node | None) -> bool:
     return ends_in_answer(stmts) and stmts[-1].type != "throw_statement"
 
 
+_FAILURE_KEYS = frozenset({"error", "errors"})
+_FLAG_KEYS = frozenset({"success", "ok", "valid"})
+
+
+def _fails(value: ts.Node | None) -> bool:
+    """A value that tells the caller it failed: null/false/undefined, `{ error }`,
+    `{ ok: false }`, or a response with a 4xx/5xx status anywhere in it."""
+    value = unwrap(value)
+    if value is None:
+        return False
+    if value.type in ("null", "false", "undefined"):
+        return True
+    stack = [value]
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTION_TYPES:
+            continue
+        if n.type == "pair":
+            k, v = text(field(n, "key")).strip("'\""), unwrap(field(n, "value"))
+            if k in _FAILURE_KEYS or k in _FLAG_KEYS and v is not None and v.type == "false":
+                return True
+            if k in ("status", "statusCode") and v is not None and v.type == "number" and text(v)[:1] in "45":
+                return True
+        if n.type == "call_expression":   # res.status(401), res.sendStatus(500)
+            fn, args = field(n, "function"), field(n, "arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if fn is not None and fn.type == "member_expression" \
+                    and text(field(fn, "property")) in ("status", "sendStatus") \
+                    and first is not None and first.type == "number" and text(first)[:1] in "45":
+                return True
+        stack += n.named_children
+    return False
+
+
+def _after_fails(stmt: ts.Node) -> str:
+    """The statement after a try when it answers with a failure (see `CatchFact.after_fails`)."""
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None:
+        return ""
+    if nxt.type == "return_statement" and nxt.named_children and _fails(nxt.named_children[0]):
+        return short(nxt, 80)
+    if nxt.type == "expression_statement" and nxt.named_children and _fails(nxt.named_children[0]) \
+            and unwrap(nxt.named_children[0]).type in ("call_expression", "await_expression"):
+        return short(nxt, 80)
+    return ""
+
+
 def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
     out = []
     for _, m in pf.matches("catches"):
@@ -50,7 +99,8 @@ def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
             out.append(CatchFact(key(stmt), "try", span(handler), pf.fid(stmt),
                                  text(param_pattern(param)) if param is not None else None,
                                  short(body, 2000), summarise_catch_clause(handler),
-                                 _stated_intent(stmt, field(stmt, "body")), _answers(field(stmt, "body"))))
+                                 _stated_intent(stmt, field(stmt, "body")), _answers(field(stmt, "body")),
+                                 _after_fails(stmt)))
         elif "catch_method" in m:
             call, handler = m["catch_method"][0], m["catch_method.handler"][0]
             params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []

@@ -46,6 +46,9 @@ class CatchFact:
     # The try block ends by returning its answer (`try { …; return rows } catch …`): a
     # handler that falls through reaches only the function's failure answer after the try.
     try_answers: bool = False
+    # The statement right after the try answers with a failure (`return null`, a 4xx/5xx
+    # response, `{ error }`, `{ valid: false }`): its text, bounded; "" otherwise.
+    after_fails: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if catch.kind == "try" and catch.try_answers and h.falls_through:
         return "quiet", ("the try returns its answer; the handler falls through to what the function "
                          "answers after the try, so the caller sees the failure",)
+    if catch.kind == "try" and catch.after_fails and h.falls_through:
+        return "quiet", (f"the handler falls through to `{catch.after_fails}` right after the try, which "
+                         "answers with a failure: the caller sees it",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
