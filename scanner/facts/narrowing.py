@@ -10,7 +10,7 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from .parsed import ParsedFile, enclosing
-from .raw_sql import param_spliced, spliced_values, sql_kind
+from .raw_sql import spliced_values, sql_kind
 from .model import PrismaCallCandidate, RawFragment
 from .nodes import FUNCTION_TYPES, field, key, span, terminates, text, unwrap
 from .scopes import pattern_bindings
@@ -149,7 +149,6 @@ def raw_fragments(pf: ParsedFile) -> tuple[RawFragment, ...]:
         node = m["raw"][0]
         sql = unwrap(m["raw.sql"][0])
         kind = sql_kind(sql, resolver)
-        values = spliced_values(sql, resolver) if kind in ("template", "concat") else ()
-        from_params = param_spliced(sql, resolver) if values else ()
+        values, from_params = spliced_values(sql, resolver) if kind in ("template", "concat") else ((), ())
         out.append(RawFragment(span(node), kind, pf.fid(node), values, from_params))
     return tuple(out)

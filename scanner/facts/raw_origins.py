@@ -10,22 +10,31 @@ from .nodes import FUNCTION_TYPES, field, text, unwrap
 from .scopes import Resolver
 
 
+def assignments(b, resolver: Resolver) -> list[ts.Node]:
+    """The assignments (`x = …`, `x += …`) to variable `b` itself, not to a shadowing
+    binding of the same name."""
+    out = []
+    for ident in resolver.identifiers_named(b.name):
+        parent = ident.parent
+        if parent is None or parent.type not in ("assignment_expression", "augmented_assignment_expression") \
+                or field(parent, "left") != ident:
+            continue
+        other = resolver.lookup(b.name, ident)
+        if other is not None and other.node == b.node:
+            out.append(parent)
+    return out
+
+
 def _values_of(b, resolver: Resolver) -> list[ts.Node]:
     """What a variable may hold: its initialiser and, for a `let`, every value assigned to it."""
     out = [b.value] if b.value is not None else []
     decl = b.node.parent
     if decl is None or any(c.type == "const" for c in decl.children):
         return out
-    for ident in resolver.identifiers_named(b.name):
-        parent = ident.parent
-        if parent is not None and parent.type in ("assignment_expression", "augmented_assignment_expression") \
-                and field(parent, "left") == ident and resolver.lookup(b.name, ident) is not None \
-                and resolver.lookup(b.name, ident).node == b.node:
-            out.append(field(parent, "right"))
-    return out
+    return out + [field(a, "right") for a in assignments(b, resolver)]
 
 
-def _bindingfrom_parameter(b, resolver: Resolver, depth: int) -> bool:
+def _binding_from_parameter(b, resolver: Resolver, depth: int) -> bool:
     if b.kind == "var":
         return any(from_parameter(v, resolver, depth + 1) for v in _values_of(b, resolver))
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
@@ -57,7 +66,7 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> 
         n = stack.pop()
         if n.type in ("identifier", "shorthand_property_identifier"):
             b = resolver.lookup(text(n), n)
-            if b is not None and _bindingfrom_parameter(b, resolver, depth):
+            if b is not None and _binding_from_parameter(b, resolver, depth):
                 return True
             continue
         if n.type in FUNCTION_TYPES:

@@ -11,7 +11,7 @@ from .args import object_entries
 from .model import ArgSummary
 from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
 from .declared_types import declared_type
-from .raw_origins import from_parameter
+from .raw_origins import assignments, from_parameter
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -64,20 +64,11 @@ def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
         return False
     if b.value is not None and not safe_fragment(b.value, resolver, depth + 1):
         return False
-    assigned = 0
-    for ident in resolver.identifiers_named(b.name):
-        parent = ident.parent
-        if parent is None or parent.type not in ("assignment_expression", "augmented_assignment_expression") \
-                or field(parent, "left") != ident:
-            continue
-        other = resolver.lookup(b.name, ident)
-        if other is None or other.node != b.node:
-            continue  # a shadowing binding of the same name
-        if parent.type == "augmented_assignment_expression" \
-                or not safe_fragment(field(parent, "right"), resolver, depth + 1):
-            return False
-        assigned += 1
-    return assigned > 0 or b.value is not None
+    assigned = assignments(b, resolver)
+    if any(a.type == "augmented_assignment_expression" or not safe_fragment(field(a, "right"), resolver, depth + 1)
+           for a in assigned):
+        return False
+    return bool(assigned) or b.value is not None
 
 
 def _literal_object(node: ts.Node | None) -> bool:
@@ -249,17 +240,15 @@ _HARMLESS_TYPES = frozenset({"number", "boolean", "bigint", "Date", "number[]", 
 _ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelist|identifier|ident)")
 
 
-def spliced_values(node: ts.Node | None, resolver: Resolver) -> tuple[str, ...]:
+def spliced_values(node: ts.Node | None, resolver: Resolver) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The values spliced into raw SQL text that are not proven harmless (neither
     constants nor numbers, booleans, dates or the results of an escaping or
-    allow-list helper), as source text: empty when every value is harmless."""
-    return tuple(short(n, 60) for n in unsafe_spliced(node, resolver))
-
-
-def param_spliced(node: ts.Node | None, resolver: Resolver) -> tuple[str, ...]:
-    """Those of `spliced_values` that derive from a parameter of an enclosing function:
-    what the callers pass decides them (the other values are computed where the SQL is)."""
-    return tuple(short(n, 60) for n in unsafe_spliced(node, resolver) if from_parameter(n, resolver))
+    allow-list helper), as source text, empty when every value is harmless; and those
+    of them that derive from a parameter of an enclosing function (its callers decide
+    them; the others are computed where the SQL is)."""
+    unsafe = unsafe_spliced(node, resolver)
+    return (tuple(short(n, 60) for n in unsafe),
+            tuple(short(n, 60) for n in unsafe if from_parameter(n, resolver)))
 
 
 def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:
@@ -368,8 +357,6 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if not named:
         return ArgSummary(present=False)
     kind = sql_kind(named[0], resolver)
-    built = kind in ("template", "concat")
-    spliced = spliced_values(named[0], resolver) if built else ()
-    from_params = param_spliced(named[0], resolver) if spliced else ()
+    spliced, from_params = spliced_values(named[0], resolver) if kind in ("template", "concat") else ((), ())
     return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced,
                       raw_param_values=from_params)
