@@ -293,9 +293,10 @@ def ends_in_answer(stmts: list[ts.Node]) -> bool:
 
 
 # Comments addressed to tools, not readers: lint and type-check directives, coverage
-# markers, suppressions, and dbaudit's own fixture annotations.
-TOOL_COMMENT = re.compile(r"^\s*(?://|/\*)\s*(?:eslint|@ts-|prettier|istanbul|c8\b|biome-ignore|"
-                          r"dbaudit-ignore|ruleid|todoruleid|ok:|todook|prisma-call|not-prisma-call)")
+# markers, suppressions, and dbaudit's own fixture annotations. `match` a comment's text,
+# or `sub` them out of a handler's text, to the end of their line.
+TOOL_COMMENT = re.compile(r"\s*(?://|/\*)\s*(?:eslint|@ts-|prettier|istanbul|c8\b|biome-ignore|"
+                          r"dbaudit-ignore|ruleid|todoruleid|ok:|todook|prisma-call|not-prisma-call)[^\n]*")
 
 
 def _reader_comments(body: ts.Node) -> bool:

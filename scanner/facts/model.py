@@ -30,6 +30,10 @@ class Span:
     end_line: int
     end_column: int
 
+    def contains(self, other: "Span") -> bool:
+        return (self.line, self.column) <= (other.line, other.column) \
+            and (other.end_line, other.end_column) <= (self.end_line, self.end_column)
+
 
 @dataclass(frozen=True, slots=True)
 class ClientRef:

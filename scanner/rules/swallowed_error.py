@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from .base import Rule, RuleContext
@@ -23,9 +24,6 @@ from ..analysis.guarded_work import catches, swallows
 _TOLERATED = re.compile(r"(?i)best[- ]effort|non[- ]?(?:fatal|blocking|critical)|fire[- ]and[- ]forget|"
                         r"not (?:fatal|critical|block)|don'?t (?:block|fail)|never throws?|ignor(?:e|ed|ing)\b|"
                         r"continu(?:e|ing) anyway|safe to ignore")
-
-
-_TOOL_DIRECTIVE = re.compile(r"(?://|/\*)\s*(?:@ts-|eslint|prettier|istanbul|c8\b|biome-ignore)[^\n]*")
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -55,11 +53,8 @@ def _forwarding_logger(index, path: str, catch: CatchFact, trackers) -> tuple[st
     facts = index.files.get(path)
     if facts is None or not catch.handler.logs:
         return None
-    s = catch.span
     for site in facts.call_sites:
-        inside = (s.line, s.column) <= (site.span.line, site.span.column) \
-            and (site.span.end_line, site.span.end_column) <= (s.end_line, s.end_column)
-        if not inside or site.ref is None or site.ref.kind != "import" or not site.ref.module \
+        if not catch.span.contains(site.span) or site.ref is None or site.ref.kind != "import" or not site.ref.module \
                 or site.callee not in catch.handler.logs:
             continue
         target = index.modules.resolve(path, site.ref.module)
@@ -78,16 +73,10 @@ def _reaches(ctx) -> bool:
     return ctx.awaited or ctx.parallel_group is not None
 
 
-def _inside(outer: CatchFact, inner: CatchFact) -> bool:
-    a, b = outer.span, inner.span
-    return outer is not inner and (a.line, a.column) <= (b.line, b.column) \
-        and (b.end_line, b.end_column) <= (a.end_line, a.end_column)
-
-
 def _error_path(catch: CatchFact, catches) -> CatchFact | None:
     """The catch clause this one sits in when that one hands its own error on (rethrows,
     returns or answers it): this work runs while another failure is being reported."""
-    return next((o for o in catches if o.kind == "try" and _inside(o, catch)
+    return next((o for o in catches if o.kind == "try" and o is not catch and o.span.contains(catch.span)
                  and (o.handler.throws or o.handler.returns or o.handler.responds or o.handler.forwards)), None)
 
 
@@ -115,7 +104,7 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
-    said = _TOLERATED.search(_TOOL_DIRECTIVE.sub("", catch.handler_text))
+    said = _TOLERATED.search(TOOL_COMMENT.sub("", catch.handler_text))
     if said is not None and h.logs:
         return "low", (f"the handler's message says the failure is tolerated (\u201c{said.group(0)}\u201d): "
                        "best-effort work, by design",)
