@@ -12,7 +12,8 @@ from .entries import (
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
-    FUNCTION_TYPES, field, is_async, key, param_nodes, param_pattern, param_type, short, span, text, unwrap,
+    FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
+    unwrap,
 )
 from .parsed import ParsedFile, enclosing
 from .scopes import pattern_bindings
@@ -67,7 +68,7 @@ def function_of_value(pf: ParsedFile, value: ts.Node | None, depth: int = 0) -> 
         return None
     if value.type in FUNCTION_TYPES:
         return pf.function_ids.get(key(value))
-    if value.type == "identifier":
+    if value.type in ("identifier", "shorthand_property_identifier"):   # `{ handler }` names one too
         b = pf.resolver.lookup(text(value), value)
         if b is not None and b.kind == "function":
             return pf.function_ids.get(key(b.node))
@@ -174,9 +175,7 @@ def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
                 out.add(fid)
     # Fastify's full declaration: `app.route({ method, url, handler })`.
     for node in pf.captures("entry_points").get("route_options", []):
-        options = unwrap(field(node, "arguments").named_children[0])
-        pairs = {text(field(p, "key")): field(p, "value") for p in options.named_children
-                 if p.type == "pair"} if options is not None else {}
+        pairs = object_pairs(unwrap(field(node, "arguments").named_children[0]))
         if "method" in pairs and ("url" in pairs or "path" in pairs) and "handler" in pairs:
             fid = function_of_value(pf, pairs["handler"])
             if fid is not None:

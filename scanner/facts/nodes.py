@@ -60,6 +60,20 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def object_pairs(obj: ts.Node | None) -> dict[str, ts.Node]:
+    """An object literal's keys (quotes stripped) and value nodes; a shorthand property
+    (`{ schema }`) is its own value."""
+    if obj is None or obj.type != "object":
+        return {}
+    out = {}
+    for p in obj.named_children:
+        if p.type == "pair" and field(p, "value") is not None:
+            out[text(field(p, "key")).strip("'\"")] = field(p, "value")
+        elif p.type == "shorthand_property_identifier":
+            out[text(p)] = p
+    return out
+
+
 def enclosing(node: ts.Node, types) -> ts.Node | None:
     """The nearest proper ancestor of `node` whose type is in `types`."""
     n = node.parent

@@ -15,23 +15,11 @@ import tree_sitter as ts
 
 from .entries import handler_arguments, registered_handler_call
 from .model import RouteSchema
-from .nodes import FUNCTION_TYPES, field, text, unwrap
+from .nodes import FUNCTION_TYPES, field, object_pairs, text, unwrap
 from .parsed import ParsedFile
 
 _FASTIFY_PARTS = {"body": "body", "querystring": "query", "query": "query", "params": "params"}
 _OPENAPI_IN = {"path": "params", "query": "query", "body": "body", "formData": "body"}
-
-
-def _pairs(obj: ts.Node | None) -> dict[str, ts.Node]:
-    if obj is None or obj.type != "object":
-        return {}
-    out = {}
-    for p in obj.named_children:
-        if p.type == "pair" and field(p, "value") is not None:
-            out[text(field(p, "key")).strip("'\"")] = field(p, "value")
-        elif p.type == "shorthand_property_identifier":
-            out[text(p)] = p
-    return out
 
 
 def _value(pf: ParsedFile, node: ts.Node | None) -> ts.Node | None:
@@ -50,15 +38,15 @@ def _fastify_parts(pf: ParsedFile, schema: ts.Node | None) -> tuple[str, ...]:
         return ()
     if obj.type != "object":
         return ("*",)
-    return tuple(sorted({_FASTIFY_PARTS[k] for k in _pairs(obj) if k in _FASTIFY_PARTS}))
+    return tuple(sorted({_FASTIFY_PARTS[k] for k in object_pairs(obj) if k in _FASTIFY_PARTS}))
 
 
 def _openapi_parts(doc: ts.Node) -> tuple[str, ...]:
-    pairs = _pairs(doc)
+    pairs = object_pairs(doc)
     parts = {"body"} if "requestBody" in pairs else set()
     params = unwrap(pairs.get("parameters"))
     for item in params.named_children if params is not None and params.type == "array" else ():
-        where = unwrap(_pairs(unwrap(item)).get("in"))
+        where = unwrap(object_pairs(unwrap(item)).get("in"))
         if where is not None and where.type == "string":
             parts.add(_OPENAPI_IN.get(text(where).strip("'\"`"), ""))
     return tuple(sorted(parts - {""}))
@@ -73,13 +61,13 @@ def extract(pf: ParsedFile, handler_of: Callable[[ts.Node], int | None]) -> tupl
             continue
         args = [unwrap(a) for a in handler_arguments(call)]
         options = next((a for a in args if a is not None and a.type == "object"), None)
-        parts = _fastify_parts(pf, _pairs(options).get("schema")) if options is not None else ()
+        parts = _fastify_parts(pf, object_pairs(options).get("schema")) if options is not None else ()
         handler = next((h for a in reversed(args) if a is not None and a.type in ("identifier", *FUNCTION_TYPES)
                         and (h := handler_of(a)) is not None), None)
         if parts and handler is not None:
             out.append(RouteSchema(handler, parts, "schema option"))
     for call in caps.get("route_options", []):
-        pairs = _pairs(unwrap(field(call, "arguments").named_children[0]))
+        pairs = object_pairs(unwrap(field(call, "arguments").named_children[0]))
         parts = _fastify_parts(pf, pairs.get("schema")) if "schema" in pairs else ()
         handler = handler_of(pairs["handler"]) if "handler" in pairs else None
         if parts and handler is not None:
