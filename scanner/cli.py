@@ -473,5 +473,18 @@ def backfill_cmd(path, since, every, commits, ref, force, select, ignore, fmt, h
     sys.exit(_run(go, debug))
 
 
+def entry() -> None:
+    """The `dbaudit` command (and `python -m scanner.cli`): `main`, then an exit that skips
+    the interpreter's last garbage collection. A scan leaves its facts, index and findings
+    (about 200,000 objects on a 2,000-file repository, some in reference cycles) for that
+    collection, which takes a sixth of a warm scan only to free memory the process is about
+    to give back; frozen, they are left to the exit. Tests call `main`, which keeps the
+    collector as it is."""
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

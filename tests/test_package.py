@@ -85,7 +85,7 @@ def test_wheel_carries_the_data_folders(wheel):
             assert packed in names, f"{packed} is missing from {wheel.name}"
     assert "scanner/cli.py" in names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "dbaudit = scanner.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "dbaudit = scanner.cli:entry" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names), "tests or fixtures leaked into the wheel"
 
 
