@@ -27,7 +27,7 @@ from .resources import data_dir
 
 _FORMAT = 4
 # A file changed less than this before the cache was written is checked by its bytes.
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 # How many scanned roots keep a cache in one cache folder (least recently scanned go first).
 MAX_ROOTS = 24
 
@@ -84,6 +84,9 @@ class FactCache:
         self.rule_results: dict[str, tuple] = {}
         # The module resolutions of the last scan (resolve.ModuleResolver.resolutions).
         self.resolutions: tuple | None = None
+        # The findings of the project-scoped rules (project_results.py): rule id ->
+        # (key over every input, findings); opaque here.
+        self.project_results: dict[str, tuple] = {}
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -114,6 +117,8 @@ class FactCache:
             self.rule_results = rule_results if isinstance(rule_results, dict) else {}
             resolutions = data.get("resolutions")
             self.resolutions = resolutions if isinstance(resolutions, tuple) else None
+            project_results = data.get("project_results")
+            self.project_results = project_results if isinstance(project_results, dict) else {}
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -126,7 +131,7 @@ class FactCache:
         safely older than the cache: the file need not be read."""
         hit = self.entries.get(path)
         return not (hit is None or len(hit) < 5 or hit[1] != role or hit[3] != size or hit[4] != mtime_ns
-                    or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS)
+                    or not mtime_ns or mtime_ns >= self.written_ns - RACY_NS)
 
     def digest(self, path: str, role: str) -> str | None:
         """The content digest recorded for the file, if any (a worker that reads the
@@ -165,7 +170,7 @@ class FactCache:
         if hit is not None and (len(hit) < 5 or hit[3:5] != (size, mtime_ns)):
             self.entries[path] = (*hit[:3], size, mtime_ns)
             self.dirty = True
-        elif mtime_ns >= self.written_ns - _RACY_NS:
+        elif mtime_ns >= self.written_ns - RACY_NS:
             self.dirty = True   # saved again, later, it becomes trusted by its mtime
 
     def skip_reason(self, path: str, role: str, size: int, mtime_ns: int) -> str | None:
@@ -173,7 +178,7 @@ class FactCache:
         (and safely older than the cache)."""
         hit = self.skipped.get(path)
         if (hit is None or hit[0] != role or hit[1] != size or hit[2] != mtime_ns
-                or not mtime_ns or mtime_ns >= self.written_ns - _RACY_NS):
+                or not mtime_ns or mtime_ns >= self.written_ns - RACY_NS):
             return None
         return hit[3]
 
@@ -181,7 +186,7 @@ class FactCache:
         if self.skipped.get(path) != (role, size, mtime_ns, reason):
             self.skipped[path] = (role, size, mtime_ns, reason)
             self.dirty = True
-        elif mtime_ns >= self.written_ns - _RACY_NS:
+        elif mtime_ns >= self.written_ns - RACY_NS:
             self.dirty = True   # saved again, later, it becomes trusted by its mtime
 
     def keep_discovery(self, memo) -> None:
@@ -193,6 +198,11 @@ class FactCache:
     def keep_rule_results(self, rule_id: str, results: tuple) -> None:
         if self.rule_results.get(rule_id) != results:
             self.rule_results[rule_id] = results
+            self.dirty = True
+
+    def keep_project_results(self, rule_id: str, results: tuple) -> None:
+        if self.project_results.get(rule_id) != results:
+            self.project_results[rule_id] = results
             self.dirty = True
 
     def keep_resolutions(self, resolutions: tuple) -> None:
@@ -223,7 +233,8 @@ class FactCache:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,
                              "written_ns": time.time_ns(), "discovery": self.discovery,
                              "skipped": self.skipped, "rule_results": self.rule_results,
-                             "resolutions": self.resolutions}, fh,
+                             "resolutions": self.resolutions,
+                             "project_results": self.project_results}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

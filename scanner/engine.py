@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__, recognition, suppress
 from .baseline import Baseline
-from . import rule_results
+from . import project_results, rule_results
 from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache, save_cache
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
@@ -142,7 +142,7 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
                          discovery.project_files, ccfg, test_files=discovery.test_files,
                          resolutions=fc.resolutions if fc is not None else None)
     suppressions = suppress.collect(facts, schema_sources)
-    findings = _run_rules(rules, index, config, suppressions, fc, schema_sources)
+    findings = _run_rules(rules, index, config, suppressions, fc, schema_sources, discovery)
     if fc is not None:
         # After the rules, so their per-file results and the module resolutions (the
         # importers map resolves every import) are saved with the facts.
@@ -178,19 +178,24 @@ def scan(root: Path, config: Config, select=(), ignore=(), baseline: Baseline | 
                       discovery=discovery, review=outcome)
 
 
-def _run_rules(rules, index, config, suppressions, fc, schema_sources) -> list[Finding]:
-    """Every rule's findings; a file-scoped rule's come from the cache for the files
-    whose key is unchanged (rule_results.py)."""
+def _run_rules(rules, index, config, suppressions, fc, schema_sources, discovery) -> list[Finding]:
+    """Every rule's findings. With a cache, a file-scoped rule's come from it for the files
+    whose key is unchanged (rule_results.py), a project-scoped rule's when nothing it can
+    read changed (project_results.py)."""
     findings: list[Finding] = []
-    keys = base = None
+    keys = base = project = None
     for rule in rules:
         ctx = RuleContext(index, config, rule, suppressions)
-        if rule.scope == "file" and fc is not None:
+        if fc is None:
+            findings.extend(rule.check(ctx))
+        elif rule.scope == "file":
             if keys is None:
                 keys, base = rule_results.file_keys(index, fc), rule_results.base_key(fc, schema_sources)
             findings.extend(rule_results.run(ctx, fc, keys, base))
         else:
-            findings.extend(rule.check(ctx))
+            if project is None:
+                project = (project_results.project_key(index, fc, config, schema_sources, discovery),)
+            findings.extend(project_results.run(ctx, fc, project[0]))
     return findings
 
 

@@ -25,7 +25,7 @@ from .rules import Rule, RuleContext
 
 
 @lru_cache(maxsize=None)
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """Every module of dbaudit: a rule's result may change with any of them."""
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
@@ -37,7 +37,7 @@ def _code_fingerprint() -> str:
 
 def base_key(fc: FactCache, schema_sources: list[tuple[str, str]]) -> str:
     """What every file-scoped rule's results depend on beyond the rule and the file."""
-    h = hashlib.sha256(_code_fingerprint().encode())
+    h = hashlib.sha256(code_fingerprint().encode())
     h.update(fc.key.encode())
     for path, text in schema_sources:
         h.update(f"\0{path}\0{text}".encode())

@@ -20,11 +20,16 @@ _TEST_CONFIG = re.compile(r"^(?:vitest|jest|playwright)[\w.-]*\.config\.[cm]?[jt
 _READ_LIMIT = 1 << 20
 
 
+def is_test_config(name: str) -> bool:
+    """Whether a file name is a test runner's config, whose text `TestLoads` reads."""
+    return _TEST_CONFIG.match(name) is not None
+
+
 class TestLoads:
     def __init__(self, root: Path, scanned: Iterable[str], test_files: Iterable,
                  resolve: Callable[[str, str], str | None]):
         self.root = root
-        self._configs = sorted(p for p in scanned if _TEST_CONFIG.match(posixpath.basename(p)))
+        self._configs = sorted(p for p in scanned if is_test_config(posixpath.basename(p)))
         self._test_files = list(test_files)  # discovery's out-of-scope test SourceFiles
         self._resolve = resolve
         self._memo: dict[str, list[str]] = {}

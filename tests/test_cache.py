@@ -185,7 +185,7 @@ def test_a_file_changed_just_before_the_cache_was_written_is_checked_by_its_byte
     route = app / "app" / "api" / "events" / "route.ts"
     os.utime(route)   # changed "now": racily clean for the cache written by this scan
     # However slow this machine is, the scan below counts as "just now" (no timing assumption).
-    monkeypatch.setattr("scanner.cache._RACY_NS", 600 * 10**9)
+    monkeypatch.setattr("scanner.cache.RACY_NS", 600 * 10**9)
     cache = tmp_path / "cache"
     _scan(app, cache)
     st = route.stat()

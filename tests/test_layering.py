@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("analysis", ("scanner.analysis",)),
     ("rules", ("scanner.rules",)),
     ("reports", ("scanner.report", "scanner.review")),
-    ("commands", ("scanner.engine", "scanner.rule_results", "scanner.cli", "scanner.history",
+    ("commands", ("scanner.engine", "scanner.rule_results", "scanner.project_results", "scanner.cli", "scanner.history",
                   "scanner.init_config")),
 )
 

@@ -52,7 +52,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
         prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites,
         clients_created=clients.extract(pf), catches=catches.extract(pf),
-        inputs=file_inputs, line_count=pf.root.end_point[0] + 1,
+        inputs=file_inputs,
         field_uses=extract_field_uses(pf, prisma_calls),
         taint=taint, handed_inputs=handed, param_flows=param_flows,
         raw_fragments=raw_fragments(pf),
@@ -71,7 +71,7 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
     tree, grammar = P.parse_source(path, source)
     depth = P.nesting_depth(tree)
     if depth > P.MAX_NESTING:
-        return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
+        return FileFacts(path=path, role=role, grammar=grammar,
                          notes=(("skipped", f"skipped: nested about {depth:,} levels deep (generated code?); "
                                  f"dbaudit reads files nested up to {P.MAX_NESTING:,} levels"),))
     pf = None
@@ -80,7 +80,7 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
         return extract(pf)
     except RecursionError:
         # A chain of definitions too long to follow must cost one file, not the scan.
-        return FileFacts(path=path, role=role, grammar=grammar, line_count=tree.root_node.end_point[0] + 1,
+        return FileFacts(path=path, role=role, grammar=grammar,
                          notes=(("skipped", "skipped: definitions nested too deeply to follow; "
                                  "please report this file's shape to dbaudit"),))
     finally:

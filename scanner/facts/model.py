@@ -338,7 +338,6 @@ class FileFacts:
     param_flows: tuple[ParamFlow, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     notes: tuple[tuple[str, str], ...] = ()   # (warning kind, message): why facts are missing or incomplete
-    line_count: int = 0
     extra: dict = field(default_factory=dict, compare=False)
 
 
