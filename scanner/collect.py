@@ -13,6 +13,7 @@ overlap the walk."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -79,9 +80,12 @@ _WORKER: dict = {}
 
 
 def _init_worker(ccfg: ClientConfig, limits: tuple[int, int, int]) -> None:
-    """Compile the combined queries once, when the worker starts (before its first file)."""
+    """Compile the combined queries once, when the worker starts (before its first file).
+    The collector is on, whatever the parent forked it with (the engine turns it off while
+    it loads facts)."""
     from .facts.extract import extract_facts  # noqa: F401 - imported before the first file
     from .parse import combined_query
+    gc.enable()
     _WORKER["ccfg"], _WORKER["limits"] = ccfg, limits
     for grammar in ("typescript", "tsx"):
         combined_query(grammar)
