@@ -173,3 +173,12 @@ def test_output_into_a_read_only_folder(project, tmp_path):
 def test_output_where_even_root_cannot_write(project):
     line = usage_error(dbaudit("scan", project, "-o", "/proc/dbaudit-report.json"))
     assert "/proc/dbaudit-report.json" in line
+
+
+def test_the_packaged_defaults_read_alike_through_libyaml_and_pure_python():
+    # load_config reads the defaults through libyaml when PyYAML has it; users' files
+    # keep the pure-Python parser.
+    import yaml
+    from scanner import config as C
+    text = default_path().read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=C._DEFAULTS_LOADER) == yaml.safe_load(text)
