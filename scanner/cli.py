@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -117,12 +116,17 @@ def _write_report(output: str | None, fmt: str, result, **options) -> None:
         raise InputError(f"-o {output}: cannot write the report ({e.strerror}); choose a writable path.") from None
 
 
+def _print_traceback() -> None:
+    import traceback   # only for --debug
+    traceback.print_exc()
+
+
 def _run(fn, debug: bool):
     try:
         return fn()
     except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError, HistoryError) as e:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         click.echo(f"dbaudit: error: {e}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
@@ -130,7 +134,7 @@ def _run(fn, debug: bool):
         sys.exit(130)
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a bare traceback
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         else:
             click.echo(f"dbaudit: internal error: {type(e).__name__}: {e}. "
                        "Rerun with --debug for the traceback and report it.", err=True)

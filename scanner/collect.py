@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +126,7 @@ class ParsePool:
     once, so a caller can start them before discovery and use them after."""
 
     def __init__(self, workers: int, ccfg: ClientConfig, config: Config):
+        from concurrent.futures import ProcessPoolExecutor   # not on a warm scan, which parses nothing
         self.workers = workers
         self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                              initargs=(ccfg, _limits(config)))

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import tree_sitter as ts
-import tree_sitter_typescript as tst
 
 from .resources import data_dir
 
@@ -33,6 +32,7 @@ def grammar_for(path: str) -> str:
 
 @lru_cache(maxsize=None)
 def language(grammar: str) -> ts.Language:
+    import tree_sitter_typescript as tst   # the grammars' library, loaded where files are parsed
     if grammar == "tsx":
         return ts.Language(tst.language_tsx())
     if grammar == "typescript":
