@@ -13,12 +13,11 @@ CI caching) and `--no-cache` turns it off."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
-import tempfile
 import time
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from . import __version__, fact_pickle
@@ -37,15 +36,28 @@ def default_cache_root() -> Path:
     return Path(base) / "dbaudit"
 
 
+def _dist_version(dist: str, package: str) -> str:
+    """The installed version of `dist`, read from the `<name>-<version>.dist-info` folder
+    beside its package (without importing the package or importlib.metadata, which cost a
+    warm scan 12 ms); importlib.metadata where that folder is not alone or not there."""
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.origin:
+        infos = list(Path(spec.origin).parent.parent.glob(f"{package}-*.dist-info"))
+        if len(infos) == 1:
+            return infos[0].name[len(package) + 1:-len(".dist-info")]
+    from importlib import metadata
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
 @lru_cache(maxsize=None)
 def _code_fingerprint() -> str:
     h = hashlib.sha256()
     h.update(__version__.encode())
-    for dist in ("tree-sitter", "tree-sitter-typescript"):
-        try:
-            h.update(metadata.version(dist).encode())
-        except metadata.PackageNotFoundError:
-            h.update(b"?")
+    for dist, package in (("tree-sitter", "tree_sitter"), ("tree-sitter-typescript", "tree_sitter_typescript")):
+        h.update(_dist_version(dist, package).encode())
     for folder in (data_dir("queries"), Path(__file__).parent / "facts"):
         for p in sorted(folder.rglob("*")):
             if p.suffix in (".scm", ".py"):
@@ -228,6 +240,7 @@ class FactCache:
             return None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            import tempfile   # only when the cache is written
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".facts-", suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"format": _FORMAT, "key": self.key, "entries": self.entries,

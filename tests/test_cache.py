@@ -197,3 +197,12 @@ def test_a_file_changed_just_before_the_cache_was_written_is_checked_by_its_byte
     reads = _count_reads(monkeypatch)
     again = _scan(app, cache)
     assert "app/api/events/route.ts" in reads and again.stats["files_parsed"] == 1
+
+
+def test_the_grammar_versions_in_the_cache_key_are_those_installed():
+    # Read from the dist-info folders (importlib.metadata is not imported on a warm scan).
+    from importlib import metadata
+    from scanner.cache import _dist_version
+    for dist, package in (("tree-sitter", "tree_sitter"), ("tree-sitter-typescript", "tree_sitter_typescript")):
+        assert _dist_version(dist, package) == metadata.version(dist)
+    assert _dist_version("no-such-dist", "no_such_package") == "?"
