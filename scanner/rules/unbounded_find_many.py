@@ -51,11 +51,23 @@ def _pinned_parent(model, schema, relation_points) -> str | None:
     names one parent row through a to-one relation."""
     for point in relation_points:
         rel, key = point.split(".", 1)
+        through_list = rel.endswith("[]")
+        rel = rel.removesuffix("[]")
         f = model.field(rel)
-        if f is None or f.relation is None or f.is_list:
+        # A list's back-relation carries no @relation of its own; the to-one side does.
+        if f is None or f.is_list != through_list or (f.relation is None and not through_list):
             continue
         parent = schema.model(f.type)
         if parent is None:
+            continue
+        if through_list:
+            # `members: { some: { profileId } }`: the rows one Profile is linked to through
+            # its Member rows, as many as that one parent has.
+            above = _parent_fields(parent, schema)
+            if key in _unique_fields(parent):
+                return f"the relation {rel} by its unique {key}: rows linked to one {parent.name}"
+            if key in above:
+                return f"the relation {rel} by {above[key]}: rows linked to one parent"
             continue
         if key in _unique_fields(parent):
             return f"the relation {rel} by its unique {key}: one {parent.name}'s rows"
@@ -86,6 +98,10 @@ def _drained_flag(call, index) -> tuple[str, str] | None:
 
 def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ...]]:
     args = call.call.args
+    created = created_models(index, schema) if index is not None else None
+    if created is not None and call.model in created[1] and call.model not in created[0]:
+        return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
+                       "table, as large as what they wrote",)
     if not args.present or "where" not in args.keys or args.where_empty:
         if in_entry:
             return "high", ("no `where` in a request entry point: every request reads the whole table",)
@@ -105,10 +121,6 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
         through = _pinned_parent(model, schema, args.where_relation_points)
         if through is not None:
             return "low", (f"`where` pins {through}, usually few by design",)
-    created = created_models(index, schema) if index is not None else None
-    if created is not None and call.model in created[1] and call.model not in created[0]:
-        return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
-                       "table, as large as what they wrote",)
     drained = _drained_flag(call, index) if index is not None else None
     if drained is not None:
         return "low", (f"the same work sets {drained[0]} on {call.model} rows ({drained[1]}), which its "
