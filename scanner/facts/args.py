@@ -191,21 +191,13 @@ def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
 
 def _relation_points(obj: ts.Node) -> list[str]:
     """`rel.key` for each key given one plain value inside an object at the top of `where`
-    that is not an operator object (`team: { slug }`, not `name: { contains: q }`); through
-    `is` the same, and through `some` `rel[].key` (`members: { some: { userId } }`: rows
-    linked to that one user). `every` and `none` match rows the value is absent from."""
+    that is not an operator object (`team: { slug }`, not `name: { contains: q }`)."""
     out: list[str] = []
     for name, value, spread in object_entries(obj):
         v = unwrap(value)
         if spread or not name or name in ("AND", "OR", "NOT") or v is None or v.type != "object":
             continue
         entries = list(object_entries(v))
-        if len(entries) == 1 and entries[0][0] in ("some", "is") and not entries[0][2]:
-            inner_obj = unwrap(entries[0][1])
-            if inner_obj is None or inner_obj.type != "object":
-                continue
-            name = f"{name}[]" if entries[0][0] == "some" else name
-            entries = list(object_entries(inner_obj))
         if any(k in FILTER_OPERATORS or k in RELATION_FILTERS for k, _, _ in entries):
             continue
         for k, inner, sp in entries:

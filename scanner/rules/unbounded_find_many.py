@@ -51,23 +51,11 @@ def _pinned_parent(model, schema, relation_points) -> str | None:
     names one parent row through a to-one relation."""
     for point in relation_points:
         rel, key = point.split(".", 1)
-        through_list = rel.endswith("[]")
-        rel = rel.removesuffix("[]")
         f = model.field(rel)
-        # A list's back-relation carries no @relation of its own; the to-one side does.
-        if f is None or f.is_list != through_list or (f.relation is None and not through_list):
+        if f is None or f.relation is None or f.is_list:
             continue
         parent = schema.model(f.type)
         if parent is None:
-            continue
-        if through_list:
-            # `members: { some: { profileId } }`: the rows one Profile is linked to through
-            # its Member rows, as many as that one parent has.
-            above = _parent_fields(parent, schema)
-            if key in _unique_fields(parent):
-                return f"the relation {rel} by its unique {key}: rows linked to one {parent.name}"
-            if key in above:
-                return f"the relation {rel} by {above[key]}: rows linked to one parent"
             continue
         if key in _unique_fields(parent):
             return f"the relation {rel} by its unique {key}: one {parent.name}'s rows"
