@@ -105,7 +105,7 @@ def _writes_by_function(index, path: str) -> dict[int, list]:
 
 
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None, client: bool = False) -> tuple[str, tuple[str, ...]]:
+           saved=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -149,11 +149,6 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
                        "item: one item's failure is isolated, by design",)
-    if client and not w.calls and w.via:
-        site = w.via[0][0]
-        return "low", (f"the catch is in a 'use client' module: the database work runs on the server behind "
-                       f"{site.callee}(), which decides what its failure returns; here it is a failed request "
-                       "the component chooses how to show",)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
                        "guarded work is a follow-up to a change already committed",)
@@ -194,8 +189,7 @@ def _check(ctx: RuleContext):
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
             **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
-                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
-                   "use client" in index.files[path].directives)
+                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
