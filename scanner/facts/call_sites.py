@@ -8,6 +8,7 @@ import re
 import tree_sitter as ts
 
 from .args import object_entries
+from .classify import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, class_method, field, key, span, text, unwrap
@@ -114,6 +115,15 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         return None if local is None else (f"this.{text(callee)}", None, local, None)
     b = pf.resolver.lookup(text(obj), obj)
     package = _instance_of_import(pf, b)
+    if package is None and obj.type == "member_expression":
+        # `openai.chat.completions.create()`: a method reached through an instance's members.
+        root = obj
+        while root is not None and root.type == "member_expression":
+            root = unwrap(field(root, "object"))
+        if root is not None and root.type == "identifier":
+            package = _instance_of_import(pf, pf.resolver.lookup(text(root), root))
+            if package is None or prisma_module(package):
+                return None  # `prisma.user.findMany()` is a Prisma call, not a call site
     if package is not None:
         return f"{text(obj)}.{text(callee)}", None, None, package
     if b is None or b.kind != "import":

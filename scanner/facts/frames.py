@@ -191,6 +191,10 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
                 # `const rows = []` filled later is a collection, not a constant list.
                 return n if n else None
         return None
+    if node.type == "ternary_expression":
+        # `ok ? ids.slice(0, 5) : []`: never more items than the longer branch.
+        both = [literal_len(field(node, k), resolver, depth + 1) for k in ("consequence", "alternative")]
+        return None if None in both else max(both)
     if node.type == "call_expression":
         # `[a, b].filter(…)`, `ROLES.slice(1)`: never more items than the list.
         fn = unwrap(field(node, "function"))
