@@ -70,7 +70,7 @@ _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", 
 _GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
 # Method decorators that run the method on a timer (@nestjs/schedule).
 _SCHEDULE_DECORATORS = frozenset({"Cron", "Interval", "Timeout"})
-_CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
+CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
 
 
 def entry_kind(kind: str | None) -> EntryKind | None:
@@ -201,7 +201,7 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     if method.type != "method_definition" or method.parent is None or method.parent.type != "class_body":
         return None
     cls = method.parent.parent
-    if cls is None or cls.type not in _CLASS_TYPES:
+    if cls is None or cls.type not in CLASS_TYPES:
         return None
     on_class = _class_decorators(cls)
     on_method = _member_decorators(method)

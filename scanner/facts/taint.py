@@ -48,12 +48,16 @@ from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
 class TaintTracker(TaintSources, TaintCalls, TaintValues):
     def __init__(self, pf: ParsedFile, functions: tuple[FunctionFact, ...],
                  inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...],
-                 mode: str = "request", querying: frozenset[int] = frozenset()):
+                 mode: str = "request", querying: frozenset[int] = frozenset(),
+                 handlers: frozenset[int] = frozenset()):
         # mode `request`: request input as the sources; `params`: the parameters of exported
         # functions, each its own source `param:<index>:<key>` (the callee half of a
         # cross-file flow, joined by the rule).
         self.mode = mode
         self.querying = querying  # params mode: the functions worth seeding
+        # Exported functions another module may register as handlers: seeded as http-handler
+        # entry points are; their flows count only where the index finds the registration.
+        self.handlers = handlers
         self.handed: dict[tuple, HandedInput] = {}
         self.pf = pf
         root = self.root = pf.root
@@ -349,11 +353,13 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
 
 def extract_taint(pf: ParsedFile, functions: tuple[FunctionFact, ...], inputs: tuple[InputSource, ...],
                   calls: tuple[PrismaCallCandidate, ...], querying: frozenset[int] = frozenset(),
+                  handlers: frozenset[int] = frozenset(),
                   ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
     """Same-file flows, request input handed to other files' functions, and where the
     parameters of this file's exported functions go (only those in `querying`: they run
-    a model operation, directly or through same-file calls)."""
-    request = TaintTracker(pf, functions, inputs, calls)
+    a model operation, directly or through same-file calls). `handlers`: exported functions
+    seeded as http-handler entry points (another module may register them)."""
+    request = TaintTracker(pf, functions, inputs, calls, handlers=handlers)
     flows = request.run()
     handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
     params: tuple[ParamFlow, ...] = ()

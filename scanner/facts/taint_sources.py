@@ -34,7 +34,7 @@ class TaintSources:
 
     def _parameter_sources(self) -> None:
         for f in self.functions:
-            kind = entry_kind(f.entry_kind)
+            kind = entry_kind(f.entry_kind or ("http-handler" if f.id in self.handlers else None))
             if kind is None:
                 continue
             fn = self.function_nodes[f.id]
