@@ -18,6 +18,8 @@ from .nodes import field, text, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
+LAMBDA_EVENT_MEMBERS = {"body": "body", "pathParameters": "params", "queryStringParameters": "query",
+                        "multiValueQueryStringParameters": "query"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     EntryKind("remix-action", "Remix / React Router route module `action`", params={0: {"params": "params"}}),
     EntryKind("http-handler", "Express / Fastify / Hono handler registered on a path (`app.post('/x', fn)`)",
               role="http-router", params={0: REQUEST_MEMBERS}),
+    # `event.body` (often `JSON.parse(event.body)`), `event.pathParameters`, `event.queryStringParameters`.
+    EntryKind("lambda-handler", "AWS Lambda HTTP handler (an API Gateway / ALB event, or wrapped by `middy()`)",
+              params={0: LAMBDA_EVENT_MEMBERS}),
+    # The Request is read by name (`await request.json()`, `new URL(request.url).searchParams`).
+    EntryKind("worker-fetch", "module worker `fetch` handler (`export default { fetch(request, env, ctx) }`)"),
     EntryKind("nest-handler", "NestJS controller method (`@Post()` in a `@Controller()` class)",
               role="nest-controller",
               decorators={"Body": "body", "Param": "params", "Query": "query", "Req": "*", "Request": "*"}),
@@ -162,6 +169,27 @@ def handler_arguments(call: ts.Node) -> list[ts.Node]:
     """The arguments after the path (all of them on a `.route("/x")` chain)."""
     args = [a for a in field(call, "arguments").named_children if a.type != "comment"]
     return args[1:] if args and path_literal(args[0]) else args
+
+
+# -- serverless functions ----------------------------------------------------------------------
+# The event types of an HTTP-triggered Lambda (@types/aws-lambda) and the handler types built on them.
+_LAMBDA_HTTP_TYPE = re.compile(r"\b(?:APIGatewayProxyEvent\w*|APIGatewayEvent|ALBEvent"
+                               r"|APIGatewayProxy\w*Handler\w*|ALBHandler)\b")
+
+
+def lambda_http_typed(param_type: str, declared: str) -> bool:
+    """`(event: APIGatewayProxyEvent)` (V2, ALB too), or a handler declared with such a type
+    (`export const handler: APIGatewayProxyHandler = async (event) => …`). An untyped
+    `handler(event)` may answer a queue, a schedule or a bucket: not evidence of a request."""
+    return bool(_LAMBDA_HTTP_TYPE.search(param_type) or _LAMBDA_HTTP_TYPE.search(declared))
+
+
+def worker_fetch_evidence(n_params: int, first_type: str, around: str) -> bool:
+    """The `fetch` member of a module's default export is a module worker's handler when it
+    takes the runtime's `(request, env, ctx)`, its first parameter is a `Request`, or the object
+    is an `ExportedHandler` (`satisfies ExportedHandler<Env>`). `{ fetch(url) }` alone is a
+    client wrapper."""
+    return n_params >= 2 or first_type.split("<", 1)[0].strip() == "Request" or "ExportedHandler" in around
 
 
 # -- decorated classes (NestJS, GraphQL) ----------------------------------------------------------

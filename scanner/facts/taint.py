@@ -86,7 +86,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         else:
             self._input_sources()
             self._parameter_sources()
-        if not self.sources and not self.seeds:
+        if not self.sources and not self.seeds and not self.containers:
             return ()
         events = self._events()
         for _ in range(_ROUNDS):
