@@ -415,6 +415,12 @@ class ProjectIndex:
             fid = f.parent
         return None
 
+    def own_entry_kind(self, path: str, fid: int) -> str | None:
+        """The entry kind of the function itself (not of one around it): its own file's
+        verdict, or `http-handler` when another module registers it."""
+        f = self.files[path].functions[fid]
+        return f.entry_kind or ("http-handler" if FunctionKey(path, fid) in self.registered_elsewhere() else None)
+
     def registered_elsewhere(self) -> dict[FunctionKey, list[tuple[str, HandlerRef]]]:
         """Functions another module registers on a path (`router.post('/x', ctrl.create)`,
         facts `handler_refs`), with (registering file, registration) each: http-handler
