@@ -510,7 +510,7 @@ class ProjectIndex:
             return None
         k = (path, site.span.line * 10000 + site.span.column)
         if k not in self._callee_cache:
-            self._callee_cache[k] = self._function_of_import(path, site.ref)
+            self._callee_cache[k] = self._function_of_import(path, site.ref, members=True)
         return self._callee_cache[k]
 
     def db_chain(self, key: FunctionKey, depth: int = 4,

@@ -59,7 +59,8 @@ def extract(pf: ParsedFile) -> FileFacts:
     sites = call_sites.extract(pf, ctx)
     taint, handed, param_flows = extract_taint(
         pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites),
-        _handler_candidates(fns, file_exports, sites))
+        _handler_candidates(fns, file_exports, sites),
+        frozenset(fid for e in file_exports for _, fid in e.member_functions))
     middlewares, handler_refs = extract_middlewares(
         pf.captures("entry_points").get("registration", []), pf.resolver, pf.function_ids,
         lambda value: functions.function_of_value(pf, value))
