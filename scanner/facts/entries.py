@@ -184,12 +184,14 @@ def lambda_http_typed(param_type: str, declared: str) -> bool:
     return bool(_LAMBDA_HTTP_TYPE.search(param_type) or _LAMBDA_HTTP_TYPE.search(declared))
 
 
-def worker_fetch_evidence(n_params: int, first_type: str, around: str) -> bool:
+def worker_fetch_evidence(params: list[str], first_type: str, around: str) -> bool:
     """The `fetch` member of a module's default export is a module worker's handler when it
-    takes the runtime's `(request, env, ctx)`, its first parameter is a `Request`, or the object
-    is an `ExportedHandler` (`satisfies ExportedHandler<Env>`). `{ fetch(url) }` alone is a
-    client wrapper."""
-    return n_params >= 2 or first_type.split("<", 1)[0].strip() == "Request" or "ExportedHandler" in around
+    takes the runtime's `(request, env, ctx)` (its second parameter is the `env` bindings), its
+    first parameter is a `Request`, or the object is an `ExportedHandler` (`satisfies
+    ExportedHandler<Env>`). `{ fetch(url) }` or `{ fetch(url, init) }` alone is a client wrapper.
+    `params`: the parameters' source text."""
+    return (len(params) >= 2 and "env" in params[1].lower()) \
+        or first_type.split("<", 1)[0].strip() == "Request" or "ExportedHandler" in around
 
 
 # -- decorated classes (NestJS, GraphQL) ----------------------------------------------------------

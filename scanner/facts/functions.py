@@ -216,7 +216,7 @@ def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
         around = obj.parent if obj is not None else None
         while around is not None and around.type in ("parenthesized_expression", "pair"):
             around = around.parent
-        if worker_fetch_evidence(len(params), param_type(params[0]) if params else "",
+        if worker_fetch_evidence([text(p) for p in params], param_type(params[0]) if params else "",
                                  text(around) if around is not None and around.type in
                                  ("satisfies_expression", "as_expression", "variable_declarator") else ""):
             out[fid] = "worker-fetch"
