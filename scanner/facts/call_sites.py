@@ -3,6 +3,8 @@ imported functions and of `this.method()`, each with where it runs."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .args import object_entries
@@ -28,7 +30,24 @@ def _given(args: ts.Node | None) -> GivenArguments | None:
                 keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
                                       or unwrap(v).type not in _NO_VALUE)))
     return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
-                          tuple(keys))
+                          tuple(keys), tuple(i for i, a in enumerate(items) if _constant(a)))
+
+
+_LITERALS = frozenset({"string", "number", "true", "false"})
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)*")
+
+
+def _constant(node: ts.Node) -> bool:
+    """A literal, a template with nothing spliced, or a SCREAMING_CASE constant (`TABLE`,
+    `COLUMNS.NAME`)."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in _LITERALS:
+        return True
+    if node.type == "template_string":
+        return not any(c.type == "template_substitution" for c in node.named_children)
+    return node.type in ("identifier", "member_expression") and _CONSTANT_NAME.fullmatch(text(node)) is not None
 
 
 def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaCallCandidate, ...],

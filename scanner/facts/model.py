@@ -200,6 +200,9 @@ class ArgSummary:
     raw_values: tuple[str, ...] = ()
     # … and those of them computed from a parameter of an enclosing function (its callers decide).
     raw_param_values: tuple[str, ...] = ()
+    # The positions of the parameters of the function around the SQL that those come from,
+    # () when one is a closure's or a callback's: its callers' arguments in those places decide.
+    raw_param_positions: tuple[int, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -258,6 +261,9 @@ class GivenArguments:
     # Object-literal arguments without a spread: (index, keys given a value other than
     # `undefined`/`null`), for destructured parameters (`{ webhooks }`).
     object_keys: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # Indices passed a literal (string, number, boolean, a template with no `${}`) or a
+    # SCREAMING_CASE constant: what a raw SQL helper's callers splice, for instance.
+    constants: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,7 @@ class RawFragment:
     function: int
     values: tuple[str, ...] = ()  # spliced values not proven harmless (as ArgSummary.raw_values)
     param_values: tuple[str, ...] = ()  # … of them, those computed from a parameter
+    param_positions: tuple[int, ...] = ()  # … the positions of those parameters (ArgSummary's)
 
 
 @dataclass(frozen=True, slots=True)
