@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, RouteSchema,
-    SuppressionComment, TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment,
+    RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
 # The Prisma operations live in operations.py; these names stay importable from here
@@ -64,6 +64,9 @@ class ExportRef:
     members: tuple[tuple[str, ClientRef], ...] = ()
     function: int | None = None  # the exported function's id, for the call graph
     line: int = 0
+    # Functions held as members: `export default { createUser }`, a class's methods and
+    # function fields, `export default new UserController()`: (member, function id).
+    member_functions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +333,7 @@ class FileFacts:
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
     middlewares: tuple[Middleware, ...] = ()
+    handler_refs: tuple[HandlerRef, ...] = ()   # handlers registered here, defined in other modules
     route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
