@@ -21,7 +21,8 @@ from .parse import SOURCE_EXTENSIONS
 DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
 MIGRATION_FILES = ("migration_lock.toml", "migration.sql")
 PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspace.yaml",
-                 "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json")
+                 "prisma.config.ts", "prisma.config.mts", "prisma.config.js", "turbo.json",
+                 "wrangler.toml", "wrangler.json", "wrangler.jsonc")
 # Operational scripts, run by hand or by a package.json script, not per request.
 # Seeds are scripts too; they are only out of scope by default (config out_of_scope).
 SCRIPT_ROLES = ("script", "seed")

@@ -12,7 +12,7 @@ from typing import Callable
 from pathlib import Path
 
 from .facts.model import (
-    CallSite, ClientRef, ExportRef, FileFacts, FunctionFact, PrismaCallCandidate,
+    CallSite, ClientRef, ExportRef, FileFacts, FunctionFact, HandlerRef, PrismaCallCandidate,
 )
 from .facts import operations as ops
 from .facts.scopes import ClientConfig, configured
@@ -105,6 +105,7 @@ class ProjectIndex:
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
         self._memo: dict[str, object] = {}
+        self._registered: dict[FunctionKey, list[tuple[str, HandlerRef]]] | None = None
         self._callers: dict[FunctionKey, list[tuple[str, CallSite]]] | None = None
         self._sites_by_owner: dict[str, dict[int, list[CallSite]]] = {}
         self.prisma_calls: list[PrismaCall] = []
@@ -409,8 +410,29 @@ class ProjectIndex:
             f = funcs[fid]
             if f.entry_kind:
                 return f.entry_kind
+            if FunctionKey(path, fid) in self.registered_elsewhere():
+                return "http-handler"
             fid = f.parent
         return None
+
+    def own_entry_kind(self, path: str, fid: int) -> str | None:
+        """The entry kind of the function itself (not of one around it): its own file's
+        verdict, or `http-handler` when another module registers it."""
+        f = self.files[path].functions[fid]
+        return f.entry_kind or ("http-handler" if FunctionKey(path, fid) in self.registered_elsewhere() else None)
+
+    def registered_elsewhere(self) -> dict[FunctionKey, list[tuple[str, HandlerRef]]]:
+        """Functions another module registers on a path (`router.post('/x', ctrl.create)`,
+        facts `handler_refs`), with (registering file, registration) each: http-handler
+        entry points, though their own file shows no registration. Built once."""
+        if self._registered is None:
+            self._registered = {}
+            for path in sorted(self.files):
+                for h in self.files[path].handler_refs:
+                    target = self._function_of_import(path, h.ref, members=True)
+                    if target is not None:
+                        self._registered.setdefault(target, []).append((path, h))
+        return self._registered
 
     def scheduled(self, path: str, fid: int) -> tuple[str, str] | None:
         """(function name, how a timer runs it) when this code runs in a scheduled job."""
@@ -422,16 +444,37 @@ class ProjectIndex:
             fid = f.parent
         return None
 
-    def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0) -> FunctionKey | None:
+    def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0,
+                            members: bool = False) -> FunctionKey | None:
+        """The repo function an import names; with `members`, also a member of an exported
+        object or class (`userController.createUser` of `import { userController }`)."""
         if depth > _MAX_DEPTH or ref.module is None:
             return None
         target = self.modules.resolve(path, ref.module)
         if target is None:
             return None
         names = list(ref.members) if ref.name == "*" else [ref.name or "default", *ref.members]
+        if len(names) == 2 and members:
+            return self._exported_member(target, names[0], names[1], depth + 1)
         if len(names) != 1:
             return None
         return self._exported_function(target, names[0], depth + 1)
+
+    def _exported_member(self, path: str, name: str, member: str, depth: int) -> FunctionKey | None:
+        """Function `member` of what `path` exports as `name`: an object's or a class's
+        (`export default { createUser }`), through re-exports (`export { default as
+        userController } from './user.controller'`, `export * as userController from …`)."""
+        exp = self.find_export(path, name)
+        if exp is None or depth > _MAX_DEPTH:
+            return None
+        fid = dict(exp.member_functions).get(member)
+        if fid is not None:
+            return FunctionKey(path, fid)
+        r = exp.ref
+        if r.kind == "import" and r.module is not None:
+            return self._function_of_import(path, ClientRef("import", r.origin, r.module, r.name,
+                                                            r.members + (member,)), depth + 1, members=True)
+        return None
 
     def _exported_function(self, path: str, name: str, depth: int) -> FunctionKey | None:
         k = (path, name)
@@ -467,7 +510,7 @@ class ProjectIndex:
             return None
         k = (path, site.span.line * 10000 + site.span.column)
         if k not in self._callee_cache:
-            self._callee_cache[k] = self._function_of_import(path, site.ref)
+            self._callee_cache[k] = self._function_of_import(path, site.ref, members=True)
         return self._callee_cache[k]
 
     def db_chain(self, key: FunctionKey, depth: int = 4,

@@ -91,6 +91,9 @@ class ModuleResolver:
         # Every package.json folder, named or not: where one app or package of the repo starts.
         self.package_dirs = frozenset(posixpath.dirname(rel) for rel in project_files
                                       if posixpath.basename(rel) == "package.json")
+        # Folders deployed to Cloudflare Workers (a wrangler config beside their code).
+        self.worker_dirs = frozenset(posixpath.dirname(rel) for rel in project_files
+                                     if posixpath.basename(rel).startswith("wrangler."))
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":

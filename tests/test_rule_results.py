@@ -72,7 +72,9 @@ def _bulk(result) -> list[str]:
 
 def test_file_scoped_rules_are_declared():
     file_rules = {r.id for r in REGISTRY if r.scope == "file"}
-    assert {"bulk-write-without-where", "full-scan-filter", "raw-sql-injection"} <= file_rules
+    assert {"bulk-write-without-where", "full-scan-filter"} <= file_rules
+    # raw-sql-injection reads the callers of the function around the SQL, in other files.
+    assert "raw-sql-injection" not in file_rules
     assert all(r.scope in ("file", "project") for r in REGISTRY)
     assert all(r.reads for r in REGISTRY if r.scope == "file")
 

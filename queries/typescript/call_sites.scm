@@ -8,3 +8,10 @@
   function: (member_expression
     object: [(identifier) (this)] @callsite.object
     property: (property_identifier) @callsite.callee)) @callsite
+
+;   openai.chat.completions.create(…): a method reached through an instance's members
+;   (kept only when the root is an instance of an imported class, call_sites.py).
+(call_expression
+  function: (member_expression
+    object: (member_expression) @callsite.object
+    property: (property_identifier) @callsite.callee)) @callsite

@@ -8,6 +8,7 @@ validate their input" both ask here."""
 from __future__ import annotations
 
 from ..facts.validation import middleware_parts
+from ..index import FunctionKey
 from .callee_names import callee_matches
 
 
@@ -15,27 +16,40 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
     """{request part: the middleware that validates it} for handler `fid` of `path`; the
     part `*` stands for the whole request. A middleware whose code is in the scan is judged by
     what it does; one that is not (a package's) validates all of it when its name matches
-    `input_validation.validators`."""
+    `input_validation.validators`. A handler another module registers (`router.post('/x',
+    validate(S), ctrl.create)`) counts the middleware of that registration, named from that
+    module; registered on several routes, it is as checked as its least checked one."""
     facts = index.files[path]
     declared = {part: f"the route's {rs.how}" for rs in facts.route_schemas if rs.handler == fid
                 for part in rs.parts}
-    if not any(m.handler == fid for m in facts.middlewares):
+    elsewhere = index.registered_elsewhere().get(FunctionKey(path, fid), [])
+    if not elsewhere and not any(m.handler == fid for m in facts.middlewares):
         return declared
 
     def compute() -> dict[str, str]:
+        routes = [(reg, h.middlewares) for reg, h in elsewhere]
+        if not elsewhere or facts.functions[fid].entry_kind:   # registered in its own file too
+            routes.append((path, tuple(m for m in facts.middlewares if m.handler == fid)))
+        checked = [_middleware_parts(index, reg, mws, validators) for reg, mws in routes]
         out: dict[str, str] = dict(declared)
-        for mw in facts.middlewares:
-            if mw.handler != fid:
-                continue
-            target = index.callee(path, mw)   # named like a call site: local function or import
-            if target is not None:
-                parts = middleware_parts(index.files[target.path], target.id, mw.called)
-            else:   # a library's (`validateRequest` of zod-express-middleware): by its name only
-                parts = frozenset({"*"}) if validators and callee_matches(mw.callee, validators) else frozenset()
-            for part in sorted(parts):
-                out.setdefault(part, mw.callee)
+        for part in sorted(set(checked[0]).intersection(*checked[1:])):
+            out.setdefault(part, checked[0][part])
         return out
     return index.memo(f"middleware-parts:{path}:{fid}:{','.join(sorted(validators))}", compute)
+
+
+def _middleware_parts(index, path: str, middlewares, validators) -> dict[str, str]:
+    """{request part: middleware} of the middleware one registration in `path` runs."""
+    out: dict[str, str] = {}
+    for mw in middlewares:
+        target = index.callee(path, mw)   # named like a call site: local function or import
+        if target is not None:
+            parts = middleware_parts(index.files[target.path], target.id, mw.called)
+        else:   # a library's (`validateRequest` of zod-express-middleware): by its name only
+            parts = frozenset({"*"}) if validators and callee_matches(mw.callee, validators) else frozenset()
+        for part in sorted(parts):
+            out.setdefault(part, mw.callee)
+    return out
 
 
 def validates_source(parts: dict[str, str], source: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
-from .classify import PRISMA_PACKAGE, UNKNOWN, _enclosing_class, array_element, configured
+from .classify import UNKNOWN, prisma_module, _enclosing_class, array_element, configured
 from .client_types import class_base, declared_type
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
 from .nodes import field, key, member_chain, param_pattern, text
@@ -117,7 +117,7 @@ class BindingClassifier:
     def import_ref(self, module: str, imported: str, members=(), origin: str = "import") -> ClientRef:
         if self.config.module_is_client(module) and imported != "*" and not members:
             return ClientRef("client", f"configured client module {module}")
-        if module == PRISMA_PACKAGE or module.endswith(("/generated/prisma", "/generated/prisma/client")):
+        if prisma_module(module):
             # The PrismaClient class and the Prisma namespace, never an instance.
             return NOT_CLIENT
         return ClientRef("import", origin, module, imported, tuple(members))

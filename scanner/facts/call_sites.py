@@ -3,9 +3,12 @@ imported functions and of `this.method()`, each with where it runs."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .args import object_entries
+from .classify import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, class_method, field, key, span, text, unwrap
@@ -28,7 +31,24 @@ def _given(args: ts.Node | None) -> GivenArguments | None:
                 keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
                                       or unwrap(v).type not in _NO_VALUE)))
     return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
-                          tuple(keys))
+                          tuple(keys), tuple(i for i, a in enumerate(items) if _constant(a)))
+
+
+_LITERALS = frozenset({"string", "number", "true", "false"})
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)*")
+
+
+def _constant(node: ts.Node) -> bool:
+    """A literal, a template with nothing spliced, or a SCREAMING_CASE constant (`TABLE`,
+    `COLUMNS.NAME`)."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type in _LITERALS:
+        return True
+    if node.type == "template_string":
+        return not any(c.type == "template_substitution" for c in node.named_children)
+    return node.type in ("identifier", "member_expression") and _CONSTANT_NAME.fullmatch(text(node)) is not None
 
 
 def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaCallCandidate, ...],
@@ -95,6 +115,15 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         return None if local is None else (f"this.{text(callee)}", None, local, None)
     b = pf.resolver.lookup(text(obj), obj)
     package = _instance_of_import(pf, b)
+    if package is None and obj.type == "member_expression":
+        # `openai.chat.completions.create()`: a method reached through an instance's members.
+        root = obj
+        while root is not None and root.type == "member_expression":
+            root = unwrap(field(root, "object"))
+        if root is not None and root.type == "identifier":
+            package = _instance_of_import(pf, pf.resolver.lookup(text(root), root))
+            if package is None or prisma_module(package):
+                return None  # `prisma.user.findMany()` is a Prisma call, not a call site
     if package is not None:
         return f"{text(obj)}.{text(callee)}", None, None, package
     if b is None or b.kind != "import":

@@ -32,6 +32,11 @@ _NEVER_CLIENT = frozenset({
 PRISMA_PACKAGE = "@prisma/client"
 
 
+def prisma_module(module: str) -> bool:
+    """The generated Prisma client: the package, or a custom `output` under generated/."""
+    return module == PRISMA_PACKAGE or module.endswith(("/generated/prisma", "/generated/prisma/client"))
+
+
 class ClientClassifier:
     """Expressions: `classify(expr)` and what it needs (calls, members, object literals)."""
 

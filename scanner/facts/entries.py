@@ -18,6 +18,8 @@ from .nodes import field, text, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
+LAMBDA_EVENT_MEMBERS = {"body": "body", "pathParameters": "params", "queryStringParameters": "query",
+                        "multiValueQueryStringParameters": "query"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     EntryKind("remix-action", "Remix / React Router route module `action`", params={0: {"params": "params"}}),
     EntryKind("http-handler", "Express / Fastify / Hono handler registered on a path (`app.post('/x', fn)`)",
               role="http-router", params={0: REQUEST_MEMBERS}),
+    # `event.body` (often `JSON.parse(event.body)`), `event.pathParameters`, `event.queryStringParameters`.
+    EntryKind("lambda-handler", "AWS Lambda HTTP handler (an API Gateway / ALB event, or wrapped by `middy()`)",
+              params={0: LAMBDA_EVENT_MEMBERS}),
+    # The Request is read by name (`await request.json()`, `new URL(request.url).searchParams`).
+    EntryKind("worker-fetch", "module worker `fetch` handler (`export default { fetch(request, env, ctx) }`)"),
     EntryKind("nest-handler", "NestJS controller method (`@Post()` in a `@Controller()` class)",
               role="nest-controller",
               decorators={"Body": "body", "Param": "params", "Query": "query", "Req": "*", "Request": "*"}),
@@ -70,7 +77,7 @@ _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", 
 _GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
 # Method decorators that run the method on a timer (@nestjs/schedule).
 _SCHEDULE_DECORATORS = frozenset({"Cron", "Interval", "Timeout"})
-_CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
+CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
 
 
 def entry_kind(kind: str | None) -> EntryKind | None:
@@ -164,6 +171,29 @@ def handler_arguments(call: ts.Node) -> list[ts.Node]:
     return args[1:] if args and path_literal(args[0]) else args
 
 
+# -- serverless functions ----------------------------------------------------------------------
+# The event types of an HTTP-triggered Lambda (@types/aws-lambda) and the handler types built on them.
+_LAMBDA_HTTP_TYPE = re.compile(r"\b(?:APIGatewayProxyEvent\w*|APIGatewayEvent|ALBEvent"
+                               r"|APIGatewayProxy\w*Handler\w*|ALBHandler)\b")
+
+
+def lambda_http_typed(param_type: str, declared: str) -> bool:
+    """`(event: APIGatewayProxyEvent)` (V2, ALB too), or a handler declared with such a type
+    (`export const handler: APIGatewayProxyHandler = async (event) => …`). An untyped
+    `handler(event)` may answer a queue, a schedule or a bucket: not evidence of a request."""
+    return bool(_LAMBDA_HTTP_TYPE.search(param_type) or _LAMBDA_HTTP_TYPE.search(declared))
+
+
+def worker_fetch_evidence(params: list[str], first_type: str, around: str) -> bool:
+    """The `fetch` member of a module's default export is a module worker's handler when it
+    takes the runtime's `(request, env, ctx)` (its second parameter is the `env` bindings), its
+    first parameter is a `Request`, or the object is an `ExportedHandler` (`satisfies
+    ExportedHandler<Env>`). `{ fetch(url) }` or `{ fetch(url, init) }` alone is a client wrapper.
+    `params`: the parameters' source text."""
+    return (len(params) >= 2 and "env" in params[1].lower()) \
+        or first_type.split("<", 1)[0].strip() == "Request" or "ExportedHandler" in around
+
+
 # -- decorated classes (NestJS, GraphQL) ----------------------------------------------------------
 def decorator_arguments(dec: ts.Node) -> list[ts.Node]:
     call = next((c for c in dec.named_children if c.type == "call_expression"), None)
@@ -201,7 +231,7 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     if method.type != "method_definition" or method.parent is None or method.parent.type != "class_body":
         return None
     cls = method.parent.parent
-    if cls is None or cls.type not in _CLASS_TYPES:
+    if cls is None or cls.type not in CLASS_TYPES:
         return None
     on_class = _class_decorators(cls)
     on_method = _member_decorators(method)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .client_types import class_base
-from .entries import procedure_input
+from .entries import CLASS_TYPES, procedure_input
 from .functions import function_of_value
 from .model import NOT_CLIENT, ClientRef, ExportRef, StarExport
 from .nodes import FUNCTION_TYPES, field, key, text, unwrap
@@ -31,6 +31,40 @@ def _object_members(pf: ParsedFile, obj: ts.Node | None) -> tuple[tuple[str, Cli
             continue
         if ref.kind in ("client", "import"):
             out.append((name, ref))
+    return tuple(out)
+
+
+def member_functions(pf: ParsedFile, value: ts.Node | None) -> tuple[tuple[str, int], ...]:
+    """The functions an exported value holds as members, by name: an object literal's
+    values and methods (`{ createUser, remove: wrap(async (req) => …) }`), a class's
+    methods and function fields, and those of `new C()` for a class of this file."""
+    v = unwrap(value)
+    b = pf.resolver.lookup(text(v), v) if v is not None and v.type == "identifier" else None
+    if b is not None and b.kind == "class":
+        v = b.node
+    if v is not None and v.type == "new_expression":
+        cls = unwrap(field(v, "constructor"))
+        b = pf.resolver.lookup(text(cls), cls) if cls is not None and cls.type == "identifier" else None
+        v = b.node if b is not None and b.kind == "class" else None
+    if v is not None and v.type in CLASS_TYPES:
+        body = field(v, "body")
+        members = body.named_children if body is not None else []
+    else:
+        obj = pf.resolver.object_literal(v)
+        members = obj.named_children if obj is not None else []
+    out = []
+    for m in members:
+        if m.type == "method_definition":
+            fid = pf.function_ids.get(key(m))
+        elif m.type in ("pair", "public_field_definition", "field_definition"):
+            fid = function_of_value(pf, field(m, "value"))
+        elif m.type == "shorthand_property_identifier":
+            fid = function_of_value(pf, m)
+        else:
+            continue
+        name = text(field(m, "name") or field(m, "key") or m).strip("'\"")
+        if fid is not None:
+            out.append((name, fid))
     return tuple(out)
 
 
@@ -60,7 +94,7 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
         fn = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
     if fn is not None and fn.type in FUNCTION_TYPES:
         members += _returned_members(pf, fn)
-    return ExportRef(exported, ref, members, fid, line)
+    return ExportRef(exported, ref, members, fid, line, member_functions(pf, value_u))
 
 
 def _function_export(pf: ParsedFile, exported: str, fn: ts.Node, line: int) -> ExportRef:
@@ -88,6 +122,7 @@ def _class_export(pf: ParsedFile, exported: str, cls: ts.Node, line: int) -> Exp
     members for subclasses in other files (`this._prisma`), and its imported base
     class as `ref`, where the index looks for members the class does not declare."""
     instance = pf.resolver.types.classify_class(cls)
+    functions = member_functions(pf, cls)
     ref = instance if instance.kind == "client" else NOT_CLIENT
     members: dict[str, ClientRef] = {}
     for _ in range(6):  # up the chain of base classes declared in this file
@@ -101,7 +136,7 @@ def _class_export(pf: ParsedFile, exported: str, cls: ts.Node, line: int) -> Exp
         if ref.kind != "client" and b is not None and b.kind == "import" and b.imported != "*":
             ref = pf.resolver.import_ref(b.module or "", b.imported or "default", origin="base class")
         break
-    return ExportRef(exported, ref, tuple(members.items()), line=line)
+    return ExportRef(exported, ref, tuple(members.items()), line=line, member_functions=functions)
 
 
 def _pattern_exports(pf: ParsedFile, pattern: ts.Node, line: int) -> list[ExportRef]:

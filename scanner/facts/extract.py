@@ -28,6 +28,18 @@ def _role(role: str, directives: tuple[str, ...], fns: tuple[FunctionFact, ...])
     return role
 
 
+def _handler_candidates(fns: tuple[FunctionFact, ...], exports, sites) -> frozenset[int]:
+    """Functions another module may register on a path: exported ones that are not entry
+    points already, and the members of exported objects and classes (`export default {
+    createUser }`). One its own module calls is a helper (`findOrganisations({ query })`
+    under a tRPC procedure), not a handler. The index decides which are registered
+    (`ProjectIndex.registered_elsewhere`)."""
+    called = {s.local_function for s in sites}
+    out = {f.id for f in fns if f.exported_as and f.params}
+    out |= {fid for e in exports for _, fid in e.member_functions if fns[fid].params}
+    return frozenset(fid for fid in out if not fns[fid].entry_kind and fid not in called)
+
+
 def _notes(pf: ParsedFile) -> tuple[tuple[str, str], ...]:
     if pf.incomplete:
         return (("parse", f"more than {P.MATCH_LIMIT:,} patterns open at once (generated code?): "
@@ -46,7 +58,12 @@ def extract(pf: ParsedFile) -> FileFacts:
     file_inputs = inputs.extract(pf)
     sites = call_sites.extract(pf, ctx)
     taint, handed, param_flows = extract_taint(
-        pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites))
+        pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites),
+        _handler_candidates(fns, file_exports, sites),
+        frozenset(fid for e in file_exports for _, fid in e.member_functions))
+    middlewares, handler_refs = extract_middlewares(
+        pf.captures("entry_points").get("registration", []), pf.resolver, pf.function_ids,
+        lambda value: functions.function_of_value(pf, value))
     return FileFacts(
         path=pf.path, role=_role(pf.role, directives, fns), grammar=pf.grammar, directives=directives,
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
@@ -58,8 +75,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         raw_fragments=raw_fragments(pf),
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         validations=extract_validations(pf),
-        middlewares=extract_middlewares(pf.captures("entry_points").get("registration", []), pf.resolver,
-                                        pf.function_ids, lambda value: functions.function_of_value(pf, value)),
+        middlewares=middlewares, handler_refs=handler_refs,
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),

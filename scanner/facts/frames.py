@@ -191,13 +191,21 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
                 # `const rows = []` filled later is a collection, not a constant list.
                 return n if n else None
         return None
+    if node.type == "ternary_expression":
+        # `ok ? ids.slice(0, 5) : []`: never more items than the longer branch.
+        both = [literal_len(field(node, k), resolver, depth + 1) for k in ("consequence", "alternative")]
+        return None if None in both else max(both)
     if node.type == "call_expression":
         # `[a, b].filter(…)`, `ROLES.slice(1)`: never more items than the list.
         fn = unwrap(field(node, "function"))
-        if fn is not None and fn.type == "member_expression" \
-                and text(field(fn, "property")) in _SHRINKS:
-            return literal_len(field(fn, "object"), resolver, depth + 1)
-        return None
+        if fn is None or fn.type != "member_expression" or text(field(fn, "property")) not in _SHRINKS:
+            return None
+        n = literal_len(field(fn, "object"), resolver, depth + 1)
+        if text(field(fn, "property")) == "slice":
+            # `items.slice(0, 5)`: never more than the literal bounds, whatever `items` holds.
+            bound = _slice_len(field(node, "arguments"))
+            return bound if n is None else n if bound is None else min(n, bound)
+        return n
     if node.type != "array":
         return None
     items = [c for c in node.named_children if c.type != "comment"]
@@ -210,6 +218,19 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
     if any(c.type == "spread_element" for c in items):
         return None
     return len(items)
+
+
+def _slice_len(args: ts.Node | None) -> int | None:
+    """How many items `slice(a, b)` keeps at most when both bounds are non-negative
+    literals."""
+    given = [unwrap(c) for c in args.named_children if c.type != "comment"] if args is not None else []
+    if len(given) != 2 or any(g is None or g.type != "number" for g in given):
+        return None
+    try:
+        start, end = (int(text(g)) for g in given)
+    except ValueError:
+        return None
+    return max(end - start, 0) if start >= 0 and end >= 0 else None
 
 
 # Helpers that split a list into chunks or batches: `chunk(ids, 250)`, `_.chunk`,

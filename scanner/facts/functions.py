@@ -7,8 +7,8 @@ import tree_sitter as ts
 
 from .calls import TxCalls
 from .entries import (
-    REMIX_EXPORTS, decorated_method_kind, handler_arguments, registered_handler_call, schedule_decorator,
-    under_app_routes,
+    REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
+    schedule_decorator, under_app_routes, worker_fetch_evidence,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
@@ -183,6 +183,46 @@ def _registered_handlers(pf: ParsedFile) -> frozenset[int]:
     return frozenset(out)
 
 
+def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
+                         exported: dict[int, list[str]]) -> dict[int, str]:
+    """Lambda HTTP handlers (exported with an API Gateway / ALB event type, or wrapped by an
+    imported `middy(fn)`) and a module worker's `fetch` (facts/entries.py says what counts)."""
+    out: dict[int, str] = {}
+    for i in exported:
+        fn = pf.function_nodes[i]
+        params = param_nodes(fn)
+        holder = fn.parent
+        while holder is not None and holder.type in ("arguments", "call_expression", "parenthesized_expression"):
+            holder = holder.parent   # `export const handler: T = wrap(async (event) => …)`
+        declared = text(field(holder, "type")) if holder is not None and holder.type == "variable_declarator" else ""
+        if lambda_http_typed(param_type(params[0]) if params else "", declared):
+            out[i] = "lambda-handler"
+    for call in pf.captures("call_sites").get("callsite", []):
+        callee = field(call, "function")
+        b = pf.resolver.lookup("middy", call) if callee is not None and text(callee) == "middy" else None
+        args = field(call, "arguments")
+        if b is not None and b.kind == "import" and "middy" in (b.module or "") and args is not None \
+                and args.named_children:
+            fid = function_of_value(pf, args.named_children[0])
+            if fid is not None:
+                out[fid] = "lambda-handler"
+    for e in exports:
+        fid = dict(e.member_functions).get("fetch") if e.exported == "default" else None
+        if fid is None:
+            continue
+        fn = pf.function_nodes[fid]
+        params = param_nodes(fn)
+        obj = enclosing(fn, ("object",))
+        around = obj.parent if obj is not None else None
+        while around is not None and around.type in ("parenthesized_expression", "pair"):
+            around = around.parent
+        if worker_fetch_evidence([text(p) for p in params], param_type(params[0]) if params else "",
+                                 text(around) if around is not None and around.type in
+                                 ("satisfies_expression", "as_expression", "variable_declarator") else ""):
+            out[fid] = "worker-fetch"
+    return out
+
+
 def _scheduled_functions(pf: ParsedFile) -> dict[int, str]:
     """Functions a timer runs: the function argument of `cron.schedule(expr, fn)`,
     `setInterval(fn, ms)`, `new CronJob(expr, fn)` or its `onTick`, inline or by name."""
@@ -206,7 +246,8 @@ def _scheduled_functions(pf: ParsedFile) -> dict[int, str]:
 
 
 def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], parent: int,
-                use_server_file: bool, route_module: bool, registered: frozenset[int]):
+                use_server_file: bool, route_module: bool, registered: frozenset[int],
+                serverless: dict[int, str]):
     """(entry kind or None, the name a tRPC procedure gives the function or None)."""
     if pf.role == "route" and HTTP_METHODS.intersection(names):
         return "route-handler", None
@@ -220,6 +261,8 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
         return "server-action", None
     if i in registered or _typed_http_handler(pf, fn):
         return "http-handler", None
+    if i in serverless:
+        return serverless[i], None
     entry = decorated_method_kind(fn)
     proc = _trpc_procedure(fn) if entry is None else None
     if proc is not None:
@@ -238,6 +281,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
     use_server_file = "use server" in file_directives
     route_module = pf.role == "remix-route" or pf.role == "route" and under_app_routes(pf.path)
     registered = _registered_handlers(pf)
+    serverless = _serverless_handlers(pf, exports, exported)
     timed = _scheduled_functions(pf)
     for i, fn in enumerate(pf.function_nodes):
         name, inline = function_name(fn)
@@ -248,7 +292,8 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
         if fn.type == "method_definition":
             c = enclosing(fn, ("class_declaration", "abstract_class_declaration", "class"))
             cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
-        entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered)
+        entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered,
+                                  serverless)
         if proc is not None:
             name = proc
         params = tuple(short(param_pattern(p), 40) for p in param_nodes(fn))

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import tree_sitter as ts
 
 from .entries import handler_arguments, path_literal, registered_handler_call
-from .model import ClientRef, Middleware
+from .model import ClientRef, HandlerRef, Middleware
 from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
 from .scopes import Resolver
 
@@ -91,6 +91,13 @@ class _Namer:
         target = self._function(node)
         return None if target is None else Middleware(handler, *target, False, span(node))
 
+    def imported(self, node: ts.Node) -> tuple[str, ClientRef] | None:
+        """(name, import) of a handler named from another module: `ctrl.create`, `createUser`."""
+        if node.type not in ("identifier", "member_expression"):
+            return None
+        target = self._function(node)
+        return (target[0], target[1]) if target is not None and target[1] is not None else None
+
     def _function(self, callee: ts.Node | None) -> tuple[str, ClientRef | None, int | None] | None:
         """(name, import, local function) of a function named by `callee`, as call sites name it."""
         callee = unwrap(callee)
@@ -109,20 +116,37 @@ class _Namer:
             obj = unwrap(field(callee, "object"))
             prop = text(field(callee, "property"))
             b = self.resolver.lookup(text(obj), obj) if obj is not None and obj.type == "identifier" else None
+            if b is not None and b.kind == "var" and not b.path:   # `const ctrl = new UserController()`
+                b = self._instantiated_import(b.value)
             if b is not None and b.kind == "import":   # `checks.body(S)` of `import * as checks`
                 return f"{text(obj)}.{prop}", ClientRef("import", "import", b.module, b.imported, (prop,)), None
         return None
 
+    def _instantiated_import(self, value: ts.Node | None):
+        """The import binding of the class in `new UserController()`, else None."""
+        value = unwrap(value)
+        if value is None or value.type != "new_expression":
+            return None
+        cls = unwrap(field(value, "constructor"))
+        b = self.resolver.lookup(text(cls), cls) if cls is not None and cls.type == "identifier" else None
+        return b if b is not None and b.kind == "import" and b.imported != "*" else None
+
 
 def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, function_ids: dict[int, int],
-                        handler_of: Callable[[ts.Node], int | None]) -> tuple[Middleware, ...]:
-    """The middleware ahead of each handler registered on a path. `registrations`: the verb
-    calls the entry-point query captures; `handler_of(arg)`: the id of the function of this
-    file an argument names or is (as the extractor registers handlers), else None."""
+                        handler_of: Callable[[ts.Node], int | None],
+                        ) -> tuple[tuple[Middleware, ...], tuple[HandlerRef, ...]]:
+    """The middleware ahead of each handler registered on a path, and the handlers named
+    from other modules with theirs. `registrations`: the verb calls the entry-point query
+    captures; `handler_of(arg)`: the id of the function of this file an argument names or
+    is (as the extractor registers handlers), else None. Of the imported names only the
+    last argument is a handler (`auth` in `post('/x', auth, ctrl.create)` is middleware:
+    it answers no request)."""
     namer = _Namer(resolver, function_ids)
     mounted: list[tuple[str, str | None, list[ts.Node]]] = []   # `use` calls so far, in source order
-    # handler -> per registration of it, its middleware by what they call
-    seen: dict[int, list[dict[tuple, Middleware]]] = {}
+    # handler (a function id, or the import a name refers to) -> per registration of it,
+    # its middleware by what they call
+    seen: dict[object, list[dict[tuple, Middleware]]] = {}
+    named: dict[object, tuple[str, ClientRef, ts.Node]] = {}
     for call in sorted(registrations, key=lambda n: n.start_byte):
         callee = field(call, "function")
         args = field(call, "arguments")
@@ -138,15 +162,31 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
             continue
         chain = _flat(handler_arguments(call))
         for i, arg in enumerate(chain):
-            handler = handler_of(arg) if arg.type in ("identifier", *FUNCTION_TYPES) else None
+            handler: object = handler_of(arg) if arg.type in ("identifier", *FUNCTION_TYPES) else None
+            if handler is None and i == len(chain) - 1 and text(field(callee, "property")) != "use":
+                target = namer.imported(arg)
+                if target is not None:
+                    handler = (target[0], target[1])
+                    named.setdefault(handler, (*target, arg))
             if handler is None:
                 continue
-            found = (namer.middleware(node, handler) for node in [*ahead, *chain[:i]])
+            found = (namer.middleware(node, handler if isinstance(handler, int) else -1)
+                     for node in [*ahead, *chain[:i]])
             seen.setdefault(handler, []).append(
                 {(m.callee, m.ref, m.local_function, m.called): m for m in found if m is not None})
     # A handler registered on several routes is as checked as its least checked route.
-    out = []
-    for regs in seen.values():
+    out, refs = [], []
+    for handler, regs in seen.items():
         common = set(regs[0]).intersection(*regs[1:])
-        out += [m for k, m in regs[0].items() if k in common]
-    return tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column)))
+        kept = [m for k, m in regs[0].items() if k in common]
+        if isinstance(handler, int):
+            out += kept
+        else:
+            name, ref, node = named[handler]
+            refs.append(HandlerRef(name, ref, span(node), tuple(sorted(kept, key=_position))))
+    return (tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column))),
+            tuple(sorted(refs, key=lambda h: (h.span.line, h.span.column))))
+
+
+def _position(m: Middleware) -> tuple[int, int]:
+    return m.span.line, m.span.column

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment, RouteSchema,
-    SuppressionComment, TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment,
+    RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
 # The Prisma operations live in operations.py; these names stay importable from here
@@ -64,6 +64,9 @@ class ExportRef:
     members: tuple[tuple[str, ClientRef], ...] = ()
     function: int | None = None  # the exported function's id, for the call graph
     line: int = 0
+    # Functions held as members: `export default { createUser }`, a class's methods and
+    # function fields, `export default new UserController()`: (member, function id).
+    member_functions: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,9 @@ class ArgSummary:
     raw_values: tuple[str, ...] = ()
     # … and those of them computed from a parameter of an enclosing function (its callers decide).
     raw_param_values: tuple[str, ...] = ()
+    # The positions of the parameters of the function around the SQL that those come from,
+    # () when one is a closure's or a callback's: its callers' arguments in those places decide.
+    raw_param_positions: tuple[int, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -255,6 +261,9 @@ class GivenArguments:
     # Object-literal arguments without a spread: (index, keys given a value other than
     # `undefined`/`null`), for destructured parameters (`{ webhooks }`).
     object_keys: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # Indices passed a literal (string, number, boolean, a template with no `${}`) or a
+    # SCREAMING_CASE constant: what a raw SQL helper's callers splice, for instance.
+    constants: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +333,7 @@ class FileFacts:
     field_uses: tuple[FieldUse, ...] = ()
     validations: tuple[ValidationCall, ...] = ()
     middlewares: tuple[Middleware, ...] = ()
+    handler_refs: tuple[HandlerRef, ...] = ()   # handlers registered here, defined in other modules
     route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .args import summarise_args
+from .classify import prisma_module
 from .operations import MODEL_OPS
 from .nodes import field, text, unwrap
 
@@ -113,6 +114,10 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
     if b.kind == "import":
         if name.isupper() or (b.imported or "").isupper():
             return CONSTANT, f"the imported constant {name}"
+        if prisma_module(b.module or ""):
+            # The values the generated client exports are the schema's enums (`Role`,
+            # `$Enums.Role`) and constant namespaces (`Prisma.ModelName`): fixed by the schema.
+            return CONSTANT, f"{name} from the generated Prisma client (an enum of the schema)"
         return UNKNOWN, ""
     if b.kind == "var" and b.value is not None:
         value = unwrap(b.value)

@@ -34,42 +34,67 @@ def _values_of(b, resolver: Resolver) -> list[ts.Node]:
     return out + [field(a, "right") for a in assignments(b, resolver)]
 
 
-def _binding_from_parameter(b, resolver: Resolver, depth: int) -> bool:
+def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | None) -> bool:
     if b.kind == "var":
-        return any(from_parameter(v, resolver, depth + 1) for v in _values_of(b, resolver))
+        return any([from_parameter(v, resolver, depth + 1, found) for v in _values_of(b, resolver)])
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
-        return from_parameter(field(b.node, "right"), resolver, depth + 1)
+        return from_parameter(field(b.node, "right"), resolver, depth + 1, found)
     if b.kind != "param":
         return False
     fn = b.value
     holder = fn.parent if fn is not None else None
     if holder is None or holder.type != "arguments":
+        if found is not None:
+            found.append((fn, b.index))
         return True          # a named function's parameter: its callers decide it
     # An inline callback's parameter: `rows.map((r) => …)` takes it from `rows`, and a
     # method's callback (`prisma.$transaction(async (tx) => …)`) from that object; a wrapped
     # function's (`cache(async (id) => …)`) from the wrapper's callers.
     callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
     if callee is None or callee.type != "member_expression":
+        if found is not None:
+            found.append((None, -1))  # the wrapper's callers decide it, at no known position
         return True
-    return from_parameter(field(callee, "object"), resolver, depth + 1)
+    return from_parameter(field(callee, "object"), resolver, depth + 1, found)
 
 
-def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
+def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, found: list | None = None) -> bool:
     """Whether a name in the expression is, or is computed from, a function parameter
     (through local variables, destructuring and loops over them). Property names and
-    `this.x` are not names."""
+    `this.x` are not names. `found` collects (function node, parameter position) of each
+    such parameter, (None, -1) where no position says it."""
     node = unwrap(node)
     if node is None or depth > 6:
         return False
     stack = [node]
+    hit = False
     while stack:
         n = stack.pop()
         if n.type in ("identifier", "shorthand_property_identifier"):
             b = resolver.lookup(text(n), n)
-            if b is not None and _binding_from_parameter(b, resolver, depth):
-                return True
+            if b is not None and _binding_from_parameter(b, resolver, depth, found):
+                hit = True
+                if found is None:
+                    return True
             continue
         if n.type in FUNCTION_TYPES:
             continue
         stack += [c for c in n.named_children if c.type not in ("property_identifier", "comment")]
-    return False
+    return hit
+
+
+def parameter_positions(values: list[ts.Node], resolver: Resolver) -> tuple[int, ...]:
+    """The positions of the parameters of the function around the SQL that `values` are
+    computed from, when every such value comes from one of them; () otherwise (a
+    closure's or a callback's parameter, which no argument list of a caller shows)."""
+    if not values:
+        return ()
+    around = values[0].parent
+    while around is not None and around.type not in FUNCTION_TYPES:
+        around = around.parent
+    found: list = []
+    for v in values:
+        from_parameter(v, resolver, 0, found)
+    if not found or around is None or any(fn is None or fn != around for fn, _ in found):
+        return ()
+    return tuple(sorted({i for _, i in found}))

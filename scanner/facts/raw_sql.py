@@ -11,7 +11,7 @@ from .args import object_entries
 from .model import ArgSummary
 from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
 from .declared_types import declared_type
-from .raw_origins import assignments, from_parameter
+from .raw_origins import assignments, from_parameter, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -240,15 +240,18 @@ _HARMLESS_TYPES = frozenset({"number", "boolean", "bigint", "Date", "number[]", 
 _ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelist|identifier|ident)")
 
 
-def spliced_values(node: ts.Node | None, resolver: Resolver) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def spliced_values(node: ts.Node | None, resolver: Resolver) \
+        -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
     """The values spliced into raw SQL text that are not proven harmless (neither
     constants nor numbers, booleans, dates or the results of an escaping or
-    allow-list helper), as source text, empty when every value is harmless; and those
+    allow-list helper), as source text, empty when every value is harmless; those
     of them that derive from a parameter of an enclosing function (its callers decide
-    them; the others are computed where the SQL is)."""
+    them; the others are computed where the SQL is); and the positions of those
+    parameters in the function around the SQL, () when not all are its own."""
     unsafe = unsafe_spliced(node, resolver)
-    return (tuple(short(n, 60) for n in unsafe),
-            tuple(short(n, 60) for n in unsafe if from_parameter(n, resolver)))
+    params = [n for n in unsafe if from_parameter(n, resolver)]
+    return (tuple(short(n, 60) for n in unsafe), tuple(short(n, 60) for n in params),
+            parameter_positions(params, resolver))
 
 
 def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:
@@ -357,6 +360,7 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if not named:
         return ArgSummary(present=False)
     kind = sql_kind(named[0], resolver)
-    spliced, from_params = spliced_values(named[0], resolver) if kind in ("template", "concat") else ((), ())
+    spliced, from_params, positions = spliced_values(named[0], resolver) if kind in ("template", "concat") \
+        else ((), (), ())
     return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced,
-                      raw_param_values=from_params)
+                      raw_param_values=from_params, raw_param_positions=positions)

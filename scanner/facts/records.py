@@ -97,6 +97,19 @@ class Middleware:
 
 
 @dataclass(frozen=True, slots=True)
+class HandlerRef:
+    """The handler of a registration on a path named from another module: `ctrl.createUser`
+    of `router.post('/users', validate(S), ctrl.createUser)` where `ctrl` is an import (a
+    module namespace, an exported object or class) or `new` of an imported class. The index
+    settles `ref` to the function, which is then an entry point; `middlewares` run before it
+    (their `handler` is -1). See facts/middleware.py."""
+    callee: str                  # `userController.createUser`
+    ref: ClientRef               # the import, its member the handler (`("createUser",)`)
+    span: Span                   # of the name
+    middlewares: tuple[Middleware, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RouteSchema:
     """A request schema a route declares, which the framework checks before the handler
     runs: Fastify's `schema` option, express-openapi's `apiDoc`. See facts/route_schemas.py."""
@@ -147,6 +160,7 @@ class RawFragment:
     function: int
     values: tuple[str, ...] = ()  # spliced values not proven harmless (as ArgSummary.raw_values)
     param_values: tuple[str, ...] = ()  # … of them, those computed from a parameter
+    param_positions: tuple[int, ...] = ()  # … the positions of those parameters (ArgSummary's)
 
 
 @dataclass(frozen=True, slots=True)

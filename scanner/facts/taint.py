@@ -48,12 +48,18 @@ from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
 class TaintTracker(TaintSources, TaintCalls, TaintValues):
     def __init__(self, pf: ParsedFile, functions: tuple[FunctionFact, ...],
                  inputs: tuple[InputSource, ...], calls: tuple[PrismaCallCandidate, ...],
-                 mode: str = "request", querying: frozenset[int] = frozenset()):
+                 mode: str = "request", querying: frozenset[int] = frozenset(),
+                 handlers: frozenset[int] = frozenset(), members: frozenset[int] = frozenset()):
         # mode `request`: request input as the sources; `params`: the parameters of exported
         # functions, each its own source `param:<index>:<key>` (the callee half of a
         # cross-file flow, joined by the rule).
         self.mode = mode
         self.querying = querying  # params mode: the functions worth seeding
+        # Exported functions another module may register as handlers: seeded as http-handler
+        # entry points are; their flows count only where the index finds the registration.
+        self.handlers = handlers
+        # Functions other modules reach as members of an export (`export default { createUser }`).
+        self.members = members
         self.handed: dict[tuple, HandedInput] = {}
         self.pf = pf
         root = self.root = pf.root
@@ -82,7 +88,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         else:
             self._input_sources()
             self._parameter_sources()
-        if not self.sources and not self.seeds:
+        if not self.sources and not self.seeds and not self.containers:
             return ()
         events = self._events()
         for _ in range(_ROUNDS):
@@ -349,16 +355,19 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
 
 def extract_taint(pf: ParsedFile, functions: tuple[FunctionFact, ...], inputs: tuple[InputSource, ...],
                   calls: tuple[PrismaCallCandidate, ...], querying: frozenset[int] = frozenset(),
+                  handlers: frozenset[int] = frozenset(), members: frozenset[int] = frozenset(),
                   ) -> tuple[tuple[TaintFlow, ...], tuple[HandedInput, ...], tuple[ParamFlow, ...]]:
     """Same-file flows, request input handed to other files' functions, and where the
     parameters of this file's exported functions go (only those in `querying`: they run
-    a model operation, directly or through same-file calls)."""
-    request = TaintTracker(pf, functions, inputs, calls)
+    a model operation, directly or through same-file calls). `handlers`: exported functions
+    seeded as http-handler entry points (another module may register them); `members`: functions
+    exported as members of an object or class, whose parameters are followed like exported ones'."""
+    request = TaintTracker(pf, functions, inputs, calls, handlers=handlers)
     flows = request.run()
     handed = tuple(sorted(request.handed.values(), key=lambda h: (h.span.line, h.span.column, h.arg, h.key)))
     params: tuple[ParamFlow, ...] = ()
-    if any(f.id in querying and f.exported_as and f.params for f in functions):
-        tracker = TaintTracker(pf, functions, (), calls, mode="params", querying=querying)
+    if any(f.id in querying and (f.exported_as or f.id in members) and f.params for f in functions):
+        tracker = TaintTracker(pf, functions, (), calls, mode="params", querying=querying, members=members)
         out = []
         for flow in tracker.run():
             _, index, prop = flow.source.split(":", 2)

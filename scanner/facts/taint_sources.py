@@ -34,7 +34,7 @@ class TaintSources:
 
     def _parameter_sources(self) -> None:
         for f in self.functions:
-            kind = entry_kind(f.entry_kind)
+            kind = entry_kind(f.entry_kind or ("http-handler" if f.id in self.handlers else None))
             if kind is None:
                 continue
             fn = self.function_nodes[f.id]
@@ -64,7 +64,8 @@ class TaintSources:
 
     def _exported_parameter_sources(self) -> None:
         for f in self.functions:
-            if not f.exported_as or f.entry_kind is not None or f.id not in self.querying:
+            if not (f.exported_as or f.id in self.members) or f.entry_kind is not None \
+                    or f.id not in self.querying:
                 continue  # entry points read request input themselves
             fn = self.function_nodes[f.id]
             body = field(fn, "body") or fn

@@ -166,7 +166,7 @@ def _middleware_check(index: ProjectIndex, path: str, fn, validators=()) -> str 
     return next((parts[r] for r in sorted(reads) if r in parts), None)
 
 
-def _takes_input(index: ProjectIndex, path: str, fn, validators=()) -> bool:
+def _takes_input(index: ProjectIndex, path: str, fn, kind_id: str, validators=()) -> bool:
     facts = index.files[path]
     if any(index.owner(path, i.function) == fn.id for i in facts.inputs):
         return True
@@ -181,7 +181,7 @@ def _takes_input(index: ProjectIndex, path: str, fn, validators=()) -> bool:
     if any(v.function >= 0 and index.owner(path, v.function) == fn.id and validates_input(v, facts)
            for v in facts.validations):
         return True
-    kind = entry_kind(fn.entry_kind)
+    kind = entry_kind(kind_id)
     if kind.every_param:
         return bool(fn.params)
     if kind.id == "trpc-procedure":
@@ -199,17 +199,18 @@ def entry_points_validating(index: ProjectIndex, validators=()) -> Figure:
     for path in sorted(index.files):
         facts = index.files[path]
         for fn in facts.functions:
-            if not fn.entry_kind or index.owner(path, fn.id) != fn.id \
-                    or not _takes_input(index, path, fn, validators):
+            kind_id = index.own_entry_kind(path, fn.id)
+            if not kind_id or index.owner(path, fn.id) != fn.id \
+                    or not _takes_input(index, path, fn, kind_id, validators):
                 continue
             ok = any(index.owner(path, v.function) == fn.id and validates_input(v, facts)
                      for v in facts.validations if v.function >= 0)
             via = _validating_calls(index, path, fn, validators) if not ok else []
             guard = _middleware_check(index, path, fn, validators) if not ok and not via else None
             wrapper = validating_action_wrapper(index, path, fn.id) \
-                if fn.entry_kind == "server-action" and not (ok or via or guard) else None
+                if kind_id == "server-action" and not (ok or via or guard) else None
             via = via or ([wrapper] if wrapper else [])
-            label = f"{fn.name} ({fn.entry_kind})" + (f" via {via[0]}()" if via else "") \
+            label = f"{fn.name} ({kind_id})" + (f" via {via[0]}()" if via else "") \
                 + (f" behind {guard}() middleware" if guard else "")
             items.append(Item(path, fn.span.line, label, ok or bool(via) or bool(guard)))
     return Figure("entry_points_validated", "Entry points that validate their input",

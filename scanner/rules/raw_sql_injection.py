@@ -3,20 +3,36 @@
 Confidence follows the spliced values: request input reaching the text is a proven
 injection (critical, high); values that can only be numbers, booleans, dates,
 constants or escaped text are harmless (quiet); a value computed from a parameter of the
-function is an unsafe API with a value its callers decide (high, medium); values computed
-where the SQL is, from neither request input nor a parameter, are low."""
+function is an unsafe API with a value its callers decide (high, medium), low when every
+caller the scan sees passes a constant there; values computed where the SQL is, from
+neither request input nor a parameter, are low. Callers are in other files, so the rule
+is project-scoped."""
 
 from __future__ import annotations
 
 from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
 
 
+def _constant_callers(index, path: str, fid: int, positions: tuple[int, ...]) -> tuple[str, int, int] | None:
+    """(a caller's file, its line, how many callers) when the function around the SQL has
+    callers the scan sees and every one passes a literal or a SCREAMING_CASE constant in
+    each place the spliced values come from."""
+    if not positions or fid < 0:
+        return None
+    callers = index.callers(FunctionKey(path, fid))
+    if not callers or any(site.given is None or not set(positions) <= set(site.given.constants)
+                          for _, site in callers):
+        return None
+    return callers[0][0], callers[0][1].span.line, len(callers)
+
+
 def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
-           tainted) -> tuple[Severity, str, tuple[str, ...]]:
+           tainted, constant_callers=None) -> tuple[Severity, str, tuple[str, ...]]:
     """(severity, confidence, evidence) for SQL text built from `values`, `from_params` of
     them computed from a parameter of the function."""
     if tainted is not None:
@@ -32,6 +48,11 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
                                       "input nor a caller's argument (constants, configuration, rows "
                                       "read from the database)",)
     shown = ", ".join(f"`{v}`" for v in from_params[:3])
+    if constant_callers is not None:
+        where, line, n = constant_callers
+        more = f", and {n - 1} more" if n > 1 else ""
+        return Severity.HIGH, "low", (f"spliced value(s) {shown} come from parameters, and every caller the "
+                                      f"scan sees passes a constant there ({where}:{line}{more})",)
     return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}, from a parameter: "
                                      "what the callers pass is not known",)
 
@@ -47,8 +68,10 @@ def _check(ctx: RuleContext):
         facts = index.files[call.path]
         sink = facts.prisma_calls.index(call.call)
         tainted = next((t for t in facts.taint if t.sink == sink), None)
-        severity, confidence, evidence = _grade(call.call.args.raw_values, call.call.args.raw_param_values,
-                                              tainted)
+        args = call.call.args
+        severity, confidence, evidence = _grade(
+            args.raw_values, args.raw_param_values, tainted,
+            _constant_callers(index, call.path, call.call.ctx.function, args.raw_param_positions))
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -62,7 +85,9 @@ def _check(ctx: RuleContext):
             how = _BUILT.get(frag.sql_kind)
             if how is None:
                 continue
-            severity, confidence, evidence = _grade(frag.values, frag.param_values, None)
+            severity, confidence, evidence = _grade(
+                frag.values, frag.param_values, None,
+                _constant_callers(index, path, frag.function, frag.param_positions))
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "
@@ -81,7 +106,5 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     summary="$queryRawUnsafe/$executeRawUnsafe or Prisma.raw with SQL built from values.",
     check=_check,
-    scope="file",
-    reads=("prisma_calls", "taint", "raw_fragments", "functions"),
     tags=("security", "external/cwe/cwe-89"),
 )

@@ -80,7 +80,32 @@ def _error_path(catch: CatchFact, catches) -> CatchFact | None:
                  and (o.handler.throws or o.handler.returns or o.handler.responds or o.handler.forwards)), None)
 
 
-def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None) -> tuple[str, tuple[str, ...]]:
+def _committed_before(index, path: str, catch: CatchFact, w):
+    """The function's own awaited write that has run whenever the guarded work runs (in no
+    branch arm, and under no try, that the guarded work is not also in): the change the
+    caller asked for is saved before the try begins."""
+    guarded = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
+    if catch.kind != "try" or not guarded:
+        return None
+    first = min(guarded, key=lambda c: c.start)
+    writes = index.memo(f"writes-by-function:{path}", lambda: _writes_by_function(index, path))
+    return next((c for c in writes.get(catch.function, ()) if c.call.ctx.start < first.start
+                 and c.call.ctx.awaited and not c.call.ctx.catches
+                 and not catch.span.contains(c.call.span)
+                 and all(c.call.ctx.arms_within(g) and set(c.call.ctx.trys) <= set(g.trys) for g in guarded)),
+                None)
+
+
+def _writes_by_function(index, path: str) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for c in index.prisma_calls:
+        if c.path == path and c.kind == "write":
+            out.setdefault(c.call.ctx.function, []).append(c)
+    return out
+
+
+def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
+           saved=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -124,6 +149,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
                        "item: one item's failure is isolated, by design",)
+    if saved is not None:
+        return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
+                       "guarded work is a follow-up to a change already committed",)
     if w.writes and direct and entry is not None and h.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)
@@ -161,7 +189,8 @@ def _check(ctx: RuleContext):
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
             **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
-                   _error_path(catch, index.files[path].catches)) if forwarded is None else (
+                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w))
+                   if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 

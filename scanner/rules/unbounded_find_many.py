@@ -86,6 +86,10 @@ def _drained_flag(call, index) -> tuple[str, str] | None:
 
 def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ...]]:
     args = call.call.args
+    created = created_models(index, schema) if index is not None else None
+    if created is not None and call.model in created[1] and call.model not in created[0]:
+        return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
+                       "table, as large as what they wrote",)
     if not args.present or "where" not in args.keys or args.where_empty:
         if in_entry:
             return "high", ("no `where` in a request entry point: every request reads the whole table",)
@@ -105,10 +109,6 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
         through = _pinned_parent(model, schema, args.where_relation_points)
         if through is not None:
             return "low", (f"`where` pins {through}, usually few by design",)
-    created = created_models(index, schema) if index is not None else None
-    if created is not None and call.model in created[1] and call.model not in created[0]:
-        return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
-                       "table, as large as what they wrote",)
     drained = _drained_flag(call, index) if index is not None else None
     if drained is not None:
         return "low", (f"the same work sets {drained[0]} on {call.model} rows ({drained[1]}), which its "

@@ -77,7 +77,8 @@ def _check(ctx: RuleContext):
             continue
         facts = index.files[path]
         for fn in facts.functions:
-            if not fn.entry_kind:
+            kind = index.own_entry_kind(path, fn.id)
+            if not kind:
                 continue
             key = FunctionKey(path, fn.id)
             # (line, column, label, model name, model client name, chain)
@@ -114,12 +115,12 @@ def _check(ctx: RuleContext):
             related += [Related(p, ln, step) for step, p, ln in chain]
             yield ctx.finding(
                 path, span,
-                f"{name}() ({fn.entry_kind}) {what} ({label}"
+                f"{name}() ({kind}) {what} ({label}"
                 f"{f' and {len(writes) - 1} more' if len(writes) > 1 else ''}) but never records an "
                 f"audit entry: no write to {trail_names} and no call of an audit writer "
                 f"({', '.join(dict.fromkeys(writers))}). Who changed what cannot be reconstructed. "
                 f"Write the audit row in the same transaction as the change.",
-                model=model or None, entry_point=fn.entry_kind, related=related,
+                model=model or None, entry_point=kind, related=related,
                 matched=f"{name}@{label}",
             )
 

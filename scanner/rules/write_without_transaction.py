@@ -179,6 +179,18 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
     return None
 
 
+def _answering_try(first: Write, w: Write, catches: dict[int, CatchFact]) -> CatchFact | None:
+    """The try around `first` whose block ends by returning, when `w` comes after the whole
+    try statement: the function gets past the try only when its block threw."""
+    for k in first.ctx.trys:
+        c = catches.get(k)
+        if c is None or c.kind != "try" or not c.try_answers or k in w.ctx.trys:
+            continue
+        if (w.span.line, w.span.column) > (c.span.end_line, c.span.end_column):
+            return c
+    return None
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -191,6 +203,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        f"decided where `{held.collected_into}` runs",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    answered = _answering_try(first, w, catches)
+    if answered is not None:
+        return "low", (f"{first.label} sits in a try that returns its answer (line {answered.span.line} "
+                       f"catches): {w.label} after it runs only when that try failed, as its fallback",)
     for x, other in ((w, first), (first, w)):
         c = _best_effort(x, other, catches)
         if c is not None:
