@@ -3,6 +3,8 @@ file's constant arrays."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .frames import literal_len
@@ -33,8 +35,29 @@ def extract(pf: ParsedFile) -> tuple[ClientCreation, ...]:
         if not global_reuse:
             global_reuse = _factory_cached_on_global(pf, node)
         out.append(ClientCreation(span(node), pf.fid(node), binding, global_reuse,
-                                  _returned(node, binding)))
+                                  _returned(node, binding), _production_only(node)))
     return tuple(out)
+
+
+_PRODUCTION = re.compile(r"""NODE_ENV\s*(===?|!==?)\s*['"]production['"]|['"]production['"]\s*(===?|!==?)\s*"""
+                         r"""(process\.env\.)?NODE_ENV""")
+
+
+def _production_only(node: ts.Node) -> bool:
+    """Inside the arm of an `if` (or `?:`) that runs only when NODE_ENV is production: the
+    consequence of `=== 'production'`, the alternative of `!== 'production'`."""
+    child, n = node, node.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        if n.type in ("if_statement", "ternary_expression"):
+            m = _PRODUCTION.search(text(field(n, "condition")))
+            if m is not None and text(field(n, "condition")).count("&&") == 0 \
+                    and text(field(n, "condition")).count("||") == 0:
+                equal = "!" not in (m.group(1) or m.group(2) or "")
+                arm = field(n, "consequence") if equal else field(n, "alternative")
+                if arm is not None and arm.start_byte <= child.start_byte and child.end_byte <= arm.end_byte:
+                    return True
+        child, n = n, n.parent
+    return False
 
 
 def _returned(node: ts.Node, binding: str | None) -> bool:

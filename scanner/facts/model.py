@@ -312,6 +312,9 @@ class ClientCreation:
     binding: str | None
     global_reuse: bool         # `globalThis.prisma ?? new PrismaClient()` style
     returned: bool = False     # handed back by its function (a factory), not used and dropped there
+    # Runs only when NODE_ENV is production (`if (process.env.NODE_ENV === 'production')`),
+    # where no hot reload runs the module again.
+    production_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,8 @@ def _check(ctx: RuleContext):
             )
     if _is_next_app(index):
         for c in module_level:
-            if c.creation.function < 0 and not c.creation.global_reuse and c.path not in extra:
+            if c.creation.function < 0 and not c.creation.global_reuse and not c.creation.production_only \
+                    and c.path not in extra:
                 yield ctx.finding(
                     c.path, c.creation.span,
                     "Module-level PrismaClient without the globalThis singleton: in Next.js "
