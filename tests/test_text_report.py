@@ -45,7 +45,7 @@ def test_demo_opens_with_the_verdict_then_the_worst_findings():
     out = dbaudit("scan", DEMO, "--fail-on", "critical").out
     lines = out.splitlines()
     assert lines[:4] == [
-        "Audit: 6/10 Good foundation, needs work. 70 findings: 2 critical, 12 high, 43 medium, 13 low.",
+        "Audit: 6/10 Good foundation, needs work. 71 findings: 2 critical, 12 high, 43 medium, 14 low.",
         "97 of 97 Prisma-shaped calls analysed (100%).",
         "",
         "app/api/admin/tags/route.ts:28:9  critical bulk-write-without-where (high confidence)  "
@@ -147,7 +147,7 @@ def test_min_severity_is_applied_in_the_registry_not_per_reporter():
     assert "string-enum-column" in shown.split("dbaudit summary")[0]
     view = render("text", result, min_severity="high")
     assert "string-enum-column" not in view
-    assert "56 of severity below high (--min-severity low lists them)" in " ".join(view.split())
+    assert "57 of severity below high (--min-severity low lists them)" in " ".join(view.split())
     assert render("json", result, min_severity="critical") == render("json", result)
 
 

@@ -41,11 +41,6 @@ def _check(ctx: RuleContext):
         if status is None:
             continue
         answer = f"status {status}" if status.isdigit() else f"`{status}`"
-        grade = {}
-        if _reads_only(w):
-            grade = {"confidence": "low", "evidence": (
-                "the guarded work only reads (no write, no `…OrThrow`): no duplicate or missing-row error "
-                "to tell apart; what fails there is the database",)}
         yield ctx.finding(
             path, catch.span,
             f"This catch in {a_kind(entry)} answers every error from {w.what()} with {answer} without "
@@ -53,17 +48,8 @@ def _check(ctx: RuleContext):
             f"to the client. Check `error instanceof Prisma.PrismaClientKnownRequestError` and "
             f"map `error.code`: {MAPPING}.",
             entry_point=entry, related=w.related(path),
-            matched=f"{catch.handler_text}@{w.label()}", **grade,
+            matched=f"{catch.handler_text}@{w.label()}",
         )
-
-
-def _reads_only(w) -> bool:
-    """Every guarded Prisma call, direct or down a chain, is a read that returns what it
-    finds (no `findUniqueOrThrow`): only outages and malformed queries can fail it."""
-    if w.writes or any(c.kind != "read" or c.operation.endswith("OrThrow") for c in w.calls):
-        return False
-    return not any(chain_writes or any(label.endswith("OrThrow") for label, _, _ in chain)
-                   for _, chain, chain_writes in w.via)
 
 
 RULE = Rule(
