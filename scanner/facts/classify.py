@@ -30,6 +30,9 @@ _NEVER_CLIENT = frozenset({
     "unary_expression", "update_expression",
 })
 PRISMA_PACKAGE = "@prisma/client"
+# Client methods that hand back a client: an extended one, or (the read-replicas
+# extension) the replica or the primary.
+_CLIENT_RETURNING = frozenset({"$extends", "$replica", "$primary"})
 
 
 def prisma_module(module: str) -> bool:
@@ -105,7 +108,7 @@ class ClientClassifier:
             if chain is not None and self.config.chain_is_client(chain + "()"):
                 return ClientRef("client", "configured name")
             base = self.classify(field(fn, "object"), depth + 1)
-            if prop == "$extends":
+            if prop in _CLIENT_RETURNING:
                 return base if base.kind != "unknown" else UNKNOWN
             if not prop.startswith("$"):
                 # A client has model delegates and `$` methods; a method it can be called

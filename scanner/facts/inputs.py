@@ -29,8 +29,11 @@ def extract(pf: ParsedFile) -> tuple[InputSource, ...]:
             node = m["input.member"][0]
             prop = text(m["input.property"][0])
             obj = text(m["input.object"][0])
-            if obj.rsplit(".", 1)[-1].lower() not in ("req", "request", "ctx", "context", "props"):
+            holder = obj.rsplit(".", 1)[-1].lower()
+            if holder not in ("req", "request", "ctx", "context", "props"):
                 continue
+            if holder in ("ctx", "context") and prop == "body":
+                continue  # Koa's `ctx.body` is the response; the request's is `ctx.request.body`
             if node.parent is not None and node.parent.type == "call_expression" \
                     and key(field(node.parent, "function")) == key(node):
                 continue  # `c.req.query("q")` (Hono): the call is the input

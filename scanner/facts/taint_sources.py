@@ -13,9 +13,12 @@ from .model import (
     FunctionFact, TaintStep,
 )
 from .nodes import (
-    field, key, param_nodes, param_pattern, short,
+    field, key, param_nodes, param_pattern, short, text,
 )
 from .taint_values import _WHOLE_SOURCES, Taint, _line, _pattern_names
+
+# A handler's first parameter named as a context object (Koa's `ctx`), not a request.
+_CONTEXTS = frozenset({"ctx", "context"})
 
 
 class TaintSources:
@@ -105,7 +108,12 @@ class TaintSources:
             return None
         if kind.id == "trpc-procedure" and self._procedure_has_input(fn, f.id):
             return None
-        return kind.params.get(index)
+        members = kind.params.get(index)
+        if kind.id == "http-handler" and index == 0 and members and text(param_pattern(p)) in _CONTEXTS:
+            # Koa's context: `ctx.query` and `ctx.params` are the request's, `ctx.body` is the
+            # response (the request body is `ctx.request.body`, an input of its own).
+            return {k: v for k, v in members.items() if k != "body"}
+        return members
 
     def _procedure_has_input(self, fn: ts.Node, fid: int) -> bool:
         """`.input(schema)` on the procedure chain, or on the procedure it is built from.
