@@ -8,6 +8,7 @@ import hashlib
 import re
 
 from click.testing import CliRunner
+from jinja2 import Environment
 
 from conftest import FIXTURES, scan_dir
 from report_helpers import finding
@@ -174,3 +175,15 @@ def test_findings_open_on_the_worst_group_and_fold_chains_below_high():
     # The medium finding's chain is folded; the high ones are listed open.
     assert page.count('<details class="chain"><summary>1 related location(s)</summary>') == 1
     assert page.count('<ul class="related"') == 6
+
+
+def test_code_paths_break_after_slashes_and_keep_their_punctuation():
+    """A location in a summary card breaks after its slashes (`<wbr>`), not at an arbitrary
+    point, so the comma after it stays on its line; the text around stays escaped."""
+    page = render(_demo())
+    assert "<code>app/<wbr>api/<wbr>learning/<wbr>analytics/<wbr>route.ts:30</code>," in page
+    env = Environment(autoescape=True)
+    macro = env.from_string(
+        (FIXTURES.parent / "templates" / "partials" / "blocks.html.j2").read_text()).module.segments
+    out = str(macro([{"text": "</code><script>a/b</script>", "code": True, "strong": False}]))
+    assert out == "<code>&lt;/<wbr>code&gt;&lt;script&gt;a/<wbr>b&lt;/<wbr>script&gt;</code>"
