@@ -407,12 +407,10 @@ class ProjectIndex:
     def entry_kind(self, path: str, fid: int) -> str | None:
         funcs = self.files[path].functions
         while fid >= 0:
-            f = funcs[fid]
-            if f.entry_kind:
-                return f.entry_kind
-            if FunctionKey(path, fid) in self.registered_elsewhere():
-                return "http-handler"
-            fid = f.parent
+            kind = self.own_entry_kind(path, fid)
+            if kind is not None:
+                return kind
+            fid = funcs[fid].parent
         return None
 
     def own_entry_kind(self, path: str, fid: int) -> str | None:

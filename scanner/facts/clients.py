@@ -48,10 +48,10 @@ def _production_only(node: ts.Node) -> bool:
     consequence of `=== 'production'`, the alternative of `!== 'production'`."""
     child, n = node, node.parent
     while n is not None and n.type not in FUNCTION_TYPES:
-        if n.type in ("if_statement", "ternary_expression"):
-            m = _PRODUCTION.search(text(field(n, "condition")))
-            if m is not None and text(field(n, "condition")).count("&&") == 0 \
-                    and text(field(n, "condition")).count("||") == 0:
+        condition = text(field(n, "condition")) if n.type in ("if_statement", "ternary_expression") else ""
+        if condition and "&&" not in condition and "||" not in condition:
+            m = _PRODUCTION.search(condition)
+            if m is not None:
                 equal = "!" not in (m.group(1) or m.group(2) or "")
                 arm = field(n, "consequence") if equal else field(n, "alternative")
                 if arm is not None and arm.start_byte <= child.start_byte and child.end_byte <= arm.end_byte:

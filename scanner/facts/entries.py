@@ -18,6 +18,10 @@ from .nodes import field, text, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
+# A handler's first parameter named as a context object (Koa's `ctx`), not a request: its
+# `query` and `params` are the request's, its `body` is the response (the request body is
+# `ctx.request.body`).
+CONTEXT_PARAMS = frozenset({"ctx", "context"})
 LAMBDA_EVENT_MEMBERS = {"body": "body", "pathParameters": "params", "queryStringParameters": "query",
                         "multiValueQueryStringParameters": "query"}
 

@@ -198,10 +198,11 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
     if node.type == "call_expression":
         # `[a, b].filter(…)`, `ROLES.slice(1)`: never more items than the list.
         fn = unwrap(field(node, "function"))
-        if fn is None or fn.type != "member_expression" or text(field(fn, "property")) not in _SHRINKS:
+        method = text(field(fn, "property")) if fn is not None and fn.type == "member_expression" else ""
+        if method not in _SHRINKS:
             return None
         n = literal_len(field(fn, "object"), resolver, depth + 1)
-        if text(field(fn, "property")) == "slice":
+        if method == "slice":
             # `items.slice(0, 5)`: never more than the literal bounds, whatever `items` holds.
             bound = _slice_len(field(node, "arguments"))
             return bound if n is None else n if bound is None else min(n, bound)

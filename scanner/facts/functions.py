@@ -7,7 +7,7 @@ import tree_sitter as ts
 
 from .calls import TxCalls
 from .entries import (
-    REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
+    CLASS_TYPES, REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
     schedule_decorator, under_app_routes, worker_fetch_evidence,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
@@ -290,7 +290,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
         names = tuple(exported.get(i, ()))
         cls = None
         if fn.type == "method_definition":
-            c = enclosing(fn, ("class_declaration", "abstract_class_declaration", "class"))
+            c = enclosing(fn, CLASS_TYPES)
             cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
         entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered,
                                   serverless)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .entries import CONTEXT_PARAMS
 from .model import InputSource
 from .nodes import field, key, short, span, text
 from .parsed import ParsedFile
@@ -32,7 +33,7 @@ def extract(pf: ParsedFile) -> tuple[InputSource, ...]:
             holder = obj.rsplit(".", 1)[-1].lower()
             if holder not in ("req", "request", "ctx", "context", "props"):
                 continue
-            if holder in ("ctx", "context") and prop == "body":
+            if holder in CONTEXT_PARAMS and prop == "body":
                 continue  # Koa's `ctx.body` is the response; the request's is `ctx.request.body`
             if node.parent is not None and node.parent.type == "call_expression" \
                     and key(field(node.parent, "function")) == key(node):

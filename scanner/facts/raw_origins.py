@@ -36,6 +36,7 @@ def _values_of(b, resolver: Resolver) -> list[ts.Node]:
 
 def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | None) -> bool:
     if b.kind == "var":
+        # A list, not a generator: with `found`, every value is walked for its parameters.
         return any([from_parameter(v, resolver, depth + 1, found) for v in _values_of(b, resolver)])
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
         return from_parameter(field(b.node, "right"), resolver, depth + 1, found)
@@ -83,18 +84,16 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
     return hit
 
 
-def parameter_positions(values: list[ts.Node], resolver: Resolver) -> tuple[int, ...]:
+def parameter_positions(values: list[ts.Node], found: list) -> tuple[int, ...]:
     """The positions of the parameters of the function around the SQL that `values` are
-    computed from, when every such value comes from one of them; () otherwise (a
-    closure's or a callback's parameter, which no argument list of a caller shows)."""
+    computed from (`found`: what `from_parameter` collected for them), when every such value
+    comes from one of them; () otherwise (a closure's or a callback's parameter, which no
+    argument list of a caller shows)."""
     if not values:
         return ()
     around = values[0].parent
     while around is not None and around.type not in FUNCTION_TYPES:
         around = around.parent
-    found: list = []
-    for v in values:
-        from_parameter(v, resolver, 0, found)
     if not found or around is None or any(fn is None or fn != around for fn, _ in found):
         return ()
     return tuple(sorted({i for _, i in found}))

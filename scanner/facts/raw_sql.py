@@ -249,9 +249,12 @@ def spliced_values(node: ts.Node | None, resolver: Resolver) \
     them; the others are computed where the SQL is); and the positions of those
     parameters in the function around the SQL, () when not all are its own."""
     unsafe = unsafe_spliced(node, resolver)
-    params = [n for n in unsafe if from_parameter(n, resolver)]
+    params, found = [], []
+    for n in unsafe:
+        if from_parameter(n, resolver, 0, found):   # one walk: whether, and which parameters
+            params.append(n)
     return (tuple(short(n, 60) for n in unsafe), tuple(short(n, 60) for n in params),
-            parameter_positions(params, resolver))
+            parameter_positions(params, found))
 
 
 def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .entries import (
-    REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
+    CONTEXT_PARAMS, REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
 )
 from .model import (
     FunctionFact, TaintStep,
@@ -16,9 +16,6 @@ from .nodes import (
     field, key, param_nodes, param_pattern, short, text,
 )
 from .taint_values import _WHOLE_SOURCES, Taint, _line, _pattern_names
-
-# A handler's first parameter named as a context object (Koa's `ctx`), not a request.
-_CONTEXTS = frozenset({"ctx", "context"})
 
 
 class TaintSources:
@@ -109,9 +106,7 @@ class TaintSources:
         if kind.id == "trpc-procedure" and self._procedure_has_input(fn, f.id):
             return None
         members = kind.params.get(index)
-        if kind.id == "http-handler" and index == 0 and members and text(param_pattern(p)) in _CONTEXTS:
-            # Koa's context: `ctx.query` and `ctx.params` are the request's, `ctx.body` is the
-            # response (the request body is `ctx.request.body`, an input of its own).
+        if kind.id == "http-handler" and index == 0 and members and text(param_pattern(p)) in CONTEXT_PARAMS:
             return {k: v for k, v in members.items() if k != "body"}
         return members
 

@@ -88,19 +88,20 @@ def _committed_before(index, path: str, catch: CatchFact, w):
     if catch.kind != "try" or not guarded:
         return None
     first = min(guarded, key=lambda c: c.start)
-    writes = index.memo(f"writes-by-function:{path}", lambda: _writes_by_function(index, path))
-    return next((c for c in writes.get(catch.function, ()) if c.call.ctx.start < first.start
+    writes = index.memo("writes-by-function", lambda: _writes_by_function(index))
+    return next((c for c in writes.get((path, catch.function), ()) if c.call.ctx.start < first.start
                  and c.call.ctx.awaited and not c.call.ctx.catches
                  and not catch.span.contains(c.call.span)
                  and all(c.call.ctx.arms_within(g) and set(c.call.ctx.trys) <= set(g.trys) for g in guarded)),
                 None)
 
 
-def _writes_by_function(index, path: str) -> dict[int, list]:
-    out: dict[int, list] = {}
+def _writes_by_function(index) -> dict[tuple[str, int], list]:
+    """The project's Prisma writes by (file, innermost function), built once."""
+    out: dict[tuple[str, int], list] = {}
     for c in index.prisma_calls:
-        if c.path == path and c.kind == "write":
-            out.setdefault(c.call.ctx.function, []).append(c)
+        if c.kind == "write":
+            out.setdefault((c.path, c.call.ctx.function), []).append(c)
     return out
 
 
