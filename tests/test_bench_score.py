@@ -27,3 +27,23 @@ def test_score_prints_rules_and_total(tmp_path):
     md = subprocess.run([sys.executable, str(ROOT / "bench" / "score.py"), str(path), "--markdown"],
                         capture_output=True, text=True, check=True).stdout.splitlines()
     assert md[-1] == "| all rules | all | 3 | 2 | 1 | 0.67 |"
+
+
+def test_recall_counts_the_baseline_under_both_label_sets(tmp_path):
+    """bench/recall.py: a baseline finding counts while the report shows it at medium or
+    high; a re-judged FALSE leaves the re-judged total, not the labels' one."""
+    base = tmp_path / "baseline.csv"
+    base.write_text("repo,rule,path,line\na+b,n-plus-one,x.ts,1\na+b,n-plus-one,x.ts,2\na+b,swallowed-error,y.ts,3\n")
+    rej = tmp_path / "rejudged.csv"
+    rej.write_text("repo,rule,path,line,label,reason\na+b,n-plus-one,x.ts,2,FALSE,small\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    findings = [{"rule": "n-plus-one", "path": "x.ts", "line": 1, "confidence": "high"},
+                {"rule": "n-plus-one", "path": "x.ts", "line": 2, "confidence": "low"},
+                {"rule": "swallowed-error", "path": "y.ts", "line": 3, "confidence": "medium"}]
+    (reports / "a+b.json").write_text(__import__("json").dumps({"findings": findings}))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "recall.py"), str(reports),
+                          "--baseline", str(base), "--rejudged", str(rej)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0].startswith("labels     shown 2 of 3 (-33.3%); lost: n-plus-one 1")
+    assert out[1].startswith("re-judged  shown 2 of 2 (+0.0%); lost: none")

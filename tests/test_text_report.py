@@ -74,7 +74,7 @@ def test_demo_groups_repeated_rules_and_no_group_lists_them():
     grouped = dbaudit("scan", DEMO, "--fail-on", "critical").out
     groups = [line for line in grouped.splitlines() if GROUP.match(line)]
     assert groups == [
-        "6 × write-without-transaction (high) in 6 files: prisma.account.create() and …; --no-group to list them",
+        "6 × write-without-transaction (high) in 6 files: logAudit() and …; --no-group to list them",
         "12 × write-without-audit (medium) in 11 files: POST() (route-handler) writes …; --no-group to list them",
         "14 × json-in-string-column (medium) in 1 file: User.preferences stores JSON in a …; --no-group to list "
         "them",

@@ -8,6 +8,8 @@ else is unknown. The answer is a kind and a note naming the fact, for evidence."
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .args import summarise_args
@@ -19,7 +21,8 @@ from .nodes import field, text, unwrap
 ROWS = "rows"            # rows of a Prisma read without `take`
 INPUT = "input"          # request input (body, form data, search params)
 CONSTANT = "constant"    # literal, module constant, enum, fixed-length range
-BOUNDED = "bounded"      # rows of a read with `take`
+BOUNDED = "bounded"      # rows of a read with `take` (how many the code does not fix)
+PAGE = "page"            # rows of a read whose `take` the code fixes (a literal or constant)
 PINNED = "pinned"        # rows of a read without `take` whose `where` pins a field to a value
 UNKNOWN = "unknown"
 
@@ -52,7 +55,7 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[s
         kind, note = collection_origin(obj, resolver, depth + 1)
         if kind == INPUT or prop in _INPUT_MEMBERS and _request_like(obj):
             return INPUT, note or f"request input `{_short(node)}` (line {line})"
-        if kind in (ROWS, BOUNDED, PINNED):
+        if kind in (ROWS, BOUNDED, PAGE, PINNED):
             return kind, f"`{_short(node)}` of {note}"
         if kind == CONSTANT:
             return CONSTANT, note
@@ -93,6 +96,9 @@ def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         if receiver is not None and resolver.classify(receiver).kind in ("client", "import"):
             label = f"{_short(fn)}()"
             if _has_key(first, "take"):
+                size = _fixed_take(first, resolver)
+                if size is not None:
+                    return PAGE, f"rows of {label} (line {line}), which has take: {size}"
                 return BOUNDED, f"rows of {label} (line {line}), which has take"
             pinned = summarise_args(args).where_points if args is not None else ()
             if pinned:
@@ -131,7 +137,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         module_level = decl is not None and decl.parent is not None \
             and decl.parent.type in ("program", "export_statement")
         kind, note = collection_origin(b.value, resolver, depth + 1)
-        if b.path and kind in (ROWS, BOUNDED, PINNED, INPUT):
+        if b.path and kind in (ROWS, BOUNDED, PAGE, PINNED, INPUT):
             return kind, f"`{name}` of {note}"
         if b.path:
             return UNKNOWN, ""
@@ -147,6 +153,34 @@ def _request_like(node: ts.Node | None) -> bool:
     chain = text(unwrap(node)) if node is not None else ""
     last = chain.split(".")[-1]
     return last in ("req", "request") or chain.endswith("searchParams")
+
+
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _fixed_take(arg: ts.Node | None, resolver) -> str | None:
+    """The page size when the code fixes it: `take: 50`, `take: BATCH_SIZE`, or a `const`
+    bound to a number; None when a variable (a caller's, the request's) decides it."""
+    arg = unwrap(arg)
+    for c in arg.named_children if arg is not None else ():
+        if c.type != "pair" or text(field(c, "key")) != "take":
+            continue
+        v = unwrap(field(c, "value"))
+        if v is None:
+            return None
+        if v.type == "number" or v.type == "unary_expression" and text(v).lstrip("-").isdigit():
+            return text(v)
+        if v.type == "identifier":
+            if _CONSTANT_NAME.fullmatch(text(v)):
+                return text(v)
+            b = resolver.lookup(text(v), v)
+            init = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+            decl = b.node.parent if b is not None else None
+            if init is not None and init.type == "number" and decl is not None \
+                    and any(k.type == "const" for k in decl.children):
+                return f"{text(v)} = {text(init)}"
+        return None
+    return None
 
 
 def _has_key(arg: ts.Node | None, key: str) -> bool:

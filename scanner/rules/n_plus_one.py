@@ -190,6 +190,12 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if loop.origin in ("rows", "input"):
         return "high", (f"the loop iterates {loop.origin_note}: as many items as production data "
                         "or the caller decides",)
+    if loop.origin == "page" and index.entry_kind(path, site.function) is None:
+        return "low", (f"the loop iterates {loop.origin_note}: a page whose size the code fixes, worked "
+                       "outside a request entry point: a bounded batch by design",)
+    if loop.origin == "page":
+        return "medium", (f"the loop iterates {loop.origin_note}: a page whose size the code fixes, but a "
+                          "request waits for its queries, one per item",)
     if loop.origin == "bounded":
         return "medium", (f"the loop iterates {loop.origin_note}: bounded, but each page still costs "
                           "one query per item",)
@@ -300,7 +306,7 @@ def _across_functions(ctx: RuleContext):
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            if loop.kind == "callback" and loop.method in ("map", "flatMap") \
+            if loop.kind == "callback" and loop.method in _SAME_TICK and not loop.awaits_before \
                     and _helper_is_one_findunique(index, target):
                 continue
             if not _not_memoised(index.function(target)):

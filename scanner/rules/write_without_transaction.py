@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import re
 
 from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
-from ..facts.operations import CREATE_OPS
+from ..facts.operations import CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
@@ -191,6 +191,27 @@ def _answering_try(first: Write, w: Write, catches: dict[int, CatchFact]) -> Cat
     return None
 
 
+# A DateTime field that says when a row stops being valid: verification codes, reset and
+# invitation tokens, sessions.
+_EXPIRY = re.compile(r"^(?:expires|expiresAt|expiry|expiresOn|expiredAt|expiration|expirationDate|validUntil)$", re.I)
+
+
+def _expiry_field(schema, model: str | None) -> str | None:
+    m = schema.by_client_name(model) if schema is not None and model else None
+    return next((f.name for f in m.fields if f.type == "DateTime" and _EXPIRY.match(f.name)), None) \
+        if m is not None else None
+
+
+def _rotation(first: Write, w: Write, schema) -> str | None:
+    """`deleteMany` of a user's codes, then `create` of a new one, on a model whose rows
+    expire: a failure between leaves no valid row, and asking again makes one. Returns the
+    expiry field."""
+    if first.model is None or first.model != w.model or first.operation not in DELETE_OPS \
+            or w.operation not in CREATE_OPS or w.ctx.parallel_group is not None:
+        return None
+    return _expiry_field(schema, first.model)
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -233,6 +254,15 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         # (Not an audit writer second: a missing audit entry is what the rule guards against.)
         return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
                        "failed second write repeats it harmlessly and completes the work",)
+    expiry = _rotation(first, w, schema)
+    if expiry is not None:
+        return "low", (f"{first.label} then {w.label} rotate {first.model} rows, which expire ({expiry}): a "
+                       "failure between leaves no valid one, and asking again makes a new one",)
+    audit = next((x for x in (first, w) if x.model is None and x.operation is None), None)
+    if audit is not None:
+        other = w if audit is first else first
+        return "high", (f"{audit.label} records {other.label}: a failure between leaves a change without its "
+                        "audit record, or a record of a change that did not happen",)
     created = {x.model for x in (first, w) if x.operation in CREATE_OPS}
     if created and _related_models(schema, first.model, w.model):
         return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
