@@ -12,12 +12,15 @@ from .classify import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import FUNCTION_TYPES, class_method, field, key, span, text, unwrap
+from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile
+from .raw_origins import from_parameter, parameter_positions
+from .scopes import Resolver
 
 _NO_VALUE = ("undefined", "null")
 
 
-def _given(args: ts.Node | None) -> GivenArguments | None:
+def _given(args: ts.Node | None, resolver: Resolver, memo: dict) -> GivenArguments | None:
     if args is None or args.type != "arguments":
         return None  # a tagged template
     items = [a for a in args.named_children if a.type != "comment"]
@@ -30,8 +33,27 @@ def _given(args: ts.Node | None) -> GivenArguments | None:
             if not any(spread for _, _, spread in entries):
                 keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
                                       or unwrap(v).type not in _NO_VALUE)))
+    constants = tuple(i for i, a in enumerate(items) if _constant(a))
+    computed, forwarded = _origins(items, constants, resolver, memo)
     return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
-                          tuple(keys), tuple(i for i, a in enumerate(items) if _constant(a)))
+                          tuple(keys), constants, computed, forwarded)
+
+
+def _origins(items: list[ts.Node], constants: tuple[int, ...], resolver: Resolver, memo: dict):
+    """Which arguments the calling function computes from none of its parameters, and which
+    from its own parameters only (at which positions): how far a caller's value is known."""
+    computed, forwarded = [], []
+    for i, a in enumerate(items):
+        if i in constants or unwrap(a) is None or unwrap(a).type in FUNCTION_TYPES:
+            continue
+        found: list = []
+        if not from_parameter(a, resolver, found=found, strict=True, memo=memo):
+            computed.append(i)
+            continue
+        positions = parameter_positions([a], found)
+        if positions:
+            forwarded.append((i, positions))
+    return tuple(computed), tuple(forwarded)
 
 
 _LITERALS = frozenset({"string", "number", "true", "false"})
@@ -53,8 +75,9 @@ def _constant(node: ts.Node) -> bool:
 
 def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaCallCandidate, ...],
                        call_sites: tuple[CallSite, ...]) -> frozenset[int]:
-    """Functions that run a model operation themselves, in a callback of theirs, or through
-    same-file functions they call: the only ones whose parameters can reach a sink here."""
+    """Functions that run a model operation or unsafe raw SQL themselves, in a callback of
+    theirs, or through same-file functions they call: the only ones whose parameters can
+    reach a sink here."""
     parent = {f.id: f.parent for f in functions}
 
     def up(fid: int):
@@ -62,7 +85,8 @@ def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaC
             yield fid
             fid = parent.get(fid, -1)
 
-    out = {fid for c in calls if c.model is not None for fid in up(c.ctx.function)}
+    out = {fid for c in calls if c.model is not None or c.operation in UNSAFE_RAW_METHODS
+           for fid in up(c.ctx.function)}
     changed = True
     while changed:
         changed = False
@@ -148,6 +172,7 @@ def _instance_of_import(pf: ParsedFile, b) -> str | None:
 
 def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
     out = []
+    memo: dict = {}  # where each variable's value comes from, walked once for all arguments
     for _, m in pf.matches("call_sites"):
         call = m["callsite"][0]
         found = _callee(pf, call, m["callsite.callee"][0], m.get("callsite.object", [None])[0])
@@ -162,7 +187,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
             continue
         args = field(call, "arguments")
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
-                            _given(args), _client_args(pf, args)))
+                            _given(args, pf.resolver, memo), _client_args(pf, args)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)
 

@@ -264,6 +264,12 @@ class GivenArguments:
     # Indices passed a literal (string, number, boolean, a template with no `${}`) or a
     # SCREAMING_CASE constant: what a raw SQL helper's callers splice, for instance.
     constants: tuple[int, ...] = ()
+    # Indices passed a value computed in the calling function from none of its parameters
+    # nor a handler's (constants, configuration, rows it read): no caller of it decides them.
+    computed: tuple[int, ...] = ()
+    # (index, positions): passed a value computed only from the calling function's own
+    # parameters at those positions, so its callers decide it.
+    forwarded: tuple[tuple[int, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

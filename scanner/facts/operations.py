@@ -33,6 +33,7 @@ class Operation:
     unsafe: bool = False              # raw SQL run from text: what is spliced into it is not escaped
     updates: bool = False             # sets fields of rows that exist (update, updateMany, upsert's update)
     creates: bool = False             # may insert rows (create…, upsert's create)
+    deletes: bool = False             # removes rows (delete, deleteMany)
 
 
 def _read(name: str, where: str, **kw) -> Operation:
@@ -64,8 +65,8 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     _write("updateManyAndReturn", "filter", every_match=True, returns_rows=True, bulk=True, data_keys=_DATA,
            updates=True),
     _write("upsert", "unique", returns_rows=True, data_keys=("create", "update"), updates=True, creates=True),
-    _write("delete", "unique", returns_rows=True),
-    _write("deleteMany", "filter", every_match=True, bulk=True),
+    _write("delete", "unique", returns_rows=True, deletes=True),
+    _write("deleteMany", "filter", every_match=True, bulk=True, deletes=True),
     # Client methods: prisma.$<method>(…)
     Operation("$queryRaw", "raw"),
     Operation("$executeRaw", "raw", writes=True),
@@ -111,4 +112,5 @@ EVERY_MATCH_OPS = _names(every_match=True)            # return or change every r
 BATCHED_BY_DATALOADER = _names(batched_by_dataloader=True)
 UPDATE_OPS = _names(updates=True)                     # set fields of existing rows
 CREATE_OPS = _names(creates=True)                     # may insert rows
+DELETE_OPS = _names(deletes=True)                     # remove rows
 WRITE_DATA_KEYS = {op.name: op.data_keys for op in OPERATIONS.values() if op.data_keys}

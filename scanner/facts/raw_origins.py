@@ -34,12 +34,33 @@ def _values_of(b, resolver: Resolver) -> list[ts.Node]:
     return out + [field(a, "right") for a in assignments(b, resolver)]
 
 
-def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | None) -> bool:
+# Methods whose callback's first parameter is an item of the object they are called on.
+_ITEM_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "find", "findLast", "some", "every",
+                             "reduce", "sort", "findIndex"})
+
+
+def _remembered(b, resolver: Resolver, depth: int, found: list | None, strict: bool, memo: dict) -> bool:
+    """`_binding_from_parameter` once per binding (a file's call sites ask about the same
+    variables again and again); a binding met again while it is being walked (a cycle of
+    assignments) reads as not from a parameter."""
+    k = (b.node.id, b.name)
+    got = memo.get(k)
+    if got is None:
+        memo[k] = (False, ())
+        sub: list = []
+        got = memo[k] = (_binding_from_parameter(b, resolver, depth, sub, strict, memo), tuple(sub))
+    if found is not None:
+        found.extend(got[1])
+    return got[0]
+
+
+def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | None, strict: bool,
+                            memo: dict | None = None) -> bool:
     if b.kind == "var":
         # A list, not a generator: with `found`, every value is walked for its parameters.
-        return any([from_parameter(v, resolver, depth + 1, found) for v in _values_of(b, resolver)])
+        return any([from_parameter(v, resolver, depth + 1, found, strict, memo) for v in _values_of(b, resolver)])
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
-        return from_parameter(field(b.node, "right"), resolver, depth + 1, found)
+        return from_parameter(field(b.node, "right"), resolver, depth + 1, found, strict, memo)
     if b.kind != "param":
         return False
     fn = b.value
@@ -51,21 +72,27 @@ def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | Non
     # An inline callback's parameter: `rows.map((r) => …)` takes it from `rows`, and a
     # method's callback (`prisma.$transaction(async (tx) => …)`) from that object; a wrapped
     # function's (`cache(async (id) => …)`) from the wrapper's callers.
+    # `strict`: only an item callback's parameter comes from its object; a route's or a
+    # procedure's handler (`router.post(p, async (req) => …)`) is given what the framework passes.
     callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
-    if callee is None or callee.type != "member_expression":
+    if callee is None or callee.type != "member_expression" \
+            or (strict and text(field(callee, "property")) not in _ITEM_CALLBACKS):
         if found is not None:
             found.append((None, -1))  # the wrapper's callers decide it, at no known position
         return True
-    return from_parameter(field(callee, "object"), resolver, depth + 1, found)
+    return from_parameter(field(callee, "object"), resolver, depth + 1, found, strict, memo)
 
 
-def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, found: list | None = None) -> bool:
+def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, found: list | None = None,
+                   strict: bool = False, memo: dict | None = None) -> bool:
     """Whether a name in the expression is, or is computed from, a function parameter
     (through local variables, destructuring and loops over them). Property names and
     `this.x` are not names. `found` collects (function node, parameter position) of each
-    such parameter, (None, -1) where no position says it."""
+    such parameter, (None, -1) where no position says it. `strict`: a callback's parameter
+    counts as computed from the callback's object only for item callbacks (`rows.map(r => …)`).
+    `memo` (one per file) walks each binding once, without the depth limit."""
     node = unwrap(node)
-    if node is None or depth > 6:
+    if node is None or depth > (6 if memo is None else 200):
         return False
     stack = [node]
     hit = False
@@ -73,7 +100,8 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
         n = stack.pop()
         if n.type in ("identifier", "shorthand_property_identifier"):
             b = resolver.lookup(text(n), n)
-            if b is not None and _binding_from_parameter(b, resolver, depth, found):
+            if b is not None and (_remembered(b, resolver, depth, found, strict, memo) if memo is not None
+                                  else _binding_from_parameter(b, resolver, depth, found, strict)):
                 hit = True
                 if found is None:
                     return True

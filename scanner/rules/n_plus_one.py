@@ -138,10 +138,15 @@ def _item_loop(index: ProjectIndex, path: str, ctx: SiteContext) -> LoopFrame | 
     return None
 
 
+# Array methods that call their callback for every item synchronously, one after the other:
+# each callback runs up to its first `await`, so calls made before it start in one tick.
+_SAME_TICK = ("map", "flatMap", "forEach")
+
+
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
-    """`Promise.all(ids.map((id) => prisma.user.findUnique({ where: { id } })))`:
-    Prisma Client batches findUnique calls of one tick into one IN query."""
-    return (loop.kind == "callback" and loop.method in ("map", "flatMap")
+    """`Promise.all(ids.map((id) => prisma.user.findUnique({ where: { id } })))`, or the same
+    in `forEach`: Prisma Client batches findUnique calls of one tick into one IN query."""
+    return (loop.kind == "callback" and loop.method in _SAME_TICK
             and call.operation in _BATCHED_BY_DATALOADER
             and call.call.args.where_equality_only and not loop.awaits_before)
 
@@ -149,8 +154,11 @@ def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
 def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     """Say why Prisma's findUnique batching does not apply here."""
     if call.operation in _BATCHED_BY_DATALOADER:
-        if loop.kind != "callback":
+        if loop.kind != "callback" or loop.method not in _SAME_TICK:
             return " (findUnique calls awaited one at a time are not batched by Prisma's dataloader)"
+        if loop.awaits_before:
+            return " (the callback awaits before the call, so the calls do not start in one tick " \
+                   "and Prisma's dataloader does not batch them)"
         return " (the dataloader batches findUnique only with plain equality filters)"
     if loop.kind == "callback" and call.kind == "read":
         return f" ({call.operation} is not batched; only findUnique is)"

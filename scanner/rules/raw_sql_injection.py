@@ -1,12 +1,13 @@
 """raw-sql-injection: SQL text built from values and run unescaped (rules.md §2, §8).
 
-Confidence follows the spliced values: request input reaching the text is a proven
-injection (critical, high); values that can only be numbers, booleans, dates,
-constants or escaped text are harmless (quiet); a value computed from a parameter of the
-function is an unsafe API with a value its callers decide (high, medium), low when every
-caller the scan sees passes a constant there; values computed where the SQL is, from
-neither request input nor a parameter, are low. Callers are in other files, so the rule
-is project-scoped."""
+Confidence follows the spliced values: request input reaching the text, in its file or
+handed from an entry point of another, is a proven injection (critical, high); values that
+can only be numbers, booleans, dates, constants or escaped text are harmless (quiet); a
+value computed from a parameter of the function is an unsafe API with a value its callers
+decide (high, medium), low when every caller the scan sees passes a constant or a value it
+computes from none of its parameters there; values computed where the SQL is, from neither
+request input nor a parameter, are low. Callers are in other files, so the rule is
+project-scoped."""
 
 from __future__ import annotations
 
@@ -18,27 +19,75 @@ from .base import Rule, RuleContext
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
 
 
-def _constant_callers(index, path: str, fid: int, positions: tuple[int, ...]) -> tuple[str, int, int] | None:
-    """(a caller's file, its line, how many callers) when the function around the SQL has
-    callers the scan sees and every one passes a literal or a SCREAMING_CASE constant in
-    each place the spliced values come from."""
-    if not positions or fid < 0:
+_MAX_HOPS = 2  # callers followed beyond the first, for a value a caller forwards from its own parameters
+
+
+def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hops: int = 0):
+    """(a caller's file, its line, how many callers, whether all pass constants) when the
+    scan sees callers of the function and every one passes, where the spliced values come
+    from, a constant or a value it computes from none of its parameters (configuration, rows
+    it read), or forwards its own parameter from callers that do the same. None when a caller
+    hands request input there, or passes what its own unseen callers decide."""
+    if not positions or key.id < 0 or hops > _MAX_HOPS:
         return None
-    callers = index.callers(FunctionKey(path, fid))
-    if not callers or any(site.given is None or not set(positions) <= set(site.given.constants)
-                          for _, site in callers):
+    callers = index.callers(key)
+    if not callers:
         return None
-    return callers[0][0], callers[0][1].span.line, len(callers)
+    constant = True
+    for path, site in callers:
+        given = site.given
+        if given is None:
+            return None
+        at = (site.span.line, site.span.column)
+        handed = {h.arg for h in index.files[path].handed_inputs if (h.span.line, h.span.column) == at}
+        forwarded = dict(given.forwarded)
+        for p in positions:
+            if p in handed:
+                return None
+            if p in given.constants:
+                continue
+            constant = False
+            if p in given.computed:
+                continue
+            if p not in forwarded or _decided_by_callers(
+                    index, FunctionKey(path, site.ctx.function), forwarded[p], hops + 1) is None:
+                return None
+    return callers[0][0], callers[0][1].span.line, len(callers), constant
+
+
+def _handed_across(index, path: str, sink: int):
+    """(caller's file, the handed input, the callee's flow) when an entry point of another file
+    passes request input to a function whose parameter reaches this SQL text: the proof
+    across files that the same-file taint cannot see."""
+    for pf in index.files[path].param_flows:
+        if pf.flow.sink != sink:
+            continue
+        for cpath, site in index.callers(FunctionKey(path, pf.function)):
+            if cpath == path:
+                continue
+            at = (site.span.line, site.span.column)
+            for h in index.files[cpath].handed_inputs:
+                if (h.span.line, h.span.column) == at and h.arg == pf.param and not h.coerced \
+                        and (pf.key == "" or h.key in ("", pf.key)) \
+                        and index.entry_kind(cpath, h.function) is not None:
+                    return cpath, h, pf.flow
+    return None
 
 
 def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
-           tainted, constant_callers=None) -> tuple[Severity, str, tuple[str, ...]]:
+           tainted, callers=None, across=None) -> tuple[Severity, str, tuple[str, ...]]:
     """(severity, confidence, evidence) for SQL text built from `values`, `from_params` of
     them computed from a parameter of the function."""
     if tainted is not None:
         first = tainted.steps[0]
         return Severity.CRITICAL, "high", (
             f"request input ({first.note}, line {first.line}) reaches the SQL text unescaped",)
+    if across is not None:
+        caller, handed, flow = across
+        first = handed.steps[0]
+        return Severity.CRITICAL, "high", (
+            f"request input ({first.note}, {caller}:{first.line}) is passed to this function "
+            f"(line {flow.steps[0].line}) and reaches the SQL text unescaped",)
     if not values:
         return Severity.HIGH, "quiet", ("every spliced value is a constant, number, boolean, date or "
                                         "escaped text",)
@@ -48,11 +97,13 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
                                       "input nor a caller's argument (constants, configuration, rows "
                                       "read from the database)",)
     shown = ", ".join(f"`{v}`" for v in from_params[:3])
-    if constant_callers is not None:
-        where, line, n = constant_callers
+    if callers is not None:
+        where, line, n, constant = callers
         more = f", and {n - 1} more" if n > 1 else ""
+        what = "a constant" if constant else \
+            "a constant or a value computed from none of its parameters (configuration, rows read)"
         return Severity.HIGH, "low", (f"spliced value(s) {shown} come from parameters, and every caller the "
-                                      f"scan sees passes a constant there ({where}:{line}{more})",)
+                                      f"scan sees passes {what} there ({where}:{line}{more})",)
     return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}, from a parameter: "
                                      "what the callers pass is not known",)
 
@@ -69,9 +120,10 @@ def _check(ctx: RuleContext):
         sink = facts.prisma_calls.index(call.call)
         tainted = next((t for t in facts.taint if t.sink == sink), None)
         args = call.call.args
-        severity, confidence, evidence = _grade(
-            args.raw_values, args.raw_param_values, tainted,
-            _constant_callers(index, call.path, call.call.ctx.function, args.raw_param_positions))
+        callers = _decided_by_callers(index, FunctionKey(call.path, call.call.ctx.function),
+                                      args.raw_param_positions)
+        across = _handed_across(index, call.path, sink) if tainted is None and args.raw_param_values else None
+        severity, confidence, evidence = _grade(args.raw_values, args.raw_param_values, tainted, callers, across)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -87,7 +139,7 @@ def _check(ctx: RuleContext):
                 continue
             severity, confidence, evidence = _grade(
                 frag.values, frag.param_values, None,
-                _constant_callers(index, path, frag.function, frag.param_positions))
+                _decided_by_callers(index, FunctionKey(path, frag.function), frag.param_positions))
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "

@@ -1,11 +1,34 @@
 """relation-missing-on-delete: the owning side of a relation without an
-explicit `onDelete` (rules.md §5, seed §1.2)."""
+explicit `onDelete` (rules.md §5, seed §1.2). The schema proves it (high); a relation to a
+lookup table, whose rows only seeds and scripts create and no application code deletes, is
+low: the default is what such a table wants."""
 
 from __future__ import annotations
 
+from ..analysis.created_models import created_models
 from ..analysis.schema_shape import field_span, relation_is_optional, table_models
+from ..discover import SCRIPT_ROLES
+from ..facts.operations import DELETE_OPS
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
+
+
+def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
+    """Models (schema names) whose rows only seeds and scripts create and no application code
+    deletes: lookup tables. A relation to one keeps the default on purpose: Restrict guards
+    rows nothing is meant to delete."""
+    created = created_models(ctx.index, schema)
+    if created is None:
+        return frozenset()
+    app, scripts = created
+    deleted = {c.model for c in ctx.index.prisma_calls
+               if c.operation in DELETE_OPS and ctx.index.files[c.path].role not in SCRIPT_ROLES}
+    out = set()
+    for model in schema.models:
+        name = model.client_name
+        if name in scripts and name not in app and name not in deleted:
+            out.add(model.name)
+    return frozenset(out)
 
 
 def _default_action(provider: str | None, optional: bool) -> str:
@@ -20,6 +43,7 @@ def _check(ctx: RuleContext):
     if schema is None:
         return
     emulated = schema.relation_mode == "prisma"
+    lookups = _lookup_tables(ctx, schema)
     for model in table_models(schema):
         for f in model.fields:
             rel = f.relation
@@ -36,6 +60,11 @@ def _check(ctx: RuleContext):
             where = (' (relationMode = "prisma": no database foreign key, Prisma Client '
                      'emulates the action only for deletes it runs)') if emulated else ""
             target = schema.model(f.type)
+            confidence, evidence = "high", ("the schema declares the relation without onDelete",)
+            if f.type in lookups:
+                confidence, evidence = "low", (
+                    f"only seeds and scripts create {f.type} rows and no application code deletes them: "
+                    f"a lookup table, which the default {action} guards as intended",)
             yield ctx.finding(
                 f.path, field_span(f),
                 f"{model.name}.{f.name} has no onDelete: the default ({action}) applies, so "
@@ -45,7 +74,7 @@ def _check(ctx: RuleContext):
                 model=model.name, field=f.name,
                 related=((Related(target.path, target.line, f"model {target.name}"),)
                          if target is not None else ()),
-                matched=f"{model.name}.{f.name}",
+                matched=f"{model.name}.{f.name}", confidence=confidence, evidence=evidence,
             )
 
 
