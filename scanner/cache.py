@@ -99,6 +99,9 @@ class FactCache:
         # The findings of the project-scoped rules (project_results.py): rule id ->
         # (key over every input, findings); opaque here.
         self.project_results: dict[str, tuple] = {}
+        # What the scan that ran the rules derived from its index, under the project key
+        # (project_results.Kept); opaque here.
+        self.derived: tuple | None = None
         self.hits = 0
         self.dirty = False
         self.note: str | None = None
@@ -131,6 +134,7 @@ class FactCache:
             self.resolutions = resolutions if isinstance(resolutions, tuple) else None
             project_results = data.get("project_results")
             self.project_results = project_results if isinstance(project_results, dict) else {}
+            self.derived = data.get("derived")
 
     def get(self, path: str, role: str, digest: str) -> FileFacts | None:
         hit = self.entries.get(path)
@@ -217,6 +221,11 @@ class FactCache:
             self.project_results[rule_id] = results
             self.dirty = True
 
+    def keep_derived(self, derived: tuple) -> None:
+        if self.derived != derived:
+            self.derived = derived
+            self.dirty = True
+
     def keep_resolutions(self, resolutions: tuple) -> None:
         if self.resolutions != resolutions:
             self.resolutions = resolutions
@@ -247,7 +256,8 @@ class FactCache:
                              "written_ns": time.time_ns(), "discovery": self.discovery,
                              "skipped": self.skipped, "rule_results": self.rule_results,
                              "resolutions": self.resolutions,
-                             "project_results": self.project_results}, fh,
+                             "project_results": self.project_results,
+                             "derived": self.derived}, fh,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)
             self._prune_other_roots()

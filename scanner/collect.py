@@ -9,7 +9,12 @@ extracts its facts and sends them back pickled (the bytes the cache stores, so t
 parent does not pickle them again). While the workers parse, the parent unpickles
 the cached facts. A scan that expects to parse much starts the pool before
 discovery (`ParsePool.start`), so the workers' start-up and query compilation
-overlap the walk."""
+overlap the walk.
+
+With `lazy`, a file trusted by its size and mtime is not unpickled unless there is
+time to spare (while workers parse): the engine may find every result it needs in
+the cache without any file's facts (project_results.py), and `Collected.load_all`
+loads the rest when it does need them."""
 
 from __future__ import annotations
 
@@ -48,6 +53,46 @@ class Collected:
     # What the cache keeps on save: the files with facts and the skipped ones.
     present: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
+    # With `lazy`: files trusted by the cache whose facts are not loaded yet (`load_all`).
+    pending: dict[str, SourceFile] = field(default_factory=dict)
+    _fc: FactCache | None = field(default=None, repr=False)
+    _load: tuple | None = field(default=None, repr=False)   # (ccfg, limits) to parse a damaged entry
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file with facts, loaded or pending, sorted."""
+        return sorted([*self.facts, *self.pending]) if self.pending else list(self.facts)
+
+    def load_all(self) -> dict[str, FileFacts]:
+        """Every file's facts (the pending ones unpickled now), sorted by path."""
+        if self.pending:
+            fc = self._fc
+            for path, sf in self.pending.items():
+                hit = fc.get(path, sf.role, fc.digest(path, sf.role))
+                self.facts[path] = hit if hit is not None else self._reparse(sf)
+            self.pending = {}
+            self.facts = dict(sorted(self.facts.items()))
+        return self.facts
+
+    def _reparse(self, sf: SourceFile) -> FileFacts:
+        """The facts of a file whose cache entry would not load, parsed here."""
+        from .facts.extract import extract_facts
+        ccfg, limits = self._load
+        data = read_source(sf, *limits)[0]
+        facts = extract_facts(sf.path, sf.role, data, ccfg)
+        self._fc.put(sf.path, sf.role, content_key(data), facts, sf.size, sf.mtime_ns)
+        return facts
+
+    def fact_warnings(self) -> list[Warning_]:
+        """The parse problems and notes the facts record (needs every file's facts)."""
+        out = []
+        for path, ff in self.load_all().items():
+            for line, col, what in ff.parse_errors:
+                out.append(Warning_(path, "parse", f"{what} at line {line}, column {col}; "
+                                    "parsed with error recovery", line))
+            for kind, note in ff.notes:
+                out.append(Warning_(path, kind, note))
+        return out
 
 
 def config_key(config: Config) -> str:
@@ -158,7 +203,7 @@ def _results(futures: list):
 
 
 def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Collected,
-                       digests: dict[str, str]) -> list[_Task]:
+                       digests: dict[str, str], lazy: bool = False) -> list[_Task]:
     """Read and hash here the few files the cache knows but cannot trust by their mtime
     (written within the racy window of the last scan: the files a `--diff` rerun just
     parsed), taking the unchanged ones from the cache: a worker, with its query to
@@ -169,9 +214,15 @@ def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Co
     confirmed = set()
     for sf, digest in known:
         data, _ = read_source(sf, *_limits(config))
-        facts = fc.get(sf.path, sf.role, digest) if data is not None and content_key(data) == digest else None
-        if facts is not None:
-            out.facts[sf.path], digests[sf.path] = facts, digest
+        if data is None or content_key(data) != digest:
+            continue
+        facts = None if lazy else fc.get(sf.path, sf.role, digest)
+        if lazy or facts is not None:
+            if lazy:
+                out.pending[sf.path] = sf
+            else:
+                out.facts[sf.path] = facts
+            digests[sf.path] = digest
             out.cached += 1
             fc.restat(sf.path, sf.size, sf.mtime_ns)
             confirmed.add(sf.path)
@@ -181,14 +232,17 @@ def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Co
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
                   progress=None, fc: FactCache | None = None, pool: ParsePool | None = None,
-                  save: bool = True) -> Collected:
+                  save: bool = True, lazy: bool = False) -> Collected:
     """`progress(done, total)` is told how many files have their facts. `fc`, an
     already open cache (else `cache` says which to open); `pool`, started workers
     (else a pool is started when there are enough files to parse); `save` false leaves
-    writing the cache to the caller (`save_cache`), which adds the rules' results."""
+    writing the cache to the caller (`save_cache`), which adds the rules' results.
+    `lazy` leaves the facts of files the cache vouches for in `pending` (unpickled while
+    workers parse, if any, else not), and the facts' warnings to `fact_warnings()`."""
     out = Collected()
     if fc is None:
         fc = open_cache(root, config, cache)
+    out._fc, out._load = fc, (ccfg, _limits(config))
     if fc is not None and fc.note:
         out.warnings.append(Warning_(str(fc.file), "cache", fc.note))
     trusted: list[SourceFile] = []
@@ -203,7 +257,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             todo.append((sf, fc.digest(sf.path, sf.role) if fc is not None else None))
     digests: dict[str, str] = {}
     if fc is not None:
-        todo = _confirm_unchanged(fc, todo, config, out, digests)
+        todo = _confirm_unchanged(fc, todo, config, out, digests, lazy)
     tick = progress or (lambda done, total: None)
     total = len(sources)
     batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
@@ -217,17 +271,24 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             pool = own_pool = ParsePool(1, ccfg, config)
     try:
         futures = pool.submit(batches) if pool is not None and todo else None
-        # The cached facts are unpickled while the workers parse.
+        # The cached facts are unpickled while the workers parse (lazily: only until
+        # they are done; the rest may never be needed).
         for sf in trusted:
-            hit = fc.get_unchanged(sf.path, sf.role, sf.size, sf.mtime_ns)
+            digest = digests[sf.path] = fc.digest(sf.path, sf.role)
+            out.cached += 1
+            if lazy and (futures is None or all(f.done() for f in futures)):
+                out.pending[sf.path] = sf
+                continue
+            hit = fc.get(sf.path, sf.role, digest)
             if hit is None:   # a damaged entry: parse the file again
+                out.cached -= 1
+                del digests[sf.path]
                 todo_one = [(sf, None)]
                 batches.append(todo_one)
                 if futures is not None:
                     futures += pool.submit([todo_one])
                 continue
-            digests[sf.path], out.facts[sf.path] = hit
-            out.cached += 1
+            out.facts[sf.path] = hit
         done = out.cached
         total -= len(records)
         tick(done, total)
@@ -250,11 +311,15 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                 sf = by_path[path]
                 digests[path] = digest
                 if payload is None:
+                    fc.restat(path, sf.size, sf.mtime_ns)   # touched, not changed
+                    if lazy:
+                        out.pending[path] = sf
+                        out.cached += 1
+                        continue
                     hit = fc.get(path, sf.role, digest)
                     if hit is not None:
                         out.facts[path] = hit
                         out.cached += 1
-                        fc.restat(path, sf.size, sf.mtime_ns)   # touched, not changed
                         continue
                     # The entry would not load: parse it here.
                     from .facts.extract import extract_facts
@@ -265,7 +330,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                 out.parsed += 1
                 if fc is not None:
                     fc.put_pickled(path, sf.role, digest, payload, sf.size, sf.mtime_ns)
-            done = len(out.facts)
+            done = len(out.facts) + len(out.pending)
             tick(done, total)
     finally:
         if own_pool is not None:
@@ -276,12 +341,8 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         if record is not None and record[1] is None:
             out.warnings.append(Warning_(sf.path, "skipped", record[2] or "skipped"))
     out.facts = dict(sorted(out.facts.items()))
-    for path, ff in out.facts.items():
-        for line, col, what in ff.parse_errors:
-            out.warnings.append(Warning_(path, "parse", f"{what} at line {line}, column {col}; "
-                                         "parsed with error recovery", line))
-        for kind, note in ff.notes:
-            out.warnings.append(Warning_(path, kind, note))
+    if not lazy:
+        out.warnings += out.fact_warnings()
     out.present = set(digests)
     out.skipped = {p for p, r in records.items() if r[1] is None}
     if fc is not None and save:

@@ -21,6 +21,8 @@ from .facts.scopes import ClientConfig
 from .findings import Finding, assign_fingerprints, in_scripts, report_order
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
+from .report.coverage import coverage_figures, figures_key
+from .resolve import ModuleResolver
 from .review import Review, review
 from .rules import REGISTRY, RuleContext, select_rules
 from .schema import locate_schema, parse_schema_files
@@ -99,19 +101,20 @@ def generator_outputs(schema: Schema) -> list[str]:
 
 
 @contextmanager
-def _facts_uncollected():
+def _facts_uncollected(freeze: bool = True):
     """Load the facts with the garbage collector off, then freeze everything loaded.
     Facts are hundreds of thousands of long-lived records and no garbage: each collection
     while they load walks all of them and frees nothing (two such on a warm scan of
     documenso, about a tenth of it). Frozen, the collections after skip them; `scan`
     unfreezes them as it returns, so that a caller that scans many times (the tests) gets
-    them collected as before once it drops them."""
+    them collected as before once it drops them. `freeze` false: collector off, nothing frozen."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -158,25 +161,52 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
             drop_generated(discovery, generator_outputs(schema))
         with _facts_uncollected():
             collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
-                                      fc=fc, pool=pool, save=False)
+                                      fc=fc, pool=pool, save=False, lazy=True)
     finally:
         if pool is not None:
             pool.close()
     warnings = list(discovery.warnings)
-    facts = collected.facts
     warnings += collected.warnings
-    warnings += schema_warnings
-    index = ProjectIndex(root if root.is_dir() else root.parent, facts, schema,
-                         discovery.project_files, ccfg, test_files=discovery.test_files,
-                         resolutions=fc.resolutions if fc is not None else None)
-    suppressions = suppress.collect(facts, schema_sources)
-    findings = _run_rules(rules, index, config, suppressions, fc, schema_sources, discovery)
+    paths = collected.paths
+    modules = ModuleResolver(base, set(paths), discovery.project_files)
+    key = project_results.project_key(base, paths, modules, fc, config, schema_sources, discovery) \
+        if fc is not None else None
+    kept = project_results.reuse(fc, key, [r.id for r in rules]) if fc is not None else None
+
+    def build_index(deferred: bool = False) -> ProjectIndex:
+        # Deferred, it is built after `scan` returned and unfroze what it froze.
+        with _facts_uncollected(freeze=not deferred):
+            facts = collected.load_all()
+        return ProjectIndex(base, facts, schema, discovery.project_files, ccfg, test_files=discovery.test_files,
+                            resolutions=fc.resolutions if fc is not None else None, modules=modules)
+
+    if kept is not None:
+        # Nothing any rule can read changed since the scan that kept these: its findings,
+        # and what it derived from the index, hold; no file's facts need loading.
+        index = DeferredIndex(lambda: build_index(deferred=True), kept.memo)
+        fact_warnings, suppressions, summary = list(kept.fact_warnings), kept.suppressions, kept.summary
+        by_rule = {r.id: list(kept.findings[r.id]) for r in rules}
+    else:
+        index = build_index()
+        fact_warnings = collected.fact_warnings()
+        suppressions = suppress.collect(index.files, schema_sources)
+        by_rule = _run_rules(rules, index, config, suppressions, fc, schema_sources, key)
+        summary = _index_summary(index)
+        if fc is not None:
+            # After the rules, so that the module resolutions (the importers map resolves
+            # every import) are saved with the facts.
+            fc.keep_resolutions(index.modules.resolutions())
+            if key is not None:
+                memo = {figures_key(config): coverage_figures(index, config)}
+                project_results.keep(fc, key, project_results.Kept(
+                    {rid: tuple(fs) for rid, fs in by_rule.items()}, tuple(fact_warnings), suppressions,
+                    summary, memo))
+    warnings += fact_warnings
     if fc is not None:
-        # After the rules, so their per-file results and the module resolutions (the
-        # importers map resolves every import) are saved with the facts.
-        fc.keep_resolutions(index.modules.resolutions())
-        at = len(discovery.warnings) + len(collected.warnings)
-        warnings[at:at] = save_cache(fc, collected)
+        # After the rules, so their results are saved with the facts.
+        warnings += save_cache(fc, collected)
+    warnings += schema_warnings
+    findings = [f for fs in by_rule.values() for f in fs]
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]
@@ -188,11 +218,11 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
                      min_confidence=config["min_confidence"], rules_listed=listed)
     if baseline is not None:
         warnings += [Warning_(baseline.file, "baseline", note) for note in outcome.notes]
-    rec = recognition.summary(index)
+    rec = summary["recognition"]
     if recognition.incomplete(rec):
         warnings.insert(0, Warning_(".", "recognition",
                                     recognition.warning_text(rec, config["prisma"]["client_names"])))
-    stats = _stats(discovery, facts, index, outcome.reported, rules, time.perf_counter() - started)
+    stats = _stats(discovery, len(paths), summary, schema, outcome.reported, rules, time.perf_counter() - started)
     stats["rules_listed"] = [r.id for r in chosen]
     stats["recognition"] = rec
     stats["quiet_by_rule"] = dict(sorted(quiet.items()))
@@ -206,25 +236,57 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
                       discovery=discovery, review=outcome)
 
 
-def _run_rules(rules, index, config, suppressions, fc, schema_sources, discovery) -> list[Finding]:
-    """Every rule's findings. With a cache, a file-scoped rule's come from it for the files
-    whose key is unchanged (rule_results.py), a project-scoped rule's when nothing it can
-    read changed (project_results.py)."""
-    findings: list[Finding] = []
-    keys = base = project = None
+def _run_rules(rules, index, config, suppressions, fc, schema_sources, key) -> dict[str, list[Finding]]:
+    """Every rule's findings, by rule id. With a cache, a file-scoped rule's come from it for
+    the files whose key is unchanged (rule_results.py), a project-scoped rule's when nothing
+    it can read changed (`key`, project_results.py)."""
+    findings: dict[str, list[Finding]] = {}
+    keys = base = None
     for rule in rules:
         ctx = RuleContext(index, config, rule, suppressions)
         if fc is None:
-            findings.extend(rule.check(ctx))
+            findings[rule.id] = list(rule.check(ctx))
         elif rule.scope == "file":
             if keys is None:
                 keys, base = rule_results.file_keys(index, fc), rule_results.base_key(fc, schema_sources)
-            findings.extend(rule_results.run(ctx, fc, keys, base))
+            findings[rule.id] = rule_results.run(ctx, fc, keys, base)
         else:
-            if project is None:
-                project = (project_results.project_key(index, fc, config, schema_sources, discovery),)
-            findings.extend(project_results.run(ctx, fc, project[0]))
+            findings[rule.id] = project_results.run(ctx, fc, key)
     return findings
+
+
+def _index_summary(index: ProjectIndex) -> dict:
+    """What the stats read of the index."""
+    ops = Counter(c.kind for c in index.prisma_calls)
+    return {
+        "files_by_role": dict(sorted(Counter(f.role for f in index.files.values()).items())),
+        "prisma_calls": len(index.prisma_calls),
+        "prisma_calls_by_kind": dict(sorted(ops.items())),
+        "recognition": recognition.summary(index),
+    }
+
+
+class DeferredIndex:
+    """The `ProjectIndex` of a scan that found everything it needed in the cache: built
+    (every file's facts loaded) only when something reads it, but for the values the cache
+    kept of it (`memo`: the coverage figures), which it answers without being built."""
+
+    def __init__(self, build, memo: dict):
+        self._build, self._seed, self._index = build, memo, None
+
+    def memo(self, key: str, compute):
+        if key in self._seed and self._index is None:
+            return self._seed[key]
+        return self._real().memo(key, compute)
+
+    def _real(self) -> ProjectIndex:
+        if self._index is None:
+            self._index = self._build()
+            self._index._memo.update(self._seed)
+        return self._index
+
+    def __getattr__(self, name: str):
+        return getattr(self._real(), name)
 
 
 def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:
@@ -247,17 +309,16 @@ def _with_snippets(root: Path, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _stats(discovery, facts, index, findings, rules, seconds) -> dict:
+def _stats(discovery, files_scanned, summary, schema, findings, rules, seconds) -> dict:
     by_sev = Counter(f.severity.value for f in findings)
     by_rule = Counter(f.rule for f in findings)
-    ops = Counter(c.kind for c in index.prisma_calls)
     return {
-        "files_scanned": len(facts),
+        "files_scanned": files_scanned,
         "files_out_of_scope": dict(sorted(discovery.out_of_scope.items())),
-        "files_by_role": dict(sorted(Counter(f.role for f in index.files.values()).items())),
-        "schema_files": len(index.schema.files) if index.schema else 0,
-        "prisma_calls": len(index.prisma_calls),
-        "prisma_calls_by_kind": dict(sorted(ops.items())),
+        "files_by_role": summary["files_by_role"],
+        "schema_files": len(schema.files) if schema else 0,
+        "prisma_calls": summary["prisma_calls"],
+        "prisma_calls_by_kind": summary["prisma_calls_by_kind"],
         "rules_run": [r.id for r in rules],
         "findings": len(findings),
         "by_severity": {s: by_sev.get(s, 0) for s in ("critical", "high", "medium", "low")},

@@ -89,16 +89,17 @@ class FunctionKey:
 class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
                  project_files: list[str], client_config: ClientConfig, test_files=(),
-                 resolutions: tuple | None = None):
+                 resolutions: tuple | None = None, modules: ModuleResolver | None = None):
         """`resolutions`: module resolutions a former scan kept (`modules.resolutions()`),
-        taken when the files, tsconfigs and packages are the same."""
+        taken when the files, tsconfigs and packages are the same. `modules`: the module
+        resolver of these files and project files, when the caller has built it."""
         self.root = root
         self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
         self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts
         self.schema = schema
-        self.modules = ModuleResolver(root, set(facts), project_files)
+        self.modules = modules if modules is not None else ModuleResolver(root, set(facts), project_files)
         self.modules.adopt(resolutions)
         self._model_names = self._schema_client_names(schema)
         self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}

@@ -52,9 +52,11 @@ def test_a_code_edit_in_any_file_reruns_them_and_a_comment_does_not(demo):
     assert _rescan(app, cache) == 0
 
 
-@pytest.mark.parametrize("edit", ["schema", "config", "tsconfig", "manifest", "test-file", "new-file"])
-def test_an_edit_of_any_other_input_reruns_them(demo, edit):
-    app, cache = demo
+EDITS = ["schema", "config", "tsconfig", "manifest", "test-file", "new-file"]
+
+
+def edit_input(app: Path, edit: str) -> None:
+    """One edit of an input besides the facts (one of EDITS) in the demo app."""
     if edit == "schema":
         _append(app / "prisma" / "schema.prisma", "\nmodel Extra {\n  id Int @id\n}\n")
     elif edit == "config":
@@ -71,6 +73,12 @@ def test_an_edit_of_any_other_input_reruns_them(demo, edit):
         _append(app / "src" / "lib" / "__tests__" / "progress.test.ts", "\nimport '../users'\n")
     elif edit == "new-file":
         (app / "src" / "lib" / "extra.ts").write_text("export const x = 1;\n")
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_of_any_other_input_reruns_them(demo, edit):
+    app, cache = demo
+    edit_input(app, edit)
     assert _rescan(app, cache) == 1
     assert _rescan(app, cache) == 0
 

@@ -8,6 +8,7 @@ from `coverage_figures()`."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -303,8 +304,21 @@ def db_catches_handled(index: ProjectIndex, error_trackers=()) -> Figure:
                   "the same reading as the `swallowed-error` rule.")
 
 
+def figures_key(config) -> str:
+    """The `index.memo` key of the figures under `config`'s options."""
+    return "coverage_figures\0" + json.dumps([config["side_effect_writers"],
+                                               config["input_validation"]["validators"],
+                                               config["error_handling"]["error_trackers"]], default=str)
+
+
 def coverage_figures(index: ProjectIndex, config) -> dict[str, Figure]:
-    """Every figure, keyed; `config` gives the side-effect writers and error trackers."""
+    """Every figure, keyed; `config` gives the side-effect writers and error trackers.
+    Computed once per index and options (`index.memo`), which the engine keeps with the
+    cached rule results, so a warm scan reports them without its index."""
+    return index.memo(figures_key(config), lambda: _figures(index, config))
+
+
+def _figures(index: ProjectIndex, config) -> dict[str, Figure]:
     figures = (
         calls_outside_entry_files(index),
         transaction_uses(index),
