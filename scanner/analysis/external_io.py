@@ -1,5 +1,6 @@
 """Awaited work outside the database: `fetch()`, or a method of an installed client's
-instance (`await s3.send(…)` where `const s3 = new S3Client()`), directly or a few repo
+instance (`await s3.send(…)` where `const s3 = new S3Client()`, or a package factory's
+product: `const transport = nodemailer.createTransport(…)`), directly or a few repo
 calls down. A loop whose items each await such work is per-item by design:
 the database query beside it is not what one batched query would save (rules.md §8)."""
 

@@ -157,13 +157,19 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
 
 
 def _instance_of_import(pf: ParsedFile, b) -> str | None:
-    """The module of the imported class a variable is a `new` instance of."""
+    """The module of the imported class a variable is a `new` instance of, or of the imported
+    factory that made it (`nodemailer.createTransport(…)`, `createClient(…)`, `google.gmail(…)`,
+    awaited or not): a client object of that module. The index tells a package from repo code."""
     if b is None or b.kind != "var" or b.path:
         return None
     v = unwrap(b.value)
-    if v is None or v.type != "new_expression":
+    if v is not None and v.type == "await_expression" and v.named_children:
+        v = unwrap(v.named_children[0])
+    if v is None or v.type not in ("new_expression", "call_expression"):
         return None
-    ctor = field(v, "constructor")
+    ctor = field(v, "constructor" if v.type == "new_expression" else "function")
+    while ctor is not None and ctor.type == "member_expression" and v.type == "call_expression":
+        ctor = field(ctor, "object")  # `nodemailer.createTransport`: the namespace import
     if ctor is None or ctor.type != "identifier":
         return None
     c = pf.resolver.lookup(text(ctor), ctor)
