@@ -354,6 +354,14 @@ def _returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
     return body is not None and body.type != "statement_block" and _harmless(body, resolver, 1)
 
 
+def returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
+    """Every value the function returns is a number, boolean, date or escaped text, or
+    null: `(v) => { const n = Number(v); return Number.isFinite(n) ? n : null }`."""
+    results = _returned_expressions(unwrap(fn)) if unwrap(fn) is not None else []
+    return bool(results) and all(unwrap(r) is not None and unwrap(r).type in ("null", "undefined")
+                                 or _harmless(r, resolver, 1) for r in results)
+
+
 def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if args is None:
         return ArgSummary(present=False)

@@ -14,6 +14,7 @@ from .operations import WRITE_DATA_KEYS
 from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, key, member_chain, short, text,
 )
+from .raw_sql import returns_harmless
 from .scopes import pattern_bindings
 
 BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
@@ -199,8 +200,13 @@ class TaintValues:
         if chain in _KEEP:
             return [(a, False, coerced) for a in arg_nodes[:1]]
         if fn.type == "identifier":
-            if self._local_function(fn) is not None:
-                return [(a, False, coerced) for a in arg_nodes]
+            local = self._local_function(fn)
+            if local is not None:
+                # `const num = (v) => { const n = Number(v); return isFinite(n) ? n : null }`:
+                # a helper that only ever returns numbers (booleans, dates, escaped text)
+                # coerces like Number() itself: no filter object comes out of it.
+                numeric = coerced or returns_harmless(local, self.resolver)
+                return [(a, False, numeric) for a in arg_nodes]
             return []
         if fn.type == "member_expression":
             method = text(field(fn, "property"))
