@@ -201,6 +201,10 @@ class _Walker:
             obj = unwrap(field(fn, "object"))
             if obj is not None and obj.type == "call_expression":
                 return  # res.status(500).json(...): the status call counted it
+        if prop == "error" and fn is not None and text(field(fn, "object")) in ("Response", "NextResponse"):
+            # `Response.error()`: a network error (status 0, the fetch rejects), not a 200.
+            self.statuses.append(f"{text(field(fn, 'object'))}.error()")
+            return
         if prop in ("redirect",) or (fn is not None and fn.type == "identifier"
                                      and text(fn) in ("redirect", "permanentRedirect", "notFound")):
             self.statuses.append("redirect" if "edirect" in (prop or text(fn)) else "404")
