@@ -253,6 +253,15 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                       "depends on the column",)
 
 
+def _sources(lead: TaintFlow, flows: list[TaintFlow]) -> tuple[str, tuple[str, str]]:
+    """The inputs the flows carry, the lead's first (`the request body (…) and a route
+    parameter (…)`: an id from the path is not the body's), and the verbs that agree."""
+    names = list(dict.fromkeys(_DESCRIBE.get(f.source, f.source) for f in [lead, *flows]))
+    if len(names) == 1:
+        return names[0], ("is", "reaches")
+    return ", ".join(names[:-1]) + " and " + names[-1], ("are", "reach")
+
+
 def _where(flow: TaintFlow) -> str:
     if flow.argument == "*":
         return "the whole argument"
@@ -309,11 +318,11 @@ def _check(ctx: RuleContext):
             lead = max(flows, key=lambda f: (f.mass_assignment, f.source in _BODY and not f.coerced))
             entry = entries[lead.function]
             where = ", ".join(dict.fromkeys(_where(f) for f in flows))
-            source = _DESCRIBE.get(lead.source, lead.source)
+            source, verb = _sources(lead, flows)
             related = [Related(path, s.line, s.note) for s in lead.steps]
             yield ctx.call_finding(
                 call,
-                f"In {a_kind(entry)}, {source} reaches {where} of {call.label}() without a validator: "
+                f"In {a_kind(entry)}, {source} {verb[1]} {where} of {call.label}() without a validator: "
                 f"{_tail(severity, lead.argument, lead.coerced)}",
                 severity=severity, entry_point=entry, related=related,
                 matched=f"{call.call.text}@{lead.source}:{where}",
@@ -390,7 +399,7 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
                                              c.caller))
         entry = entries_of[lead.caller][lead.handed.function]
         where = ", ".join(dict.fromkeys(_where(f) for f in flows))
-        source = _DESCRIBE.get(lead.flow.source, lead.flow.source)
+        source, verb = _sources(lead.flow, flows)
         fn = index.function(FunctionKey(callee, lead.param.function))
         via = f"{fn.name}()" if fn else "a function"
         related = [Related(lead.caller, s.line, s.note) for s in lead.handed.steps] \
@@ -399,8 +408,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
         more = f" (and {others} more entry point file{'s' if others > 1 else ''})" if others > 0 else ""
         yield ctx.call_finding(
             call,
-            f"In {a_kind(entry)} ({lead.caller}:{lead.handed.span.line}){more}, {source} is passed to {via} "
-            f"and reaches {where} of {call.label}() without a validator: "
+            f"In {a_kind(entry)} ({lead.caller}:{lead.handed.span.line}){more}, {source} {verb[0]} passed to {via} "
+            f"and {verb[1]} {where} of {call.label}() without a validator: "
             f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
             severity=severity, entry_point=entry, related=related,
             matched=f"{call.call.text}@{lead.flow.source}:{where}@via:{via}",
