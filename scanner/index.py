@@ -15,6 +15,7 @@ from .facts.model import (
     CallSite, ClientRef, ExportRef, FileFacts, FunctionFact, HandlerRef, PrismaCallCandidate,
 )
 from .facts import operations as ops
+from .facts.client_types import INHERITED
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -198,6 +199,11 @@ class ProjectIndex:
                 for member, mref in exp.members:
                     if member == wanted:
                         return self._continue(path, mref, rest[k:], depth)
+            for member, mref in exp.members:
+                if member == INHERITED:  # an interface's imported base may declare it
+                    r = self._continue(path, mref, rest, depth)
+                    if r.kind == "client":
+                        return r
             if exp.ref.kind == "import":
                 r = exp.ref
                 return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,

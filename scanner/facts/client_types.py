@@ -187,7 +187,9 @@ class TypeReader:
                 if decl.type == "type_alias_declaration":
                     return self.member(field(decl, "value"), prop, depth + 1)
                 if decl.type == "interface_declaration":
-                    return self.member(field(decl, "body"), prop, depth + 1)
+                    found = self.member(field(decl, "body"), prop, depth + 1)
+                    return found if found.kind in ("client", "import") \
+                        else self._inherited(decl, prop, depth)
                 return UNKNOWN
             b = self.resolver.lookup(name, t)
             if b is not None and b.kind == "import" and b.imported != "*":
@@ -195,18 +197,52 @@ class TypeReader:
                                                 origin="imported type")
         return UNKNOWN
 
-    def members(self, decl: ts.Node) -> tuple[tuple[str, ClientRef], ...]:
-        """The client-holding properties of a type alias or interface, for its export."""
+    def _inherited(self, decl: ts.Node, prop: str, depth: int) -> ClientRef:
+        """A property an interface inherits: `interface GraphQLContext extends Context {}`,
+        where `Context` (in this file or imported) declares `prisma: PrismaClient`."""
+        for clause in decl.named_children:
+            if clause.type != "extends_type_clause":
+                continue
+            for base in clause.named_children:
+                base = field(base, "name") if base.type == "generic_type" else base
+                if base is not None and base.type == "type_identifier":
+                    r = self.member(base, prop, depth + 1)
+                    if r.kind in ("client", "import"):
+                        return r
+        return UNKNOWN
+
+    def members(self, decl: ts.Node, depth: int = 0) -> tuple[tuple[str, ClientRef], ...]:
+        """The client-holding properties of a type alias or interface, for its export, and
+        an interface's bases: a same-file base's members inline, an imported base as an
+        `INHERITED` entry the index follows into the module it comes from."""
         body = field(decl, "body") if decl.type == "interface_declaration" else _strip(field(decl, "value"))
-        if body is None or body.type not in ("object_type", "interface_body"):
-            return ()
         out = []
-        for sig in body.named_children:
+        for sig in body.named_children if body is not None and body.type in ("object_type", "interface_body") else ():
             if sig.type == "property_signature":
                 r = self.classify(field(sig, "type"))
                 if r.kind in ("client", "import"):
                     out.append((text(field(sig, "name")), r))
+        for clause in decl.named_children if decl.type == "interface_declaration" and depth < 8 else ():
+            if clause.type != "extends_type_clause":
+                continue
+            for base in clause.named_children:
+                base = field(base, "name") if base.type == "generic_type" else base
+                if base is None or base.type != "type_identifier":
+                    continue
+                inner = self.declaration(text(base))
+                if inner is not None and inner.type in ("interface_declaration", "type_alias_declaration"):
+                    out.extend(self.members(inner, depth + 1))
+                    continue
+                b = self.resolver.lookup(text(base), base)
+                if inner is None and b is not None and b.kind == "import" and b.imported != "*":
+                    out.append((INHERITED, self.resolver.import_ref(b.module or "", b.imported or "default",
+                                                                    origin="inherited type")))
         return tuple(out)
+
+
+# The member key of an exported interface's imported base (`interface Context extends
+# IContextData`): a property not found among the members is looked up there.
+INHERITED = "<extends>"
 
 
 def class_base(decl: ts.Node) -> ts.Node | None:
