@@ -77,6 +77,15 @@ class Package:
     dir: str
     manifest: dict
 
+    def dependency(self, name: str):
+        """The version spec the manifest asks for `name`, None when it asks for none
+        (devDependencies win over dependencies, as npm merges them)."""
+        for section in ("devDependencies", "dependencies"):
+            deps = self.manifest.get(section)
+            if isinstance(deps, dict) and name in deps:
+                return deps[name]
+        return None
+
 
 class ModuleResolver:
     def __init__(self, root: Path, files: set[str], project_files: list[str]):

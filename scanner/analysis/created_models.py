@@ -40,3 +40,10 @@ def created_models(index, schema) -> tuple[frozenset[str], frozenset[str]] | Non
                     out.add(target[:1].lower() + target[1:])
         return frozenset(app), frozenset(scripts)
     return index.memo("created-models", compute)
+
+
+def lookup_models(index, schema) -> frozenset[str]:
+    """Models (client names) whose rows seeds and scripts create and no application code
+    does: lookup tables, as large as what those wrote. Empty without a schema."""
+    created = created_models(index, schema)
+    return created[1] - created[0] if created is not None else frozenset()

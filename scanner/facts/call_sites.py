@@ -3,15 +3,13 @@ imported functions and of `this.method()`, each with where it runs."""
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
 from .args import object_entries
 from .classify import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
-from .nodes import FUNCTION_TYPES, class_method, field, key, span, text, unwrap
+from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile
 from .raw_origins import from_parameter, parameter_positions
@@ -57,7 +55,6 @@ def _origins(items: list[ts.Node], constants: tuple[int, ...], resolver: Resolve
 
 
 _LITERALS = frozenset({"string", "number", "true", "false"})
-_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)*")
 
 
 def _constant(node: ts.Node) -> bool:
@@ -70,7 +67,7 @@ def _constant(node: ts.Node) -> bool:
         return True
     if node.type == "template_string":
         return not any(c.type == "template_substitution" for c in node.named_children)
-    return node.type in ("identifier", "member_expression") and _CONSTANT_NAME.fullmatch(text(node)) is not None
+    return node.type in ("identifier", "member_expression") and CONSTANT_NAME.fullmatch(text(node)) is not None
 
 
 def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaCallCandidate, ...],

@@ -200,15 +200,10 @@ class TypeReader:
     def _inherited(self, decl: ts.Node, prop: str, depth: int) -> ClientRef:
         """A property an interface inherits: `interface GraphQLContext extends Context {}`,
         where `Context` (in this file or imported) declares `prisma: PrismaClient`."""
-        for clause in decl.named_children:
-            if clause.type != "extends_type_clause":
-                continue
-            for base in clause.named_children:
-                base = field(base, "name") if base.type == "generic_type" else base
-                if base is not None and base.type == "type_identifier":
-                    r = self.member(base, prop, depth + 1)
-                    if r.kind in ("client", "import"):
-                        return r
+        for base in _interface_bases(decl):
+            r = self.member(base, prop, depth + 1)
+            if r.kind in ("client", "import"):
+                return r
         return UNKNOWN
 
     def members(self, decl: ts.Node, depth: int = 0) -> tuple[tuple[str, ClientRef], ...]:
@@ -222,22 +217,28 @@ class TypeReader:
                 r = self.classify(field(sig, "type"))
                 if r.kind in ("client", "import"):
                     out.append((text(field(sig, "name")), r))
-        for clause in decl.named_children if decl.type == "interface_declaration" and depth < 8 else ():
-            if clause.type != "extends_type_clause":
+        for base in _interface_bases(decl) if depth < 8 else ():
+            inner = self.declaration(text(base))
+            if inner is not None and inner.type in ("interface_declaration", "type_alias_declaration"):
+                out.extend(self.members(inner, depth + 1))
                 continue
+            b = self.resolver.lookup(text(base), base)
+            if inner is None and b is not None and b.kind == "import" and b.imported != "*":
+                out.append((INHERITED, self.resolver.import_ref(b.module or "", b.imported or "default",
+                                                                origin="inherited type")))
+        return tuple(out)
+
+
+def _interface_bases(decl: ts.Node):
+    """The named types after an interface's `extends` (`Context`, `Base<T>` → `Base`)."""
+    if decl.type != "interface_declaration":
+        return
+    for clause in decl.named_children:
+        if clause.type == "extends_type_clause":
             for base in clause.named_children:
                 base = field(base, "name") if base.type == "generic_type" else base
-                if base is None or base.type != "type_identifier":
-                    continue
-                inner = self.declaration(text(base))
-                if inner is not None and inner.type in ("interface_declaration", "type_alias_declaration"):
-                    out.extend(self.members(inner, depth + 1))
-                    continue
-                b = self.resolver.lookup(text(base), base)
-                if inner is None and b is not None and b.kind == "import" and b.imported != "*":
-                    out.append((INHERITED, self.resolver.import_ref(b.module or "", b.imported or "default",
-                                                                    origin="inherited type")))
-        return tuple(out)
+                if base is not None and base.type == "type_identifier":
+                    yield base
 
 
 # The member key of an exported interface's imported base (`interface Context extends

@@ -17,8 +17,8 @@ from .frames import (
     loop_header, loop_kind, member_call, test_of,
 )
 from .model import (
-    ITERATION_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext, TxFrame,
-    negate_test,
+    ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext,
+    TxFrame, negate_test,
 )
 from .nodes import ancestors as climb
 from .nodes import (
@@ -155,7 +155,7 @@ class ContextBuilder:
         if fields is None:
             fields = dict(
                 kind="callback", line=call.start_point[0] + 1, end_line=call.end_point[0] + 1, key=key(call),
-                method=prop, parallel=is_async(fn) and prop in ("map", "flatMap", "forEach"),
+                method=prop, parallel=is_async(fn) and prop in SAME_TICK_METHODS,
                 literal_len=literal_len(obj, self.resolver), iterable_import=self._imported(obj),
                 chunked=chunked(obj, self.resolver), **self._origin(call, obj),
                 start=call.start_byte, end=call.end_byte, header=short(field(call, "function"), 120),

@@ -19,6 +19,10 @@ from .operations import (  # noqa: F401
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
 })
+# Of those, the methods that call the callback for every item in one go: each call runs up to
+# its first `await`, so async callbacks run side by side and what they start before it starts
+# in one tick.
+SAME_TICK_METHODS = frozenset({"map", "flatMap", "forEach"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 

@@ -8,6 +8,9 @@ import tree_sitter as ts
 
 from .model import Span
 
+# A SCREAMING_CASE constant's name, dotted members included (`TABLE`, `COLUMNS.NAME`).
+CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*(\.[A-Z][A-Z0-9_]*)*")
+
 FUNCTION_TYPES = frozenset({
     "function_declaration", "generator_function_declaration", "function_expression",
     "arrow_function", "method_definition", "function",

@@ -8,14 +8,12 @@ else is unknown. The answer is a kind and a note naming the fact, for evidence."
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
 from .args import summarise_args
 from .classify import prisma_module
 from .operations import MODEL_OPS
-from .nodes import field, text, unwrap
+from .nodes import CONSTANT_NAME, field, text, unwrap
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -155,9 +153,6 @@ def _request_like(node: ts.Node | None) -> bool:
     return last in ("req", "request") or chain.endswith("searchParams")
 
 
-_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-
-
 def _fixed_take(arg: ts.Node | None, resolver) -> str | None:
     """The page size when the code fixes it: `take: 50`, `take: BATCH_SIZE`, or a `const`
     bound to a number; None when a variable (a caller's, the request's) decides it."""
@@ -171,7 +166,7 @@ def _fixed_take(arg: ts.Node | None, resolver) -> str | None:
         if v.type == "number" or v.type == "unary_expression" and text(v).lstrip("-").isdigit():
             return text(v)
         if v.type == "identifier":
-            if _CONSTANT_NAME.fullmatch(text(v)):
+            if CONSTANT_NAME.fullmatch(text(v)):
                 return text(v)
             b = resolver.lookup(text(v), v)
             init = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None

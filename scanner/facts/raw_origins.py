@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .model import ITERATION_METHODS
 from .nodes import FUNCTION_TYPES, field, text, unwrap
 from .scopes import Resolver
 
@@ -35,8 +36,7 @@ def _values_of(b, resolver: Resolver) -> list[ts.Node]:
 
 
 # Methods whose callback's first parameter is an item of the object they are called on.
-_ITEM_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "find", "findLast", "some", "every",
-                             "reduce", "sort", "findIndex"})
+_ITEM_CALLBACKS = ITERATION_METHODS | {"findLast", "sort"}
 
 
 def _remembered(b, resolver: Resolver, depth: int, found: list | None, strict: bool, memo: dict) -> bool:

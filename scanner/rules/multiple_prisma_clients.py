@@ -9,11 +9,7 @@ from .base import Rule, RuleContext
 
 
 def _is_next_app(index) -> bool:
-    for pkg in index.modules.packages.values():
-        deps = {**(pkg.manifest.get("dependencies") or {}), **(pkg.manifest.get("devDependencies") or {})}
-        if "next" in deps:
-            return True
-    return False
+    return any(pkg.dependency("next") is not None for pkg in index.modules.packages.values())
 
 
 def _test_harness(index, path: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts.model import LoopFrame, SiteContext
+from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
@@ -138,15 +138,10 @@ def _item_loop(index: ProjectIndex, path: str, ctx: SiteContext) -> LoopFrame | 
     return None
 
 
-# Array methods that call their callback for every item synchronously, one after the other:
-# each callback runs up to its first `await`, so calls made before it start in one tick.
-_SAME_TICK = ("map", "flatMap", "forEach")
-
-
 def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
     """`Promise.all(ids.map((id) => prisma.user.findUnique({ where: { id } })))`, or the same
     in `forEach`: Prisma Client batches findUnique calls of one tick into one IN query."""
-    return (loop.kind == "callback" and loop.method in _SAME_TICK
+    return (loop.kind == "callback" and loop.method in SAME_TICK_METHODS
             and call.operation in _BATCHED_BY_DATALOADER
             and call.call.args.where_equality_only and not loop.awaits_before)
 
@@ -154,7 +149,7 @@ def _dataloader_batched(call: PrismaCall, loop: LoopFrame) -> bool:
 def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     """Say why Prisma's findUnique batching does not apply here."""
     if call.operation in _BATCHED_BY_DATALOADER:
-        if loop.kind != "callback" or loop.method not in _SAME_TICK:
+        if loop.kind != "callback" or loop.method not in SAME_TICK_METHODS:
             return " (findUnique calls awaited one at a time are not batched by Prisma's dataloader)"
         if loop.awaits_before:
             return " (the callback awaits before the call, so the calls do not start in one tick " \
@@ -306,7 +301,7 @@ def _across_functions(ctx: RuleContext):
             if target is None:
                 continue
             target = FunctionKey(target.path, index.owner(target.path, target.id))
-            if loop.kind == "callback" and loop.method in _SAME_TICK and not loop.awaits_before \
+            if loop.kind == "callback" and loop.method in SAME_TICK_METHODS and not loop.awaits_before \
                     and _helper_is_one_findunique(index, target):
                 continue
             if not _not_memoised(index.function(target)):

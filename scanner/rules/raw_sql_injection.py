@@ -22,6 +22,20 @@ _BUILT = {"template": "a template literal with `${…}`", "concat": "string conc
 _MAX_HOPS = 2  # callers followed beyond the first, for a value a caller forwards from its own parameters
 
 
+def _handed_at(index, path: str, site) -> list:
+    """The request input `path` hands to the call at `site` (`HandedInput`s), from one
+    table per file built once."""
+    by_site = index.memo(f"handed-by-site:{path}", lambda: _by_site(index.files[path].handed_inputs))
+    return by_site.get((site.span.line, site.span.column), [])
+
+
+def _by_site(handed) -> dict:
+    out: dict = {}
+    for h in handed:
+        out.setdefault((h.span.line, h.span.column), []).append(h)
+    return out
+
+
 def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hops: int = 0):
     """(a caller's file, its line, how many callers, whether all pass constants) when the
     scan sees callers of the function and every one passes, where the spliced values come
@@ -38,8 +52,7 @@ def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hop
         given = site.given
         if given is None:
             return None
-        at = (site.span.line, site.span.column)
-        handed = {h.arg for h in index.files[path].handed_inputs if (h.span.line, h.span.column) == at}
+        handed = {h.arg for h in _handed_at(index, path, site)}
         forwarded = dict(given.forwarded)
         for p in positions:
             if p in handed:
@@ -65,9 +78,8 @@ def _handed_across(index, path: str, sink: int):
         for cpath, site in index.callers(FunctionKey(path, pf.function)):
             if cpath == path:
                 continue
-            at = (site.span.line, site.span.column)
-            for h in index.files[cpath].handed_inputs:
-                if (h.span.line, h.span.column) == at and h.arg == pf.param and not h.coerced \
+            for h in _handed_at(index, cpath, site):
+                if h.arg == pf.param and not h.coerced \
                         and (pf.key == "" or h.key in ("", pf.key)) \
                         and index.entry_kind(cpath, h.function) is not None:
                     return cpath, h, pf.flow

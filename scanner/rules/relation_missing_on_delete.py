@@ -5,7 +5,7 @@ low: the default is what such a table wants."""
 
 from __future__ import annotations
 
-from ..analysis.created_models import created_models
+from ..analysis.created_models import lookup_models
 from ..analysis.schema_shape import field_span, relation_is_optional, table_models
 from ..discover import SCRIPT_ROLES
 from ..facts.operations import DELETE_OPS
@@ -17,18 +17,10 @@ def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
     """Models (schema names) whose rows only seeds and scripts create and no application code
     deletes: lookup tables. A relation to one keeps the default on purpose: Restrict guards
     rows nothing is meant to delete."""
-    created = created_models(ctx.index, schema)
-    if created is None:
-        return frozenset()
-    app, scripts = created
+    lookups = lookup_models(ctx.index, schema)
     deleted = {c.model for c in ctx.index.prisma_calls
                if c.operation in DELETE_OPS and ctx.index.files[c.path].role not in SCRIPT_ROLES}
-    out = set()
-    for model in schema.models:
-        name = model.client_name
-        if name in scripts and name not in app and name not in deleted:
-            out.add(model.name)
-    return frozenset(out)
+    return frozenset(m.name for m in schema.models if m.client_name in lookups - deleted)
 
 
 def _default_action(provider: str | None, optional: bool) -> str:

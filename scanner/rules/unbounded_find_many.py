@@ -14,7 +14,7 @@ from ..findings import Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from ..analysis.created_models import created_models
+from ..analysis.created_models import lookup_models
 
 
 def _unique_fields(model) -> set[str]:
@@ -86,8 +86,7 @@ def _drained_flag(call, index) -> tuple[str, str] | None:
 
 def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ...]]:
     args = call.call.args
-    created = created_models(index, schema) if index is not None else None
-    if created is not None and call.model in created[1] and call.model not in created[0]:
+    if index is not None and call.model in lookup_models(index, schema):
         return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
                        "table, as large as what they wrote",)
     if not args.present or "where" not in args.keys or args.where_empty:

@@ -167,8 +167,7 @@ def _next_major(index, path: str) -> int | None:
     asks for (`^15.1.0` → 15); None when no manifest names one with a number."""
     found = None
     for pkg in index.modules.packages.values():
-        deps = {**(pkg.manifest.get("dependencies") or {}), **(pkg.manifest.get("devDependencies") or {})}
-        spec = deps.get("next")
+        spec = pkg.dependency("next")
         if not isinstance(spec, str) or not (pkg.dir == "" or path.startswith(pkg.dir + "/")):
             continue
         m = _VERSION.match(spec)
