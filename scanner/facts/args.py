@@ -8,7 +8,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ArgSummary
-from .nodes import field, text, unwrap
+from .nodes import CONSTANT_NAME, field, text, unwrap
 
 FILTER_OPERATORS = frozenset({
     "equals", "in", "notIn", "lt", "lte", "gt", "gte", "contains", "startsWith", "endsWith",
@@ -189,6 +189,43 @@ def _where_points(obj: ts.Node) -> tuple[list[str], bool]:
     return out, hidden
 
 
+def where_object(args: ts.Node | None) -> ts.Node | None:
+    """The object literal of the first argument's `where`, if written inline."""
+    named = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+    first = unwrap(named[0]) if named else None
+    if first is None or first.type != "object":
+        return None
+    v = next((unwrap(value) for name, value, spread in object_entries(first) if name == "where"), None)
+    return v if v is not None and v.type == "object" else None
+
+
+def scoped_entries(obj: ts.Node) -> list[tuple[str, ts.Node]]:
+    """(key, value) at the top of `where` (and of `AND`) for keys given a plain value named
+    by a variable or a member (`userId`, `userId: user.id`), not a literal or a SCREAMING_CASE
+    constant: a value the code decides, which may be the signed-in user's or the request's
+    (the call's taint and where the value comes from tell which)."""
+    out: list[tuple[str, ts.Node]] = []
+    stack = [obj]
+    while stack:
+        node = unwrap(stack.pop())
+        if node is None or node.type != "object":
+            continue
+        for c in node.named_children:
+            if c.type == "shorthand_property_identifier":
+                out.append((text(c), c))
+                continue
+            if c.type != "pair":
+                continue
+            name, v = _key_name(c), unwrap(field(c, "value"))
+            if name == "AND":
+                stack.append(v)
+            elif v is not None and name not in ("OR", "NOT") and (
+                    v.type == "member_expression" or v.type == "identifier"
+                    and not CONSTANT_NAME.fullmatch(text(v)) and text(v) not in ("undefined", "null")):
+                out.append((name, v))
+    return out
+
+
 def _relation_points(obj: ts.Node) -> list[str]:
     """`rel.key` for each key given one plain value inside an object at the top of `where`
     that is not an operator object (`team: { slug }`, not `name: { contains: q }`)."""
@@ -259,8 +296,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     keys: list[str] = []
     opaque = False
     where_fields: list[str] = []
-    points: list[str] = []
-    relation_points: list[str] = []
+    # Keys pinned to a value, those of relation filters, those given a value the code names.
+    points, relation_points, scoped = [], [], []  # type: list[str], list[str], list[str]
     where_opaque = False
     patterns: dict[str, bool] = {}
     nulls: dict[str, bool] = {}
@@ -285,6 +322,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                 _where_fields(v, where_fields, equality, patterns, nulls)
                 points, where_opaque = _where_points(v)
                 relation_points = _relation_points(v)
+                scoped = [k for k, _ in scoped_entries(v)]
             else:
                 equality[0] = False
                 where_opaque = True
@@ -300,6 +338,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
         where_relation_points=tuple(relation_points),
+        where_scoped=tuple(scoped),
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),

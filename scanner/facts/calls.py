@@ -4,15 +4,18 @@ scope table says is a client."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tree_sitter as ts
 
-from .args import summarise_args
+from .args import scoped_entries, summarise_args, where_object
 from .raw_sql import raw_summary
 from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
 from .narrowing import with_results
 from .nodes import field, key, short, span, text, unwrap
 from .parsed import ParsedFile
+from .raw_origins import from_parameter
 
 TxCalls = tuple[tuple[ts.Node, ClientRef], ...]
 
@@ -64,6 +67,15 @@ def _receiver_root(receiver: ts.Node) -> ts.Node:
     return n if n is not None else receiver
 
 
+def _code_decided(args: ts.Node, pf: ParsedFile) -> tuple[str, ...]:
+    """The `where` keys given a value the function decides itself (`userId: session.user.id`
+    after `const session = await auth()`), not one computed from a parameter, whose
+    callers (or the framework, with the request) decide it."""
+    where = where_object(args)
+    return tuple(k for k, v in scoped_entries(where) if not from_parameter(v, pf.resolver, strict=True)) \
+        if where is not None else ()
+
+
 def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
     """(call node, receiver, model, operation, args) of a match, None when the
     operation is not one Prisma has."""
@@ -74,7 +86,10 @@ def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
         model = text(m["call.model"][0])
         if model.startswith("$"):
             return None
-        return m["call"][0], m["call.receiver"][0], model, op, summarise_args(m["call.args"][0])
+        args = summarise_args(m["call.args"][0])
+        if args.where_scoped:
+            args = replace(args, where_scoped=_code_decided(m["call.args"][0], pf))
+        return m["call"][0], m["call.receiver"][0], model, op, args
     op = text(m["client_call.method"][0])
     if op not in RAW_METHODS and op != TRANSACTION_METHOD:
         return None

@@ -213,6 +213,9 @@ class ArgSummary:
     # `team: { slug: s }`: "team.slug" for each plain-valued key of a relation filter at the
     # top of `where` (which parent row the filter names, when that key is unique there).
     where_relation_points: tuple[str, ...] = ()
+    # Keys given a plain value named by a variable or member (`userId: user.id`): values the
+    # code decides; those the request does not supply scope what a filter object can reach.
+    where_scoped: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
     # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
     # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)

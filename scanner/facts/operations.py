@@ -25,6 +25,7 @@ class Operation:
     # Returns or changes every row its `where` matches (not the first, a count or groups).
     every_match: bool = False
     returns_rows: bool = False        # its result is the row(s) of its model (fields are model fields)
+    one_row: bool = False             # … and it is one row (or null), not a list
     bulk: bool = False                # one statement for many rows (createMany, updateMany, deleteMany)
     data_keys: tuple[str, ...] = ()   # argument keys holding the values it writes
     # Prisma Client batches the calls of one tick into one `IN` query (its dataloader).
@@ -49,23 +50,24 @@ _DATA = ("data",)
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (
     # Model delegate reads: prisma.<model>.<op>(…)
     _read("findMany", "filter", every_match=True, returns_rows=True),
-    _read("findFirst", "filter", returns_rows=True),
-    _read("findFirstOrThrow", "filter", returns_rows=True),
-    _read("findUnique", "unique", returns_rows=True, batched_by_dataloader=True),
-    _read("findUniqueOrThrow", "unique", returns_rows=True, batched_by_dataloader=True),
+    _read("findFirst", "filter", returns_rows=True, one_row=True),
+    _read("findFirstOrThrow", "filter", returns_rows=True, one_row=True),
+    _read("findUnique", "unique", returns_rows=True, one_row=True, batched_by_dataloader=True),
+    _read("findUniqueOrThrow", "unique", returns_rows=True, one_row=True, batched_by_dataloader=True),
     _read("count", "filter"),
     _read("aggregate", "filter"),
     _read("groupBy", "filter", returns_rows=True),
     # Model delegate writes
-    _write("create", None, returns_rows=True, data_keys=_DATA, creates=True),
+    _write("create", None, returns_rows=True, one_row=True, data_keys=_DATA, creates=True),
     _write("createMany", None, bulk=True, data_keys=_DATA, creates=True),
     _write("createManyAndReturn", None, returns_rows=True, bulk=True, data_keys=_DATA, creates=True),
-    _write("update", "unique", returns_rows=True, data_keys=_DATA, updates=True),
+    _write("update", "unique", returns_rows=True, one_row=True, data_keys=_DATA, updates=True),
     _write("updateMany", "filter", every_match=True, bulk=True, data_keys=_DATA, updates=True),
     _write("updateManyAndReturn", "filter", every_match=True, returns_rows=True, bulk=True, data_keys=_DATA,
            updates=True),
-    _write("upsert", "unique", returns_rows=True, data_keys=("create", "update"), updates=True, creates=True),
-    _write("delete", "unique", returns_rows=True, deletes=True),
+    _write("upsert", "unique", returns_rows=True, one_row=True, data_keys=("create", "update"), updates=True,
+           creates=True),
+    _write("delete", "unique", returns_rows=True, one_row=True, deletes=True),
     _write("deleteMany", "filter", every_match=True, bulk=True, deletes=True),
     # Client methods: prisma.$<method>(…)
     Operation("$queryRaw", "raw"),
@@ -106,6 +108,7 @@ RAW_METHODS = _names(kind="raw")
 UNSAFE_RAW_METHODS = _names(kind="raw", unsafe=True)  # raw-sql-injection's sinks
 TRANSACTION_METHOD = "$transaction"
 ROW_OPS = _names(returns_rows=True)
+ONE_ROW_OPS = _names(one_row=True)                    # return one row: a list in it is one parent's
 UNIQUE_WHERE_OPS = _names(where="unique")
 FILTER_WHERE_OPS = _names(where="filter")             # match (or change) many rows
 EVERY_MATCH_OPS = _names(every_match=True)            # return or change every row matched

@@ -12,7 +12,7 @@ import tree_sitter as ts
 
 from .args import summarise_args
 from .classify import prisma_module
-from .operations import MODEL_OPS
+from .operations import MODEL_OPS, ONE_ROW_OPS
 from .nodes import CONSTANT_NAME, field, text, unwrap
 
 # Kinds, strongest proof first.
@@ -22,7 +22,10 @@ CONSTANT = "constant"    # literal, module constant, enum, fixed-length range
 BOUNDED = "bounded"      # rows of a read with `take` (how many the code does not fix)
 PAGE = "page"            # rows of a read whose `take` the code fixes (a literal or constant)
 PINNED = "pinned"        # rows of a read without `take` whose `where` pins a field to a value
+ONE_ROW = "one-row"      # a list held by one row a read returned (a relation, a JSON array)
+PARAM = "param"          # a parameter of the function around the loop: its callers decide
 UNKNOWN = "unknown"
+
 
 # Calls that keep (a subset of) their receiver's items: the origin is the receiver's.
 _KEEPS = frozenset({"filter", "map", "slice", "flat", "flatMap", "sort", "toSorted", "reverse",
@@ -57,6 +60,10 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[s
             return kind, f"`{_short(node)}` of {note}"
         if kind == CONSTANT:
             return CONSTANT, note
+        if kind == ONE_ROW and note.startswith("the row "):
+            return ONE_ROW, f"`{_short(node)}`, held by {note}"
+        if kind == PARAM:
+            return PARAM, note
         return UNKNOWN, ""
     if t == "call_expression":
         return _call_origin(node, resolver, depth)
@@ -104,6 +111,11 @@ def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
                 # by how much is not known here.
                 return PINNED, f"rows of {label} (line {line}), filtered on {', '.join(pinned[:3])}"
             return ROWS, f"rows of {label} (line {line}), which has no take and no filter pinning a field"
+    if prop in ONE_ROW_OPS:
+        owner = unwrap(obj)
+        receiver = field(owner, "object") if owner is not None and owner.type == "member_expression" else None
+        if receiver is not None and resolver.classify(receiver).kind in ("client", "import"):
+            return ONE_ROW, f"the row {_short(fn)}() returned (line {line})"
     return UNKNOWN, ""
 
 
@@ -137,12 +149,16 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         kind, note = collection_origin(b.value, resolver, depth + 1)
         if b.path and kind in (ROWS, BOUNDED, PAGE, PINNED, INPUT):
             return kind, f"`{name}` of {note}"
+        if b.path and kind == ONE_ROW and note.startswith("the row "):
+            return ONE_ROW, f"`{name}`, held by {note}"
         if b.path:
             return UNKNOWN, ""
         if kind == UNKNOWN and module_level and any(c.type == "const" for c in decl.children) \
                 and unwrap(b.value) is not None and unwrap(b.value).type == "object":
             return CONSTANT, f"the module constant {name}"
         return kind, note
+    if b.kind == "param":
+        return PARAM, f"the parameter `{name}`" + (f" (`{'.'.join(b.path)}` of argument {b.index + 1})" if b.path else "")
     return UNKNOWN, ""
 
 

@@ -197,6 +197,11 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if loop.origin == "pinned":
         return "medium", (f"the loop iterates {loop.origin_note}: bounded by the filter, by how much "
                           "is not known",)
+    if loop.origin == "one-row":
+        return "low", (f"the loop iterates {loop.origin_note}: one parent's list (a relation or an array "
+                       "field of that row), as long as that row's data, not a table's",)
+    if loop.origin == "param":
+        return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass",)
     return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
 
 

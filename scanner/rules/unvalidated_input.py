@@ -147,6 +147,22 @@ def _pinned_before(lead: TaintFlow, facts: FileFacts | None) -> tuple[str, int] 
     return None
 
 
+def _scoped_by(lead: TaintFlow, facts: FileFacts | None) -> tuple[str, ...]:
+    """Keys of the call's `where` pinned to a value the code names (`userId: user.id`) that no
+    request input reaches: a filter object in the input's keys only reaches rows that share
+    them (the signed-in user's, a parent the code chose)."""
+    if facts is None or lead.argument != "where":
+        return ()
+    args = facts.prisma_calls[lead.sink].args
+    if args is None or not args.where_scoped:
+        return ()
+    tainted = {k for f in (*facts.taint, *(pf.flow for pf in facts.param_flows))
+               if f.sink == lead.sink for k in (f.fields or ("*",))}
+    if "*" in tainted:
+        return ()
+    return tuple(k for k in args.where_scoped if k not in tainted)
+
+
 _RANK = {"quiet": 0, "low": 1, "medium": 2, "high": 3}
 
 
@@ -239,6 +255,11 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                        f"line {pinned[1]}, which throws for anything but a plain value",)
     if crossing:
         return "medium", (f"{origin} reaches the call through another file's function",)
+    scope = _scoped_by(lead, facts) if lead.source in _BODY and operation in _MULTI_ROW else ()
+    if scope:
+        return "low", (f"the filter also pins {', '.join(f'`{k}`' for k in scope[:3])} to a value the code "
+                       f"decides, not the request: a filter object in {', '.join(f'`{k}`' for k in lead.fields[:3]) or 'it'} "
+                       "only reaches rows that share it",)
     if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _WIDENS:
         return "high", (f"{origin} reaches the filter of {operation}, which matches many rows: a "
                         "filter object (`{ not: '' }`) widens it to rows the client should not reach",)

@@ -212,6 +212,19 @@ def _rotation(first: Write, w: Write, schema) -> str | None:
     return _expiry_field(schema, first.model)
 
 
+def _consumed(first: Write, w: Write, schema) -> str | None:
+    """The first write deletes rows of a model whose rows expire (a verification code, a reset
+    or invitation token, an OTP), and the second, of another model, runs after it: the
+    one-time credential is spent first. If the second fails, the user asks for a new one;
+    nothing is left half made and the credential cannot be used again (fail closed). Spent
+    after, or in one `Promise.all`, a failed delete leaves a used credential valid until it
+    expires. Returns the expiry field."""
+    sequential = w.ctx.parallel_group is None or w.ctx.parallel_group != first.ctx.parallel_group
+    if first.operation not in DELETE_OPS or first.model is None or first.model == w.model or not sequential:
+        return None
+    return _expiry_field(schema, first.model)
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -263,6 +276,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         other = w if audit is first else first
         return "high", (f"{audit.label} records {other.label}: a failure between leaves a change without its "
                         "audit record, or a record of a change that did not happen",)
+    spent = _consumed(first, w, schema)
+    if spent is not None:
+        return "low", (f"{first.label} first spends a one-time {first.model} row, which expires ({spent}): "
+                       f"if {w.label} then fails, the user asks for a new one; nothing is left half made",)
     created = {x.model for x in (first, w) if x.operation in CREATE_OPS}
     if created and _related_models(schema, first.model, w.model):
         return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
