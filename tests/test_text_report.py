@@ -102,12 +102,14 @@ def test_related_locations_for_high_folded_below(tmp_path):
     at = next(i for i, line in enumerate(high) if line.startswith("src/loops.ts:4:11  high     n-plus-one"))
     block = high[at + 1:high.index("", at)]
     assert [line for line in block if line.startswith("    ")] == [
-        "    · the loop iterates the parameter `ids`: as many items as its callers pass",
+        "    · the loop iterates the parameter `ids`: as many items as its callers pass, and "
+        "the scan sees none of them",
         "    ↳ src/loops.ts:3 the loop",
     ]
     (root / ".dbaudit.yaml").write_text("rules:\n  severity: {n-plus-one: medium}\n", encoding="utf-8")
     medium = dbaudit("scan", root, "--fail-on", "critical").out
-    assert "    · the loop iterates the parameter `ids`: as many items as its callers pass\n" \
+    assert "    · the loop iterates the parameter `ids`: as many items as its callers pass, and " \
+           "the scan sees none of them\n" \
            "    (1 related location)\n" in medium
     assert "↳" not in medium
 

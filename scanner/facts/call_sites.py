@@ -12,6 +12,7 @@ from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCall
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile
+from .origins import PARAM, UNKNOWN, collection_origin
 from .raw_origins import from_parameter, parameter_positions
 from .scopes import Resolver
 
@@ -34,7 +35,28 @@ def _given(args: ts.Node | None, resolver: Resolver, memo: dict) -> GivenArgumen
     constants = tuple(i for i, a in enumerate(items) if _constant(a))
     computed, forwarded = _origins(items, constants, resolver, memo)
     return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
-                          tuple(keys), constants, computed, forwarded)
+                          tuple(keys), constants, computed, forwarded, _collections(items, resolver))
+
+
+def _collections(items: list[ts.Node], resolver: Resolver) -> tuple[tuple[int, str, str, str], ...]:
+    """The known collection origins of the arguments and of object-literal arguments' values:
+    a callee's loop over that parameter iterates them."""
+    out = []
+    for i, a in enumerate(items):
+        a = unwrap(a)
+        if a is None or a.type in FUNCTION_TYPES or a.type in _LITERALS:
+            continue
+        values = [("", a)] if a.type != "object" else \
+            [(k, v) for k, v, spread in object_entries(a) if v is not None and not spread] \
+            + [(text(c), c) for c in a.named_children if c.type == "shorthand_property_identifier"]
+        for k, v in values:
+            v = unwrap(v) if v is not None else None
+            if v is None or v.type in FUNCTION_TYPES or v.type in _LITERALS:
+                continue
+            kind, note = collection_origin(v, resolver)
+            if kind not in (UNKNOWN, PARAM):
+                out.append((i, k, kind, note))
+    return tuple(out)
 
 
 def _origins(items: list[ts.Node], constants: tuple[int, ...], resolver: Resolver, memo: dict):

@@ -331,9 +331,13 @@ class ContextBuilder:
         """LoopFrame's origin fields, worked out once per loop."""
         k = key(loop)
         if k not in self._origins:
-            kind, note = collection_origin(collection, self.resolver) if collection is not None \
+            found: list = []
+            kind, note = collection_origin(collection, self.resolver, found=found) if collection is not None \
                 else ("unknown", "")
             self._origins[k] = {"origin": kind, "origin_note": note}
+            if kind == "param" and found:
+                fn, position, name = found[-1]
+                self._origins[k]["origin_param"] = (self.function_id(fn), position, name)
         return self._origins[k]
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:

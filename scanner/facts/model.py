@@ -111,6 +111,8 @@ class LoopFrame:
     # bounded or unknown, and the fact that says so (evidence for the finding).
     origin: str = "unknown"
     origin_note: str = ""
+    # origin "param": (the function id, the parameter's position, its destructured key or "").
+    origin_param: tuple[int, int, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,10 @@ class GivenArguments:
     # (index, positions): passed a value computed only from the calling function's own
     # parameters at those positions, so its callers decide it.
     forwarded: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    # (index, key or "", kind, note): arguments, or values of an object-literal argument's
+    # keys, whose collection origin is known (facts/origins.py: rows, input, constant, page,
+    # pinned, one-row, bounded): what a loop over the parameter there iterates.
+    collections: tuple[tuple[int, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,10 @@ _INPUT_MEMBERS = frozenset({"body", "query"})
 _OBJECT_VIEWS = frozenset({"Object.keys", "Object.values", "Object.entries", "Array.from", "new Set"})
 
 
-def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[str, str]:
-    """(kind, note) for the collection expression `node` a loop iterates."""
+def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
+                      found: list | None = None) -> tuple[str, str]:
+    """(kind, note) for the collection expression `node` a loop iterates. For a parameter,
+    `found` receives (its function node, position, destructured key or "")."""
     node = unwrap(node)
     if node is None or depth > 8:
         return UNKNOWN, ""
@@ -48,14 +50,14 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[s
         if not spread:
             return CONSTANT, f"a literal list of {len(items)} item(s) (line {line})"
         return collection_origin(spread[0].named_children[0] if spread[0].named_children else None,
-                                 resolver, depth + 1)
-    if t == "identifier":
-        return _binding_origin(node, resolver, depth)
+                                 resolver, depth + 1, found)
+    if t in ("identifier", "shorthand_property_identifier"):
+        return _binding_origin(node, resolver, depth, found)
     if t == "member_expression":
         obj, prop = field(node, "object"), text(field(node, "property"))
-        kind, note = collection_origin(obj, resolver, depth + 1)
+        kind, note = collection_origin(obj, resolver, depth + 1, found)
         if kind == INPUT or prop in _INPUT_MEMBERS and _request_like(obj):
-            return INPUT, note or f"request input `{_short(node)}` (line {line})"
+            return INPUT, note if kind == INPUT else f"request input `{_short(node)}` (line {line})"
         if kind in (ROWS, BOUNDED, PAGE, PINNED):
             return kind, f"`{_short(node)}` of {note}"
         if kind == CONSTANT:
@@ -66,15 +68,15 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0) -> tuple[s
             return PARAM, note
         return UNKNOWN, ""
     if t == "call_expression":
-        return _call_origin(node, resolver, depth)
+        return _call_origin(node, resolver, depth, found)
     if t == "new_expression" and text(field(node, "constructor")) == "Set":
         args = field(node, "arguments")
         return collection_origin(args.named_children[0] if args is not None and args.named_children else None,
-                                 resolver, depth + 1)
+                                 resolver, depth + 1, found)
     return UNKNOWN, ""
 
 
-def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
+def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:
     fn = unwrap(field(node, "function"))
     args = field(node, "arguments")
     first = args.named_children[0] if args is not None and args.named_children else None
@@ -86,13 +88,13 @@ def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
                            and text(field(c, "key")) == "length"), None)
             if length is not None and unwrap(field(length, "value")).type == "number":
                 return CONSTANT, f"a range of {text(field(length, 'value'))} (line {line})"
-        return collection_origin(first, resolver, depth + 1)
+        return collection_origin(first, resolver, depth + 1, found)
     if fn is None or fn.type != "member_expression":
         return UNKNOWN, ""
     prop = text(field(fn, "property"))
     obj = field(fn, "object")
     if prop in _KEEPS:
-        return collection_origin(obj, resolver, depth + 1)
+        return collection_origin(obj, resolver, depth + 1, found)
     if prop in _INPUT_CALLS and _request_like(obj):
         return INPUT, f"request input `{_short(node)}` (line {line})"
     if prop in MODEL_OPS and prop in ("findMany", "groupBy"):
@@ -119,7 +121,7 @@ def _call_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
     return UNKNOWN, ""
 
 
-def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
+def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:
     name = text(node)
     b = resolver.lookup(name, node)
     if b is None:
@@ -146,7 +148,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
         decl = b.node.parent
         module_level = decl is not None and decl.parent is not None \
             and decl.parent.type in ("program", "export_statement")
-        kind, note = collection_origin(b.value, resolver, depth + 1)
+        kind, note = collection_origin(b.value, resolver, depth + 1, found)
         if b.path and kind in (ROWS, BOUNDED, PAGE, PINNED, INPUT):
             return kind, f"`{name}` of {note}"
         if b.path and kind == ONE_ROW and note.startswith("the row "):
@@ -158,6 +160,8 @@ def _binding_origin(node: ts.Node, resolver, depth: int) -> tuple[str, str]:
             return CONSTANT, f"the module constant {name}"
         return kind, note
     if b.kind == "param":
+        if found is not None and b.value is not None:
+            found.append((b.value, b.index, b.path[0] if b.path else ""))
         return PARAM, f"the parameter `{name}`" + (f" (`{'.'.join(b.path)}` of argument {b.index + 1})" if b.path else "")
     return UNKNOWN, ""
 

@@ -18,6 +18,7 @@ from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop
+from ..analysis.handed import handed_at
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -201,8 +202,55 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         return "low", (f"the loop iterates {loop.origin_note}: one parent's list (a relation or an array "
                        "field of that row), as long as that row's data, not a table's",)
     if loop.origin == "param":
-        return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass",)
+        return _by_callers(index, path, loop)
     return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
+
+
+# Grades of what callers pass, weakest proof first: one that passes rows of an unbounded read
+# or request input proves the N+1; the loop is as small as the largest list any caller passes.
+_CALLER_GRADES = {"constant": "quiet", "one-row": "low", "page": "low", "pinned": "medium",
+                  "bounded": "medium", "rows": "high", "input": "high"}
+_GRADE_ORDER = ("quiet", "low", "medium", "high")
+
+
+def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+    """A loop over a parameter: what the function's callers pass there decides. Graded by the
+    largest list any caller passes when the scan sees every caller's; medium when it sees no
+    caller or one caller's list is not known."""
+    fid, position, key = loop.origin_param or (-1, -1, "")
+    callers = index.callers(FunctionKey(path, fid)) if fid >= 0 else []
+    if not callers:
+        return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
+                          "the scan sees none of them",)
+    passed = []
+    for cpath, site in callers:
+        given = site.given
+        known = next(((kind, note) for i, k, kind, note in given.collections
+                      if i == position and k == key), None) if given is not None else None
+        if known is None and any(h.arg == position and h.key in ("", key) for h in handed_at(index, cpath, site)):
+            known = ("input", "request input")
+        where = f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}"
+        if known is None:
+            return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
+                              f"where the list a caller passes ({where}) comes from is not known",)
+        passed.append((_CALLER_GRADES.get(known[0], "medium"), known[0], known[1], where))
+    grade, kind, note, where = max(passed, key=lambda p: _GRADE_ORDER.index(p[0]))
+    if len(passed) == 1:
+        said = f"its one caller ({where}) passes {note}"
+    elif grade in ("high", "medium"):
+        said = f"one of its {len(passed)} callers ({where}) passes {note}"
+    else:
+        said = f"each of its {len(passed)} callers passes a bounded list, at most {note} ({where})"
+    return grade, (f"the loop iterates {loop.origin_note}, and {said}: {_PASSED[kind]}",)
+
+
+_PASSED = {"constant": "a fixed, small number of times",
+           "one-row": "one parent's list, as long as that row's data, not a table's",
+           "page": "a page whose size the code fixes: a bounded batch",
+           "pinned": "bounded by the caller's filter, by how much is not known",
+           "bounded": "bounded, but each page still costs one query per item",
+           "rows": "as many items as production data decides",
+           "input": "as many items as the request decides"}
 
 
 def _chain_walk(call: PrismaCall, loop: LoopFrame) -> str | None:

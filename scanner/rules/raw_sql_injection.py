@@ -11,29 +11,14 @@ project-scoped."""
 
 from __future__ import annotations
 
+from ..analysis.handed import handed_at
 from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 _BUILT = {"template": "a template literal with `${…}`", "concat": "string concatenation"}
-
-
 _MAX_HOPS = 2  # callers followed beyond the first, for a value a caller forwards from its own parameters
-
-
-def _handed_at(index, path: str, site) -> list:
-    """The request input `path` hands to the call at `site` (`HandedInput`s), from one
-    table per file built once."""
-    by_site = index.memo(f"handed-by-site:{path}", lambda: _by_site(index.files[path].handed_inputs))
-    return by_site.get((site.span.line, site.span.column), [])
-
-
-def _by_site(handed) -> dict:
-    out: dict = {}
-    for h in handed:
-        out.setdefault((h.span.line, h.span.column), []).append(h)
-    return out
 
 
 def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hops: int = 0):
@@ -52,7 +37,7 @@ def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hop
         given = site.given
         if given is None:
             return None
-        handed = {h.arg for h in _handed_at(index, path, site)}
+        handed = {h.arg for h in handed_at(index, path, site)}
         forwarded = dict(given.forwarded)
         for p in positions:
             if p in handed:
@@ -78,7 +63,7 @@ def _handed_across(index, path: str, sink: int):
         for cpath, site in index.callers(FunctionKey(path, pf.function)):
             if cpath == path:
                 continue
-            for h in _handed_at(index, cpath, site):
+            for h in handed_at(index, cpath, site):
                 if h.arg == pf.param and not h.coerced \
                         and (pf.key == "" or h.key in ("", pf.key)) \
                         and index.entry_kind(cpath, h.function) is not None:
