@@ -130,6 +130,32 @@ def _stored(call: ts.Node) -> bool:
     return left is not None and left.type in ("member_expression", "subscript_expression")
 
 
+_SETTLERS = frozenset({"catch", "then", "finally"})
+
+
+def _discarded(call: ts.Node) -> bool:
+    """Nothing waits for the call: it is a statement of its own, not awaited (`notify(x)`,
+    `void notify(x)`, `notify(x).catch(log)`), or handed to the platform to finish after the
+    response (`waitUntil(notify(x))`, `after(() => notify(x))`)."""
+    n, p = call, call.parent
+    while p is not None and p.type == "member_expression" and text(field(p, "property")) in _SETTLERS \
+            and p.parent is not None and p.parent.type == "call_expression":
+        n, p = p.parent, p.parent.parent
+    if p is not None and p.type == "unary_expression" and text(field(p, "operator")) == "void":
+        n, p = p, p.parent
+    if p is not None and p.type == "arrow_function" and field(p, "body") is not None \
+            and field(p, "body").start_byte == n.start_byte:
+        n, p = p, p.parent  # `after(() => notify(x))`
+    if p is None:
+        return False
+    if p.type == "expression_statement":
+        return n.type != "arrow_function"
+    if p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
+        name = text(field(p.parent, "function")).rsplit(".", 1)[-1]
+        return name in ("waitUntil", "after")
+    return False
+
+
 def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None):
     """(name, imported ref, local function id, package) of a call site, None when the
     callee is neither an import, a function of this file, an instance of an imported class
@@ -212,7 +238,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
             continue
         args = field(call, "arguments")
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
-                            _given(args, pf.resolver, memo), _client_args(pf, args)))
+                            _given(args, pf.resolver, memo), _client_args(pf, args),
+                            discarded=_discarded(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)
 

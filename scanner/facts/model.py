@@ -299,6 +299,9 @@ class CallSite:
     # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
     # specifier the receiver's class comes from (the index tells a package from repo code).
     package: str | None = None
+    # Nothing waits for it: a statement of its own, not awaited (`notify(x)`, `void notify(x)`,
+    # `notify(x).catch(log)`), or handed to `waitUntil()` / `after()`.
+    discarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ import re
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 from ..analysis.callee_names import callee_matches
 from ..analysis.bookkeeping import bookkeeping_only
@@ -105,8 +106,22 @@ def _writes_by_function(index) -> dict[tuple[str, int], list]:
     return out
 
 
+def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
+    """(how many callers, where the first is) when the scan sees callers of the function and
+    none waits for it: each starts it as a statement of its own without `await`, or hands it
+    to `waitUntil()` / `after()`. Whatever the catch swallows, no caller was going to see."""
+    fn = index.function(FunctionKey(path, fid)) if fid >= 0 else None
+    if fn is None or (fn.parent != -1 and fn.kind != "method"):
+        return None  # a closure (a component's loader) shows its outcome through the state it sets
+    callers = index.callers(FunctionKey(path, fid))
+    if not callers or not all(site.discarded for _, site in callers):
+        return None
+    cpath, site = callers[0]
+    return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
+
+
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None) -> tuple[str, tuple[str, ...]]:
+           saved=None, unwaited=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -150,6 +165,10 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
                        "item: one item's failure is isolated, by design",)
+    if unwaited is not None:
+        n, where = unwaited
+        return "low", (f"no caller waits for this function: {'its one call' if n == 1 else f'each of its {n} calls'} "
+                       f"({where}) starts it without `await` and drops the result (fire and forget)",)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
                        "guarded work is a follow-up to a change already committed",)
@@ -190,7 +209,8 @@ def _check(ctx: RuleContext):
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
             **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
-                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w))
+                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
+                   _unwaited(index, path, catch.function))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
