@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import tree_sitter as ts
 
 from .classify import UNKNOWN, prisma_module, _enclosing_class, array_element, configured
-from .client_types import class_base, declared_type
+from .client_types import class_base, contextual_type, declared_type, object_method
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
 from .nodes import field, key, member_chain, param_pattern, text
 
@@ -220,6 +220,11 @@ class BindingClassifier:
             r = self.classify(default, 1)
             if r.kind in ("client", "import"):
                 return r
+        written = self._contextual_param(fn, b.index) if fn is not None else None
+        if written is not None:
+            r = self.types.classify(written)
+            if r.kind in ("client", "import"):
+                return r
         if b.name in cfg.names:
             return configured(b.name)
         fid = self.function_ids.get(key(fn)) if fn is not None else None
@@ -227,6 +232,14 @@ class BindingClassifier:
             # Its callers decide: a client when every one of them passes a client.
             return ClientRef("param", "parameter its callers pass a client", name=str(b.index), function=fid)
         return UNKNOWN
+
+    def _contextual_param(self, fn: ts.Node, index: int) -> ts.Node | None:
+        """The written type of an untyped parameter of an object literal's method, from the
+        type the object is declared as (`function repo(): Repo { return { find(handle) {…} } }`,
+        where `interface Repo { find(handle: DBHandle): … }`)."""
+        found = object_method(fn)
+        declared = contextual_type(found[0]) if found is not None else None
+        return self.types.method_param(declared, found[1], index) if declared is not None else None
 
     @staticmethod
     def _callee_of_callback(fn: ts.Node):

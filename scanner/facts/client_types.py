@@ -197,6 +197,37 @@ class TypeReader:
                                                 origin="imported type")
         return UNKNOWN
 
+    # -- what does a method of this type take? ---------------------------------------
+    def method_param(self, t: ts.Node | None, method: str, index: int, depth: int = 0) -> ts.Node | None:
+        """The written type of parameter `index` of method `method` of an object type or a
+        same-file interface (or its same-file bases): what an object literal declared as that
+        type gives its method's untyped parameter (`findAll(handle: DBHandle)`)."""
+        t = _strip(t)
+        if t is None or depth > 8:
+            return None
+        if t.type in ("object_type", "interface_body"):
+            for sig in t.named_children:
+                if text(field(sig, "name")) != method:
+                    continue
+                fn = sig if sig.type == "method_signature" else _strip(field(sig, "type"))
+                params = field(fn, "parameters") if fn is not None else None
+                items = [c for c in params.named_children if c.type in ("required_parameter", "optional_parameter")] \
+                    if params is not None else []
+                return field(items[index], "type") if index < len(items) else None
+            return None
+        if t.type in ("type_identifier", "generic_type"):
+            decl = self.declaration(text(field(t, "name")) if t.type == "generic_type" else text(t))
+            if decl is not None and decl.type == "type_alias_declaration":
+                return self.method_param(field(decl, "value"), method, index, depth + 1)
+            if decl is not None and decl.type == "interface_declaration":
+                found = self.method_param(field(decl, "body"), method, index, depth + 1)
+                for base in _interface_bases(decl) if found is None else ():
+                    found = self.method_param(base, method, index, depth + 1)
+                    if found is not None:
+                        break
+                return found
+        return None
+
     def _inherited(self, decl: ts.Node, prop: str, depth: int) -> ClientRef:
         """A property an interface inherits: `interface GraphQLContext extends Context {}`,
         where `Context` (in this file or imported) declares `prisma: PrismaClient`."""
@@ -254,6 +285,43 @@ def class_base(decl: ts.Node) -> ts.Node | None:
                 if h.type == "extends_clause":
                     v = field(h, "value")
                     return v if v is not None else (h.named_children[0] if h.named_children else None)
+    return None
+
+
+def object_method(fn: ts.Node) -> tuple[ts.Node, str] | None:
+    """(the object literal, the method's name) for a method of an object literal
+    (`{ async find(handle) {…} }`, `{ find: async (handle) => … }`)."""
+    p = fn.parent
+    if fn.type == "method_definition" and p is not None and p.type == "object":
+        return p, text(field(fn, "name"))
+    if p is not None and p.type == "pair" and p.parent is not None and p.parent.type == "object":
+        value = field(p, "value")
+        if value is not None and value.start_byte == fn.start_byte:
+            return p.parent, text(field(p, "key")).strip("'\"")
+    return None
+
+
+def contextual_type(obj: ts.Node) -> ts.Node | None:
+    """The type an object literal is declared as, which types its methods' parameters: the
+    return type of the function returning it (`function repo(): Repo { return {…} }`), the
+    annotation of the variable it initialises (`const repo: Repo = {…}`), or `{…} satisfies
+    Repo` / `{…} as Repo`."""
+    n, p = obj, obj.parent
+    while p is not None and p.type == "parenthesized_expression":
+        n, p = p, p.parent
+    if p is None:
+        return None
+    if p.type in ("satisfies_expression", "as_expression"):
+        return next((c for c in p.named_children if c.start_byte > n.start_byte), None)
+    if p.type == "variable_declarator":
+        return field(p, "type")
+    if p.type == "arrow_function" and field(p, "body") is not None and field(p, "body").start_byte == n.start_byte:
+        return field(p, "return_type")
+    if p.type == "return_statement":
+        while p is not None and p.type not in ("function_declaration", "function_expression", "arrow_function",
+                                                "method_definition", "function"):
+            p = p.parent
+        return field(p, "return_type") if p is not None else None
     return None
 
 
