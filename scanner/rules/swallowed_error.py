@@ -142,6 +142,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
+    if catch.kind == "catch-method" and not w.calls and w.via and all(site.discarded for site, _, _ in w.via):
+        return "low", ("nothing waits for the guarded call: it is started without `await` or handed to "
+                       "`waitUntil()` / `after()`, fire-and-forget work whose result nothing uses",)
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)

@@ -28,17 +28,25 @@ def _parent_fields(model, schema) -> dict[str, str]:
     """Fields that, pinned to one value, select one parent's rows, with why: a relation's
     foreign key; the to-one relation itself (`team: { slug }`); the leading column of a
     compound @@id/@@unique (`@@id([userId, teamId])`: one user's memberships); a column
-    named after another model's id (`userId` beside a `User` model) where the schema
-    declares no relation."""
+    named after another model's id (`userId` beside a `User` model) or like another model's
+    id column (`id_project` beside `projects.id_project @id`) where the schema declares no
+    relation."""
     out: dict[str, str] = {}
     for ix in model.indexes:
         if ix.kind in ("id", "unique") and len(ix.fields) > 1:
             out[ix.fields[0]] = f"the leading column {ix.fields[0]} of the compound key ({', '.join(ix.fields)})"
     names = {m.name.lower() for m in schema.models}
+    # `id_project` beside `model projects { id_project String @id }`: the other model's own
+    # id column, by name, whatever the naming convention.
+    ids = {f.name: m.name for m in schema.models if m is not model for f in m.fields if f.is_id}
     for f in model.fields:
+        if f.relation is not None or f.is_list:
+            continue
         m = _NAMED_ID.fullmatch(f.name)
-        if m and m.group(1).lower() in names and f.relation is None and not f.is_list:
+        if m and m.group(1).lower() in names:
             out[f.name] = f"{f.name}, named after the id of {m.group(1)}"
+        elif f.name in ids and not f.is_id:
+            out[f.name] = f"{f.name}, named like the id column of {ids[f.name]}"
     for f in model.fields:
         if f.relation is not None and f.relation.fields and not f.is_list:
             for name in f.relation.fields:
