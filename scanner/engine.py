@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__, recognition, suppress
 from .baseline import Baseline
 from . import project_results, rule_results
-from .collect import CacheOptions, ParsePool, collect_facts, jobs_for, open_cache, save_cache
+from .collect import CacheOptions, WorkerPrep, collect_facts, jobs_for, open_cache, save_cache
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
@@ -145,26 +145,24 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     base = root if root.is_dir() else root.parent
     ccfg = client_config(config)
     fc = open_cache(base, config, cache)
-    pool = None
+    prep = None
     if root.is_dir() and (fc is None or not fc.entries) and jobs_for(jobs) > 1:
-        # Nothing cached: every file will be parsed, so the workers start now and
-        # compile their queries while discovery walks the tree.
-        pool = ParsePool.start(jobs_for(jobs), ccfg, config)
-    try:
-        memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
-        discovery = discover(root, config, memo=memo)
-        if fc is not None:
-            fc.keep_discovery(memo)
-        schema_sources: list[tuple[str, str]] = []
-        schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
-        if schema is not None:
-            drop_generated(discovery, generator_outputs(schema))
-        with _facts_uncollected():
-            collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
-                                      fc=fc, pool=pool, save=False, lazy=True)
-    finally:
-        if pool is not None:
-            pool.close()
+        # Nothing cached: every file will be parsed, so the queries compile now, beside
+        # discovery, for the workers to inherit.
+        prep = WorkerPrep()
+    memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
+    discovery = discover(root, config, memo=memo)
+    if fc is not None:
+        fc.keep_discovery(memo)
+    schema_sources: list[tuple[str, str]] = []
+    schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
+    if schema is not None:
+        drop_generated(discovery, generator_outputs(schema))
+    if prep is not None:
+        prep.wait()
+    with _facts_uncollected():
+        collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
+                                  fc=fc, save=False, lazy=True)
     warnings = list(discovery.warnings)
     warnings += collected.warnings
     paths = collected.paths

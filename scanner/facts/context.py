@@ -13,7 +13,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .frames import (
-    after_tests, arm_tests, awaits_before, batch_loop, chunked, flushes_buffer, literal_len,
+    after_tests, arm_tests, batch_loop, chunked, first_await_end, flushes_buffer, literal_len,
     loop_header, loop_kind, member_call, test_of,
 )
 from .model import (
@@ -25,7 +25,7 @@ from .nodes import (
     FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short, terminates,
     text, unwrap,
 )
-from .origins import collection_origin
+from .origins import loop_origin
 from .scopes import Resolver, same_binding
 
 __all__ = ("ContextBuilder", "literal_len")
@@ -33,6 +33,12 @@ __all__ = ("ContextBuilder", "literal_len")
 _PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
 _LOOP_STATEMENTS = {"for_statement": "for", "while_statement": "while", "do_statement": "do",
                     "for_in_statement": ""}
+# The parent kinds `_step` reads; the walk up from a site passes every other kind by.
+_STEPS = frozenset({
+    *_LOOP_STATEMENTS, "try_statement", "member_expression", "if_statement", "switch_body",
+    "ternary_expression", "binary_expression", "augmented_assignment_expression", "arguments",
+    "variable_declarator", "statement_block", "expression_statement", "return_statement",
+})
 
 
 def ancestors(root: ts.Node, site: ts.Node) -> list[ts.Node]:
@@ -103,14 +109,16 @@ class ContextBuilder:
         if receiver_root is not None and receiver_root.type == "identifier":
             receiver = self.resolver.lookup(text(receiver_root), receiver_root)
         s = _Site(site, ancestors(self.root, site), receiver)
-        child = site
+        child, child_type = site, site.type
         for i, parent in enumerate(s.chain):
-            if child.type in FUNCTION_TYPES:
+            parent_type = parent.type  # read once: each read builds a new string
+            if child_type in FUNCTION_TYPES:
                 if not self._function(s, i, child):
                     break  # a declared function: what surrounds it does not run it
-            else:
-                self._step(s, i, parent, child)
-            child = parent
+            elif parent_type in _STEPS:
+                # Most ancestors (JSX, objects, calls, members) open no frame: no step for them.
+                self._step(s, i, parent, parent_type, child)
+            child, child_type = parent, parent_type
         if s.flows_into is not None and not any(f.kind == "array" for f in s.tx):
             fkey = key(s.flows_fn) if s.flows_fn is not None else -1
             if s.flows_into in self.tx_arguments.get(fkey, ()):
@@ -135,7 +143,7 @@ class ContextBuilder:
             s.lazy_return = self._returned_from(s, i + 1)
         if prop in ITERATION_METHODS:
             s.loops.append(LoopFrame(**self._callback_loop(s, i + 1, fn, obj, prop),
-                                     awaits_before=awaits_before(fn, s.node)))
+                                     awaits_before=0 <= self._first_await_end(fn) <= s.node.start_byte))
         elif prop == TRANSACTION_METHOD:
             s.tx.append(TxFrame("callback", call.start_point[0] + 1,
                                 through_param=self._through_first_param(fn, s.receiver)))
@@ -164,10 +172,7 @@ class ContextBuilder:
         return fields
 
     # -- any other ancestor ------------------------------------------------------------------
-    def _step(self, s: _Site, i: int, parent: ts.Node, child: ts.Node) -> None:
-        pt = parent.type
-        if pt == "await_expression" or pt in TRANSPARENT:
-            return
+    def _step(self, s: _Site, i: int, parent: ts.Node, pt: str, child: ts.Node) -> None:
         if pt in _LOOP_STATEMENTS:
             if not is_field(parent, "initializer", child) and not is_field(parent, "right", child):
                 s.loops.append(self._loop(s, i, parent, child))
@@ -309,6 +314,13 @@ class ContextBuilder:
             self._batch_loops[k] = batch_loop(loop)
         return self._batch_loops[k]
 
+    def _first_await_end(self, fn: ts.Node) -> int:
+        k = ("awaits", key(fn))
+        end = self._frames.get(k)
+        if end is None:
+            end = self._frames[k] = first_await_end(fn)
+        return end
+
     def _returned_from(self, s: _Site, at: int) -> int:
         """The function that returns the array a `.map` call (chain[at]) builds
         (`return xs.map(…)`, or the expression body of an arrow), or -1."""
@@ -331,13 +343,7 @@ class ContextBuilder:
         """LoopFrame's origin fields, worked out once per loop."""
         k = key(loop)
         if k not in self._origins:
-            found: list = []
-            kind, note = collection_origin(collection, self.resolver, found=found) if collection is not None \
-                else ("unknown", "")
-            self._origins[k] = {"origin": kind, "origin_note": note}
-            if kind == "param" and found:
-                fn, position, name = found[-1]
-                self._origins[k]["origin_param"] = (self.function_id(fn), position, name)
+            self._origins[k] = loop_origin(collection, self.resolver, self.function_id)
         return self._origins[k]
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:

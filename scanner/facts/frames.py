@@ -310,18 +310,18 @@ def loop_header(stmt: ts.Node) -> str:
     return " ".join(raw.decode("utf-8", "replace").split())[:160]
 
 
-def awaits_before(fn: ts.Node, site: ts.Node) -> bool:
-    """Whether the callback awaits something before reaching the site: then the
-    site does not start in the same tick as the other items' calls."""
+def first_await_end(fn: ts.Node) -> int:
+    """Where the earliest-ending `await` of a callback's own body ends (those of functions
+    nested in it left out), -1 for none: a site after that offset does not start in the
+    same tick as the other items' calls. One walk per callback, whatever its sites."""
     body = field(fn, "body")
     stack = [body] if body is not None else []
+    first = -1
     while stack:
         node = stack.pop()
-        if node.start_byte >= site.start_byte:
-            continue
-        if node.type == "await_expression" and node.end_byte <= site.start_byte:
-            return True
-        if node.type in FUNCTION_TYPES:
-            continue
-        stack.extend(c for c in node.named_children if c.start_byte < site.start_byte)
-    return False
+        t = node.type
+        if t == "await_expression" and (first < 0 or node.end_byte < first):
+            first = node.end_byte
+        if t not in FUNCTION_TYPES:
+            stack.extend(node.named_children)
+    return first

@@ -16,23 +16,10 @@ def extract(pf: ParsedFile) -> tuple[Import, ...]:
             module = text(m["import.source"][0])
             type_only = any(c.type == "type" for c in stmt.children)
             line = stmt.start_point[0] + 1
-            for clause in stmt.named_children:
-                if clause.type != "import_clause":
-                    continue
-                for c in clause.named_children:
-                    if c.type == "identifier":
-                        out.append(Import(text(c), module, "default", line, type_only))
-                    elif c.type == "namespace_import":
-                        for x in c.named_children:
-                            if x.type == "identifier":
-                                out.append(Import(text(x), module, "*", line, type_only))
-                    elif c.type == "named_imports":
-                        for spec in c.named_children:
-                            if spec.type == "import_specifier":
-                                name, alias = field(spec, "name"), field(spec, "alias")
-                                spec_type = type_only or any(x.type == "type" for x in spec.children)
-                                out.append(Import(text(alias or name), module, text(name), line, spec_type))
-            if not any(c.type == "import_clause" for c in stmt.named_children):
+            has_clause, names = pf.resolver.import_names(stmt)
+            out += [Import(local, module, imported, line, type_only or spec_type)
+                    for local, imported, spec_type in names]
+            if not has_clause:
                 out.append(Import("", module, "", line))  # side-effect import
         elif "require" in m:
             name = m["require.name"][0]

@@ -187,3 +187,26 @@ def terminates(node: ts.Node | None, loop_exits: bool = False, iteration_exits: 
                 and terminates(alt, loop_exits, iteration_exits)
         return False
     return False
+
+
+def import_names(stmt: ts.Node) -> tuple[bool, tuple[tuple[str, str, bool], ...]]:
+    """Whether an import statement has a clause, and (local name, imported name, type-only
+    specifier) for each name it binds: `default` for a default import, `*` for a namespace."""
+    out = []
+    has_clause = False
+    for clause in stmt.named_children:
+        if clause.type != "import_clause":
+            continue
+        has_clause = True
+        for c in clause.named_children:
+            ct = c.type
+            if ct == "identifier":
+                out.append((text(c), "default", False))
+            elif ct == "namespace_import":
+                out += [(text(x), "*", False) for x in c.named_children if x.type == "identifier"]
+            elif ct == "named_imports":
+                for spec in c.named_children:
+                    if spec.type == "import_specifier":
+                        name, alias = field(spec, "name"), field(spec, "alias")
+                        out.append((text(alias or name), text(name), any(x.type == "type" for x in spec.children)))
+    return has_clause, tuple(out)

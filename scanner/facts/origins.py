@@ -76,6 +76,19 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
     return UNKNOWN, ""
 
 
+def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
+    """LoopFrame's origin fields for the collection a loop iterates; for a parameter, also
+    (the id `function_id` gives its function, its position, its destructured key)."""
+    found: list = []
+    kind, note = collection_origin(collection, resolver, found=found) if collection is not None \
+        else (UNKNOWN, "")
+    out = {"origin": kind, "origin_note": note}
+    if kind == PARAM and found:
+        fn, position, name = found[-1]
+        out["origin_param"] = (function_id(fn), position, name)
+    return out
+
+
 def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:
     fn = unwrap(field(node, "function"))
     args = field(node, "arguments")

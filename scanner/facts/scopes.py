@@ -13,7 +13,9 @@ from .classify import (  # noqa: F401 (the names other modules import from here)
     object_property,
 )
 from .client_types import TypeReader
-from .nodes import FUNCTION_TYPES, field, is_field, key, param_nodes, param_pattern, param_type, text, unwrap
+from .nodes import (
+    FUNCTION_TYPES, field, import_names, is_field, key, param_nodes, param_pattern, param_type, text, unwrap,
+)
 from .spans import UNSETTLED, Spans
 
 SCOPE_TYPES = frozenset({
@@ -144,6 +146,7 @@ class Resolver(ClientClassifier, BindingClassifier):
         # Function node key -> function id, set by the extractor (parameters its callers settle).
         self.function_ids: dict[int, int] = {}
         self._class_members: dict[int, dict[str, list[tuple[str, ts.Node]]]] = {}
+        self._imports: dict[int, tuple] = {}  # import statement key -> import_names(stmt)
 
     def close(self) -> None:
         """Drop the references back to this table (`ParsedFile.close`)."""
@@ -310,29 +313,20 @@ class Resolver(ClientClassifier, BindingClassifier):
             for n, path, node in pattern_bindings(name):
                 table[n] = Binding("var", n, d, path, value)
 
+    def import_names(self, stmt: ts.Node) -> tuple[bool, tuple[tuple[str, str, bool], ...]]:
+        """`nodes.import_names(stmt)`, read once per file: the scope table and the
+        file's imports (`imports.extract`) both read every import statement."""
+        k = key(stmt)
+        got = self._imports.get(k)
+        if got is None:
+            got = self._imports[k] = import_names(stmt)
+        return got
+
     def _declare_import(self, stmt: ts.Node, table: dict[str, Binding]) -> None:
         source = field(stmt, "source")
         module = text(source).strip("'\"`") if source is not None else ""
-        for clause in stmt.named_children:
-            if clause.type != "import_clause":
-                continue
-            for c in clause.named_children:
-                ct = c.type
-                if ct == "identifier":
-                    local = text(c)
-                    table[local] = Binding("import", local, stmt, module=module, imported="default")
-                elif ct == "namespace_import":
-                    ids = [x for x in c.named_children if x.type == "identifier"]
-                    if ids:
-                        local = text(ids[0])
-                        table[local] = Binding("import", local, stmt, module=module, imported="*")
-                elif ct == "named_imports":
-                    for spec in c.named_children:
-                        if spec.type != "import_specifier":
-                            continue
-                        name, alias = field(spec, "name"), field(spec, "alias")
-                        local = text(alias or name)
-                        table[local] = Binding("import", local, stmt, module=module, imported=text(name))
+        for local, imported, _ in self.import_names(stmt)[1]:
+            table[local] = Binding("import", local, stmt, module=module, imported=imported)
 
 
 def same_binding(a: Binding | None, b: Binding | None) -> bool:
