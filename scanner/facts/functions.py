@@ -15,6 +15,7 @@ from .nodes import (
     FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
     unwrap,
 )
+from .origins import returned_origin
 from .parsed import ParsedFile, enclosing
 from .scopes import pattern_bindings
 
@@ -304,6 +305,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             entry_kind=entry, inline_callback=inline, class_name=cls,
             forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
             scheduled=schedule_decorator(fn) or timed.get(i, ""),
+            returns_origin=returned_origin(fn, pf.resolver),
         ))
     return tuple(out)
 

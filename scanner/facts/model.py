@@ -113,6 +113,8 @@ class LoopFrame:
     origin_note: str = ""
     # origin "param": (the function id, the parameter's position, its destructured key or "").
     origin_param: tuple[int, int, str] | None = None
+    # origin "call": (line, column) of the call whose result it iterates (its CallSite's span).
+    origin_call: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +217,7 @@ class ArgSummary:
     # `team: { slug: s }`: "team.slug" for each plain-valued key of a relation filter at the
     # top of `where` (which parent row the filter names, when that key is unique there).
     where_relation_points: tuple[str, ...] = ()
-    # Keys given a plain value named by a variable or member (`userId: user.id`): values the
-    # code decides; those the request does not supply scope what a filter object can reach.
+    # Keys pinned to a value the function decides itself (`userId: session.user.id`; facts/calls.py).
     where_scoped: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
     # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
@@ -279,9 +280,8 @@ class GivenArguments:
     # (index, positions): passed a value computed only from the calling function's own
     # parameters at those positions, so its callers decide it.
     forwarded: tuple[tuple[int, tuple[int, ...]], ...] = ()
-    # (index, key or "", kind, note): arguments, or values of an object-literal argument's
-    # keys, whose collection origin is known (facts/origins.py: rows, input, constant, page,
-    # pinned, one-row, bounded): what a loop over the parameter there iterates.
+    # (index, key or "", kind, note): arguments (or object-literal arguments' values) whose list
+    # origin is known (facts/origins.py): what a callee's loop over that parameter iterates.
     collections: tuple[tuple[int, str, str, str], ...] = ()
 
 
@@ -299,8 +299,7 @@ class CallSite:
     # `s3.send()` where `const s3 = new S3Client()` and S3Client is imported: the module
     # specifier the receiver's class comes from (the index tells a package from repo code).
     package: str | None = None
-    # Nothing waits for it: a statement of its own, not awaited (`notify(x)`, `void notify(x)`,
-    # `notify(x).catch(log)`), or handed to `waitUntil()` / `after()`.
+    # Nothing waits for it: a statement of its own without await, or handed to waitUntil()/after().
     discarded: bool = False
 
 
@@ -325,6 +324,8 @@ class FunctionFact:
     scheduled: str = ""
     start: int = 0
     end: int = 0
+    # (kind, note) of the list it returns, as its file shows it (facts/origins.py returned_origin).
+    returns_origin: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .args import summarise_args
-from .classify import prisma_module
+from .args import object_entries, summarise_args, where_object
+from .classify import _returned_expressions, prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
-from .nodes import CONSTANT_NAME, field, text, unwrap
+from .nodes import CONSTANT_NAME, field, span, text, unwrap
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -24,7 +24,9 @@ PAGE = "page"            # rows of a read whose `take` the code fixes (a literal
 PINNED = "pinned"        # rows of a read without `take` whose `where` pins a field to a value
 ONE_ROW = "one-row"      # a list held by one row a read returned (a relation, a JSON array)
 PARAM = "param"          # a parameter of the function around the loop: its callers decide
+CALL = "call"            # what a call of a repo function returns: that function's returns decide
 UNKNOWN = "unknown"
+_NOT_KNOWN = frozenset({UNKNOWN, PARAM, CALL})  # kinds another place must settle
 
 
 # Calls that keep (a subset of) their receiver's items: the origin is the receiver's.
@@ -86,7 +88,30 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
     if kind == PARAM and found:
         fn, position, name = found[-1]
         out["origin_param"] = (function_id(fn), position, name)
+    if kind == CALL and found:
+        out["origin_call"] = found[-1]
     return out
+
+
+# The kinds by how many items they can hold, fewest first: what a function returns is as
+# large as the largest list any of its returns is.
+_SIZE_ORDER = (CONSTANT, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
+
+
+def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
+    """(kind, note) of the largest list a function returns, when its file shows where every
+    one of its returns comes from (rows of a read, a page, one row's list, a constant, request
+    input; an empty `[]` holds nothing and does not count); None when one is not known."""
+    found = []
+    for e in _returned_expressions(fn):
+        v = unwrap(e)
+        if v is not None and v.type == "array" and not v.named_children:
+            continue
+        kind, note = collection_origin(e, resolver)
+        if kind not in _SIZE_ORDER:
+            return None
+        found.append((kind, note))
+    return max(found, key=lambda k: _SIZE_ORDER.index(k[0])) if found else None
 
 
 def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:
@@ -102,6 +127,8 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
             if length is not None and unwrap(field(length, "value")).type == "number":
                 return CONSTANT, f"a range of {text(field(length, 'value'))} (line {line})"
         return collection_origin(first, resolver, depth + 1, found)
+    if fn is not None and fn.type == "identifier":
+        return _called(node, fn, found)
     if fn is None or fn.type != "member_expression":
         return UNKNOWN, ""
     prop = text(field(fn, "property"))
@@ -120,7 +147,7 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
                 if size is not None:
                     return PAGE, f"rows of {label} (line {line}), which has take: {size}"
                 return BOUNDED, f"rows of {label} (line {line}), which has take"
-            pinned = summarise_args(args).where_points if args is not None else ()
+            pinned = (*summarise_args(args).where_points, *_relation_pins(args)) if args is not None else ()
             if pinned:
                 # One parent's rows, one account's, one status's: bounded by the filter,
                 # by how much is not known here.
@@ -131,7 +158,18 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
         receiver = field(owner, "object") if owner is not None and owner.type == "member_expression" else None
         if receiver is not None and resolver.classify(receiver).kind in ("client", "import"):
             return ONE_ROW, f"the row {_short(fn)}() returned (line {line})"
-    return UNKNOWN, ""
+    if prop in MODEL_OPS or prop in _KEEPS:
+        return UNKNOWN, ""
+    return _called(node, fn, found)
+
+
+def _called(node: ts.Node, fn: ts.Node, found: list | None) -> tuple[str, str]:
+    """A call of a function (`loadItems(id)`, `this.repo.list()`): its returns decide, if it
+    is one the scan has (the call site's span finds it)."""
+    if found is not None:
+        s = span(node)
+        found.append((s.line, s.column))
+    return CALL, f"what {_short(fn)}() returns (line {node.start_point[0] + 1})"
 
 
 def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:
@@ -177,6 +215,27 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
             found.append((b.value, b.index, b.path[0] if b.path else ""))
         return PARAM, f"the parameter `{name}`" + (f" (`{'.'.join(b.path)}` of argument {b.index + 1})" if b.path else "")
     return UNKNOWN, ""
+
+
+def _relation_pins(args: ts.Node) -> list[str]:
+    """`members: { some: { userId } }`, `owner: { is: { id } }`: rows related to a row the
+    filter names by a value, one user's organisations: a pin as much as `userId: id` is."""
+    where = where_object(args)
+    out = []
+    for name, value, spread in object_entries(where) if where is not None else ():
+        v = unwrap(value)
+        if spread or name in ("AND", "OR", "NOT") or v is None or v.type != "object":
+            continue
+        for op, inner, _ in object_entries(v):
+            iv = unwrap(inner)
+            if op not in ("some", "is") or iv is None or iv.type != "object":
+                continue
+            out += [f"{name}.{k}" for k, kv, sp in object_entries(iv)
+                    if not sp and (kv is None or unwrap(kv) is not None and unwrap(kv).type in _PLAIN)]
+    return out
+
+
+_PLAIN = frozenset({"identifier", "member_expression", "string", "number"})
 
 
 def _request_like(node: ts.Node | None) -> bool:

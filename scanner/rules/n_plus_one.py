@@ -181,29 +181,57 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: no "
                        "request waits for the loop",)
 
-    if loop.origin == "constant":
-        return "quiet", (f"the loop iterates {loop.origin_note}: a fixed, small number of times",)
-    if loop.origin in ("rows", "input"):
-        return "high", (f"the loop iterates {loop.origin_note}: as many items as production data "
-                        "or the caller decides",)
-    if loop.origin == "page" and index.entry_kind(path, site.function) is None:
-        return "low", (f"the loop iterates {loop.origin_note}: a page whose size the code fixes, worked "
-                       "outside a request entry point: a bounded batch by design",)
-    if loop.origin == "page":
-        return "medium", (f"the loop iterates {loop.origin_note}: a page whose size the code fixes, but a "
-                          "request waits for its queries, one per item",)
-    if loop.origin == "bounded":
-        return "medium", (f"the loop iterates {loop.origin_note}: bounded, but each page still costs "
-                          "one query per item",)
-    if loop.origin == "pinned":
-        return "medium", (f"the loop iterates {loop.origin_note}: bounded by the filter, by how much "
-                          "is not known",)
-    if loop.origin == "one-row":
-        return "low", (f"the loop iterates {loop.origin_note}: one parent's list (a relation or an array "
-                       "field of that row), as long as that row's data, not a table's",)
-    if loop.origin == "param":
+    origin, note = loop.origin, loop.origin_note
+    if origin == "call":
+        returned = _returned(index, path, loop)
+        if returned is None:
+            return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known "
+                              f"({note}: a function the scan does not have, or whose returns it cannot "
+                              "trace)",)
+        where = f" ({returned[2]})" if returned[2] != path else ""
+        origin, note = returned[0], f"{note}{where}: {returned[1]}"
+    if origin == "param":
         return _by_callers(index, path, loop)
+    return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
+
+
+def _by_origin(origin: str, note: str, in_entry: bool, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+    """The grade of a loop over a collection of this origin (facts/origins.py)."""
+    if origin == "constant":
+        return "quiet", (f"the loop iterates {note}: a fixed, small number of times",)
+    if origin in ("rows", "input"):
+        return "high", (f"the loop iterates {note}: as many items as production data "
+                        "or the caller decides",)
+    if origin == "page" and not in_entry:
+        return "low", (f"the loop iterates {note}: a page whose size the code fixes, worked "
+                       "outside a request entry point: a bounded batch by design",)
+    if origin == "page":
+        return "medium", (f"the loop iterates {note}: a page whose size the code fixes, but a "
+                          "request waits for its queries, one per item",)
+    if origin == "bounded":
+        return "medium", (f"the loop iterates {note}: bounded, but each page still costs "
+                          "one query per item",)
+    if origin == "pinned":
+        return "medium", (f"the loop iterates {note}: bounded by the filter, by how much "
+                          "is not known",)
+    if origin == "one-row":
+        return "low", (f"the loop iterates {note}: one parent's list (a relation or an array "
+                       "field of that row), as long as that row's data, not a table's",)
     return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
+
+
+def _returned(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, str, str] | None:
+    """What the repo function a loop's collection is the result of returns, as far as its own
+    file knows it (rows of a read, a page, one row's list, a constant), and its file: one call
+    followed, across files too."""
+    at = loop.origin_call
+    site = next((s for s in index.files[path].call_sites if (s.span.line, s.span.column) == at), None) \
+        if at is not None else None
+    target = index.callee(path, site) if site is not None else None
+    fn = index.function(target) if target is not None else None
+    if fn is None or fn.returns_origin is None:
+        return None
+    return (*fn.returns_origin, target.path)
 
 
 # Grades of what callers pass, weakest proof first: one that passes rows of an unbounded read
