@@ -11,7 +11,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .args import object_entries, summarise_args, where_object
-from .classify import _returned_expressions, prisma_module
+from .classify import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
 from .nodes import CONSTANT_NAME, field, span, text, unwrap
 
@@ -103,7 +103,7 @@ def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
     one of its returns comes from (rows of a read, a page, one row's list, a constant, request
     input; an empty `[]` holds nothing and does not count); None when one is not known."""
     found = []
-    for e in _returned_expressions(fn):
+    for e in sorted(resolver.returned_expressions(fn), key=lambda n: n.start_byte):
         v = unwrap(e)
         if v is not None and v.type == "array" and not v.named_children:
             continue
