@@ -296,8 +296,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     keys: list[str] = []
     opaque = False
     where_fields: list[str] = []
-    # Keys pinned to a value, those of relation filters, those given a value the code names.
-    points, relation_points, scoped = [], [], []  # type: list[str], list[str], list[str]
+    points: list[str] = []
+    relation_points: list[str] = []
     where_opaque = False
     patterns: dict[str, bool] = {}
     nulls: dict[str, bool] = {}
@@ -322,7 +322,6 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                 _where_fields(v, where_fields, equality, patterns, nulls)
                 points, where_opaque = _where_points(v)
                 relation_points = _relation_points(v)
-                scoped = [k for k, _ in scoped_entries(v)]
             else:
                 equality[0] = False
                 where_opaque = True
@@ -338,7 +337,6 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
         where_relation_points=tuple(relation_points),
-        where_scoped=tuple(scoped),
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),

@@ -12,7 +12,7 @@ from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCall
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile
-from .origins import CALL, PARAM, UNKNOWN, collection_origin
+from .origins import SIZE_ORDER, collection_origin
 from .raw_origins import from_parameter, parameter_positions
 from .scopes import Resolver
 
@@ -54,7 +54,7 @@ def _collections(items: list[ts.Node], resolver: Resolver) -> tuple[tuple[int, s
             if v is None or v.type in FUNCTION_TYPES or v.type in _LITERALS:
                 continue
             kind, note = collection_origin(v, resolver)
-            if kind not in (UNKNOWN, PARAM, CALL):
+            if kind in SIZE_ORDER:
                 out.append((i, k, kind, note))
     return tuple(out)
 

@@ -87,8 +87,9 @@ def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
         if model.startswith("$"):
             return None
         args = summarise_args(m["call.args"][0])
-        if args.where_scoped:
-            args = replace(args, where_scoped=_code_decided(m["call.args"][0], pf))
+        scoped = _code_decided(m["call.args"][0], pf)
+        if scoped:
+            args = replace(args, where_scoped=scoped)
         return m["call"][0], m["call.receiver"][0], model, op, args
     op = text(m["client_call.method"][0])
     if op not in RAW_METHODS and op != TRANSACTION_METHOD:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ClientRef
-from .nodes import field, text
+from .nodes import FUNCTION_TYPES, enclosing, field, text
 
 UNKNOWN = ClientRef("unknown")
 _DECLARATIONS = ("type_alias_declaration", "interface_declaration", "class_declaration",
@@ -318,10 +318,8 @@ def contextual_type(obj: ts.Node) -> ts.Node | None:
     if p.type == "arrow_function" and field(p, "body") is not None and field(p, "body").start_byte == n.start_byte:
         return field(p, "return_type")
     if p.type == "return_statement":
-        while p is not None and p.type not in ("function_declaration", "function_expression", "arrow_function",
-                                                "method_definition", "function"):
-            p = p.parent
-        return field(p, "return_type") if p is not None else None
+        fn = enclosing(p, FUNCTION_TYPES)
+        return field(fn, "return_type") if fn is not None else None
     return None
 
 

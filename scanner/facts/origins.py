@@ -26,7 +26,6 @@ ONE_ROW = "one-row"      # a list held by one row a read returned (a relation, a
 PARAM = "param"          # a parameter of the function around the loop: its callers decide
 CALL = "call"            # what a call of a repo function returns: that function's returns decide
 UNKNOWN = "unknown"
-_NOT_KNOWN = frozenset({UNKNOWN, PARAM, CALL})  # kinds another place must settle
 
 
 # Calls that keep (a subset of) their receiver's items: the origin is the receiver's.
@@ -93,9 +92,10 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
     return out
 
 
-# The kinds by how many items they can hold, fewest first: what a function returns is as
-# large as the largest list any of its returns is.
-_SIZE_ORDER = (CONSTANT, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
+# The kinds this file settles (the others, PARAM and CALL, another place must), by how many
+# items they can hold, fewest first: what a function returns is as large as the largest list
+# any of its returns is.
+SIZE_ORDER = (CONSTANT, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
 
 
 def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
@@ -108,10 +108,10 @@ def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
         if v is not None and v.type == "array" and not v.named_children:
             continue
         kind, note = collection_origin(e, resolver)
-        if kind not in _SIZE_ORDER:
+        if kind not in SIZE_ORDER:
             return None
         found.append((kind, note))
-    return max(found, key=lambda k: _SIZE_ORDER.index(k[0])) if found else None
+    return max(found, key=lambda k: SIZE_ORDER.index(k[0])) if found else None
 
 
 def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:

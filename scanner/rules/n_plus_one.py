@@ -195,29 +195,29 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
 
+# What a loop over a list of each origin (facts/origins.py) is worth, and why (rules.md §8).
+# A page the code fixes is low outside a request entry point; inside one, _PAGE_IN_ENTRY.
+_BY_ORIGIN = {
+    "constant": ("quiet", "a fixed, small number of times"),
+    "rows": ("high", "as many items as production data or the caller decides"),
+    "input": ("high", "as many items as production data or the caller decides"),
+    "page": ("low", "a page whose size the code fixes, worked outside a request entry point: a bounded "
+                    "batch by design"),
+    "bounded": ("medium", "bounded, but each page still costs one query per item"),
+    "pinned": ("medium", "bounded by the filter, by how much is not known"),
+    "one-row": ("low", "one parent's list (a relation or an array field of that row), as long as that "
+                       "row's data, not a table's"),
+}
+_PAGE_IN_ENTRY = ("medium", "a page whose size the code fixes, but a request waits for its queries, one "
+                            "per item")
+
+
 def _by_origin(origin: str, note: str, in_entry: bool, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
-    """The grade of a loop over a collection of this origin (facts/origins.py)."""
-    if origin == "constant":
-        return "quiet", (f"the loop iterates {note}: a fixed, small number of times",)
-    if origin in ("rows", "input"):
-        return "high", (f"the loop iterates {note}: as many items as production data "
-                        "or the caller decides",)
-    if origin == "page" and not in_entry:
-        return "low", (f"the loop iterates {note}: a page whose size the code fixes, worked "
-                       "outside a request entry point: a bounded batch by design",)
-    if origin == "page":
-        return "medium", (f"the loop iterates {note}: a page whose size the code fixes, but a "
-                          "request waits for its queries, one per item",)
-    if origin == "bounded":
-        return "medium", (f"the loop iterates {note}: bounded, but each page still costs "
-                          "one query per item",)
-    if origin == "pinned":
-        return "medium", (f"the loop iterates {note}: bounded by the filter, by how much "
-                          "is not known",)
-    if origin == "one-row":
-        return "low", (f"the loop iterates {note}: one parent's list (a relation or an array "
-                       "field of that row), as long as that row's data, not a table's",)
-    return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
+    """The grade of a loop over a collection of this origin."""
+    graded = _PAGE_IN_ENTRY if origin == "page" and in_entry else _BY_ORIGIN.get(origin)
+    if graded is None:
+        return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
+    return graded[0], (f"the loop iterates {note}: {graded[1]}",)
 
 
 def _returned(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, str, str] | None:
@@ -234,10 +234,8 @@ def _returned(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, str
     return (*fn.returns_origin, target.path)
 
 
-# Grades of what callers pass, weakest proof first: one that passes rows of an unbounded read
-# or request input proves the N+1; the loop is as small as the largest list any caller passes.
-_CALLER_GRADES = {"constant": "quiet", "one-row": "low", "page": "low", "pinned": "medium",
-                  "bounded": "medium", "rows": "high", "input": "high"}
+# Callers' lists take _BY_ORIGIN's grades: one that passes rows of an unbounded read or request
+# input proves the N+1; the loop is as small as the largest list any caller passes.
 _GRADE_ORDER = ("quiet", "low", "medium", "high")
 
 
@@ -261,7 +259,7 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
         if known is None:
             return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
                               f"where the list a caller passes ({where}) comes from is not known",)
-        passed.append((_CALLER_GRADES.get(known[0], "medium"), known[0], known[1], where))
+        passed.append((_BY_ORIGIN.get(known[0], ("medium",))[0], known[0], known[1], where))
     grade, kind, note, where = max(passed, key=lambda p: _GRADE_ORDER.index(p[0]))
     if len(passed) == 1:
         said = f"its one caller ({where}) passes {note}"

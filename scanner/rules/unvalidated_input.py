@@ -257,9 +257,10 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
         return "medium", (f"{origin} reaches the call through another file's function",)
     scope = _scoped_by(lead, facts) if lead.source in _BODY and operation in _MULTI_ROW else ()
     if scope:
-        return "low", (f"the filter also pins {', '.join(f'`{k}`' for k in scope[:3])} to a value the code "
-                       f"decides, not the request: a filter object in {', '.join(f'`{k}`' for k in lead.fields[:3]) or 'it'} "
-                       "only reaches rows that share it",)
+        pinned_keys = ", ".join(f"`{k}`" for k in scope[:3])
+        input_keys = ", ".join(f"`{k}`" for k in lead.fields[:3]) or "it"
+        return "low", (f"the filter also pins {pinned_keys} to a value the code decides, not the request: "
+                       f"a filter object in {input_keys} only reaches rows that share it",)
     if lead.source in _BODY and lead.argument in ("where", "*", "...") and operation in _WIDENS:
         return "high", (f"{origin} reaches the filter of {operation}, which matches many rows: a "
                         "filter object (`{ not: '' }`) widens it to rows the client should not reach",)

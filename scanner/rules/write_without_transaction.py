@@ -212,6 +212,11 @@ def _rotation(first: Write, w: Write, schema) -> str | None:
     return _expiry_field(schema, first.model)
 
 
+def _together(first: Write, w: Write) -> bool:
+    """The two writes are elements of one `Promise.all([...])`: neither waits for the other."""
+    return w.ctx.parallel_group is not None and w.ctx.parallel_group == first.ctx.parallel_group
+
+
 def _consumed(first: Write, w: Write, schema) -> str | None:
     """The first write deletes rows of a model whose rows expire (a verification code, a reset
     or invitation token, an OTP), and the second, of another model, runs after it: the
@@ -219,8 +224,7 @@ def _consumed(first: Write, w: Write, schema) -> str | None:
     nothing is left half made and the credential cannot be used again (fail closed). Spent
     after, or in one `Promise.all`, a failed delete leaves a used credential valid until it
     expires. Returns the expiry field."""
-    sequential = w.ctx.parallel_group is None or w.ctx.parallel_group != first.ctx.parallel_group
-    if first.operation not in DELETE_OPS or first.model is None or first.model == w.model or not sequential:
+    if first.operation not in DELETE_OPS or first.model is None or first.model == w.model or _together(first, w):
         return None
     return _expiry_field(schema, first.model)
 
@@ -262,8 +266,7 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        "compensation or a status to resume from, not a transaction",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
-    sequential = w.ctx.parallel_group is None or w.ctx.parallel_group != first.ctx.parallel_group
-    if first.operation == "upsert" and sequential and w.args is not None:
+    if first.operation == "upsert" and not _together(first, w) and w.args is not None:
         # (Not an audit writer second: a missing audit entry is what the rule guards against.)
         return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
                        "failed second write repeats it harmlessly and completes the work",)
@@ -315,7 +318,7 @@ def _check(ctx: RuleContext):
                 continue
             reported.append(w)
             first = partners[0]
-            parallel = w.ctx.parallel_group is not None and w.ctx.parallel_group == first.ctx.parallel_group
+            parallel = _together(first, w)
             how = "in one Promise.all" if parallel else "one after the other"
             others = f" (and {len(partners) - 1} more)" if len(partners) > 1 else ""
             fn = ctx.index.function(key)
