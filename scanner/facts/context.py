@@ -14,7 +14,7 @@ import tree_sitter as ts
 
 from .frames import (
     after_tests, arm_tests, batch_loop, chunked, first_await_end, flushes_buffer, literal_len,
-    loop_header, loop_kind, member_call, test_of,
+    chain_sources, loop_header, loop_kind, member_call, test_of,
 )
 from .model import (
     ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext,
@@ -211,6 +211,7 @@ class ContextBuilder:
                               key(stmt), literal_len=literal_len(right, self.resolver), header=loop_header(stmt),
                               chunked=chunked(right, self.resolver),
                               batch=kind in ("while", "do") and self._batch_loop(stmt),
+                              chain_from=chain_sources(stmt) if kind in ("while", "do") else (),
                               iterable_import=self._imported(right),
                               **self._origin(stmt, right),
                               in_condition=in_condition,

@@ -325,3 +325,43 @@ def first_await_end(fn: ts.Node) -> int:
         if t not in FUNCTION_TYPES:
             stack.extend(node.named_children)
     return first
+
+
+def _root(node: ts.Node | None) -> str | None:
+    """The name a member chain starts from: `current` of `current.parent?.id`."""
+    node = unwrap(node)
+    while node is not None and node.type in ("member_expression", "subscript_expression"):
+        node = unwrap(field(node, "object"))
+    return text(node) if node is not None and node.type == "identifier" else None
+
+
+def _identifiers(node: ts.Node | None) -> set[str]:
+    """The variables an expression reads (not its property names)."""
+    out, stack = set(), [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.add(text(n))
+        stack.extend(n.named_children)
+    return out
+
+
+def chain_sources(loop: ts.Node) -> tuple[str, ...]:
+    """`while (id) { const row = await q({ where: { id } }); id = row?.parentId }`: the names
+    read on the right of an assignment (in the body, not in nested functions) to a name the
+    loop's test reads. A query whose result is one of them finds the next link of a chain, so
+    the loop walks that chain: one query per link, each needing the last one's row."""
+    cond, body = field(loop, "condition"), field(loop, "body")
+    if cond is None or body is None:
+        return ()
+    tested = set(_test_names(text(cond)))
+    sources: set[str] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment_expression" and _root(field(node, "left")) in tested:
+            sources.update(_identifiers(field(node, "right")) - tested)
+        if node.type not in FUNCTION_TYPES:
+            stack.extend(node.named_children)
+    return tuple(sorted(sources))
+

@@ -10,8 +10,7 @@ from .records import (  # noqa: F401 (re-exported: every fact record is importab
     RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
-# The Prisma operations live in operations.py; these names stay importable from here
-# for extraction (extract.py, scopes.py, context.py, taint.py).
+# The Prisma operations (operations.py), importable from here for extraction.
 from .operations import (  # noqa: F401
     MODEL_OPS, RAW_METHODS, READ_OPS, TRANSACTION_METHOD, UNSAFE_RAW_METHODS, WRITE_OPS,
 )
@@ -107,6 +106,7 @@ class LoopFrame:
     end: int = 0
     chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
     batch: bool = False         # while/do that ends when a batch fetched in its body is short or empty
+    chain_from: tuple[str, ...] = ()  # while/do: names whose values advance its test (frames.chain_sources)
     # Where the iterated collection comes from (facts/origins.py): rows, input, constant,
     # bounded or unknown, and the fact that says so (evidence for the finding).
     origin: str = "unknown"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ITERATION_METHODS
-from .nodes import FUNCTION_TYPES, field, text, unwrap
+from .nodes import FUNCTION_TYPES, class_method, field, text, unwrap
 from .scopes import Resolver
 
 
@@ -55,12 +55,14 @@ def _remembered(b, resolver: Resolver, depth: int, found: list | None, strict: b
 
 
 def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | None, strict: bool,
-                            memo: dict | None = None) -> bool:
+                            memo: dict | None = None, unsafe=None) -> bool:
     if b.kind == "var":
         # A list, not a generator: with `found`, every value is walked for its parameters.
-        return any([from_parameter(v, resolver, depth + 1, found, strict, memo) for v in _values_of(b, resolver)])
+        values = _values_of(b, resolver)
+        parts = [p for v in values for p in unsafe(v)] if unsafe else values
+        return any([from_parameter(v, resolver, depth + 1, found, strict, memo, unsafe) for v in parts])
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is
-        return from_parameter(field(b.node, "right"), resolver, depth + 1, found, strict, memo)
+        return from_parameter(field(b.node, "right"), resolver, depth + 1, found, strict, memo, unsafe)
     if b.kind != "param":
         return False
     fn = b.value
@@ -80,17 +82,53 @@ def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | Non
         if found is not None:
             found.append((None, -1))  # the wrapper's callers decide it, at no known position
         return True
-    return from_parameter(field(callee, "object"), resolver, depth + 1, found, strict, memo)
+    return from_parameter(field(callee, "object"), resolver, depth + 1, found, strict, memo, unsafe)
+
+
+def local_function(call: ts.Node, resolver: Resolver) -> ts.Node | None:
+    """The function of this file a call runs: `getColumn(kind)`, `this.tableFor(kind)`."""
+    fn = unwrap(field(call, "function"))
+    if fn is not None and fn.type == "identifier":
+        b = resolver.lookup(text(fn), fn)
+        if b is not None and b.kind == "function":
+            return b.node
+        if b is not None and b.kind == "var" and not b.path and b.value is not None \
+                and unwrap(b.value) is not None and unwrap(b.value).type in FUNCTION_TYPES:
+            return unwrap(b.value)
+    elif fn is not None and fn.type == "member_expression" \
+            and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
+        return class_method(fn, text(field(fn, "property")))
+    return None
+
+
+def _passed_on(call: ts.Node, resolver: Resolver, depth: int, unsafe) -> list[ts.Node] | None:
+    """The arguments of a call of a function of this file that reach what it returns, for
+    `unsafe` (the parts of a returned value that matter: for SQL text, those not proven
+    constant or numeric): `filterFor(type)` whose every return is a literal passes on
+    nothing of `type`, though it branches on it. None: not a local function, or a spread."""
+    target = local_function(call, resolver)
+    args = field(call, "arguments")
+    if target is None or args is None or depth > 4 \
+            or any(a.type == "spread_element" for a in args.named_children):
+        return None
+    found: list = []
+    for r in resolver.returned_expressions(target):
+        for part in unsafe(r):
+            from_parameter(part, resolver, depth + 1, found, False, None, unsafe)
+    reached = {i for fn, i in found if fn == target}
+    return [a for i, a in enumerate(c for c in args.named_children if c.type != "comment") if i in reached]
 
 
 def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, found: list | None = None,
-                   strict: bool = False, memo: dict | None = None) -> bool:
+                   strict: bool = False, memo: dict | None = None, unsafe=None) -> bool:
     """Whether a name in the expression is, or is computed from, a function parameter
     (through local variables, destructuring and loops over them). Property names and
     `this.x` are not names. `found` collects (function node, parameter position) of each
     such parameter, (None, -1) where no position says it. `strict`: a callback's parameter
     counts as computed from the callback's object only for item callbacks (`rows.map(r => …)`).
-    `memo` (one per file) walks each binding once, without the depth limit."""
+    `memo` (one per file) walks each binding once, without the depth limit. `unsafe`
+    (without `memo`): follow a call of a function of this file through what it returns,
+    keeping what `unsafe` keeps of each return (`_passed_on`), not through every argument."""
     node = unwrap(node)
     if node is None or depth > (6 if memo is None else 200):
         return False
@@ -101,14 +139,16 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
         if n.type in ("identifier", "shorthand_property_identifier"):
             b = resolver.lookup(text(n), n)
             if b is not None and (_remembered(b, resolver, depth, found, strict, memo) if memo is not None
-                                  else _binding_from_parameter(b, resolver, depth, found, strict)):
+                                  else _binding_from_parameter(b, resolver, depth, found, strict, None, unsafe)):
                 hit = True
                 if found is None:
                     return True
             continue
         if n.type in FUNCTION_TYPES:
             continue
-        stack += [c for c in n.named_children if c.type not in ("property_identifier", "comment")]
+        passed = _passed_on(n, resolver, depth, unsafe) if unsafe and n.type == "call_expression" else None
+        stack += passed if passed is not None else \
+            [c for c in n.named_children if c.type not in ("property_identifier", "comment")]
     return hit
 
 

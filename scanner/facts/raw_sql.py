@@ -9,9 +9,9 @@ import tree_sitter as ts
 
 from .args import object_entries
 from .model import ArgSummary
-from .nodes import FUNCTION_TYPES, class_method, enclosing, field, short, text, unwrap
+from .nodes import enclosing, field, short, text, unwrap
 from .declared_types import declared_type
-from .raw_origins import assignments, from_parameter, parameter_positions
+from .raw_origins import assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -196,18 +196,7 @@ def _over_literals(b, resolver: Resolver) -> bool:
 def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
     """A call of a function of this file (`getColumn(kind)`, `this.tableFor(kind)`) whose
     every return is a constant: an allow-list written as a function."""
-    fn = unwrap(field(call, "function"))
-    target = None
-    if fn is not None and fn.type == "identifier":
-        b = resolver.lookup(text(fn), fn)
-        if b is not None and b.kind == "function":
-            target = b.node
-        elif b is not None and b.kind == "var" and not b.path and b.value is not None \
-                and unwrap(b.value) is not None and unwrap(b.value).type in FUNCTION_TYPES:
-            target = unwrap(b.value)
-    elif fn is not None and fn.type == "member_expression" \
-            and unwrap(field(fn, "object")) is not None and unwrap(field(fn, "object")).type == "this":
-        target = class_method(fn, text(field(fn, "property")))
+    target = local_function(call, resolver)
     if target is None or depth > 8:
         return False
     results = _returned_expressions(target)
@@ -251,7 +240,9 @@ def spliced_values(node: ts.Node | None, resolver: Resolver) \
     unsafe = unsafe_spliced(node, resolver)
     params, found = [], []
     for n in unsafe:
-        if from_parameter(n, resolver, 0, found):   # one walk: whether, and which parameters
+        # One walk: whether, and which parameters; through a variable or a helper, only the
+        # parts of its value that are not proven constant or numeric.
+        if from_parameter(n, resolver, 0, found, unsafe=lambda v: _spliced_value(v, resolver, 0)):
             params.append(n)
     return (tuple(short(n, 60) for n in unsafe), tuple(short(n, 60) for n in params),
             parameter_positions(params, found))

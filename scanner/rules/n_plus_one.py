@@ -280,15 +280,21 @@ _PASSED = {"constant": "a fixed, small number of times",
 
 
 def _chain_walk(call: PrismaCall, loop: LoopFrame) -> str | None:
-    """`while (current) { current = await prisma.folder.findUnique({ … current.parentId … }) }`:
-    each query needs the row the last one returned, so there is no collection to fetch at
-    once; the loop walks a chain as deep as the data (a recursive CTE would take one query)."""
-    name = call.call.assigned_to
-    if not name or loop.kind not in ("while", "do") \
-            or not re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", loop.header):
+    """`while (current) { current = await prisma.folder.findUnique({ … current.parentId … }) }`,
+    or `while (id) { const row = await …; id = row.parentId }`: each query needs the row the
+    last one returned, so there is no collection to fetch at once; the loop walks a chain as
+    deep as the data (a recursive CTE would take one query)."""
+    if loop.kind not in ("while", "do"):
         return None
-    return (f"each query reads the row the previous one returned (`{name}`, tested by the loop): a "
-            "chain walk as deep as the data, not a collection one query could fetch")
+    assigned, bound = call.call.assigned_to, call.call.result
+    if assigned and re.search(rf"(?<![\w$.]){re.escape(assigned)}(?![\w$])", loop.header):
+        how = f"`{assigned}`, tested by the loop"
+    elif (assigned or bound) in loop.chain_from:
+        how = f"`{assigned or bound}` sets what the loop tests"
+    else:
+        return None
+    return (f"each query reads the row the previous one returned ({how}): a chain walk as deep as "
+            "the data, not a collection one query could fetch")
 
 
 def _check(ctx: RuleContext):
