@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from .config import Config
-from .facts.entries import ROUTE_CONFIG_FILES, route_config_targets, under_app_routes
+from .facts.entries import ROUTE_CONFIG_FILES, route_config_targets, sveltekit_route, under_app_routes
 from .parse import SOURCE_EXTENSIONS
 
 DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
@@ -33,7 +33,8 @@ SCRIPT_BY_PATH = "is run by hand or by a package.json script"
 class SourceFile:
     path: str        # relative to the root, `/`-separated
     abs_path: str
-    role: str        # route, pages-api, page, remix-route, component, lib, script, test, story, seed, schema
+    role: str        # route, pages-api, page, remix-route, sveltekit-route, component, lib, script, test,
+    #                  story, seed, schema
     size: int
     mtime_ns: int = 0  # with size, lets a warm scan trust its cache without reading the file
 
@@ -184,6 +185,8 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
             return kind
     parts = p.parts[:-1]
     stem = p.name.split(".")[0]
+    if sveltekit_route(p.name):
+        return "sveltekit-route"
     if "app" in parts and stem == "route":
         return "route"
     if "pages" in parts:

@@ -97,6 +97,9 @@ ROLE_TREE = {
     "prisma/schema.prisma": "schema",
     "app/routes/notes.new.tsx": "remix-route", "apps/webapp/app/routes/api/v1/notes.ts": "remix-route",
     "app/routes/notes.$id/route.tsx": "route",
+    "src/routes/notes/[id]/+page.server.ts": "sveltekit-route", "src/routes/+layout.server.js": "sveltekit-route",
+    "web/src/routes/api/notes/+server.ts": "sveltekit-route", "src/routes/notes/+page.ts": "lib",
+    "src/routes/notes/+page.svelte.ts": "lib",
 }
 OUT_OF_SCOPE_ROLES = {"test", "story", "seed"}
 

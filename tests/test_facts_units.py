@@ -140,6 +140,25 @@ def test_remix_loader_and_action_in_route_modules():
     assert set(entries(src).values()) == {None}
 
 
+def test_sveltekit_endpoints_loads_and_actions():
+    route = "src/routes/notes/+page.server.ts"
+    src = ("export const load = async ({ params }) => params.id\n"
+           "export const actions = {\n"
+           "  default: async ({ request }) => request.formData(),\n"
+           "  async archive(event) { return event.params },\n"
+           "} satisfies Actions\n"
+           "const helpers = { save: async (x) => x }\n"
+           "export function format(x) { return x }\n")
+    assert entries(src, route, "sveltekit-route") == {
+        "load": "sveltekit-load", "default": "sveltekit-action", "archive": "sveltekit-action",
+        "save": None, "format": None}
+    endpoint = "export async function GET({ url }) { return url }\nexport const POST = async (e) => e\n"
+    assert set(entries(endpoint, "src/routes/api/+server.ts", "sveltekit-route").values()) \
+        == {"sveltekit-handler"}
+    # The same exports in a plain module are not SvelteKit's.
+    assert set(entries(src, "src/routes/notes/helpers.ts").values()) == {None}
+
+
 def test_remix_wrapped_loader_is_the_inline_function():
     f = facts("import { withUser } from '../session'\n"
               "export const loader = withUser(requireAdmin, async (args) => args.params.id)\n",

@@ -33,6 +33,17 @@ def _callers(index: ProjectIndex) -> dict[FunctionKey, list[tuple[str, int, bool
     return out
 
 
+def _load_only(index: ProjectIndex, callers, key: FunctionKey, depth: int = 0) -> bool:
+    """Every call of the function runs while a module loads (at module level, or in a
+    function that itself only runs then), or stores its result on a member; not an entry
+    point. Three callers deep at most."""
+    sites = callers.get(key, [])
+    if not sites or depth > 2 or index.entry_kind(key.path, key.id) is not None:
+        return False
+    return all(fn < 0 or stored or _load_only(index, callers, FunctionKey(path, fn), depth + 1)
+               for path, fn, stored in sites)
+
+
 def creations(index: ProjectIndex) -> list[Creation]:
     return index.memo("client-creations", lambda: _creations(index))
 
@@ -48,7 +59,7 @@ def _creations(index: ProjectIndex) -> list[Creation]:
             if cc.function < 0:
                 out.append(Creation(path, cc, False, True))
                 continue
-            if cc.global_reuse:
+            if cc.global_reuse or cc.memoised:
                 out.append(Creation(path, cc, False, True))
                 continue
             fn = facts.functions[cc.function]
@@ -59,8 +70,11 @@ def _creations(index: ProjectIndex) -> list[Creation]:
             if callers is None:
                 callers = _callers(index)
             sites = callers.get(FunctionKey(path, cc.function), [])
-            # A caller that stores the result on a member caches it (a singleton getter).
-            from_functions = [s for s in sites if s[1] >= 0 and not s[2]]
+            # A caller that stores the result on a member caches it (a singleton getter); one
+            # that itself runs only while modules load (`const make = () => build()` used as
+            # `globalThis.prisma ?? make()`) calls it once.
+            from_functions = [s for s in sites if s[1] >= 0 and not s[2]
+                              and not _load_only(index, callers, FunctionKey(s[0], s[1]))]
             if index.entry_kind(path, cc.function) is not None or from_functions:
                 out.append(Creation(path, cc, True, False))
             elif sites and cc.returned:

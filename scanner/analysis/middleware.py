@@ -27,10 +27,15 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
         return declared
 
     def compute() -> dict[str, str]:
-        routes = [(reg, h.middlewares) for reg, h in elsewhere]
-        if not elsewhere or facts.functions[fid].entry_kind:   # registered in its own file too
-            routes.append((path, tuple(m for m in facts.middlewares if m.handler == fid)))
-        checked = [_middleware_parts(index, reg, mws, validators) for reg, mws in routes]
+        routes = [(reg, h.middlewares, h.schema_parts) for reg, h in elsewhere]
+        own = tuple(m for m in facts.middlewares if m.handler == fid)
+        # Registered in its own file too. A handler typed for a framework
+        # (`(request: FastifyRequest, reply)`) is an entry point by its types alone: its own
+        # file counts as a route only where it registers it with middleware or a schema.
+        if not elsewhere or own or declared:
+            routes.append((path, own, tuple(declared)))
+        checked = [dict.fromkeys(schema, "the route's schema option")
+                   | _middleware_parts(index, reg, mws, validators) for reg, mws, schema in routes]
         out: dict[str, str] = dict(declared)
         for part in sorted(set(checked[0]).intersection(*checked[1:])):
             out.setdefault(part, checked[0][part])

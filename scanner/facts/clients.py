@@ -21,22 +21,69 @@ def extract(pf: ParsedFile) -> tuple[ClientCreation, ...]:
         cls = text(field(node, "constructor")).split(".")[-1]
         if cls not in pf.config.classes:
             continue
-        binding = None
+        binding = assigned = None
         holder = node.parent
         global_reuse = False
         while holder is not None and holder.type in ("binary_expression", "parenthesized_expression",
-                                                     "call_expression", "member_expression",
-                                                     "as_expression", "arguments", "assignment_expression"):
+                                                     "call_expression", "member_expression", "as_expression",
+                                                     "arguments", "assignment_expression",
+                                                     "augmented_assignment_expression"):
             if holder.type in ("binary_expression", "assignment_expression") and _mentions_global(pf, holder):
                 global_reuse = True
+            left = unwrap(field(holder, "left")) if holder.type.endswith("assignment_expression") else None
+            if left is not None and left.type == "identifier":
+                assigned = holder
             holder = holder.parent
         if holder is not None and holder.type == "variable_declarator":
             binding = text(field(holder, "name"))
+        kept = binding or (text(field(assigned, "left")) if assigned is not None else None)
         if not global_reuse:
-            global_reuse = _factory_cached_on_global(pf, node)
+            global_reuse = _factory_cached_on_global(pf, node) or _kept_on_global(pf, kept)
         out.append(ClientCreation(span(node), pf.fid(node), binding, global_reuse,
-                                  _returned(node, binding), _production_only(node)))
+                                  _returned(node, binding), _production_only(node),
+                                  assigned is not None and _memoised(pf, node, assigned)))
     return tuple(out)
+
+
+def _memoised(pf: ParsedFile, node: ts.Node, assignment: ts.Node) -> bool:
+    """`if (!prisma) prisma = new PrismaClient()` or `prisma ??= new PrismaClient()` inside a
+    function, `prisma` declared at module level: the function creates one client, the first
+    time it runs, and hands back the same one after (a lazy singleton)."""
+    fn = enclosing(node, FUNCTION_TYPES)
+    left = unwrap(field(assignment, "left"))
+    b = pf.resolver.lookup(text(left), left) if fn is not None else None
+    if b is None or b.kind != "var" or enclosing(b.node, FUNCTION_TYPES) is not None:
+        return False
+    if assignment.type == "augmented_assignment_expression":
+        return text(field(assignment, "operator")) in ("??=", "||=")
+    n = assignment.parent
+    while n is not None and n != fn:
+        if n.type == "if_statement" and re.search(rf"(?<![\w$.]){re.escape(b.name)}(?![\w$])",
+                                                  text(field(n, "condition"))):
+            return True
+        n = n.parent
+    return False
+
+
+def _global_fallbacks(pf: ParsedFile) -> list[str]:
+    """The right sides of module-level `… = globalThis.x ?? <right>` declarations."""
+    out = []
+    for stmt in pf.root.named_children:
+        decl = field(stmt, "declaration") if stmt.type == "export_statement" else stmt
+        if decl is None or decl.type not in ("lexical_declaration", "variable_declaration"):
+            continue
+        for d in decl.named_children:
+            value = unwrap(field(d, "value")) if d.type == "variable_declarator" else None
+            if value is not None and value.type == "binary_expression" and "global" in text(field(value, "left")):
+                out.append(text(unwrap(field(value, "right"))))
+    return out
+
+
+def _kept_on_global(pf: ParsedFile, name: str | None) -> bool:
+    """`let client; if (…) client = new PrismaClient(a) else client = new PrismaClient(b)` and
+    then `export const prisma = globalThis.prisma ?? client`: the module keeps the client on
+    `globalThis` through the variable."""
+    return bool(name) and name in _global_fallbacks(pf)
 
 
 _PRODUCTION = re.compile(r"""NODE_ENV\s*(===?|!==?)\s*['"]production['"]|['"]production['"]\s*(===?|!==?)\s*"""
@@ -108,16 +155,4 @@ def _factory_cached_on_global(pf: ParsedFile, node: ts.Node) -> bool:
     if fn is None:
         return False
     name, _ = function_name(fn)
-    if not name.isidentifier():
-        return False
-    for stmt in pf.root.named_children:
-        decl = field(stmt, "declaration") if stmt.type == "export_statement" else stmt
-        if decl is None or decl.type not in ("lexical_declaration", "variable_declaration"):
-            continue
-        for d in decl.named_children:
-            value = field(d, "value") if d.type == "variable_declarator" else None
-            if value is not None and value.type == "binary_expression" \
-                    and "global" in text(field(value, "left")) \
-                    and text(field(value, "right")).startswith(name + "("):
-                return True
-    return False
+    return name.isidentifier() and any(r.startswith(name + "(") for r in _global_fallbacks(pf))

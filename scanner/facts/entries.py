@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 import tree_sitter as ts
 
-from .nodes import field, text, unwrap
+from .nodes import TRANSPARENT, field, text, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
@@ -55,6 +55,13 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
               params={0: {"input": "trpc-input"}}),
     EntryKind("remix-loader", "Remix / React Router route module `loader`", params={0: {"params": "params"}}),
     EntryKind("remix-action", "Remix / React Router route module `action`", params={0: {"params": "params"}}),
+    # The RequestEvent: `({ request, params, url })`; `request` and `url.searchParams` are read by name.
+    EntryKind("sveltekit-handler", "SvelteKit endpoint (GET/POST/… exported from `+server.ts`)",
+              params={0: {"params": "params"}}),
+    EntryKind("sveltekit-load", "SvelteKit server `load` (exported from `+page.server.ts` / `+layout.server.ts`)",
+              params={0: {"params": "params"}}),
+    EntryKind("sveltekit-action", "SvelteKit form action (a member of `actions` exported from `+page.server.ts`)",
+              params={0: {"params": "params"}}),
     EntryKind("http-handler", "Express / Fastify / Hono handler registered on a path (`app.post('/x', fn)`)",
               role="http-router", params={0: REQUEST_MEMBERS}),
     # `event.body` (often `JSON.parse(event.body)`), `event.pathParameters`, `event.queryStringParameters`.
@@ -70,7 +77,8 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
 )}
 
 # File roles whose code answers requests directly.
-ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "component", "remix-route"}
+ENTRY_ROLES = frozenset({"route", "pages-api", "page", "server-action", "component", "remix-route",
+                         "sveltekit-route"}
                         | {k.role for k in ENTRY_KINDS.values() if k.role})
 
 REMIX_EXPORTS = {"loader": "remix-loader", "action": "remix-action"}
@@ -91,6 +99,42 @@ def entry_kind(kind: str | None) -> EntryKind | None:
 def a_kind(kind: str) -> str:
     """The kind with its article, as messages name it: `a route-handler`, `an http-handler`."""
     return f"{'an' if kind[:1] in 'aeiouh' and not kind.startswith('hu') else 'a'} {kind}"
+
+
+# -- SvelteKit route files ------------------------------------------------------------------
+# File names SvelteKit reserves for code that runs on the server for a route, wherever the
+# routes folder is (`kit.files.routes`): endpoints, and the server `load`s and actions.
+_SVELTEKIT_SERVER_FILES = re.compile(r"^\+(server|page\.server|layout\.server)\.(ts|js|mts|mjs)$")
+
+
+def sveltekit_route(name: str) -> bool:
+    return bool(_SVELTEKIT_SERVER_FILES.match(name))
+
+
+def sveltekit_entry(fn: ts.Node, names: tuple[str, ...], verbs: frozenset[str]) -> str | None:
+    """The kind of a SvelteKit route file's top-level function: an exported verb
+    (`+server.ts`), the exported `load`, or a member of the exported `actions` object."""
+    if verbs.intersection(names) or "fallback" in names:
+        return "sveltekit-handler"
+    if "load" in names:
+        return "sveltekit-load"
+    return "sveltekit-action" if _exported_actions_member(fn) else None
+
+
+def _exported_actions_member(fn: ts.Node) -> bool:
+    """`export const actions = { default: async ({ request }) => …, async archive(event) { … } }`
+    (also with `satisfies Actions` or `as Actions`)."""
+    member = fn if fn.type == "method_definition" else fn.parent
+    obj = member.parent if member is not None and member.type in ("pair", "method_definition") else None
+    if obj is None or obj.type != "object":
+        return False
+    decl = obj.parent
+    while decl is not None and decl.type in TRANSPARENT:
+        decl = decl.parent
+    if decl is None or decl.type != "variable_declarator" or text(field(decl, "name")) != "actions":
+        return False
+    stmt = decl.parent
+    return stmt is not None and stmt.parent is not None and stmt.parent.type == "export_statement"
 
 
 # -- Remix / React Router route modules ---------------------------------------------------

@@ -8,7 +8,7 @@ import tree_sitter as ts
 from .calls import TxCalls
 from .entries import (
     CLASS_TYPES, REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
-    schedule_decorator, under_app_routes, worker_fetch_evidence,
+    schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
@@ -256,6 +256,10 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
         return "pages-api", None
     if pf.role == "page" and "default" in names:
         return "page", None
+    if pf.role == "sveltekit-route" and parent == -1:
+        kind = sveltekit_entry(fn, names, HTTP_METHODS)
+        if kind is not None:
+            return kind, None
     if route_module and REMIX_EXPORTS.keys() & set(names):
         return REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))], None
     if (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):

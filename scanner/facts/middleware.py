@@ -20,6 +20,7 @@ import tree_sitter as ts
 from .entries import handler_arguments, path_literal, registered_handler_call
 from .model import ClientRef, HandlerRef, Middleware
 from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .route_schemas import options_parts
 from .scopes import Resolver
 
 _MAX_HOPS = 4
@@ -146,6 +147,7 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
     # handler (a function id, or the import a name refers to) -> per registration of it,
     # its middleware by what they call
     seen: dict[object, list[dict[tuple, Middleware]]] = {}
+    schemas: dict[object, list[set[str]]] = {}   # and the parts its route schema declares
     named: dict[object, tuple[str, ClientRef, ts.Node]] = {}
     for call in sorted(registrations, key=lambda n: n.start_byte):
         callee = field(call, "function")
@@ -174,6 +176,7 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
                      for node in [*ahead, *chain[:i]])
             seen.setdefault(handler, []).append(
                 {(m.callee, m.ref, m.local_function, m.called): m for m in found if m is not None})
+            schemas.setdefault(handler, []).append(set(options_parts(resolver, call)))
     # A handler registered on several routes is as checked as its least checked route.
     out, refs = [], []
     for handler, regs in seen.items():
@@ -183,9 +186,18 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
             out += kept
         else:
             name, ref, node = named[handler]
-            refs.append(HandlerRef(name, ref, span(node), tuple(sorted(kept, key=_position))))
+            refs.append(HandlerRef(name, ref, span(node), tuple(sorted(kept, key=_position)),
+                                   _common_parts(schemas[handler])))
     return (tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column))),
             tuple(sorted(refs, key=lambda h: (h.span.line, h.span.column))))
+
+
+def _common_parts(routes: list[set[str]]) -> tuple[str, ...]:
+    """The parts every route's schema covers (`*`, a schema not readable here, covers all)."""
+    common = routes[0]
+    for parts in routes[1:]:
+        common = parts if "*" in common else common if "*" in parts else common & parts
+    return tuple(sorted(common))
 
 
 def _position(m: Middleware) -> tuple[int, int]:

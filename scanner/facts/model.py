@@ -335,9 +335,9 @@ class ClientCreation:
     binding: str | None
     global_reuse: bool         # `globalThis.prisma ?? new PrismaClient()` style
     returned: bool = False     # handed back by its function (a factory), not used and dropped there
-    # Runs only when NODE_ENV is production (`if (process.env.NODE_ENV === 'production')`),
-    # where no hot reload runs the module again.
+    # Runs only when NODE_ENV is production, where no hot reload runs the module again.
     production_only: bool = False
+    memoised: bool = False     # kept in a module variable its function tests first (`if (!db) db = new …`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,12 +27,53 @@ def assignments(b, resolver: Resolver) -> list[ts.Node]:
 
 
 def _values_of(b, resolver: Resolver) -> list[ts.Node]:
-    """What a variable may hold: its initialiser and, for a `let`, every value assigned to it."""
+    """What a variable may hold: its initialiser, for a `let` every value assigned to it, and
+    for an array what is pushed into it (`parts.push(`name = '${v}'`)`)."""
     out = [b.value] if b.value is not None else []
+    if b.value is not None and unwrap(b.value) is not None and unwrap(b.value).type == "array":
+        out += _pushed(b, resolver)
     decl = b.node.parent
     if decl is None or any(c.type == "const" for c in decl.children):
         return out
     return out + [field(a, "right") for a in assignments(b, resolver)]
+
+
+# Array methods that read an array without putting anything into it.
+_ARRAY_READS = frozenset({"length", "join", "map", "forEach", "filter", "some", "every", "includes",
+                          "indexOf", "slice", "at", "find", "reduce", "entries", "keys", "values"})
+
+
+def array_only_holds(b, resolver: Resolver, accepts) -> bool:
+    """An array variable created from items `accepts` takes and given only such items
+    (`parts.push('deadline > NOW()')`), never handed elsewhere or written by index: every
+    other use of the name reads it (`parts.length`, `parts.join(' OR ')`)."""
+    value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    if value is None or value.type != "array":
+        return False
+    for use in resolver.identifiers_named(b.name):
+        other = resolver.lookup(b.name, use)
+        if other is None or other.node != b.node or use == field(b.node, "name"):
+            continue
+        member = use.parent
+        if member is None or member.type != "member_expression" or field(member, "object") != use \
+                or text(field(member, "property")) not in _ARRAY_READS | {"push", "unshift"}:
+            return False
+    return all(accepts(v) for v in [*value.named_children, *_pushed(b, resolver)])
+
+
+def _pushed(b, resolver: Resolver) -> list[ts.Node]:
+    """The arguments of `name.push(…)` / `name.unshift(…)` calls on the variable itself."""
+    out = []
+    for ident in resolver.identifiers_named(b.name):
+        member = ident.parent
+        if member is None or member.type != "member_expression" or field(member, "object") != ident \
+                or text(field(member, "property")) not in ("push", "unshift") or member.parent is None:
+            continue
+        other = resolver.lookup(b.name, ident)
+        args = field(member.parent, "arguments")
+        if other is not None and other.node == b.node and args is not None:
+            out += [a for a in args.named_children if a.type != "comment"]
+    return out
 
 
 # Methods whose callback's first parameter is an item of the object they are called on.

@@ -11,7 +11,7 @@ from .args import object_entries
 from .model import ArgSummary
 from .nodes import enclosing, field, short, text, unwrap
 from .declared_types import declared_type
-from .raw_origins import assignments, from_parameter, local_function, parameter_positions
+from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 
 
@@ -116,6 +116,17 @@ def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
     return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
 
 
+def _joined_constants(node: ts.Node, resolver: Resolver, depth: int) -> bool:
+    """`clauses.join(' AND ')` of an array that only ever holds constants (`array_only_holds`):
+    conditions assembled from a fixed menu."""
+    fn = field(node, "function")
+    obj = unwrap(field(fn, "object")) if fn is not None and fn.type == "member_expression" else None
+    if obj is None or obj.type != "identifier" or text(field(fn, "property")) != "join" or depth > 8:
+        return False
+    return array_only_holds(resolver.lookup(text(obj), obj), resolver,
+                            lambda v: safe_fragment(v, resolver, depth + 1))
+
+
 def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: int) -> bool:
     """A parameter spliced into SQL is a constant when its function is local to the
     file and every use of it is a call passing a constant in that place
@@ -173,7 +184,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             return _literal_object(_const_value(obj, resolver))
         return False
     if t == "call_expression":
-        return _placeholder_list(node, resolver, depth) or _returns_constants(node, resolver, depth)
+        return _placeholder_list(node, resolver, depth) or _joined_constants(node, resolver, depth) \
+            or _returns_constants(node, resolver, depth)
     return False
 
 

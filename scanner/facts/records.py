@@ -107,6 +107,9 @@ class HandlerRef:
     ref: ClientRef               # the import, its member the handler (`("createUser",)`)
     span: Span                   # of the name
     middlewares: tuple[Middleware, ...] = ()
+    # The parts the registration's declared schema covers (Fastify's `{ schema: S }` option;
+    # `*` when it is not readable here), on every route that registers the handler.
+    schema_parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

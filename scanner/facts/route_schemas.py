@@ -17,28 +17,36 @@ from .entries import handler_arguments, registered_handler_call
 from .model import RouteSchema
 from .nodes import FUNCTION_TYPES, field, object_pairs, text, unwrap
 from .parsed import ParsedFile
+from .scopes import Resolver
 
 _FASTIFY_PARTS = {"body": "body", "querystring": "query", "query": "query", "params": "params"}
 _OPENAPI_IN = {"path": "params", "query": "query", "body": "body", "formData": "body"}
 
 
-def _value(pf: ParsedFile, node: ts.Node | None) -> ts.Node | None:
+def _value(resolver: Resolver, node: ts.Node | None) -> ts.Node | None:
     """The object a name holds, one hop (`const schema = { body: S }`), else the node."""
     node = unwrap(node)
     if node is not None and node.type in ("identifier", "shorthand_property_identifier"):
-        b = pf.resolver.lookup(text(node), node)
+        b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "var" and not b.path and b.value is not None:
             return unwrap(b.value)
     return node
 
 
-def _fastify_parts(pf: ParsedFile, schema: ts.Node | None) -> tuple[str, ...]:
-    obj = _value(pf, schema)
+def _fastify_parts(resolver: Resolver, schema: ts.Node | None) -> tuple[str, ...]:
+    obj = _value(resolver, schema)
     if obj is None:
         return ()
     if obj.type != "object":
         return ("*",)
     return tuple(sorted({_FASTIFY_PARTS[k] for k in object_pairs(obj) if k in _FASTIFY_PARTS}))
+
+
+def options_parts(resolver: Resolver, call: ts.Node) -> tuple[str, ...]:
+    """The request parts the `schema` of a registration's options object covers (Fastify's
+    `app.post('/x', { schema: S }, handler)`), () without one."""
+    options = next((a for a in map(unwrap, handler_arguments(call)) if a is not None and a.type == "object"), None)
+    return _fastify_parts(resolver, object_pairs(options).get("schema")) if options is not None else ()
 
 
 def _openapi_parts(doc: ts.Node) -> tuple[str, ...]:
@@ -60,15 +68,14 @@ def extract(pf: ParsedFile, handler_of: Callable[[ts.Node], int | None]) -> tupl
         if not registered_handler_call(call):
             continue
         args = [unwrap(a) for a in handler_arguments(call)]
-        options = next((a for a in args if a is not None and a.type == "object"), None)
-        parts = _fastify_parts(pf, object_pairs(options).get("schema")) if options is not None else ()
+        parts = options_parts(pf.resolver, call)
         handler = next((h for a in reversed(args) if a is not None and a.type in ("identifier", *FUNCTION_TYPES)
                         and (h := handler_of(a)) is not None), None)
         if parts and handler is not None:
             out.append(RouteSchema(handler, parts, "schema option"))
     for call in caps.get("route_options", []):
         pairs = object_pairs(unwrap(field(call, "arguments").named_children[0]))
-        parts = _fastify_parts(pf, pairs.get("schema")) if "schema" in pairs else ()
+        parts = _fastify_parts(pf.resolver, pairs.get("schema")) if "schema" in pairs else ()
         handler = handler_of(pairs["handler"]) if "handler" in pairs else None
         if parts and handler is not None:
             out.append(RouteSchema(handler, parts, "schema option"))
