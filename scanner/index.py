@@ -439,14 +439,23 @@ class ProjectIndex:
                         self._registered.setdefault(target, []).append((path, h))
         return self._registered
 
-    def scheduled(self, path: str, fid: int) -> tuple[str, str] | None:
-        """(function name, how a timer runs it) when this code runs in a scheduled job."""
+    def scheduled(self, path: str, fid: int, depth: int = 0) -> tuple[str, str] | None:
+        """(function name, how a timer runs it) when this code runs in a scheduled job: a
+        timer runs the function or one around it, or every call of one of them sits in code
+        a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), two callers deep."""
         funcs = self.files[path].functions
+        chain = []
         while fid >= 0:
             f = funcs[fid]
             if f.scheduled:
                 return f.name, f.scheduled
+            chain.append(f)
             fid = f.parent
+        for f in chain if depth < 2 else ():
+            sites = self.callers(FunctionKey(path, f.id))
+            timers = [self.scheduled(p, site.ctx.function, depth + 1) for p, site in sites]
+            if timers and all(timers):
+                return f.name, timers[0][1]
         return None
 
     def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0,

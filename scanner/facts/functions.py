@@ -108,8 +108,12 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
     callee = field(parent, "function") if parent.type == "call_expression" else None
     if callee is not None and callee.start_byte <= fn.start_byte and fn.end_byte <= callee.end_byte:
         # `(async () => { ... })()` runs right where it is written: it belongs to
-        # the function around it, like an inline callback.
-        return "<iife>", "(immediately invoked)"
+        # the function around it, like an inline callback. Its value handed to a call
+        # (`waitUntil((async () => …)())`) names that call.
+        holder = parent.parent
+        outer = field(holder.parent, "function") if holder is not None and holder.type == "arguments" \
+            and holder.parent is not None else None
+        return (f"<iife in {short(outer, 60)}>" if outer is not None else "<iife>"), "(immediately invoked)"
     if parent.type == "arguments" and parent.parent is not None:
         call = parent.parent
         callee = short(field(call, "function") or call, 80)

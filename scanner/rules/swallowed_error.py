@@ -120,8 +120,26 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
     return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
 
 
+_AFTER_RESPONSE = ("waitUntil", "after")
+
+
+def _after_response(index, path: str, fid: int) -> str | None:
+    """`waitUntil` / `after` when the catch's function, or one around it, is handed to one
+    of them (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform
+    finishes after the response, which no caller waits for."""
+    funcs = index.files[path].functions
+    while fid >= 0:
+        f = funcs[fid]
+        callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
+            else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
+        if (callee or "").rsplit(".", 1)[-1] in _AFTER_RESPONSE:
+            return callee.rsplit(".", 1)[-1]
+        fid = f.parent
+    return None
+
+
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None, unwaited=None) -> tuple[str, tuple[str, ...]]:
+           saved=None, unwaited=None, after=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -164,6 +182,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}): no caller waits for its result, "
                        "and the next run tries again",)
+    if after is not None:
+        return "low", (f"it runs in work handed to `{after}()`, which finishes after the response: no "
+                       "caller waits for its result",)
     loop = _isolating_loop(catch, w)
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
@@ -213,7 +234,7 @@ def _check(ctx: RuleContext):
             matched=f"{catch.handler_text}@{w.label()}",
             **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
                    _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
-                   _unwaited(index, path, catch.function))
+                   _unwaited(index, path, catch.function), _after_response(index, path, catch.function))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
