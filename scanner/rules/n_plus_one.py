@@ -316,7 +316,9 @@ def _check(ctx: RuleContext):
                 if parallel else "N round trips for N items")
         confidence, evidence = _confidence(index, call.path, site, loop)
         walk = _chain_walk(call, loop)
-        if walk:
+        outer = site.loops[site.loops.index(loop) + 1:]
+        if walk and not any(_collection_loop(l) for l in outer):
+            # (A walk run once per item of an outer collection stays N+1 over that collection.)
             confidence, evidence = "low", (walk,)
         yield ctx.call_finding(
             call,
