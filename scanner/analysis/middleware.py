@@ -20,6 +20,7 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
     validate(S), ctrl.create)`) counts the middleware of that registration, named from that
     module; registered on several routes, it is as checked as its least checked one."""
     facts = index.files[path]
+    fid = _registered_around(index, path, fid)
     declared = {part: f"the route's {rs.how}" for rs in facts.route_schemas if rs.handler == fid
                 for part in rs.parts}
     elsewhere = index.registered_elsewhere().get(FunctionKey(path, fid), [])
@@ -41,6 +42,19 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
             out.setdefault(part, checked[0][part])
         return out
     return index.memo(f"middleware-parts:{path}:{fid}:{','.join(sorted(validators))}", compute)
+
+
+def _registered_around(index, path: str, fid: int) -> int:
+    """The function a registration names, for code nested in it (the `$transaction(async (tx)
+    => …)` callback inside a handler): the registration's checks ran before any of it."""
+    facts = index.files[path]
+    registered = {m.handler for m in facts.middlewares} | {rs.handler for rs in facts.route_schemas}
+    here = fid
+    while here >= 0:
+        if here in registered or FunctionKey(path, here) in index.registered_elsewhere():
+            return here
+        here = facts.functions[here].parent
+    return fid
 
 
 def _middleware_parts(index, path: str, middlewares, validators) -> dict[str, str]:

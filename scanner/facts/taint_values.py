@@ -168,6 +168,26 @@ class TaintValues:
                 out.append((v, False, coerced))
         return out
 
+    def _returns_rows(self, fn: ts.Node) -> bool:
+        """Every return of a function of this file is what a Prisma call gives back
+        (`return prisma.x.create(…)`, or a `const` bound to its awaited result): rows the
+        database typed and stored, not the arguments that went into the query."""
+        if not hasattr(self, "_prisma_at"):
+            self._prisma_at = {(c.span.line, c.span.column) for c in self.calls}
+        results = self.resolver.returned_expressions(fn)
+        return bool(results) and all(self._prisma_result(r) for r in results)
+
+    def _prisma_result(self, node: ts.Node | None) -> bool:
+        node = _unwrap(node)
+        if node is not None and node.type == "identifier":
+            b = self.resolver.lookup(text(node), node)
+            decl = b.node.parent if b is not None and b.kind == "var" and not b.path else None
+            if decl is None or not any(c.type == "const" for c in decl.children):
+                return False
+            node = _unwrap(b.value)
+        return node is not None and node.type == "call_expression" \
+            and (node.start_point[0] + 1, node.start_point[1] + 1) in self._prisma_at
+
     def _member_source(self, node: ts.Node) -> Taint | None:
         obj = _unwrap(field(node, "object"))
         prop = text(field(node, "property"))
@@ -201,6 +221,8 @@ class TaintValues:
             return [(a, False, coerced) for a in arg_nodes[:1]]
         if fn.type == "identifier":
             local = self._local_function(fn)
+            if local is not None and self._returns_rows(local):
+                return []  # what a Prisma call returned, as the call itself carries no input
             if local is not None:
                 # `const num = (v) => { const n = Number(v); return isFinite(n) ? n : null }`:
                 # a helper that only ever returns numbers (booleans, dates, escaped text)
