@@ -69,6 +69,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.function_ids = pf.function_ids
         self.inputs = inputs
         self.calls = calls
+        self._prisma_at = {(c.span.line, c.span.column) for c in calls}  # where each Prisma call starts
         self.fid = pf.fid
         self.sources: dict[int, tuple[str, str]] = {}      # node key -> (kind, text)
         self.containers: dict[tuple, dict[str, str]] = {}  # binding -> {property: source kind}

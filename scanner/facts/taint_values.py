@@ -172,8 +172,6 @@ class TaintValues:
         """Every return of a function of this file is what a Prisma call gives back
         (`return prisma.x.create(…)`, or a `const` bound to its awaited result): rows the
         database typed and stored, not the arguments that went into the query."""
-        if not hasattr(self, "_prisma_at"):
-            self._prisma_at = {(c.span.line, c.span.column) for c in self.calls}
         results = self.resolver.returned_expressions(fn)
         return bool(results) and all(self._prisma_result(r) for r in results)
 
