@@ -159,6 +159,16 @@ def test_sveltekit_endpoints_loads_and_actions():
     assert set(entries(src, "src/routes/notes/helpers.ts").values()) == {None}
 
 
+def test_nitro_event_handlers():
+    assert entries("export default defineEventHandler(async (event) => readBody(event))\n",
+                   "server/api/notes.post.ts") == {"<callback of defineEventHandler>": "nitro-handler"}
+    assert set(entries("export default eventHandler({ handler: async (e) => getQuery(e) })\n",
+                       "routes/x.ts").values()) == {"nitro-handler"}
+    # Not the module's default export: a helper.
+    assert set(entries("export const h = defineEventHandler(async (event) => 1)\n",
+                       "server/api/x.ts").values()) == {None}
+
+
 def test_remix_wrapped_loader_is_the_inline_function():
     f = facts("import { withUser } from '../session'\n"
               "export const loader = withUser(requireAdmin, async (args) => args.params.id)\n",

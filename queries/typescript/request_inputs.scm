@@ -12,3 +12,8 @@
   object: (_) @input.object
   property: (property_identifier) @input.property
   (#match? @input.property "^(body|query|params|searchParams)$")) @input.member
+
+;   readBody(event)   getQuery(event)   getRouterParam(event, "id")   (h3: Nuxt / Nitro)
+(call_expression
+  function: (identifier) @input.helper
+  (#match? @input.helper "^(readBody|readRawBody|readFormData|readMultipartFormData|getQuery|getRouterParams?)$")) @input.helper_call

@@ -62,6 +62,9 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
               params={0: {"params": "params"}}),
     EntryKind("sveltekit-action", "SvelteKit form action (a member of `actions` exported from `+page.server.ts`)",
               params={0: {"params": "params"}}),
+    # `event`: read through h3's helpers (`readBody(event)`, `getQuery(event)`, `getRouterParam(event, k)`).
+    EntryKind("nitro-handler", "Nuxt / Nitro server route (`export default defineEventHandler(…)`)",
+              role="nitro-route"),
     EntryKind("http-handler", "Express / Fastify / Hono handler registered on a path (`app.post('/x', fn)`)",
               role="http-router", params={0: REQUEST_MEMBERS}),
     # `event.body` (often `JSON.parse(event.body)`), `event.pathParameters`, `event.queryStringParameters`.
@@ -99,6 +102,26 @@ def entry_kind(kind: str | None) -> EntryKind | None:
 def a_kind(kind: str) -> str:
     """The kind with its article, as messages name it: `a route-handler`, `an http-handler`."""
     return f"{'an' if kind[:1] in 'aeiouh' and not kind.startswith('hu') else 'a'} {kind}"
+
+
+# -- Nuxt / Nitro server routes -------------------------------------------------------------
+_H3_HANDLERS = frozenset({"defineEventHandler", "eventHandler", "defineCachedEventHandler"})
+
+
+def nitro_handler(fn: ts.Node) -> bool:
+    """The function a module's default export hands to h3's `defineEventHandler` (Nuxt's
+    `server/api/*.ts`, Nitro's `routes/`): `export default defineEventHandler(async (event) =>
+    …)`, or its object form's `handler: async (event) => …`."""
+    holder = fn.parent
+    if holder is not None and holder.type == "pair" and text(field(holder, "key")) == "handler":
+        holder = holder.parent.parent if holder.parent is not None else None
+    call = holder.parent if holder is not None and holder.type == "arguments" else None
+    if call is None or call.type != "call_expression" or text(field(call, "function")) not in _H3_HANDLERS:
+        return False
+    out = call.parent
+    while out is not None and out.type in TRANSPARENT:
+        out = out.parent
+    return out is not None and out.type == "export_statement" and any(c.type == "default" for c in out.children)
 
 
 # -- SvelteKit route files ------------------------------------------------------------------

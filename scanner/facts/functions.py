@@ -8,7 +8,7 @@ import tree_sitter as ts
 from .calls import TxCalls
 from .entries import (
     CLASS_TYPES, REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
-    schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
+    nitro_handler, schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
@@ -264,6 +264,8 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
         kind = sveltekit_entry(fn, names, HTTP_METHODS)
         if kind is not None:
             return kind, None
+    if parent == -1 and nitro_handler(fn):
+        return "nitro-handler", None
     if route_module and REMIX_EXPORTS.keys() & set(names):
         return REMIX_EXPORTS[min(REMIX_EXPORTS.keys() & set(names))], None
     if (use_server_file and names and parent == -1) or "use server" in _body_directives(fn):

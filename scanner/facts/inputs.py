@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import tree_sitter as ts
+
 from .entries import CONTEXT_PARAMS
 from .model import InputSource
 from .nodes import field, key, short, span, text
 from .parsed import ParsedFile
 
 
+# h3's request readers (Nuxt and Nitro auto-import them): what each returns.
+_H3_READERS = {"readBody": "body", "readRawBody": "text", "readFormData": "formData",
+               "readMultipartFormData": "formData", "getQuery": "query", "getRouterParam": "params",
+               "getRouterParams": "params"}
+_H3_MODULES = ("h3", "#imports", "nitropack", "nitropack/runtime")
+
+
+def _h3_reader(pf: ParsedFile, name: ts.Node) -> str | None:
+    """The source kind of `readBody(event)` & co., when the name is h3's: auto-imported (no
+    binding) or imported from h3 / Nuxt's `#imports`, not a function of the app's own."""
+    b = pf.resolver.lookup(text(name), name)
+    if b is not None and not (b.kind == "import" and b.module in _H3_MODULES):
+        return None
+    return _H3_READERS.get(text(name))
+
+
 def extract(pf: ParsedFile) -> tuple[InputSource, ...]:
     out = []
     for _, m in pf.matches("request_inputs"):
-        if "input.call" in m:
+        if "input.helper_call" in m:
+            node = m["input.helper_call"][0]
+            kind = _h3_reader(pf, m["input.helper"][0])
+            if kind is None:
+                continue
+        elif "input.call" in m:
             node = m["input.call"][0]
             method = text(m["input.method"][0])
             obj = text(m["input.object"][0])
