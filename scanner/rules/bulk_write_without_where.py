@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..findings import Severity
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 
@@ -26,17 +27,62 @@ def _check(ctx: RuleContext):
         else:
             continue
         verb = "deletes" if call.operation == "deleteMany" else "updates"
+        # Deleting every row is a lost filter unless the function refills the table; updating
+        # every row may be a reset (a flag cleared before one row gets it), so that is medium.
+        confidence, evidence = ("high" if call.operation == "deleteMany" else "medium"), \
+            (f"{call.operation}() {why}",)
+        completed = _completed_by(ctx, call)
+        if completed is not None:
+            confidence, evidence = "low", (_REWRITE[call.op.deletes].format(
+                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", line=completed.line),)
         yield ctx.call_finding(
             call,
             f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
             f"Scope it with a `where` that names the rows.",
-            severity=sev,
-            # Deleting every row is never a reset; updating every row may be one (a flag
-            # cleared before one row gets it), so that is medium.
-            confidence="high" if call.operation == "deleteMany" else "medium",
-            evidence=(f"{call.operation}() {why}",),
+            severity=sev, confidence=confidence, evidence=evidence,
         )
 
+
+_REWRITE = {
+    True: ("{first} empties {model}, which this function then refills ({then} at line {line}) outside a "
+           "request: a scheduled or background rebuild of a cache or snapshot table, not a lost filter "
+           "(readers see it empty in between, which a transaction around both closes)"),
+    False: ("{first} clears fields that {then} at line {line} then sets on the one row it names: a flag "
+            "moved across the table (default, primary, current), not a lost filter"),
+}
+
+
+def _completed_by(ctx: RuleContext, call):
+    """The later write of the same model, in the same function, that makes this bulk write the
+    first half of rewriting the table: rows created after `deleteMany()` (a wipe and refill), or
+    the same fields set on one row after `updateMany({ data })` (an exclusive flag moved)."""
+    fid = call.call.ctx.function
+    if call.op.deletes and _in_request(ctx, call.path, fid):
+        return None  # two requests can interleave their wipes and refills
+    same = ctx.index.calls_by_function.get(FunctionKey(call.path, fid), ())
+    fields = set(call.call.args.data_fields)
+    for c in same:
+        if c.model != call.model or (c.line, c.call.span.column) <= (call.line, call.call.span.column):
+            continue
+        if c.op is None:
+            continue
+        if call.op.deletes and c.op.creates:
+            return c
+        if call.op.updates and c.op.updates and c.op.where == "unique" \
+                and fields & set(c.call.args.data_fields):
+            return c
+    return None
+
+
+
+def _in_request(ctx: RuleContext, path: str, fid: int) -> bool:
+    """The function, or one around it, answers requests (its own file says so)."""
+    funcs = ctx.index.files[path].functions
+    while fid >= 0:
+        if funcs[fid].entry_kind:
+            return True
+        fid = funcs[fid].parent
+    return False
 
 RULE = Rule(
     id="bulk-write-without-where",
