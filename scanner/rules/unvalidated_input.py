@@ -218,6 +218,12 @@ def _unreferenced_action(index, path: str, fid: int) -> str | None:
             "gives a Server Action that no code references no endpoint")
 
 
+def _fastify(facts: FileFacts) -> bool:
+    """The handler's module is written against Fastify (`import type { FastifyRequest } from
+    'fastify'`, a plugin from `@fastify/…`)."""
+    return any(i.module == "fastify" or i.module.startswith("@fastify/") for i in facts.imports)
+
+
 def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: str,
                 facts: FileFacts | None) -> tuple[str, tuple[str, ...]]:
     if lead.source == "action-param" and not crossing:
@@ -246,6 +252,9 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                        "values for its unique fields",)
     if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
+    if lead.source == "query" and facts is not None and _fastify(facts):
+        return "low", ("Fastify's query-string parser (the default, not `qs`) gives strings or arrays of "
+                       "strings, never objects: it cannot carry a filter object",)
     if lead.argument == "where" and lead.string_ops:
         return "low", (f"{origin} is the operand of an explicit filter operator (`equals`, `in`, "
                        "`contains`, …), which takes only plain values: a filter object fails validation",)
