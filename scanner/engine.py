@@ -18,6 +18,7 @@ from .collect import CacheOptions, WorkerPrep, collect_facts, jobs_for, open_cac
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
+from .analysis.script_only import script_only_modules
 from .findings import Finding, assign_fingerprints, in_scripts, report_order
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
@@ -208,7 +209,7 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]
-    findings = in_scripts(findings, discovery.scripts)
+    findings = in_scripts(findings, {**summary.get("script_only", {}), **discovery.scripts})
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
@@ -261,6 +262,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "prisma_calls": len(index.prisma_calls),
         "prisma_calls_by_kind": dict(sorted(ops.items())),
         "recognition": recognition.summary(index),
+        "script_only": script_only_modules(index),
     }
 
 

@@ -36,30 +36,41 @@ def test_roles_of_scripts_and_near_misses():
         "src/lib/scripts-loader.ts": "lib",        # near miss: not in a scripts/ folder
         "app/description/page.tsx": "page",        # near miss: "script" inside a word
         "src/db.ts": "lib",
+        "src/lib/factory.ts": "lib",               # loaded only by the backfill script (graded so below)
+        "src/lib/shared.ts": "lib",
     }
-    assert result.stats["files_by_role"] == {"lib": 3, "page": 1, "script": 2}
+    assert result.stats["files_by_role"] == {"lib": 5, "page": 1, "script": 2}
 
 
 def test_script_findings_are_low_with_the_reason_app_findings_stay_high():
     result = scan(PROJECT, load_config(PROJECT, overrides={"min_confidence": "low"}), select=["n-plus-one"])
     found = _n_plus_one(result)
-    assert set(found) == {"scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"}
+    assert set(found) == {"scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts", "src/lib/factory.ts",
+                          "src/lib/shared.ts"}
     assert found["scripts/backfill.ts"][0] == "low" and found["scripts/backfill.ts"][1].endswith(BY_HAND)
     assert found["src/jobs/x.ts"][0] == "low" and found["src/jobs/x.ts"][1].endswith(BY_PACKAGE)
     assert found["src/lib/users.ts"][0] == "high" and "(in a script" not in found["src/lib/users.ts"][1]
     # Low confidence too (rules.md §8): listed only with --min-confidence low.
     assert {f.path: f.confidence for f in result.findings} == {
-        "scripts/backfill.ts": "low", "src/jobs/x.ts": "low", "src/lib/users.ts": "medium"}
+        "scripts/backfill.ts": "low", "src/jobs/x.ts": "low", "src/lib/users.ts": "medium",
+        "src/lib/factory.ts": "low", "src/lib/shared.ts": "medium"}
+    # A module only scripts load (directly or through others) is graded as the script is; one
+    # a page loads too (the near miss) is not.
+    assert found["src/lib/factory.ts"][0] == "low" and found["src/lib/factory.ts"][1].endswith(
+        "(in a script: src/lib/factory.ts is loaded only by scripts (scripts/backfill.ts), not per request)")
+    assert found["src/lib/shared.ts"][0] == "high" and "(in a script" not in found["src/lib/shared.ts"][1]
     default = scan(PROJECT, load_config(PROJECT), select=["n-plus-one"])
-    assert [f.path for f in default.findings] == ["src/lib/users.ts"]
-    assert sorted(f.path for f in default.review.below_confidence) == ["scripts/backfill.ts", "src/jobs/x.ts"]
+    assert [f.path for f in default.findings] == ["src/lib/shared.ts", "src/lib/users.ts"]
+    assert sorted(f.path for f in default.review.below_confidence) == [
+        "scripts/backfill.ts", "src/jobs/x.ts", "src/lib/factory.ts"]
     # The same code shape: the app file's message is the script's without the reason.
     assert found["scripts/backfill.ts"][1] == f'{found["src/lib/users.ts"][1]} {BY_HAND}'
 
 
 def test_scope_app_leaves_scripts_out():
     result = scan(PROJECT, load_config(PROJECT, overrides={"scope": "app"}), select=["n-plus-one"])
-    assert set(_n_plus_one(result)) == {"src/lib/users.ts"}
+    # Without the scripts in the scan nothing shows that only a script loads src/lib/factory.ts.
+    assert set(_n_plus_one(result)) == {"src/lib/users.ts", "src/lib/factory.ts"}
     assert "script" not in {f.role for f in result.index.files.values()}
     assert result.stats["files_out_of_scope"] == {"script": 2}
 
@@ -68,10 +79,12 @@ def test_cli_scope_flag():
     everything = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one",
                                     "--min-confidence", "low").out)
     app = json.loads(dbaudit("scan", PROJECT, "-f", "json", "--select", "n-plus-one", "--scope", "app").out)
-    assert [f["path"] for f in everything["findings"]] == ["scripts/backfill.ts", "src/jobs/x.ts", "src/lib/users.ts"]
-    assert [f["path"] for f in app["findings"]] == ["src/lib/users.ts"]
+    assert [f["path"] for f in everything["findings"]] == ["scripts/backfill.ts", "src/jobs/x.ts",
+                                                           "src/lib/factory.ts", "src/lib/shared.ts",
+                                                           "src/lib/users.ts"]
+    assert [f["path"] for f in app["findings"]] == ["src/lib/factory.ts", "src/lib/users.ts"]
     # The app file's finding is the same finding either way.
-    assert app["findings"][0] == everything["findings"][2]
+    assert app["findings"][-1] == everything["findings"][-1]
     bad = dbaudit("scan", PROJECT, "--scope", "scripts")
     assert bad.code == 2 and "'--scope': 'scripts' is not one of 'all', 'app'" in bad.err
 
