@@ -348,7 +348,9 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             # and parses them while this process unpickles the cached facts.
             pool = own_pool = ParsePool(1, ccfg, config)
     try:
-        futures = (sent or []) + _keep_all(pool.submit(batches)) if pool is not None and (todo or sent) else None
+        futures = None
+        if pool is not None and (todo or sent):
+            futures = (sent or []) + _keep_all(pool.submit(batches))
         # The cached facts are unpickled while the workers parse (lazily: only until
         # they are done; the rest may never be needed).
         for sf in trusted:
