@@ -164,10 +164,12 @@ def jobs_for(requested: int | None) -> int:
 class WorkerPrep:
     """What every parse worker needs before its first file, made once in this process
     while discovery walks the tree: the combined query of both grammars compiled in a
-    thread (tree-sitter lets go of the GIL while it compiles), then the extractors
-    imported (`wait`). Workers forked after `wait` inherit both instead of each spending
-    0.3 s of CPU on them (documenso: 0.23 s compiling, 0.07 s importing); a scan small
-    enough to parse here needs them too."""
+    thread, then the extractors imported (`wait`). Workers forked after `wait` inherit
+    both instead of each spending 0.3 s of CPU on them (documenso: 0.23 s compiling,
+    0.07 s importing); a scan small enough to parse here needs them too. py-tree-sitter
+    0.26 holds the GIL while it compiles (imports that take 0.19 s alone take 0.42 s
+    beside the thread), so the walk only goes on between its steps: the compile is on
+    the way to the first fork wherever it runs in this process."""
 
     def __init__(self):
         self._thread = threading.Thread(target=_compile_queries, name="dbaudit-queries", daemon=True)
@@ -176,6 +178,10 @@ class WorkerPrep:
     def wait(self) -> None:
         self._thread.join()   # before any fork: no thread may be running then
         from .facts.extract import extract_facts  # noqa: F401 - inherited by the workers
+
+    def ready(self) -> bool:
+        """Whether `wait` would not wait for the compile."""
+        return not self._thread.is_alive()
 
 
 def _compile_queries() -> None:
@@ -200,16 +206,73 @@ class ParsePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+def _batches(todo: list[_Task]) -> list[list[_Task]]:
+    return [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+
+
+class FactStream:
+    """A cold scan's files sent to the workers while discovery still walks the tree
+    (`found`, told of each source file with the role the walk gave it), so that the
+    walk overlaps the parsing instead of preceding it. The workers are forked once the
+    walk has found enough files for a pool and the queries have compiled (no thread
+    may run at a fork). The walk's roles are provisional: `settle` drops the records
+    of files whose role was settled otherwise after it (package.json scripts, route
+    configs) or that were left out (generated folders), and those are sent again."""
+
+    def __init__(self, prep: WorkerPrep, workers: int, ccfg: ClientConfig, config: Config):
+        self._prep, self._workers, self._ccfg, self._config = prep, workers, ccfg, config
+        self._waiting: list[_Task] = []
+        self._sent: list[tuple[object, list[_Task]]] = []   # (future, its batch)
+        self.pool: ParsePool | None = None
+
+    def found(self, sf: SourceFile) -> None:
+        self._waiting.append((sf, None))
+        if self.pool is None:
+            if len(self._waiting) < POOL_THRESHOLD or not self._prep.ready():
+                return   # a small project is parsed in this process; a compile still runs
+            self._prep.wait()
+            self.pool = ParsePool(self._workers, self._ccfg, self._config)
+        if len(self._waiting) >= _CHUNK:
+            batches = _batches(self._waiting)
+            self._sent += zip(self.pool.submit(batches), batches)
+            self._waiting = []
+
+    def settle(self, todo: list[_Task]) -> tuple[list[tuple[object, frozenset]], list[_Task]]:
+        """The futures sent, each with the paths whose records to drop (the task
+        is not the one `todo` holds now), and the tasks of `todo` still to send."""
+        wanted = {task[0].path: task for task in todo}
+        out, sent = [], set()
+        for future, batch in self._sent:
+            kept = {task[0].path for task in batch if wanted.get(task[0].path) == task}
+            out.append((future, frozenset(task[0].path for task in batch) - kept))
+            sent |= kept
+        return out, [task for task in todo if task[0].path not in sent]
+
+    def close(self) -> None:
+        """Stop the workers if `collect_facts` did not (discovery or the schema failed)."""
+        if self.pool is not None:
+            self.pool.close()
+
+
 # -- the parent ------------------------------------------------------------------------
 
+_KEEP: frozenset = frozenset()
+
+
+def _keep_all(futures: list) -> list[tuple[object, frozenset]]:
+    return [(f, _KEEP) for f in futures]
+
+
 def _results(futures: list):
-    """Each batch's records in order, letting go of every future once read, so the
-    pickled facts of all files are never held at once beside the unpickled ones."""
+    """Each batch's records in order, but those of the paths each (future, paths to
+    drop) names, letting go of every future once read, so the pickled facts of all
+    files are never held at once beside the unpickled ones."""
     i = 0
     while i < len(futures):
-        records = futures[i].result()
+        future, drop = futures[i]
+        records = future.result()
         futures[i] = None
-        yield records
+        yield [r for r in records if r[0] not in drop] if drop else records
         i += 1
 
 
@@ -243,13 +306,14 @@ def _confirm_unchanged(fc: FactCache, todo: list[_Task], config: Config, out: Co
 def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: ClientConfig,
                   cache: CacheOptions | None = None, jobs: int | None = None,
                   progress=None, fc: FactCache | None = None, pool: ParsePool | None = None,
-                  save: bool = True, lazy: bool = False) -> Collected:
+                  save: bool = True, lazy: bool = False, stream: FactStream | None = None) -> Collected:
     """`progress(done, total)` is told how many files have their facts. `fc`, an
     already open cache (else `cache` says which to open); `pool`, started workers
     (else a pool is started when there are enough files to parse); `save` false leaves
     writing the cache to the caller (`save_cache`), which adds the rules' results.
     `lazy` leaves the facts of files the cache vouches for in `pending` (unpickled while
-    workers parse, if any, else not), and the facts' warnings to `fact_warnings()`."""
+    workers parse, if any, else not), and the facts' warnings to `fact_warnings()`.
+    `stream`, the files discovery already sent to workers (its pool is closed here)."""
     out = Collected()
     if fc is None:
         fc = open_cache(root, config, cache)
@@ -271,8 +335,11 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
         todo = _confirm_unchanged(fc, todo, config, out, digests, lazy)
     tick = progress or (lambda done, total: None)
     total = len(sources)
-    batches = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    own_pool = None
+    own_pool = sent = None
+    if stream is not None and stream.pool is not None:
+        sent, todo = stream.settle(todo)
+        pool = own_pool = stream.pool
+    batches = _batches(todo)
     if pool is None and jobs_for(jobs) > 1:
         if len(todo) >= POOL_THRESHOLD:
             pool = own_pool = ParsePool(jobs_for(jobs), ccfg, config)
@@ -281,13 +348,15 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
             # and parses them while this process unpickles the cached facts.
             pool = own_pool = ParsePool(1, ccfg, config)
     try:
-        futures = pool.submit(batches) if pool is not None and todo else None
+        futures = None
+        if pool is not None and (todo or sent):
+            futures = (sent or []) + _keep_all(pool.submit(batches))
         # The cached facts are unpickled while the workers parse (lazily: only until
         # they are done; the rest may never be needed).
         for sf in trusted:
             digest = digests[sf.path] = fc.digest(sf.path, sf.role)
             out.cached += 1
-            if lazy and (futures is None or all(f.done() for f in futures)):
+            if lazy and (futures is None or all(f.done() for f, _ in futures)):
                 out.pending[sf.path] = sf
                 continue
             hit = fc.get(sf.path, sf.role, digest)
@@ -297,7 +366,7 @@ def collect_facts(root: Path, sources: list[SourceFile], config: Config, ccfg: C
                 todo_one = [(sf, None)]
                 batches.append(todo_one)
                 if futures is not None:
-                    futures += pool.submit([todo_one])
+                    futures += _keep_all(pool.submit([todo_one]))
                 continue
             out.facts[sf.path] = hit
         done = out.cached

@@ -206,8 +206,11 @@ def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
 
 
 def discover(root: Path, config: Config, follow_symlinks: bool = False,
-             memo: DiscoveryMemo | None = None) -> Discovery:
-    """`memo`, when given, reuses the glob decisions of an earlier walk and records this one's."""
+             memo: DiscoveryMemo | None = None, found=None) -> Discovery:
+    """`memo`, when given, reuses the glob decisions of an earlier walk and records this one's.
+    `found(sf)` is told of each source file as the walk meets it, with the role the walk
+    gives it: package.json scripts, route configs and the schema's generated folders may
+    still change that role or leave the file out (`Discovery.sources` has the final word)."""
     root = root.resolve()
     out = Discovery(root)
     excludes = _spec(list(config["default_excludes"]) + list(config["exclude"]))
@@ -266,7 +269,7 @@ def discover(root: Path, config: Config, follow_symlinks: bool = False,
             if is_dir:
                 subdirs.append((Path(entry.path), rel, ignores))
             elif is_file:
-                _add_file(out, Path(entry.path), rel, roles, memo)
+                _add_file(out, Path(entry.path), rel, roles, memo, found)
         stack.extend(reversed(subdirs))
     memo.finish()
     _mark_package_scripts(out, roles)
@@ -359,7 +362,7 @@ def _ignored(rel: str, ignores) -> bool:
     return False
 
 
-def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles, memo: DiscoveryMemo) -> None:
+def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles, memo: DiscoveryMemo, found=None) -> None:
     name = path.name
     if name in MIGRATION_FILES:
         out.migrations.append(rel)
@@ -385,6 +388,8 @@ def _add_file(out: Discovery, path: Path, rel: str, roles: _Roles, memo: Discove
         out.sources.append(sf)
         if role in SCRIPT_ROLES:
             out.scripts[rel] = SCRIPT_BY_PATH
+        if found is not None:
+            found(sf)
 
 
 def _leave_out(out: Discovery, sf: SourceFile) -> None:

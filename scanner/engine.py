@@ -14,7 +14,7 @@ from pathlib import Path
 from . import __version__, recognition, suppress
 from .baseline import Baseline
 from . import project_results, rule_results
-from .collect import CacheOptions, WorkerPrep, collect_facts, jobs_for, open_cache, save_cache
+from .collect import CacheOptions, FactStream, WorkerPrep, collect_facts, jobs_for, open_cache, save_cache
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
@@ -146,24 +146,9 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     base = root if root.is_dir() else root.parent
     ccfg = client_config(config)
     fc = open_cache(base, config, cache)
-    prep = None
-    if root.is_dir() and (fc is None or not fc.entries) and jobs_for(jobs) > 1:
-        # Nothing cached: every file will be parsed, so the queries compile now, beside
-        # discovery, for the workers to inherit.
-        prep = WorkerPrep()
-    memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
-    discovery = discover(root, config, memo=memo)
-    if fc is not None:
-        fc.keep_discovery(memo)
     schema_sources: list[tuple[str, str]] = []
-    schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
-    if schema is not None:
-        drop_generated(discovery, generator_outputs(schema))
-    if prep is not None:
-        prep.wait()
-    with _facts_uncollected():
-        collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
-                                  fc=fc, save=False, lazy=True)
+    discovery, schema, schema_warnings, collected = _discover_and_collect(
+        root, config, ccfg, fc, cache, jobs, progress, schema_sources)
     warnings = list(discovery.warnings)
     warnings += collected.warnings
     paths = collected.paths
@@ -233,6 +218,35 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     stats["files_from_cache"] = collected.cached
     return ScanResult(root, outcome.reported, warnings, stats, index, schema, config,
                       discovery=discovery, review=outcome)
+
+
+def _discover_and_collect(root, config, ccfg, fc, cache, jobs, progress, schema_sources):
+    """Discovery, the schema and every file's facts. With nothing cached every file will
+    be parsed: the queries compile beside the walk, for the workers to inherit, and the
+    walk sends files to the workers as it finds them (`FactStream`); the roles it could
+    not settle alone are settled (here) before any file's facts are kept."""
+    base = root if root.is_dir() else root.parent
+    prep = stream = None
+    if root.is_dir() and (fc is None or not fc.entries) and jobs_for(jobs) > 1:
+        prep = WorkerPrep()
+        stream = FactStream(prep, jobs_for(jobs), ccfg, config)
+    try:
+        memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
+        discovery = discover(root, config, memo=memo, found=stream.found if stream is not None else None)
+        if fc is not None:
+            fc.keep_discovery(memo)
+        schema, schema_warnings = load_schema(root, discovery, config, schema_sources)
+        if schema is not None:
+            drop_generated(discovery, generator_outputs(schema))
+        if prep is not None:
+            prep.wait()
+        with _facts_uncollected():
+            collected = collect_facts(base, discovery.sources, config, ccfg, cache, jobs, progress,
+                                      fc=fc, save=False, lazy=True, stream=stream)
+    finally:
+        if stream is not None:
+            stream.close()
+    return discovery, schema, schema_warnings, collected
 
 
 def _run_rules(rules, index, config, suppressions, fc, schema_sources, key) -> dict[str, list[Finding]]:

@@ -1,5 +1,5 @@
 """The scan pipeline gives the same findings whichever way the facts arrive: cold
-(the worker pool started before discovery), warm (facts and discovery's glob
+(files sent to the workers as discovery finds them), warm (facts and discovery's glob
 decisions from the cache), after one file changed, after a change in a file other
 files depend on (the module that exports the client), and under `--diff`."""
 
@@ -64,6 +64,29 @@ def test_cold_warm_and_uncached_scans_agree_through_the_pool(tmp_path):
     assert warm.stats["files_parsed"] == 0
     _same_run(uncached, cold)
     _same_run(cold, warm)
+
+
+def test_files_streamed_before_their_role_was_settled_are_parsed_again(tmp_path, monkeypatch):
+    """The walk sends files to the workers with the roles it gives them; a package.json
+    script and a routes.ts settle two roles only after it, and those two are parsed again."""
+    import scanner.collect as collect
+    root = _copies(tmp_path / "many", POOL_THRESHOLD // 40 + 2)
+    package = root / "app0" / "package.json"
+    data = json.loads(package.read_text())
+    data["scripts"]["backfill"] = "tsx src/lib/analytics.ts"
+    package.write_text(json.dumps(data))
+    (root / "app0" / "app" / "routes.ts").write_text('export default [route("c", "../src/lib/cache.ts")]\n')
+    # The queries compile at once, so that the walk's first files go to workers.
+    monkeypatch.setattr(collect.WorkerPrep, "ready", lambda self: (self.wait(), True)[1])
+    dropped = []
+    settle = collect.FactStream.settle
+    monkeypatch.setattr(collect.FactStream, "settle", lambda self, todo: (
+        lambda out: (dropped.extend(p for _, d in out[0] for p in d), out)[1])(settle(self, todo)))
+    streamed = _scan(root, None, jobs=2)
+    assert sorted(dropped) == ["app0/src/lib/analytics.ts", "app0/src/lib/cache.ts"]
+    assert streamed.index.files["app0/src/lib/analytics.ts"].role == "script"
+    assert streamed.index.files["app0/src/lib/cache.ts"].role == "remix-route"
+    _same_run(_scan(root, None, jobs=1), streamed)
 
 
 def test_one_changed_file_among_many_cached_gives_the_cold_findings(tmp_path):
