@@ -446,6 +446,17 @@ def _run_target(words: list[str]) -> str | None:
     return next((w for w in rest if not w.startswith("-") and is_source_name(posixpath.basename(w))), None)
 
 
+_LISTENS = re.compile(r"\.listen\(|createServer\(|startStandaloneServer\(|NestFactory\.create")
+
+
+def _listens(path: Path) -> bool:
+    """The file starts a server itself (`app.listen(3000)`, `NestFactory.create(…)`)."""
+    try:
+        return bool(_LISTENS.search(path.read_text(encoding="utf-8", errors="replace")[:200_000]))
+    except OSError:
+        return False
+
+
 def _starts_no_server(path: Path) -> bool:
     """A self-contained file (no relative import) that starts no server and exports no
     handler: what a server-named entry runs is then a script."""
@@ -472,9 +483,12 @@ def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
         if not isinstance(scripts, dict):
             continue
         folder = posixpath.dirname(rel)
+        servers = {posixpath.normpath(posixpath.join(folder, t)) for t in package_script_targets(scripts, True)}
         for target, name in package_script_targets(scripts).items():
             path = posixpath.normpath(posixpath.join(folder, target))
-            if not path.startswith("../"):
+            # `"debug": "tsx --inspect src/server.ts"` beside `"dev": "tsx src/server.ts"`: another
+            # way to start the server, which a file that listens is too.
+            if not path.startswith("../") and path not in servers and not _listens(out.root / path):
                 run.setdefault(path, f'is run by the script "{name}" of {rel}')
         # `"dev": "ts-node script.ts"`: named like a server, but the file it runs starts none.
         for target, name in package_script_targets(scripts, servers=True).items():

@@ -172,6 +172,26 @@ def test_a_server_named_entry_that_starts_no_server_runs_a_script(tmp_path):
     assert d.scripts["ex/a/script.ts"] == 'is run by "dev" of ex/a/package.json and starts no server'
 
 
+def test_another_way_to_start_the_server_is_no_script(tmp_path):
+    """`"debug": "tsx --inspect src/server.ts"` beside `"dev": "tsx src/server.ts"` starts the
+    server too, and so does any entry running a file that listens: the server and the modules
+    it loads are not script code. A job run the same way stays a script."""
+    make_tree(tmp_path, {
+        "api/package.json": json.dumps({"scripts": {"dev": "tsx src/server.ts",
+                                                    "debug": "tsx --inspect=9229 src/server.ts",
+                                                    "profile": "tsx src/main.ts",
+                                                    "sync": "tsx src/jobs/sync.ts"}}),
+        "api/src/server.ts": "import { app } from './app'\napp.listen(3000)\n",
+        "api/src/main.ts": "import { app } from './app'\napp.listen(3001)\n",
+        "api/src/app.ts": "export const app = { listen(p: number) {} }\n",
+        "api/src/jobs/sync.ts": "import { app } from '../app'\nconsole.log(app)\n",
+    })
+    d = discover(tmp_path, load_config(tmp_path))
+    assert {s.path: s.role for s in d.sources} == {
+        "api/src/server.ts": "lib", "api/src/main.ts": "lib", "api/src/app.ts": "lib",
+        "api/src/jobs/sync.ts": "script"}
+
+
 @pytest.mark.parametrize("command, target", [
     ("tsx scripts/x.ts", "scripts/x.ts"),
     ("ts-node src/jobs/x.ts", "src/jobs/x.ts"),
