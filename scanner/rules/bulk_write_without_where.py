@@ -33,8 +33,10 @@ def _check(ctx: RuleContext):
             (f"{call.operation}() {why}",)
         completed = _completed_by(ctx, call)
         if completed is not None:
+            timer = ctx.index.scheduled(call.path, call.call.ctx.function) or ("", "")
             confidence, evidence = "low", (_REWRITE[call.op.deletes].format(
-                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", line=completed.line),)
+                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", line=completed.line,
+                job=timer[0], how=timer[1]),)
         yield ctx.call_finding(
             call,
             f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
@@ -44,9 +46,9 @@ def _check(ctx: RuleContext):
 
 
 _REWRITE = {
-    True: ("{first} empties {model}, which this function then refills ({then} at line {line}) outside a "
-           "request: a scheduled or background rebuild of a cache or snapshot table, not a lost filter "
-           "(readers see it empty in between, which a transaction around both closes)"),
+    True: ("{first} empties {model}, which this function then refills ({then} at line {line}), and "
+           "{job}() runs on a schedule ({how}): a timed rebuild of a cache or snapshot table, not a lost "
+           "filter (readers see it empty in between, which a transaction around both closes)"),
     False: ("{first} clears fields that {then} at line {line} then sets on the one row it names: a flag "
             "moved across the table (default, primary, current), not a lost filter"),
 }
@@ -57,8 +59,9 @@ def _completed_by(ctx: RuleContext, call):
     first half of rewriting the table: rows created after `deleteMany()` (a wipe and refill), or
     the same fields set on one row after `updateMany({ data })` (an exclusive flag moved)."""
     fid = call.call.ctx.function
-    if call.op.deletes and _in_request(ctx, call.path, fid):
-        return None  # two requests can interleave their wipes and refills
+    timer = ctx.index.scheduled(call.path, fid) if call.op.deletes else None
+    if call.op.deletes and timer is None:
+        return None  # in a request (or code it calls) two requests can interleave wipes and refills
     same = ctx.index.calls_by_function.get(FunctionKey(call.path, fid), ())
     fields = set(call.call.args.data_fields)
     for c in same:
@@ -75,15 +78,6 @@ def _completed_by(ctx: RuleContext, call):
 
 
 
-def _in_request(ctx: RuleContext, path: str, fid: int) -> bool:
-    """The function, or one around it, answers requests (its own file says so)."""
-    funcs = ctx.index.files[path].functions
-    while fid >= 0:
-        if funcs[fid].entry_kind:
-            return True
-        fid = funcs[fid].parent
-    return False
-
 RULE = Rule(
     id="bulk-write-without-where",
     name="Bulk write without where",
@@ -91,7 +85,5 @@ RULE = Rule(
     severity=Severity.CRITICAL,
     summary="deleteMany/updateMany with no `where` (or `where: {}`) touches every row.",
     check=_check,
-    scope="file",
-    reads=("prisma_calls", "functions"),
     tags=("data-loss",),
 )
