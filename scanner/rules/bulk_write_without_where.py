@@ -35,8 +35,9 @@ def _check(ctx: RuleContext):
         if completed is not None:
             timer = ctx.index.scheduled(call.path, call.call.ctx.function) or ("", "")
             confidence, evidence = "low", (_REWRITE[call.op.deletes].format(
-                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", line=completed.line,
-                job=timer[0], how=timer[1]),)
+                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", job=timer[0],
+                how=timer[1], where=f"line {completed.line}" if completed.path == call.path
+                else f"{completed.path}:{completed.line}"),)
         yield ctx.call_finding(
             call,
             f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
@@ -46,28 +47,32 @@ def _check(ctx: RuleContext):
 
 
 _REWRITE = {
-    True: ("{first} empties {model}, which this function then refills ({then} at line {line}), and "
+    True: ("{first} empties {model}, which this function then refills ({then} at {where}), and "
            "{job}() runs on a schedule ({how}): a timed rebuild of a cache or snapshot table, not a lost "
            "filter (readers see it empty in between, which a transaction around both closes)"),
-    False: ("{first} clears fields that {then} at line {line} then sets on the one row it names: a flag "
+    False: ("{first} clears fields that {then} at {where} then sets on the one row it names: a flag "
             "moved across the table (default, primary, current), not a lost filter"),
 }
 
 
 def _completed_by(ctx: RuleContext, call):
-    """The later write of the same model, in the same function, that makes this bulk write the
-    first half of rewriting the table: rows created after `deleteMany()` (a wipe and refill), or
-    the same fields set on one row after `updateMany({ data })` (an exclusive flag moved)."""
-    fid = call.call.ctx.function
-    timer = ctx.index.scheduled(call.path, fid) if call.op.deletes else None
-    if call.op.deletes and timer is None:
+    """The later write of the same model that makes this bulk write the first half of
+    rewriting the table: rows created after `deleteMany()` in a timed job, by the function or
+    the functions it calls after it (a wipe and refill), or the same fields set on one row
+    after `updateMany({ data })` in the function (an exclusive flag moved)."""
+    index, fid = ctx.index, call.call.ctx.function
+    if call.op.deletes and index.scheduled(call.path, fid) is None:
         return None  # in a request (or code it calls) two requests can interleave wipes and refills
-    same = ctx.index.calls_by_function.get(FunctionKey(call.path, fid), ())
+    key = FunctionKey(call.path, index.owner(call.path, fid))
+    after = (call.line, call.call.span.column)
+    later = [c for c in index.calls_by_function.get(key, ()) if (c.line, c.call.span.column) > after]
+    for site in index.sites_of(key) if call.op.deletes else ():
+        target = index.callee(call.path, site) if (site.span.line, site.span.column) > after else None
+        if target is not None:
+            later += index.reachable_calls(FunctionKey(target.path, index.owner(target.path, target.id)), depth=2)
     fields = set(call.call.args.data_fields)
-    for c in same:
-        if c.model != call.model or (c.line, c.call.span.column) <= (call.line, call.call.span.column):
-            continue
-        if c.op is None:
+    for c in later:
+        if c.model != call.model or c.op is None:
             continue
         if call.op.deletes and c.op.creates:
             return c
@@ -75,8 +80,6 @@ def _completed_by(ctx: RuleContext, call):
                 and fields & set(c.call.args.data_fields):
             return c
     return None
-
-
 
 RULE = Rule(
     id="bulk-write-without-where",
