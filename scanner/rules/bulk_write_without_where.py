@@ -27,17 +27,13 @@ def _check(ctx: RuleContext):
         else:
             continue
         verb = "deletes" if call.operation == "deleteMany" else "updates"
-        # Deleting every row is a lost filter unless the function refills the table; updating
+        # Deleting every row is a lost filter unless a timed job refills the table; updating
         # every row may be a reset (a flag cleared before one row gets it), so that is medium.
         confidence, evidence = ("high" if call.operation == "deleteMany" else "medium"), \
             (f"{call.operation}() {why}",)
-        completed = _completed_by(ctx, call)
-        if completed is not None:
-            timer = ctx.index.scheduled(call.path, call.call.ctx.function) or ("", "")
-            confidence, evidence = "low", (_REWRITE[call.op.deletes].format(
-                first=f"{call.label}()", model=call.model, then=f"{completed.label}()", job=timer[0],
-                how=timer[1], where=f"line {completed.line}" if completed.path == call.path
-                else f"{completed.path}:{completed.line}"),)
+        rewrite = _rewrite(ctx.index, call)
+        if rewrite is not None:
+            confidence, evidence = "low", (rewrite,)
         yield ctx.call_finding(
             call,
             f"{call.label}() {why}: it {verb} every {call.model} row in the table. "
@@ -46,23 +42,16 @@ def _check(ctx: RuleContext):
         )
 
 
-_REWRITE = {
-    True: ("{first} empties {model}, which this function then refills ({then} at {where}), and "
-           "{job}() runs on a schedule ({how}): a timed rebuild of a cache or snapshot table, not a lost "
-           "filter (readers see it empty in between, which a transaction around both closes)"),
-    False: ("{first} clears fields that {then} at {where} then sets on the one row it names: a flag "
-            "moved across the table (default, primary, current), not a lost filter"),
-}
-
-
-def _completed_by(ctx: RuleContext, call):
-    """The later write of the same model that makes this bulk write the first half of
-    rewriting the table: rows created after `deleteMany()` in a timed job, by the function or
-    the functions it calls after it (a wipe and refill), or the same fields set on one row
-    after `updateMany({ data })` in the function (an exclusive flag moved)."""
-    index, fid = ctx.index, call.call.ctx.function
-    if call.op.deletes and index.scheduled(call.path, fid) is None:
-        return None  # in a request (or code it calls) two requests can interleave wipes and refills
+def _rewrite(index, call) -> str | None:
+    """Why this bulk write is the first half of rewriting the table, when a later write of the
+    same model does the second half: rows created after `deleteMany()` in a job a timer runs,
+    by the function or the functions it calls after it (a wipe and refill; in a request, or
+    code a request may call, two requests can interleave them), or the fields `updateMany()`
+    cleared set again on one row by the function (an exclusive flag moved)."""
+    fid = call.call.ctx.function
+    timer = index.scheduled(call.path, fid) if call.op.deletes else None
+    if call.op.deletes and timer is None:
+        return None
     key = FunctionKey(call.path, index.owner(call.path, fid))
     after = (call.line, call.call.span.column)
     later = [c for c in index.calls_by_function.get(key, ()) if (c.line, c.call.span.column) > after]
@@ -74,12 +63,17 @@ def _completed_by(ctx: RuleContext, call):
     for c in later:
         if c.model != call.model or c.op is None:
             continue
-        if call.op.deletes and c.op.creates:
-            return c
-        if call.op.updates and c.op.updates and c.op.where == "unique" \
-                and fields & set(c.call.args.data_fields):
-            return c
+        where = f"line {c.line}" if c.path == call.path else f"{c.path}:{c.line}"
+        if timer is not None and c.op.creates:
+            return (f"{call.label}() empties {call.model}, which this function then refills ({c.label}() at "
+                    f"{where}), and {timer[0]}() runs on a schedule ({timer[1]}): a timed rebuild of a cache "
+                    "or snapshot table, not a lost filter (readers see it empty in between, which a "
+                    "transaction around both closes)")
+        if call.op.updates and c.op.updates and c.op.where == "unique" and fields & set(c.call.args.data_fields):
+            return (f"{call.label}() clears fields that {c.label}() at {where} then sets on the one row it "
+                    "names: a flag moved across the table (default, primary, current), not a lost filter")
     return None
+
 
 RULE = Rule(
     id="bulk-write-without-where",
