@@ -104,6 +104,7 @@ class ProjectIndex:
         self.modules.adopt(resolutions)
         self._model_names = self._schema_client_names(schema)
         self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}
+        self._augmented: dict[tuple[str, str], ClientRef] | None = None
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
         self._memo: dict[str, object] = {}
@@ -130,6 +131,8 @@ class ProjectIndex:
         """Settle an `import` or `param` ClientRef into `client` or `none`."""
         if ref.kind == "param":
             return self._passed_client(path, ref)
+        if ref.kind == "member":
+            return self._augmented_member(path, ref.name or "")
         if ref.kind != "import":
             return ref
         if depth > _MAX_DEPTH or ref.module is None:
@@ -137,10 +140,30 @@ class ProjectIndex:
         target = self.modules.resolve(path, ref.module)
         names = list(ref.members) if ref.name == "*" else [ref.name or "default", *ref.members]
         if target is None:
-            return self._unresolved_module(ref, names)
+            return self._unresolved_module(path, ref, names)
         if not names:
             return ClientRef("none")  # a namespace object itself
         return self._export(target, names[0], tuple(names[1:]), depth + 1)
+
+    def _augmented_member(self, path: str, member: str) -> ClientRef:
+        """A member the project declares a client on another module's interface (`declare
+        module 'fastify' { interface FastifyInstance { prisma: PrismaClient } }`), in the
+        package (nearest package.json) of `path`: another app of the repository may give the
+        same name to something else."""
+        if self._augmented is None:
+            self._augmented = {}
+            for file in sorted(self.files):
+                for module, interface, name, ref in self.files[file].augments:
+                    settled = self.resolve_ref(file, ref) if ref.kind != "client" else ref
+                    if settled.kind == "client":
+                        self._augmented.setdefault((self.package_of(file), name), ClientRef(
+                            "client", f"`{name}` declared a client on {module}'s {interface} ({file})"))
+        return self._augmented.get((self.package_of(path), member), ClientRef("none"))
+
+    def package_of(self, path: str) -> str:
+        """The folder of the nearest package.json above `path` ("" for the root)."""
+        dirs = [d for d in self.modules.package_dirs if d == "" or path.startswith(d + "/")]
+        return max(dirs, key=len, default="")
 
     def _passed_client(self, path: str, ref: ClientRef) -> ClientRef:
         """A parameter is a client when every resolved caller (one call deep, any file)
@@ -159,7 +182,7 @@ class ProjectIndex:
         return ClientRef("client", f"parameter given a client by its {len(passed)} caller(s)",
                          tx_param=all(p.tx_param for p in passed))
 
-    def _unresolved_module(self, ref: ClientRef, names: list[str]) -> ClientRef:
+    def _unresolved_module(self, path: str, ref: ClientRef, names: list[str]) -> ClientRef:
         # A package outside the repository (or one we cannot resolve): trust the
         # configured client modules and names.
         cfg = self.client_config
@@ -167,6 +190,8 @@ class ProjectIndex:
             return ClientRef("client", f"configured client module {ref.module}")
         if len(names) == 1 and names[0] in cfg.names:
             return ClientRef("client", f"configured name from unresolved module {ref.module}")
+        if len(names) > 1:   # `request.server.prisma` of a package's type the project augments
+            return self._augmented_member(path, names[-1])
         return ClientRef("none")
 
     def _export(self, path: str, name: str, rest: tuple[str, ...], depth: int) -> ClientRef:

@@ -110,3 +110,36 @@ def test_a_receiver_split_over_lines_is_one_receiver(tmp_path):
     rec = scan_dir(str(root)).stats["recognition"]
     assert [(t["receiver"], t["calls"], t["configurable"]) for t in rec["top_unresolved"]] == \
         [("registry.get()", 2, True)]
+
+
+def test_members_the_project_declares_on_a_package_interface(tmp_path):
+    """`fastify.decorate('prisma', client)` typed by `declare module 'fastify' { interface
+    FastifyInstance { prisma: PrismaClient } }`: `fastify.prisma` is a client in a plugin whose
+    parameter takes its type from the package, and `request.server.prisma` of a parameter typed
+    with one of the package's interfaces. A member nothing declares stays unresolved."""
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/plugins/prisma.ts": "import fp from 'fastify-plugin'\nimport { PrismaClient } from '@prisma/client'\n"
+                                 "export default fp(async (fastify) => {\n"
+                                 "  fastify.decorate('prisma', new PrismaClient())\n})\n"
+                                 "declare module 'fastify' {\n  interface FastifyInstance {\n"
+                                 "    prisma: PrismaClient\n  }\n}\n",
+        "src/routes/notes.ts": "import type { FastifyPluginAsync, FastifyRequest } from 'fastify'\n"
+                               "const notes: FastifyPluginAsync = async (fastify) => {\n"
+                               "  fastify.get('/notes', async () => fastify.prisma.note.findMany({ take: 5 }))\n"
+                               "  fastify.get('/users', async () => fastify.store.user.count())\n"
+                               "}\n"
+                               "export async function one(request: FastifyRequest) {\n"
+                               "  return request.server.prisma.note.count()\n}\n"
+                               "export default notes\n",
+        # Another app of the repository (its own package.json): the declaration is not its.
+        "tools/admin/package.json": "{}",
+        "tools/admin/src/jobs.ts": "export const run = (context: any) => context.prisma.note.count()\n",
+    })
+    result = scan_dir(str(root))
+    got = {(c.path, c.line): c.origin for c in result.index.prisma_calls}
+    assert set(got) == {("src/routes/notes.ts", 3), ("src/routes/notes.ts", 7)}
+    assert got[("src/routes/notes.ts", 3)] == \
+        "`prisma` declared a client on fastify's FastifyInstance (src/plugins/prisma.ts)"
+    assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [
+        ("src/routes/notes.ts", "fastify.store"), ("tools/admin/src/jobs.ts", "context.prisma")]

@@ -41,6 +41,17 @@ def _with(cs: SiteContext, site: SiteContext) -> bool:
     return not cs.catches and cs.arms_within(site)
 
 
+def _prisma_spans(index: ProjectIndex, path: str) -> frozenset:
+    """Where the Prisma calls the index settled sit in `path` (a call the file could not place,
+    `openai.chat.completions.create()`, is other work)."""
+    def compute():
+        out: dict[str, set] = {}
+        for c in index.prisma_calls:
+            out.setdefault(c.path, set()).add(c.call.span)
+        return {p: frozenset(s) for p, s in out.items()}
+    return index.memo("prisma-call-spans", compute).get(path, frozenset())
+
+
 def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
                         loop: LoopFrame) -> tuple[str, int] | None:
     """(what, line) of awaited external work each item of `loop` does whenever it runs
@@ -49,7 +60,7 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
     facts = index.files.get(path)
     if facts is None:
         return None
-    spans = {c.span for c in facts.prisma_calls}
+    spans = _prisma_spans(index, path)
     for cs in facts.call_sites:
         if cs.span in spans or not any(lp.key == loop.key for lp in cs.ctx.loops) \
                 or not _with(cs.ctx, site):
@@ -68,7 +79,7 @@ def external_io_between(index: ProjectIndex, path: str, function: int, start: in
     facts = index.files.get(path)
     if facts is None:
         return None
-    spans = {c.span for c in facts.prisma_calls}
+    spans = _prisma_spans(index, path)
     for cs in facts.call_sites:
         if cs.span in spans or cs.ctx.function != function or not start < cs.ctx.start < end:
             continue

@@ -110,6 +110,12 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             continue
         node, receiver, model, op, args = shape
         ref = pf.resolver.classify(receiver)
+        if ref.kind == "unknown" and receiver.type == "member_expression" \
+                and field(receiver, "property") is not None:
+            # `fastify.prisma`: a member of a value this file cannot type; the index reads it
+            # a client where the project declares one so (facts/augments.py), else unresolved.
+            ref = ClientRef("member", "member of a value the file cannot type",
+                            name=text(field(receiver, "property")))
         if ref.kind == "unknown":
             unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
             continue

@@ -4,7 +4,7 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 from __future__ import annotations
 
 from .. import parse as P
-from . import call_sites, calls, catches, clients, exports, functions, imports, inputs, route_schemas
+from . import augments, call_sites, calls, catches, clients, exports, functions, imports, inputs, route_schemas
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -74,6 +74,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         taint=taint, handed_inputs=handed, param_flows=param_flows,
         raw_fragments=raw_fragments(pf),
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
+        augments=augments.extract(pf),
         validations=extract_validations(pf),
         middlewares=middlewares, handler_refs=handler_refs,
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),

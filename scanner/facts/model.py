@@ -365,10 +365,10 @@ class FileFacts:
     raw_fragments: tuple[RawFragment, ...] = ()
     # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
     const_arrays: tuple[tuple[str, int], ...] = ()
-    # Exported tRPC procedure builders that declare `.input(schema)` themselves
-    # (`export const workspaceProcedure = protectedProcedure.input(…)`): procedures built on
-    # them in other files get validated input.
+    # Exported tRPC procedure builders that declare `.input(schema)` themselves (`export const
+    # workspaceProcedure = protectedProcedure.input(…)`): procedures built on them get validated input.
     input_builders: tuple[str, ...] = ()
+    augments: tuple[tuple[str, str, str, ClientRef], ...] = ()  # facts/augments.py: (module, interface, member, ref)
     taint: tuple[TaintFlow, ...] = ()
     handed_inputs: tuple[HandedInput, ...] = ()
     param_flows: tuple[ParamFlow, ...] = ()

@@ -19,12 +19,6 @@ def _test_harness(index, path: str) -> bool:
     return not index.importers(path) and bool(index.imported_by_tests(path))
 
 
-def _package_dir(index, path: str) -> str:
-    """The folder of the nearest package.json above `path` ("" for the root)."""
-    dirs = [d for d in index.modules.package_dirs if d == "" or path.startswith(d + "/")]
-    return max(dirs, key=len, default="")
-
-
 def _loaders(index, path: str) -> set[str]:
     """The scanned files that load `path`, directly or through other modules."""
     seen, todo = {path}, [path]
@@ -47,7 +41,7 @@ def _apps(index, paths: list[str]) -> list[list[str]]:
             group[p] = group[group[p]]
             p = group[p]
         return p
-    packages = {p: _package_dir(index, p) for p in paths}
+    packages = {p: index.package_of(p) for p in paths}
     loaders = {p: _loaders(index, p) for p in paths}
     for i, a in enumerate(paths):
         for b in paths[i + 1:]:
