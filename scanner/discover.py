@@ -26,6 +26,8 @@ PROJECT_FILES = ("package.json", "tsconfig.json", "jsconfig.json", "pnpm-workspa
 # Operational scripts, run by hand or by a package.json script, not per request.
 # Seeds are scripts too; they are only out of scope by default (config out_of_scope).
 SCRIPT_ROLES = ("script", "seed")
+# Roles whose code never answers a request: tests, stories, operational scripts and seeds.
+NON_APP_ROLES = ("test", "story", *SCRIPT_ROLES)
 SCRIPT_BY_PATH = "is run by hand or by a package.json script"
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..discover import SCRIPT_ROLES
+from ..discover import NON_APP_ROLES
 from ..facts.model import ClientCreation
 from ..index import FunctionKey, ProjectIndex
 
-# Tests, stories and operational scripts (seeds too) may create their own client.
-_NON_APP_ROLES = ("test", "story", *SCRIPT_ROLES)
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def _creations(index: ProjectIndex) -> list[Creation]:
     out = []
     for path in sorted(index.files):
         facts = index.files[path]
-        if facts.role in _NON_APP_ROLES:
+        if facts.role in NON_APP_ROLES:
             continue
         for cc in facts.clients_created:
             if cc.function < 0:

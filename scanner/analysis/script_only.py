@@ -5,7 +5,7 @@ package.json script, never per request. Their findings are graded like the scrip
 
 from __future__ import annotations
 
-from ..discover import SCRIPT_ROLES
+from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
 
 
@@ -19,7 +19,7 @@ def script_only_modules(index) -> dict[str, str]:
         changed = False
         for path in sorted(index.files):
             facts = index.files[path]
-            if path in found or path in scripts or facts.role in ENTRY_ROLES or facts.role in ("test", "story"):
+            if path in found or facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES:
                 continue
             importers = index.importers(path)
             if importers and all(i in scripts or i in found for i in importers):

@@ -11,19 +11,21 @@ from .nodes import FUNCTION_TYPES, class_method, field, text, unwrap
 from .scopes import Resolver
 
 
+def _own_uses(b, resolver: Resolver, keep):
+    """The identifiers `keep` accepts that name variable `b` itself, not a shadowing binding
+    of the same name (`keep` first: it is cheaper than the lookup)."""
+    for ident in resolver.identifiers_named(b.name):
+        if keep(ident):
+            other = resolver.lookup(b.name, ident)
+            if other is not None and other.node == b.node:
+                yield ident
+
+
 def assignments(b, resolver: Resolver) -> list[ts.Node]:
     """The assignments (`x = …`, `x += …`) to variable `b` itself, not to a shadowing
     binding of the same name."""
-    out = []
-    for ident in resolver.identifiers_named(b.name):
-        parent = ident.parent
-        if parent is None or parent.type not in ("assignment_expression", "augmented_assignment_expression") \
-                or field(parent, "left") != ident:
-            continue
-        other = resolver.lookup(b.name, ident)
-        if other is not None and other.node == b.node:
-            out.append(parent)
-    return out
+    return [ident.parent for ident in _own_uses(b, resolver, lambda i: i.parent is not None and i.parent.type in (
+        "assignment_expression", "augmented_assignment_expression") and field(i.parent, "left") == i)]
 
 
 def _values_of(b, resolver: Resolver) -> list[ts.Node]:
@@ -50,28 +52,31 @@ def array_only_holds(b, resolver: Resolver, accepts) -> bool:
     value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
     if value is None or value.type != "array":
         return False
-    for use in resolver.identifiers_named(b.name):
-        other = resolver.lookup(b.name, use)
-        if other is None or other.node != b.node or use == field(b.node, "name"):
-            continue
-        member = use.parent
-        if member is None or member.type != "member_expression" or field(member, "object") != use \
-                or text(field(member, "property")) not in _ARRAY_READS | {"push", "unshift"}:
+    declared = field(b.node, "name")
+    for use in _own_uses(b, resolver, lambda i: i != declared):
+        method = _method_of(use)
+        if method not in _ARRAY_READS and method not in _ADDS:
             return False
     return all(accepts(v) for v in [*value.named_children, *_pushed(b, resolver)])
+
+
+_ADDS = ("push", "unshift")
+
+
+def _method_of(ident: ts.Node) -> str | None:
+    """`push` of `parts.push(…)`: the member read on the identifier, None when it is used otherwise."""
+    member = ident.parent
+    if member is None or member.type != "member_expression" or field(member, "object") != ident:
+        return None
+    return text(field(member, "property"))
 
 
 def _pushed(b, resolver: Resolver) -> list[ts.Node]:
     """The arguments of `name.push(…)` / `name.unshift(…)` calls on the variable itself."""
     out = []
-    for ident in resolver.identifiers_named(b.name):
-        member = ident.parent
-        if member is None or member.type != "member_expression" or field(member, "object") != ident \
-                or text(field(member, "property")) not in ("push", "unshift") or member.parent is None:
-            continue
-        other = resolver.lookup(b.name, ident)
-        args = field(member.parent, "arguments")
-        if other is not None and other.node == b.node and args is not None:
+    for ident in _own_uses(b, resolver, lambda i: _method_of(i) in _ADDS and i.parent.parent is not None):
+        args = field(ident.parent.parent, "arguments")
+        if args is not None:
             out += [a for a in args.named_children if a.type != "comment"]
     return out
 
