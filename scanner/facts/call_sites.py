@@ -131,6 +131,8 @@ def _stored(call: ts.Node) -> bool:
 
 
 _SETTLERS = frozenset({"catch", "then", "finally"})
+# Calls that hand work to the platform to finish after the response (Vercel, Next.js).
+AFTER_RESPONSE = frozenset({"waitUntil", "after"})
 
 
 def _discarded(call: ts.Node) -> bool:
@@ -152,7 +154,7 @@ def _discarded(call: ts.Node) -> bool:
         return n.type != "arrow_function"
     if p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
         name = text(field(p.parent, "function")).rsplit(".", 1)[-1]
-        return name in ("waitUntil", "after")
+        return name in AFTER_RESPONSE
     return False
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
@@ -120,9 +121,6 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
     return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
 
 
-_AFTER_RESPONSE = ("waitUntil", "after")
-
-
 def _after_response(index, path: str, fid: int) -> str | None:
     """`waitUntil` / `after` when the catch's function, or one around it, is handed to one
     of them (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform
@@ -132,7 +130,7 @@ def _after_response(index, path: str, fid: int) -> str | None:
         f = funcs[fid]
         callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
             else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
-        if (callee or "").rsplit(".", 1)[-1] in _AFTER_RESPONSE:
+        if (callee or "").rsplit(".", 1)[-1] in AFTER_RESPONSE:
             return callee.rsplit(".", 1)[-1]
         fid = f.parent
     return None
