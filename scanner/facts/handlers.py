@@ -117,6 +117,8 @@ class _Walker:
                     self._statuses_in(field(thrown, "arguments"))
             elif t == "return_statement":
                 self.returns = True
+            elif t == "yield_expression" and self.refers_to_error(node):
+                self.returns = True  # a generator hands the error to its consumer
             elif t in ("call_expression", "new_expression"):
                 children = self._call(node)
             elif t in ("assignment_expression", "augmented_assignment_expression"):
