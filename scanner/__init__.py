@@ -1,3 +1,3 @@
 """dbaudit: audits TypeScript + Prisma codebases for database anti-patterns."""
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"

@@ -205,7 +205,8 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     rec = summary["recognition"]
     if recognition.incomplete(rec):
         warnings.insert(0, Warning_(".", "recognition",
-                                    recognition.warning_text(rec, config["prisma"]["client_names"])))
+                                    recognition.warning_text(rec, config["prisma"]["client_names"],
+                                                             schema.files if schema is not None else ())))
     stats = _stats(discovery, len(paths), summary, schema, outcome.reported, rules, time.perf_counter() - started)
     stats["rules_listed"] = [r.id for r in chosen]
     stats["recognition"] = rec

@@ -114,6 +114,9 @@ class ProjectIndex:
         self.prisma_calls: list[PrismaCall] = []
         self.calls_by_function: dict[FunctionKey, list[PrismaCall]] = {}
         self.unresolved_calls: list[UnresolvedCall] = []
+        # Calls on a client naming a model the schema read does not declare: a wrong or
+        # partial schema hides them from every rule, so recognition counts them (not analysed).
+        self.off_schema_calls: list[UnresolvedCall] = []
         self._settle_calls()
         self._db_chain: dict[tuple, tuple | None] = {}
 
@@ -318,6 +321,9 @@ class ProjectIndex:
             facts = self.files[path]
             for cand in facts.prisma_calls:
                 if not self._shaped(cand.model):
+                    if self.resolve_ref(path, cand.ref).kind == "client":
+                        self.off_schema_calls.append(UnresolvedCall(
+                            path, _DOTS.sub(r"\1", cand.receiver), cand.model, cand.operation, cand.span.line))
                     continue
                 ref = self.resolve_ref(path, cand.ref)
                 if ref.kind != "client" and cand.receiver in self.client_config.names:

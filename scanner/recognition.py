@@ -4,7 +4,10 @@ A Prisma-shaped call is `X.<model>.<op>(` with a model of the schema, or
 `X.$transaction(` / `X.$queryRaw…(`. Each is either resolved to a client (and
 analysed by every rule) or unresolved: its receiver was not recognised. An
 audit of a fifth of the code must say so, name the receivers it missed and the
-config line that makes them count."""
+config line that makes them count. A call on a recognised client that names a
+model the schema read does not declare (`prisma.katalog.create(` beside a schema
+of `Reset` only) is Prisma-shaped too, and not analysed: the schema read is not
+the one the client is generated from, or only part of it."""
 
 from __future__ import annotations
 
@@ -40,9 +43,17 @@ def summary(index) -> dict:
     top = [{"receiver": r, "calls": n, "files": len(files[r]), "example": first[r],
             "configurable": configurable(r)}
            for r, n in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
+    off = Counter(u.model for u in index.off_schema_calls)
+    example: dict[str, str] = {}
+    for u in index.off_schema_calls:
+        example.setdefault(u.model, f"{u.path}:{u.line}")
+    total += len(index.off_schema_calls)
     share = analysed / total if total else 1.0
     return {"prisma_shaped_calls": total, "analysed": analysed, "unresolved": len(unresolved),
-            "analysed_share": round(share, 4), "top_unresolved": top}
+            "analysed_share": round(share, 4), "top_unresolved": top,
+            "off_schema": len(index.off_schema_calls),
+            "top_off_schema": [{"model": m, "calls": n, "example": example[m]}
+                               for m, n in sorted(off.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]}
 
 
 def headline(rec: dict) -> str:
@@ -72,12 +83,20 @@ def config_fix(rec: dict, current: list[str]) -> str | None:
     return f"prisma: {{ client_names: [{', '.join(suggested_names(rec, current, 5))}] }}"
 
 
-def warning_text(rec: dict, current: list[str]) -> str:
-    """One line for the reports' warnings: what was not analysed, who, and the fix."""
-    top = ", ".join(f"{t['receiver']} ({t['calls']})" for t in rec["top_unresolved"][:5])
-    fix = config_fix(rec, current)
-    text = (f"only {headline(rec)}: findings and scores cover the analysed part. "
-            f"Receivers not recognised as Prisma clients: {top}.")
-    if fix:
-        text += f" If they are clients, put in .dbaudit.yaml: {fix}."
-    return text + " `dbaudit facts PATH --unresolved` lists every call."
+def warning_text(rec: dict, current: list[str], schema_files=()) -> str:
+    """One line for the reports' warnings: what was not analysed, why, and the fix."""
+    text = f"only {headline(rec)}: findings and scores cover the analysed part."
+    if rec.get("off_schema"):
+        models = ", ".join(f"{t['model']} ({t['calls']})" for t in rec["top_off_schema"][:5])
+        read = ", ".join(schema_files) or "none"
+        text += (f" {rec['off_schema']:,} calls on Prisma clients name models the schema read ({read}) "
+                 f"does not declare: {models}. If the client is generated from another schema, name it "
+                 "in .dbaudit.yaml: prisma: { schema: path/to/schema.prisma }.")
+    if rec["unresolved"]:
+        top = ", ".join(f"{t['receiver']} ({t['calls']})" for t in rec["top_unresolved"][:5])
+        text += f" Receivers not recognised as Prisma clients: {top}."
+        fix = config_fix(rec, current)
+        if fix:
+            text += f" If they are clients, put in .dbaudit.yaml: {fix}."
+        text += " `dbaudit facts PATH --unresolved` lists every call."
+    return text

@@ -30,7 +30,8 @@ STATS_REQUIRED = {"files_scanned": int, "files_out_of_scope": dict, "schema_file
                   # version 0.2.0, additive
                   "by_confidence": dict, "quiet_by_rule": dict, "recognition": dict, "below_confidence": int,
                   "min_confidence": str}
-RECOGNITION_KEYS = ["prisma_shaped_calls", "analysed", "unresolved", "analysed_share", "top_unresolved"]
+RECOGNITION_KEYS = ["prisma_shaped_calls", "analysed", "unresolved", "analysed_share", "top_unresolved",
+                    "off_schema", "top_off_schema"]  # off_schema, top_off_schema: version 0.2.1, additive
 
 
 def _report(*args) -> dict:

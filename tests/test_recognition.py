@@ -143,3 +143,31 @@ def test_members_the_project_declares_on_a_package_interface(tmp_path):
         "`prisma` declared a client on fastify's FastifyInstance (src/plugins/prisma.ts)"
     assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [
         ("src/routes/notes.ts", "fastify.store"), ("tools/admin/src/jobs.ts", "context.prisma")]
+
+
+def test_calls_naming_models_the_schema_read_lacks_are_said(tmp_path):
+    # The schema read declares Reset only (a throwaway schema named by --schema); the code's
+    # calls on the recognised client name other models: counted, not analysed, and named.
+    root = make_tree(tmp_path / "app", {
+        "package.json": json.dumps({"scripts": {"reset": "prisma db push --schema=./db/reset.prisma"}}),
+        "db/reset.prisma": 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+                           "model Reset {\n  id Int @id\n}\n",
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n',
+        "src/bookings.ts": 'import { prisma } from "./db"\n'
+                           "export const list = () => prisma.booking.findMany({ take: 5 })\n"
+                           "export const one = (id: string) => prisma.booking.findUnique({ where: { id } })\n"
+                           "export const reset = () => prisma.reset.count()\n"
+                           # Near miss: not a client, so not a Prisma call of any model.
+                           "const cache = new Map()\nexport const drop = (k: string) => cache.entries.delete(k)\n",
+    })
+    report = json.loads(dbaudit("scan", root, "-f", "json", "--fail-on", "critical").out)
+    rec = report["stats"]["recognition"]
+    assert (rec["prisma_shaped_calls"], rec["analysed"], rec["unresolved"], rec["off_schema"]) == (3, 1, 0, 2)
+    assert rec["top_off_schema"] == [{"model": "booking", "calls": 2, "example": "src/bookings.ts:2"}]
+    warning = next(w for w in report["warnings"] if w["kind"] == "recognition")["message"]
+    assert "only 1 of 3 Prisma-shaped calls analysed (33%)" in warning
+    assert "2 calls on Prisma clients name models the schema read (db/reset.prisma) does not declare: " \
+           "booking (2)" in warning
+    assert "prisma: { schema: path/to/schema.prisma }" in warning and "Receivers not recognised" not in warning
+    listed = dbaudit("facts", root, "--unresolved").out
+    assert "  src/bookings.ts:3  prisma.booking.findUnique" in listed

@@ -55,7 +55,10 @@ def unresolved_dict(result) -> dict:
     return {"recognition": {k: rec[k] for k in ("prisma_shaped_calls", "analysed", "unresolved", "analysed_share")},
             "receivers": [{"receiver": r, "calls": [
                 {"path": u.path, "line": u.line, "model": u.model, "operation": u.operation} for u in calls]}
-                for r, calls in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))]}
+                for r, calls in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
+            # Calls on a client naming a model the schema read lacks (recognition.py).
+            "off_schema": [{"path": u.path, "line": u.line, "receiver": u.receiver, "model": u.model,
+                            "operation": u.operation} for u in result.index.off_schema_calls]}
 
 
 def render_unresolved(result, fmt: str = "text") -> str:
@@ -71,6 +74,12 @@ def render_unresolved(result, fmt: str = "text") -> str:
     fix = recognition.config_fix(result.stats["recognition"], result.config["prisma"]["client_names"])
     if fix:
         lines.append(f"If they are clients, put in .dbaudit.yaml: {fix}")
+    if data["off_schema"]:
+        lines.append(f"Models the schema read does not declare: {len(data['off_schema'])} call(s)")
+        lines += [f"  {c['path']}:{c['line']}  {c['receiver']}.{c['model']}.{c['operation']}"
+                  for c in data["off_schema"]]
+        lines.append("If the client is generated from another schema, put in .dbaudit.yaml: "
+                     "prisma: { schema: path/to/schema.prisma }")
     return "\n".join(lines) + "\n"
 
 

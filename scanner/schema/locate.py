@@ -49,6 +49,8 @@ _TEMPLATE_PREFIX = re.compile(r"^\$\{[^}]*\}/?")
 # `prisma migrate deploy --schema prisma/x.prisma` or `--schema=./db/schema.prisma`.
 _SCHEMA_FLAG = re.compile(r"""--schema(?:=|\s+)(["']?)([^\s"'&;|]+)\1""")
 _PRISMA_COMMAND = re.compile(r"(?:^|[\s/])prisma\s")
+_GENERATE = re.compile(r"(?:^|[\s/])prisma\s+(?:--?\S+\s+)*generate\b")
+_COMMAND_SEPARATOR = re.compile(r"&&|\|\||[;|]")
 _DATASOURCE_PROVIDER = re.compile(
     r'^\s*datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"([^"]*)"', re.M | re.S
 )
@@ -286,14 +288,30 @@ def _from_package_json(package: Path) -> Path | None:
 
 
 def _from_package_scripts(package: Path) -> list[Path]:
-    """The `--schema` paths of the package.json scripts that run `prisma`, in order."""
+    """The `--schema` paths of the package.json scripts that run `prisma`, in order. When a
+    script runs `prisma generate`, only what generate reads counts: it builds the client the
+    code imports. A generate without `--schema` reads the default location, so, when that
+    exists, no path is named here; another command's `--schema` (a reset schema pushed on its
+    own, `prisma db push --schema=prisma/reset.prisma`) is not the application's then."""
     scripts = _package_json(package).get("scripts")
-    out: dict[Path, None] = {}
+    named: dict[Path, None] = {}
+    generated: dict[Path, None] = {}
+    plain_generate = False
     for command in scripts.values() if isinstance(scripts, dict) else ():
-        if isinstance(command, str) and _PRISMA_COMMAND.search(command + " "):
-            for _, value in _SCHEMA_FLAG.findall(command):
-                out.setdefault((package / value).resolve())
-    return list(out)
+        for segment in _COMMAND_SEPARATOR.split(command) if isinstance(command, str) else ():
+            if not _PRISMA_COMMAND.search(segment + " "):
+                continue
+            paths = [(package / value).resolve() for _, value in _SCHEMA_FLAG.findall(segment)]
+            named.update(dict.fromkeys(paths))
+            if _GENERATE.search(segment):
+                generated.update(dict.fromkeys(paths))
+                plain_generate = plain_generate or not paths
+    if generated:
+        return list(generated)
+    if plain_generate and (any((package / name).is_file() for name in DEFAULT_FILES)
+                           or (package / DEFAULT_FOLDER).is_dir()):
+        return []
+    return list(named)
 
 
 def _config_name(package: Path) -> str:

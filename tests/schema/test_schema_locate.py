@@ -349,3 +349,27 @@ def test_parts_of_one_schema_are_still_merged(tmp_path):
     assert rel(tmp_path, list(located.files)) == ["prisma/main.prisma", "prisma/models/billing/invoice.prisma",
                                                    "prisma/models/user.prisma"]
     assert located.alternatives == () and located.notes == ()
+
+
+def test_a_schema_only_pushed_on_its_own_is_not_the_apps(tmp_path):
+    # `prisma generate` (no --schema) builds the client from the default location; the
+    # reset script's --schema names a throwaway schema pushed on its own.
+    scripts = {"postinstall": "prisma generate",
+               "reset": "prisma db push --schema=./prisma/reset.prisma; prisma db push; prisma db seed"}
+    write(tmp_path, {"package.json": json.dumps({"scripts": scripts}),
+                     "prisma/schema.prisma": datasource("postgresql") + MODEL,
+                     "prisma/reset.prisma": datasource("postgres") + "model Reset {\n  id Int @id\n}\n"})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["prisma/schema.prisma"]
+
+
+@pytest.mark.parametrize("generate, read", [
+    # Near miss: generate names its schema, so that one is the client's.
+    ("prisma generate --schema=./db/app.prisma", ["db/app.prisma"]),
+    # No generate script: every --schema a prisma command names is read, as before.
+    ("next build", ["db/app.prisma"]),
+])
+def test_the_schema_generate_reads_wins(tmp_path, generate, read):
+    scripts = {"build": generate, "migrate": "prisma migrate deploy --schema db/app.prisma"}
+    write(tmp_path, {"package.json": json.dumps({"scripts": scripts}), "db/app.prisma": MODEL,
+                     "prisma/schema.prisma": MODEL})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == read
