@@ -103,12 +103,18 @@ class ModuleResolver:
         # Folders deployed to Cloudflare Workers (a wrangler config beside their code).
         self.worker_dirs = frozenset(posixpath.dirname(rel) for rel in project_files
                                      if posixpath.basename(rel).startswith("wrangler."))
+        # SvelteKit apps: `$lib` is their `src/lib` (kit.files.lib's default), an alias the
+        # generated .svelte-kit/tsconfig.json declares, which a checkout does not have.
+        kit_dirs = set()
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":
                 data = load_json(root / rel)
                 if data and isinstance(data.get("name"), str):
                     self.packages[data["name"]] = Package(data["name"], posixpath.dirname(rel), data)
+                if data and Package("", "", data).dependency("@sveltejs/kit") is not None:
+                    kit_dirs.add(posixpath.dirname(rel))
+        self.kit_dirs = frozenset(kit_dirs)
         self._by_length = sorted(self.packages, key=len, reverse=True)
         for rel in project_files:
             name = posixpath.basename(rel)
@@ -172,6 +178,7 @@ class ModuleResolver:
         if self._inputs_key is None:
             h = hashlib.sha256("\0".join(sorted(self.files)).encode())
             h.update(repr(sorted(self.tsconfigs.items())).encode())
+            h.update(repr(sorted(self.kit_dirs)).encode())
             h.update(json.dumps([(p.name, p.dir, p.manifest) for p in self.packages.values()],
                                 sort_keys=True, default=str).encode())
             self._inputs_key = h.hexdigest()
@@ -248,7 +255,18 @@ class ModuleResolver:
                 hit = self._file(posixpath.join(cfg.base_url, spec))
                 if hit is not None:
                     return hit
+        if spec == "$lib" or spec.startswith("$lib/"):
+            return self._kit_lib(importer, spec[len("$lib"):])
         return self._resolve_package(spec)
+
+    def _kit_lib(self, importer: str, rest: str) -> str | None:
+        """`$lib/x` from a file of a SvelteKit app: the app's `src/lib/x`."""
+        d = posixpath.dirname(importer)
+        while d not in self.kit_dirs:
+            if not d:
+                return None
+            d = posixpath.dirname(d)
+        return self._file(posixpath.join(d, "src/lib") + rest)
 
     @staticmethod
     def _match(pattern: str, spec: str) -> str | None:

@@ -169,6 +169,30 @@ def test_nitro_event_handlers():
                        "server/api/x.ts").values()) == {None}
 
 
+def test_schema_first_graphql_resolvers_by_their_generated_types():
+    src = ("import type { MutationResolvers, QueryResolvers, Resolvers } from '../gen/gql'\n"
+           "export function submit(store): MutationResolvers['submit'] {\n"
+           "  return async (_p, { input }, ctx) => store.save(input)\n"
+           "}\n"
+           "export const Query: QueryResolvers<Ctx> = {\n"
+           "  posts: async (_r, args) => args,\n"
+           "  async post(_r, args) { return args },\n"
+           "}\n"
+           "export const resolvers: gql.Resolvers = {\n"
+           "  Mutation: { create: (_r, args) => args },\n"
+           "  Post: { author: (parent) => parent.author },\n"
+           "}\n"
+           "export const other: Handlers = { Mutation: { create: (_r, args) => args } }\n"
+           "export const helper = async (args: { id: string }) => args\n")
+    got = [(f.name, f.span.line, f.entry_kind) for f in facts(src, "src/resolvers/index.ts", "lib").functions]
+    kinds = {(name, line): kind for name, line, kind in got}
+    assert {k for k, kind in kinds.items() if kind == "graphql-resolver"} == {
+        (name, line) for name, line, _ in got if line in (3, 6, 7, 10)}
+    # Near misses: the factory itself, a field resolver of an object type (`Post.author`), a
+    # `Mutation` member of a map not typed as resolvers, a plain helper.
+    assert {line for name, line, kind in got if kind is None} == {2, 11, 13, 14}
+
+
 def test_remix_wrapped_loader_is_the_inline_function():
     f = facts("import { withUser } from '../session'\n"
               "export const loader = withUser(requireAdmin, async (args) => args.params.id)\n",

@@ -177,3 +177,26 @@ def test_kept_resolutions_are_taken_only_for_the_same_inputs(tmp_path):
     assert changed.inputs_key() != kept[0]
     changed.adopt(poisoned)
     assert changed.resolve(files[0], "./missing-module") != "poisoned.ts"
+
+
+def test_sveltekit_lib_alias_without_the_generated_tsconfig(tmp_path):
+    # The tsconfig extends .svelte-kit/tsconfig.json, which a checkout does not have; `$lib`
+    # is the app's src/lib (a monorepo app here). A package without @sveltejs/kit: no alias.
+    files = {
+        "apps/portal/package.json": '{ "devDependencies": { "@sveltejs/kit": "^2.0.0" } }',
+        "apps/portal/tsconfig.json": '{ "extends": "./.svelte-kit/tsconfig.json" }',
+        "apps/portal/src/lib/server/database/index.ts": "export const db = 1\n",
+        "apps/portal/src/routes/+page.server.ts": "import { db } from '$lib/server/database'\n",
+        "apps/portal/src/lib/util.ts": "export const u = 1\n",
+        "packages/tools/package.json": '{ "name": "tools" }',
+        "packages/tools/src/lib/util.ts": "export const u = 1\n",
+        "packages/tools/src/x.ts": "import { u } from '$lib/util'\n",
+    }
+    for rel, content in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content, encoding="utf-8")
+    r = resolver(tmp_path)
+    assert r.resolve("apps/portal/src/routes/+page.server.ts", "$lib/server/database") \
+        == "apps/portal/src/lib/server/database/index.ts"
+    assert r.resolve("apps/portal/src/routes/+page.server.ts", "$lib/util") == "apps/portal/src/lib/util.ts"
+    assert r.resolve("packages/tools/src/x.ts", "$lib/util") is None

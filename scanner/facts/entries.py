@@ -75,7 +75,10 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     EntryKind("nest-handler", "NestJS controller method (`@Post()` in a `@Controller()` class)",
               role="nest-controller",
               decorators={"Body": "body", "Param": "params", "Query": "query", "Req": "*", "Request": "*"}),
-    EntryKind("graphql-resolver", "GraphQL resolver method (`@Query` / `@Mutation` in a `@Resolver()` class)",
+    # Schema-first resolvers (typed by generated types) take no input here: the GraphQL server
+    # checks their `args` against the schema's types before they run.
+    EntryKind("graphql-resolver", "GraphQL resolver (`@Query` / `@Mutation` in a `@Resolver()` class, "
+              "or typed `MutationResolvers[…]` / a `Query` / `Mutation` member of `Resolvers`)",
               role="graphql-resolver", decorators={"Args": "graphql-args"}),
 )}
 
@@ -89,7 +92,7 @@ HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "use", "
 # Receivers that send or mock requests rather than answer them.
 _CLIENTS = frozenset({"http", "https", "rest", "axios", "ky", "got", "superagent", "fetcher"})
 _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options"})
-_GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
+GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
 # Method decorators that run the method on a timer (@nestjs/schedule).
 _SCHEDULE_DECORATORS = frozenset({"Cron", "Interval", "Timeout"})
 CLASS_TYPES = ("class_declaration", "abstract_class_declaration", "class")
@@ -308,7 +311,7 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     on_method = _member_decorators(method)
     if "Controller" in on_class and on_method & _NEST_HTTP:
         return "nest-handler"
-    if "Resolver" in on_class and on_method & _GRAPHQL_OPS:
+    if "Resolver" in on_class and on_method & GRAPHQL_OPS:
         return "graphql-resolver"
     return None
 
