@@ -171,3 +171,24 @@ def test_calls_naming_models_the_schema_read_lacks_are_said(tmp_path):
     assert "prisma: { schema: path/to/schema.prisma }" in warning and "Receivers not recognised" not in warning
     listed = dbaudit("facts", root, "--unresolved").out
     assert "  src/bookings.ts:3  prisma.booking.findUnique" in listed
+
+
+def test_a_client_type_exported_by_an_export_clause_two_files_away(tmp_path):
+    # `export type { Tx }` (a clause, not `export type Tx = …`) of an alias wrapping another
+    # file's client type: a parameter typed with it is a client.
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/client.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                         "function make(url: string) { return new PrismaClient().$extends({}) }\n"
+                         "type Extended = ReturnType<typeof make>\nexport type { Extended }\n",
+        "src/types.ts": 'import type { Extended } from "./client"\n'
+                        "type Tx = Omit<Extended, '$connect' | '$transaction'>\nexport type { Tx }\n"
+                        # Near miss: an alias of something else, exported the same way.
+                        "type Page = { size: number }\nexport type { Page }\n",
+        "src/notes.ts": 'import type { Tx, Page } from "./types"\n'
+                        "export const list = (client: Tx) => client.note.findMany({ take: 5 })\n"
+                        "export const other = (store: Page) => store.note.findMany({ take: 5 })\n",
+    })
+    rec = scan_dir(str(root)).stats["recognition"]
+    assert (rec["analysed"], rec["unresolved"]) == (1, 1)
+    assert rec["top_unresolved"][0]["receiver"] == "store"

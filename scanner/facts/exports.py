@@ -161,6 +161,17 @@ def input_builders(pf: ParsedFile, exports: tuple[ExportRef, ...]) -> tuple[str,
     return tuple(out)
 
 
+def _named_export(pf: ParsedFile, exported: str, name: ts.Node, line: int) -> ExportRef:
+    """`export { prisma }`, or `export type { Db }` of a type declared in this file, read as
+    `export type Db = …` would be (a name with no value binding is the type's)."""
+    decl = pf.resolver.types.declaration(text(name))
+    if decl is not None and decl.type in ("type_alias_declaration", "interface_declaration") \
+            and pf.resolver.lookup(text(name), name) is None:
+        [ref] = _declaration_exports(pf, decl, False, line)
+        return ExportRef(exported, ref.ref, ref.members, line=line)
+    return _export_value(pf, exported, name, line)
+
+
 def _declaration_exports(pf: ParsedFile, decl: ts.Node, is_default: bool, line: int) -> list[ExportRef]:
     """`export const …`, `export function …`, `export class …`, `export type …`."""
     out: list[ExportRef] = []
@@ -216,7 +227,7 @@ def extract(pf: ParsedFile) -> tuple[tuple[ExportRef, ...], tuple[StarExport, ..
                 if module is not None:
                     out.append(ExportRef(exported, ClientRef("import", "re-export", module, text(name)), line=line))
                 else:
-                    out.append(_export_value(pf, exported, name, line))
+                    out.append(_named_export(pf, exported, name, line))
             continue
         if decl is not None:
             out += _declaration_exports(pf, decl, is_default, line)
