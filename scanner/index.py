@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 from pathlib import Path
 
@@ -146,7 +146,11 @@ class ProjectIndex:
             return self._unresolved_module(path, ref, names)
         if not names:
             return ClientRef("none")  # a namespace object itself
-        return self._export(target, names[0], tuple(names[1:]), depth + 1)
+        settled = self._export(target, names[0], tuple(names[1:]), depth + 1)
+        if ref.tx_param and settled.kind == "client" and not settled.tx_param:
+            # `Omit<Imported, "$transaction">`: the imported client's transaction form.
+            return replace(settled, tx_param=True)
+        return settled
 
     def _augmented_member(self, path: str, member: str) -> ClientRef:
         """A member the project declares a client on another module's interface (`declare

@@ -11,6 +11,8 @@ more across files)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import tree_sitter as ts
 
 from .model import ClientRef
@@ -34,6 +36,16 @@ def _strip(t: ts.Node | None) -> ts.Node | None:
         args = next((c for c in t.named_children if c.type == "type_arguments"), None)
         return _strip(args.named_children[0]) if args is not None and args.named_children else None
     return t
+
+
+def _omits_transaction(t: ts.Node | None) -> bool:
+    """`Omit<T, '$transaction' | '$connect'>`, under any `: T` / `(T)` wrapper."""
+    while t is not None and t.type in _WRAPPERS:
+        t = t.named_children[0] if t.named_children else None
+    if t is None or t.type != "generic_type" or text(field(t, "name")) != "Omit":
+        return False
+    args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+    return args is not None and len(args.named_children) > 1 and "$transaction" in text(args.named_children[1])
 
 
 def _inner(n: ts.Node | None) -> ts.Node | None:
@@ -69,6 +81,11 @@ class TypeReader:
 
     # -- is this type a client? ---------------------------------------------------
     def classify(self, t: ts.Node | None, depth: int = 0) -> ClientRef:
+        if _omits_transaction(t):
+            # `Omit<Client, "$transaction" | …>` is how Prisma types an interactive transaction's
+            # client (Prisma.TransactionClient): code taking one runs inside the caller's.
+            r = self.classify(_strip(t), depth + 1)
+            return replace(r, tx_param=True) if r.kind in ("client", "import") else r
         t = _strip(t)
         if t is None or depth > 8:
             return UNKNOWN
