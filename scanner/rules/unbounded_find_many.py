@@ -14,7 +14,7 @@ from ..findings import Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from ..analysis.created_models import lookup_models
+from ..analysis.created_models import created_models, lookup_models
 
 
 def _unique_fields(model) -> set[str]:
@@ -98,8 +98,16 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
         return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
                        "table, as large as what they wrote",)
     if not args.present or "where" not in args.keys or args.where_empty:
+        created = created_models(index, schema) if index is not None else None
+        if in_entry and created is not None and call.model not in created[0]:
+            # High says the table grows with use; nothing here shows that it does.
+            return "medium", (f"no `where` in a request entry point, but no code in the scan creates "
+                              f"{call.model} rows (seeded by SQL, or written by another service): how "
+                              "large the table grows is not known",)
         if in_entry:
-            return "high", ("no `where` in a request entry point: every request reads the whole table",)
+            return "high", ("no `where` in a request entry point: every request reads the whole table, "
+                            f"and the application creates {call.model} rows" if created is not None else
+                            "no `where` in a request entry point: every request reads the whole table",)
         return "medium", ("no `where`: it reads the whole table",)
     if args.where_set:
         return "quiet", ("`where` takes a given set of values (`in:`): at most that many rows",)
