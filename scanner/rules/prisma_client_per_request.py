@@ -7,6 +7,7 @@ import posixpath
 
 from ..analysis.client_lifecycle import creations
 from ..findings import Severity
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 
@@ -19,9 +20,10 @@ def _check(ctx: RuleContext):
         entry = index.entry_kind(c.path, c.creation.function)
         where = f"the {entry} {fn.name}()" if entry else f"{fn.name}(), which other functions call"
         worker = _worker_dir(index, c.path)
-        grade = {} if worker is None else {"confidence": "low", "evidence": (
+        grade = {"confidence": "low", "evidence": (
             f"{worker or '.'}/wrangler.* deploys this code to Cloudflare Workers, where a connection "
-            "cannot outlive the request that opened it: a client per request is the platform's pattern",)}
+            "cannot outlive the request that opened it: a client per request is the platform's pattern",)} \
+            if worker is not None else _grade(index, c.path, c.creation.function, fn.name, entry)
         yield ctx.finding(
             c.path, c.creation.span,
             f"new PrismaClient() runs inside {where}: every call opens a new connection pool, "
@@ -30,6 +32,39 @@ def _check(ctx: RuleContext):
             entry_point=entry, operation="new PrismaClient",
             matched=f"new PrismaClient@{fn.name}", **grade,
         )
+
+
+def _request_caller(index, path: str, fid: int, depth: int = 0, seen=None) -> tuple[str, str] | None:
+    """(entry kind, `file:line` of its call) of a request entry point that calls this
+    function, directly or through up to three callers."""
+    seen = set() if seen is None else seen
+    if depth > 3 or (path, fid) in seen:
+        return None
+    seen.add((path, fid))
+    for cpath, site in index.callers(FunctionKey(path, index.owner(path, fid))):
+        kind = index.entry_kind(cpath, site.ctx.function)
+        if kind is not None:
+            return kind, f"{cpath}:{site.span.line}"
+        found = _request_caller(index, cpath, site.ctx.function, depth + 1, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _grade(index, path: str, fid: int, name: str, entry: str | None) -> dict:
+    """High when a request runs it: the creating function is an entry point, or one calls it
+    (three callers deep); else how often it runs is not known (medium)."""
+    if entry is not None:
+        return {"confidence": "high", "evidence": (
+            f"new PrismaClient() runs in the {entry} itself: every request opens a connection pool",)}
+    caller = _request_caller(index, path, fid)
+    if caller is not None:
+        return {"confidence": "high", "evidence": (
+            f"{name}() runs for the {caller[0]} that calls it ({caller[1]}): every request opens a "
+            "connection pool",)}
+    return {"confidence": "medium", "evidence": (
+        f"new PrismaClient() runs on every call of {name}(), but no request entry point in the scan "
+        "calls it: how often it runs (per request, or once at start-up) is not known",)}
 
 
 def _worker_dir(index, path: str) -> str | None:
@@ -51,7 +86,5 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="new PrismaClient() inside a function that runs per request or per call.",
     check=_check,
-    confidence="high",
-    proof="new PrismaClient() runs inside a function body, once per call",
     tags=("reliability", "scalability"),
 )
