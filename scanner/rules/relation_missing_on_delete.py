@@ -1,5 +1,6 @@
 """relation-missing-on-delete: the owning side of a relation without an
-explicit `onDelete` (rules.md §5, seed §1.2). The schema proves it (high); a relation to a
+explicit `onDelete` (rules.md §5, seed §1.2). The schema proves the missing action; the code
+proves it matters when it deletes the parent's rows (high), else medium. A relation to a
 lookup table, whose rows only seeds and scripts create and no application code deletes, is
 low: the default is what such a table wants."""
 
@@ -23,6 +24,36 @@ def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
     return frozenset(m.name for m in schema.models if m.client_name in lookups - deleted)
 
 
+def _deleted_models(ctx: RuleContext, schema) -> dict[str, str]:
+    """Models (schema names) whose rows code in the scan deletes, with where: a `delete` /
+    `deleteMany` on the model, a nested `delete` / `deleteMany` through a relation field, or
+    a cascade from a deleted model (`onDelete: Cascade` to it, transitively)."""
+    out: dict[str, str] = {}
+    by_client = {m.client_name: m for m in schema.models}
+    for c in ctx.index.prisma_calls:
+        model = by_client.get(c.model or "")
+        if model is None:
+            continue
+        where = f"{c.label}() at {c.path}:{c.line}"
+        if c.operation in DELETE_OPS:
+            out.setdefault(model.name, where)
+        for field_name, op in (w.split(".", 1) for w in c.call.args.nested_writes):
+            if op in DELETE_OPS:
+                target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
+                if target is not None:
+                    out.setdefault(target, f"a nested {op} in {where}")
+    grew = True
+    while grew:
+        grew = False
+        for m in table_models(schema):
+            for f in m.fields:
+                rel = f.relation
+                if m.name not in out and rel is not None and rel.on_delete == "Cascade" and f.type in out:
+                    out[m.name] = f"a cascade from {f.type} ({out[f.type]})"
+                    grew = True
+    return out
+
+
 def _default_action(provider: str | None, optional: bool) -> str:
     """Prisma's default referential action for onDelete."""
     if optional:
@@ -36,6 +67,7 @@ def _check(ctx: RuleContext):
         return
     emulated = schema.relation_mode == "prisma"
     lookups = _lookup_tables(ctx, schema)
+    deleted = _deleted_models(ctx, schema)
     for model in table_models(schema):
         for f in model.fields:
             rel = f.relation
@@ -52,7 +84,14 @@ def _check(ctx: RuleContext):
             where = (' (relationMode = "prisma": no database foreign key, Prisma Client '
                      'emulates the action only for deletes it runs)') if emulated else ""
             target = schema.model(f.type)
-            confidence, evidence = "high", ("the schema declares the relation without onDelete",)
+            if f.type in deleted:
+                confidence, evidence = "high", (
+                    f"the schema declares the relation without onDelete, and the code deletes {f.type} rows "
+                    f"({deleted[f.type]}): the default {action} applies there",)
+            else:
+                confidence, evidence = "medium", (
+                    f"the schema declares the relation without onDelete; no code in the scan deletes "
+                    f"{f.type} rows, so whether the default {action} ever applies is not known",)
             if f.type in lookups:
                 confidence, evidence = "low", (
                     f"only seeds and scripts create {f.type} rows and no application code deletes them: "
