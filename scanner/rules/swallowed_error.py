@@ -136,6 +136,14 @@ def _after_response(index, path: str, fid: int) -> str | None:
     return None
 
 
+def _answering(index, path: str, fid: int) -> str | None:
+    """The entry kind of the request handler whose own execution runs this code: the catch's
+    function, or the one its inline callbacks (`.map(async …)`, `$transaction(async tx => …)`)
+    are written in. A function the handler defines for a library to call (NextAuth's
+    `callbacks: { jwt() {…} }`) answers that library, not the request: None."""
+    return index.own_entry_kind(path, index.owner(path, fid))
+
+
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
            saved=None, unwaited=None, after=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
@@ -230,7 +238,8 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, entry, index.scheduled(path, catch.function),
+            **dict(zip(("confidence", "evidence"), _grade(catch, w, _answering(index, path, catch.function),
+                                                          index.scheduled(path, catch.function),
                    _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
                    _unwaited(index, path, catch.function), _after_response(index, path, catch.function))
                    if forwarded is None else (
