@@ -203,11 +203,17 @@ def parameter_positions(values: list[ts.Node], found: list) -> tuple[int, ...]:
     computed from (`found`: what `from_parameter` collected for them), when every such value
     comes from one of them; () otherwise (a closure's or a callback's parameter, which no
     argument list of a caller shows)."""
-    if not values:
+    if not values or not found:
         return ()
     around = values[0].parent
     while around is not None and around.type not in FUNCTION_TYPES:
         around = around.parent
+    return positions_in(around, found)
+
+
+def positions_in(around: ts.Node | None, found: list) -> tuple[int, ...]:
+    """`parameter_positions` of values written in function `around` (found by the caller,
+    who may know it without climbing `Node.parent`)."""
     if not found or around is None or any(fn is None or fn != around for fn, _ in found):
         return ()
     return tuple(sorted({i for _, i in found}))
