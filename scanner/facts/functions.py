@@ -204,7 +204,9 @@ def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
             out[i] = "lambda-handler"
     for call in pf.captures("call_sites").get("callsite", []):
         callee = field(call, "function")
-        b = pf.resolver.lookup("middy", call) if callee is not None and text(callee) == "middy" else None
+        # Only five bytes can spell `middy`: no other callee's text is read.
+        b = pf.resolver.lookup("middy", call) if callee is not None and callee.end_byte - callee.start_byte == 5 \
+            and text(callee) == "middy" else None
         args = field(call, "arguments")
         if b is not None and b.kind == "import" and "middy" in (b.module or "") and args is not None \
                 and args.named_children:
