@@ -202,11 +202,10 @@ def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
         declared = text(field(holder, "type")) if holder is not None and holder.type == "variable_declarator" else ""
         if lambda_http_typed(param_type(params[0]) if params else "", declared):
             out[i] = "lambda-handler"
-    for call in pf.captures("call_sites").get("callsite", []):
+    # A file that never spells `middy` calls no `middy(fn)`: its call sites are not read.
+    for call in pf.captures("call_sites").get("callsite", []) if b"middy" in pf.source else ():
         callee = field(call, "function")
-        # Only five bytes can spell `middy`: no other callee's text is read.
-        b = pf.resolver.lookup("middy", call) if callee is not None and callee.end_byte - callee.start_byte == 5 \
-            and text(callee) == "middy" else None
+        b = pf.resolver.lookup("middy", call) if callee is not None and text(callee) == "middy" else None
         args = field(call, "arguments")
         if b is not None and b.kind == "import" and "middy" in (b.module or "") and args is not None \
                 and args.named_children:

@@ -78,7 +78,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.state: dict[tuple, Taint] = {}
         self.flows: dict[tuple[int, str], TaintFlow] = {}
         self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
-        self.schema_file = any(
+        # A file that never spells a schema library's name imports none (no import is read).
+        self.schema_file = any(m.encode() in pf.source for m in _SCHEMA_MODULES) and any(
             field(s, "source") is not None and text(field(s, "source")).strip("'\"`").startswith(_SCHEMA_MODULES)
             for s in root.named_children if s.type == "import_statement")
 
