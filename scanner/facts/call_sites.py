@@ -187,7 +187,7 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         local = _class_method(pf, call, name)
         return None if local is None else (f"this.{name}", None, local, None)
     owner = text(obj)
-    b = pf.resolver.lookup(owner, obj)
+    b = pf.resolver.lookup(owner, obj) if obj.type == "identifier" else None  # `a.b` names no binding
     package = _instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
