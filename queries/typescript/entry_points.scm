@@ -3,7 +3,7 @@
 (call_expression
   function: (member_expression
     property: (property_identifier) @_verb
-    (#match? @_verb "^(get|post|put|patch|delete|all|use|head|options)$"))
+    (#any-of? @_verb "get" "post" "put" "patch" "delete" "all" "use" "head" "options"))
   arguments: (arguments)) @registration
 
 ; Calls that run a function on a schedule; Python picks the function argument.
@@ -11,13 +11,13 @@
 (call_expression
   function: [(identifier) @_sched
              (member_expression property: (property_identifier) @_sched)]
-  (#match? @_sched "^(schedule|scheduleJob|setInterval|Cron)$")
+  (#any-of? @_sched "schedule" "scheduleJob" "setInterval" "Cron")
   arguments: (arguments)) @schedule
 ;   new CronJob("0 * * * *", fn)   new CronJob({ cronTime, onTick })
 (new_expression
   constructor: [(identifier) @_job
                 (member_expression property: (property_identifier) @_job)]
-  (#match? @_job "^(CronJob|Cron)$")
+  (#any-of? @_job "CronJob" "Cron")
   arguments: (arguments)) @schedule
 
 ; Fastify's full declaration: app.route({ method, url, schema, handler })

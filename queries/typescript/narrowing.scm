@@ -4,7 +4,7 @@
   function: (member_expression
     object: (identifier) @narrow.rows
     property: (property_identifier) @narrow.method)
-  (#match? @narrow.method "^(filter|find|findLast|some|every)$")) @narrow
+  (#any-of? @narrow.method "filter" "find" "findLast" "some" "every")) @narrow
 
 ; A loop over the rows whose body starts by testing each row.
 ;   for (const t of allTrades) { if (t.status !== "closed") continue; ... }

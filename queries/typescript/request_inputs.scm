@@ -5,15 +5,15 @@
   function: (member_expression
     object: (_) @input.object
     property: (property_identifier) @input.method
-    (#match? @input.method "^(json|formData|text|get|getAll|param|query)$"))) @input.call
+    (#any-of? @input.method "json" "formData" "text" "get" "getAll" "param" "query"))) @input.call
 
 ;   req.body   req.query   ctx.params
 (member_expression
   object: (_) @input.object
   property: (property_identifier) @input.property
-  (#match? @input.property "^(body|query|params|searchParams)$")) @input.member
+  (#any-of? @input.property "body" "query" "params" "searchParams")) @input.member
 
 ;   readBody(event)   getQuery(event)   getRouterParam(event, "id")   (h3: Nuxt / Nitro)
 (call_expression
   function: (identifier) @input.helper
-  (#match? @input.helper "^(readBody|readRawBody|readFormData|readMultipartFormData|getQuery|getRouterParams?)$")) @input.helper_call
+  (#any-of? @input.helper "readBody" "readRawBody" "readFormData" "readMultipartFormData" "getQuery" "getRouterParam" "getRouterParams")) @input.helper_call

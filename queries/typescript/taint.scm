@@ -24,7 +24,7 @@
     property: (property_identifier) @each.method)
   arguments: (arguments
     [(arrow_function) (function_expression)] @each.callback)
-  (#match? @each.method "^(map|forEach|flatMap|filter|reduce|some|every|find|findIndex)$")) @each
+  (#any-of? @each.method "map" "forEach" "flatMap" "filter" "reduce" "some" "every" "find" "findIndex")) @each
 
 ; Type guards in an if test: `if (typeof email !== 'string') return …` checks `email`.
 (if_statement

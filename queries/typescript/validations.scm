@@ -4,7 +4,7 @@
   function: (member_expression
     object: (_) @validate.schema
     property: (property_identifier) @validate.method
-    (#match? @validate.method "^(parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateAsync)$"))
+    (#any-of? @validate.method "parse" "safeParse" "parseAsync" "safeParseAsync" "validate" "validateSync" "validateAsync"))
   arguments: (arguments)) @validate
 
 ; Schema-library functions given the schema and the value (Python checks the import).
@@ -14,7 +14,7 @@
     (identifier) @validate_fn.name
     (member_expression property: (property_identifier) @validate_fn.name)
   ] @validate_fn.callee
-  (#match? @validate_fn.name "^(parse|safeParse|parseAsync|safeParseAsync|assert|create|validate|is|Check|Parse|Decode)$")
+  (#any-of? @validate_fn.name "parse" "safeParse" "parseAsync" "safeParseAsync" "assert" "create" "validate" "is" "Check" "Parse" "Decode")
   arguments: (arguments . (_) @validate_fn.first . (_) @validate_fn.second)) @validate_fn
 
 ; tRPC procedure inputs.

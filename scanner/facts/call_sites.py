@@ -13,13 +13,14 @@ from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile
 from .origins import SIZE_ORDER, collection_origin
-from .raw_origins import from_parameter, parameter_positions
+from .raw_origins import from_parameter, positions_in
 from .scopes import Resolver
 
 _NO_VALUE = ("undefined", "null")
 
 
-def _given(args: ts.Node | None, resolver: Resolver, memo: dict) -> GivenArguments | None:
+def _given(args: ts.Node | None, resolver: Resolver, memo: dict, around) -> GivenArguments | None:
+    """What a call passes; `around()`: the function the call is written in."""
     if args is None or args.type != "arguments":
         return None  # a tagged template
     items = [a for a in args.named_children if a.type != "comment"]
@@ -33,7 +34,7 @@ def _given(args: ts.Node | None, resolver: Resolver, memo: dict) -> GivenArgumen
                 keys.append((i, tuple(k for k, v, _ in entries if v is None or unwrap(v) is None
                                       or unwrap(v).type not in _NO_VALUE)))
     constants = tuple(i for i, a in enumerate(items) if _constant(a))
-    computed, forwarded = _origins(items, constants, resolver, memo)
+    computed, forwarded = _origins(items, constants, resolver, memo, around)
     return GivenArguments(len(items), tuple(i for i, a in enumerate(items) if a.type in _NO_VALUE),
                           tuple(keys), constants, computed, forwarded, _collections(items, resolver))
 
@@ -59,18 +60,19 @@ def _collections(items: list[ts.Node], resolver: Resolver) -> tuple[tuple[int, s
     return tuple(out)
 
 
-def _origins(items: list[ts.Node], constants: tuple[int, ...], resolver: Resolver, memo: dict):
+def _origins(items: list[ts.Node], constants: tuple[int, ...], resolver: Resolver, memo: dict, around):
     """Which arguments the calling function computes from none of its parameters, and which
     from its own parameters only (at which positions): how far a caller's value is known."""
     computed, forwarded = [], []
     for i, a in enumerate(items):
-        if i in constants or unwrap(a) is None or unwrap(a).type in FUNCTION_TYPES:
+        value = unwrap(a)
+        if i in constants or value is None or value.type in FUNCTION_TYPES:
             continue
         found: list = []
         if not from_parameter(a, resolver, found=found, strict=True, memo=memo):
             computed.append(i)
             continue
-        positions = parameter_positions([a], found)
+        positions = positions_in(around(), found) if found else ()  # `parameter_positions([a], found)`
         if positions:
             forwarded.append((i, positions))
     return tuple(computed), tuple(forwarded)
@@ -185,7 +187,7 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         local = _class_method(pf, call, name)
         return None if local is None else (f"this.{name}", None, local, None)
     owner = text(obj)
-    b = pf.resolver.lookup(owner, obj)
+    b = pf.resolver.lookup(owner, obj) if obj.type == "identifier" else None  # `a.b` names no binding
     package = _instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
@@ -240,7 +242,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
             continue
         args = field(call, "arguments")
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
-                            _given(args, pf.resolver, memo), _client_args(pf, args),
+                            _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
+                            _client_args(pf, args),
                             discarded=_discarded(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)

@@ -351,7 +351,8 @@ def procedure_input(chain: ts.Node | None, resolver, hops: int = 4) -> tuple[boo
     for _ in range(hops):
         if chain is None:
             return False, None
-        if ".input(" in text(chain) or ".input<" in text(chain):
+        raw = chain.text or b""  # the whole chain, handler included: searched, not decoded
+        if b".input(" in raw or b".input<" in raw:
             return True, None
         root = chain
         while root is not None and root.type in ("call_expression", "member_expression"):

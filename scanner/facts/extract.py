@@ -86,7 +86,8 @@ def extract(pf: ParsedFile) -> FileFacts:
 
 def extract_facts(path: str, role: str, source: bytes, client_config: ClientConfig) -> FileFacts:
     tree, grammar = P.parse_source(path, source)
-    depth = P.nesting_depth(tree)
+    # A tree of fewer nodes than the limit cannot nest deeper than it: no need to sample.
+    depth = P.nesting_depth(tree) if tree.root_node.descendant_count > P.MAX_NESTING else 0
     if depth > P.MAX_NESTING:
         return FileFacts(path=path, role=role, grammar=grammar,
                          notes=(("skipped", f"skipped: nested about {depth:,} levels deep (generated code?); "

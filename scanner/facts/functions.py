@@ -203,7 +203,8 @@ def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
         declared = text(field(holder, "type")) if holder is not None and holder.type == "variable_declarator" else ""
         if lambda_http_typed(param_type(params[0]) if params else "", declared):
             out[i] = "lambda-handler"
-    for call in pf.captures("call_sites").get("callsite", []):
+    # A file that never spells `middy` calls no `middy(fn)`: its call sites are not read.
+    for call in pf.captures("call_sites").get("callsite", []) if b"middy" in pf.source else ():
         callee = field(call, "function")
         b = pf.resolver.lookup("middy", call) if callee is not None and text(callee) == "middy" else None
         args = field(call, "arguments")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .fast_records import speed_up
+
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
     CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment,
     RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
@@ -377,24 +379,4 @@ class FileFacts:
     extra: dict = field(default_factory=dict, compare=False)
 
 
-def _fast_pickling() -> None:
-    """Slotted frozen dataclasses unpickle through a per-object `fields()` walk,
-    which dominates a warm (cached) scan. Rebuild them from a plain tuple instead."""
-    import dataclasses
-    from operator import attrgetter
-
-    def reducer(cls, names):
-        # attrgetter reads every field in C; with one name it returns the value itself.
-        values = attrgetter(*names) if len(names) > 1 else (lambda obj: tuple(getattr(obj, n) for n in names))
-
-        def __reduce__(self):
-            return cls, values(self)
-        return __reduce__
-
-    for obj in list(globals().values()):
-        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and hasattr(obj, "__slots__"):
-            names = tuple(f.name for f in dataclasses.fields(obj) if f.init)
-            obj.__reduce__ = reducer(obj, names)
-
-
-_fast_pickling()
+speed_up(globals())   # every record here and in records.py: a faster __init__ and __reduce__

@@ -20,19 +20,24 @@ TRANSPARENT = frozenset({
     "parenthesized_expression", "non_null_expression", "as_expression",
     "satisfies_expression", "type_assertion",
 })
-_WS = re.compile(r"\s+")
+_UNWRAPPED = TRANSPARENT | {"await_expression"}
 
 
 def text(node: ts.Node | None) -> str:
     if node is None:
         return ""
     t = node.text  # each read slices the source again
-    return t.decode("utf-8", errors="replace") if t is not None else ""
+    if t is None:
+        return ""
+    try:
+        return t.decode()  # twice as fast as with an error handler named
+    except UnicodeDecodeError:
+        return t.decode("utf-8", errors="replace")
 
 
 def short(node: ts.Node | None, limit: int = 200) -> str:
-    """Whitespace-folded text, bounded."""
-    t = _WS.sub(" ", text(node)).strip()
+    """Whitespace-folded text, bounded (`split` folds what `\\s+` matches, faster than a regex)."""
+    t = " ".join(text(node).split())
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
@@ -46,8 +51,9 @@ def span(node: ts.Node) -> Span:
                 node.end_point[0] + 1, node.end_point[1] + 1)
 
 
-def field(node: ts.Node, name: str) -> ts.Node | None:
-    return node.child_by_field_name(name)
+# `field(node, name)`: the method itself, not a wrapper around it (900,000 calls a
+# documenso scan; a Python frame each cost more than the lookup).
+field = ts.Node.child_by_field_name
 
 
 def is_field(parent: ts.Node, name: str, child: ts.Node) -> bool:
@@ -58,8 +64,8 @@ def is_field(parent: ts.Node, name: str, child: ts.Node) -> bool:
 
 def unwrap(node: ts.Node | None) -> ts.Node | None:
     """Strip parentheses, `!`, `as T`, `satisfies T` and `await`."""
-    while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
-        node = node.named_children[0] if node.named_children else None
+    while node is not None and node.type in _UNWRAPPED:
+        node = node.named_child(0) if node.named_child_count else None  # no list of all children
     return node
 
 

@@ -76,12 +76,13 @@ class ParsedFile:
                 bucket = out.get(cap)
                 if bucket is None:
                     bucket = out[cap] = []
-                    ids[cap] = []
+                    ids[cap] = [None, None, None]  # no node's id: the last three always exist
                 seen = ids[cap]
                 for n in nodes:
-                    if n.id not in seen[-3:]:
+                    i = n.id
+                    if i != seen[-1] and i != seen[-2] and i != seen[-3]:
                         bucket.append(n)
-                        seen.append(n.id)
+                        seen.append(i)
         self._captures[name] = out
         return out
 

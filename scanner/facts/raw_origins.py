@@ -182,7 +182,10 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
     hit = False
     while stack:
         n = stack.pop()
-        if n.type in ("identifier", "shorthand_property_identifier"):
+        t = n.type  # each read builds a new string: once a node
+        if t in _NOT_NAMES:
+            continue
+        if t in ("identifier", "shorthand_property_identifier"):
             b = resolver.lookup(text(n), n)
             if b is not None and (_remembered(b, resolver, depth, found, strict, memo) if memo is not None
                                   else _binding_from_parameter(b, resolver, depth, found, strict, None, unsafe)):
@@ -190,12 +193,15 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
                 if found is None:
                     return True
             continue
-        if n.type in FUNCTION_TYPES:
+        if t in FUNCTION_TYPES:
             continue
-        passed = _passed_on(n, resolver, depth, unsafe) if unsafe and n.type == "call_expression" else None
-        stack += passed if passed is not None else \
-            [c for c in n.named_children if c.type not in ("property_identifier", "comment")]
+        passed = _passed_on(n, resolver, depth, unsafe) if unsafe and t == "call_expression" else None
+        stack += passed if passed is not None else n.named_children  # _NOT_NAMES skipped as popped
     return hit
+
+
+# Children that name nothing: property names and comments.
+_NOT_NAMES = frozenset({"property_identifier", "comment"})
 
 
 def parameter_positions(values: list[ts.Node], found: list) -> tuple[int, ...]:
@@ -203,11 +209,17 @@ def parameter_positions(values: list[ts.Node], found: list) -> tuple[int, ...]:
     computed from (`found`: what `from_parameter` collected for them), when every such value
     comes from one of them; () otherwise (a closure's or a callback's parameter, which no
     argument list of a caller shows)."""
-    if not values:
+    if not values or not found:
         return ()
     around = values[0].parent
     while around is not None and around.type not in FUNCTION_TYPES:
         around = around.parent
+    return positions_in(around, found)
+
+
+def positions_in(around: ts.Node | None, found: list) -> tuple[int, ...]:
+    """`parameter_positions` of values written in function `around` (found by the caller,
+    who may know it without climbing `Node.parent`)."""
     if not found or around is None or any(fn is None or fn != around for fn, _ in found):
         return ()
     return tuple(sorted({i for _, i in found}))

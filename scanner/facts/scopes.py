@@ -191,8 +191,9 @@ class Resolver(ClientClassifier, BindingClassifier):
         The scopes above a scope are linked once (`_Scope.up`), so looking a name up
         through them is a dict lookup per scope, with no tree walk."""
         k = (name, at.id, at.start_byte)
-        if k in self._resolved:
-            return self._resolved[k]  # extractors look the same node up again (4 in 10 lookups)
+        found = self._resolved.get(k, _UNLINKED)
+        if found is not _UNLINKED:
+            return found  # extractors look the same node up again (4 in 10 lookups)
         n = at if at.type in SCOPE_TYPES else self._enclosing_scope(at)
         s = self._scope(n) if n is not None else None
         found = None

@@ -42,7 +42,8 @@ from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
     _STRING_FILTERS, _key_of, _line, _pattern_names, _unwrap,
 )
 
-
+# The start of an import of a schema library, as a file quotes it.
+_QUOTED_SCHEMA_MODULES = tuple(q + m.encode() for q in (b"'", b'"', b"`") for m in _SCHEMA_MODULES)
 
 
 class TaintTracker(TaintSources, TaintCalls, TaintValues):
@@ -78,7 +79,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.state: dict[tuple, Taint] = {}
         self.flows: dict[tuple[int, str], TaintFlow] = {}
         self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
-        self.schema_file = any(
+        # A file that never quotes a schema library's name imports none (no import is read).
+        self.schema_file = any(q in pf.source for q in _QUOTED_SCHEMA_MODULES) and any(
             field(s, "source") is not None and text(field(s, "source")).strip("'\"`").startswith(_SCHEMA_MODULES)
             for s in root.named_children if s.type == "import_statement")
 
