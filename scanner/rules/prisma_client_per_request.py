@@ -58,6 +58,12 @@ def _grade(index, path: str, fid: int, name: str, entry: str | None) -> dict:
         return {"confidence": "high", "evidence": (
             f"new PrismaClient() runs in the {entry} itself: every request opens a connection pool",)}
     caller = _request_caller(index, path, fid)
+    worker = _worker_dir(index, caller[1].rsplit(":", 1)[0]) if caller is not None else None
+    if worker is not None:
+        return {"confidence": "low", "evidence": (
+            f"the {caller[0]} that calls {name}() ({caller[1]}) is deployed to Cloudflare Workers "
+            f"({worker or '.'}/wrangler.*), where a connection cannot outlive its request: a client "
+            "per request is the platform's pattern",)}
     if caller is not None:
         return {"confidence": "high", "evidence": (
             f"{name}() runs for the {caller[0]} that calls it ({caller[1]}): every request opens a "
