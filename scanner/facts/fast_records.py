@@ -14,7 +14,9 @@ def speed_up(namespace: dict) -> None:
         if isinstance(obj, type) and dataclasses.is_dataclass(obj) and hasattr(obj, "__slots__"):
             fields = dataclasses.fields(obj)
             obj.__reduce__ = _reducer(obj, tuple(f.name for f in fields if f.init))
-            if all(f.init and f.default_factory is dataclasses.MISSING for f in fields):
+            # A record with __post_init__ keeps the dataclass __init__, which calls it.
+            if not hasattr(obj, "__post_init__") and \
+                    all(f.init and f.default_factory is dataclasses.MISSING for f in fields):
                 obj.__init__ = _init(obj, fields)
 
 
