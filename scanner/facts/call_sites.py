@@ -3,6 +3,8 @@ imported functions and of `this.method()`, each with where it runs."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .args import object_entries
@@ -11,7 +13,7 @@ from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
-from .parsed import ParsedFile
+from .parsed import ParsedFile, enclosing
 from .origins import SIZE_ORDER, collection_origin
 from .raw_origins import from_parameter, positions_in
 from .scopes import Resolver
@@ -120,16 +122,42 @@ def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaC
     return frozenset(out)
 
 
-def _stored(call: ts.Node) -> bool:
-    """The call's value is kept on a member: `Cls.instance = make()`, `g.prisma ??= make()`."""
+def _stored(pf: ParsedFile, call: ts.Node) -> bool:
+    """The call's value is kept on a member (`Cls.instance = make()`, `g.prisma ??= make()`)
+    or in a module-level cache the function fills (`const c = make(); cache.set(key, { c })`)."""
     n = call.parent
     while n is not None and n.type in ("await_expression", "parenthesized_expression", "as_expression",
                                        "non_null_expression"):
         n = n.parent
+    if n is not None and n.type == "variable_declarator":
+        return _cached(pf, n)
     if n is None or n.type not in ("assignment_expression", "augmented_assignment_expression"):
         return False
     left = field(n, "left")
     return left is not None and left.type in ("member_expression", "subscript_expression")
+
+
+def _cached(pf: ParsedFile, declarator: ts.Node) -> bool:
+    """`const v = …` whose function then hands `v` (alone or in an object) to `.set()` of a
+    module-level Map or cache: kept for later calls, not made anew each time."""
+    name, fn = field(declarator, "name"), pf.enclosing_function(declarator)
+    if name is None or name.type != "identifier" or fn is None \
+            or b".set(" not in pf.source[fn.start_byte:fn.end_byte]:
+        return False
+    mention = re.compile(rf"(?<![\w$.]){re.escape(text(name))}(?![\w$])")
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        head = field(node, "function") if node.type == "call_expression" else None
+        if head is None or head.type != "member_expression" or text(field(head, "property")) != "set":
+            continue
+        holder = field(head, "object")
+        b = pf.resolver.lookup(text(holder), holder) if holder is not None and holder.type == "identifier" else None
+        if b is not None and b.kind == "var" and enclosing(b.node, FUNCTION_TYPES) is None \
+                and mention.search(text(field(node, "arguments"))):
+            return True
+    return False
 
 
 _SETTLERS = frozenset({"catch", "then", "finally"})
@@ -241,7 +269,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
             out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))
             continue
         args = field(call, "arguments")
-        out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(call),
+        out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args),
                             discarded=_discarded(call)))
