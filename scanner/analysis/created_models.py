@@ -5,13 +5,15 @@ another model's write, split by whether a script or seed file does it. A model t
 seeds or scripts create and no application code does is a lookup table: its rows come
 from those, and reading all of them is bounded by what they wrote (unbounded-find-many,
 rules.md §8 low). A model nothing in the scan creates is not one: another service may
-write it."""
+write it. Also which models code deletes rows of (relation-missing-on-delete,
+foreign-key-missing-index: where a missing action or index comes into play)."""
 
 from __future__ import annotations
 
 from ..discover import SCRIPT_ROLES
 from ..facts.args import NESTED_CREATES
-from ..facts.operations import CREATE_OPS
+from ..facts.operations import CREATE_OPS, DELETE_OPS
+from .schema_shape import table_models
 
 
 
@@ -47,3 +49,37 @@ def lookup_models(index, schema) -> frozenset[str]:
     does: lookup tables, as large as what those wrote. Empty without a schema."""
     created = created_models(index, schema)
     return created[1] - created[0] if created is not None else frozenset()
+
+
+def deleted_models(index, schema) -> dict[str, str]:
+    """Models (schema names) whose rows code in the scan deletes, with where: a `delete` /
+    `deleteMany` on the model, a nested `delete` / `deleteMany` through a relation field, or
+    a cascade from a deleted model (`onDelete: Cascade` to it, transitively)."""
+    return index.memo("deleted-models", lambda: _deleted(index, schema))
+
+
+def _deleted(index, schema) -> dict[str, str]:
+    out: dict[str, str] = {}
+    by_client = {m.client_name: m for m in schema.models}
+    for c in index.prisma_calls:
+        model = by_client.get(c.model or "")
+        if model is None:
+            continue
+        where = f"{c.label}() at {c.path}:{c.line}"
+        if c.operation in DELETE_OPS:
+            out.setdefault(model.name, where)
+        for field_name, op in (w.split(".", 1) for w in c.call.args.nested_writes):
+            if op in DELETE_OPS:
+                target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
+                if target is not None:
+                    out.setdefault(target, f"a nested {op} in {where}")
+    grew = True
+    while grew:
+        grew = False
+        for m in table_models(schema):
+            for f in m.fields:
+                rel = f.relation
+                if m.name not in out and rel is not None and rel.on_delete == "Cascade" and f.type in out:
+                    out[m.name] = f"a cascade from {f.type} ({out[f.type]})"
+                    grew = True
+    return out

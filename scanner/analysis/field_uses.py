@@ -114,3 +114,33 @@ def _query_keys(index: ProjectIndex) -> dict[FieldKey, list[QueryKey]]:
                     continue
                 out.setdefault((model.name, name), []).append(QueryKey(call, clause))
     return out
+
+
+def joined_keys(index: ProjectIndex, schema: Schema | None) -> dict[FieldKey, PrismaCall]:
+    """Per (model, relation field holding a foreign key): a settled query that reads the
+    relation from the other side through `include` / `select` (`user.findMany({ include:
+    { posts: true } })` joins Post on Post.authorId), which an index on the key serves."""
+    if schema is None:
+        return {}
+    return index.memo("joined-keys", lambda: _joined_keys(index, schema))
+
+
+def _joined_keys(index: ProjectIndex, schema: Schema) -> dict[FieldKey, PrismaCall]:
+    out: dict[FieldKey, PrismaCall] = {}
+    for call in index.prisma_calls:
+        start = schema.by_client_name(call.model) if call.model and call.call.args.reads else None
+        for path in call.call.args.reads if start is not None else ():
+            model = start
+            for seg in path.split("."):
+                f = model.field(seg) if model is not None else None
+                target = schema.model(f.type) if f is not None and f.is_relation else None
+                if target is None:
+                    break
+                if f.relation is None or not f.relation.is_owning_side:
+                    name = f.relation.name if f.relation is not None else None
+                    owner = next((g for g in target.fields if g.type == model.name and g.relation is not None
+                                  and g.relation.is_owning_side and g.relation.name == name), None)
+                    if owner is not None:
+                        out.setdefault((target.name, owner.name), call)
+                model = target
+    return out

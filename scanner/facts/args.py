@@ -284,6 +284,23 @@ def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> b
     return counters_only
 
 
+def _read_paths(v: ts.Node | None, prefix: str, out: list[str], depth: int = 0) -> None:
+    """The fields an `include` / `select` object reads, as dotted paths through nested
+    `include` / `select` (`posts`, `posts.comments`); scalars of a `select` too (the schema
+    tells relations apart)."""
+    if v is None or v.type != "object" or depth > 3:
+        return
+    for name, value, spread in object_entries(v):
+        inner = unwrap(value)
+        if spread or inner is None or inner.type == "false":
+            continue
+        out.append(prefix + name)
+        if inner.type == "object":
+            for key, nested, _ in object_entries(inner):
+                if key in ("include", "select"):
+                    _read_paths(unwrap(nested), f"{prefix}{name}.", out, depth + 1)
+
+
 def summarise_args(args: ts.Node | None) -> ArgSummary:
     first = None
     if args is not None:
@@ -307,7 +324,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     data_fields: list[str] = []
     nested: list[str] = []
     counters_only = True
-    has_where = False
+    has_where, reads = False, []
     for name, value, spread in object_entries(first):
         if spread:
             opaque = True
@@ -327,6 +344,8 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
                 where_opaque = True
         elif name == "orderBy":
             order = _order_fields(v)
+        elif name in ("include", "select"):
+            _read_paths(v, "", reads)
         elif name == "data" and v is not None and v.type == "object":
             counters_only = _data_entries(v, data_fields, nested) and counters_only
     return ArgSummary(
@@ -340,5 +359,5 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         where_opaque=where_opaque,
         where_set="set" in equality,
         where_pattern_fields=tuple(n for n in where_fields if patterns.get(n)),
-        where_null_fields=tuple(n for n in where_fields if nulls.get(n)),
+        where_null_fields=tuple(n for n in where_fields if nulls.get(n)), reads=tuple(dict.fromkeys(reads)),
     )

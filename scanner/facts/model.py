@@ -228,6 +228,8 @@ class ArgSummary:
     where_pattern_fields: tuple[str, ...] = ()
     where_null_fields: tuple[str, ...] = ()  # keys only tested against null (presence)
     where_set: bool = False        # some filter takes a set of values (`{ in: ids }`)
+    # What `include` / `select` read, as dotted paths (`posts`, `posts.comments`): the joins.
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@ index starts with (rules.md §5, seed §1.4)."""
 
 from __future__ import annotations
 
-from ..analysis.field_uses import query_keys
+from ..analysis.created_models import deleted_models
+from ..analysis.field_uses import joined_keys, query_keys
 from ..analysis.schema_shape import (
     ForeignKey, covers_columns, field_span, foreign_key_unindexed, foreign_keys, table_models,
 )
@@ -56,6 +57,8 @@ def _check(ctx: RuleContext):
         return
     emulated = schema.relation_mode == "prisma"
     queries = query_keys(ctx.index)
+    joins = joined_keys(ctx.index, schema)
+    deleted = deleted_models(ctx.index, schema)
     for model in table_models(schema):
         unindexed = [fk for fk in foreign_keys(model)
                      if fk.first is not None and foreign_key_unindexed(fk, schema)]
@@ -80,7 +83,33 @@ def _check(ctx: RuleContext):
                 + tuple(Related(q.call.path, q.call.line, f"{q.call.label}() {q.clause}")
                         for q in used),
                 matched=f"{model.name}.{cols}",
+                **_grade(group, used, joins, deleted, emulated),
             )
+
+
+def _grade(group: list[ForeignKey], used, joins, deleted: dict[str, str], emulated: bool) -> dict:
+    """High when the code shows the index would be used: a query filters or sorts on the
+    key, one reads the relation from the parent's side (`include`), or code deletes the
+    parent's rows (each delete checks the children by the key); else medium."""
+    fk = group[0]
+    joined = next((joins[(fk.model.name, k.relation.name)] for k in group
+                   if (fk.model.name, k.relation.name) in joins), None)
+    parent = next((k.relation.type for k in group if k.relation.type in deleted), None)
+    if used:
+        verb = "sorts" if used[0].clause == "orderBy" else "filters"
+        why = f"{used[0].call.label}() at {used[0].call.path}:{used[0].call.line} {verb} on it"
+    elif joined is not None:
+        why = f"{joined.label}() at {joined.path}:{joined.line} reads the relation from {fk.relation.type}'s side"
+    elif parent is not None:
+        why = f"the code deletes {parent} rows ({deleted[parent]}), and each delete looks the children up by it"
+    elif emulated:
+        why = "relationMode = \"prisma\": Prisma Client finds related rows by it for every relation query"
+    else:
+        return {"confidence": "medium", "evidence": (
+            "no index of the model starts with the key; no query in the scan filters or sorts on it, "
+            f"reads the relation from {fk.relation.type}'s side, or deletes {fk.relation.type} rows: "
+            "whether the index would be used is not known",)}
+    return {"confidence": "high", "evidence": ("no index of the model starts with the key", why)}
 
 
 RULE = Rule(
@@ -90,7 +119,5 @@ RULE = Rule(
     severity=Severity.MEDIUM,
     summary="A relation's scalar fields are not the leading columns of any index.",
     check=_check,
-    confidence="high",
-    proof="no @id, @unique, @@unique or @@index of the model starts with the field",
     tags=("performance",),
 )

@@ -6,7 +6,7 @@ low: the default is what such a table wants."""
 
 from __future__ import annotations
 
-from ..analysis.created_models import lookup_models
+from ..analysis.created_models import deleted_models, lookup_models
 from ..analysis.schema_shape import field_span, relation_is_optional, table_models
 from ..discover import SCRIPT_ROLES
 from ..facts.operations import DELETE_OPS
@@ -24,36 +24,6 @@ def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
     return frozenset(m.name for m in schema.models if m.client_name in lookups - deleted)
 
 
-def _deleted_models(ctx: RuleContext, schema) -> dict[str, str]:
-    """Models (schema names) whose rows code in the scan deletes, with where: a `delete` /
-    `deleteMany` on the model, a nested `delete` / `deleteMany` through a relation field, or
-    a cascade from a deleted model (`onDelete: Cascade` to it, transitively)."""
-    out: dict[str, str] = {}
-    by_client = {m.client_name: m for m in schema.models}
-    for c in ctx.index.prisma_calls:
-        model = by_client.get(c.model or "")
-        if model is None:
-            continue
-        where = f"{c.label}() at {c.path}:{c.line}"
-        if c.operation in DELETE_OPS:
-            out.setdefault(model.name, where)
-        for field_name, op in (w.split(".", 1) for w in c.call.args.nested_writes):
-            if op in DELETE_OPS:
-                target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
-                if target is not None:
-                    out.setdefault(target, f"a nested {op} in {where}")
-    grew = True
-    while grew:
-        grew = False
-        for m in table_models(schema):
-            for f in m.fields:
-                rel = f.relation
-                if m.name not in out and rel is not None and rel.on_delete == "Cascade" and f.type in out:
-                    out[m.name] = f"a cascade from {f.type} ({out[f.type]})"
-                    grew = True
-    return out
-
-
 def _default_action(provider: str | None, optional: bool) -> str:
     """Prisma's default referential action for onDelete."""
     if optional:
@@ -67,7 +37,7 @@ def _check(ctx: RuleContext):
         return
     emulated = schema.relation_mode == "prisma"
     lookups = _lookup_tables(ctx, schema)
-    deleted = _deleted_models(ctx, schema)
+    deleted = deleted_models(ctx.index, schema)
     for model in table_models(schema):
         for f in model.fields:
             rel = f.relation
