@@ -171,6 +171,10 @@ def test_calls_naming_models_the_schema_read_lacks_are_said(tmp_path):
     assert "prisma: { schema: path/to/schema.prisma }" in warning and "Receivers not recognised" not in warning
     listed = dbaudit("facts", root, "--unresolved").out
     assert "  src/bookings.ts:3  prisma.booking.findUnique" in listed
+    html = dbaudit("scan", root, "-f", "html", "--fail-on", "critical").out
+    assert "Partial audit: 1 of 3 Prisma-shaped calls analysed (33%)" in html
+    assert "the schema read (<code>db/reset.prisma</code>) does not declare" in html
+    assert "<code>booking</code>: 2 call(s)" in html and "Receivers not recognised" not in html
 
 
 def test_a_client_type_exported_by_an_export_clause_two_files_away(tmp_path):

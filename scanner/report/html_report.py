@@ -236,11 +236,14 @@ def _recognition(result) -> dict:
     """The share of Prisma-shaped calls analysed, and what was missed, for the headline."""
     rec = result.stats.get("recognition")
     if not rec:
-        return {"headline": "", "incomplete": False, "top": [], "fix": None}
+        return {"headline": "", "incomplete": False, "top": [], "fix": None, "off_schema": []}
     return {"headline": recognition.headline(rec), "incomplete": recognition.incomplete(rec),
             "top": [{"receiver": t["receiver"], "calls": t["calls"], "files": t["files"]}
                     for t in rec["top_unresolved"][:5]],
-            "fix": recognition.config_fix(rec, result.config["prisma"]["client_names"])}
+            "fix": recognition.config_fix(rec, result.config["prisma"]["client_names"]),
+            # Calls naming models the schema read lacks (stats.recognition.off_schema).
+            "off_schema": rec.get("top_off_schema", [])[:5],
+            "schema_files": list(result.schema.files) if result.schema is not None else []}
 
 
 @lru_cache(maxsize=1)
