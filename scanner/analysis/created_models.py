@@ -32,16 +32,20 @@ def created_models(index, schema) -> tuple[frozenset[str], frozenset[str]] | Non
             out = scripts if index.files[call.path].role in SCRIPT_ROLES else app
             if call.operation in CREATE_OPS:
                 out.add(call.model)
-            nested = [w.split(".", 1) for w in call.call.args.nested_writes]
-            model = schema.by_client_name(call.model) if nested else None
-            for field_name, op in nested:
-                if op not in NESTED_CREATES or model is None:
-                    continue
-                target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
-                if target is not None:
-                    out.add(target[:1].lower() + target[1:])
+            for _, target in _nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
+                out.add(target[:1].lower() + target[1:])
         return frozenset(app), frozenset(scripts)
     return index.memo("created-models", compute)
+
+
+def _nested_targets(call, model, ops):
+    """(operation, related model's schema name) of each nested write of `call` through a
+    relation field of `model` whose operation is one of `ops` (`posts: { create: … }`)."""
+    for w in call.call.args.nested_writes if model is not None else ():
+        field_name, op = w.split(".", 1)
+        target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
+        if op in ops and target is not None:
+            yield op, target
 
 
 def lookup_models(index, schema) -> frozenset[str]:
@@ -68,11 +72,8 @@ def _deleted(index, schema) -> dict[str, str]:
         where = f"{c.label}() at {c.path}:{c.line}"
         if c.operation in DELETE_OPS:
             out.setdefault(model.name, where)
-        for field_name, op in (w.split(".", 1) for w in c.call.args.nested_writes):
-            if op in DELETE_OPS:
-                target = next((f.type for f in model.fields if f.name == field_name and f.is_relation), None)
-                if target is not None:
-                    out.setdefault(target, f"a nested {op} in {where}")
+        for op, target in _nested_targets(c, model, DELETE_OPS):
+            out.setdefault(target, f"a nested {op} in {where}")
     grew = True
     while grew:
         grew = False

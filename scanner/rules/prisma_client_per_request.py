@@ -19,11 +19,7 @@ def _check(ctx: RuleContext):
         fn = index.files[c.path].functions[c.creation.function]
         entry = index.entry_kind(c.path, c.creation.function)
         where = f"the {entry} {fn.name}()" if entry else f"{fn.name}(), which other functions call"
-        worker = _worker_dir(index, c.path)
-        grade = {"confidence": "low", "evidence": (
-            f"{worker or '.'}/wrangler.* deploys this code to Cloudflare Workers, where a connection "
-            "cannot outlive the request that opened it: a client per request is the platform's pattern",)} \
-            if worker is not None else _grade(index, c.path, c.creation.function, fn.name, entry)
+        grade = _grade(index, c.path, c.creation.function, fn.name, entry)
         yield ctx.finding(
             c.path, c.creation.span,
             f"new PrismaClient() runs inside {where}: every call opens a new connection pool, "
@@ -34,8 +30,8 @@ def _check(ctx: RuleContext):
         )
 
 
-def _request_caller(index, path: str, fid: int, depth: int = 0, seen=None) -> tuple[str, str] | None:
-    """(entry kind, `file:line` of its call) of a request entry point that calls this
+def _request_caller(index, path: str, fid: int, depth: int = 0, seen=None) -> tuple[str, str, int] | None:
+    """(entry kind, file, line of its call) of a request entry point that calls this
     function, directly or through up to three callers."""
     seen = set() if seen is None else seen
     if depth > 3 or (path, fid) in seen:
@@ -44,7 +40,7 @@ def _request_caller(index, path: str, fid: int, depth: int = 0, seen=None) -> tu
     for cpath, site in index.callers(FunctionKey(path, index.owner(path, fid))):
         kind = index.entry_kind(cpath, site.ctx.function)
         if kind is not None:
-            return kind, f"{cpath}:{site.span.line}"
+            return kind, cpath, site.span.line
         found = _request_caller(index, cpath, site.ctx.function, depth + 1, seen)
         if found is not None:
             return found
@@ -52,25 +48,32 @@ def _request_caller(index, path: str, fid: int, depth: int = 0, seen=None) -> tu
 
 
 def _grade(index, path: str, fid: int, name: str, entry: str | None) -> dict:
-    """High when a request runs it: the creating function is an entry point, or one calls it
+    """Low when the code runs on Cloudflare Workers (its own folder, or the request caller's);
+    high when a request runs it: the creating function is an entry point, or one calls it
     (three callers deep); else how often it runs is not known (medium)."""
+    worker = _worker_dir(index, path)
+    if worker is not None:
+        return {"confidence": "low", "evidence": (
+            f"{worker or '.'}/wrangler.* deploys this code to Cloudflare Workers, where a connection "
+            "cannot outlive the request that opened it: a client per request is the platform's pattern",)}
     if entry is not None:
         return {"confidence": "high", "evidence": (
             f"new PrismaClient() runs in the {entry} itself: every request opens a connection pool",)}
     caller = _request_caller(index, path, fid)
-    worker = _worker_dir(index, caller[1].rsplit(":", 1)[0]) if caller is not None else None
+    if caller is None:
+        return {"confidence": "medium", "evidence": (
+            f"new PrismaClient() runs on every call of {name}(), but no request entry point in the scan "
+            "calls it: how often it runs (per request, or once at start-up) is not known",)}
+    kind, cpath, line = caller
+    worker = _worker_dir(index, cpath)
     if worker is not None:
         return {"confidence": "low", "evidence": (
-            f"the {caller[0]} that calls {name}() ({caller[1]}) is deployed to Cloudflare Workers "
+            f"the {kind} that calls {name}() ({cpath}:{line}) is deployed to Cloudflare Workers "
             f"({worker or '.'}/wrangler.*), where a connection cannot outlive its request: a client "
             "per request is the platform's pattern",)}
-    if caller is not None:
-        return {"confidence": "high", "evidence": (
-            f"{name}() runs for the {caller[0]} that calls it ({caller[1]}): every request opens a "
-            "connection pool",)}
-    return {"confidence": "medium", "evidence": (
-        f"new PrismaClient() runs on every call of {name}(), but no request entry point in the scan "
-        "calls it: how often it runs (per request, or once at start-up) is not known",)}
+    return {"confidence": "high", "evidence": (
+        f"{name}() runs for the {kind} that calls it ({cpath}:{line}): every request opens a "
+        "connection pool",)}
 
 
 def _worker_dir(index, path: str) -> str | None:
