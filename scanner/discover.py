@@ -474,6 +474,7 @@ def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
     script runs (Next route and page files and out-of-scope kinds keep theirs);
     a script by path learns which entry runs it."""
     run: dict[str, str] = {}
+    seeds = _prisma_seeds(out)
     for rel in out.project_files:
         if posixpath.basename(rel) != "package.json":
             continue
@@ -481,10 +482,16 @@ def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
             data = json.loads((out.root / rel).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        folder = posixpath.dirname(rel)
+        seed = data.get("prisma") if isinstance(data, dict) else None
+        seed = seed.get("seed") if isinstance(seed, dict) else None
+        if isinstance(seed, str):
+            for target in package_script_targets({"seed": seed}):
+                seeds.setdefault(posixpath.normpath(posixpath.join(folder, target)),
+                                 f'is Prisma\'s seed command ("prisma": {{"seed"}} of {rel})')
         scripts = data.get("scripts") if isinstance(data, dict) else None
         if not isinstance(scripts, dict):
             continue
-        folder = posixpath.dirname(rel)
         servers = {posixpath.normpath(posixpath.join(folder, t)) for t in package_script_targets(scripts, True)}
         for target, name in package_script_targets(scripts).items():
             path = posixpath.normpath(posixpath.join(folder, target))
@@ -497,21 +504,44 @@ def _mark_package_scripts(out: Discovery, roles: _Roles) -> None:
             path = posixpath.normpath(posixpath.join(folder, target))
             if not path.startswith("../") and _starts_no_server(out.root / path):
                 run.setdefault(path, f'is run by "{name}" of {rel} and starts no server')
-    if not run:
+    if not run and not seeds:
         return
     kept = []
     for sf in out.sources:
-        how = run.get(sf.path)
+        # Prisma's own seed command names a seed, whatever package.json scripts also run it.
+        role, how = ("seed", seeds[sf.path]) if sf.path in seeds else ("script", run.get(sf.path))
         if how is None or sf.role not in ("lib", "component", "script"):
             kept.append(sf)
             continue
-        sf = replace(sf, role="script")
-        if "script" in roles.skipped:
+        sf = replace(sf, role=role)
+        if role in roles.skipped:
             _leave_out(out, sf)
         else:
             kept.append(sf)
             out.scripts[sf.path] = how
     out.sources = kept
+
+
+# `migrations: { seed: "tsx prisma/seed.ts" }` in prisma.config.*: the seed command (Prisma 6.12+).
+_CONFIG_SEED = re.compile(r"""\bseed\s*:\s*(["'`])([^"'`]+)\1""")
+
+
+def _prisma_seeds(out: Discovery) -> dict[str, str]:
+    """The files Prisma's seed command runs, as prisma.config.* files write it: path -> how."""
+    seeds: dict[str, str] = {}
+    for rel in out.project_files:
+        if not posixpath.basename(rel).startswith("prisma.config"):
+            continue
+        try:
+            source = (out.root / rel).read_text(encoding="utf-8", errors="replace")[:200_000]
+        except OSError:
+            continue
+        m = _CONFIG_SEED.search(source)
+        if m:
+            for target in package_script_targets({"seed": m.group(2)}):
+                seeds.setdefault(posixpath.normpath(posixpath.join(posixpath.dirname(rel), target)),
+                                 f"is Prisma's seed command (migrations.seed of {rel})")
+    return seeds
 
 
 def read_source(sf: SourceFile, max_bytes: int, max_line: int,

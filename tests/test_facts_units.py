@@ -193,6 +193,32 @@ def test_schema_first_graphql_resolvers_by_their_generated_types():
     assert {line for name, line, kind in got if kind is None} == {2, 11, 13, 14}
 
 
+def test_code_first_graphql_resolvers_by_their_schema_builder_call():
+    src = ("import { builder } from './builder'\n"
+           "import { extendType, mutationField, objectType } from 'nexus'\n"
+           "builder.mutationField('updateEvent', (t) =>\n"
+           "  t.prismaField({ type: Event, resolve: async (query, _, args) => args }))\n"
+           "builder.queryFields((t) => ({\n"
+           "  events: t.field({ type: [Event], async resolve(_r, args) { return args } }),\n"
+           "}))\n"
+           "export const Mut = mutationField('vote', { type: 'Vote', resolve: (_r, args) => args })\n"
+           "export const Q = extendType({ type: 'Query', definition(t) {\n"
+           "  t.field('me', { type: 'User', resolve: (_r, _a, ctx) => ctx.user })\n"
+           "} })\n"
+           "builder.prismaObject('Post', { fields: (t) => ({\n"
+           "  author: t.relation('author', { resolve: (q, post) => post }),\n"
+           "}) })\n"
+           "export const User = objectType({ name: 'User', definition(t) {\n"
+           "  t.field('posts', { resolve: (user) => user })\n"
+           "} })\n"
+           "new Promise((resolve) => resolve(1))\n")
+    got = [(f.span.line, f.entry_kind) for f in facts(src, "src/schema/events.ts", "lib").functions]
+    assert {line for line, kind in got if kind == "graphql-resolver"} == {4, 6, 8, 10}
+    # Near misses: the builder callbacks giving `t`, `definition(t)`, field resolvers of
+    # object types (`Post.author`, `User.posts`), a Promise executor.
+    assert {line for line, kind in got if kind is None} == {3, 5, 9, 12, 13, 15, 16, 18}
+
+
 def test_remix_wrapped_loader_is_the_inline_function():
     f = facts("import { withUser } from '../session'\n"
               "export const loader = withUser(requireAdmin, async (args) => args.params.id)\n",

@@ -196,3 +196,46 @@ def test_a_client_type_exported_by_an_export_clause_two_files_away(tmp_path):
     rec = scan_dir(str(root)).stats["recognition"]
     assert (rec["analysed"], rec["unresolved"]) == (1, 1)
     assert rec["top_unresolved"][0]["receiver"] == "store"
+
+
+def test_a_member_of_a_wrapper_typed_with_a_client(tmp_path):
+    # nestjs-prisma's `CustomPrismaService<Client>` holds the client in `.client`: a wrapper
+    # generic over a client type is not a client, its member is. Near misses: a Map of
+    # clients' members, and a wrapper over something that is not a client.
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/prisma.extension.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                   "export const make = () => new PrismaClient().$extends({})\n"
+                                   "export type Extended = ReturnType<typeof make>\n",
+        "src/users.service.ts": 'import { CustomPrismaService } from "nestjs-prisma"\n'
+                                'import type { Extended } from "./prisma.extension"\n'
+                                "export class UsersService {\n"
+                                "  constructor(private prisma: CustomPrismaService<Extended>,\n"
+                                "              private store: Box<{ size: number }>,\n"
+                                "              private clients: Map<string, Extended>) {}\n"
+                                "  list() { return this.prisma.client.user.findMany({ take: 5 }) }\n"
+                                "  other() { return this.store.client.note.findMany({ take: 5 }) }\n"
+                                "  sized() { return this.clients.size }\n"
+                                "}\n",
+    })
+    result = scan_dir(str(root))
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [
+        ("src/users.service.ts", 7)]
+    assert [(u.path, u.line, u.receiver) for u in result.index.unresolved_calls] == [
+        ("src/users.service.ts", 8, "this.store.client")]
+
+
+def test_a_client_member_under_a_client_is_counted_not_dropped(tmp_path):
+    # `prisma.replica.user.findMany()`: Prisma has no models under a model or `$` member, so
+    # the receiver is something the scan did not type. It is counted as not analysed instead
+    # of vanishing. Near miss: the plain call is analysed.
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
+                     "export const a = () => prisma.replica.user.findMany({ take: 1 })\n"
+                     "export const b = () => prisma.user.findMany({ take: 1 })\n",
+    })
+    result = scan_dir(str(root))
+    rec = result.stats["recognition"]
+    assert (rec["analysed"], rec["unresolved"]) == (1, 1)
+    assert rec["top_unresolved"][0]["receiver"] == "prisma.replica"

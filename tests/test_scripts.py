@@ -205,3 +205,25 @@ def test_another_way_to_start_the_server_is_no_script(tmp_path):
 ])
 def test_package_script_targets(command, target):
     assert package_script_targets({"x": command}) == ({target: "x"} if target else {})
+
+
+def test_prisma_seed_commands_name_seeds(tmp_path):
+    """`"prisma": {"seed": "tsx ./seed/index.ts"}` in package.json and `migrations: { seed: … }`
+    in prisma.config.ts are Prisma's seed command: the file they run is a seed, out of scope
+    by default. Near miss: a `seed` key elsewhere in package.json names nothing."""
+    make_tree(tmp_path, {
+        "packages/db/package.json": json.dumps({"prisma": {"seed": "tsx ./seed/index.ts"},
+                                                "config": {"seed": "tsx src/other.ts"}}),
+        "packages/db/seed/index.ts": "", "packages/db/src/other.ts": "",
+        "apps/api/prisma.config.ts": 'export default defineConfig({\n  schema: "prisma/schema.prisma",\n'
+                                     '  migrations: { seed: "tsx prisma/fill.ts" },\n})\n',
+        "apps/api/package.json": "{}", "apps/api/prisma/fill.ts": "", "apps/api/src/app.ts": "",
+    })
+    d = discover(tmp_path, load_config(tmp_path))
+    assert {s.path: s.role for s in d.sources} == {"packages/db/src/other.ts": "lib", "apps/api/src/app.ts": "lib",
+                                                   "apps/api/prisma.config.ts": "lib"}
+    assert d.out_of_scope == {"seed": 2}
+    kept = discover(tmp_path, load_config(tmp_path, overrides={"include_out_of_scope": ["seed"]}))
+    assert kept.scripts == {
+        "packages/db/seed/index.ts": 'is Prisma\'s seed command ("prisma": {"seed"} of packages/db/package.json)',
+        "apps/api/prisma/fill.ts": "is Prisma's seed command (migrations.seed of apps/api/prisma.config.ts)"}

@@ -12,6 +12,7 @@ from .args import scoped_entries, summarise_args, where_object
 from .raw_sql import raw_summary
 from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
+from .client_types import UNKNOWN
 from .narrowing import with_results
 from .nodes import field, key, short, span, text, unwrap
 from .parsed import ParsedFile
@@ -58,6 +59,12 @@ def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
                 value = unwrap(b.value)
                 if value is not None and value.type == "array":
                     pending.append(value)
+
+
+def _member_of_client(pf: ParsedFile, receiver: ts.Node) -> bool:
+    r = unwrap(receiver)
+    return r is not None and r.type == "member_expression" \
+        and pf.resolver.classify(field(r, "object")).kind == "client"
 
 
 def _receiver_root(receiver: ts.Node) -> ts.Node:
@@ -116,6 +123,11 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             # a client where the project declares one so (facts/augments.py), else unresolved.
             ref = ClientRef("member", "member of a value the file cannot type",
                             name=text(field(receiver, "property")))
+        if ref.kind == "none" and model is not None and _member_of_client(pf, receiver):
+            # `db.client.user.findMany()` on a client: Prisma's API has no models under a
+            # model or `$` member, so the receiver is something else the scan did not type;
+            # counted, so that a wrapper it misreads is said, not silently dropped.
+            ref = UNKNOWN
         if ref.kind == "unknown":
             unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
             continue

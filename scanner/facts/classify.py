@@ -235,6 +235,9 @@ class ClientClassifier:
                 return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
         if obj is not None and obj.type in ("this", "super"):
             return self._classify_this_member(expr, prop)
+        wrapped = self.types.wrapped_client(self._declared_type_of(obj))
+        if wrapped is not None:
+            return wrapped
         base = self.classify(obj, depth + 1)
         if base.kind == "import":
             return ClientRef("import", base.origin, base.module, base.name, base.members + (prop,))

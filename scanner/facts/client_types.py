@@ -52,6 +52,11 @@ def _inner(n: ts.Node | None) -> ts.Node | None:
     """The type inside a type parameter's `= Default` or `extends Constraint`."""
     return _strip(n.named_children[0]) if n is not None and n.named_children else None
 
+# Generic types whose members are not the client their argument names: collections and
+# type-level helpers (their element or result is read another way, if at all).
+_NOT_WRAPPERS = frozenset({"Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "WeakMap", "Record",
+                           "ReturnType", "Parameters", "Exclude", "Extract", "InstanceType"})
+
 
 class TypeReader:
     """Reads the declared types of one file for the Resolver."""
@@ -121,6 +126,24 @@ class TypeReader:
                 return self.classify(bound, depth + 1)
             return self._named(txt, t, depth)
         return UNKNOWN
+
+    def wrapped_client(self, t: ts.Node | None) -> ClientRef | None:
+        """`prisma: CustomPrismaService<ExtendedPrismaClient>` (nestjs-prisma), `Box<PrismaClient>`:
+        a wrapper generic over a client type, not a client itself, holds that client in a member
+        (`this.prisma.client.user`). None when the type is no such wrapper."""
+        t = _strip(t)
+        if t is None or t.type != "generic_type" or text(field(t, "name")) in _NOT_WRAPPERS:
+            return None
+        if self.classify(field(t, "name")).kind == "client":
+            return None   # `PrismaService<…>` is the client; its members are delegates
+        args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+        for a in args.named_children if args is not None else ():
+            r = self.classify(a)
+            if r.kind == "client":
+                return ClientRef("client", "member of a wrapper typed with a client", tx_param=r.tx_param)
+            if r.kind == "import":
+                return r   # another module's type: the index settles whether it is a client
+        return None
 
     def _instantiated(self, decl: ts.Node, args: ts.Node | None, depth: int) -> ClientRef:
         """A generic alias read with its parameters bound to the arguments given, else to

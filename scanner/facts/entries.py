@@ -78,7 +78,8 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     # Schema-first resolvers (typed by generated types) take no input here: the GraphQL server
     # checks their `args` against the schema's types before they run.
     EntryKind("graphql-resolver", "GraphQL resolver (`@Query` / `@Mutation` in a `@Resolver()` class, "
-              "or typed `MutationResolvers[…]` / a `Query` / `Mutation` member of `Resolvers`)",
+              "typed `MutationResolvers[…]` / a `Query` / `Mutation` member of `Resolvers`, or the `resolve` "
+              "of a root field a code-first builder adds: Pothos, Nexus)",
               role="graphql-resolver", decorators={"Args": "graphql-args"}),
 )}
 

@@ -10,7 +10,7 @@ from .entries import (
     CLASS_TYPES, REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
     nitro_handler, schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
-from .graphql import typed_graphql_resolver
+from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
@@ -274,7 +274,7 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
         return "server-action", None
     if i in registered or _typed_http_handler(pf, fn):
         return "http-handler", None
-    if typed_graphql_resolver(fn):
+    if typed_graphql_resolver(fn) or code_first_graphql_resolver(fn):
         return "graphql-resolver", None
     if i in serverless:
         return serverless[i], None

@@ -1,5 +1,7 @@
-"""Schema-first GraphQL resolvers, known by the types code generators give them
-(graphql-codegen's `MutationResolvers`, graphql-tools' `IResolvers`): request entry
+"""GraphQL operation resolvers: schema-first ones, known by the types code generators give
+them (graphql-codegen's `MutationResolvers`, graphql-tools' `IResolvers`), and code-first ones,
+known by the schema builder call that puts them on the root type (Pothos'
+`builder.mutationField`, Nexus' `queryField` / `extendType({ type: "Query" })`). Request entry
 points whose `args` the GraphQL server has checked against the schema's types."""
 
 from __future__ import annotations
@@ -48,3 +50,55 @@ def typed_graphql_resolver(fn: ts.Node) -> bool:
     if pair is None or pair.type != "pair" or text(field(pair, "key")) not in GRAPHQL_OPS:
         return False
     return pair.parent is not None and bool(_RESOLVER_MAPS.match(_type_name(contextual_type(pair.parent))))
+
+
+# Code-first schema builders: the call that adds fields to a root type. Pothos
+# (`builder.queryField(name, t => t.field({ resolve }))`, `builder.mutationFields(t => ({ … }))`)
+# and Nexus (`mutationField(name, { resolve })`, `queryType({ definition(t) { t.field(…) } })`).
+_ROOT_FIELD_CALLS = re.compile(r"^(?:query|mutation|subscription)(?:Field|Fields|Type)$")
+_TYPE_EXTENSIONS = ("extendType", "objectType")
+# Hops from a `resolve` function up to the builder call: the field options object, the field
+# call (`t.prismaField(…)`), the callback giving `t`, a field map, `definition(t) { … }`.
+_MAX_HOPS = 16
+
+
+def code_first_graphql_resolver(fn: ts.Node) -> bool:
+    """The `resolve` of a field a code-first schema builder adds to Query, Mutation or
+    Subscription. A field of another object type (`Post.author`) is not an entry point."""
+    holder = fn.parent
+    if fn.type == "method_definition":
+        if text(field(fn, "name")) != "resolve":
+            return False
+        obj = holder
+    elif holder is not None and holder.type == "pair" and field(holder, "value") == fn \
+            and text(field(holder, "key")).strip("'\"") == "resolve":
+        obj = holder.parent
+    else:
+        return False
+    n = obj
+    for _ in range(_MAX_HOPS):
+        n = n.parent if n is not None else None
+        if n is None or n.type in ("program", "class_body"):
+            return False
+        if n.type != "call_expression":
+            continue
+        callee = field(n, "function")
+        name = text(field(callee, "property")) if callee is not None and callee.type == "member_expression" \
+            else text(callee)
+        if _ROOT_FIELD_CALLS.match(name):
+            return True
+        if name in _TYPE_EXTENSIONS:
+            return _extends_root(n)
+    return False
+
+
+def _extends_root(call: ts.Node) -> bool:
+    """`extendType({ type: "Mutation", definition(t) { … } })` (Nexus): a root type's fields."""
+    args = field(call, "arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or first.type != "object":
+        return False
+    for pair in first.named_children:
+        if pair.type == "pair" and text(field(pair, "key")) in ("type", "name"):
+            return text(field(pair, "value")).strip("'\"`") in GRAPHQL_OPS
+    return False
