@@ -1,5 +1,10 @@
 """generic-db-error-response: a request entry point's catch around Prisma work
-answers every error with one status without looking at the error (rules.md §3)."""
+answers every error with one status without looking at the error (rules.md §3).
+
+Confidence follows what the one status tells the client: a 4xx or 2xx for a database
+failure misreports an outage (high); a 5xx around writes hides the duplicates and missing
+rows the client can cause (medium); a 5xx around reads only says what failed, the
+database (low)."""
 
 from __future__ import annotations
 
@@ -30,6 +35,22 @@ def one_status(h: HandlerSummary, trackers) -> str | None:
     return h.statuses[0]
 
 
+def _grade(status: str, clientside: bool) -> tuple[str, tuple[str, ...]]:
+    """How sure one status for every error is a problem (rules.md §8), by what the status
+    tells the client and what the guarded work can fail with."""
+    if status.isdigit() and not status.startswith("5"):
+        return "high", (f"a database failure is answered with {status}, which tells the client the fault "
+                        "is its own (or that all went well): an outage reads as a bad request",)
+    if clientside:
+        return "medium", ("the guarded work writes or reads with `…OrThrow`: a duplicate (P2002) or a missing "
+                          "row (P2025) would be answered as a server failure; whether the client can cause one "
+                          "is not known",)
+    if status.isdigit():
+        return "low", (f"the guarded work only reads: what fails there is the database itself, and {status} "
+                       "says the server failed",)
+    return "medium", ("what the answer tells the client is not known",)
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     trackers = ctx.config["error_handling"]["error_trackers"]
@@ -41,6 +62,9 @@ def _check(ctx: RuleContext):
         if status is None:
             continue
         answer = f"status {status}" if status.isdigit() else f"`{status}`"
+        # A write can clash on a unique key (P2002); an `…OrThrow` read fails for a missing row (P2025).
+        clientside = w.writes or any(c.operation.endswith("OrThrow") for c in w.calls)
+        confidence, evidence = _grade(status, clientside)
         yield ctx.finding(
             path, catch.span,
             f"This catch in {a_kind(entry)} answers every error from {w.what()} with {answer} without "
@@ -49,6 +73,7 @@ def _check(ctx: RuleContext):
             f"map `error.code`: {MAPPING}.",
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
+            confidence=confidence, evidence=evidence,
         )
 
 
