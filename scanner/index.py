@@ -25,6 +25,8 @@ from .test_loads import TestLoads
 # export cache's cycle guard, so this only bounds pathological chains (a result cut
 # here is cached for every importer, so it must be generous).
 _MAX_DEPTH = 40
+# Callers followed when a parameter's property is handed on from caller to caller.
+_GIVEN_DEPTH = 3
 _DOTS = re.compile(r"\s*(\??\.)\s*")
 
 
@@ -135,7 +137,9 @@ class ProjectIndex:
         if ref.kind == "param":
             return self._passed_client(path, ref)
         if ref.kind == "member":
-            return self._augmented_member(path, ref.name or "")
+            held = self._augmented_member(path, ref.name or "")
+            return self._given_client(path, ref.given) if held.kind != "client" and ref.given is not None \
+                else held
         if ref.kind != "import":
             return ref
         if depth > _MAX_DEPTH or ref.module is None:
@@ -372,7 +376,31 @@ class ProjectIndex:
             if frame.kind in ("wrapper-callback", "wrapper-array") and self.is_transaction_wrapper(path, frame):
                 if frame.kind == "wrapper-array" or frame.through_param:
                     return True
+        if not ref.tx_param and cand.ref.given is not None:
+            # `deleteOwned({ prisma: tx, id })` inside `$transaction`, from every caller.
+            return self._given_client(path, cand.ref.given).tx_param
         return ref.tx_param
+
+    def _given_client(self, path: str, given: tuple[int, int, str], depth: int = 0) -> ClientRef:
+        """What every resolved caller hands in the parameter's property a receiver reads: a
+        client (a transaction's when each hands one, also when a caller hands on its own
+        caller's: `applyMutation({ prisma: tx })` → `deleteOwned({ prisma })`) or none."""
+        fid, index, key = given
+        sites = self.callers(FunctionKey(path, fid)) if depth <= _GIVEN_DEPTH else []
+        passed = []
+        for caller, site in sites:
+            arg = next((r for i, k, r in site.client_props if i == index and k == key), None)
+            settled = self.resolve_ref(caller, arg) if arg is not None and arg.kind == "import" else arg
+            if settled is None or settled.kind != "client":
+                return ClientRef("none")
+            if not settled.tx_param and arg.given is not None:
+                handed = self._given_client(caller, arg.given, depth + 1)
+                settled = handed if handed.kind == "client" else settled
+            passed.append(settled)
+        if not passed:
+            return ClientRef("none")
+        return ClientRef("client", f"property given a client by its {len(passed)} caller(s)",
+                         tx_param=all(p.tx_param for p in passed))
 
     def importers(self, path: str) -> set[str]:
         """The scanned files that import `path` or re-export from it (`export … from`,

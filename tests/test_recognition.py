@@ -239,3 +239,19 @@ def test_a_client_member_under_a_client_is_counted_not_dropped(tmp_path):
     rec = result.stats["recognition"]
     assert (rec["analysed"], rec["unresolved"]) == (1, 1)
     assert rec["top_unresolved"][0]["receiver"] == "prisma.replica"
+
+
+def test_a_client_handed_in_an_object_argument(tmp_path):
+    # `save({ db: prisma, id })`: a parameter's property that every caller fills with a client
+    # is one. Near miss: a caller handing something else leaves it unresolved.
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/notes.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
+                        "export const save = (input: { db: any; id: string }) => input.db.note.findMany({ take: 1 })\n"
+                        "export const keep = (input: { store: any }) => input.store.note.findMany({ take: 1 })\n"
+                        "export const run = () => [save({ db: prisma, id: 'a' }), keep({ store: new Map() })]\n",
+    })
+    result = scan_dir(str(root))
+    assert [(c.path, c.line, c.origin) for c in result.index.prisma_calls] == [
+        ("src/notes.ts", 3, "property given a client by its 1 caller(s)")]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(4, "input.store")]

@@ -8,6 +8,9 @@ import re
 import tree_sitter as ts
 
 from .args import object_entries
+from dataclasses import replace
+
+from .calls import given_by_caller
 from .classify import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
@@ -272,7 +275,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args),
-                            discarded=_discarded(call)))
+                            discarded=_discarded(call), client_props=_client_props(pf, args)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)
 
@@ -287,6 +290,38 @@ def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, Clien
             r = pf.resolver.classify(a)
             if r.kind in ("client", "import"):
                 out.append((i, r))
+    return tuple(out)
+
+
+def _client_props(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, str, ClientRef], ...]:
+    """Properties of object-literal arguments naming a client: `{ prisma: tx }`, `{ tx }`."""
+    if args is None or args.type != "arguments" or b"{" not in args.text:
+        return ()
+    out = []
+    for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+        a = unwrap(a)
+        if a is None or a.type != "object":
+            continue
+        for prop in a.named_children:
+            if prop.type == "shorthand_property_identifier":
+                name, value = text(prop), prop
+            elif prop.type == "pair":
+                name, value = text(field(prop, "key")).strip("'\""), unwrap(field(prop, "value"))
+            else:
+                continue
+            if value is None or value.type not in ("identifier", "member_expression",
+                                                   "shorthand_property_identifier"):
+                continue
+            if value.type == "shorthand_property_identifier":
+                b = pf.resolver.lookup(name, value)
+                r = pf.resolver.classify_binding(b) if b is not None else None
+            else:
+                r = pf.resolver.classify(value)
+            if r is not None and r.kind in ("client", "import"):
+                # Itself a parameter's property (`helper({ prisma })` after `const { prisma } =
+                # input`): the index follows it to this function's callers.
+                given = given_by_caller(pf, value)
+                out.append((i, name, replace(r, given=given) if given is not None else r))
     return tuple(out)
 
 

@@ -61,6 +61,47 @@ def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
                     pending.append(value)
 
 
+def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] | None:
+    """(function id, parameter index, key) when the receiver is a property of a parameter:
+    `({ prisma }) => …`, `const { prisma } = input`, `input.prisma`."""
+    r = unwrap(receiver)
+    if r is None:
+        return None
+    if r.type == "shorthand_property_identifier":
+        b = pf.resolver.lookup(text(r), r)
+        if b is None or len(b.path) != 1:
+            return None
+        key_name = b.path[0]
+        if b.kind == "param":
+            fid = pf.function_ids.get(key(b.value)) if b.value is not None else None
+            return (fid, b.index, key_name) if fid is not None else None
+        value = unwrap(b.value) if b.kind == "var" else None
+        b = pf.resolver.lookup(text(value), value) if value is not None and value.type == "identifier" else None
+    elif r.type == "member_expression":
+        obj = unwrap(field(r, "object"))
+        if obj is None or obj.type != "identifier":
+            return None
+        b, key_name = pf.resolver.lookup(text(obj), obj), text(field(r, "property"))
+    elif r.type == "identifier":
+        b = pf.resolver.lookup(text(r), r)
+        if b is None or len(b.path) != 1:
+            return None
+        key_name = b.path[0]
+        if b.kind == "var":
+            value = unwrap(b.value)
+            b = pf.resolver.lookup(text(value), value) \
+                if value is not None and value.type == "identifier" else None
+        elif b.kind == "param":
+            fid = pf.function_ids.get(key(b.value)) if b.value is not None else None
+            return (fid, b.index, key_name) if fid is not None else None
+    else:
+        return None
+    if b is None or b.kind != "param" or b.path or b.value is None:
+        return None
+    fid = pf.function_ids.get(key(b.value))
+    return (fid, b.index, key_name) if fid is not None else None
+
+
 def _member_of_client(pf: ParsedFile, receiver: ts.Node) -> bool:
     r = unwrap(receiver)
     return r is not None and r.type == "member_expression" \
@@ -133,6 +174,9 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             continue
         if ref.kind == "none":
             continue
+        given = given_by_caller(pf, receiver)
+        if given is not None:
+            ref = replace(ref, given=given)
         out.append((node, PrismaCallCandidate(
             receiver=short(receiver, 80), ref=ref, model=model, operation=op, span=span(node),
             args=args, ctx=ctx.build(node, _receiver_root(receiver)), text=short(node, 240),

@@ -55,6 +55,11 @@ class ClientRef:
     # kind `param`: parameter `name` (its index) of function `function` of this file, a
     # client when every resolved caller passes one (the index decides).
     function: int = -1
+    # A receiver read from a parameter's property (`const { prisma } = input`, `input.prisma`,
+    # `({ db }) => …`): (function id, parameter index, key), so that the index can ask what the
+    # callers pass there (`helper({ prisma: tx })`): a transaction client from every caller
+    # puts the receiver's writes inside their transactions.
+    given: tuple[int, int, str] | None = None
 
 
 NOT_CLIENT = ClientRef("none")
@@ -305,6 +310,9 @@ class CallSite:
     package: str | None = None
     # Nothing waits for it: a statement of its own without await, or handed to waitUntil()/after().
     discarded: bool = False
+    # (argument index, key, what it is) for object-literal arguments' properties that are or may
+    # be clients (`deleteOwned({ prisma: tx, id })`).
+    client_props: tuple[tuple[int, str, ClientRef], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
