@@ -63,39 +63,32 @@ def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
 
 def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] | None:
     """(function id, parameter index, key) when the receiver is a property of a parameter:
-    `({ prisma }) => …`, `const { prisma } = input`, `input.prisma`."""
+    `({ prisma }) => …`, `const { prisma } = input`, `input.prisma` (or `{ prisma }` handing
+    one of those on)."""
     r = unwrap(receiver)
     if r is None:
         return None
-    if r.type == "shorthand_property_identifier":
-        b = pf.resolver.lookup(text(r), r)
-        if b is None or len(b.path) != 1:
-            return None
-        key_name = b.path[0]
-        if b.kind == "param":
-            fid = pf.function_ids.get(key(b.value)) if b.value is not None else None
-            return (fid, b.index, key_name) if fid is not None else None
-        value = unwrap(b.value) if b.kind == "var" else None
-        b = pf.resolver.lookup(text(value), value) if value is not None and value.type == "identifier" else None
-    elif r.type == "member_expression":
+    if r.type == "member_expression":
         obj = unwrap(field(r, "object"))
         if obj is None or obj.type != "identifier":
             return None
-        b, key_name = pf.resolver.lookup(text(obj), obj), text(field(r, "property"))
-    elif r.type == "identifier":
-        b = pf.resolver.lookup(text(r), r)
-        if b is None or len(b.path) != 1:
-            return None
-        key_name = b.path[0]
-        if b.kind == "var":
-            value = unwrap(b.value)
-            b = pf.resolver.lookup(text(value), value) \
-                if value is not None and value.type == "identifier" else None
-        elif b.kind == "param":
-            fid = pf.function_ids.get(key(b.value)) if b.value is not None else None
-            return (fid, b.index, key_name) if fid is not None else None
-    else:
+        return _param_key(pf, pf.resolver.lookup(text(obj), obj), text(field(r, "property")))
+    if r.type not in ("identifier", "shorthand_property_identifier"):
         return None
+    b = pf.resolver.lookup(text(r), r)
+    if b is None or len(b.path) != 1:
+        return None
+    if b.kind == "param":   # `({ prisma }) => …`: the destructured parameter itself
+        fid = pf.function_ids.get(key(b.value)) if b.value is not None else None
+        return (fid, b.index, b.path[0]) if fid is not None else None
+    value = unwrap(b.value) if b.kind == "var" else None
+    if value is None or value.type != "identifier":
+        return None
+    return _param_key(pf, pf.resolver.lookup(text(value), value), b.path[0])
+
+
+def _param_key(pf: ParsedFile, b, key_name: str) -> tuple[int, int, str] | None:
+    """`key_name` of the whole parameter `b` names (`input`), as (function id, index, key)."""
     if b is None or b.kind != "param" or b.path or b.value is None:
         return None
     fid = pf.function_ids.get(key(b.value))
