@@ -6,6 +6,7 @@ the database query beside it is not what one batched query would save (rules.md 
 
 from __future__ import annotations
 
+from ..facts.call_sites import GLOBAL_FETCH
 from ..facts.model import CallSite, LoopFrame, SiteContext
 from ..index import FunctionKey, ProjectIndex
 
@@ -19,7 +20,7 @@ _FRAMEWORK = ("next", "react")
 def _external(index: ProjectIndex, path: str, site: CallSite) -> bool:
     if not site.ctx.awaited:
         return False
-    if site.callee == "fetch" and site.ref is None and site.local_function is None:
+    if site.callee in GLOBAL_FETCH and site.ref is None and site.local_function is None:
         return True
     # Only methods of an installed client's instance: an imported function is as often
     # CPU work (rendering, hashing) as I/O, and says nothing about per-item design.

@@ -191,6 +191,11 @@ def _discarded(call: ts.Node) -> bool:
     return False
 
 
+# HTTP clients the runtime provides without an import: `fetch`, and Nuxt / Nitro's `$fetch`
+# (ofetch), a global on the server too.
+GLOBAL_FETCH = frozenset({"fetch", "$fetch"})
+
+
 def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None):
     """(name, imported ref, local function id, package) of a call site, None when the
     callee is neither an import, a function of this file, an instance of an imported class
@@ -201,7 +206,7 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         b = pf.resolver.lookup(name, callee)
         if b is None:
             # The global fetch: network I/O, for rules that weigh work beside a query.
-            return ("fetch", None, None, None) if name == "fetch" else None
+            return (name, None, None, None) if name in GLOBAL_FETCH else None
         ref = local = None
         if b.kind == "import":
             ref = ClientRef("import", "import", b.module, b.imported)
@@ -265,8 +270,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
         if found is None:
             continue
         name, ref, local, package = found
-        if name == "fetch" and ref is None and local is None:
-            out.append(CallSite("fetch", None, None, span(call), ctx.build(call)))
+        if name in GLOBAL_FETCH and ref is None and local is None:
+            out.append(CallSite(name, None, None, span(call), ctx.build(call)))
             continue
         if package is not None:
             out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))

@@ -212,6 +212,15 @@ def _rotation(first: Write, w: Write, schema) -> str | None:
     return _expiry_field(schema, first.model)
 
 
+def _replaces(first: Write, w: Write, schema) -> bool:
+    """`deleteMany` of a parent's rows, then `createMany` of their new set, on one model: the
+    rows are replaced, and a failure between leaves none. Not an upsert (it may find its row
+    kept), nor rows that expire (a rotation: asking again makes a new one)."""
+    return first.model is not None and first.model == w.model and first.operation in DELETE_OPS \
+        and w.operation in CREATE_OPS and w.operation != "upsert" and not _together(first, w) \
+        and _expiry_field(schema, first.model) is None
+
+
 def _together(first: Write, w: Write) -> bool:
     """The two writes are elements of one `Promise.all([...])`: neither waits for the other."""
     return w.ctx.parallel_group is not None and w.ctx.parallel_group == first.ctx.parallel_group
@@ -283,6 +292,9 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     if spent is not None:
         return "low", (f"{first.label} first spends a one-time {first.model} row, which expires ({spent}): "
                        f"if {w.label} then fails, the user asks for a new one; nothing is left half made",)
+    if _replaces(first, w, schema):
+        return "high", (f"{first.label} deletes {first.model} rows and {w.label} then writes their "
+                        "replacement: if it fails, the old rows are gone and no new ones exist",)
     created = {x.model for x in (first, w) if x.operation in CREATE_OPS}
     if created and _related_models(schema, first.model, w.model):
         return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
