@@ -255,3 +255,23 @@ def test_a_client_handed_in_an_object_argument(tmp_path):
     assert [(c.path, c.line, c.origin) for c in result.index.prisma_calls] == [
         ("src/notes.ts", 3, "property given a client by its 1 caller(s)")]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(4, "input.store")]
+
+
+def test_an_object_literal_typed_by_a_type_assertion_types_its_methods(tmp_path):
+    # `export default <Command>{ execute(conn) {…} }`: the asserted type types the untyped
+    # parameters of the literal's methods, as a declared type or `satisfies` does. Near miss:
+    # the same literal with no type leaves `store` unresolved.
+    root = make_tree(tmp_path / "app", {
+        "prisma/schema.prisma": SCHEMA,
+        "src/commands/info.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                "interface Command { execute(db: PrismaClient, id: string): unknown }\n"
+                                "export default <Command>{\n"
+                                "  async execute(conn, id) { return conn.user.findFirst({ where: { id } }) },\n"
+                                "}\n"
+                                "export const plain = {\n"
+                                "  async execute(store, id) { return store.note.findFirst({ where: { id } }) },\n"
+                                "}\n",
+    })
+    result = scan_dir(str(root))
+    assert [(c.line, c.model) for c in result.index.prisma_calls] == [(4, "user")]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(7, "store")]

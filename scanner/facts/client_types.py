@@ -345,7 +345,7 @@ def contextual_type(obj: ts.Node) -> ts.Node | None:
     """The type an object literal is declared as, which types its methods' parameters: the
     return type of the function returning it (`function repo(): Repo { return {…} }`), the
     annotation of the variable it initialises (`const repo: Repo = {…}`), or `{…} satisfies
-    Repo` / `{…} as Repo`."""
+    Repo` / `{…} as Repo` / `<Repo>{…}`."""
     n, p = obj, obj.parent
     while p is not None and p.type == "parenthesized_expression":
         n, p = p, p.parent
@@ -353,6 +353,9 @@ def contextual_type(obj: ts.Node) -> ts.Node | None:
         return None
     if p.type in ("satisfies_expression", "as_expression"):
         return next((c for c in p.named_children if c.start_byte > n.start_byte), None)
+    if p.type == "type_assertion":   # `<Command>{ execute(bot, interaction) {…} }`
+        args = p.named_children[0] if p.named_children and p.named_children[0].type == "type_arguments" else None
+        return args.named_children[0] if args is not None and args.named_children else None
     if p.type == "variable_declarator":
         return field(p, "type")
     if p.type == "arrow_function" and field(p, "body") is not None and field(p, "body").start_byte == n.start_byte:
