@@ -72,6 +72,35 @@ def test_required_relation_default_is_restrict_optional_is_set_null(tmp_path):
     assert "(Restrict)" in required.findings[0].message
 
 
+def test_mongodb_many_to_many_id_lists_take_no_referential_action(tmp_path):
+    # `products Product[] @relation(fields: [productIds], …)` on MongoDB: Prisma allows no
+    # onDelete there, so there is nothing to state. Near miss: the one-to-many relation beside
+    # it, whose owning side is a scalar id, is still reported.
+    models = """
+model Category {
+  id         String    @id @map("_id") @db.ObjectId
+  productIds String[]  @db.ObjectId
+  products   Product[] @relation(fields: [productIds], references: [id])
+  ownerId    String    @db.ObjectId
+  owner      Owner     @relation(fields: [ownerId], references: [id])
+}
+
+model Product {
+  id          String     @id @map("_id") @db.ObjectId
+  categoryIds String[]   @db.ObjectId
+  categories  Category[] @relation(fields: [categoryIds], references: [id])
+}
+
+model Owner {
+  id         String     @id @map("_id") @db.ObjectId
+  categories Category[]
+}
+"""
+    root = _project(tmp_path, _datasource("mongodb"), models)
+    got = [(f.model, f.field) for f in _scan(root, "relation-missing-on-delete").findings]
+    assert got == [("Category", "owner")]
+
+
 def test_sqlserver_required_default_is_no_action(tmp_path):
     root = _project(tmp_path, _datasource("sqlserver"))
     [finding] = _scan(root, "relation-missing-on-delete").findings

@@ -43,6 +43,10 @@ def _check(ctx: RuleContext):
             rel = f.relation
             if rel is None or not rel.is_owning_side or rel.on_delete is not None or f.ignored:
                 continue
+            if f.is_list:
+                # MongoDB's many-to-many through id lists (`products Product[] @relation(fields:
+                # [productIds], …)`): Prisma takes no referential action there; nothing to state.
+                continue
             optional = relation_is_optional(model, f)
             action = _default_action(schema.provider, optional)
             columns = ", ".join(f"{model.name}.{c}" for c in rel.fields)
