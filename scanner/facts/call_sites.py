@@ -280,7 +280,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args),
-                            discarded=_discarded(call), client_props=_client_props(pf, args)))
+                            discarded=_discarded(call), client_props=_client_props(pf, args),
+                            event=_event(name, args)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)
 
@@ -296,6 +297,20 @@ def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, Clien
             if r.kind in ("client", "import"):
                 out.append((i, r))
     return tuple(out)
+
+
+# Event emitters' methods whose first argument names the event.
+_EVENT_METHODS = frozenset({"emit", "on", "once", "addListener", "prependListener"})
+
+
+def _event(name: str, args: ts.Node | None) -> str | None:
+    """The event a `bus.emit("x", …)` / `bus.on("x", …)` names with a string literal."""
+    if name.rsplit(".", 1)[-1] not in _EVENT_METHODS or args is None or not args.named_children:
+        return None
+    first = unwrap(args.named_children[0])
+    if first is None or first.type != "string":
+        return None
+    return text(first)[1:-1] or None
 
 
 def _client_props(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, str, ClientRef], ...]:

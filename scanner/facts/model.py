@@ -313,6 +313,9 @@ class CallSite:
     # (argument index, key, what it is) for object-literal arguments' properties that are or may
     # be clients (`deleteOwned({ prisma: tx, id })`).
     client_props: tuple[tuple[int, str, ClientRef], ...] = ()
+    # `bus.emit("activityLog", …)`, `bus.on("activityLog", …)`: the event a call emits or
+    # listens to, when it names it with a string literal.
+    event: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ and a write that leaves none is a gap in it."""
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatchcase
 
 import pathspec
@@ -32,6 +33,28 @@ def audit_models(ctx: RuleContext) -> dict[str, object]:
     names = ctx.config["audit"]["models"]
     return {m.client_name: m for m in schema.models
             if m.kind == "model" and any(m.name == n or m.name.endswith(n) for n in names)}
+
+
+def _norm(word: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
+def trail_words(models: list[str]) -> tuple[str, ...]:
+    """What names the audit trail, lowercased: its models' names, and `audit`."""
+    return tuple(sorted({_norm(m) for m in models if _norm(m)} | {"audit"}))
+
+
+def records_trail(site, words: tuple[str, ...]) -> bool:
+    """A call the code names for the audit trail: through a receiver named for it
+    (`this.auditService.record(…)`, `ctx.activityLog.write(…)`), or an event named for it
+    (`logBus.emit("activityLog", …)`, whose listener writes the trail)."""
+    def names(word: str) -> bool:
+        w = _norm(word)
+        return bool(w) and any(w.startswith(t) for t in words)
+    parts = site.callee.split(".")
+    if any(names(p) for p in parts[:-1]):
+        return True
+    return parts[-1] == "emit" and site.event is not None and names(site.event)
 
 
 def _check(ctx: RuleContext):
@@ -68,8 +91,10 @@ def _check(ctx: RuleContext):
         return (c.kind == "write" and c.model is not None and not is_exempt(c.model)
                 and not c.call.args.data_counters_only)
 
+    words = trail_words(list(cfg["models"]) + [m.name for m in trail.values()])
+
     def audit_site(path: str, site) -> bool:
-        return callee_matches(site.callee, writers)
+        return callee_matches(site.callee, writers) or records_trail(site, words)
 
     skip_paths = pathspec.GitIgnoreSpec.from_lines(cfg["exempt_paths"])
     for path in sorted(index.files):
