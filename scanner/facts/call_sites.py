@@ -223,6 +223,11 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         local = _class_method(pf, call, name)
         return None if local is None else (f"this.{name}", None, local, None)
     owner = text(obj)
+    injected = _injected_class(pf, obj)
+    if injected is not None:
+        # `this.products.removeAll()` where `constructor(private products: ProductService)`:
+        # the method of the imported class the member is typed with (dependency injection).
+        return f"{owner}.{name}", ClientRef("import", "import", injected[0], injected[1], (name,)), None, None
     b = pf.resolver.lookup(owner, obj) if obj.type == "identifier" else None  # `a.b` names no binding
     package = _instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
@@ -239,6 +244,23 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     if b is None or b.kind != "import":
         return None
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
+
+
+def _injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:
+    """(module, name) of the imported class a `this.member` is declared as (a constructor
+    parameter property or a field: `private readonly products: ProductService`)."""
+    o = unwrap(field(obj, "object")) if obj.type == "member_expression" else None
+    if o is None or o.type != "this":
+        return None
+    t = pf.resolver.declared_type_of(obj)
+    while t is not None and t.type in ("type_annotation", "generic_type"):
+        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
+    if t is None or t.type != "type_identifier":
+        return None
+    b = pf.resolver.lookup(text(t), t)
+    if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
+        return None
+    return b.module, b.imported
 
 
 def _instance_of_import(pf: ParsedFile, b) -> str | None:

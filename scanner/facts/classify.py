@@ -297,6 +297,9 @@ class ClientClassifier:
                     return found
         return None
 
+    def declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
+        return self._declared_type_of(expr)
+
     def _declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
         """The written type of a variable or parameter an expression names, or of the
         class member `this.x` names (`constructor(private deps: Deps)`, `deps: Deps`)."""

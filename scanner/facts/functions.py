@@ -304,7 +304,8 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
         parent = pf.function_ids.get(key(parent_fn), -1) if parent_fn is not None else -1
         names = tuple(exported.get(i, ()))
         cls = None
-        if fn.type == "method_definition":
+        if fn.type == "method_definition" or (fn.parent is not None and fn.parent.type == "public_field_definition"):
+            # A method, or an arrow a class field holds (`removeAll = () => …`).
             c = enclosing(fn, CLASS_TYPES)
             cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
         entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered,

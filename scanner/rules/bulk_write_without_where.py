@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ..analysis.uncalled import uncalled_method
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -31,7 +32,7 @@ def _check(ctx: RuleContext):
         # every row may be a reset (a flag cleared before one row gets it), so that is medium.
         confidence, evidence = ("high" if call.operation == "deleteMany" else "medium"), \
             (f"{call.operation}() {why}",)
-        rewrite = _rewrite(ctx.index, call)
+        rewrite = _rewrite(ctx.index, call) or uncalled_method(ctx.index, call.path, call.call.ctx.function)
         if rewrite is not None:
             confidence, evidence = "low", (rewrite,)
         yield ctx.call_finding(
