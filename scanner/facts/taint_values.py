@@ -51,6 +51,32 @@ _MAX_STEPS = 12
 _ROUNDS = 3
 
 
+# The check a value made a string on the way carries (`String(x)`, a template, `.trim()`).
+STRING_CHECK = "string"
+# Methods only strings have: a value they are called on that is not a string throws.
+_STRING_METHODS = frozenset({"trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase",
+                             "toLocaleLowerCase", "toLocaleUpperCase", "normalize"})
+
+
+def _string_forced(node: ts.Node) -> ts.Node | None:
+    """The operand of an expression whose value is always a string: `String(x)`, `x.trim()`
+    (and the other string-only methods), a template literal with one substitution."""
+    t = node.type
+    if t == "call_expression":
+        fn = field(node, "function")
+        args = field(node, "arguments")
+        if fn is not None and fn.type == "identifier" and text(fn) == "String":
+            first = args.named_children[0] if args is not None and args.named_children else None
+            return first
+        if fn is not None and fn.type == "member_expression" and text(field(fn, "property")) in _STRING_METHODS:
+            return field(fn, "object")
+        return None
+    if t == "template_string":
+        subs = [c for c in node.named_children if c.type == "template_substitution"]
+        return subs[0].named_children[0] if len(subs) == 1 and subs[0].named_children else None
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Taint:
     source: str
@@ -102,6 +128,14 @@ class TaintValues:
                                    (TaintStep(_line(node), src_text),), self.fid(node)))
                 continue
             if t in FUNCTION_TYPES:
+                continue
+            forced = _string_forced(node)
+            if forced is not None:
+                # `String(x)`, `${x}`, `x.trim()`: whatever x was, a string comes out (an object
+                # throws or prints as text), so no filter object can pass.
+                inner = self.eval(forced)
+                if inner is not None:
+                    found.append(inner.then(_line(node), short(node, 60), whole=False, check=STRING_CHECK))
                 continue
             if t in ("identifier", "shorthand_property_identifier"):
                 bk = self._binding_key(text(node), node)

@@ -18,6 +18,7 @@ from ..facts.operations import (
     EVERY_MATCH_OPS as _WIDENS, FILTER_WHERE_OPS as _MULTI_ROW, UNIQUE_WHERE_OPS as _UNIQUE_LOOKUP,
 )
 from ..facts.taint import BODY_SOURCES
+from ..facts.taint_values import STRING_CHECK
 from ..facts.validation import validated_params
 from ..analysis.action_wrappers import validating_action_wrapper
 from ..findings import Related, Severity
@@ -242,6 +243,9 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.mass_assignment:
         return "high", (f"{origin} is the whole write object: every column is the client's to set",)
     checks = [c for c in lead.checks if not c.startswith("procedure:")]
+    if STRING_CHECK in checks:
+        return "low", ("the value is made a string on the way (`String()`, a template, `.trim()`): it "
+                       "cannot carry a filter object",)
     if "typeof" in checks:
         return "low", ("a `typeof` test on the way checks its type: a string or number cannot carry "
                        "a filter object",)
