@@ -26,6 +26,9 @@ FEW_CONSTANTS = 5
 _PROBE = re.compile(r"\b(attempts?|retr(y|ies)|tries|maxRetries|deadline|timeout)\b|Date\.now", re.I)
 # A counted `for` that steps one item at a time (`i++`, `i += 1`); `i += CHUNK` steps a chunk.
 _PER_ITEM_STEP = re.compile(r"\+\+|--|[+-]=\s*1\s*\)")
+# A counted `for` whose bound is a number written in the code (`i < 5`, `i <= 3`): a fixed
+# number of rounds (a retry or a probe for a free value), not a collection's items.
+_LITERAL_BOUND = re.compile(r";\s*[A-Za-z_$][\w$]*\s*(<=?)\s*(\d+)\s*;")
 # A while loop that walks items: `while (i < ids.length)`, `while (queue.length)`,
 # `while (node?.parentId)`.
 _WALKS_ITEMS = re.compile(r"\.length\b|\.size\b|parent|\.next\b|\bnext[A-Z]\w*", re.I)
@@ -92,6 +95,9 @@ def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
         return True
     if loop.in_condition:
         return True  # `while (await prisma.x.findFirst(...))`: probing for a free name
+    bound = _LITERAL_BOUND.search(loop.header) if loop.kind == "for" else None
+    if bound is not None and int(bound.group(2)) + (bound.group(1) == "<=") <= FEW_CONSTANTS:
+        return True  # `for (let i = 0; i < 5; i++)`: five tries at most
     return loop.kind in ("for", "while", "do") and bool(_PROBE.search(loop.header))
 
 
