@@ -235,7 +235,7 @@ class ClientClassifier:
                 return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
         if obj is not None and obj.type in ("this", "super"):
             return self._classify_this_member(expr, prop)
-        wrapped = self.types.wrapped_client(self._declared_type_of(obj))
+        wrapped = self.types.wrapped_client(self.declared_type_of(obj))
         if wrapped is not None:
             return wrapped
         base = self.classify(obj, depth + 1)
@@ -259,7 +259,7 @@ class ClientClassifier:
                     b = self.lookup(prop, value)
                     return self.classify_binding(b, depth + 1) if b is not None else UNKNOWN
                 return self.classify(value, depth + 1)
-        t = self._declared_type_of(obj)
+        t = self.declared_type_of(obj)
         return self.types.member(t, prop) if t is not None else UNKNOWN
 
     def object_literal(self, expr: ts.Node | None, depth: int = 0) -> ts.Node | None:
@@ -298,9 +298,6 @@ class ClientClassifier:
         return None
 
     def declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
-        return self._declared_type_of(expr)
-
-    def _declared_type_of(self, expr: ts.Node | None) -> ts.Node | None:
         """The written type of a variable or parameter an expression names, or of the
         class member `this.x` names (`constructor(private deps: Deps)`, `deps: Deps`)."""
         expr = unwrap(expr)

@@ -52,6 +52,7 @@ def _inner(n: ts.Node | None) -> ts.Node | None:
     """The type inside a type parameter's `= Default` or `extends Constraint`."""
     return _strip(n.named_children[0]) if n is not None and n.named_children else None
 
+
 # Generic types whose members are not the client their argument names: collections and
 # type-level helpers (their element or result is read another way, if at all).
 _NOT_WRAPPERS = frozenset({"Array", "ReadonlyArray", "Map", "ReadonlyMap", "Set", "WeakMap", "Record",
