@@ -14,7 +14,7 @@ from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
 from .client_types import UNKNOWN
 from .narrowing import with_results
-from .nodes import field, key, short, span, text, unwrap
+from .nodes import field, key, member_root, short, span, text, unwrap
 from .parsed import ParsedFile
 from .raw_origins import from_parameter
 
@@ -65,16 +65,11 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
     """(function id, parameter index, key) when the receiver is a property of a parameter:
     `({ prisma }) => …`, `const { prisma } = input`, `input.prisma` (or `{ prisma }` handing
     one of those on)."""
-    r = unwrap(receiver)
+    r, member = member_root(receiver)
     if r is None:
         return None
-    if r.type == "member_expression":
-        obj = unwrap(field(r, "object"))
-        if obj is None or obj.type != "identifier":
-            return None
-        return _param_key(pf, pf.resolver.lookup(text(obj), obj), text(field(r, "property")))
-    if r.type not in ("identifier", "shorthand_property_identifier"):
-        return None
+    if member is not None:
+        return _param_key(pf, pf.resolver.lookup(text(r), r), member)
     b = pf.resolver.lookup(text(r), r)
     if b is None or len(b.path) != 1:
         return None

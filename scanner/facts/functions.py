@@ -11,6 +11,8 @@ from .entries import (
     nitro_handler, schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
+from .raw_constants import returns_constants
+from .raw_sql import safe_fragment
 from .model import HTTP_METHODS, ExportRef, FunctionFact
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
@@ -321,6 +323,8 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
             scheduled=schedule_decorator(fn) or timed.get(i, ""),
             returns_origin=returned_origin(fn, pf.resolver),
+            returns_constant=bool(names) and returns_constants(fn, pf.resolver,
+                                                                lambda r: safe_fragment(r, pf.resolver, 1)),
         ))
     return tuple(out)
 

@@ -218,6 +218,8 @@ class ArgSummary:
     # The positions of the parameters of the function around the SQL that those come from,
     # () when one is a closure's or a callback's: its callers' arguments in those places decide.
     raw_param_positions: tuple[int, ...] = ()
+    # (value, module, name) of those an imported function returns (`const { t } = tableFor(k)`).
+    raw_imported: tuple[tuple[str, str, str], ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()
@@ -341,6 +343,9 @@ class FunctionFact:
     end: int = 0
     # (kind, note) of the list it returns, as its file shows it (facts/origins.py returned_origin).
     returns_origin: tuple[str, str] | None = None
+    # Every return is a constant or a record of constants (an allow-list as a function, read by
+    # raw SQL in other files; facts/raw_constants.py). Only for exported functions.
+    returns_constant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

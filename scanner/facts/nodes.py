@@ -216,3 +216,15 @@ def import_names(stmt: ts.Node) -> tuple[bool, tuple[tuple[str, str, bool], ...]
                         name, alias = field(spec, "name"), field(spec, "alias")
                         out.append((text(alias or name), text(name), any(x.type == "type" for x in spec.children)))
     return has_clause, tuple(out)
+
+
+def member_root(node: ts.Node | None) -> tuple[ts.Node | None, str | None]:
+    """(`x`, "k") for `x.k` whose object is a name, (`x`, None) for the name `x` itself,
+    (None, None) otherwise: the name to look up, and the member read on it."""
+    node = unwrap(node)
+    if node is not None and node.type == "member_expression":
+        obj = unwrap(field(node, "object"))
+        return (obj, text(field(node, "property"))) if obj is not None and obj.type == "identifier" \
+            else (None, None)
+    return (node, None) if node is not None and node.type in ("identifier", "shorthand_property_identifier") \
+        else (None, None)

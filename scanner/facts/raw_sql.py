@@ -13,6 +13,7 @@ from .nodes import enclosing, field, short, text, unwrap
 from .declared_types import declared_type
 from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
+from .raw_constants import imported_call, local_constant_call
 
 
 def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
@@ -165,6 +166,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         value = _const_init(b)
         if value is not None:
             return safe_fragment(value, resolver, depth + 1, index_name)
+        if local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1)):
+            return True   # `const { table } = tableFor(kind)`, an allow-list function of this file
         return _only_assigned_constants(b, resolver, depth)
     if t == "member_expression":
         obj = unwrap(field(node, "object"))
@@ -176,7 +179,9 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             if b is not None and b.kind == "loop":
                 return _over_literals(b, resolver)
             value = _const_value(obj, resolver)
-            return value is not None and _literal_object(value)
+            if value is not None and _literal_object(value):
+                return True
+            return local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1))
         return False
     if t == "subscript_expression":
         obj = unwrap(field(node, "object"))
@@ -242,13 +247,14 @@ _ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelis
 
 
 def spliced_values(node: ts.Node | None, resolver: Resolver) \
-        -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+        -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[tuple[str, str, str], ...]]:
     """The values spliced into raw SQL text that are not proven harmless (neither
     constants nor numbers, booleans, dates or the results of an escaping or
     allow-list helper), as source text, empty when every value is harmless; those
     of them that derive from a parameter of an enclosing function (its callers decide
     them; the others are computed where the SQL is); and the positions of those
-    parameters in the function around the SQL, () when not all are its own."""
+    parameters in the function around the SQL, () when not all are its own; and (value,
+    module, name) for those whose value an imported function returns, for the index to settle."""
     unsafe = unsafe_spliced(node, resolver)
     params, found = [], []
     for n in unsafe:
@@ -256,8 +262,9 @@ def spliced_values(node: ts.Node | None, resolver: Resolver) \
         # parts of its value that are not proven constant or numeric.
         if from_parameter(n, resolver, 0, found, unsafe=lambda v: _spliced_value(v, resolver, 0)):
             params.append(n)
+    imported = tuple((short(n, 60), *call) for n in unsafe if (call := imported_call(n, resolver)) is not None)
     return (tuple(short(n, 60) for n in unsafe), tuple(short(n, 60) for n in params),
-            parameter_positions(params, found))
+            parameter_positions(params, found), imported)
 
 
 def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:
@@ -374,7 +381,7 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if not named:
         return ArgSummary(present=False)
     kind = sql_kind(named[0], resolver)
-    spliced, from_params, positions = spliced_values(named[0], resolver) if kind in ("template", "concat") \
-        else ((), (), ())
+    spliced, from_params, positions, imported = spliced_values(named[0], resolver) \
+        if kind in ("template", "concat") else ((), (), (), ())
     return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced,
-                      raw_param_values=from_params, raw_param_positions=positions)
+                      raw_param_values=from_params, raw_param_positions=positions, raw_imported=imported)

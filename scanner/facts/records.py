@@ -164,6 +164,7 @@ class RawFragment:
     values: tuple[str, ...] = ()  # spliced values not proven harmless (as ArgSummary.raw_values)
     param_values: tuple[str, ...] = ()  # … of them, those computed from a parameter
     param_positions: tuple[int, ...] = ()  # … the positions of those parameters (ArgSummary's)
+    imported: tuple[tuple[str, str, str], ...] = ()  # … (value, module, name): an imported function's result
 
 
 @dataclass(frozen=True, slots=True)

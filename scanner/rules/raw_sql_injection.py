@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..analysis.handed import handed_at
 from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
+from ..facts.model import ClientRef
 from ..index import FunctionKey
 from .base import Rule, RuleContext
 
@@ -105,6 +106,22 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
                                      "what the callers pass is not known",)
 
 
+def _constants(index, path: str, imported) -> set[str]:
+    """The spliced values that an imported function returns when it returns only constants
+    (`const { table } = tableFor(kind)`, an allow-list in another file)."""
+    out = set()
+    for value, module, name in imported:
+        target = index.callee_of_import(path, ClientRef("import", "import", module, name))
+        fn = index.function(target) if target is not None else None
+        if fn is not None and fn.returns_constant:
+            out.add(value)
+    return out
+
+
+def _without(values: tuple[str, ...], settled: set[str]) -> tuple[str, ...]:
+    return tuple(v for v in values if v not in settled)
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in ctx.prisma_calls():
@@ -120,7 +137,10 @@ def _check(ctx: RuleContext):
         callers = _decided_by_callers(index, FunctionKey(call.path, call.call.ctx.function),
                                       args.raw_param_positions)
         across = _handed_across(index, call.path, sink) if tainted is None and args.raw_param_values else None
-        severity, confidence, evidence = _grade(args.raw_values, args.raw_param_values, tainted, callers, across)
+        settled = _constants(index, call.path, args.raw_imported)
+        severity, confidence, evidence = _grade(_without(args.raw_values, settled),
+                                                _without(args.raw_param_values, settled),
+                                                tainted, callers, across)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -134,8 +154,9 @@ def _check(ctx: RuleContext):
             how = _BUILT.get(frag.sql_kind)
             if how is None:
                 continue
+            settled = _constants(index, path, frag.imported)
             severity, confidence, evidence = _grade(
-                frag.values, frag.param_values, None,
+                _without(frag.values, settled), _without(frag.param_values, settled), None,
                 _decided_by_callers(index, FunctionKey(path, frag.function), frag.param_positions))
             yield ctx.finding(
                 path, frag.span,
