@@ -179,18 +179,29 @@ class ProjectIndex:
     def _passed_client(self, path: str, ref: ClientRef) -> ClientRef:
         """A parameter is a client when every resolved caller (one call deep, any file)
         passes a client in its place (`doWork(tx)`, `syncUser(prisma, id)`)."""
-        sites = self.callers(FunctionKey(path, ref.function))
         index = int(ref.name or 0)
+        return self._callers_hand(path, ref.function, lambda site: dict(site.client_args).get(index),
+                                  "parameter")
+
+    def _callers_hand(self, path: str, fid: int, pick, what: str, depth: int = 0) -> ClientRef:
+        """A client when every resolved caller of function `fid` hands one where `pick(site)`
+        reads it (a transaction's when each hands one, also when a caller hands on a
+        parameter's property its own callers fill: `applyMutation({ prisma: tx })` →
+        `deleteOwned({ prisma })`), none otherwise."""
+        sites = self.callers(FunctionKey(path, fid)) if depth <= _GIVEN_DEPTH else []
         passed = []
         for caller, site in sites:
-            arg = dict(site.client_args).get(index)
+            arg = pick(site)
             settled = self.resolve_ref(caller, arg) if arg is not None and arg.kind == "import" else arg
             if settled is None or settled.kind != "client":
                 return ClientRef("none")
+            if not settled.tx_param and arg.given is not None:
+                handed = self._given_client(caller, arg.given, depth + 1)
+                settled = handed if handed.kind == "client" else settled
             passed.append(settled)
         if not passed:
             return ClientRef("none")
-        return ClientRef("client", f"parameter given a client by its {len(passed)} caller(s)",
+        return ClientRef("client", f"{what} given a client by its {len(passed)} caller(s)",
                          tx_param=all(p.tx_param for p in passed))
 
     def _unresolved_module(self, path: str, ref: ClientRef, names: list[str]) -> ClientRef:
@@ -382,25 +393,11 @@ class ProjectIndex:
         return ref.tx_param
 
     def _given_client(self, path: str, given: tuple[int, int, str], depth: int = 0) -> ClientRef:
-        """What every resolved caller hands in the parameter's property a receiver reads: a
-        client (a transaction's when each hands one, also when a caller hands on its own
-        caller's: `applyMutation({ prisma: tx })` → `deleteOwned({ prisma })`) or none."""
+        """What every resolved caller hands in the parameter's property a receiver reads."""
         fid, index, key = given
-        sites = self.callers(FunctionKey(path, fid)) if depth <= _GIVEN_DEPTH else []
-        passed = []
-        for caller, site in sites:
-            arg = next((r for i, k, r in site.client_props if i == index and k == key), None)
-            settled = self.resolve_ref(caller, arg) if arg is not None and arg.kind == "import" else arg
-            if settled is None or settled.kind != "client":
-                return ClientRef("none")
-            if not settled.tx_param and arg.given is not None:
-                handed = self._given_client(caller, arg.given, depth + 1)
-                settled = handed if handed.kind == "client" else settled
-            passed.append(settled)
-        if not passed:
-            return ClientRef("none")
-        return ClientRef("client", f"property given a client by its {len(passed)} caller(s)",
-                         tx_param=all(p.tx_param for p in passed))
+        return self._callers_hand(
+            path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key), None),
+            "property", depth)
 
     def importers(self, path: str) -> set[str]:
         """The scanned files that import `path` or re-export from it (`export … from`,

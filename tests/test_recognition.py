@@ -28,6 +28,11 @@ def test_the_client_forms_fixture_leaves_only_its_near_misses_unresolved():
     assert rec["prisma_shaped_calls"] == rec["analysed"] + 7
 
 
+def _scan_app(tmp_path, files: dict[str, str]):
+    """Scan an app of `files` beside the two-model schema."""
+    return scan_dir(str(make_tree(tmp_path / "app", {"prisma/schema.prisma": SCHEMA, **files})))
+
+
 def _factory_app(tmp_path, names=None):
     files = {
         "prisma/schema.prisma": SCHEMA,
@@ -85,8 +90,7 @@ def test_the_suggested_config_line_makes_them_count(tmp_path):
 
 
 def test_configured_names_cover_members_and_calls(tmp_path):
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         ".dbaudit.yaml": "prisma:\n  client_names: [clients.write, this._store, getDb()]\n",
         "src/a.ts": 'import { clients, getDb } from "@vendor/db"\n'
                     "export class S {\n  constructor(private _store: any) {}\n"
@@ -95,19 +99,16 @@ def test_configured_names_cover_members_and_calls(tmp_path):
                     "export const c = () => getDb().note.count()\n"
                     "export const d = () => clients.read.note.count()\n",
     })
-    result = scan_dir(str(root))
     assert sorted(c.line for c in result.index.prisma_calls) == [4, 6, 7]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(8, "clients.read")]
 
 
 def test_a_receiver_split_over_lines_is_one_receiver(tmp_path):
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    rec = _scan_app(tmp_path, {
         "src/a.ts": 'import { registry } from "@vendor/db"\n'
                     "export const a = () => registry.get().note.count()\n"
                     "export const b = () => registry\n  .get()\n  .note.count()\n",
-    })
-    rec = scan_dir(str(root)).stats["recognition"]
+    }).stats["recognition"]
     assert [(t["receiver"], t["calls"], t["configurable"]) for t in rec["top_unresolved"]] == \
         [("registry.get()", 2, True)]
 
@@ -117,8 +118,7 @@ def test_members_the_project_declares_on_a_package_interface(tmp_path):
     FastifyInstance { prisma: PrismaClient } }`: `fastify.prisma` is a client in a plugin whose
     parameter takes its type from the package, and `request.server.prisma` of a parameter typed
     with one of the package's interfaces. A member nothing declares stays unresolved."""
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         "src/plugins/prisma.ts": "import fp from 'fastify-plugin'\nimport { PrismaClient } from '@prisma/client'\n"
                                  "export default fp(async (fastify) => {\n"
                                  "  fastify.decorate('prisma', new PrismaClient())\n})\n"
@@ -136,7 +136,6 @@ def test_members_the_project_declares_on_a_package_interface(tmp_path):
         "tools/admin/package.json": "{}",
         "tools/admin/src/jobs.ts": "export const run = (context: any) => context.prisma.note.count()\n",
     })
-    result = scan_dir(str(root))
     got = {(c.path, c.line): c.origin for c in result.index.prisma_calls}
     assert set(got) == {("src/routes/notes.ts", 3), ("src/routes/notes.ts", 7)}
     assert got[("src/routes/notes.ts", 3)] == \
@@ -180,8 +179,7 @@ def test_calls_naming_models_the_schema_read_lacks_are_said(tmp_path):
 def test_a_client_type_exported_by_an_export_clause_two_files_away(tmp_path):
     # `export type { Tx }` (a clause, not `export type Tx = …`) of an alias wrapping another
     # file's client type: a parameter typed with it is a client.
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    rec = _scan_app(tmp_path, {
         "src/client.ts": 'import { PrismaClient } from "@prisma/client"\n'
                          "function make(url: string) { return new PrismaClient().$extends({}) }\n"
                          "type Extended = ReturnType<typeof make>\nexport type { Extended }\n",
@@ -192,8 +190,7 @@ def test_a_client_type_exported_by_an_export_clause_two_files_away(tmp_path):
         "src/notes.ts": 'import type { Tx, Page } from "./types"\n'
                         "export const list = (client: Tx) => client.note.findMany({ take: 5 })\n"
                         "export const other = (store: Page) => store.note.findMany({ take: 5 })\n",
-    })
-    rec = scan_dir(str(root)).stats["recognition"]
+    }).stats["recognition"]
     assert (rec["analysed"], rec["unresolved"]) == (1, 1)
     assert rec["top_unresolved"][0]["receiver"] == "store"
 
@@ -202,8 +199,7 @@ def test_a_member_of_a_wrapper_typed_with_a_client(tmp_path):
     # nestjs-prisma's `CustomPrismaService<Client>` holds the client in `.client`: a wrapper
     # generic over a client type is not a client, its member is. Near misses: a Map of
     # clients' members, and a wrapper over something that is not a client.
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         "src/prisma.extension.ts": 'import { PrismaClient } from "@prisma/client"\n'
                                    "export const make = () => new PrismaClient().$extends({})\n"
                                    "export type Extended = ReturnType<typeof make>\n",
@@ -218,7 +214,6 @@ def test_a_member_of_a_wrapper_typed_with_a_client(tmp_path):
                                 "  sized() { return this.clients.size }\n"
                                 "}\n",
     })
-    result = scan_dir(str(root))
     assert [(c.path, c.line) for c in result.index.prisma_calls] == [
         ("src/users.service.ts", 7)]
     assert [(u.path, u.line, u.receiver) for u in result.index.unresolved_calls] == [
@@ -229,13 +224,11 @@ def test_a_client_member_under_a_client_is_counted_not_dropped(tmp_path):
     # `prisma.replica.user.findMany()`: Prisma has no models under a model or `$` member, so
     # the receiver is something the scan did not type. It is counted as not analysed instead
     # of vanishing. Near miss: the plain call is analysed.
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
                      "export const a = () => prisma.replica.user.findMany({ take: 1 })\n"
                      "export const b = () => prisma.user.findMany({ take: 1 })\n",
     })
-    result = scan_dir(str(root))
     rec = result.stats["recognition"]
     assert (rec["analysed"], rec["unresolved"]) == (1, 1)
     assert rec["top_unresolved"][0]["receiver"] == "prisma.replica"
@@ -244,14 +237,12 @@ def test_a_client_member_under_a_client_is_counted_not_dropped(tmp_path):
 def test_a_client_handed_in_an_object_argument(tmp_path):
     # `save({ db: prisma, id })`: a parameter's property that every caller fills with a client
     # is one. Near miss: a caller handing something else leaves it unresolved.
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         "src/notes.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
                         "export const save = (input: { db: any; id: string }) => input.db.note.findMany({ take: 1 })\n"
                         "export const keep = (input: { store: any }) => input.store.note.findMany({ take: 1 })\n"
                         "export const run = () => [save({ db: prisma, id: 'a' }), keep({ store: new Map() })]\n",
     })
-    result = scan_dir(str(root))
     assert [(c.path, c.line, c.origin) for c in result.index.prisma_calls] == [
         ("src/notes.ts", 3, "property given a client by its 1 caller(s)")]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(4, "input.store")]
@@ -261,8 +252,7 @@ def test_an_object_literal_typed_by_a_type_assertion_types_its_methods(tmp_path)
     # `export default <Command>{ execute(conn) {…} }`: the asserted type types the untyped
     # parameters of the literal's methods, as a declared type or `satisfies` does. Near miss:
     # the same literal with no type leaves `store` unresolved.
-    root = make_tree(tmp_path / "app", {
-        "prisma/schema.prisma": SCHEMA,
+    result = _scan_app(tmp_path, {
         "src/commands/info.ts": 'import { PrismaClient } from "@prisma/client"\n'
                                 "interface Command { execute(db: PrismaClient, id: string): unknown }\n"
                                 "export default <Command>{\n"
@@ -272,6 +262,5 @@ def test_an_object_literal_typed_by_a_type_assertion_types_its_methods(tmp_path)
                                 "  async execute(store, id) { return store.note.findFirst({ where: { id } }) },\n"
                                 "}\n",
     })
-    result = scan_dir(str(root))
     assert [(c.line, c.model) for c in result.index.prisma_calls] == [(4, "user")]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(7, "store")]

@@ -15,7 +15,19 @@ from .nodes import field, member_root, text, unwrap
 from .scopes import Resolver, _returned_expressions
 from .raw_origins import local_function
 
-_LITERALS = ("string", "number", "true", "false", "null", "undefined")
+LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefined"})
+
+
+def const_value(node: ts.Node, resolver: Resolver) -> ts.Node | None:
+    """The initialiser of a `const` an identifier is bound to."""
+    return const_init(resolver.lookup(text(node), node))
+
+
+def const_init(b) -> ts.Node | None:
+    if b is None or b.kind != "var" or b.path or b.value is None:
+        return None
+    decl = b.node.parent
+    return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
 
 
 def _literal_record(node: ts.Node | None, depth: int = 0) -> bool:
@@ -26,18 +38,10 @@ def _literal_record(node: ts.Node | None, depth: int = 0) -> bool:
     entries = list(object_entries(node))
     return bool(entries) and all(
         not spread and unwrap(v) is not None
-        and (unwrap(v).type in _LITERALS or (unwrap(v).type == "template_string"
+        and (unwrap(v).type in LITERAL_TYPES or (unwrap(v).type == "template_string"
                                               and not unwrap(v).named_children)
              or _literal_record(v, depth + 1))
         for _, v, spread in entries)
-
-
-def _const_of(node: ts.Node, resolver: Resolver) -> ts.Node | None:
-    b = resolver.lookup(text(node), node)
-    if b is None or b.kind != "var" or b.path or b.value is None:
-        return None
-    decl = b.node.parent
-    return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
 
 
 def _record(node: ts.Node | None, resolver: Resolver) -> bool:
@@ -49,9 +53,9 @@ def _record(node: ts.Node | None, resolver: Resolver) -> bool:
         return True
     if node.type in ("subscript_expression", "member_expression"):
         obj = unwrap(field(node, "object"))
-        return obj is not None and obj.type == "identifier" and _literal_record(_const_of(obj, resolver))
+        return obj is not None and obj.type == "identifier" and _literal_record(const_value(obj, resolver))
     if node.type == "identifier":
-        value = _const_of(node, resolver)
+        value = const_value(node, resolver)
         return value is not None and _record(value, resolver)
     return False
 

@@ -13,7 +13,8 @@ from .nodes import enclosing, field, short, text, unwrap
 from .declared_types import declared_type
 from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
-from .raw_constants import imported_call, local_constant_call
+from .raw_constants import LITERAL_TYPES as _LITERAL_TYPES, const_init as _const_init, \
+    const_value as _const_value, imported_call, local_constant_call
 
 
 def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
@@ -34,28 +35,11 @@ def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
             return "constant"
         return "concat"
     if t == "identifier" and depth < 4:
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            decl = b.node.parent
-            if decl is not None and any(c.type == "const" for c in decl.children):
-                return sql_kind(b.value, resolver, depth + 1)
+        value = _const_init(resolver.lookup(text(node), node))
+        if value is not None:
+            return sql_kind(value, resolver, depth + 1)
         return "identifier"
     return "other"
-
-
-_LITERAL_TYPES = frozenset({"string", "number", "true", "false", "null", "undefined"})
-
-
-def _const_value(node: ts.Node, resolver: Resolver) -> ts.Node | None:
-    """The initialiser of a `const` an identifier is bound to."""
-    return _const_init(resolver.lookup(text(node), node))
-
-
-def _const_init(b) -> ts.Node | None:
-    if b is None or b.kind != "var" or b.path or b.value is None:
-        return None
-    decl = b.node.parent
-    return b.value if decl is not None and any(c.type == "const" for c in decl.children) else None
 
 
 def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
