@@ -264,3 +264,43 @@ def test_an_object_literal_typed_by_a_type_assertion_types_its_methods(tmp_path)
     })
     assert [(c.line, c.model) for c in result.index.prisma_calls] == [(4, "user")]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(7, "store")]
+
+
+def test_a_graphql_resolvers_context_parameter_is_the_request_context(tmp_path):
+    # graphql-js calls every resolver `(source, args, context, info)`: an untyped third parameter
+    # of a field config's `resolve` / `subscribe` / `authorize` (Nexus, Pothos, graphql-js), or of
+    # a function in a resolver map beside `Query`, is the request context, so the configured
+    # `ctx.prisma` names its client whatever the parameter is called. Pothos' `prismaField` puts
+    # the query first (context fourth); Nexus types it `GetGen<'context'>`. Near misses: the
+    # second parameter, a map with no root type, and a member `ctx.` does not name.
+    result = _scan_app(tmp_path, {
+        "src/schema.ts": "import { objectType } from 'nexus'\n"
+                         "import { GetGen } from 'nexus/dist/typegenTypeHelpers'\n"
+                         "export const Query = objectType({\n"
+                         "  name: 'Query',\n"
+                         "  definition(t) {\n"
+                         "    t.list.field('notes', {\n"
+                         "      authorize: (_s, _a, c) => c.prisma.user.count().then(Boolean),\n"
+                         "      resolve: (_parent, _args, context) => context.prisma.note.findMany({ take: 5 }),\n"
+                         "    })\n"
+                         "    t.prismaField({ type: 'User', resolve: (query, _r, _a, ctx) => ctx.prisma.user.findFirst(query) })\n"
+                         "    t.field('second', { resolve: (_p, context) => context.prisma.note.findFirst() })\n"
+                         "    t.field('store', { resolve: (_p, _a, context) => context.store.note.findFirst() })\n"
+                         "  },\n"
+                         "})\n"
+                         "export const typed = (_r: unknown, _a: unknown, context: GetGen<'context'>) =>\n"
+                         "  context.prisma.user.findFirst()\n",
+        "src/resolvers.ts": "export const resolvers = {\n"
+                            "  Query: { notes: (_p, _a, context) => context.prisma.note.findMany({ take: 5 }) },\n"
+                            "  Note: { author: (note, _a, context) => context.prisma.user.findFirst() },\n"
+                            "}\n"
+                            "export const helpers = { Util: { f: (_p, _a, context) => context.prisma.note.count() } }\n",
+    })
+    assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [
+        ("src/resolvers.ts", 2), ("src/resolvers.ts", 3), ("src/schema.ts", 7), ("src/schema.ts", 8),
+        ("src/schema.ts", 10), ("src/schema.ts", 16)]
+    assert sorted((u.path, u.line, u.receiver) for u in result.index.unresolved_calls) == [
+        ("src/resolvers.ts", 5, "context.prisma"), ("src/schema.ts", 11, "context.prisma"),
+        ("src/schema.ts", 12, "context.store")]
+    assert {c.origin for c in result.index.prisma_calls if c.path == "src/resolvers.ts"} == {
+        "the GraphQL context's prisma (configured ctx.prisma)"}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import tree_sitter as ts
 
 from .client_types import declared_type
+from .graphql import context_param_index
 from .model import NOT_CLIENT, ClientRef
 from .nodes import FUNCTION_TYPES, TRANSPARENT, enclosing, field, key, member_chain, text, unwrap
 
@@ -235,6 +236,9 @@ class ClientClassifier:
                 return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN
         if obj is not None and obj.type in ("this", "super"):
             return self._classify_this_member(expr, prop)
+        if obj is not None and obj.type == "identifier" and self.config.chain_is_client("ctx." + prop) \
+                and self._graphql_context(obj):
+            return ClientRef("client", f"the GraphQL context's {prop} (configured ctx.{prop})")
         wrapped = self.types.wrapped_client(self.declared_type_of(obj))
         if wrapped is not None:
             return wrapped
@@ -244,6 +248,16 @@ class ClientClassifier:
         if base.kind == "client":
             return NOT_CLIENT  # a model delegate or `$` method of a client
         return self.property_of(obj, prop, depth)
+
+    def _graphql_context(self, ident: ts.Node) -> bool:
+        """An untyped parameter in the position where graphql-js hands a resolver the request
+        context: what the configured `ctx.` names mean, whatever the parameter is called."""
+        b = self.lookup(text(ident), ident)
+        if b is None or b.kind != "param" or b.path:
+            return False
+        if b.type_text:   # Nexus' generated context type, `GetGen<'context'>`
+            return b.type_text.lstrip(": ").replace('"', "'").replace(" ", "") == "GetGen<'context'>"
+        return b.value is not None and context_param_index(b.value) == b.index
 
     def property_of(self, obj: ts.Node | None, prop: str, depth: int = 0) -> ClientRef:
         """What property `prop` of an object that is not itself a client holds: the

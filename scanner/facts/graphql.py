@@ -102,3 +102,36 @@ def _extends_root(call: ts.Node) -> bool:
         if pair.type == "pair" and text(field(pair, "key")) in ("type", "name"):
             return text(field(pair, "value")).strip("'\"`") in GRAPHQL_OPS
     return False
+
+
+# A field config's functions called with the resolver's arguments: graphql-js' `resolve` and
+# `subscribe`, and Nexus' field-authorize plugin's `authorize`.
+_RESOLVER_ARGS = frozenset({"resolve", "subscribe", "authorize"})
+# Pothos' Prisma plugin puts the query first: `t.prismaField({ resolve: (query, root, args, ctx) })`.
+_QUERY_FIRST = frozenset({"prismaField", "prismaFieldWithInput", "prismaConnection"})
+
+
+def context_param_index(fn: ts.Node) -> int:
+    """Which parameter of `fn` is GraphQL's request context, or -1: graphql-js calls every field
+    resolver as `(source, args, context, info)`. A resolver is the `resolve` (or `subscribe`,
+    `authorize`) of a field config object (graphql-js, Nexus, Pothos), or a function in a resolver map beside a `Query`,
+    `Mutation` or `Subscription` object (`{ Query: { feed: (_, args, ctx) => … } }`)."""
+    holder = fn.parent
+    if fn.type == "method_definition":
+        key, obj = text(field(fn, "name")), holder
+    elif holder is not None and holder.type == "pair" and field(holder, "value") == fn:
+        key, obj = text(field(holder, "key")).strip("'\""), holder.parent
+    else:
+        return -1
+    if obj is None or obj.type != "object":
+        return -1
+    if key in _RESOLVER_ARGS:
+        call = obj.parent.parent if obj.parent is not None and obj.parent.type == "arguments" else None
+        callee = field(call, "function") if call is not None and call.type == "call_expression" else None
+        name = text(field(callee, "property")) if callee is not None and callee.type == "member_expression" else ""
+        return 3 if name in _QUERY_FIRST else 2
+    pair = obj.parent
+    if pair is None or pair.type != "pair" or pair.parent is None or pair.parent.type != "object":
+        return -1
+    keys = {text(field(p, "key")).strip("'\"") for p in pair.parent.named_children if p.type == "pair"}
+    return 2 if keys & GRAPHQL_OPS else -1
