@@ -304,3 +304,23 @@ def test_a_graphql_resolvers_context_parameter_is_the_request_context(tmp_path):
         ("src/schema.ts", 12, "context.store")]
     assert {c.origin for c in result.index.prisma_calls if c.path == "src/resolvers.ts"} == {
         "the GraphQL context's prisma (configured ctx.prisma)"}
+
+
+def test_the_client_class_and_type_imported_under_another_name(tmp_path):
+    # One app, two databases: each generated client's class imported under an alias
+    # (`PrismaClient as RegionClient`) from a generator's `output` under generated/, and its
+    # type aliased too. Near miss: another package's class under an alias is no client.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": "import { PrismaClient as RegionClient, type PrismaClient as RegionType } "
+                     "from 'prisma/region/generated/client'\n"
+                     "import { Pool as Db } from 'pg'\n"
+                     "const g = globalThis as { region?: RegionType }\n"
+                     "export const region = g.region ?? new RegionClient()\n"
+                     "export const pool = new Db()\n"
+                     "export const count = (db: RegionType) => db.user.count()\n",
+        "src/use.ts": "import { region, pool } from './db'\n"
+                      "export const a = () => region.note.findMany({ take: 5 })\n"
+                      "export const b = () => pool.note.findMany({ take: 5 })\n",
+    })
+    assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [("src/db.ts", 6), ("src/use.ts", 2)]
+    assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [("src/use.ts", "pool")]

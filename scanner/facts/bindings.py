@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
-from .classify import UNKNOWN, prisma_module, _enclosing_class, array_element, configured
+from .classify import UNKNOWN, _enclosing_class, array_element, configured
+from .generated import prisma_module
 from .client_types import class_base, contextual_type, declared_type, object_method
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
 from .nodes import field, key, member_chain, param_pattern, text

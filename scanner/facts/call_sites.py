@@ -11,7 +11,7 @@ from .args import object_entries
 from dataclasses import replace
 
 from .calls import given_by_caller
-from .classify import prisma_module
+from .generated import prisma_module
 from .context import ContextBuilder
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap

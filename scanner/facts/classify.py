@@ -30,15 +30,9 @@ _NEVER_CLIENT = frozenset({
     "undefined", "regex", "arrow_function", "function_expression", "class",
     "unary_expression", "update_expression",
 })
-PRISMA_PACKAGE = "@prisma/client"
 # Client methods that hand back a client: an extended one, or (the read-replicas
 # extension) the replica or the primary.
 _CLIENT_RETURNING = frozenset({"$extends", "$replica", "$primary"})
-
-
-def prisma_module(module: str) -> bool:
-    """The generated Prisma client: the package, or a custom `output` under generated/."""
-    return module == PRISMA_PACKAGE or module.endswith(("/generated/prisma", "/generated/prisma/client"))
 
 
 class ClientClassifier:
@@ -57,8 +51,8 @@ class ClientClassifier:
         if t in _NEVER_CLIENT:
             return NOT_CLIENT
         if t == "new_expression":
-            cls = text(field(expr, "constructor")).split(".")[-1]
-            return ClientRef("client", "new PrismaClient") if cls in self.config.classes else NOT_CLIENT
+            return ClientRef("client", "new PrismaClient") if self.client_class(field(expr, "constructor")) \
+                else NOT_CLIENT
         if t == "call_expression":
             return self._classify_call(expr, depth)
         if t == "binary_expression":
@@ -248,6 +242,15 @@ class ClientClassifier:
         if base.kind == "client":
             return NOT_CLIENT  # a model delegate or `$` method of a client
         return self.property_of(obj, prop, depth)
+
+    def client_class(self, ctor: ts.Node | None) -> bool:
+        """`new PrismaClient()`, `new db.PrismaClient()`, or the class imported under another
+        name (`import { PrismaClient as RegionClient } from "…"`: one app, two schemas)."""
+        name = text(ctor).split(".")[-1]
+        if name in self.config.classes:
+            return True
+        b = self.lookup(name, ctor) if ctor is not None and ctor.type == "identifier" else None
+        return b is not None and b.kind == "import" and b.imported in self.config.classes
 
     def _graphql_context(self, ident: ts.Node) -> bool:
         """An untyped parameter in the position where graphql-js hands a resolver the request

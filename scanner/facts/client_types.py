@@ -185,6 +185,9 @@ class TypeReader:
             return UNKNOWN  # an interface: an object type, only its members may be clients
         b = self.resolver.lookup(name, at)
         if b is not None and b.kind == "import" and b.imported != "*":
+            if b.imported != name and self.resolver.config.type_is_client(b.imported or ""):
+                # `import { type PrismaClient as GlobalClient } from "…/generated/client"`
+                return ClientRef("client", "typed as a client", tx_param="Transaction" in (b.imported or ""))
             return self.resolver.import_ref(b.module or "", b.imported or "default", origin="imported type")
         return UNKNOWN
 

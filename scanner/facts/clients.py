@@ -18,8 +18,7 @@ from .scopes import _returned_expressions
 def extract(pf: ParsedFile) -> tuple[ClientCreation, ...]:
     out = []
     for node in pf.captures("new_client").get("new_client", []):
-        cls = text(field(node, "constructor")).split(".")[-1]
-        if cls not in pf.config.classes:
+        if not pf.resolver.client_class(field(node, "constructor")):
             continue
         binding = assigned = None
         holder = node.parent

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .args import object_entries, summarise_args, where_object
-from .classify import prisma_module
+from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
 from .nodes import CONSTANT_NAME, field, span, text, unwrap
 

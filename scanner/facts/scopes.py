@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .bindings import BindingClassifier
 from .classify import (  # noqa: F401 (the names other modules import from here)
-    PRISMA_PACKAGE, UNKNOWN, ClientClassifier, _returned_expressions, array_element, configured,
+    UNKNOWN, ClientClassifier, _returned_expressions, array_element, configured,
     object_property,
 )
 from .client_types import TypeReader

@@ -10,9 +10,11 @@ configured schema is not merged in. `.prisma` files under docs, examples, tests
 and fixtures folders are never searched (a path the project names is read).
 
 A named path that does not exist (generated at build time) is noted and the
-search goes on. Several complete schemas side by side (`prisma/postgres/` and
-`prisma/sqlite/`, one per provider) are alternatives, not parts of one
-schema: the PostgreSQL one (else the first by path) is read, the others noted.
+search goes on. Several complete schemas of one package that declare mostly the
+same models (`prisma/postgres/` and `prisma/sqlite/`, one per provider) are
+alternatives, not parts of one schema: the PostgreSQL one (else the first by
+path) is read, the others noted. Schemas of different models are different
+databases, each read.
 """
 
 from __future__ import annotations
@@ -127,23 +129,53 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]]]:
-    """The schema out of `groups` (see group_schemas). Groups that each declare a
-    datasource and sit side by side in one folder (`prisma/postgres/`,
-    `prisma/sqlite/`) are alternatives: the PostgreSQL one (else the first by path)
-    is read. Every other group is read too: schemas in different places belong to
-    different services of the repository."""
-    providers = {tuple(g): _provider(g) for g in groups}
-    siblings: dict[Path, list[list[Path]]] = defaultdict(list)
-    for g in groups:
-        if providers[tuple(g)] is not None:
-            siblings[g[0].parent.parent].append(g)
+    """The schema out of `groups` (see group_schemas). Complete schemas (each declares a
+    datasource) of one package that declare mostly the same models are alternatives
+    (`prisma/postgres/` and `prisma/sqlite/`, one per provider): the PostgreSQL one (else
+    the first by path) is read. Every other group is read too: schemas of other models are
+    other databases (`prisma/global/` and `prisma/region/`, a client each), and schemas in
+    other packages belong to other services of the repository."""
+    complete = [g for g in groups if _provider(g) is not None]
+    by_package: dict[Path | None, list[list[Path]]] = defaultdict(list)
+    for g in complete:
+        by_package[_package_root(g[0].parent)].append(g)
     skipped: list[tuple[Path, ...]] = []
-    for full in siblings.values():
-        if len(full) >= 2:
-            chosen = next((g for g in full if providers[tuple(g)] in POSTGRES_PROVIDERS), full[0])
-            skipped += [tuple(g) for g in full if g is not chosen]
+    for full in by_package.values():
+        models = {tuple(g): _models(g) for g in full}
+        clusters: list[list[list[Path]]] = []
+        for g in full:
+            home = next((c for c in clusters if any(_alike(models[tuple(g)], models[tuple(h)]) for h in c)), None)
+            if home is None:
+                clusters.append([g])
+            else:
+                home.append(g)
+        for cluster in clusters:
+            if len(cluster) >= 2:
+                chosen = next((g for g in cluster if _provider(g) in POSTGRES_PROVIDERS), cluster[0])
+                skipped += [tuple(g) for g in cluster if g is not chosen]
     dropped = {p for g in skipped for p in g}
     return sorted(p for g in groups for p in g if p not in dropped), skipped
+
+
+_MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{", re.M)
+
+
+def _models(files: list[Path]) -> frozenset[str]:
+    names: set[str] = set()
+    for path in files:
+        try:
+            names.update(_MODEL.findall(path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    return frozenset(names)
+
+
+def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    """The same data model, give or take a few models: half of the smaller schema's
+    models or more are in the other (two empty schemas are alike)."""
+    if not a or not b:
+        return not a and not b
+    return len(a & b) * 2 >= min(len(a), len(b))
 
 
 def _provider(files: list[Path]) -> str | None:

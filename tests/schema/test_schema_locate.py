@@ -373,3 +373,22 @@ def test_the_schema_generate_reads_wins(tmp_path, generate, read):
     write(tmp_path, {"package.json": json.dumps({"scripts": scripts}), "db/app.prisma": MODEL,
                      "prisma/schema.prisma": MODEL})
     assert rel(tmp_path, find_schema_files(tmp_path)) == read
+
+
+def test_side_by_side_schemas_of_other_models_are_other_databases(tmp_path):
+    # One package, two databases (a global and a regional one), each with a copy per provider:
+    # the copies declare the same models and are alternatives (the PostgreSQL one is read),
+    # the two databases declare different models and are both read. Near miss: the same
+    # layout's copies alone stay alternatives.
+    glob_models = "model User {\n  id Int @id\n}\nmodel Account {\n  id Int @id\n}\n"
+    region_models = "model Workspace {\n  id Int @id\n}\nmodel Member {\n  id Int @id\n}\n"
+    write(tmp_path, {"package.json": "{}",
+                     "prisma/global/schema.prisma": datasource("cockroachdb") + glob_models,
+                     "prisma/region/schema.prisma": datasource("cockroachdb") + region_models,
+                     "prisma/providers/postgresql/global/schema.prisma": datasource("postgresql") + glob_models,
+                     "prisma/providers/postgresql/region/schema.prisma": datasource("postgresql") + region_models})
+    located = locate_schema(tmp_path)
+    assert rel(tmp_path, list(located.files)) == ["prisma/providers/postgresql/global/schema.prisma",
+                                                   "prisma/providers/postgresql/region/schema.prisma"]
+    assert sorted(rel(tmp_path, list(g)) for g in located.alternatives) == [
+        ["prisma/global/schema.prisma"], ["prisma/region/schema.prisma"]]
