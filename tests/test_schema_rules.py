@@ -70,6 +70,12 @@ def test_required_relation_default_is_restrict_optional_is_set_null(tmp_path):
     assert "SetNull" in finding.message and "Vote.userId to NULL" in finding.message
     required = _scan(_project(tmp_path / "r", _datasource("postgresql")), "relation-missing-on-delete")
     assert "(Restrict)" in required.findings[0].message
+    # An optional relation field over a required key (a schema older Prisma accepted): only a
+    # nullable key can be set to NULL, so the key decides.
+    legacy = MODELS.replace("user   User ", "user   User?")
+    assert legacy != MODELS
+    [finding] = _scan(_project(tmp_path / "l", _datasource("postgresql"), legacy), "relation-missing-on-delete").findings
+    assert "(Restrict)" in finding.message and "NULL" not in finding.message
 
 
 def test_mongodb_many_to_many_id_lists_take_no_referential_action(tmp_path):

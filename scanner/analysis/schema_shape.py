@@ -49,11 +49,15 @@ def string_fields(schema: Schema):
 
 
 def relation_is_optional(model: Model, f: Field) -> bool:
-    """A relation is optional when its relation field or any of its scalar fields is."""
-    if f.optional:
-        return True
-    scalars = [model.field(n) for n in f.relation.fields] if f.relation else []
-    return any(s is not None and s.optional for s in scalars)
+    """A relation is optional when any of its scalar fields is: only a nullable key can be
+    set to NULL. `user User? @relation(fields: [userId])` over a required `userId` (a schema
+    older Prisma accepted) is required: SetNull cannot apply there. Without scalar fields
+    (the other side), the relation field says."""
+    scalars = [model.field(n) for n in f.relation.fields] if f.relation and f.relation.fields else []
+    known = [s for s in scalars if s is not None]
+    if not known:
+        return f.optional
+    return any(s.optional for s in known)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,8 @@ def extract(pf: ParsedFile) -> tuple[ClientCreation, ...]:
                                                      "call_expression", "member_expression", "as_expression",
                                                      "arguments", "assignment_expression",
                                                      "augmented_assignment_expression"):
-            if holder.type in ("binary_expression", "assignment_expression") and _mentions_global(pf, holder):
+            if holder.type in ("binary_expression", "assignment_expression", "augmented_assignment_expression") \
+                    and _mentions_global(pf, holder):
                 global_reuse = True
             left = unwrap(field(holder, "left")) if holder.type.endswith("assignment_expression") else None
             if left is not None and left.type == "identifier":
@@ -40,8 +41,16 @@ def extract(pf: ParsedFile) -> tuple[ClientCreation, ...]:
             global_reuse = _factory_cached_on_global(pf, node) or _kept_on_global(pf, kept)
         out.append(ClientCreation(span(node), pf.fid(node), binding, global_reuse,
                                   _returned(node, binding), _production_only(node),
-                                  assigned is not None and _memoised(pf, node, assigned)))
+                                  assigned is not None and _memoised(pf, node, assigned),
+                                  _class_module(pf, field(node, "constructor"))))
     return tuple(out)
+
+
+def _class_module(pf: ParsedFile, ctor: ts.Node | None) -> str:
+    """The module the client class is imported from (`@prisma/client`, a generator's output)."""
+    name = text(ctor).split(".")[0]
+    b = pf.resolver.lookup(name, ctor) if ctor is not None else None
+    return (b.module or "") if b is not None and b.kind == "import" else ""
 
 
 def _memoised(pf: ParsedFile, node: ts.Node, assignment: ts.Node) -> bool:

@@ -355,9 +355,9 @@ class ClientCreation:
     binding: str | None
     global_reuse: bool         # `globalThis.prisma ?? new PrismaClient()` style
     returned: bool = False     # handed back by its function (a factory), not used and dropped there
-    # Runs only when NODE_ENV is production, where no hot reload runs the module again.
-    production_only: bool = False
+    production_only: bool = False  # runs only when NODE_ENV is production: no hot reload there
     memoised: bool = False     # kept in a module variable its function tests first (`if (!db) db = new …`)
+    module: str = ""           # where the class comes from: one generated client per schema
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,15 @@ database (low)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from ..analysis.callee_names import callee_matches
 from ..analysis.guarded_work import catches
 from ..facts.model import HandlerSummary
 from ..findings import Severity
 from ..facts.entries import a_kind
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 MAPPING = ("P2002 (unique constraint) → 409, P2003 (foreign key) → 409 or 400, "
@@ -35,12 +39,35 @@ def one_status(h: HandlerSummary, trackers) -> str | None:
     return h.statuses[0]
 
 
-def _grade(status: str, clientside: bool) -> tuple[str, tuple[str, ...]]:
+# A route segment naming a parameter: `[id]` (Next.js, SvelteKit), `$id` (Remix), `:id`.
+_DYNAMIC = re.compile(r"^(?:\[.*\]|\$.*|:.*)$")
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+def _webhook_receiver(index, path: str, fid: int) -> bool:
+    """The entry point receives a webhook: its route (the file's path) names a webhook and no
+    parameter (`api/webhooks/stripe`, not the `teams/[id]/webhooks` a settings page edits,
+    nor `webhooks/[id]`), and it answers POST (or its method is not named)."""
+    parts = [p for seg in PurePosixPath(path).with_suffix("").parts
+             for p in (seg.split(".") if "[" not in seg else (seg,))]
+    if not any("webhook" in p.lower() for p in parts) or any(_DYNAMIC.match(p) for p in parts):
+        return False
+    names, fn = set(), index.function(FunctionKey(path, fid))
+    while fn is not None:
+        names.add(fn.name)
+        fn = index.function(FunctionKey(path, fn.parent)) if fn.parent >= 0 else None
+    return (names & _METHODS) <= {"POST"}
+
+
+def _grade(status: str, clientside: bool, webhook: bool) -> tuple[str, tuple[str, ...]]:
     """How sure one status for every error is a problem (rules.md §8), by what the status
     tells the client and what the guarded work can fail with."""
     if status.isdigit() and not status.startswith("5"):
         return "high", (f"a database failure is answered with {status}, which tells the client the fault "
                         "is its own (or that all went well): an outage reads as a bad request",)
+    if status.startswith("5") and webhook:
+        return "low", (f"a webhook receiver: its sender retries what is answered {status}, so one 5xx for "
+                       "every error is how it asks for the retry",)
     if clientside:
         return "medium", ("the guarded work writes or reads with `…OrThrow`: a duplicate (P2002) or a missing "
                           "row (P2025) would be answered as a server failure; whether the client can cause one "
@@ -64,7 +91,7 @@ def _check(ctx: RuleContext):
         answer = f"status {status}" if status.isdigit() else f"`{status}`"
         # A write can clash on a unique key (P2002); an `…OrThrow` read fails for a missing row (P2025).
         clientside = w.writes or any(c.operation.endswith("OrThrow") for c in w.calls)
-        confidence, evidence = _grade(status, clientside)
+        confidence, evidence = _grade(status, clientside, _webhook_receiver(index, path, catch.function))
         yield ctx.finding(
             path, catch.span,
             f"This catch in {a_kind(entry)} answers every error from {w.what()} with {answer} without "

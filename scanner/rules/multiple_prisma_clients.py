@@ -8,8 +8,27 @@ from ..findings import Related, Severity
 from .base import Rule, RuleContext
 
 
-def _is_next_app(index) -> bool:
-    return any(pkg.dependency("next") is not None for pkg in index.modules.packages.values())
+def _next_packages(index) -> set[str]:
+    """The folders of the packages that depend on Next.js."""
+    return {pkg.dir for pkg in index.modules.packages.values() if pkg.dependency("next") is not None}
+
+
+def _hot_reloaded(index, path: str, next_dirs: set[str]) -> bool:
+    """A Next.js app loads the module (its own package, or the package of a file that loads
+    it, depends on next): its dev server reruns it on every hot reload. A bot, a job runner or
+    an Express server of the same repository is a plain process that runs it once."""
+    return any(index.package_of(p) in next_dirs for p in _loaders(index, path))
+
+
+def _database(module: str) -> str:
+    """Which generated client a class import names: `@prisma/client`, or a generator's output
+    (`../prisma/generated/platform` → `generated/platform`). Clients of two schemas are two
+    databases, each with its own pool by necessity."""
+    parts = [p for p in module.split("/") if p not in ("", ".", "..")]
+    if "generated" not in parts:
+        return "@prisma/client"   # the package, or a workspace package re-exporting its class
+    tail = parts[len(parts) - 1 - parts[::-1].index("generated"):]
+    return "/".join(tail[:-1] if tail[-2:] == ["prisma", "client"] else tail)
 
 
 def _test_harness(index, path: str) -> bool:
@@ -60,7 +79,10 @@ def _check(ctx: RuleContext):
     for c in module_level:
         by_path.setdefault(c.path, []).append(c)
     extra: set[str] = set()
-    for group in _apps(index, sorted(by_path)):
+    groups = [[p for p in app if _database(by_path[p][0].creation.module) == db]
+              for app in _apps(index, sorted(by_path))
+              for db in sorted({_database(by_path[p][0].creation.module) for p in app})]
+    for group in groups:
         # The shared singleton (globalThis reuse) is the one to keep; the others are extra.
         paths = sorted(group, key=lambda p: (not any(c.creation.global_reuse for c in by_path[p]), p))
         if len(paths) < 2:
@@ -78,10 +100,11 @@ def _check(ctx: RuleContext):
                 related=(Related(first.path, first.creation.span.line, "another PrismaClient"),),
                 matched=f"new PrismaClient@{path}",
             )
-    if _is_next_app(index):
+    next_dirs = _next_packages(index)
+    if next_dirs:
         for c in module_level:
             if c.creation.function < 0 and not c.creation.global_reuse and not c.creation.production_only \
-                    and c.path not in extra:
+                    and c.path not in extra and _hot_reloaded(index, c.path, next_dirs):
                 yield ctx.finding(
                     c.path, c.creation.span,
                     "Module-level PrismaClient without the globalThis singleton: in Next.js "
