@@ -3,14 +3,31 @@ without the globalThis reuse that survives Next.js hot reload (rules.md §2)."""
 
 from __future__ import annotations
 
+import re
+
 from ..analysis.client_lifecycle import creations
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
 
 
+_RUNS_NEXT = re.compile(r"(?:^|[\s&|;])next(?:\s|$)")
+_NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+
+
 def _next_packages(index) -> set[str]:
-    """The folders of the packages that depend on Next.js."""
-    return {pkg.dir for pkg in index.modules.packages.values() if pkg.dependency("next") is not None}
+    """The folders of the Next.js apps: packages that depend on next and run it (a script
+    runs `next`, or the package has a next.config). A server that depends on next for its
+    types is no Next.js app."""
+    out = set()
+    for pkg in index.modules.packages.values():
+        if pkg.dependency("next") is None:
+            continue
+        scripts = pkg.manifest.get("scripts")
+        runs = isinstance(scripts, dict) and any(isinstance(v, str) and _RUNS_NEXT.search(v)
+                                                 for v in scripts.values())
+        if runs or any((index.root / pkg.dir / name).is_file() for name in _NEXT_CONFIGS):
+            out.add(pkg.dir)
+    return out
 
 
 def _hot_reloaded(index, path: str, next_dirs: set[str]) -> bool:
