@@ -164,10 +164,13 @@ router.use('/d', validate(D))
 router.put('/d/x', async (req: any, res: any) => res.end())
 router.put('/dx', async (req: any, res: any) => res.end())
 """, path="src/server/routes.ts")
-    names = {f.id: f"{f.name}:{f.span.line}" for f in ff.functions}
+    # handler -1: what a `use` call names runs ahead of the whole app's routes, wherever registered
+    names = {-1: "<app>", **{f.id: f"{f.name}:{f.span.line}" for f in ff.functions}}
     got = [(names[m.handler], m.callee, m.called, m.local_function is not None,
             m.ref.module if m.ref else None, m.span.line) for m in ff.middlewares]
     assert got == [
+        ("<app>", "validate", True, False, "./middleware", 5),
+        ("<app>", "validate", True, False, "./middleware", 11),
         ("own:6", "validate", True, False, "./middleware", 7),
         ("own:6", "checks.body", True, False, "./checks", 7),
         ("<callback of router.post>:7", "validate", True, False, "./middleware", 7),

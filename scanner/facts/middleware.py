@@ -9,7 +9,9 @@ named as a call site names its callee (a function of this file, or an import the
 settles), so that a rule can ask what the middleware validates (facts/validation.py
 `middleware_parts`) wherever it is defined. Only registrations on the same receiver in
 the same file are joined; a router mounted elsewhere (`app.use('/api', router)`) is not
-followed."""
+followed. Every function a `use` call names is also kept as the whole app's middleware
+(handler -1): what it does, it does ahead of every route, wherever registered (an audit
+trail written for every request)."""
 
 from __future__ import annotations
 
@@ -178,7 +180,7 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
                 {(m.callee, m.ref, m.local_function, m.called): m for m in found if m is not None})
             schemas.setdefault(handler, []).append(set(options_parts(resolver, call)))
     # A handler registered on several routes is as checked as its least checked route.
-    out, refs = [], []
+    out, refs = _app_wide(mounted, namer), []
     for handler, regs in seen.items():
         common = set(regs[0]).intersection(*regs[1:])
         kept = [m for k, m in regs[0].items() if k in common]
@@ -190,6 +192,13 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
                                    _common_parts(schemas[handler])))
     return (tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column))),
             tuple(sorted(refs, key=lambda h: (h.span.line, h.span.column))))
+
+
+def _app_wide(mounted: list[tuple[str, str | None, list[ts.Node]]], namer: _Namer) -> list[Middleware]:
+    """Every function a `use` call names, as the whole app's middleware (handler -1):
+    `app.use('/api', audit)` runs `audit` ahead of the routers other files register too."""
+    found = (namer.middleware(n, -1) for _, _, nodes in mounted for n in nodes)
+    return list({(m.callee, m.span): m for m in found if m is not None}.values())
 
 
 def _common_parts(routes: list[set[str]]) -> tuple[str, ...]:

@@ -88,7 +88,7 @@ class Middleware:
     `validate(S)` in `router.post('/x', validate(S), handler)` (arrays too), or one that
     `router.use(mw)` puts ahead of the routes registered on `router` after it (under its
     path, `router.use('/admin', mw)`). See facts/middleware.py."""
-    handler: int                 # function id of the handler it runs before
+    handler: int                 # function id of the handler it runs before; -1: the app's (`app.use`)
     callee: str                  # `validate`, `checks.body`, `validNote`
     ref: ClientRef | None        # the import the function comes from, if any
     local_function: int | None   # or the function of this file

@@ -39,8 +39,10 @@ def _hot_reloaded(index, path: str, next_dirs: set[str]) -> bool:
 
 def _database(module: str) -> str:
     """Which generated client a class import names: `@prisma/client`, or a generator's output
-    (`../prisma/generated/platform` → `generated/platform`). Clients of two schemas are two
+    (`../prisma/generated/platform` → `generated/platform`, `.prisma/case_management`). Clients of two schemas are two
     databases, each with its own pool by necessity."""
+    if module.startswith(".prisma/"):   # an output under node_modules/.prisma/
+        return "@prisma/client" if module in (".prisma/client", ".prisma/client/index") else module
     parts = [p for p in module.split("/") if p not in ("", ".", "..")]
     if "generated" not in parts:
         return "@prisma/client"   # the package, or a workspace package re-exporting its class

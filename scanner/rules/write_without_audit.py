@@ -57,6 +57,31 @@ def records_trail(site, words: tuple[str, ...]) -> bool:
     return parts[-1] == "emit" and site.event is not None and names(site.event)
 
 
+def _app_middleware_trails(index, reaches) -> dict[str, tuple[str, int, str]]:
+    """{package folder: (path, line, name)} of the middleware an app runs ahead of every route
+    (`app.use('/api/v1', auditMiddleware)`, facts/middleware.py) that writes the audit trail,
+    itself or in a function it defines (`res.on('finish', …)`, a wrapped `res.json`)."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for path in sorted(index.files):
+        for m in index.files[path].middlewares:
+            target = index.callee(path, m) if m.handler == -1 else None
+            if target is None or index.package_of(path) in out:
+                continue
+            fns = index.files[target.path].functions
+            inside = [FunctionKey(target.path, f.id) for f in fns if _within(fns, f.id, target.id)]
+            if any(reaches(k) for k in inside):
+                out[index.package_of(path)] = (path, m.span.line, m.callee)
+    return out
+
+
+def _within(fns, fid: int, outer: int) -> bool:
+    while fid >= 0:
+        if fid == outer:
+            return True
+        fid = fns[fid].parent
+    return False
+
+
 def _check(ctx: RuleContext):
     cfg = ctx.config["audit"]
     if cfg["mode"] == "never":
@@ -96,6 +121,8 @@ def _check(ctx: RuleContext):
     def audit_site(path: str, site) -> bool:
         return callee_matches(site.callee, writers) or records_trail(site, words)
 
+    audited = _app_middleware_trails(
+        index, lambda k: index.find_chain(k, writes_trail, audit_site, depth=_AUDIT_DEPTH) is not None)
     skip_paths = pathspec.GitIgnoreSpec.from_lines(cfg["exempt_paths"])
     for path in sorted(index.files):
         if skip_paths.match_file(path):
@@ -138,6 +165,10 @@ def _check(ctx: RuleContext):
             trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
             related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
             related += [Related(p, ln, step) for step, p, ln in chain]
+            by_app = audited.get(index.package_of(path)) if kind == "http-handler" else None
+            graded = {} if by_app is None else {"confidence": "low", "evidence": (
+                f"the app runs {by_app[2]} ahead of its routes ({by_app[0]}:{by_app[1]}), and it writes the "
+                "audit trail: this route is covered unless it is outside that middleware's path",)}
             yield ctx.finding(
                 path, span,
                 f"{name}() ({kind}) {what} ({label}"
@@ -146,7 +177,7 @@ def _check(ctx: RuleContext):
                 f"({', '.join(dict.fromkeys(writers))}). Who changed what cannot be reconstructed. "
                 f"Write the audit row in the same transaction as the change.",
                 model=model or None, entry_point=kind, related=related,
-                matched=f"{name}@{label}",
+                matched=f"{name}@{label}", **graded,
             )
 
 

@@ -131,6 +131,11 @@ def _writers(ctx: RuleContext):
             name = site.callee.rsplit(".", 1)[-1]
             if name not in side_effect or _in_transaction_scope(index, path, site.ctx):
                 continue  # inside a transaction scope it gets the transaction's client
+            if site.ctx.function < 0 and not site.ctx.awaited:
+                # Module-level code runs once, when the module loads: an unawaited writer call
+                # there builds something (`router.put('/x', auditLog('UPDATE'), handler)`: a
+                # middleware factory) rather than writing in a request.
+                continue
             key = FunctionKey(path, index.owner(path, site.ctx.function))
             by_function.setdefault(key, []).append(Write(
                 path, site.span, site.ctx, f"{site.callee}()", None, None,
