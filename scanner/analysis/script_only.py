@@ -1,7 +1,7 @@
 """Modules only scripts load: the helpers a seed or maintenance script imports
 (`bin/seed.ts` → `bin/factory/threads.ts`) run when that script runs, by hand or from a
-package.json script, never per request. Their findings are graded like the script's own
-(findings.in_scripts)."""
+package.json script, never per request; so do the modules that define a command-line command
+(nest-commander). Their findings are graded like the script's own (findings.in_scripts)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,25 @@ from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
 
 
+# Command-line frameworks whose runner class a command extends: a module defining one is run
+# by hand (`node dist/main import`), not per request.
+_COMMAND_RUNNERS = {("nest-commander", "CommandRunner")}
+
+
+def command_modules(index) -> dict[str, str]:
+    """{path: how it is run} for the modules that define a command-line command: a class
+    extending nest-commander's `CommandRunner` (`@Command({ name: 'import' })`)."""
+    return {p: f"defines a command-line command ({i.module}'s {i.imported})"
+            for p, f in index.files.items() if f.role not in NON_APP_ROLES
+            for i in f.imports if (i.module, i.imported) in _COMMAND_RUNNERS}
+
+
 def script_only_modules(index) -> dict[str, str]:
-    """{path: how it is run} for every scanned module that some file imports and that only
-    scripts (or modules only scripts load) import, directly or through others."""
-    scripts = {p for p, f in index.files.items() if f.role in SCRIPT_ROLES}
-    found: dict[str, str] = {}
+    """{path: how it is run} for every scanned module that defines a command-line command, or
+    that some file imports and that only scripts (or modules only scripts load) import,
+    directly or through others."""
+    found: dict[str, str] = command_modules(index)
+    scripts = {p for p, f in index.files.items() if f.role in SCRIPT_ROLES} | set(found)
     changed = True
     while changed:
         changed = False
