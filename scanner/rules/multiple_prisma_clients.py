@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..analysis.client_lifecycle import creations
+from ..facts.generated import PRISMA_PACKAGE, generated_client
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
 
@@ -38,16 +39,10 @@ def _hot_reloaded(index, path: str, next_dirs: set[str]) -> bool:
 
 
 def _database(module: str) -> str:
-    """Which generated client a class import names: `@prisma/client`, or a generator's output
-    (`../prisma/generated/platform` → `generated/platform`, `.prisma/case_management`). Clients of two schemas are two
-    databases, each with its own pool by necessity."""
-    if module.startswith(".prisma/"):   # an output under node_modules/.prisma/
-        return "@prisma/client" if module in (".prisma/client", ".prisma/client/index") else module
-    parts = [p for p in module.split("/") if p not in ("", ".", "..")]
-    if "generated" not in parts:
-        return "@prisma/client"   # the package, or a workspace package re-exporting its class
-    tail = parts[len(parts) - 1 - parts[::-1].index("generated"):]
-    return "/".join(tail[:-1] if tail[-2:] == ["prisma", "client"] else tail)
+    """Which generated client a class import names (facts/generated.py): clients of two
+    schemas are two databases, each with its own pool by necessity. A class from elsewhere
+    (a workspace package re-exporting the package's) is the package's."""
+    return generated_client(module) or PRISMA_PACKAGE
 
 
 def _test_harness(index, path: str) -> bool:

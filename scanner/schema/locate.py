@@ -135,7 +135,8 @@ def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]
     the first by path) is read. Every other group is read too: schemas of other models are
     other databases (`prisma/global/` and `prisma/region/`, a client each), and schemas in
     other packages belong to other services of the repository."""
-    complete = [g for g in groups if _provider(g) is not None]
+    providers = {tuple(g): _provider(g) for g in groups}
+    complete = [g for g in groups if providers[tuple(g)] is not None]
     by_package: dict[Path | None, list[list[Path]]] = defaultdict(list)
     for g in complete:
         by_package[_package_root(g[0].parent)].append(g)
@@ -151,7 +152,7 @@ def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]
                 home.append(g)
         for cluster in clusters:
             if len(cluster) >= 2:
-                chosen = next((g for g in cluster if _provider(g) in POSTGRES_PROVIDERS), cluster[0])
+                chosen = next((g for g in cluster if providers[tuple(g)] in POSTGRES_PROVIDERS), cluster[0])
                 skipped += [tuple(g) for g in cluster if g is not chosen]
     dropped = {p for g in skipped for p in g}
     return sorted(p for g in groups for p in g if p not in dropped), skipped
