@@ -44,28 +44,39 @@ _DYNAMIC = re.compile(r"^(?:\[.*\]|\$.*|:.*)$")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
-def _webhook_receiver(index, path: str, fid: int) -> bool:
-    """The entry point receives a webhook: its route (the file's path) names a webhook and no
-    parameter (`api/webhooks/stripe`, not the `teams/[id]/webhooks` a settings page edits,
-    nor `webhooks/[id]`), and it answers POST (or its method is not named)."""
-    parts = [p for seg in PurePosixPath(path).with_suffix("").parts
+_CRON = re.compile(r"(?:^|[-_])cron(?:s|jobs?)?(?:$|[-_])")
+
+
+def _machine_caller(index, path: str, fid: int) -> str | None:
+    """Who calls the entry point when it is no person's client, by its route (the file's path,
+    which names no parameter): `webhook` when the route names a webhook and it answers POST
+    (or its method is not named: `api/webhooks/stripe`, not the `teams/[id]/webhooks` a
+    settings page edits), `cron` when it names a cron (`api/cron/cleanup`: a scheduler)."""
+    parts = [p.lower() for seg in PurePosixPath(path).with_suffix("").parts
              for p in (seg.split(".") if "[" not in seg else (seg,))]
-    if not any("webhook" in p.lower() for p in parts) or any(_DYNAMIC.match(p) for p in parts):
-        return False
+    if any(_DYNAMIC.match(p) for p in parts):
+        return None
+    if any(_CRON.search(p) for p in parts):
+        return "cron"
+    if not any("webhook" in p for p in parts):
+        return None
     names, fn = set(), index.function(FunctionKey(path, fid))
     while fn is not None:
         names.add(fn.name)
         fn = index.function(FunctionKey(path, fn.parent)) if fn.parent >= 0 else None
-    return (names & _METHODS) <= {"POST"}
+    return "webhook" if (names & _METHODS) <= {"POST"} else None
 
 
-def _grade(status: str, clientside: bool, webhook: bool) -> tuple[str, tuple[str, ...]]:
+def _grade(status: str, clientside: bool, caller: str | None) -> tuple[str, tuple[str, ...]]:
     """How sure one status for every error is a problem (rules.md §8), by what the status
     tells the client and what the guarded work can fail with."""
+    if caller == "cron":
+        return "low", ("a scheduler calls this route (a cron): it tells success from failure at most, and "
+                       "no person reads the status",)
     if status.isdigit() and not status.startswith("5"):
         return "high", (f"a database failure is answered with {status}, which tells the client the fault "
                         "is its own (or that all went well): an outage reads as a bad request",)
-    if status.startswith("5") and webhook:
+    if status.startswith("5") and caller == "webhook":
         return "low", (f"a webhook receiver: its sender retries what is answered {status}, so one 5xx for "
                        "every error is how it asks for the retry",)
     if clientside:
@@ -91,7 +102,7 @@ def _check(ctx: RuleContext):
         answer = f"status {status}" if status.isdigit() else f"`{status}`"
         # A write can clash on a unique key (P2002); an `…OrThrow` read fails for a missing row (P2025).
         clientside = w.writes or any(c.operation.endswith("OrThrow") for c in w.calls)
-        confidence, evidence = _grade(status, clientside, _webhook_receiver(index, path, catch.function))
+        confidence, evidence = _grade(status, clientside, _machine_caller(index, path, catch.function))
         yield ctx.finding(
             path, catch.span,
             f"This catch in {a_kind(entry)} answers every error from {w.what()} with {answer} without "

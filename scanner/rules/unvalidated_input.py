@@ -168,11 +168,14 @@ _RANK = {"quiet": 0, "low": 1, "medium": 2, "high": 3}
 
 
 def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: str,
-           facts: FileFacts | None = None) -> tuple[str, tuple[str, ...]]:
+           facts: FileFacts | None = None, entry: str | None = None) -> tuple[str, tuple[str, ...]]:
     """Confidence (rules.md §8): how sure the flows into one call can cause harm, the
     surest of them. `path` is the file the input is read in; `facts` the file of the
-    Prisma call, for same-function checks."""
-    grades = [_grade_flow(f, operation, crossing, index, path, facts) for f in flows]
+    Prisma call, for same-function checks; `entry` the kind of entry point that reads it
+    (found from the flow's own function when the input is read where it is used)."""
+    grades = [_grade_flow(f, operation, crossing, index, path, facts,
+                          entry or (None if crossing else index.entry_kind(path, f.function)))
+              for f in flows]
     return max(grades, key=lambda g: _RANK[g[0]])
 
 
@@ -219,6 +222,12 @@ def _unreferenced_action(index, path: str, fid: int) -> str | None:
             "gives a Server Action that no code references no endpoint")
 
 
+# Entry points whose framework parses the query string into strings and arrays of strings
+# only (unlike Express 4's default `qs`, which builds objects from `?id[not]=x`).
+_STRING_QUERIES = {"pages-api": "Next.js' query parser (`req.query` of a pages/api route)",
+                   "nitro-handler": "h3's query parser (`getQuery(event)`)"}
+
+
 def _fastify(facts: FileFacts) -> bool:
     """The handler's module is written against Fastify (`import type { FastifyRequest } from
     'fastify'`, a plugin from `@fastify/…`)."""
@@ -226,7 +235,7 @@ def _fastify(facts: FileFacts) -> bool:
 
 
 def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: str,
-                facts: FileFacts | None) -> tuple[str, tuple[str, ...]]:
+                facts: FileFacts | None, entry: str | None) -> tuple[str, tuple[str, ...]]:
     if lead.source == "action-param" and not crossing:
         unused = _unreferenced_action(index, path, lead.function)
         if unused is not None:
@@ -259,6 +268,10 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.source == "query" and facts is not None and _fastify(facts):
         return "low", ("Fastify's query-string parser (the default, not `qs`) gives strings or arrays of "
                        "strings, never objects: it cannot carry a filter object",)
+    parser = _STRING_QUERIES.get(entry or "") if lead.source == "query" else None
+    if parser is not None:
+        return "low", (f"{parser} gives strings or arrays of strings, never objects: it cannot carry a "
+                       "filter object; a malformed value fails the query",)
     if lead.argument == "where" and lead.string_ops:
         return "low", (f"{origin} is the operand of an explicit filter operator (`equals`, `in`, "
                        "`contains`, …), which takes only plain values: a filter object fails validation",)
@@ -447,7 +460,8 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             f"{_tail(severity, lead.flow.argument, lead.flow.coerced)}",
             severity=severity, entry_point=entry, related=related,
             matched=f"{call.call.text}@{lead.flow.source}:{where}@via:{via}",
-            **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, True, index, lead.caller))),
+            **dict(zip(("confidence", "evidence"), _grade(flows, call.operation, True, index, lead.caller,
+                                                          entry=entry))),
         )
 
 
