@@ -26,6 +26,13 @@ from .route_schemas import options_parts
 from .scopes import Resolver
 
 _MAX_HOPS = 4
+# express-validator: the functions a validation chain starts with, and the request part each
+# checks (`check`, `checkSchema`, `oneOf`: any part). Its chains only collect errors; a
+# route is checked where something reads them (`validationResult(req)`, analysis/middleware.py).
+EXPRESS_VALIDATOR = "express-validator"
+VALIDATOR_CHAINS = {"body": "body", "query": "query", "param": "params", "check": "*",
+                    "checkSchema": "*", "oneOf": "*", "checkExact": "*"}
+_MAX_CHAIN = 40
 
 
 def _route(call: ts.Node) -> tuple[str, str | None]:
@@ -78,9 +85,14 @@ class _Namer:
         self.function_ids = function_ids
 
     def middleware(self, node: ts.Node, handler: int, hops: int = 0) -> Middleware | None:
-        """`validate(S)` (called), `validNote` (a function, or a variable holding `validate(S)`)."""
+        """`validate(S)` (called), `validNote` (a function, or a variable holding `validate(S)`),
+        an express-validator chain (`body('email').isEmail()`: named for its first call)."""
         if hops > _MAX_HOPS:
             return None
+        chain = self._validator_chain(node) if node.type == "call_expression" else None
+        if chain is not None:
+            return Middleware(handler, f"{EXPRESS_VALIDATOR}.{chain}",
+                              ClientRef("import", "import", EXPRESS_VALIDATOR, chain), None, True, span(node))
         if node.type == "call_expression":
             target = self._function(field(node, "function"))
             return None if target is None else Middleware(handler, *target, True, span(node))
@@ -93,6 +105,33 @@ class _Namer:
                 return self.middleware(value, handler, hops + 1)
         target = self._function(node)
         return None if target is None else Middleware(handler, *target, False, span(node))
+
+    def spread(self, nodes: list[ts.Node]) -> list[ts.Node]:
+        """The middleware list with a same-file `const` array spelled out in its place
+        (`const checks = [body('email').isEmail(), validateRequest]`, then
+        `router.post('/x', checks, handler)`)."""
+        out = []
+        for n in nodes:
+            b = self.resolver.lookup(text(n), n) if n.type == "identifier" else None
+            value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+            out += _flat([value]) if value is not None and value.type == "array" else [n]
+        return out
+
+    def _validator_chain(self, call: ts.Node) -> str | None:
+        """The express-validator function a chain starts with (`body` of
+        `body('email').isEmail().normalizeEmail()`), or None for any other call."""
+        n = call
+        for _ in range(_MAX_CHAIN):
+            fn = unwrap(field(n, "function"))
+            if fn is not None and fn.type == "identifier":
+                b = self.resolver.lookup(text(fn), fn)
+                ok = b is not None and b.kind == "import" and b.module == EXPRESS_VALIDATOR
+                return b.imported if ok and b.imported in VALIDATOR_CHAINS else None
+            obj = unwrap(field(fn, "object")) if fn is not None and fn.type == "member_expression" else None
+            if obj is None or obj.type != "call_expression":
+                return None
+            n = obj
+        return None
 
     def imported(self, node: ts.Node) -> tuple[str, ClientRef] | None:
         """(name, import) of a handler named from another module: `ctrl.create`, `createUser`."""
@@ -161,10 +200,10 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
         ahead = [n for r, prefix, nodes in mounted if r == receiver and _under(path, prefix) for n in nodes]
         if text(field(callee, "property")) == "use":
             items = [a for a in args.named_children if a.type != "comment"]
-            mounted.append((receiver, path, _flat(items[1:] if path is not None else items)))
+            mounted.append((receiver, path, namer.spread(_flat(items[1:] if path is not None else items))))
         if not registered:
             continue
-        chain = _flat(handler_arguments(call))
+        chain = namer.spread(_flat(handler_arguments(call)))
         for i, arg in enumerate(chain):
             handler: object = handler_of(arg) if arg.type in ("identifier", *FUNCTION_TYPES) else None
             if handler is None and i == len(chain) - 1 and text(field(callee, "property")) != "use":
