@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Iterator
 from pathlib import Path
 
 from .facts.model import (
@@ -458,6 +458,13 @@ class ProjectIndex:
         if facts is None or not 0 <= key.id < len(facts.functions):
             return None
         return facts.functions[key.id]
+
+    def enclosing(self, path: str, fid: int) -> Iterator[FunctionFact]:
+        """Function `fid` of `path` and the functions around it, innermost first."""
+        funcs = self.files[path].functions
+        while fid >= 0:
+            yield funcs[fid]
+            fid = funcs[fid].parent
 
     def owner(self, path: str, fid: int) -> int:
         """The function whose one execution runs this code: inline callbacks

@@ -36,9 +36,9 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
         # file counts as a route only where it registers it with middleware or a schema.
         if not elsewhere or own or declared:
             routes.append((path, own, tuple(declared)))
-        reads = _reads_errors(index, FunctionKey(path, fid))
         checked = [dict.fromkeys(schema, "the route's schema option")
-                   | _middleware_parts(index, reg, mws, validators, reads) for reg, mws, schema in routes]
+                   | _middleware_parts(index, reg, mws, validators, FunctionKey(path, fid))
+                   for reg, mws, schema in routes]
         out: dict[str, str] = dict(declared)
         for part in sorted(set(checked[0]).intersection(*checked[1:])):
             out.setdefault(part, checked[0][part])
@@ -68,22 +68,21 @@ def _reads_errors(index, key: FunctionKey) -> bool:
 _RESULT_READERS = frozenset({"validationResult", "matchedData"})
 
 
-def _middleware_parts(index, path: str, middlewares, validators, handler_reads: bool = False) -> dict[str, str]:
-    """{request part: middleware} of the middleware one registration in `path` runs.
-    express-validator's chains count where the handler or another of the middleware reads
-    their errors (`[body('email').isEmail(), validateRequest]`)."""
+def _middleware_parts(index, path: str, middlewares, validators, handler: FunctionKey) -> dict[str, str]:
+    """{request part: middleware} of the middleware one registration in `path` runs ahead of
+    `handler`. express-validator's chains count where the handler or another of the
+    middleware reads their errors (`[body('email').isEmail(), validateRequest]`)."""
     out: dict[str, str] = {}
     chains = [mw for mw in middlewares if mw.ref is not None and mw.ref.module == EXPRESS_VALIDATOR]
-    if chains and (handler_reads or any(
-            t is not None and _reads_errors(index, t) for t in (index.callee(path, mw) for mw in middlewares))):
+    # named like a call site: a local function or an import (None for a library's)
+    targets = [(mw, index.callee(path, mw)) for mw in middlewares if mw not in chains]
+    if chains and (_reads_errors(index, handler)
+                   or any(t is not None and _reads_errors(index, t) for _, t in targets)):
         for mw in chains:
             part = VALIDATOR_CHAINS.get(mw.ref.name or "")
             if part is not None:
                 out.setdefault(part, mw.callee)
-    for mw in middlewares:
-        if mw in chains:
-            continue
-        target = index.callee(path, mw)   # named like a call site: local function or import
+    for mw, target in targets:
         if target is not None:
             parts = middleware_parts(index.files[target.path], target.id, mw.called)
         else:   # a library's (`validateRequest` of zod-express-middleware): by its name only

@@ -10,7 +10,7 @@ import re
 
 import tree_sitter as ts
 
-from .client_types import contextual_type
+from .client_types import contextual_type, object_method
 from .entries import GRAPHQL_OPS
 from .nodes import field, text
 
@@ -35,15 +35,10 @@ def typed_graphql_resolver(fn: ts.Node) -> bool:
     `Mutation` / `Subscription` object of a map typed `Resolvers`."""
     if _OPERATION_RESOLVERS.match(_type_name(contextual_type(fn))):
         return True
-    holder = fn.parent
-    if fn.type == "method_definition":
-        obj = holder
-    elif holder is not None and holder.type == "pair" and field(holder, "value") == fn:
-        obj = holder.parent
-    else:
+    member = object_method(fn)
+    if member is None:
         return False
-    if obj is None or obj.type != "object":
-        return False
+    obj = member[0]
     if _OPERATION_RESOLVERS.match(_type_name(contextual_type(obj))):
         return True
     pair = obj.parent
@@ -65,17 +60,10 @@ _MAX_HOPS = 16
 def code_first_graphql_resolver(fn: ts.Node) -> bool:
     """The `resolve` of a field a code-first schema builder adds to Query, Mutation or
     Subscription. A field of another object type (`Post.author`) is not an entry point."""
-    holder = fn.parent
-    if fn.type == "method_definition":
-        if text(field(fn, "name")) != "resolve":
-            return False
-        obj = holder
-    elif holder is not None and holder.type == "pair" and field(holder, "value") == fn \
-            and text(field(holder, "key")).strip("'\"") == "resolve":
-        obj = holder.parent
-    else:
+    member = object_method(fn)
+    if member is None or member[1] != "resolve":
         return False
-    n = obj
+    n = member[0]
     for _ in range(_MAX_HOPS):
         n = n.parent if n is not None else None
         if n is None or n.type in ("program", "class_body"):
@@ -114,17 +102,13 @@ _QUERY_FIRST = frozenset({"prismaField", "prismaFieldWithInput", "prismaConnecti
 def context_param_index(fn: ts.Node) -> int:
     """Which parameter of `fn` is GraphQL's request context, or -1: graphql-js calls every field
     resolver as `(source, args, context, info)`. A resolver is the `resolve` (or `subscribe`,
-    `authorize`) of a field config object (graphql-js, Nexus, Pothos), or a function in a resolver map beside a `Query`,
-    `Mutation` or `Subscription` object (`{ Query: { feed: (_, args, ctx) => … } }`)."""
-    holder = fn.parent
-    if fn.type == "method_definition":
-        key, obj = text(field(fn, "name")), holder
-    elif holder is not None and holder.type == "pair" and field(holder, "value") == fn:
-        key, obj = text(field(holder, "key")).strip("'\""), holder.parent
-    else:
+    `authorize`) of a field config object (graphql-js, Nexus, Pothos), or a function in a
+    resolver map beside a `Query`, `Mutation` or `Subscription` object
+    (`{ Query: { feed: (_, args, ctx) => … } }`)."""
+    member = object_method(fn)
+    if member is None:
         return -1
-    if obj is None or obj.type != "object":
-        return -1
+    obj, key = member
     if key in _RESOLVER_ARGS:
         call = obj.parent.parent if obj.parent is not None and obj.parent.type == "arguments" else None
         callee = field(call, "function") if call is not None and call.type == "call_expression" else None

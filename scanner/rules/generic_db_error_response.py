@@ -16,7 +16,6 @@ from ..analysis.guarded_work import catches
 from ..facts.model import HandlerSummary
 from ..findings import Severity
 from ..facts.entries import a_kind
-from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 MAPPING = ("P2002 (unique constraint) → 409, P2003 (foreign key) → 409 or 400, "
@@ -60,10 +59,7 @@ def _machine_caller(index, path: str, fid: int) -> str | None:
         return "cron"
     if not any("webhook" in p for p in parts):
         return None
-    names, fn = set(), index.function(FunctionKey(path, fid))
-    while fn is not None:
-        names.add(fn.name)
-        fn = index.function(FunctionKey(path, fn.parent)) if fn.parent >= 0 else None
+    names = {f.name for f in index.enclosing(path, fid)}
     return "webhook" if (names & _METHODS) <= {"POST"} else None
 
 

@@ -31,11 +31,11 @@ def _next_packages(index) -> set[str]:
     return out
 
 
-def _hot_reloaded(index, path: str, next_dirs: set[str]) -> bool:
-    """A Next.js app loads the module (its own package, or the package of a file that loads
-    it, depends on next): its dev server reruns it on every hot reload. A bot, a job runner or
+def _hot_reloaded(index, loaders: set[str], next_dirs: set[str]) -> bool:
+    """A Next.js app loads the module (its own package, or the package of one of its
+    `loaders`, is one): its dev server reruns it on every hot reload. A bot, a job runner or
     an Express server of the same repository is a plain process that runs it once."""
-    return any(index.package_of(p) in next_dirs for p in _loaders(index, path))
+    return any(index.package_of(p) in next_dirs for p in loaders)
 
 
 def _database(module: str) -> str:
@@ -63,7 +63,7 @@ def _loaders(index, path: str) -> set[str]:
     return seen
 
 
-def _apps(index, paths: list[str]) -> list[list[str]]:
+def _apps(index, paths: list[str], loaders: dict[str, set[str]]) -> list[list[str]]:
     """Client modules grouped by the process that may load them together: the same package,
     or a file that loads both. Separate apps of one repository (each example of a
     collection, a web app and a worker with their own clients) never share a pool."""
@@ -75,7 +75,6 @@ def _apps(index, paths: list[str]) -> list[list[str]]:
             p = group[p]
         return p
     packages = {p: index.package_of(p) for p in paths}
-    loaders = {p: _loaders(index, p) for p in paths}
     for i, a in enumerate(paths):
         for b in paths[i + 1:]:
             if packages[a] == packages[b] or loaders[a] & loaders[b]:
@@ -93,9 +92,10 @@ def _check(ctx: RuleContext):
     for c in module_level:
         by_path.setdefault(c.path, []).append(c)
     extra: set[str] = set()
-    groups = [[p for p in app if _database(by_path[p][0].creation.module) == db]
-              for app in _apps(index, sorted(by_path))
-              for db in sorted({_database(by_path[p][0].creation.module) for p in app})]
+    loaders = {p: _loaders(index, p) for p in by_path}
+    database = {p: _database(cs[0].creation.module) for p, cs in by_path.items()}
+    groups = [[p for p in app if database[p] == db]
+              for app in _apps(index, sorted(by_path), loaders) for db in sorted({database[p] for p in app})]
     for group in groups:
         # The shared singleton (globalThis reuse) is the one to keep; the others are extra.
         paths = sorted(group, key=lambda p: (not any(c.creation.global_reuse for c in by_path[p]), p))
@@ -118,7 +118,7 @@ def _check(ctx: RuleContext):
     if next_dirs:
         for c in module_level:
             if c.creation.function < 0 and not c.creation.global_reuse and not c.creation.production_only \
-                    and c.path not in extra and _hot_reloaded(index, c.path, next_dirs):
+                    and c.path not in extra and _hot_reloaded(index, loaders[c.path], next_dirs):
                 yield ctx.finding(
                     c.path, c.creation.span,
                     "Module-level PrismaClient without the globalThis singleton: in Next.js "

@@ -173,9 +173,7 @@ def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: 
     surest of them. `path` is the file the input is read in; `facts` the file of the
     Prisma call, for same-function checks; `entry` the kind of entry point that reads it
     (found from the flow's own function when the input is read where it is used)."""
-    grades = [_grade_flow(f, operation, crossing, index, path, facts,
-                          entry or (None if crossing else index.entry_kind(path, f.function)))
-              for f in flows]
+    grades = [_grade_flow(f, operation, crossing, index, path, facts, entry) for f in flows]
     return max(grades, key=lambda g: _RANK[g[0]])
 
 
@@ -268,6 +266,8 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if lead.source == "query" and facts is not None and _fastify(facts):
         return "low", ("Fastify's query-string parser (the default, not `qs`) gives strings or arrays of "
                        "strings, never objects: it cannot carry a filter object",)
+    if lead.source == "query" and entry is None and not crossing:
+        entry = index.entry_kind(path, lead.function)
     parser = _STRING_QUERIES.get(entry or "") if lead.source == "query" else None
     if parser is not None:
         return "low", (f"{parser} gives strings or arrays of strings, never objects: it cannot carry a "

@@ -67,19 +67,11 @@ def _app_middleware_trails(index, reaches) -> dict[str, tuple[str, int, str]]:
             target = index.callee(path, m) if m.handler == -1 else None
             if target is None or index.package_of(path) in out:
                 continue
-            fns = index.files[target.path].functions
-            inside = [FunctionKey(target.path, f.id) for f in fns if _within(fns, f.id, target.id)]
+            inside = [FunctionKey(target.path, f.id) for f in index.files[target.path].functions
+                      if any(g.id == target.id for g in index.enclosing(target.path, f.id))]
             if any(reaches(k) for k in inside):
                 out[index.package_of(path)] = (path, m.span.line, m.callee)
     return out
-
-
-def _within(fns, fid: int, outer: int) -> bool:
-    while fid >= 0:
-        if fid == outer:
-            return True
-        fid = fns[fid].parent
-    return False
 
 
 def _check(ctx: RuleContext):
