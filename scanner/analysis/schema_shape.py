@@ -179,3 +179,63 @@ def declared_json(f: Field) -> bool:
     json-in-string-column's reading, which string-enum-column leaves alone."""
     return (json_default(f.default) or json_comment_line(comment_text(f)) is not None
             or json_name(f.name))
+
+
+# A column named after another model's id: `userId` beside `User`, `project_id`.
+NAMED_ID = re.compile(r"([A-Za-z][A-Za-z0-9]*?)(?:Id|_id|ID)")
+
+
+def unique_fields(model) -> set[str]:
+    """Fields that alone pick at most one row: @id, @unique, one-field @@id/@@unique."""
+    out = {f.name for f in model.fields if f.is_id or f.is_unique}
+    out |= {ix.fields[0] for ix in model.indexes if len(ix.fields) == 1 and ix.kind in ("id", "unique")}
+    return out
+
+
+def parent_fields(model, schema) -> dict[str, str]:
+    """Fields that, pinned to one value, select one parent's rows, with why: a relation's
+    foreign key; the to-one relation itself (`team: { slug }`); the leading column of a
+    compound @@id/@@unique (`@@id([userId, teamId])`: one user's memberships); a column
+    named after another model's id (`userId` beside a `User` model) or like another model's
+    id column (`id_project` beside `projects.id_project @id`) where the schema declares no
+    relation."""
+    out: dict[str, str] = {}
+    for ix in model.indexes:
+        if ix.kind in ("id", "unique") and len(ix.fields) > 1:
+            out[ix.fields[0]] = f"the leading column {ix.fields[0]} of the compound key ({', '.join(ix.fields)})"
+    names = {m.name.lower() for m in schema.models}
+    # `id_project` beside `model projects { id_project String @id }`: the other model's own
+    # id column, by name, whatever the naming convention.
+    ids = {f.name: m.name for m in schema.models if m is not model for f in m.fields if f.is_id}
+    for f in model.fields:
+        if f.relation is not None or f.is_list:
+            continue
+        m = NAMED_ID.fullmatch(f.name)
+        if m and m.group(1).lower() in names:
+            out[f.name] = f"{f.name}, named after the id of {m.group(1)}"
+        elif f.name in ids and not f.is_id:
+            out[f.name] = f"{f.name}, named like the id column of {ids[f.name]}"
+    for f in model.fields:
+        if f.relation is not None and f.relation.fields and not f.is_list:
+            for name in f.relation.fields:
+                out[name] = f"the foreign key {name}"
+    return out
+
+
+def pinned_parent(model, schema, relation_points) -> str | None:
+    """`team: { slug }` where Team.slug is unique (or pins Team's own parent): the filter
+    names one parent row through a to-one relation."""
+    for point in relation_points:
+        rel, key = point.split(".", 1)
+        f = model.field(rel)
+        if f is None or f.relation is None or f.is_list:
+            continue
+        parent = schema.model(f.type)
+        if parent is None:
+            continue
+        if key in unique_fields(parent):
+            return f"the relation {rel} by its unique {key}: one {parent.name}'s rows"
+        above = parent_fields(parent, schema)
+        if key in above:
+            return f"the relation {rel} by {above[key]}: rows under one parent"
+    return None

@@ -8,72 +8,12 @@ usually small by design); no `where`, or only filters that keep growing sets
 
 from __future__ import annotations
 
-import re
-
 from ..findings import Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 from ..analysis.created_models import created_models, lookup_models
-
-
-def _unique_fields(model) -> set[str]:
-    """Fields that alone pick at most one row: @id, @unique, one-field @@id/@@unique."""
-    out = {f.name for f in model.fields if f.is_id or f.is_unique}
-    out |= {ix.fields[0] for ix in model.indexes if len(ix.fields) == 1 and ix.kind in ("id", "unique")}
-    return out
-
-
-def _parent_fields(model, schema) -> dict[str, str]:
-    """Fields that, pinned to one value, select one parent's rows, with why: a relation's
-    foreign key; the to-one relation itself (`team: { slug }`); the leading column of a
-    compound @@id/@@unique (`@@id([userId, teamId])`: one user's memberships); a column
-    named after another model's id (`userId` beside a `User` model) or like another model's
-    id column (`id_project` beside `projects.id_project @id`) where the schema declares no
-    relation."""
-    out: dict[str, str] = {}
-    for ix in model.indexes:
-        if ix.kind in ("id", "unique") and len(ix.fields) > 1:
-            out[ix.fields[0]] = f"the leading column {ix.fields[0]} of the compound key ({', '.join(ix.fields)})"
-    names = {m.name.lower() for m in schema.models}
-    # `id_project` beside `model projects { id_project String @id }`: the other model's own
-    # id column, by name, whatever the naming convention.
-    ids = {f.name: m.name for m in schema.models if m is not model for f in m.fields if f.is_id}
-    for f in model.fields:
-        if f.relation is not None or f.is_list:
-            continue
-        m = _NAMED_ID.fullmatch(f.name)
-        if m and m.group(1).lower() in names:
-            out[f.name] = f"{f.name}, named after the id of {m.group(1)}"
-        elif f.name in ids and not f.is_id:
-            out[f.name] = f"{f.name}, named like the id column of {ids[f.name]}"
-    for f in model.fields:
-        if f.relation is not None and f.relation.fields and not f.is_list:
-            for name in f.relation.fields:
-                out[name] = f"the foreign key {name}"
-    return out
-
-
-def _pinned_parent(model, schema, relation_points) -> str | None:
-    """`team: { slug }` where Team.slug is unique (or pins Team's own parent): the filter
-    names one parent row through a to-one relation."""
-    for point in relation_points:
-        rel, key = point.split(".", 1)
-        f = model.field(rel)
-        if f is None or f.relation is None or f.is_list:
-            continue
-        parent = schema.model(f.type)
-        if parent is None:
-            continue
-        if key in _unique_fields(parent):
-            return f"the relation {rel} by its unique {key}: one {parent.name}'s rows"
-        above = _parent_fields(parent, schema)
-        if key in above:
-            return f"the relation {rel} by {above[key]}: rows under one parent"
-    return None
-
-
-_NAMED_ID = re.compile(r"([A-Za-z][A-Za-z0-9]*?)(?:Id|_id|ID)")
+from ..analysis.schema_shape import parent_fields, pinned_parent, unique_fields
 
 
 def _drained_flag(call, index) -> tuple[str, str] | None:
@@ -114,14 +54,14 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
     model = schema.by_client_name(call.model) if schema is not None and call.model else None
     points = set(args.where_points)
     if model is not None:
-        unique = points & _unique_fields(model)
+        unique = points & unique_fields(model)
         if unique:
             return "quiet", (f"`where` pins the unique field {sorted(unique)[0]}: at most one row",)
-        parents = _parent_fields(model, schema)
+        parents = parent_fields(model, schema)
         parent = sorted(points & set(parents))
         if parent:
             return "low", (f"`where` pins {parents[parent[0]]}: one parent's rows, usually few by design",)
-        through = _pinned_parent(model, schema, args.where_relation_points)
+        through = pinned_parent(model, schema, args.where_relation_points)
         if through is not None:
             return "low", (f"`where` pins {through}, usually few by design",)
     drained = _drained_flag(call, index) if index is not None else None
