@@ -72,8 +72,8 @@ class Discovery:
 class _Roles:
     """How discovery gives roles: the out-of-scope kinds' globs, the script
     globs, and the roles left out of the scan."""
-    out_of_scope: dict[str, pathspec.PathSpec]
-    scripts: pathspec.PathSpec
+    out_of_scope: dict[str, _Spec]
+    scripts: _Spec
     skipped: frozenset
 
     @classmethod
@@ -89,8 +89,41 @@ class _Roles:
         return classify_role(rel, self.out_of_scope, self.scripts)
 
 
-def _spec(lines) -> pathspec.PathSpec:
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+class _Spec:
+    """A GitIgnoreSpec behind one combined regex of its patterns. pathspec tries each
+    pattern in turn (a gitignore's last match decides), and most paths match none: a miss
+    of the combined regex answers those at once, exactly as the patterns would."""
+
+    __slots__ = ("spec", "_any_include", "_any")
+
+    def __init__(self, lines):
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        compiled = [p for p in self.spec.patterns if p.include is not None and p.regex is not None]
+        self._any_include = _combined([p for p in compiled if p.include])
+        self._any = _combined(compiled)
+
+    def match_file(self, rel: str) -> bool:
+        """Whether the spec ignores `rel`: never when no including pattern matches."""
+        if self._any_include is None or self._any_include.match(rel) is None:
+            return False
+        return self.spec.match_file(rel)
+
+    def check_file(self, rel: str) -> bool | None:
+        """True or False when a pattern decides `rel` (ignored, re-included), None when
+        none matches it."""
+        if self._any is None or self._any.match(rel) is None:
+            return None
+        return self.spec.check_file(rel).include
+
+
+def _combined(patterns) -> re.Pattern | None:
+    # Each pattern names its directory marker `ps_d`; one regex may name a group once.
+    texts = [p.regex.pattern.replace("(?P<ps_d>", "(?:") for p in patterns]
+    return re.compile("|".join(f"(?:{t})" for t in texts)) if texts else None
+
+
+def _spec(lines) -> _Spec:
+    return _Spec(lines)
 
 
 class DiscoveryMemo:
@@ -173,12 +206,12 @@ class _Ignores:
 
 
 @lru_cache(maxsize=256)
-def _gitignore_spec(text: str) -> pathspec.PathSpec:
+def _gitignore_spec(text: str) -> _Spec:
     return _spec(text.splitlines())
 
 
-def classify_role(rel: str, out_of_scope: dict[str, pathspec.PathSpec],
-                  scripts: pathspec.PathSpec | None = None) -> str:
+def classify_role(rel: str, out_of_scope: dict[str, _Spec],
+                  scripts: _Spec | None = None) -> str:
     p = PurePosixPath(rel)
     if p.suffix == ".prisma":
         return "schema"
@@ -358,7 +391,7 @@ def _ignored(rel: str, ignores) -> bool:
             sub = rel[len(base) + 1:]
         else:
             sub = rel
-        verdict = spec.check_file(sub).include
+        verdict = spec.check_file(sub)
         if verdict is not None:
             return verdict
     return False

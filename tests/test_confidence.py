@@ -110,10 +110,10 @@ def test_history_stores_confidence_and_migrates_a_version_1_store(tmp_path):
     store.close()
 
 
-def test_n_plus_one_reads_the_schema_for_rows_pinned_to_one_parent():
-    """rules.md §8: a loop over rows a filter pins to one parent (its foreign key, or the
-    to-one relation by a unique field) is low; a unique field is at most one row (quiet); a
-    filter on a plain column stays medium. The schema says which is which."""
+def test_n_plus_one_keeps_one_parents_rows_medium():
+    """A loop over rows a filter pins to one parent (its foreign key, or the to-one relation
+    by a unique field) stays medium like a status filter: measured on the labelled samples,
+    such loops were real N+1s as often as other medium ones (docs/accuracy.md, session 26)."""
     from conftest import scan_dir
     from test_fixtures import _compare_rule
 
@@ -121,5 +121,4 @@ def test_n_plus_one_reads_the_schema_for_rows_pinned_to_one_parent():
     result = scan_dir(str(root), ("n-plus-one",), min_confidence="low")
     assert _compare_rule(root, "n-plus-one", result) == []
     evidence = {f.line: " ".join(f.evidence) for f in result.findings}
-    assert "the foreign key receiptId: one parent's rows" in evidence[9]
-    assert "the relation receipt by its unique number" in evidence[18]
+    assert "filtered on receiptId: bounded by the filter" in evidence[10]

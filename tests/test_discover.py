@@ -290,3 +290,22 @@ def test_files_named_in_routes_ts_are_route_modules(tmp_path):
     assert {p for p, r in got.items() if r == "remix-route"} == {
         "app/screens/home.tsx", "app/screens/shell.tsx", "app/screens/admin/user.tsx", "app/pages/x.tsx"}
     assert got["app/screens/widget.tsx"] == "component" and got["lib/util.ts"] == "lib"
+
+
+def test_prefiltered_specs_answer_as_pathspec_does():
+    """discover._Spec answers a path no pattern matches from one combined regex; every
+    answer must equal pathspec's own, negations and directory patterns included."""
+    import pathspec
+    from scanner.discover import _Spec
+
+    lines = ["node_modules/", "*.min.js", "!keep.min.js", "/build", "**/dist/**", "logs/*.log",
+             "!logs/important.log", "tmp", "# comment", "", "src/**/generated/", "*.d.ts"]
+    paths = ["node_modules/a/b.ts", "src/node_modules/x.ts", "a.min.js", "keep.min.js", "x/keep.min.js",
+             "build/out.ts", "src/build/out.ts", "pkg/dist/a.ts", "dist", "logs/a.log",
+             "logs/important.log", "tmp", "tmp/x.ts", "a/tmp/b.ts", "src/a/generated/c.ts",
+             "src/generated.ts", "types.d.ts", "src/app/page.tsx", "README.md"]
+    ours, theirs = _Spec(lines), pathspec.GitIgnoreSpec.from_lines(lines)
+    for p in paths:
+        assert ours.match_file(p) == theirs.match_file(p), p
+        assert ours.check_file(p) == theirs.check_file(p).include, p
+    assert _Spec([]).match_file("a.ts") is False and _Spec([]).check_file("a.ts") is None

@@ -198,10 +198,11 @@ def parent_fields(model, schema) -> dict[str, str]:
     compound @@id/@@unique (`@@id([userId, teamId])`: one user's memberships); a column
     named after another model's id (`userId` beside a `User` model) or like another model's
     id column (`id_project` beside `projects.id_project @id`) where the schema declares no
-    relation."""
+    relation. A column named `id` is the row's own identifier, whatever key it leads, and
+    names no parent however many models name theirs `id`."""
     out: dict[str, str] = {}
     for ix in model.indexes:
-        if ix.kind in ("id", "unique") and len(ix.fields) > 1:
+        if ix.kind in ("id", "unique") and len(ix.fields) > 1 and ix.fields[0] != "id":
             out[ix.fields[0]] = f"the leading column {ix.fields[0]} of the compound key ({', '.join(ix.fields)})"
     names = {m.name.lower() for m in schema.models}
     # `id_project` beside `model projects { id_project String @id }`: the other model's own
@@ -213,7 +214,7 @@ def parent_fields(model, schema) -> dict[str, str]:
         m = NAMED_ID.fullmatch(f.name)
         if m and m.group(1).lower() in names:
             out[f.name] = f"{f.name}, named after the id of {m.group(1)}"
-        elif f.name in ids and not f.is_id:
+        elif f.name in ids and not f.is_id and f.name != "id":
             out[f.name] = f"{f.name}, named like the id column of {ids[f.name]}"
     for f in model.fields:
         if f.relation is not None and f.relation.fields and not f.is_list:

@@ -8,8 +8,6 @@ else is unknown. The answer is a kind and a note naming the fact, for evidence."
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
 from .args import object_entries, summarise_args, where_object
@@ -114,18 +112,6 @@ def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
             return None
         found.append((kind, note))
     return max(found, key=lambda k: SIZE_ORDER.index(k[0])) if found else None
-
-
-_PINNED_NOTE = re.compile(r"rows of ([\w$.]+)\(\) \(line \d+\), filtered on ([^:]+)$")
-
-
-def pinned_read(note: str) -> tuple[str, tuple[str, ...]] | None:
-    """(the model's client name, the fields pinned) of a PINNED note, read back from the note
-    `_call_origin` writes: `rows of prisma.line.findMany() (line 4), filtered on grnId`."""
-    m = _PINNED_NOTE.search(note)
-    if m is None or m.group(1).count(".") < 2:
-        return None
-    return m.group(1).split(".")[-2], tuple(p.strip() for p in m.group(2).split(","))
 
 
 def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:

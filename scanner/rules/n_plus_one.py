@@ -19,8 +19,6 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop
 from ..analysis.handed import handed_at
-from ..analysis.schema_shape import parent_fields, pinned_parent, unique_fields
-from ..facts.origins import pinned_read
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -200,7 +198,7 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         origin, note = returned[0], f"{note}{where}: {returned[1]}"
     if origin == "param":
         return _by_callers(index, path, loop)
-    return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop, index)
+    return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
 
 # What a loop over a list of each origin (facts/origins.py) is worth, and why (rules.md §8).
@@ -220,32 +218,8 @@ _PAGE_IN_ENTRY = ("medium", "a page whose size the code fixes, but a request wai
                             "per item")
 
 
-def _pinned(index: ProjectIndex, note: str) -> tuple[str, str] | None:
-    """A read pinned to one row, or to one parent's rows, by the schema (rules.md §8: filters
-    pinned to one parent's rows are low): (grade, why); None when the filter pins neither."""
-    read = pinned_read(note)
-    schema = index.schema
-    model = schema.by_client_name(read[0]) if read is not None and schema is not None else None
-    if model is None:
-        return None
-    plain = {p for p in read[1] if "." not in p}
-    unique = sorted(plain & unique_fields(model))
-    if unique:
-        return "quiet", f"a filter on the unique field {unique[0]}: at most one row"
-    parents = parent_fields(model, schema)
-    parent = sorted(plain & set(parents))
-    if parent:
-        return "low", f"a filter on {parents[parent[0]]}: one parent's rows, few by design"
-    through = pinned_parent(model, schema, [p for p in read[1] if "." in p])
-    return ("low", f"a filter on {through}, few by design") if through is not None else None
-
-
-def _by_origin(origin: str, note: str, in_entry: bool, loop: LoopFrame,
-               index: ProjectIndex | None = None) -> tuple[str, tuple[str, ...]]:
+def _by_origin(origin: str, note: str, in_entry: bool, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
     """The grade of a loop over a collection of this origin."""
-    pinned = _pinned(index, note) if origin == "pinned" and index is not None else None
-    if pinned is not None:
-        return pinned[0], (f"the loop iterates {note}: {pinned[1]}",)
     graded = _PAGE_IN_ENTRY if origin == "page" and in_entry else _BY_ORIGIN.get(origin)
     if graded is None:
         return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)
@@ -291,17 +265,15 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
         if known is None:
             return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
                               f"where the list a caller passes ({where}) comes from is not known",)
-        pinned = _pinned(index, known[1]) if known[0] == "pinned" else None
-        grade, why = pinned if pinned is not None else (_BY_ORIGIN.get(known[0], ("medium",))[0], _PASSED[known[0]])
-        passed.append((grade, why, known[1], where))
-    grade, why, note, where = max(passed, key=lambda p: _GRADE_ORDER.index(p[0]))
+        passed.append((_BY_ORIGIN.get(known[0], ("medium",))[0], known[0], known[1], where))
+    grade, kind, note, where = max(passed, key=lambda p: _GRADE_ORDER.index(p[0]))
     if len(passed) == 1:
         said = f"its one caller ({where}) passes {note}"
     elif grade in ("high", "medium"):
         said = f"one of its {len(passed)} callers ({where}) passes {note}"
     else:
         said = f"each of its {len(passed)} callers passes a bounded list, at most {note} ({where})"
-    return grade, (f"the loop iterates {loop.origin_note}, and {said}: {why}",)
+    return grade, (f"the loop iterates {loop.origin_note}, and {said}: {_PASSED[kind]}",)
 
 
 _PASSED = {"constant": "a fixed, small number of times",
