@@ -491,7 +491,10 @@ class ProjectIndex:
         """The entry kind of the function itself (not of one around it): its own file's
         verdict, or `http-handler` when another module registers it."""
         f = self.files[path].functions[fid]
-        return f.entry_kind or ("http-handler" if FunctionKey(path, fid) in self.registered_elsewhere() else None)
+        if f.entry_kind:
+            return f.entry_kind
+        regs = self.registered_elsewhere().get(FunctionKey(path, fid))
+        return regs[0][1].kind if regs else None
 
     def registered_elsewhere(self) -> dict[FunctionKey, list[tuple[str, HandlerRef]]]:
         """Functions another module registers on a path (`router.post('/x', ctrl.create)`,
@@ -501,10 +504,28 @@ class ProjectIndex:
             self._registered = {}
             for path in sorted(self.files):
                 for h in self.files[path].handler_refs:
-                    target = self._function_of_import(path, h.ref, members=True)
-                    if target is not None:
-                        self._registered.setdefault(target, []).append((path, h))
+                    targets = self._exported_functions(path, h.ref) if h.every_export else \
+                        [self._function_of_import(path, h.ref, members=True)]
+                    for target in targets:
+                        if target is not None:
+                            self._registered.setdefault(target, []).append((path, h))
         return self._registered
+
+    def _exported_functions(self, path: str, ref: ClientRef, depth: int = 0) -> list[FunctionKey]:
+        """Every function the module namespace `ref` names exports (`import * as q from
+        './user'`, or a name another module re-exports one as: `export * as q from './user'`),
+        or that the object it names holds (`export const q = { bucket, bucketsPage }`)."""
+        target = self.modules.resolve(path, ref.module) if ref.module and depth <= _MAX_DEPTH else None
+        if target is None:
+            return []
+        if ref.name != "*":
+            exp = self.find_export(target, ref.name or "default")
+            if exp is not None and exp.member_functions:   # `export const q = { bucket, … }`
+                return [FunctionKey(target, fid) for _, fid in exp.member_functions]
+            if exp is None or exp.ref.kind != "import" or exp.ref.module is None:
+                return []
+            return self._exported_functions(target, exp.ref, depth + 1)
+        return [FunctionKey(target, e.function) for e in self.files[target].exports if e.function is not None]
 
     def scheduled(self, path: str, fid: int, depth: int = 0) -> tuple[str, str] | None:
         """(function name, how a timer runs it) when this code runs in a scheduled job: a

@@ -193,6 +193,29 @@ def test_schema_first_graphql_resolvers_by_their_generated_types():
     assert {line for name, line, kind in got if kind is None} == {2, 11, 13, 14}
 
 
+def test_untyped_resolver_maps_are_schema_first_resolvers():
+    # The map graphql-tools and Apollo Server take, written without generated types: a
+    # function directly in its Query / Mutation / Subscription object is an operation resolver.
+    src = ("export const resolvers = {\n"
+           "  Query: {\n"
+           "    feed: async (_parent, args, ctx) => ctx.prisma.post.findMany(),\n"
+           "    async post(_parent, { id }) { return id },\n"
+           "  },\n"
+           "  Mutation: { publish: (_r, { id }) => id },\n"
+           "  Post: { author: (parent) => parent.author },\n"
+           "}\n"
+           "const server = new ApolloServer({ typeDefs, resolvers: { Subscription: { tick: () => 1 } } })\n"
+           "export const cache = new InMemoryCache({ typePolicies: { Query: { fields: {\n"
+           "  feed: { merge: (existing, incoming) => incoming },\n"
+           "} } } })\n"
+           "export const perms = shield({ Query: { users: rule()(async (_p, _a, ctx) => true) } })\n")
+    got = [(f.name, f.span.line, f.entry_kind) for f in facts(src, "src/graphql/resolvers.ts", "lib").functions]
+    assert {line for _, line, kind in got if kind == "graphql-resolver"} == {3, 4, 6, 9}
+    # Near misses: a field resolver of an object type, Apollo Client's cache policies (a
+    # function under `fields`, not in `Query`), a graphql-shield rule (a call's argument).
+    assert {line for _, line, kind in got if kind is None} == {7, 11, 13}
+
+
 def test_code_first_graphql_resolvers_by_their_schema_builder_call():
     src = ("import { builder } from './builder'\n"
            "import { extendType, mutationField, objectType } from 'nexus'\n"

@@ -324,3 +324,40 @@ def test_the_client_class_and_type_imported_under_another_name(tmp_path):
     })
     assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [("src/db.ts", 6), ("src/use.ts", 2)]
     assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [("src/use.ts", "pool")]
+
+
+def test_a_resolver_map_makes_the_functions_it_names_graphql_resolvers(tmp_path):
+    # `Query: { …userQueries, bucket }` of the map graphql-tools and Apollo Server take: each
+    # function a spread module namespace exports (`import * as`, or `export * as` re-exported),
+    # each function an exported object holds, and an imported function named directly are
+    # operation resolvers, entry points though their own files show no registration. Near
+    # misses: a map declared as another type, and a helper the namespaces do not export.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": "import { PrismaClient } from '@prisma/client'\nexport const prisma = new PrismaClient()\n",
+        "src/queries/user.ts": "import { prisma } from '../db'\n"
+                               "export const user = (_p, { id }) => prisma.user.findUnique({ where: { id } })\n"
+                               "function helper() { return prisma.user.count() }\n",
+        "src/queries/note.ts": "import { prisma } from '../db'\n"
+                               "export async function notes() { return prisma.note.findMany({ take: 5 }) }\n",
+        "src/queries/index.ts": "export * as userQueries from './user'\n",
+        "src/mutations.ts": "import { prisma } from './db'\n"
+                            "const publish = (_p, { id }) => prisma.note.update({ where: { id }, data: {} })\n"
+                            "export const noteMutations = { publish }\n"
+                            "export const archive = (_p, { id }) => prisma.note.delete({ where: { id } })\n"
+                            "export const unused = (_p, { id }) => prisma.note.delete({ where: { id } })\n",
+        "src/resolvers.ts": "import { userQueries } from './queries'\n"
+                            "import * as noteQueries from './queries/note'\n"
+                            "import { noteMutations, archive, unused } from './mutations'\n"
+                            "export const resolvers = {\n"
+                            "  Query: { ...userQueries, ...noteQueries },\n"
+                            "  Mutation: { ...noteMutations, archive },\n"
+                            "}\n"
+                            "export const other: Handlers = { Mutation: { unused } }\n",
+    })
+    kinds = {(c.path, c.line): c.entry_kind for c in result.index.prisma_calls}
+    assert kinds == {
+        ("src/queries/user.ts", 2): "graphql-resolver", ("src/queries/user.ts", 3): None,
+        ("src/queries/note.ts", 2): "graphql-resolver",
+        ("src/mutations.ts", 2): "graphql-resolver", ("src/mutations.ts", 4): "graphql-resolver",
+        ("src/mutations.ts", 5): None,
+    }

@@ -9,6 +9,7 @@ from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
 from .fields import extract_field_uses
+from .graphql import resolver_map_refs
 from .middleware import extract_middlewares
 from .model import FileFacts, FunctionFact
 from .narrowing import raw_fragments
@@ -76,7 +77,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         augments=augments.extract(pf),
         validations=extract_validations(pf),
-        middlewares=middlewares, handler_refs=handler_refs,
+        middlewares=middlewares, handler_refs=(*handler_refs, *resolver_map_refs(pf)),
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),

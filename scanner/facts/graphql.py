@@ -12,7 +12,8 @@ import tree_sitter as ts
 
 from .client_types import contextual_type, object_method
 from .entries import GRAPHQL_OPS
-from .nodes import field, text
+from .model import ClientRef, HandlerRef
+from .nodes import field, span, text, unwrap
 
 # Types graphql-codegen and graphql-tools give resolvers: `MutationResolvers['submit']`,
 # `QueryResolvers<Ctx>`, and the whole map's `Resolvers` / `IResolvers`.
@@ -29,10 +30,12 @@ def _type_name(annotation: ts.Node | None) -> str:
 
 
 def typed_graphql_resolver(fn: ts.Node) -> bool:
-    """A schema-first GraphQL operation resolver, known by its generated type: a function
-    typed `MutationResolvers['submit']` (a factory's return type, a variable's annotation),
-    a member of an object typed `QueryResolvers<Ctx>`, or a member of the `Query` /
-    `Mutation` / `Subscription` object of a map typed `Resolvers`."""
+    """A schema-first GraphQL operation resolver: a function typed `MutationResolvers['submit']`
+    (a factory's return type, a variable's annotation), a member of an object typed
+    `QueryResolvers<Ctx>`, or a function directly in the `Query` / `Mutation` /
+    `Subscription` object of a resolver map (`{ Query: { feed: (_, args, ctx) => … } }`, the
+    object graphql-tools and Apollo Server take) that is typed `Resolvers` or not typed at
+    all. A map declared as another type is not a resolver map."""
     if _OPERATION_RESOLVERS.match(_type_name(contextual_type(fn))):
         return True
     member = object_method(fn)
@@ -44,7 +47,59 @@ def typed_graphql_resolver(fn: ts.Node) -> bool:
     pair = obj.parent
     if pair is None or pair.type != "pair" or text(field(pair, "key")) not in GRAPHQL_OPS:
         return False
-    return pair.parent is not None and bool(_RESOLVER_MAPS.match(_type_name(contextual_type(pair.parent))))
+    return _resolver_map(pair.parent)
+
+
+def _resolver_map(obj: ts.Node | None) -> bool:
+    """An object literal holding `Query` / `Mutation` / `Subscription`, typed `Resolvers` or
+    not typed at all: a resolver map. One declared as another type is not."""
+    if obj is None or obj.type != "object":
+        return False
+    declared = contextual_type(obj)
+    return declared is None or bool(_RESOLVER_MAPS.match(_type_name(declared)))
+
+
+_OP_KEY = re.compile(rb"\b(?:Query|Mutation|Subscription)\s*:\s*\{")
+
+
+def resolver_map_refs(pf) -> tuple[HandlerRef, ...]:
+    """The operation resolvers a resolver map names from other modules: `Query: { bucket }`
+    or `bucket: bucketResolver` of an imported function, and `...bucketQueries` of an
+    imported module namespace (each function it exports). The index settles them to the
+    functions, which are then graphql-resolver entry points."""
+    if _OP_KEY.search(pf.source) is None:
+        return ()
+    out = []
+    for pair in _op_pairs(pf.root):
+        for member in unwrap(field(pair, "value")).named_children:
+            spread = member.type == "spread_element"
+            if member.type == "shorthand_property_identifier":
+                name = member
+            elif member.type == "pair" or spread:
+                name = unwrap(field(member, "value") if not spread else
+                              (member.named_children[0] if member.named_children else None))
+            else:
+                continue
+            if name is None or name.type not in ("identifier", "shorthand_property_identifier"):
+                continue
+            b = pf.resolver.lookup(text(name), name)
+            if b is not None and b.kind == "import" and b.module:
+                out.append(HandlerRef(text(name), ClientRef("import", "import", b.module, b.imported),
+                                      span(name), kind="graphql-resolver", every_export=spread))
+    return tuple(out)
+
+
+def _op_pairs(root: ts.Node):
+    """`Query: { … }` pairs of resolver maps, in source order."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "pair" and text(field(n, "key")).strip("'\"") in GRAPHQL_OPS \
+                and unwrap(field(n, "value")) is not None and unwrap(field(n, "value")).type == "object" \
+                and _resolver_map(n.parent):
+            yield n
+            continue
+        stack.extend(reversed(n.named_children))
 
 
 # Code-first schema builders: the call that adds fields to a root type. Pothos

@@ -110,6 +110,11 @@ class HandlerRef:
     # The parts the registration's declared schema covers (Fastify's `{ schema: S }` option;
     # `*` when it is not readable here), on every route that registers the handler.
     schema_parts: tuple[str, ...] = ()
+    # The entry kind the registration gives: `graphql-resolver` for a function a resolver
+    # map names (facts/graphql.py); with `every_export`, each function the module `ref`
+    # names exports (`Query: { ...userQueries }` of a module namespace).
+    kind: str = "http-handler"
+    every_export: bool = False
 
 
 @dataclass(frozen=True, slots=True)
