@@ -361,3 +361,30 @@ def test_a_resolver_map_makes_the_functions_it_names_graphql_resolvers(tmp_path)
         ("src/mutations.ts", 2): "graphql-resolver", ("src/mutations.ts", 4): "graphql-resolver",
         ("src/mutations.ts", 5): None,
     }
+
+
+def test_a_fastify_decorate_call_adds_a_client_member(tmp_path):
+    # `fastify.decorate('prisma', prisma)` adds the member at run time, typed or not: the
+    # instance's member (`fastify.prisma`, `req.server.prisma`, an untyped plugin's `app.prisma`)
+    # holds the client, as a `declare module 'fastify'` augmentation would say. Near misses:
+    # a member decorated with something else, and a decorate with a computed name.
+    result = _scan_app(tmp_path, {
+        "package.json": '{ "name": "api", "dependencies": { "fastify": "^4" } }\n',
+        "src/plugins/prisma.ts": "import fp from 'fastify-plugin'\n"
+                                 "import { PrismaClient } from '@prisma/client'\n"
+                                 "const prisma = new PrismaClient()\n"
+                                 "export default fp(async (fastify) => {\n"
+                                 "  fastify.decorate('prisma', prisma)\n"
+                                 "  fastify.decorate('store', new Map())\n"
+                                 "  fastify.decorate(NAME, prisma)\n"
+                                 "})\n",
+        "src/routes/notes.ts": "import { FastifyInstance, FastifyRequest } from 'fastify'\n"
+                               "export default async function routes(fastify: FastifyInstance) {\n"
+                               "  fastify.get('/a', async () => fastify.prisma.note.findMany({ take: 5 }))\n"
+                               "  fastify.get('/b', async (req: FastifyRequest) => req.server.prisma.user.count())\n"
+                               "  fastify.get('/c', async () => fastify.store.note.findMany({ take: 5 }))\n"
+                               "}\n"
+                               "export const untyped = async (app) => { app.get('/d', async () => app.prisma.note.count()) }\n",
+    })
+    assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [
+        ("src/routes/notes.ts", 3), ("src/routes/notes.ts", 4), ("src/routes/notes.ts", 7)]
