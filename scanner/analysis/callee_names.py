@@ -6,6 +6,7 @@ import re
 from fnmatch import fnmatchcase
 from typing import Iterable
 
+from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.model import SiteContext
 
 # A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
@@ -31,3 +32,18 @@ def callee_matches(callee: str, names: Iterable[str]) -> bool:
         elif callee == n or ("." not in n and last == n):
             return True
     return False
+
+
+def after_response(index, path: str, fid: int) -> str | None:
+    """`waitUntil` / `after` when the catch's function, or one around it, is handed to one
+    of them (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform
+    finishes after the response, which no caller waits for."""
+    funcs = index.files[path].functions
+    while fid >= 0:
+        f = funcs[fid]
+        callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
+            else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
+        if (callee or "").rsplit(".", 1)[-1] in AFTER_RESPONSE:
+            return callee.rsplit(".", 1)[-1]
+        fid = f.parent
+    return None

@@ -4,7 +4,8 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 from __future__ import annotations
 
 from .. import parse as P
-from . import augments, call_sites, calls, catches, clients, exports, functions, imports, inputs, route_schemas
+from . import (augments, call_sites, calls, catches, clients, exports, functions, imports, inputs, nest_globals,
+               route_schemas)
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -77,7 +78,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         augments=augments.extract(pf),
         validations=extract_validations(pf),
-        middlewares=middlewares, handler_refs=(*handler_refs, *resolver_map_refs(pf)),
+        middlewares=(*middlewares, *nest_globals.extract(pf)), handler_refs=(*handler_refs, *resolver_map_refs(pf)),
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),

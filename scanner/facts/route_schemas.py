@@ -3,6 +3,9 @@
 - Fastify: `app.post('/x', { schema: { body: S, querystring: Q } }, handler)` and
   `app.route({ method, url, schema, handler })`. A `schema` this file cannot read (imported,
   built by a call) counts for the whole request: the author declared one for the route.
+- Elysia: `app.post('/x', handler, { body: t.Object(…), query: 'model' })`, a schema (or a
+  `.model()` name) per request part, checked (and, with `normalize`, stripped) before the
+  handler runs.
 - express-openapi: `POST.apiDoc = { parameters: [{ in: 'path', … }], requestBody: … }` on an
   operation handler; the library validates each declared part before calling it.
 Read by analysis/middleware.py `validated_parts`, like validating middleware."""
@@ -43,10 +46,27 @@ def _fastify_parts(resolver: Resolver, schema: ts.Node | None) -> tuple[str, ...
 
 
 def options_parts(resolver: Resolver, call: ts.Node) -> tuple[str, ...]:
-    """The request parts the `schema` of a registration's options object covers (Fastify's
-    `app.post('/x', { schema: S }, handler)`), () without one."""
+    """The request parts a registration's options object declares a schema for: its `schema`
+    (Fastify's `app.post('/x', { schema: S }, handler)`), or a schema per part (Elysia's
+    `app.post('/x', handler, { body: t.Object(…), query: 'searchModel' })`, a schema or the
+    name of a model `.model()` registered); () without one."""
     options = next((a for a in map(unwrap, handler_arguments(call)) if a is not None and a.type == "object"), None)
-    return _fastify_parts(resolver, object_pairs(options).get("schema")) if options is not None else ()
+    if options is None:
+        return ()
+    pairs = object_pairs(options)
+    if "schema" in pairs:
+        return _fastify_parts(resolver, pairs["schema"])
+    return tuple(sorted(part for key, part in _ELYSIA_PARTS.items()
+                        if key in pairs and _schema_like(unwrap(pairs[key]))))
+
+
+# Elysia's per-part route schemas (its `headers` and `cookie` carry no request data dbaudit traces).
+_ELYSIA_PARTS = {"body": "body", "query": "query", "params": "params"}
+
+
+def _schema_like(value: ts.Node | None) -> bool:
+    """A schema (`t.Object(…)`, a name holding one) or a model's name; not `true` or a number."""
+    return value is not None and value.type in ("call_expression", "identifier", "member_expression", "string")
 
 
 def _openapi_parts(doc: ts.Node) -> tuple[str, ...]:

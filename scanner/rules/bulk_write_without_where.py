@@ -45,13 +45,15 @@ def _check(ctx: RuleContext):
 
 def _rewrite(index, call) -> str | None:
     """Why this bulk write is the first half of rewriting the table, when a later write of the
-    same model does the second half: rows created after `deleteMany()` in a job a timer runs,
+    same model does the second half: rows created after `deleteMany()` in the same transaction
+    (an atomic rebuild), or in a job a timer runs,
     by the function or the functions it calls after it (a wipe and refill; in a request, or
     code a request may call, two requests can interleave them), or the fields `updateMany()`
     cleared set again on one row by the function (an exclusive flag moved)."""
     fid = call.call.ctx.function
     timer = index.scheduled(call.path, fid) if call.op.deletes else None
-    if call.op.deletes and timer is None:
+    atomic = call.op.deletes and call.in_transaction
+    if call.op.deletes and timer is None and not atomic:
         return None
     key = FunctionKey(call.path, index.owner(call.path, fid))
     after = (call.line, call.call.span.column)
@@ -65,6 +67,10 @@ def _rewrite(index, call) -> str | None:
         if c.model != call.model or c.op is None:
             continue
         where = f"line {c.line}" if c.path == call.path else f"{c.path}:{c.line}"
+        if atomic and c.op.creates and c.in_transaction and c.path == call.path:
+            return (f"{call.label}() empties {call.model}, which the same transaction then refills "
+                    f"({c.label}() at {where}): an atomic rebuild of the table, not a lost filter (readers "
+                    "see the old rows or the new ones)")
         if timer is not None and c.op.creates:
             return (f"{call.label}() empties {call.model}, which this function then refills ({c.label}() at "
                     f"{where}), and {timer[0]}() runs on a schedule ({timer[1]}): a timed rebuild of a cache "

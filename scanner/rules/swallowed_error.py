@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 
-from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
-from ..analysis.callee_names import callee_matches
+from ..analysis.callee_names import after_response, callee_matches
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 
@@ -119,21 +118,6 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
         return None
     cpath, site = callers[0]
     return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
-
-
-def _after_response(index, path: str, fid: int) -> str | None:
-    """`waitUntil` / `after` when the catch's function, or one around it, is handed to one
-    of them (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform
-    finishes after the response, which no caller waits for."""
-    funcs = index.files[path].functions
-    while fid >= 0:
-        f = funcs[fid]
-        callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
-            else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
-        if (callee or "").rsplit(".", 1)[-1] in AFTER_RESPONSE:
-            return callee.rsplit(".", 1)[-1]
-        fid = f.parent
-    return None
 
 
 def _answering(index, path: str, fid: int) -> str | None:
@@ -241,7 +225,7 @@ def _check(ctx: RuleContext):
             **dict(zip(("confidence", "evidence"), _grade(catch, w, _answering(index, path, catch.function),
                                                           index.scheduled(path, catch.function),
                    _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
-                   _unwaited(index, path, catch.function), _after_response(index, path, catch.function))
+                   _unwaited(index, path, catch.function), after_response(index, path, catch.function))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )

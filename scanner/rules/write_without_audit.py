@@ -19,6 +19,9 @@ from .base import Rule, RuleContext
 
 _WRITE_DEPTH = 4
 _AUDIT_DEPTH = 5
+# Entry points an app-wide middleware runs ahead of: routes registered on the app (Express,
+# Fastify, …) and NestJS controller methods (a global interceptor, facts/nest_globals.py).
+_APP_ROUTED = frozenset({"http-handler", "nest-handler"})
 
 
 def _client_name(model: str) -> str:
@@ -157,7 +160,7 @@ def _check(ctx: RuleContext):
             trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
             related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
             related += [Related(p, ln, step) for step, p, ln in chain]
-            by_app = audited.get(index.package_of(path)) if kind == "http-handler" else None
+            by_app = audited.get(index.package_of(path)) if kind in _APP_ROUTED else None
             graded = {} if by_app is None else {"confidence": "low", "evidence": (
                 f"the app runs {by_app[2]} ahead of its routes ({by_app[0]}:{by_app[1]}), and it writes the "
                 "audit trail: this route is covered unless it is outside that middleware's path",)}

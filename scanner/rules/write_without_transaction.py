@@ -19,7 +19,7 @@ from ..facts.operations import CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
-from ..analysis.callee_names import durable_step
+from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
 from ..analysis.external_io import external_io_between
 
@@ -243,6 +243,35 @@ def _consumed(first: Write, w: Write, schema) -> str | None:
     return _expiry_field(schema, first.model)
 
 
+def _missing_tests(tests: tuple[str, ...]) -> set[str]:
+    """The variables an if arm's tests say hold nothing: `!user`, `user===null`, `undefined===user`."""
+    out = {t[1:] for t in tests if t.startswith("!") and "=" not in t}
+    for t in tests:
+        a, sep, b = t.partition("===")
+        if sep and {a, b} & {"null", "undefined"}:
+            out.add(b if a in ("null", "undefined") else a)
+    return out
+
+
+def _found_or_created(first: Write, w: Write, index: ProjectIndex):
+    """Find-or-create: `let user = await prisma.user.findFirst(…); if (!user) user = await
+    prisma.user.create(…)`, then a second write outside that arm, which runs whether the row was
+    found or made. The lookup (a PrismaCall) that makes a rerun find what a failed run created."""
+    if first.operation != "create" or first.model is None:
+        return None
+    owner = FunctionKey(first.path, index.owner(first.path, first.ctx.function))
+    for b in first.ctx.branches:
+        if b.kind != "if" or any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
+            continue  # (a second write in the same arm runs only when nothing was found: a rerun skips it)
+        missing = _missing_tests(b.tests)
+        found = next((c for c in index.calls_by_function.get(owner, ()) if c.kind == "read"
+                      and c.model == first.model and c.call.ctx.end <= b.start
+                      and (c.call.result in missing or c.call.assigned_to in missing)), None)
+        if found is not None:
+            return found
+    return None
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -265,6 +294,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
             how = "a `.catch()`" if c.kind == "catch-method" else "a try/catch"
             return "low", (f"{x.label} is best-effort: {how} at line {c.span.line} lets it fail "
                            "while the other write stays",)
+    deferred = [after_response(index, x.path, x.ctx.function) for x in (first, w)]
+    if (deferred[0] is None) != (deferred[1] is None):
+        x, how = (first, deferred[0]) if deferred[0] is not None else (w, deferred[1])
+        return "low", (f"{x.label} runs in work handed to `{how}()`, which finishes after the response: "
+                       "deferred by design, it cannot share the request's transaction",)
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
@@ -284,6 +318,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         # (Not an audit writer second: a missing audit entry is what the rule guards against.)
         return "low", (f"the first write, {first.label}, is an upsert: running the code again after a "
                        "failed second write repeats it harmlessly and completes the work",)
+    found = _found_or_created(first, w, index) if w.args is not None else None
+    if found is not None:
+        return "low", (f"{first.label} runs only when {found.label}() (line {found.line}) found no "
+                       f"{first.model} row, and {w.label} runs either way: running the code again finds "
+                       "the row and completes the work",)
     expiry = _rotation(first, w, schema)
     if expiry is not None:
         return "low", (f"{first.label} then {w.label} rotate {first.model} rows, which expire ({expiry}): a "
