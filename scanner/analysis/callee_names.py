@@ -35,15 +35,35 @@ def callee_matches(callee: str, names: Iterable[str]) -> bool:
 
 
 def after_response(index, path: str, fid: int) -> str | None:
-    """`waitUntil` / `after` when the catch's function, or one around it, is handed to one
-    of them (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform
-    finishes after the response, which no caller waits for."""
+    """`waitUntil` / `after` when the function, or one around it, is handed to one of them
+    (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform finishes after
+    the response, which no caller waits for."""
+    hit = _handed_to(index, path, fid, lambda name: name in AFTER_RESPONSE)
+    return hit.rsplit(".", 1)[-1] if hit is not None else None
+
+
+# EventEmitter's and the DOM's ways to register a listener: the emitter calls it and drops
+# what it returns (a rejected promise is at most an unhandled rejection).
+_LISTENER_METHODS = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener",
+                               "addEventListener"})
+
+
+def event_listener(index, path: str, fid: int) -> str | None:
+    """The registration (`client.on`) when the function, or one around it, is written inline
+    as an event listener (`client.on('guildCreate', async (guild) => …)`)."""
+    return _handed_to(index, path, fid, lambda name: name in _LISTENER_METHODS)
+
+
+def _handed_to(index, path: str, fid: int, wanted) -> str | None:
+    """The callee a function or one around it is written inline as an argument of (an
+    immediately invoked one counts as handed to the call around it), when `wanted(its last
+    name)`."""
     funcs = index.files[path].functions
     while fid >= 0:
         f = funcs[fid]
         callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
             else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
-        if (callee or "").rsplit(".", 1)[-1] in AFTER_RESPONSE:
-            return callee.rsplit(".", 1)[-1]
+        if callee and wanted(callee.rsplit(".", 1)[-1]):
+            return callee
         fid = f.parent
     return None

@@ -16,7 +16,7 @@ from ..facts.model import LoopFrame, CatchFact
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
-from ..analysis.callee_names import after_response, callee_matches
+from ..analysis.callee_names import after_response, callee_matches, event_listener
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 
@@ -129,7 +129,7 @@ def _answering(index, path: str, fid: int) -> str | None:
 
 
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None, unwaited=None, after=None) -> tuple[str, tuple[str, ...]]:
+           saved=None, unwaited=None, after=None, listener=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -175,6 +175,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if after is not None:
         return "low", (f"it runs in work handed to `{after}()`, which finishes after the response: no "
                        "caller waits for its result",)
+    if listener is not None:
+        return "low", (f"it runs in a listener written for `{listener}()`: the emitter drops what a "
+                       "listener returns, so a rethrow would reach no caller",)
     loop = _isolating_loop(catch, w)
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
@@ -225,7 +228,8 @@ def _check(ctx: RuleContext):
             **dict(zip(("confidence", "evidence"), _grade(catch, w, _answering(index, path, catch.function),
                                                           index.scheduled(path, catch.function),
                    _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
-                   _unwaited(index, path, catch.function), after_response(index, path, catch.function))
+                   _unwaited(index, path, catch.function), after_response(index, path, catch.function),
+                   event_listener(index, path, catch.function))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
