@@ -13,7 +13,7 @@ import tree_sitter as ts
 from .client_types import contextual_type, object_method
 from .entries import GRAPHQL_OPS
 from .model import ClientRef, HandlerRef
-from .nodes import field, span, text, unwrap
+from .nodes import field, outermost, span, text, unwrap
 
 # Types graphql-codegen and graphql-tools give resolvers: `MutationResolvers['submit']`,
 # `QueryResolvers<Ctx>`, and the whole map's `Resolvers` / `IResolvers`.
@@ -91,15 +91,11 @@ def resolver_map_refs(pf) -> tuple[HandlerRef, ...]:
 
 def _op_pairs(root: ts.Node):
     """`Query: { … }` pairs of resolver maps, in source order."""
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n.type == "pair" and text(field(n, "key")).strip("'\"") in GRAPHQL_OPS \
-                and unwrap(field(n, "value")) is not None and unwrap(field(n, "value")).type == "object" \
-                and _resolver_map(n.parent):
-            yield n
-            continue
-        stack.extend(reversed(n.named_children))
+    def op_pair(n: ts.Node) -> bool:
+        value = unwrap(field(n, "value")) if n.type == "pair" else None
+        return value is not None and value.type == "object" \
+            and text(field(n, "key")).strip("'\"") in GRAPHQL_OPS and _resolver_map(n.parent)
+    return outermost(root, op_pair)
 
 
 # Code-first schema builders: the call that adds fields to a root type. Pothos

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ClientRef, Middleware
-from .nodes import field, key, span, text, unwrap
+from .nodes import field, key, object_pairs, outermost, span, text, unwrap
 from .parsed import ParsedFile
 
 _METHOD = "intercept"
@@ -32,9 +32,9 @@ def extract(pf: ParsedFile) -> tuple[Middleware, ...]:
             if arg is not None and arg.type == "new_expression":
                 out += _interceptor(pf, field(arg, "constructor"))
     if b"APP_INTERCEPTOR" in source:
-        for obj in _provider_objects(pf.root):
-            pairs = {text(field(p, "key")): field(p, "value") for p in obj.named_children if p.type == "pair"}
-            if text(pairs.get("provide")) == "APP_INTERCEPTOR":
+        for obj in outermost(pf.root, lambda n: n.type == "object" and "provide" in object_pairs(n)):
+            pairs = object_pairs(obj)
+            if text(pairs["provide"]) == "APP_INTERCEPTOR":
                 out += _interceptor(pf, pairs.get("useClass"))
     return tuple(out)
 
@@ -56,15 +56,3 @@ def _interceptor(pf: ParsedFile, name: ts.Node | None) -> list[Middleware]:
                    and text(field(m, "name")) == _METHOD), None) if body is not None else None
     fid = pf.function_ids.get(key(method)) if method is not None else None
     return [Middleware(-1, f"{text(name)}.{_METHOD}", None, fid, False, span(name))] if fid is not None else []
-
-
-def _provider_objects(root: ts.Node):
-    """Object literals with a `provide` key (a module's providers), in source order."""
-    stack = [root]
-    while stack:
-        n = stack.pop()
-        if n.type == "object" and any(p.type == "pair" and text(field(p, "key")) == "provide"
-                                      for p in n.named_children):
-            yield n
-            continue
-        stack.extend(reversed(n.named_children))

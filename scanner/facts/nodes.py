@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 import tree_sitter as ts
 
@@ -81,6 +82,18 @@ def object_pairs(obj: ts.Node | None) -> dict[str, ts.Node]:
         elif p.type == "shorthand_property_identifier":
             out[text(p)] = p
     return out
+
+
+def outermost(root: ts.Node, match) -> Iterator[ts.Node]:
+    """The nodes under `root` for which `match(node)` holds, in source order, not looking
+    inside one that does (a resolver map's `Query` object, a provider object)."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if match(n):
+            yield n
+            continue
+        stack.extend(reversed(n.named_children))
 
 
 def enclosing(node: ts.Node, types) -> ts.Node | None:
