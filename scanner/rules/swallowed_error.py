@@ -128,8 +128,24 @@ def _answering(index, path: str, fid: int) -> str | None:
     return index.own_entry_kind(path, index.owner(path, fid))
 
 
+def _rerun_by_timer(index, path: str, w) -> tuple[str, str] | None:
+    """(function, how a timer runs it) when all the guarded database work is reached through
+    calls of functions a timer also runs (`try { await this.loadCache() } catch { log }` at
+    startup, where `@Cron('* * * * *') loadCache()`): a failed run is redone by the next tick."""
+    if w.calls or not w.via:
+        return None
+    timers = []
+    for site, _, _ in w.via:
+        target = index.callee(path, site)
+        timer = index.scheduled(target.path, target.id) if target is not None else None
+        if timer is None:
+            return None
+        timers.append(timer)
+    return timers[0]
+
+
 def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None, unwaited=None, after=None, listener=None) -> tuple[str, tuple[str, ...]]:
+           saved=None, unwaited=None, after=None, listener=None, rerun=None) -> tuple[str, tuple[str, ...]]:
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -175,6 +191,9 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if after is not None:
         return "low", (f"it runs in work handed to `{after}()`, which finishes after the response: no "
                        "caller waits for its result",)
+    if rerun is not None:
+        return "low", (f"the guarded work is {rerun[0]}(), which a timer also runs ({rerun[1]}): the next "
+                       "run redoes what this one failed to do",)
     if listener is not None:
         return "low", (f"it runs in a listener written for `{listener}()`: the emitter drops what a "
                        "listener returns, so a rethrow would reach no caller",)
@@ -229,7 +248,7 @@ def _check(ctx: RuleContext):
                                                           index.scheduled(path, catch.function),
                    _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
                    _unwaited(index, path, catch.function), after_response(index, path, catch.function),
-                   event_listener(index, path, catch.function))
+                   event_listener(index, path, catch.function), _rerun_by_timer(index, path, w))
                    if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
