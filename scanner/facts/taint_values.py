@@ -279,7 +279,8 @@ def _unwrap(node: ts.Node | None) -> ts.Node | None:
 
 
 def _handed_names(arg: ts.Node) -> list[ts.Node]:
-    """Identifiers an argument hands over: `body`, `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`."""
+    """Identifiers an argument hands over: `body`, `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`,
+    `{ ...data, id }` (a copy of data's fields: `schema.parse({ ...data })` checks them)."""
     u = _unwrap(arg)
     if u is None:
         return []
@@ -288,8 +289,11 @@ def _handed_names(arg: ts.Node) -> list[ts.Node]:
     if u.type not in ("object", "array"):
         return []
     out = []
-    for c in u.named_children:  # `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`
-        v = _unwrap(field(c, "value")) if c.type == "pair" else _unwrap(c)
+    for c in u.named_children:  # `{ req, rawBody }`, `{ body: raw }`, `[id, ZId]`, `{ ...data }`
+        if c.type == "spread_element":
+            v = _unwrap(c.named_children[0]) if c.named_children else None
+        else:
+            v = _unwrap(field(c, "value")) if c.type == "pair" else _unwrap(c)
         if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
             out.append(v)
     return out
