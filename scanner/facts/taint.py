@@ -124,9 +124,18 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             elif "guard" in m:
                 node = m["guard"][0]
                 events.append((node.end_byte, "guard", node, None))
+        calls = set()
         for _, m in self.pf.matches("call_sites"):
             call = m["callsite"][0]
+            calls.add((call.start_byte, call.end_byte))
             events.append((call.end_byte, "call", call, None))
+        for _, m in self.pf.matches("validations"):
+            # `z.object({…}).parse(x)`: a schema built in place, whose call the call-site
+            # query (named receivers only) does not capture.
+            call = m["validate"][0] if "validate" in m else None
+            if call is not None and (call.start_byte, call.end_byte) not in calls:
+                calls.add((call.start_byte, call.end_byte))
+                events.append((call.end_byte, "call", call, None))
         for i, cand in enumerate(self.calls):
             if cand.model is None and cand.operation not in UNSAFE_RAW_METHODS:
                 # $transaction, tagged raw SQL (parameterised): not a sink. Request input reaching
