@@ -38,12 +38,7 @@ def _decorated(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
     if b".decorate(" not in pf.source:
         return ()
     out = []
-    for call in pf.captures("call_sites").get("callsite", []):
-        fn = field(call, "function")
-        args = field(call, "arguments")
-        if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "decorate" \
-                or args is None:
-            continue
+    for _, args in pf.method_calls("decorate"):
         named = [a for a in args.named_children if a.type != "comment"]
         key = unwrap(named[0]) if len(named) == 2 else None
         if key is None or key.type != "string":

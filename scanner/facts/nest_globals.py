@@ -21,12 +21,7 @@ def extract(pf: ParsedFile) -> tuple[Middleware, ...]:
     if b"useGlobalInterceptors" not in source and b"APP_INTERCEPTOR" not in source:
         return ()
     out: list[Middleware] = []
-    for call in pf.captures("call_sites").get("callsite", []):
-        fn = field(call, "function")
-        args = field(call, "arguments")
-        if fn is None or fn.type != "member_expression" or args is None \
-                or text(field(fn, "property")) != "useGlobalInterceptors":
-            continue
+    for _, args in pf.method_calls("useGlobalInterceptors"):
         for arg in args.named_children:
             arg = unwrap(arg)
             if arg is not None and arg.type == "new_expression":

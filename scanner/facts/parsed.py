@@ -86,6 +86,16 @@ class ParsedFile:
         self._captures[name] = out
         return out
 
+    def method_calls(self, method: str) -> list[tuple[ts.Node, ts.Node]]:
+        """(call, its arguments) of each `x.method(…)` the call-site query captures."""
+        out = []
+        for call in self.captures("call_sites").get("callsite", []):
+            fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+            prop = fn.child_by_field_name("property") if fn is not None and fn.type == "member_expression" else None
+            if prop is not None and args is not None and prop.text == method.encode():
+                out.append((call, args))
+        return out
+
     def enclosing_function(self, node: ts.Node) -> ts.Node | None:
         """The function `node` sits in (`nodes.enclosing(node, FUNCTION_TYPES)`), by byte
         range through the function table when it settles the answer."""
