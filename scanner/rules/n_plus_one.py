@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts.entries import a_kind, entry_kind
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
 from ..findings import Related, Severity
@@ -250,6 +251,10 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
     largest list any caller passes when the scan sees every caller's; medium when it sees no
     caller or one caller's list is not known."""
     fid, position, key = loop.origin_param or (-1, -1, "")
+    source = _entry_input(index, FunctionKey(path, fid), position, key) if fid >= 0 else None
+    if source is not None:
+        return "high", (f"the loop iterates {loop.origin_note}, request input of {a_kind(source)}: "
+                        f"{_PASSED['input']}",)
     callers = index.callers(FunctionKey(path, fid)) if fid >= 0 else []
     if not callers:
         return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
@@ -274,6 +279,17 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
     else:
         said = f"each of its {len(passed)} callers passes a bounded list, at most {note} ({where})"
     return grade, (f"the loop iterates {loop.origin_note}, and {said}: {_PASSED[kind]}",)
+
+
+def _entry_input(index: ProjectIndex, key: FunctionKey, position: int, prop: str) -> str | None:
+    """The entry kind whose request input the property `prop` of parameter `position` of
+    function `key` is: `({ input })` of a tRPC procedure. Validation checks the items' shape,
+    not their number, so a validated list is as long as the request makes it. A server
+    action's parameters are not counted: its own module's server code calls it as often as
+    a form does, with lists of a few settings (docs/accuracy.md)."""
+    fn = index.function(key)
+    kind = entry_kind(fn.entry_kind) if fn is not None else None
+    return kind.id if kind is not None and prop and prop in kind.params.get(position, {}) else None
 
 
 _PASSED = {"constant": "a fixed, small number of times",
