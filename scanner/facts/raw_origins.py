@@ -7,6 +7,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import ITERATION_METHODS
+from .operations import READ_OPS
 from .nodes import FUNCTION_TYPES, class_method, field, text, unwrap
 from .scopes import Resolver
 
@@ -193,11 +194,20 @@ def from_parameter(node: ts.Node | None, resolver: Resolver, depth: int = 0, fou
                 if found is None:
                     return True
             continue
-        if t in FUNCTION_TYPES:
+        if t in FUNCTION_TYPES or t == "call_expression" and _database_read(n):
             continue
         passed = _passed_on(n, resolver, depth, unsafe) if unsafe and t == "call_expression" else None
         stack += passed if passed is not None else n.named_children  # _NOT_NAMES skipped as popped
     return hit
+
+
+def _database_read(call: ts.Node) -> bool:
+    """`prisma.project.findUnique({ where: { slug } })`: what it returns is rows the database
+    holds (ids it generated, stored fields), not the arguments that chose them."""
+    callee = field(call, "function")
+    return callee is not None and callee.type == "member_expression" \
+        and text(field(callee, "property")) in READ_OPS \
+        and field(callee, "object") is not None and field(callee, "object").type == "member_expression"
 
 
 # Children that name nothing: property names and comments.

@@ -182,7 +182,11 @@ class TaintValues:
             elif op in ("-", "*", "/", "%", "**"):
                 out.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
         elif t == "ternary_expression":
-            out.extend((c, whole, coerced) for c in (field(node, "consequence"), field(node, "alternative")) if c)
+            # `typeof v === "string" ? v : …`: the consequence is that primitive, never a filter object.
+            narrowed = _typeof_narrowed(field(node, "condition"))
+            out.extend((c, whole, coerced or (c == cons and text(_unwrap(c)) in narrowed))
+                       for cons in (field(node, "consequence"),)
+                       for c in (cons, field(node, "alternative")) if c)
         elif t == "unary_expression":
             if text(field(node, "operator")) in ("-", "+") and node.named_children:
                 out.append((node.named_children[-1], False, True))
@@ -326,3 +330,26 @@ def _statement_or_test(call: ts.Node) -> bool:
         return True
     return n.type == "parenthesized_expression" and n.parent is not None and n.parent.type == "if_statement"
 
+
+
+_PRIMITIVES = frozenset({"string", "number", "boolean", "bigint"})
+
+
+def _typeof_narrowed(cond: ts.Node | None) -> frozenset[str]:
+    """The expressions a condition proves primitive when true: `typeof v === "string"`, also
+    as one operand of `&&`."""
+    cond = _unwrap(cond)
+    if cond is None or cond.type != "binary_expression":
+        return frozenset()
+    op = text(field(cond, "operator"))
+    left, right = _unwrap(field(cond, "left")), _unwrap(field(cond, "right"))
+    if op == "&&":
+        return _typeof_narrowed(left) | _typeof_narrowed(right)
+    if op not in ("===", "==") or left is None or right is None:
+        return frozenset()
+    for a, b in ((left, right), (right, left)):
+        if a.type == "unary_expression" and text(field(a, "operator")) == "typeof" \
+                and b.type == "string" and text(b).strip("'\"") in _PRIMITIVES:
+            arg = _unwrap(field(a, "argument"))
+            return frozenset({text(arg)}) if arg is not None else frozenset()
+    return frozenset()

@@ -207,6 +207,19 @@ def _expiry_field(schema, model: str | None) -> str | None:
         if m is not None else None
 
 
+def _prunes(x: Write, schema) -> bool:
+    """`deleteMany({ where: { createdAt: { lt: cutoff } } })`: rows past a date cutoff, each
+    filter field that pins no value a DateTime of the model."""
+    if x.operation != "deleteMany" or x.args is None or not x.args.where_fields or x.args.where_opaque:
+        return False
+    m = schema.by_client_name(x.model) if schema is not None and x.model else None
+    if m is None:
+        return False
+    dates = {f.name for f in m.fields if f.type == "DateTime"}
+    ranged = [f for f in x.args.where_fields if f not in x.args.where_points]
+    return bool(ranged) and all(f in dates for f in ranged)
+
+
 def _rotation(first: Write, w: Write, schema) -> str | None:
     """`deleteMany` of a user's codes, then `create` of a new one, on a model whose rows
     expire: a failure between leaves no valid row, and asking again makes one. Returns the
@@ -327,6 +340,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     if expiry is not None:
         return "low", (f"{first.label} then {w.label} rotate {first.model} rows, which expire ({expiry}): a "
                        "failure between leaves no valid one, and asking again makes a new one",)
+    pruned = next((x for x in (first, w) if _prunes(x, schema)), None)
+    if pruned is not None:
+        return "low", (f"{pruned.label} prunes {pruned.model} rows past a date cutoff "
+                       f"({', '.join(f for f in pruned.args.where_fields if f not in pruned.args.where_points)}): "
+                       "retention, independent of the other write; the next run prunes what a failed one left",)
     audit = next((x for x in (first, w) if x.model is None and x.operation is None), None)
     if audit is not None:
         other = w if audit is first else first
@@ -343,6 +361,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     if created and _related_models(schema, first.model, w.model):
         return "high", (f"{first.model} and {w.model} are related and one of them is created: if the second "
                         "write fails, one exists without the other",)
+    timer = index.scheduled(w.path, w.ctx.function)
+    if timer is not None:
+        return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: the next run "
+                       "meets what a failed one left, and nothing proves the two writes must hold together",)
     return "medium", ("whether a partial write leaves inconsistent data depends on how the two are used",)
 
 
