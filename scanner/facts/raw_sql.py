@@ -333,11 +333,29 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
             return False
         declared = field(b.node, "type") if b.kind == "var" else None
         if declared is not None and short(declared, 40).lstrip(":").strip() in _HARMLESS_TYPES \
-                or b.kind == "param" and declared_type(b) in _HARMLESS_TYPES:
+                or b.kind == "param" and (declared_type(b) in _HARMLESS_TYPES or _item_index(b)):
             return True
         if b.kind == "var" and not b.path and b.value is not None:
             return _harmless(b.value, resolver, depth + 1)
     return False
+
+
+# The position of the index among an array method's callback parameters: `(tag, i) => …`.
+_INDEX_POSITION = {"forEach": 1, "map": 1, "flatMap": 1, "filter": 1, "some": 1, "every": 1, "find": 1,
+                   "findIndex": 1, "reduce": 2, "reduceRight": 2}
+
+
+def _item_index(b) -> bool:
+    """The index parameter of an array method's callback (`tags.forEach((tag, i) => …)`): a
+    number, whatever the array holds."""
+    fn = b.value
+    holder = fn.parent if fn is not None and not b.path else None
+    if holder is None or holder.type != "arguments" or not holder.named_children \
+            or holder.named_children[0] != fn:
+        return False
+    callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
+    return callee is not None and callee.type == "member_expression" \
+        and _INDEX_POSITION.get(text(field(callee, "property"))) == b.index
 
 
 def _returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
