@@ -487,6 +487,22 @@ class ProjectIndex:
             fid = funcs[fid].parent
         return None
 
+    def argument_offset(self, key: FunctionKey) -> int:
+        """How many arguments of its own a wrapper passes before its callers' when it runs
+        `key`, a callback handed to it inline (`export const f = withAuth(async (user, ids) =>
+        …)`, called as `f(ids)`): a caller's argument i is the callback's parameter i + offset
+        (facts/wrappers.py). 0 for a function called directly, or a wrapper the scan lacks."""
+        fn = self.function(key)
+        if fn is None or fn.inline_callback is None:
+            return 0
+        name = fn.inline_callback.rsplit(".", 1)[-1]
+        sites = [s for s in self.files[key.path].call_sites if s.callee.rsplit(".", 1)[-1] == name
+                 and s.span.contains(fn.span)]
+        site = max(sites, key=lambda s: (s.span.line, s.span.column), default=None)  # the innermost
+        target = self.callee(key.path, site) if site is not None else None
+        wrapper = self.function(target) if target is not None else None
+        return wrapper.passes_on[1] if wrapper is not None and wrapper.passes_on is not None else 0
+
     def own_entry_kind(self, path: str, fid: int) -> str | None:
         """The entry kind of the function itself (not of one around it): its own file's
         verdict, or `http-handler` when another module registers it."""

@@ -350,3 +350,25 @@ def test_factory_made_middleware_is_not_an_entry_point():
            "  return async (req: Request, res: Response, next: NextFunction) => next()\n"
            "}\n")
     assert all(fn.entry_kind is None for fn in facts(src).functions)
+
+
+def test_wrappers_that_hand_their_callers_arguments_on():
+    # facts/wrappers.py: (wrapped parameter, arguments the wrapper adds before its callers').
+    f = facts(
+        "export function withAuth(action) {\n"
+        "  return async (...args) => action(await currentUser(), ...args)\n"
+        "}\n"
+        "export function withReq(handler) {\n"
+        "  return (a, b) => handler(req, ctx, a, b)\n"
+        "}\n"
+        "export function plain(fn) {\n"
+        "  return (...args) => fn(...args)\n"
+        "}\n"
+        # Near misses: a reordered call, a destructured parameter, a call in the wrapper itself.
+        "export function swapped(fn) { return (a, b) => fn(b, a) }\n"
+        "export function picked(fn) { return ({ id }) => fn(user, id) }\n"
+        "export function direct(fn) { return fn(1) }\n"
+    )
+    by_name = {fn.name: fn.passes_on for fn in f.functions if fn.parent == -1}
+    assert by_name == {"withAuth": (0, 1), "withReq": (0, 2), "plain": (0, 0),
+                       "swapped": None, "picked": None, "direct": None}

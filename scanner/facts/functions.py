@@ -21,6 +21,7 @@ from .nodes import (
 from .origins import returned_origin
 from .parsed import ParsedFile, enclosing
 from .scopes import pattern_bindings
+from .wrappers import passes_on
 
 _FUNCTION_KIND = {
     "function_declaration": "declaration", "generator_function_declaration": "declaration",
@@ -298,6 +299,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
     use_server_file = "use server" in file_directives
     route_module = pf.role == "remix-route" or pf.role == "route" and under_app_routes(pf.path)
     registered = _registered_handlers(pf)
+    wrappers = passes_on(pf)
     serverless = _serverless_handlers(pf, exports, exported)
     timed = _scheduled_functions(pf)
     for i, fn in enumerate(pf.function_nodes):
@@ -325,6 +327,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             returns_origin=returned_origin(fn, pf.resolver),
             returns_constant=bool(names) and returns_constants(fn, pf.resolver,
                                                                 lambda r: safe_fragment(r, pf.resolver, 1)),
+            passes_on=wrappers.get(i),
         ))
     return tuple(out)
 

@@ -343,9 +343,9 @@ class FunctionFact:
     end: int = 0
     # (kind, note) of the list it returns, as its file shows it (facts/origins.py returned_origin).
     returns_origin: tuple[str, str] | None = None
-    # Every return is a constant or a record of constants (an allow-list as a function, read by
-    # raw SQL in other files; facts/raw_constants.py). Only for exported functions.
+    # Every return is a constant or a record of constants (facts/raw_constants.py; exported only).
     returns_constant: bool = False
+    passes_on: tuple[int, int] | None = None  # facts/wrappers.py: (wrapped parameter, arguments it adds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,12 +259,13 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
     if not callers:
         return "medium", (f"the loop iterates {loop.origin_note}: as many items as its callers pass, and "
                           "the scan sees none of them",)
-    passed = []
+    passed, offset = [], index.argument_offset(FunctionKey(path, fid))
     for cpath, site in callers:
         given = site.given
         known = next(((kind, note) for i, k, kind, note in given.collections
-                      if i == position and k == key), None) if given is not None else None
-        if known is None and any(h.arg == position and h.key in ("", key) for h in handed_at(index, cpath, site)):
+                      if i + offset == position and k == key), None) if given is not None else None
+        if known is None and any(h.arg + offset == position and h.key in ("", key)
+                                 for h in handed_at(index, cpath, site)):
             known = ("input", "request input")
         where = f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}"
         if known is None:
@@ -387,7 +388,8 @@ def _settled_by_arguments(index: ProjectIndex, target: FunctionKey, site, call: 
     if site.given is None or fn is None or call.path != target.path \
             or index.owner(call.path, call.call.ctx.function) != target.id:
         return False
-    params = {name: (i, key) for name, i, key in fn.param_names}
+    shift = index.argument_offset(target)  # a wrapper's own arguments come first (facts/wrappers.py)
+    params = {name: (i - shift, key) for name, i, key in fn.param_names if i >= shift}
     for step in call.call.ctx.branches:
         for t in step.tests:
             for pattern, needs_missing in ((_MISSING, True), (_PRESENT, False)):

@@ -33,20 +33,20 @@ def _decided_by_callers(index, key: FunctionKey, positions: tuple[int, ...], hop
     callers = index.callers(key)
     if not callers:
         return None
-    constant = True
+    constant, offset = True, index.argument_offset(key)
     for path, site in callers:
         given = site.given
         if given is None:
             return None
-        handed = {h.arg for h in handed_at(index, path, site)}
-        forwarded = dict(given.forwarded)
+        handed = {h.arg + offset for h in handed_at(index, path, site)}
+        forwarded = {i + offset: at for i, at in given.forwarded}
         for p in positions:
             if p in handed:
                 return None
-            if p in given.constants:
+            if p - offset in given.constants:
                 continue
             constant = False
-            if p in given.computed:
+            if p - offset in given.computed:
                 continue
             if p not in forwarded or _decided_by_callers(
                     index, FunctionKey(path, site.ctx.function), forwarded[p], hops + 1) is None:
@@ -61,11 +61,13 @@ def _handed_across(index, path: str, sink: int):
     for pf in index.files[path].param_flows:
         if pf.flow.sink != sink:
             continue
-        for cpath, site in index.callers(FunctionKey(path, pf.function)):
+        key = FunctionKey(path, pf.function)
+        offset = index.argument_offset(key)
+        for cpath, site in index.callers(key):
             if cpath == path:
                 continue
             for h in handed_at(index, cpath, site):
-                if h.arg == pf.param and not h.coerced \
+                if h.arg + offset == pf.param and not h.coerced \
                         and (pf.key == "" or h.key in ("", pf.key)) \
                         and index.entry_kind(cpath, h.function) is not None:
                     return cpath, h, pf.flow

@@ -427,8 +427,9 @@ def _across_files(ctx: RuleContext, validators, calls_by_span, reported, entries
             target = index.callee(path, site)
             if target is None or target.path == path:
                 continue
+            param = h.arg + index.argument_offset(target)
             for pf in index.files[target.path].param_flows:
-                if pf.function != target.id or pf.param != h.arg \
+                if pf.function != target.id or pf.param != param \
                         or index.files[target.path].prisma_calls[pf.flow.sink].model is None:
                     continue
                 flow = _joins(h, pf)
