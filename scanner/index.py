@@ -495,6 +495,9 @@ class ProjectIndex:
         fn = self.function(key)
         if fn is None or fn.inline_callback is None:
             return 0
+        return self.memo(f"argument-offset:{key.path}:{key.id}", lambda: self._wrapper_offset(key, fn))
+
+    def _wrapper_offset(self, key: FunctionKey, fn: FunctionFact) -> int:
         name = fn.inline_callback.rsplit(".", 1)[-1]
         sites = [s for s in self.files[key.path].call_sites if s.callee.rsplit(".", 1)[-1] == name
                  and s.span.contains(fn.span)]

@@ -117,16 +117,23 @@ class _Namer:
             out += _flat([value]) if value is not None and value.type == "array" else [n]
         return out
 
-    def _validator_chain(self, call: ts.Node) -> str | None:
+    def _validator_chain(self, call: ts.Node, depth: int = 0) -> str | None:
         """The express-validator function a chain starts with (`body` of
-        `body('email').isEmail().normalizeEmail()`), or None for any other call."""
+        `body('email').isEmail().normalizeEmail()`), also through a helper handed the chain
+        to extend (`nonEmptyString(body('name'))`, which returns `chain.isString()…`), or
+        None for any other call."""
         n = call
         for _ in range(_MAX_CHAIN):
             fn = unwrap(field(n, "function"))
             if fn is not None and fn.type == "identifier":
                 b = self.resolver.lookup(text(fn), fn)
                 ok = b is not None and b.kind == "import" and b.module == EXPRESS_VALIDATOR
-                return b.imported if ok and b.imported in VALIDATOR_CHAINS else None
+                if ok and b.imported in VALIDATOR_CHAINS:
+                    return b.imported
+                args = field(n, "arguments") if depth < 2 else None
+                handed = (unwrap(a) for a in (args.named_children if args is not None else ()))
+                return next((c for a in handed if a is not None and a.type == "call_expression"
+                             for c in (self._validator_chain(a, depth + 1),) if c is not None), None)
             obj = unwrap(field(fn, "object")) if fn is not None and fn.type == "member_expression" else None
             if obj is None or obj.type != "call_expression":
                 return None

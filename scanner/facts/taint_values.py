@@ -183,10 +183,12 @@ class TaintValues:
                 out.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
         elif t == "ternary_expression":
             # `typeof v === "string" ? v : …`: the consequence is that primitive, never a filter object.
-            narrowed = _typeof_narrowed(field(node, "condition"))
-            out.extend((c, whole, coerced or (c == cons and text(_unwrap(c)) in narrowed))
-                       for cons in (field(node, "consequence"),)
-                       for c in (cons, field(node, "alternative")) if c)
+            cons, alt = field(node, "consequence"), field(node, "alternative")
+            if cons is not None:
+                narrowed = _typeof_narrowed(field(node, "condition"))
+                out.append((cons, whole, coerced or text(_unwrap(cons)) in narrowed))
+            if alt is not None:
+                out.append((alt, whole, coerced))
         elif t == "unary_expression":
             if text(field(node, "operator")) in ("-", "+") and node.named_children:
                 out.append((node.named_children[-1], False, True))
