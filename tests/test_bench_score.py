@@ -47,3 +47,18 @@ def test_recall_counts_the_baseline_under_both_label_sets(tmp_path):
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0].startswith("labels     shown 2 of 3 (-33.3%); lost: n-plus-one 1")
     assert out[1].startswith("re-judged  shown 2 of 2 (+0.0%); lost: none")
+
+
+def test_sample_caps_findings_per_repository():
+    """bench/sample.py --per-repo: one repository cannot fill a rule's sample; without the
+    cap the sample is the plain seeded one."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import random as _random
+
+    from sample import pick
+    found = [{"repo": "big", "line": i} for i in range(30)] + [{"repo": "small", "line": i} for i in range(3)]
+    capped = pick(found, 10, 7, per_repo=5)
+    assert sorted(f["repo"] for f in capped) == ["big"] * 5 + ["small"] * 3
+    assert capped == pick(found, 10, 7, per_repo=5)  # seeded: the same inputs, the same sample
+    assert pick(found, 10, 7) == _random.Random(7).sample(found, 10)
+    assert pick(found[:4], 10, 7) == found[:4]
