@@ -96,6 +96,15 @@ def outermost(root: ts.Node, match) -> Iterator[ts.Node]:
         stack.extend(reversed(n.named_children))
 
 
+def inline_argument(fn: ts.Node | None) -> tuple[ts.Node, ts.Node | None] | None:
+    """(the arguments node, the call's callee unwrapped) when function `fn` is written inline
+    as an argument of a call (`rows.map((r) => …)`); None otherwise."""
+    holder = fn.parent if fn is not None else None
+    if holder is None or holder.type != "arguments":
+        return None
+    return holder, unwrap(field(holder.parent, "function")) if holder.parent is not None else None
+
+
 def enclosing(node: ts.Node, types) -> ts.Node | None:
     """The nearest proper ancestor of `node` whose type is in `types`."""
     n = node.parent

@@ -8,7 +8,7 @@ import tree_sitter as ts
 
 from .model import ITERATION_METHODS
 from .operations import READ_OPS
-from .nodes import FUNCTION_TYPES, class_method, field, text, unwrap
+from .nodes import FUNCTION_TYPES, class_method, field, inline_argument, text, unwrap
 from .scopes import Resolver
 
 
@@ -113,8 +113,8 @@ def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | Non
     if b.kind != "param":
         return False
     fn = b.value
-    holder = fn.parent if fn is not None else None
-    if holder is None or holder.type != "arguments":
+    inline = inline_argument(fn)
+    if inline is None:
         if found is not None:
             found.append((fn, b.index))
         return True          # a named function's parameter: its callers decide it
@@ -123,7 +123,7 @@ def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | Non
     # function's (`cache(async (id) => …)`) from the wrapper's callers.
     # `strict`: only an item callback's parameter comes from its object; a route's or a
     # procedure's handler (`router.post(p, async (req) => …)`) is given what the framework passes.
-    callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
+    callee = inline[1]
     if callee is None or callee.type != "member_expression" \
             or (strict and text(field(callee, "property")) not in _ITEM_CALLBACKS):
         if found is not None:

@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .args import object_entries
 from .model import ArgSummary
-from .nodes import enclosing, field, short, text, unwrap
+from .nodes import enclosing, field, inline_argument, short, text, unwrap
 from .declared_types import declared_type
 from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
@@ -348,12 +348,10 @@ _INDEX_POSITION = {"forEach": 1, "map": 1, "flatMap": 1, "filter": 1, "some": 1,
 def _item_index(b) -> bool:
     """The index parameter of an array method's callback (`tags.forEach((tag, i) => …)`): a
     number, whatever the array holds."""
-    fn = b.value
-    holder = fn.parent if fn is not None and not b.path else None
-    if holder is None or holder.type != "arguments" or not holder.named_children \
-            or holder.named_children[0] != fn:
+    inline = inline_argument(b.value) if not b.path else None
+    if inline is None or not inline[0].named_children or inline[0].named_children[0] != b.value:
         return False
-    callee = unwrap(field(holder.parent, "function")) if holder.parent is not None else None
+    callee = inline[1]
     return callee is not None and callee.type == "member_expression" \
         and _INDEX_POSITION.get(text(field(callee, "property"))) == b.index
 

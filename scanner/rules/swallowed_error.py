@@ -144,8 +144,15 @@ def _rerun_by_timer(index, path: str, w) -> tuple[str, str] | None:
     return timers[0]
 
 
-def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | None,
-           saved=None, unwaited=None, after=None, listener=None, rerun=None) -> tuple[str, tuple[str, ...]]:
+def _grade(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, ...]]:
+    """How sure a swallowing catch matters (rules.md §8): first by what the catch and its
+    guarded work show, then by where the function runs; each fact about the function is
+    looked up only when the ones before it did not decide."""
+    return _by_shape(catch, w) or _by_context(index, path, catch, w)
+
+
+def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
+    """The grade the catch's own code and its guarded work decide, or None."""
     h = catch.handler
     if h.comments and not h.statements:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
@@ -163,7 +170,6 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if catch.kind == "try" and catch.after_fails and h.falls_through:
         return "quiet", (f"the handler falls through to `{catch.after_fails}` right after the try, which "
                          "answers with a failure: the caller sees it",)
-    direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
     if catch.kind == "catch-method" and not w.calls and w.via and all(site.discarded for site, _, _ in w.via):
@@ -182,18 +188,30 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
         fields = ", ".join(dict.fromkeys(f for c in writes for f in c.call.args.data_fields)) or "counters"
         return "low", (f"the guarded write only keeps bookkeeping ({fields}): a lost write costs a stale "
                        "timestamp or counter, not data the caller relies on",)
+    return None
+
+
+def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, ...]]:
+    """The grade where the catch's function runs decides: who waits for it, and what ran
+    before the guarded work."""
+    fid = catch.function
+    outer = _error_path(catch, index.files[path].catches)
     if outer is not None:
         return "low", (f"it runs in the catch clause at line {outer.span.line}, which hands its own error on: "
                        "this work only records that failure, and the caller still learns of it",)
+    timer = index.scheduled(path, fid)
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}): no caller waits for its result, "
                        "and the next run tries again",)
+    after = after_response(index, path, fid)
     if after is not None:
         return "low", (f"it runs in work handed to `{after}()`, which finishes after the response: no "
                        "caller waits for its result",)
+    rerun = _rerun_by_timer(index, path, w)
     if rerun is not None:
         return "low", (f"the guarded work is {rerun[0]}(), which a timer also runs ({rerun[1]}): the next "
                        "run redoes what this one failed to do",)
+    listener = event_listener(index, path, fid)
     if listener is not None:
         return "low", (f"it runs in a listener written for `{listener}()`: the emitter drops what a "
                        "listener returns, so a rethrow would reach no caller",)
@@ -201,14 +219,18 @@ def _grade(catch: CatchFact, w, entry: str | None, timer, outer: CatchFact | Non
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
                        "item: one item's failure is isolated, by design",)
+    unwaited = _unwaited(index, path, fid)
     if unwaited is not None:
         n, where = unwaited
         return "low", (f"no caller waits for this function: {'its one call' if n == 1 else f'each of its {n} calls'} "
                        f"({where}) starts it without `await` and drops the result (fire and forget)",)
+    saved = _committed_before(index, path, catch, w)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
                        "guarded work is a follow-up to a change already committed",)
-    if w.writes and direct and entry is not None and h.falls_through:
+    direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
+    entry = _answering(index, path, fid) if w.writes and direct and catch.handler.falls_through else None
+    if entry is not None:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)
     return "medium", ("whether the caller depends on this work succeeding is not known",)
@@ -244,12 +266,7 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(catch, w, _answering(index, path, catch.function),
-                                                          index.scheduled(path, catch.function),
-                   _error_path(catch, index.files[path].catches), _committed_before(index, path, catch, w),
-                   _unwaited(index, path, catch.function), after_response(index, path, catch.function),
-                   event_listener(index, path, catch.function), _rerun_by_timer(index, path, w))
-                   if forwarded is None else (
+            **dict(zip(("confidence", "evidence"), _grade(index, path, catch, w) if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 

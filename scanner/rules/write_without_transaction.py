@@ -207,17 +207,18 @@ def _expiry_field(schema, model: str | None) -> str | None:
         if m is not None else None
 
 
-def _prunes(x: Write, schema) -> bool:
-    """`deleteMany({ where: { createdAt: { lt: cutoff } } })`: rows past a date cutoff, each
-    filter field that pins no value a DateTime of the model."""
+def _pruned_dates(x: Write, schema) -> tuple[str, ...]:
+    """The DateTime fields a `deleteMany({ where: { createdAt: { lt: cutoff } } })` ranges
+    over when every filter field that pins no value is one: rows past a date cutoff. ()
+    when the write is no such prune."""
     if x.operation != "deleteMany" or x.args is None or not x.args.where_fields or x.args.where_opaque:
-        return False
+        return ()
     m = schema.by_client_name(x.model) if schema is not None and x.model else None
     if m is None:
-        return False
+        return ()
     dates = {f.name for f in m.fields if f.type == "DateTime"}
-    ranged = [f for f in x.args.where_fields if f not in x.args.where_points]
-    return bool(ranged) and all(f in dates for f in ranged)
+    ranged = tuple(f for f in x.args.where_fields if f not in x.args.where_points)
+    return ranged if all(f in dates for f in ranged) else ()
 
 
 def _rotation(first: Write, w: Write, schema) -> str | None:
@@ -340,11 +341,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     if expiry is not None:
         return "low", (f"{first.label} then {w.label} rotate {first.model} rows, which expire ({expiry}): a "
                        "failure between leaves no valid one, and asking again makes a new one",)
-    pruned = next((x for x in (first, w) if _prunes(x, schema)), None)
+    pruned = next(((x, dates) for x in (first, w) for dates in (_pruned_dates(x, schema),) if dates), None)
     if pruned is not None:
-        return "low", (f"{pruned.label} prunes {pruned.model} rows past a date cutoff "
-                       f"({', '.join(f for f in pruned.args.where_fields if f not in pruned.args.where_points)}): "
-                       "retention, independent of the other write; the next run prunes what a failed one left",)
+        x, dates = pruned
+        return "low", (f"{x.label} prunes {x.model} rows past a date cutoff ({', '.join(dates)}): retention, "
+                       "independent of the other write; the next run prunes what a failed one left",)
     audit = next((x for x in (first, w) if x.model is None and x.operation is None), None)
     if audit is not None:
         other = w if audit is first else first
