@@ -34,10 +34,51 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
 
 
 def _answers(block: ts.Node | None) -> bool:
-    """The block's last statement returns or answers the request (a throw does not count: the
-    catch then sees every path)."""
+    """The block's last statement returns or answers the request, or is an `if … else` each of
+    whose arms does (a throw does not count: the catch then sees every path)."""
     stmts = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    if stmts and stmts[-1].type == "if_statement":
+        return _if_answers(stmts[-1])
     return ends_in_answer(stmts) and stmts[-1].type != "throw_statement"
+
+
+def _if_answers(node: ts.Node) -> bool:
+    return field(node, "alternative") is not None and _arm_answers(field(node, "consequence")) \
+        and _arm_answers(field(node, "alternative"))
+
+
+def _arm_answers(arm: ts.Node | None) -> bool:
+    """One arm of an `if`: a block, a single statement, or (`else if`) another `if`."""
+    if arm is not None and arm.type == "else_clause":
+        arm = next((c for c in reversed(arm.named_children) if c.type != "comment"), None)
+    if arm is None:
+        return False
+    if arm.type == "statement_block":
+        return _answers(arm)
+    if arm.type == "if_statement":
+        return _if_answers(arm)
+    return ends_in_answer([arm]) and arm.type != "throw_statement"
+
+
+def _ends_function(stmt: ts.Node) -> bool:
+    """Nothing of its function runs after the statement: it is the last one of the body, or of
+    an `if` arm that is (a function answering in its try returns nothing when the catch falls
+    through)."""
+    n = stmt
+    while True:
+        nxt = n.next_named_sibling
+        while nxt is not None and nxt.type in ("comment", "else_clause"):
+            nxt = nxt.next_named_sibling
+        if nxt is not None:
+            return False
+        parent = n.parent
+        if parent is None:
+            return False
+        if parent.type == "statement_block" and parent.parent is not None and parent.parent.type in FUNCTION_TYPES:
+            return True
+        if parent.type not in ("statement_block", "else_clause", "if_statement"):
+            return False
+        n = parent
 
 
 _FAILURE_KEYS = frozenset({"error", "errors"})
@@ -100,7 +141,7 @@ def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
                                  text(param_pattern(param)) if param is not None else None,
                                  short(body, 2000), summarise_catch_clause(handler),
                                  _stated_intent(stmt, field(stmt, "body")), _answers(field(stmt, "body")),
-                                 _after_fails(stmt)))
+                                 _after_fails(stmt), _ends_function(stmt)))
         elif "catch_method" in m:
             call, handler = m["catch_method"][0], m["catch_method.handler"][0]
             params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []

@@ -49,6 +49,8 @@ class CatchFact:
     # The statement right after the try answers with a failure (`return null`, a 4xx/5xx
     # response, `{ error }`, `{ valid: false }`): its text, bounded; "" otherwise.
     after_fails: str = ""
+    # Nothing of the function runs after the try (its last statement, or an `if` arm's that is).
+    ends_function: bool = False
 
 
 @dataclass(frozen=True, slots=True)

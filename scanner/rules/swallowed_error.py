@@ -5,7 +5,9 @@ Confidence (rules.md §8): a commented empty catch is a stated decision (quiet),
 a commented one that logs is best effort (low); a `.catch()` on work nobody awaits is
 fire-and-forget (low); work several calls down the guarded code is incidental to it
 (medium at most); a write guarded directly in a request entry point whose handler
-falls through answers the request as if the write happened (high)."""
+falls through answers the request as if the write happened (high), and so does a handler
+answering through a response object whose try is its last statement (the request hangs); a
+logged read after which the function writes nothing is a fallback (low)."""
 
 from __future__ import annotations
 
@@ -144,6 +146,28 @@ def _rerun_by_timer(index, path: str, w) -> tuple[str, str] | None:
     return timers[0]
 
 
+# Entry kinds that answer through a response object (`res.json()`): a catch that only logs
+# can leave the request unanswered, whatever the guarded work was.
+_RESPONDING = frozenset({"http-handler", "pages-api"})
+
+
+def _writes_after(index, path: str, catch: CatchFact) -> int | None:
+    """The line of a write the catch's function makes after the catch, itself or through a
+    repo function it calls (a `finally` that clears a flag, a save of what was computed without
+    the failed read): what it writes may rest on the data the read did not return."""
+    writes = index.memo("writes-by-function", lambda: _writes_by_function(index))
+    own = [c.line for c in writes.get((path, catch.function), ()) if c.line > catch.span.end_line]
+    if own:
+        return min(own)
+    for site in index.files[path].call_sites:
+        if site.ctx.function != catch.function or site.span.line <= catch.span.end_line:
+            continue
+        target = index.callee(path, site)
+        if target is not None and index.find_chain(target, lambda c: c.writes, depth=3) is not None:
+            return site.span.line
+    return None
+
+
 def _grade(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, ...]]:
     """How sure a swallowing catch matters (rules.md §8): first by what the catch and its
     guarded work show, then by where the function runs; each fact about the function is
@@ -164,7 +188,7 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
             and not any(_reaches(site.ctx) for site, _, _ in w.via):
         return "quiet", ("the database work in the try is not awaited there: its failure never reaches "
                          "this catch",)
-    if catch.kind == "try" and catch.try_answers and h.falls_through:
+    if catch.kind == "try" and catch.try_answers and h.falls_through and not catch.ends_function:
         return "quiet", ("the try returns its answer; the handler falls through to what the function "
                          "answers after the try, so the caller sees the failure",)
     if catch.kind == "try" and catch.after_fails and h.falls_through:
@@ -195,6 +219,10 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
     """The grade where the catch's function runs decides: who waits for it, and what ran
     before the guarded work."""
     fid = catch.function
+    entry = _answering(index, path, fid)
+    if entry in _RESPONDING and catch.try_answers and catch.ends_function and catch.handler.falls_through:
+        return "high", (f"the try answers the request of this {entry} and nothing follows it: the handler "
+                        "only logs, so a failed query leaves the request unanswered until it times out",)
     outer = _error_path(catch, index.files[path].catches)
     if outer is not None:
         return "low", (f"it runs in the catch clause at line {outer.span.line}, which hands its own error on: "
@@ -229,10 +257,13 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
         return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
                        "guarded work is a follow-up to a change already committed",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
-    entry = _answering(index, path, fid) if w.writes and direct and catch.handler.falls_through else None
-    if entry is not None:
+    if entry is not None and w.writes and direct and catch.handler.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
                         "request goes on as if it had been saved",)
+    if not w.writes and catch.handler.logs and entry not in _RESPONDING \
+            and _writes_after(index, path, catch) is None:
+        return "low", ("a failed read loses no saved data: the handler logs it and the function writes "
+                       "nothing after it, so the cost is an answer given without that data (a fallback)",)
     return "medium", ("whether the caller depends on this work succeeding is not known",)
 
 

@@ -339,12 +339,19 @@ def _from_package_scripts(package: Path) -> list[Path]:
             if _GENERATE.search(segment):
                 generated.update(dict.fromkeys(paths))
                 plain_generate = plain_generate or not paths
+    default = _default_target(package) if plain_generate else None
     if generated:
-        return list(generated)
-    if plain_generate and (any((package / name).is_file() for name in DEFAULT_FILES)
-                           or (package / DEFAULT_FOLDER).is_dir()):
+        # `prisma generate && prisma generate --schema ai.prisma` builds two clients: both schemas.
+        return ([default] if default is not None else []) + list(generated)
+    if default is not None:
         return []
     return list(named)
+
+
+def _default_target(package: Path) -> Path | None:
+    """Where `prisma` without `--schema` reads the package's schema, when it is there."""
+    return next((package / name for name in DEFAULT_FILES if (package / name).is_file()),
+                package / DEFAULT_FOLDER if (package / DEFAULT_FOLDER).is_dir() else None)
 
 
 def _config_name(package: Path) -> str:

@@ -375,6 +375,21 @@ def test_the_schema_generate_reads_wins(tmp_path, generate, read):
     assert rel(tmp_path, find_schema_files(tmp_path)) == read
 
 
+@pytest.mark.parametrize("generate, read", [
+    # A plain generate and a named one: two clients, the default schema and the named one.
+    ("prisma generate && prisma generate --schema prisma_vector/ai.prisma",
+     ["prisma/schema.prisma", "prisma_vector/ai.prisma"]),
+    # Near miss: only the named generate runs, so only its schema is the client's.
+    ("prisma generate --schema prisma_vector/ai.prisma", ["prisma_vector/ai.prisma"]),
+])
+def test_a_plain_generate_beside_a_named_one_reads_both(tmp_path, generate, read):
+    ai_models = "model Embedding {\n  id Int @id\n}\n"
+    write(tmp_path, {"package.json": json.dumps({"scripts": {"generate": generate}}),
+                     "prisma/schema.prisma": datasource("postgresql") + MODEL,
+                     "prisma_vector/ai.prisma": datasource("postgresql") + ai_models})
+    assert rel(tmp_path, find_schema_files(tmp_path)) == read
+
+
 def test_side_by_side_schemas_of_other_models_are_other_databases(tmp_path):
     # One package, two databases (a global and a regional one), each with a copy per provider:
     # the copies declare the same models and are alternatives (the PostgreSQL one is read),
