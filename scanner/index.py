@@ -523,12 +523,28 @@ class ProjectIndex:
             self._registered = {}
             for path in sorted(self.files):
                 for h in self.files[path].handler_refs:
+                    if h.kind.startswith("timer:"):
+                        continue   # a timer runs it: not a request handler (see _timed_elsewhere)
                     targets = self._exported_functions(path, h.ref) if h.every_export else \
                         [self._function_of_import(path, h.ref, members=True)]
                     for target in targets:
                         if target is not None:
                             self._registered.setdefault(target, []).append((path, h))
         return self._registered
+
+    def _timed_elsewhere(self) -> dict[FunctionKey, str]:
+        """Functions a timer of another module runs by name (`cron.schedule(expr, unassignCron)`
+        of an import: handler refs of kind `timer:…`), with how. Built once."""
+        def build():
+            out: dict[FunctionKey, str] = {}
+            for path in sorted(self.files):
+                for h in self.files[path].handler_refs:
+                    target = self._function_of_import(path, h.ref, members=True) \
+                        if h.kind.startswith("timer:") else None
+                    if target is not None:
+                        out.setdefault(target, h.kind.removeprefix("timer:"))
+            return out
+        return self.memo("timed-elsewhere", build)
 
     def _exported_functions(self, path: str, ref: ClientRef, depth: int = 0) -> list[FunctionKey]:
         """Every function the module namespace `ref` names exports (`import * as q from
@@ -554,8 +570,9 @@ class ProjectIndex:
         chain = []
         while fid >= 0:
             f = funcs[fid]
-            if f.scheduled:
-                return f.name, f.scheduled
+            timed = f.scheduled or self._timed_elsewhere().get(FunctionKey(path, fid), "")
+            if timed:
+                return f.name, timed
             chain.append(f)
             fid = f.parent
         for f in chain if depth < 2 else ():

@@ -78,7 +78,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         augments=augments.extract(pf),
         validations=extract_validations(pf),
-        middlewares=(*middlewares, *nest_globals.extract(pf)), handler_refs=(*handler_refs, *resolver_map_refs(pf)),
+        middlewares=(*middlewares, *nest_globals.extract(pf)), handler_refs=(*handler_refs, *resolver_map_refs(pf), *functions.timer_refs(pf)),
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),

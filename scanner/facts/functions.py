@@ -13,7 +13,8 @@ from .entries import (
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .raw_constants import returns_constants
 from .raw_sql import safe_fragment
-from .model import HTTP_METHODS, ExportRef, FunctionFact
+from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
+from .records import HandlerRef
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
     unwrap,
@@ -253,6 +254,24 @@ def _scheduled_functions(pf: ParsedFile) -> dict[int, str]:
                 if fid is not None:
                     out.setdefault(fid, how)
     return out
+
+
+def timer_refs(pf: ParsedFile) -> tuple[HandlerRef, ...]:
+    """Functions of other modules a timer here runs, named by their import
+    (`cron.schedule('0 * * * *', unassignCron)` of `import { unassignCron } from './cron'`):
+    the index settles each to its function, which then runs on a schedule (kind `timer:…`)."""
+    out = []
+    for node in pf.captures("entry_points").get("schedule", []):
+        head = field(node, "function") if node.type == "call_expression" else field(node, "constructor")
+        how = ("new " if node.type == "new_expression" else "") + f"{short(head, 40)}()"
+        args = field(node, "arguments")
+        for arg in args.named_children if args is not None else ():
+            arg = unwrap(arg)
+            b = pf.resolver.lookup(text(arg), arg) if arg is not None and arg.type == "identifier" else None
+            if b is not None and b.kind == "import" and b.imported != "*":
+                out.append(HandlerRef(text(arg), ClientRef("import", "import", b.module, b.imported), span(arg),
+                                      kind=f"timer:{how}"))
+    return tuple(out)
 
 
 def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], parent: int,
