@@ -220,8 +220,9 @@ class ModuleResolver:
         for e in RESOLVE_EXTENSIONS:
             if base + e in self.files:
                 return base + e
+        folder = "" if base == "." else f"{base}/"   # `..` from `lib/x.ts` is the root's index
         for e in RESOLVE_EXTENSIONS:
-            cand = f"{base}/index{e}"
+            cand = f"{folder}index{e}"
             if cand in self.files:
                 return cand
         return None

@@ -43,6 +43,8 @@ CASES = {
             "./widgets": "src/widgets/index.tsx",
             "../lib/util": "lib/util.ts",
         },
+        "lib/util.ts": {"..": "index.ts"},        # the parent folder: the root's index
+        "src/dir/index.ts": {"..": None},         # src/ has no index
     },
     "tsconfig": {
         "src/page.ts": {

@@ -25,11 +25,32 @@ def _external(index: ProjectIndex, path: str, site: CallSite) -> bool:
     # Only methods of an installed client's instance: an imported function is as often
     # CPU work (rendering, hashing) as I/O, and says nothing about per-item design.
     module = site.package
+    if module is None and site.ref is not None and site.ref.kind == "import" and site.ref.members \
+            and site.ref.module:
+        # `slack.client.users.info()` of `import { slack } from '@/lib/slack'`, which exports
+        # `new App(…)`: the instance lives in the repo module, its class in a package.
+        path, module = _instance_export(index, path, site.ref.module, site.ref.name or "default")
     if not module or module.startswith("."):
         return False
     if module.startswith(_DATABASE_MODULES) or module.split("/")[0] in _FRAMEWORK:
         return False
     return index.modules.resolve(path, module) is None
+
+
+def _instance_export(index: ProjectIndex, path: str, module: str, name: str,
+                     depth: int = 0) -> tuple[str, str | None]:
+    """(exporting file, module of the instance's class) of what `module` (imported in `path`)
+    exports as `name`, through re-exports, when it is an instance (facts/exports.py
+    `_instance_ref`); (path, None) otherwise."""
+    target = index.modules.resolve(path, module)
+    exp = index.find_export(target, name) if target is not None and depth < 4 else None
+    if exp is None:
+        return path, None
+    if exp.ref.origin == "instance":
+        return target, exp.ref.module
+    if exp.ref.kind == "import" and exp.ref.module and exp.ref.name not in (None, "*") and not exp.ref.members:
+        return _instance_export(index, target, exp.ref.module, exp.ref.name, depth + 1)
+    return path, None
 
 
 def _always(ctx: SiteContext) -> bool:

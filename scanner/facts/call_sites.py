@@ -232,13 +232,19 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     package = _instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
-        root = obj
+        root, path = obj, [name]
         while root is not None and root.type == "member_expression":
+            path.insert(0, text(field(root, "property")))
             root = unwrap(field(root, "object"))
-        if root is not None and root.type == "identifier":
-            package = _instance_of_import(pf, pf.resolver.lookup(text(root), root))
-            if package is None or prisma_module(package):
-                return None  # `prisma.user.findMany()` is a Prisma call, not a call site
+        rb = pf.resolver.lookup(text(root), root) if root is not None and root.type == "identifier" else None
+        if rb is not None and rb.kind == "import" and rb.module and not prisma_module(rb.module) \
+                and rb.imported != "*":
+            # `slack.client.users.info()` of `import { slack } from './slack'`: the index asks
+            # what that module exports (an instance of an installed client's class, say).
+            return f"{owner}.{name}", ClientRef("import", "import", rb.module, rb.imported, tuple(path)), None, None
+        package = _instance_of_import(pf, rb)
+        if package is None or prisma_module(package):
+            return None  # `prisma.user.findMany()` is a Prisma call, not a call site
     if package is not None:
         return f"{owner}.{name}", None, None, package
     if b is None or b.kind != "import":
@@ -269,7 +275,13 @@ def _instance_of_import(pf: ParsedFile, b) -> str | None:
     awaited or not): a client object of that module. The index tells a package from repo code."""
     if b is None or b.kind != "var" or b.path:
         return None
-    v = unwrap(b.value)
+    return instance_module(pf, b.value)
+
+
+def instance_module(pf: ParsedFile, value: ts.Node | None) -> str | None:
+    """The module of the imported class or factory a value is made by (see
+    `_instance_of_import`), or None."""
+    v = unwrap(value)
     if v is not None and v.type == "await_expression" and v.named_children:
         v = unwrap(v.named_children[0])
     if v is None or v.type not in ("new_expression", "call_expression"):
@@ -283,7 +295,9 @@ def _instance_of_import(pf: ParsedFile, b) -> str | None:
     return c.module if c is not None and c.kind == "import" else None
 
 
-def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
+def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()) -> tuple[CallSite, ...]:
+    """`prisma_spans`: where the file's Prisma-shaped calls are (`db.user.findMany()` of an
+    imported `db`): not call sites through an import's members."""
     out = []
     memo: dict = {}  # where each variable's value comes from, walked once for all arguments
     for _, m in pf.matches("call_sites"):
@@ -292,6 +306,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder) -> tuple[CallSite, ...]:
         if found is None:
             continue
         name, ref, local, package = found
+        if ref is not None and len(ref.members) > 1 and span(call) in prisma_spans:
+            continue
         if name in GLOBAL_FETCH and ref is None and local is None:
             out.append(CallSite(name, None, None, span(call), ctx.build(call)))
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .call_sites import instance_module
 from .client_types import class_base
 from .entries import CLASS_TYPES, procedure_input
 from .functions import function_of_value
@@ -86,6 +87,8 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
             return _function_export(pf, exported, b.node, line)
     # `unknown` stays: the index may still trust a configured name for it.
     ref = pf.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
+    if ref.kind == "none":
+        ref = _instance_ref(pf, value_u) or ref
     members = _object_members(pf, pf.resolver.object_literal(value_u))
     fid = function_of_value(pf, value_u)
     fn = value_u
@@ -95,6 +98,17 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
     if fn is not None and fn.type in FUNCTION_TYPES:
         members += _returned_members(pf, fn)
     return ExportRef(exported, ref, members, fid, line, member_functions(pf, value_u))
+
+
+def _instance_ref(pf: ParsedFile, value: ts.Node | None) -> ClientRef | None:
+    """Not a client, but an instance of an imported class or factory's product (`export const
+    slack = new App(…)`, or `export default resend` of `const resend = new Resend(…)`): origin
+    `instance`, module where the class comes from. The index tells a package from repo code."""
+    if value is not None and value.type == "identifier":
+        b = pf.resolver.lookup(text(value), value)
+        value = b.value if b is not None and b.kind == "var" and not b.path else None
+    module = instance_module(pf, value)
+    return ClientRef("none", "instance", module) if module is not None else None
 
 
 def _function_export(pf: ParsedFile, exported: str, fn: ts.Node, line: int) -> ExportRef:
