@@ -118,6 +118,10 @@ def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, i
     if target is None:
         return None
     key = FunctionKey(target.path, index.owner(target.path, target.id))
+    # In the callee, only work that runs on every call counts: not in a branch arm, a catch, or
+    # a loop of its own (`for (const m of maintainers) await slack.chat.postMessage(…)` may run
+    # no time at all).
     chain = index.memo(f"external-io:{key.path}:{key.id}", lambda: index.find_chain(
-        key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and _external(index, p, s), depth=0))
+        key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and not s.ctx.loops and _external(index, p, s),
+        depth=0))
     return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None
