@@ -232,16 +232,19 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     package = _instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
-        root, path = obj, [name]
+        root = obj
         while root is not None and root.type == "member_expression":
-            path.insert(0, text(field(root, "property")))
             root = unwrap(field(root, "object"))
         rb = pf.resolver.lookup(text(root), root) if root is not None and root.type == "identifier" else None
         if rb is not None and rb.kind == "import" and rb.module and not prisma_module(rb.module) \
-                and rb.imported != "*":
-            # `slack.client.users.info()` of `import { slack } from './slack'`: the index asks
-            # what that module exports (an instance of an installed client's class, say).
-            return f"{owner}.{name}", ClientRef("import", "import", rb.module, rb.imported, tuple(path)), None, None
+                and rb.imported != "*" and _awaited(call):
+            # `await slack.client.users.info()` of `import { slack } from './slack'`: the index
+            # asks what that module exports (an instance of an installed client's class, say).
+            # Only awaited ones: what they are for is work beside a query (analysis/external_io),
+            # and a front end's `trpc.user.get.useQuery()` would cost a context each.
+            path = f"{owner}.{name}"
+            members = tuple(m.strip(" \n\t?") for m in path.split(".")[1:])
+            return path, ClientRef("import", "import", rb.module, rb.imported, members), None, None
         package = _instance_of_import(pf, rb)
         if package is None or prisma_module(package):
             return None  # `prisma.user.findMany()` is a Prisma call, not a call site
@@ -250,6 +253,13 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     if b is None or b.kind != "import":
         return None
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
+
+
+def _awaited(call: ts.Node) -> bool:
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    return p is not None and p.type == "await_expression"
 
 
 def _injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:
