@@ -19,7 +19,7 @@ from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
 from .analysis.script_only import script_only_modules
-from .findings import Finding, assign_fingerprints, in_scripts, report_order
+from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .report.coverage import coverage_figures, figures_key
@@ -195,6 +195,7 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]
     findings = in_scripts(findings, {**summary.get("script_only", {}), **discovery.scripts})
+    findings = in_dev_only(findings, summary.get("dev_only", {}))
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
@@ -278,6 +279,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "prisma_calls_by_kind": dict(sorted(ops.items())),
         "recognition": recognition.summary(index),
         "script_only": script_only_modules(index),
+        "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
     }
 
 

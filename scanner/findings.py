@@ -149,6 +149,21 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+def in_dev_only(findings: Iterable[Finding], spans: Mapping[str, tuple]) -> list[Finding]:
+    """Findings in code that runs only outside production (`spans`: path -> (first line, last
+    line, line of the NODE_ENV test), facts/dev_only.py) are low: no production request
+    reaches them (rules.md §8). Severity stays: what it costs if the guard goes."""
+    out = []
+    for f in findings:
+        test = next((t for a, b, t in spans.get(f.path, ()) if a <= f.line <= b), None)
+        if test is not None and f.confidence in ("high", "medium"):
+            f = replace(f, confidence="low",
+                        evidence=(*f.evidence, f"it runs only outside production: the NODE_ENV test at "
+                                               f"line {test} keeps production requests away"))
+        out.append(f)
+    return out
+
+
 def in_scripts(findings: Iterable[Finding], scripts: Mapping[str, str]) -> list[Finding]:
     """Findings in operational scripts (`scripts`: path -> how it is run, see
     discover.Discovery.scripts) are low: a script runs by hand or from a

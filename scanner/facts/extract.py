@@ -4,8 +4,8 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 from __future__ import annotations
 
 from .. import parse as P
-from . import (augments, call_sites, calls, catches, clients, exports, functions, imports, inputs, nest_globals,
-               route_schemas)
+from . import (augments, call_sites, calls, catches, clients, dev_only, exports, functions, imports, inputs,
+               nest_globals, route_schemas)
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -76,6 +76,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         taint=taint, handed_inputs=handed, param_flows=param_flows,
         raw_fragments=raw_fragments(pf),
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
+        dev_only=dev_only.extract(pf),
         augments=augments.extract(pf),
         validations=extract_validations(pf),
         middlewares=(*middlewares, *nest_globals.extract(pf)),

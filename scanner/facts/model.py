@@ -383,8 +383,8 @@ class FileFacts:
     route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
-    # Module-level `const NAME = [...]` literals and their lengths (bounded loops).
-    const_arrays: tuple[tuple[str, int], ...] = ()
+    const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]` and their lengths
+    dev_only: tuple[tuple[int, int, int], ...] = ()   # facts/dev_only.py: (first, last, test line)
     # Exported tRPC procedure builders that declare `.input(schema)` themselves (`export const
     # workspaceProcedure = protectedProcedure.input(…)`): procedures built on them get validated input.
     input_builders: tuple[str, ...] = ()
