@@ -96,8 +96,10 @@ def locate_schema(root: Path, candidate_paths: list[str] | None = None) -> Schem
     found: dict[Path, None] = {}
     alternatives: list[tuple[Path, ...]] = []
     missing: list[tuple[Path, str]] = []
-    for package in _package_dirs(root, candidates):
-        files, others, absent = _resolve_package(package)
+    packages = _package_dirs(root, candidates)
+    workspaces = _workspace_names(packages)
+    for package in packages:
+        files, others, absent = _resolve_package(package, workspaces)
         found.update(dict.fromkeys(files))
         alternatives += others
         missing += absent
@@ -258,8 +260,31 @@ def _package_dirs(root: Path, candidates: list[Path]) -> list[Path]:
     return [root, *sorted(p for p in packages if _searchable(p / "package.json", root))]
 
 
+def _workspace_names(packages: list[Path]) -> dict[str, Path]:
+    """The repository's packages by their package.json `name` (`@acme/db` -> packages/db)."""
+    out: dict[str, Path] = {}
+    for p in packages:
+        name = _package_json(p).get("name")
+        if isinstance(name, str) and name:
+            out.setdefault(name, p)
+    return out
+
+
+def _through_workspace(path: Path, workspaces: dict[str, Path]) -> Path:
+    """`…/node_modules/@acme/db/prisma/schema.prisma` is `packages/db/prisma/schema.prisma` when
+    `@acme/db` is a package of the repository (a workspace link, absent before install)."""
+    parts = path.parts
+    if "node_modules" not in parts:
+        return path
+    i = len(parts) - 1 - parts[::-1].index("node_modules")
+    width = 2 if i + 1 < len(parts) and parts[i + 1].startswith("@") else 1
+    name = "/".join(parts[i + 1:i + 1 + width])
+    folder = workspaces.get(name)
+    return folder.joinpath(*parts[i + 1 + width:]) if folder is not None else path
+
+
 def _resolve_package(
-    package: Path,
+    package: Path, workspaces: dict[str, Path] | None = None,
 ) -> tuple[list[Path], list[tuple[Path, ...]], list[tuple[Path, str]]]:
     """The first schema location that exists for one package, as Prisma looks:
     (files, alternative schemas not read, named paths that do not exist with
@@ -270,7 +295,8 @@ def _resolve_package(
         (_config_name(package), _from_prisma_config(package)),
     )
     steps = [(where, [target]) for where, target in named if target is not None]
-    steps.append(("a package.json script's --schema", _from_package_scripts(package)))
+    steps.append(("a package.json script's --schema",
+                  [_through_workspace(t, workspaces or {}) for t in _from_package_scripts(package)]))
     for where, targets in steps:
         schemas = []
         for target in targets:

@@ -390,6 +390,23 @@ def test_a_plain_generate_beside_a_named_one_reads_both(tmp_path, generate, read
     assert rel(tmp_path, find_schema_files(tmp_path)) == read
 
 
+def test_a_schema_named_through_a_workspace_link_is_the_packages(tmp_path):
+    # `node_modules/@acme/db/…` is the repository's own packages/db (a workspace link that
+    # exists only after install). Near miss: a package the repository does not hold stays a
+    # named path that does not exist, noted.
+    api = {"name": "api",
+           "scripts": {"generate": "prisma generate --schema node_modules/@acme/db/prisma/schema.prisma"}}
+    web = {"name": "web", "scripts": {"generate": "prisma generate --schema node_modules/@other/db/schema.prisma"}}
+    write(tmp_path, {"package.json": json.dumps({"name": "root", "private": True}),
+                     "packages/db/package.json": json.dumps({"name": "@acme/db"}),
+                     "packages/db/prisma/schema.prisma": datasource("postgresql") + MODEL,
+                     "packages/api/package.json": json.dumps(api),
+                     "packages/web/package.json": json.dumps(web)})
+    located = locate_schema(tmp_path)
+    assert rel(tmp_path, list(located.files)) == ["packages/db/prisma/schema.prisma"]
+    assert [path for path, _ in located.notes] == ["packages/web/node_modules/@other/db/schema.prisma"]
+
+
 def test_side_by_side_schemas_of_other_models_are_other_databases(tmp_path):
     # One package, two databases (a global and a regional one), each with a copy per provider:
     # the copies declare the same models and are alternatives (the PostgreSQL one is read),
