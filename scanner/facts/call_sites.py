@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from .calls import given_by_caller
 from .generated import prisma_module
-from .context import ContextBuilder
+from .context import ContextBuilder, is_awaited
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
-from .nodes import CONSTANT_NAME, FUNCTION_TYPES, class_method, field, key, span, text, unwrap
+from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
 from .origins import SIZE_ORDER, collection_origin
@@ -237,7 +237,7 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
             root = unwrap(field(root, "object"))
         rb = pf.resolver.lookup(text(root), root) if root is not None and root.type == "identifier" else None
         if rb is not None and rb.kind == "import" and rb.module and not prisma_module(rb.module) \
-                and rb.imported != "*" and _awaited(call):
+                and rb.imported != "*" and is_awaited(call, ancestors(call)):
             # `await slack.client.users.info()` of `import { slack } from './slack'`: the index
             # asks what that module exports (an instance of an installed client's class, say).
             # Only awaited ones: what they are for is work beside a query (analysis/external_io),
@@ -253,13 +253,6 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     if b is None or b.kind != "import":
         return None
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
-
-
-def _awaited(call: ts.Node) -> bool:
-    p = call.parent
-    while p is not None and p.type == "parenthesized_expression":
-        p = p.parent
-    return p is not None and p.type == "await_expression"
 
 
 def _injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:

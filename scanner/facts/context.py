@@ -125,7 +125,7 @@ class ContextBuilder:
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
-            branches=tuple(s.branches), awaited=_is_awaited(site, s.chain), parallel_group=s.parallel_group,
+            branches=tuple(s.branches), awaited=is_awaited(site, s.chain), parallel_group=s.parallel_group,
             start=site.start_byte, end=site.end_byte, catches=tuple(s.catches), lazy_return=s.lazy_return,
         )
 
@@ -387,7 +387,8 @@ def _enclosing_function(node: ts.Node) -> ts.Node | None:
     return n
 
 
-def _is_awaited(site: ts.Node, chain: list[ts.Node]) -> bool:
+def is_awaited(site: ts.Node, chain) -> bool:
+    """Whether the call is awaited: its nearest non-transparent ancestor (`chain`) is an `await`."""
     fn = field(site, "function")
     while fn is not None and fn.type in ("non_null_expression", "instantiation_expression"):
         fn = fn.named_children[0] if fn.named_children else None

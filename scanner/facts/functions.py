@@ -234,15 +234,22 @@ def _serverless_handlers(pf: ParsedFile, exports: tuple[ExportRef, ...],
     return out
 
 
+def _timers(pf: ParsedFile):
+    """(how, arguments) of each timer registration of the file: `cron.schedule(expr, fn)`,
+    `setInterval(fn, ms)`, `new CronJob(expr, fn)`."""
+    for node in pf.captures("entry_points").get("schedule", []):
+        head = field(node, "function") if node.type == "call_expression" else field(node, "constructor")
+        args = field(node, "arguments")
+        yield ("new " if node.type == "new_expression" else "") + f"{short(head, 40)}()", \
+            (args.named_children if args is not None else ())
+
+
 def _scheduled_functions(pf: ParsedFile) -> dict[int, str]:
     """Functions a timer runs: the function argument of `cron.schedule(expr, fn)`,
     `setInterval(fn, ms)`, `new CronJob(expr, fn)` or its `onTick`, inline or by name."""
     out: dict[int, str] = {}
-    for node in pf.captures("entry_points").get("schedule", []):
-        head = field(node, "function") if node.type == "call_expression" else field(node, "constructor")
-        how = ("new " if node.type == "new_expression" else "") + f"{short(head, 40)}()"
-        args = field(node, "arguments")
-        for arg in args.named_children if args is not None else ():
+    for how, args in _timers(pf):
+        for arg in args:
             values = [arg]
             if arg.type == "object":
                 values = [field(p, "value") for p in arg.named_children
@@ -261,11 +268,8 @@ def timer_refs(pf: ParsedFile) -> tuple[HandlerRef, ...]:
     (`cron.schedule('0 * * * *', unassignCron)` of `import { unassignCron } from './cron'`):
     the index settles each to its function, which then runs on a schedule (kind `timer:…`)."""
     out = []
-    for node in pf.captures("entry_points").get("schedule", []):
-        head = field(node, "function") if node.type == "call_expression" else field(node, "constructor")
-        how = ("new " if node.type == "new_expression" else "") + f"{short(head, 40)}()"
-        args = field(node, "arguments")
-        for arg in args.named_children if args is not None else ():
+    for how, args in _timers(pf):
+        for arg in args:
             arg = unwrap(arg)
             b = pf.resolver.lookup(text(arg), arg) if arg is not None and arg.type == "identifier" else None
             if b is not None and b.kind == "import" and b.imported != "*":
