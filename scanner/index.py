@@ -25,6 +25,8 @@ from .test_loads import TestLoads
 # export cache's cycle guard, so this only bounds pathological chains (a result cut
 # here is cached for every importer, so it must be generous).
 _MAX_DEPTH = 40
+# How many callers up a question about where code runs (on a timer) is followed.
+_CALLER_DEPTH = 3
 # Callers followed when a parameter's property is handed on from caller to caller.
 _GIVEN_DEPTH = 3
 _DOTS = re.compile(r"\s*(\??\.)\s*")
@@ -562,25 +564,56 @@ class ProjectIndex:
             return self._exported_functions(target, exp.ref, depth + 1)
         return [FunctionKey(target, e.function) for e in self.files[target].exports if e.function is not None]
 
-    def scheduled(self, path: str, fid: int, depth: int = 0) -> tuple[str, str] | None:
+    def scheduled(self, path: str, fid: int) -> tuple[str, str] | None:
         """(function name, how a timer runs it) when this code runs in a scheduled job: a
         timer runs the function or one around it, or every call of one of them sits in code
-        a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), two callers deep."""
+        a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), three callers deep
+        (a job that calls a helper whose nested function holds the query)."""
+        found = self.through_callers(path, fid, self._timed)
+        if found is None:
+            return None
+        f, (name, how) = found
+        return (f.name if f is not None else name), how
+
+    def _timed(self, path: str, fid: int) -> tuple[str, str] | None:
+        """(name, how) of the function or one around it that a timer runs."""
         funcs = self.files[path].functions
-        chain = []
         while fid >= 0:
             f = funcs[fid]
             timed = f.scheduled or self._timed_elsewhere().get(FunctionKey(path, fid), "")
             if timed:
                 return f.name, timed
-            chain.append(f)
             fid = f.parent
-        for f in chain if depth < 2 else ():
-            sites = self.callers(FunctionKey(path, f.id))
-            timers = [self.scheduled(p, site.ctx.function, depth + 1) for p, site in sites]
-            if timers and all(timers):
-                return f.name, timers[0][1]
         return None
+
+    def through_callers(self, path: str, fid: int, own, depth: int = 0):
+        """Where code runs, asked of its callers: `own(path, fid)`'s answer when it holds for the
+        code (None for the function), else (the function, or one around it, every call of which
+        sits in code the question holds for, that code's answer), `_CALLER_DEPTH` callers deep.
+        A recursive call (`fetchPage(offset + count)` in fetchPage) runs where the first did."""
+        hit = own(path, fid)
+        if hit is not None:
+            return None, hit
+        if depth >= _CALLER_DEPTH:
+            return None
+        funcs = self.files[path].functions
+        while fid >= 0:
+            sites = [(p, site) for p, site in self.callers(FunctionKey(path, fid))
+                     if p != path or not self._encloses(funcs, fid, site.ctx.function)]
+            found = [self.through_callers(p, site.ctx.function, own, depth + 1) for p, site in sites]
+            if found and all(found):
+                return funcs[fid], found[0][1]
+            fid = funcs[fid].parent
+        return None
+
+    @staticmethod
+    def _encloses(funcs, outer: int, fid: int) -> bool:
+        """Whether function `fid` is `outer` or written inside it."""
+        while fid >= 0:
+            if fid == outer:
+                return True
+            fid = funcs[fid].parent
+        return False
 
     def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0,
                             members: bool = False) -> FunctionKey | None:

@@ -8,7 +8,6 @@ from typing import Iterable
 
 from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.model import SiteContext
-from ..index import FunctionKey
 
 # A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
 # Its callback runs once and is retried on its own, by design.
@@ -49,22 +48,14 @@ _LISTENER_METHODS = frozenset({"on", "once", "addListener", "prependListener", "
                                "addEventListener"})
 
 
-def event_listener(index, path: str, fid: int, depth: int = 0) -> str | None:
+def event_listener(index, path: str, fid: int) -> str | None:
     """The registration (`client.on`) when the function, or one around it, is written inline
     as an event listener (`client.on('guildCreate', async (guild) => …)`), or when every call
     of one of them sits in such a listener (`client.on('guildCreate', (g) => onGuildCreate(g))`),
-    two callers deep: the emitter is the only caller, and it drops what it is given."""
-    hit = _handed_to(index, path, fid, lambda name: name in _LISTENER_METHODS)
-    if hit is not None or depth >= 2:
-        return hit
-    funcs = index.files[path].functions
-    while fid >= 0:
-        sites = index.callers(FunctionKey(path, fid))
-        found = [event_listener(index, p, site.ctx.function, depth + 1) for p, site in sites]
-        if found and all(found):
-            return found[0]
-        fid = funcs[fid].parent
-    return None
+    a few callers deep: the emitter is the only caller, and it drops what it is given."""
+    found = index.through_callers(
+        path, fid, lambda p, f: _handed_to(index, p, f, lambda name: name in _LISTENER_METHODS))
+    return found[1] if found is not None else None
 
 
 def _handed_to(index, path: str, fid: int, wanted) -> str | None:
