@@ -63,6 +63,8 @@ class Discovery:
     warnings: list[Warning_] = field(default_factory=list)
     # Test files (out of scope, not parsed): a rule may still ask what they import.
     test_files: list[SourceFile] = field(default_factory=list)
+    # Seeds left out of the scan (not parsed): what they import runs only when they run.
+    seed_files: list[SourceFile] = field(default_factory=list)
     # Scanned files with a script role (SCRIPT_ROLES): path -> how it is run, a
     # phrase after the path (`is run by the script "backfill" of package.json`).
     scripts: dict[str, str] = field(default_factory=dict)
@@ -431,6 +433,8 @@ def _leave_out(out: Discovery, sf: SourceFile) -> None:
     out.out_of_scope[sf.role] = out.out_of_scope.get(sf.role, 0) + 1
     if sf.role == "test":
         out.test_files.append(sf)
+    elif sf.role == "seed":
+        out.seed_files.append(sf)
 
 
 # -- files that package.json scripts run --------------------------------------

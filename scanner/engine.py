@@ -19,7 +19,8 @@ from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
 from .analysis.script_only import script_only_modules
-from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order
+from .analysis.unimported_actions import unimported_actions
+from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order, unreached
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .report.coverage import coverage_figures, figures_key
@@ -162,6 +163,7 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
         with _facts_uncollected(freeze=not deferred):
             facts = collected.load_all()
         return ProjectIndex(base, facts, schema, discovery.project_files, ccfg, test_files=discovery.test_files,
+                            seed_files=discovery.seed_files,
                             resolutions=fc.resolutions if fc is not None else None, modules=modules)
 
     if kept is not None:
@@ -196,6 +198,10 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     findings = [f for f in findings if f.confidence != "quiet"]
     findings = in_scripts(findings, {**summary.get("script_only", {}), **discovery.scripts})
     findings = in_dev_only(findings, summary.get("dev_only", {}))
+    dead = summary.get("unimported_actions", {})
+    findings = unreached(findings, dead.get("no_endpoint", {}))
+    # Still an endpoint (Next.js 14): what a crafted request can send it stays as graded.
+    findings = unreached(findings, dead.get("uncalled", {}), spare=lambda f: f.category == "input-validation")
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
@@ -280,6 +286,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "recognition": recognition.summary(index),
         "script_only": script_only_modules(index),
         "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
+        "unimported_actions": unimported_actions(index),
     }
 
 

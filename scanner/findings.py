@@ -151,15 +151,24 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
 
 def in_dev_only(findings: Iterable[Finding], spans: Mapping[str, tuple]) -> list[Finding]:
     """Findings in code that runs only outside production (`spans`: path -> (first line, last
-    line, line of the NODE_ENV test), facts/dev_only.py) are low: no production request
-    reaches them (rules.md §8). Severity stays: what it costs if the guard goes."""
+    line, line of the NODE_ENV test), facts/dev_only.py) are low (see `unreached`)."""
+    return unreached(findings, {
+        path: tuple((a, b, f"it runs only outside production: the NODE_ENV test at line {t} keeps "
+                           "production requests away") for a, b, t in found)
+        for path, found in spans.items()})
+
+
+def unreached(findings: Iterable[Finding], spans: Mapping[str, tuple], spare=None) -> list[Finding]:
+    """Findings in code no production request reaches (`spans`: path -> (first line, last
+    line, why)) are low (rules.md §8), with why as evidence, but those `spare(finding)` keeps.
+    Severity stays: what it costs if the code is reached after all."""
     out = []
     for f in findings:
-        test = next((t for a, b, t in spans.get(f.path, ()) if a <= f.line <= b), None)
-        if test is not None and f.confidence in ("high", "medium"):
-            f = replace(f, confidence="low",
-                        evidence=(*f.evidence, f"it runs only outside production: the NODE_ENV test at "
-                                               f"line {test} keeps production requests away"))
+        why = next((w for a, b, w in spans.get(f.path, ()) if a <= f.line <= b), None)
+        if why is not None and spare is not None and spare(f):
+            why = None
+        if why is not None and f.confidence in ("high", "medium"):
+            f = replace(f, confidence="low", evidence=(*f.evidence, why))
         out.append(f)
     return out
 

@@ -93,13 +93,14 @@ class FunctionKey:
 
 class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
-                 project_files: list[str], client_config: ClientConfig, test_files=(),
+                 project_files: list[str], client_config: ClientConfig, test_files=(), seed_files=(),
                  resolutions: tuple | None = None, modules: ModuleResolver | None = None):
         """`resolutions`: module resolutions a former scan kept (`modules.resolutions()`),
         taken when the files, tsconfigs and packages are the same. `modules`: the module
         resolver of these files and project files, when the caller has built it."""
         self.root = root
         self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
+        self._seed_loads = TestLoads(root, (), seed_files, self._resolve_module)
         self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts
@@ -421,6 +422,10 @@ class ProjectIndex:
         """Test runner configs and out-of-scope test files that load `path` (test_loads.py,
         which reads them from disk, lazily: only for a module no scanned file imports)."""
         return self._test_loads.of(path)
+
+    def imported_by_seeds(self, path: str) -> list[str]:
+        """The out-of-scope seed files that import `path` (read from disk, lazily)."""
+        return self._seed_loads.of(path)
 
     def callers(self, key: FunctionKey) -> list[tuple[str, CallSite]]:
         """The call sites of a repo function, across the project (built once, on first use)."""

@@ -69,7 +69,7 @@ def project_key(root: Path, paths: list[str], modules: ModuleResolver, fc: FactC
     h.update(json.dumps(sorted(discovery.project_files)).encode())
     h.update(modules.inputs_key().encode())
     now = time.time_ns()
-    for tf in sorted(discovery.test_files, key=lambda t: t.path):
+    for tf in sorted([*discovery.test_files, *discovery.seed_files], key=lambda t: t.path):
         if not tf.mtime_ns or tf.mtime_ns >= now - RACY_NS:
             try:
                 stamp = content_key(Path(tf.abs_path).read_bytes())

@@ -140,6 +140,24 @@ def test_seeds_stay_out_by_default_and_read_as_scripts_when_included(tmp_path):
     assert app.findings == [] and app.stats["files_out_of_scope"] == {"seed": 1}
 
 
+def test_a_module_only_seeds_left_out_of_the_scan_import_is_graded_as_a_script(tmp_path):
+    # prisma/seed.ts is out of scope (not parsed); the fixtures module it imports runs only
+    # when the seed runs. Near miss: a module nothing imports keeps its grade.
+    make_tree(tmp_path, {
+        "src/db.ts": CLIENT_TS,
+        "prisma/seed.ts": 'import { load } from "./fixtures-data"\nawait load(["a"])\n',
+        "prisma/fixtures-data.ts": LOOP_TS.replace("./db", "../src/db"),
+        "src/lib/orphan.ts": LOOP_TS.replace("./db", "../db"),
+    })
+    result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
+    found = {f.path: (f.confidence, f.severity.value, f.message) for f in result.findings}
+    assert set(found) == {"prisma/fixtures-data.ts", "src/lib/orphan.ts"}
+    assert found["prisma/fixtures-data.ts"][:2] == ("low", "low")
+    assert found["prisma/fixtures-data.ts"][2].endswith(
+        "(in a script: prisma/fixtures-data.ts is loaded only by seeds (prisma/seed.ts), not per request)")
+    assert found["src/lib/orphan.ts"][:2] == ("medium", "high")
+
+
 def test_package_scripts_in_a_workspace_resolve_from_their_folder(tmp_path):
     make_tree(tmp_path, {
         "package.json": json.dumps({"scripts": {"sync": "pnpm --filter web exec tsx jobs/sync.ts"}}),

@@ -92,3 +92,53 @@ def test_exempt_models_take_wildcards(tmp_path):
     root = _project(tmp_path, POST + ACTIVITY, audit_code=True)
     assert _lines(root, audit={"exempt_models": ["Po*"]}) == []
     assert _lines(root, audit={"exempt_models": ["*Stat"]}) == _lines(root)
+
+
+BOOKING_ROUTE = """import { PrismaClient } from '@prisma/client'
+const prisma = new PrismaClient()
+export async function PUT() {
+  await prisma.bookingItem.update({ where: { id: 'b' }, data: { nights: 2 } })
+  return new Response(null, { status: 204 })
+}
+"""
+BOOKING_AUDIT = """import { PrismaClient } from '@prisma/client'
+const prisma = new PrismaClient()
+export async function POST() {
+  await prisma.booking.create({ data: { id: 'b' } })
+  await prisma.bookingAuditLog.create({ data: { action: 'create' } })
+  return new Response(null, { status: 201 })
+}
+"""
+
+
+def test_a_trail_named_for_a_model_covers_that_model_only(tmp_path):
+    # BookingAuditLog records bookings: a route that writes Post (not a Booking* model) is
+    # outside the trail the project keeps (low); one that writes BookingItem is a gap in it.
+    booking = ("model Booking {\n  id String @id\n}\nmodel BookingItem {\n  id String @id\n  nights Int\n}\n"
+               "model BookingAuditLog {\n  id String @id\n  action String\n}\n")
+    root = _project(tmp_path, POST + booking, audit_code=False)
+    for name, code in (("bookings", BOOKING_AUDIT), ("booking-items", BOOKING_ROUTE)):
+        (root / "app" / "api" / name).mkdir(parents=True)
+        (root / "app" / "api" / name / "route.ts").write_text(code)
+    result = scan(root, load_config(root, overrides={"min_confidence": "low"}), select=[RULE])
+    found = {f.path: f for f in result.findings}
+    assert set(found) == {"app/api/posts/route.ts", "app/api/booking-items/route.ts"}
+    assert found["app/api/posts/route.ts"].confidence == "low"
+    assert "named for what it records (BookingAuditLog: Booking, BookingItem)" in \
+        found["app/api/posts/route.ts"].evidence[0]
+    assert found["app/api/booking-items/route.ts"].confidence == "medium"
+
+
+@pytest.mark.parametrize("names, subjects", [
+    (["BookingAuditLog"], {"Booking", "BookingItem"}),
+    (["AuditLog"], set()),                        # generic: every change
+    (["ActivityLog"], set()),
+    (["AdminAuditLog"], set()),                   # names no model: a role, not a subject
+    (["BookingAuditLog", "AuditLog"], set()),     # a generic trail beside it covers the rest
+])
+def test_trail_subjects(names, subjects):
+    from types import SimpleNamespace
+    from scanner.rules.write_without_audit import trail_subjects
+    models = [SimpleNamespace(name=n, kind="model")
+              for n in ("Booking", "BookingItem", "BookingAuditLog", "AuditLog", "ActivityLog", "User")]
+    assert trail_subjects(SimpleNamespace(models=models), names) == subjects

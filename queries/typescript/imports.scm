@@ -12,3 +12,12 @@
     function: (identifier) @_require
     arguments: (arguments . (string (string_fragment) @require.source)))
   (#eq? @_require "require")) @require
+
+; A dynamic import awaited into a name or a destructuring pattern, read like a require.
+;   const { restartTeam } = await import("@/lib/actions/kyc")
+(variable_declarator
+  name: (_) @require.name
+  value: (await_expression
+    (call_expression
+      function: (import)
+      arguments: (arguments . (string (string_fragment) @require.source))))) @require

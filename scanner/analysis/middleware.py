@@ -13,20 +13,22 @@ from ..index import FunctionKey
 from .callee_names import callee_matches
 
 
-def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]:
+def validated_parts(index, path: str, fid: int, validators=(), depth: int = 0) -> dict[str, str]:
     """{request part: the middleware that validates it} for handler `fid` of `path`; the
     part `*` stands for the whole request. A middleware whose code is in the scan is judged by
     what it does; one that is not (a package's) validates all of it when its name matches
     `input_validation.validators`. A handler another module registers (`router.post('/x',
     validate(S), ctrl.create)`) counts the middleware of that registration, named from that
-    module; registered on several routes, it is as checked as its least checked one."""
+    module; registered on several routes, it is as checked as its least checked one. A
+    handler no route registers but registered handlers call (`async (request, reply) =>
+    controller.create(request, reply)`) is as checked as its least checked caller."""
     facts = index.files[path]
     fid = _registered_around(index, path, fid)
     declared = {part: f"the route's {rs.how}" for rs in facts.route_schemas if rs.handler == fid
                 for part in rs.parts}
     elsewhere = index.registered_elsewhere().get(FunctionKey(path, fid), [])
     if not elsewhere and not any(m.handler == fid for m in facts.middlewares):
-        return declared
+        return declared or _checked_by_callers(index, path, fid, validators, depth)
 
     def compute() -> dict[str, str]:
         routes = [(reg, h.middlewares, h.schema_parts) for reg, h in elsewhere]
@@ -44,6 +46,24 @@ def validated_parts(index, path: str, fid: int, validators=()) -> dict[str, str]
             out.setdefault(part, checked[0][part])
         return out
     return index.memo(f"middleware-parts:{path}:{fid}:{','.join(sorted(validators))}", compute)
+
+
+# Every part a route can check; `*` (the whole request) covers them all.
+_PARTS = frozenset({"body", "query", "params"})
+
+
+def _checked_by_callers(index, path: str, fid: int, validators, depth: int) -> dict[str, str]:
+    """{part: what checks it} that every caller of the function checks, two callers deep;
+    {} for a function nothing in the scan calls."""
+    sites = index.callers(FunctionKey(path, fid)) if depth < 2 else []
+    if not sites:
+        return {}
+    checked = [validated_parts(index, p, site.ctx.function, validators, depth + 1) for p, site in sites]
+    common = set.intersection(*({"*"} if "*" in c else set(c) & _PARTS for c in checked))
+    p, site = sites[0]
+    where = f"{p}:{site.span.line}"
+    return {part: f"{checked[0].get(part) or checked[0].get('*')} of its caller ({where})"
+            for part in sorted(common)}
 
 
 def _registered_around(index, path: str, fid: int) -> int:

@@ -1,7 +1,7 @@
 """Modules only scripts load: the helpers a seed or maintenance script imports
-(`bin/seed.ts` → `bin/factory/threads.ts`) run when that script runs, by hand or from a
-package.json script, never per request; so do the modules that define a command-line command
-(nest-commander). Their findings are graded like the script's own (findings.in_scripts)."""
+(`bin/seed.ts` → `bin/factory/threads.ts`, also from a seed left out of the scan) run when
+that script runs, by hand or from a package.json script, never per request; so do the
+modules that define a command-line command (nest-commander). Their findings are graded like the script's own (findings.in_scripts)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def command_modules(index) -> dict[str, str]:
 def script_only_modules(index) -> dict[str, str]:
     """{path: how it is run} for every scanned module that defines a command-line command, or
     that some file imports and that only scripts (or modules only scripts load) import,
-    directly or through others."""
+    directly or through others, or that no scanned file imports and a seed left out of the
+    scan does (`prisma/seed.ts` → `prisma/venue-fixtures.ts`)."""
     found: dict[str, str] = command_modules(index)
     scripts = {p for p, f in index.files.items() if f.role in SCRIPT_ROLES} | set(found)
     changed = True
@@ -36,6 +37,12 @@ def script_only_modules(index) -> dict[str, str]:
             if path in found or facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES:
                 continue
             importers = index.importers(path)
+            if not importers and facts.role not in SCRIPT_ROLES:
+                seeds = index.imported_by_seeds(path)
+                if seeds:
+                    found[path] = f"is loaded only by seeds ({seeds[0]}{', …' if len(seeds) > 1 else ''})"
+                    changed = True
+                    continue
             if importers and all(i in scripts or i in found for i in importers):
                 via = sorted(i for i in importers if i in scripts) or sorted(importers)
                 found[path] = f"is loaded only by scripts ({via[0]}{', …' if len(importers) > 1 else ''})"

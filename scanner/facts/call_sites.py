@@ -17,6 +17,7 @@ from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCall
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
+from .instances import class_of_new, injected_class, instance_of_import
 from .origins import SIZE_ORDER, collection_origin
 from .raw_origins import from_parameter, positions_in
 from .scopes import Resolver
@@ -196,6 +197,26 @@ def _discarded(call: ts.Node) -> bool:
 GLOBAL_FETCH = frozenset({"fetch", "$fetch"})
 
 
+def _named_callee(pf: ParsedFile, name: str, callee: ts.Node):
+    """`_callee` of a call by a plain name (`loadStats()`)."""
+    b = pf.resolver.lookup(name, callee)
+    if b is None:
+        # The global fetch: network I/O, for rules that weigh work beside a query.
+        return (name, None, None, None) if name in GLOBAL_FETCH else None
+    ref = local = None
+    if b.kind == "import":
+        ref = ClientRef("import", "import", b.module, b.imported)
+    elif b.kind == "function":
+        local = pf.function_ids.get(key(b.node))
+    elif b.kind == "var" and not b.path:
+        v = unwrap(b.value)
+        if v is not None and v.type in FUNCTION_TYPES:
+            local = pf.function_ids.get(key(v))
+    if ref is None and local is None:
+        return None
+    return name, ref, local, None
+
+
 def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None):
     """(name, imported ref, local function id, package) of a call site, None when the
     callee is neither an import, a function of this file, an instance of an imported class
@@ -203,33 +224,18 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     from the source once: 30,000 call sites a documenso scan."""
     name = text(callee)
     if obj is None:
-        b = pf.resolver.lookup(name, callee)
-        if b is None:
-            # The global fetch: network I/O, for rules that weigh work beside a query.
-            return (name, None, None, None) if name in GLOBAL_FETCH else None
-        ref = local = None
-        if b.kind == "import":
-            ref = ClientRef("import", "import", b.module, b.imported)
-        elif b.kind == "function":
-            local = pf.function_ids.get(key(b.node))
-        elif b.kind == "var" and not b.path:
-            v = unwrap(b.value)
-            if v is not None and v.type in FUNCTION_TYPES:
-                local = pf.function_ids.get(key(v))
-        if ref is None and local is None:
-            return None
-        return name, ref, local, None
+        return _named_callee(pf, name, callee)
     if obj.type == "this":
         local = _class_method(pf, call, name)
         return None if local is None else (f"this.{name}", None, local, None)
     owner = text(obj)
-    injected = _injected_class(pf, obj)
+    injected = injected_class(pf, obj)
     if injected is not None:
         # `this.products.removeAll()` where `constructor(private products: ProductService)`:
         # the method of the imported class the member is typed with (dependency injection).
         return f"{owner}.{name}", ClientRef("import", "import", injected[0], injected[1], (name,)), None, None
     b = pf.resolver.lookup(owner, obj) if obj.type == "identifier" else None  # `a.b` names no binding
-    package = _instance_of_import(pf, b)
+    package = instance_of_import(pf, b)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
         root = obj
@@ -245,57 +251,18 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
             path = f"{owner}.{name}"
             members = tuple(m.strip(" \n\t?") for m in path.split(".")[1:])
             return path, ClientRef("import", "import", rb.module, rb.imported, members), None, None
-        package = _instance_of_import(pf, rb)
+        package = instance_of_import(pf, rb)
         if package is None or prisma_module(package):
             return None  # `prisma.user.findMany()` is a Prisma call, not a call site
     if package is not None:
-        return f"{owner}.{name}", None, None, package
+        # `controller.create()` of `const controller = new TabelaController()`: the method of
+        # the imported class, when the index finds it in the repository.
+        cls = class_of_new(pf, b)
+        ref = ClientRef("import", "import", cls[0], cls[1], (name,)) if cls is not None else None
+        return f"{owner}.{name}", ref, None, package
     if b is None or b.kind != "import":
         return None
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
-
-
-def _injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:
-    """(module, name) of the imported class a `this.member` is declared as (a constructor
-    parameter property or a field: `private readonly products: ProductService`)."""
-    o = unwrap(field(obj, "object")) if obj.type == "member_expression" else None
-    if o is None or o.type != "this":
-        return None
-    t = pf.resolver.declared_type_of(obj)
-    while t is not None and t.type in ("type_annotation", "generic_type"):
-        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
-    if t is None or t.type != "type_identifier":
-        return None
-    b = pf.resolver.lookup(text(t), t)
-    if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
-        return None
-    return b.module, b.imported
-
-
-def _instance_of_import(pf: ParsedFile, b) -> str | None:
-    """The module of the imported class a variable is a `new` instance of, or of the imported
-    factory that made it (`nodemailer.createTransport(…)`, `createClient(…)`, `google.gmail(…)`,
-    awaited or not): a client object of that module. The index tells a package from repo code."""
-    if b is None or b.kind != "var" or b.path:
-        return None
-    return instance_module(pf, b.value)
-
-
-def instance_module(pf: ParsedFile, value: ts.Node | None) -> str | None:
-    """The module of the imported class or factory a value is made by (see
-    `_instance_of_import`), or None."""
-    v = unwrap(value)
-    if v is not None and v.type == "await_expression" and v.named_children:
-        v = unwrap(v.named_children[0])
-    if v is None or v.type not in ("new_expression", "call_expression"):
-        return None
-    ctor = field(v, "constructor" if v.type == "new_expression" else "function")
-    while ctor is not None and ctor.type == "member_expression" and v.type == "call_expression":
-        ctor = field(ctor, "object")  # `nodemailer.createTransport`: the namespace import
-    if ctor is None or ctor.type != "identifier":
-        return None
-    c = pf.resolver.lookup(text(ctor), ctor)
-    return c.module if c is not None and c.kind == "import" else None
 
 
 def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()) -> tuple[CallSite, ...]:
@@ -314,13 +281,13 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
         if name in GLOBAL_FETCH and ref is None and local is None:
             out.append(CallSite(name, None, None, span(call), ctx.build(call)))
             continue
-        if package is not None:
+        if package is not None and ref is None:
             out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))
             continue
         args = field(call, "arguments")
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
-                            _client_args(pf, args),
+                            _client_args(pf, args), package,
                             discarded=_discarded(call), client_props=_client_props(pf, args),
                             event=_event(name, args)))
     out.sort(key=lambda c: (c.span.line, c.span.column))

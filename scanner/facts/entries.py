@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 import tree_sitter as ts
 
-from .nodes import TRANSPARENT, field, text, unwrap
+from .nodes import TRANSPARENT, field, text, unbound, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
@@ -241,8 +241,9 @@ def registered_handler_call(call: ts.Node) -> bool:
 
 
 def handler_arguments(call: ts.Node) -> list[ts.Node]:
-    """The arguments after the path (all of them on a `.route("/x")` chain)."""
-    args = [a for a in field(call, "arguments").named_children if a.type != "comment"]
+    """The arguments after the path (all of them on a `.route("/x")` chain), a bound function
+    as the function it binds."""
+    args = [unbound(a) for a in field(call, "arguments").named_children if a.type != "comment"]
     return args[1:] if args and path_literal(args[0]) else args
 
 

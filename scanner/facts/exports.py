@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .call_sites import instance_module
+from .instances import instance_module
 from .client_types import class_base
 from .entries import CLASS_TYPES, procedure_input
 from .functions import function_of_value

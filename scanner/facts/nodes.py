@@ -70,6 +70,16 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def unbound(node: ts.Node) -> ts.Node:
+    """`fn` of `fn.bind(thisArg, …)`: binding `this` hands on the same function
+    (`app.post('/x', opts, controller.create.bind(controller))`); any other node itself."""
+    n = unwrap(node)
+    fn = field(n, "function") if n is not None and n.type == "call_expression" else None
+    if fn is not None and fn.type == "member_expression" and text(field(fn, "property")) == "bind":
+        return field(fn, "object") or node
+    return node
+
+
 def object_pairs(obj: ts.Node | None) -> dict[str, ts.Node]:
     """An object literal's keys (quotes stripped) and value nodes; a shorthand property
     (`{ schema }`) is its own value."""

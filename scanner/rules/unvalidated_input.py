@@ -6,7 +6,6 @@ it joins two halves: input an entry point hands to an imported function
 
 from __future__ import annotations
 
-import re
 
 from dataclasses import dataclass, replace
 
@@ -27,6 +26,7 @@ from ..facts.entries import a_kind
 from .base import Rule, RuleContext
 from ..analysis.callee_names import callee_matches
 from ..analysis.middleware import validated_parts, validates_source
+from ..analysis.unimported_actions import unreferenced_action
 
 _DESCRIBE = {
     "json": "the request body (`req.json()`)",
@@ -177,49 +177,6 @@ def _grade(flows: list[TaintFlow], operation: str, crossing: bool, index, path: 
     return max(grades, key=lambda g: _RANK[g[0]])
 
 
-_VERSION = re.compile(r"^\D*(\d+)")
-
-
-def _next_major(index, path: str) -> int | None:
-    """The major version of `next` that the nearest package.json above `path` declaring it
-    asks for (`^15.1.0` → 15); None when no manifest names one with a number."""
-    found = None
-    for pkg in index.modules.packages.values():
-        spec = pkg.dependency("next")
-        if not isinstance(spec, str) or not (pkg.dir == "" or path.startswith(pkg.dir + "/")):
-            continue
-        m = _VERSION.match(spec)
-        if m and (found is None or len(pkg.dir) > len(found[0])):
-            found = (pkg.dir, int(m.group(1)))
-    return found[1] if found else None
-
-
-def _unreferenced_action(index, path: str, fid: int) -> str | None:
-    """Evidence that an export of a `'use server'` module is a Server Action no code in the
-    scan references, in an app on Next.js 15 or later, which gives such an action no endpoint
-    (its id is never sent to a browser); None when something may reference it."""
-    facts = index.files[path]
-    if fid < 0 or "use server" not in facts.directives:
-        return None
-    fn = facts.functions[fid]
-    names = set(fn.exported_as)
-    if not names or any(s.local_function == fid for s in facts.call_sites):
-        return None
-    major = _next_major(index, path)
-    if major is None or major < 15:
-        return None
-    for p in index.importers(path):
-        f = index.files[p]
-        resolve = index.modules.resolve
-        if any(resolve(p, s.module) == path for s in f.star_exports) \
-                or any(e.ref.kind == "import" and e.ref.module and resolve(p, e.ref.module) == path for e in f.exports):
-            return None  # re-exported: who imports it from there is not followed
-        if any(imp.imported in names | {"*"} and resolve(p, imp.module) == path for imp in f.imports):
-            return None
-    return (f"nothing in the scan imports {fn.name}() from this `'use server'` module: Next.js {major} "
-            "gives a Server Action that no code references no endpoint")
-
-
 # Entry points whose framework parses the query string into strings and arrays of strings
 # only (unlike Express 4's default `qs`, which builds objects from `?id[not]=x`).
 _STRING_QUERIES = {"pages-api": "Next.js' query parser (`req.query` of a pages/api route)",
@@ -235,7 +192,7 @@ def _fastify(facts: FileFacts) -> bool:
 def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: str,
                 facts: FileFacts | None, entry: str | None) -> tuple[str, tuple[str, ...]]:
     if lead.source == "action-param" and not crossing:
-        unused = _unreferenced_action(index, path, lead.function)
+        unused = unreferenced_action(index, path, lead.function)
         if unused is not None:
             return "low", (unused,)
     first = lead.steps[0] if lead.steps else None

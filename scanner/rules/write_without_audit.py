@@ -60,6 +60,28 @@ def records_trail(site, words: tuple[str, ...]) -> bool:
     return parts[-1] == "emit" and site.event is not None and names(site.event)
 
 
+# What an audit model's name ends with after the subject it records (`BookingAuditLog`).
+_TRAIL_SUFFIX = re.compile(r"(?:Audit(?:Log|Trail|Entry|Event)?|ChangeLog|History)s?$")
+
+
+def trail_subjects(schema, names: list[str]) -> set[str]:
+    """The models an audit trail is named for: `Booking*` of `BookingAuditLog`,
+    `ClientPayment*` of `ClientPaymentAudit`. Empty when any trail model is generic
+    (`AuditLog`, `ActivityLog`) or its name names no model (`AdminAuditLog`): then the trail
+    is for every change."""
+    if schema is None or not names:
+        return set()
+    models = [m.name for m in schema.models if m.kind == "model"]
+    out: set[str] = set()
+    for name in names:
+        prefix = _TRAIL_SUFFIX.sub("", name)
+        covered = {m for m in models if prefix and m.startswith(prefix) and not _TRAIL_SUFFIX.search(m)}
+        if prefix == name or not covered:
+            return set()
+        out |= covered
+    return out
+
+
 def _app_middleware_trails(index, reaches) -> dict[str, tuple[str, int, str]]:
     """{package folder: (path, line, name)} of the middleware an app runs ahead of every route
     (`app.use('/api/v1', auditMiddleware)`, facts/middleware.py) that writes the audit trail,
@@ -116,6 +138,8 @@ def _check(ctx: RuleContext):
     def audit_site(path: str, site) -> bool:
         return callee_matches(site.callee, writers) or records_trail(site, words)
 
+    trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
+    subjects = trail_subjects(ctx.schema, [m.name for m in trail.values()])
     audited = _app_middleware_trails(
         index, lambda k: index.find_chain(k, writes_trail, audit_site, depth=_AUDIT_DEPTH) is not None)
     skip_paths = pathspec.GitIgnoreSpec.from_lines(cfg["exempt_paths"])
@@ -157,13 +181,18 @@ def _check(ctx: RuleContext):
             name = fn.exported_as[0] if fn.exported_as and fn.exported_as[0] != "default" else fn.name
             models = sorted({w[3] for w in writes if w[3]})
             what = f"writes {', '.join(models)}" if models else "writes"
-            trail_names = ", ".join(m.name for m in trail.values()) or "the audit model"
             related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
             related += [Related(p, ln, step) for step, p, ln in chain]
             by_app = audited.get(index.package_of(path)) if kind in _APP_ROUTED else None
             graded = {} if by_app is None else {"confidence": "low", "evidence": (
                 f"the app runs {by_app[2]} ahead of its routes ({by_app[0]}:{by_app[1]}), and it writes the "
                 "audit trail: this route is covered unless it is outside that middleware's path",)}
+            written = {model_name(c.model) for c in index.reachable_calls(key) if needs_audit(c)}
+            if not graded and subjects and written and not written & subjects:
+                graded = {"confidence": "low", "evidence": (
+                    f"the audit trail is named for what it records ({trail_names}: "
+                    f"{', '.join(sorted(subjects)[:4])}{', …' if len(subjects) > 4 else ''}); this entry point "
+                    f"writes only {', '.join(sorted(written))}, which it does not cover",)}
             yield ctx.finding(
                 path, span,
                 f"{name}() ({kind}) {what} ({label}"

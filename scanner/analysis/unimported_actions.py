@@ -1,0 +1,104 @@
+"""Server actions nothing imports. A `'use server'` module's export that no code of the scan
+imports, re-exports or calls, while code imports the module's other actions (so the imports
+are in the scan):
+- on Next.js 15 and later has no endpoint (Next gives an id only to actions code references):
+  no request reaches it, for every rule (rules.md §8 low: outside the request path);
+- on Next.js 14 and earlier (or where no package.json names the version) still has one when
+  its module is imported (the module's every export gets an id), but no code of the app calls
+  it: dead code. Its findings are low, but for the input-validation rules, for which a crafted
+  request reaching the endpoint is the problem.
+Findings are graded by findings.unreached."""
+
+from __future__ import annotations
+
+import re
+
+from ..index import FunctionKey
+
+
+_VERSION = re.compile(r"^\D*(\d+)")
+
+
+def next_major(index, path: str) -> int | None:
+    """The major version of `next` that the nearest package.json above `path` declaring it
+    asks for (`^15.1.0` → 15); None when no manifest names one with a number."""
+    found = None
+    for pkg in index.modules.packages.values():
+        spec = pkg.dependency("next")
+        if not isinstance(spec, str) or not (pkg.dir == "" or path.startswith(pkg.dir + "/")):
+            continue
+        m = _VERSION.match(spec)
+        if m and (found is None or len(pkg.dir) > len(found[0])):
+            found = (pkg.dir, int(m.group(1)))
+    return found[1] if found else None
+
+
+def unreferenced_action(index, path: str, fid: int) -> str | None:
+    """Evidence that an export of a `'use server'` module is a Server Action no code in the
+    scan references, in an app on Next.js 15 or later, which gives such an action no endpoint
+    (its id is never sent to a browser); None when something may reference it."""
+    facts = index.files[path]
+    if fid < 0 or "use server" not in facts.directives:
+        return None
+    fn = facts.functions[fid]
+    names = set(fn.exported_as)
+    if not names or any(s.local_function == fid for s in facts.call_sites):
+        return None
+    major = next_major(index, path)
+    if major is None or major < 15:
+        return None
+    for p in index.importers(path):
+        f = index.files[p]
+        resolve = index.modules.resolve
+        if any(resolve(p, s.module) == path for s in f.star_exports) \
+                or any(e.ref.kind == "import" and e.ref.module and resolve(p, e.ref.module) == path for e in f.exports):
+            return None  # re-exported: who imports it from there is not followed
+        if any(imp.imported in names | {"*"} and resolve(p, imp.module) == path for imp in f.imports):
+            return None
+    return (f"nothing in the scan imports {fn.name}() from this `'use server'` module: Next.js {major} "
+            "gives a Server Action that no code references no endpoint")
+
+
+def _imported(index) -> tuple[set[str], set[str]]:
+    """(every name any module imports, from wherever: a guard against a specifier the resolver
+    cannot place; the modules imported whole or re-exported, whose every export may be used)."""
+    names: set[str] = set()
+    whole: set[str] = set()
+    for src, facts in index.files.items():
+        specs = [e.ref.module for e in facts.exports if e.ref.kind == "import" and e.ref.module]
+        specs += [s.module for s in facts.star_exports]
+        for imp in facts.imports:
+            if imp.imported == "*":
+                specs.append(imp.module)
+            else:
+                names.add(imp.imported)
+        whole.update(t for t in (index.modules.resolve(src, s) for s in specs) if t is not None)
+    return names, whole
+
+
+def unimported_actions(index) -> dict[str, dict[str, tuple[tuple[int, int, str], ...]]]:
+    """{"no_endpoint" | "uncalled": {path: ((first line, last line, why), …)}} for the
+    exported server actions no module of the scan imports (by their name, from any module, or
+    their module whole), re-exports or calls (see the module's docstring)."""
+    out: dict[str, dict] = {"no_endpoint": {}, "uncalled": {}}
+    actions = [p for p, f in index.files.items() if f.role == "server-action"]
+    if not actions:
+        return out
+    names, whole = _imported(index)
+    for path in sorted(set(actions) - whole):
+        if not index.importers(path):
+            continue   # no code imports the module at all: its callers may be outside the scan
+        major = next_major(index, path)
+        recent = major is not None and major >= 15
+        spans = tuple(
+            (fn.span.line, fn.span.end_line,
+             f"nothing in the scan imports the server action {fn.exported_as[0]}(), while its module's other "
+             f"actions are imported: Next.js {major} gives it no endpoint" if recent else
+             f"nothing in the scan imports the server action {fn.exported_as[0]}(), while its module's other "
+             "actions are imported: no code of the app calls it")
+            for fn in index.files[path].functions
+            if fn.parent == -1 and fn.entry_kind == "server-action" and fn.exported_as
+            and not names.intersection(fn.exported_as) and not index.callers(FunctionKey(path, fn.id)))
+        if spans:
+            out["no_endpoint" if recent else "uncalled"][path] = spans
+    return out

@@ -1,0 +1,65 @@
+"""What a variable or member holds an instance of, read where a call names it: the imported
+class a constructor parameter property is typed with (dependency injection), or the imported
+class or factory a variable's value is made by (`new TabelaController()`,
+`nodemailer.createTransport()`). Call sites (facts/call_sites.py) name methods through them;
+exports (facts/exports.py) record an exported instance's module."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from .nodes import field, text, unwrap
+from .parsed import ParsedFile
+
+
+def injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:
+    """(module, name) of the imported class a `this.member` is declared as (a constructor
+    parameter property or a field: `private readonly products: ProductService`)."""
+    o = unwrap(field(obj, "object")) if obj.type == "member_expression" else None
+    if o is None or o.type != "this":
+        return None
+    t = pf.resolver.declared_type_of(obj)
+    while t is not None and t.type in ("type_annotation", "generic_type"):
+        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
+    if t is None or t.type != "type_identifier":
+        return None
+    b = pf.resolver.lookup(text(t), t)
+    if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
+        return None
+    return b.module, b.imported
+
+
+def instance_of_import(pf: ParsedFile, b) -> str | None:
+    """The module of the imported class a variable is a `new` instance of, or of the imported
+    factory that made it (`nodemailer.createTransport(…)`, `createClient(…)`, `google.gmail(…)`,
+    awaited or not): a client object of that module. The index tells a package from repo code."""
+    if b is None or b.kind != "var" or b.path:
+        return None
+    return instance_module(pf, b.value)
+
+
+def class_of_new(pf: ParsedFile, b) -> tuple[str, str] | None:
+    """(module, name) of the imported class a variable holds a `new` instance of."""
+    v = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    ctor = field(v, "constructor") if v is not None and v.type == "new_expression" else None
+    c = pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+    if c is None or c.kind != "import" or not c.module or c.imported in (None, "*"):
+        return None
+    return c.module, c.imported
+
+
+def instance_module(pf: ParsedFile, value: ts.Node | None) -> str | None:
+    """The module of the imported class or factory a value is made by (see
+    `instance_of_import`), or None."""
+    v = unwrap(value)
+    if v is not None and v.type == "await_expression" and v.named_children:
+        v = unwrap(v.named_children[0])
+    if v is None or v.type not in ("new_expression", "call_expression"):
+        return None
+    ctor = field(v, "constructor" if v.type == "new_expression" else "function")
+    while ctor is not None and ctor.type == "member_expression" and v.type == "call_expression":
+        ctor = field(ctor, "object")  # `nodemailer.createTransport`: the namespace import
+    if ctor is None or ctor.type != "identifier":
+        return None
+    c = pf.resolver.lookup(text(ctor), ctor)
+    return c.module if c is not None and c.kind == "import" else None
