@@ -67,7 +67,7 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
             return ONE_ROW, f"`{_short(node)}`, held by {note}"
         if kind == PARAM:
             return PARAM, note
-        return UNKNOWN, ""
+        return _static_constant(obj, prop, resolver)
     if t == "call_expression":
         return _call_origin(node, resolver, depth, found)
     if t == "new_expression" and text(field(node, "constructor")) == "Set":
@@ -214,6 +214,23 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
         if found is not None and b.value is not None:
             found.append((b.value, b.index, b.path[0] if b.path else ""))
         return PARAM, f"the parameter `{name}`" + (f" (`{'.'.join(b.path)}` of argument {b.index + 1})" if b.path else "")
+    return UNKNOWN, ""
+
+
+def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str]:
+    """`TaxService.PROVINCIAL_RATES` where the class declares `static readonly PROVINCIAL_RATES
+    = { … }` (or `[…]`): a class's constant, fixed like a module constant."""
+    obj = unwrap(obj)
+    b = resolver.lookup(text(obj), obj) if obj is not None and obj.type == "identifier" else None
+    body = field(b.node, "body") if b is not None and b.kind == "class" else None
+    for member in body.named_children if body is not None else ():
+        if member.type != "public_field_definition" or text(field(member, "name")) != prop:
+            continue
+        words = {c.type for c in member.children}
+        value = unwrap(field(member, "value"))
+        if {"static", "readonly"} <= words and value is not None and value.type in ("object", "array") \
+                and not any(c.type == "spread_element" for c in value.named_children):
+            return CONSTANT, f"the class constant {text(obj)}.{prop}"
     return UNKNOWN, ""
 
 
