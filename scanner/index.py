@@ -19,13 +19,13 @@ from .facts.client_types import INHERITED
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
-from .test_loads import TestLoads
+from .test_loads import ImportingFiles, TestLoads
 
 # Hops through imports, re-exports, base classes and factories; loops stop at the
 # export cache's cycle guard, so this only bounds pathological chains (a result cut
 # here is cached for every importer, so it must be generous).
 _MAX_DEPTH = 40
-# How many callers up a question about where code runs (on a timer) is followed.
+# How many callers up a question about where code runs (a timer, a listener) is followed.
 _CALLER_DEPTH = 3
 # Callers followed when a parameter's property is handed on from caller to caller.
 _GIVEN_DEPTH = 3
@@ -100,7 +100,7 @@ class ProjectIndex:
         resolver of these files and project files, when the caller has built it."""
         self.root = root
         self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
-        self._seed_loads = TestLoads(root, (), seed_files, self._resolve_module)
+        self._seed_loads = ImportingFiles(seed_files, self._resolve_module)
         self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts

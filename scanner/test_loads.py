@@ -65,6 +65,26 @@ class TestLoads:
         return out
 
 
+class ImportingFiles:
+    """Which of some files left out of the scan (seeds) import a module: each is read and its
+    imports resolved once, on the first question."""
+
+    def __init__(self, files: Iterable, resolve: Callable[[str, str], str | None]):
+        self._files = list(files)
+        self._resolve = resolve
+        self._by_target: dict[str, list[str]] | None = None
+
+    def of(self, path: str) -> list[str]:
+        if self._by_target is None:
+            self._by_target = {}
+            for sf in self._files:
+                for spec in set(_IMPORT_SPEC.findall(_read(Path(sf.abs_path)) or "")):
+                    target = self._resolve(sf.path, spec)
+                    if target is not None:
+                        self._by_target.setdefault(target, []).append(sf.path)
+        return sorted(self._by_target.get(path, ()))
+
+
 def _read(path: Path) -> str | None:
     try:
         with open(path, "rb") as fh:

@@ -1,7 +1,8 @@
 """Modules only scripts load: the helpers a seed or maintenance script imports
 (`bin/seed.ts` → `bin/factory/threads.ts`, also from a seed left out of the scan) run when
 that script runs, by hand or from a package.json script, never per request; so do the
-modules that define a command-line command (nest-commander). Their findings are graded like the script's own (findings.in_scripts)."""
+modules that define a command-line command (nest-commander). Their findings are graded like
+the script's own (findings.in_scripts)."""
 
 from __future__ import annotations
 
