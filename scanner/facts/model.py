@@ -383,11 +383,11 @@ class FileFacts:
     route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
-    const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]` and their lengths
+    const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]`, lengths
     dev_only: tuple[tuple[int, int, int], ...] = ()   # facts/dev_only.py: (first, last, test line)
-    # Exported tRPC procedure builders that declare `.input(schema)` themselves (`export const
-    # workspaceProcedure = protectedProcedure.input(…)`): procedures built on them get validated input.
+    # Exported tRPC builders that declare `.input(schema)` themselves: procedures built on them are validated.
     input_builders: tuple[str, ...] = ()
+    array_caps: tuple[tuple, ...] = ()   # facts/array_caps.py: zod schemas' capped array fields
     augments: tuple[tuple[str, str, str, ClientRef], ...] = ()  # facts/augments.py: (module, interface, member, ref)
     taint: tuple[TaintFlow, ...] = ()
     handed_inputs: tuple[HandedInput, ...] = ()

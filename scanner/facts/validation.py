@@ -67,7 +67,7 @@ def schema_origin(resolver: Resolver, expr: ts.Node | None, hops: int = 0) -> tu
     return "local", None
 
 
-def _procedure_function(call: ts.Node, function_ids: dict[int, int]) -> int | None:
+def procedure_function(call: ts.Node, function_ids: dict[int, int]) -> int | None:
     """The resolver function of the procedure an `.input(...)` call belongs to:
     `.input(s).use(mw).mutation(async ({ input }) => ...)`."""
     node = call
@@ -200,7 +200,7 @@ def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
                                    value, _enclosing_function(call), function_ids))
         elif "trpc_input" in m:
             call, schema = m["trpc_input"][0], m["trpc_input.schema"][0]
-            fid = _procedure_function(call, function_ids)
+            fid = procedure_function(call, function_ids)
             if fid is None:
                 continue
             origin, module = schema_origin(resolver, schema)

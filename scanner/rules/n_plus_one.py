@@ -252,6 +252,12 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
     caller or one caller's list is not known."""
     fid, position, key = loop.origin_param or (-1, -1, "")
     source = _entry_input(index, FunctionKey(path, fid), position, key) if fid >= 0 else None
+    capped = _schema_cap(index, path, fid, key, loop) if source is not None else None
+    if capped is not None:
+        member, cap = capped
+        grade = "low" if cap <= _FEW else "medium" if cap <= _PAGE else "high"
+        return grade, (f"the loop iterates {loop.origin_note}, request input of {a_kind(source)} whose schema "
+                       f"caps `{key}.{member}` at {cap} items: {_CAPPED[grade]}",)
     if source is not None:
         return "high", (f"the loop iterates {loop.origin_note}, request input of {a_kind(source)}: "
                         f"{_PASSED['input']}",)
@@ -280,6 +286,61 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
     else:
         said = f"each of its {len(passed)} callers passes a bounded list, at most {note} ({where})"
     return grade, (f"the loop iterates {loop.origin_note}, and {said}: {_PASSED[kind]}",)
+
+
+# A schema's cap on a list of request input: a few items (low), a page's worth (medium).
+_FEW, _PAGE = 10, 100
+_CAPPED = {"low": "a few queries at most, by the schema's design",
+           "medium": "bounded, but a request waits for its queries, one per item",
+           "high": "as many queries as the request sends, up to a cap too high to bound the cost"}
+
+
+def _schema_cap(index: ProjectIndex, path: str, fid: int, key: str, loop: LoopFrame) -> tuple[str, int] | None:
+    """(field, cap) when the loop iterates a field of the procedure's input (`input.items`) that
+    its `.input()` schema caps (`items: z.array(Item).max(20)`), here or in the module the
+    schema is imported from."""
+    m = re.search(rf"(?<![\w$.]){re.escape(key)}\??\.(\w+)", loop.header) if key else None
+    if m is None:
+        return None
+    caps, where = {}, path
+    for cap in index.files[path].array_caps:
+        if cap[0] == "input" and cap[1] == fid:
+            caps[cap[2]] = cap[3]
+        elif cap[0] == "input-import" and cap[1] == fid:
+            found = _exported(index, index.modules.resolve(path, cap[2]), cap[3], _schema_caps)
+            where, caps = found if found is not None else (path, {})
+    cap = caps.get(m.group(1))
+    if isinstance(cap, tuple):   # a constant the schema's module imports
+        found = _exported(index, index.modules.resolve(where, cap[0]), cap[1], _number)
+        cap = found[1] if found is not None else None
+    return (m.group(1), cap) if isinstance(cap, int) else None
+
+
+def _schema_caps(facts, name: str) -> dict | None:
+    return {c[2]: c[3] for c in facts.array_caps if c[0] == "schema" and c[1] == name} or None
+
+
+def _number(facts, name: str) -> int | None:
+    return next((c[2] for c in facts.array_caps if c[0] == "number" and c[1] == name), None)
+
+
+def _exported(index: ProjectIndex, path: str | None, name: str, pick, depth: int = 0):
+    """(module, `pick(its facts, name)`) for what module `path` exports as `name`, through its
+    re-exports (`export * from './schemas'`, `export { s } from './s'`) a few modules deep."""
+    facts = index.files.get(path) if path is not None else None
+    if facts is None or depth > 4:
+        return None
+    own = pick(facts, name)
+    if own is not None:
+        return path, own
+    exp = index.find_export(path, name)
+    if exp is not None and exp.ref.kind == "import" and exp.ref.module:
+        return _exported(index, index.modules.resolve(path, exp.ref.module), exp.ref.name or name, pick, depth + 1)
+    for star in facts.star_exports if exp is None else ():
+        found = _exported(index, index.modules.resolve(path, star.module), name, pick, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def _entry_input(index: ProjectIndex, key: FunctionKey, position: int, prop: str) -> str | None:
