@@ -35,9 +35,10 @@ def callee_matches(callee: str, names: Iterable[str]) -> bool:
 
 
 def after_response(index, path: str, fid: int) -> str | None:
-    """`waitUntil` / `after` when the function, or one around it, is handed to one of them
-    (`after(async () => …)`, `waitUntil((async () => …)())`): work the platform finishes after
-    the response, which no caller waits for."""
+    """`waitUntil` / `after` / `setImmediate` / … (call_sites.AFTER_RESPONSE) when the function,
+    or one around it, is handed to one of them (`after(async () => …)`, `waitUntil((async () =>
+    …)())`, `setImmediate(async () => …)`): work that runs after its caller returned (and the
+    response went), which no caller waits for."""
     hit = _handed_to(index, path, fid, lambda name: name in AFTER_RESPONSE)
     return hit.rsplit(".", 1)[-1] if hit is not None else None
 

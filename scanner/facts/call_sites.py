@@ -166,7 +166,10 @@ def _cached(pf: ParsedFile, declarator: ts.Node) -> bool:
 
 _SETTLERS = frozenset({"catch", "then", "finally"})
 # Calls that hand work to the platform to finish after the response (Vercel, Next.js).
-AFTER_RESPONSE = frozenset({"waitUntil", "after"})
+# What runs a callback after the current call has returned (and its response gone): the
+# platform's `waitUntil` / `after`, and Node's `setImmediate` / `process.nextTick` /
+# `queueMicrotask`. No caller waits for what such work does.
+AFTER_RESPONSE = frozenset({"waitUntil", "after", "setImmediate", "nextTick", "queueMicrotask"})
 
 
 def _discarded(call: ts.Node) -> bool:

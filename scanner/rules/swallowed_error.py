@@ -233,7 +233,7 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
                        "and the next run tries again",)
     after = after_response(index, path, fid)
     if after is not None:
-        return "low", (f"it runs in work handed to `{after}()`, which finishes after the response: no "
+        return "low", (f"it runs in work handed to `{after}()`, which runs after the caller has returned: no "
                        "caller waits for its result",)
     rerun = _rerun_by_timer(index, path, w)
     if rerun is not None:

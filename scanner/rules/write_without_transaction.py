@@ -311,8 +311,8 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     deferred = [after_response(index, x.path, x.ctx.function) for x in (first, w)]
     if (deferred[0] is None) != (deferred[1] is None):
         x, how = (first, deferred[0]) if deferred[0] is not None else (w, deferred[1])
-        return "low", (f"{x.label} runs in work handed to `{how}()`, which finishes after the response: "
-                       "deferred by design, it cannot share the request's transaction",)
+        return "low", (f"{x.label} runs in work handed to `{how}()`, which runs after the caller has "
+                       "returned: deferred by design, it cannot share the other write's transaction",)
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
