@@ -187,8 +187,9 @@ def _check(ctx: RuleContext):
             graded = {} if by_app is None else {"confidence": "low", "evidence": (
                 f"the app runs {by_app[2]} ahead of its routes ({by_app[0]}:{by_app[1]}), and it writes the "
                 "audit trail: this route is covered unless it is outside that middleware's path",)}
-            written = {model_name(c.model) for c in index.reachable_calls(key) if needs_audit(c)}
-            if not graded and subjects and written and not written & subjects:
+            written = {model_name(c.model) for c in index.reachable_calls(key) if needs_audit(c)} \
+                if not graded and subjects else set()
+            if written and not written & subjects:
                 graded = {"confidence": "low", "evidence": (
                     f"the audit trail is named for what it records ({trail_names}: "
                     f"{', '.join(sorted(subjects)[:4])}{', …' if len(subjects) > 4 else ''}); this entry point "
