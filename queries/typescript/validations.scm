@@ -24,3 +24,13 @@
     property: (property_identifier) @_input
     (#eq? @_input "input"))
   arguments: (arguments . (_) @trpc_input.schema)) @trpc_input
+
+; An HMAC of a value with a secret, the way a webhook handler signs the raw body to compare
+; with the request's signature: crypto.createHmac("sha256", secret).update(body)
+(call_expression
+  function: (member_expression
+    object: (call_expression
+      function: [(identifier) (member_expression)] @_hmac)
+    property: (property_identifier) @_update
+    (#eq? @_update "update"))
+  (#match? @_hmac "createHmac$")) @hmac_update

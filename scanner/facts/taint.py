@@ -132,7 +132,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         for _, m in self.pf.matches("validations"):
             # `z.object({…}).parse(x)`: a schema built in place, whose call the call-site
             # query (named receivers only) does not capture.
-            call = m["validate"][0] if "validate" in m else None
+            call = m["validate"][0] if "validate" in m else m["hmac_update"][0] if "hmac_update" in m else None
             if call is not None and (call.start_byte, call.end_byte) not in calls:
                 calls.add((call.start_byte, call.end_byte))
                 events.append((call.end_byte, "call", call, None))

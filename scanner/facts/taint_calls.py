@@ -21,6 +21,17 @@ from .taint_values import (
 )
 
 
+def _hmac_update(fn: ts.Node) -> bool:
+    """`createHmac(alg, secret).update(value)`: the value is signed with a secret, the way a
+    webhook handler checks that the raw body came from the key holder (then compares the
+    digest with the request's signature)."""
+    if fn.type != "member_expression" or text(field(fn, "property")) != "update":
+        return False
+    obj = _unwrap(field(fn, "object"))
+    callee = field(obj, "function") if obj is not None and obj.type == "call_expression" else None
+    return callee is not None and text(callee).rsplit(".", 1)[-1] == "createHmac"
+
+
 class TaintCalls:
     def _on_call(self, call: ts.Node, _) -> None:
         """Same-file helpers get the taint of their arguments; calls that take a tainted
@@ -31,8 +42,9 @@ class TaintCalls:
             return
         helper = self._local_function(fn)
         validator = self._is_validator(call)
-        guard = validator or _statement_or_test(call)
-        name = short(fn, 60)
+        signed = _hmac_update(fn)
+        guard = validator or signed or _statement_or_test(call)
+        name = "signature:createHmac" if signed else short(fn, 60)
         if helper is None and not validator and self.mode == "request" and self._imported_callee(fn):
             for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
                 self._hand(call, i, a, name)

@@ -97,7 +97,8 @@ class _ServerCallers:
 
 
 def _validated(flow: TaintFlow, validators, wrappers: frozenset[str] = frozenset()) -> bool:
-    return any(c.startswith("schema:") or c in wrappers or callee_matches(c, validators) for c in flow.checks)
+    return any(c.startswith(("schema:", "signature:")) or c in wrappers or callee_matches(c, validators)
+               for c in flow.checks)
 
 
 def _wrappers(index, path: str) -> frozenset[str]:
