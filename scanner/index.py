@@ -322,6 +322,25 @@ class ProjectIndex:
             return None
         return False
 
+    def export_home(self, path: str | None, name: str, depth: int = 0) -> tuple[str, str] | None:
+        """(module, name) where what module `path` exports as `name` is declared, through named
+        re-exports (`export { s } from './s'`) and star ones (`export * from './schemas'`), a
+        few modules deep; None when no module of the scan declares it."""
+        if path is None or path not in self.files or depth > 4:
+            return None
+        exp = self.find_export(path, name)
+        r = exp.ref if exp is not None else None
+        if r is not None and r.kind == "import" and r.module and r.name != "*" and not r.members:
+            # re-exported as it was imported (`z.object(…)` of an import has members: declared here)
+            return self.export_home(self.modules.resolve(path, r.module), r.name or name, depth + 1)
+        if exp is not None:
+            return path, name
+        for star in self.files[path].star_exports:
+            found = self.export_home(self.modules.resolve(path, star.module), name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
     def find_export(self, path: str, name: str) -> ExportRef | None:
         facts = self.files.get(path)
         if facts is None:
@@ -604,21 +623,12 @@ class ProjectIndex:
         funcs = self.files[path].functions
         while fid >= 0:
             sites = [(p, site) for p, site in self.callers(FunctionKey(path, fid))
-                     if p != path or not self._encloses(funcs, fid, site.ctx.function)]
+                     if p != path or all(g.id != fid for g in self.enclosing(path, site.ctx.function))]
             found = [self.through_callers(p, site.ctx.function, own, depth + 1) for p, site in sites]
             if found and all(found):
                 return funcs[fid], found[0][1]
             fid = funcs[fid].parent
         return None
-
-    @staticmethod
-    def _encloses(funcs, outer: int, fid: int) -> bool:
-        """Whether function `fid` is `outer` or written inside it."""
-        while fid >= 0:
-            if fid == outer:
-                return True
-            fid = funcs[fid].parent
-        return False
 
     def _function_of_import(self, path: str, ref: ClientRef, depth: int = 0,
                             members: bool = False) -> FunctionKey | None:

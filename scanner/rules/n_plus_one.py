@@ -324,23 +324,12 @@ def _number(facts, name: str) -> int | None:
     return next((c[2] for c in facts.array_caps if c[0] == "number" and c[1] == name), None)
 
 
-def _exported(index: ProjectIndex, path: str | None, name: str, pick, depth: int = 0):
-    """(module, `pick(its facts, name)`) for what module `path` exports as `name`, through its
-    re-exports (`export * from './schemas'`, `export { s } from './s'`) a few modules deep."""
-    facts = index.files.get(path) if path is not None else None
-    if facts is None or depth > 4:
-        return None
-    own = pick(facts, name)
-    if own is not None:
-        return path, own
-    exp = index.find_export(path, name)
-    if exp is not None and exp.ref.kind == "import" and exp.ref.module:
-        return _exported(index, index.modules.resolve(path, exp.ref.module), exp.ref.name or name, pick, depth + 1)
-    for star in facts.star_exports if exp is None else ():
-        found = _exported(index, index.modules.resolve(path, star.module), name, pick, depth + 1)
-        if found is not None:
-            return found
-    return None
+def _exported(index: ProjectIndex, path: str | None, name: str, pick):
+    """(module, `pick(its facts, name)`) for what module `path` exports as `name`, in the
+    module that declares it (index.export_home), or None."""
+    home = index.export_home(path, name)
+    value = pick(index.files[home[0]], home[1]) if home is not None else None
+    return (home[0], value) if value is not None else None
 
 
 def _entry_input(index: ProjectIndex, key: FunctionKey, position: int, prop: str) -> str | None:
