@@ -19,6 +19,7 @@ from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
 from .analysis.script_only import script_only_modules
+from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
 from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order, unreached
 from .gitdiff import ChangedLines
@@ -202,6 +203,7 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     findings = unreached(findings, dead.get("no_endpoint", {}))
     # Still an endpoint (Next.js 14): what a crafted request can send it stays as graded.
     findings = unreached(findings, dead.get("uncalled", {}), spare=lambda f: f.category == "input-validation")
+    findings = unreached(findings, summary.get("dead_functions", {}))
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
@@ -287,6 +289,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "script_only": script_only_modules(index),
         "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
         "unimported_actions": unimported_actions(index),
+        "dead_functions": dead_functions(index),
     }
 
 

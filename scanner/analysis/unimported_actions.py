@@ -59,9 +59,13 @@ def unreferenced_action(index, path: str, fid: int) -> str | None:
             "gives a Server Action that no code references no endpoint")
 
 
-def _imported(index) -> tuple[set[str], set[str]]:
+def imported_names(index) -> tuple[set[str], set[str]]:
     """(every name any module imports, from wherever: a guard against a specifier the resolver
     cannot place; the modules imported whole or re-exported, whose every export may be used)."""
+    return index.memo("imported_names", lambda: _imported(index))
+
+
+def _imported(index) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     whole: set[str] = set()
     for src, facts in index.files.items():
@@ -84,7 +88,7 @@ def unimported_actions(index) -> dict[str, dict[str, tuple[tuple[int, int, str],
     actions = [p for p, f in index.files.items() if f.role == "server-action"]
     if not actions:
         return out
-    names, whole = _imported(index)
+    names, whole = imported_names(index)
     for path in sorted(set(actions) - whole):
         if not index.importers(path):
             continue   # no code imports the module at all: its callers may be outside the scan

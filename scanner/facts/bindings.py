@@ -29,6 +29,35 @@ class BindingClassifier:
             return UNKNOWN
         return self.class_member(cls, prop, skip_own=text(field(expr, "object")) == "super")
 
+    def classify_this(self, expr: ts.Node, model: str | None = None) -> ClientRef:
+        """`this` as a call's receiver (`this.user.findMany()`): a client inside a class that
+        extends the client class (in this file, through local classes, or a class another
+        module exports whose instances are clients); never one inside a class without a base,
+        or where `model` is an injected service the constructor declares (`this.note.create()`
+        of `constructor(private note: NoteService)`). Else unknown."""
+        cls = _enclosing_class(expr)
+        for _ in range(6):
+            if cls is None:
+                return UNKNOWN
+            declared = self._member_declarations(cls).get(model or "", ())
+            if declared:
+                # An injected service named like a model (`constructor(private user: UserService)`)
+                # is not one; a delegate kept in a member (`Prisma.UserDelegate`) may be.
+                services = all(kind == "param" and "Prisma" not in text(field(node, "type"))
+                               and "Delegate" not in text(field(node, "type")) for kind, node in declared)
+                return NOT_CLIENT if services else UNKNOWN
+            base = class_base(cls)
+            if base is None:
+                return NOT_CLIENT
+            if self.client_class(base):
+                return ClientRef("client", f"a class extending {text(base)}")
+            b = self.lookup(text(base), base) if base.type == "identifier" else None
+            if b is not None and b.kind == "import" and b.imported != "*":
+                # A base class another module exports: a client when its instances are.
+                return self.import_ref(b.module or "", b.imported or "default", origin="inherited client class")
+            cls = b.node if b is not None and b.kind == "class" else None
+        return UNKNOWN
+
     def class_member(self, cls: ts.Node, prop: str, depth: int = 0, skip_own: bool = False) -> ClientRef:
         k = key(cls) ^ hash(prop) ^ hash("member")
         if depth > 6 or k in self._classifying:

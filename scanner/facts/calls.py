@@ -145,7 +145,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
         if shape is None:
             continue
         node, receiver, model, op, args = shape
-        ref = pf.resolver.classify(receiver)
+        ref = pf.resolver.classify_this(receiver, model) if receiver.type == "this" \
+            else pf.resolver.classify(receiver)
         if ref.kind == "unknown" and receiver.type == "member_expression" \
                 and field(receiver, "property") is not None:
             # `fastify.prisma`: a member of a value this file cannot type; the index reads it

@@ -13,7 +13,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .frames import (
-    after_tests, arm_tests, batch_loop, chunked, first_await_end, flushes_buffer, literal_len,
+    after_tests, arm_tests, case_tests, batch_loop, chunked, first_await_end, flushes_buffer, literal_len,
     chain_sources, loop_header, loop_kind, member_call, test_of,
 )
 from .model import (
@@ -280,9 +280,9 @@ class ContextBuilder:
         step = self._frames.get(k)
         if step is None:
             arm = [c for c in body.named_children if c.type in ("switch_case", "switch_default")].index(case)
-            step = self._frames[k] = BranchStep(key(stmt), "switch", arm, terminates(case),
-                                                stmt.start_byte, stmt.end_byte, terminates(case),
-                                                terminates(case, iteration_exits=True))
+            step = self._frames[k] = BranchStep(key(stmt), "switch", arm, terminates(case), stmt.start_byte,
+                                                stmt.end_byte, terminates(case),
+                                                terminates(case, iteration_exits=True), case_tests(stmt, case))
         return step
 
     def _argument(self, s: _Site, i: int, child: ts.Node) -> None:

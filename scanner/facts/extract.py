@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import parse as P
 from . import (array_caps, augments, call_sites, calls, catches, clients, dev_only, exports, functions, imports, inputs,
-               nest_globals, route_schemas)
+               lone_functions, nest_globals, route_schemas)
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -77,7 +77,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         raw_fragments=raw_fragments(pf),
         const_arrays=clients.const_arrays(pf), input_builders=exports.input_builders(pf, file_exports),
         dev_only=dev_only.extract(pf),
-        array_caps=array_caps.extract(pf),
+        array_caps=array_caps.extract(pf), lone_functions=lone_functions.extract(pf),
         augments=augments.extract(pf),
         validations=extract_validations(pf),
         middlewares=(*middlewares, *nest_globals.extract(pf)),

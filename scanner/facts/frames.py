@@ -116,6 +116,24 @@ def _test_names(t: str) -> list[str]:
     return _NAMES.findall(_QUOTED.sub("", t))
 
 
+_CASE_ENDS = ("break_statement", "return_statement", "throw_statement", "continue_statement")
+
+
+def case_tests(stmt: ts.Node, case: ts.Node) -> tuple[str, ...]:
+    """`switch (table) { case "Faction": … }`: the case's body runs when `table==="Faction"`
+    (as an if arm's test; a default case, or cases falling into this one, hold no single test)."""
+    value, disc = field(case, "value"), unwrap(field(stmt, "value"))
+    if case.type != "switch_case" or value is None or disc is None:
+        return ()
+    prev = case.prev_named_sibling
+    body = [c for c in prev.named_children if c.type != "comment" and c != field(prev, "value")] \
+        if prev is not None and prev.type in ("switch_case", "switch_default") else None
+    if body is not None and (not body or body[-1].type not in _CASE_ENDS):
+        return ()   # `case "A": case "B": …`: the case above falls into this one
+    a, b = sorted((_compact(disc), _compact(unwrap(value))))
+    return (f"{a}==={b}",)
+
+
 def arm_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> tuple[str, ...]:
     """The tests that hold whenever an if arm is entered: every `&&` conjunct of the
     condition for the consequence, the negated condition for an else when it is

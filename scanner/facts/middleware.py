@@ -21,7 +21,7 @@ import tree_sitter as ts
 
 from .entries import handler_arguments, path_literal, registered_handler_call
 from .model import ClientRef, HandlerRef, Middleware
-from .nodes import FUNCTION_TYPES, field, key, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, key, object_pairs, span, text, unwrap
 from .route_schemas import options_parts
 from .scopes import Resolver
 
@@ -211,6 +211,7 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
         if not registered:
             continue
         chain = namer.spread(_flat(handler_arguments(call)))
+        hooks = namer.spread(_flat(_route_hooks(chain)))
         for i, arg in enumerate(chain):
             handler: object = handler_of(arg) if arg.type in ("identifier", *FUNCTION_TYPES) else None
             if handler is None and i == len(chain) - 1 and text(field(callee, "property")) != "use":
@@ -221,7 +222,7 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
             if handler is None:
                 continue
             found = (namer.middleware(node, handler if isinstance(handler, int) else -1)
-                     for node in [*ahead, *chain[:i]])
+                     for node in [*ahead, *hooks, *chain[:i]])
             seen.setdefault(handler, []).append(
                 {(m.callee, m.ref, m.local_function, m.called): m for m in found if m is not None})
             schemas.setdefault(handler, []).append(set(options_parts(resolver, call)))
@@ -238,6 +239,21 @@ def extract_middlewares(registrations: Iterable[ts.Node], resolver: Resolver, fu
                                    _common_parts(schemas[handler])))
     return (tuple(sorted(out, key=lambda m: (m.handler, m.span.line, m.span.column))),
             tuple(sorted(refs, key=lambda h: (h.span.line, h.span.column))))
+
+
+# Fastify's route-level hooks that run ahead of the handler, with the request in hand.
+_HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
+
+
+def _route_hooks(args: list[ts.Node]) -> list[ts.Node]:
+    """The functions a route's options object runs ahead of its handler (Fastify's
+    `app.post('/x', { preHandler: [auth, validateBody] }, handler)`), as middleware."""
+    out = []
+    for a in args:
+        if a.type == "object":
+            pairs = object_pairs(a)
+            out += [pairs[k] for k in _HOOKS if pairs.get(k) is not None]
+    return out
 
 
 def _app_wide(mounted: list[tuple[str, str | None, list[ts.Node]]], namer: _Namer) -> list[Middleware]:

@@ -385,8 +385,8 @@ class FileFacts:
     raw_fragments: tuple[RawFragment, ...] = ()
     const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]`, lengths
     dev_only: tuple[tuple[int, int, int], ...] = ()   # facts/dev_only.py: (first, last, test line)
-    # Exported tRPC builders that declare `.input(schema)` themselves: procedures built on them are validated.
-    input_builders: tuple[str, ...] = ()
+    input_builders: tuple[str, ...] = ()   # exported tRPC builders that declare `.input(schema)` themselves
+    lone_functions: tuple[int, ...] = ()   # facts/lone_functions.py: top-level, never named again in the file
     array_caps: tuple[tuple, ...] = ()   # facts/array_caps.py: zod schemas' capped array fields
     augments: tuple[tuple[str, str, str, ClientRef], ...] = ()  # facts/augments.py: (module, interface, member, ref)
     taint: tuple[TaintFlow, ...] = ()

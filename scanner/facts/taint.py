@@ -334,14 +334,26 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             v = field(c, "value") if c.type == "pair" else c
             vu = _unwrap(v)
             if vu is not None and vu.type == "object":
-                inner = [p for p in vu.named_children
-                         if p.type in ("pair", "shorthand_property_identifier") and self.eval(p) is not None]
-                string_ops = string_ops and bool(inner) and all(_key_of(p) in _STRING_FILTERS for p in inner)
+                string_ops = string_ops and self._operands_only(vu)
                 continue
             string_ops = False
             if vu is not None and vu.type in ("identifier", "member_expression", "shorthand_property_identifier"):
                 values.append(text(vu))
         return tuple(values), string_ops
+
+    def _operands_only(self, obj: ts.Node, depth: int = 0) -> bool:
+        """Every tainted value below is an operator's operand (`{ some: { id: { in: ids } } }`)."""
+        inner = [p for p in obj.named_children
+                 if p.type in ("pair", "shorthand_property_identifier") and self.eval(p) is not None]
+        if not inner or depth > 4:
+            return False
+        for p in inner:
+            if _key_of(p) in _STRING_FILTERS:
+                continue
+            v = _unwrap(field(p, "value")) if p.type == "pair" else None
+            if v is None or v.type != "object" or not self._operands_only(v, depth + 1):
+                return False
+        return True
 
     def _checks(self, t: Taint) -> tuple[str, ...]:
         """The checks on a value, and `procedure:<builder>` for tRPC input of a procedure

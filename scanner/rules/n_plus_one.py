@@ -168,6 +168,27 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     return ""
 
 
+_ITEM = re.compile(r"for\s*(?:await\s*)?\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s+(?:of|in)\b")
+_LITERAL = r"(\"[^\"]*\"|'[^']*'|-?\d+(?:\.\d+)?)"
+
+
+def _dispatched_value(site: SiteContext, loop: LoopFrame) -> str | None:
+    """The literal the site's arm inside the loop compares the loop's item itself with
+    (`for (const table of tables) switch (table) { case "Unit": … }`, `if (kind === "a")`):
+    the query runs for that value only, however long the list. A test of an item's field
+    (`order.status === "PAID"`) is not one: it selects rows, each still costing a query."""
+    m = _ITEM.match(loop.header)
+    if m is None:
+        return None
+    item = re.escape(m.group(1))
+    for b in _arms_inside(site, loop):
+        for t in b.tests:
+            found = re.fullmatch(rf"{_LITERAL}==={item}|{item}==={_LITERAL}", t)
+            if found is not None:
+                return found.group(1) or found.group(2)
+    return None
+
+
 def _confidence(index: ProjectIndex, path: str, site: SiteContext,
                 loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
     """How sure a per-item query is an N+1 that matters (rules.md §8): by where the
@@ -183,6 +204,10 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if any(b.kind == "catch" and b.start <= loop.start and loop.end <= b.end for b in site.branches):
         return "low", ("the loop runs in a catch clause: a fallback, item by item, for when the work "
                        "before it failed",)
+    value = _dispatched_value(site, loop)
+    if value is not None:
+        return "low", (f"the query runs only for the item that equals {value} (the loop dispatches on its "
+                       "items): once per value the list holds, not once per row",)
     timer = index.scheduled(path, site.function)
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: no "

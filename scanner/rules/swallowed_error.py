@@ -15,10 +15,12 @@ import re
 
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
+from ..facts.operations import CREATE_OPS
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, callee_matches, event_listener
+from ..analysis.audit_trail import audit_models
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 
@@ -168,11 +170,23 @@ def _writes_after(index, path: str, catch: CatchFact) -> int | None:
     return None
 
 
-def _grade(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, ...]]:
+def _grade(index, path: str, catch: CatchFact, w, trail) -> tuple[str, tuple[str, ...]]:
     """How sure a swallowing catch matters (rules.md §8): first by what the catch and its
     guarded work show, then by where the function runs; each fact about the function is
     looked up only when the ones before it did not decide."""
-    return _by_shape(catch, w) or _by_context(index, path, catch, w)
+    return _by_shape(catch, w) or _trail_only(w, trail) or _by_context(index, path, catch, w)
+
+
+def _trail_only(w, trail) -> tuple[str, tuple[str, ...]] | None:
+    """Low when the guarded work only appends to the audit trail (`audit.models`): a lost
+    entry costs a record of the change, not the change the caller relies on."""
+    if not w.calls or w.via or not trail:
+        return None
+    if all(c.model in trail and c.operation in CREATE_OPS and not c.op.updates for c in w.calls):
+        models = ", ".join(dict.fromkeys(trail[c.model].name for c in w.calls))
+        return "low", (f"the guarded write only appends to the audit trail ({models}): a lost entry costs "
+                       "a record of the change, not data the caller relies on",)
+    return None
 
 
 def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
@@ -271,6 +285,7 @@ def _check(ctx: RuleContext):
     index = ctx.index
     cfg = ctx.config["error_handling"]
     trackers = cfg["error_trackers"]
+    trail = audit_models(ctx.schema, ctx.config["audit"]["models"])
     for path, catch, w in catches(index):
         if not swallows(catch.handler, trackers):
             continue
@@ -297,7 +312,7 @@ def _check(ctx: RuleContext):
             severity=Severity.HIGH if w.writes else Severity.MEDIUM,
             entry_point=entry, related=w.related(path),
             matched=f"{catch.handler_text}@{w.label()}",
-            **dict(zip(("confidence", "evidence"), _grade(index, path, catch, w) if forwarded is None else (
+            **dict(zip(("confidence", "evidence"), _grade(index, path, catch, w, trail) if forwarded is None else (
                 "quiet", (f"{forwarded[0]}() logs through {forwarded[1]}, which reports to {forwarded[2]}()",)))),
         )
 
@@ -309,6 +324,6 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="A catch around Prisma work that is empty or only logs, so the failure is invisible.",
     check=_check,
-    options=("error_handling.error_trackers", "error_handling.report_all_catches"),
+    options=("error_handling.error_trackers", "error_handling.report_all_catches", "audit.models"),
     tags=("reliability",),
 )

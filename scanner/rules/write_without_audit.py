@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 import pathspec
 
 from ..analysis.callee_names import callee_matches
+from ..analysis.audit_trail import audit_models
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall
 from .base import Rule, RuleContext
@@ -28,14 +29,6 @@ def _client_name(model: str) -> str:
     return model[:1].lower() + model[1:]
 
 
-def audit_models(ctx: RuleContext) -> dict[str, object]:
-    """Client name -> schema model, for the models that hold the audit trail."""
-    schema = ctx.schema
-    if schema is None:
-        return {}
-    names = ctx.config["audit"]["models"]
-    return {m.client_name: m for m in schema.models
-            if m.kind == "model" and any(m.name == n or m.name.endswith(n) for n in names)}
 
 
 def _norm(word: str) -> str:
@@ -104,7 +97,7 @@ def _check(ctx: RuleContext):
     if cfg["mode"] == "never":
         return
     index = ctx.index
-    trail = audit_models(ctx)
+    trail = audit_models(ctx.schema, ctx.config["audit"]["models"])
 
     def writes_trail(c: PrismaCall) -> bool:
         return c.kind == "write" and c.model in trail

@@ -1,0 +1,71 @@
+"""Functions nothing in the scan uses: dead code, whose findings are low (rules.md §8:
+outside the request path). A module-level function is dead when its file never names it
+again (facts/lone_functions.py: no call, registration, callback or re-export there) and
+- it is not exported: nothing can reach it; or
+- it is exported by name from a library module (role lib or component, not a route, page or
+  script) that other modules of the scan do import, while none imports this name (from any
+  specifier, a guard against one the resolver cannot place), imports the module whole,
+  re-exports from it or calls the function.
+A module nothing imports is left alone: a framework may load it by its path (Next.js
+`middleware.ts`, a Trigger.dev task folder, a serverless handler). So are framework entry
+points, scheduled functions, default exports, and modules of a package that publishes an
+API (`exports`, `module`, `types` in its package.json): its callers may live elsewhere. In a
+repository with templates the scan does not parse (Svelte, Vue, Astro, MDX components import
+modules too), no export is judged: only unexported functions are.
+Findings are graded by findings.unreached."""
+
+from __future__ import annotations
+
+from ..index import FunctionKey
+from .unimported_actions import imported_names
+
+_LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
+_PLAIN_ROLES = ("lib", "component")
+# Packages whose components live in files the scan does not parse (`.svelte`, `.vue`, `.astro`,
+# `.mdx`), whose imports it therefore cannot see.
+_TEMPLATE_PACKAGES = ("svelte", "@sveltejs/kit", "vue", "nuxt", "astro", "@next/mdx", "@mdx-js/loader",
+                      "@mdx-js/react", "@mdx-js/rollup", "contentlayer", "contentlayer2")
+
+
+def _templates_import(index) -> bool:
+    """Whether some package of the repository uses templates whose imports the scan cannot see."""
+    return index.memo("templates-import", lambda: any(
+        pkg.dependency(name) for pkg in index.modules.packages.values() for name in _TEMPLATE_PACKAGES))
+
+
+def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """{path: ((first line, last line, why), …)} for the dead functions of the scan."""
+    names, whole = imported_names(index)
+    out: dict[str, tuple] = {}
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.role not in _PLAIN_ROLES or not facts.lone_functions or facts.parse_errors:
+            continue   # (code parsed with error recovery may have lost its export or its call)
+        spans = []
+        for fid in facts.lone_functions:
+            fn = facts.functions[fid]
+            if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)):
+                continue
+            if not fn.exported_as:
+                why = f"nothing calls {fn.name}(): its module never names it again and does not export it (dead code)"
+            elif _unused_export(index, path, fn, names, whole):
+                why = (f"nothing in the scan imports {fn.name}() or calls it, while other modules import "
+                       f"{path} (dead code)")
+            else:
+                continue
+            spans.append((fn.span.line, fn.span.end_line, why))
+        if spans:
+            out[path] = tuple(spans)
+    return out
+
+
+def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bool:
+    if _templates_import(index):
+        return False
+    if "default" in fn.exported_as or names.intersection(fn.exported_as) or path in whole:
+        return False
+    if not index.importers(path):
+        return False
+    home = index.package_of(path)
+    manifest = next((p.manifest for p in index.modules.packages.values() if p.dir == home), {})
+    return not any(k in manifest for k in _LIBRARY_KEYS)

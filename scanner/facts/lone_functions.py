@@ -1,0 +1,47 @@
+"""Top-level functions whose name the file never mentions again: the declaration
+(`function f`, `export async function f`, `const f = () => …`) is the name's only
+occurrence as a word of the source, so nothing in the file calls, registers, passes or
+re-exports it. Counting words of the raw source also counts comments and strings, so a
+name a comment mentions is kept: the fact errs toward "used". analysis/dead_code.py
+reads it with the project's imports."""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter as ts
+
+from .nodes import field
+from .parsed import ParsedFile
+
+_DECLARATIONS = ("function_declaration", "generator_function_declaration")
+_VALUES = ("arrow_function", "function_expression", "function")
+
+
+def extract(pf: ParsedFile) -> tuple[int, ...]:
+    out = []
+    for i, fn in enumerate(pf.function_nodes):
+        name = _top_level_name(fn)
+        if name is None:
+            continue
+        word = re.compile(rb"(?<![\w$])" + re.escape(name) + rb"(?![\w$])")
+        if len(word.findall(pf.source, 0)) == 1:
+            out.append(i)
+    return tuple(out)
+
+
+def _top_level_name(fn: ts.Node) -> bytes | None:
+    """The name a module-level function declaration or `const` binds, None for any other
+    function (methods, callbacks, a value a wrapper call returns)."""
+    if fn.type in _DECLARATIONS:
+        name, holder = field(fn, "name"), fn
+    elif fn.type in _VALUES and fn.parent is not None and fn.parent.type == "variable_declarator":
+        name, holder = field(fn.parent, "name"), fn.parent.parent
+    else:
+        return None
+    if name is None or name.type != "identifier" or holder is None:
+        return None
+    up = holder.parent
+    if up is not None and up.type == "export_statement":
+        up = up.parent
+    return name.text if up is not None and up.type == "program" else None

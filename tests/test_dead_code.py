@@ -1,0 +1,76 @@
+"""Dead functions (analysis/dead_code.py): a module-level function its file never names again,
+unexported or exported by name from a plain module others import while none imports that
+name; a class's method nothing calls while its other methods are called. Their findings are
+low; what a framework may load, or another package may import, is left alone."""
+
+from __future__ import annotations
+
+from conftest import scan_dir
+from treeutil import make_tree
+
+DB = 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'
+
+
+def _dead(tmp_path, files: dict[str, str]) -> dict[str, set[int]]:
+    from scanner.analysis.dead_code import dead_functions
+    result = scan_dir(str(make_tree(tmp_path / "app", {"src/db.ts": DB, **files})))
+    return {p: {a for a, _, _ in spans} for p, spans in dead_functions(result.index).items()}
+
+
+def test_names_the_file_mentions_again_are_used(tmp_path):
+    lib = ("import { prisma } from './db'\n"
+           "function listed() { return prisma.user.count() }\n"          # 2: `export { listed }`
+           "function shorthand() { return 1 }\n"                         # 3: `{ shorthand }`
+           "function $dollar() { return 2 }\n"                           # 4: a `$` name, called
+           "function Widget() { return null }\n"                         # 5: used as JSX
+           "function lone() { return 3 }\n"                              # 6: dead
+           "const arrowLone = async () => prisma.user.count()\n"         # 7: dead
+           "export { listed }\n"
+           "export const table = { shorthand }\n"
+           "export const x = $dollar() + (<Widget />, 0)\n")
+    dead = _dead(tmp_path, {"src/lib.tsx": lib, "src/main.ts": "import { table, x, listed } from './lib'\n"
+                                                                  "console.log(table, x, listed)\n"})
+    assert dead == {"src/lib.tsx": {6, 7}}
+
+
+def test_exports_nothing_imports_by_name(tmp_path):
+    lib = ("import { prisma } from './db'\n"
+           "export async function used() { return prisma.user.count() }\n"
+           "export async function unused() { return prisma.user.count() }\n"
+           "export default async function fallback() { return prisma.user.count() }\n")
+    files = {"src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n",
+             # Nothing imports this module: a framework may load it by its path.
+             "src/middleware.ts": "export async function middleware() { return 1 }\n"}
+    assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
+
+
+def test_a_module_imported_whole_or_reexported_keeps_every_export(tmp_path):
+    lib = "export async function a() { return 1 }\nexport async function b() { return 2 }\n"
+    whole = {"src/lib.ts": lib, "src/main.ts": "import * as lib from './lib'\nlib.a()\n"}
+    assert _dead(tmp_path, whole) == {}
+    barrel = {"src/lib.ts": lib, "src/index.ts": "export * from './lib'\n",
+              "src/main.ts": "import { a } from './index'\na()\n"}
+    assert _dead(tmp_path, barrel) == {}
+
+
+def test_a_package_that_publishes_an_api_keeps_its_exports(tmp_path):
+    files = {"packages/sdk/package.json": '{"name": "@x/sdk", "exports": {".": "./src/index.ts"}}',
+             "packages/sdk/src/index.ts": "export const v = 1\nexport async function touch() { return 1 }\n",
+             "src/main.ts": "import { v } from '../packages/sdk/src/index'\nconsole.log(v)\n"}
+    assert _dead(tmp_path, files) == {}
+
+
+def test_routes_and_entry_points_are_never_dead(tmp_path):
+    route = ("import { prisma } from '@/db'\n"
+             "export async function GET() { return Response.json(await prisma.user.count()) }\n"
+             "export async function generateStaticParams() { return [] }\n")
+    assert _dead(tmp_path, {"app/users/route.ts": route}) == {}
+
+
+def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
+    # A Svelte component may import `unused` from src/lib.ts: the scan does not parse it.
+    lib = ("export async function used() { return 1 }\nexport async function unused() { return 2 }\n"
+           "async function lone() { return 3 }\n")
+    files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
+             "src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n"}
+    assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
