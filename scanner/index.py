@@ -15,7 +15,7 @@ from .facts.model import (
     CallSite, ClientRef, ExportRef, FileFacts, FunctionFact, HandlerRef, PrismaCallCandidate,
 )
 from .facts import operations as ops
-from .facts.client_types import INHERITED
+from .facts.client_types import CONFIGURED_TYPE, INHERITED
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -137,6 +137,14 @@ class ProjectIndex:
     # -- receivers ---------------------------------------------------------------
     def resolve_ref(self, path: str, ref: ClientRef, depth: int = 0) -> ClientRef:
         """Settle an `import` or `param` ClientRef into `client` or `none`."""
+        settled = self._resolve_ref(path, ref, depth)
+        if settled.kind != "client" and ref.origin == CONFIGURED_TYPE and not ref.members:
+            # `prisma: PrismaService` of a class the scan cannot read as a client (a mixin
+            # base, a module it does not have): the configured type name stands.
+            return ClientRef("client", "typed as a client (configured type)")
+        return settled
+
+    def _resolve_ref(self, path: str, ref: ClientRef, depth: int) -> ClientRef:
         if ref.kind == "param":
             return self._passed_client(path, ref)
         if ref.kind == "member":

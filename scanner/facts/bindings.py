@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .classify import UNKNOWN, _enclosing_class, array_element, configured
 from .generated import prisma_module
-from .client_types import class_base, contextual_type, declared_type, object_method
+from .client_types import CONFIGURED_TYPE, class_base, contextual_type, declared_type, object_method
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
 from .nodes import field, key, member_chain, param_pattern, text
 
@@ -231,8 +231,9 @@ class BindingClassifier:
                 if "transaction" in text(fn_node).lower():
                     return ClientRef("client", "transaction wrapper parameter", tx_param=True)
         if b.type_text and not b.path and cfg.type_is_client(b.type_text):
-            return ClientRef("client", "parameter typed as a client",
-                             tx_param="Transaction" in b.type_text)
+            typed = self.types.classify(declared_type(b.node))
+            return typed if typed.origin == CONFIGURED_TYPE else \
+                ClientRef("client", "parameter typed as a client", tx_param="Transaction" in b.type_text)
         if b.path:
             joined = ".".join(b.path)
             if cfg.chain_is_client(joined) or (b.path[-1] == b.name and b.name in cfg.names):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
@@ -130,6 +132,33 @@ def _after_fails(stmt: ts.Node) -> str:
     return ""
 
 
+_FLAG_VALUES = frozenset({"true", "false", "string", "number"})
+
+
+def _success_flag(stmt: ts.Node, handler: ts.Node) -> str:
+    """The variable the try block's last statement sets to a literal (`ok = true`, `status =
+    "up"`), when a statement after the try reads it and the handler does not set it: the
+    failure is recorded there."""
+    body = field(stmt, "body")
+    stmts = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+    last = unwrap(stmts[-1].named_children[0]) if stmts and stmts[-1].type == "expression_statement" \
+        and stmts[-1].named_children else None
+    left = field(last, "left") if last is not None and last.type == "assignment_expression" else None
+    value = unwrap(field(last, "right")) if left is not None else None
+    if left is None or left.type != "identifier" or value is None or value.type not in _FLAG_VALUES:
+        return ""   # `rows = await load()` keeps the data, not a flag: a fallback, not a report
+    name = text(left)
+    word = re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+    if re.search(rf"(?<![\w$.]){re.escape(name)}\s*=[^=]", text(handler)):
+        return ""
+    n = stmt.next_named_sibling
+    while n is not None:
+        if word.search(text(n)):
+            return name
+        n = n.next_named_sibling
+    return ""
+
+
 def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
     out = []
     for _, m in pf.matches("catches"):
@@ -141,7 +170,7 @@ def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
                                  text(param_pattern(param)) if param is not None else None,
                                  short(body, 2000), summarise_catch_clause(handler),
                                  _stated_intent(stmt, field(stmt, "body")), _answers(field(stmt, "body")),
-                                 _after_fails(stmt), _ends_function(stmt)))
+                                 _after_fails(stmt), _ends_function(stmt), _success_flag(stmt, handler)))
         elif "catch_method" in m:
             call, handler = m["catch_method"][0], m["catch_method.handler"][0]
             params = param_nodes(handler) if handler.type in FUNCTION_TYPES else []

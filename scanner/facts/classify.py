@@ -224,7 +224,12 @@ class ClientClassifier:
         prop = text(field(expr, "property"))
         if chain is not None:
             if self.config.chain_is_client(chain):
-                return ClientRef("client", "configured name")
+                # `this.prisma` declared as a project class (`private prisma: PrismaService`):
+                # what that class's instances hold decides (`this.prisma.client.user`); the
+                # configured name is the index's fallback when it decides nothing.
+                declared = self._classify_this_member(expr, prop) if obj is not None and obj.type == "this" else None
+                return declared if declared is not None and declared.kind == "import" \
+                    else ClientRef("client", "configured name")
             root = chain.split(".", 1)[0]
             if root in ("globalThis", "global", "window") or root.startswith("globalFor"):
                 return ClientRef("client", "global singleton") if prop in self.config.names else UNKNOWN

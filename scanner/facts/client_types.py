@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import tree_sitter as ts
 
+from .generated import prisma_module
 from .model import ClientRef
 from .nodes import FUNCTION_TYPES, enclosing, field, text
 
@@ -27,6 +28,11 @@ _WRAPPERS = ("type_annotation", "parenthesized_type", "readonly_type")
 # types that keep a client's delegates (`Omit<PrismaClient, "$transaction">` is a replica).
 _PROMISES = ("Promise", "PromiseLike", "Awaited", "Omit", "Pick", "Readonly", "NonNullable",
              "Required", "Partial")
+
+
+# The origin of an import ref for a configured client type the project declares (see
+# `_project_class`); index.resolve_ref falls back to a client when the class decides nothing.
+CONFIGURED_TYPE = "configured client type, declared by the project"
 
 
 def _strip(t: ts.Node | None) -> ts.Node | None:
@@ -98,7 +104,7 @@ class TypeReader:
         cfg = self.resolver.config
         txt = text(t)
         if cfg.type_is_client(txt):
-            return ClientRef("client", "typed as a client", tx_param="Transaction" in txt)
+            return self._project_class(t) or ClientRef("client", "typed as a client", tx_param="Transaction" in txt)
         kind = t.type
         if kind == "union_type":
             refs = [self.classify(c, depth + 1) for c in t.named_children]
@@ -127,6 +133,19 @@ class TypeReader:
                 return self.classify(bound, depth + 1)
             return self._named(txt, t, depth)
         return UNKNOWN
+
+    def _project_class(self, t: ts.Node) -> ClientRef | None:
+        """A configured client type name (`PrismaService`) that names a class another module of
+        the repository exports: settled by the index from that class (its instances, or the
+        member read from them: `this.prisma.client` of a service wrapping its client), falling
+        back to a client when the class says nothing (CONFIGURED_TYPE)."""
+        if t.type != "type_identifier":
+            return None
+        b = self.resolver.lookup(text(t), t)
+        if b is None or b.kind != "import" or b.imported in (None, "*") or not b.module \
+                or not b.module.startswith((".", "~", "@/", "#")) or prisma_module(b.module):
+            return None
+        return ClientRef("import", CONFIGURED_TYPE, b.module, b.imported)
 
     def wrapped_client(self, t: ts.Node | None) -> ClientRef | None:
         """`prisma: CustomPrismaService<ExtendedPrismaClient>` (nestjs-prisma), `Box<PrismaClient>`:

@@ -1,13 +1,11 @@
 """Top-level functions whose name the file never mentions again: the declaration
 (`function f`, `export async function f`, `const f = () => …`) is the name's only
-occurrence as a word of the source, so nothing in the file calls, registers, passes or
-re-exports it. Counting words of the raw source also counts comments and strings, so a
-name a comment mentions is kept: the fact errs toward "used". analysis/dead_code.py
-reads it with the project's imports."""
+occurrence in the source, so nothing in the file calls, registers, passes or re-exports it.
+Counting the raw source also counts comments, strings and longer names that contain it
+(`load` in `loadAll`), so the fact errs toward "used": one substring count per function,
+no tokenising. analysis/dead_code.py reads it with the project's imports."""
 
 from __future__ import annotations
-
-import re
 
 import tree_sitter as ts
 
@@ -24,8 +22,7 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
         name = _top_level_name(fn)
         if name is None:
             continue
-        word = re.compile(rb"(?<![\w$])" + re.escape(name) + rb"(?![\w$])")
-        if len(word.findall(pf.source, 0)) == 1:
+        if pf.source.count(name) == 1:
             out.append(i)
     return tuple(out)
 

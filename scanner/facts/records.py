@@ -51,6 +51,9 @@ class CatchFact:
     after_fails: str = ""
     # Nothing of the function runs after the try (its last statement, or an `if` arm's that is).
     ends_function: bool = False
+    # The try block ends by setting a flag the function reads after the try, which the handler
+    # leaves alone (`try { await q; dbStatus = true } catch …; res.status(dbStatus ? 200 : 503)`).
+    success_flag: str = ""
 
 
 @dataclass(frozen=True, slots=True)

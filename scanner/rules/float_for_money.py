@@ -6,7 +6,8 @@ cost, fee, balance, ...), or it is `total` / `subtotal` / `grandTotal` on its
 own, and no word makes it a ratio, a count or a duration (`discountPct`,
 `priceChangeRate`, `totalViews`, `costMs`), no `per <event>` makes it an
 analytics ratio (`earningsPerClick`), and no comment calls it a rate or a
-percentage (`payoutFee Float // processing fee (in decimals)`)."""
+percentage (`payoutFee Float // processing fee (in decimals)`). A bare `total` in a model
+that summarises measurements (fields named `mean`, `min`, `max`, `sd`, …) is their sum."""
 
 from __future__ import annotations
 
@@ -57,6 +58,17 @@ def says_money(name: str) -> bool:
     return any(w in MONEY_WORDS or _singular(w) in MONEY_WORDS for w in ws)
 
 
+# Words of fields that make a model a summary of measurements (`mean`, `sd`, `max`).
+_STATISTICS = frozenset({"mean", "median", "avg", "average", "min", "max", "sd", "stddev", "std", "variance"})
+
+
+def _statistic(model, name: str) -> bool:
+    """`total` beside `mean`, `min`, `max`, `sd`: the sum of scores or measurements the model
+    summarises, not a sum of money (a bare `total` is the only name this applies to)."""
+    return words(name) in TOTAL_NAMES and any(
+        any(w in _STATISTICS for w in words(f.name)) for f in model.fields if f.name != name)
+
+
 def _check(ctx: RuleContext):
     schema = ctx.schema
     if schema is None:
@@ -69,7 +81,7 @@ def _check(ctx: RuleContext):
         for f in model.fields:
             if f.type != "Float" or f.ignored or not says_money(f.name):
                 continue
-            if _RATE_COMMENT.search(comment_text(f)):
+            if _RATE_COMMENT.search(comment_text(f)) or _statistic(model, f.name):
                 continue
             yield ctx.finding(
                 f.path, field_span(f),
