@@ -91,6 +91,10 @@ class FunctionKey:
     id: int
 
 
+# Module top-level code, for `scheduled`: it runs once, when the module loads.
+_STARTUP = ("", "startup")
+
+
 class ProjectIndex:
     def __init__(self, root: Path, facts: dict[str, FileFacts], schema: Schema | None,
                  project_files: list[str], client_config: ClientConfig, test_files=(), seed_files=(),
@@ -601,11 +605,17 @@ class ProjectIndex:
         timer runs the function or one around it, or every call of one of them sits in code
         a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), three callers deep
         (a job that calls a helper whose nested function holds the query)."""
-        found = self.through_callers(path, fid, self._timed)
-        if found is None:
+        found = self.through_callers(path, fid, self._timed_or_startup)
+        if found is None or found[1] is _STARTUP:
             return None
         f, (name, how) = found
         return (f.name if f is not None else name), how
+
+    def _timed_or_startup(self, path: str, fid: int):
+        """`_timed`, or _STARTUP for a module's top-level code: a job's first run, started when
+        the process starts (`main()` calls `runCycle()` once, then `setInterval(runCycle, …)`),
+        is part of its schedule. Startup alone is not a schedule (see `through_callers`)."""
+        return self._timed(path, fid) or (_STARTUP if fid < 0 else None)
 
     def _timed(self, path: str, fid: int) -> tuple[str, str] | None:
         """(name, how) of the function or one around it that a timer runs."""
@@ -634,7 +644,8 @@ class ProjectIndex:
                      if p != path or all(g.id != fid for g in self.enclosing(path, site.ctx.function))]
             found = [self.through_callers(p, site.ctx.function, own, depth + 1) for p, site in sites]
             if found and all(found):
-                return funcs[fid], found[0][1]
+                # A caller whose answer is a placeholder (_STARTUP) defers to one that has one.
+                return funcs[fid], next((x[1] for x in found if x[1] is not _STARTUP), found[0][1])
             fid = funcs[fid].parent
         return None
 

@@ -55,7 +55,10 @@ _ROUNDS = 3
 STRING_CHECK = "string"
 # Methods only strings have: a value they are called on that is not a string throws.
 _STRING_METHODS = frozenset({"trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase",
-                             "toLocaleLowerCase", "toLocaleUpperCase", "normalize"})
+                             "toLocaleLowerCase", "toLocaleUpperCase", "normalize",
+                             # …and methods whose result is a string whatever they are called on
+                             # (`part.data.toString()`, `new Date(x).toISOString()`).
+                             "toString", "toISOString"})
 
 
 def _string_forced(node: ts.Node) -> ts.Node | None:
