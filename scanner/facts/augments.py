@@ -3,7 +3,8 @@ interface FastifyInstance { prisma: PrismaClient } }`, TypeScript's module augme
 way a `fastify.decorate('prisma', client)` plugin is typed; and the `decorate` call itself,
 which adds the member at run time whether or not a declaration types it. The index reads such
 a member as a client wherever a file cannot tell what holds it (`fastify.prisma` in a plugin
-whose parameter takes its type from the package, `request.server.prisma`)."""
+whose parameter takes its type from the package, `request.server.prisma`). A global
+namespace's interface counts the same (SvelteKit's `App.Locals`, read as `event.locals.db`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def extract(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
     for stmt in pf.root.named_children:
         if stmt.type != "ambient_declaration":
             continue
+        out += _global_namespaces(pf, stmt)
         for mod in stmt.named_children:
             name, body = field(mod, "name"), field(mod, "body")
             if mod.type != "module" or name is None or name.type != "string" or body is None:
@@ -29,7 +31,46 @@ def extract(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
                     continue
                 out += [(text(name).strip("'\"`"), text(field(decl, "name")), member, ref)
                         for member, ref in pf.resolver.types.members(decl) if member != INHERITED]
-    return tuple(out) + _decorated(pf)
+    return tuple(out) + _decorated(pf) + _request_locals(pf)
+
+
+def _global_namespaces(pf: ParsedFile, stmt) -> list[tuple[str, str, str, ClientRef]]:
+    """`declare global { namespace App { interface Locals { db: PrismaClient } } }`: SvelteKit's
+    request locals (`event.locals.db`), typed by augmenting a global namespace's interface."""
+    block = next((c for c in stmt.named_children if c.type == "statement_block"), None)
+    out = []
+    for item in block.named_children if block is not None else ():
+        ns = item.named_children[0] if item.type == "expression_statement" and item.named_children else item
+        body = field(ns, "body") if ns.type == "internal_module" else None
+        for decl in body.named_children if body is not None else ():
+            decl = field(decl, "declaration") if decl.type == "export_statement" else decl
+            if decl is not None and decl.type == "interface_declaration":
+                where = f"{text(field(ns, 'name'))}.{text(field(decl, 'name'))}"
+                out += [("global", where, member, ref)
+                        for member, ref in pf.resolver.types.members(decl) if member != INHERITED]
+    return out
+
+
+def _request_locals(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
+    """`event.locals.db = prisma` in a hook (SvelteKit, Astro; Express's `res.locals`): every
+    request's locals then hold the client under that name, read as `locals.db`."""
+    if b".locals." not in pf.source:
+        return ()
+    out = []
+    stack = [pf.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment_expression":
+            left = field(n, "left")
+            obj = field(left, "object") if left is not None and left.type == "member_expression" else None
+            last = text(obj).rsplit(".", 1)[-1] if obj is not None else ""
+            if last == "locals":
+                ref = pf.resolver.classify(field(n, "right"))
+                if ref.kind in ("client", "import"):
+                    out.append(("locals", "locals", text(field(left, "property")), ref))
+            continue
+        stack.extend(n.named_children)
+    return tuple(out)
 
 
 def _decorated(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
