@@ -16,6 +16,7 @@ from .facts.model import (
 )
 from .facts import operations as ops
 from .facts.client_types import CONFIGURED_TYPE, INHERITED
+from .facts.entries import listener_callback
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -507,12 +508,14 @@ class ProjectIndex:
     def owner(self, path: str, fid: int) -> int:
         """The function whose one execution runs this code: inline callbacks
         (`.map(async ...)`, `$transaction(async tx => ...)`) belong to the
-        function they are written in."""
+        function they are written in, but for listeners (`ipcMain.handle('x', async …)`,
+        `client.on('ready', …)`), which run later, per event."""
         funcs = self.files[path].functions
         while fid >= 0:
             f = funcs[fid]
-            if f.inline_callback is None or f.exported_as or f.entry_kind or f.parent < 0:
-                return fid
+            if f.inline_callback is None or f.exported_as or f.entry_kind or f.parent < 0 \
+                    or listener_callback(f.inline_callback):
+                return fid   # (a listener runs once per event, later: its own execution)
             fid = f.parent
         return fid
 

@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable
 
 from ..facts.call_sites import AFTER_RESPONSE
+from ..facts.entries import listener_callback
 from ..facts.model import SiteContext
 
 # A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
@@ -39,36 +40,30 @@ def after_response(index, path: str, fid: int) -> str | None:
     or one around it, is handed to one of them (`after(async () => …)`, `waitUntil((async () =>
     …)())`, `setImmediate(async () => …)`): work that runs after its caller returned (and the
     response went), which no caller waits for."""
-    hit = _handed_to(index, path, fid, lambda name: name in AFTER_RESPONSE)
+    hit = _handed_to(index, path, fid, lambda callee: callee.rsplit(".", 1)[-1] in AFTER_RESPONSE)
     return hit.rsplit(".", 1)[-1] if hit is not None else None
-
-
-# EventEmitter's and the DOM's ways to register a listener: the emitter calls it and drops
-# what it returns (a rejected promise is at most an unhandled rejection).
-_LISTENER_METHODS = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener",
-                               "addEventListener"})
 
 
 def event_listener(index, path: str, fid: int) -> str | None:
     """The registration (`client.on`) when the function, or one around it, is written inline
     as an event listener (`client.on('guildCreate', async (guild) => …)`), or when every call
     of one of them sits in such a listener (`client.on('guildCreate', (g) => onGuildCreate(g))`),
-    a few callers deep: the emitter is the only caller, and it drops what it is given."""
+    a few callers deep: the emitter is the only caller, and it drops what it is given
+    (facts/entries.py LISTENER_METHODS; a rejected promise is at most an unhandled rejection)."""
     found = index.through_callers(
-        path, fid, lambda p, f: _handed_to(index, p, f, lambda name: name in _LISTENER_METHODS))
+        path, fid, lambda p, f: _handed_to(index, p, f, listener_callback))
     return found[1] if found is not None else None
 
 
 def _handed_to(index, path: str, fid: int, wanted) -> str | None:
     """The callee a function or one around it is written inline as an argument of (an
-    immediately invoked one counts as handed to the call around it), when `wanted(its last
-    name)`."""
+    immediately invoked one counts as handed to the call around it), when `wanted(callee)`."""
     funcs = index.files[path].functions
     while fid >= 0:
         f = funcs[fid]
         callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
             else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
-        if callee and wanted(callee.rsplit(".", 1)[-1]):
+        if callee and wanted(callee):
             return callee
         fid = f.parent
     return None
