@@ -61,6 +61,14 @@ _STRING_METHODS = frozenset({"trim", "trimStart", "trimEnd", "toLowerCase", "toU
                              "toString", "toISOString"})
 
 
+def _parsed_text(node: ts.Node) -> ts.Node | None:
+    """The text argument of `JSON.parse(text)`, else None."""
+    if node.type != "call_expression" or text(field(node, "function")) != "JSON.parse":
+        return None
+    args = field(node, "arguments")
+    return args.named_children[0] if args is not None and args.named_children else None
+
+
 def _string_forced(node: ts.Node) -> ts.Node | None:
     """The operand of an expression whose value is always a string: `String(x)`, `x.trim()`
     (and the other string-only methods), a template literal with one substitution."""
@@ -131,6 +139,14 @@ class TaintValues:
                                    (TaintStep(_line(node), src_text),), self.fid(node)))
                 continue
             if t in FUNCTION_TYPES:
+                continue
+            parsed = _parsed_text(node)
+            if parsed is not None:
+                # `JSON.parse(x.toString())`: whatever made the text a string, what comes out of
+                # parsing it is structured again (an object, a filter object).
+                inner = self.eval(parsed)
+                if inner is not None:
+                    found.append(replace(inner, checks=tuple(c for c in inner.checks if c != STRING_CHECK)))
                 continue
             forced = _string_forced(node)
             if forced is not None:

@@ -63,10 +63,12 @@ _STATISTICS = frozenset({"mean", "median", "avg", "average", "min", "max", "sd",
 
 
 def _statistic(model, name: str) -> bool:
-    """`total` beside `mean`, `min`, `max`, `sd`: the sum of scores or measurements the model
-    summarises, not a sum of money (a bare `total` is the only name this applies to)."""
-    return words(name) in TOTAL_NAMES and any(
-        any(w in _STATISTICS for w in words(f.name)) for f in model.fields if f.name != name)
+    """`total` beside `mean`, `min`, `max`, `sd`, and no field that says money: the sum of the
+    scores or measurements the model summarises (a bare `total` is the only name this applies
+    to; an invoice's `total` beside `subtotal` and `paidAmount` stays money)."""
+    others = [f.name for f in model.fields if f.name != name]
+    stats = {w for n in others for w in words(n) if w in _STATISTICS}
+    return words(name) in TOTAL_NAMES and len(stats) >= 2 and not any(says_money(n) for n in others)
 
 
 def _check(ctx: RuleContext):
