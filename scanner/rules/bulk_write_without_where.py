@@ -32,7 +32,8 @@ def _check(ctx: RuleContext):
         # every row may be a reset (a flag cleared before one row gets it), so that is medium.
         confidence, evidence = ("high" if call.operation == "deleteMany" else "medium"), \
             (f"{call.operation}() {why}",)
-        rewrite = _rewrite(ctx.index, call) or uncalled_method(ctx.index, call.path, call.call.ctx.function)
+        rewrite = _rewrite(ctx.index, call) or _wipe(ctx.index, call) \
+            or uncalled_method(ctx.index, call.path, call.call.ctx.function)
         if rewrite is not None:
             confidence, evidence = "low", (rewrite,)
         yield ctx.call_finding(
@@ -41,6 +42,32 @@ def _check(ctx: RuleContext):
             f"Scope it with a `where` that names the rows.",
             severity=sev, confidence=confidence, evidence=evidence,
         )
+
+
+# How many tables one function empties before it reads as a deliberate wipe (a reset to
+# demo data, a "danger zone" action), not a filter lost from one call.
+_WIPED_TABLES = 4
+
+
+def _empties(call) -> bool:
+    """`deleteMany()` with no filter at all: every row goes."""
+    a = call.call.args
+    return call.operation == "deleteMany" and not a.opaque and (not a.present or "where" not in a.keys or a.where_empty)
+
+
+def _wipe(index, call) -> str | None:
+    """Why this `deleteMany()` is part of a deliberate wipe: its function empties four or more
+    tables (`deleteMany()` with no `where` on each), which no forgotten filter explains."""
+    if not _empties(call):
+        return None
+    key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
+    models = sorted({c.model for c in index.calls_by_function.get(key, ()) if c.model and _empties(c)})
+    if len(models) < _WIPED_TABLES:
+        return None
+    fn = index.function(key)
+    name = f"{fn.name}()" if fn is not None else "the module"
+    return (f"{name} empties {len(models)} tables ({', '.join(models[:4])}{', …' if len(models) > 4 else ''}): "
+            "a deliberate wipe, such as a reset to demo data, not a filter lost from one call")
 
 
 def _rewrite(index, call) -> str | None:
