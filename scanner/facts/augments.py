@@ -57,19 +57,14 @@ def _request_locals(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ..
     if b".locals." not in pf.source:
         return ()
     out = []
-    stack = [pf.root]
-    while stack:
-        n = stack.pop()
-        if n.type == "assignment_expression":
-            left = field(n, "left")
-            obj = field(left, "object") if left is not None and left.type == "member_expression" else None
-            last = text(obj).rsplit(".", 1)[-1] if obj is not None else ""
-            if last == "locals":
-                ref = pf.resolver.classify(field(n, "right"))
-                if ref.kind in ("client", "import"):
-                    out.append(("locals", "locals", text(field(left, "property")), ref))
-            continue
-        stack.extend(n.named_children)
+    # Every assignment of the file, as the combined query's taint pattern captures them.
+    for n in pf.captures("taint").get("assign", []):
+        left = field(n, "left")
+        obj = field(left, "object") if left is not None and left.type == "member_expression" else None
+        if obj is not None and text(obj).rsplit(".", 1)[-1] == "locals":
+            ref = pf.resolver.classify(field(n, "right"))
+            if ref.kind in ("client", "import"):
+                out.append(("locals", "locals", text(field(left, "property")), ref))
     return tuple(out)
 
 

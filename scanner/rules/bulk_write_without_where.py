@@ -16,16 +16,8 @@ def _check(ctx: RuleContext):
         if op is None or not (op.writes and op.bulk and op.where == "filter"):
             continue
         sev = Severity.CRITICAL if call.operation == "deleteMany" else Severity.HIGH
-        args = call.call.args
-        if args.opaque:
-            continue
-        if not args.present:
-            why = "has no argument"
-        elif "where" not in args.keys:
-            why = "has no `where`"
-        elif args.where_empty:
-            why = "has an empty `where: {}`"
-        else:
+        why = _unfiltered(call.call.args)
+        if why is None:
             continue
         verb = "deletes" if call.operation == "deleteMany" else "updates"
         # Deleting every row is a lost filter unless a timed job refills the table; updating
@@ -49,10 +41,21 @@ def _check(ctx: RuleContext):
 _WIPED_TABLES = 4
 
 
+def _unfiltered(args) -> str | None:
+    """How a bulk write's arguments leave it without a filter (no argument, no `where`, an
+    empty one), None when they filter or the scan cannot read them."""
+    if args.opaque:
+        return None
+    if not args.present:
+        return "has no argument"
+    if "where" not in args.keys:
+        return "has no `where`"
+    return "has an empty `where: {}`" if args.where_empty else None
+
+
 def _empties(call) -> bool:
     """`deleteMany()` with no filter at all: every row goes."""
-    a = call.call.args
-    return call.operation == "deleteMany" and not a.opaque and (not a.present or "where" not in a.keys or a.where_empty)
+    return call.operation == "deleteMany" and _unfiltered(call.call.args) is not None
 
 
 def _wipe(index, call) -> str | None:
