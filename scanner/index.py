@@ -31,6 +31,9 @@ _CALLER_DEPTH = 3
 # Callers followed when a parameter's property is handed on from caller to caller.
 _GIVEN_DEPTH = 3
 _DOTS = re.compile(r"\s*(\??\.)\s*")
+# A receiver under a type assertion, `(prisma as any)`, `(<any>prisma)`, `prisma!`: the name is
+# the configured one all the same.
+_CAST = re.compile(r"^\(\s*(?:<[^<>]*>\s*)?([A-Za-z_$][\w$.]*)(?:\s+as\s+[^()]+)?\s*\)$|^([A-Za-z_$][\w$.]*)!$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,11 @@ class UnresolvedCall:
     model: str | None
     operation: str
     line: int
+
+
+def _bare(receiver: str) -> str:
+    m = _CAST.match(receiver)
+    return (m.group(1) or m.group(2)) if m else receiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +377,16 @@ class ProjectIndex:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def writes_in(self, path: str, function: int) -> list[PrismaCall]:
+        """The Prisma writes whose innermost function is `function` of `path`."""
+        def compute():
+            out: dict[tuple[str, int], list[PrismaCall]] = {}
+            for c in self.prisma_calls:
+                if c.kind == "write":
+                    out.setdefault((c.path, c.call.ctx.function), []).append(c)
+            return out
+        return self.memo("writes-by-function", compute).get((path, function), [])
+
     # -- Prisma calls --------------------------------------------------------------
     def _settle_calls(self) -> None:
         for path in sorted(self.files):
@@ -380,10 +398,10 @@ class ProjectIndex:
                             path, _DOTS.sub(r"\1", cand.receiver), cand.model, cand.operation, cand.span.line))
                     continue
                 ref = self.resolve_ref(path, cand.ref)
-                if ref.kind != "client" and cand.receiver in self.client_config.names:
+                if ref.kind != "client" and _bare(cand.receiver) in self.client_config.names:
                     # A configured name whose value could not be followed (`const db = getDb()`
                     # through a module we cannot see into): the name is trusted, as for exports.
-                    ref = configured(cand.receiver)
+                    ref = configured(_bare(cand.receiver))
                 if ref.kind != "client":
                     self._unresolved(path, cand)
                     continue

@@ -23,7 +23,8 @@ def _external(index: ProjectIndex, path: str, site: CallSite) -> bool:
     if site.callee in GLOBAL_FETCH and site.ref is None and site.local_function is None:
         return True
     # Only methods of an installed client's instance: an imported function is as often
-    # CPU work (rendering, hashing) as I/O, and says nothing about per-item design.
+    # CPU work (rendering, hashing) or a helper (`pMap`) as I/O, and an unresolved import may
+    # be a workspace package of the repository's own.
     module = site.package
     if module is None and site.ref is not None and site.ref.kind == "import" and site.ref.members \
             and site.ref.module:
@@ -53,9 +54,10 @@ def _instance_export(index: ProjectIndex, path: str, module: str, name: str,
     return path, None
 
 
-def _always(ctx: SiteContext) -> bool:
-    """Runs on every pass through its function: not in an if/switch arm or a catch."""
-    return not ctx.branches and not ctx.catches
+def _retry(loop: LoopFrame) -> bool:
+    """A counting or retry loop (`for (let attempt = 0; attempt < 3; attempt++)`, `while (tries
+    < 3)`), which runs its first pass; not one over a collection, which may run none."""
+    return loop.kind in ("for", "while", "do") and ".length" not in loop.header and ".size" not in loop.header
 
 
 def _with(cs: SiteContext, site: SiteContext) -> bool:
@@ -77,8 +79,8 @@ def _prisma_spans(index: ProjectIndex, path: str) -> frozenset:
 def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
                         loop: LoopFrame) -> tuple[str, int] | None:
     """(what, line) of awaited external work each item of `loop` does whenever it runs
-    the query at `site`: in the loop body, or unconditionally in a repo function it calls
-    there (an error path or a logging branch deep down is not per-item design)."""
+    the query at `site`: in the loop body, or on the normal path of a repo function it calls
+    there (an error path deep down is not per-item design)."""
     facts = index.files.get(path)
     if facts is None:
         return None
@@ -96,8 +98,8 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
 def external_io_between(index: ProjectIndex, path: str, function: int, start: int,
                         end: int) -> tuple[str, int] | None:
     """(what, line) of awaited external work that function `function` of `path` does
-    between byte offsets `start` and `end` (between two writes, say), directly or
-    unconditionally in a repo function it calls there."""
+    between byte offsets `start` and `end` (between two writes, say), directly or on the
+    normal path of a repo function it calls there."""
     facts = index.files.get(path)
     if facts is None:
         return None
@@ -118,10 +120,12 @@ def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, i
     if target is None:
         return None
     key = FunctionKey(target.path, index.owner(target.path, target.id))
-    # In the callee, only work that runs on every call counts: not in a branch arm, a catch, or
-    # a loop of its own (`for (const m of maintainers) await slack.chat.postMessage(…)` may run
-    # no time at all).
+    # In the callee, work on its normal path counts, in a branch arm too (`if (useResend) await
+    # resend.emails.send(…) else await transport.sendMail(…)`: a provider chosen per call) or a
+    # retry loop; not work in a catch clause (an error path: an alert about a failure), nor in
+    # a loop over a collection (`for (const m of maintainers) await slack.chat.postMessage(…)`
+    # may run no time at all).
     chain = index.memo(f"external-io:{key.path}:{key.id}", lambda: index.find_chain(
-        key, lambda c: False, site_ok=lambda p, s: _always(s.ctx) and not s.ctx.loops and _external(index, p, s),
-        depth=0))
+        key, lambda c: False, site_ok=lambda p, s: not s.ctx.catches and all(map(_retry, s.ctx.loops))
+        and _external(index, p, s), depth=0))
     return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

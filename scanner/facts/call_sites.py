@@ -174,8 +174,9 @@ AFTER_RESPONSE = frozenset({"waitUntil", "after", "setImmediate", "nextTick", "q
 
 def _discarded(call: ts.Node) -> bool:
     """Nothing waits for the call: it is a statement of its own, not awaited (`notify(x)`,
-    `void notify(x)`, `notify(x).catch(log)`), or handed to the platform to finish after the
-    response (`waitUntil(notify(x))`, `after(() => notify(x))`)."""
+    `void notify(x)`, `notify(x).catch(log)`), kept in a variable nothing reads again (`const p =
+    notify(x).catch(log)`), or handed to the platform to finish after the response
+    (`waitUntil(notify(x))`, `after(() => notify(x))`)."""
     n, p = call, call.parent
     while p is not None and p.type == "member_expression" and text(field(p, "property")) in _SETTLERS \
             and p.parent is not None and p.parent.type == "call_expression":
@@ -189,10 +190,27 @@ def _discarded(call: ts.Node) -> bool:
         return False
     if p.type == "expression_statement":
         return n.type != "arrow_function"
+    if p.type == "variable_declarator" and n.type == "call_expression" and n.start_byte == call.start_byte \
+            and n.end_byte != call.end_byte:
+        return _never_read(p)  # `const pending = notify(x).catch(log)`, `pending` unused
     if p.type == "arguments" and p.parent is not None and p.parent.type == "call_expression":
         name = text(field(p.parent, "function")).rsplit(".", 1)[-1]
         return name in AFTER_RESPONSE
     return False
+
+
+def _never_read(declarator: ts.Node) -> bool:
+    """A `const x = …` whose name its function (or module) never mentions again: nothing
+    waits for the promise it holds."""
+    name = field(declarator, "name")
+    if name is None or name.type != "identifier":
+        return False
+    scope = enclosing(declarator, FUNCTION_TYPES)
+    if scope is None:
+        scope = declarator
+        while scope.parent is not None:
+            scope = scope.parent
+    return len(re.findall(rf"(?<![\w$.]){re.escape(text(name))}(?![\w$])", text(scope))) == 1
 
 
 # HTTP clients the runtime provides without an import: `fetch`, and Nuxt / Nitro's `$fetch`

@@ -120,7 +120,7 @@ class TypeReader:
             return next((r for r in refs if r.kind == "client"), UNKNOWN)
         if kind == "generic_type":
             name = text(field(t, "name"))
-            if name == "ReturnType":
+            if name in ("ReturnType", "InstanceType"):
                 return self._return_type(t, depth)
             args = next((c for c in t.named_children if c.type == "type_arguments"), None)
             decl = self.declaration(name)
@@ -184,7 +184,9 @@ class TypeReader:
             self.bound.pop()
 
     def _return_type(self, t: ts.Node, depth: int) -> ClientRef:
-        """`ReturnType<typeof createClient>`: what that function returns."""
+        """`ReturnType<typeof createClient>`: what that function returns; `InstanceType<typeof
+        PrismaClient>`: an instance of that class, however the class was loaded (a `require()`
+        of a generated client's path)."""
         args = next((c for c in t.named_children if c.type == "type_arguments"), None)
         query = args.named_children[0] if args is not None and args.named_children else None
         if query is None or query.type != "type_query" or not query.named_children:
@@ -192,6 +194,8 @@ class TypeReader:
         fn = query.named_children[0]
         if fn.type != "identifier":
             return UNKNOWN
+        if text(field(t, "name")) == "InstanceType":
+            return self.classify(fn, depth + 1) if self.resolver.config.type_is_client(text(fn)) else UNKNOWN
         return self.resolver.call_result(fn, depth + 1)
 
     def _named(self, name: str, at: ts.Node, depth: int) -> ClientRef:

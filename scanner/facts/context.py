@@ -21,10 +21,8 @@ from .model import (
     TxFrame, negate_test,
 )
 from .nodes import ancestors as climb
-from .nodes import (
-    FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short, terminates,
-    text, unwrap,
-)
+from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
+from .nodes import enclosing, terminates, text, unwrap
 from .origins import loop_origin
 from .scopes import Resolver, same_binding
 
@@ -58,8 +56,8 @@ def ancestors(root: ts.Node, site: ts.Node) -> list[ts.Node]:
 class _Site:
     """What the walk up from one site has collected so far."""
 
-    __slots__ = ("node", "chain", "receiver", "loops", "trys", "catches", "tx", "branches", "function",
-                 "flows_into", "flows_fn", "parallel_group", "value_path", "returned", "lazy_return")
+    __slots__ = ("node", "chain", "receiver", "loops", "trys", "catches", "tx", "branches", "function", "flows_into",
+                 "flows_fn", "parallel_group", "settled", "value_path", "returned", "lazy_return")
 
     def __init__(self, node: ts.Node, chain: list[ts.Node], receiver):
         self.node = node
@@ -74,6 +72,7 @@ class _Site:
         self.flows_into: str | None = None
         self.flows_fn: ts.Node | None = None
         self.parallel_group: int | None = None
+        self.settled = False
         self.value_path = True  # still on the expression whose value is the site's promise
         self.returned = False   # the innermost function returns that value
         self.lazy_return = -1
@@ -126,7 +125,8 @@ class ContextBuilder:
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
             branches=tuple(s.branches), awaited=is_awaited(site, s.chain), parallel_group=s.parallel_group,
-            start=site.start_byte, end=site.end_byte, catches=tuple(s.catches), lazy_return=s.lazy_return,
+            settled=s.settled, start=site.start_byte, end=site.end_byte, catches=tuple(s.catches),
+            lazy_return=s.lazy_return,
         )
 
     # -- a function on the way up --------------------------------------------------------
@@ -300,9 +300,10 @@ class ContextBuilder:
                 declared = self.resolver.lookup(text(obj), obj)
                 # The array may be pushed to inside a callback (`forEach`):
                 # look for its $transaction where it is declared.
-                s.flows_fn = _enclosing_function(declared.node) if declared else s.function_above(i + 1)
+                s.flows_fn = enclosing(declared.node, FUNCTION_TYPES) if declared else s.function_above(i + 1)
         elif prop in _PROMISE_COMBINATORS and text(obj) == "Promise":
-            s.parallel_group = s.parallel_group or key(call)
+            if s.parallel_group is None:
+                s.parallel_group, s.settled = key(call), prop == "allSettled"
         elif child.type == "array" and prop not in ITERATION_METHODS:
             callee = field(call, "function")
             s.tx.append(TxFrame("wrapper-array", call.start_point[0] + 1,
@@ -361,8 +362,8 @@ class ContextBuilder:
         params = param_nodes(fn)
         if not params or receiver_binding is None:
             return False
-        if receiver_binding.kind == "param" and receiver_binding.value == fn and receiver_binding.index == 0:
-            return True
+        if receiver_binding.kind == "param":
+            return receiver_binding.value == fn and receiver_binding.index == 0
         # An alias of the parameter (`const db = tx`).
         if receiver_binding.kind == "var" and receiver_binding.value is not None:
             v = unwrap(receiver_binding.value)
@@ -378,13 +379,6 @@ class ContextBuilder:
         if b is not None and b.kind == "import":
             return ClientRef("import", "import", b.module, b.imported)
         return None
-
-
-def _enclosing_function(node: ts.Node) -> ts.Node | None:
-    n = node.parent
-    while n is not None and n.type not in FUNCTION_TYPES:
-        n = n.parent
-    return n
 
 
 def is_awaited(site: ts.Node, chain) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .fast_records import speed_up
-
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
     CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment,
     RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
@@ -188,6 +187,7 @@ class SiteContext:
     # leaves function `lazy_return` in the array it returns; its callers decide
     # whether the operations run in one $transaction([...]). -1 otherwise.
     lazy_return: int = -1
+    settled: bool = False  # the group is `Promise.allSettled([...])`: each may fail on its own
 
     def arms_within(self, other: "SiteContext") -> bool:
         """Every if/switch/catch arm this site sits in also holds `other`: as far as branches

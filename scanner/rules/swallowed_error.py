@@ -93,21 +93,11 @@ def _committed_before(index, path: str, catch: CatchFact, w):
     if catch.kind != "try" or not guarded:
         return None
     first = min(guarded, key=lambda c: c.start)
-    writes = index.memo("writes-by-function", lambda: _writes_by_function(index))
-    return next((c for c in writes.get((path, catch.function), ()) if c.call.ctx.start < first.start
+    return next((c for c in index.writes_in(path, catch.function) if c.call.ctx.start < first.start
                  and c.call.ctx.awaited and not c.call.ctx.catches
                  and not catch.span.contains(c.call.span)
                  and all(c.call.ctx.arms_within(g) and set(c.call.ctx.trys) <= set(g.trys) for g in guarded)),
                 None)
-
-
-def _writes_by_function(index) -> dict[tuple[str, int], list]:
-    """The project's Prisma writes by (file, innermost function), built once."""
-    out: dict[tuple[str, int], list] = {}
-    for c in index.prisma_calls:
-        if c.kind == "write":
-            out.setdefault((c.path, c.call.ctx.function), []).append(c)
-    return out
 
 
 def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
@@ -157,8 +147,7 @@ def _writes_after(index, path: str, catch: CatchFact) -> int | None:
     """The line of a write the catch's function makes after the catch, itself or through a
     repo function it calls (a `finally` that clears a flag, a save of what was computed without
     the failed read): what it writes may rest on the data the read did not return."""
-    writes = index.memo("writes-by-function", lambda: _writes_by_function(index))
-    own = [c.line for c in writes.get((path, catch.function), ()) if c.line > catch.span.end_line]
+    own = [c.line for c in index.writes_in(path, catch.function) if c.line > catch.span.end_line]
     if own:
         return min(own)
     for site in index.files[path].call_sites:
@@ -214,7 +203,8 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
     if catch.kind == "catch-method" and not w.calls and w.via and all(site.discarded for site, _, _ in w.via):
-        return "low", ("nothing waits for the guarded call: it is started without `await` or handed to "
+        return "low", ("nothing waits for the guarded call: it is started without `await`, kept in a variable "
+                       "nothing reads, or handed to "
                        "`waitUntil()` / `after()`, fire-and-forget work whose result nothing uses",)
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.model import ArgSummary, CatchFact, SiteContext, Span, negate_test
+from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span, negate_test
 from ..facts.operations import CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
@@ -37,6 +37,7 @@ class Write:
     guard_end: int = 0   # `if (result) return` right after it: later code runs only when it wrote nothing
     args: ArgSummary | None = None  # None for side-effect writers (`logAudit()`)
     collected_into: str | None = None  # the array an unrun query is pushed into
+    site: CallSite | None = None  # a side-effect writer's call (`logAudit()`)
 
 
 # `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted).
@@ -139,7 +140,7 @@ def _writers(ctx: RuleContext):
             key = FunctionKey(path, index.owner(path, site.ctx.function))
             by_function.setdefault(key, []).append(Write(
                 path, site.span, site.ctx, f"{site.callee}()", None, None,
-                index.entry_kind(path, site.ctx.function), f"{site.callee}@{path}"))
+                index.entry_kind(path, site.ctx.function), f"{site.callee}@{path}", site=site))
     return by_function, outer
 
 
@@ -178,10 +179,36 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
         c = catches.get(k)
         if c is None or k in other.ctx.trys:
             continue
-        h = c.handler
-        if not (h.throws or h.returns or h.forwards or h.responds):
+        if not _answers(c.handler):
             return c
     return None
+
+
+def _writer_lets_fail(index: ProjectIndex, w: Write) -> tuple[str, int] | None:
+    """(file, line) of the catch in side-effect writer `w`'s own function that guards every
+    Prisma write it runs there, goes on, and says why (`try { await prisma.auditLog.create(…) }
+    catch (e) { // audit logging must never break the operation`): the writer is best-effort
+    by its author's stated choice, so its failure leaves the caller's write alone on purpose.
+    A catch that only logs, with no word of intent, is the audit gap the rule is about."""
+    key = index.callee(w.path, w.site) if w.site is not None else None
+    facts = index.files.get(key.path) if key is not None else None
+    if facts is None:
+        return None
+    catches = {c.key: c for c in facts.catches}
+    writes = [c.call for c in index.writes_in(key.path, key.id)]
+    found = None
+    for call in writes:
+        goes_on = [catches[k] for k in call.ctx.trys if k in catches and catches[k].function == key.id
+                   and not _answers(catches[k].handler) and (catches[k].handler.comments or catches[k].note)]
+        if not goes_on:
+            return None
+        found = found or goes_on[0]
+    return (key.path, found.span.line) if found is not None else None
+
+
+def _answers(h) -> bool:
+    """A handler that hands the failure on: throws, returns, forwards or responds."""
+    return bool(h.throws or h.returns or h.forwards or h.responds)
 
 
 def _answering_try(first: Write, w: Write, catches: dict[int, CatchFact]) -> CatchFact | None:
@@ -308,6 +335,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
             how = "a `.catch()`" if c.kind == "catch-method" else "a try/catch"
             return "low", (f"{x.label} is best-effort: {how} at line {c.span.line} lets it fail "
                            "while the other write stays",)
+    settled = next((x for x in (w, first) if x.ctx.settled), None)
+    if settled is not None:
+        return "low", (f"{settled.label} is an element of `Promise.allSettled([...])`: its author let each "
+                       "element fail on its own while the others stay",)
     deferred = [after_response(index, x.path, x.ctx.function) for x in (first, w)]
     if (deferred[0] is None) != (deferred[1] is None):
         x, how = (first, deferred[0]) if deferred[0] is not None else (w, deferred[1])
@@ -349,6 +380,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     audit = next((x for x in (first, w) if x.model is None and x.operation is None), None)
     if audit is not None:
         other = w if audit is first else first
+        own = _writer_lets_fail(index, audit)
+        if own is not None:
+            return "low", (f"{audit.label} is best-effort: its own catch ({own[0]}:{own[1]}) says why it "
+                           f"lets its write fail while {other.label} stays",)
         return "high", (f"{audit.label} records {other.label}: a failure between leaves a change without its "
                         "audit record, or a record of a change that did not happen",)
     spent = _consumed(first, w, schema)
