@@ -18,7 +18,7 @@ from .collect import CacheOptions, FactStream, WorkerPrep, collect_facts, jobs_f
 from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
 from .facts.scopes import ClientConfig
-from .analysis.script_only import script_only_modules
+from .analysis.script_only import runnable_modules, script_only_modules
 from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
 from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order, unreached
@@ -286,7 +286,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "prisma_calls": len(index.prisma_calls),
         "prisma_calls_by_kind": dict(sorted(ops.items())),
         "recognition": recognition.summary(index),
-        "script_only": script_only_modules(index),
+        "script_only": {**runnable_modules(index), **script_only_modules(index)},
         "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
         "unimported_actions": unimported_actions(index),
         "dead_functions": dead_functions(index),

@@ -245,3 +245,29 @@ def test_prisma_seed_commands_name_seeds(tmp_path):
     assert kept.scripts == {
         "packages/db/seed/index.ts": 'is Prisma\'s seed command ("prisma": {"seed"} of packages/db/package.json)',
         "apps/api/prisma/fill.ts": "is Prisma's seed command (migrations.seed of apps/api/prisma.config.ts)"}
+
+
+def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_script(tmp_path):
+    # `prisma/migrate.ts` ends with `main().catch(…)`: loaded by hand, it runs its own
+    # function, which queries. Near misses: the same module imported by the app; a module
+    # that calls its function when loaded but whose function runs no query (a server start),
+    # and the module its query runs through keeps its grade.
+    main = LOOP_TS.replace("./db", "../src/db").replace("export async function load", "async function main")
+    main += 'main().catch((e) => { console.error(e); process.exit(1) })\n'
+    make_tree(tmp_path, {
+        "src/db.ts": CLIENT_TS,
+        "prisma/migrate.ts": main,
+        "src/lib/warm.ts": main.replace("../src/db", "../db").replace("async function main", "export async function main"),
+        "src/lib/uses-warm.ts": 'import { main } from "./warm"\nexport const run = () => main([])\n',
+        "src/server.ts": 'import { load } from "./lib/loop"\nasync function start() { console.log(load) }\nstart()\n',
+        "src/lib/loop.ts": LOOP_TS.replace("./db", "../db"),
+    })
+    result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
+    found = {f.path: (f.confidence, f.message) for f in result.findings}
+    assert set(found) == {"prisma/migrate.ts", "src/lib/warm.ts", "src/lib/loop.ts"}
+    assert found["prisma/migrate.ts"][0] == "low"
+    assert found["prisma/migrate.ts"][1].endswith(
+        "(in a script: prisma/migrate.ts calls main() when loaded, which queries the database, and "
+        "nothing imports it, not per request)")
+    assert found["src/lib/warm.ts"][0] == "medium"
+    assert found["src/lib/loop.ts"][0] == "medium"

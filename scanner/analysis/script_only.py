@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
+from ..index import FunctionKey
 
 
 # Command-line frameworks whose runner class a command extends: a module defining one is run
@@ -21,6 +22,35 @@ def command_modules(index) -> dict[str, str]:
     return {p: f"defines a command-line command ({i.module}'s {i.imported})"
             for p, f in index.files.items() if f.role not in NON_APP_ROLES
             for i in f.imports if (i.module, i.imported) in _COMMAND_RUNNERS}
+
+
+def runnable_modules(index) -> dict[str, str]:
+    """{path: how it is run} for the plain modules that nothing scanned imports and that, when
+    loaded, run their own function, which queries the database (`async function main() { …
+    prisma.user.findMany() … }` then `main().catch(…)` at the bottom), or query it from their
+    top level: a script run by hand (`tsx prisma/migrate.ts`). A module with entry points
+    (a server's routes) is not one; what it imports keeps its own grade."""
+    out: dict[str, str] = {}
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES or index.importers(path) \
+                or index.imported_by_seeds(path) or any(index.own_entry_kind(path, f.id) is not None
+                                                        for f in facts.functions):
+            continue
+        if any(c.call.ctx.function < 0 for c in index.calls_by_function.get(FunctionKey(path, -1), ())
+               if c.kind in ("read", "write", "raw")):
+            out[path] = "runs its queries when loaded, and nothing imports it"
+            continue
+        for site in facts.call_sites:
+            if site.ctx.function >= 0 or site.local_function is None:
+                continue
+            calls = index.calls_by_function.get(FunctionKey(path, site.local_function), ())
+            if any(c.kind in ("read", "write", "raw") for c in calls):
+                name = facts.functions[site.local_function].name or "its function"
+                out[path] = (f"calls {name}() when loaded, which queries the database, and nothing "
+                             "imports it")
+                break
+    return out
 
 
 def script_only_modules(index) -> dict[str, str]:
