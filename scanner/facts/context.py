@@ -57,7 +57,7 @@ class _Site:
     """What the walk up from one site has collected so far."""
 
     __slots__ = ("node", "chain", "receiver", "loops", "trys", "catches", "tx", "branches", "function", "flows_into",
-                 "flows_fn", "parallel_group", "settled", "value_path", "returned", "lazy_return")
+                 "flows_fn", "parallel_group", "value_path", "returned", "lazy_return")
 
     def __init__(self, node: ts.Node, chain: list[ts.Node], receiver):
         self.node = node
@@ -72,7 +72,6 @@ class _Site:
         self.flows_into: str | None = None
         self.flows_fn: ts.Node | None = None
         self.parallel_group: int | None = None
-        self.settled = False
         self.value_path = True  # still on the expression whose value is the site's promise
         self.returned = False   # the innermost function returns that value
         self.lazy_return = -1
@@ -125,8 +124,7 @@ class ContextBuilder:
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
             branches=tuple(s.branches), awaited=is_awaited(site, s.chain), parallel_group=s.parallel_group,
-            settled=s.settled, start=site.start_byte, end=site.end_byte, catches=tuple(s.catches),
-            lazy_return=s.lazy_return,
+            start=site.start_byte, end=site.end_byte, catches=tuple(s.catches), lazy_return=s.lazy_return,
         )
 
     # -- a function on the way up --------------------------------------------------------
@@ -302,8 +300,7 @@ class ContextBuilder:
                 # look for its $transaction where it is declared.
                 s.flows_fn = enclosing(declared.node, FUNCTION_TYPES) if declared else s.function_above(i + 1)
         elif prop in _PROMISE_COMBINATORS and text(obj) == "Promise":
-            if s.parallel_group is None:
-                s.parallel_group, s.settled = key(call), prop == "allSettled"
+            s.parallel_group = s.parallel_group or key(call)
         elif child.type == "array" and prop not in ITERATION_METHODS:
             callee = field(call, "function")
             s.tx.append(TxFrame("wrapper-array", call.start_point[0] + 1,

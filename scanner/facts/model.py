@@ -187,7 +187,6 @@ class SiteContext:
     # leaves function `lazy_return` in the array it returns; its callers decide
     # whether the operations run in one $transaction([...]). -1 otherwise.
     lazy_return: int = -1
-    settled: bool = False  # the group is `Promise.allSettled([...])`: each may fail on its own
 
     def arms_within(self, other: "SiteContext") -> bool:
         """Every if/switch/catch arm this site sits in also holds `other`: as far as branches

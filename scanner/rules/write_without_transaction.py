@@ -335,10 +335,6 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
             how = "a `.catch()`" if c.kind == "catch-method" else "a try/catch"
             return "low", (f"{x.label} is best-effort: {how} at line {c.span.line} lets it fail "
                            "while the other write stays",)
-    settled = next((x for x in (w, first) if x.ctx.settled), None)
-    if settled is not None:
-        return "low", (f"{settled.label} is an element of `Promise.allSettled([...])`: its author let each "
-                       "element fail on its own while the others stay",)
     deferred = [after_response(index, x.path, x.ctx.function) for x in (first, w)]
     if (deferred[0] is None) != (deferred[1] is None):
         x, how = (first, deferred[0]) if deferred[0] is not None else (w, deferred[1])
