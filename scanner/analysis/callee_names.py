@@ -8,6 +8,7 @@ from typing import Iterable
 
 from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.entries import listener_callback
+from ..facts.functions import IMMEDIATELY_INVOKED
 from ..facts.model import SiteContext
 
 # A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
@@ -61,7 +62,7 @@ def _handed_to(index, path: str, fid: int, wanted) -> str | None:
     funcs = index.files[path].functions
     while fid >= 0:
         f = funcs[fid]
-        callee = f.inline_callback if f.inline_callback != "(immediately invoked)" \
+        callee = f.inline_callback if f.inline_callback != IMMEDIATELY_INVOKED \
             else f.name[len("<iife in "):-1] if f.name.startswith("<iife in ") else ""
         if callee and wanted(callee):
             return callee

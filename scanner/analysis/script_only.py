@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
+from ..facts.functions import IMMEDIATELY_INVOKED
 from ..index import FunctionKey
 
 
@@ -28,7 +29,8 @@ def runnable_modules(index) -> dict[str, str]:
     """{path: how it is run} for the plain modules that nothing scanned imports and that, when
     loaded, run their own function, which queries the database (`async function main() { …
     prisma.user.findMany() … }` then `main().catch(…)` at the bottom), or query it from their
-    top level: a script run by hand (`tsx prisma/migrate.ts`). A module with entry points
+    top level or an inline function run there (`(async () => { … })()`): a script run by hand
+    (`tsx prisma/migrate.ts`). A module with entry points
     (a server's routes) is not one; what it imports keeps its own grade."""
     out: dict[str, str] = {}
     for path in sorted(index.files):
@@ -37,8 +39,12 @@ def runnable_modules(index) -> dict[str, str]:
                 or index.imported_by_seeds(path) or any(index.own_entry_kind(path, f.id) is not None
                                                         for f in facts.functions):
             continue
-        if any(c.call.ctx.function < 0 for c in index.calls_by_function.get(FunctionKey(path, -1), ())
-               if c.kind in ("read", "write", "raw")):
+        # Queries the module's own top-level code runs: at the top level, or in an inline
+        # function it runs there (`(async () => { … })()`).
+        # (Not a callback the top level hands on, `setInterval(async () => …)`: a timer's work.)
+        ran = {-1} | {f.id for f in facts.functions if f.parent < 0 and f.inline_callback == IMMEDIATELY_INVOKED}
+        if any(c.kind in ("read", "write", "raw") and (fid >= 0 or c.call.ctx.function in ran)
+               for fid in ran for c in index.calls_by_function.get(FunctionKey(path, fid), ())):
             out[path] = "runs its queries when loaded, and nothing imports it"
             continue
         for site in facts.call_sites:

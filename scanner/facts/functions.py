@@ -32,6 +32,8 @@ _FUNCTION_KIND = {
 # Handler wrappers nest a few deep (`withAuth(withRateLimit(fn))`); the bound also
 # stops alias cycles and machine-made nesting from exhausting the stack.
 _MAX_WRAPPERS = 32
+# The inline_callback of a function called right where it is written: `(async () => { … })()`.
+IMMEDIATELY_INVOKED = "(immediately invoked)"
 # Modules whose request and response types mark a function as a request handler.
 _SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
 
@@ -118,7 +120,7 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
         holder = parent.parent
         outer = field(holder.parent, "function") if holder is not None and holder.type == "arguments" \
             and holder.parent is not None else None
-        return (f"<iife in {short(outer, 60)}>" if outer is not None else "<iife>"), "(immediately invoked)"
+        return (f"<iife in {short(outer, 60)}>" if outer is not None else "<iife>"), IMMEDIATELY_INVOKED
     if parent.type == "arguments" and parent.parent is not None:
         call = parent.parent
         callee = short(field(call, "function") or call, 80)
