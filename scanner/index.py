@@ -377,6 +377,15 @@ class ProjectIndex:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def calls_in(self, path: str) -> list[PrismaCall]:
+        """The settled Prisma calls of one file."""
+        def compute():
+            out: dict[str, list[PrismaCall]] = {}
+            for c in self.prisma_calls:
+                out.setdefault(c.path, []).append(c)
+            return out
+        return self.memo("calls-by-path", compute).get(path, [])
+
     def writes_in(self, path: str, function: int) -> list[PrismaCall]:
         """The Prisma writes whose innermost function is `function` of `path`."""
         def compute():

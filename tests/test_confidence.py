@@ -122,3 +122,30 @@ def test_n_plus_one_keeps_one_parents_rows_medium():
     assert _compare_rule(root, "n-plus-one", result) == []
     evidence = {f.line: " ".join(f.evidence) for f in result.findings}
     assert "filtered on receiptId: bounded by the filter" in evidence[10]
+
+
+def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
+    # `findMany({ where: { userId } })` on a model whose userId is @unique returns one row at
+    # most: the loop over it is no N+1 (quiet). Near miss: the same on a plain foreign key.
+    from scanner.engine import scan
+    from treeutil import CLIENT_TS, make_tree
+    make_tree(tmp_path, {
+        "prisma/schema.prisma": "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n"
+                                "model User {\n  id String @id\n}\n"
+                                "model Password {\n  id String @id\n  userId String @unique\n}\n"
+                                "model Session {\n  id String @id\n  userId String\n}\n",
+        "src/db.ts": CLIENT_TS,
+        "src/users.ts": 'import { prisma } from "./db"\n'
+                        "export async function reset(userId: string) {\n"
+                        "  const records = await prisma.password.findMany({ where: { userId } })\n"
+                        "  for (const r of records) {\n"
+                        "    await prisma.password.update({ where: { id: r.id }, data: { userId } })\n"
+                        "  }\n"
+                        "  const sessions = await prisma.session.findMany({ where: { userId } })\n"
+                        "  for (const s of sessions) {\n"
+                        "    await prisma.session.update({ where: { id: s.id }, data: { userId } })\n"
+                        "  }\n"
+                        "}\n",
+    })
+    result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
+    assert [(f.line, f.confidence) for f in result.findings] == [(9, "medium")]

@@ -20,6 +20,7 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop
 from ..analysis.handed import handed_at
+from ..analysis.schema_shape import unique_fields
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -190,7 +191,7 @@ def _dispatched_value(site: SiteContext, loop: LoopFrame) -> str | None:
 
 
 def _confidence(index: ProjectIndex, path: str, site: SiteContext,
-                loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+                loop: LoopFrame, schema=None) -> tuple[str, tuple[str, ...]]:
     """How sure a per-item query is an N+1 that matters (rules.md §8): by where the
     loop's collection comes from, and by whether the per-item work is by design."""
     if durable_step(site) is not None:
@@ -224,7 +225,31 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         origin, note = returned[0], f"{note}{where}: {returned[1]}"
     if origin == "param":
         return _by_callers(index, path, loop)
+    if origin == "pinned" and loop.origin != "call":
+        unique = _unique_pin(index, path, note, schema)
+        if unique is not None:
+            return "quiet", (f"the loop iterates {note}: {unique} is unique, so at most one row (the loop "
+                             "runs once at most)",)
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
+
+
+_LINE = re.compile(r"\(line (\d+)\)")
+
+
+def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> str | None:
+    """The unique field (`@id`, `@unique`) the loop's `findMany` pins to one value, in its own
+    file: the read returns at most one row."""
+    m = _LINE.search(note)
+    if schema is None or m is None:
+        return None
+    line = int(m.group(1))
+    for c in index.calls_in(path):
+        if c.line == line and c.operation == "findMany" and c.model is not None:
+            model = schema.by_client_name(c.model)
+            unique = set(c.call.args.where_points) & unique_fields(model) if model is not None else set()
+            if unique:
+                return f"{model.name}.{sorted(unique)[0]}"
+    return None
 
 
 # What a loop over a list of each origin (facts/origins.py) is worth, and why (rules.md §8).
@@ -412,7 +437,7 @@ def _check(ctx: RuleContext):
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
-        confidence, evidence = _confidence(index, call.path, site, loop)
+        confidence, evidence = _confidence(index, call.path, site, loop, ctx.schema)
         walk = _chain_walk(call, loop)
         outer = site.loops[site.loops.index(loop) + 1:]
         if walk and not any(_collection_loop(l) for l in outer):
@@ -500,7 +525,7 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
-            confidence, evidence = _confidence(index, path, site.ctx, loop)
+            confidence, evidence = _confidence(index, path, site.ctx, loop, ctx.schema)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "
