@@ -63,13 +63,28 @@ def _machine_caller(index, path: str, fid: int) -> str | None:
     return "webhook" if (names & _METHODS) <= {"POST"} else None
 
 
+# Error codes that name an HTTP status: tRPC's (`TRPCError({ code })`, mapped by tRPC's
+# getHTTPStatusCodeFromError) and the snake_case codes API error classes use.
+_NAMED_STATUS = {
+    "BAD_REQUEST": "400", "UNAUTHORIZED": "401", "PAYMENT_REQUIRED": "402", "FORBIDDEN": "403",
+    "NOT_FOUND": "404", "METHOD_NOT_SUPPORTED": "405", "TIMEOUT": "408", "CONFLICT": "409",
+    "PRECONDITION_FAILED": "412", "PAYLOAD_TOO_LARGE": "413", "UNPROCESSABLE_CONTENT": "422",
+    "UNPROCESSABLE_ENTITY": "422", "TOO_MANY_REQUESTS": "429", "CLIENT_CLOSED_REQUEST": "499",
+    "INTERNAL_SERVER_ERROR": "500", "NOT_IMPLEMENTED": "501", "BAD_GATEWAY": "502",
+    "SERVICE_UNAVAILABLE": "503", "GATEWAY_TIMEOUT": "504",
+}
+
+
 def _grade(status: str, clientside: bool, caller: str | None) -> tuple[str, tuple[str, ...]]:
     """How sure one status for every error is a problem (rules.md §8), by what the status
     tells the client and what the guarded work can fail with."""
+    named = _NAMED_STATUS.get(status.upper())
+    if named is not None:
+        status = f"{named} ({status})"
     if caller == "cron":
         return "low", ("a scheduler calls this route (a cron): it tells success from failure at most, and "
                        "no person reads the status",)
-    if status.isdigit() and not status.startswith("5"):
+    if status[:3].isdigit() and not status.startswith("5"):
         return "high", (f"a database failure is answered with {status}, which tells the client the fault "
                         "is its own (or that all went well): an outage reads as a bad request",)
     if status.startswith("5") and caller == "webhook":
@@ -79,7 +94,7 @@ def _grade(status: str, clientside: bool, caller: str | None) -> tuple[str, tupl
         return "medium", ("the guarded work writes or reads with `…OrThrow`: a duplicate (P2002) or a missing "
                           "row (P2025) would be answered as a server failure; whether the client can cause one "
                           "is not known",)
-    if status.isdigit():
+    if status[:3].isdigit():
         return "low", (f"the guarded work only reads: what fails there is the database itself, and {status} "
                        "says the server failed",)
     return "medium", ("what the answer tells the client is not known",)

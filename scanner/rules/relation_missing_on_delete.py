@@ -11,6 +11,7 @@ from ..analysis.schema_shape import field_span, relation_is_optional, table_mode
 from ..discover import SCRIPT_ROLES
 from ..facts.operations import DELETE_OPS
 from ..findings import Related, Severity
+from ..index import FunctionKey
 from .base import Rule, RuleContext
 
 
@@ -22,6 +23,27 @@ def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
     deleted = {c.model for c in ctx.index.prisma_calls
                if c.operation in DELETE_OPS and ctx.index.files[c.path].role not in SCRIPT_ROLES}
     return frozenset(m.name for m in schema.models if m.client_name in lookups - deleted)
+
+
+def _handled_first(index, parent, child, f) -> tuple[str, str] | None:
+    """(a delete of `parent` rows, the call before it) when every direct delete of them in
+    application code comes after a query, in the same function, on the `child` rows that
+    point at them: a count that refuses (`if (await prisma.order.count({ where: { productId } }))
+    throw …`), a `deleteMany` of them, or an update that unlinks them. None when a delete has no
+    such query before it, or when the parent's rows only go by cascade or a nested write."""
+    keys = {f.name, *(f.relation.fields or ())}
+    found = None
+    deletes = [c for c in index.prisma_calls if c.model == parent.client_name and c.operation in DELETE_OPS
+               and index.files[c.path].role not in SCRIPT_ROLES]
+    for d in deletes:
+        owner = FunctionKey(d.path, index.owner(d.path, d.call.ctx.function))
+        before = next((c for c in index.calls_by_function.get(owner, ())
+                       if c.model == child.client_name and c.call.ctx.start < d.call.ctx.start
+                       and keys & {*c.call.args.where_points, *c.call.args.where_fields}), None)
+        if before is None:
+            return None
+        found = found or (f"{d.label}() at {d.path}:{d.line}", f"{before.label}() at line {before.line}")
+    return found
 
 
 def _default_action(provider: str | None, optional: bool) -> str:
@@ -58,7 +80,13 @@ def _check(ctx: RuleContext):
             where = (' (relationMode = "prisma": no database foreign key, Prisma Client '
                      'emulates the action only for deletes it runs)') if emulated else ""
             target = schema.model(f.type)
-            if f.type in deleted:
+            handled = _handled_first(ctx.index, target, model, f) if f.type in deleted and target else None
+            if handled is not None:
+                confidence, evidence = "low", (
+                    f"every delete of {f.type} rows the code runs ({handled[0]}) first handles the "
+                    f"{model.name} rows that point at them ({handled[1]}): the default {action} never "
+                    "decides anything, so leaving it is a choice",)
+            elif f.type in deleted:
                 confidence, evidence = "high", (
                     f"the schema declares the relation without onDelete, and the code deletes {f.type} rows "
                     f"({deleted[f.type]}): the default {action} applies there",)
