@@ -126,7 +126,8 @@ def test_n_plus_one_keeps_one_parents_rows_medium():
 
 def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
     # `findMany({ where: { userId } })` on a model whose userId is @unique returns one row at
-    # most: the loop over it is no N+1 (quiet). Near miss: the same on a plain foreign key.
+    # most: the loop over it is no N+1 (quiet). Near misses: the unique field pinned to a list
+    # (`{ in: [...] }`), and the same on a plain foreign key.
     from scanner.engine import scan
     from treeutil import CLIENT_TS, make_tree
     make_tree(tmp_path, {
@@ -141,6 +142,10 @@ def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
                         "  for (const r of records) {\n"
                         "    await prisma.password.update({ where: { id: r.id }, data: { userId } })\n"
                         "  }\n"
+                        "  const many = await prisma.password.findMany({ where: { userId: { in: [userId, 'b'] } } })\n"
+                        "  for (const m of many) {\n"
+                        "    await prisma.password.update({ where: { id: m.id }, data: { userId } })\n"
+                        "  }\n"
                         "  const sessions = await prisma.session.findMany({ where: { userId } })\n"
                         "  for (const s of sessions) {\n"
                         "    await prisma.session.update({ where: { id: s.id }, data: { userId } })\n"
@@ -148,4 +153,4 @@ def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
                         "}\n",
     })
     result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
-    assert [(f.line, f.confidence) for f in result.findings] == [(9, "medium")]
+    assert [(f.line, f.confidence) for f in result.findings] == [(9, "medium"), (13, "medium")]

@@ -244,7 +244,8 @@ def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> str | None
         return None
     line = int(m.group(1))
     for c in index.calls_in(path):
-        if c.line == line and c.operation == "findMany" and c.model is not None:
+        # (Equality only: `id: { in: ids }` pins the field to a list, as many rows as it holds.)
+        if c.line == line and c.operation == "findMany" and c.model is not None and c.call.args.where_equality_only:
             model = schema.by_client_name(c.model)
             unique = set(c.call.args.where_points) & unique_fields(model) if model is not None else set()
             if unique:
