@@ -93,6 +93,8 @@ ROLE_TREE = {
     "src/lib/db.ts": "lib", "src/server/users.mjs": "lib", "app/api/users/helpers.ts": "lib",
     "src/lib/users.test.ts": "test", "src/lib/users.spec.tsx": "test", "src/__tests__/a.ts": "test",
     "app/__test__/server/helpers.ts": "test", "src/__testing__/a.ts": "lib",
+    "apps/web-e2e/utils/resetDB.ts": "test", "prisma/vitest-global-setup-e2e.ts": "test",
+    "prisma/env/prisma-test-environment.ts": "test", "src/lib/e2ee.ts": "lib",
     "e2e/login.ts": "test", "cypress.config.ts": "test", "apps/web/playwright.config.ts": "test",
     "src/lib/config.ts": "lib", "src/components/Button.stories.tsx": "story",
     "prisma/seed.ts": "seed", "prisma/seeds/users.ts": "seed", "scripts/seed-demo.ts": "seed",
@@ -116,7 +118,7 @@ def test_tests_stories_and_seeds_are_out_of_scope_by_default(tmp_path):
     make_tree(tmp_path, {p: "" for p in ROLE_TREE})
     d = found(tmp_path)
     assert roles(d) == {p: r for p, r in ROLE_TREE.items() if r not in OUT_OF_SCOPE_ROLES}
-    assert d.out_of_scope == {"test": 7, "story": 1, "seed": 3}
+    assert d.out_of_scope == {"test": 10, "story": 1, "seed": 3}
     only_tests = found(tmp_path, include_out_of_scope=["test"])
     assert {r for r in roles(only_tests).values()} & OUT_OF_SCOPE_ROLES == {"test"}
 
