@@ -264,6 +264,10 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
         "src/worker.ts": 'import { prisma } from "./db"\nsetInterval(async () => {\n'
                          "  const users = await prisma.user.findMany()\n  for (const u of users) {\n"
                          "    await prisma.user.findFirst({ where: { id: u.id } })\n  }\n}, 1000)\n",
+        # A maintenance module in the schema's prisma/ folder that a developer wires into a
+        # runner by hand; near miss: app code in a folder named after the ORM.
+        "prisma/run/empty-tables.ts": LOOP_TS.replace("./db", "../../src/db"),
+        "src/repositories/prisma/users.ts": LOOP_TS.replace("./db", "../../db"),
         # An inline function the module runs when loaded.
         "app/update-kind.ts": 'import { prisma } from "../src/db"\n(async () => {\n'
                               "  const users = await prisma.user.findMany()\n  for (const u of users) {\n"
@@ -274,6 +278,10 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
     assert found["app/update-kind.ts"][1].endswith(
         "(in a script: app/update-kind.ts runs its queries when loaded, and nothing imports it, not per request)")
     del found["app/update-kind.ts"]
+    assert found.pop("prisma/run/empty-tables.ts")[1].endswith(
+        "(in a script: prisma/run/empty-tables.ts sits in the package's prisma/ folder beside the schema, "
+        "and nothing imports it, not per request)")
+    assert found.pop("src/repositories/prisma/users.ts")[0] == "medium"
     # Near miss: work the top level hands to a timer is the timer's, graded as such.
     assert "(in a script" not in found.pop("src/worker.ts")[1]
     assert set(found) == {"prisma/migrate.ts", "src/lib/warm.ts", "src/lib/loop.ts"}

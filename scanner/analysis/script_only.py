@@ -56,7 +56,21 @@ def runnable_modules(index) -> dict[str, str]:
                 out[path] = (f"calls {name}() when loaded, which queries the database, and nothing "
                              "imports it")
                 break
+        else:
+            if _in_schema_folder(index, path):
+                # Prisma's folder at a package's root holds the schema, migrations, seeds and
+                # the maintenance scripts a developer wires into a runner by hand; app code
+                # there is imported.
+                out[path] = "sits in the package's prisma/ folder beside the schema, and nothing imports it"
     return out
+
+
+def _in_schema_folder(index, path: str) -> bool:
+    """Whether `path` is under a `prisma/` folder at the repository's or a package's root
+    (not `src/repositories/prisma/`, app code named after the ORM)."""
+    parts = path.split("/")[:-1]
+    return any(p == "prisma" and (i == 0 or "/".join(parts[:i]) in index.modules.package_dirs)
+               for i, p in enumerate(parts))
 
 
 def script_only_modules(index) -> dict[str, str]:
