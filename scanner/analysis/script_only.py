@@ -30,8 +30,8 @@ def runnable_modules(index) -> dict[str, str]:
     loaded, run their own function, which queries the database (`async function main() { …
     prisma.user.findMany() … }` then `main().catch(…)` at the bottom), or query it from their
     top level or an inline function run there (`(async () => { … })()`): a script run by hand
-    (`tsx prisma/migrate.ts`). A module with entry points
-    (a server's routes) is not one; what it imports keeps its own grade."""
+    (`tsx prisma/migrate.ts`); and those in the `prisma/` folder beside the schema. A module
+    with entry points (a server's routes) is not one; what it imports keeps its own grade."""
     out: dict[str, str] = {}
     for path in sorted(index.files):
         facts = index.files[path]

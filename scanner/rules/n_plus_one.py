@@ -233,6 +233,9 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
 
+# The line of the read a loop's rows come from, as facts/origins.py writes it into the origin
+# note ("rows of prisma.x.findMany() (line 12), filtered on …"): the loop frame keeps no span
+# of that read.
 _LINE = re.compile(r"\(line (\d+)\)")
 
 
