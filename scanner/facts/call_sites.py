@@ -3,8 +3,6 @@ imported functions and of `this.method()`, each with where it runs."""
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
 from .args import object_entries
@@ -14,7 +12,7 @@ from .calls import given_by_caller
 from .generated import prisma_module
 from .context import ContextBuilder, is_awaited
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
-from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, span, text, unwrap
+from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
 from .instances import class_of_new, injected_class, instance_of_import
@@ -148,7 +146,7 @@ def _cached(pf: ParsedFile, declarator: ts.Node) -> bool:
     if name is None or name.type != "identifier" or fn is None \
             or b".set(" not in pf.source[fn.start_byte:fn.end_byte]:
         return False
-    mention = re.compile(rf"(?<![\w$.]){re.escape(text(name))}(?![\w$])")
+    named = mention(text(name))
     stack = [fn]
     while stack:
         node = stack.pop()
@@ -159,7 +157,7 @@ def _cached(pf: ParsedFile, declarator: ts.Node) -> bool:
         holder = field(head, "object")
         b = pf.resolver.lookup(text(holder), holder) if holder is not None and holder.type == "identifier" else None
         if b is not None and b.kind == "var" and enclosing(b.node, FUNCTION_TYPES) is None \
-                and mention.search(text(field(node, "arguments"))):
+                and named.search(text(field(node, "arguments"))):
             return True
     return False
 
@@ -210,7 +208,7 @@ def _never_read(declarator: ts.Node) -> bool:
         scope = declarator
         while scope.parent is not None:
             scope = scope.parent
-    return len(re.findall(rf"(?<![\w$.]){re.escape(text(name))}(?![\w$])", text(scope))) == 1
+    return len(mention(text(name)).findall(text(scope))) == 1
 
 
 # HTTP clients the runtime provides without an import: `fetch`, and Nuxt / Nitro's `$fetch`

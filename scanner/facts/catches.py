@@ -8,7 +8,7 @@ import tree_sitter as ts
 
 from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
-from .nodes import FUNCTION_TYPES, field, key, param_nodes, param_pattern, short, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, key, param_nodes, mention, param_pattern, short, span, text, unwrap
 from .parsed import ParsedFile
 
 def _statement_of(node: ts.Node) -> ts.Node:
@@ -148,7 +148,7 @@ def _success_flag(stmt: ts.Node, handler: ts.Node) -> str:
     if left is None or left.type != "identifier" or value is None or value.type not in _FLAG_VALUES:
         return ""   # `rows = await load()` keeps the data, not a flag: a fallback, not a report
     name = text(left)
-    word = re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+    word = mention(name)
     if re.search(rf"(?<![\w$.]){re.escape(name)}\s*=[^=]", text(handler)):
         return ""
     n = stmt.next_named_sibling

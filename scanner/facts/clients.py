@@ -10,7 +10,7 @@ import tree_sitter as ts
 from .frames import literal_len
 from .functions import function_name
 from .model import ClientCreation
-from .nodes import FUNCTION_TYPES, field, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, mention, span, text, unwrap
 from .parsed import ParsedFile, enclosing
 from .scopes import _returned_expressions
 
@@ -66,8 +66,7 @@ def _memoised(pf: ParsedFile, node: ts.Node, assignment: ts.Node) -> bool:
         return text(field(assignment, "operator")) in ("??=", "||=")
     n = assignment.parent
     while n is not None and n != fn:
-        if n.type == "if_statement" and re.search(rf"(?<![\w$.]){re.escape(b.name)}(?![\w$])",
-                                                  text(field(n, "condition"))):
+        if n.type == "if_statement" and mention(b.name).search(text(field(n, "condition"))):
             return True
         n = n.parent
     return False

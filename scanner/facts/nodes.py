@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 import tree_sitter as ts
@@ -268,3 +269,10 @@ def member_root(node: ts.Node | None) -> tuple[ts.Node | None, str | None]:
             else (None, None)
     return (node, None) if node is not None and node.type in ("identifier", "shorthand_property_identifier") \
         else (None, None)
+
+
+@lru_cache(maxsize=4096)
+def mention(name: str) -> re.Pattern:
+    """`name` as a whole identifier in source text: not part of a longer name, nor a member
+    read on something else (`x.name`)."""
+    return re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")

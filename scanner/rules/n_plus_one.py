@@ -13,6 +13,7 @@ import re
 
 from ..facts.entries import a_kind, entry_kind
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
+from ..facts.nodes import mention
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
@@ -414,7 +415,7 @@ def _chain_walk(call: PrismaCall, loop: LoopFrame) -> str | None:
     if loop.kind not in ("while", "do"):
         return None
     assigned, bound = call.call.assigned_to, call.call.result
-    if assigned and re.search(rf"(?<![\w$.]){re.escape(assigned)}(?![\w$])", loop.header):
+    if assigned and mention(assigned).search(loop.header):
         how = f"`{assigned}`, tested by the loop"
     elif (assigned or bound) in loop.chain_from:
         how = f"`{assigned or bound}` sets what the loop tests"

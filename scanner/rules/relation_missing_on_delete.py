@@ -20,9 +20,19 @@ def _lookup_tables(ctx: RuleContext, schema) -> frozenset[str]:
     deletes: lookup tables. A relation to one keeps the default on purpose: Restrict guards
     rows nothing is meant to delete."""
     lookups = lookup_models(ctx.index, schema)
-    deleted = {c.model for c in ctx.index.prisma_calls
-               if c.operation in DELETE_OPS and ctx.index.files[c.path].role not in SCRIPT_ROLES}
+    deleted = set(_app_deletes(ctx.index))
     return frozenset(m.name for m in schema.models if m.client_name in lookups - deleted)
+
+
+def _app_deletes(index) -> dict[str, list]:
+    """Client model name -> the direct deletes of its rows in application code (not scripts)."""
+    def compute():
+        out: dict[str, list] = {}
+        for c in index.prisma_calls:
+            if c.model and c.operation in DELETE_OPS and index.files[c.path].role not in SCRIPT_ROLES:
+                out.setdefault(c.model, []).append(c)
+        return out
+    return index.memo("app-deletes", compute)
 
 
 def _handled_first(index, parent, child, f) -> tuple[str, str] | None:
@@ -33,9 +43,7 @@ def _handled_first(index, parent, child, f) -> tuple[str, str] | None:
     such query before it, or when the parent's rows only go by cascade or a nested write."""
     keys = {f.name, *(f.relation.fields or ())}
     found = None
-    deletes = [c for c in index.prisma_calls if c.model == parent.client_name and c.operation in DELETE_OPS
-               and index.files[c.path].role not in SCRIPT_ROLES]
-    for d in deletes:
+    for d in _app_deletes(index).get(parent.client_name, ()):
         owner = FunctionKey(d.path, index.owner(d.path, d.call.ctx.function))
         before = next((c for c in index.calls_by_function.get(owner, ())
                        if c.model == child.client_name and c.call.ctx.start < d.call.ctx.start

@@ -204,8 +204,8 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
     if catch.kind == "catch-method" and not w.calls and w.via and all(site.discarded for site, _, _ in w.via):
         return "low", ("nothing waits for the guarded call: it is started without `await`, kept in a variable "
-                       "nothing reads, or handed to "
-                       "`waitUntil()` / `after()`, fire-and-forget work whose result nothing uses",)
+                       "nothing reads, or handed to `waitUntil()` / `after()`, fire-and-forget work whose "
+                       "result nothing uses",)
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)

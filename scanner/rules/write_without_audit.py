@@ -29,8 +29,6 @@ def _client_name(model: str) -> str:
     return model[:1].lower() + model[1:]
 
 
-
-
 def _norm(word: str) -> str:
     return re.sub(r"[^a-z0-9]", "", word.lower())
 
