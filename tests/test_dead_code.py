@@ -74,3 +74,30 @@ def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
     files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
              "src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n"}
     assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
+
+
+SERVICE = ("import { prisma } from './db'\n"
+           "export class AccountService {\n"
+           "  async purgeAccount(id: string) { await prisma.user.delete({ where: { id } }) }\n"   # 3: dead
+           "  async renameAccount(id: string) { await prisma.user.update({ where: { id }, data: {} }) }\n"
+           "  async countAccounts() { return prisma.user.count() }\n"                         # 5: in an interface
+           "  @Get() async listAccounts() { return prisma.user.findMany({ take: 5 }) }\n"      # 6: decorated
+           "  async helper() { return 1 }\n"                                                 # 7: no Prisma call
+           "}\n"
+           "export class Hooks implements OnModuleInit {\n"
+           "  async onModuleInit() { await prisma.user.count() }\n"                           # 10: framework hook
+           "}\n")
+
+
+def test_a_method_no_file_names_but_its_definition_is_dead(tmp_path):
+    files = {"src/account.service.ts": SERVICE,
+             "src/account.controller.ts": ("import { AccountService } from './account.service'\n"
+                                           "export const go = (s: AccountService) => s.renameAccount('1')\n"),
+             "src/ports.ts": "export interface Counts { countAccounts(): Promise<number> }\n"}
+    assert _dead(tmp_path, files) == {"src/account.service.ts": {3}}
+
+
+def test_a_method_named_in_a_string_is_not_judged(tmp_path):
+    files = {"src/account.service.ts": SERVICE,
+             "src/jobs.ts": "export const jobs = ['purgeAccount', 'renameAccount', 'countAccounts']\n"}
+    assert _dead(tmp_path, files) == {}

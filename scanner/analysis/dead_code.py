@@ -6,6 +6,8 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
   script) that other modules of the scan do import, while none imports this name (from any
   specifier, a guard against one the resolver cannot place), imports the module whole,
   re-exports from it or calls the function.
+A class's plain method (facts/lone_functions.py) that holds Prisma calls is dead when no
+scanned file names it but its definition (an interface that declares it names it too).
 A module nothing imports is left alone: a framework may load it by its path (Next.js
 `middleware.ts`, a Trigger.dev task folder, a serverless handler). So are framework entry
 points, scheduled functions, default exports, and modules of a package that publishes an
@@ -37,6 +39,7 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
     """{path: ((first line, last line, why), …)} for the dead functions of the scan."""
     names, whole = imported_names(index)
     out: dict[str, tuple] = {}
+    methods: list[tuple[str, object]] = []
     for path in sorted(index.files):
         facts = index.files[path]
         if facts.role not in _PLAIN_ROLES or not facts.lone_functions or facts.parse_errors:
@@ -45,6 +48,10 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
         for fid in facts.lone_functions:
             fn = facts.functions[fid]
             if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)):
+                continue
+            if fn.class_name:
+                if index.calls_by_function.get(FunctionKey(path, fid)):
+                    methods.append((path, fn))
                 continue
             if not fn.exported_as:
                 why = f"nothing calls {fn.name}(): its module never names it again and does not export it (dead code)"
@@ -56,7 +63,33 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             spans.append((fn.span.line, fn.span.end_line, why))
         if spans:
             out[path] = tuple(spans)
+    for path, fn in _unnamed_elsewhere(index, methods):
+        why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
+               "no reference, no interface declares it (dead code)")
+        out[path] = (*out.get(path, ()), (fn.span.line, fn.span.end_line, why))
     return out
+
+
+def _unnamed_elsewhere(index, methods: list) -> list:
+    """The methods (holding Prisma calls, named once in their own file) whose name no other
+    scanned file contains, even inside a longer word or a string: nothing can call them but a
+    computed name. One read of the scanned files, only when there is a candidate."""
+    if not methods or _templates_import(index):
+        return []
+    left = {fn.name.encode() for _, fn in methods}
+    counts = dict.fromkeys(left, 0)
+    for path in index.files:
+        try:
+            src = (index.root / path).read_bytes()
+        except OSError:
+            return []   # (a file that cannot be read again may name any of them)
+        for name in list(left):
+            counts[name] += src.count(name)
+            if counts[name] > 1:
+                left.discard(name)
+        if not left:
+            return []
+    return [(path, fn) for path, fn in methods if fn.name.encode() in left]
 
 
 def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bool:

@@ -197,6 +197,15 @@ def _discarded(call: ts.Node) -> bool:
     return False
 
 
+def _dropped(call: ts.Node) -> bool:
+    """The call's value is never used: it is a statement of its own, awaited or not
+    (`await logUsage(x);`)."""
+    p = call.parent
+    if p is not None and p.type == "await_expression":
+        p = p.parent
+    return p is not None and p.type == "expression_statement"
+
+
 def _never_read(declarator: ts.Node) -> bool:
     """A `const x = …` whose name its function (or module) never mentions again: nothing
     waits for the promise it holds."""
@@ -308,7 +317,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args), package,
                             discarded=_discarded(call), client_props=_client_props(pf, args),
-                            event=_event(name, args)))
+                            event=_event(name, args), dropped=_dropped(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out)
 

@@ -302,7 +302,7 @@ def _class_decorators(cls: ts.Node) -> set[str]:
     return {decorator_name(d) for d in decs}
 
 
-def _member_decorators(method: ts.Node) -> set[str]:
+def member_decorators(method: ts.Node) -> set[str]:
     out = set()
     n = method.prev_named_sibling
     while n is not None and n.type in ("decorator", "comment"):
@@ -321,7 +321,7 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     if cls is None or cls.type not in CLASS_TYPES:
         return None
     on_class = _class_decorators(cls)
-    on_method = _member_decorators(method)
+    on_method = member_decorators(method)
     if "Controller" in on_class and on_method & _NEST_HTTP:
         return "nest-handler"
     if "Resolver" in on_class and on_method & GRAPHQL_OPS:
@@ -333,7 +333,7 @@ def schedule_decorator(method: ts.Node) -> str | None:
     """`@Cron()` when a decorator runs the method on a timer (no caller waits for it)."""
     if method.type != "method_definition":
         return None
-    found = sorted(_member_decorators(method) & _SCHEDULE_DECORATORS)
+    found = sorted(member_decorators(method) & _SCHEDULE_DECORATORS)
     return f"@{found[0]}()" if found else None
 
 

@@ -1,6 +1,9 @@
 """Top-level functions whose name the file never mentions again: the declaration
 (`function f`, `export async function f`, `const f = () => …`) is the name's only
 occurrence in the source, so nothing in the file calls, registers, passes or re-exports it.
+Also a class's plain method named once in its file (no decorator, and a class that neither
+extends nor implements anything a framework could call it through): whether another file
+names it is for analysis/dead_code.py to ask.
 Counting the raw source also counts comments, strings and longer names that contain it
 (`load` in `loadAll`), so the fact errs toward "used": one substring count per function,
 no tokenising. analysis/dead_code.py reads it with the project's imports."""
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .entries import CLASS_TYPES, member_decorators
 from .nodes import field
 from .parsed import ParsedFile
 
@@ -19,7 +23,7 @@ _VALUES = ("arrow_function", "function_expression", "function")
 def extract(pf: ParsedFile) -> tuple[int, ...]:
     out = []
     for i, fn in enumerate(pf.function_nodes):
-        name = _top_level_name(fn)
+        name = _top_level_name(fn) or _plain_method_name(fn)
         if name is None:
             continue
         if pf.source.count(name) == 1:
@@ -42,3 +46,20 @@ def _top_level_name(fn: ts.Node) -> bytes | None:
     if up is not None and up.type == "export_statement":
         up = up.parent
     return name.text if up is not None and up.type == "program" else None
+
+
+def _plain_method_name(fn: ts.Node) -> bytes | None:
+    """The name of a class method a framework cannot call by convention: not decorated
+    (`@Get()`, `@Cron()`, `@Process()`), not a constructor, and in a class with no
+    `extends`/`implements` (lifecycle hooks like `onModuleInit`, `render`, `process` of a
+    worker host are called through the base or interface)."""
+    if fn.type != "method_definition" or fn.parent is None or fn.parent.type != "class_body":
+        return None
+    cls = fn.parent.parent
+    if cls is None or cls.type not in CLASS_TYPES or any(c.type == "class_heritage" for c in cls.named_children):
+        return None
+    name = field(fn, "name")
+    if name is None or name.type != "property_identifier" or name.text == b"constructor" \
+            or member_decorators(fn):
+        return None
+    return name.text

@@ -317,6 +317,7 @@ class CallSite:
     # `bus.emit("activityLog", …)`, `bus.on("activityLog", …)`: the event a call emits or
     # listens to, when it names it with a string literal.
     event: str | None = None
+    dropped: bool = False      # its value is never used: a statement of its own (`await f(x);`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,7 +386,7 @@ class FileFacts:
     const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]`, lengths
     dev_only: tuple[tuple[int, int, int], ...] = ()   # facts/dev_only.py: (first, last, test line)
     input_builders: tuple[str, ...] = ()   # exported tRPC builders that declare `.input(schema)` themselves
-    lone_functions: tuple[int, ...] = ()   # facts/lone_functions.py: top-level, never named again in the file
+    lone_functions: tuple[int, ...] = ()   # facts/lone_functions.py: top-level or plain methods, named once
     array_caps: tuple[tuple, ...] = ()   # facts/array_caps.py: zod schemas' capped array fields
     augments: tuple[tuple[str, str, str, ClientRef], ...] = ()  # facts/augments.py: (module, interface, member, ref)
     taint: tuple[TaintFlow, ...] = ()

@@ -15,7 +15,7 @@ import re
 
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
-from ..facts.operations import CREATE_OPS
+from ..facts.operations import CREATE_OPS, UPDATE_OPS
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -112,6 +112,40 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
         return None
     cpath, site = callers[0]
     return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
+
+
+def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, str] | None:
+    """(callers, the models it appends to) for a helper (a named function or a method, no
+    entry point) that does everything inside the try, only creates rows of models no other
+    model refers to (a log, an event, a usage record), and whose callers all drop its value
+    (`await logUsage(x);`): it cannot fail and gives nothing back, and what it loses is a
+    record nothing hangs on. A try that leaves work outside it, an update or delete, a row
+    other rows point to (`addMember()` creating a user), or a caller that reads the result
+    (and may report success from it) is not judged here."""
+    key = FunctionKey(path, catch.function)
+    fn = index.function(key) if catch.function >= 0 else None
+    if schema is None or fn is None or (fn.parent != -1 and fn.kind != "method") \
+            or index.entry_kind(path, catch.function):
+        return None
+    calls = index.calls_by_function.get(key, ())
+    writes = [c for c in calls if c.kind == "write"]
+    if not writes or not all(c.operation in CREATE_OPS and c.operation not in UPDATE_OPS and _leaf(schema, c.model)
+                             for c in writes):
+        return None
+    inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
+    if not all(inside(c.call.ctx) for c in calls) or not all(inside(s.ctx) for s in index.sites_of(key)):
+        return None
+    callers = index.callers(key)
+    if not callers or not all(site.dropped or site.discarded for _, site in callers):
+        return None
+    return len(callers), ", ".join(sorted({schema.by_client_name(c.model).name for c in writes}))
+
+
+def _leaf(schema, model: str | None) -> bool:
+    """No model holds a foreign key to this one: its rows are records nothing points to."""
+    m = schema.by_client_name(model) if model else None
+    return m is not None and not any(f.type == m.name and f.relation is not None and f.relation.is_owning_side
+                                     for o in schema.models for f in o.fields)
 
 
 def _answering(index, path: str, fid: int) -> str | None:
@@ -259,6 +293,12 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
         n, where = unwaited
         return "low", (f"no caller waits for this function: {'its one call' if n == 1 else f'each of its {n} calls'} "
                        f"({where}) starts it without `await` and drops the result (fire and forget)",)
+    helper = _self_contained(index, index.schema, path, catch)
+    if helper is not None:
+        n, models = helper
+        return "low", (f"a helper that only appends {models} rows, which no other model refers to, inside a try "
+                       f"around its whole body, and none of its {n} call{'s' if n > 1 else ''} uses what it "
+                       "returns: a lost record that nothing hangs on and no caller waits for (best-effort)",)
     saved = _committed_before(index, path, catch, w)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "

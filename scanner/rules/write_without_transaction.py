@@ -195,10 +195,13 @@ def _writer_lets_fail(index: ProjectIndex, w: Write) -> tuple[str, int] | None:
     if facts is None:
         return None
     catches = {c.key: c for c in facts.catches}
-    writes = [c.call for c in index.writes_in(key.path, key.id)]
+    # A writer that hands its row to a helper (a use case, a repository) runs no write itself:
+    # then every call it makes must be let go so.
+    guarded = [c.call.ctx for c in index.writes_in(key.path, key.id)] \
+        or [s.ctx for s in index.sites_of(key)]
     found = None
-    for call in writes:
-        goes_on = [catches[k] for k in call.ctx.trys if k in catches and catches[k].function == key.id
+    for ctx in guarded:
+        goes_on = [catches[k] for k in ctx.trys if k in catches and catches[k].function == key.id
                    and not _answers(catches[k].handler) and (catches[k].handler.comments or catches[k].note)]
         if not goes_on:
             return None
