@@ -16,7 +16,7 @@ from .facts.model import (
 )
 from .facts import operations as ops
 from .facts.client_types import CONFIGURED_TYPE, INHERITED
-from .facts.entries import listener_callback
+from .facts.entries import cron_route, listener_callback
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -630,12 +630,16 @@ class ProjectIndex:
             return self._exported_functions(target, exp.ref, depth + 1)
         return [FunctionKey(target, e.function) for e in self.files[target].exports if e.function is not None]
 
-    def scheduled(self, path: str, fid: int) -> tuple[str, str] | None:
+    def scheduled(self, path: str, fid: int, routes: bool = True) -> tuple[str, str] | None:
         """(function name, how a timer runs it) when this code runs in a scheduled job: a
         timer runs the function or one around it, or every call of one of them sits in code
         a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), three callers deep
-        (a job that calls a helper whose nested function holds the query)."""
-        found = self.through_callers(path, fid, self._timed_or_startup)
+        (a job that calls a helper whose nested function holds the query). With `routes`, a
+        route a scheduler calls (its path names a cron) counts too: the next run meets what a
+        failed one left; without, only timers in the process, as a scheduler's request still
+        waits for its route (and its platform times it out)."""
+        own = self._timed_or_startup if routes else self._timer_or_startup
+        found = self.through_callers(path, fid, own)
         if found is None or found[1] is _STARTUP:
             return None
         f, (name, how) = found
@@ -647,12 +651,18 @@ class ProjectIndex:
         is part of its schedule. Startup alone is not a schedule (see `through_callers`)."""
         return self._timed(path, fid) or (_STARTUP if fid < 0 else None)
 
-    def _timed(self, path: str, fid: int) -> tuple[str, str] | None:
-        """(name, how) of the function or one around it that a timer runs."""
+    def _timer_or_startup(self, path: str, fid: int):
+        return self._timed(path, fid, routes=False) or (_STARTUP if fid < 0 else None)
+
+    def _timed(self, path: str, fid: int, routes: bool = True) -> tuple[str, str] | None:
+        """(name, how) of the function or one around it that a timer (or a scheduler's
+        request to a cron route) runs."""
         funcs = self.files[path].functions
         while fid >= 0:
             f = funcs[fid]
             timed = f.scheduled or self._timed_elsewhere().get(FunctionKey(path, fid), "")
+            if not timed and routes and f.entry_kind and cron_route(path):
+                timed = "a scheduler calls its route, which names a cron"
             if timed:
                 return f.name, timed
             fid = f.parent

@@ -377,3 +377,21 @@ def procedure_input(chain: ts.Node | None, resolver, hops: int = 4) -> tuple[boo
             return False, text(root)
         chain = b.value if b is not None and b.kind == "var" and not b.path else None
     return False, None
+
+
+# A route segment that names a parameter (`[id]`, `$id`, `:id`), and one that names a cron.
+DYNAMIC_SEGMENT = re.compile(r"^(?:\[.*\]|\$.*|:.*)$")
+_CRON = re.compile(r"(?:^|[-_])cron(?:s|jobs?)?(?:$|[-_])")
+
+
+def route_parts(path: str) -> list[str]:
+    """The lower-cased segments of a route file's path, dotted names split (`api.cron.ts`)."""
+    return [p.lower() for seg in PurePosixPath(path).with_suffix("").parts
+            for p in (seg.split(".") if "[" not in seg else (seg,))]
+
+
+def cron_route(path: str) -> bool:
+    """The route names a cron and no parameter (`app/api/cron/cleanup/route.ts`): a scheduler
+    calls it, not a person's client."""
+    parts = route_parts(path)
+    return not any(DYNAMIC_SEGMENT.match(p) for p in parts) and any(_CRON.search(p) for p in parts)

@@ -8,14 +8,11 @@ database (low)."""
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
-
 from ..analysis.callee_names import callee_matches
 from ..analysis.guarded_work import catches
 from ..facts.model import HandlerSummary
 from ..findings import Severity
-from ..facts.entries import a_kind
+from ..facts.entries import DYNAMIC_SEGMENT, a_kind, cron_route, route_parts
 from .base import Rule, RuleContext
 
 MAPPING = ("P2002 (unique constraint) → 409, P2003 (foreign key) → 409 or 400, "
@@ -38,12 +35,7 @@ def one_status(h: HandlerSummary, trackers) -> str | None:
     return h.statuses[0]
 
 
-# A route segment naming a parameter: `[id]` (Next.js, SvelteKit), `$id` (Remix), `:id`.
-_DYNAMIC = re.compile(r"^(?:\[.*\]|\$.*|:.*)$")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
-
-
-_CRON = re.compile(r"(?:^|[-_])cron(?:s|jobs?)?(?:$|[-_])")
 
 
 def _machine_caller(index, path: str, fid: int) -> str | None:
@@ -51,11 +43,10 @@ def _machine_caller(index, path: str, fid: int) -> str | None:
     which names no parameter): `webhook` when the route names a webhook and it answers POST
     (or its method is not named: `api/webhooks/stripe`, not the `teams/[id]/webhooks` a
     settings page edits), `cron` when it names a cron (`api/cron/cleanup`: a scheduler)."""
-    parts = [p.lower() for seg in PurePosixPath(path).with_suffix("").parts
-             for p in (seg.split(".") if "[" not in seg else (seg,))]
-    if any(_DYNAMIC.match(p) for p in parts):
+    parts = route_parts(path)
+    if any(DYNAMIC_SEGMENT.match(p) for p in parts):
         return None
-    if any(_CRON.search(p) for p in parts):
+    if cron_route(path):
         return "cron"
     if not any("webhook" in p for p in parts):
         return None

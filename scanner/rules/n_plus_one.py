@@ -210,7 +210,7 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if value is not None:
         return "low", (f"the query runs only for the item that equals {value} (the loop dispatches on its "
                        "items): once per value the list holds, not once per row",)
-    timer = index.scheduled(path, site.function)
+    timer = index.scheduled(path, site.function, routes=False)
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: no "
                        "request waits for the loop",)
