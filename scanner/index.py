@@ -634,10 +634,10 @@ class ProjectIndex:
         """(function name, how a timer runs it) when this code runs in a scheduled job: a
         timer runs the function or one around it, or every call of one of them sits in code
         a timer runs (`cron.schedule('0 * * * *', () => seedMetadata())`), three callers deep
-        (a job that calls a helper whose nested function holds the query). With `routes`, a
-        route a scheduler calls (its path names a cron) counts too: the next run meets what a
-        failed one left; without, only timers in the process, as a scheduler's request still
-        waits for its route (and its platform times it out)."""
+        (a job that calls a helper whose nested function holds the query). With `routes`, code
+        whose path names a cron counts too (a route a scheduler calls, `jobs/cleanup.cron.ts`):
+        the next run meets what a failed one left; without, only timers in the process, as a
+        scheduler's request still waits for its route (and its platform times it out)."""
         own = self._timed_or_startup if routes else self._timer_or_startup
         found = self.through_callers(path, fid, own)
         if found is None or found[1] is _STARTUP:
@@ -661,8 +661,9 @@ class ProjectIndex:
         while fid >= 0:
             f = funcs[fid]
             timed = f.scheduled or self._timed_elsewhere().get(FunctionKey(path, fid), "")
-            if not timed and routes and f.entry_kind and cron_route(path):
-                timed = "a scheduler calls its route, which names a cron"
+            if not timed and routes and cron_route(path):
+                timed = "a scheduler calls its route, which names a cron" if f.entry_kind else \
+                    "its module's path names a cron: the author files it as scheduled work"
             if timed:
                 return f.name, timed
             fid = f.parent
@@ -758,6 +759,11 @@ class ProjectIndex:
             self._callee_cache[k] = self._function_of_import(path, site.ref, members=True)
         return self._callee_cache[k]
 
+    def dev_only_line(self, path: str, line: int) -> bool:
+        """The line runs only outside production: behind a NODE_ENV test (facts/dev_only.py)."""
+        facts = self.files.get(path)
+        return facts is not None and any(a <= line <= b for a, b, _ in facts.dev_only)
+
     def db_chain(self, key: FunctionKey, depth: int = 4,
                  kinds: frozenset[str] | None = None) -> tuple[tuple[str, str, int], ...] | None:
         """Shortest chain of calls from a function to a Prisma operation (of one of
@@ -817,18 +823,20 @@ class ProjectIndex:
         `call_ok(call)`, or to a call site with `site_ok(path, site)` (a call of a
         configured writer, say): ((label, path, line), ...); None if none is reached.
         `enter(fn)` false keeps the search out of a callee (a memoised getter, say)."""
-        # Breadth-first over the call graph, so the reported chain is the shortest.
+        # Breadth-first over the call graph, so the reported chain is the shortest. What runs
+        # only outside production (facts/dev_only.py) is no step of it.
         seen = {key}
         queue = deque([(key, ())])
         while queue:
             cur, chain = queue.popleft()
-            hit = next((c for c in self.calls_by_function.get(cur, ()) if call_ok(c)), None)
+            hit = next((c for c in self.calls_by_function.get(cur, ())
+                        if call_ok(c) and not self.dev_only_line(c.path, c.line)), None)
             if hit is not None:
                 return chain + ((hit.label, hit.path, hit.line),)
             facts = self.files.get(cur.path)
             if facts is None:
                 continue
-            sites = self.sites_of(cur)
+            sites = [s for s in self.sites_of(cur) if not self.dev_only_line(cur.path, s.span.line)]
             if site_ok is not None:
                 site = next((s for s in sites if site_ok(cur.path, s)), None)
                 if site is not None:

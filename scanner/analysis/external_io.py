@@ -80,7 +80,8 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
                         loop: LoopFrame) -> tuple[str, int] | None:
     """(what, line) of awaited external work each item of `loop` does whenever it runs
     the query at `site`: in the loop body, or on the normal path of a repo function it calls
-    there (an error path deep down is not per-item design)."""
+    there (an error path deep down is not per-item design). A timer the item waits on counts
+    too: the loop is paced on purpose."""
     facts = index.files.get(path)
     if facts is None:
         return None
@@ -89,7 +90,7 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
         if cs.span in spans or not any(lp.key == loop.key for lp in cs.ctx.loops) \
                 or not _with(cs.ctx, site):
             continue
-        found = _external_work(index, path, cs)
+        found = _external_work(index, path, cs, waits=True)
         if found is not None:
             return found
     return None
@@ -113,8 +114,15 @@ def external_io_between(index: ProjectIndex, path: str, function: int, start: in
     return None
 
 
-def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, int] | None:
-    if _external(index, path, cs):
+def _timer_wait(index: ProjectIndex, path: str, site: CallSite) -> bool:
+    """A timer the code waits on (facts/call_sites.timer_wait: `await new Promise((r) =>
+    setTimeout(r, 500))`, or a `sleep(ms)` helper built so). A loop that waits per item is
+    paced on purpose (a rate limit)."""
+    return site.callee == "setTimeout" and site.ref is None and site.local_function is None
+
+
+def _external_work(index: ProjectIndex, path: str, cs: CallSite, waits: bool = False) -> tuple[str, int] | None:
+    if _external(index, path, cs) or (waits and _timer_wait(index, path, cs)):
         return f"{cs.callee}()", cs.span.line
     target = index.callee(path, cs)
     if target is None:
@@ -125,7 +133,7 @@ def _external_work(index: ProjectIndex, path: str, cs: CallSite) -> tuple[str, i
     # retry loop; not work in a catch clause (an error path: an alert about a failure), nor in
     # a loop over a collection (`for (const m of maintainers) await slack.chat.postMessage(…)`
     # may run no time at all).
-    chain = index.memo(f"external-io:{key.path}:{key.id}", lambda: index.find_chain(
+    chain = index.memo(f"external-io:{key.path}:{key.id}:{waits}", lambda: index.find_chain(
         key, lambda c: False, site_ok=lambda p, s: not s.ctx.catches and all(map(_retry, s.ctx.loops))
-        and _external(index, p, s), depth=0))
+        and (_external(index, p, s) or (waits and _timer_wait(index, p, s))), depth=0))
     return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

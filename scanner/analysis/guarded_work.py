@@ -87,8 +87,8 @@ def _kept_failures(index: ProjectIndex) -> dict[str, frozenset[int]]:
 def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
     out: dict[str, dict[int, GuardedWork]] = {}
     for call in index.prisma_calls:
-        if not call.call.ctx.trys or call.kind == "transaction":
-            continue
+        if not call.call.ctx.trys or call.kind == "transaction" or index.dev_only_line(call.path, call.line):
+            continue   # (what runs only outside production guards nothing a production request does)
         for k in call.call.ctx.trys:
             w = out.setdefault(call.path, {}).setdefault(k, GuardedWork([], []))
             w.calls.append(call)
@@ -102,7 +102,7 @@ def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
 
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
-            if not site.ctx.trys:
+            if not site.ctx.trys or index.dev_only_line(path, site.span.line):
                 continue
             target = index.callee(path, site)
             if target is None:

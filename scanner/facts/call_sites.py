@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from .calls import given_by_caller
 from .generated import prisma_module
+from .waits import timer_wait
 from .context import ContextBuilder, is_awaited
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
@@ -229,8 +230,9 @@ def _named_callee(pf: ParsedFile, name: str, callee: ts.Node):
     """`_callee` of a call by a plain name (`loadStats()`)."""
     b = pf.resolver.lookup(name, callee)
     if b is None:
-        # The global fetch: network I/O, for rules that weigh work beside a query.
-        return (name, None, None, None) if name in GLOBAL_FETCH else None
+        # The global fetch: network I/O, for rules that weigh work beside a query; and a
+        # timer the code waits on (`new Promise((r) => setTimeout(r, ms))`): a paced loop.
+        return (name, None, None, None) if name in GLOBAL_FETCH or timer_wait(callee.parent) else None
     ref = local = None
     if b.kind == "import":
         ref = ClientRef("import", "import", b.module, b.imported)
@@ -306,7 +308,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
         name, ref, local, package = found
         if ref is not None and len(ref.members) > 1 and span(call) in prisma_spans:
             continue
-        if name in GLOBAL_FETCH and ref is None and local is None:
+        if (name in GLOBAL_FETCH or name == "setTimeout") and ref is None and local is None:
             out.append(CallSite(name, None, None, span(call), ctx.build(call)))
             continue
         if package is not None and ref is None:

@@ -32,14 +32,42 @@ def _literal(node: ts.Node | None) -> str | None:
     return text(node)[1:-1] if node is not None and node.type == "string" else None
 
 
-def _test(cond: ts.Node | None) -> tuple[str, str] | None:
-    """(operator, value) of `ENV op 'value'` (either side), or None."""
+def _test(cond: ts.Node | None, flags: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """(operator, value) of `ENV op 'value'` (either side), or None. A condition that holds
+    only outside production reads as `ENV === 'development'`: a module flag built from such a
+    test (`const devBypass = ENV === 'development' && …`), or an `&&` chain with one of them
+    (`if (devBypass && !user)`)."""
     cond = unwrap(cond)
+    if cond is not None and cond.type == "identifier" and text(cond) in flags:
+        return "===", "development"
     if cond is None or cond.type != "binary_expression":
         return None
     left, right, op = field(cond, "left"), field(cond, "right"), text(field(cond, "operator"))
+    if op == "&&":
+        return next((("===", "development") for side in (left, right) if _dev_only(side, flags)), None)
     value = _literal(right) if _is_env(left) else _literal(left) if _is_env(right) else None
     return (op, value) if value is not None and op in _EQ + _NE else None
+
+
+def _dev_only(cond: ts.Node | None, flags: frozenset[str]) -> bool:
+    """The condition holds only outside production."""
+    t = _test(cond, flags)
+    return t is not None and ((t[0] in _NE and t[1] == "production") or (t[0] in _EQ and t[1] in _DEV))
+
+
+def _dev_flags(pf: ParsedFile) -> frozenset[str]:
+    """Module-level `const NAME = <a test that holds only outside production>`."""
+    out: set[str] = set()
+    for stmt in pf.root.named_children:
+        decl = stmt.named_children[0] if stmt.type == "export_statement" and stmt.named_children else stmt
+        if decl.type != "lexical_declaration" or not text(decl).startswith("const"):
+            continue
+        for d in decl.named_children:
+            name = field(d, "name")
+            if d.type == "variable_declarator" and name is not None and name.type == "identifier" \
+                    and _dev_only(field(d, "value"), frozenset(out)):
+                out.add(text(name))
+    return frozenset(out)
 
 
 def _lines(node: ts.Node) -> tuple[int, int]:
@@ -81,11 +109,12 @@ def extract(pf: ParsedFile) -> tuple[tuple[int, int, int], ...]:
     if b"NODE_ENV" not in pf.source:
         return ()
     out: list[tuple[int, int, int]] = []
+    flags = _dev_flags(pf)
     stack = [pf.root]
     while stack:
         n = stack.pop()
         if n.type == "if_statement":
-            t = _test(field(n, "condition"))
+            t = _test(field(n, "condition"), flags)
             if t is not None:
                 out += [(a, b, n.start_point[0] + 1) for a, b in _if_spans(n, *t)]
         elif n.type == "switch_statement" and _is_env(field(n, "value")):

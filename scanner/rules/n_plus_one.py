@@ -198,6 +198,9 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if durable_step(site) is not None:
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
     io = external_io_in_loop(index, path, site, loop)
+    if io is not None and io[0].endswith("setTimeout()"):
+        return "low", (f"each item waits on a timer ({io[0]}, line {io[1]}): the loop is paced on purpose "
+                       "(a rate limit), so one batched query would not make it faster",)
     if io is not None:
         return "low", (f"each item also awaits {io[0]} (line {io[1]}), work outside the database: "
                        "per-item by design, and one batched query would not save that",)
