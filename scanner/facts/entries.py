@@ -391,7 +391,7 @@ def route_parts(path: str) -> list[str]:
 
 
 def cron_route(path: str) -> bool:
-    """The route names a cron and no parameter (`app/api/cron/cleanup/route.ts`): a scheduler
-    calls it, not a person's client."""
+    """The path names a cron and no parameter (`app/api/cron/cleanup/route.ts`,
+    `src/jobs/digest.cron.ts`): a scheduler runs it, not a person's client."""
     parts = route_parts(path)
     return not any(DYNAMIC_SEGMENT.match(p) for p in parts) and any(_CRON.search(p) for p in parts)

@@ -85,19 +85,33 @@ def _error_path(catch: CatchFact, catches) -> CatchFact | None:
                  and (o.handler.throws or o.handler.returns or o.handler.responds or o.handler.forwards)), None)
 
 
-def _committed_before(index, path: str, catch: CatchFact, w):
-    """The function's own awaited write that has run whenever the guarded work runs (in no
-    branch arm, and under no try, that the guarded work is not also in): the change the
-    caller asked for is saved before the try begins."""
+def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] | None:
+    """(label, line) of the function's own awaited write that has run whenever the guarded
+    work runs (in no branch arm, and under no try, that the guarded work is not also in):
+    the change the caller asked for is saved before the try begins. A call of a repo function
+    that writes counts as such a write (`const invoice = await createInvoice(…)`, then a
+    guarded `generatePdf(invoice.id)`)."""
     guarded = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
     if catch.kind != "try" or not guarded:
         return None
     first = min(guarded, key=lambda c: c.start)
-    return next((c for c in index.writes_in(path, catch.function) if c.call.ctx.start < first.start
-                 and c.call.ctx.awaited and not c.call.ctx.catches
-                 and not catch.span.contains(c.call.span)
-                 and all(c.call.ctx.arms_within(g) and set(c.call.ctx.trys) <= set(g.trys) for g in guarded)),
-                None)
+
+    def before(ctx, span) -> bool:
+        return ctx.start < first.start and ctx.awaited and not ctx.catches and not catch.span.contains(span) \
+            and all(ctx.arms_within(g) and set(ctx.trys) <= set(g.trys) for g in guarded)
+    own = next((c for c in index.writes_in(path, catch.function) if before(c.call.ctx, c.call.span)), None)
+    if own is not None:
+        return f"{own.label}()", own.line
+    key = FunctionKey(path, index.owner(path, catch.function))
+    for site in index.sites_of(key):
+        if site.ctx.function != catch.function or not before(site.ctx, site.span):
+            continue
+        target = index.callee(path, site)
+        chain = index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id)),
+                               kinds=frozenset({"write"})) if target is not None else None
+        if chain:
+            return f"{site.callee}() → {chain[-1][0]}", site.span.line
+    return None
 
 
 def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
@@ -301,7 +315,7 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
                        "returns: a lost record that nothing hangs on and no caller waits for (best-effort)",)
     saved = _committed_before(index, path, catch, w)
     if saved is not None:
-        return "low", (f"the function saved its change first ({saved.label}() at line {saved.line}): the "
+        return "low", (f"the function saved its change first ({saved[0]} at line {saved[1]}): the "
                        "guarded work is a follow-up to a change already committed",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if entry is not None and w.writes and direct and catch.handler.falls_through:
