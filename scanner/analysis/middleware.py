@@ -48,6 +48,20 @@ def validated_parts(index, path: str, fid: int, validators=(), depth: int = 0) -
     return index.memo(f"middleware-parts:{path}:{fid}:{','.join(sorted(validators))}", compute)
 
 
+def registrations(index, path: str, fid: int) -> list[tuple[str, tuple]]:
+    """(registering file, the middleware it runs ahead of the handler) for every route that
+    registers handler `fid` of `path`: in its own file (`router.put('/x', auditLog('X'),
+    handler)`) or in another (`router.put('/x', auditLog('X'), ctrl.update)`). [] for a
+    handler no route registers with middleware."""
+    facts = index.files[path]
+    fid = _registered_around(index, path, fid)
+    out = [(reg, h.middlewares) for reg, h in index.registered_elsewhere().get(FunctionKey(path, fid), [])]
+    own = tuple(m for m in facts.middlewares if m.handler == fid)
+    if own:
+        out.append((path, own))
+    return out
+
+
 # Every part a route can check; `*` (the whole request) covers them all.
 _PARTS = frozenset({"body", "query", "params"})
 

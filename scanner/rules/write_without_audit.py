@@ -14,6 +14,7 @@ import pathspec
 
 from ..analysis.callee_names import callee_matches
 from ..analysis.audit_trail import audit_models
+from ..analysis.middleware import registrations
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall
 from .base import Rule, RuleContext
@@ -48,7 +49,8 @@ def records_trail(site, words: tuple[str, ...]) -> bool:
     parts = site.callee.split(".")
     if any(names(p) for p in parts[:-1]):
         return True
-    return parts[-1] == "emit" and site.event is not None and names(site.event)
+    event = getattr(site, "event", None)   # (a route's middleware names no event)
+    return parts[-1] == "emit" and event is not None and names(event)
 
 
 # What an audit model's name ends with after the subject it records (`BookingAuditLog`).
@@ -83,11 +85,40 @@ def _app_middleware_trails(index, reaches) -> dict[str, tuple[str, int, str]]:
             target = index.callee(path, m) if m.handler == -1 else None
             if target is None or index.package_of(path) in out:
                 continue
-            inside = [FunctionKey(target.path, f.id) for f in index.files[target.path].functions
-                      if any(g.id == target.id for g in index.enclosing(target.path, f.id))]
-            if any(reaches(k) for k in inside):
+            if any(reaches(k) for k in _defined_in(index, target)):
                 out[index.package_of(path)] = (path, m.span.line, m.callee)
     return out
+
+
+def _audited_routes(index, path: str, fid: int, writes_trail, audit_site) -> tuple[str, str] | None:
+    """(where, which) when every route that registers the handler runs, ahead of it, a
+    middleware that writes the audit trail: an audit writer by name (`auditLog('UPDATE')`) or
+    a function whose code reaches a trail write. None when no route registers it with
+    middleware, or one route runs none."""
+    regs = registrations(index, path, fid)
+    found = []
+    for reg, middlewares in regs:
+        hit = next((mw for mw in middlewares if audit_site(reg, mw) or _reaches_trail(index, reg, mw, writes_trail,
+                                                                                      audit_site)), None)
+        if hit is None:
+            return None
+        found.append((f"{reg}:{hit.span.line}", f"{hit.callee}()"))
+    return found[0] if found else None
+
+
+def _reaches_trail(index, path: str, mw, writes_trail, audit_site) -> bool:
+    """The middleware's function, or one it defines (the handler a factory returns), reaches
+    a write of the audit trail."""
+    target = index.callee(path, mw)
+    return target is not None and any(index.find_chain(k, writes_trail, audit_site, depth=_AUDIT_DEPTH)
+                                      is not None for k in _defined_in(index, target))
+
+
+def _defined_in(index, target: FunctionKey) -> list[FunctionKey]:
+    """The function and those written inside it (the handler a middleware factory returns,
+    a `res.on('finish', …)` callback)."""
+    return [FunctionKey(target.path, f.id) for f in index.files[target.path].functions
+            if any(g.id == target.id for g in index.enclosing(target.path, f.id))]
 
 
 def _check(ctx: RuleContext):
@@ -162,6 +193,7 @@ def _check(ctx: RuleContext):
                 continue
             if index.find_chain(key, writes_trail, audit_site, depth=_AUDIT_DEPTH) is not None:
                 continue
+            routed = _audited_routes(index, path, fn.id, writes_trail, audit_site)
             writes.sort()
             line, column, label, _, model, chain = writes[0]
             span = next((c.call.span for c in index.calls_by_function.get(key, ())
@@ -175,7 +207,10 @@ def _check(ctx: RuleContext):
             related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
             related += [Related(p, ln, step) for step, p, ln in chain]
             by_app = audited.get(index.package_of(path)) if kind in _APP_ROUTED else None
-            graded = {} if by_app is None else {"confidence": "low", "evidence": (
+            graded = {"confidence": "quiet", "evidence": (
+                f"every route that registers it runs {routed[1]} ahead of it ({routed[0]}), which writes "
+                "the audit trail",)} if routed is not None else \
+                {} if by_app is None else {"confidence": "low", "evidence": (
                 f"the app runs {by_app[2]} ahead of its routes ({by_app[0]}:{by_app[1]}), and it writes the "
                 "audit trail: this route is covered unless it is outside that middleware's path",)}
             written = {model_name(c.model) for c in index.reachable_calls(key) if needs_audit(c)} \
