@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..analysis.created_models import deleted_models
 from ..analysis.field_uses import joined_keys, query_keys
 from ..analysis.schema_shape import (
-    ForeignKey, covers_columns, field_span, foreign_key_unindexed, foreign_keys, table_models,
+    ForeignKey, covers_columns, field_span, foreign_key_unindexed, foreign_keys, serving_indexes, table_models,
 )
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
@@ -95,6 +95,12 @@ def _grade(group: list[ForeignKey], used, joins, deleted: dict[str, str], emulat
     joined = next((joins[(fk.model.name, k.relation.name)] for k in group
                    if (fk.model.name, k.relation.name) in joins), None)
     parent = next((k.relation.type for k in group if k.relation.type in deleted), None)
+    served = _served_after_prefix(fk, used) if used and joined is None and parent is None else None
+    if served is not None:
+        return {"confidence": "low", "evidence": (
+            f"every query that filters or sorts on it also pins {', '.join(served.fields[:served.fields.index(fk.columns[0])])}"
+            f" first, so @@index([{', '.join(served.fields)}]) serves them; no code deletes {fk.relation.type} rows "
+            f"or reads the relation from {fk.relation.type}'s side",)}
     if used:
         verb = "sorts" if used[0].clause == "orderBy" else "filters"
         why = f"{used[0].call.label}() at {used[0].call.path}:{used[0].call.line} {verb} on it"
@@ -110,6 +116,22 @@ def _grade(group: list[ForeignKey], used, joins, deleted: dict[str, str], emulat
             f"reads the relation from {fk.relation.type}'s side, or deletes {fk.relation.type} rows: "
             "whether the index would be used is not known",)}
     return {"confidence": "high", "evidence": ("no index of the model starts with the key", why)}
+
+
+def _served_after_prefix(fk: ForeignKey, used):
+    """The index that holds the (one-column) key after other columns (`@@index([tenantId,
+    dealId])`) when every query that uses the key also tests those leading columns in its
+    `where` (and shows all of it): the index serves each of them. None otherwise."""
+    if len(fk.columns) != 1:
+        return None
+    col = fk.columns[0]
+    for ix in serving_indexes(fk.model):
+        if col not in ix.fields[1:]:
+            continue
+        lead = set(ix.fields[:ix.fields.index(col)])
+        if all(not q.call.call.args.where_opaque and lead <= set(q.call.call.args.where_fields) for q in used):
+            return ix
+    return None
 
 
 RULE = Rule(
