@@ -95,6 +95,8 @@ ROLE_TREE = {
     "app/__test__/server/helpers.ts": "test", "src/__testing__/a.ts": "lib",
     "apps/web-e2e/utils/resetDB.ts": "test", "prisma/vitest-global-setup-e2e.ts": "test",
     "prisma/env/prisma-test-environment.ts": "test", "src/lib/e2ee.ts": "lib",
+    "packages/testkit/src/factories.ts": "test", "src/test-utils/db.ts": "test",
+    "src/modules/test-harness/test-harness.service.ts": "test", "src/lib/testing-ab.ts": "lib",
     "e2e/login.ts": "test", "cypress.config.ts": "test", "apps/web/playwright.config.ts": "test",
     "src/lib/config.ts": "lib", "src/components/Button.stories.tsx": "story",
     "prisma/seed.ts": "seed", "prisma/seeds/users.ts": "seed", "scripts/seed-demo.ts": "seed",
@@ -118,7 +120,7 @@ def test_tests_stories_and_seeds_are_out_of_scope_by_default(tmp_path):
     make_tree(tmp_path, {p: "" for p in ROLE_TREE})
     d = found(tmp_path)
     assert roles(d) == {p: r for p, r in ROLE_TREE.items() if r not in OUT_OF_SCOPE_ROLES}
-    assert d.out_of_scope == {"test": 10, "story": 1, "seed": 3}
+    assert d.out_of_scope == {"test": 13, "story": 1, "seed": 3}
     only_tests = found(tmp_path, include_out_of_scope=["test"])
     assert {r for r in roles(only_tests).values()} & OUT_OF_SCOPE_ROLES == {"test"}
 
