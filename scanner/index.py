@@ -836,7 +836,9 @@ class ProjectIndex:
             facts = self.files.get(cur.path)
             if facts is None:
                 continue
-            sites = [s for s in self.sites_of(cur) if not self.dev_only_line(cur.path, s.span.line)]
+            sites = self.sites_of(cur)
+            if facts.dev_only:
+                sites = [s for s in sites if not self.dev_only_line(cur.path, s.span.line)]
             if site_ok is not None:
                 site = next((s for s in sites if site_ok(cur.path, s)), None)
                 if site is not None:

@@ -114,15 +114,21 @@ def external_io_between(index: ProjectIndex, path: str, function: int, start: in
     return None
 
 
-def _timer_wait(index: ProjectIndex, path: str, site: CallSite) -> bool:
-    """A timer the code waits on (facts/call_sites.timer_wait: `await new Promise((r) =>
+def _timer_wait(site: CallSite) -> bool:
+    """A timer the code waits on (facts/waits.timer_wait: `await new Promise((r) =>
     setTimeout(r, 500))`, or a `sleep(ms)` helper built so). A loop that waits per item is
     paced on purpose (a rate limit)."""
     return site.callee == "setTimeout" and site.ref is None and site.local_function is None
 
 
+def paced(found: tuple[str, int]) -> bool:
+    """Whether what external_io_in_loop found is a timer the item waits on (its label ends at
+    the `setTimeout()`, directly or down a `sleep()`), not work outside the database."""
+    return found[0].endswith("setTimeout()")
+
+
 def _external_work(index: ProjectIndex, path: str, cs: CallSite, waits: bool = False) -> tuple[str, int] | None:
-    if _external(index, path, cs) or (waits and _timer_wait(index, path, cs)):
+    if _external(index, path, cs) or (waits and _timer_wait(cs)):
         return f"{cs.callee}()", cs.span.line
     target = index.callee(path, cs)
     if target is None:
@@ -135,5 +141,5 @@ def _external_work(index: ProjectIndex, path: str, cs: CallSite, waits: bool = F
     # may run no time at all).
     chain = index.memo(f"external-io:{key.path}:{key.id}:{waits}", lambda: index.find_chain(
         key, lambda c: False, site_ok=lambda p, s: not s.ctx.catches and all(map(_retry, s.ctx.loops))
-        and (_external(index, p, s) or (waits and _timer_wait(index, p, s))), depth=0))
+        and (_external(index, p, s) or (waits and _timer_wait(s))), depth=0))
     return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .nodes import FUNCTION_TYPES, field, text
+from .nodes import FUNCTION_TYPES, field, param_nodes, param_pattern, text
 from .parsed import enclosing
 
 
@@ -23,8 +23,5 @@ def timer_wait(call: ts.Node | None) -> bool:
     if first is None or first.type != "identifier" or new is None or new.type != "new_expression" \
             or text(field(new, "constructor")) != "Promise":
         return False
-    params = field(fn, "parameters") or field(fn, "parameter")
-    names = [text(p if p.type == "identifier" else field(p, "pattern") or p)
-             for p in (params.named_children if params is not None and params.type == "formal_parameters"
-                       else [params] if params is not None else [])]
-    return bool(names) and names[0] == text(first)
+    params = param_nodes(fn)
+    return bool(params) and text(param_pattern(params[0])) == text(first)

@@ -19,7 +19,7 @@ from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
-from ..analysis.external_io import external_io_in_loop
+from ..analysis.external_io import external_io_in_loop, paced
 from ..analysis.handed import handed_at
 from ..analysis.schema_shape import unique_fields
 
@@ -198,7 +198,7 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if durable_step(site) is not None:
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
     io = external_io_in_loop(index, path, site, loop)
-    if io is not None and io[0].endswith("setTimeout()"):
+    if io is not None and paced(io):
         return "low", (f"each item waits on a timer ({io[0]}, line {io[1]}): the loop is paced on purpose "
                        "(a rate limit), so one batched query would not make it faster",)
     if io is not None:

@@ -143,7 +143,7 @@ def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, st
         return None
     calls = index.calls_by_function.get(key, ())
     writes = [c for c in calls if c.kind == "write"]
-    if not writes or not all(c.operation in CREATE_OPS and c.operation not in UPDATE_OPS and _leaf(schema, c.model)
+    if not writes or not all(c.operation in CREATE_OPS and c.operation not in UPDATE_OPS and _leaf(index, c.model)
                              for c in writes):
         return None
     inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
@@ -155,11 +155,12 @@ def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, st
     return len(callers), ", ".join(sorted({schema.by_client_name(c.model).name for c in writes}))
 
 
-def _leaf(schema, model: str | None) -> bool:
+def _leaf(index, model: str | None) -> bool:
     """No model holds a foreign key to this one: its rows are records nothing points to."""
-    m = schema.by_client_name(model) if model else None
-    return m is not None and not any(f.type == m.name and f.relation is not None and f.relation.is_owning_side
-                                     for o in schema.models for f in o.fields)
+    m = index.schema.by_client_name(model) if model else None
+    pointed_at = index.memo("models-with-foreign-keys-to-them", lambda: frozenset(
+        f.type for o in index.schema.models for f in o.fields if f.relation is not None and f.relation.is_owning_side))
+    return m is not None and m.name not in pointed_at
 
 
 def _answering(index, path: str, fid: int) -> str | None:

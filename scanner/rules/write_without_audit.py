@@ -95,15 +95,14 @@ def _audited_routes(index, path: str, fid: int, writes_trail, audit_site) -> tup
     middleware that writes the audit trail: an audit writer by name (`auditLog('UPDATE')`) or
     a function whose code reaches a trail write. None when no route registers it with
     middleware, or one route runs none."""
-    regs = registrations(index, path, fid)
-    found = []
-    for reg, middlewares in regs:
+    first = None
+    for reg, middlewares in registrations(index, path, fid):
         hit = next((mw for mw in middlewares if audit_site(reg, mw) or _reaches_trail(index, reg, mw, writes_trail,
                                                                                       audit_site)), None)
         if hit is None:
             return None
-        found.append((f"{reg}:{hit.span.line}", f"{hit.callee}()"))
-    return found[0] if found else None
+        first = first or (f"{reg}:{hit.span.line}", f"{hit.callee}()")
+    return first
 
 
 def _reaches_trail(index, path: str, mw, writes_trail, audit_site) -> bool:
