@@ -390,3 +390,24 @@ def test_a_fastify_decorate_call_adds_a_client_member(tmp_path):
     })
     assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [
         ("src/routes/notes.ts", 3), ("src/routes/notes.ts", 4), ("src/routes/notes.ts", 7)]
+
+
+def test_a_model_delegate_behind_a_cast_or_assertion_is_a_prisma_call(tmp_path):
+    # `(prisma.user as any).create()`, `prisma.user!.update()`, `(tx.note).findMany()`: the
+    # delegate is wrapped, the call is the same. Near misses: the same wrapping of a member of
+    # something that is not a client, and an operation Prisma does not have.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
+                     "const cache = new Map<string, { create(x: unknown): void }>()\n"
+                     "export async function a(id: string) {\n"
+                     "  await (prisma.user as any).create({ data: { id } })\n"
+                     "  await prisma.user!.update({ where: { id }, data: {} })\n"
+                     "  await prisma.$transaction(async (tx) => (tx.note).findMany({ take: 1 }))\n"
+                     "  await (prisma.user satisfies object as any).delete({ where: { id } })\n"
+                     "  ;(cache.user as any).create({ data: { id } })\n"
+                     "  ;(prisma.user as any).frobnicate({ data: { id } })\n"
+                     "}\n",
+    })
+    got = [(c.line, c.model, c.operation) for c in result.index.prisma_calls if c.model]
+    assert got == [(5, "user", "create"), (6, "user", "update"), (7, "note", "findMany"), (8, "user", "delete")]
+    assert result.stats["recognition"]["unresolved"] == 0

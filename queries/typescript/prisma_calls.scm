@@ -19,6 +19,21 @@
   ]
   arguments: (arguments) @call.args) @call
 
+; A model delegate behind a cast, parentheses or a non-null assertion (the first
+; pattern needs a plain member there); Python unwraps it to receiver and model.
+;   (prisma.securityLog as any).create(...)   prisma.user!.update(...)
+(call_expression
+  function: [
+    (member_expression
+      object: [(parenthesized_expression) (non_null_expression)] @wrapped.delegate
+      property: (property_identifier) @wrapped.operation)
+    (await_expression
+      (member_expression
+        object: [(parenthesized_expression) (non_null_expression)] @wrapped.delegate
+        property: (property_identifier) @wrapped.operation))
+  ]
+  arguments: (arguments) @wrapped.args) @wrapped
+
 ; A client-level `$` method: transactions, raw queries, extensions.
 ;   prisma.$transaction([...])   tx.$executeRawUnsafe(sql)
 ;   prisma.$queryRaw`SELECT 1`   (tagged template: arguments is a template_string)

@@ -115,18 +115,26 @@ def _code_decided(args: ts.Node, pf: ParsedFile) -> tuple[str, ...]:
 def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
     """(call node, receiver, model, operation, args) of a match, None when the
     operation is not one Prisma has."""
-    if "call" in m:
-        op = text(m["call.operation"][0])
+    if "call" in m or "wrapped" in m:
+        kind = "call" if "call" in m else "wrapped"
+        op = text(m[f"{kind}.operation"][0])
         if op not in MODEL_OPS:
             return None
-        model = text(m["call.model"][0])
+        if kind == "call":
+            receiver, model = m["call.receiver"][0], text(m["call.model"][0])
+        else:   # `(prisma.user as any).create(…)`: the delegate inside the wrapper
+            delegate = unwrap(m["wrapped.delegate"][0])
+            if delegate is None or delegate.type != "member_expression" \
+                    or field(delegate, "property") is None or field(delegate, "property").type != "property_identifier":
+                return None
+            receiver, model = field(delegate, "object"), text(field(delegate, "property"))
         if model.startswith("$"):
             return None
-        args = summarise_args(m["call.args"][0])
-        scoped = _code_decided(m["call.args"][0], pf)
+        args = summarise_args(m[f"{kind}.args"][0])
+        scoped = _code_decided(m[f"{kind}.args"][0], pf)
         if scoped:
             args = replace(args, where_scoped=scoped)
-        return m["call"][0], m["call.receiver"][0], model, op, args
+        return m[kind][0], receiver, model, op, args
     op = text(m["client_call.method"][0])
     if op not in RAW_METHODS and op != TRANSACTION_METHOD:
         return None

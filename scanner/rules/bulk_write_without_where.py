@@ -109,7 +109,22 @@ def _rewrite(index, call) -> str | None:
         if call.op.updates and c.op.updates and c.op.where == "unique" and fields & set(c.call.args.data_fields):
             return (f"{call.label}() clears fields that {c.label}() at {where} then sets on the one row it "
                     "names: a flag moved across the table (default, primary, current), not a lost filter")
-    return None
+    return _module_refills(index, call, timer)
+
+
+def _module_refills(index, call, timer) -> str | None:
+    """A scheduled wipe whose module creates rows of the same model elsewhere (`clearTable()`
+    then `populate()` in the job, the refill deeper than the calls followed above): the job
+    rebuilds the table each run, and a forgotten filter would not sit beside its refill."""
+    if timer is None or not call.op.deletes:
+        return None
+    refill = next((c for c in index.calls_in(call.path)
+                   if c.model == call.model and c.op is not None and c.op.creates), None)
+    if refill is None:
+        return None
+    return (f"{call.label}() empties {call.model}, which its module refills ({refill.label}() at line "
+            f"{refill.line}), and {timer[0]}() runs on a schedule ({timer[1]}): a timed rebuild of a "
+            "cache or snapshot table, not a lost filter")
 
 
 RULE = Rule(

@@ -11,6 +11,8 @@ project-scoped."""
 
 from __future__ import annotations
 
+import re
+
 from ..analysis.handed import handed_at
 from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
@@ -97,6 +99,10 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
                                       "input nor a caller's argument (constants, configuration, rows "
                                       "read from the database)",)
     shown = ", ".join(f"`{v}`" for v in from_params[:3])
+    if all(_record_key(v) for v in from_params):
+        return Severity.HIGH, "low", (f"spliced value(s) {shown} come from parameters and name record keys "
+                                      "(`id`, `…Id`, `…_id`): keys are made by the database or the system, "
+                                      "not typed by a user, and no request input is seen to reach them",)
     if callers is not None:
         where, line, n, constant = callers
         more = f", and {n - 1} more" if n > 1 else ""
@@ -106,6 +112,18 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
                                       f"scan sees passes {what} there ({where}:{line}{more})",)
     return Severity.HIGH, "medium", (f"spliced value(s) not proven safe: {shown}, from a parameter: "
                                      "what the callers pass is not known",)
+
+
+# A record key by its name: `id`, `userId`, `user.id`, `owner_id`, and a list of them joined
+# (`ids.join(",")`). Request input that reaches one is proven by the taint above, not here.
+_KEY = re.compile(r"(?:^|\.)(?:id|ids|[a-z][\w$]*(?:Id|Ids|_id|_ids))$")
+_JOINED = re.compile(r"\.join\([^()]*\)$")
+
+
+def _record_key(value: str) -> bool:
+    """The spliced expression is an identifier or property chain that names a record key."""
+    v = _JOINED.sub("", value.strip())
+    return bool(re.fullmatch(r"[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*", v)) and bool(_KEY.search(v))
 
 
 def _constants(index, path: str, imported) -> set[str]:

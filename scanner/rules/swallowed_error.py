@@ -90,9 +90,10 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
     work runs (in no branch arm, and under no try, that the guarded work is not also in):
     the change the caller asked for is saved before the try begins. A call of a repo function
     that writes counts as such a write (`const invoice = await createInvoice(…)`, then a
-    guarded `generatePdf(invoice.id)`)."""
+    guarded `generatePdf(invoice.id)`), and so does a `.catch()` chain after the save
+    (`await logActivity(…).catch(() => {})`): the follow-up is guarded the same way."""
     guarded = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
-    if catch.kind != "try" or not guarded:
+    if not guarded:
         return None
     first = min(guarded, key=lambda c: c.start)
 
@@ -102,6 +103,12 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
     own = next((c for c in index.writes_in(path, catch.function) if before(c.call.ctx, c.call.span)), None)
     if own is not None:
         return f"{own.label}()", own.line
+    # A transaction that writes, run and awaited before (`const booking = await
+    # prisma.$transaction(async (tx) => { … tx.booking.create(…) })`), is a save too.
+    for tx in index.calls_in(path):
+        if tx.kind == "transaction" and tx.call.ctx.function == catch.function and before(tx.call.ctx, tx.call.span) \
+                and any(c.kind == "write" and tx.call.span.contains(c.call.span) for c in index.calls_in(path)):
+            return f"{tx.label}()", tx.line
     key = FunctionKey(path, index.owner(path, catch.function))
     for site in index.sites_of(key):
         if site.ctx.function != catch.function or not before(site.ctx, site.span):

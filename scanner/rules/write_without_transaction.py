@@ -186,10 +186,10 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
 
 def _writer_lets_fail(index: ProjectIndex, w: Write) -> tuple[str, int] | None:
     """(file, line) of the catch in side-effect writer `w`'s own function that guards every
-    Prisma write it runs there, goes on, and says why (`try { await prisma.auditLog.create(…) }
-    catch (e) { // audit logging must never break the operation`): the writer is best-effort
-    by its author's stated choice, so its failure leaves the caller's write alone on purpose.
-    A catch that only logs, with no word of intent, is the audit gap the rule is about."""
+    Prisma write it runs there and goes on (`try { await prisma.auditLog.create(…) } catch (e)
+    { console.error(e) }`): the writer's author made it best-effort, so its failure leaves the
+    caller's write alone on purpose. Blind readers of unseen code judged that shape intended
+    (10 of 14); a catch that hands the failure on is not best-effort."""
     key = index.callee(w.path, w.site) if w.site is not None else None
     facts = index.files.get(key.path) if key is not None else None
     if facts is None:
@@ -202,7 +202,7 @@ def _writer_lets_fail(index: ProjectIndex, w: Write) -> tuple[str, int] | None:
     found = None
     for ctx in guarded:
         goes_on = [catches[k] for k in ctx.trys if k in catches and catches[k].function == key.id
-                   and not _answers(catches[k].handler) and (catches[k].handler.comments or catches[k].note)]
+                   and not _answers(catches[k].handler)]
         if not goes_on:
             return None
         found = found or goes_on[0]
@@ -381,8 +381,8 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         other = w if audit is first else first
         own = _writer_lets_fail(index, audit)
         if own is not None:
-            return "low", (f"{audit.label} is best-effort: its own catch ({own[0]}:{own[1]}) says why it "
-                           f"lets its write fail while {other.label} stays",)
+            return "low", (f"{audit.label} is best-effort: its own catch ({own[0]}:{own[1]}) lets its write "
+                           f"fail and goes on, so {other.label} stays without its record by the writer's design",)
         return "high", (f"{audit.label} records {other.label}: a failure between leaves a change without its "
                         "audit record, or a record of a change that did not happen",)
     spent = _consumed(first, w, schema)
