@@ -16,6 +16,7 @@ from .nodes import (
 )
 from .raw_sql import returns_harmless
 from .scopes import pattern_bindings
+from .validation import rejects_by_type
 
 BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
                           "graphql-args"})
@@ -156,6 +157,13 @@ class TaintValues:
                 if inner is not None:
                     found.append(inner.then(_line(node), short(node, 60), whole=False, check=STRING_CHECK))
                 continue
+            guard = self._type_guard(node) if t == "call_expression" else None
+            if guard is not None:
+                # `parseBody(body)`: a hand-written validator (validation.rejects_by_type).
+                inner = _best([x for x in map(self.eval, guard[1]) if x is not None])
+                if inner is not None:
+                    found.append(inner.then(_line(node), f"{guard[0]}()", whole=False, check="typeof"))
+                continue
             if t in ("identifier", "shorthand_property_identifier"):
                 bk = self._binding_key(text(node), node)
                 hit = self.state.get(bk) if bk is not None else None
@@ -205,7 +213,7 @@ class TaintValues:
             cons, alt = field(node, "consequence"), field(node, "alternative")
             if cons is not None:
                 narrowed = _typeof_narrowed(field(node, "condition"))
-                out.append((cons, whole, coerced or text(_unwrap(cons)) in narrowed))
+                out.append((cons, whole, coerced or _chain(text(_unwrap(cons))) in narrowed))
             if alt is not None:
                 out.append((alt, whole, coerced))
         elif t == "unary_expression":
@@ -297,6 +305,17 @@ class TaintValues:
 
 
 
+    def _type_guard(self, call: ts.Node) -> tuple[str, list[ts.Node]] | None:
+        """(name, arguments) of a call of a same-file function that rejects input by type."""
+        fn, args = field(call, "function"), field(call, "arguments")
+        if fn is None or fn.type != "identifier" or args is None or args.type != "arguments":
+            return None
+        local = self._local_function(fn)
+        if local is None or not rejects_by_type(local):
+            return None
+        return text(fn), [a for a in args.named_children if a.type != "comment"]
+
+
 def _unwrap(node: ts.Node | None) -> ts.Node | None:
     while node is not None and (node.type in TRANSPARENT or node.type == "await_expression"):
         node = node.named_children[0] if node.named_children else None
@@ -372,5 +391,10 @@ def _typeof_narrowed(cond: ts.Node | None) -> frozenset[str]:
         if a.type == "unary_expression" and text(field(a, "operator")) == "typeof" \
                 and b.type == "string" and text(b).strip("'\"") in _PRIMITIVES:
             arg = _unwrap(field(a, "argument"))
-            return frozenset({text(arg)}) if arg is not None else frozenset()
+            return frozenset({_chain(text(arg))}) if arg is not None else frozenset()
     return frozenset()
+
+
+def _chain(expr: str) -> str:
+    """`req.body?.id` and `req.body.id` are one value to a `typeof` test."""
+    return expr.replace("?.", ".")

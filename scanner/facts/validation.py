@@ -263,3 +263,19 @@ def middleware_parts(facts: FileFacts, fid: int, called: bool) -> frozenset[str]
         return v.function in inner and v.kind != "trpc-input" \
             and ((called and v.outer_schema_param >= 0) or validates_input(v, facts))
     return frozenset(part for v in facts.validations if counts(v) for i, part in v.parts if i == 0)
+
+
+def rejects_by_type(fn: ts.Node) -> bool:
+    """The function (not its nested ones) has `if (typeof … ) throw/return …`."""
+    body = field(fn, "body")
+    pending = [body] if body is not None else []
+    while pending:
+        n = pending.pop()
+        if n.type == "if_statement":
+            cond, cons = field(n, "condition"), field(n, "consequence")
+            if cond is not None and cons is not None and "typeof" in text(cond) and (
+                    cons.type in ("throw_statement", "return_statement")
+                    or any(c.type in ("throw_statement", "return_statement") for c in cons.named_children)):
+                return True
+        pending.extend(c for c in n.named_children if c.type not in FUNCTION_TYPES)
+    return False
