@@ -13,7 +13,7 @@ import tree_sitter as ts
 from .args import object_entries, summarise_args, where_object
 from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
-from .nodes import CONSTANT_NAME, field, span, text, unwrap
+from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, text, unwrap
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -21,6 +21,7 @@ INPUT = "input"          # request input (body, form data, search params)
 CONSTANT = "constant"    # literal, module constant, enum, fixed-length range
 BOUNDED = "bounded"      # rows of a read with `take` (how many the code does not fix)
 PAGE = "page"            # rows of a read whose `take` the code fixes (a literal or constant)
+CAPPED = "capped"        # a list the function rejects when longer than a few items
 PINNED = "pinned"        # rows of a read without `take` whose `where` pins a field to a value
 ONE_ROW = "one-row"      # a list held by one row a read returned (a relation, a JSON array)
 PARAM = "param"          # a parameter of the function around the loop: its callers decide
@@ -83,6 +84,9 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
     found: list = []
     kind, note = collection_origin(collection, resolver, found=found) if collection is not None \
         else (UNKNOWN, "")
+    cap = _length_cap(collection, resolver) if kind not in (CONSTANT, CAPPED) else None
+    if cap is not None and cap[0] <= _FEW:
+        kind, note = CAPPED, f"`{_short(collection)}`, which the code rejects beyond {cap[0]} items (line {cap[1]})"
     out = {"origin": kind, "origin_note": note}
     if kind == PARAM and found:
         fn, position, name = found[-1]
@@ -95,7 +99,53 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
 # The kinds this file settles (the others, PARAM and CALL, another place must), by how many
 # items they can hold, fewest first: what a function returns is as large as the largest list
 # any of its returns is.
-SIZE_ORDER = (CONSTANT, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
+SIZE_ORDER = (CONSTANT, CAPPED, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
+_FEW = 10   # a list checked to hold at most this many items is small by construction
+
+
+def _length_cap(collection: ts.Node | None, resolver) -> tuple[int, int] | None:
+    """(N, line) when an `if` of the loop's function, before the loop, throws or returns when
+    the collection holds more than N items (`if (items.length > MAX_ITEMS) throw …`), N a
+    number or a constant of the file holding one."""
+    coll = unwrap(collection)
+    if coll is None or coll.type not in ("identifier", "member_expression"):
+        return None
+    fn = coll.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    body = field(fn, "body") if fn is not None else None
+    pending = [body] if body is not None else []
+    while pending:
+        n = pending.pop()
+        if n.start_byte >= coll.start_byte:
+            continue
+        if n.type == "if_statement":
+            cap = _rejected_beyond(n, text(coll), resolver)
+            if cap is not None:
+                return cap, n.start_point[0] + 1
+        pending.extend(c for c in n.named_children if c.type not in FUNCTION_TYPES)
+    return None
+
+
+def _rejected_beyond(stmt: ts.Node, name: str, resolver) -> int | None:
+    """N of `if (name.length > N) throw|return` (also `>=` N - 1, `N < name.length`)."""
+    cond, cons = unwrap(field(stmt, "condition")), field(stmt, "consequence")
+    if cond is None or cons is None or cond.type != "binary_expression" or not (
+            cons.type in ("throw_statement", "return_statement")
+            or any(c.type in ("throw_statement", "return_statement") for c in cons.named_children)):
+        return None
+    op, left, right = text(field(cond, "operator")), unwrap(field(cond, "left")), unwrap(field(cond, "right"))
+    if op in ("<", "<="):
+        op, left, right = {"<": ">", "<=": ">="}[op], right, left
+    if op not in (">", ">=") or left is None or text(left) != f"{name}.length":
+        return None
+    value = right
+    if value is not None and value.type == "identifier":
+        b = resolver.lookup(text(value), value)
+        value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    if value is None or value.type != "number" or not text(value).isdigit():
+        return None
+    return int(text(value)) - (1 if op == ">=" else 0)
 
 
 def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:
