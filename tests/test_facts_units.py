@@ -261,12 +261,15 @@ def test_handlers_registered_on_a_path():
            "map.get(key, async () => 1)\n"
            "cache.get('/x')\n"
            "http.get('/api/user', ({ request }) => null)\n"
-           "function auth(req, res, next) {}\n")
+           "function auth(req, res, next) {}\n"
+           "app.post('/y', { schema: S, handler: async (request, reply) => {} })\n"
+           "app.post('/z', { schema: S, onSend: async (request, reply) => {} })\n")
     f = facts(src)
     got = {(fn.name, fn.span.line): fn.entry_kind for fn in f.functions}
     assert got == {("create", 2): "http-handler", ("<callback of router.get>", 4): "http-handler",
                    ("put", 5): "http-handler", ("<callback of map.get>", 7): None,
-                   ("<callback of http.get>", 9): None, ("auth", 10): "http-handler"}
+                   ("<callback of http.get>", 9): None, ("auth", 10): "http-handler",
+                   ("handler", 11): "http-handler", ("onSend", 12): None}
     assert f.role == "http-router"
 
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 import tree_sitter as ts
 
-from .nodes import TRANSPARENT, field, text, unbound, unwrap
+from .nodes import TRANSPARENT, field, object_pairs, text, unbound, unwrap
 
 _ROUTE_PARAMS = {"params": "params", "searchParams": "search-params"}
 REQUEST_MEMBERS = {"body": "body", "query": "query", "params": "params"}
@@ -253,9 +253,12 @@ def registered_handler_call(call: ts.Node) -> bool:
 
 def handler_arguments(call: ts.Node) -> list[ts.Node]:
     """The arguments after the path (all of them on a `.route("/x")` chain), a bound function
-    as the function it binds."""
+    as the function it binds, then the `handler` of a last options object (Fastify's
+    `app.post('/x', { schema: S, handler: ctrl.create })`)."""
     args = [unbound(a) for a in field(call, "arguments").named_children if a.type != "comment"]
-    return args[1:] if args and path_literal(args[0]) else args
+    args = args[1:] if args and path_literal(args[0]) else args
+    handler = object_pairs(unwrap(args[-1])).get("handler") if args else None
+    return args + [unbound(handler)] if handler is not None else args
 
 
 # -- serverless functions ----------------------------------------------------------------------

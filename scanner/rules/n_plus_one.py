@@ -446,7 +446,7 @@ def _check(ctx: RuleContext):
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
-        confidence, evidence = _confidence(index, call.path, site, loop, ctx.schema)
+        confidence, evidence = _per_item_unit(_confidence(index, call.path, site, loop, ctx.schema), site, loop)
         walk = _chain_walk(call, loop)
         outer = site.loops[site.loops.index(loop) + 1:]
         if walk and not any(_collection_loop(l) for l in outer):
@@ -461,6 +461,23 @@ def _check(ctx: RuleContext):
             confidence=confidence, evidence=evidence,
         )
     yield from _across_functions(ctx)
+
+
+def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext, loop: LoopFrame,
+                   helper_tx: tuple[str, int] | None = None) -> tuple[str, tuple[str, ...]]:
+    """Medium becomes low when each item's work is one transaction of its own, started inside
+    the loop (`for (const s of stores) await prisma.$transaction(async (tx) => …)`, or a helper
+    the loop calls that opens one): a unit of work per item by design, which one failure rolls
+    back alone and which batching would merge into all-or-nothing. A loop proven unbounded
+    keeps its grade."""
+    if graded[0] != "medium":
+        return graded
+    line = next((f.line for f in site.tx if f.kind == "callback" and loop.line < f.line <= loop.end_line), None)
+    where = f"line {line}" if line is not None else f"{helper_tx[0]}:{helper_tx[1]}" if helper_tx else None
+    if where is None:
+        return graded
+    return "low", (f"each item runs in a transaction of its own ({where}): a unit of work per item by design, "
+                   "one item's failure rolls back that item alone", *graded[1])
 
 
 def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
@@ -534,7 +551,9 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
-            confidence, evidence = _confidence(index, path, site.ctx, loop, ctx.schema)
+            last = chain[-1]
+            confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx,
+                                                  loop, (last[1], last[2]) if last[0].endswith("$transaction") else None)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "
