@@ -104,26 +104,23 @@ _FEW = 10   # a list checked to hold at most this many items is small by constru
 
 
 def _length_cap(collection: ts.Node | None, resolver) -> tuple[int, int] | None:
-    """(N, line) when an `if` of the loop's function, before the loop, throws or returns when
-    the collection holds more than N items (`if (items.length > MAX_ITEMS) throw …`), N a
-    number or a constant of the file holding one."""
+    """(N, line) when an `if` before the loop, in a block around it within its function,
+    throws or returns when the collection holds more than N items (`if (items.length >
+    MAX_ITEMS) throw …`), N a number or a constant of the file holding one."""
     coll = unwrap(collection)
     if coll is None or coll.type not in ("identifier", "member_expression"):
         return None
-    fn = coll.parent
-    while fn is not None and fn.type not in FUNCTION_TYPES:
-        fn = fn.parent
-    body = field(fn, "body") if fn is not None else None
-    pending = [body] if body is not None else []
-    while pending:
-        n = pending.pop()
-        if n.start_byte >= coll.start_byte:
-            continue
-        if n.type == "if_statement":
-            cap = _rejected_beyond(n, text(coll), resolver)
-            if cap is not None:
-                return cap, n.start_point[0] + 1
-        pending.extend(c for c in n.named_children if c.type not in FUNCTION_TYPES)
+    node = coll
+    while node.parent is not None and node.type not in FUNCTION_TYPES:
+        parent = node.parent
+        if parent.type in ("statement_block", "program"):
+            for stmt in parent.named_children:
+                if stmt.start_byte >= node.start_byte:
+                    break
+                cap = _rejected_beyond(stmt, text(coll), resolver) if stmt.type == "if_statement" else None
+                if cap is not None:
+                    return cap, stmt.start_point[0] + 1
+        node = parent
     return None
 
 
