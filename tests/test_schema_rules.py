@@ -195,3 +195,26 @@ def test_composite_foreign_key_partly_indexed_is_low():
     assert "covers only tenantId" in by_model["ShelfTag"].message
     assert by_model["ShelfNote"].severity.value == "medium"
     assert [r.message for r in by_model["ShelfNote"].related] == ["relation shelf", "relation tenant"]
+
+
+JSON_MODELS = """
+model Setting {
+  id    String @id
+  value String @default("{}")
+}
+"""
+
+
+@pytest.mark.parametrize("provider, prisma, confidence", [
+    ("sqlite", "^5.8.0", "low"),        # no Json type on SQLite before Prisma 6.2: the fix waits
+    ("sqlite", "^6.2.1", "medium"),     # near miss: SQLite has it from 6.2
+    ("sqlite", None, "medium"),         # near miss: no version asked for, nothing proven
+    ("postgresql", "^5.8.0", "medium"),  # near miss: PostgreSQL has had Json all along
+])
+def test_json_in_string_on_sqlite_before_prisma_6_2_is_low(tmp_path, provider, prisma, confidence):
+    root = _project(tmp_path, _datasource(provider), JSON_MODELS)
+    deps = {"@prisma/client": prisma} if prisma else {}
+    (root / "package.json").write_text(json.dumps({"name": "app", "dependencies": deps}))
+    config = load_config(root, overrides={"min_confidence": "low"})
+    [finding] = scan(root, config, select=["json-in-string-column"]).findings
+    assert finding.confidence == confidence
