@@ -463,21 +463,20 @@ def _check(ctx: RuleContext):
     yield from _across_functions(ctx)
 
 
-def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext, loop: LoopFrame,
-                   helper_tx: tuple[str, int] | None = None) -> tuple[str, tuple[str, ...]]:
-    """Medium becomes low when each item's work is one transaction of its own, started inside
-    the loop (`for (const s of stores) await prisma.$transaction(async (tx) => …)`, or a helper
-    the loop calls that opens one): a unit of work per item by design, which one failure rolls
-    back alone and which batching would merge into all-or-nothing. A loop proven unbounded
-    keeps its grade."""
+def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext,
+                   loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+    """Medium becomes low when the loop's body opens a transaction per item (`for (const s of
+    stores) await prisma.$transaction(async (tx) => …)`): a unit of work per item by design,
+    which one failure rolls back alone and which batching would merge into all-or-nothing. A
+    helper that happens to write in a transaction of its own (an audit writer) is no such
+    statement of the loop's, and a loop proven unbounded keeps its grade."""
     if graded[0] != "medium":
         return graded
     line = next((f.line for f in site.tx if f.kind == "callback" and loop.line < f.line <= loop.end_line), None)
-    where = f"line {line}" if line is not None else f"{helper_tx[0]}:{helper_tx[1]}" if helper_tx else None
-    if where is None:
+    if line is None:
         return graded
-    return "low", (f"each item runs in a transaction of its own ({where}): a unit of work per item by design, "
-                   "one item's failure rolls back that item alone", *graded[1])
+    return "low", (f"each item runs in a transaction the loop opens for it (line {line}): a unit of work per "
+                   "item by design, one item's failure rolls back that item alone", *graded[1])
 
 
 def _helper_is_one_findunique(index: ProjectIndex, target: FunctionKey) -> bool:
@@ -551,9 +550,7 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
-            last = chain[-1]
-            confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx,
-                                                  loop, (last[1], last[2]) if last[0].endswith("$transaction") else None)
+            confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx, loop)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "
