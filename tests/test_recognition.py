@@ -411,3 +411,34 @@ def test_a_model_delegate_behind_a_cast_or_assertion_is_a_prisma_call(tmp_path):
     got = [(c.line, c.model, c.operation) for c in result.index.prisma_calls if c.model]
     assert got == [(5, "user", "create"), (6, "user", "update"), (7, "note", "findMany"), (8, "user", "delete")]
     assert result.stats["recognition"]["unresolved"] == 0
+
+
+def test_a_service_class_imported_through_a_tsconfig_path_holds_its_client(tmp_path):
+    # `import { PrismaService } from 'src/prisma/prisma.service'` (tsconfig `baseUrl`/`paths`):
+    # the project's class, read like a relative import; its field `c` holds the extended
+    # client. Near miss: the same shape from a package the scan does not have stays unread.
+    result = _scan_app(tmp_path, {
+        "tsconfig.json": '{ "compilerOptions": { "baseUrl": "./", "paths": { "src/*": ["./src/*"] } } }',
+        "src/prisma/prisma.service.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                        "export class PrismaService {\n"
+                                        "  constructor() { this.c = createClient() }\n"
+                                        "  public c: Extended\n"
+                                        "}\n"
+                                        "export const createClient = () => {\n"
+                                        "  const client = new PrismaClient()\n"
+                                        "  return client.$extends({})\n"
+                                        "}\n"
+                                        "type Extended = ReturnType<typeof createClient>\n",
+        "src/users.service.ts": 'import { PrismaService } from "src/prisma/prisma.service"\n'
+                                "export class UsersService {\n"
+                                "  constructor(private prisma: PrismaService) {}\n"
+                                "  list() { return this.prisma.c.user.findMany({ take: 5 }) }\n"
+                                "}\n",
+        "src/notes.service.ts": 'import { PrismaService } from "some-package/prisma.service"\n'
+                                "export class NotesService {\n"
+                                "  constructor(private prisma: PrismaService) {}\n"
+                                "  list() { return this.prisma.c.note.findMany({ take: 5 }) }\n"
+                                "}\n",
+    })
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/users.service.ts", 4)]
+    assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [("src/notes.service.ts", "this.prisma.c")]

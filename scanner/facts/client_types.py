@@ -142,8 +142,9 @@ class TypeReader:
         if t.type != "type_identifier":
             return None
         b = self.resolver.lookup(text(t), t)
+        # Any module but Prisma's: a bare one may be the project's (tsconfig `paths`).
         if b is None or b.kind != "import" or b.imported in (None, "*") or not b.module \
-                or not b.module.startswith((".", "~", "@/", "#")) or prisma_module(b.module):
+                or prisma_module(b.module):
             return None
         return ClientRef("import", CONFIGURED_TYPE, b.module, b.imported)
 

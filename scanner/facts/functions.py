@@ -34,6 +34,7 @@ _FUNCTION_KIND = {
 _MAX_WRAPPERS = 32
 # The inline_callback of a function called right where it is written: `(async () => { … })()`.
 IMMEDIATELY_INVOKED = "(immediately invoked)"
+DETACHED_IIFE = "<detached iife>"   # the name of one started as a statement of its own
 # Modules whose request and response types mark a function as a request handler.
 _SERVER_FRAMEWORKS = frozenset({"express", "fastify", "express-serve-static-core"})
 
@@ -120,7 +121,13 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
         holder = parent.parent
         outer = field(holder.parent, "function") if holder is not None and holder.type == "arguments" \
             and holder.parent is not None else None
-        return (f"<iife in {short(outer, 60)}>" if outer is not None else "<iife>"), IMMEDIATELY_INVOKED
+        if outer is not None:
+            return f"<iife in {short(outer, 60)}>", IMMEDIATELY_INVOKED
+        # Started as a statement of its own (`(async () => …)();`, `void (async () => …)()`):
+        # nothing waits for it.
+        detached = holder is not None and (holder.type == "expression_statement" or (
+            holder.type == "unary_expression" and text(field(holder, "operator")) == "void"))
+        return (DETACHED_IIFE if detached else "<iife>"), IMMEDIATELY_INVOKED
     if parent.type == "arguments" and parent.parent is not None:
         call = parent.parent
         callee = short(field(call, "function") or call, 80)

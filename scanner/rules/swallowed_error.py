@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts.functions import DETACHED_IIFE
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
 from ..facts.operations import CREATE_OPS, UPDATE_OPS
@@ -311,6 +312,9 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
     if loop is not None:
         return "low", (f"the catch sits in the loop at line {loop.line} and lets it go on to the next "
                        "item: one item's failure is isolated, by design",)
+    if fid >= 0 and index.files[path].functions[fid].name == DETACHED_IIFE:
+        return "low", ("it runs in an async function started in place without `await` (`(async () => { … })();` "
+                       "as a statement of its own): nothing waits for it, fire and forget by design",)
     unwaited = _unwaited(index, path, fid)
     if unwaited is not None:
         n, where = unwaited
