@@ -13,7 +13,7 @@ import tree_sitter as ts
 from .args import object_entries, summarise_args, where_object
 from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
-from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, text, unwrap
+from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, terminates, text, unwrap
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -126,10 +126,8 @@ def _length_cap(collection: ts.Node | None, resolver) -> tuple[int, int] | None:
 
 def _rejected_beyond(stmt: ts.Node, name: str, resolver) -> int | None:
     """N of `if (name.length > N) throw|return` (also `>=` N - 1, `N < name.length`)."""
-    cond, cons = unwrap(field(stmt, "condition")), field(stmt, "consequence")
-    if cond is None or cons is None or cond.type != "binary_expression" or not (
-            cons.type in ("throw_statement", "return_statement")
-            or any(c.type in ("throw_statement", "return_statement") for c in cons.named_children)):
+    cond = unwrap(field(stmt, "condition"))
+    if cond is None or cond.type != "binary_expression" or not terminates(field(stmt, "consequence")):
         return None
     op, left, right = text(field(cond, "operator")), unwrap(field(cond, "left")), unwrap(field(cond, "right"))
     if op in ("<", "<="):

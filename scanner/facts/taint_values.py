@@ -303,8 +303,6 @@ class TaintValues:
             return [(obj, False, coerced)] if obj is not None else []
         return []
 
-
-
     def _type_guard(self, call: ts.Node) -> tuple[str, list[ts.Node]] | None:
         """(name, arguments) of a call of a same-file function that rejects input by type."""
         fn, args = field(call, "function"), field(call, "arguments")

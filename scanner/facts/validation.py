@@ -13,7 +13,7 @@ import tree_sitter as ts
 
 from .parsed import ParsedFile
 from .model import FileFacts, ValidationCall
-from .nodes import FUNCTION_TYPES, field, key, short, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, key, short, span, terminates, text, unwrap
 from .scopes import Resolver
 
 _PROCEDURE_METHODS = ("query", "mutation", "subscription")
@@ -273,9 +273,7 @@ def rejects_by_type(fn: ts.Node) -> bool:
         n = pending.pop()
         if n.type == "if_statement":
             cond, cons = field(n, "condition"), field(n, "consequence")
-            if cond is not None and cons is not None and "typeof" in text(cond) and (
-                    cons.type in ("throw_statement", "return_statement")
-                    or any(c.type in ("throw_statement", "return_statement") for c in cons.named_children)):
+            if cond is not None and "typeof" in text(cond) and terminates(cons):
                 return True
         pending.extend(c for c in n.named_children if c.type not in FUNCTION_TYPES)
     return False
