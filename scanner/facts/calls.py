@@ -14,7 +14,7 @@ from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
 from .client_types import UNKNOWN
 from .narrowing import with_results
-from .nodes import field, key, member_root, short, span, text, unwrap
+from .nodes import field, inline_argument, key, member_root, short, span, text, unwrap
 from .parsed import ParsedFile
 from .raw_origins import from_parameter
 
@@ -105,11 +105,29 @@ def _receiver_root(receiver: ts.Node) -> ts.Node:
 
 def _code_decided(args: ts.Node, pf: ParsedFile) -> tuple[str, ...]:
     """The `where` keys given a value the function decides itself (`userId: session.user.id`
-    after `const session = await auth()`), not one computed from a parameter, whose
-    callers (or the framework, with the request) decide it."""
+    after `const session = await auth()`), or its context wrapper hands it, not one computed
+    from a parameter, whose callers (or the framework, with the request) decide it."""
     where = where_object(args)
-    return tuple(k for k, v in scoped_entries(where) if not from_parameter(v, pf.resolver, strict=True)) \
+    return tuple(k for k, v in scoped_entries(where)
+                 if _wrapper_context(v, pf) or not from_parameter(v, pf.resolver, strict=True)) \
         if where is not None else ()
+
+
+def _wrapper_context(value: ts.Node, pf: ParsedFile) -> bool:
+    """`organizationId` of `return withAuth(async ({ organizationId }) => …)` inside a
+    function: a property the wrapper destructures into the callback it runs right there,
+    from its own context (the session, the tenant), not from the outer function's callers."""
+    v = unwrap(value)
+    b = pf.resolver.lookup(text(v), v) if v is not None and v.type in ("identifier", "shorthand_property_identifier") \
+        else None
+    inline = inline_argument(b.value) if b is not None and b.kind == "param" and b.index == 0 and b.path else None
+    if inline is None or inline[1] is None or inline[1].type != "identifier":
+        return False
+    call = inline[0].parent
+    holder = call.parent if call is not None else None
+    while holder is not None and holder.type in ("await_expression", "parenthesized_expression"):
+        holder = holder.parent
+    return holder is not None and holder.type == "return_statement"
 
 
 def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
