@@ -21,9 +21,16 @@ def _statement_of(node: ts.Node) -> ts.Node:
     return n
 
 
+# Words that say a failure is let pass on purpose ("best-effort", "never throws", …).
+TOLERATED = re.compile(r"(?i)best[- ]effort|non[- ]?(?:fatal|blocking|critical)|fire[- ]and[- ]forget|"
+                       r"not (?:fatal|critical|block)|don'?t (?:block|fail)|never throws?|ignor(?:e|ed|ing)\b|"
+                       r"continu(?:e|ing) anyway|safe to ignore")
+
+
 def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
     """A comment on the line above `stmt`, or opening its try block: why the author lets
-    failures pass (`// best effort: a missed timestamp is harmless`)."""
+    failures pass (`// best effort: a missed timestamp is harmless`); else the doc comment of
+    the function around it when that says so (`/** Best-effort: never throws. */`)."""
     before = stmt.prev_sibling
     if before is not None and before.type == "comment" and before.end_point[0] >= stmt.start_point[0] - 1 \
             and not _TOOL_COMMENT.match(text(before)):
@@ -31,7 +38,24 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
     first = block.named_children[0] if block is not None and block.named_children else None
     if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
         return short(first, 160)
-    return ""
+    return _doc_intent(stmt)
+
+
+def _doc_intent(stmt: ts.Node) -> str:
+    """The doc comment right above the function around `stmt` (or above its declaration or
+    export), when its words say failures are let pass on purpose."""
+    fn = stmt.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    holder = fn
+    while holder is not None and holder.parent is not None and holder.parent.type in (
+            "variable_declarator", "lexical_declaration", "export_statement", "pair", "public_field_definition"):
+        holder = holder.parent
+    doc = holder.prev_sibling if holder is not None else None
+    if doc is None or doc.type != "comment" or doc.end_point[0] < holder.start_point[0] - 1:
+        return ""
+    said = TOLERATED.search(text(doc))
+    return f"the function's doc comment: \u201c{said.group(0)}\u201d" if said else ""
 
 
 

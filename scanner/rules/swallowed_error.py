@@ -11,8 +11,7 @@ logged read after which the function writes nothing is a fallback (low)."""
 
 from __future__ import annotations
 
-import re
-
+from ..facts.catches import TOLERATED
 from ..facts.functions import DETACHED_IIFE
 from ..facts.handlers import TOOL_COMMENT
 from ..facts.model import LoopFrame, CatchFact
@@ -27,9 +26,6 @@ from ..analysis.guarded_work import catches, swallows
 
 
 # Words with which a log message or comment says a failure is tolerated on purpose.
-_TOLERATED = re.compile(r"(?i)best[- ]effort|non[- ]?(?:fatal|blocking|critical)|fire[- ]and[- ]forget|"
-                        r"not (?:fatal|critical|block)|don'?t (?:block|fail)|never throws?|ignor(?:e|ed|ing)\b|"
-                        r"continu(?:e|ing) anyway|safe to ignore")
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -267,7 +263,7 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
     if not w.calls and all(len(chain) >= 2 for _, chain, _ in w.via):
         return "low", ("the database work is several calls down the guarded code, incidental to what "
                        "the catch is about",)
-    said = _TOLERATED.search(TOOL_COMMENT.sub("", catch.handler_text))
+    said = TOLERATED.search(TOOL_COMMENT.sub("", catch.handler_text))
     if said is not None and h.logs:
         return "low", (f"the handler's message says the failure is tolerated (\u201c{said.group(0)}\u201d): "
                        "best-effort work, by design",)
