@@ -218,3 +218,24 @@ def test_json_in_string_on_sqlite_before_prisma_6_2_is_low(tmp_path, provider, p
     config = load_config(root, overrides={"min_confidence": "low"})
     [finding] = scan(root, config, select=["json-in-string-column"]).findings
     assert finding.confidence == confidence
+
+
+ENUM_MODELS = """
+model Ticket {
+  id     String @id
+  status String @default("open") // open | closed | archived
+}
+"""
+
+
+@pytest.mark.parametrize("provider, prisma, confidence", [
+    ("sqlite", "~5.8.1", "low"),        # no enum blocks on SQLite before Prisma 6.2: the fix waits
+    ("sqlite", "6.2.0", "medium"),      # near miss: SQLite has them from 6.2
+    ("postgresql", "^5.8.0", "medium"),  # near miss: PostgreSQL has had enums all along
+])
+def test_string_enum_on_sqlite_before_prisma_6_2_is_low(tmp_path, provider, prisma, confidence):
+    root = _project(tmp_path, _datasource(provider), ENUM_MODELS)
+    (root / "package.json").write_text(json.dumps({"name": "app", "devDependencies": {"prisma": prisma}}))
+    config = load_config(root, overrides={"min_confidence": "low"})
+    [finding] = scan(root, config, select=["string-enum-column"]).findings
+    assert finding.confidence == confidence

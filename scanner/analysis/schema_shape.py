@@ -240,3 +240,21 @@ def pinned_parent(model, schema, relation_points) -> str | None:
         if key in above:
             return f"the relation {rel} by {above[key]}: rows under one parent"
     return None
+
+
+_MAJOR_MINOR = re.compile(r"^\D*(\d+)\.(\d+)")
+_SQLITE_TYPES = (6, 2)   # Prisma's first release with `Json` and `enum` on SQLite
+
+
+def sqlite_before_6_2(index, schema: Schema) -> str | None:
+    """The Prisma version the project asks for (`prisma` or `@prisma/client` in any
+    package.json, the newest) when the datasource is SQLite and that version has no `Json` or
+    `enum` there (before 6.2), else None: the fix json-in-string-column and
+    string-enum-column name is not available yet."""
+    if schema.provider != "sqlite":
+        return None
+    found = [(int(m.group(1)), int(m.group(2))) for pkg in index.modules.packages.values()
+             for name in ("prisma", "@prisma/client")
+             if (m := _MAJOR_MINOR.match(str(pkg.dependency(name) or "")))]
+    newest = max(found, default=None)
+    return f"{newest[0]}.{newest[1]}" if newest is not None and newest < _SQLITE_TYPES else None

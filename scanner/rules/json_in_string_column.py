@@ -6,10 +6,10 @@ into it."""
 
 from __future__ import annotations
 
-import re
-
 from ..analysis.field_uses import field_uses
-from ..analysis.schema_shape import comment_text, field_span, json_comment_line, json_default, json_name, string_fields
+from ..analysis.schema_shape import (
+    comment_text, field_span, json_comment_line, json_default, json_name, sqlite_before_6_2, string_fields,
+)
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
 
@@ -36,25 +36,6 @@ def _evidence(f, code) -> list[str]:
     return out
 
 
-_MAJOR_MINOR = re.compile(r"^\D*(\d+)\.(\d+)")
-_SQLITE_JSON = (6, 2)   # Prisma's first release with a `Json` type on SQLite
-
-
-def _sqlite_without_json(index, schema) -> str | None:
-    """The Prisma version the project asks for when the datasource is SQLite and that version
-    has no `Json` type there (before 6.2): the fix the message names is not available yet."""
-    if schema.provider != "sqlite":
-        return None
-    found = []
-    for pkg in index.modules.packages.values():
-        for name in ("prisma", "@prisma/client"):
-            m = _MAJOR_MINOR.match(str(pkg.dependency(name) or ""))
-            if m:
-                found.append((int(m.group(1)), int(m.group(2))))
-    newest = max(found, default=None)
-    return f"{newest[0]}.{newest[1]}" if newest is not None and newest < _SQLITE_JSON else None
-
-
 def _check(ctx: RuleContext):
     schema = ctx.schema
     if schema is None:
@@ -62,7 +43,7 @@ def _check(ctx: RuleContext):
     uses = field_uses(ctx.index)
     fix = ("a related table (SQL Server has no Json type in Prisma)" if schema.provider == "sqlserver"
            else "a `Json` column (jsonb on PostgreSQL) or a related table")
-    old = _sqlite_without_json(ctx.index, schema)
+    old = sqlite_before_6_2(ctx.index, schema)
     graded = {} if old is None else {"confidence": "low", "evidence": (
         f"the datasource is SQLite and the project asks for Prisma {old}: SQLite has a `Json` type "
         "only from Prisma 6.2, so the fix waits for an upgrade",)}
