@@ -16,7 +16,7 @@ from .baseline import Baseline
 from . import project_results, rule_results
 from .collect import CacheOptions, FactStream, WorkerPrep, collect_facts, jobs_for, open_cache, save_cache
 from .config import Config
-from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_generated
+from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_compiled, drop_generated
 from .facts.scopes import ClientConfig
 from .analysis.script_only import runnable_modules, script_only_modules
 from .analysis.dead_code import dead_functions
@@ -243,6 +243,7 @@ def _discover_and_collect(root, config, ccfg, fc, cache, jobs, progress, schema_
     try:
         memo = DiscoveryMemo(DiscoveryMemo.key_for(config), fc.discovery if fc is not None else None)
         discovery = discover(root, config, memo=memo, found=stream.found if stream is not None else None)
+        drop_compiled(discovery)
         if fc is not None:
             fc.keep_discovery(memo)
         schema, schema_warnings = load_schema(root, discovery, config, schema_sources)

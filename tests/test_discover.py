@@ -83,6 +83,23 @@ def test_generator_output_folder_is_out_of_scope(tmp_path):
     assert result.stats["files_out_of_scope"]["generated"] == 1
 
 
+def test_javascript_built_beside_its_typescript_source_is_out_of_scope(tmp_path):
+    # `service.js` next to `service.ts` is tsc's output committed in place: the source is
+    # scanned once, not twice. Near misses: a `.js` file with no TypeScript twin, and one whose
+    # twin sits in another folder, are scanned.
+    make_tree(tmp_path, {
+        "prisma/schema.prisma": "model User {\n  id String @id\n}\n",
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n',
+        "src/service.ts": 'import { prisma } from "./db"\nexport const all = () => prisma.user.findMany()\n',
+        "src/service.js": 'const { prisma } = require("./db")\nexports.all = () => prisma.user.findMany()\n',
+        "src/legacy.js": 'const { prisma } = require("./db")\nexports.one = () => prisma.user.findFirst()\n',
+        "lib/service.js": 'const { prisma } = require("../src/db")\nexports.all = () => prisma.user.findMany()\n',
+    })
+    result = scan(tmp_path, load_config(tmp_path))
+    assert set(result.index.files) == {"src/db.ts", "src/service.ts", "src/legacy.js", "lib/service.js"}
+    assert result.stats["files_out_of_scope"]["compiled"] == 1
+
+
 # -- roles ----------------------------------------------------------------------------
 
 ROLE_TREE = {
