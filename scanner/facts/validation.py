@@ -12,6 +12,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .parsed import ParsedFile
+from .raw_origins import local_function
 from .model import FileFacts, ValidationCall
 from .nodes import FUNCTION_TYPES, field, key, short, span, terminates, text, unwrap
 from .scopes import Resolver
@@ -190,7 +191,7 @@ def extract_validations(pf: ParsedFile) -> tuple[ValidationCall, ...]:
             value = next((a for a in args.named_children if a.type != "comment"), None) if args else None
             out.append(_validation(resolver, method, schema, origin, module, call, value, fn, function_ids))
             if fn is not None and out[-1].schema_param >= 0 and out[-1].params:
-                out += _helper_calls(pf, out[-1], fn, schema, call)
+                out += _helper_calls(pf, out[-1], fn)
         elif "validate_fn" in m:
             call = m["validate_fn"][0]
             module = _library_function(resolver, m["validate_fn.callee"][0])
@@ -221,17 +222,13 @@ def _validation(resolver: Resolver, kind: str, schema: ts.Node, origin: str, mod
                           _schema_param(resolver, schema, _enclosing_function(fn)) if fn is not None else -1)
 
 
-def _helper_calls(pf: ParsedFile, v: ValidationCall, helper: ts.Node, schema: ts.Node,
-                  at: ts.Node) -> list[ValidationCall]:
+def _helper_calls(pf: ParsedFile, v: ValidationCall, helper: ts.Node) -> list[ValidationCall]:
     """A nested helper validates its parameter with a schema its caller hands it
     (`const validatePart = (part, value, s) => s.safeParse(value)` inside a middleware): each
     call of it in the function around it validates what that call passes (`validatePart("body",
     req.body, schema.body)` validates `req.body` with the factory's schema), as if written there."""
-    holder = helper.parent
-    name = field(holder, "name") if holder is not None and holder.type == "variable_declarator" else \
-        field(helper, "name") if helper.type == "function_declaration" else None
     scope = _enclosing_function(helper)
-    if name is None or scope is None:
+    if scope is None:
         return []
     resolver, out = pf.resolver, []
     pending = [field(scope, "body")]
@@ -240,15 +237,14 @@ def _helper_calls(pf: ParsedFile, v: ValidationCall, helper: ts.Node, schema: ts
         if n is None:
             continue
         pending.extend(n.named_children)
-        callee = field(n, "function") if n.type == "call_expression" else None
-        if callee is None or callee.type != "identifier" or text(callee) != text(name) or n == at:
+        target = local_function(n, resolver) if n.type == "call_expression" else None
+        if target is None or key(target) != key(helper):
             continue
         args = [a for a in field(n, "arguments").named_children if a.type != "comment"]
         if max(v.params[0], v.schema_param) >= len(args):
             continue
-        caller = _enclosing_function(n)
         out.append(_validation(resolver, v.kind, args[v.schema_param], v.origin, v.module, n,
-                               args[v.params[0]], caller, pf.function_ids))
+                               args[v.params[0]], _enclosing_function(n), pf.function_ids))
     return out
 
 

@@ -25,9 +25,6 @@ from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 
 
-# Words with which a log message or comment says a failure is tolerated on purpose.
-
-
 def _what_it_does(catch: CatchFact) -> str:
     h = catch.handler
     if h.logs:
@@ -103,10 +100,10 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
         return f"{own.label}()", own.line
     # A transaction that writes, run and awaited before (`const booking = await
     # prisma.$transaction(async (tx) => { … tx.booking.create(…) })`), is a save too.
-    for tx in index.calls_in(path):
-        if tx.kind == "transaction" and tx.call.ctx.function == catch.function and before(tx.call.ctx, tx.call.span) \
-                and any(c.kind == "write" and tx.call.span.contains(c.call.span) for c in index.calls_in(path)):
-            return f"{tx.label}()", tx.line
+    tx = next((t for t in _writing_transactions(index, path)
+               if t.call.ctx.function == catch.function and before(t.call.ctx, t.call.span)), None)
+    if tx is not None:
+        return f"{tx.label}()", tx.line
     key = FunctionKey(path, index.owner(path, catch.function))
     for site in index.sites_of(key):
         if site.ctx.function != catch.function or not before(site.ctx, site.span):
@@ -117,6 +114,19 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
         if chain:
             return f"{site.callee}() → {chain[-1][0]}", site.span.line
     return None
+
+
+def _writing_transactions(index, path: str) -> list:
+    """The `$transaction` calls of a file whose span holds a write (in its callback or its
+    array), worked out once per file."""
+    def compute():
+        out: dict[str, list] = {}
+        for p in {c.path for c in index.prisma_calls if c.kind == "transaction"}:
+            calls = index.calls_in(p)
+            writes = [c.call.span for c in calls if c.kind == "write"]
+            out[p] = [t for t in calls if t.kind == "transaction" and any(t.call.span.contains(w) for w in writes)]
+        return out
+    return index.memo("writing-transactions", compute).get(path, [])
 
 
 def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
