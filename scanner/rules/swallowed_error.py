@@ -90,23 +90,35 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
     guarded = [c.call.ctx for c in w.calls] + [site.ctx for site, _, _ in w.via]
     if catch.kind != "try" or not guarded:
         return None
+    return _saved_before(index, path, catch.function, guarded, catch.span)
+
+
+def _saved_before(index, path: str, fid: int, guarded: list, inside=None,
+                 through_calls: bool = True) -> tuple[str, int] | None:
+    """(label, line) of an awaited write of function `fid` that has run whenever the guarded
+    contexts run: before the first of them, in no branch arm and under no try they are not
+    also in, and not in the span `inside` (the catch's own try). With `through_calls`, a
+    call of a repo function that writes counts too."""
     first = min(guarded, key=lambda c: c.start)
 
     def before(ctx, span) -> bool:
-        return ctx.start < first.start and ctx.awaited and not ctx.catches and not catch.span.contains(span) \
+        return ctx.start < first.start and ctx.awaited and not ctx.catches \
+            and (inside is None or not inside.contains(span)) \
             and all(ctx.arms_within(g) and set(ctx.trys) <= set(g.trys) for g in guarded)
-    own = next((c for c in index.writes_in(path, catch.function) if before(c.call.ctx, c.call.span)), None)
+    own = next((c for c in index.writes_in(path, fid) if before(c.call.ctx, c.call.span)), None)
     if own is not None:
         return f"{own.label}()", own.line
     # A transaction that writes, run and awaited before (`const booking = await
     # prisma.$transaction(async (tx) => { … tx.booking.create(…) })`), is a save too.
     tx = next((t for t in _writing_transactions(index, path)
-               if t.call.ctx.function == catch.function and before(t.call.ctx, t.call.span)), None)
+               if t.call.ctx.function == fid and before(t.call.ctx, t.call.span)), None)
     if tx is not None:
         return f"{tx.label}()", tx.line
-    key = FunctionKey(path, index.owner(path, catch.function))
+    if not through_calls:
+        return None
+    key = FunctionKey(path, index.owner(path, fid))
     for site in index.sites_of(key):
-        if site.ctx.function != catch.function or not before(site.ctx, site.span):
+        if site.ctx.function != fid or not before(site.ctx, site.span):
             continue
         target = index.callee(path, site)
         chain = index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id)),
@@ -114,6 +126,38 @@ def _committed_before(index, path: str, catch: CatchFact, w) -> tuple[str, int] 
         if chain:
             return f"{site.callee}() → {chain[-1][0]}", site.span.line
     return None
+
+
+def _follow_up_in_callers(index, path: str, catch: CatchFact) -> tuple[int, str] | None:
+    """(callers, where the first saved) for a helper (a named function or a method, no entry
+    point) that does all its database work inside the try, when every caller drops what it
+    returns and calls it only after saving its own change (`await prisma.post.update(…);
+    await logActivity(…);`): what the catch swallows is a follow-up to work already
+    committed, and no caller had a use for its result (the caller-side form of
+    _committed_before)."""
+    key = FunctionKey(path, catch.function)
+    fn = index.function(key) if catch.function >= 0 else None
+    if catch.kind != "try" or fn is None or (fn.parent != -1 and fn.kind != "method") \
+            or index.entry_kind(path, catch.function):
+        return None
+    inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
+    calls = index.calls_by_function.get(key, ())
+    if not all(inside(c.call.ctx) for c in calls) or not all(inside(s.ctx) for s in index.sites_of(key)):
+        return None
+    callers = index.callers(key)
+    if not callers:
+        return None
+    first = None
+    for cpath, site in callers:
+        if not site.dropped or site.ctx.function < 0:
+            return None
+        # The caller's own write: a helper before it may be best-effort itself (a startup
+        # `await syncCounts(); await warmUp();` saves nothing for sure).
+        saved = _saved_before(index, cpath, site.ctx.function, [site.ctx], through_calls=False)
+        if saved is None:
+            return None
+        first = first or (f"{saved[0]} at {cpath}:{saved[1]}" if cpath != path else f"{saved[0]} at line {saved[1]}")
+    return len(callers), first
 
 
 def _writing_transactions(index, path: str) -> list:
@@ -336,6 +380,12 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
     if saved is not None:
         return "low", (f"the function saved its change first ({saved[0]} at line {saved[1]}): the "
                        "guarded work is a follow-up to a change already committed",)
+    follow = _follow_up_in_callers(index, path, catch)
+    if follow is not None:
+        n, first = follow
+        return "low", (f"{'its one caller' if n == 1 else f'each of its {n} callers'} calls this helper only after "
+                       f"saving its own change ({first}) and drops its result: the guarded work is a follow-up "
+                       "to the change the caller already made, and no caller uses what it returns",)
     direct = [c for c in w.calls if w.writes is False or c.kind == "write" or c.operation.startswith("$execute")]
     if entry is not None and w.writes and direct and catch.handler.falls_through:
         return "high", (f"a write in {entry} is guarded directly and the handler falls through: the "
