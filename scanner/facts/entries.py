@@ -53,6 +53,8 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     EntryKind("server-action", "server action (`'use server'`)", every_param="action-param"),
     EntryKind("trpc-procedure", "tRPC procedure (`.query` / `.mutation` resolver)", role="trpc-router",
               params={0: {"input": "trpc-input"}}),
+    EntryKind("server-fn", "TanStack Start server function (`createServerFn().handler(…)`)",
+              params={0: {"data": "server-fn-data"}}),
     EntryKind("remix-loader", "Remix / React Router route module `loader`", params={0: {"params": "params"}}),
     EntryKind("remix-action", "Remix / React Router route module `action`", params={0: {"params": "params"}}),
     # The RequestEvent: `({ request, params, url })`; `request` and `url.searchParams` are read by name.
@@ -358,28 +360,6 @@ def checked_by_pipe(param: ts.Node, dec: ts.Node) -> bool:
     if t.type == "generic_type":
         t = field(t, "name")
     return t is not None and t.type == "type_identifier" and text(t) not in _UNCHECKED_TYPES
-
-
-def procedure_input(chain: ts.Node | None, resolver, hops: int = 4) -> tuple[bool, str | None]:
-    """Whether a tRPC procedure chain (`authed.input(S)`, followed through the local
-    builder variables it starts from) calls `.input(…)`; when it does not, the name of
-    the imported builder it starts from, whose `.input()` this file cannot see."""
-    for _ in range(hops):
-        if chain is None:
-            return False, None
-        raw = chain.text or b""  # the whole chain, handler included: searched, not decoded
-        if b".input(" in raw or b".input<" in raw:
-            return True, None
-        root = chain
-        while root is not None and root.type in ("call_expression", "member_expression"):
-            root = field(root, "function") if root.type == "call_expression" else field(root, "object")
-        if root is None or root.type != "identifier":
-            return False, None
-        b = resolver.lookup(text(root), root)
-        if b is not None and b.kind == "import":
-            return False, text(root)
-        chain = b.value if b is not None and b.kind == "var" and not b.path else None
-    return False, None
 
 
 # A route segment that names a parameter (`[id]`, `$id`, `:id`), and one that names a cron.

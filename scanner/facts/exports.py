@@ -7,7 +7,8 @@ import tree_sitter as ts
 
 from .instances import instance_module
 from .client_types import class_base
-from .entries import CLASS_TYPES, procedure_input
+from .entries import CLASS_TYPES
+from .rpc_builders import procedure_input
 from .functions import function_of_value
 from .model import NOT_CLIENT, ClientRef, ExportRef, StarExport
 from .nodes import FUNCTION_TYPES, field, key, text, unwrap

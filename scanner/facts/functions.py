@@ -15,6 +15,7 @@ from .raw_constants import returns_constants
 from .raw_sql import safe_fragment
 from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
 from .records import HandlerRef
+from .rpc_builders import server_fn, trpc_procedure
 from .nodes import (
     FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
     unwrap,
@@ -137,25 +138,6 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
             return text(field(holder, "name")), callee
         return f"<callback of {callee}>", callee
     return "<anonymous>", None
-
-
-def _trpc_procedure(fn: ts.Node) -> str | None:
-    parent = fn.parent
-    if parent is None or parent.type != "arguments" or parent.parent is None:
-        return None
-    call = parent.parent
-    callee = field(call, "function")
-    if callee is None or callee.type != "member_expression":
-        return None
-    if text(field(callee, "property")) not in ("query", "mutation", "subscription"):
-        return None
-    chain = text(field(callee, "object"))
-    if "rocedure" not in chain and ".input(" not in chain and "t.procedure" not in chain:
-        return None
-    holder = call.parent
-    if holder is not None and holder.type == "pair":
-        return text(field(holder, "key")).strip("'\"")
-    return "procedure"
 
 
 def _typed_http_handler(pf: ParsedFile, fn: ts.Node) -> bool:
@@ -314,7 +296,9 @@ def _entry_kind(pf: ParsedFile, fn: ts.Node, i: int, names: tuple[str, ...], par
     if i in serverless:
         return serverless[i], None
     entry = decorated_method_kind(fn)
-    proc = _trpc_procedure(fn) if entry is None else None
+    if entry is None and server_fn(fn, pf.resolver):
+        return "server-fn", None
+    proc = trpc_procedure(fn) if entry is None else None
     if proc is not None:
         return "trpc-procedure", proc
     return entry, None

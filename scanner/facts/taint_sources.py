@@ -7,8 +7,9 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .entries import (
-    CONTEXT_PARAMS, REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind, procedure_input,
+    CONTEXT_PARAMS, REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind,
 )
+from .rpc_builders import procedure_input, server_fn_validated
 from .model import (
     FunctionFact, TaintStep,
 )
@@ -104,6 +105,8 @@ class TaintSources:
                     return {"." if keyed else "": source}
             return None
         if kind.id == "trpc-procedure" and self._procedure_has_input(fn, f.id):
+            return None
+        if kind.id == "server-fn" and server_fn_validated(fn, self.resolver):
             return None
         members = kind.params.get(index)
         if kind.id == "http-handler" and index == 0 and members and text(param_pattern(p)) in CONTEXT_PARAMS:

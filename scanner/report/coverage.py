@@ -187,6 +187,8 @@ def _takes_input(index: ProjectIndex, path: str, fn, kind_id: str, validators=()
         return bool(fn.params)
     if kind.id == "trpc-procedure":
         return any(v.kind == "trpc-input" and v.function == fn.id for v in facts.validations)
+    if kind.id == "server-fn":
+        return bool(fn.params) and "data" in fn.params[0]
     # Decorated parameters (`@Body() dto` of a NestJS handler) are not judged here yet.
     # The parameter that carries route params: `(req, { params })`, a page's `{ params }`.
     return any(i < len(fn.params) and any(prop.lower() in fn.params[i].lower() for prop in props)

@@ -40,6 +40,7 @@ _DESCRIBE = {
     "action-param": "a server action argument",
     "trpc-input": "the tRPC input of a procedure without `.input(schema)`",
     "graphql-args": "a GraphQL argument (`@Args()`) without an input class",
+    "server-fn-data": "the data of a server function without a checking `.inputValidator()`",
 }
 _BODY = BODY_SOURCES
 
