@@ -9,7 +9,10 @@ import re
 from ..facts.model import ArgSummary
 from ..facts.operations import UPDATE_OPS
 
-FIELD = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries)$|^(?:last[A-Z]|updated)")
+# Also the markers that a message went out or a copy was synced (`smsSent`, `reminder1Sent`,
+# `hmisSynced`): a lost one means the side step is redone or shown as pending, not that data
+# disagrees.
+FIELD = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)")
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
