@@ -71,6 +71,10 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
         return _static_constant(obj, prop, resolver)
     if t == "call_expression":
         return _call_origin(node, resolver, depth, found)
+    if t == "ternary_expression":
+        return _either(field(node, "consequence"), field(node, "alternative"), resolver, depth)
+    if t == "binary_expression" and text(field(node, "operator")) in ("??", "||"):
+        return _either(field(node, "left"), field(node, "right"), resolver, depth)
     if t == "new_expression" and text(field(node, "constructor")) == "Set":
         args = field(node, "arguments")
         return collection_origin(args.named_children[0] if args is not None and args.named_children else None,
@@ -215,6 +219,22 @@ def _called(node: ts.Node, fn: ts.Node, found: list | None) -> tuple[str, str]:
         s = span(node)
         found.append((s.line, s.column))
     return CALL, f"what {_short(fn)}() returns (line {node.start_point[0] + 1})"
+
+
+def _either(a: ts.Node | None, b: ts.Node | None, resolver, depth: int) -> tuple[str, str]:
+    """The origin of a list that is one of two (`module ? [module] : ALL_MODULES`,
+    `Array.isArray(body) ? body : [body]`, `ids ?? []`): constant when both are; the rows of an
+    unbounded read or request input when one arm is that and the other constant or unbounded
+    too; otherwise unknown. (Taking any other origin of one arm, `job.assemblies || []` as one
+    row's list or a parameter's callers, moved 4 FALSE to high and 3 TRUE to low on the tuning
+    labels.)"""
+    (ka, na), (kb, nb) = (collection_origin(x, resolver, depth + 1) for x in (a, b))
+    if ka == CONSTANT and kb == CONSTANT:
+        return CONSTANT, f"{na} or {nb}"
+    proven = [(k, n) for k, n in ((ka, na), (kb, nb)) if k in (ROWS, INPUT)]
+    if proven and all(k in (ROWS, INPUT, CONSTANT) for k in (ka, kb)):
+        return proven[0]
+    return UNKNOWN, ""
 
 
 def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:

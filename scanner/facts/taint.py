@@ -29,10 +29,8 @@ from dataclasses import replace
 
 import tree_sitter as ts
 
-from .model import (
-    FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep,
-)
-from .nodes import FUNCTION_TYPES, field, key, member_chain, param_nodes, param_pattern, short, text
+from .model import FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep
+from .nodes import field, key, member_chain, param_nodes, param_pattern, short, text
 from .operations import UNSAFE_RAW_METHODS, WRITE_OPS
 from .parsed import ParsedFile
 from .taint_calls import TaintCalls
@@ -77,6 +75,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.unseen_base: dict[int, str] = {}  # tRPC procedure id -> the imported builder it extends
         self.seeds: dict[tuple, Taint] = {}
         self.state: dict[tuple, Taint] = {}
+        self.member_checks: dict[tuple, str] = {}  # (binding, property) -> the first check of that member
         self.flows: dict[tuple[int, str], TaintFlow] = {}
         self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
         # A file that never quotes a schema library's name imports none (no import is read).
@@ -259,22 +258,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
                                         whole=False)
 
     def _on_guard(self, test: ts.Node, _) -> None:
-        """`typeof x` compared in an `if` test: `x` is checked to be a primitive (a string or
-        a number cannot carry a Prisma filter object)."""
-        stack = [test]
-        while stack:
-            n = stack.pop()
-            if n.type in FUNCTION_TYPES:
-                continue
-            if n.type == "unary_expression" and text(field(n, "operator")) == "typeof":
-                arg = _unwrap(field(n, "argument"))
-                if arg is not None and arg.type == "identifier":
-                    bk = self._binding_key(text(arg), arg)
-                    t = self.state.get(bk) if bk is not None else None
-                    if t is not None and "typeof" not in t.checks:
-                        self.state[bk] = replace(t, checks=t.checks + ("typeof",))
-                continue
-            stack.extend(n.named_children)
+        """An `if` test: what it checks (taint_calls._guards_in_test)."""
+        self._guards_in_test(test)
 
     def _on_sink(self, node: ts.Node, extra) -> None:
         index, cand = extra

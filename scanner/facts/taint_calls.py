@@ -20,6 +20,10 @@ from .taint_values import (
     _statement_or_test, _unwrap,
 )
 
+# What every object has: calling one of these proves nothing about the value's type.
+_OBJECT_METHODS = frozenset({"toString", "valueOf", "hasOwnProperty", "isPrototypeOf",
+                             "propertyIsEnumerable", "toLocaleString"})
+
 
 def _hmac_update(fn: ts.Node) -> bool:
     """`createHmac(alg, secret).update(value)`: the value is signed with a secret, the way a
@@ -54,11 +58,64 @@ class TaintCalls:
                 if t is not None:
                     self._seed_parameter(helper, i, t.then(_line(call), f"passed to {name}()", check=name))
             if guard:
+                self._note_member_check(a, name)
                 for u in _handed_names(a):
                     bk = self._binding_key(text(u), u)
                     t = self.state.get(bk) if bk is not None else None
                     if t is not None:
                         self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+
+    # -- checks of one member (`body.email`) of a tainted object -------------------------
+    def _note_member_check(self, node: ts.Node | None, check: str) -> None:
+        """`isEmail(body.email)`, `ROLES.includes(body.role)` in a test or as a statement: that
+        member of the tainted `body` is checked from here on (its siblings are not)."""
+        u = _unwrap(node)
+        obj = _unwrap(field(u, "object")) if u is not None and u.type == "member_expression" else None
+        if obj is None or obj.type != "identifier":
+            return
+        bk = self._binding_key(text(obj), obj)
+        if bk is not None and bk in self.state:
+            self.member_checks.setdefault((bk, text(field(u, "property"))), check)
+
+    def _guards_in_test(self, test: ts.Node) -> None:
+        """In an `if` test: `typeof x` checks `x` to be a primitive (a string or a number cannot
+        carry a Prisma filter object), `typeof body.x` that member; a member handed to a call
+        (`ROLES.includes(body.role)`) is checked by it; and a method called on a member
+        (`body.department.trim()`, `body.tags.includes(t)`) proves it no plain object, since a
+        JSON value has no such method unless it is a string or an array: an object throws
+        there, before any query, so no filter object gets past the test."""
+        stack = [test]
+        while stack:
+            n = stack.pop()
+            if n.type in FUNCTION_TYPES:
+                continue
+            if n.type == "unary_expression" and text(field(n, "operator")) == "typeof":
+                arg = _unwrap(field(n, "argument"))
+                bk = self._binding_key(text(arg), arg) if arg is not None and arg.type == "identifier" else None
+                t = self.state.get(bk) if bk is not None else None
+                if t is not None and "typeof" not in t.checks:
+                    self.state[bk] = replace(t, checks=t.checks + ("typeof",))
+                self._note_member_check(arg, "typeof")
+                continue
+            if n.type == "call_expression" and field(n, "function") is not None:
+                callee = field(n, "function")
+                for a in field(n, "arguments").named_children if field(n, "arguments") is not None else ():
+                    self._note_member_check(a, short(callee, 60))
+                if callee.type == "member_expression" and text(field(callee, "property")) not in _OBJECT_METHODS:
+                    self._note_member_check(field(callee, "object"), short(callee, 60))
+            stack.extend(n.named_children)
+
+    def _member_checked(self, node: ts.Node) -> Taint | None:
+        """The taint of `body.x` when that member was checked before (see _note_member_check)."""
+        obj = _unwrap(field(node, "object"))
+        if obj is None or obj.type != "identifier":
+            return None
+        bk = self._binding_key(text(obj), obj)
+        check = self.member_checks.get((bk, text(field(node, "property")))) if bk is not None else None
+        t = self.state.get(bk) if check is not None else None
+        if t is None:
+            return None
+        return t.then(_line(node), f"{short(node, 40)}, checked by {check}", whole=False, check=check)
 
     def _imported_callee(self, callee: ts.Node) -> bool:
         """`createUser(…)` or `users.create(…)` bound to an import: a function of another

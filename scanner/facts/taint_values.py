@@ -172,7 +172,7 @@ class TaintValues:
                                          coerced=hit.coerced or coerced))
                 continue
             if t == "member_expression":
-                hit = self._member_source(node)
+                hit = (self.member_checks and self._member_checked(node)) or self._member_source(node)
                 if hit is not None:
                     found.append(replace(hit, coerced=coerced))
                     continue
