@@ -71,6 +71,10 @@ class TsConfig:
         return self.base_url if self.base_url is not None else self.paths_dir
 
 
+# The first number of a version spec and the one after its dot: `^15.1.0`, `>=6.2`, `~5`.
+_VERSION = re.compile(r"^\D*(\d+)(?:\.(\d+))?")
+
+
 @dataclass
 class Package:
     name: str
@@ -85,6 +89,12 @@ class Package:
             if isinstance(deps, dict) and name in deps:
                 return deps[name]
         return None
+
+    def version(self, name: str) -> tuple[int, int | None] | None:
+        """(major, minor) of the version the manifest asks for `name` (`^15.1.0` → (15, 1),
+        `~6` → (6, None)); None when it names none, or names no number (`latest`, `workspace:*`)."""
+        m = _VERSION.match(str(self.dependency(name) or ""))
+        return (int(m.group(1)), int(m.group(2)) if m.group(2) else None) if m else None
 
 
 class ModuleResolver:

@@ -242,7 +242,6 @@ def pinned_parent(model, schema, relation_points) -> str | None:
     return None
 
 
-_MAJOR_MINOR = re.compile(r"^\D*(\d+)\.(\d+)")
 _SQLITE_TYPES = (6, 2)   # Prisma's first release with `Json` and `enum` on SQLite
 
 
@@ -253,8 +252,7 @@ def sqlite_before_6_2(index, schema: Schema) -> str | None:
     string-enum-column name is not available yet."""
     if schema.provider != "sqlite":
         return None
-    found = [(int(m.group(1)), int(m.group(2))) for pkg in index.modules.packages.values()
-             for name in ("prisma", "@prisma/client")
-             if (m := _MAJOR_MINOR.match(str(pkg.dependency(name) or "")))]
+    found = [v for pkg in index.modules.packages.values() for name in ("prisma", "@prisma/client")
+             if (v := pkg.version(name)) is not None and v[1] is not None]
     newest = max(found, default=None)
     return f"{newest[0]}.{newest[1]}" if newest is not None and newest < _SQLITE_TYPES else None

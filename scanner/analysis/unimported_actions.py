@@ -11,12 +11,8 @@ Findings are graded by findings.unreached."""
 
 from __future__ import annotations
 
-import re
-
 from ..index import FunctionKey
 
-
-_VERSION = re.compile(r"^\D*(\d+)")
 
 
 def next_major(index, path: str) -> int | None:
@@ -24,12 +20,11 @@ def next_major(index, path: str) -> int | None:
     asks for (`^15.1.0` → 15); None when no manifest names one with a number."""
     found = None
     for pkg in index.modules.packages.values():
-        spec = pkg.dependency("next")
-        if not isinstance(spec, str) or not (pkg.dir == "" or path.startswith(pkg.dir + "/")):
+        version = pkg.version("next")
+        if version is None or not (pkg.dir == "" or path.startswith(pkg.dir + "/")):
             continue
-        m = _VERSION.match(spec)
-        if m and (found is None or len(pkg.dir) > len(found[0])):
-            found = (pkg.dir, int(m.group(1)))
+        if found is None or len(pkg.dir) > len(found[0]):
+            found = (pkg.dir, version[0])
     return found[1] if found else None
 
 
