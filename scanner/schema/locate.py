@@ -13,8 +13,9 @@ A named path that does not exist (generated at build time) is noted and the
 search goes on. Several complete schemas of one package that declare mostly the
 same models (`prisma/postgres/` and `prisma/sqlite/`, one per provider) are
 alternatives, not parts of one schema: the PostgreSQL one (else the first by
-path) is read, the others noted. Schemas of different models are different
-databases, each read.
+path) is read, the others noted. So are copies of one schema in several packages
+(an API and a bot sharing a database): the PostgreSQL one, else the largest, is read.
+Schemas of different models are different databases, each read.
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ def locate_schema(root: Path, candidate_paths: list[str] | None = None) -> Schem
         )
         found.update(dict.fromkeys(files))
         alternatives += others
+    elif len(packages) > 1:
+        files, others = _copies_across_packages(list(found))
+        found = dict.fromkeys(files)
+        alternatives += others
     notes = [
         (_rel(path, root), f"{where} names {_rel(path, root)}, which does not exist (generated at "
          "build time?); the schema was searched for instead")
@@ -118,7 +123,8 @@ def locate_schema(root: Path, candidate_paths: list[str] | None = None) -> Schem
         chosen = sorted(found)
         read = _rel(min(chosen), root) if len(chosen) == 1 else _rel(chosen[0].parent, root) + "/"
         others = ", ".join(_rel(g[0] if len(g) == 1 else g[0].parent, root) for g in alternatives)
-        notes.append((read, f"several alternative schemas (one per provider?): {read} is the one read "
+        notes.append((read, f"several alternative schemas (one per provider, or copies in several "
+                      f"packages?): {read} is the one read "
                       f"for model recognition; not read: {others}"))
     return SchemaLocation(tuple(found), tuple(alternatives), tuple(notes))
 
@@ -158,6 +164,26 @@ def _choose(groups: list[list[Path]]) -> tuple[list[Path], list[tuple[Path, ...]
                 skipped += [tuple(g) for g in cluster if g is not chosen]
     dropped = {p for g in skipped for p in g}
     return sorted(p for g in groups for p in g if p not in dropped), skipped
+
+
+def _copies_across_packages(files: list[Path]) -> tuple[list[Path], list[tuple[Path, ...]]]:
+    """Complete schemas of several packages that declare mostly the same models (a bot and
+    an API sharing one database, each with a copy of its schema) are one schema: the
+    PostgreSQL one, else the one with the most models, else the first by path, is read; the
+    others are alternatives. Reading them all would declare each model twice."""
+    by_package: dict[Path | None, list[Path]] = defaultdict(list)
+    for path in files:
+        by_package[_package_root(path.parent)].append(path)
+    groups = [g for g in by_package.values() if _provider(g) is not None]
+    models = {tuple(g): _models(g) for g in groups}
+    skipped: list[tuple[Path, ...]] = []
+    for g in sorted(groups, key=lambda g: (_provider(g) not in POSTGRES_PROVIDERS, -len(models[tuple(g)]), g[0])):
+        if tuple(g) in skipped:
+            continue
+        skipped += [tuple(h) for h in groups if h is not g and tuple(h) not in skipped
+                    and _alike(models[tuple(g)], models[tuple(h)])]
+    dropped = {p for g in skipped for p in g}
+    return [p for p in files if p not in dropped], skipped
 
 
 _MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{", re.M)

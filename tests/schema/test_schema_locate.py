@@ -267,8 +267,38 @@ def test_provider_alternatives_named_by_scripts_are_not_merged():
     files, models, warnings = _scan_schema(PROJECTS / "schema-providers")
     assert (files, models) == (("prisma/postgres/schema.prisma",), ["Post"])
     assert warnings == [("prisma/postgres/schema.prisma",
-                         "several alternative schemas (one per provider?): prisma/postgres/schema.prisma is "
-                         "the one read for model recognition; not read: prisma/sqlite/schema.prisma")]
+                         "several alternative schemas (one per provider, or copies in several packages?): "
+                         "prisma/postgres/schema.prisma is the one read for model recognition; not read: "
+                         "prisma/sqlite/schema.prisma")]
+
+
+def _models_block(*names: str) -> str:
+    return "".join(f"model {n} {{\n  id Int @id\n}}\n" for n in names)
+
+
+def test_copies_of_one_schema_in_several_packages_are_read_once(tmp_path):
+    """An API and a bot sharing one database, each with a copy of its schema: the one with the
+    most models is read, the copy is an alternative (no model declared twice)."""
+    write(tmp_path, {"package.json": "{}",
+                     "api/package.json": "{}", "api/prisma/schema.prisma":
+                         datasource("mysql") + _models_block("User", "Order", "Item", "Shop"),
+                     "bot/package.json": "{}", "bot/prisma/schema.prisma":
+                         datasource("mysql") + _models_block("User", "Order", "Item")})
+    found = locate_schema(tmp_path)
+    assert rel(tmp_path, found.files) == ["api/prisma/schema.prisma"]
+    assert [rel(tmp_path, g) for g in found.alternatives] == [["bot/prisma/schema.prisma"]]
+
+
+def test_schemas_of_other_models_in_several_packages_are_all_read(tmp_path):
+    """Near miss: two services with databases of their own (other models): both are read."""
+    write(tmp_path, {"package.json": "{}",
+                     "api/package.json": "{}", "api/prisma/schema.prisma":
+                         datasource("postgresql") + _models_block("User", "Order"),
+                     "billing/package.json": "{}", "billing/prisma/schema.prisma":
+                         datasource("postgresql") + _models_block("Invoice", "Payment", "Refund")})
+    found = locate_schema(tmp_path)
+    assert rel(tmp_path, found.files) == ["api/prisma/schema.prisma", "billing/prisma/schema.prisma"]
+    assert found.alternatives == ()
 
 
 @pytest.mark.parametrize("folder", ["docs", "examples/blog", "example", "test", "tests", "testing/e2e",
