@@ -135,16 +135,8 @@ def _follow_up_in_callers(index, path: str, catch: CatchFact) -> tuple[int, str]
     await logActivity(…);`): what the catch swallows is a follow-up to work already
     committed, and no caller had a use for its result (the caller-side form of
     _committed_before)."""
-    key = FunctionKey(path, catch.function)
-    fn = index.function(key) if catch.function >= 0 else None
-    if catch.kind != "try" or fn is None or (fn.parent != -1 and fn.kind != "method") \
-            or index.entry_kind(path, catch.function):
-        return None
-    inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
-    calls = index.calls_by_function.get(key, ())
-    if not all(inside(c.call.ctx) for c in calls) or not all(inside(s.ctx) for s in index.sites_of(key)):
-        return None
-    callers = index.callers(key)
+    key = _whole_try_helper(index, path, catch) if catch.kind == "try" else None
+    callers = index.callers(key) if key is not None else None
     if not callers:
         return None
     first = None
@@ -187,6 +179,20 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
     return len(callers), (f"{cpath}:{site.span.line}" if cpath != path else f"line {site.span.line}")
 
 
+def _whole_try_helper(index, path: str, catch: CatchFact) -> FunctionKey | None:
+    """The function of the catch when it is a helper (a named function or a method, no entry
+    point) whose database work and repo calls all run inside this try or its handler."""
+    key = FunctionKey(path, catch.function)
+    fn = index.function(key) if catch.function >= 0 else None
+    if fn is None or (fn.parent != -1 and fn.kind != "method") or index.entry_kind(path, catch.function):
+        return None
+    inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
+    if not all(inside(c.call.ctx) for c in index.calls_by_function.get(key, ())) \
+            or not all(inside(s.ctx) for s in index.sites_of(key)):
+        return None
+    return key
+
+
 def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, str] | None:
     """(callers, the models it appends to) for a helper (a named function or a method, no
     entry point) that does everything inside the try, only creates rows of models no other
@@ -195,18 +201,10 @@ def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, st
     record nothing hangs on. A try that leaves work outside it, an update or delete, a row
     other rows point to (`addMember()` creating a user), or a caller that reads the result
     (and may report success from it) is not judged here."""
-    key = FunctionKey(path, catch.function)
-    fn = index.function(key) if catch.function >= 0 else None
-    if schema is None or fn is None or (fn.parent != -1 and fn.kind != "method") \
-            or index.entry_kind(path, catch.function):
-        return None
-    calls = index.calls_by_function.get(key, ())
-    writes = [c for c in calls if c.kind == "write"]
+    key = _whole_try_helper(index, path, catch) if schema is not None else None
+    writes = [c for c in index.calls_by_function.get(key, ()) if c.kind == "write"] if key is not None else []
     if not writes or not all(c.operation in CREATE_OPS and c.operation not in UPDATE_OPS and _leaf(index, c.model)
                              for c in writes):
-        return None
-    inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
-    if not all(inside(c.call.ctx) for c in calls) or not all(inside(s.ctx) for s in index.sites_of(key)):
         return None
     callers = index.callers(key)
     if not callers or not all(site.dropped or site.discarded for _, site in callers):
