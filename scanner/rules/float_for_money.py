@@ -85,12 +85,18 @@ def _check(ctx: RuleContext):
                 continue
             if _RATE_COMMENT.search(comment_text(f)) or _statistic(model, f.name):
                 continue
+            # A view stores nothing: its columns are what its query computes from the tables it
+            # reads (an average, a band), so the type to fix is theirs, if any.
+            graded = dict(confidence="low", evidence=(
+                f"{model.name} is a view: its columns are what its query computes from other tables, "
+                "so a Float here stores no amount (the tables it reads decide that)",)) \
+                if model.kind == "view" else {}
             yield ctx.finding(
                 f.path, field_span(f),
                 f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
                 f"store most decimal amounts exactly (0.1 + 0.2 != 0.3), so sums, rounding "
                 f"and comparisons drift by fractions of a cent. Use {fix}.",
-                model=model.name, field=f.name, matched=f"{model.name}.{f.name}",
+                model=model.name, field=f.name, matched=f"{model.name}.{f.name}", **graded,
             )
 
 
