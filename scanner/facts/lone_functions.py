@@ -4,9 +4,10 @@ occurrence in the source, so nothing in the file calls, registers, passes or re-
 Also a class's plain method named once in its file (no decorator, and a class that neither
 extends nor implements anything a framework could call it through): whether another file
 names it is for analysis/dead_code.py to ask.
-Counting the raw source also counts comments, strings and longer names that contain it
-(`load` in `loadAll`), so the fact errs toward "used": one substring count per function,
-no tokenising. analysis/dead_code.py reads it with the project's imports."""
+Counting the raw source also counts strings and longer names that contain it (`load` in
+`loadAll`), so the fact errs toward "used": one substring count per function, no
+tokenising; what the file's comments say is counted out (a call commented out calls
+nothing). analysis/dead_code.py reads it with the project's imports."""
 
 from __future__ import annotations
 
@@ -22,11 +23,19 @@ _VALUES = ("arrow_function", "function_expression", "function")
 
 def extract(pf: ParsedFile) -> tuple[int, ...]:
     out = []
+    commented = None
     for i, fn in enumerate(pf.function_nodes):
         name = _top_level_name(fn) or _plain_method_name(fn)
         if name is None:
             continue
-        if pf.source.count(name) == 1:
+        n = pf.source.count(name)
+        if n > 1:
+            # A call left in a comment (`// await notifyDoctor(id)`, code switched off) calls
+            # nothing: the comments' text, joined once per file, is counted out.
+            if commented is None:
+                commented = b"\n".join(c.text for c in pf.captures("comments").get("comment", ()))
+            n -= commented.count(name)
+        if n == 1:
             out.append(i)
     return tuple(out)
 
