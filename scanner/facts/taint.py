@@ -31,9 +31,9 @@ import tree_sitter as ts
 
 from .model import FunctionFact, HandedInput, InputSource, ParamFlow, PrismaCallCandidate, TaintFlow, TaintStep
 from .nodes import field, key, member_chain, param_nodes, param_pattern, short, text
-from .operations import UNSAFE_RAW_METHODS, WRITE_OPS
+from .operations import UNIQUE_LOOKUP_OPS, UNSAFE_RAW_METHODS, WRITE_OPS
 from .parsed import ParsedFile
-from .taint_calls import TaintCalls
+from .taint_calls import TaintCalls, _awaited_on_every_path
 from .taint_sources import TaintSources
 from .taint_values import (  # noqa: F401 (BODY_SOURCES: read by rules)
     _ITEM_PARAM, _ROUNDS, _SCHEMA_MODULES, _WHOLE_SOURCES, _WRITE_KEYS, BODY_SOURCES, Taint, TaintValues, _best,
@@ -309,6 +309,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
                     self._where_shape = self._filter_values(tainted)
             self._flow(index, cand, node, k, fields, t, writes and k in _WRITE_KEYS and t.whole)
             self._where_shape = ((), False)
+        if cand.operation in UNIQUE_LOOKUP_OPS and _awaited_on_every_path(node):
+            self._looked_up(obj, node)
 
     def _filter_values(self, tainted: list[ts.Node]) -> tuple[tuple[str, ...], bool]:
         """The tainted values of a `where` object's fields, and whether each one sits

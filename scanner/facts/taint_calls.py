@@ -36,6 +36,27 @@ def _hmac_update(fn: ts.Node) -> bool:
     return callee is not None and text(callee).rsplit(".", 1)[-1] == "createHmac"
 
 
+# Where code may not run, or may run while a failure before it was swallowed.
+_CONDITIONAL = frozenset({"if_statement", "else_clause", "switch_case", "switch_default", "ternary_expression",
+                          "binary_expression", "try_statement", "catch_clause", "for_statement",
+                          "for_in_statement", "while_statement", "do_statement"})
+
+
+def _awaited_on_every_path(call: ts.Node) -> bool:
+    """The call's promise is awaited where it is made (`await prisma.x.findUnique(…)`), on
+    every path through its function: in no branch, loop or try."""
+    n = call.parent
+    while n is not None and n.type in ("parenthesized_expression", "as_expression", "non_null_expression"):
+        n = n.parent
+    if n is None or n.type != "await_expression":
+        return False
+    while n is not None and n.type not in FUNCTION_TYPES:
+        if n.type in _CONDITIONAL:
+            return False
+        n = n.parent
+    return True
+
+
 class TaintCalls:
     def _on_call(self, call: ts.Node, _) -> None:
         """Same-file helpers get the taint of their arguments; calls that take a tainted
@@ -104,6 +125,25 @@ class TaintCalls:
                 if callee.type == "member_expression" and text(field(callee, "property")) not in _OBJECT_METHODS:
                     self._note_member_check(field(callee, "object"), short(callee, 60))
             stack.extend(n.named_children)
+
+    def _looked_up(self, args: ts.Node, call: ts.Node) -> None:
+        """`await prisma.plan.findUnique({ where: { id: planId } })`: a `where` of one field is a
+        unique field, which takes only a plain value, so past this call `planId` (or
+        `body.planId`) is no filter object: Prisma rejected one there, before any later query."""
+        where = next((_unwrap(field(c, "value")) for c in args.named_children
+                      if c.type == "pair" and text(field(c, "key")).strip("'\"") == "where"), None)
+        entries = [c for c in where.named_children if c.type != "comment"] \
+            if where is not None and where.type == "object" else []
+        if len(entries) != 1 or entries[0].type not in ("pair", "shorthand_property_identifier"):
+            return
+        v = _unwrap(field(entries[0], "value")) if entries[0].type == "pair" else entries[0]
+        check = short(field(call, "function"), 60)
+        if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
+            bk = self._binding_key(text(v), v)
+            t = self.state.get(bk) if bk is not None else None
+            if t is not None and check not in t.checks:
+                self.state[bk] = replace(t, checks=t.checks + (check,))
+        self._note_member_check(v, check)
 
     def _member_checked(self, node: ts.Node) -> Taint | None:
         """The taint of `body.x` when that member was checked before (see _note_member_check)."""

@@ -14,7 +14,8 @@ from ..facts.model import FileFacts, HandedInput, ParamFlow, TaintFlow
 # them), of those the ones that return or change every row matched, and those whose
 # `where` must name a unique field by plain value.
 from ..facts.operations import (
-    EVERY_MATCH_OPS as _WIDENS, FILTER_WHERE_OPS as _MULTI_ROW, UNIQUE_WHERE_OPS as _UNIQUE_LOOKUP,
+    EVERY_MATCH_OPS as _WIDENS, FILTER_WHERE_OPS as _MULTI_ROW, UNIQUE_LOOKUP_OPS,
+    UNIQUE_WHERE_OPS as _UNIQUE_LOOKUP,
 )
 from ..facts.taint import BODY_SOURCES
 from ..facts.taint_values import STRING_CHECK
@@ -215,6 +216,10 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if "typeof" in checks:
         return "low", ("a `typeof` test on the way checks its type: a string or number cannot carry "
                        "a filter object",)
+    looked = next((c for c in checks if c.rsplit(".", 1)[-1] in UNIQUE_LOOKUP_OPS), None)
+    if looked is not None:
+        return "low", (f"the value went through the unique `where` of {looked}() on the way, which throws "
+                       "for anything but a plain value",)
     if checks:
         return "low", (f"the value passes {checks[0]}() on the way, which may check it",)
     if lead.argument == "where" and operation in _UNIQUE_LOOKUP:
