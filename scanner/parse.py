@@ -154,6 +154,16 @@ _STATIC_ACCESSOR = re.compile(rb"\bstatic\s+(accessor)\s+(?=[#\w$\[])")
 # Variance annotations on type parameters: `interface P<in out T>`, `type Q<out T>`.
 _VARIANCE = re.compile(rb"(?<=[<,])(\s*)(in\s+out|in|out)(?=\s+[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))")
 
+# `&#128680;`: a decimal character reference of six or seven digits (an emoji), valid in JSX,
+# which the tsx grammar reads only up to five. Its hex form has the same length: `&#x1F6A8;`.
+_LONG_DECIMAL_REF = re.compile(rb"&#(\d{6,7});")
+
+
+def _hex_ref(m: re.Match) -> bytes:
+    digits = m.group(1)
+    return b"&#x" + b"%0*X" % (len(digits) - 1, int(digits)) + b";"
+
+
 # A member key named `abstract` in an interface or type alias body (`abstract: string`).
 _ABSTRACT_KEY = re.compile(rb"(?<![\w$.])abstract(?=\??[ \t]*[:(])")
 _MEMBER_HEAD = re.compile(rb"[\w$]\??\s*:\s*$")
@@ -217,6 +227,7 @@ def _rewrite_grammar_gaps(grammar: str) -> list[Callable[[bytes], bytes]]:
         steps.append(lambda s: _blank_jsx_ampersands(s) or s)
         # `href="/x?a=1&b=2"`: the tsx grammar reads `&b` as an entity.
         steps.append(lambda s: _ATTR_STRING.sub(lambda m: m.group(0).replace(b"&", b" "), s))
+        steps.append(lambda s: _LONG_DECIMAL_REF.sub(_hex_ref, s))
     steps += [
         # `export type * from "./m"` (TypeScript 5.0)
         lambda s: _EXPORT_TYPE_STAR.sub(lambda m: _blank(m, 1), s),

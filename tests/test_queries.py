@@ -71,6 +71,8 @@ def test_more_grammar_gaps_are_not_parse_warnings():
         ("b.ts", b'export type * from "./models";\nexport const x = 1\n'),
         ("c.tsx", b'export const A = () => <a href="https://x.com/?a=b&c=d&e=f">x</a>\n'),
         ("d.ts", b'const marker = "\x00RESULT\x00";\nexport const y = marker\n'),
+        # an emoji as a decimal reference of six digits: valid JSX, longer than the grammar reads
+        ("e.tsx", b'export const A = () => <p>&#128680; {message} &#128680;</p>\n'),
     ]
     for name, src in cases:
         tree, _ = P.parse_source(name, src)
