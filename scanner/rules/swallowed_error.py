@@ -11,6 +11,8 @@ logged read after which the function writes nothing is a fallback (low)."""
 
 from __future__ import annotations
 
+import re
+
 from ..facts.catches import TOLERATED
 from ..facts.functions import DETACHED_IIFE
 from ..facts.handlers import TOOL_COMMENT
@@ -212,6 +214,44 @@ def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, st
     return len(callers), ", ".join(sorted({schema.by_client_name(c.model).name for c in writes}))
 
 
+_VIEW_REFRESH = re.compile(rb"\bREFRESH\s+MATERIALIZED\s+VIEW\b", re.I)
+
+
+def _refreshes_views(index, path: str, catch: CatchFact, w) -> bool:
+    """Every database statement the guarded work runs is raw SQL (in a transaction or not) in a
+    function whose text refreshes a materialized view (`await prisma.$executeRawUnsafe("REFRESH MATERIALIZED VIEW
+    stock_snapshot")`, here or in the helper the try calls): derived data, which the view's
+    next refresh rebuilds from the committed tables."""
+    helpers = []
+    for site, _, _ in w.via:
+        target = index.callee(path, site)
+        key = FunctionKey(target.path, index.owner(target.path, target.id)) if target is not None else None
+        if key is None or any(index.db_chain(k) for _, k in index.callees_of(key)):
+            return False
+        helpers.append(key)
+    calls = list(w.calls) + [c for k in helpers for c in index.calls_by_function.get(k, ())]
+    keys = ([FunctionKey(path, index.owner(path, catch.function))] if w.calls else []) + helpers
+    if not any(c.kind == "raw" for c in calls) or any(c.kind not in ("raw", "transaction") for c in calls):
+        return False
+    for key in keys:
+        fn = index.function(key)
+        src = _source(index, key.path)
+        lines = src.split(b"\n")[fn.span.line - 1:fn.span.end_line] if fn is not None and src else []
+        if not _VIEW_REFRESH.search(b"\n".join(lines)):
+            return False
+    return True
+
+
+def _source(index, path: str) -> bytes:
+    """A scanned file's text, read once per scan (the facts keep no source)."""
+    def read():
+        try:
+            return (index.root / path).read_bytes()
+        except OSError:
+            return b""
+    return index.memo(f"source:{path}", read)
+
+
 def _leaf(index, model: str | None) -> bool:
     """No model holds a foreign key to this one: its rows are records nothing points to."""
     m = index.schema.by_client_name(model) if model else None
@@ -374,6 +414,9 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
         return "low", (f"a helper that only appends {models} rows, which no other model refers to, inside a try "
                        f"around its whole body, and none of its {n} call{'s' if n > 1 else ''} uses what it "
                        "returns: a lost record that nothing hangs on and no caller waits for (best-effort)",)
+    if _refreshes_views(index, path, catch, w):
+        return "low", ("the guarded work only refreshes a materialized view: derived data, which the view's "
+                       "next refresh rebuilds from the tables already committed",)
     saved = _committed_before(index, path, catch, w)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved[0]} at line {saved[1]}): the "
