@@ -18,6 +18,9 @@ Findings are graded by findings.unreached."""
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from ..index import FunctionKey
 from .unimported_actions import imported_names
 
@@ -63,10 +66,55 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             spans.append((fn.span.line, fn.span.end_line, why))
         if spans:
             out[path] = tuple(spans)
+    for path, last, why in _unmounted_routers(index):
+        out[path] = (*out.get(path, ()), (1, last, why))
     for path, fn in _unnamed_elsewhere(index, methods):
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
                "no reference, no interface declares it (dead code)")
         out[path] = (*out.get(path, ()), (fn.span.line, fn.span.end_line, why))
+    return out
+
+
+# What builds an Express or Koa router, and what makes a module the app itself.
+_ROUTER = re.compile(rb"\bRouter\s*\(")
+_APP = re.compile(rb"\.listen\s*\(|\bcreateServer\s*\(|\bserverless\s*\(")
+
+
+def _unmounted_routers(index) -> list[tuple[str, int, str]]:
+    """(path, last line, why) for the modules that register request handlers on a router they
+    build (`const router = Router(); router.post('/x', fn)`) and that nothing imports, by any
+    path a source file spells: Express and Koa mount a router only where code imports it
+    (`app.use('/x', router)`), never by its file's path. Left alone: the app module itself
+    (it listens), and every module when some file reads a folder (`readdirSync`), the way
+    route autoloaders do (a folder read beside a `require(`/`import(` outside scripts)."""
+    candidates = [p for p, f in index.files.items() if f.role == "http-router" and not f.parse_errors
+                  and not index.importers(p)]
+    if not candidates or _templates_import(index):
+        return []
+    sources = {}
+    for path in index.files:
+        try:
+            sources[path] = (index.root / path).read_bytes()
+        except OSError:
+            return []
+    if any(b"readdir" in src and (b"require(" in src or b"import(" in src) and index.files[p].role != "script"
+           for p, src in sources.items()):
+        return []
+    out = []
+    for path in candidates:
+        src = sources[path]
+        if not _ROUTER.search(src) or _APP.search(src):
+            continue
+        stem = PurePosixPath(path).stem if PurePosixPath(path).stem != "index" else PurePosixPath(path).parent.name
+        # A module specifier ending in its name (`./legacy`, `../routes/legacy.js`, `@/routes/legacy`),
+        # not a route path that shares it (`'/profile/preferences'`).
+        named = re.compile(rb"['\"`](?:\.{1,2}|@|~|src)(?:/[^'\"`\n/]+)*/" + re.escape(stem.encode())
+                           + rb"(?:\.[cm]?[jt]sx?)?['\"`]")
+        if any(named.search(s) for p, s in sources.items() if p != path):
+            continue   # (a require the facts do not bind, `app.use(require('./x'))`, may load it)
+        out.append((path, src.count(b"\n") + 1,
+                    f"no module of the scan imports {path}, which builds a router: its routes are "
+                    "mounted nowhere (dead code)"))
     return out
 
 
