@@ -17,6 +17,7 @@ import pathspec
 from .config import Config
 from .facts.entries import ROUTE_CONFIG_FILES, route_config_targets, sveltekit_route, under_app_routes
 from .parse import SOURCE_EXTENSIONS
+from .resolve import JS_TO_TS
 
 DECLARATION_EXTENSIONS = (".d.ts", ".d.mts", ".d.cts")
 MIGRATION_FILES = ("migration_lock.toml", "migration.sql")
@@ -370,18 +371,13 @@ def drop_generated(out: Discovery, folders: list[str]) -> None:
         out.out_of_scope["generated"] = out.out_of_scope.get("generated", 0) + dropped
 
 
-# A JavaScript file beside the TypeScript source it is built from (`service.js` next to
-# `service.ts`): tsc's output committed in place.
-_TS_TWINS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
-
-
 def drop_compiled(out: Discovery) -> None:
     """Move JavaScript files that sit beside a TypeScript source of the same name out of scope
     (`compiled`): the source is scanned, and its build would count every finding twice."""
     have = {sf.path for sf in out.sources}
     kept = [sf for sf in out.sources
             if not any(sf.path[: -len(ext)] + twin in have
-                       for ext, twins in _TS_TWINS.items() if sf.path.endswith(ext) for twin in twins)]
+                       for ext, twins in JS_TO_TS.items() if sf.path.endswith(ext) for twin in twins)]
     dropped = len(out.sources) - len(kept)
     if dropped:
         out.sources = kept

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RESOLVE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
-_JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+# The TypeScript sources a JavaScript name may stand for (an import written `./x.js`, a
+# compiled `x.js` committed beside `x.ts`).
+JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
 
 def strip_jsonc(text: str) -> str:
@@ -222,7 +224,7 @@ class ModuleResolver:
             return None
         stem, ext = posixpath.splitext(base)
         # `./b.js` means the TypeScript source b.ts when there is one (as tsc resolves it).
-        for alt in _JS_TO_TS.get(ext, ()):
+        for alt in JS_TO_TS.get(ext, ()):
             if stem + alt in self.files:
                 return stem + alt
         if base in self.files:

@@ -256,3 +256,13 @@ def sqlite_before_6_2(index, schema: Schema) -> str | None:
              if (v := pkg.version(name)) is not None and v[1] is not None]
     newest = max(found, default=None)
     return f"{newest[0]}.{newest[1]}" if newest is not None and newest < _SQLITE_TYPES else None
+
+
+def waits_for_sqlite_upgrade(index, schema: Schema, feature: str) -> dict:
+    """The grade of a finding whose fix (`feature`, a `Json` type or `enum` blocks) SQLite
+    gets only from Prisma 6.2, when the project asks for an older one (sqlite_before_6_2):
+    low, with that as evidence; else nothing to change."""
+    old = sqlite_before_6_2(index, schema)
+    return {} if old is None else {"confidence": "low", "evidence": (
+        f"the datasource is SQLite and the project asks for Prisma {old}: SQLite has {feature} "
+        "only from Prisma 6.2, so the fix waits for an upgrade",)}

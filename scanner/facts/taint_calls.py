@@ -90,13 +90,24 @@ class TaintCalls:
     def _note_member_check(self, node: ts.Node | None, check: str) -> None:
         """`isEmail(body.email)`, `ROLES.includes(body.role)` in a test or as a statement: that
         member of the tainted `body` is checked from here on (its siblings are not)."""
+        member = self._member_key(node)
+        if member is not None and member[0] in self.state:
+            self.member_checks.setdefault(member, check)
+
+    def _member_key(self, node: ts.Node | None) -> tuple[tuple, str] | None:
+        """(binding key, property) of `body.email` whose object is a bound identifier."""
         u = _unwrap(node)
         obj = _unwrap(field(u, "object")) if u is not None and u.type == "member_expression" else None
-        if obj is None or obj.type != "identifier":
-            return
-        bk = self._binding_key(text(obj), obj)
-        if bk is not None and bk in self.state:
-            self.member_checks.setdefault((bk, text(field(u, "property"))), check)
+        bk = self._binding_key(text(obj), obj) if obj is not None and obj.type == "identifier" else None
+        return (bk, text(field(u, "property"))) if bk is not None else None
+
+    def _check_binding(self, ident: ts.Node | None, check: str) -> None:
+        """Record `check` on the taint of the binding an identifier names (once)."""
+        bk = self._binding_key(text(ident), ident) \
+            if ident is not None and ident.type in ("identifier", "shorthand_property_identifier") else None
+        t = self.state.get(bk) if bk is not None else None
+        if t is not None and check not in t.checks:
+            self.state[bk] = replace(t, checks=t.checks + (check,))
 
     def _guards_in_test(self, test: ts.Node) -> None:
         """In an `if` test: `typeof x` checks `x` to be a primitive (a string or a number cannot
@@ -112,10 +123,7 @@ class TaintCalls:
                 continue
             if n.type == "unary_expression" and text(field(n, "operator")) == "typeof":
                 arg = _unwrap(field(n, "argument"))
-                bk = self._binding_key(text(arg), arg) if arg is not None and arg.type == "identifier" else None
-                t = self.state.get(bk) if bk is not None else None
-                if t is not None and "typeof" not in t.checks:
-                    self.state[bk] = replace(t, checks=t.checks + ("typeof",))
+                self._check_binding(arg if arg is not None and arg.type == "identifier" else None, "typeof")
                 self._note_member_check(arg, "typeof")
                 continue
             if n.type == "call_expression" and field(n, "function") is not None:
@@ -138,21 +146,14 @@ class TaintCalls:
             return
         v = _unwrap(field(entries[0], "value")) if entries[0].type == "pair" else entries[0]
         check = short(field(call, "function"), 60)
-        if v is not None and v.type in ("identifier", "shorthand_property_identifier"):
-            bk = self._binding_key(text(v), v)
-            t = self.state.get(bk) if bk is not None else None
-            if t is not None and check not in t.checks:
-                self.state[bk] = replace(t, checks=t.checks + (check,))
+        self._check_binding(v, check)
         self._note_member_check(v, check)
 
     def _member_checked(self, node: ts.Node) -> Taint | None:
         """The taint of `body.x` when that member was checked before (see _note_member_check)."""
-        obj = _unwrap(field(node, "object"))
-        if obj is None or obj.type != "identifier":
-            return None
-        bk = self._binding_key(text(obj), obj)
-        check = self.member_checks.get((bk, text(field(node, "property")))) if bk is not None else None
-        t = self.state.get(bk) if check is not None else None
+        member = self._member_key(node)
+        check = self.member_checks.get(member) if member is not None else None
+        t = self.state.get(member[0]) if check is not None else None
         if t is None:
             return None
         return t.then(_line(node), f"{short(node, 40)}, checked by {check}", whole=False, check=check)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..analysis.field_uses import field_uses
 from ..analysis.schema_shape import (
-    comment_text, field_span, json_comment_line, json_default, json_name, sqlite_before_6_2, string_fields,
+    comment_text, field_span, json_comment_line, json_default, json_name, string_fields, waits_for_sqlite_upgrade,
 )
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
@@ -43,10 +43,7 @@ def _check(ctx: RuleContext):
     uses = field_uses(ctx.index)
     fix = ("a related table (SQL Server has no Json type in Prisma)" if schema.provider == "sqlserver"
            else "a `Json` column (jsonb on PostgreSQL) or a related table")
-    old = sqlite_before_6_2(ctx.index, schema)
-    graded = {} if old is None else {"confidence": "low", "evidence": (
-        f"the datasource is SQLite and the project asks for Prisma {old}: SQLite has a `Json` type "
-        "only from Prisma 6.2, so the fix waits for an upgrade",)}
+    graded = waits_for_sqlite_upgrade(ctx.index, schema, "a `Json` type")
     for model, f in string_fields(schema):
         code = [u for u in uses.get((model.name, f.name), ())
                 if u.value == "json" and u.action in ("write", "parse")]

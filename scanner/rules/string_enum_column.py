@@ -12,7 +12,7 @@ import re
 
 from ..analysis.field_uses import field_uses
 from ..analysis.schema_shape import (
-    comment_text, declared_json, field_span, foreign_keys, sqlite_before_6_2, string_fields,
+    comment_text, declared_json, field_span, foreign_keys, string_fields, waits_for_sqlite_upgrade,
 )
 from ..findings import Related, Severity
 from .base import Rule, RuleContext
@@ -112,10 +112,7 @@ def _check(ctx: RuleContext):
     uses = field_uses(ctx.index)
     fix = ("a lookup table or a CHECK constraint (SQL Server has no enums in Prisma)"
            if schema.provider == "sqlserver" else "an `enum` block")
-    old = sqlite_before_6_2(ctx.index, schema)
-    graded = {} if old is None else {"confidence": "low", "evidence": (
-        f"the datasource is SQLite and the project asks for Prisma {old}: SQLite has `enum` blocks "
-        "only from Prisma 6.2, so the fix waits for an upgrade",)}
+    graded = waits_for_sqlite_upgrade(ctx.index, schema, "`enum` blocks")
     fk_columns = {m.name: {c for fk in foreign_keys(m) for c in fk.columns} for m in schema.models}
     for model, f in string_fields(schema):
         if not _candidate(f, fk_columns[model.name]):

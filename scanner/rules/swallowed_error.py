@@ -235,21 +235,20 @@ def _refreshes_views(index, path: str, catch: CatchFact, w) -> bool:
         return False
     for key in keys:
         fn = index.function(key)
-        src = _source(index, key.path)
-        lines = src.split(b"\n")[fn.span.line - 1:fn.span.end_line] if fn is not None and src else []
+        lines = _source_lines(index, key.path)[fn.span.line - 1:fn.span.end_line] if fn is not None else []
         if not _VIEW_REFRESH.search(b"\n".join(lines)):
             return False
     return True
 
 
-def _source(index, path: str) -> bytes:
-    """A scanned file's text, read once per scan (the facts keep no source)."""
+def _source_lines(index, path: str) -> list[bytes]:
+    """A scanned file's lines, read and split once per scan (the facts keep no source)."""
     def read():
         try:
-            return (index.root / path).read_bytes()
+            return (index.root / path).read_bytes().split(b"\n")
         except OSError:
-            return b""
-    return index.memo(f"source:{path}", read)
+            return []
+    return index.memo(f"source-lines:{path}", read)
 
 
 def _leaf(index, model: str | None) -> bool:
