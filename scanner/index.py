@@ -16,7 +16,7 @@ from .facts.model import (
 )
 from .facts import operations as ops
 from .facts.client_types import CONFIGURED_TYPE, INHERITED
-from .facts.entries import cron_route, listener_callback
+from .facts.entries import cron_route
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -536,12 +536,12 @@ class ProjectIndex:
         """The function whose one execution runs this code: inline callbacks
         (`.map(async ...)`, `$transaction(async tx => ...)`) belong to the
         function they are written in, but for listeners (`ipcMain.handle('x', async …)`,
-        `client.on('ready', …)`), which run later, per event."""
+        `client.on('ready', …)`, `hub.subscribe('edit-comment', async …)`), which run later,
+        per event (facts/listeners.py)."""
         funcs = self.files[path].functions
         while fid >= 0:
             f = funcs[fid]
-            if f.inline_callback is None or f.exported_as or f.entry_kind or f.parent < 0 \
-                    or listener_callback(f.inline_callback):
+            if f.inline_callback is None or f.exported_as or f.entry_kind or f.parent < 0 or f.listener:
                 return fid   # (a listener runs once per event, later: its own execution)
             fid = f.parent
         return fid

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from typing import Iterable
 
 from ..facts.call_sites import AFTER_RESPONSE
-from ..facts.entries import listener_callback
+from ..facts.listeners import listener_callback
 from ..facts.functions import IMMEDIATELY_INVOKED
 from ..facts.model import SiteContext
 
@@ -50,7 +50,7 @@ def event_listener(index, path: str, fid: int) -> str | None:
     as an event listener (`client.on('guildCreate', async (guild) => …)`), or when every call
     of one of them sits in such a listener (`client.on('guildCreate', (g) => onGuildCreate(g))`),
     a few callers deep: the emitter is the only caller, and it drops what it is given
-    (facts/entries.py LISTENER_METHODS; a rejected promise is at most an unhandled rejection)."""
+    (facts/listeners.py LISTENER_METHODS; a rejected promise is at most an unhandled rejection)."""
     found = index.through_callers(
         path, fid, lambda p, f: _handed_to(index, p, f, listener_callback))
     return found[1] if found is not None else None

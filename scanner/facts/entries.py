@@ -214,17 +214,6 @@ def path_literal(node: ts.Node | None) -> bool:
     return text(node).strip("'\"`").startswith("/")
 
 
-# Methods that register a callback to run once per event, later, not while the registering
-# function runs: Node's EventEmitter and the DOM's, and Electron's `ipcMain.handle`.
-LISTENER_METHODS = frozenset({"on", "once", "addListener", "prependListener", "prependOnceListener",
-                              "addEventListener", "ipcMain.handle", "ipcMain.handleOnce"})
-
-
-def listener_callback(callee: str | None) -> bool:
-    """Whether an inline callback handed to `callee` (`client.on`, `ipcMain.handle`) is a listener."""
-    return bool(callee) and (callee.rsplit(".", 1)[-1] in LISTENER_METHODS or callee in LISTENER_METHODS)
-
-
 def registered_handler_call(call: ts.Node) -> bool:
     """`app.post("/x", …)`, `router.get(`/x/${id}`, auth, fn)`, `app.route("/x").post(fn)`:
     a verb method called with a path first (or on a `.route("/x")` chain)."""

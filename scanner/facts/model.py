@@ -329,12 +329,12 @@ class FunctionFact:
     parent: int                # enclosing function id or -1
     is_async: bool
     params: tuple[str, ...]
-    # (name, parameter index, key): `hooks` -> ("hooks", 0, ""); `{ webhooks }` or
-    # `{ webhooks: w }` at the top of a destructured parameter -> ("webhooks"/"w", 0, "webhooks").
+    # (name, parameter index, key): `hooks` -> ("hooks", 0, ""); `{ webhooks: w }` -> ("w", 0, "webhooks").
     param_names: tuple[tuple[str, int, str], ...] = ()
     exported_as: tuple[str, ...] = ()
     entry_kind: str | None = None   # a key of facts/entries.py ENTRY_KINDS: route-handler, remix-loader, …
     inline_callback: str | None = None  # callee text when passed inline as an argument
+    listener: bool = False     # registered inline to run later, once per event (facts/entries.py)
     class_name: str | None = None
     forwards_to_transaction: int | None = None  # param index passed on to $transaction
     # How a timer runs it (`@Cron()`, `cron.schedule()`, `setInterval()`): no caller waits for it.

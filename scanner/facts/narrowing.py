@@ -98,10 +98,28 @@ def _exit_guard(call: ts.Node) -> int:
     if not names or nxt is None or nxt.type != "if_statement" or field(nxt, "alternative") is not None:
         return 0
     cond = unwrap(field(nxt, "condition"))
-    m = _FOUND.match(text(cond).strip()) if cond is not None else None
-    if m is None or m.group("v") not in names or not terminates(field(nxt, "consequence")):
+    if cond is None or not _found_test(cond, names) or not terminates(field(nxt, "consequence")):
         return 0
     return nxt.end_byte
+
+
+def _found_test(cond: ts.Node, names: set[str]) -> bool:
+    """`row`, `rows.length > 0`, or those joined by `&&` with the absence of a bound error
+    (`!err && created`, of `const [err, created] = await to(prisma.x.create(…))`)."""
+    parts, found = [cond], False
+    while parts:
+        n = unwrap(parts.pop())
+        if n is None:
+            return False
+        if n.type == "binary_expression" and text(field(n, "operator")) == "&&":
+            parts += [field(n, "left"), field(n, "right")]
+            continue
+        m = _FOUND.match(text(n).strip())
+        if m is not None and m.group("v") in names:
+            found = True
+        elif not (n.type == "unary_expression" and text(n).startswith("!") and text(n)[1:].strip() in names):
+            return False
+    return found
 
 
 def with_results(pf: ParsedFile,

@@ -207,14 +207,33 @@ def param_type(p: ts.Node) -> str:
     return ""
 
 
+# Calls that never return: Next.js's navigation functions throw to end the render or action
+# (`redirect()`, `notFound()`), as SvelteKit 2's `redirect()` does; `process.exit()`. (A bare
+# `error()` is as often a logger as SvelteKit's.)
+NEVER_RETURN = frozenset({"redirect", "permanentRedirect", "notFound", "unauthorized", "forbidden",
+                          "process.exit"})
+
+
+def never_returns(stmt: ts.Node) -> bool:
+    """`redirect("/x");` as a statement of its own: the code after it does not run."""
+    call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    if call is not None and call.type == "await_expression" and call.named_children:
+        call = call.named_children[0]
+    if call is None or call.type != "call_expression":
+        return False
+    callee = field(call, "function")
+    return callee is not None and callee.type in ("identifier", "member_expression") and text(callee) in NEVER_RETURN
+
+
 def terminates(node: ts.Node | None, loop_exits: bool = False, iteration_exits: bool = False) -> bool:
     """Whether a statement (or block) always ends in return/throw (or, with
     `loop_exits`, also `break`: it leaves the enclosing loop; with
-    `iteration_exits`, also `continue`: it skips the rest of the iteration)."""
+    `iteration_exits`, also `continue`: it skips the rest of the iteration), or in a call
+    that never returns (`redirect()`)."""
     enders = ("return_statement", "throw_statement") + (("break_statement",) if loop_exits else ()) \
         + (("break_statement", "continue_statement") if iteration_exits else ())
     while node is not None:
-        if node.type in enders:
+        if node.type in enders or never_returns(node):
             return True
         if node.type == "else_clause":
             node = node.named_children[-1] if node.named_children else None
