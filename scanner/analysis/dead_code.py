@@ -8,6 +8,9 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
   re-exports from it or calls the function.
 A class's plain method (facts/lone_functions.py) that holds Prisma calls is dead when no
 scanned file names it but its definition (an interface that declares it names it too).
+A function every call of which sits in dead code (or in a server action Next.js gives no
+endpoint), and that the scanned sources name nowhere but its definition and those calls, is
+dead too, to a fixed point.
 A module nothing imports is left alone: a framework may load it by its path (Next.js
 `middleware.ts`, a Trigger.dev task folder, a serverless handler). So are framework entry
 points, scheduled functions, default exports, and modules of a package that publishes an
@@ -22,7 +25,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..index import FunctionKey
-from .unimported_actions import imported_names
+from .unimported_actions import imported_names, unimported_actions
 
 _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
 _PLAIN_ROLES = ("lib", "component")
@@ -72,7 +75,67 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
                "no reference, no interface declares it (dead code)")
         out[path] = (*out.get(path, ()), (fn.span.line, fn.span.end_line, why))
+    for path, span in _called_only_from_dead(index, out):
+        out[path] = (*out.get(path, ()), span)
     return out
+
+
+# Import and export lists, whose names are no use of a function.
+_IMPORT_LISTS = re.compile(rb"""\bimport\s+(?:type\s+)?[^;'"`]*?\bfrom\s*['"][^'"]*['"]|\bexport\s*\{[^}]*\}""")
+
+
+def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int, str]]]:
+    """Functions every call of which sits in dead code (above, or a server action Next.js gives
+    no endpoint), and that the scanned sources name nowhere else (no callback, no registration,
+    no second function of the name): dead too, to a fixed point."""
+    if not dead or _templates_import(index):
+        return []
+    spans = {p: list(v) for p, v in dead.items()}
+    for p, v in unimported_actions(index)["no_endpoint"].items():
+        spans.setdefault(p, []).extend(v)
+
+    def in_dead(path: str, line: int) -> bool:
+        return any(a <= line <= b for a, b, _ in spans.get(path, ()))
+
+    out, sources, changed = [], {}, True
+    while changed:
+        changed = False
+        for path in sorted(index.files):
+            facts = index.files[path]
+            if facts.parse_errors:
+                continue
+            for fn in facts.functions:
+                if fn.entry_kind or fn.scheduled or fn.listener or fn.inline_callback is not None \
+                        or fn.name.startswith("<") or in_dead(path, fn.span.line):
+                    continue
+                callers = index.callers(FunctionKey(path, fn.id))
+                if not callers or not all(in_dead(p, s.span.line) for p, s in callers) \
+                        or not _named_only_by(index, fn.name, len(callers), sources):
+                    continue
+                first = callers[0]
+                why = (f"{fn.name}() is called only from dead code ({first[0]}:{first[1].span.line}"
+                       f"{' and others' if len(callers) > 1 else ''}), and nothing else names it (dead code)")
+                spans.setdefault(path, []).append((fn.span.line, fn.span.end_line, why))
+                out.append((path, (fn.span.line, fn.span.end_line, why)))
+                changed = True
+    return out
+
+
+def _named_only_by(index, name: str, calls: int, sources: dict) -> bool:
+    """Whether the scanned sources spell `name` (as a word, outside import and export lists)
+    exactly once more than it is called: its definition and those calls, nothing else."""
+    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    seen = 0
+    for path in index.files:
+        if path not in sources:
+            try:
+                sources[path] = _IMPORT_LISTS.sub(b"", (index.root / path).read_bytes())
+            except OSError:
+                return False
+        seen += len(word.findall(sources[path]))
+        if seen > calls + 1:
+            return False
+    return seen == calls + 1
 
 
 # What builds an Express or Koa router, and what makes a module the app itself.
