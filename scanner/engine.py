@@ -21,7 +21,8 @@ from .facts.scopes import ClientConfig
 from .analysis.script_only import runnable_modules, script_only_modules
 from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
-from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, report_order, unreached
+from .analysis.untouched_models import untouched_models
+from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, on_untouched_models, report_order, unreached
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .report.coverage import coverage_figures, figures_key
@@ -204,6 +205,8 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     # Still an endpoint (Next.js 14): what a crafted request can send it stays as graded.
     findings = unreached(findings, dead.get("uncalled", {}), spare=lambda f: f.category == "input-validation")
     findings = unreached(findings, summary.get("dead_functions", {}))
+    findings = on_untouched_models(findings, summary.get("untouched_models", {}),
+                                   {r.id for r in rules if r.on_queries})
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
     findings = assign_fingerprints(findings)
     findings.sort(key=report_order)
@@ -291,6 +294,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
         "unimported_actions": unimported_actions(index),
         "dead_functions": dead_functions(index),
+        "untouched_models": untouched_models(index),
     }
 
 

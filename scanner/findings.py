@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from enum import Enum
-from typing import Iterable, Mapping
+from typing import Collection, Iterable, Mapping
 
 
 class Severity(str, Enum):
@@ -167,6 +167,20 @@ def unreached(findings: Iterable[Finding], spans: Mapping[str, tuple], spare=Non
         why = next((w for a, b, w in spans.get(f.path, ()) if a <= f.line <= b), None)
         if why is not None and spare is not None and spare(f):
             why = None
+        if why is not None and f.confidence in ("high", "medium"):
+            f = replace(f, confidence="low", evidence=(*f.evidence, why))
+        out.append(f)
+    return out
+
+
+def on_untouched_models(findings: Iterable[Finding], models: Mapping[str, str],
+                        rules: Collection[str]) -> list[Finding]:
+    """Schema findings of `rules` (those about what queries do, Rule.on_queries) on a model
+    no scanned code touches (analysis/untouched_models.py: model name -> why) are low, with why
+    as evidence. Severity stays: what it costs once code uses the model."""
+    out = []
+    for f in findings:
+        why = models.get(f.model) if f.rule in rules and f.model and f.path.endswith(".prisma") else None
         if why is not None and f.confidence in ("high", "medium"):
             f = replace(f, confidence="low", evidence=(*f.evidence, why))
         out.append(f)

@@ -37,6 +37,10 @@ class Rule:
     scope: str = "project"
     # The FileFacts fields a file-scoped check reads besides its settled Prisma calls.
     reads: tuple[str, ...] = ()
+    # What it warns of happens only when queries run on the model (a delete reaching a
+    # relation, a join on a key), not in how a column stores its value: on a model no scanned
+    # code touches (analysis/untouched_models.py), its findings are low.
+    on_queries: bool = False
 
     @property
     def docs_path(self):

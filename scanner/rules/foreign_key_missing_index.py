@@ -142,4 +142,5 @@ RULE = Rule(
     summary="A relation's scalar fields are not the leading columns of any index.",
     check=_check,
     tags=("performance",),
+    on_queries=True,
 )

@@ -129,4 +129,5 @@ RULE = Rule(
     confidence="high",
     proof="the schema declares the relation without onDelete",
     tags=("integrity",),
+    on_queries=True,
 )

@@ -1,0 +1,64 @@
+"""Models no scanned code touches: the schema declares them, but no Prisma call reads or
+writes them and no source file so much as spells a name that could reach them (the client
+accessor `payment`, the model's name `Payment` or its table name, a relation field that
+points to it). Nothing runs against such a table, so what its schema findings warn of (a
+float sum drifting, a cascade missing, an index missing) does not happen while that holds:
+low (rules.md §8, outside the request path), with the reason as evidence.
+
+The test is textual on purpose, and leans to "touched": a word in a comment, a type import
+or a raw SQL string keeps the model's findings as graded, and so does every model when no
+scanned code uses any model (a schema scanned without its code), or when some package renders
+templates the scan does not parse (Astro pages query in their front matter)."""
+
+from __future__ import annotations
+
+import re
+
+# Packages whose files (not parsed by the scan) may run server code with a Prisma client.
+_UNPARSED_SERVER_CODE = ("astro", "@astrojs/node", "@builder.io/qwik-city")
+
+
+def untouched_models(index) -> dict[str, str]:
+    """{model name: why} for the models (not views or composite types) that no scanned code
+    touches, as the module's docstring says."""
+    schema = index.schema
+    if schema is None or not schema.models or any(
+            pkg.dependency(name) for pkg in index.modules.packages.values() for name in _UNPARSED_SERVER_CODE):
+        return {}
+    used = {m.name for c in index.prisma_calls if c.model and (m := schema.by_client_name(c.model)) is not None}
+    if not used:
+        return {}   # (no code of the scan uses the schema: the code that does is elsewhere)
+    candidates = [m for m in schema.models if m.kind == "model" and not m.ignored and m.name not in used]
+    if not candidates:
+        return {}
+    words: dict[str, set[str]] = {}
+    for m in candidates:
+        words[m.name] = {w for w in (m.name, m.client_name, m.map) if w}
+    for other in schema.models:
+        for f in other.fields:
+            if f.type in words:
+                words[f.type].add(f.name)
+    wanted = set().union(*words.values())
+    found = _spelled(index, wanted)
+    if found is None:
+        return {}
+    return {name: (f"no scanned code touches {name}: no Prisma call reads or writes it, and no source "
+                   f"file spells its accessor, its name or a relation to it")
+            for name, ws in words.items() if not ws & found}
+
+
+def _spelled(index, wanted: set[str]) -> set[str] | None:
+    """The words of `wanted` that some scanned source spells (as a word); None when a source
+    cannot be read again (it may spell any of them)."""
+    pattern = re.compile(rb"(?<![\w$])(" + b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
+                         + rb")(?![\w$])")
+    found: set[str] = set()
+    for path in index.files:
+        try:
+            src = (index.root / path).read_bytes()
+        except OSError:
+            return None
+        found.update(m.decode() for m in pattern.findall(src))
+        if found >= wanted:
+            break
+    return found
