@@ -199,8 +199,9 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
             pinned = (*summarise_args(args).where_points, *_relation_pins(args)) if args is not None else ()
             if pinned:
                 # One parent's rows, one account's, one status's: bounded by the filter,
-                # by how much is not known here.
-                return PINNED, f"rows of {label} (line {line}), filtered on {', '.join(pinned[:3])}"
+                # by how much is not known here (the rule knows which fields are unique).
+                lists = "".join(f", {k} in a list of {n}" for k, n in _literal_in_lists(args))
+                return PINNED, f"rows of {label} (line {line}), filtered on {', '.join(pinned[:3])}{lists}"
             return ROWS, f"rows of {label} (line {line}), which has no take and no filter pinning a field"
     if prop in ONE_ROW_OPS:
         owner = unwrap(obj)
@@ -297,6 +298,23 @@ def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str
                 and not any(c.type == "spread_element" for c in value.named_children):
             return CONSTANT, f"the class constant {text(obj)}.{prop}"
     return UNKNOWN, ""
+
+
+def _literal_in_lists(args: ts.Node) -> list[tuple[str, int]]:
+    """(field, number of values) for each top-level `field: { in: [a, b, c] }` of `where`
+    whose list is written out (no spread)."""
+    where = where_object(args)
+    out = []
+    for name, value, spread in object_entries(where) if where is not None else ():
+        v = unwrap(value)
+        if spread or v is None or v.type != "object":
+            continue
+        for op, inner, sp in object_entries(v):
+            iv = unwrap(inner)
+            if op == "in" and not sp and iv is not None and iv.type == "array" \
+                    and not any(c.type == "spread_element" for c in iv.named_children):
+                out.append((name, sum(1 for c in iv.named_children if c.type != "comment")))
+    return out
 
 
 def _relation_pins(args: ts.Node) -> list[str]:

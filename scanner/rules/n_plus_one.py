@@ -230,10 +230,13 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if origin == "param":
         return _by_callers(index, path, loop)
     if origin == "pinned" and loop.origin != "call":
-        unique = _unique_pin(index, path, note, schema)
-        if unique is not None:
-            return "quiet", (f"the loop iterates {note}: {unique} is unique, so at most one row (the loop "
+        pin = _unique_pin(index, path, note, schema)
+        if pin is not None and pin[1] == 1:
+            return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most one row (the loop "
                              "runs once at most)",)
+        if pin is not None:
+            return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most {pin[1]} rows, one "
+                             "per value the code lists (a fixed, small number of times)",)
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
 
@@ -243,20 +246,29 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
 _LINE = re.compile(r"\(line (\d+)\)")
 
 
-def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> str | None:
-    """The unique field (`@id`, `@unique`) the loop's `findMany` pins to one value, in its own
-    file: the read returns at most one row."""
+# "…, name in a list of 5": a `where` key facts/origins.py saw pinned to a list written out.
+_IN_LIST = re.compile(r", ([\w$]+) in a list of (\d+)")
+
+
+def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> tuple[str, int] | None:
+    """(the unique field (`@id`, `@unique`), how many rows at most) when the loop's `findMany`,
+    in its own file, pins it to one value (one row) or to a list of a few values written out
+    (`name: { in: ["a", "b", "c"] }`: three rows at most)."""
     m = _LINE.search(note)
     if schema is None or m is None:
         return None
     line = int(m.group(1))
     for c in index.calls_in(path):
+        if c.line != line or c.operation != "findMany" or c.model is None:
+            continue
+        model = schema.by_client_name(c.model)
+        unique = set(c.call.args.where_points) & unique_fields(model) if model is not None else set()
         # (Equality only: `id: { in: ids }` pins the field to a list, as many rows as it holds.)
-        if c.line == line and c.operation == "findMany" and c.model is not None and c.call.args.where_equality_only:
-            model = schema.by_client_name(c.model)
-            unique = set(c.call.args.where_points) & unique_fields(model) if model is not None else set()
-            if unique:
-                return f"{model.name}.{sorted(unique)[0]}"
+        if unique and c.call.args.where_equality_only:
+            return f"{model.name}.{sorted(unique)[0]}", 1
+        listed = [(k, int(n)) for k, n in _IN_LIST.findall(note) if k in unique and int(n) <= FEW_CONSTANTS]
+        if listed:
+            return f"{model.name}.{listed[0][0]}", listed[0][1]
     return None
 
 
