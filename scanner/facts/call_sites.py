@@ -11,7 +11,8 @@ from dataclasses import replace
 from .calls import given_by_caller
 from .generated import prisma_module
 from .waits import timer_wait
-from .context import ContextBuilder, is_awaited
+from .context import ContextBuilder
+from .nodes import is_awaited
 from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS

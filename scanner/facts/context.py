@@ -22,7 +22,7 @@ from .model import (
 )
 from .nodes import ancestors as climb
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
-from .nodes import enclosing, terminates, text, unwrap
+from .nodes import enclosing, is_awaited, leaves_after, terminates, text, unwrap
 from .origins import loop_origin
 from .scopes import Resolver, same_binding
 
@@ -196,6 +196,8 @@ class ContextBuilder:
         elif pt in ("statement_block", "expression_statement", "return_statement"):
             if pt == "return_statement" and s.value_path and s.function is None:
                 s.returned = True
+            elif pt == "statement_block":
+                self._loop_tail(s, i, parent, child)
             s.value_path = False
 
     def _loop(self, s: _Site, i: int, stmt: ts.Node, child: ts.Node) -> LoopFrame:
@@ -217,6 +219,21 @@ class ContextBuilder:
                               function=self.function_id(s.function_above(i)))
             self._frames[k] = frame
         return frame
+
+    def _loop_tail(self, s: _Site, i: int, block: ts.Node, stmt: ts.Node) -> None:
+        """A statement of a loop's body that one after it always leaves the loop (nodes.py
+        leaves_after): noted as a `tail` step over the rest of the body, never `exits` (a
+        `return` there may end only a callback around the loop)."""
+        loop = s.above(i + 1)
+        if loop is None or loop.type not in _LOOP_STATEMENTS:
+            return
+        k = ("tail", key(block), key(stmt))
+        step = self._frames.get(k, False)
+        if step is False:
+            step = self._frames[k] = BranchStep(key(stmt), "tail", 0, False, stmt.start_byte, block.end_byte,
+                                                True, True) if leaves_after(block, stmt) else None
+        if step is not None:
+            s.branches.append(step)
 
     def _try(self, s: _Site, stmt: ts.Node, child: ts.Node) -> None:
         if is_field(stmt, "body", child):
@@ -377,15 +394,3 @@ class ContextBuilder:
             return ClientRef("import", "import", b.module, b.imported)
         return None
 
-
-def is_awaited(site: ts.Node, chain) -> bool:
-    """Whether the call is awaited: its nearest non-transparent ancestor (`chain`) is an `await`."""
-    fn = field(site, "function")
-    while fn is not None and fn.type in ("non_null_expression", "instantiation_expression"):
-        fn = fn.named_children[0] if fn.named_children else None
-    if fn is not None and fn.type == "await_expression":
-        return True  # `await x.y<T>(...)`: the grammar nests the await in the callee
-    for n in chain:
-        if n.type not in TRANSPARENT:
-            return n.type == "await_expression"
-    return False

@@ -143,7 +143,7 @@ class BranchStep:
     """The site sits in arm `arm` of a branching node. Two sites with the same
     node key in different arms are mutually exclusive."""
     key: int
-    kind: str        # if, switch, ternary, catch (the catch clause of a try: arm 1)
+    kind: str        # if, switch, ternary, catch (of a try: arm 1), tail (of a loop body that leaves)
     arm: int
     exits: bool      # that arm always ends in return/throw
     start: int       # byte span of the branching node

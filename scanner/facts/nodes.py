@@ -255,6 +255,15 @@ def terminates(node: ts.Node | None, loop_exits: bool = False, iteration_exits: 
     return False
 
 
+def leaves_after(block: ts.Node, stmt: ts.Node) -> bool:
+    """Whether `stmt`, or a statement after it in `block`, always leaves the loop the block is
+    the body of (`await create(x); break`): then `stmt` runs once per run of the loop, as it
+    would in an if arm that breaks."""
+    rest = block.named_children
+    at = next((j for j, c in enumerate(rest) if c.start_byte == stmt.start_byte), None)
+    return at is not None and any(terminates(c, loop_exits=True) for c in rest[at:])
+
+
 def import_names(stmt: ts.Node) -> tuple[bool, tuple[tuple[str, str, bool], ...]]:
     """Whether an import statement has a clause, and (local name, imported name, type-only
     specifier) for each name it binds: `default` for a default import, `*` for a namespace."""
@@ -295,3 +304,16 @@ def mention(name: str) -> re.Pattern:
     """`name` as a whole identifier in source text: not part of a longer name, nor a member
     read on something else (`x.name`)."""
     return re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+
+
+def is_awaited(site: ts.Node, chain) -> bool:
+    """Whether the call is awaited: its nearest non-transparent ancestor (`chain`) is an `await`."""
+    fn = field(site, "function")
+    while fn is not None and fn.type in ("non_null_expression", "instantiation_expression"):
+        fn = fn.named_children[0] if fn.named_children else None
+    if fn is not None and fn.type == "await_expression":
+        return True  # `await x.y<T>(...)`: the grammar nests the await in the callee
+    for n in chain:
+        if n.type not in TRANSPARENT:
+            return n.type == "await_expression"
+    return False
