@@ -317,3 +317,13 @@ def is_awaited(site: ts.Node, chain) -> bool:
         if n.type not in TRANSPARENT:
             return n.type == "await_expression"
     return False
+
+
+def map_callback(call: ts.Node | None) -> ts.Node | None:
+    """The callback of `xs.map(cb)` (unwrapped), else None."""
+    fn = field(call, "function") if call is not None and call.type == "call_expression" else None
+    args = field(call, "arguments") if fn is not None else None
+    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "map" \
+            or args is None or not args.named_children:
+        return None
+    return unwrap(args.named_children[0])

@@ -9,7 +9,7 @@ import tree_sitter as ts
 
 from .args import object_entries
 from .model import ArgSummary
-from .nodes import enclosing, field, inline_argument, short, text, unwrap
+from .nodes import enclosing, field, inline_argument, map_callback, short, text, unwrap
 from .declared_types import declared_type
 from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
@@ -83,15 +83,7 @@ def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
     fn = field(node, "function")
     if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "join":
         return False
-    inner = unwrap(field(fn, "object"))
-    if inner is None or inner.type != "call_expression":
-        return False
-    mfn = field(inner, "function")
-    args = field(inner, "arguments")
-    if mfn is None or mfn.type != "member_expression" or text(field(mfn, "property")) != "map" \
-            or args is None or not args.named_children:
-        return False
-    cb = unwrap(args.named_children[0])
+    cb = map_callback(unwrap(field(fn, "object")))
     if cb is None or cb.type != "arrow_function":
         return False
     params = field(cb, "parameters")

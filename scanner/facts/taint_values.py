@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
+from .string_forced import STRING_CHECK, parsed_text as _parsed_text, string_forced as _string_forced
 from .model import (
     TaintStep,
 )
@@ -50,43 +51,6 @@ _ITEM_PARAM = {"reduce": 1}
 _WRITE_KEYS = frozenset(k for keys in WRITE_DATA_KEYS.values() for k in keys)
 _MAX_STEPS = 12
 _ROUNDS = 3
-
-
-# The check a value made a string on the way carries (`String(x)`, a template, `.trim()`).
-STRING_CHECK = "string"
-# Methods only strings have: a value they are called on that is not a string throws.
-_STRING_METHODS = frozenset({"trim", "trimStart", "trimEnd", "toLowerCase", "toUpperCase",
-                             "toLocaleLowerCase", "toLocaleUpperCase", "normalize",
-                             # …and methods whose result is a string whatever they are called on
-                             # (`part.data.toString()`, `new Date(x).toISOString()`).
-                             "toString", "toISOString"})
-
-
-def _parsed_text(node: ts.Node) -> ts.Node | None:
-    """The text argument of `JSON.parse(text)`, else None."""
-    if node.type != "call_expression" or text(field(node, "function")) != "JSON.parse":
-        return None
-    args = field(node, "arguments")
-    return args.named_children[0] if args is not None and args.named_children else None
-
-
-def _string_forced(node: ts.Node) -> ts.Node | None:
-    """The operand of an expression whose value is always a string: `String(x)`, `x.trim()`
-    (and the other string-only methods), a template literal with one substitution."""
-    t = node.type
-    if t == "call_expression":
-        fn = field(node, "function")
-        args = field(node, "arguments")
-        if fn is not None and fn.type == "identifier" and text(fn) == "String":
-            first = args.named_children[0] if args is not None and args.named_children else None
-            return first
-        if fn is not None and fn.type == "member_expression" and text(field(fn, "property")) in _STRING_METHODS:
-            return field(fn, "object")
-        return None
-    if t == "template_string":
-        subs = [c for c in node.named_children if c.type == "template_substitution"]
-        return subs[0].named_children[0] if len(subs) == 1 and subs[0].named_children else None
-    return None
 
 
 @dataclass(frozen=True, slots=True)
