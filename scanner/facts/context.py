@@ -13,7 +13,8 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .frames import (
-    after_tests, arm_tests, case_tests, batch_loop, chunked, first_await_end, flushes_buffer, literal_len,
+    after_tests, arm_tests, case_tests, batch_loop, chunked, counted_rounds, first_await_end, flushes_buffer,
+    literal_len,
     chain_sources, loop_header, loop_kind, member_call, test_of,
 )
 from .model import (
@@ -208,7 +209,9 @@ class ContextBuilder:
             kind = _LOOP_STATEMENTS[stmt.type] or loop_kind(stmt)
             right = field(stmt, "right") if stmt.type == "for_in_statement" else None
             frame = LoopFrame(kind, stmt.start_point[0] + 1, stmt.end_point[0] + 1,
-                              key(stmt), literal_len=literal_len(right, self.resolver), header=loop_header(stmt),
+                              key(stmt), header=loop_header(stmt),
+                              literal_len=counted_rounds(stmt, self.resolver) if stmt.type == "for_statement"
+                              else literal_len(right, self.resolver),
                               chunked=chunked(right, self.resolver),
                               batch=kind in ("while", "do") and self._batch_loop(stmt),
                               chain_from=chain_sources(stmt) if kind in ("while", "do") else (),

@@ -186,6 +186,21 @@ def flushes_buffer(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> bo
                           rf"(?<![\w$.]){v}\.splice\(\s*0\b", text(arm_node)))
 
 
+def counted_rounds(stmt: ts.Node, resolver) -> int | None:
+    """How many rounds a counted `for` from 0 runs when its bound is a constant the code
+    writes (`i < CONCURRENT_PROCESSES` with `const CONCURRENT_PROCESSES = 3`), else None."""
+    cond = unwrap(field(stmt, "condition"))
+    op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
+    bound = unwrap(field(cond, "right")) if op in ("<", "<=") else None
+    if bound is not None and bound.type == "identifier":
+        b = _plain_var(resolver.lookup(text(bound), bound))
+        decl = b.node.parent if b is not None else None
+        bound = unwrap(b.value) if decl is not None and any(c.type == "const" for c in decl.children) else None
+    if bound is None or bound.type != "number" or not text(bound).isdigit() or "= 0" not in text(field(stmt, "initializer")):
+        return None
+    return int(text(bound)) + (op == "<=")
+
+
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
     """How many items a literal array has: the loop runs a fixed, small number
     of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""
