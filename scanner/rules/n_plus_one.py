@@ -21,6 +21,7 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop, paced
 from ..analysis.handed import handed_at
+from ..analysis.row_locks import row_lock_in_loop
 from ..analysis.schema_shape import unique_fields
 
 # A literal array of at most this many items is not "a collection".
@@ -197,6 +198,10 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     loop's collection comes from, and by whether the per-item work is by design."""
     if durable_step(site) is not None:
         return "low", ("each item is a durable workflow step (step.run): per-item by design",)
+    lock = row_lock_in_loop(index, path, loop)
+    if lock is not None:
+        return "low", (f"each item takes an explicit lock ({lock[0]}, line {lock[1]}): the loop claims one "
+                       "row at a time on purpose, which one batched query would undo",)
     io = external_io_in_loop(index, path, site, loop)
     if io is not None and paced(io):
         return "low", (f"each item waits on a timer ({io[0]}, line {io[1]}): the loop is paced on purpose "

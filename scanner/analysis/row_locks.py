@@ -1,0 +1,53 @@
+"""Explicit locks per item: raw SQL that locks the rows it reads (`SELECT … FOR UPDATE`,
+`FOR NO KEY UPDATE`, `FOR SHARE`) or takes an advisory lock (`pg_advisory_xact_lock()`,
+MySQL's `GET_LOCK()`). A loop whose items each take such a lock, in its body or a few repo
+calls down, works item by item on purpose: claiming one row at a time is the design, which
+one batched query would undo (rules.md §8: explicit row locking per item)."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts.model import LoopFrame
+from ..index import FunctionKey, PrismaCall, ProjectIndex
+
+_LOCK = re.compile(rb"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bpg_(?:try_)?advisory(?:_xact)?_lock(?:_shared)?\s*\("
+                   rb"|\bGET_LOCK\s*\(", re.I)
+
+
+def _lines(index: ProjectIndex, path: str) -> list[bytes]:
+    def read() -> list[bytes]:
+        try:
+            return (index.root / path).read_bytes().split(b"\n")
+        except OSError:
+            return []
+    return index.memo(f"source-lines:{path}", read)
+
+
+def _locks(index: ProjectIndex, call: PrismaCall) -> bool:
+    """Whether a raw call's SQL, as written at the call, locks rows."""
+    if call.kind != "raw":
+        return False
+    span = call.call.span
+    return bool(_LOCK.search(b"\n".join(_lines(index, call.path)[span.line - 1:span.end_line])))
+
+
+def row_lock_in_loop(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, int] | None:
+    """(what, line) of an explicit lock each item of `loop` takes: raw locking SQL in the loop
+    body, or down a repo function the body calls (two calls deep)."""
+    facts = index.files.get(path)
+    if facts is None:
+        return None
+    for c in index.calls_in(path):
+        if any(lp.key == loop.key for lp in c.call.ctx.loops) and _locks(index, c):
+            return f"{c.label}()", c.line
+    for cs in facts.call_sites:
+        target = index.callee(path, cs) if any(lp.key == loop.key for lp in cs.ctx.loops) else None
+        if target is None:
+            continue
+        key = FunctionKey(target.path, index.owner(target.path, target.id))
+        chain = index.memo(f"row-lock:{key.path}:{key.id}",
+                           lambda: index.find_chain(key, lambda c: _locks(index, c), depth=2))
+        if chain:
+            return f"{cs.callee}() → {chain[-1][0]}", cs.span.line
+    return None
