@@ -187,8 +187,9 @@ _STRING_QUERIES = {"pages-api": "Next.js' query parser (`req.query` of a pages/a
 
 
 def _fastify(facts: FileFacts) -> bool:
-    """The handler's module is written against Fastify (`import type { FastifyRequest } from
-    'fastify'`, a plugin from `@fastify/…`)."""
+    """The module is written against Fastify (`import type { FastifyRequest } from 'fastify'`,
+    a plugin from `@fastify/…`): the Prisma call's, or the handler's that reads the query string
+    and hands it to a repository in another package."""
     return any(i.module == "fastify" or i.module.startswith("@fastify/") for i in facts.imports)
 
 
@@ -227,7 +228,7 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                        "values for its unique fields",)
     if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
-    if lead.source == "query" and facts is not None and _fastify(facts):
+    if lead.source == "query" and any(f is not None and _fastify(f) for f in (facts, index.files.get(path))):
         return "low", ("Fastify's query-string parser (the default, not `qs`) gives strings or arrays of "
                        "strings, never objects: it cannot carry a filter object",)
     if lead.source == "query" and entry is None and not crossing:
