@@ -1,6 +1,6 @@
-"""Explicit locks per item: raw SQL that locks the rows it reads (`SELECT … FOR UPDATE`,
-`FOR NO KEY UPDATE`, `FOR SHARE`) or takes an advisory lock (`pg_advisory_xact_lock()`,
-MySQL's `GET_LOCK()`). A loop whose items each take such a lock, in its body or a few repo
+"""Explicit locks per item: a raw read that locks the rows it reads (`SELECT … FOR UPDATE`,
+`FOR NO KEY UPDATE`, `FOR SHARE`) or takes an advisory lock (`SELECT pg_advisory_xact_lock()`,
+MySQL's `GET_LOCK()`); not a write that locks the rows it copies (`INSERT … SELECT … FOR UPDATE`). A loop whose items each take such a lock, in its body or a few repo
 calls down, works item by item on purpose: claiming one row at a time is the design, which
 one batched query would undo (rules.md §8: explicit row locking per item)."""
 
@@ -13,6 +13,9 @@ from ..index import FunctionKey, PrismaCall, ProjectIndex
 
 _LOCK = re.compile(rb"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bpg_(?:try_)?advisory(?:_xact)?_lock(?:_shared)?\s*\("
                    rb"|\bGET_LOCK\s*\(", re.I)
+# The statement is a read (its text opens with SELECT or WITH): a claim, not a write that locks
+# the rows it copies on the way (`INSERT … SELECT … FOR UPDATE`).
+_READ = re.compile(rb"[`'\"]\s*(?:SELECT|WITH)\b", re.I)
 
 
 def _lines(index: ProjectIndex, path: str) -> list[bytes]:
@@ -29,7 +32,8 @@ def _locks(index: ProjectIndex, call: PrismaCall) -> bool:
     if call.kind != "raw":
         return False
     span = call.call.span
-    return bool(_LOCK.search(b"\n".join(_lines(index, call.path)[span.line - 1:span.end_line])))
+    sql = b"\n".join(_lines(index, call.path)[span.line - 1:span.end_line])
+    return bool(_READ.search(sql) and _LOCK.search(sql))
 
 
 def row_lock_in_loop(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, int] | None:
