@@ -22,7 +22,9 @@ from .analysis.script_only import runnable_modules, script_only_modules
 from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
 from .analysis.untouched_models import untouched_models
-from .findings import Finding, assign_fingerprints, in_dev_only, in_scripts, on_untouched_models, report_order, unreached
+from .analysis.check_constraints import checked_columns, constrained_fields
+from .findings import (Finding, assign_fingerprints, in_dev_only, in_scripts, on_checked_columns, on_untouched_models,
+                       report_order, unreached)
 from .gitdiff import ChangedLines
 from .index import ProjectIndex
 from .report.coverage import coverage_figures, figures_key
@@ -195,6 +197,8 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
         warnings += save_cache(fc, collected)
     warnings += schema_warnings
     findings = [f for fs in by_rule.values() for f in fs]
+    findings = on_checked_columns(findings, constrained_fields(schema, checked_columns(
+        base, discovery.migrations)), {r.id for r in rules if r.refuted_by_check})
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]

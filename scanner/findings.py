@@ -187,6 +187,14 @@ def on_untouched_models(findings: Iterable[Finding], models: Mapping[str, str],
     return out
 
 
+def on_checked_columns(findings: Iterable[Finding], fields: Mapping[tuple[str, str], str],
+                       rules: Collection[str]) -> list[Finding]:
+    """Findings of `rules` (Rule.refuted_by_check) on a field a CHECK constraint limits to
+    listed values (analysis/check_constraints.py: (model, field) -> why) are quiet: proven."""
+    return [replace(f, confidence="quiet", evidence=(*f.evidence, fields[(f.model, f.field)]))
+            if f.rule in rules and (f.model, f.field) in fields else f for f in findings]
+
+
 def in_scripts(findings: Iterable[Finding], scripts: Mapping[str, str]) -> list[Finding]:
     """Findings in operational scripts (`scripts`: path -> how it is run, see
     discover.Discovery.scripts) are low: a script runs by hand or from a
