@@ -1,9 +1,11 @@
 """Models no scanned code touches: the schema declares them, but no Prisma call reads or
 writes them and no source file so much as spells a name that could reach them (the client
 accessor `payment`, the model's name `Payment` or its table name, a relation field that
-points to it). Nothing runs against such a table, so what its schema findings warn of (a
-float sum drifting, a cascade missing, an index missing) does not happen while that holds:
-low (rules.md §8, outside the request path), with the reason as evidence.
+points to it). No query runs against such a table, so what the rules about queries warn of
+(a delete meeting a missing cascade, a join without its index; Rule.on_queries) does not
+happen while that holds: low (rules.md §8, outside the request path), with the reason as
+evidence. How a column stores a value (float-for-money, …) is a fact of the schema and keeps
+its grade.
 
 The test is textual on purpose, and leans to "touched": a word in a comment, a type import
 or a raw SQL string keeps the model's findings as graded, and so does every model when no
