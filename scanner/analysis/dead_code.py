@@ -25,6 +25,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..index import FunctionKey
+from .sources import scanned_sources
 from .unimported_actions import imported_names, unimported_actions
 
 _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
@@ -125,13 +126,13 @@ def _named_only_by(index, name: str, calls: int, sources: dict) -> bool:
     """Whether the scanned sources spell `name` (as a word, outside import and export lists)
     exactly once more than it is called: its definition and those calls, nothing else."""
     word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    texts = scanned_sources(index)
+    if texts is None:
+        return False
     seen = 0
     for path in index.files:
         if path not in sources:
-            try:
-                sources[path] = _IMPORT_LISTS.sub(b"", (index.root / path).read_bytes())
-            except OSError:
-                return False
+            sources[path] = _IMPORT_LISTS.sub(b"", texts[path])
         seen += len(word.findall(sources[path]))
         if seen > calls + 1:
             return False
@@ -154,12 +155,9 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
                   and not index.importers(p)]
     if not candidates or _templates_import(index):
         return []
-    sources = {}
-    for path in index.files:
-        try:
-            sources[path] = (index.root / path).read_bytes()
-        except OSError:
-            return []
+    sources = scanned_sources(index)
+    if sources is None:
+        return []
     if any(b"readdir" in src and (b"require(" in src or b"import(" in src) and index.files[p].role != "script"
            for p, src in sources.items()):
         return []
@@ -189,11 +187,10 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         return []
     left = {fn.name.encode() for _, fn in methods}
     counts = dict.fromkeys(left, 0)
-    for path in index.files:
-        try:
-            src = (index.root / path).read_bytes()
-        except OSError:
-            return []   # (a file that cannot be read again may name any of them)
+    texts = scanned_sources(index)
+    if texts is None:
+        return []   # (a file that cannot be read again may name any of them)
+    for src in texts.values():
         for name in list(left):
             counts[name] += src.count(name)
             if counts[name] > 1:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .sources import scanned_sources
+
 # Packages whose files (not parsed by the scan) may run server code with a Prisma client.
 _UNPARSED_SERVER_CODE = ("astro", "@astrojs/node", "@builder.io/qwik-city")
 
@@ -54,12 +56,11 @@ def _spelled(index, wanted: set[str]) -> set[str] | None:
     cannot be read again (it may spell any of them)."""
     pattern = re.compile(rb"(?<![\w$])(" + b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
                          + rb")(?![\w$])")
+    texts = scanned_sources(index)
+    if texts is None:
+        return None
     found: set[str] = set()
-    for path in index.files:
-        try:
-            src = (index.root / path).read_bytes()
-        except OSError:
-            return None
+    for src in texts.values():
         found.update(m.decode() for m in pattern.findall(src))
         if found >= wanted:
             break
