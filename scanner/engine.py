@@ -197,8 +197,10 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
         warnings += save_cache(fc, collected)
     warnings += schema_warnings
     findings = [f for fs in by_rule.values() for f in fs]
-    findings = on_checked_columns(findings, constrained_fields(schema, checked_columns(
-        base, discovery.migrations)), {r.id for r in rules if r.refuted_by_check})
+    refutable = {r.id for r in rules if r.refuted_by_check}
+    if refutable:   # (the migration files are read only when a rule they can refute runs)
+        findings = on_checked_columns(findings, constrained_fields(schema, checked_columns(
+            base, discovery.migrations)), refutable)
     # Proven harmless (rules.md §8 `quiet`): counted, never reported or recorded.
     quiet = Counter(f.rule for f in findings if f.confidence == "quiet")
     findings = [f for f in findings if f.confidence != "quiet"]

@@ -98,7 +98,7 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
     def in_dead(path: str, line: int) -> bool:
         return any(a <= line <= b for a, b, _ in spans.get(path, ()))
 
-    out, sources, changed = [], {}, True
+    out, stripped, changed = [], {}, True
     while changed:
         changed = False
         for path in sorted(index.files):
@@ -111,7 +111,7 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
                     continue
                 callers = index.callers(FunctionKey(path, fn.id))
                 if not callers or not all(in_dead(p, s.span.line) for p, s in callers) \
-                        or not _named_only_by(index, fn.name, len(callers), sources):
+                        or not _named_only_by(index, fn.name, len(callers), stripped):
                     continue
                 first = callers[0]
                 why = (f"{fn.name}() is called only from dead code ({first[0]}:{first[1].span.line}"
@@ -122,18 +122,19 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
     return out
 
 
-def _named_only_by(index, name: str, calls: int, sources: dict) -> bool:
+def _named_only_by(index, name: str, calls: int, stripped: dict) -> bool:
     """Whether the scanned sources spell `name` (as a word, outside import and export lists)
-    exactly once more than it is called: its definition and those calls, nothing else."""
+    exactly once more than it is called: its definition and those calls, nothing else.
+    `stripped` keeps each source with those lists taken out, across calls."""
     word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
     texts = scanned_sources(index)
     if texts is None:
         return False
     seen = 0
     for path in index.files:
-        if path not in sources:
-            sources[path] = _IMPORT_LISTS.sub(b"", texts[path])
-        seen += len(word.findall(sources[path]))
+        if path not in stripped:
+            stripped[path] = _IMPORT_LISTS.sub(b"", texts[path])
+        seen += len(word.findall(stripped[path]))
         if seen > calls + 1:
             return False
     return seen == calls + 1

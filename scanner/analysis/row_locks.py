@@ -1,8 +1,9 @@
 """Explicit locks per item: a raw read that locks the rows it reads (`SELECT … FOR UPDATE`,
 `FOR NO KEY UPDATE`, `FOR SHARE`) or takes an advisory lock (`SELECT pg_advisory_xact_lock()`,
-MySQL's `GET_LOCK()`); not a write that locks the rows it copies (`INSERT … SELECT … FOR UPDATE`). A loop whose items each take such a lock, in its body or a few repo
-calls down, works item by item on purpose: claiming one row at a time is the design, which
-one batched query would undo (rules.md §8: explicit row locking per item)."""
+MySQL's `GET_LOCK()`); not a write that locks the rows it copies (`INSERT … SELECT … FOR
+UPDATE`). A loop whose items each take such a lock, in its body or a few repo calls down,
+works item by item on purpose: claiming one row at a time is the design, which one batched
+query would undo (rules.md §8: explicit row locking per item)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 
 from ..facts.model import LoopFrame
 from ..index import FunctionKey, PrismaCall, ProjectIndex
+from .sources import source_lines
 
 _LOCK = re.compile(rb"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bpg_(?:try_)?advisory(?:_xact)?_lock(?:_shared)?\s*\("
                    rb"|\bGET_LOCK\s*\(", re.I)
@@ -18,21 +20,12 @@ _LOCK = re.compile(rb"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE)\b|\bpg_(?:try_)?a
 _READ = re.compile(rb"[`'\"]\s*(?:SELECT|WITH)\b", re.I)
 
 
-def _lines(index: ProjectIndex, path: str) -> list[bytes]:
-    def read() -> list[bytes]:
-        try:
-            return (index.root / path).read_bytes().split(b"\n")
-        except OSError:
-            return []
-    return index.memo(f"source-lines:{path}", read)
-
-
 def _locks(index: ProjectIndex, call: PrismaCall) -> bool:
     """Whether a raw call's SQL, as written at the call, locks rows."""
     if call.kind != "raw":
         return False
     span = call.call.span
-    sql = b"\n".join(_lines(index, call.path)[span.line - 1:span.end_line])
+    sql = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
     return bool(_READ.search(sql) and _LOCK.search(sql))
 
 

@@ -1,5 +1,6 @@
 """The scanned files' text, read again once per scan when an analysis needs it (a word count
-for dead code, the names of untouched models), and shared by every such analysis."""
+for dead code, the names of untouched models, the lines of a call or a function), and shared
+by every such analysis and rule: the facts keep no source."""
 
 from __future__ import annotations
 
@@ -16,3 +17,13 @@ def scanned_sources(index) -> dict[str, bytes] | None:
                 return None
         return out
     return index.memo("scanned-sources", read)
+
+
+def source_lines(index, path: str) -> list[bytes]:
+    """One scanned file's lines, read and split once per scan; [] when it cannot be read."""
+    def read() -> list[bytes]:
+        try:
+            return (index.root / path).read_bytes().split(b"\n")
+        except OSError:
+            return []
+    return index.memo(f"source-lines:{path}", read)

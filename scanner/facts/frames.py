@@ -14,7 +14,7 @@ from .model import (
 from .nodes import (
     FUNCTION_TYPES, field, terminates, text, unwrap,
 )
-from .scopes import local_call_arguments, pattern_bindings
+from .scopes import const_binding, local_call_arguments, pattern_bindings
 
 
 
@@ -193,9 +193,8 @@ def counted_rounds(stmt: ts.Node, resolver) -> int | None:
     op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
     bound = unwrap(field(cond, "right")) if op in ("<", "<=") else None
     if bound is not None and bound.type == "identifier":
-        b = _plain_var(resolver.lookup(text(bound), bound))
-        decl = b.node.parent if b is not None else None
-        bound = unwrap(b.value) if decl is not None and any(c.type == "const" for c in decl.children) else None
+        b = const_binding(resolver.lookup(text(bound), bound))
+        bound = unwrap(b.value) if b is not None else None
     if bound is None or bound.type != "number" or not text(bound).isdigit() or "= 0" not in text(field(stmt, "initializer")):
         return None
     return int(text(bound)) + (op == "<=")
@@ -215,14 +214,11 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
             given = local_call_arguments(p.value, p.index, resolver)
             lens = [literal_len(a, resolver, depth + 1) for a in given or ()]
             return max(lens) if lens and None not in lens else None
-        b = _plain_var(p)
-        if b is not None:
-            decl = b.node.parent
-            if decl is not None and any(c.type == "const" for c in decl.children) \
-                    and not _grown(text(node), decl):
-                n = literal_len(b.value, resolver, depth + 1)
-                # `const rows = []` filled later is a collection, not a constant list.
-                return n if n else None
+        b = const_binding(p)
+        if b is not None and not _grown(text(node), b.node.parent):
+            n = literal_len(b.value, resolver, depth + 1)
+            # `const rows = []` filled later is a collection, not a constant list.
+            return n if n else None
         return None
     if node.type == "ternary_expression":
         # `ok ? ids.slice(0, 5) : []`: never more items than the longer branch.

@@ -13,6 +13,7 @@ import tree_sitter as ts
 from .args import object_entries, summarise_args, where_object
 from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
+from .scopes import const_binding
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, terminates, text, unwrap
 
 # Kinds, strongest proof first.
@@ -360,11 +361,9 @@ def _fixed_take(arg: ts.Node | None, resolver) -> str | None:
         if v.type == "identifier":
             if CONSTANT_NAME.fullmatch(text(v)):
                 return text(v)
-            b = resolver.lookup(text(v), v)
-            init = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
-            decl = b.node.parent if b is not None else None
-            if init is not None and init.type == "number" and decl is not None \
-                    and any(k.type == "const" for k in decl.children):
+            b = const_binding(resolver.lookup(text(v), v))
+            init = unwrap(b.value) if b is not None else None
+            if init is not None and init.type == "number":
                 return f"{text(v)} = {text(init)}"
         return None
     return None

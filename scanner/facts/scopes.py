@@ -353,6 +353,15 @@ def _local_name(fn: ts.Node) -> str | None:
     return name or None
 
 
+def const_binding(b: Binding | None) -> Binding | None:
+    """`b` when it is a plain variable declared `const` with a value (`const N = 3`, not a
+    destructured name), else None."""
+    if b is None or b.kind != "var" or b.path or b.value is None:
+        return None
+    decl = b.node.parent
+    return b if decl is not None and any(c.type == "const" for c in decl.children) else None
+
+
 def local_call_arguments(fn: ts.Node, index: int, resolver: Resolver) -> list[ts.Node] | None:
     """What every caller passes as argument `index` of a function local to the file
     (not exported), when each use of the function is a call of it that passes one;

@@ -236,12 +236,10 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         return _by_callers(index, path, loop)
     if origin == "pinned" and loop.origin != "call":
         pin = _unique_pin(index, path, note, schema)
-        if pin is not None and pin[1] == 1:
-            return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most one row (the loop "
-                             "runs once at most)",)
         if pin is not None:
-            return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most {pin[1]} rows, one "
-                             "per value the code lists (a fixed, small number of times)",)
+            most = "one row (the loop runs once at most)" if pin[1] == 1 else \
+                f"{pin[1]} rows, one per value the code lists (a fixed, small number of times)"
+            return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most {most}",)
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
 

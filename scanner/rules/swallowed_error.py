@@ -25,6 +25,7 @@ from ..analysis.callee_names import after_response, callee_matches, event_listen
 from ..analysis.audit_trail import audit_models
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
+from ..analysis.sources import source_lines
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -235,20 +236,10 @@ def _refreshes_views(index, path: str, catch: CatchFact, w) -> bool:
         return False
     for key in keys:
         fn = index.function(key)
-        lines = _source_lines(index, key.path)[fn.span.line - 1:fn.span.end_line] if fn is not None else []
+        lines = source_lines(index, key.path)[fn.span.line - 1:fn.span.end_line] if fn is not None else []
         if not _VIEW_REFRESH.search(b"\n".join(lines)):
             return False
     return True
-
-
-def _source_lines(index, path: str) -> list[bytes]:
-    """A scanned file's lines, read and split once per scan (the facts keep no source)."""
-    def read():
-        try:
-            return (index.root / path).read_bytes().split(b"\n")
-        except OSError:
-            return []
-    return index.memo(f"source-lines:{path}", read)
 
 
 def _leaf(index, model: str | None) -> bool:
