@@ -457,6 +457,8 @@ class ProjectIndex:
     def _given_client(self, path: str, given: tuple[int, int, str], depth: int = 0) -> ClientRef:
         """What every resolved caller hands in the parameter's property a receiver reads."""
         fid, index, key = given
+        if not key:  # the parameter itself (`tx ?? this.prisma`)
+            return self._callers_hand(path, fid, lambda site: dict(site.client_args).get(index), "parameter", depth)
         return self._callers_hand(
             path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key), None),
             "property", depth)

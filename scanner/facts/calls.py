@@ -64,13 +64,19 @@ def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
 def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] | None:
     """(function id, parameter index, key) when the receiver is a property of a parameter:
     `({ prisma }) => …`, `const { prisma } = input`, `input.prisma` (or `{ prisma }` handing
-    one of those on)."""
+    one of those on); key "" for the parameter itself as a fallback's first choice
+    (`const db = tx ?? this.prisma`)."""
     r, member = member_root(receiver)
     if r is None:
         return None
     if member is not None:
         return _param_key(pf, pf.resolver.lookup(text(r), r), member)
     b = pf.resolver.lookup(text(r), r)
+    value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    if value is not None and value.type == "binary_expression" and text(field(value, "operator")) in ("??", "||"):
+        # `const db = tx ?? this.prisma`: the parameter itself, when a caller hands one (key "").
+        left = unwrap(field(value, "left"))
+        return _param_key(pf, pf.resolver.lookup(text(left), left), "") if left.type == "identifier" else None
     if b is None or len(b.path) != 1:
         return None
     if b.kind == "param":   # `({ prisma }) => …`: the destructured parameter itself

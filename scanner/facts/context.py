@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .frames import (
-    after_tests, arm_tests, case_tests, batch_loop, chunked, counted_rounds, first_await_end, flushes_buffer,
-    literal_len,
-    chain_sources, loop_header, loop_kind, member_call, test_of,
-)
+from .frames import (after_tests, arm_tests, case_tests, batch_loop, chunked, counted_rounds, first_await_end,
+                     flushes_buffer, literal_len, chain_sources, loop_header, loop_kind, member_call, test_of)
 from .model import (
     ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext,
     TxFrame, negate_test,
@@ -122,6 +119,9 @@ class ContextBuilder:
             fkey = key(s.flows_fn) if s.flows_fn is not None else -1
             if s.flows_into in self.tx_arguments.get(fkey, ()):
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
+            elif s.lazy_return < 0 and s.flows_fn is not None and any(  # `ops.push(…); return ops`
+                    text(unwrap(r)) == s.flows_into for r in self.resolver.returned_expressions(s.flows_fn)):
+                s.lazy_return = self.function_id(s.flows_fn)
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
             branches=tuple(s.branches), awaited=is_awaited(site, s.chain), parallel_group=s.parallel_group,

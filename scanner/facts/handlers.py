@@ -21,6 +21,8 @@ _RESPONSE_FUNCTIONS = frozenset({"redirect", "permanentRedirect", "notFound", "u
 _RESPONSE_CLASSES = frozenset({"NextResponse", "Response"})
 _RESPONSE_OBJECTS = frozenset({"res", "response", "reply"})
 _RESPONSE_METHODS = frozenset({"status", "json", "send", "end", "sendStatus", "redirect", "writeHead"})
+# The methods whose first argument is the body; Hono's context takes the status second.
+_BODY_METHODS = frozenset({"json", "text", "html", "body", "send"})
 # Calls that only format a value for a log line.
 _PURE = frozenset({"String", "JSON.stringify", "Number", "Boolean"})
 _COLLECTION_METHODS = frozenset({"push", "unshift", "add", "set"})
@@ -72,7 +74,8 @@ def _is_response_call(call: ts.Node) -> bool:
     if root in _RESPONSE_CLASSES:
         return True
     # `c.json(...)` (Hono) and `res.status(500)`
-    return (last in _RESPONSE_OBJECTS or last == "c") and prop in _RESPONSE_METHODS
+    return (last in _RESPONSE_OBJECTS and prop in _RESPONSE_METHODS) or \
+        (last == "c" and prop in _RESPONSE_METHODS | _BODY_METHODS)
 
 
 class _Walker:
@@ -210,6 +213,11 @@ class _Walker:
         if prop in ("redirect",) or (fn is not None and fn.type == "identifier"
                                      and text(fn) in ("redirect", "permanentRedirect", "notFound")):
             self.statuses.append("redirect" if "edirect" in (prop or text(fn)) else "404")
+            return
+        second = unwrap(args.named_children[1]) if args is not None and len(args.named_children) > 1 else None
+        if prop in _BODY_METHODS and second is not None and second.type == "number":
+            # Hono's `c.json(body, 500)`, `c.text(msg, 404)`: the status is the second argument.
+            self.statuses.append(text(second))
             return
         self._statuses_in(args, default="200")
 

@@ -321,10 +321,12 @@ def _key_of(node: ts.Node) -> str:
 
 def _statement_or_test(call: ts.Node) -> bool:
     """`validate(body)` as a statement, a call in an `if` test, or one whose verdict is kept
-    (`const verdict = validateSignature({ body })`, tested later): a check, not a use."""
+    (`const verdict = validateSignature({ body })`, tested later): a check, not a use; also as
+    one operand of a logical chain (`if (status && !STATUSES.includes(status)) return`)."""
     n = call.parent
-    while n is not None and n.type in ("await_expression", "unary_expression", "non_null_expression",
-                                       "as_expression"):
+    while n is not None and (n.type in ("await_expression", "unary_expression", "non_null_expression",
+                                        "as_expression")
+                             or (n.type == "binary_expression" and text(field(n, "operator")) in ("&&", "||"))):
         n = n.parent
     if n is None:
         return False

@@ -186,11 +186,23 @@ _STRING_QUERIES = {"pages-api": "Next.js' query parser (`req.query` of a pages/a
                    "nitro-handler": "h3's query parser (`getQuery(event)`)"}
 
 
-def _fastify(facts: FileFacts) -> bool:
-    """The module is written against Fastify (`import type { FastifyRequest } from 'fastify'`,
-    a plugin from `@fastify/…`): the Prisma call's, or the handler's that reads the query string
-    and hands it to a repository in another package."""
-    return any(i.module == "fastify" or i.module.startswith("@fastify/") for i in facts.imports)
+# Frameworks whose query-string parser gives strings or arrays of strings only, by the module a
+# file imports them from (a file written against one: the Prisma call's, or the handler's that
+# reads the query string and hands it to a repository in another package).
+_STRING_QUERY_MODULES = (
+    (("fastify", "@fastify/"), "Fastify's query-string parser (the default, not `qs`)"),
+    (("hono", "hono/"), "Hono's `c.req.query()` (a record of strings; `queries()` gives arrays of strings)"),
+    (("koa", "@koa/"), "Koa's `ctx.query` (no nested parsing)"),
+)
+
+
+def _string_query_parser(facts: FileFacts) -> str | None:
+    """What parses the query string in a module written against one of those frameworks."""
+    for i in facts.imports:
+        for (name, prefix), parser in _STRING_QUERY_MODULES:
+            if i.module == name or i.module.startswith(prefix):
+                return parser
+    return None
 
 
 def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: str,
@@ -228,9 +240,11 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                        "values for its unique fields",)
     if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
-    if lead.source == "query" and any(f is not None and _fastify(f) for f in (facts, index.files.get(path))):
-        return "low", ("Fastify's query-string parser (the default, not `qs`) gives strings or arrays of "
-                       "strings, never objects: it cannot carry a filter object",)
+    parser = next((p for f in (facts, index.files.get(path)) if f is not None
+                   for p in (_string_query_parser(f),) if p), None) if lead.source == "query" else None
+    if parser is not None:
+        return "low", (f"{parser} gives strings or arrays of strings, never objects: it cannot carry a "
+                       "filter object",)
     if lead.source == "query" and entry is None and not crossing:
         entry = index.entry_kind(path, lead.function)
     parser = _STRING_QUERIES.get(entry or "") if lead.source == "query" else None
