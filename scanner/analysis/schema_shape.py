@@ -48,6 +48,17 @@ def string_fields(schema: Schema):
                 yield model, f
 
 
+# A field that marks a row retired instead of deleting it: soft deletion (`deletedAt`,
+# `isDeleted`, `archived`) or a lifecycle the app moves rows along (`isActive`, `status`).
+_RETIREMENT = re.compile(r"(?i)^(?:is_?)?(?:deleted|archived|removed|disabled|active|enabled)(?:_?at)?$|"
+                         r"^(?:status|state)$", re.I)
+
+
+def retirement_field(model: Model) -> str | None:
+    """The field a model's rows are retired by, if it has one (see _RETIREMENT)."""
+    return next((f.name for f in model.fields if f.relation is None and _RETIREMENT.match(f.name)), None)
+
+
 def relation_is_optional(model: Model, f: Field) -> bool:
     """A relation is optional when any of its scalar fields is: only a nullable key can be
     set to NULL. `user User? @relation(fields: [userId])` over a required `userId` (a schema

@@ -173,13 +173,7 @@ class TaintValues:
             elif op in ("-", "*", "/", "%", "**"):
                 out.extend((c, False, True) for c in (field(node, "left"), field(node, "right")) if c)
         elif t == "ternary_expression":
-            # `typeof v === "string" ? v : …`: the consequence is that primitive, never a filter object.
-            cons, alt = field(node, "consequence"), field(node, "alternative")
-            if cons is not None:
-                narrowed = _typeof_narrowed(field(node, "condition"))
-                out.append((cons, whole, coerced or _chain(text(_unwrap(cons))) in narrowed))
-            if alt is not None:
-                out.append((alt, whole, coerced))
+            out.extend(_ternary_operands(node, whole, coerced))
         elif t == "unary_expression":
             if text(field(node, "operator")) in ("-", "+") and node.named_children:
                 out.append((node.named_children[-1], False, True))
@@ -337,6 +331,26 @@ def _statement_or_test(call: ts.Node) -> bool:
 
 
 _PRIMITIVES = frozenset({"string", "number", "boolean", "bigint"})
+
+
+def _ternary_operands(node: ts.Node, whole: bool, coerced: bool) -> list[tuple[ts.Node, bool, bool]]:
+    """`typeof v === "string" ? v : …`: the consequence is that primitive, never a filter
+    object; so is each entry of an object it fills with it (`… ? { v } : undefined`)."""
+    out = []
+    cons, alt = field(node, "consequence"), field(node, "alternative")
+    if cons is not None:
+        narrowed = _typeof_narrowed(field(node, "condition"))
+        filled = _unwrap(cons)
+        if narrowed and filled is not None and filled.type == "object":
+            for c in filled.named_children:
+                v = field(c, "value") if c.type == "pair" else c
+                if v is not None and c.type != "comment":
+                    out.append((v, whole and c.type == "spread_element", coerced or _chain(text(_unwrap(v))) in narrowed))
+        else:
+            out.append((cons, whole, coerced or _chain(text(_unwrap(cons))) in narrowed))
+    if alt is not None:
+        out.append((alt, whole, coerced))
+    return out
 
 
 def _typeof_narrowed(cond: ts.Node | None) -> frozenset[str]:

@@ -1,13 +1,14 @@
 """relation-missing-on-delete: the owning side of a relation without an
 explicit `onDelete` (rules.md §5, seed §1.2). The schema proves the missing action; the code
-proves it matters when it deletes the parent's rows (high), else medium. A relation to a
-lookup table, whose rows only seeds and scripts create and no application code deletes, is
+proves it matters when it deletes the parent's rows (high), else medium; low when nothing
+deletes them and the parent has a field that retires its rows instead (`deletedAt`,
+`isActive`, `status`). A relation to a lookup table, whose rows only seeds and scripts create and no application code deletes, is
 low: the default is what such a table wants."""
 
 from __future__ import annotations
 
 from ..analysis.created_models import deleted_models, lookup_models
-from ..analysis.schema_shape import field_span, relation_is_optional, table_models
+from ..analysis.schema_shape import field_span, relation_is_optional, retirement_field, table_models
 from ..discover import SCRIPT_ROLES
 from ..facts.operations import DELETE_OPS
 from ..findings import Related, Severity
@@ -98,6 +99,10 @@ def _check(ctx: RuleContext):
                 confidence, evidence = "high", (
                     f"the schema declares the relation without onDelete, and the code deletes {f.type} rows "
                     f"({deleted[f.type]}): the default {action} applies there",)
+            elif target is not None and retirement_field(target) is not None:
+                confidence, evidence = "low", (
+                    f"no code in the scan deletes {f.type} rows, which {f.type}.{retirement_field(target)} "
+                    f"retires instead: the default {action} never decides anything the app does",)
             else:
                 confidence, evidence = "medium", (
                     f"the schema declares the relation without onDelete; no code in the scan deletes "

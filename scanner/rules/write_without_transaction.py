@@ -22,6 +22,7 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
 from ..analysis.external_io import external_io_between
+from ..analysis.sources import source_lines
 
 
 @dataclass(frozen=True)
@@ -316,6 +317,37 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
     return None
 
 
+def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int] | None:
+    """(callee, line) of an awaited call between the writes that is handed the row `first`
+    created, when `w` then updates that row by its id (`const msg = await create(…); await
+    queue.add(…, { id: msg.id }); await update({ where: { id: msg.id }, … })`): the row
+    records work the call does outside the database, its start and then its outcome. A
+    transaction cannot be held open across that work, and the first write must stand if the
+    work happened. A call of a repo function that itself writes is database work, not this."""
+    if first.operation != "create" or w.operation not in ("update", "updateMany") or first.model != w.model \
+            or first.path != w.path or first.ctx.function != w.ctx.function:
+        return None
+    made = next((c.call.result or c.call.assigned_to for c in index.calls_in(first.path)
+                 if c.call.span == first.span), None)
+    if not made or not re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched):
+        return None
+    lines = source_lines(index, first.path)
+    named = re.compile(rf"(?<![\w$.]){re.escape(made)}\b".encode())
+    queries = {c.call.span for c in index.calls_in(first.path)}
+    for cs in index.files[first.path].call_sites:
+        if cs.ctx.function != w.ctx.function or not first.ctx.end < cs.ctx.start < w.ctx.start \
+                or not cs.ctx.awaited or cs.span in queries:
+            continue
+        if not named.search(b"\n".join(lines[cs.span.line - 1:cs.span.end_line])):
+            continue
+        target = index.callee(first.path, cs)
+        if target is not None and index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id)),
+                                                 kinds=frozenset({"write"})):
+            continue
+        return cs.callee, cs.span.line
+    return None
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -356,6 +388,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         return "low", (f"{io[0]} at line {io[1]} runs between the writes, outside the database: a "
                        "transaction cannot take it back, so the steps are a saga that needs "
                        "compensation or a status to resume from, not a transaction",)
+    work = _records_work(first, w, index)
+    if work is not None:
+        return "low", (f"{w.label} updates the row {first.label} created, after {work[0]}() (line {work[1]}) "
+                       "was handed it: the row records work done outside the database, which a "
+                       "transaction cannot span, and it must stand once that work has run",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
     if first.operation == "upsert" and not _together(first, w) and w.args is not None:
