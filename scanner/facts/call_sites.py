@@ -201,10 +201,12 @@ def _discarded(call: ts.Node) -> bool:
 
 def _dropped(call: ts.Node) -> bool:
     """The call's value is never used: it is a statement of its own, awaited or not
-    (`await logUsage(x);`)."""
+    (`await logUsage(x);`), or the operand of `void` anywhere (`(m) => void track(m)`)."""
     p = call.parent
     if p is not None and p.type == "await_expression":
         p = p.parent
+    if p is not None and p.type == "unary_expression" and text(field(p, "operator")) == "void":
+        return True
     return p is not None and p.type == "expression_statement"
 
 

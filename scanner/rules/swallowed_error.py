@@ -190,8 +190,12 @@ def _whole_try_helper(index, path: str, catch: CatchFact) -> FunctionKey | None:
     if fn is None or (fn.parent != -1 and fn.kind != "method") or index.entry_kind(path, catch.function):
         return None
     inside = lambda ctx: catch.key in ctx.trys or catch.key in ctx.catches
+
+    def db_work(site) -> bool:  # (`EVENTS.includes(name)` before the try does none)
+        target = index.callee(path, site)
+        return target is not None and bool(index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id))))
     if not all(inside(c.call.ctx) for c in index.calls_by_function.get(key, ())) \
-            or not all(inside(s.ctx) for s in index.sites_of(key)):
+            or not all(inside(s.ctx) or not db_work(s) for s in index.sites_of(key)):
         return None
     return key
 
@@ -402,7 +406,7 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
     if helper is not None:
         n, models = helper
         return "low", (f"a helper that only appends {models} rows, which no other model refers to, inside a try "
-                       f"around its whole body, and none of its {n} call{'s' if n > 1 else ''} uses what it "
+                       f"around all its database work, and none of its {n} call{'s' if n > 1 else ''} uses what it "
                        "returns: a lost record that nothing hangs on and no caller waits for (best-effort)",)
     if _refreshes_views(index, path, catch, w):
         return "low", ("the guarded work only refreshes a materialized view: derived data, which the view's "
