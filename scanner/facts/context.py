@@ -115,16 +115,17 @@ class ContextBuilder:
                 # Most ancestors (JSX, objects, calls, members) open no frame: no step for them.
                 self._step(s, i, parent, parent_type, child)
             child, child_type = parent, parent_type
+        awaited = is_awaited(site, s.chain)
         if s.flows_into is not None and not any(f.kind == "array" for f in s.tx):
             fkey = key(s.flows_fn) if s.flows_fn is not None else -1
             if s.flows_into in self.tx_arguments.get(fkey, ()):
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
-            elif s.lazy_return < 0 and s.flows_fn is not None and any(  # `ops.push(…); return ops`
+            elif not awaited and s.lazy_return < 0 and s.flows_fn is not None and any(  # `ops.push(q); return ops`
                     text(unwrap(r)) == s.flows_into for r in self.resolver.returned_expressions(s.flows_fn)):
                 s.lazy_return = self.function_id(s.flows_fn)
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
-            branches=tuple(s.branches), awaited=is_awaited(site, s.chain), parallel_group=s.parallel_group,
+            branches=tuple(s.branches), awaited=awaited, parallel_group=s.parallel_group,
             start=site.start_byte, end=site.end_byte, catches=tuple(s.catches), lazy_return=s.lazy_return,
         )
 
