@@ -49,6 +49,10 @@ def _instance_export(index: ProjectIndex, path: str, module: str, name: str,
         return path, None
     if exp.ref.origin == "instance":
         return target, exp.ref.module
+    if exp.ref.kind == "import" and exp.ref.module and exp.ref.members[-1:] == ("()",):
+        # `export const transporter = nodemailer.createTransport(…)`: a factory's product,
+        # which the exporter keeps as an import (it might have made a client).
+        return target, exp.ref.module
     if exp.ref.kind == "import" and exp.ref.module and exp.ref.name not in (None, "*") and not exp.ref.members:
         return _instance_export(index, target, exp.ref.module, exp.ref.name, depth + 1)
     return path, None
