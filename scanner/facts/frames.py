@@ -14,6 +14,7 @@ from .model import (
 from .nodes import (
     FUNCTION_TYPES, field, terminates, text, unwrap,
 )
+from .loop_bounds import break_bound
 from .scopes import const_binding, local_call_arguments, pattern_bindings
 
 
@@ -188,10 +189,12 @@ def flushes_buffer(condition: ts.Node | None, arm_node: ts.Node, arm: int) -> bo
 
 def counted_rounds(stmt: ts.Node, resolver) -> int | None:
     """How many rounds a counted `for` from 0 runs when its bound is a constant the code
-    writes (`i < CONCURRENT_PROCESSES` with `const CONCURRENT_PROCESSES = 3`), else None."""
+    writes (`i < CONCURRENT_PROCESSES` with `const CONCURRENT_PROCESSES = 3`, or a body's
+    `if (i >= MAX_ROUNDS) break` when the `for` has no condition), else None."""
     cond = unwrap(field(stmt, "condition"))
     op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
-    bound = unwrap(field(cond, "right")) if op in ("<", "<=") else None
+    op, bound = (op, field(cond, "right")) if op else break_bound(stmt) or ("", None)
+    bound = unwrap(bound) if op in ("<", "<=") else None
     if bound is not None and bound.type == "identifier":
         b = const_binding(resolver.lookup(text(bound), bound))
         bound = unwrap(b.value) if b is not None else None
