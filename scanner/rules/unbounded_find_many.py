@@ -84,14 +84,18 @@ def _check(ctx: RuleContext):
             continue  # a variable or spread we cannot see into: not reported
         in_entry = call.entry_kind is not None
         where = "" if args.present and "where" in args.keys else " and no `where`"
-        place = f"in {a_kind(call.entry_kind)}" if in_entry else "outside a request entry point"
+        # A helper every caller of which runs in a request entry point is on the request path too.
+        reached = None if in_entry else ctx.index.through_callers(
+            call.path, call.call.ctx.function, lambda p, f: ctx.index.entry_kind(p, f))
+        place = f"in {a_kind(call.entry_kind)}" if in_entry else \
+            f"in a function {a_kind(reached[1])} calls" if reached else "outside a request entry point"
         confidence, evidence = _grade(call, ctx.schema, in_entry, ctx.index)
         yield ctx.call_finding(
             call,
             f"{call.label}() has no `take`{where} ({place}): it loads every matching "
             f"{call.model} row, however many the table grows to. Add `take` (and a cursor "
             f"for the next page).",
-            severity=Severity.MEDIUM if in_entry else Severity.LOW,
+            severity=Severity.MEDIUM if in_entry or reached else Severity.LOW,
             confidence=confidence, evidence=evidence,
         )
 
