@@ -50,7 +50,7 @@ def string_fields(schema: Schema):
 
 # A field that marks a row retired instead of deleting it: soft deletion (`deletedAt`,
 # `isDeleted`, `archived`) or a lifecycle the app moves rows along (`isActive`, `status`).
-_RETIREMENT = re.compile(r"(?i)^(?:is_?)?(?:deleted|archived|removed|disabled|active|enabled)(?:_?at)?$|"
+_RETIREMENT = re.compile(r"^(?:is_?)?(?:deleted|archived|removed|disabled|active|enabled)(?:_?at)?$|"
                          r"^(?:status|state)$", re.I)
 
 

@@ -76,7 +76,8 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
     if value is not None and value.type == "binary_expression" and text(field(value, "operator")) in ("??", "||"):
         # `const db = tx ?? this.prisma`: the parameter itself, when a caller hands one (key "").
         left = unwrap(field(value, "left"))
-        return _param_key(pf, pf.resolver.lookup(text(left), left), "") if left.type == "identifier" else None
+        return _param_key(pf, pf.resolver.lookup(text(left), left), "") \
+            if left is not None and left.type == "identifier" else None
     if b is None or len(b.path) != 1:
         return None
     if b.kind == "param":   # `({ prisma }) => …`: the destructured parameter itself

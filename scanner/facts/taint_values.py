@@ -345,7 +345,8 @@ def _ternary_operands(node: ts.Node, whole: bool, coerced: bool) -> list[tuple[t
             for c in filled.named_children:
                 v = field(c, "value") if c.type == "pair" else c
                 if v is not None and c.type != "comment":
-                    out.append((v, whole and c.type == "spread_element", coerced or _chain(text(_unwrap(v))) in narrowed))
+                    proven = coerced or _chain(text(_unwrap(v))) in narrowed
+                    out.append((v, whole and c.type == "spread_element", proven))
         else:
             out.append((cons, whole, coerced or _chain(text(_unwrap(cons))) in narrowed))
     if alt is not None:

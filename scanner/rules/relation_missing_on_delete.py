@@ -2,7 +2,8 @@
 explicit `onDelete` (rules.md §5, seed §1.2). The schema proves the missing action; the code
 proves it matters when it deletes the parent's rows (high), else medium; low when nothing
 deletes them and the parent has a field that retires its rows instead (`deletedAt`,
-`isActive`, `status`). A relation to a lookup table, whose rows only seeds and scripts create and no application code deletes, is
+`isActive`, `status`). A relation to a lookup table, whose rows only seeds and scripts
+create and no application code deletes, is
 low: the default is what such a table wants."""
 
 from __future__ import annotations
@@ -99,10 +100,10 @@ def _check(ctx: RuleContext):
                 confidence, evidence = "high", (
                     f"the schema declares the relation without onDelete, and the code deletes {f.type} rows "
                     f"({deleted[f.type]}): the default {action} applies there",)
-            elif target is not None and retirement_field(target) is not None:
+            elif (retired := retirement_field(target) if target is not None else None) is not None:
                 confidence, evidence = "low", (
-                    f"no code in the scan deletes {f.type} rows, which {f.type}.{retirement_field(target)} "
-                    f"retires instead: the default {action} never decides anything the app does",)
+                    f"no code in the scan deletes {f.type} rows, which {f.type}.{retired} retires "
+                    f"instead: the default {action} never decides anything the app does",)
             else:
                 confidence, evidence = "medium", (
                     f"the schema declares the relation without onDelete; no code in the scan deletes "

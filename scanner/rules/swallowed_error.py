@@ -184,7 +184,8 @@ def _unwaited(index, path: str, fid: int) -> tuple[int, str] | None:
 
 def _whole_try_helper(index, path: str, catch: CatchFact) -> FunctionKey | None:
     """The function of the catch when it is a helper (a named function or a method, no entry
-    point) whose database work and repo calls all run inside this try or its handler."""
+    point) whose database work (its Prisma calls, and its calls of repo functions that reach
+    one) all runs inside this try or its handler."""
     key = FunctionKey(path, catch.function)
     fn = index.function(key) if catch.function >= 0 else None
     if fn is None or (fn.parent != -1 and fn.kind != "method") or index.entry_kind(path, catch.function):
@@ -193,7 +194,8 @@ def _whole_try_helper(index, path: str, catch: CatchFact) -> FunctionKey | None:
 
     def db_work(site) -> bool:  # (`EVENTS.includes(name)` before the try does none)
         target = index.callee(path, site)
-        return target is not None and bool(index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id))))
+        called = FunctionKey(target.path, index.owner(target.path, target.id)) if target is not None else None
+        return called is not None and bool(index.db_chain(called))
     if not all(inside(c.call.ctx) for c in index.calls_by_function.get(key, ())) \
             or not all(inside(s.ctx) or not db_work(s) for s in index.sites_of(key)):
         return None
