@@ -387,8 +387,8 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     work = _records_work(first, w, index)
     if work is not None:
         return "low", (f"{w.label} updates the row {first.label} created, after {work[0]}() (line {work[1]}) "
-                       "was handed it: the row records work done outside the database, which a "
-                       "transaction cannot span, and it must stand once that work has run",)
+                       "ran: the row records work done outside the database, which a transaction "
+                       "cannot span, and it must stand once that work has run",)
     if first.operation == w.operation == "upsert":
         return "low", ("both writes are upserts: running the code again repairs a partial write",)
     if first.operation == "upsert" and not _together(first, w) and w.args is not None:
