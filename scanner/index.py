@@ -201,11 +201,12 @@ class ProjectIndex:
         return max(dirs, key=len, default="")
 
     def _passed_client(self, path: str, ref: ClientRef) -> ClientRef:
-        """A parameter is a client when every resolved caller (one call deep, any file)
-        passes a client in its place (`doWork(tx)`, `syncUser(prisma, id)`)."""
-        index = int(ref.name or 0)
-        return self._callers_hand(path, ref.function, lambda site: dict(site.client_args).get(index),
-                                  "parameter")
+        return self._argument_client(path, ref.function, int(ref.name or 0))
+
+    def _argument_client(self, path: str, fid: int, index: int, depth: int = 0) -> ClientRef:
+        """Parameter `index` of function `fid` is a client when every resolved caller (any
+        file) passes a client in its place (`doWork(tx)`, `syncUser(prisma, id)`)."""
+        return self._callers_hand(path, fid, lambda site: dict(site.client_args).get(index), "parameter", depth)
 
     def _callers_hand(self, path: str, fid: int, pick, what: str, depth: int = 0) -> ClientRef:
         """A client when every resolved caller of function `fid` hands one where `pick(site)`
@@ -458,7 +459,7 @@ class ProjectIndex:
         """What every resolved caller hands in the parameter's property a receiver reads."""
         fid, index, key = given
         if not key:  # the parameter itself (`tx ?? this.prisma`)
-            return self._callers_hand(path, fid, lambda site: dict(site.client_args).get(index), "parameter", depth)
+            return self._argument_client(path, fid, index, depth)
         return self._callers_hand(
             path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key), None),
             "property", depth)

@@ -100,18 +100,21 @@ def external_io_in_loop(index: ProjectIndex, path: str, site: SiteContext,
     return None
 
 
+def calls_between(index: ProjectIndex, path: str, function: int, start: int, end: int) -> list[CallSite]:
+    """The call sites of function `function` of `path` between byte offsets `start` and `end`
+    (between two writes, say), Prisma calls left out."""
+    facts = index.files.get(path)
+    spans = _prisma_spans(index, path)
+    return [cs for cs in facts.call_sites if cs.span not in spans and cs.ctx.function == function
+            and start < cs.ctx.start < end] if facts is not None else []
+
+
 def external_io_between(index: ProjectIndex, path: str, function: int, start: int,
                         end: int) -> tuple[str, int] | None:
     """(what, line) of awaited external work that function `function` of `path` does
     between byte offsets `start` and `end` (between two writes, say), directly or on the
     normal path of a repo function it calls there."""
-    facts = index.files.get(path)
-    if facts is None:
-        return None
-    spans = _prisma_spans(index, path)
-    for cs in facts.call_sites:
-        if cs.span in spans or cs.ctx.function != function or not start < cs.ctx.start < end:
-            continue
+    for cs in calls_between(index, path, function, start, end):
         found = _external_work(index, path, cs)
         if found is not None:
             return found

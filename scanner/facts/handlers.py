@@ -23,6 +23,7 @@ _RESPONSE_OBJECTS = frozenset({"res", "response", "reply"})
 _RESPONSE_METHODS = frozenset({"status", "json", "send", "end", "sendStatus", "redirect", "writeHead"})
 # The methods whose first argument is the body; Hono's context takes the status second.
 _BODY_METHODS = frozenset({"json", "text", "html", "body", "send"})
+_HONO_METHODS = _RESPONSE_METHODS | _BODY_METHODS
 # Calls that only format a value for a log line.
 _PURE = frozenset({"String", "JSON.stringify", "Number", "Boolean"})
 _COLLECTION_METHODS = frozenset({"push", "unshift", "add", "set"})
@@ -75,7 +76,7 @@ def _is_response_call(call: ts.Node) -> bool:
         return True
     # `c.json(...)` (Hono) and `res.status(500)`
     return (last in _RESPONSE_OBJECTS and prop in _RESPONSE_METHODS) or \
-        (last == "c" and prop in _RESPONSE_METHODS | _BODY_METHODS)
+        (last == "c" and prop in _HONO_METHODS)
 
 
 class _Walker:

@@ -334,7 +334,7 @@ class FunctionFact:
     exported_as: tuple[str, ...] = ()
     entry_kind: str | None = None   # a key of facts/entries.py ENTRY_KINDS: route-handler, remix-loader, …
     inline_callback: str | None = None  # callee text when passed inline as an argument
-    listener: bool = False     # registered inline to run later, once per event (facts/entries.py)
+    listener: bool = False     # registered inline to run later, once per event (facts/listeners.py)
     class_name: str | None = None
     forwards_to_transaction: int | None = None  # param index passed on to $transaction
     # How a timer runs it (`@Cron()`, `cron.schedule()`, `setInterval()`): no caller waits for it.

@@ -240,8 +240,8 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
                        "values for its unique fields",)
     if lead.coerced or lead.source in _STRINGS:
         return "low", ("the value is a string or coerced number: it cannot carry a filter object",)
-    parser = next((p for f in (facts, index.files.get(path)) if f is not None
-                   for p in (_string_query_parser(f),) if p), None) if lead.source == "query" else None
+    modules = (facts, index.files.get(path)) if lead.source == "query" else ()
+    parser = next(filter(None, (_string_query_parser(f) for f in modules if f is not None)), None)
     if parser is not None:
         return "low", (f"{parser} gives strings or arrays of strings, never objects: it cannot carry a "
                        "filter object",)

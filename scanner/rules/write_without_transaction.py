@@ -21,7 +21,7 @@ from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
-from ..analysis.external_io import external_io_between
+from ..analysis.external_io import calls_between, external_io_between
 
 
 @dataclass(frozen=True)
@@ -331,10 +331,8 @@ def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int
                  if c.call.span == first.span), None)
     if not made or not re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched):
         return None
-    queries = {c.call.span for c in index.calls_in(first.path)}
-    for cs in index.files[first.path].call_sites:
-        if cs.ctx.function != w.ctx.function or not first.ctx.end < cs.ctx.start < w.ctx.start \
-                or not cs.ctx.awaited or cs.span in queries:
+    for cs in calls_between(index, first.path, w.ctx.function, first.ctx.end, w.ctx.start):
+        if not cs.ctx.awaited:
             continue
         target = index.callee(first.path, cs)
         if target is not None and index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id)),
