@@ -122,6 +122,9 @@ class ProjectIndex:
         self.modules.adopt(resolutions)
         self._model_names = self._schema_client_names(schema)
         self._export_cache: dict[tuple[str, str, tuple[str, ...]], ClientRef] = {}
+        # What callers hand a parameter, asked once per parameter and depth: every call
+        # through a handed-on client parameter asks again up its callers' chain.
+        self._given_cache: dict[tuple, ClientRef] = {}
         self._augmented: dict[tuple[str, str], ClientRef] | None = None
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
@@ -457,12 +460,19 @@ class ProjectIndex:
 
     def _given_client(self, path: str, given: tuple[int, int, str], depth: int = 0) -> ClientRef:
         """What every resolved caller hands in the parameter's property a receiver reads."""
-        fid, index, key = given
-        if not key:  # the parameter itself (`tx ?? this.prisma`)
-            return self._argument_client(path, fid, index, depth)
-        return self._callers_hand(
-            path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key), None),
-            "property", depth)
+        slot = (path, given, depth)
+        known = self._given_cache.get(slot)
+        if known is None:
+            known = self._given_cache[slot] = ClientRef("none")  # cycle guard
+            fid, index, key = given
+            if not key:  # the parameter itself (`f(db: Db)`, `tx ?? this.prisma`)
+                known = self._argument_client(path, fid, index, depth)
+            else:
+                known = self._callers_hand(
+                    path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key),
+                                                 None), "property", depth)
+            self._given_cache[slot] = known
+        return known
 
     def importers(self, path: str) -> set[str]:
         """The scanned files that import `path` or re-export from it (`export … from`,

@@ -336,7 +336,10 @@ def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, Clien
         if unwrap(a) is not None and unwrap(a).type in ("identifier", "member_expression"):
             r = pf.resolver.classify(a)
             if r.kind in ("client", "import"):
-                out.append((i, r))
+                # A parameter handed on (`createOrder(db, …)` in `f(db: Db)`): the index
+                # follows it to this function's callers.
+                given = given_by_caller(pf, a)
+                out.append((i, replace(r, given=given) if given is not None else r))
     return tuple(out)
 
 

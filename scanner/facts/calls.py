@@ -62,10 +62,10 @@ def _passed_names(pf: ParsedFile, args: ts.Node, bucket: set[str]) -> None:
 
 
 def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] | None:
-    """(function id, parameter index, key) when the receiver is a property of a parameter:
-    `({ prisma }) => …`, `const { prisma } = input`, `input.prisma` (or `{ prisma }` handing
-    one of those on); key "" for the parameter itself as a fallback's first choice
-    (`const db = tx ?? this.prisma`)."""
+    """(function id, parameter index, key) when the receiver is a parameter or a property of
+    one: `({ prisma }) => …`, `const { prisma } = input`, `input.prisma` (or `{ prisma }`
+    handing one of those on); key "" for the parameter itself (`db` of `f(db: Db)`, or a
+    fallback's first choice, `const db = tx ?? this.prisma`)."""
     r, member = member_root(receiver)
     if r is None:
         return None
@@ -78,6 +78,10 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
         left = unwrap(field(value, "left"))
         return _param_key(pf, pf.resolver.lookup(text(left), left), "") \
             if left is not None and left.type == "identifier" else None
+    if b is not None and b.kind == "param" and not b.path:
+        # `function createOrder(db: Db, …)`: the parameter itself, which a caller may hand a
+        # transaction's client (key "").
+        return _param_key(pf, b, "")
     if b is None or len(b.path) != 1:
         return None
     if b.kind == "param":   # `({ prisma }) => …`: the destructured parameter itself

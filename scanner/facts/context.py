@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .frames import (after_tests, arm_tests, case_tests, batch_loop, chunked, counted_rounds, first_await_end,
-                     flushes_buffer, literal_len, chain_sources, loop_header, loop_kind, member_call, test_of)
-from .model import (
-    ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame, SiteContext,
-    TxFrame, negate_test,
-)
+from .branch_tests import after_tests, arm_tests, case_tests, flushes_buffer, negate_test, test_of
+from .frames import (batch_loop, chunked, counted_rounds, first_await_end, literal_len, chain_sources,
+                     loop_header, loop_kind, member_call)
+from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
+                    SiteContext, TxFrame)
 from .nodes import ancestors as climb
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
 from .nodes import enclosing, is_awaited, leaves_after, terminates, text, unwrap

@@ -162,15 +162,6 @@ class BranchStep:
     flushes: bool = False
 
 
-def negate_test(t: str) -> str:
-    """The opposite of a BranchStep test: `a===b` / `a!==b`, `a` / `!a`."""
-    if "===" in t:
-        return t.replace("===", "!==", 1)
-    if "!==" in t:
-        return t.replace("!==", "===", 1)
-    return t[1:] if t.startswith("!") else f"!{t}"
-
-
 @dataclass(frozen=True, slots=True)
 class SiteContext:
     function: int                         # innermost enclosing function id, -1 at module level

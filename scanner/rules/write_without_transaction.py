@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span, negate_test
+from ..facts.branch_tests import negate_test
+from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
 from ..facts.operations import CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
@@ -51,6 +52,14 @@ def _literal_eq(t: str) -> tuple[str, str] | None:
     return (m["v1"], m["l1"].strip("'\"")) if m["v1"] else (m["v2"], m["l2"].strip("'\""))
 
 
+def _literal_values(t: str) -> tuple[str, frozenset[str]] | None:
+    """(value, the literals it equals) of `"a"===kind` or `"a"===kind||"b"===kind`."""
+    found = [_literal_eq(part) for part in t.split("||")]
+    if not found or None in found or len({v for v, _ in found}) != 1:
+        return None
+    return found[0][0], frozenset(lit for _, lit in found)
+
+
 def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     """Whether two sites can never run in the same execution."""
     arms_a = {s.key: s for s in a.branches}
@@ -63,15 +72,16 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     # An earlier if arm whose tests still hold after it (`a !== b`, or `x` it has just
     # set from a value it tested), then a later arm that needs the opposite.
     needs = {t for s in second.branches for t in s.tests}
-    needed_values = dict(filter(None, map(_literal_eq, needs)))
+    needed_values = dict(filter(None, map(_literal_values, needs)))
     for s in first.branches:
         if not s.after_tests or s.key in second_keys or second.start < s.end:
             continue
         if any(negate_test(t) in needs for t in s.after_tests):
             return True
-        # `if (kind === "a") {…}` then `if (kind === "b") {…}`: one value, two literals.
-        for v, lit in filter(None, map(_literal_eq, s.after_tests)):
-            if needed_values.get(v, lit) != lit:
+        # `if (kind === "a") {…}` then `if (kind === "b" || kind === "c") {…}`: one value,
+        # literals the two arms do not share.
+        for v, lits in filter(None, map(_literal_values, s.after_tests)):
+            if not lits & needed_values.get(v, lits):
                 return True
     # A write in a try block and one in its catch clause: the catch runs when the
     # try failed, typically recording the failure instead of the success.
