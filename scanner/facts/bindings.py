@@ -11,7 +11,7 @@ from .classify import UNKNOWN, _enclosing_class, array_element, configured
 from .generated import prisma_module
 from .client_types import CONFIGURED_TYPE, class_base, contextual_type, declared_type, object_method
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
-from .nodes import field, key, member_chain, param_pattern, text
+from .nodes import class_method, field, key, member_chain, param_pattern, text
 
 if TYPE_CHECKING:
     from .scopes import Binding
@@ -28,6 +28,23 @@ class BindingClassifier:
         if cls is None:
             return UNKNOWN
         return self.class_member(cls, prop, skip_own=text(field(expr, "object")) == "super")
+
+    def this_method_result(self, fn: ts.Node, prop: str, depth: int) -> ClientRef:
+        """`this.client(tx)`, `this.db()`: what a method of the enclosing class returns, by its
+        written return type or its returned expressions (`return tx ?? this.prisma`)."""
+        method = class_method(fn, prop)
+        k = key(method) ^ hash("returns") if method is not None else 0
+        if method is None or k in self._classifying or any(c.type == "get" for c in method.children):
+            return UNKNOWN
+        self._classifying.add(k)
+        try:
+            r = self.types.classify(field(method, "return_type"))
+            if r.kind in ("client", "import"):
+                return r
+            return next((x for x in (self.classify(e, depth + 1) for e in self.returned_expressions(method))
+                         if x.kind in ("client", "import")), UNKNOWN)
+        finally:
+            self._classifying.discard(k)
 
     def classify_this(self, expr: ts.Node, model: str | None = None) -> ClientRef:
         """`this` as a call's receiver (`this.user.findMany()`): a client inside a class that

@@ -68,7 +68,7 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
     fallback's first choice, `const db = tx ?? this.prisma`)."""
     r, member = member_root(receiver)
     if r is None:
-        return None
+        return _chosen_by_parameter(pf, receiver)
     if member is not None:
         return _param_key(pf, pf.resolver.lookup(text(r), r), member)
     b = pf.resolver.lookup(text(r), r)
@@ -78,6 +78,8 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
         left = unwrap(field(value, "left"))
         return _param_key(pf, pf.resolver.lookup(text(left), left), "") \
             if left is not None and left.type == "identifier" else None
+    if value is not None and value.type == "call_expression":   # `const client = this.client(tx)`
+        return _chosen_by_parameter(pf, value)
     if b is not None and b.kind == "param" and not b.path:
         # `function createOrder(db: Db, …)`: the parameter itself, which a caller may hand a
         # transaction's client (key "").
@@ -91,6 +93,23 @@ def given_by_caller(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] |
     if value is None or value.type != "identifier":
         return None
     return _param_key(pf, pf.resolver.lookup(text(value), value), b.path[0])
+
+
+def _chosen_by_parameter(pf: ParsedFile, receiver: ts.Node) -> tuple[int, int, str] | None:
+    """`this.client(tx).user.update()`: a method of the class picks the client by a parameter
+    of this function it is handed, which a caller may fill with a transaction's client."""
+    call = unwrap(receiver)
+    fn = field(call, "function") if call is not None and call.type == "call_expression" else None
+    if fn is None or fn.type != "member_expression" or text(field(fn, "object")) != "this":
+        return None
+    args = field(call, "arguments")
+    for a in args.named_children if args is not None else ():
+        a = unwrap(a)
+        if a is not None and a.type == "identifier":
+            handed = _param_key(pf, pf.resolver.lookup(text(a), a), "")
+            if handed is not None:
+                return handed
+    return None
 
 
 def _param_key(pf: ParsedFile, b, key_name: str) -> tuple[int, int, str] | None:

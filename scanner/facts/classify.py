@@ -112,8 +112,11 @@ class ClientClassifier:
                     return ClientRef("client", "method of a client returning a client", tx_param=base.tx_param)
                 if base.kind == "import":
                     return ClientRef("import", base.origin, base.module, base.name, base.members + (prop, "()"))
-                # `db.prisma()` where `db.prisma` holds a client: a getter or lazy singleton.
-                held = self.property_of(field(fn, "object"), prop, depth + 1)
+                # `db.prisma()` where `db.prisma` holds a client: a getter or lazy singleton;
+                # `this.client(tx)`: a method of this class that returns one.
+                obj = field(fn, "object")
+                held = self.this_method_result(fn, prop, depth) if obj is not None and obj.type == "this" else UNKNOWN
+                held = held if held.kind != "unknown" else self.property_of(obj, prop, depth + 1)
                 if held.kind == "client":
                     return ClientRef("client", "function returning a client", tx_param=held.tx_param)
                 if held.kind == "import":

@@ -39,6 +39,7 @@ class Write:
     args: ArgSummary | None = None  # None for side-effect writers (`logAudit()`)
     collected_into: str | None = None  # the array an unrun query is pushed into
     site: CallSite | None = None  # a side-effect writer's call (`logAudit()`)
+    handed: tuple[int, int, str] | None = None  # the parameter its client comes from (ClientRef.given)
 
 
 # `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted).
@@ -136,7 +137,7 @@ def _writers(ctx: RuleContext):
         by_function.setdefault(key, []).append(Write(
             call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
             call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args,
-            call.call.collected_into))
+            call.call.collected_into, handed=call.call.ref.given))
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
@@ -352,6 +353,15 @@ def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int
     return None
 
 
+def _caller_decides(first: Write, w: Write, index: ProjectIndex) -> bool:
+    """Both writes go through a client parameter itself (`f(db: Db)`, `this.client(tx)`,
+    `tx ?? this.prisma`) of a function that is no entry point and that no resolved code calls
+    (an interface's implementation, injected): its callers choose the client."""
+    given = w.handed
+    return given is not None and given == first.handed and not given[2] and first.path == w.path \
+        and w.entry_point is None and not index.callers(FunctionKey(w.path, given[0]))
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
     for x in (w, first):
@@ -364,6 +374,9 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        f"decided where `{held.collected_into}` runs",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    if _caller_decides(first, w, index):
+        return "low", ("both writes use the client this function is handed as a parameter, and no caller "
+                       "the scan resolves shows whether it hands a transaction's: the caller decides",)
     answered = _answering_try(first, w, catches)
     if answered is not None:
         return "low", (f"{first.label} sits in a try that returns its answer (line {answered.span.line} "
