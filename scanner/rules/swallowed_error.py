@@ -221,6 +221,19 @@ def _self_contained(index, schema, path: str, catch: CatchFact) -> tuple[int, st
     return len(callers), ", ".join(sorted({schema.by_client_name(c.model).name for c in writes}))
 
 
+def _leaf_helpers(index, path: str, w) -> list[FunctionKey] | None:
+    """The repo functions the guarded code calls for its database work, when each does all of
+    it with its own Prisma calls (none calls further code that reaches the database); else None."""
+    helpers = []
+    for site, _, _ in w.via:
+        target = index.callee(path, site)
+        key = FunctionKey(target.path, index.owner(target.path, target.id)) if target is not None else None
+        if key is None or any(index.db_chain(k) for _, k in index.callees_of(key)):
+            return None
+        helpers.append(key)
+    return helpers
+
+
 _VIEW_REFRESH = re.compile(rb"\bREFRESH\s+MATERIALIZED\s+VIEW\b", re.I)
 
 
@@ -229,13 +242,9 @@ def _refreshes_views(index, path: str, catch: CatchFact, w) -> bool:
     function whose text refreshes a materialized view (`await prisma.$executeRawUnsafe("REFRESH MATERIALIZED VIEW
     stock_snapshot")`, here or in the helper the try calls): derived data, which the view's
     next refresh rebuilds from the committed tables."""
-    helpers = []
-    for site, _, _ in w.via:
-        target = index.callee(path, site)
-        key = FunctionKey(target.path, index.owner(target.path, target.id)) if target is not None else None
-        if key is None or any(index.db_chain(k) for _, k in index.callees_of(key)):
-            return False
-        helpers.append(key)
+    helpers = _leaf_helpers(index, path, w)
+    if helpers is None:
+        return False
     calls = list(w.calls) + [c for k in helpers for c in index.calls_by_function.get(k, ())]
     keys = ([FunctionKey(path, index.owner(path, catch.function))] if w.calls else []) + helpers
     if not any(c.kind == "raw" for c in calls) or any(c.kind not in ("raw", "transaction") for c in calls):
@@ -305,16 +314,19 @@ def _grade(index, path: str, catch: CatchFact, w, trail) -> tuple[str, tuple[str
     """How sure a swallowing catch matters (rules.md §8): first by what the catch and its
     guarded work show, then by where the function runs; each fact about the function is
     looked up only when the ones before it did not decide."""
-    return _by_shape(catch, w) or _trail_only(w, trail) or _by_context(index, path, catch, w)
+    return _by_shape(catch, w) or _trail_only(index, path, w, trail) or _by_context(index, path, catch, w)
 
 
-def _trail_only(w, trail) -> tuple[str, tuple[str, ...]] | None:
-    """Low when the guarded work only appends to the audit trail (`audit.models`): a lost
-    entry costs a record of the change, not the change the caller relies on."""
-    if not w.calls or w.via or not trail:
+def _trail_only(index, path: str, w, trail) -> tuple[str, tuple[str, ...]] | None:
+    """Low when the guarded work only appends to the audit trail (`audit.models`), here or in
+    the helpers it calls (`await logActivity(…).catch(() => {})`): a lost entry costs a record
+    of the change, not the change the caller relies on."""
+    helpers = _leaf_helpers(index, path, w) if trail else None
+    calls = list(w.calls) + [c for k in helpers or () for c in index.calls_by_function.get(k, ())]
+    if not calls or helpers is None:
         return None
-    if all(c.model in trail and c.operation in CREATE_OPS and not c.op.updates for c in w.calls):
-        models = ", ".join(dict.fromkeys(trail[c.model].name for c in w.calls))
+    if all(c.model in trail and c.operation in CREATE_OPS and not c.op.updates for c in calls):
+        models = ", ".join(dict.fromkeys(trail[c.model].name for c in calls))
         return "low", (f"the guarded write only appends to the audit trail ({models}): a lost entry costs "
                        "a record of the change, not data the caller relies on",)
     return None
