@@ -9,7 +9,8 @@ import tree_sitter as ts
 
 from .classify import UNKNOWN, _enclosing_class, array_element, configured
 from .generated import prisma_module
-from .client_types import CONFIGURED_TYPE, class_base, contextual_type, declared_type, object_method
+from .client_types import CONFIGURED_TYPE, class_base, declared_type
+from .object_types import contextual_type, object_method
 from .model import NOT_CLIENT, TRANSACTION_METHOD, ClientRef
 from .nodes import class_method, field, key, member_chain, param_pattern, text
 

@@ -63,10 +63,10 @@ class ClientClassifier:
                 for r in (right, left):
                     if r.kind == "client":
                         return r
-                for r in (left, right):
-                    if r.kind == "import":
-                        return r
-                return UNKNOWN
+                # An imported binding before a member guessed from a written type
+                # (`(req as any).prisma || prisma`), which the index may not settle.
+                imports = [r for r in (left, right) if r.kind == "import"]
+                return min(imports, key=lambda r: r.origin == "imported type") if imports else UNKNOWN
             return NOT_CLIENT
         if t == "ternary_expression":
             for arm in ("consequence", "alternative"):

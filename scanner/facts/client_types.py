@@ -17,7 +17,7 @@ import tree_sitter as ts
 
 from .generated import prisma_module
 from .model import ClientRef
-from .nodes import FUNCTION_TYPES, enclosing, field, text
+from .nodes import field, text
 
 UNKNOWN = ClientRef("unknown")
 _DECLARATIONS = ("type_alias_declaration", "interface_declaration", "class_declaration",
@@ -127,6 +127,13 @@ class TypeReader:
             if decl is not None and decl.type == "type_alias_declaration":
                 return self._instantiated(decl, args, depth)
             return self.classify(field(t, "name"), depth + 1)
+        if kind == "object_type" and len(t.named_children) == 1 and t.named_children[0].type == "index_signature":
+            # `{ [K in keyof PrismaClient]: PrismaClient[K] }` (a lazy proxy's type): the
+            # client's own members.
+            clause = next((c for c in t.named_children[0].named_children if c.type == "mapped_type_clause"), None)
+            keys = clause.named_children[-1] if clause is not None and clause.named_children else None
+            if keys is not None and keys.type == "index_type_query" and keys.named_children:
+                return self.classify(keys.named_children[0], depth + 1)
         if kind == "type_identifier":
             bound = next((m[txt] for m in reversed(self.bound) if txt in m), None)
             if bound is not None:
@@ -353,44 +360,6 @@ def class_base(decl: ts.Node) -> ts.Node | None:
                 if h.type == "extends_clause":
                     v = field(h, "value")
                     return v if v is not None else (h.named_children[0] if h.named_children else None)
-    return None
-
-
-def object_method(fn: ts.Node) -> tuple[ts.Node, str] | None:
-    """(the object literal, the method's name) for a method of an object literal
-    (`{ async find(handle) {…} }`, `{ find: async (handle) => … }`)."""
-    p = fn.parent
-    if fn.type == "method_definition" and p is not None and p.type == "object":
-        return p, text(field(fn, "name"))
-    if p is not None and p.type == "pair" and p.parent is not None and p.parent.type == "object":
-        value = field(p, "value")
-        if value is not None and value.start_byte == fn.start_byte:
-            return p.parent, text(field(p, "key")).strip("'\"")
-    return None
-
-
-def contextual_type(obj: ts.Node) -> ts.Node | None:
-    """The type an object literal is declared as, which types its methods' parameters: the
-    return type of the function returning it (`function repo(): Repo { return {…} }`), the
-    annotation of the variable it initialises (`const repo: Repo = {…}`), or `{…} satisfies
-    Repo` / `{…} as Repo` / `<Repo>{…}`."""
-    n, p = obj, obj.parent
-    while p is not None and p.type == "parenthesized_expression":
-        n, p = p, p.parent
-    if p is None:
-        return None
-    if p.type in ("satisfies_expression", "as_expression"):
-        return next((c for c in p.named_children if c.start_byte > n.start_byte), None)
-    if p.type == "type_assertion":   # `<Command>{ execute(bot, interaction) {…} }`
-        args = p.named_children[0] if p.named_children and p.named_children[0].type == "type_arguments" else None
-        return args.named_children[0] if args is not None and args.named_children else None
-    if p.type == "variable_declarator":
-        return field(p, "type")
-    if p.type == "arrow_function" and field(p, "body") is not None and field(p, "body").start_byte == n.start_byte:
-        return field(p, "return_type")
-    if p.type == "return_statement":
-        fn = enclosing(p, FUNCTION_TYPES)
-        return field(fn, "return_type") if fn is not None else None
     return None
 
 

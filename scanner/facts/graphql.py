@@ -10,7 +10,7 @@ import re
 
 import tree_sitter as ts
 
-from .client_types import contextual_type, object_method
+from .object_types import contextual_type, object_method
 from .entries import GRAPHQL_OPS
 from .model import ClientRef, HandlerRef
 from .nodes import field, outermost, span, text, unwrap

@@ -21,7 +21,8 @@ _PROCEDURE_METHODS = ("query", "mutation", "subscription")
 _MAX_HOPS = 6
 # yup / joi: `schema.validate(x)`; counted only with a schema library in sight.
 _LIBRARY_METHODS = frozenset({"validate", "validateSync", "validateAsync"})
-SCHEMA_LIBRARIES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")
+SCHEMA_LIBRARIES = ("zod", "valibot", "yup", "joi", "@hapi/joi", "superstruct", "@sinclair/typebox", "arktype",
+                    "effect")
 # Schema-library functions handed (schema, value) or (value, schema), by library.
 _VALUE_FIRST = ("superstruct",)
 
@@ -31,7 +32,8 @@ def is_zod_module(module: str | None) -> bool:
 
 
 def is_schema_module(module: str | None) -> bool:
-    """zod, valibot, yup, joi, superstruct, typebox, arktype, effect (and their subpaths)."""
+    """zod, valibot, yup, joi (also as @hapi/joi), superstruct, typebox, arktype, effect (and their
+    subpaths)."""
     return module is not None and any(module == m or module.startswith(m + "/") for m in SCHEMA_LIBRARIES)
 
 
