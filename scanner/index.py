@@ -510,11 +510,15 @@ class ProjectIndex:
                         self._callers.setdefault(target, []).append((path, site))
         return self._callers.get(key, [])
 
-    def _callers_batch(self, key: FunctionKey) -> bool:
+    def _callers_batch(self, key: FunctionKey, depth: int = 0) -> bool:
         """Every call of a function that returns lazy Prisma operations hands them
-        to one `$transaction([...])`: they run as one batch."""
-        sites = self.callers(key)
-        return bool(sites) and all(any(f.kind == "array" for f in site.ctx.tx) for _, site in sites)
+        to one `$transaction([...])` (or, itself unrun, into what its own function returns
+        to callers that do): they run as one batch."""
+        sites = self.callers(key) if depth <= _GIVEN_DEPTH else []
+        return bool(sites) and all(
+            any(f.kind == "array" for f in site.ctx.tx)
+            or (site.ctx.lazy_return >= 0 and self._callers_batch(FunctionKey(path, site.ctx.lazy_return), depth + 1))
+            for path, site in sites)
 
     def is_transaction_wrapper(self, path: str, frame) -> bool:
         target = None

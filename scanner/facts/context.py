@@ -17,9 +17,9 @@ from .frames import (batch_loop, chunked, counted_rounds, first_await_end, liter
                      loop_header, loop_kind, member_call)
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
-from .nodes import ancestors as climb
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
-from .nodes import enclosing, is_awaited, leaves_after, terminates, text, unwrap
+from .nodes import ancestors as climb, carriers, enclosing, holds_name, is_awaited, leaves_after, terminates, text
+from .nodes import settles_before_binding, unwrap
 from .origins import loop_origin
 from .scopes import Resolver, same_binding
 
@@ -37,8 +37,7 @@ _STEPS = frozenset({
 
 
 def ancestors(root: ts.Node, site: ts.Node) -> list[ts.Node]:
-    """The site's ancestors, innermost first (what climbing `Node.parent` yields),
-    found by descending from the root."""
+    """The site's ancestors, innermost first (as climbing `Node.parent`), found from the root."""
     path = []
     n = root
     while n is not None and n != site:
@@ -116,11 +115,13 @@ class ContextBuilder:
             child, child_type = parent, parent_type
         awaited = is_awaited(site, s.chain)
         if s.flows_into is not None and not any(f.kind == "array" for f in s.tx):
-            fkey = key(s.flows_fn) if s.flows_fn is not None else -1
-            if s.flows_into in self.tx_arguments.get(fkey, ()):
+            tx_args = self.tx_arguments.get(key(s.flows_fn) if s.flows_fn is not None else -1, ())
+            lazy = not awaited and s.lazy_return < 0 and not settles_before_binding(s.chain)
+            names = carriers(s.flows_fn, s.flows_into) if s.flows_fn and (tx_args or lazy) else {s.flows_into}
+            if names.intersection(tx_args):  # `$transaction([q])`, or `ops.push(...q); $transaction(ops)`
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
-            elif not awaited and s.lazy_return < 0 and s.flows_fn is not None and any(  # `ops.push(q); return ops`
-                    text(unwrap(r)) == s.flows_into for r in self.resolver.returned_expressions(s.flows_fn)):
+            elif lazy and s.flows_fn is not None and any(holds_name(r, n) for n in names  # `ops.push(q); return ops`
+                                                         for r in self.resolver.returned_expressions(s.flows_fn)):
                 s.lazy_return = self.function_id(s.flows_fn)
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),

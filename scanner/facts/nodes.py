@@ -327,3 +327,33 @@ def map_callback(call: ts.Node | None) -> ts.Node | None:
             or args is None or not args.named_children:
         return None
     return unwrap(args.named_children[0])
+
+
+def holds_name(expr: ts.Node | None, name: str) -> bool:
+    """`name` itself, or an array literal holding it (`[a, b]`, `[...a]`)."""
+    n = unwrap(expr)
+    if n is None:
+        return False
+    if n.type == "array":
+        return any(holds_name(c.named_children[0] if c.type == "spread_element" and c.named_children else c, name)
+                   for c in n.named_children)
+    return text(n) == name
+
+
+def carriers(fn: ts.Node, name: str) -> set[str]:
+    """`name` and the arrays function `fn` pushes it into (`ops.push(q)`, `ops.push(...qs)`):
+    the names an unrun query held in `name` travels on."""
+    found = re.finditer(rf"(?<![\w$.])([A-Za-z_$][\w$]*)\.push\([^;]*?(?<![\w$])(?<![\w$]\.){re.escape(name)}"
+                        r"(?![\w$])", text(fn))
+    return {name, *(m.group(1) for m in found)}
+
+
+def settles_before_binding(chain) -> bool:
+    """An `await` between a site and the declaration its value reaches (`const rows = await
+    Promise.all(ids.map((id) => q(id)))`): the name holds results, not unrun queries."""
+    for n in chain:
+        if n.type == "variable_declarator" or n.type in FUNCTION_TYPES and n.type != "arrow_function":
+            return False
+        if n.type == "await_expression":
+            return True
+    return False
