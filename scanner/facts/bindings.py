@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
-from .classify import UNKNOWN, _enclosing_class, array_element, configured
+from .classify import UNKNOWN, _enclosing_class, configured
+from .literals import array_element
 from .generated import prisma_module
 from .client_types import CONFIGURED_TYPE, class_base, declared_type
 from .object_types import contextual_type, object_method

@@ -10,6 +10,7 @@ import tree_sitter as ts
 
 from .client_types import declared_type
 from .graphql import context_param_index
+from .literals import object_property
 from .model import NOT_CLIENT, ClientRef
 from .nodes import FUNCTION_TYPES, TRANSPARENT, enclosing, field, key, member_chain, text, unwrap
 
@@ -102,7 +103,10 @@ class ClientClassifier:
             chain = member_chain(fn)
             if chain is not None and self.config.chain_is_client(chain + "()"):
                 return ClientRef("client", "configured name")
-            base = self.classify(field(fn, "object"), depth + 1)
+            obj = field(fn, "object")
+            while prop in _CLIENT_RETURNING and _client_returning_call(obj):   # `.$extends(a).$extends(b)…`
+                obj = field(field(unwrap(obj), "function"), "object")
+            base = self.classify(obj, depth + 1)
             if prop in _CLIENT_RETURNING:
                 return base if base.kind != "unknown" else UNKNOWN
             if not prop.startswith("$"):
@@ -114,7 +118,6 @@ class ClientClassifier:
                     return ClientRef("import", base.origin, base.module, base.name, base.members + (prop, "()"))
                 # `db.prisma()` where `db.prisma` holds a client: a getter or lazy singleton;
                 # `this.client(tx)`: a method of this class that returns one.
-                obj = field(fn, "object")
                 held = self.this_method_result(fn, prop, depth) if obj is not None and obj.type == "this" else UNKNOWN
                 held = held if held.kind != "unknown" else self.property_of(obj, prop, depth + 1)
                 if held.kind == "client":
@@ -343,35 +346,10 @@ class ClientClassifier:
 
 
 
-def array_element(value: ts.Node | None, path: tuple[str, ...]) -> tuple[ts.Node | None, tuple[str, ...]]:
-    """`const [{ db }, x] = await Promise.all([import("./db"), …])`: the element a
-    destructuring path starts in, and the rest of the path."""
-    # `[0]` is an array position; `[KEY]` a computed key of an object pattern.
-    while path and path[0].startswith("[") and path[0][1:-1].isdigit() and value is not None:
-        v = unwrap(value)
-        if v is not None and v.type == "call_expression" and text(field(v, "function")) == "Promise.all":
-            args = field(v, "arguments")
-            v = unwrap(args.named_children[0]) if args is not None and args.named_children else None
-        if v is None or v.type != "array":
-            break
-        i = int(path[0][1:-1])
-        items = [c for c in v.named_children if c.type != "comment"]
-        if i >= len(items) or any(c.type == "spread_element" for c in items[:i + 1]):
-            break
-        value, path = items[i], path[1:]
-    return value, path
-
-
-
-def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
-    """The value of `prop` in an object literal (a shorthand property is its own value)."""
-    for c in obj.named_children:
-        if c.type == "pair" and text(field(c, "key")).strip("'\"") == prop:
-            return field(c, "value")
-        if c.type == "shorthand_property_identifier" and text(c) == prop:
-            return c
-    return None
-
+def _client_returning_call(node: ts.Node | None) -> bool:
+    n = unwrap(node)
+    fn = field(n, "function") if n is not None and n.type == "call_expression" else None
+    return fn is not None and fn.type == "member_expression" and text(field(fn, "property")) in _CLIENT_RETURNING
 
 
 def _enclosing_class(node: ts.Node) -> ts.Node | None:

@@ -9,9 +9,9 @@ import tree_sitter as ts
 
 from .bindings import BindingClassifier
 from .classify import (  # noqa: F401 (the names other modules import from here)
-    UNKNOWN, ClientClassifier, _returned_expressions, array_element, configured,
-    object_property,
+    UNKNOWN, ClientClassifier, _returned_expressions, configured,
 )
+from .literals import array_element, object_property  # noqa: F401 (as above)
 from .client_types import TypeReader
 from .nodes import (
     FUNCTION_TYPES, field, import_names, is_field, key, param_nodes, param_pattern, param_type, text, unwrap,
