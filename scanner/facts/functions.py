@@ -18,7 +18,7 @@ from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
 from .records import HandlerRef
 from .rpc_builders import server_fn, trpc_procedure
 from .nodes import (
-    FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, span, text,
+    FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, short_callee, span, text,
     unwrap,
 )
 from .origins import returned_origin
@@ -132,12 +132,13 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
         return (DETACHED_IIFE if detached else "<iife>"), IMMEDIATELY_INVOKED
     if parent.type == "arguments" and parent.parent is not None:
         call = parent.parent
-        callee = short(field(call, "function") or call, 80)
+        # (The name keeps its text, which fingerprints use; the callee keeps the method called.)
+        callee, named = short_callee(field(call, "function") or call, 80), short(field(call, "function") or call, 80)
         # Name a wrapped handler after the binding that holds the call.
         holder = call.parent
         if holder is not None and holder.type == "variable_declarator":
             return text(field(holder, "name")), callee
-        return f"<callback of {callee}>", callee
+        return f"<callback of {named}>", callee
     return "<anonymous>", None
 
 

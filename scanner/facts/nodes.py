@@ -43,6 +43,17 @@ def short(node: ts.Node | None, limit: int = 200) -> str:
     return t if len(t) <= limit else t[: limit - 1] + "…"
 
 
+def short_callee(node: ts.Node | None, limit: int = 80) -> str:
+    """A callee's text bounded like `short`, keeping the method it calls when a long chain is
+    cut (`ffmpeg().input(…)….on`): what is called decides how a callback handed to it runs."""
+    t = short(node, limit)
+    n = unwrap(node)
+    if not t.endswith("…") or n is None or n.type != "member_expression":
+        return t
+    prop = text(field(n, "property"))
+    return f"{t[:max(limit - len(prop) - 2, 1)]}….{prop}"
+
+
 def key(node: ts.Node) -> int:
     """A key unique in one file and stable across parses of the same bytes."""
     return (node.start_byte << 24) | ((node.end_byte - node.start_byte) & 0xFFFFFF)
