@@ -61,5 +61,22 @@ def instance_module(pf: ParsedFile, value: ts.Node | None) -> str | None:
         ctor = field(ctor, "object")  # `nodemailer.createTransport`: the namespace import
     if ctor is None or ctor.type != "identifier":
         return None
-    c = pf.resolver.lookup(text(ctor), ctor)
-    return c.module if c is not None and c.kind == "import" else None
+    return _module_of(pf, pf.resolver.lookup(text(ctor), ctor))
+
+
+def _module_of(pf: ParsedFile, b, depth: int = 0) -> str | None:
+    """The module a name comes from: an import, `const nodemailer = require("nodemailer")`, or a
+    member of one kept under another name (`const OAuth2 = google.auth.OAuth2`)."""
+    if b is None or depth > 2:
+        return None
+    if b.kind == "import":
+        return b.module
+    v = unwrap(b.value) if b.kind == "var" else None
+    if v is not None and v.type == "call_expression" and text(field(v, "function")) == "require":
+        args = [a for a in field(v, "arguments").named_children if a.type != "comment"]
+        return text(args[0]).strip("'\"`") if len(args) == 1 and args[0].type == "string" else None
+    while v is not None and v.type == "member_expression":
+        v = unwrap(field(v, "object"))
+    if v is None or v.type != "identifier":
+        return None
+    return _module_of(pf, pf.resolver.lookup(text(v), v), depth + 1)
