@@ -18,7 +18,7 @@ from .frames import (batch_loop, chunked, counted_rounds, first_await_end, liter
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
-from .nodes import ancestors as climb, carriers, enclosing, holds_name, is_awaited, leaves_after, terminates, text
+from .nodes import ancestors_from, enclosing, holds_name, is_awaited, leaves_after, pushes, terminates, text
 from .nodes import settles_before_binding, unwrap
 from .origins import loop_origin
 from .scopes import Resolver, same_binding
@@ -34,19 +34,6 @@ _STEPS = frozenset({
     "ternary_expression", "binary_expression", "augmented_assignment_expression", "arguments",
     "variable_declarator", "statement_block", "expression_statement", "return_statement",
 })
-
-
-def ancestors(root: ts.Node, site: ts.Node) -> list[ts.Node]:
-    """The site's ancestors, innermost first (as climbing `Node.parent`), found from the root."""
-    path = []
-    n = root
-    while n is not None and n != site:
-        path.append(n)
-        n = n.child_with_descendant(site)
-    if n is None:  # not under root: climb instead
-        return climb(site)
-    path.reverse()
-    return path
 
 
 class _Site:
@@ -102,7 +89,7 @@ class ContextBuilder:
         receiver = None
         if receiver_root is not None and receiver_root.type == "identifier":
             receiver = self.resolver.lookup(text(receiver_root), receiver_root)
-        s = _Site(site, ancestors(self.root, site), receiver)
+        s = _Site(site, ancestors_from(self.root, site), receiver)
         child, child_type = site, site.type
         for i, parent in enumerate(s.chain):
             parent_type = parent.type  # read once: each read builds a new string
@@ -117,7 +104,12 @@ class ContextBuilder:
         if s.flows_into is not None and not any(f.kind == "array" for f in s.tx):
             tx_args = self.tx_arguments.get(key(s.flows_fn) if s.flows_fn is not None else -1, ())
             lazy = not awaited and s.lazy_return < 0 and not settles_before_binding(s.chain)
-            names = carriers(s.flows_fn, s.flows_into) if s.flows_fn and (tx_args or lazy) else {s.flows_into}
+            names = {s.flows_into}
+            if s.flows_fn is not None and (tx_args or lazy):  # and the arrays it is pushed into
+                k = ("pushes", key(s.flows_fn))
+                if k not in self._frames:
+                    self._frames[k] = pushes(s.flows_fn)
+                names |= self._frames[k].get(s.flows_into, set())
             if names.intersection(tx_args):  # `$transaction([q])`, or `ops.push(...q); $transaction(ops)`
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
             elif lazy and s.flows_fn is not None and any(holds_name(r, n) for n in names  # `ops.push(q); return ops`

@@ -54,6 +54,21 @@ def short_callee(node: ts.Node | None, limit: int = 80) -> str:
     return f"{t[:max(limit - len(prop) - 2, 1)]}….{prop}"
 
 
+def ancestors_from(root: ts.Node, site: ts.Node) -> list[ts.Node]:
+    """The site's ancestors, innermost first (as climbing `Node.parent`), found from the root
+    (`Node.child_with_descendant`, one step per level: climbing walks down from the root again
+    at every step)."""
+    path = []
+    n = root
+    while n is not None and n != site:
+        path.append(n)
+        n = n.child_with_descendant(site)
+    if n is None:  # not under root: climb instead
+        return ancestors(site)
+    path.reverse()
+    return path
+
+
 def key(node: ts.Node) -> int:
     """A key unique in one file and stable across parses of the same bytes."""
     return (node.start_byte << 24) | ((node.end_byte - node.start_byte) & 0xFFFFFF)
@@ -351,12 +366,21 @@ def holds_name(expr: ts.Node | None, name: str) -> bool:
     return text(n) == name
 
 
-def carriers(fn: ts.Node, name: str) -> set[str]:
-    """`name` and the arrays function `fn` pushes it into (`ops.push(q)`, `ops.push(...qs)`):
-    the names an unrun query held in `name` travels on."""
-    found = re.finditer(rf"(?<![\w$.])([A-Za-z_$][\w$]*)\.push\([^;]*?(?<![\w$])(?<![\w$]\.){re.escape(name)}"
-                        r"(?![\w$])", text(fn))
-    return {name, *(m.group(1) for m in found)}
+_PUSH = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\.push\(([^;\n]*)")  # (the line it is on)
+_PUSHED = re.compile(r"(?<![\w$])(?<![\w$]\.)([A-Za-z_$][\w$]*)")
+
+
+def pushes(fn: ts.Node) -> dict[str, set[str]]:
+    """Name -> the arrays function `fn` pushes it into (`ops.push(q)`, `ops.push(...qs)`): the
+    names an unrun query held in a name travels on. One pass over the function's text."""
+    out: dict[str, set[str]] = {}
+    body = text(fn)
+    if ".push(" not in body:
+        return out
+    for m in _PUSH.finditer(body):
+        for name in _PUSHED.findall(m.group(2)):
+            out.setdefault(name, set()).add(m.group(1))
+    return out
 
 
 def settles_before_binding(chain) -> bool:
