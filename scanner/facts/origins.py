@@ -261,8 +261,14 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
                 and not any(c.type == "spread_element" for c in value.named_children):
             from .frames import literal_len  # frames builds loops from this module
             n = literal_len(node, resolver)
-            # `const rows = []` filled later is a collection, not a constant list.
-            return (CONSTANT, f"the constant list {name} of {n} item(s)") if n else (UNKNOWN, "")
+            if n:
+                return CONSTANT, f"the constant list {name} of {n} item(s)"
+            # `const rows = []` filled later is a collection, not a constant list, unless it
+            # is filled one item per round of a loop over a constant one.
+            from .filled_lists import filled_from_constant
+            source = filled_from_constant(name, b.node, lambda c: collection_origin(c, resolver, depth + 1)[0]) \
+                if not value.named_children else None
+            return (CONSTANT, f"`{name}`, filled one item per item of {source}") if source else (UNKNOWN, "")
         decl = b.node.parent
         module_level = decl is not None and decl.parent is not None \
             and decl.parent.type in ("program", "export_statement")
