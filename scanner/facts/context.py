@@ -26,6 +26,8 @@ from .scopes import Resolver, same_binding
 __all__ = ("ContextBuilder", "literal_len")
 
 _PROMISE_COMBINATORS = frozenset({"all", "allSettled", "race", "any"})
+# Timers: a callback handed to one runs after the code around the call has moved on.
+_TIMERS = frozenset({"setTimeout", "setImmediate", "setInterval", "globalThis.setTimeout", "window.setTimeout"})
 _LOOP_STATEMENTS = {"for_statement": "for", "while_statement": "while", "do_statement": "do",
                     "for_in_statement": ""}
 # The parent kinds `_step` reads; the walk up from a site passes every other kind by.
@@ -129,6 +131,8 @@ class ContextBuilder:
         parent, call = s.chain[i], s.above(i + 1)
         if parent.type != "arguments" or call is None or call.type not in ("call_expression", "new_expression"):
             return False
+        if call.type == "call_expression" and text(field(call, "function")) in _TIMERS:
+            return False  # `setTimeout(() => …, delay)`: it runs later, outside what surrounds the call
         obj, prop = member_call(call)
         if prop in ("map", "flatMap") and (s.value_path or s.returned) and not is_async(fn) \
                 and not s.loops and s.lazy_return < 0:
