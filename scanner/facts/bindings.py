@@ -252,7 +252,8 @@ class BindingClassifier:
         if b.type_text and not b.path and cfg.type_is_client(b.type_text):
             typed = self.types.classify(declared_type(b.node))
             return typed if typed.origin == CONFIGURED_TYPE else \
-                ClientRef("client", "parameter typed as a client", tx_param="Transaction" in b.type_text)
+                ClientRef("client", "parameter typed as a client", tx_param="Transaction" in b.type_text
+                          and (typed.kind != "client" or typed.tx_param))
         if b.path:
             joined = ".".join(b.path)
             if cfg.chain_is_client(joined) or (b.path[-1] == b.name and b.name in cfg.names):

@@ -103,13 +103,16 @@ class TypeReader:
             return UNKNOWN
         cfg = self.resolver.config
         txt = text(t)
-        if cfg.type_is_client(txt):
-            return self._project_class(t) or ClientRef("client", "typed as a client", tx_param="Transaction" in txt)
         kind = t.type
+        if cfg.type_is_client(txt) and kind != "union_type":
+            return self._project_class(t) or ClientRef("client", "typed as a client", tx_param="Transaction" in txt)
         if kind == "union_type":
+            # `PrismaClient | Prisma.TransactionClient`: a transaction's client only when every
+            # member is one; else the callers decide what it is handed.
             refs = [self.classify(c, depth + 1) for c in t.named_children]
-            return next((r for r in refs if r.kind == "client"), None) \
-                or next((r for r in refs if r.kind == "import"), UNKNOWN)
+            clients = [r for r in refs if r.kind == "client"]
+            return replace(clients[0], tx_param=all(r.tx_param for r in clients)) if clients \
+                else next((r for r in refs if r.kind == "import"), UNKNOWN)
         if kind == "type_query":
             expr = t.named_children[0] if t.named_children else None
             r = self.resolver.classify(expr, depth + 1)
