@@ -18,8 +18,8 @@ from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
 from .records import HandlerRef
 from .rpc_builders import server_fn, trpc_procedure
 from .nodes import (
-    FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, short_callee, span, text,
-    unwrap,
+    FUNCTION_TYPES, field, is_async, key, object_pairs, param_nodes, param_pattern, param_type, short, short_callee,
+    span, text, unwrap,
 )
 from .origins import returned_origin
 from .parsed import ParsedFile, enclosing
