@@ -41,12 +41,14 @@ class BindingClassifier:
         self._classifying.add(k)
         try:
             r = self.types.classify(field(method, "return_type"))
-            if r.kind in ("client", "import"):
-                return r
-            return next((x for x in (self.classify(e, depth + 1) for e in self.returned_expressions(method))
-                         if x.kind in ("client", "import")), UNKNOWN)
+            return r if r.kind in ("client", "import") else self._returned_client(method, depth + 1)
         finally:
             self._classifying.discard(k)
+
+    def _returned_client(self, fn: ts.Node, depth: int) -> ClientRef:
+        """The first client (or import the index settles) among what function `fn` returns."""
+        return next((x for x in (self.classify(e, depth) for e in self.returned_expressions(fn))
+                     if x.kind in ("client", "import")), UNKNOWN)
 
     def classify_this(self, expr: ts.Node, model: str | None = None) -> ClientRef:
         """`this` as a call's receiver (`this.user.findMany()`): a client inside a class that
@@ -111,8 +113,7 @@ class BindingClassifier:
                 if r.kind not in ("client", "import") and field(node, "value") is not None:
                     r = self.classify(field(node, "value"), 1)
             elif kind == "getter":
-                r = next((x for x in (self.classify(e, 1) for e in self.returned_expressions(node))
-                          if x.kind in ("client", "import")), UNKNOWN)
+                r = self._returned_client(node, 1)
             else:  # an assignment `this.x = value`
                 r = self.classify(node, 1)
             if r.kind in ("client", "import"):

@@ -10,7 +10,7 @@ import tree_sitter as ts
 
 from .client_types import declared_type
 from .graphql import context_param_index
-from .literals import object_property
+from .literals import object_property, required_module
 from .model import NOT_CLIENT, ClientRef
 from .nodes import FUNCTION_TYPES, TRANSPARENT, enclosing, field, key, member_chain, text, unwrap
 
@@ -144,11 +144,8 @@ class ClientClassifier:
             if name + "()" in self.config.names:
                 return ClientRef("client", "configured name")
             if name == "require":
-                args = field(expr, "arguments")
-                first = args.named_children[0] if args is not None and args.named_children else None
-                if first is not None and first.type == "string":
-                    return self.import_ref(text(first).strip("'\"`"), "*")
-                return UNKNOWN
+                module = required_module(expr)
+                return self.import_ref(module, "*") if module is not None else UNKNOWN
             return self.call_result(fn, depth)
         return UNKNOWN
 

@@ -108,10 +108,7 @@ class ContextBuilder:
             lazy = not awaited and s.lazy_return < 0 and not settles_before_binding(s.chain)
             names = {s.flows_into}
             if s.flows_fn is not None and (tx_args or lazy):  # and the arrays it is pushed into
-                k = ("pushes", key(s.flows_fn))
-                if k not in self._frames:
-                    self._frames[k] = pushes(s.flows_fn)
-                names |= self._frames[k].get(s.flows_into, set())
+                names |= self._pushes(s.flows_fn).get(s.flows_into, set())
             if names.intersection(tx_args):  # `$transaction([q])`, or `ops.push(...q); $transaction(ops)`
                 s.tx.append(TxFrame("array", site.start_point[0] + 1))
             elif lazy and s.flows_fn is not None and any(holds_name(r, n) for n in names  # `ops.push(q); return ops`
@@ -329,6 +326,12 @@ class ContextBuilder:
         if k not in self._batch_loops:
             self._batch_loops[k] = batch_loop(loop)
         return self._batch_loops[k]
+
+    def _pushes(self, fn: ts.Node) -> dict[str, set[str]]:
+        k = ("pushes", key(fn))
+        if k not in self._frames:
+            self._frames[k] = pushes(fn)
+        return self._frames[k]
 
     def _first_await_end(self, fn: ts.Node) -> int:
         k = ("awaits", key(fn))

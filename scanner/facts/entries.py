@@ -242,16 +242,6 @@ def registered_handler_call(call: ts.Node) -> bool:
     return False
 
 
-def _wrapped_handler(node: ts.Node) -> ts.Node:
-    """The handler a wrapper in the last place hands on by name: `ctrl.create` of
-    `router.post('/x', validate(S), asyncHandler(ctrl.create))`; any other node itself."""
-    n = unwrap(node)
-    args = field(n, "arguments") if n is not None and n.type == "call_expression" else None
-    inner = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-    only = unwrap(inner[0]) if len(inner) == 1 else None
-    return only if only is not None and only.type in ("identifier", "member_expression") else node
-
-
 def handler_arguments(call: ts.Node) -> list[ts.Node]:
     """The arguments after the path (all of them on a `.route("/x")` chain), a bound function
     as the function it binds, then the `handler` of a last options object (Fastify's
@@ -259,7 +249,7 @@ def handler_arguments(call: ts.Node) -> list[ts.Node]:
     args = [unbound(a) for a in field(call, "arguments").named_children if a.type != "comment"]
     args = args[1:] if args and path_literal(args[0]) else args
     if args:
-        args[-1] = _wrapped_handler(args[-1])
+        args[-1] = unbound(args[-1], named=True)   # `asyncHandler(ctrl.create)`: the handler it is given
     handler = object_pairs(unwrap(args[-1])).get("handler") if args else None
     return args + [unbound(handler)] if handler is not None else args
 

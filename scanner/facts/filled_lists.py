@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .nodes import FUNCTION_TYPES, field, text, unwrap
+from .nodes import FUNCTION_TYPES, enclosing, field, text, unwrap
 
 _LOOPS = ("for_in_statement", "for_statement", "while_statement", "do_statement")
 # Calls that grow a list other than one `push` per round.
@@ -45,9 +45,7 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
 
 
 def _loop_around(node: ts.Node, scope: ts.Node) -> ts.Node | None:
-    n = node.parent
-    while n is not None and n != scope and n.type not in FUNCTION_TYPES:
-        if n.type in _LOOPS:
-            return n
-        n = n.parent
-    return None
+    """The nearest loop around `node` inside `scope`, not across a function."""
+    n = enclosing(node, (*_LOOPS, *FUNCTION_TYPES))
+    inside = n is not None and scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte and n != scope
+    return n if inside and n.type in _LOOPS else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .literals import required_module
 from .nodes import field, text, unwrap
 from .parsed import ParsedFile
 
@@ -72,9 +73,8 @@ def _module_of(pf: ParsedFile, b, depth: int = 0) -> str | None:
     if b.kind == "import":
         return b.module
     v = unwrap(b.value) if b.kind == "var" else None
-    if v is not None and v.type == "call_expression" and text(field(v, "function")) == "require":
-        args = [a for a in field(v, "arguments").named_children if a.type != "comment"]
-        return text(args[0]).strip("'\"`") if len(args) == 1 and args[0].type == "string" else None
+    if v is not None and v.type == "call_expression":
+        return required_module(v)
     while v is not None and v.type == "member_expression":
         v = unwrap(field(v, "object"))
     if v is None or v.type != "identifier":

@@ -1,5 +1,5 @@
 """Values read out of array and object literals: the element a destructuring path starts in,
-the value of an object literal's property."""
+the value of an object literal's property; and the module a `require("…")` call names."""
 
 from __future__ import annotations
 
@@ -36,3 +36,11 @@ def object_property(obj: ts.Node, prop: str) -> ts.Node | None:
         if c.type == "shorthand_property_identifier" and text(c) == prop:
             return c
     return None
+
+
+def required_module(call: ts.Node) -> str | None:
+    """`x` of `require("x")` (a CommonJS import), else None."""
+    required = call.type == "call_expression" and text(field(call, "function")) == "require"
+    args = field(call, "arguments") if required else None
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return text(first).strip("'\"`") if first is not None and first.type == "string" else None

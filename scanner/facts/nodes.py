@@ -97,11 +97,12 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
-def unbound(node: ts.Node) -> ts.Node:
+def unbound(node: ts.Node, named: bool = False) -> ts.Node:
     """The function a handler argument hands on: `fn` of `fn.bind(thisArg, …)` (binding
     `this` hands on the same function: `app.post('/x', opts, controller.create.bind(controller))`),
     the function literal a wrapper is given (`handleAsync(async (req, res) => …)`: what it
-    returns runs that function per request); any other node itself."""
+    returns runs that function per request), and with `named` the name it is given
+    (`asyncHandler(ctrl.create)`, for a route's last argument); any other node itself."""
     n = unwrap(node)
     fn = field(n, "function") if n is not None and n.type == "call_expression" else None
     if fn is not None and fn.type == "member_expression" and text(field(fn, "property")) == "bind":
@@ -109,9 +110,9 @@ def unbound(node: ts.Node) -> ts.Node:
     if fn is not None:
         args = [unwrap(a) for a in field(n, "arguments").named_children if a.type != "comment"] \
             if field(n, "arguments") is not None else []
-        inner = [a for a in args if a is not None and a.type in FUNCTION_TYPES]
-        if len(inner) == 1 and len(args) == 1:
-            return inner[0]
+        if len(args) == 1 and args[0] is not None and (
+                args[0].type in FUNCTION_TYPES or named and args[0].type in ("identifier", "member_expression")):
+            return args[0]
     return node
 
 
