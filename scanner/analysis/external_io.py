@@ -7,7 +7,7 @@ the database query beside it is not what one batched query would save (rules.md 
 from __future__ import annotations
 
 from ..facts.call_sites import GLOBAL_FETCH
-from ..facts.model import CallSite, LoopFrame, SiteContext
+from ..facts.model import CallSite, LoopFrame, OpaqueWait, SiteContext
 from ..index import FunctionKey, ProjectIndex
 
 # Modules whose calls are the database itself, not work beside it.
@@ -107,6 +107,16 @@ def calls_between(index: ProjectIndex, path: str, function: int, start: int, end
     spans = _prisma_spans(index, path)
     return [cs for cs in facts.call_sites if cs.span not in spans and cs.ctx.function == function
             and start < cs.ctx.start < end] if facts is not None else []
+
+
+def opaque_waits_between(index: ProjectIndex, path: str, function: int, start: int,
+                         end: int) -> list[OpaqueWait]:
+    """The awaited calls of something the scan cannot follow (facts/call_sites.py
+    `OpaqueWait`: `await agent.execute(id)`) that function `function` of `path` makes between
+    byte offsets `start` and `end`."""
+    facts = index.files.get(path)
+    return [w for w in facts.opaque_waits if w.function == function and start < w.start < end] \
+        if facts is not None else []
 
 
 def external_io_between(index: ProjectIndex, path: str, function: int, start: int,

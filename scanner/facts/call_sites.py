@@ -10,10 +10,10 @@ from dataclasses import replace
 
 from .calls import given_by_caller
 from .generated import prisma_module
-from .waits import timer_wait
+from .waits import opaque_wait, timer_wait
 from .context import ContextBuilder
 from .nodes import is_awaited
-from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
+from .model import CallSite, ClientRef, FunctionFact, GivenArguments, OpaqueWait, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
@@ -298,15 +298,20 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
 
 
-def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()) -> tuple[CallSite, ...]:
-    """`prisma_spans`: where the file's Prisma-shaped calls are (`db.user.findMany()` of an
-    imported `db`): not call sites through an import's members."""
+def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()
+            ) -> tuple[tuple[CallSite, ...], tuple[OpaqueWait, ...]]:
+    """The file's call sites, and its awaited calls of what the scan cannot follow. `prisma_spans`:
+    where its Prisma-shaped calls are (`db.user.findMany()`): not call sites through an import's members."""
     out = []
+    waits = []
     memo: dict = {}  # where each variable's value comes from, walked once for all arguments
     for _, m in pf.matches("call_sites"):
         call = m["callsite"][0]
         found = _callee(pf, call, m["callsite.callee"][0], m.get("callsite.object", [None])[0])
         if found is None:
+            wait = opaque_wait(pf, call, prisma_spans)
+            if wait is not None:
+                waits.append(wait)
             continue
         name, ref, local, package = found
         if ref is not None and len(ref.members) > 1 and span(call) in prisma_spans:
@@ -324,7 +329,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
                             discarded=_discarded(call), client_props=_client_props(pf, args),
                             event=_event(name, args), dropped=_dropped(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
-    return tuple(out)
+    return tuple(out), tuple(waits)
+
 
 
 def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:

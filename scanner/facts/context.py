@@ -13,8 +13,8 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .branch_tests import after_tests, arm_tests, case_tests, flushes_buffer, negate_test, test_of
-from .frames import (batch_loop, chunked, counted_rounds, first_await_end, literal_len, chain_sources,
-                     loop_header, loop_kind, member_call)
+from .frames import (batch_loop, chunked, counted_collection, counted_rounds, first_await_end, literal_len,
+                     chain_sources, loop_header, loop_kind, member_call)
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
@@ -201,7 +201,7 @@ class ContextBuilder:
         frame = self._frames.get(k)
         if frame is None:
             kind = _LOOP_STATEMENTS[stmt.type] or loop_kind(stmt)
-            right = field(stmt, "right") if stmt.type == "for_in_statement" else None
+            right = field(stmt, "right") if stmt.type == "for_in_statement" else counted_collection(stmt)
             frame = LoopFrame(kind, stmt.start_point[0] + 1, stmt.end_point[0] + 1,
                               key(stmt), header=loop_header(stmt),
                               literal_len=counted_rounds(stmt, self.resolver) if stmt.type == "for_statement"

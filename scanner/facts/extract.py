@@ -58,7 +58,7 @@ def extract(pf: ParsedFile) -> FileFacts:
     file_exports, stars = exports.extract(pf)
     fns = functions.extract(pf, directives, file_exports, tx_calls)
     file_inputs = inputs.extract(pf)
-    sites = call_sites.extract(pf, ctx, frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved})
+    sites, waits = call_sites.extract(pf, ctx, frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved})
     taint, handed, param_flows = extract_taint(
         pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites),
         _handler_candidates(fns, file_exports, sites),
@@ -69,7 +69,7 @@ def extract(pf: ParsedFile) -> FileFacts:
     return FileFacts(
         path=pf.path, role=_role(pf.role, directives, fns), grammar=pf.grammar, directives=directives,
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
-        prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites,
+        prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites, opaque_waits=waits,
         clients_created=clients.extract(pf), catches=catches.extract(pf),
         inputs=file_inputs,
         field_uses=extract_field_uses(pf, prisma_calls),

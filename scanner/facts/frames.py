@@ -60,6 +60,21 @@ def counted_rounds(stmt: ts.Node, resolver) -> int | None:
     return int(text(bound)) + (op == "<=")
 
 
+def counted_collection(stmt: ts.Node) -> ts.Node | None:
+    """`xs` of a `for` that counts from 0 through its items one by one (`for (let i = 0; i <
+    xs.length; i++)`, `xs.length > i`): the list the loop walks, as `for (const x of xs)`
+    would. Not one stepping by more (`i += 100`): that walks batches of `xs`."""
+    cond = unwrap(field(stmt, "condition"))
+    op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
+    bound = field(cond, "right") if op in ("<", "<=") else field(cond, "left") if op in (">", ">=") else None
+    bound = unwrap(bound)
+    if bound is None or bound.type != "member_expression" or text(field(bound, "property")) != "length" \
+            or "= 0" not in text(field(stmt, "initializer")):
+        return None
+    step = "".join(text(field(stmt, "increment")).split())
+    return field(bound, "object") if step.endswith("++") or step.startswith("++") or step.endswith("+=1") else None
+
+
 def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | None:
     """How many items a literal array has: the loop runs a fixed, small number
     of times. `[a, b]`, `[...new Set([a, 4000])]`, `ROLES` bound to `const ROLES = [...]`."""

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from .fast_records import speed_up
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
-    CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, ParamFlow, RawFragment,
-    RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
+    CatchFact, FieldUse, HandedInput, HandlerRef, HandlerSummary, InputSource, Middleware, OpaqueWait, ParamFlow,
+    RawFragment, RouteSchema, SuppressionComment, TaintFlow, TaintStep, ValidationCall,
 )
 
 # The Prisma operations (operations.py), importable from here for extraction.
@@ -364,6 +364,7 @@ class FileFacts:
     prisma_calls: tuple[PrismaCallCandidate, ...] = ()
     unresolved_calls: tuple[ShapedCall, ...] = ()
     call_sites: tuple[CallSite, ...] = ()
+    opaque_waits: tuple[OpaqueWait, ...] = ()
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()
     inputs: tuple[InputSource, ...] = ()

@@ -227,3 +227,13 @@ class ParamFlow:
     param: int
     key: str
     flow: TaintFlow
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueWait:
+    """An awaited call of something the scan cannot follow (facts/waits.py): work whose
+    nature is unknown, but work the function waits for."""
+    function: int              # enclosing function id, -1 at module level
+    start: int                 # byte offset of the call
+    line: int
+    callee: str                # its text, `agent.execute`

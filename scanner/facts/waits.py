@@ -1,13 +1,15 @@
 """Waits the code sits out: a timer that resolves a promise (`await new Promise((r) =>
 setTimeout(r, ms))`, a `sleep(ms)` helper built so). A loop that waits per item is paced on
-purpose (analysis/external_io.py)."""
+purpose (analysis/external_io.py). And awaited calls of what the scan cannot follow
+(`OpaqueWait`): work a function waits for, of unknown nature."""
 
 from __future__ import annotations
 
 import tree_sitter as ts
 
-from .nodes import FUNCTION_TYPES, field, param_nodes, param_pattern, text
-from .parsed import enclosing
+from .model import OpaqueWait
+from .nodes import FUNCTION_TYPES, TRANSPARENT, field, param_nodes, param_pattern, span, text
+from .parsed import ParsedFile, enclosing
 
 
 def timer_wait(call: ts.Node | None) -> bool:
@@ -25,3 +27,23 @@ def timer_wait(call: ts.Node | None) -> bool:
         return False
     params = param_nodes(fn)
     return bool(params) and text(param_pattern(params[0])) == text(first)
+
+
+def opaque_wait(pf: ParsedFile, call: ts.Node, prisma_spans: frozenset) -> OpaqueWait | None:
+    """An awaited call of something the scan cannot follow: a method of a parameter or of a
+    local object (`await agent.execute(id)`, `await file.save(body)`), a global. Not a
+    Prisma call, and not `Promise.all(…)`, whose elements are what is awaited."""
+    up = call.parent
+    while up is not None and up.type in TRANSPARENT:
+        up = up.parent
+    fn = field(call, "function")
+    nested = fn is not None and fn.type == "await_expression"  # `await x.y<T>()`, as the grammar nests it
+    if not nested and (up is None or up.type != "await_expression"):
+        return None
+    at = span(call)
+    if at in prisma_spans:
+        return None
+    name = text(fn.named_children[0] if nested and fn.named_children else fn)
+    if name.startswith("Promise."):
+        return None
+    return OpaqueWait(pf.fid(call), call.start_byte, at.line, name[:60])

@@ -22,7 +22,7 @@ from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
-from ..analysis.external_io import calls_between, external_io_between
+from ..analysis.external_io import calls_between, external_io_between, opaque_waits_between
 
 
 @dataclass(frozen=True)
@@ -327,21 +327,52 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
     return None
 
 
+# The `where` of a write as its text shows it: `{ id: jobId }`, or a name.
+_WHERE = re.compile(r"\bwhere\s*:\s*(\{[^{}]*\}|[\w$.]+)")
+
+
+def _same_row(first: Write, w: Write, index: ProjectIndex) -> bool:
+    """`w` updates the one row `first` wrote: by the id of the row `first` created, or, both
+    updates, by the same equality `where` on a unique key (`{ id: jobId }` twice)."""
+    if first.operation == "create":
+        made = next((c.call.result or c.call.assigned_to for c in index.calls_in(first.path)
+                     if c.call.span == first.span), None)
+        return bool(made) and re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched) is not None
+    if first.operation != "update" or w.operation != "update" or first.args is None or w.args is None \
+            or not (first.args.where_equality_only and w.args.where_equality_only):
+        return False
+    a, b = _WHERE.search(first.matched), _WHERE.search(w.matched)
+    return a is not None and b is not None and "".join(a.group(1).split()) == "".join(b.group(1).split())
+
+
+def _renumbers(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int] | None:
+    """(field, line of the read) when `first` deletes rows and `w` then sets only the field the
+    remaining rows of that model are read back in order of, between the two (`findMany({
+    orderBy: { position: "asc" } })`, then `update({ data: { position: i } })`): it closes the
+    gap the delete left in a sequence."""
+    if first.operation not in DELETE_OPS or w.operation not in ("update", "updateMany") or first.model != w.model \
+            or first.path != w.path or first.ctx.function != w.ctx.function or w.args is None \
+            or w.args.opaque or w.args.nested_writes or len(w.args.data_fields) != 1:
+        return None
+    f = w.args.data_fields[0]
+    return next(((f, c.line) for c in index.calls_in(w.path)
+                 if c.operation == "findMany" and c.model == w.model and c.call.ctx.function == w.ctx.function
+                 and first.ctx.end <= c.call.ctx.start < w.ctx.start and f in c.call.args.order_by_fields), None)
+
+
 def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int] | None:
-    """(callee, line) of an awaited call between the writes, when `w` updates by its id the row
-    `first` created (`const msg = await create(…); await queue.add(…); await update({ where:
-    { id: msg.id }, … })`): the row records work the call does outside the database, its
-    start and then its outcome. A transaction cannot be held open across that work, and the
-    first write must stand if the work happened. A call of a repo function that itself
-    writes is database work, not this. (Requiring the call to be handed the row as well left
-    one more FALSE and one fewer TRUE on the tuning labels.)"""
-    if first.operation != "create" or w.operation not in ("update", "updateMany") or first.model != w.model \
-            or first.path != w.path or first.ctx.function != w.ctx.function:
+    """(callee, line) of an awaited call between the writes, when `w` updates the row `first`
+    wrote (`_same_row`: `const msg = await create(…); await queue.add(…); await update({ where:
+    { id: msg.id }, … })`, or a job's status set twice around its work): the row records
+    work the call does outside the database, its start and then its outcome. A transaction
+    cannot be held open across that work, and the first write must stand if the work happened. A call of a repo function that itself
+    writes is database work, not this; a call the scan cannot follow (a parameter's method)
+    is not. (Requiring the call to be handed the row as well left one more FALSE and one
+    fewer TRUE on the tuning labels.)"""
+    if w.operation not in ("update", "updateMany") or first.model != w.model \
+            or first.path != w.path or first.ctx.function != w.ctx.function or not _same_row(first, w, index):
         return None
-    made = next((c.call.result or c.call.assigned_to for c in index.calls_in(first.path)
-                 if c.call.span == first.span), None)
-    if not made or not re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched):
-        return None
+    found = []
     for cs in calls_between(index, first.path, w.ctx.function, first.ctx.end, w.ctx.start):
         if not cs.ctx.awaited:
             continue
@@ -349,8 +380,13 @@ def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int
         if target is not None and index.db_chain(FunctionKey(target.path, index.owner(target.path, target.id)),
                                                  kinds=frozenset({"write"})):
             continue
-        return cs.callee, cs.span.line
-    return None
+        found.append((cs.span.line, cs.callee))
+        break
+    # A call the scan cannot follow (`await agent.execute(id)`, a parameter's method) is work
+    # the row records too: not a Prisma call, and no repo function the scan sees writing.
+    found += [(x.line, x.callee) for x in opaque_waits_between(index, first.path, w.ctx.function,
+                                                                first.ctx.end, w.ctx.start)[:1]]
+    return (min(found)[1], min(found)[0]) if found else None
 
 
 def _caller_decides(first: Write, w: Write, index: ProjectIndex) -> bool:
@@ -405,9 +441,15 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
         return "low", (f"{io[0]} at line {io[1]} runs between the writes, outside the database: a "
                        "transaction cannot take it back, so the steps are a saga that needs "
                        "compensation or a status to resume from, not a transaction",)
+    gap = _renumbers(first, w, index)
+    if gap is not None:
+        return "low", (f"{w.label} only renumbers `{gap[0]}`, the field the rows left after {first.label} are "
+                       f"read in order of (line {gap[1]}): a failure between leaves a gap in that order, "
+                       "not a wrong one",)
     work = _records_work(first, w, index)
     if work is not None:
-        return "low", (f"{w.label} updates the row {first.label} created, after {work[0]}() (line {work[1]}) "
+        made = "created" if first.operation == "create" else "updated"
+        return "low", (f"{w.label} updates the row {first.label} {made}, after {work[0]}() (line {work[1]}) "
                        "ran: the row records work done outside the database, which a transaction "
                        "cannot span, and it must stand once that work has run",)
     if first.operation == w.operation == "upsert":
