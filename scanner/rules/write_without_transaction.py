@@ -148,11 +148,21 @@ def _writers(ctx: RuleContext):
                 # there builds something (`router.put('/x', auditLog('UPDATE'), handler)`: a
                 # middleware factory) rather than writing in a request.
                 continue
+            if _writes_nothing(index, path, site):
+                continue
             key = FunctionKey(path, index.owner(path, site.ctx.function))
             by_function.setdefault(key, []).append(Write(
                 path, site.span, site.ctx, f"{site.callee}()", None, None,
                 index.entry_kind(path, site.ctx.function), f"{site.callee}@{path}", site=site))
     return by_function, outer
+
+
+def _writes_nothing(index: ProjectIndex, path: str, site: CallSite) -> bool:
+    """A side-effect writer's name on a repo function the scan sees, which runs no Prisma write
+    (`function auditLog(e) { console.log(…) }`: a log line, not a row)."""
+    target = index.callee(path, site)
+    return target is not None and not index.db_chain(
+        FunctionKey(target.path, index.owner(target.path, target.id)), kinds=frozenset({"write"}))
 
 
 # Fields that say where a row stands in a process (`status: "PROCESSING"`): a write that
@@ -329,15 +339,32 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
 
 # The `where` of a write as its text shows it: `{ id: jobId }`, or a name.
 _WHERE = re.compile(r"\bwhere\s*:\s*(\{[^{}]*\}|[\w$.]+)")
+# Its `key: value` (or shorthand `key`) pairs.
+_PAIRS = re.compile(r"([\w$]+)\s*(?::\s*([^,{}]+))?")
+
+
+def _gives(call: str, k: str, v: str) -> bool:
+    """The call's text (whitespace removed) sets `k` to `v` in an object (`k` alone: shorthand)."""
+    value = re.escape(v or k)
+    return re.search(rf"[{{,]{re.escape(k)}:{value}[,}}]" + (rf"|[{{,]{re.escape(k)}[,}}]" if not v else ""),
+                     call) is not None
 
 
 def _same_row(first: Write, w: Write, index: ProjectIndex) -> bool:
-    """`w` updates the one row `first` wrote: by the id of the row `first` created, or, both
-    updates, by the same equality `where` on a unique key (`{ id: jobId }` twice)."""
+    """`w` updates the one row `first` wrote: by the id of the row `first` created, or by the
+    value of a key `first` gave it (`create({ data: { discordId: id, … } })`, then `update({
+    where: { discordId: id } })`: an `update`'s where is unique), or, both updates, by the same
+    equality `where` (`{ id: jobId }` twice)."""
     if first.operation == "create":
         made = next((c.call.result or c.call.assigned_to for c in index.calls_in(first.path)
                      if c.call.span == first.span), None)
-        return bool(made) and re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched) is not None
+        if made and re.search(rf"(?<![\w$.]){re.escape(made)}\.id\b", w.matched) is not None:
+            return True
+        where = _WHERE.search(w.matched) if w.operation == "update" and w.args is not None \
+            and w.args.where_equality_only else None
+        pairs = _PAIRS.findall(where.group(1)) if where is not None else []
+        given = "".join(first.matched.split())
+        return bool(pairs) and all(_gives(given, k, "".join(v.split())) for k, v in pairs)
     if first.operation != "update" or w.operation != "update" or first.args is None or w.args is None \
             or not (first.args.where_equality_only and w.args.where_equality_only):
         return False
