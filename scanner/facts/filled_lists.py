@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .nodes import FUNCTION_TYPES, enclosing, field, text, unwrap
+from .nodes import FUNCTION_TYPES, LOOP_TYPES, enclosing, field, text, unwrap
 
-_LOOPS = ("for_in_statement", "for_statement", "while_statement", "do_statement")
 # Calls that grow a list other than one `push` per round.
 _OTHER_GROWTH = (".unshift(", ".splice(", ".concat(", ".length =")
 
@@ -46,6 +45,6 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
 
 def _loop_around(node: ts.Node, scope: ts.Node) -> ts.Node | None:
     """The nearest loop around `node` inside `scope`, not across a function."""
-    n = enclosing(node, (*_LOOPS, *FUNCTION_TYPES))
+    n = enclosing(node, (*LOOP_TYPES, *FUNCTION_TYPES))
     inside = n is not None and scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte and n != scope
-    return n if inside and n.type in _LOOPS else None
+    return n if inside and n.type in LOOP_TYPES else None

@@ -17,6 +17,8 @@ FUNCTION_TYPES = frozenset({
     "function_declaration", "generator_function_declaration", "function_expression",
     "arrow_function", "method_definition", "function",
 })
+# The loop statements (`for…of` and `for…in` are both `for_in_statement`).
+LOOP_TYPES = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 # Wrappers that do not change what an expression evaluates to.
 TRANSPARENT = frozenset({
     "parenthesized_expression", "non_null_expression", "as_expression",

@@ -12,7 +12,7 @@ from .model import (
     HandedInput, TaintStep,
 )
 from .nodes import (
-    FUNCTION_TYPES, field, param_nodes, param_pattern, short, span, text,
+    FUNCTION_TYPES, LOOP_TYPES, field, param_nodes, param_pattern, short, span, text,
 )
 from .validation import schema_origin
 from .taint_values import (
@@ -38,8 +38,7 @@ def _hmac_update(fn: ts.Node) -> bool:
 
 # Where code may not run, or may run while a failure before it was swallowed.
 _CONDITIONAL = frozenset({"if_statement", "else_clause", "switch_case", "switch_default", "ternary_expression",
-                          "binary_expression", "try_statement", "catch_clause", "for_statement",
-                          "for_in_statement", "while_statement", "do_statement"})
+                          "binary_expression", "try_statement", "catch_clause", *LOOP_TYPES})
 
 
 def _awaited_on_every_path(call: ts.Node) -> bool:
