@@ -44,3 +44,19 @@ def required_module(call: ts.Node) -> str | None:
     args = field(call, "arguments") if required else None
     first = args.named_children[0] if args is not None and args.named_children else None
     return text(first).strip("'\"`") if first is not None and first.type == "string" else None
+
+
+def longest_listed(obj: ts.Node | None) -> int | None:
+    """How many items the longest list of an object literal holds when its every value is a
+    literal array without a spread (`{ leads: [a, b, c], deals: [d] }`: 3), else None."""
+    if obj is None or obj.type != "object":
+        return None
+    lens = []
+    for c in obj.named_children:
+        if c.type == "comment":
+            continue
+        v = unwrap(field(c, "value")) if c.type == "pair" else None
+        if v is None or v.type != "array" or any(x.type == "spread_element" for x in v.named_children):
+            return None
+        lens.append(sum(1 for x in v.named_children if x.type != "comment"))
+    return max(lens) if lens else None

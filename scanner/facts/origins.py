@@ -15,6 +15,7 @@ from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
 from .scopes import const_binding
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, terminates, text, unwrap
+from .literals import longest_listed
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -72,6 +73,8 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
         return _static_constant(obj, prop, resolver)
     if t == "call_expression":
         return _call_origin(node, resolver, depth, found)
+    if t == "subscript_expression":   # `COLUMNS[kind]` of a constant map of lists
+        return _static_constant(field(node, "object"), "", resolver)
     if t == "ternary_expression":
         return _either(field(node, "consequence"), field(node, "alternative"), resolver, depth)
     if t == "binary_expression" and text(field(node, "operator")) in ("??", "||"):
@@ -292,9 +295,14 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
 
 def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str]:
     """`TaxService.PROVINCIAL_RATES` where the class declares `static readonly PROVINCIAL_RATES
-    = { … }` (or `[…]`): a class's constant, fixed like a module constant."""
+    = { … }` (or `[…]`): a class's constant, fixed like a module constant. Also a list of a
+    `const` map of literal lists (`columnMap.custom`, `columnMap[kind]`)."""
     obj = unwrap(obj)
     b = resolver.lookup(text(obj), obj) if obj is not None and obj.type == "identifier" else None
+    n = longest_listed(unwrap(b.value)) if b is not None and b.kind == "var" and not b.path \
+        and b.node.parent is not None and any(c.type == "const" for c in b.node.parent.children) else None
+    if n is not None:
+        return CONSTANT, f"a list of the constant map {text(obj)} ({n} item(s) at most)"
     body = field(b.node, "body") if b is not None and b.kind == "class" else None
     for member in body.named_children if body is not None else ():
         if member.type != "public_field_definition" or text(field(member, "name")) != prop:
