@@ -36,6 +36,14 @@ _DOTS = re.compile(r"\s*(\??\.)\s*")
 _CAST = re.compile(r"^\(\s*(?:<[^<>]*>\s*)?([A-Za-z_$][\w$.]*)(?:\s+as\s+[^()]+)?\s*\)$|^([A-Za-z_$][\w$.]*)!$")
 
 
+@dataclass(frozen=True)
+class _Invocation:
+    """A function's call of its parameter, read as a call site of the callback it was handed:
+    the clients it passes (facts/callbacks.py)."""
+    client_args: tuple
+    client_props: tuple = ()
+
+
 @dataclass(frozen=True, slots=True)
 class PrismaCall:
     """A recognised Prisma operation: the candidate plus what the index settled."""
@@ -216,7 +224,8 @@ class ProjectIndex:
         reads it (a transaction's when each hands one, also when a caller hands on a
         parameter's property its own callers fill: `applyMutation({ prisma: tx })` →
         `deleteOwned({ prisma })`), none otherwise."""
-        sites = self.callers(FunctionKey(path, fid)) if depth <= _GIVEN_DEPTH else []
+        sites = (self.callers(FunctionKey(path, fid)) or self._callback_invocations(path, fid)) \
+            if depth <= _GIVEN_DEPTH else []
         passed = []
         for caller, site in sites:
             arg = pick(site)
@@ -231,6 +240,21 @@ class ProjectIndex:
             return ClientRef("none")
         return ClientRef("client", f"{what} given a client by its {len(passed)} caller(s)",
                          tx_param=all(p.tx_param for p in passed))
+
+    def _callback_invocations(self, path: str, fid: int) -> list[tuple[str, "_Invocation"]]:
+        """For a function written inline as an argument (`tryPrisma((p) => …)`), the calls the
+        function it is handed to makes of that parameter (`thunk(client)`, facts/callbacks.py):
+        the callers whose arguments decide the callback's parameters. [] when that function
+        is not in the scan or calls the parameter with no client."""
+        facts = self.files.get(path)
+        handed = next(((at, i) for f, at, i in facts.handed_callbacks if f == fid), None) if facts else None
+        site = next((c for c in facts.call_sites if c.span == handed[0]), None) if handed else None
+        target = self.callee(path, site) if site is not None else None
+        receiving = self.files.get(target.path) if target is not None else None
+        if receiving is None:
+            return []
+        return [(target.path, _Invocation(args)) for f, position, args in receiving.param_calls
+                if f == target.id and position == handed[1]]
 
     def _unresolved_module(self, path: str, ref: ClientRef, names: list[str]) -> ClientRef:
         # A package outside the repository (or one we cannot resolve): trust the

@@ -442,3 +442,51 @@ def test_a_service_class_imported_through_a_tsconfig_path_holds_its_client(tmp_p
     })
     assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/users.service.ts", 4)]
     assert [(u.path, u.receiver) for u in result.index.unresolved_calls] == [("src/notes.service.ts", "this.prisma.c")]
+
+
+def test_a_client_a_function_hands_to_the_callback_it_is_given(tmp_path):
+    # `tryPrisma((p) => p.note.findMany())` where `tryPrisma(thunk)` runs `thunk(await
+    # getPrisma())`: the callback's parameter is a client, as a parameter is when every caller
+    # passes one. Near miss: a helper that calls its callback with something else leaves the
+    # callback's receiver unresolved.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nconst prisma = new PrismaClient()\n'
+                     "export async function getPrisma() { return prisma }\n",
+        "src/safe.ts": 'import { getPrisma } from "./db"\n'
+                       "export async function tryPrisma<T>(thunk: (p: any) => Promise<T>, fallback: T) {\n"
+                       "  try { const p = await getPrisma(); return await thunk(p) } catch { return fallback }\n"
+                       "}\n"
+                       "export async function withCache<T>(thunk: (c: any) => Promise<T>) {\n"
+                       "  return thunk(new Map())\n"
+                       "}\n",
+        "src/notes.ts": 'import { tryPrisma, withCache } from "./safe"\n'
+                        "export const list = () => tryPrisma((p) => p.note.findMany({ take: 5 }), [])\n"
+                        "export const cached = () => withCache((c) => c.note.findMany({ take: 5 }))\n",
+    })
+    assert [(c.path, c.line, c.origin) for c in result.index.prisma_calls] == [
+        ("src/notes.ts", 2, "parameter given a client by its 1 caller(s)")]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(3, "c")]
+
+
+def test_a_variable_a_getter_sets_to_a_client_on_first_use(tmp_path):
+    # `let client` with no value, set by a getter the first time it runs (`if (client) return
+    # client; client = g.prisma ?? new PrismaClient()`): a client, since every assignment
+    # sets one. Near miss: a variable one assignment sets to something else stays unresolved.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                     "let client: any\n"
+                     "export const getDb = async () => {\n"
+                     "  if (client) return client\n"
+                     "  const g = globalThis as any\n"
+                     "  client = g.prisma ?? new PrismaClient()\n"
+                     "  return client\n"
+                     "}\n"
+                     "let other: any\n"
+                     "export const getOther = () => { if (!other) other = new PrismaClient(); else other = {}\n"
+                     "  return other }\n",
+        "src/notes.ts": 'import { getDb, getOther } from "./db"\n'
+                        "export async function list() { const conn = await getDb(); return conn.note.findMany({ take: 5 }) }\n"
+                        "export async function more() { const store = getOther(); return store.note.findMany({ take: 5 }) }\n",
+    })
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/notes.ts", 2)]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(3, "store")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import re
+
 import tree_sitter as ts
 
 from .classify import UNKNOWN, _enclosing_class, configured
@@ -204,7 +206,7 @@ class BindingClassifier:
                 typed = self.types.classify(declared_type(b.node))
                 if typed.kind == "client":
                     return typed
-                r = self.classify(b.value, depth)
+                r = self.classify(b.value, depth) if b.value is not None else self._assigned_client(b, depth)
                 if typed.kind == "import" and (r.kind == "unknown" or "()" in r.members):
                     # The written type over a call's result through a module (a wrapper
                     # returns what it is given, which the index cannot always follow).
@@ -238,6 +240,26 @@ class BindingClassifier:
                 return configured(b.name)
             return UNKNOWN
         return NOT_CLIENT
+
+    def _assigned_client(self, b: Binding, depth: int) -> ClientRef:
+        """A variable declared without a value (`let client`) and set later, as a getter that
+        creates a client once does (`if (client) return client; client = g.prisma ?? new
+        PrismaClient()`): a client when every assignment to it in the file sets one."""
+        root = b.node
+        while root.parent is not None:
+            root = root.parent
+        found = UNKNOWN
+        for m in re.finditer(rb"(?<![\w$.])" + re.escape(b.name.encode()) + rb"\s*(?:\?\?|\|\|)?=(?![=>])", root.text):
+            ident = root.descendant_for_byte_range(m.start(), m.start() + len(b.name.encode()))
+            assign = ident.parent if ident is not None else None
+            if assign is None or not assign.type.endswith("assignment_expression") or field(assign, "left") != ident \
+                    or self.lookup(b.name, ident) is not b:
+                continue
+            r = self.classify(field(assign, "right"), depth + 1)
+            if r.kind not in ("client", "import"):
+                return UNKNOWN
+            found = r
+        return ClientRef("client", "a variable every assignment sets to a client") if found.kind == "client" else found
 
     def _classify_param(self, b: Binding) -> ClientRef:
         cfg = self.config

@@ -11,9 +11,10 @@ from dataclasses import replace
 from .calls import given_by_caller
 from .generated import prisma_module
 from .waits import opaque_wait, timer_wait
+from .callbacks import param_call
 from .context import ContextBuilder
 from .nodes import is_awaited
-from .model import CallSite, ClientRef, FunctionFact, GivenArguments, OpaqueWait, PrismaCallCandidate
+from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCallCandidate
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
@@ -298,20 +299,19 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     return f"{owner}.{name}", ClientRef("import", "import", b.module, b.imported, (name,)), None, None
 
 
-def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()
-            ) -> tuple[tuple[CallSite, ...], tuple[OpaqueWait, ...]]:
-    """The file's call sites, and its awaited calls of what the scan cannot follow. `prisma_spans`:
-    where its Prisma-shaped calls are (`db.user.findMany()`): not call sites through an import's members."""
-    out = []
-    waits = []
+def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = frozenset()) -> tuple[tuple, ...]:
+    """The file's call sites, its awaited calls of what the scan cannot follow, and its calls of
+    a parameter handed a client (facts/callbacks.py). `prisma_spans`: where its Prisma-shaped
+    calls are (`db.user.findMany()`): not call sites through an import's members."""
+    out, waits, invoked = [], [], []
     memo: dict = {}  # where each variable's value comes from, walked once for all arguments
     for _, m in pf.matches("call_sites"):
         call = m["callsite"][0]
         found = _callee(pf, call, m["callsite.callee"][0], m.get("callsite.object", [None])[0])
         if found is None:
             wait = opaque_wait(pf, call, prisma_spans)
-            if wait is not None:
-                waits.append(wait)
+            waits += [wait] if wait is not None else []
+            invoked += filter(None, [param_call(pf, call, _client_args)])
             continue
         name, ref, local, package = found
         if ref is not None and len(ref.members) > 1 and span(call) in prisma_spans:
@@ -329,7 +329,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
                             discarded=_discarded(call), client_props=_client_props(pf, args),
                             event=_event(name, args), dropped=_dropped(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
-    return tuple(out), tuple(waits)
+    return tuple(out), tuple(waits), tuple(invoked)
 
 
 

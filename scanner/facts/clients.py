@@ -10,7 +10,7 @@ import tree_sitter as ts
 from .frames import literal_len
 from .functions import function_name
 from .model import ClientCreation
-from .nodes import FUNCTION_TYPES, field, mention, span, text, unwrap
+from .nodes import FUNCTION_TYPES, field, mention, span, terminates, text, unwrap
 from .parsed import ParsedFile, enclosing
 from .scopes import _returned_expressions
 
@@ -54,9 +54,10 @@ def _class_module(pf: ParsedFile, ctor: ts.Node | None) -> str:
 
 
 def _memoised(pf: ParsedFile, node: ts.Node, assignment: ts.Node) -> bool:
-    """`if (!prisma) prisma = new PrismaClient()` or `prisma ??= new PrismaClient()` inside a
-    function, `prisma` declared at module level: the function creates one client, the first
-    time it runs, and hands back the same one after (a lazy singleton)."""
+    """`if (!prisma) prisma = new PrismaClient()`, `prisma ??= new PrismaClient()`, or the
+    assignment after `if (prisma) return prisma`, inside a function, `prisma` declared at module
+    level: the function creates one client, the first time it runs, and hands back the same one
+    after (a lazy singleton)."""
     fn = enclosing(node, FUNCTION_TYPES)
     left = unwrap(field(assignment, "left"))
     b = pf.resolver.lookup(text(left), left) if fn is not None else None
@@ -64,10 +65,18 @@ def _memoised(pf: ParsedFile, node: ts.Node, assignment: ts.Node) -> bool:
         return False
     if assignment.type == "augmented_assignment_expression":
         return text(field(assignment, "operator")) in ("??=", "||=")
-    n = assignment.parent
+    n, named = assignment, mention(b.name)
     while n is not None and n != fn:
-        if n.type == "if_statement" and mention(b.name).search(text(field(n, "condition"))):
+        if n.type == "if_statement" and named.search(text(field(n, "condition"))):
             return True
+        # `if (prisma) return prisma` before it: the function hands back the kept client
+        # whenever it is set, and creates one only the first time.
+        prev = n.prev_named_sibling
+        while prev is not None:
+            if prev.type == "if_statement" and named.search(text(field(prev, "condition"))) \
+                    and field(prev, "alternative") is None and terminates(field(prev, "consequence")):
+                return True
+            prev = prev.prev_named_sibling
         n = n.parent
     return False
 

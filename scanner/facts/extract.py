@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import parse as P
 from . import (array_caps, augments, call_sites, calls, catches, clients, dev_only, exports, functions, imports, inputs,
                lone_functions, nest_globals, route_schemas)
+from .callbacks import handed_callbacks
 from .comments import extract_suppressions
 from .context import ContextBuilder
 from .entries import ENTRY_KINDS
@@ -58,7 +59,7 @@ def extract(pf: ParsedFile) -> FileFacts:
     file_exports, stars = exports.extract(pf)
     fns = functions.extract(pf, directives, file_exports, tx_calls)
     file_inputs = inputs.extract(pf)
-    sites, waits = call_sites.extract(pf, ctx, frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved})
+    sites, waits, invoked = call_sites.extract(pf, ctx, frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved})
     taint, handed, param_flows = extract_taint(
         pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites),
         _handler_candidates(fns, file_exports, sites),
@@ -70,6 +71,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         path=pf.path, role=_role(pf.role, directives, fns), grammar=pf.grammar, directives=directives,
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
         prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites, opaque_waits=waits,
+        param_calls=invoked, handed_callbacks=handed_callbacks(pf),
         clients_created=clients.extract(pf), catches=catches.extract(pf),
         inputs=file_inputs,
         field_uses=extract_field_uses(pf, prisma_calls),

@@ -365,6 +365,10 @@ class FileFacts:
     unresolved_calls: tuple[ShapedCall, ...] = ()
     call_sites: tuple[CallSite, ...] = ()
     opaque_waits: tuple[OpaqueWait, ...] = ()
+    # facts/callbacks.py: (function, parameter, client arguments) of calls of a parameter, and
+    # (function, call span, argument position) of functions written inline as arguments.
+    param_calls: tuple[tuple[int, int, tuple[tuple[int, ClientRef], ...]], ...] = ()
+    handed_callbacks: tuple[tuple[int, Span, int], ...] = ()
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()
     inputs: tuple[InputSource, ...] = ()
