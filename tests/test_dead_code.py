@@ -101,3 +101,39 @@ def test_a_method_named_in_a_string_is_not_judged(tmp_path):
     files = {"src/account.service.ts": SERVICE,
              "src/jobs.ts": "export const jobs = ['purgeAccount', 'renameAccount', 'countAccounts']\n"}
     assert _dead(tmp_path, files) == {}
+
+
+def _nest(users_module: str) -> dict[str, str]:
+    """A NestJS app: `main.ts` starts AppModule, which imports `users_module`'s module."""
+    ctrl = ("import {{ Controller, Post, UseGuards }} from '@nestjs/common'\nimport {{ prisma }} from '../db'\n"
+            "@Controller('{0}')\n@UseGuards(AuthGuard)\nexport class {1}Controller {{\n"
+            "  @Post() create() {{ return prisma.user.create({{ data: {{}} }}) }}\n}}\n")
+    mod = ("import {{ Module, forwardRef }} from '@nestjs/common'\nimport {{ {0}Controller }} from './{1}.controller'\n"
+           "@Module({{\n  imports: [forwardRef(() => SharedModule)], // OldModule\n"
+           "  controllers: [{0}Controller],\n}})\nexport class {0}Module {{}}\n")
+    return {
+        "src/main.ts": "import { NestFactory } from '@nestjs/core'\nimport { AppModule } from './app.module'\n"
+                       "NestFactory.create<App>(AppModule, { cors: true })\n",
+        "src/app.module.ts": "import { Module } from '@nestjs/common'\n"
+                             f"@Module({{ imports: [ConfigModule.forRoot({{ path: ['.env'] }}), {users_module}] }})\n"
+                             "export class AppModule {}\n",
+        "src/shared.module.ts": "import { Module } from '@nestjs/common'\n@Module({})\nexport class SharedModule {}\n",
+        "src/users/users.controller.ts": ctrl.format("users", "Users"),
+        "src/users/users.module.ts": mod.format("Users", "users"),
+        "src/orphans/orphans.controller.ts": ctrl.format("orphans", "Orphans"),
+        "src/orphans/orphans.module.ts": mod.format("Orphans", "orphans"),
+        "src/loose/loose.controller.ts": ctrl.format("loose", "Loose"),
+    }
+
+
+def test_a_nest_controller_no_root_module_mounts_is_dead(tmp_path):
+    # The orphans module is never imported from AppModule, which main.ts starts, and no module
+    # lists the loose controller: their routes are never mounted. Near miss: the users module,
+    # imported by AppModule, keeps its controller.
+    dead = _dead(tmp_path, _nest("UsersModule"))
+    assert dead == {"src/orphans/orphans.controller.ts": {1}, "src/loose/loose.controller.ts": {1}}
+
+
+def test_nest_modules_imported_by_a_spread_are_not_judged(tmp_path):
+    # Near miss: AppModule's imports spread a list the text does not spell out: nothing is judged.
+    assert _dead(tmp_path, _nest("...featureModules")) == {}

@@ -26,6 +26,7 @@ from pathlib import PurePosixPath
 
 from ..index import FunctionKey
 from .sources import scanned_sources
+from .nest_modules import unmounted_controllers
 from .unimported_actions import imported_names, unimported_actions
 
 _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
@@ -70,7 +71,7 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             spans.append((fn.span.line, fn.span.end_line, why))
         if spans:
             out[path] = tuple(spans)
-    for path, last, why in _unmounted_routers(index):
+    for path, last, why in (*_unmounted_routers(index), *unmounted_controllers(index)):
         out[path] = (*out.get(path, ()), (1, last, why))
     for path, fn in _unnamed_elsewhere(index, methods):
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
