@@ -137,3 +137,11 @@ def test_a_nest_controller_no_root_module_mounts_is_dead(tmp_path):
 def test_nest_modules_imported_by_a_spread_are_not_judged(tmp_path):
     # Near miss: AppModule's imports spread a list the text does not spell out: nothing is judged.
     assert _dead(tmp_path, _nest("...featureModules")) == {}
+
+
+def test_nest_controllers_listed_by_a_variable_are_not_judged(tmp_path):
+    # Near miss: a module lists its controllers through a variable: nothing is judged.
+    files = _nest("UsersModule")
+    files["src/orphans/orphans.module.ts"] = files["src/orphans/orphans.module.ts"].replace(
+        "controllers: [OrphansController]", "controllers: CONTROLLERS")
+    assert _dead(tmp_path, files) == {}

@@ -485,8 +485,10 @@ def test_a_variable_a_getter_sets_to_a_client_on_first_use(tmp_path):
                      "export const getOther = () => { if (!other) other = new PrismaClient(); else other = {}\n"
                      "  return other }\n",
         "src/notes.ts": 'import { getDb, getOther } from "./db"\n'
-                        "export async function list() { const conn = await getDb(); return conn.note.findMany({ take: 5 }) }\n"
-                        "export async function more() { const store = getOther(); return store.note.findMany({ take: 5 }) }\n",
+                        "export async function list() { const conn = await getDb()\n"
+                        "  return conn.note.findMany({ take: 5 }) }\n"
+                        "export async function more() { const store = getOther()\n"
+                        "  return store.note.findMany({ take: 5 }) }\n",
     })
-    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/notes.ts", 2)]
-    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(3, "store")]
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/notes.ts", 3)]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(5, "store")]

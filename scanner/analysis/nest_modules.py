@@ -5,8 +5,8 @@ tree (its module never imported, or listed by no module) serves nothing: its han
 what only they call, are dead code (analysis/dead_code.py, rules.md §8).
 
 Read from the sources' text, as dead_code's unmounted routers are, and conservative: nothing
-is judged when no root is found, when a module's `imports` is not a literal list of names
-(a spread, a variable, a call building it), or when the app loads modules lazily
+is judged when no root is found, when a module's `imports` or `controllers` is not a literal
+list of names (a spread, a variable, a call building it), or when the app loads modules lazily
 (`LazyModuleLoader`). Names are matched as written: a module name two files declare counts
 as one, reached when either is."""
 
@@ -34,8 +34,8 @@ def unmounted_controllers(index) -> list[tuple[str, int, str]]:
     modules: dict[str, tuple[set[str], set[str]]] = {}
     for src in sources.values():
         for name, imports, controllers in _modules(_COMMENTS.sub(b"", src)):
-            if imports is None:
-                return []   # (a module whose imports are not written out as names)
+            if imports is None or controllers is None:
+                return []   # (a module whose lists are not written out as names)
             held = modules.setdefault(name, (set(), set()))
             held[0].update(imports)
             held[1].update(controllers)
@@ -65,14 +65,14 @@ def unmounted_controllers(index) -> list[tuple[str, int, str]]:
 
 
 def _modules(src: bytes):
-    """(class name, names in `imports` or None when not a literal list, names in `controllers`)
-    of each `@Module({…})` class of a source, comments removed."""
+    """(class name, names in `imports`, names in `controllers`; either None when not a literal
+    list) of each `@Module({…})` class of a source, comments removed."""
     for m in _MODULE.finditer(src):
         arg = _balanced(src, m.end() - 1, b"(", b")")
         cls = _CLASS.search(src, m.end() + len(arg))
         if cls is None:
             continue
-        yield cls.group(1).decode(), _listed(arg, b"imports"), _listed(arg, b"controllers") or set()
+        yield cls.group(1).decode(), _listed(arg, b"imports"), _listed(arg, b"controllers")
 
 
 def _listed(arg: bytes, key: bytes) -> set[str] | None:

@@ -59,7 +59,8 @@ def extract(pf: ParsedFile) -> FileFacts:
     file_exports, stars = exports.extract(pf)
     fns = functions.extract(pf, directives, file_exports, tx_calls)
     file_inputs = inputs.extract(pf)
-    sites, waits, invoked = call_sites.extract(pf, ctx, frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved})
+    spans = frozenset(c.span for c in prisma_calls) | {u.span for u in unresolved}
+    sites, waits, invoked = call_sites.extract(pf, ctx, spans)
     taint, handed, param_flows = extract_taint(
         pf, fns, file_inputs, prisma_calls, call_sites.querying_functions(fns, prisma_calls, sites),
         _handler_candidates(fns, file_exports, sites),

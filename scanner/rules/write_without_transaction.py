@@ -392,10 +392,10 @@ def _records_work(first: Write, w: Write, index: ProjectIndex) -> tuple[str, int
     wrote (`_same_row`: `const msg = await create(…); await queue.add(…); await update({ where:
     { id: msg.id }, … })`, or a job's status set twice around its work): the row records
     work the call does outside the database, its start and then its outcome. A transaction
-    cannot be held open across that work, and the first write must stand if the work happened. A call of a repo function that itself
-    writes is database work, not this; a call the scan cannot follow (a parameter's method)
-    is not. (Requiring the call to be handed the row as well left one more FALSE and one
-    fewer TRUE on the tuning labels.)"""
+    cannot be held open across that work, and the first write must stand if the work
+    happened. A call of a repo function that itself writes is database work, not this; a
+    call the scan cannot follow (a parameter's method) is not. (Requiring the call to be
+    handed the row as well left one more FALSE and one fewer TRUE on the tuning labels.)"""
     if w.operation not in ("update", "updateMany") or first.model != w.model \
             or first.path != w.path or first.ctx.function != w.ctx.function or not _same_row(first, w, index):
         return None
