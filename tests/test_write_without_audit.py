@@ -142,3 +142,39 @@ def test_trail_subjects(names, subjects):
     models = [SimpleNamespace(name=n, kind="model")
               for n in ("Booking", "BookingItem", "BookingAuditLog", "AuditLog", "ActivityLog", "User")]
     assert trail_subjects(SimpleNamespace(models=models), names) == subjects
+
+
+NITRO_ROUTE = """import { prisma } from '../../db'
+export default defineEventHandler(async (event) => {
+  const body = await readBody(event)
+  return prisma.post.create({ data: { title: String(body.title) } })
+})
+"""
+NITRO_DB = "import { PrismaClient } from '@prisma/client'\nexport const prisma = new PrismaClient()\n"
+
+
+def _nitro(tmp_path: Path, middleware: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    (tmp_path / "prisma").mkdir(parents=True)
+    (tmp_path / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' + POST + ACTIVITY)
+    for rel, text in {"server/db.ts": NITRO_DB, "server/api/posts.post.ts": NITRO_ROUTE,
+                      "server/middleware/trail.ts": middleware,
+                      "server/api/log.post.ts": "import { prisma } from '../db'\nexport default defineEventHandler("
+                                                "() => prisma.activityLog.create({ data: { action: 'x' } }))\n"}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=[RULE])
+    return [(f.line, f.confidence, f.evidence) for f in result.findings if f.rule == RULE]
+
+
+def test_a_nitro_server_middleware_that_writes_the_trail_covers_the_routes(tmp_path):
+    # Nitro runs every `server/middleware/` module ahead of each request: one that writes the
+    # audit trail covers the routes (low, with where). Near miss: a middleware that only
+    # logs leaves the route medium.
+    trail = ("import { prisma } from '../db'\nexport default defineEventHandler(async (event) => {\n"
+             "  await prisma.activityLog.create({ data: { action: event.path } })\n})\n")
+    found = _nitro(tmp_path / "a", trail)
+    assert [(line, conf) for line, conf, _ in found] == [(4, "low")]
+    assert "the server middleware trail.ts" in found[0][2][-1]
+    quiet = "export default defineEventHandler((event) => { console.log(event.path) })\n"
+    assert [(line, conf) for line, conf, _ in _nitro(tmp_path / "b", quiet)] == [(4, "medium")]

@@ -23,7 +23,10 @@ _WRITE_DEPTH = 4
 _AUDIT_DEPTH = 5
 # Entry points an app-wide middleware runs ahead of: routes registered on the app (Express,
 # Fastify, …) and NestJS controller methods (a global interceptor, facts/nest_globals.py).
-_APP_ROUTED = frozenset({"http-handler", "nest-handler"})
+_APP_ROUTED = frozenset({"http-handler", "nest-handler", "nitro-handler"})
+# Nitro (Nuxt's server engine) runs every module of a `server/middleware/` folder ahead of
+# each request, by its path: the app's middleware, as `app.use(mw)` is Express's.
+_NITRO_MIDDLEWARE = re.compile(r"(?:^|/)server/middleware/[^/]+\.[cm]?[jt]s$")
 
 
 def _client_name(model: str) -> str:
@@ -75,18 +78,25 @@ def trail_subjects(schema, names: list[str]) -> set[str]:
     return out
 
 
-def _app_middleware_trails(index, reaches) -> dict[str, tuple[str, int, str]]:
-    """{package folder: (path, line, name)} of the middleware an app runs ahead of every route
-    (`app.use('/api/v1', auditMiddleware)`, facts/middleware.py) that writes the audit trail,
-    itself or in a function it defines (`res.on('finish', …)`, a wrapped `res.json`)."""
-    out: dict[str, tuple[str, int, str]] = {}
+def _app_middleware_trails(index, reaches) -> dict[tuple[str, str], tuple[str, int, str]]:
+    """{(package folder, "app" or "nitro"): (path, line, name)} of the middleware an app runs
+    ahead of every route
+    (`app.use('/api/v1', auditMiddleware)`, facts/middleware.py; a Nitro `server/middleware/`
+    module) that writes the audit trail, itself or in a function it defines (`res.on('finish',
+    …)`, a wrapped `res.json`)."""
+    out: dict[tuple[str, str], tuple[str, int, str]] = {}
     for path in sorted(index.files):
         for m in index.files[path].middlewares:
             target = index.callee(path, m) if m.handler == -1 else None
-            if target is None or index.package_of(path) in out:
+            if target is None or (index.package_of(path), "app") in out:
                 continue
             if any(reaches(k) for k in _defined_in(index, target)):
-                out[index.package_of(path)] = (path, m.span.line, m.callee)
+                out[(index.package_of(path), "app")] = (path, m.span.line, m.callee)
+    for path in sorted(p for p in index.files if _NITRO_MIDDLEWARE.search(p)):
+        hit = next((f for f in index.files[path].functions if reaches(FunctionKey(path, f.id))), None)
+        if hit is not None and (index.package_of(path), "nitro") not in out:
+            out[(index.package_of(path), "nitro")] = (path, hit.span.line,
+                                                      f"the server middleware {path.rsplit('/', 1)[-1]}")
     return out
 
 
@@ -205,7 +215,8 @@ def _check(ctx: RuleContext):
             what = f"writes {', '.join(models)}" if models else "writes"
             related = [Related(path, w[0], f"write: {w[2]}") for w in writes[1:6]]
             related += [Related(p, ln, step) for step, p, ln in chain]
-            by_app = audited.get(index.package_of(path)) if kind in _APP_ROUTED else None
+            by_app = audited.get((index.package_of(path), "nitro" if kind == "nitro-handler" else "app")) \
+                if kind in _APP_ROUTED else None
             graded = {"confidence": "quiet", "evidence": (
                 f"every route that registers it runs {routed[1]} ahead of it ({routed[0]}), which writes "
                 "the audit trail",)} if routed is not None else \
