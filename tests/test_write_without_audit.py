@@ -157,10 +157,10 @@ def _nitro(tmp_path: Path, middleware: str) -> list[tuple[int, str, tuple[str, .
     (tmp_path / "prisma").mkdir(parents=True)
     (tmp_path / "prisma" / "schema.prisma").write_text(
         'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' + POST + ACTIVITY)
+    log = ("import { prisma } from '../db'\n"
+           "export default defineEventHandler(() => prisma.activityLog.create({ data: { action: 'x' } }))\n")
     for rel, text in {"server/db.ts": NITRO_DB, "server/api/posts.post.ts": NITRO_ROUTE,
-                      "server/middleware/trail.ts": middleware,
-                      "server/api/log.post.ts": "import { prisma } from '../db'\nexport default defineEventHandler("
-                                                "() => prisma.activityLog.create({ data: { action: 'x' } }))\n"}.items():
+                      "server/middleware/trail.ts": middleware, "server/api/log.post.ts": log}.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=[RULE])
