@@ -245,12 +245,10 @@ class BindingClassifier:
         """A variable declared without a value (`let client`) and set later, as a getter that
         creates a client once does (`if (client) return client; client = g.prisma ?? new
         PrismaClient()`): a client when every assignment to it in the file sets one."""
-        root = b.node
-        while root.parent is not None:
-            root = root.parent
         found = UNKNOWN
-        for m in re.finditer(rb"(?<![\w$.])" + re.escape(b.name.encode()) + rb"\s*(?:\?\?|\|\|)?=(?![=>])", root.text):
-            ident = root.descendant_for_byte_range(m.start(), m.start() + len(b.name.encode()))
+        pattern = rb"(?<![\w$.])" + re.escape(b.name.encode()) + rb"\s*(?:\?\?|\|\|)?=(?![=>])"
+        for m in re.finditer(pattern, self.root.text):
+            ident = self.root.descendant_for_byte_range(m.start(), m.start() + len(b.name.encode()))
             assign = ident.parent if ident is not None else None
             if assign is None or not assign.type.endswith("assignment_expression") or field(assign, "left") != ident \
                     or self.lookup(b.name, ident) is not b:

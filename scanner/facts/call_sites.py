@@ -332,7 +332,6 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
     return tuple(out), tuple(waits), tuple(invoked)
 
 
-
 def _client_args(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, ClientRef], ...]:
     """Arguments naming a client, or what may be one (an import the index settles)."""
     if args is None or args.type != "arguments":

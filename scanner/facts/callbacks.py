@@ -11,7 +11,7 @@ from typing import Callable
 import tree_sitter as ts
 
 from .model import ClientRef, Span
-from .nodes import TRANSPARENT, field, key, span, text
+from .nodes import TRANSPARENT, field, inline_argument, key, span, text
 from .parsed import ParsedFile
 
 
@@ -20,18 +20,16 @@ def handed_callbacks(pf: ParsedFile) -> tuple[tuple[int, Span, int], ...]:
     an argument of a call (`tryPrisma((p) => …, null)`: position 0)."""
     out = []
     for fn in pf.function_nodes:
-        holder = fn.parent
-        while holder is not None and holder.type in TRANSPARENT:
-            holder = holder.parent
-        call = holder.parent if holder is not None and holder.type == "arguments" else None
-        if call is None or call.type != "call_expression":
-            continue
-        args = [a for a in holder.named_children if a.type != "comment"]
-        position = next((i for i, a in enumerate(args) if a.start_byte <= fn.start_byte and fn.end_byte <= a.end_byte),
-                        None)
+        top = fn   # (under `(…)`, `as T`: still the argument)
+        while top.parent is not None and top.parent.type in TRANSPARENT:
+            top = top.parent
+        inline = inline_argument(top)
+        call = inline[0].parent if inline is not None else None
         fid = pf.function_ids.get(key(fn))
-        if position is not None and fid is not None:
-            out.append((fid, span(call), position))
+        if call is None or call.type != "call_expression" or fid is None:
+            continue
+        args = [a for a in inline[0].named_children if a.type != "comment"]
+        out.append((fid, span(call), args.index(top)))
     return tuple(out)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .model import OpaqueWait
-from .nodes import FUNCTION_TYPES, TRANSPARENT, field, param_nodes, param_pattern, span, text
+from .nodes import FUNCTION_TYPES, field, is_awaited, param_nodes, param_pattern, span, text
 from .parsed import ParsedFile, enclosing
 
 
@@ -33,17 +33,24 @@ def opaque_wait(pf: ParsedFile, call: ts.Node, prisma_spans: frozenset) -> Opaqu
     """An awaited call of something the scan cannot follow: a method of a parameter or of a
     local object (`await agent.execute(id)`, `await file.save(body)`), a global. Not a
     Prisma call, and not `Promise.all(…)`, whose elements are what is awaited."""
-    up = call.parent
-    while up is not None and up.type in TRANSPARENT:
-        up = up.parent
-    fn = field(call, "function")
-    nested = fn is not None and fn.type == "await_expression"  # `await x.y<T>()`, as the grammar nests it
-    if not nested and (up is None or up.type != "await_expression"):
+    if not is_awaited(call, _above(call)):
         return None
     at = span(call)
     if at in prisma_spans:
         return None
-    name = text(fn.named_children[0] if nested and fn.named_children else fn)
+    fn = field(call, "function")
+    if fn is not None and fn.type == "await_expression" and fn.named_children:
+        fn = fn.named_children[0]   # `await x.y<T>()`, as the grammar nests it
+    name = text(fn)
     if name.startswith("Promise."):
         return None
     return OpaqueWait(pf.fid(call), call.start_byte, at.line, name[:60])
+
+
+def _above(node: ts.Node):
+    """The node's ancestors, innermost first, one at a time (`is_awaited` reads only the
+    nearest few)."""
+    n = node.parent
+    while n is not None:
+        yield n
+        n = n.parent
