@@ -1,12 +1,11 @@
 """Where a site runs: its function, loops, try blocks, transaction scope and
 branch arms.
 
-A site's ancestors are found top-down, root first (`Node.child_with_descendant`,
-one step per level), instead of climbing `Node.parent`, which walks down from the
-root again at every step. The frames a site's ancestors open (a loop, an if arm, a
-catch, a callback loop) do not depend on the site, so each is built once per file
-and shared by every site under it; only what does (the value path, the awaited
-receiver, awaits before the site) is worked out per site."""
+A site's ancestors are found top-down (`Node.child_with_descendant`), not by climbing
+`Node.parent`, which walks down from the root again at every step. The frames they open
+(a loop, an if arm, a catch, a callback loop) do not depend on the site, so each is built
+once per file and shared; only what does (the value path, the awaited receiver, awaits
+before the site) is worked out per site."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from .nodes import ancestors_from, enclosing, holds_name, is_awaited, leaves_aft
 from .nodes import settles_before_binding, unwrap
 from .origins import loop_origin
 from .scopes import Resolver, same_binding
+from .searches import found_exit
 
 __all__ = ("ContextBuilder", "literal_len")
 
@@ -114,11 +114,12 @@ class ContextBuilder:
             elif lazy and s.flows_fn is not None and any(holds_name(r, n) for n in names  # `ops.push(q); return ops`
                                                          for r in self.resolver.returned_expressions(s.flows_fn)):
                 s.lazy_return = self.function_id(s.flows_fn)
+        searched = s.loops and s.flows_into and s.loops[0].kind != "callback"
         return SiteContext(
             function=self.function_id(s.function), loops=tuple(s.loops), trys=tuple(s.trys), tx=tuple(s.tx),
             branches=tuple(s.branches), awaited=awaited, parallel_group=s.parallel_group,
             start=site.start_byte, end=site.end_byte, catches=tuple(s.catches), lazy_return=s.lazy_return,
-        )
+            found_exit=found_exit(site, s.chain, s.flows_into) if searched else 0)
 
     # -- a function on the way up --------------------------------------------------------
     def _function(self, s: _Site, i: int, fn: ts.Node) -> bool:

@@ -178,6 +178,9 @@ class SiteContext:
     # leaves function `lazy_return` in the array it returns; its callers decide
     # whether the operations run in one $transaction([...]). -1 otherwise.
     lazy_return: int = -1
+    # `const v = await q(); if (v) return v;` in a loop: the line that leaves the loop with what
+    # the site found (facts/searches.py), 0 otherwise.
+    found_exit: int = 0
 
     def arms_within(self, other: "SiteContext") -> bool:
         """Every if/switch/catch arm this site sits in also holds `other`: as far as branches

@@ -218,6 +218,9 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if value is not None:
         return "low", (f"the query runs only for the item that equals {value} (the loop dispatches on its "
                        "items): once per value the list holds, not once per row",)
+    if site.found_exit and loop is site.loops[0]:
+        return "low", (f"the loop stops at the first item the query finds something for (line {site.found_exit} "
+                       "leaves it with that value): a search in order, which usually ends after a few items",)
     timer = index.scheduled(path, site.function, routes=False)
     if timer is not None:
         return "low", (f"{timer[0]}() runs on a schedule ({timer[1]}), outside the request path: no "
