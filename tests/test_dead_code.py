@@ -134,6 +134,16 @@ def test_a_nest_controller_no_root_module_mounts_is_dead(tmp_path):
     assert dead == {"src/orphans/orphans.controller.ts": {1}, "src/loose/loose.controller.ts": {1}}
 
 
+def test_a_url_in_a_nest_module_is_no_comment(tmp_path):
+    # `//` inside a string (`'http://…'`) starts no comment: the users module listed after it
+    # is still imported, and its controller mounted.
+    files = _nest("UsersModule")
+    files["src/app.module.ts"] = files["src/app.module.ts"].replace(
+        "path: ['.env']", "url: 'http://localhost:3000', glob: \"/*.env\"")
+    dead = _dead(tmp_path, files)
+    assert dead == {"src/orphans/orphans.controller.ts": {1}, "src/loose/loose.controller.ts": {1}}
+
+
 def test_nest_modules_imported_by_a_spread_are_not_judged(tmp_path):
     # Near miss: AppModule's imports spread a list the text does not spell out: nothing is judged.
     assert _dead(tmp_path, _nest("...featureModules")) == {}

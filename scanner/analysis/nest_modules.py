@@ -20,7 +20,8 @@ _ROOT = re.compile(rb"NestFactory\s*\.\s*create\w*\s*(?:<[^>()]*>)?\s*\(\s*([A-Z
 _MODULE = re.compile(rb"@Module\s*\(")
 _CLASS = re.compile(rb"\bclass\s+([A-Za-z_$][\w$]*)")
 _CONTROLLER = re.compile(rb"@Controller\s*\(")
-_COMMENTS = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+# Strings first, so that `//` in `'http://x'` is no comment: a match that is a string stays.
+_COMMENTS = re.compile(rb"""'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`|//[^\n]*|/\*.*?\*/""", re.S)
 _NAME = re.compile(rb"\b([A-Z][\w$]*)\b")
 
 
@@ -33,7 +34,7 @@ def unmounted_controllers(index) -> list[tuple[str, int, str]]:
     roots = {m.decode() for s in sources.values() for m in _ROOT.findall(s)}
     modules: dict[str, tuple[set[str], set[str]]] = {}
     for src in sources.values():
-        for name, imports, controllers in _modules(_COMMENTS.sub(b"", src)):
+        for name, imports, controllers in _modules(_uncommented(src)) if b"@Module" in src else ():
             if imports is None or controllers is None:
                 return []   # (a module whose lists are not written out as names)
             held = modules.setdefault(name, (set(), set()))
@@ -62,6 +63,11 @@ def unmounted_controllers(index) -> list[tuple[str, int, str]]:
             f"no NestJS module lists {names[0]} in its controllers: its routes are never mounted (dead code)"
         out.append((path, sources[path].count(b"\n") + 1, why))
     return out
+
+
+def _uncommented(src: bytes) -> bytes:
+    """The source with its comments removed and its strings kept."""
+    return _COMMENTS.sub(lambda m: m.group(0) if m.group(0)[:1] in (b"'", b'"', b"`") else b"", src)
 
 
 def _modules(src: bytes):
