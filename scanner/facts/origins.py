@@ -1,10 +1,7 @@
-"""Where a loop's collection comes from (rules.md §8, n-plus-one confidence).
-
-A loop over the rows of an unbounded Prisma read, or over request input, runs as
-many times as production data or a caller decides: a per-item query there is a
-proven N+1. A loop over a literal list, a module constant, an enum's keys or a
-fixed-length range runs a known, small number of times: proven harmless. Anything
-else is unknown. The answer is a kind and a note naming the fact, for evidence."""
+"""Where a loop's collection comes from (rules.md §8, n-plus-one confidence). Rows of an
+unbounded read or request input: as many rounds as production data or a caller decides. A
+literal list, module constant, enum's keys or fixed-length range: a known, small number.
+Anything else is unknown. The answer is a kind and a note naming the fact, for evidence."""
 
 from __future__ import annotations
 
@@ -16,6 +13,7 @@ from .operations import MODEL_OPS, ONE_ROW_OPS
 from .scopes import const_binding
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, terminates, text, unwrap
 from .literals import longest_listed
+from .reaching import reaching_value
 
 # Kinds, strongest proof first.
 ROWS = "rows"            # rows of a Prisma read without `take`
@@ -258,6 +256,8 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
             # `$Enums.Role`) and constant namespaces (`Prisma.ModelName`): fixed by the schema.
             return CONSTANT, f"{name} from the generated Prisma client (an enum of the schema)"
         return UNKNOWN, ""
+    if b.kind == "var" and not b.path and (reached := reaching_value(node, name, b.node)) is not None:
+        return collection_origin(reached, resolver, depth + 1, found)  # `let xs; … xs = [a]; for (x of xs)`
     if b.kind == "var" and b.value is not None:
         value = unwrap(b.value)
         if not b.path and value is not None and value.type == "array" \
