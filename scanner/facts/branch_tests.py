@@ -71,9 +71,25 @@ def test_of(node: ts.Node | None) -> str | None:
     if node.type == "unary_expression" and text(field(node, "operator")) == "!":
         inner = test_of(field(node, "argument"))
         return negate_test(inner) if inner is not None else None
-    if node.type in ("identifier", "member_expression"):
+    if node.type in ("identifier", "member_expression") or _pure_query(node):
         return compact(node)
     return None
+
+
+# Methods that answer from their receiver and arguments alone: `xs.includes(id)` holds again
+# wherever neither is reassigned, as a member read does.
+_PURE_QUERIES = frozenset({"includes", "has", "startsWith", "endsWith"})
+
+
+def _pure_query(node: ts.Node) -> bool:
+    """`xs.includes(id)`, `set.has(k)`, on names and members, with plain arguments."""
+    fn, args = field(node, "function"), field(node, "arguments")
+    if node.type != "call_expression" or fn is None or fn.type != "member_expression" or args is None:
+        return False
+    obj = unwrap(field(fn, "object"))
+    return text(field(fn, "property")) in _PURE_QUERIES and obj is not None \
+        and obj.type in ("identifier", "member_expression") \
+        and all(a.type in ("identifier", "member_expression", "string", "number") for a in args.named_children)
 
 
 def _conjuncts(node: ts.Node | None, op: str = "&&") -> list[ts.Node]:
