@@ -19,6 +19,7 @@ from .config import Config
 from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, drop_compiled, drop_generated
 from .facts.scopes import ClientConfig
 from .analysis.script_only import runnable_modules, script_only_modules
+from .analysis.browser_only import browser_only
 from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
 from .analysis.untouched_models import untouched_models
@@ -211,6 +212,7 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     # Still an endpoint (Next.js 14): what a crafted request can send it stays as graded.
     findings = unreached(findings, dead.get("uncalled", {}), spare=lambda f: f.category == "input-validation")
     findings = unreached(findings, summary.get("dead_functions", {}))
+    findings = unreached(findings, summary.get("browser_only", {}))
     findings = on_untouched_models(findings, summary.get("untouched_models", {}),
                                    {r.id for r in rules if r.on_queries})
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
@@ -300,6 +302,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "dev_only": {path: f.dev_only for path, f in sorted(index.files.items()) if f.dev_only},
         "unimported_actions": unimported_actions(index),
         "dead_functions": dead_functions(index),
+        "browser_only": browser_only(index),
         "untouched_models": untouched_models(index),
     }
 

@@ -4,8 +4,8 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 from __future__ import annotations
 
 from .. import parse as P
-from . import (array_caps, augments, call_sites, calls, catches, clients, dev_only, exports, functions, imports, inputs,
-               lone_functions, nest_globals, route_schemas)
+from . import (array_caps, augments, browser_handlers, call_sites, calls, catches, clients, dev_only, exports,
+               functions, imports, inputs, lone_functions, nest_globals, route_schemas)
 from .callbacks import handed_callbacks
 from .comments import extract_suppressions
 from .context import ContextBuilder
@@ -72,7 +72,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         path=pf.path, role=_role(pf.role, directives, fns), grammar=pf.grammar, directives=directives,
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
         prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites, opaque_waits=waits,
-        param_calls=invoked, handed_callbacks=handed_callbacks(pf),
+        param_calls=invoked, handed_callbacks=handed_callbacks(pf), browser_handlers=browser_handlers.extract(pf),
         clients_created=clients.extract(pf), catches=catches.extract(pf),
         inputs=file_inputs,
         field_uses=extract_field_uses(pf, prisma_calls),

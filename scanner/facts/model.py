@@ -178,8 +178,7 @@ class SiteContext:
     # leaves function `lazy_return` in the array it returns; its callers decide
     # whether the operations run in one $transaction([...]). -1 otherwise.
     lazy_return: int = -1
-    # `const v = await q(); if (v) return v;` in a loop: the line that leaves the loop with what
-    # the site found (facts/searches.py), 0 otherwise.
+    # `const v = await q(); if (v) return v;` in a loop: the line leaving it with v (searches.py), or 0
     found_exit: int = 0
 
     def arms_within(self, other: "SiteContext") -> bool:
@@ -372,6 +371,8 @@ class FileFacts:
     # (function, call span, argument position) of functions written inline as arguments.
     param_calls: tuple[tuple[int, int, tuple[tuple[int, ClientRef], ...]], ...] = ()
     handed_callbacks: tuple[tuple[int, Span, int], ...] = ()
+    # (function, line of its `onClick={…}`) of functions only a browser event runs (browser_handlers.py)
+    browser_handlers: tuple[tuple[int, int], ...] = ()
     clients_created: tuple[ClientCreation, ...] = ()
     catches: tuple[CatchFact, ...] = ()
     inputs: tuple[InputSource, ...] = ()
