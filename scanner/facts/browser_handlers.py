@@ -13,12 +13,14 @@ import re
 import tree_sitter as ts
 
 from .functions import function_of_value
-from .nodes import text
+from .nodes import key, text
 
 __all__ = ("extract",)
 
 # `onClick=`, `onSubmit=`, `onPress=`: an event handler prop (React's naming).
 _HANDLER_PROP = re.compile(rb"(?<![\w$.])on[A-Z]\w*\s*=\s*\{")
+# A name the handler's value reads: `approve`, `approve(id)` (not a member: `props.onSave`).
+_NAMED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)(?![\w$])(?!\s*:)")
 
 
 def extract(pf) -> tuple[tuple[int, int], ...]:
@@ -31,15 +33,30 @@ def extract(pf) -> tuple[tuple[int, int], ...]:
     out: dict[int, int] = {}
     inside = b"\n".join(a.text or b"" for a in attributes)
     for attr in attributes:
+        line = attr.start_point[0] + 1
         value = next((c for c in attr.named_children if c.type == "jsx_expression"), None)
         expr = value.named_children[0] if value is not None and value.named_children else None
-        fid = function_of_value(pf, expr) if expr is not None else None
-        if fid is None:
-            continue
-        if expr.type == "identifier" and not _only_in_handlers(pf.source, inside, text(expr)):
-            continue
-        out.setdefault(fid, attr.start_point[0] + 1)
+        if expr is not None and expr.type != "identifier":
+            fid = function_of_value(pf, expr)   # written inline (or wrapped: `useCallback(…)`)
+            if fid is not None:
+                out.setdefault(fid, line)
+        # A function named in the handler (`onClick={approve}`, `onClick={() => approve(id)}`)
+        # when the file names it nowhere else but where it is defined.
+        for name in set(_NAMED.findall(text(value) if value is not None else "")):
+            fid = _local_function(pf, name, attr)
+            if fid is not None and _only_in_handlers(pf.source, inside, name):
+                out.setdefault(fid, line)
     return tuple(sorted(out.items()))
+
+
+def _local_function(pf, name: str, at: ts.Node) -> int | None:
+    """The id of the function `name` binds where `at` sits, if it is one of this file's."""
+    b = pf.resolver.lookup(name, at)
+    if b is not None and b.kind == "function":
+        return pf.function_ids.get(key(b.node))
+    if b is not None and b.kind == "var" and not b.path:
+        return function_of_value(pf, b.value)
+    return None
 
 
 def _handler_attributes(root: ts.Node, source: bytes) -> list[ts.Node]:
