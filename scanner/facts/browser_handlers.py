@@ -13,25 +13,27 @@ import re
 import tree_sitter as ts
 
 from .functions import function_of_value
-from .nodes import key, text
 
 __all__ = ("extract",)
 
 # `onClick=`, `onSubmit=`, `onPress=`: an event handler prop (React's naming).
-_HANDLER_PROP = re.compile(rb"(?<![\w$.])on[A-Z]\w*\s*=\s*\{")
-# A name the handler's value reads: `approve`, `approve(id)` (not a member: `props.onSave`).
-_NAMED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)(?![\w$])(?!\s*:)")
+# (A literal first: a pattern opening with a lookbehind is tried at every byte of the file.)
+_HANDLER_PROP = re.compile(rb"on[A-Z]\w*\s*=\s*\{")
 
 
-def extract(pf) -> tuple[tuple[int, int], ...]:
-    """(function id, line of the attribute) for each function only event handlers run."""
-    if pf.grammar != "tsx" or not _HANDLER_PROP.search(pf.source):
+def extract(pf, functions: dict[str, int]) -> tuple[tuple[int, int], ...]:
+    """(function id, line of the attribute) for each function only event handlers run;
+    `functions`: the id of each name one function of the file is declared with."""
+    if pf.grammar != "tsx":
         return ()
     attributes = _handler_attributes(pf.root, pf.source)
     if not attributes:
         return ()
     out: dict[int, int] = {}
     inside = b"\n".join(a.text or b"" for a in attributes)
+    # Functions named in handlers (`onClick={approve}`, `onClick={() => approve(id)}`) that the
+    # file names nowhere else but where they are defined.
+    named = [n for n in functions if n.encode() in inside and _only_in_handlers(pf.source, inside, n)]
     for attr in attributes:
         line = attr.start_point[0] + 1
         value = next((c for c in attr.named_children if c.type == "jsx_expression"), None)
@@ -40,23 +42,10 @@ def extract(pf) -> tuple[tuple[int, int], ...]:
             fid = function_of_value(pf, expr)   # written inline (or wrapped: `useCallback(…)`)
             if fid is not None:
                 out.setdefault(fid, line)
-        # A function named in the handler (`onClick={approve}`, `onClick={() => approve(id)}`)
-        # when the file names it nowhere else but where it is defined.
-        for name in set(_NAMED.findall(text(value) if value is not None else "")):
-            fid = _local_function(pf, name, attr)
-            if fid is not None and _only_in_handlers(pf.source, inside, name):
-                out.setdefault(fid, line)
+        for name in named:
+            if _words(attr.text or b"", name.encode()):
+                out.setdefault(functions[name], line)
     return tuple(sorted(out.items()))
-
-
-def _local_function(pf, name: str, at: ts.Node) -> int | None:
-    """The id of the function `name` binds where `at` sits, if it is one of this file's."""
-    b = pf.resolver.lookup(name, at)
-    if b is not None and b.kind == "function":
-        return pf.function_ids.get(key(b.node))
-    if b is not None and b.kind == "var" and not b.path:
-        return function_of_value(pf, b.value)
-    return None
 
 
 def _handler_attributes(root: ts.Node, source: bytes) -> list[ts.Node]:
@@ -64,6 +53,8 @@ def _handler_attributes(root: ts.Node, source: bytes) -> list[ts.Node]:
     (a walk of every node would cost more than the parse)."""
     out = []
     for m in _HANDLER_PROP.finditer(source):
+        if m.start() > 0 and (source[m.start() - 1:m.start()].isalnum() or source[m.start() - 1] in b"_$."):
+            continue   # `button`, `props.onSave`
         n = root.descendant_for_byte_range(m.start(), m.start() + 2)
         while n is not None and n.type in ("property_identifier", "identifier"):
             n = n.parent
@@ -73,9 +64,19 @@ def _handler_attributes(root: ts.Node, source: bytes) -> list[ts.Node]:
 
 
 def _only_in_handlers(source: bytes, inside: bytes, name: str) -> bool:
-    """The file names `name` once more than its handler attributes do: its definition."""
-    n = name.encode()
-    if source.count(n) == inside.count(n) + 1:
-        return True  # (substrings: one more outside the handlers, so the words are too)
-    word = re.compile(rb"(?<![\w$.])" + re.escape(n) + rb"(?![\w$])")
-    return len(word.findall(source)) == len(word.findall(inside)) + 1
+    """The handler attributes name `name` and the file names it once more: its definition."""
+    held = _words(inside, name.encode())
+    return held > 0 and _words(source, name.encode()) == held + 1
+
+
+def _words(text: bytes, name: bytes) -> int:
+    """How often `text` spells `name` as a word, not a member (`a.name`): found with
+    `bytes.find`, as a pattern opening with a lookbehind is tried at every byte."""
+    count, at = 0, text.find(name)
+    while at != -1:
+        end = at + len(name)
+        before, after = text[at - 1:at] if at else b" ", text[end:end + 1] or b" "
+        if not (before.isalnum() or before in b"_$.") and not (after.isalnum() or after in b"_$"):
+            count += 1
+        at = text.find(name, end)
+    return count

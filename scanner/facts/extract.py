@@ -3,6 +3,8 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .. import parse as P
 from . import (array_caps, augments, browser_handlers, call_sites, calls, catches, clients, dev_only, exports,
                functions, imports, inputs, lone_functions, nest_globals, route_schemas)
@@ -43,6 +45,12 @@ def _handler_candidates(fns: tuple[FunctionFact, ...], exports, sites) -> frozen
     return frozenset(fid for fid in out if not fns[fid].entry_kind and fid not in called)
 
 
+def _named_once(fns: tuple[FunctionFact, ...]) -> dict[str, int]:
+    """{name: id} of the names exactly one function of the file is declared with."""
+    seen = Counter(f.name for f in fns)
+    return {f.name: f.id for f in fns if seen[f.name] == 1}
+
+
 def _notes(pf: ParsedFile) -> tuple[tuple[str, str], ...]:
     if pf.incomplete:
         return (("parse", f"more than {P.MATCH_LIMIT:,} patterns open at once (generated code?): "
@@ -72,7 +80,8 @@ def extract(pf: ParsedFile) -> FileFacts:
         path=pf.path, role=_role(pf.role, directives, fns), grammar=pf.grammar, directives=directives,
         imports=file_imports, exports=file_exports, star_exports=stars, functions=fns,
         prisma_calls=prisma_calls, unresolved_calls=unresolved, call_sites=sites, opaque_waits=waits,
-        param_calls=invoked, handed_callbacks=handed_callbacks(pf), browser_handlers=browser_handlers.extract(pf),
+        param_calls=invoked, handed_callbacks=handed_callbacks(pf),
+        browser_handlers=browser_handlers.extract(pf, _named_once(fns)),
         clients_created=clients.extract(pf), catches=catches.extract(pf),
         inputs=file_inputs,
         field_uses=extract_field_uses(pf, prisma_calls),
