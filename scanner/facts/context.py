@@ -13,7 +13,7 @@ import tree_sitter as ts
 
 from .branch_tests import after_tests, arm_tests, case_tests, flushes_buffer, negate_test, test_of
 from .frames import (batch_loop, chunked, counted_collection, counted_rounds, first_await_end, literal_len,
-                     chain_sources, loop_header, loop_kind, member_call)
+                     chain_fields, loop_header, loop_kind, member_call)
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
@@ -209,7 +209,7 @@ class ContextBuilder:
                               else literal_len(right, self.resolver),
                               chunked=chunked(right, self.resolver),
                               batch=kind in ("while", "do") and self._batch_loop(stmt),
-                              chain_from=chain_sources(stmt) if kind in ("while", "do") else (),
+                              **chain_fields(stmt, kind),
                               iterable_import=self._imported(right),
                               **self._origin(stmt, right),
                               in_condition=in_condition,

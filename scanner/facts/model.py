@@ -113,8 +113,8 @@ class LoopFrame:
     chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
     batch: bool = False         # while/do that ends when a batch fetched in its body is short or empty
     chain_from: tuple[str, ...] = ()  # while/do: names whose values advance its test (frames.chain_sources)
-    # Where the iterated collection comes from (facts/origins.py): rows, input, constant,
-    # bounded or unknown, and the fact that says so (evidence for the finding).
+    flag_by: tuple[str, ...] = ()  # while/do: names deciding the flags its test reads (frames.flag_tests)
+    # Where the iterated collection comes from (facts/origins.py: rows, input, constant, …), and why.
     origin: str = "unknown"
     origin_note: str = ""
     # origin "param": (the function id, the parameter's position, its destructured key or "").

@@ -460,6 +460,8 @@ def _check(ctx: RuleContext):
             continue  # returned unrun to callers that batch them in one $transaction([...])
         if (_paginates(call) and loop is site.loops[0]) or _dataloader_batched(call, loop):
             continue
+        if {call.call.assigned_to, call.call.result} & set(loop.flag_by):
+            continue  # its answer flips the flag the loop tests: a probe for a free value
         parallel = loop.parallel or (loop.kind == "callback" and loop.method in ("map", "flatMap"))
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
