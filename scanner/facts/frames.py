@@ -270,7 +270,6 @@ def chain_sources(loop: ts.Node) -> tuple[str, ...]:
     return tuple(sorted(sources))
 
 
-
 def chain_fields(loop: ts.Node, kind: str) -> dict:
     """LoopFrame's `chain_from` and `flag_by` of a while/do loop (none for other loops)."""
     return {"chain_from": chain_sources(loop), "flag_by": flag_tests(loop)} if kind in ("while", "do") else {}
