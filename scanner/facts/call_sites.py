@@ -19,7 +19,7 @@ from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
 from .instances import class_of_new, injected_class, instance_of_import
-from .origins import SIZE_ORDER, collection_origin
+from .argument_origins import argument_origin
 from .raw_origins import from_parameter, positions_in
 from .scopes import Resolver
 
@@ -61,9 +61,9 @@ def _collections(items: list[ts.Node], resolver: Resolver) -> tuple[tuple[int, s
             v = unwrap(v) if v is not None else None
             if v is None or v.type in FUNCTION_TYPES or v.type in _LITERALS:
                 continue
-            kind, note = collection_origin(v, resolver)
-            if kind in SIZE_ORDER:
-                out.append((i, k, kind, note))
+            found = argument_origin(v, resolver)
+            if found is not None:
+                out.append((i, k, *found))
     return tuple(out)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..facts.entries import a_kind, entry_kind
+from ..facts.argument_origins import IMPORTED
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.nodes import mention
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
@@ -90,6 +91,14 @@ def _imported_len(index: ProjectIndex, path: str, loop: LoopFrame) -> int | None
     if target is None or target not in index.files:
         return None
     return dict(index.files[target].const_arrays).get(name)
+
+
+def _imported_constant(index: ProjectIndex, path: str, module: str, name: str) -> tuple[str, str] | None:
+    """("constant", note) when `name`, imported into `path` from `module`, is a constant list
+    that module declares (`export const exportIds = ['a', 'b', …] as const`), of any length."""
+    target = index.modules.resolve(path, module)
+    n = dict(index.files[target].const_arrays).get(name) if target in index.files else None
+    return ("constant", f"the constant list {name} of {n} item(s) ({target})") if n else None
 
 
 def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
@@ -227,6 +236,8 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
                        "request waits for the loop",)
 
     origin, note = loop.origin, loop.origin_note
+    if origin == "unknown" and loop.iterable_import is not None:
+        origin, note = _imported_constant(index, path, *loop.iterable_import) or (origin, note)
     if origin == "call":
         returned = _returned(index, path, loop)
         if returned is None:
@@ -347,6 +358,8 @@ def _by_callers(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, t
         given = site.given
         known = next(((kind, note) for i, k, kind, note in given.collections
                       if i + offset == position and k == key), None) if given is not None else None
+        if known is not None and known[0] == IMPORTED:
+            known = _imported_constant(index, cpath, *known[1].split(" ", 1))
         if known is None and any(h.arg + offset == position and h.key in ("", key)
                                  for h in handed_at(index, cpath, site)):
             known = ("input", "request input")
