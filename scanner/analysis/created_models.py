@@ -6,7 +6,8 @@ seeds or scripts create and no application code does is a lookup table: its rows
 from those, and reading all of them is bounded by what they wrote (unbounded-find-many,
 rules.md §8 low). A model nothing in the scan creates is not one: another service may
 write it. Also which models code deletes rows of (relation-missing-on-delete,
-foreign-key-missing-index: where a missing action or index comes into play)."""
+foreign-key-missing-index: where a missing action or index comes into play), and which
+models the application empties before each time it fills them (a snapshot: one batch)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,41 @@ def created_models(index, schema) -> tuple[frozenset[str], frozenset[str]] | Non
                 out.add(target[:1].lower() + target[1:])
         return frozenset(app), frozenset(scripts)
     return index.memo("created-models", compute)
+
+
+def snapshot_models(index, schema) -> dict[str, str]:
+    """{model (client name): the wipe} for the models every application write that creates
+    rows of (directly; none nested through another model) follows a `deleteMany()` of all
+    their rows in the same function, on every path to it (`prisma.$transaction([
+    news.deleteMany(), news.createMany({ data: page })])`; a wipe in another branch, `if
+    (bulkSet) { deleteMany() … } else { upsert() }`, is none): the table holds one batch,
+    what the last run wrote."""
+    created = created_models(index, schema)
+    if created is None:
+        return {}
+
+    def compute() -> dict[str, str]:
+        wipes, creates, nested = {}, {}, set()
+        for call in index.prisma_calls:
+            if call.model is None or index.files[call.path].role in SCRIPT_ROLES:
+                continue
+            a = call.call.args
+            if call.operation == "deleteMany" and (not a.present or "where" not in a.keys or a.where_empty):
+                key = (call.path, index.owner(call.path, call.call.ctx.function), call.model)
+                wipes.setdefault(key, []).append(call)
+            elif call.operation in CREATE_OPS:
+                creates.setdefault(call.model, []).append(call)
+            for _, target in _nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
+                nested.add(target[:1].lower() + target[1:])
+        out = {}
+        for model, calls in creates.items():
+            found = [next((w for w in wipes.get((c.path, index.owner(c.path, c.call.ctx.function), model), ())
+                           if w.call.ctx.start < c.call.ctx.start and w.call.ctx.arms_within(c.call.ctx)), None)
+                     for c in calls]
+            if model not in nested and all(found):
+                out[model] = f"{found[0].label}() at {found[0].path}:{found[0].line}"
+        return out
+    return index.memo("snapshot-models", compute)
 
 
 def _nested_targets(call, model, ops):

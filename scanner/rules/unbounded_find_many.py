@@ -12,7 +12,7 @@ from ..findings import Severity
 from ..index import FunctionKey
 from ..facts.entries import a_kind
 from .base import Rule, RuleContext
-from ..analysis.created_models import created_models, lookup_models
+from ..analysis.created_models import created_models, lookup_models, snapshot_models
 from ..analysis.schema_shape import parent_fields, pinned_parent, unique_fields
 
 
@@ -37,6 +37,10 @@ def _grade(call, schema, in_entry: bool, index=None) -> tuple[str, tuple[str, ..
     if index is not None and call.model in lookup_models(index, schema):
         return "low", (f"only seeds and scripts create {call.model} rows, no application code: a lookup "
                        "table, as large as what they wrote",)
+    wipe = snapshot_models(index, schema).get(call.model) if index is not None else None
+    if wipe is not None:
+        return "low", (f"the application empties {call.model} ({wipe}) before each time it creates rows: "
+                       "the table holds one batch, what the last run wrote",)
     if not args.present or "where" not in args.keys or args.where_empty:
         created = created_models(index, schema) if index is not None else None
         if in_entry and created is not None and call.model not in created[0]:
