@@ -250,53 +250,48 @@ def _identifiers(node: ts.Node | None) -> set[str]:
     return out
 
 
-def chain_sources(loop: ts.Node) -> tuple[str, ...]:
+def chain_fields(loop: ts.Node, kind: str) -> dict:
+    """LoopFrame's `chain_from` and `flag_by` of a while/do loop (none for other loops), from
+    one walk of its body for the assignments to the names its test reads."""
+    cond, body = field(loop, "condition"), field(loop, "body")
+    if kind not in ("while", "do") or cond is None or body is None:
+        return {}
+    tested = set(test_names(text(cond)))
+    assigned = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "assignment_expression" and _root(field(node, "left")) in tested:
+            assigned.append(node)
+        if node.type not in FUNCTION_TYPES:
+            stack.extend(node.named_children)
+    return {"chain_from": _chain_sources(assigned, tested), "flag_by": _flag_tests(assigned, body, tested)}
+
+
+def _chain_sources(assigned: list[ts.Node], tested: set[str]) -> tuple[str, ...]:
     """`while (id) { const row = await q({ where: { id } }); id = row?.parentId }`: the names
     read on the right of an assignment (in the body, not in nested functions) to a name the
     loop's test reads. A query whose result is one of them finds the next link of a chain, so
     the loop walks that chain: one query per link, each needing the last one's row."""
-    cond, body = field(loop, "condition"), field(loop, "body")
-    if cond is None or body is None:
-        return ()
-    tested = set(test_names(text(cond)))
     sources: set[str] = set()
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "assignment_expression" and _root(field(node, "left")) in tested:
-            sources.update(_identifiers(field(node, "right")) - tested)
-        if node.type not in FUNCTION_TYPES:
-            stack.extend(node.named_children)
+    for node in assigned:
+        sources.update(_identifiers(field(node, "right")) - tested)
     return tuple(sorted(sources))
 
 
-def chain_fields(loop: ts.Node, kind: str) -> dict:
-    """LoopFrame's `chain_from` and `flag_by` of a while/do loop (none for other loops)."""
-    return {"chain_from": chain_sources(loop), "flag_by": flag_tests(loop)} if kind in ("while", "do") else {}
-
-
-def flag_tests(loop: ts.Node) -> tuple[str, ...]:
+def _flag_tests(assigned: list[ts.Node], body: ts.Node, tested: set[str]) -> tuple[str, ...]:
     """`while (!valid) { const taken = await q(ref); if (!taken) valid = true }`: when every
     name the loop's test reads is a flag the body only sets to `true` or `false`, the names the
     `if`s around those assignments test. A query whose result is one of them decides when
     the loop ends: it probes for a free value, item by item of nothing."""
-    cond, body = field(loop, "condition"), field(loop, "body")
-    if cond is None or body is None:
-        return ()
-    tested, decided, found = set(test_names(text(cond))), set(), False
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "assignment_expression" and _root(field(node, "left")) in tested:
-            right, arm = unwrap(field(node, "right")), node.parent
-            if right is None or right.type not in ("true", "false"):
-                return ()
-            while arm is not None and arm is not body and arm.type != "if_statement":
-                arm = arm.parent
-            if arm is None or arm.type != "if_statement":
-                return ()   # (set on every round: a state, not an answer)
-            decided |= _identifiers(field(arm, "condition"))
-            found = True
-        if node.type not in FUNCTION_TYPES:
-            stack.extend(node.named_children)
-    return tuple(sorted(decided - tested)) if found else ()
+    decided: set[str] = set()
+    for node in assigned:
+        right, arm = unwrap(field(node, "right")), node.parent
+        if right is None or right.type not in ("true", "false"):
+            return ()
+        while arm is not None and arm is not body and arm.type != "if_statement":
+            arm = arm.parent
+        if arm is None or arm.type != "if_statement":
+            return ()   # (set on every round: a state, not an answer)
+        decided |= _identifiers(field(arm, "condition"))
+    return tuple(sorted(decided - tested)) if assigned else ()

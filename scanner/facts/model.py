@@ -112,8 +112,8 @@ class LoopFrame:
     end: int = 0
     chunked: bool = False       # iterating the chunks of a chunking helper (`chunk(ids, 250)`)
     batch: bool = False         # while/do that ends when a batch fetched in its body is short or empty
-    chain_from: tuple[str, ...] = ()  # while/do: names whose values advance its test (frames.chain_sources)
-    flag_by: tuple[str, ...] = ()  # while/do: names deciding the flags its test reads (frames.flag_tests)
+    chain_from: tuple[str, ...] = ()  # while/do: names whose values advance its test (frames.chain_fields)
+    flag_by: tuple[str, ...] = ()  # while/do: names deciding the flags its test reads (frames.chain_fields)
     # Where the iterated collection comes from (facts/origins.py: rows, input, constant, …), and why.
     origin: str = "unknown"
     origin_note: str = ""

@@ -12,7 +12,7 @@ import re
 
 import tree_sitter as ts
 
-from .nodes import FUNCTION_TYPES, LOOP_TYPES, field, text
+from .nodes import FUNCTION_TYPES, LOOP_TYPES, field, mention, text
 
 __all__ = ("found_exit",)
 
@@ -72,4 +72,4 @@ def _hands_on(stmt: ts.Node, name: str) -> int:
 
 def _mentions(node: ts.Node | None, name: str) -> bool:
     """`name` is read somewhere in `node` (not as a property: `a.name`)."""
-    return node is not None and re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", text(node)) is not None
+    return node is not None and mention(name).search(text(node)) is not None

@@ -84,21 +84,23 @@ def _paginates(call: PrismaCall) -> bool:
 
 
 def _imported_len(index: ProjectIndex, path: str, loop: LoopFrame) -> int | None:
-    if loop.iterable_import is None:
-        return None
-    module, name = loop.iterable_import
+    found = _const_array(index, path, *loop.iterable_import) if loop.iterable_import is not None else None
+    return found[1] if found is not None else None
+
+
+def _const_array(index: ProjectIndex, path: str, module: str, name: str) -> tuple[str, int] | None:
+    """(the module's path, the length) of the `const` array literal `name` that `module`,
+    imported into `path`, declares at its top level; None when it declares none."""
     target = index.modules.resolve(path, module)
-    if target is None or target not in index.files:
-        return None
-    return dict(index.files[target].const_arrays).get(name)
+    n = dict(index.files[target].const_arrays).get(name) if target in index.files else None
+    return (target, n) if n is not None else None
 
 
 def _imported_constant(index: ProjectIndex, path: str, module: str, name: str) -> tuple[str, str] | None:
     """("constant", note) when `name`, imported into `path` from `module`, is a constant list
     that module declares (`export const exportIds = ['a', 'b', …] as const`), of any length."""
-    target = index.modules.resolve(path, module)
-    n = dict(index.files[target].const_arrays).get(name) if target in index.files else None
-    return ("constant", f"the constant list {name} of {n} item(s) ({target})") if n else None
+    found = _const_array(index, path, module, name)
+    return ("constant", f"the constant list {name} of {found[1]} item(s) ({found[0]})") if found and found[1] else None
 
 
 def _bounded(index: ProjectIndex, path: str, loop: LoopFrame) -> bool:
