@@ -133,7 +133,7 @@ class ProjectIndex:
         # What callers hand a parameter, asked once per parameter and depth: every call
         # through a handed-on client parameter asks again up its callers' chain.
         self._given_cache: dict[tuple, ClientRef] = {}
-        self._augmented: dict[tuple[str, str], ClientRef] | None = None
+        self._augmented: dict[tuple[str, str, bool], ClientRef] | None = None
         self._callee_cache: dict[tuple[str, int], FunctionKey | None] = {}
         self._exported_fn_cache: dict[tuple[str, str], FunctionKey | None] = {}
         self._memo: dict[str, object] = {}
@@ -172,7 +172,7 @@ class ProjectIndex:
         if ref.kind == "param":
             return self._passed_client(path, ref)
         if ref.kind == "member":
-            held = self._augmented_member(path, ref.name or "")
+            held = self._augmented_member(path, ref.name or "", fields=True)
             return self._given_client(path, ref.given) if held.kind != "client" and ref.given is not None \
                 else held
         if ref.kind != "import":
@@ -191,20 +191,26 @@ class ProjectIndex:
             return replace(settled, tx_param=True)
         return settled
 
-    def _augmented_member(self, path: str, member: str) -> ClientRef:
+    def _augmented_member(self, path: str, member: str, fields: bool = False) -> ClientRef:
         """A member the project declares a client on another module's interface (`declare
         module 'fastify' { interface FastifyInstance { prisma: PrismaClient } }`), in the
         package (nearest package.json) of `path`: another app of the repository may give the
-        same name to something else."""
+        same name to something else. With `fields`, also a field the package's own classes
+        hold a client in (`class App { prisma = prisma }`), for a member of a value the file
+        cannot type; not for a member of a type from a package the scan lacks."""
         if self._augmented is None:
             self._augmented = {}
             for file in sorted(self.files):
                 for module, interface, name, ref in self.files[file].augments:
                     settled = self.resolve_ref(file, ref) if ref.kind != "client" else ref
                     if settled.kind == "client":
-                        self._augmented.setdefault((self.package_of(file), name), ClientRef(
-                            "client", f"`{name}` declared a client on {module}'s {interface} ({file})"))
-        return self._augmented.get((self.package_of(path), member), ClientRef("none"))
+                        field_ = module == "class"
+                        self._augmented.setdefault((self.package_of(file), name, field_), ClientRef(
+                            "client", f"`{name}` holds a client in class {interface} ({file})" if field_
+                            else f"`{name}` declared a client on {module}'s {interface} ({file})"))
+        package = self.package_of(path)
+        return self._augmented.get((package, member, False)) \
+            or (self._augmented.get((package, member, True)) if fields else None) or ClientRef("none")
 
     def package_of(self, path: str) -> str:
         """The folder of the nearest package.json above `path` ("" for the root)."""
@@ -303,8 +309,10 @@ class ProjectIndex:
                     r = self._continue(path, mref, rest, depth)
                     if r.kind == "client":
                         return r
-            if exp.ref.kind == "import":
-                r = exp.ref
+            r = exp.ref
+            if r.kind == "import" or (r.origin == "instance" and r.name and r.module
+                                      and self.modules.resolve(path, r.module) is not None):
+                # (an instance of a repo class: its class's fields, `bot.db` of `new Bot()`)
                 return self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name,
                                                         r.members + rest), depth + 1)
             return self._continue(path, exp.ref, rest, depth)

@@ -4,7 +4,10 @@ way a `fastify.decorate('prisma', client)` plugin is typed; and the `decorate` c
 which adds the member at run time whether or not a declaration types it. The index reads such
 a member as a client wherever a file cannot tell what holds it (`fastify.prisma` in a plugin
 whose parameter takes its type from the package, `request.server.prisma`). A global
-namespace's interface counts the same (SvelteKit's `App.Locals`, read as `event.locals.db`)."""
+namespace's interface counts the same (SvelteKit's `App.Locals`, read as `event.locals.db`),
+and so does a request context's variable a middleware sets (Hono's `c.set('db', prisma)`,
+read as `c.var.db` or `c.get('db')`), and a field the module's own classes hold a client in
+(`class App { prisma = prisma }`, read as `app.prisma` of an instance handed around untyped)."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def extract(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
                     continue
                 out += [(text(name).strip("'\"`"), text(field(decl, "name")), member, ref)
                         for member, ref in pf.resolver.types.members(decl) if member != INHERITED]
-    return tuple(out) + _decorated(pf) + _request_locals(pf)
+    return tuple(out) + _decorated(pf) + _request_locals(pf) + _context_variables(pf) + _class_fields(pf)
 
 
 def _global_namespaces(pf: ParsedFile, stmt) -> list[tuple[str, str, str, ClientRef]]:
@@ -71,15 +74,59 @@ def _request_locals(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ..
 def _decorated(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
     """`fastify.decorate('prisma', prisma)`: Fastify's instance API adds the member `prisma`,
     held by what the second argument is (a client, or an import the index settles)."""
-    if b".decorate(" not in pf.source:
+    return _keyed_clients(pf, "decorate", ("fastify", "FastifyInstance"))
+
+
+def _context_variables(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
+    """`c.set('db', prisma)` in a middleware: every request's context then holds the client
+    under that key, read as `c.var.db` or `c.get('db')` (Hono's context variables). Only a
+    client value counts, so a `Map`'s or a header's `set` adds nothing."""
+    return _keyed_clients(pf, "set", ("context", "variables"))
+
+
+def _keyed_clients(pf: ParsedFile, method: str, where: tuple[str, str]) -> tuple[tuple[str, str, str, ClientRef], ...]:
+    """(module, interface, key, value) for each `x.method('key', value)` whose value is a
+    client or an import the index settles."""
+    if f".{method}(".encode() not in pf.source:
         return ()
     out = []
-    for _, args in pf.method_calls("decorate"):
+    for _, args in pf.method_calls(method):
         named = [a for a in args.named_children if a.type != "comment"]
         key = unwrap(named[0]) if len(named) == 2 else None
         if key is None or key.type != "string":
             continue
         ref = pf.resolver.classify(named[1])
         if ref.kind in ("client", "import"):
-            out.append(("fastify", "FastifyInstance", text(key).strip("'\"`"), ref))
+            out.append((*where, text(key).strip("'\"`"), ref))
+    return tuple(out)
+
+
+def context_key(pf: ParsedFile, node) -> str | None:
+    """The key a receiver reads from a request context, `c.get('db')` or a `const` holding
+    it (`const db = c.get('db')`): the index reads it as that variable (`_context_variables`)."""
+    v = unwrap(node)
+    if v is not None and v.type == "identifier":
+        b = pf.resolver.lookup(text(v), v)
+        v = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    fn = field(v, "function") if v is not None and v.type == "call_expression" else None
+    prop = field(fn, "property") if fn is not None and fn.type == "member_expression" else None
+    args = field(v, "arguments") if prop is not None and text(prop) == "get" else None
+    named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    key = unwrap(named[0]) if len(named) == 1 else None
+    return text(key).strip("'\"`") if key is not None and key.type == "string" else None
+
+
+def _class_fields(pf: ParsedFile) -> tuple[tuple[str, str, str, ClientRef], ...]:
+    """The client fields of the module's classes (`class App { public prisma = prisma }`,
+    `constructor(private db: PrismaService)`): an instance handed around untyped (the bot a
+    command callback receives, `run({ app }) { app.prisma.user… }`) holds its client there."""
+    if b"class " not in pf.source:
+        return ()
+    out = []
+    for stmt in pf.root.named_children:
+        cls = field(stmt, "declaration") if stmt.type == "export_statement" else stmt
+        if cls is None or cls.type not in ("class_declaration", "abstract_class_declaration"):
+            continue
+        name = text(field(cls, "name"))
+        out += [("class", name, member, ref) for member, ref in pf.resolver.class_members(cls)]
     return tuple(out)

@@ -9,6 +9,7 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from .args import scoped_entries, summarise_args, where_object
+from .augments import context_key
 from .raw_sql import raw_summary
 from .context import ContextBuilder
 from .model import MODEL_OPS, RAW_METHODS, TRANSACTION_METHOD, ClientRef, PrismaCallCandidate, ShapedCall
@@ -209,6 +210,9 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             # a client where the project declares one so (facts/augments.py), else unresolved.
             ref = ClientRef("member", "member of a value the file cannot type",
                             name=text(field(receiver, "property")))
+        if ref.kind == "unknown" and (key := context_key(pf, receiver)) is not None:
+            # `c.get('db')`: a request context's variable, a client where a middleware sets one.
+            ref = ClientRef("member", "a request context's variable", name=key)
         if ref.kind == "none" and model is not None and _member_of_client(pf, receiver):
             # `db.client.user.findMany()` on a client: Prisma's API has no models under a
             # model or `$` member, so the receiver is something else the scan did not type;

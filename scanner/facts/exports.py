@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .instances import instance_module
+from .instances import instance_module, new_class
 from .client_types import class_base
 from .entries import CLASS_TYPES
 from .rpc_builders import procedure_input
@@ -90,7 +90,7 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
     ref = pf.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
     if ref.kind == "none":
         ref = _instance_ref(pf, value_u) or ref
-    members = _object_members(pf, pf.resolver.object_literal(value_u))
+    members = _object_members(pf, pf.resolver.object_literal(value_u)) + _local_instance_members(pf, value_u)
     fid = function_of_value(pf, value_u)
     fn = value_u
     if fn is not None and fn.type == "identifier":  # `export default prisma`, a `const prisma = () => …`
@@ -101,15 +101,28 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
     return ExportRef(exported, ref, members, fid, line, member_functions(pf, value_u))
 
 
+def _local_instance_members(pf: ParsedFile, value: ts.Node | None) -> tuple[tuple[str, ClientRef], ...]:
+    """The client fields of a class this module declares, for an instance of it it exports
+    (`export const app = new App()`, `class App { prisma = prisma }`): read as `app.prisma`."""
+    ctor = field(value, "constructor") if value is not None and value.type == "new_expression" else None
+    b = pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+    return pf.resolver.class_members(b.node) if b is not None and b.kind == "class" else ()
+
+
 def _instance_ref(pf: ParsedFile, value: ts.Node | None) -> ClientRef | None:
     """Not a client, but an instance of an imported class or factory's product (`export const
     slack = new App(…)`, or `export default resend` of `const resend = new Resend(…)`): origin
-    `instance`, module where the class comes from. The index tells a package from repo code."""
+    `instance`, module where the class comes from, and the class's imported name for a `new`
+    one. The index tells a package from repo code."""
     if value is not None and value.type == "identifier":
         b = pf.resolver.lookup(text(value), value)
         value = b.value if b is not None and b.kind == "var" and not b.path else None
     module = instance_module(pf, value)
-    return ClientRef("none", "instance", module) if module is not None else None
+    if module is None:
+        return None
+    # A repo class's instance keeps the class's name: the index reads its fields (`bot.db`).
+    made = new_class(pf, value)
+    return ClientRef("none", "instance", module, made[1] if made is not None and made[0] == module else None)
 
 
 def _function_export(pf: ParsedFile, exported: str, fn: ts.Node, line: int) -> ExportRef:

@@ -41,7 +41,12 @@ def instance_of_import(pf: ParsedFile, b) -> str | None:
 
 def class_of_new(pf: ParsedFile, b) -> tuple[str, str] | None:
     """(module, name) of the imported class a variable holds a `new` instance of."""
-    v = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
+    return new_class(pf, b.value if b is not None and b.kind == "var" and not b.path else None)
+
+
+def new_class(pf: ParsedFile, value: ts.Node | None) -> tuple[str, str] | None:
+    """(module, name) of the imported class `value` makes a `new` instance of."""
+    v = unwrap(value)
     ctor = field(v, "constructor") if v is not None and v.type == "new_expression" else None
     c = pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
     if c is None or c.kind != "import" or not c.module or c.imported in (None, "*"):
