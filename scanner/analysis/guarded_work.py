@@ -84,18 +84,27 @@ def _kept_failures(index: ProjectIndex) -> dict[str, frozenset[int]]:
             for path, f in index.files.items() if f.catches}
 
 
+def _reached(trys: tuple[int, ...], kept: frozenset[int]) -> tuple[int, ...]:
+    """The try statements a failure inside `trys` (innermost first) reaches: up to the first
+    whose catch keeps it in. A try around that one never sees it fail."""
+    for i, k in enumerate(trys):
+        if k in kept:
+            return trys[:i + 1]
+    return trys
+
+
 def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
     out: dict[str, dict[int, GuardedWork]] = {}
+    kept = _kept_failures(index)
     for call in index.prisma_calls:
         if not call.call.ctx.trys or call.kind == "transaction" or index.dev_only_line(call.path, call.line):
             continue   # (what runs only outside production guards nothing a production request does)
-        for k in call.call.ctx.trys:
+        for k in _reached(call.call.ctx.trys, kept.get(call.path, frozenset())):
             w = out.setdefault(call.path, {}).setdefault(k, GuardedWork([], []))
             w.calls.append(call)
             w.writes = w.writes or is_write(call)
     write_chains: dict[FunctionKey, tuple | None] = {}
     chains: dict[FunctionKey, tuple | None] = {}
-    kept = _kept_failures(index)
 
     def escapes(call) -> bool:
         return not any(k in kept.get(call.path, ()) for k in call.call.ctx.trys)
@@ -116,7 +125,7 @@ def _all_guarded_work(index: ProjectIndex) -> dict[str, dict[int, GuardedWork]]:
             if chain is None:
                 continue   # no database failure leaves that function: its own catches keep them
             write_chain = write_chains[target]
-            for k in site.ctx.trys:
+            for k in _reached(site.ctx.trys, kept.get(path, frozenset())):
                 w = out.setdefault(path, {}).setdefault(k, GuardedWork([], []))
                 w.via.append((site, write_chain or chain, write_chain is not None))
                 w.writes = w.writes or write_chain is not None
