@@ -200,9 +200,16 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
         c = catches.get(k)
         if c is None or k in other.ctx.trys:
             continue
-        if not _answers(c.handler):
+        if not _answers(c.handler) or _discards(c):
             return c
     return None
+
+
+def _discards(c: CatchFact) -> bool:
+    """`.catch(() => null)`: a handler that takes no error cannot hand it on by what it
+    returns; the write's failure becomes a plain value."""
+    h = c.handler
+    return c.kind == "catch-method" and c.param is None and not (h.throws or h.forwards or h.responds)
 
 
 def _writer_lets_fail(index: ProjectIndex, w: Write) -> tuple[str, int] | None:
