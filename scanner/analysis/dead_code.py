@@ -6,8 +6,8 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
   script) that other modules of the scan do import, while none imports this name (from any
   specifier, a guard against one the resolver cannot place), imports the module whole,
   re-exports from it or calls the function.
-A class's plain method (facts/lone_functions.py) that holds Prisma calls is dead when no
-scanned file names it but its definition (an interface that declares it names it too).
+A class's plain method (facts/lone_functions.py) that runs Prisma calls (its own, or through
+the repo functions it calls) is dead when no scanned file names it but its definition (an interface that declares it names it too).
 A function every call of which sits in dead code (or in a server action Next.js gives no
 endpoint), and that the scanned sources name nowhere but its definition and those calls, is
 dead too, to a fixed point.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from ..facts.lone_functions import self_labels
 from ..index import FunctionKey
 from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
@@ -58,8 +59,9 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)):
                 continue
             if fn.class_name:
-                if index.calls_by_function.get(FunctionKey(path, fid)):
-                    methods.append((path, fn))
+                key = FunctionKey(path, fid)
+                if index.calls_by_function.get(key) or index.reachable_calls(key, limit=1):
+                    methods.append((path, fn))   # (its database work direct, or through helpers)
                 continue
             if not fn.exported_as:
                 why = f"nothing calls {fn.name}(): its module never names it again and does not export it (dead code)"
@@ -183,15 +185,20 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
 
 def _unnamed_elsewhere(index, methods: list) -> list:
     """The methods (holding Prisma calls, named once in their own file) whose name no other
-    scanned file contains, even inside a longer word or a string: nothing can call them but a
-    computed name. One read of the scanned files, only when there is a candidate."""
+    scanned file contains, even inside a longer word or a string (but the method's own name as a
+    string in its own body, a label for its errors: `handleError(e, "createUnits")`): nothing
+    can call them but a computed name. One read of the scanned files, only when there is a candidate."""
     if not methods or _templates_import(index):
         return []
     left = {fn.name.encode() for _, fn in methods}
-    counts = dict.fromkeys(left, 0)
     texts = scanned_sources(index)
     if texts is None:
         return []   # (a file that cannot be read again may name any of them)
+    # A method's own name as a string in its body labels its errors: no use (facts/lone_functions.py).
+    counts = dict.fromkeys(left, 0)
+    for path, fn in methods:
+        body = b"\n".join(texts[path].split(b"\n")[fn.span.line - 1:fn.span.end_line])
+        counts[fn.name.encode()] -= self_labels(body, fn.name.encode())
     for src in texts.values():
         for name in list(left):
             counts[name] += src.count(name)

@@ -1,15 +1,18 @@
 """Top-level functions whose name the file never mentions again: the declaration
 (`function f`, `export async function f`, `const f = () => …`) is the name's only
 occurrence in the source, so nothing in the file calls, registers, passes or re-exports it.
-Also a class's plain method named once in its file (no decorator, and a class that neither
-extends nor implements anything a framework could call it through): whether another file
+Also a class's plain method named once in its file (no decorator, and a class that extends
+or implements only the repository's own classes, nothing a framework could call it through): whether another file
 names it is for analysis/dead_code.py to ask.
 Counting the raw source also counts strings and longer names that contain it (`load` in
 `loadAll`), so the fact errs toward "used": one substring count per function, no
 tokenising; what the file's comments say is counted out (a call commented out calls
-nothing). analysis/dead_code.py reads it with the project's imports."""
+nothing), and so is the function's own name as a string inside its body (a label for its
+errors). analysis/dead_code.py reads it with the project's imports."""
 
 from __future__ import annotations
+
+import re
 
 import tree_sitter as ts
 
@@ -18,6 +21,9 @@ from .nodes import field
 from .parsed import ParsedFile
 
 _DECLARATIONS = ("function_declaration", "generator_function_declaration")
+# `onModuleInit`, `onMessage`: a hook or handler's name, which whatever raises the event calls
+# by convention (a framework's lifecycle, an emitter), never by a name the scan can see.
+_HOOK = re.compile(rb"on[A-Z]")
 _VALUES = ("arrow_function", "function_expression", "function")
 
 
@@ -25,7 +31,7 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
     out = []
     commented = None
     for i, fn in enumerate(pf.function_nodes):
-        name = _top_level_name(fn) or _plain_method_name(fn)
+        name = _top_level_name(fn) or _plain_method_name(pf, fn)
         if name is None:
             continue
         n = pf.source.count(name)
@@ -34,10 +40,17 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
             # nothing: the comments' text, joined once per file, is counted out.
             if commented is None:
                 commented = b"\n".join(c.text for c in pf.captures("comments").get("comment", ()))
-            n -= commented.count(name)
+            n -= commented.count(name) + self_labels(fn.text, name)
         if n == 1:
             out.append(i)
     return tuple(out)
+
+
+def self_labels(text: bytes, name: bytes) -> int:
+    """How often a function's own text (`text`) holds its name as a whole string literal: a
+    label for its own errors (`handleError(e, "createUnits")` inside `createUnits`), which
+    calls nothing, as a function names itself so only to say where a failure happened."""
+    return text.count(b'"' + name + b'"') + text.count(b"'" + name + b"'")
 
 
 def _top_level_name(fn: ts.Node) -> bytes | None:
@@ -57,18 +70,35 @@ def _top_level_name(fn: ts.Node) -> bytes | None:
     return name.text if up is not None and up.type == "program" else None
 
 
-def _plain_method_name(fn: ts.Node) -> bytes | None:
+def _plain_method_name(pf: ParsedFile, fn: ts.Node) -> bytes | None:
     """The name of a class method a framework cannot call by convention: not decorated
-    (`@Get()`, `@Cron()`, `@Process()`), not a constructor, and in a class with no
-    `extends`/`implements` (lifecycle hooks like `onModuleInit`, `render`, `process` of a
-    worker host are called through the base or interface)."""
+    (`@Get()`, `@Cron()`, `@Process()`), not a constructor, not named as a hook (`onModuleInit`,
+    which NestJS calls on any provider that has one), and in a class whose `extends` /
+    `implements` name only the repository's own classes (a relative import, or one declared
+    in the file): lifecycle hooks like `onModuleInit`, `render`, `process` of a worker host are
+    called through a package's base or interface, whose code the scan cannot read."""
     if fn.type != "method_definition" or fn.parent is None or fn.parent.type != "class_body":
         return None
     cls = fn.parent.parent
-    if cls is None or cls.type not in CLASS_TYPES or any(c.type == "class_heritage" for c in cls.named_children):
+    if cls is None or cls.type not in CLASS_TYPES or not _own_heritage(pf, cls):
         return None
     name = field(fn, "name")
     if name is None or name.type != "property_identifier" or name.text == b"constructor" \
-            or member_decorators(fn):
+            or member_decorators(fn) or _HOOK.match(name.text):
         return None
     return name.text
+
+
+def _own_heritage(pf: ParsedFile, cls: ts.Node) -> bool:
+    """Every name in the class's heritage is a class of this repository: declared in the file,
+    or imported from a relative path (`extends BaseService` of `import { BaseService } from
+    './base'`)."""
+    for heritage in (c for c in cls.named_children if c.type == "class_heritage"):
+        for clause in heritage.named_children:
+            for n in clause.named_children:
+                if n.type not in ("identifier", "type_identifier"):
+                    return False   # (`extends mixin(A)`, `implements ns.Hook`, generics: unknown)
+                b = pf.resolver.lookup(n.text.decode(), n)
+                if b is None or not (b.kind == "class" or (b.kind == "import" and (b.module or "").startswith("."))):
+                    return False
+    return True
