@@ -42,15 +42,18 @@ class Write:
     handed: tuple[int, int, str] | None = None  # the parameter its client comes from (ClientRef.given)
 
 
-# `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted).
-_LITERAL_EQ = re.compile(r"""^(?:(?P<l1>"[^"]*"|'[^']*'|-?\d[\d.]*)===(?P<v1>[\w$.]+)|(?P<v2>[\w$.]+)===(?P<l2>"[^"]*"|'[^']*'|-?\d[\d.]*))$""")
+# `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted); the
+# value may be read through optional chaining (`ctx.message?.text`).
+_LITERAL_EQ = re.compile(r"""^(?:(?P<l1>"[^"]*"|'[^']*'|-?\d[\d.]*)===(?P<v1>[\w$.?]+)|(?P<v2>[\w$.?]+)===(?P<l2>"[^"]*"|'[^']*'|-?\d[\d.]*))$""")
 
 
 def _literal_eq(t: str) -> tuple[str, str] | None:
     m = _LITERAL_EQ.match(t)
     if m is None:
         return None
-    return (m["v1"], m["l1"].strip("'\"")) if m["v1"] else (m["v2"], m["l2"].strip("'\""))
+    # (`a?.b` reads the same value as `a.b` wherever `a` is set: one name for both)
+    return (m["v1"].replace("?.", "."), m["l1"].strip("'\"")) if m["v1"] \
+        else (m["v2"].replace("?.", "."), m["l2"].strip("'\""))
 
 
 def _literal_values(t: str) -> tuple[str, frozenset[str]] | None:
