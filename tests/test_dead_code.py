@@ -172,6 +172,10 @@ BASED = ("import { prisma } from './db'\n"
          "}\n"
          "export class Boot {\n"
          "  async onModuleInit() { await save('boot') }\n"                               # 15: a hook's name
+         "}\n"
+         "class LocalBase extends Command {}\n"
+         "export class Pong extends LocalBase {\n"
+         "  async dispatch(id: string) { await save(id) }\n"                             # 19: its base's base is a package's
          "}\n")
 
 
@@ -179,8 +183,8 @@ def test_a_method_of_a_class_extending_a_repo_base_is_judged_too(tmp_path):
     # A base class of the repository (a relative import) calls nothing by convention; a method
     # whose database work runs through a helper counts; its own name as a string in its body
     # labels its errors. Near misses: a method of a class extending a package's class (a
-    # framework may call it), one named as a hook (NestJS calls `onModuleInit` on any provider
-    # that has one), and one another file calls.
+    # framework may call it, also through a base class of the same file), one named as a hook
+    # (NestJS calls `onModuleInit` on any provider that has one), and one another file calls.
     files = {"src/unit.service.ts": BASED,
              "src/base.ts": "export class BaseService { handleError(e: unknown, where: string) { return { e, where } } }\n",
              "src/main.ts": "import { UnitService } from './unit.service'\nnew UnitService().renameUnits('1')\n"}

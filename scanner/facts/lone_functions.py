@@ -2,8 +2,8 @@
 (`function f`, `export async function f`, `const f = () => …`) is the name's only
 occurrence in the source, so nothing in the file calls, registers, passes or re-exports it.
 Also a class's plain method named once in its file (no decorator, and a class that extends
-or implements only the repository's own classes, nothing a framework could call it through): whether another file
-names it is for analysis/dead_code.py to ask.
+or implements only the repository's own classes, nothing a framework could call it through):
+whether another file names it is for analysis/dead_code.py to ask.
 Counting the raw source also counts strings and longer names that contain it (`load` in
 `loadAll`), so the fact errs toward "used": one substring count per function, no
 tokenising; what the file's comments say is counted out (a call commented out calls
@@ -89,16 +89,19 @@ def _plain_method_name(pf: ParsedFile, fn: ts.Node) -> bytes | None:
     return name.text
 
 
-def _own_heritage(pf: ParsedFile, cls: ts.Node) -> bool:
-    """Every name in the class's heritage is a class of this repository: declared in the file,
-    or imported from a relative path (`extends BaseService` of `import { BaseService } from
-    './base'`)."""
+def _own_heritage(pf: ParsedFile, cls: ts.Node, depth: int = 0) -> bool:
+    """Every name in the class's heritage is a class of this repository: declared in the file
+    (with a heritage of its own that passes the same test), or imported from a relative path
+    (`extends BaseService` of `import { BaseService } from './base'`)."""
     for heritage in (c for c in cls.named_children if c.type == "class_heritage"):
         for clause in heritage.named_children:
             for n in clause.named_children:
                 if n.type not in ("identifier", "type_identifier"):
                     return False   # (`extends mixin(A)`, `implements ns.Hook`, generics: unknown)
                 b = pf.resolver.lookup(n.text.decode(), n)
-                if b is None or not (b.kind == "class" or (b.kind == "import" and (b.module or "").startswith("."))):
+                if b is not None and b.kind == "class":
+                    if depth > 4 or not _own_heritage(pf, b.node, depth + 1):
+                        return False
+                elif b is None or b.kind != "import" or not (b.module or "").startswith("."):
                     return False
     return True
