@@ -7,7 +7,8 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
   specifier, a guard against one the resolver cannot place), imports the module whole,
   re-exports from it or calls the function.
 A class's plain method (facts/lone_functions.py) that runs Prisma calls (its own, or through
-the repo functions it calls) is dead when no scanned file names it but its definition (an interface that declares it names it too).
+the repo functions it calls) is dead when no scanned file names it but its definition (an
+interface that declares it names it too).
 A function every call of which sits in dead code (or in a server action Next.js gives no
 endpoint), and that the scanned sources name nowhere but its definition and those calls, is
 dead too, to a fixed point.

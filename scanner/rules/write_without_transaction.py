@@ -44,7 +44,8 @@ class Write:
 
 # `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted); the
 # value may be read through optional chaining (`ctx.message?.text`).
-_LITERAL_EQ = re.compile(r"""^(?:(?P<l1>"[^"]*"|'[^']*'|-?\d[\d.]*)===(?P<v1>[\w$.?]+)|(?P<v2>[\w$.?]+)===(?P<l2>"[^"]*"|'[^']*'|-?\d[\d.]*))$""")
+_LITERAL = r"""(?:"[^"]*"|'[^']*'|-?\d[\d.]*)"""
+_LITERAL_EQ = re.compile(rf"""^(?:(?P<l1>{_LITERAL})===(?P<v1>[\w$.?]+)|(?P<v2>[\w$.?]+)===(?P<l2>{_LITERAL}))$""")
 
 
 def _literal_eq(t: str) -> tuple[str, str] | None:
