@@ -197,8 +197,11 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         return []   # (a file that cannot be read again may name any of them)
     # A method's own name as a string in its body labels its errors: no use (facts/lone_functions.py).
     counts = dict.fromkeys(left, 0)
+    lines: dict[str, list[bytes]] = {}   # (each file split once, however many of its methods)
     for path, fn in methods:
-        body = b"\n".join(texts[path].split(b"\n")[fn.span.line - 1:fn.span.end_line])
+        if path not in lines:
+            lines[path] = texts[path].split(b"\n")
+        body = b"\n".join(lines[path][fn.span.line - 1:fn.span.end_line])
         counts[fn.name.encode()] -= self_labels(body, fn.name.encode())
     for src in texts.values():
         for name in list(left):

@@ -102,7 +102,7 @@ def _keyed_clients(pf: ParsedFile, method: str, where: tuple[str, str]) -> tuple
 
 
 def context_key(pf: ParsedFile, node) -> str | None:
-    """The key a receiver reads from a request context, `c.get('db')` or a `const` holding
+    """The key a receiver reads from a request context, `c.get('db')` or a variable holding
     it (`const db = c.get('db')`): the index reads it as that variable (`_context_variables`)."""
     v = unwrap(node)
     if v is not None and v.type == "identifier":
