@@ -1,6 +1,8 @@
 """A local list filled item by item from a constant one: `const updates = []`, then
 `for (const s of CARRIER_SETTINGS) { …; updates.push({ … }) }`. It holds at most as many
-items as that constant, so a loop over it is as bounded as a loop over the constant."""
+items as that constant, so a loop over it is as bounded as a loop over the constant. A push
+written out in no loop (`if (late) reasons.push('LATE')`) adds one item at most: a list
+filled only by such pushes holds at most as many items as the code writes pushes."""
 
 from __future__ import annotations
 
@@ -13,21 +15,21 @@ _OTHER_GROWTH = (".unshift(", ".splice(", ".concat(", ".length =")
 
 
 def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
-    """The constant list a `const name = []` (declarator `decl`) is filled from, when every
-    way it grows is one `name.push(…)` (no spread) per round of a `for … of` loop over a
-    constant collection (`origin_of(collection) == "constant"`), in no loop of its own scope
-    around that; None otherwise."""
+    """What bounds a `const name = []` (declarator `decl`) when every way it grows is one
+    `name.push(…)` (no spread), each either in no loop of its scope (one item) or once per
+    round of a `for … of` loop over a constant collection (`origin_of(collection) ==
+    "constant"`) in no loop of its own: how it is filled (the constant, the count of pushes
+    written out one by one), for evidence; None otherwise. A push in a nested function (a
+    callback) runs as often as its caller decides: None."""
     scope = decl.parent.parent if decl.parent is not None else None   # lexical_declaration -> block
     if scope is None:
         return None
     body = text(scope)
     if any(f"{name}{g}" in body for g in _OTHER_GROWTH) or f"{name} =" in body.replace(f"const {name} =", ""):
         return None
-    found, pending = None, [scope]
+    found, single, pending = None, 0, [scope]
     while pending:
         n = pending.pop()
-        if n.type in FUNCTION_TYPES:
-            continue
         pending.extend(n.named_children)
         fn = field(n, "function") if n.type == "call_expression" else None
         if fn is None or fn.type != "member_expression" or text(fn) != f"{name}.push":
@@ -35,12 +37,26 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
         args = field(n, "arguments")
         if args is None or len(args.named_children) != 1 or args.named_children[0].type == "spread_element":
             return None
+        if _function_between(n, scope):
+            return None
         loop = _loop_around(n, scope)
-        right = field(loop, "right") if loop is not None and loop.type == "for_in_statement" else None
+        if loop is None:
+            single += 1
+            continue
+        right = field(loop, "right") if loop.type == "for_in_statement" else None
         if right is None or _loop_around(loop, scope) is not None or origin_of(unwrap(right)) != "constant":
             return None
         found = found or text(unwrap(right))
-    return found
+    pushes = f"{single} push(es) written out one by one, in no loop"
+    if found is None:
+        return f"by {pushes}" if single else None
+    return f"one item per item of {found}" + (f" and by {pushes}" if single else "")
+
+
+def _function_between(node: ts.Node, scope: ts.Node) -> bool:
+    """A function (a callback, a nested declaration) sits between `node` and `scope`."""
+    n = enclosing(node, FUNCTION_TYPES)
+    return n is not None and scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte
 
 
 def _loop_around(node: ts.Node, scope: ts.Node) -> ts.Node | None:

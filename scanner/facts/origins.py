@@ -267,11 +267,12 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
             if n:
                 return CONSTANT, f"the constant list {name} of {n} item(s)"
             # `const rows = []` filled later is a collection, not a constant list, unless it
-            # is filled one item per round of a loop over a constant one.
+            # is filled one item per round of a loop over a constant one, or by pushes
+            # written out one by one.
             from .filled_lists import filled_from_constant
             source = filled_from_constant(name, b.node, lambda c: collection_origin(c, resolver, depth + 1)[0]) \
                 if not value.named_children else None
-            return (CONSTANT, f"`{name}`, filled one item per item of {source}") if source else (UNKNOWN, "")
+            return (CONSTANT, f"`{name}`, filled {source}") if source else (UNKNOWN, "")
         decl = b.node.parent
         module_level = decl is not None and decl.parent is not None \
             and decl.parent.type in ("program", "export_statement")
