@@ -625,7 +625,10 @@ class ProjectIndex:
 
     def own_entry_kind(self, path: str, fid: int) -> str | None:
         """The entry kind of the function itself (not of one around it): its own file's
-        verdict, or `http-handler` when another module registers it."""
+        verdict, or `http-handler` when another module registers it. A module's top level
+        (`fid` -1: a script awaiting outside any function) is none."""
+        if fid < 0:
+            return None
         f = self.files[path].functions[fid]
         if f.entry_kind:
             return f.entry_kind
