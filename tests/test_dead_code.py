@@ -189,3 +189,74 @@ def test_a_method_of_a_class_extending_a_repo_base_is_judged_too(tmp_path):
              "src/base.ts": "export class BaseService { handleError(e: unknown, where: string) { return { e, where } } }\n",
              "src/main.ts": "import { UnitService } from './unit.service'\nnew UnitService().renameUnits('1')\n"}
     assert _dead(tmp_path, files) == {"src/unit.service.ts": {6}}
+
+
+# A library module (it only declares) that nothing imports and no file names
+# (analysis/unloaded_modules.py): the whole file is dead, unless the repository may load modules
+# by a path or a glob, its imports leave many database modules unexplained, or the module sits
+# where frameworks keep their files.
+SCHEDULER = ("import { prisma } from '../db'\n"
+             "export async function sweep() { return prisma.user.count() }\n"
+             "export async function sweepAll() { return prisma.user.findMany() }\n")
+# Four library modules with Prisma calls that the app imports: the imports explain its database code.
+USED = {f"src/services/s{i}.ts": f"import {{ prisma }} from '../db'\nexport const q{i} = () => prisma.user.count()\n"
+        for i in range(4)}
+MAIN = ("import { prisma } from './db'\n" + "".join(f"import {{ q{i} }} from './services/s{i}'\n" for i in range(4))
+        + "prisma.user.count().then(() => Promise.all([q0(), q1(), q2(), q3()]))\n")
+
+
+def _app(**files: str) -> dict[str, str]:
+    return {**USED, "src/main.ts": MAIN, **files}
+
+
+def test_a_library_module_nothing_loads_is_dead(tmp_path):
+    assert _dead(tmp_path, _app(**{"src/jobs/scheduler.ts": SCHEDULER})) == {"src/jobs/scheduler.ts": {1}}
+
+
+def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
+    loaders = {
+        "import": "export const load = (f: string) => import(`./jobs/${f}`)\n",
+        "require-all": "import requireAll from 'require-all'\n"
+                       "export const jobs = () => requireAll({ dirname: __dirname + '/jobs' })\n",
+        "glob": "export const config = { resolvers: ['src/**/*.resolver.ts'] }\n",
+        "require": "import fs from 'fs'\nexport const all = () => fs.readdirSync('jobs').map((f) => require(f))\n",
+    }
+    for i, (kind, loader) in enumerate(loaders.items()):
+        files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/loader.ts": loader})
+        assert _dead(tmp_path / str(i), files) == {}, kind
+    # A tool's config globs files for the tool (a CSS build), not for the app: still dead.
+    tool = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                   "tailwind.config.ts": "export default { content: ['./src/**/*.{ts,tsx}'] }\n"})
+    assert _dead(tmp_path / "tool", tool) == {"src/jobs/scheduler.ts": {1}}
+
+
+def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp_path):
+    named = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                    "serverless.yml": "functions:\n  sweep:\n    handler: src/jobs/scheduler.sweep\n"})
+    assert _dead(tmp_path / "named", named) == {}
+    works = _app(**{"src/jobs/scheduler.ts": SCHEDULER + "sweep()\n"})
+    assert _dead(tmp_path / "works", works) == {}
+    awaits = _app(**{"src/jobs/scheduler.ts": SCHEDULER + "export const n = await sweep()\n"})
+    assert _dead(tmp_path / "awaits", awaits) == {}
+    root = _app(**{"src/instrumentation.ts": SCHEDULER.replace("'../db'", "'./db'")})
+    assert _dead(tmp_path / "root", root) == {}
+    # A route config mounts the module's folder whole (Remix's `flatRoutes({ rootDirectory })`);
+    # an import of a sibling (`'./jobs/other'`) names a path into the folder, not the folder.
+    folder = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                     "src/routes.ts": "export default { rootDirectory: 'src/jobs' }\n"})
+    assert _dead(tmp_path / "folder", folder) == {}
+    sibling = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/jobs/other.ts": "export const o = 1\n",
+                      "src/uses.ts": "import { o } from './jobs/other'\nconsole.log(o)\n"})
+    assert _dead(tmp_path / "sibling", sibling) == {"src/jobs/scheduler.ts": {1}}
+    framework = _app(**{"src/jobs/scheduler.ts": "import { Command } from '@sapphire/framework'\n"
+                                                 "import { prisma } from '../db'\n"
+                                                 "export class Ping extends Command { run() { return prisma.user.count() } }\n"})
+    assert _dead(tmp_path / "framework", framework) == {}
+
+
+def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
+    # Two more unimported modules with Prisma calls: 3 of 8 unexplained, more than a quarter:
+    # the app loads its database code some way the scan does not see (a folder by convention).
+    files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/commands/a.ts": SCHEDULER,
+                    "src/commands/b.ts": SCHEDULER})
+    assert _dead(tmp_path, files) == {}

@@ -12,8 +12,9 @@ interface that declares it names it too).
 A function every call of which sits in dead code (or in a server action Next.js gives no
 endpoint), and that the scanned sources name nowhere but its definition and those calls, is
 dead too, to a fixed point.
-A module nothing imports is left alone: a framework may load it by its path (Next.js
-`middleware.ts`, a Trigger.dev task folder, a serverless handler). So are framework entry
+A module nothing imports is dead only when it merely declares and nothing names its file
+(analysis/unloaded_modules.py); otherwise a framework may load it by its path (Next.js
+`middleware.ts`, a Trigger.dev task folder, a serverless handler). Left alone: framework entry
 points, scheduled functions, default exports, and modules of a package that publishes an
 API (`exports`, `module`, `types` in its package.json): its callers may live elsewhere. In a
 repository with templates the scan does not parse (Svelte, Vue, Astro, MDX components import
@@ -29,10 +30,9 @@ from ..facts.lone_functions import self_labels
 from ..index import FunctionKey
 from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
+from .unloaded_modules import PLAIN_ROLES as _PLAIN_ROLES, publishes_api, unloaded_modules
 from .unimported_actions import imported_names, unimported_actions
 
-_LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
-_PLAIN_ROLES = ("lib", "component")
 # Packages whose components live in files the scan does not parse (`.svelte`, `.vue`, `.astro`,
 # `.mdx`), whose imports it therefore cannot see.
 _TEMPLATE_PACKAGES = ("svelte", "@sveltejs/kit", "vue", "nuxt", "astro", "@next/mdx", "@mdx-js/loader",
@@ -74,7 +74,8 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             spans.append((fn.span.line, fn.span.end_line, why))
         if spans:
             out[path] = tuple(spans)
-    for path, last, why in (*_unmounted_routers(index), *unmounted_controllers(index)):
+    for path, last, why in (*_unmounted_routers(index), *unmounted_controllers(index),
+                            *unloaded_modules(index, _templates_import(index))):
         out[path] = (*out.get(path, ()), (1, last, why))
     for path, fn in _unnamed_elsewhere(index, methods):
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
@@ -220,6 +221,4 @@ def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bo
         return False
     if not index.importers(path):
         return False
-    home = index.package_of(path)
-    manifest = next((p.manifest for p in index.modules.packages.values() if p.dir == home), {})
-    return not any(k in manifest for k in _LIBRARY_KEYS)
+    return not publishes_api(index, path)

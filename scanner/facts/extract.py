@@ -7,7 +7,7 @@ from collections import Counter
 
 from .. import parse as P
 from . import (array_caps, augments, browser_handlers, call_sites, calls, catches, clients, dev_only, exports,
-               functions, imports, inputs, lone_functions, nest_globals, route_schemas)
+               functions, imports, inputs, lone_functions, module_traits, nest_globals, route_schemas)
 from .callbacks import handed_callbacks
 from .comments import extract_suppressions
 from .context import ContextBuilder
@@ -97,7 +97,7 @@ def extract(pf: ParsedFile) -> FileFacts:
         route_schemas=route_schemas.extract(pf, lambda value: functions.function_of_value(pf, value)),
         suppressions=extract_suppressions(pf),
         parse_errors=tuple((p.line, p.column, p.message) for p in P.parse_problems(pf.tree)),
-        notes=_notes(pf),
+        notes=_notes(pf), module_traits=module_traits.extract(pf),
     )
 
 

@@ -3,7 +3,7 @@ facts can be cached by content hash and built in worker processes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .fast_records import speed_up
 from .records import (  # noqa: F401 (re-exported: every fact record is importable from here)
@@ -394,7 +394,7 @@ class FileFacts:
     param_flows: tuple[ParamFlow, ...] = ()
     parse_errors: tuple[tuple[int, int, str], ...] = ()
     notes: tuple[tuple[str, str], ...] = ()   # (warning kind, message): why facts are missing or incomplete
-    extra: dict = field(default_factory=dict, compare=False)
+    module_traits: tuple[str, ...] = ()   # facts/module_traits.py: "declarations", "loads-by-path"
 
 
 speed_up(globals())   # every record here and in records.py: a faster __init__ and __reduce__

@@ -1,0 +1,121 @@
+"""Library modules nothing loads: dead code (rules.md §8, outside the request path).
+
+A module whose top level only declares (facts/module_traits.py: no statement, no top-level
+`await`, no class a framework could find by itself) does nothing until something imports it.
+When no scanned module, test, test config or seed imports it, and no file of the repository
+(package.json scripts, serverless.yml, a Dockerfile, docs, another source) names its file, it
+never runs. Left alone: every module of a repository that loads modules by a path computed at
+run time or globs source files (a folder loader, `require-all`, a framework's `**/*.resolver.ts`),
+or where imports leave more than a quarter of the library modules with Prisma calls unexplained;
+modules at the root of their package or its `src` folder, where frameworks keep their files by
+convention; modules of a package that publishes an API; modules of repositories with templates
+the scan does not parse (they import modules too)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import PurePosixPath
+
+from .sources import scanned_sources
+
+# Roles of modules that only serve others (not a route, page or script).
+PLAIN_ROLES = ("lib", "component")
+# package.json keys of a package that publishes an API: its callers may live outside the scan.
+_LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
+# Folders of dependencies, build output and version control: nothing there names the app's files.
+_SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", "out", "coverage", ".turbo",
+                        ".vercel", ".cache", ".output", ".nuxt", ".svelte-kit"})
+_MAX_TEXT = 1 << 20
+# "Nothing imports it" is evidence only where the imports explain how the app loads its
+# database code: when more than one in this many library modules (they only declare) with Prisma
+# calls is imported by nothing, the app loads them some way the scan does not see (a framework's
+# folder, a loader).
+_UNEXPLAINED = 4
+
+
+def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]]:
+    """(path, last line, why) for the library modules nothing loads."""
+    files = index.files
+    with_db = [p for p, f in files.items() if f.role in PLAIN_ROLES and (f.prisma_calls or f.clients_created)
+               and "declarations" in f.module_traits]
+    unimported = [p for p in with_db if not index.importers(p)]
+    if not unimported or len(unimported) * _UNEXPLAINED > len(with_db) or templates_import \
+            or any("loads-by-path" in f.module_traits for f in files.values()):
+        return []
+    sources = scanned_sources(index)
+    if sources is None:
+        return []
+    candidates = [p for p in unimported if not files[p].parse_errors and _nested(index, p)
+                  and not index.imported_by_tests(p) and not index.imported_by_seeds(p)
+                  and not publishes_api(index, p)]
+    if not candidates:
+        return []
+    named = _named_stems(index, {p: _stem(p) for p in candidates})
+    return [(p, sources[p].count(b"\n") + 1,
+             f"no module of the scan imports {p}, and no file of the repository names it: a module that "
+             "only declares runs only when imported (dead code)")
+            for p in candidates if p not in named]
+
+
+def _nested(index, path: str) -> bool:
+    """The module sits in a folder of its package (or of its `src`): a framework's files by
+    convention (`src/middleware.ts`, `src/instrumentation.ts`, `hooks.server.ts`) sit at the root."""
+    home = index.package_of(path)
+    parts = (path[len(home) + 1:] if home else path).split("/")
+    if parts[0] == "src":
+        parts = parts[1:]
+    return len(parts) > 1
+
+
+def _folder(path: str) -> bytes:
+    """A pattern for a string naming the module's folder whole, as a route config or loader
+    does (`flatRoutes({ rootDirectory: "modules/product/routes" })`, `'jobs/**'`), not a path
+    into it (an import of a sibling, `'~/server/services/other'`): its last two segments, then
+    the string's end or a glob."""
+    tail = "/".join(PurePosixPath(path).parent.parts[-2:])
+    return rb"(?<![\w$-])" + re.escape(tail.encode()) + rb"/?(?:\*[^'\"`\s]*)?['\"`]" if tail else rb"(?!)"
+
+
+def _stem(path: str) -> str:
+    p = PurePosixPath(path)
+    return p.parent.name if p.stem == "index" else p.stem
+
+
+def publishes_api(index, path: str) -> bool:
+    """The module's package publishes an API (`exports`, `module`, `types` in its package.json)."""
+    home = index.package_of(path)
+    manifest = next((p.manifest for p in index.modules.packages.values() if p.dir == home), {})
+    return any(k in manifest for k in _LIBRARY_KEYS)
+
+
+def _named_stems(index, stems: dict[str, str]) -> set[str]:
+    """The candidate paths whose file's name another file of the repository spells as a whole
+    word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
+    whose folder it names whole: read from disk once, every text file but dependencies, build
+    output and large files."""
+    patterns = {p: re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])|" + _folder(p))
+                for p, s in stems.items()}
+    left, named = dict(patterns), set()
+    root = index.root
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        for name in names:
+            full = os.path.join(folder, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            try:
+                if os.path.getsize(full) > _MAX_TEXT:
+                    continue
+                with open(full, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return set(stems)   # (a file that cannot be read may name any of them)
+            if b"\0" in data[:4096]:
+                continue
+            for p, pat in list(left.items()):
+                if rel != p and pat.search(data):
+                    named.add(p)
+                    del left[p]
+            if not left:
+                return named
+    return named
