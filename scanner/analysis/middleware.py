@@ -121,7 +121,7 @@ def _middleware_parts(index, path: str, middlewares, validators, handler: Functi
             parts = middleware_parts(index.files[target.path], target.id, mw.called)
         else:   # a library's (`validateRequest` of zod-express-middleware): by its name only
             parts = frozenset({"*"}) if validators and callee_matches(mw.callee, validators) else frozenset()
-        for part in sorted(parts):
+        for part in sorted({*parts, *mw.parts}):
             out.setdefault(part, mw.callee)
     return out
 

@@ -22,7 +22,7 @@ import tree_sitter as ts
 from .entries import handler_arguments, path_literal, registered_handler_call
 from .model import ClientRef, HandlerRef, Middleware
 from .nodes import FUNCTION_TYPES, field, key, object_pairs, span, text, unwrap
-from .route_schemas import options_parts
+from .route_schemas import argument_parts, options_parts
 from .scopes import Resolver
 
 _MAX_HOPS = 4
@@ -95,7 +95,7 @@ class _Namer:
                               ClientRef("import", "import", EXPRESS_VALIDATOR, chain), None, True, span(node))
         if node.type == "call_expression":
             target = self._function(field(node, "function"))
-            return None if target is None else Middleware(handler, *target, True, span(node))
+            return None if target is None else Middleware(handler, *target, True, span(node), argument_parts(node))
         if node.type not in ("identifier", "member_expression"):
             return None
         if node.type == "identifier":

@@ -17,7 +17,7 @@ import re
 
 import tree_sitter as ts
 
-from .nodes import field, text, unwrap
+from .nodes import field
 from .parsed import ParsedFile
 
 _DECLARATION_TYPES = frozenset({
@@ -26,45 +26,49 @@ _DECLARATION_TYPES = frozenset({
     "type_alias_declaration", "enum_declaration", "ambient_declaration", "module",
     "internal_module", "lexical_declaration", "variable_declaration", "comment", "empty_statement",
     "import_alias", "hash_bang_line"})
-# A string naming source files by a pattern (`src/**/*.resolver.ts`, `*.{js,ts}`): a folder a
-# loader or a framework reads.
-_SOURCE_GLOB = re.compile(r"\*[^\s]*\.(?:[cm]?[jt]sx?\b|\{[^}]*\b[jt]sx?\b)")
+# Loading by a computed path, read from the text (one regex pass, no tree walk; a comment that
+# spells one errs toward "may load"): `import(file)`, `require(path.join(…))`, a template with a
+# substitution (`import(`./commands/${f}`)`), `require.context`, `import.meta.glob`, a loader's
+# `{ dirname: … }`, and a string globbing source files (`'src/**/*.resolver.ts'`, `*.{js,ts}`).
+_LOADS = re.compile(
+    rb"""\b(?:import|require)\s*\(\s*(?:[^\s'"`)]|`[^`]*\$\{)"""
+    rb"""|\brequire\.context\b|\bimport\.meta\.glob|\bdirname\s*:"""
+    rb"""|['"`][^'"`\n]*\*[^'"`\n\s]*\.(?:[cm]?[jt]sx?\b|\{[^}'"`\n]*\b[jt]sx?\b)""")
 # A tool's config (`tailwind.config.js`, `vitest.config.ts`, `.eslintrc.cjs`): its globs tell a
 # build, lint or test tool which files to read; the app loads nothing by them.
 _TOOL_CONFIG = re.compile(r"(^|/)(\.[^/]*|[^/]*\.config\.[cm]?[jt]s)$")
-_LOADER_CALLS = ("require.context", "import.meta.glob", "import.meta.globEager")
-_LOADER_WORDS = (b"import(", b"require(", b"require.context", b"import.meta.glob", b"dirname")
-_SOURCE_GLOB_BYTES = re.compile(_SOURCE_GLOB.pattern.encode())
 
 
 def extract(pf: ParsedFile) -> tuple[str, ...]:
     traits = []
-    if _declarations_only(pf.root):
+    if _declarations_only(pf.root, b"await" in pf.source):
         traits.append("declarations")
-    if not _TOOL_CONFIG.search(pf.path) and _may_load(pf.source) and _loads_by_path(pf.root):
+    if not _TOOL_CONFIG.search(pf.path) and _LOADS.search(pf.source):
         traits.append("loads-by-path")
     return tuple(traits)
 
 
-def _declarations_only(root: ts.Node) -> bool:
+def _declarations_only(root: ts.Node, may_await: bool) -> bool:
+    """Every top-level statement declares; `may_await` False (no `await` in the text) spares
+    the walks for a top-level one."""
     for stmt in root.named_children:
         if stmt.type == "export_statement":
             decl = field(stmt, "declaration")
             value = field(stmt, "value")
-            if decl is not None and not _plain(decl):
+            if decl is not None and not _plain(decl, may_await):
                 return False
-            if value is not None and _awaits(value):
+            if value is not None and may_await and _awaits(value):
                 return False
             continue
-        if stmt.type not in _DECLARATION_TYPES or not _plain(stmt):
+        if stmt.type not in _DECLARATION_TYPES or not _plain(stmt, may_await):
             return False
     return True
 
 
-def _plain(decl: ts.Node) -> bool:
+def _plain(decl: ts.Node, may_await: bool) -> bool:
     """A declaration that does no work when loaded and that no framework finds by itself."""
     if decl.type in ("lexical_declaration", "variable_declaration"):
-        return not _awaits(decl)
+        return not (may_await and _awaits(decl))
     if decl.type in ("class_declaration", "abstract_class_declaration"):
         if any(c.type == "decorator" for c in decl.children):
             return False
@@ -83,35 +87,3 @@ def _awaits(node: ts.Node) -> bool:
                           "class_body"):
             pending.extend(n.named_children)
     return False
-
-
-def _may_load(source: bytes) -> bool:
-    """A cheap look at the text first: most files hold no loader call and no glob."""
-    return any(w in source for w in _LOADER_WORDS) or _SOURCE_GLOB_BYTES.search(source) is not None
-
-
-def _loads_by_path(root: ts.Node) -> bool:
-    pending = [root]
-    while pending:
-        n = pending.pop()
-        pending.extend(n.named_children)
-        if n.type == "call_expression":
-            fn = field(n, "function")
-            name = text(fn) if fn is not None else ""
-            if name in _LOADER_CALLS:
-                return True
-            args = field(n, "arguments")
-            first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
-            if name in ("import", "require") or (fn is not None and fn.type == "import"):
-                if first is not None and first.type != "string" and not _literal_template(first):
-                    return True
-            if first is not None and first.type == "object" and any(
-                    text(field(p, "key")) == "dirname" for p in first.named_children if p.type == "pair"):
-                return True
-        elif n.type in ("string_fragment",) and _SOURCE_GLOB.search(text(n)):
-            return True
-    return False
-
-
-def _literal_template(node: ts.Node) -> bool:
-    return node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children)

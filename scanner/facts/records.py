@@ -99,6 +99,9 @@ class Middleware:
     local_function: int | None   # or the function of this file
     called: bool                 # `validate(S)`: the function returns the middleware; else it is one
     span: Span                   # of the call, or of the name
+    # The request parts its call's object argument gives a schema each (`validateRequest({ query:
+    # z.object(…) })`): what the author asked it to check, whatever the library it hands them to.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,20 @@ def options_parts(resolver: Resolver, call: ts.Node) -> tuple[str, ...]:
 _ELYSIA_PARTS = {"body": "body", "query": "query", "params": "params"}
 
 
+def argument_parts(call: ts.Node) -> tuple[str, ...]:
+    """The request parts a middleware factory's object argument gives a schema each
+    (`validateRequest({ query: z.object(…), body: NoteBody })`); () for any other argument. A
+    string, number or `true` is an option, not a schema."""
+    args = field(call, "arguments")
+    first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
+    if first is None or first.type != "object":
+        return ()
+    pairs = object_pairs(first)
+    return tuple(sorted(part for key, part in _ELYSIA_PARTS.items() if key in pairs
+                        and unwrap(pairs[key]) is not None
+                        and unwrap(pairs[key]).type in ("call_expression", "identifier", "member_expression")))
+
+
 def _schema_like(value: ts.Node | None) -> bool:
     """A schema (`t.Object(…)`, a name holding one) or a model's name; not `true` or a number."""
     return value is not None and value.type in ("call_expression", "identifier", "member_expression", "string")

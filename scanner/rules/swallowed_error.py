@@ -348,10 +348,11 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
     if catch.kind == "try" and catch.try_answers and h.falls_through and not catch.ends_function:
         return "quiet", ("the try returns its answer; the handler falls through to what the function "
                          "answers after the try, so the caller sees the failure",)
-    if catch.kind == "try" and catch.success_flag and h.falls_through:
+    goes_on = h.falls_through or not h.statements   # (an empty handler goes on after the try too)
+    if catch.kind == "try" and catch.success_flag and goes_on:
         return "quiet", (f"the try ends by setting `{catch.success_flag}`, which the function reads after "
                          "it and the handler leaves unset: the failure is recorded there",)
-    if catch.kind == "try" and catch.after_fails and h.falls_through:
+    if catch.kind == "try" and catch.after_fails and goes_on:
         return "quiet", (f"the handler falls through to `{catch.after_fails}` right after the try, which "
                          "answers with a failure: the caller sees it",)
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):

@@ -209,6 +209,19 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
     return None
 
 
+def _undone_on_failure(first: Write, w: Write, index: ProjectIndex):
+    """The write (a PrismaCall) in the catch of a try around `w` that deletes or updates rows of
+    `first`'s model: `try { await b.create() } catch { await a.delete({ where: { id } }) }`. A
+    failed second write takes the first back, which is what a transaction would do."""
+    if first.model is None or first.operation not in CREATE_OPS:
+        return None
+    owner = FunctionKey(w.path, index.owner(w.path, w.ctx.function))
+    return next((c for c in index.calls_by_function.get(owner, ()) if c.kind == "write"
+                 and c.model == first.model and c.operation in DELETE_OPS
+                 and set(c.call.ctx.catches) & set(w.ctx.trys) and not set(c.call.ctx.catches) & set(first.ctx.trys)),
+                None)
+
+
 def _discards(c: CatchFact) -> bool:
     """`.catch(() => null)`: a handler that takes no error cannot hand it on by what it
     returns; the write's failure becomes a plain value."""
@@ -448,6 +461,10 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
                        f"decided where `{held.collected_into}` runs",)
     if w.ctx.catches:
         return "quiet", (f"{w.label} runs in a catch clause: it compensates for a failure",)
+    undo = _undone_on_failure(first, w, index)
+    if undo is not None:
+        return "quiet", (f"{w.label} sits in a try whose catch undoes {first.label} ({undo.operation} of "
+                         f"{undo.model} at line {undo.call.span.line}): the pair is compensated",)
     if _caller_decides(first, w, index):
         return "low", ("both writes use the client this function is handed as a parameter, and no caller "
                        "the scan resolves shows whether it hands a transaction's: the caller decides",)
