@@ -248,6 +248,11 @@ def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp
     sibling = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/jobs/other.ts": "export const o = 1\n",
                       "src/uses.ts": "import { o } from './jobs/other'\nconsole.log(o)\n"})
     assert _dead(tmp_path / "sibling", sibling) == {"src/jobs/scheduler.ts": {1}}
+    # An import of the folder's index module is counted by the imports, not a folder handed on.
+    barrel = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/jobs/index.ts": "export const o = 1\n",
+                     "src/uses.ts": "import { o } from './jobs'\nconsole.log(o)\n",
+                     "README.md": "The jobs live in `src/jobs`.\n"})
+    assert _dead(tmp_path / "barrel", barrel) == {"src/jobs/scheduler.ts": {1}}
     framework = _app(**{"src/jobs/scheduler.ts": "import { Command } from '@sapphire/framework'\n"
                                                  "import { prisma } from '../db'\n"
                                                  "export class Ping extends Command { run() { return prisma.user.count() } }\n"})

@@ -27,6 +27,7 @@ _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
 _SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", "out", "coverage", ".turbo",
                         ".vercel", ".cache", ".output", ".nuxt", ".svelte-kit"})
 _MAX_TEXT = 1 << 20
+_PROSE = (".md", ".mdx", ".txt", ".rst")
 # "Nothing imports it" is evidence only where the imports explain how the app loads its
 # database code: when more than one in this many library modules (they only declare) with Prisma
 # calls is imported by nothing, the app loads them some way the scan does not see (a framework's
@@ -77,6 +78,19 @@ def _folder(path: str) -> bytes:
     return rb"(?<![\w$-])" + re.escape(tail.encode()) + rb"/?(?:\*[^'\"`\s]*)?['\"`]" if tail else rb"(?!)"
 
 
+# What comes before a module specifier: an import of the folder's index module, which the
+# import graph already counts, not a folder handed to a loader.
+_SPECIFIER = re.compile(rb"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*['"`][^'"`\n]*$""")
+
+
+def _names_folder(pattern: re.Pattern, data: bytes) -> bool:
+    for m in pattern.finditer(data):
+        line_start = data.rfind(b"\n", 0, m.start()) + 1
+        if not _SPECIFIER.search(data, line_start, m.start()):
+            return True
+    return False
+
+
 def _stem(path: str) -> str:
     p = PurePosixPath(path)
     return p.parent.name if p.stem == "index" else p.stem
@@ -92,9 +106,9 @@ def publishes_api(index, path: str) -> bool:
 def _named_stems(index, stems: dict[str, str]) -> set[str]:
     """The candidate paths whose file's name another file of the repository spells as a whole
     word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
-    whose folder it names whole: read from disk once, every text file but dependencies, build
+    whose folder a file other than prose names whole: read from disk once, every text file but dependencies, build
     output and large files."""
-    patterns = {p: re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])|" + _folder(p))
+    patterns = {p: (re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])"), re.compile(_folder(p)))
                 for p, s in stems.items()}
     left, named = dict(patterns), set()
     root = index.root
@@ -112,8 +126,9 @@ def _named_stems(index, stems: dict[str, str]) -> set[str]:
                 return set(stems)   # (a file that cannot be read may name any of them)
             if b"\0" in data[:4096]:
                 continue
-            for p, pat in list(left.items()):
-                if rel != p and pat.search(data):
+            prose = name.endswith(_PROSE)   # (a folder tree drawn in a README loads nothing)
+            for p, (stem, folder_) in list(left.items()):
+                if rel != p and (stem.search(data) or not prose and _names_folder(folder_, data)):
                     named.add(p)
                     del left[p]
             if not left:

@@ -27,11 +27,11 @@ _DECLARATION_TYPES = frozenset({
     "internal_module", "lexical_declaration", "variable_declaration", "comment", "empty_statement",
     "import_alias", "hash_bang_line"})
 # Loading by a computed path, read from the text (one regex pass, no tree walk; a comment that
-# spells one errs toward "may load"): `import(file)`, `require(path.join(…))`, a template with a
+# spells one errs toward "may load", prose's "require (…" with a space does not count): `import(file)`, `require(path.join(…))`, a template with a
 # substitution (`import(`./commands/${f}`)`), `require.context`, `import.meta.glob`, a loader's
 # `{ dirname: … }`, and a string globbing source files (`'src/**/*.resolver.ts'`, `*.{js,ts}`).
 _LOADS = re.compile(
-    rb"""\b(?:import|require)\s*\(\s*(?:[^\s'"`)]|`[^`]*\$\{)"""
+    rb"""\b(?:import|require)\((?:\s*[^\s'"`)]|\s*`[^`]*\$\{)"""
     rb"""|\brequire\.context\b|\bimport\.meta\.glob|\bdirname\s*:"""
     rb"""|['"`][^'"`\n]*\*[^'"`\n\s]*\.(?:[cm]?[jt]sx?\b|\{[^}'"`\n]*\b[jt]sx?\b)""")
 # A tool's config (`tailwind.config.js`, `vitest.config.ts`, `.eslintrc.cjs`): its globs tell a
