@@ -494,3 +494,34 @@ def test_a_variable_a_getter_sets_to_a_client_on_first_use(tmp_path):
     })
     assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/notes.ts", 3)]
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(5, "store")]
+
+
+def test_a_field_typed_by_a_property_of_a_default_exported_interface(tmp_path):
+    # `prisma: Options["prisma"]`, where `Options` is an intersection of interfaces one of which
+    # is a module's default export with `prisma: PrismaClient`: the field holds a client, and so
+    # does that field of the exported instance. Near miss: a property of the same type that is
+    # no client (`logger: Options["logger"]`).
+    result = _scan_app(tmp_path, {
+        "src/bot/options.ts": 'import type { PrismaClient } from "@prisma/client"\n'
+                              "export default interface BaseOptions {\n"
+                              "  prisma: PrismaClient\n"
+                              "  logger: { info(m: string): void }\n"
+                              "}\n",
+        "src/bot/handler.ts": 'import type BaseOptions from "./options"\n'
+                              "type Options = BaseOptions & { prefix: string }\n"
+                              "export default class Handler {\n"
+                              '  public prisma: Options["prisma"]\n'
+                              '  public logger: Options["logger"]\n'
+                              "  constructor(o: Options) { this.prisma = o.prisma; this.logger = o.logger }\n"
+                              "}\n",
+        "src/main.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                       'import Handler from "./bot/handler"\n'
+                       "const handler = new Handler({ prisma: new PrismaClient(), logger: console, prefix: '!' })\n"
+                       "export default handler\n",
+        "src/lib/users.ts": 'import handler from "../main"\n'
+                            "export const users = () => handler.prisma.user.findMany({ take: 5 })\n"
+                            "export const notes = () => handler.logger.note.findMany({ take: 5 })\n",
+    })
+    assert ("src/lib/users.ts", 2) in [(c.path, c.line) for c in result.index.prisma_calls]
+    assert [(u.path, u.line, u.receiver) for u in result.index.unresolved_calls] == [
+        ("src/lib/users.ts", 3, "handler.logger")]

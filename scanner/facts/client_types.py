@@ -4,8 +4,8 @@ A parameter, field, variable or function result whose declared type is a client
 type (`PrismaClient`, `Prisma.TransactionClient`, the configured ones), a union
 holding one, `typeof prisma`, a local class extending a client class, or a type
 alias naming one of those, holds a client. A property of an object type
-(`type Clients = { dbRead: PrismaClient }`, an interface) holds what its type
-says. A type imported from another module becomes an `import` ClientRef that the
+(`type Clients = { dbRead: PrismaClient }`, an interface, an intersection of them) holds what
+its type says, and so does a type that names one (`Options["prisma"]`). A type imported from another module becomes an `import` ClientRef that the
 project index settles through that module's exported types (one alias hop or
 more across files)."""
 
@@ -130,6 +130,11 @@ class TypeReader:
             if decl is not None and decl.type == "type_alias_declaration":
                 return self._instantiated(decl, args, depth)
             return self.classify(field(t, "name"), depth + 1)
+        if kind == "lookup_type" and len(t.named_children) == 2:
+            # `Handler["prisma"]`: what the property of that type holds.
+            key = t.named_children[1]
+            name = text(key)[1:-1] if key.type == "literal_type" and text(key)[:1] in "'\"" else ""
+            return self.member(t.named_children[0], name, depth + 1) if name else UNKNOWN
         if kind == "object_type" and len(t.named_children) == 1 and t.named_children[0].type == "index_signature":
             # `{ [K in keyof PrismaClient]: PrismaClient[K] }` (a lazy proxy's type): the
             # client's own members.
@@ -252,7 +257,7 @@ class TypeReader:
                 if sig.type == "property_signature" and text(field(sig, "name")) == prop:
                     return self.classify(field(sig, "type"), depth + 1)
             return UNKNOWN
-        if t.type == "union_type":
+        if t.type in ("union_type", "intersection_type"):
             for c in t.named_children:
                 r = self.member(c, prop, depth + 1)
                 if r.kind in ("client", "import"):

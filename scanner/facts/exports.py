@@ -222,7 +222,7 @@ def _declaration_exports(pf: ParsedFile, decl: ts.Node, is_default: bool, line: 
         types = pf.resolver.types
         ref = types.classify(field(decl, "value")) if decl.type == "type_alias_declaration" \
             else NOT_CLIENT
-        out.append(ExportRef(text(field(decl, "name")),
+        out.append(ExportRef("default" if is_default else text(field(decl, "name")),
                              ref if ref.kind in ("client", "import") else NOT_CLIENT,
                              types.members(decl), line=line))
     return out
