@@ -2,9 +2,13 @@
 `for (const s of CARRIER_SETTINGS) { …; updates.push({ … }) }`. It holds at most as many
 items as that constant, so a loop over it is as bounded as a loop over the constant. A push
 written out in no loop (`if (late) reasons.push('LATE')`) adds one item at most: a list
-filled only by such pushes holds at most as many items as the code writes pushes."""
+filled only by such pushes holds at most as many items as the code writes pushes. So does one
+filled a push per round of a loop counting between two numbers the code writes
+(`for (let month = 0; month < 12; month++)`), as `Array.from({ length: 12 })` would."""
 
 from __future__ import annotations
+
+import re
 
 import tree_sitter as ts
 
@@ -18,8 +22,9 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
     """What bounds a `const name = []` (declarator `decl`) when every way it grows is one
     `name.push(…)` (no spread), each either in no loop of its scope (one item) or once per
     round of a `for … of` loop over a constant collection (`origin_of(collection) ==
-    "constant"`) in no loop of its own: how it is filled (the constant, the count of pushes
-    written out one by one), for evidence; None otherwise. A push in a nested function (a
+    "constant"`) or of a counted loop between two numbers, in no loop of its own: how it is
+    filled (the constant, the rounds, the count of pushes written out one by one), for
+    evidence; None otherwise. A push in a nested function (a
     callback) runs as often as its caller decides: None."""
     scope = decl.parent.parent if decl.parent is not None else None   # lexical_declaration -> block
     if scope is None:
@@ -43,14 +48,29 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
         if loop is None:
             single += 1
             continue
-        right = field(loop, "right") if loop.type == "for_in_statement" else None
-        if right is None or _loop_around(loop, scope) is not None or origin_of(unwrap(right)) != "constant":
+        if _loop_around(loop, scope) is not None:
             return None
-        found = found or text(unwrap(right))
+        rounds = _fixed_rounds(loop)
+        right = field(loop, "right") if loop.type == "for_in_statement" else None
+        if rounds is None and (right is None or origin_of(unwrap(right)) != "constant"):
+            return None
+        found = found or rounds or f"one item per item of {text(unwrap(right))}"
     pushes = f"{single} push(es) written out one by one, in no loop"
     if found is None:
         return f"by {pushes}" if single else None
-    return f"one item per item of {found}" + (f" and by {pushes}" if single else "")
+    return found + (f" and by {pushes}" if single else "")
+
+
+# A counted `for` from a number to a number written in the code, one step a round
+# (`for (let month = 0; month < 12; month++)`): as many rounds as `Array.from({ length: 12 })`.
+_COUNTED = re.compile(r"^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d+\s*;\s*\1\s*<=?\s*(\d+)\s*;"
+                      r"\s*(?:\1\s*\+\+|\+\+\s*\1|\1\s*\+=\s*1)\s*\)")
+
+
+def _fixed_rounds(loop: ts.Node) -> str | None:
+    m = _COUNTED.match(text(loop)) if loop.type == "for_statement" else None
+    line = loop.start_point[0] + 1
+    return f"one item per round of a loop counting to {m.group(2)} (line {line})" if m else None
 
 
 def _function_between(node: ts.Node, scope: ts.Node) -> bool:
