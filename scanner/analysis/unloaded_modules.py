@@ -106,8 +106,8 @@ def publishes_api(index, path: str) -> bool:
 def _named_stems(index, stems: dict[str, str]) -> set[str]:
     """The candidate paths whose file's name another file of the repository spells as a whole
     word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
-    whose folder a file other than prose names whole: read from disk once, every text file but dependencies, build
-    output and large files."""
+    whose folder a file other than prose names whole: read from disk once, every text file but
+    dependencies, build output and large files."""
     patterns = {p: (re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])"), re.compile(_folder(p)))
                 for p, s in stems.items()}
     left, named = dict(patterns), set()

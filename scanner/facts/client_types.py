@@ -5,8 +5,9 @@ type (`PrismaClient`, `Prisma.TransactionClient`, the configured ones), a union
 holding one, `typeof prisma`, a local class extending a client class, or a type
 alias naming one of those, holds a client. A property of an object type
 (`type Clients = { dbRead: PrismaClient }`, an interface, an intersection of them) holds what
-its type says, and so does a type that names one (`Options["prisma"]`). A type imported from another module becomes an `import` ClientRef that the
-project index settles through that module's exported types (one alias hop or
+its type says, and so does a type that names one (`Options["prisma"]`). A type imported
+from another module becomes an `import` ClientRef that the project index settles through that
+module's exported types (one alias hop or
 more across files)."""
 
 from __future__ import annotations

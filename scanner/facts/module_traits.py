@@ -56,14 +56,20 @@ def extract(pf: ParsedFile) -> tuple[str, ...]:
 def _loads_by_path(source: bytes) -> bool:
     if any(p.search(source) for p in _LOADS):
         return True
-    if any(m.start() == 0 or not (source[m.start() - 1:m.start()].isalnum() or source[m.start() - 1] == 95)
-           for m in _DIRNAME_KEY.finditer(source)):
-        return True
-    for m in _SOURCE_GLOB.finditer(source):
-        line = source[source.rfind(b"\n", 0, m.start()) + 1:m.start()]
-        if not line.lstrip().startswith((b"*", b"//", b"/*")) and any(q in line for q in (b"'", b'"', b"`")):
-            return True
-    return False
+    if any(not _after_word(source, m.start()) for m in _DIRNAME_KEY.finditer(source)):
+        return True   # (`{ dirname: … }`, not `__dirname : …`)
+    return any(_in_code_string(source, m.start()) for m in _SOURCE_GLOB.finditer(source))
+
+
+def _after_word(source: bytes, at: int) -> bool:
+    prev = source[at - 1:at]
+    return prev.isalnum() or prev in (b"_", b"$")
+
+
+def _in_code_string(source: bytes, at: int) -> bool:
+    """A quote opens before `at` on its line, which is no comment line."""
+    line = source[source.rfind(b"\n", 0, at) + 1:at]
+    return not line.lstrip().startswith((b"*", b"//", b"/*")) and any(q in line for q in (b"'", b'"', b"`"))
 
 
 def _declarations_only(root: ts.Node, may_await: bool) -> bool:
