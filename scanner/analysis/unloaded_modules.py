@@ -52,7 +52,7 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
                   and not publishes_api(index, p)]
     if not candidates:
         return []
-    named = _named_stems(index, {p: _stem(p) for p in candidates})
+    named = _named_stems(index, {p: _stem(p) for p in candidates}, sources)
     return [(p, sources[p].count(b"\n") + 1,
              f"no module of the scan imports {p}, and no file of the repository names it: a module that "
              "only declares runs only when imported (dead code)")
@@ -103,11 +103,11 @@ def publishes_api(index, path: str) -> bool:
     return any(k in manifest for k in _LIBRARY_KEYS)
 
 
-def _named_stems(index, stems: dict[str, str]) -> set[str]:
+def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes]) -> set[str]:
     """The candidate paths whose file's name another file of the repository spells as a whole
     word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
-    whose folder a file other than prose names whole: read from disk once, every text file but
-    dependencies, build output and large files."""
+    whose folder a file other than prose names whole: every text file but dependencies, build
+    output and large files, the scanned ones from `sources` (already read), the others from disk."""
     patterns = {p: (re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])"), re.compile(_folder(p)))
                 for p, s in stems.items()}
     left, named = dict(patterns), set()
@@ -117,11 +117,13 @@ def _named_stems(index, stems: dict[str, str]) -> set[str]:
         for name in names:
             full = os.path.join(folder, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
+            data = sources.get(rel)
             try:
-                if os.path.getsize(full) > _MAX_TEXT:
+                if (len(data) if data is not None else os.path.getsize(full)) > _MAX_TEXT:
                     continue
-                with open(full, "rb") as fh:
-                    data = fh.read()
+                if data is None:
+                    with open(full, "rb") as fh:
+                        data = fh.read()
             except OSError:
                 return set(stems)   # (a file that cannot be read may name any of them)
             if b"\0" in data[:4096]:

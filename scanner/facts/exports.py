@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from .instances import instance_module, new_class
+from .instances import constructor_binding, instance_module, new_class
 from .client_types import class_base
 from .entries import CLASS_TYPES
 from .rpc_builders import procedure_input
@@ -104,8 +104,7 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
 def _local_instance_members(pf: ParsedFile, value: ts.Node | None) -> tuple[tuple[str, ClientRef], ...]:
     """The client fields of a class this module declares, for an instance of it it exports
     (`export const app = new App()`, `class App { prisma = prisma }`): read as `app.prisma`."""
-    ctor = field(value, "constructor") if value is not None and value.type == "new_expression" else None
-    b = pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+    b = constructor_binding(pf, value)
     return pf.resolver.class_members(b.node) if b is not None and b.kind == "class" else ()
 
 

@@ -24,8 +24,8 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
     round of a `for … of` loop over a constant collection (`origin_of(collection) ==
     "constant"`) or of a counted loop between two numbers, in no loop of its own: how it is
     filled (the constant, the rounds, the count of pushes written out one by one), for
-    evidence; None otherwise. A push in a nested function (a
-    callback) runs as often as its caller decides: None."""
+    evidence; None otherwise. A push in a nested function (a callback) runs as often as its
+    caller decides: None."""
     scope = decl.parent.parent if decl.parent is not None else None   # lexical_declaration -> block
     if scope is None:
         return None
@@ -68,7 +68,9 @@ _COUNTED = re.compile(r"^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d+\s
 
 
 def _fixed_rounds(loop: ts.Node) -> str | None:
-    m = _COUNTED.match(text(loop)) if loop.type == "for_statement" else None
+    body = field(loop, "body") if loop.type == "for_statement" else None
+    m = _COUNTED.match(loop.text[:body.start_byte - loop.start_byte].decode("utf-8", "replace")) \
+        if body is not None else None
     line = loop.start_point[0] + 1
     return f"one item per round of a loop counting to {m.group(2)} (line {line})" if m else None
 

@@ -44,11 +44,17 @@ def class_of_new(pf: ParsedFile, b) -> tuple[str, str] | None:
     return new_class(pf, b.value if b is not None and b.kind == "var" and not b.path else None)
 
 
-def new_class(pf: ParsedFile, value: ts.Node | None) -> tuple[str, str] | None:
-    """(module, name) of the imported class `value` makes a `new` instance of."""
+def constructor_binding(pf: ParsedFile, value: ts.Node | None):
+    """The binding of the class `value` makes a `new` instance of (`new App()`: `App`, an
+    import or a class of the file), or None."""
     v = unwrap(value)
     ctor = field(v, "constructor") if v is not None and v.type == "new_expression" else None
-    c = pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+    return pf.resolver.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+
+
+def new_class(pf: ParsedFile, value: ts.Node | None) -> tuple[str, str] | None:
+    """(module, name) of the imported class `value` makes a `new` instance of."""
+    c = constructor_binding(pf, value)
     if c is None or c.kind != "import" or not c.module or c.imported in (None, "*"):
         return None
     return c.module, c.imported

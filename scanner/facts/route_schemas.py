@@ -56,8 +56,7 @@ def options_parts(resolver: Resolver, call: ts.Node) -> tuple[str, ...]:
     pairs = object_pairs(options)
     if "schema" in pairs:
         return _fastify_parts(resolver, pairs["schema"])
-    return tuple(sorted(part for key, part in _ELYSIA_PARTS.items()
-                        if key in pairs and _schema_like(unwrap(pairs[key]))))
+    return _parts_with_schemas(pairs, names=True)
 
 
 # Elysia's per-part route schemas (its `headers` and `cookie` carry no request data dbaudit traces).
@@ -72,15 +71,20 @@ def argument_parts(call: ts.Node) -> tuple[str, ...]:
     first = unwrap(args.named_children[0]) if args is not None and args.named_children else None
     if first is None or first.type != "object":
         return ()
-    pairs = object_pairs(first)
-    return tuple(sorted(part for key, part in _ELYSIA_PARTS.items() if key in pairs
-                        and unwrap(pairs[key]) is not None
-                        and unwrap(pairs[key]).type in ("call_expression", "identifier", "member_expression")))
+    return _parts_with_schemas(object_pairs(first), names=False)
 
 
-def _schema_like(value: ts.Node | None) -> bool:
-    """A schema (`t.Object(…)`, a name holding one) or a model's name; not `true` or a number."""
-    return value is not None and value.type in ("call_expression", "identifier", "member_expression", "string")
+def _parts_with_schemas(pairs: dict, names: bool) -> tuple[str, ...]:
+    """The request parts (`body`, `query`, `params`) whose value in `pairs` is schema-like."""
+    return tuple(sorted(part for key, part in _ELYSIA_PARTS.items()
+                        if key in pairs and _schema_like(unwrap(pairs[key]), names)))
+
+
+def _schema_like(value: ts.Node | None, names: bool = True) -> bool:
+    """A schema (`t.Object(…)`, a name holding one) or, with `names`, a model's name (Elysia's
+    `.model()` ones); not `true` or a number."""
+    return value is not None and (value.type in ("call_expression", "identifier", "member_expression")
+                                  or names and value.type == "string")
 
 
 def _openapi_parts(doc: ts.Node) -> tuple[str, ...]:

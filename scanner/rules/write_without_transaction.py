@@ -210,8 +210,8 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
 
 
 def _undone_on_failure(first: Write, w: Write, index: ProjectIndex):
-    """The write (a PrismaCall) in the catch of a try around `w` that deletes or updates rows of
-    `first`'s model: `try { await b.create() } catch { await a.delete({ where: { id } }) }`. A
+    """The write (a PrismaCall) in the catch of a try around `w` that deletes rows of `first`'s
+    model: `try { await b.create() } catch { await a.delete({ where: { id } }) }`. A
     failed second write takes the first back, which is what a transaction would do."""
     if first.model is None or first.operation not in CREATE_OPS:
         return None
