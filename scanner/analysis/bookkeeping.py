@@ -1,4 +1,4 @@
-"""Writes that only keep bookkeeping: timestamps, counters, `last…`/`updated…` fields.
+"""Writes that only keep bookkeeping: timestamps (`…At`, `…Until`), counters, `last…`/`updated…` fields.
 When such a write is lost, the cost is a stale timestamp or counter, not inconsistent
 data (write-without-transaction pairs, swallowed-error catches; rules.md §8 quiet/low)."""
 
@@ -12,7 +12,7 @@ from ..facts.operations import UPDATE_OPS
 # Also the markers that a message went out or a copy was synced (`smsSent`, `reminder1Sent`,
 # `hmisSynced`): a lost one means the side step is redone or shown as pending, not that data
 # disagrees.
-FIELD = re.compile(r"(?:At|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)")
+FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)")
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:

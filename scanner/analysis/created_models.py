@@ -33,7 +33,7 @@ def created_models(index, schema) -> tuple[frozenset[str], frozenset[str]] | Non
             out = scripts if index.files[call.path].role in SCRIPT_ROLES else app
             if call.operation in CREATE_OPS:
                 out.add(call.model)
-            for _, target in _nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
+            for _, target in nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
                 out.add(target[:1].lower() + target[1:])
         return frozenset(app), frozenset(scripts)
     return index.memo("created-models", compute)
@@ -60,7 +60,7 @@ def snapshot_models(index, schema) -> dict[str, str]:
                 wipes.setdefault(key, []).append(call)
             elif call.operation in CREATE_OPS:
                 creates.setdefault(call.model, []).append(call)
-            for _, target in _nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
+            for _, target in nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
                 nested.add(target[:1].lower() + target[1:])
         out = {}
         for model, calls in creates.items():
@@ -73,7 +73,7 @@ def snapshot_models(index, schema) -> dict[str, str]:
     return index.memo("snapshot-models", compute)
 
 
-def _nested_targets(call, model, ops):
+def nested_targets(call, model, ops):
     """(operation, related model's schema name) of each nested write of `call` through a
     relation field of `model` whose operation is one of `ops` (`posts: { create: … }`)."""
     for w in call.call.args.nested_writes if model is not None else ():
@@ -107,7 +107,7 @@ def _deleted(index, schema) -> dict[str, str]:
         where = f"{c.label}() at {c.path}:{c.line}"
         if c.operation in DELETE_OPS:
             out.setdefault(model.name, where)
-        for op, target in _nested_targets(c, model, DELETE_OPS):
+        for op, target in nested_targets(c, model, DELETE_OPS):
             out.setdefault(target, f"a nested {op} in {where}")
     grew = True
     while grew:

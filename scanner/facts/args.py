@@ -60,6 +60,8 @@ NESTED_WRITES = frozenset({
 })
 # The nested writes that may insert rows of the related model.
 NESTED_CREATES = frozenset({"create", "createMany", "connectOrCreate", "upsert"})
+# … and those that may set fields of the related model's rows.
+NESTED_SETS = NESTED_CREATES | {"update", "updateMany"}
 
 
 def _key_name(pair: ts.Node) -> str:

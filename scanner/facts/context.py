@@ -12,8 +12,8 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .branch_tests import after_tests, arm_tests, case_tests, flushes_buffer, negate_test, test_of
-from .frames import (batch_loop, chunked, counted_collection, counted_rounds, first_await_end, literal_len,
-                     chain_fields, loop_header, loop_kind, member_call)
+from .frames import (batch_loop, chunked, counted_collection, counted_origin, counted_rounds, first_await_end,
+                     literal_len, chain_fields, loop_header, loop_kind, member_call)
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
@@ -203,15 +203,14 @@ class ContextBuilder:
         if frame is None:
             kind = _LOOP_STATEMENTS[stmt.type] or loop_kind(stmt)
             right = field(stmt, "right") if stmt.type == "for_in_statement" else counted_collection(stmt)
-            frame = LoopFrame(kind, stmt.start_point[0] + 1, stmt.end_point[0] + 1,
-                              key(stmt), header=loop_header(stmt),
-                              literal_len=counted_rounds(stmt, self.resolver) if stmt.type == "for_statement"
-                              else literal_len(right, self.resolver),
+            rounds = counted_rounds(stmt, self.resolver) if stmt.type == "for_statement" else None
+            frame = LoopFrame(kind, stmt.start_point[0] + 1, stmt.end_point[0] + 1, key(stmt), header=loop_header(stmt),
+                              literal_len=rounds if stmt.type == "for_statement" else literal_len(right, self.resolver),
                               chunked=chunked(right, self.resolver),
                               batch=kind in ("while", "do") and self._batch_loop(stmt),
                               **chain_fields(stmt, kind),
                               iterable_import=self._imported(right),
-                              **self._origin(stmt, right),
+                              **self._origin(stmt, right, rounds),
                               in_condition=in_condition,
                               start=stmt.start_byte, end=stmt.end_byte,
                               function=self.function_id(s.function_above(i)))
@@ -359,11 +358,12 @@ class ContextBuilder:
             return -1
         return self.function_id(fn) if fn is not None else -1
 
-    def _origin(self, loop: ts.Node, collection: ts.Node | None) -> dict:
-        """LoopFrame's origin fields, worked out once per loop."""
+    def _origin(self, loop: ts.Node, collection: ts.Node | None, rounds: int | None = None) -> dict:
+        """LoopFrame's origin fields, worked out once per loop (frames.py counted_origin)."""
         k = key(loop)
         if k not in self._origins:
-            self._origins[k] = loop_origin(collection, self.resolver, self.function_id)
+            self._origins[k] = counted_origin(rounds) if rounds is not None and collection is None \
+                else loop_origin(collection, self.resolver, self.function_id)
         return self._origins[k]
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:

@@ -45,19 +45,47 @@ def _plain_var(b):
 
 
 def counted_rounds(stmt: ts.Node, resolver) -> int | None:
-    """How many rounds a counted `for` from 0 runs when its bound is a constant the code
-    writes (`i < CONCURRENT_PROCESSES` with `const CONCURRENT_PROCESSES = 3`, or a body's
-    `if (i >= MAX_ROUNDS) break` when the `for` has no condition), else None."""
+    """How many rounds a counted `for` runs between two numbers the code writes, counting up
+    or down (`for (let i = 0; i < 12; i++)`, `for (let i = 5; i >= 0; i--)`, a bound that is a
+    `const` holding a number, or a body's `if (i >= MAX_ROUNDS) break` when the `for` has no
+    condition): as many as `Array.from({ length: N })` makes; else None."""
     cond = unwrap(field(stmt, "condition"))
     op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
     op, bound = (op, field(cond, "right")) if op else break_bound(stmt) or ("", None)
-    bound = unwrap(bound) if op in ("<", "<=") else None
+    start = _literal_start(stmt)
+    if start is None or op not in _ROUNDS:
+        return None
+    bound = unwrap(bound)
     if bound is not None and bound.type == "identifier":
         b = const_binding(resolver.lookup(text(bound), bound))
         bound = unwrap(b.value) if b is not None else None
-    if bound is None or bound.type != "number" or not text(bound).isdigit() or "= 0" not in text(field(stmt, "initializer")):
+    if bound is None or bound.type != "number" or not text(bound).isdigit():
         return None
-    return int(text(bound)) + (op == "<=")
+    step = "".join(text(field(stmt, "increment")).split())
+    down = step.endswith("--") or step.startswith("--") or step.endswith("-=1")
+    if op in (">", ">=") and not down or op in ("<", "<=") and down:
+        return None   # counting away from the bound: not a number of rounds the code states
+    rounds = _ROUNDS[op](start, int(text(bound)))
+    return max(rounds, 0)
+
+
+# Rounds of a loop from `start` while `counter <op> bound`, one step a round.
+_ROUNDS = {"<": lambda a, b: b - a, "<=": lambda a, b: b - a + 1,
+           ">": lambda a, b: a - b, ">=": lambda a, b: a - b + 1}
+
+
+def _literal_start(stmt: ts.Node) -> int | None:
+    """A of the `let i = A` a `for` starts its one counter at, A a number."""
+    init = field(stmt, "initializer")
+    decls = [c for c in init.named_children if c.type == "variable_declarator"] if init is not None else []
+    value = unwrap(field(decls[0], "value")) if len(decls) == 1 else None
+    return int(text(value)) if value is not None and value.type == "number" and text(value).isdigit() else None
+
+
+def counted_origin(rounds: int) -> dict:
+    """LoopFrame's origin fields for a loop counting between two numbers the code states:
+    a constant number of rounds, as `Array.from({ length: N })` makes."""
+    return {"origin": "constant", "origin_note": f"{rounds} round(s), counted between numbers the code states"}
 
 
 def counted_collection(stmt: ts.Node) -> ts.Node | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .args import object_entries, summarise_args, where_object
+from .class_constants import class_constant
 from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
 from .scopes import const_binding
@@ -295,8 +296,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
 
 
 def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str]:
-    """`TaxService.PROVINCIAL_RATES` where the class declares `static readonly PROVINCIAL_RATES
-    = { … }` (or `[…]`): a class's constant, fixed like a module constant. Also a list of a
+    """A class's constant (class_constants.py), fixed like a module constant, or a list of a
     `const` map of literal lists (`columnMap.custom`, `columnMap[kind]`)."""
     obj = unwrap(obj)
     b = resolver.lookup(text(obj), obj) if obj is not None and obj.type == "identifier" else None
@@ -304,16 +304,8 @@ def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str
         and b.node.parent is not None and any(c.type == "const" for c in b.node.parent.children) else None
     if n is not None:
         return CONSTANT, f"a list of the constant map {text(obj)} ({n} item(s) at most)"
-    body = field(b.node, "body") if b is not None and b.kind == "class" else None
-    for member in body.named_children if body is not None else ():
-        if member.type != "public_field_definition" or text(field(member, "name")) != prop:
-            continue
-        words = {c.type for c in member.children}
-        value = unwrap(field(member, "value"))
-        if {"static", "readonly"} <= words and value is not None and value.type in ("object", "array") \
-                and not any(c.type == "spread_element" for c in value.named_children):
-            return CONSTANT, f"the class constant {text(obj)}.{prop}"
-    return UNKNOWN, ""
+    note = class_constant(obj, prop, resolver)
+    return (CONSTANT, note) if note is not None else (UNKNOWN, "")
 
 
 def _literal_in_lists(args: ts.Node) -> list[tuple[str, int]]:

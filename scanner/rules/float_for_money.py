@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ..analysis.schema_shape import comment_text, field_span
+from ..analysis.unspelled_fields import open_writes, unspelled
 from ..findings import Severity
 from .base import Rule, RuleContext
 
@@ -79,27 +80,32 @@ def _check(ctx: RuleContext):
         return
     fix = ("an Int of the smallest currency unit (cents): MongoDB has no Decimal in Prisma"
            if schema.provider == "mongodb" else "`Decimal` (e.g. `@db.Decimal(12, 2)`)")
-    for model in schema.models:
-        if model.ignored:
-            continue
-        for f in model.fields:
-            if f.type != "Float" or f.ignored or not says_money(f.name):
-                continue
-            if _RATE_COMMENT.search(comment_text(f)) or _statistic(model, f.name):
-                continue
+    money = [(model, f) for model in schema.models if not model.ignored for f in model.fields
+             if f.type == "Float" and not f.ignored and says_money(f.name)
+             and not _RATE_COMMENT.search(comment_text(f)) and not _statistic(model, f.name)]
+    open_models = open_writes(ctx.index) if money else frozenset()
+    unused = unspelled(ctx.index, {(model.name, f.name): tuple(w for w in (f.name, f.map) if w)
+                                   for model, f in money if model.name not in open_models}) if money else None
+    for model, f in money:
+        graded = {}
+        if model.kind == "view":
             # A view stores nothing: its columns are what its query computes from the tables it
             # reads (an average, a band), so the type to fix is theirs, if any.
             graded = dict(confidence="low", evidence=(
                 f"{model.name} is a view: its columns are what its query computes from other tables, "
-                "so a Float here stores no amount (the tables it reads decide that)",)) \
-                if model.kind == "view" else {}
-            yield ctx.finding(
-                f.path, field_span(f),
-                f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
-                f"store most decimal amounts exactly (0.1 + 0.2 != 0.3), so sums, rounding "
-                f"and comparisons drift by fractions of a cent. Use {fix}.",
-                model=model.name, field=f.name, matched=f"{model.name}.{f.name}", **graded,
-            )
+                "so a Float here stores no amount (the tables it reads decide that)",))
+        elif unused is not None and (model.name, f.name) in unused:
+            graded = dict(confidence="low", evidence=(
+                f"no application file spells `{f.name}`{f' or its column `{f.map}`' if f.map else ''}: no create "
+                "or update the scan sees sets it and nothing reads it, so no amount is computed in it "
+                "yet (seeds, scripts and tests aside)",))
+        yield ctx.finding(
+            f.path, field_span(f),
+            f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
+            f"store most decimal amounts exactly (0.1 + 0.2 != 0.3), so sums, rounding "
+            f"and comparisons drift by fractions of a cent. Use {fix}.",
+            model=model.name, field=f.name, matched=f"{model.name}.{f.name}", **graded,
+        )
 
 
 RULE = Rule(

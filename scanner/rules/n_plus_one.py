@@ -129,10 +129,15 @@ def _leaves_loop(ctx: SiteContext, loop: LoopFrame) -> bool:
     return loop.end > 0 and any(b.ends_loop for b in _arms_inside(ctx, loop))
 
 
+# An arm's test that holds once per batch of rounds (`i % BATCH_SIZE === 0`, `0 === n % 50`):
+# K a named size or a number of at least 10, not every other round.
+_EVERY_KTH = re.compile(r"%(?:[A-Za-z_$][\w$.]*|[1-9]\d+)===?0$|^0===?[\w$.]+%(?:[A-Za-z_$][\w$.]*|[1-9]\d+)$")
+
+
 def _flushes_buffer(ctx: SiteContext, loop: LoopFrame) -> bool:
-    """The site sits in an arm, inside the loop, that flushes a full buffer: it runs once
-    per buffer of items."""
-    return any(b.flushes for b in _arms_inside(ctx, loop))
+    """The site sits in an arm, inside the loop, that flushes a full buffer, or that runs on
+    every K-th round only (progress saved once per batch): once per batch of items."""
+    return any(b.flushes or any(_EVERY_KTH.search(t) for t in b.tests) for b in _arms_inside(ctx, loop))
 
 
 def _returns_from(ctx: SiteContext, loop: LoopFrame) -> bool:

@@ -23,6 +23,7 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
 from ..analysis.external_io import calls_between, external_io_between, opaque_waits_between
+from ..analysis.sources import source_lines
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,17 @@ def _progress_marker(w: Write) -> bool:
         and all(_PROGRESS.search(f) or BOOKKEEPING_FIELD.search(f) for f in a.data_fields)
 
 
-def _bookkeeping(w: Write) -> bool:
-    return bookkeeping_only(w.operation, w.args)
+def _bookkeeping(w: Write, other: Write, index: ProjectIndex) -> bool:
+    """`w` only keeps bookkeeping, and `other` does not create a record of those values (an
+    audit entry's `before: { failedLoginCount, lockedUntil }` makes the reset the change it
+    audits; setting the same `updatedAt` of its own row records nothing)."""
+    if not bookkeeping_only(w.operation, w.args):
+        return False
+    if other.operation not in CREATE_OPS or other.args is None or set(w.args.data_fields) & set(other.args.data_fields):
+        return True
+    lines = source_lines(index, other.path)[other.span.line - 1:other.span.end_line]
+    src = b"\n".join(lines).decode("utf-8", "replace")
+    return not all(re.search(rf"(?<![\w$]){re.escape(f)}(?![\w$])", src) for f in w.args.data_fields)
 
 
 def _related_models(schema, a: str | None, b: str | None) -> bool:
@@ -451,8 +461,8 @@ def _caller_decides(first: Write, w: Write, index: ProjectIndex) -> bool:
 
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
-    for x in (w, first):
-        if _bookkeeping(x):
+    for x, other in ((w, first), (first, w)):
+        if _bookkeeping(x, other, index):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
     held = next((x for x in (w, first) if x.collected_into), None)
     if held is not None:

@@ -1,0 +1,67 @@
+"""Schema fields no application code spells: no route, action, library or component file
+names the field (or the column it maps to) as a word. No create or update the scan sees
+sets it and nothing here reads it, so no amount is computed, summed or rounded in it by
+this code: a column stored but not in use (float-for-money, rules.md §8 low). Seeds,
+scripts, tests and stories do not count; they are not the application.
+
+The test is textual on purpose and leans to "spelled": a field named like a common word
+(`amount`, `price`) is spelled somewhere in almost every application, a generated schema
+copy (zod types) spells every field, and a form or raw SQL naming the column counts. A
+model some application write may set any field of (its data a variable or a spread, or a
+nested write from another model) has no unspelled field: the request decides those."""
+
+from __future__ import annotations
+
+import re
+
+from ..discover import NON_APP_ROLES
+from ..facts.args import NESTED_SETS
+from ..facts.operations import CREATE_OPS, UPDATE_OPS
+from .created_models import nested_targets
+from .sources import scanned_sources, source_lines
+
+# A write's `create:` / `update:` / `data:` given as an object literal the scan reads.
+_LITERAL_DATA = re.compile(rb"\b(?:data|create|update)\s*:\s*\{")
+
+
+def unspelled(index, words: dict[str, tuple[str, ...]]) -> set[str] | None:
+    """The keys of `words` (a field's key → the words naming it) none of whose words any
+    application source spells; None when a source cannot be read again, or when the scan
+    holds no application code at all (a schema scanned without its code)."""
+    texts = scanned_sources(index)
+    app = [src for path, src in (texts or {}).items()
+           if index.files[path].role not in NON_APP_ROLES and not path.endswith(".prisma")]
+    if texts is None or not app or not words:
+        return None
+    wanted = {w for ws in words.values() for w in ws}
+    pattern = re.compile(rb"(?<![\w$])(" + b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
+                         + rb")(?![\w$])")
+    found: set[str] = set()
+    for src in app:
+        found.update(m.decode() for m in pattern.findall(src))
+        if found >= wanted:
+            break
+    return {k for k, ws in words.items() if not found.intersection(ws)}
+
+
+def open_writes(index) -> frozenset[str]:
+    """Schema names of the models some application write may set any field of: its argument
+    or data is a variable or holds a spread (`data: body`, `{ ...input }`), or a nested write
+    through another model's relation creates or updates its rows."""
+    schema = index.schema
+
+    def compute() -> frozenset[str]:
+        out: set[str] = set()
+        for call in index.prisma_calls:
+            model = schema.by_client_name(call.model) if call.model else None
+            if model is None or index.files[call.path].role in NON_APP_ROLES:
+                continue
+            out.update(t for _, t in nested_targets(call, model, NESTED_SETS))
+            if call.operation not in CREATE_OPS | UPDATE_OPS:
+                continue
+            span = call.call.span
+            src = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
+            if call.call.args.opaque or b"..." in src or not _LITERAL_DATA.search(src):
+                out.add(model.name)
+        return frozenset(out)
+    return index.memo("open-writes", compute) if schema is not None else frozenset()
