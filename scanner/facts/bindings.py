@@ -158,12 +158,22 @@ class BindingClassifier:
         return out
 
     def class_members(self, cls: ts.Node) -> tuple[tuple[str, ClientRef], ...]:
-        """Every client-holding member the class declares, for its export."""
+        """Every client-holding member the class declares, for its export; also each instance
+        method that returns a client, as `name.()` (`getClient() { return this.prisma }`)."""
         out = []
         for name in self._member_declarations(cls):
             r = self._own_member(cls, name)
             if r is not None and r.kind in ("client", "import"):
                 out.append((name, r))
+        body = field(cls, "body")
+        for m in body.named_children if body is not None else ():
+            name = text(field(m, "name"))
+            if m.type != "method_definition" or name == "constructor" \
+                    or any(c.type in ("static", "get", "set", "async") for c in m.children):
+                continue
+            r = self.this_method_result(m, name, 0)
+            if r.kind in ("client", "import"):
+                out.append((f"{name}.()", r))
         return tuple(out)
 
     def import_ref(self, module: str, imported: str, members=(), origin: str = "import") -> ClientRef:
