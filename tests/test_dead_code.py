@@ -103,6 +103,22 @@ def test_a_method_named_in_a_string_is_not_judged(tmp_path):
     assert _dead(tmp_path, files) == {}
 
 
+def test_a_private_method_is_judged_beside_templates_and_any_base(tmp_path):
+    # A Svelte component may call an exported class's public methods, and a package's base
+    # class may call a public method by convention; neither can call a private one.
+    service = ("import { EventEmitter } from 'node:events'\n"
+               "import { prisma } from './db'\n"
+               "export class Ledger extends EventEmitter {\n"
+               "  private async recount(id: string) { await prisma.user.count({ where: { id } }) }\n"   # 4: dead
+               "  async rename(id: string) { await prisma.user.update({ where: { id }, data: {} }) }\n"  # 5: public
+               "  private async touch(id: string) { await prisma.user.count({ where: { id } }) }\n"      # 6: called
+               "  async use(id: string) { await this.touch(id) }\n"
+               "}\n")
+    files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
+             "src/ledger.ts": service, "src/main.ts": "import { Ledger } from './ledger'\nnew Ledger().use('1')\n"}
+    assert _dead(tmp_path, files) == {"src/ledger.ts": {4}}
+
+
 def _nest(users_module: str) -> dict[str, str]:
     """A NestJS app: `main.ts` starts AppModule, which imports `users_module`'s module."""
     ctrl = ("import {{ Controller, Post, UseGuards }} from '@nestjs/common'\nimport {{ prisma }} from '../db'\n"

@@ -8,7 +8,8 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
   re-exports from it or calls the function.
 A class's plain method (facts/lone_functions.py) that runs Prisma calls (its own, or through
 the repo functions it calls) is dead when no scanned file names it but its definition (an
-interface that declares it names it too).
+interface that declares it names it too); a `private` one also where templates the scan
+does not parse might call public ones.
 A function every call of which sits in dead code (or in a server action Next.js gives no
 endpoint), and that the scanned sources name nowhere but its definition and those calls, is
 dead too, to a fixed point.
@@ -190,12 +191,15 @@ def _unnamed_elsewhere(index, methods: list) -> list:
     scanned file contains, even inside a longer word or a string (but the method's own name as a
     string in its own body, a label for its errors: `handleError(e, "createUnits")`): nothing
     can call them but a computed name. One read of the scanned files, only when there is a candidate."""
-    if not methods or _templates_import(index):
-        return []
-    left = {fn.name.encode() for _, fn in methods}
-    texts = scanned_sources(index)
+    texts = scanned_sources(index) if methods else None
     if texts is None:
         return []   # (a file that cannot be read again may name any of them)
+    if _templates_import(index):
+        # Templates the scan does not parse may call a class's methods, never a private one.
+        methods = [(path, fn) for path, fn in methods if _private(texts[path], fn)]
+    if not methods:
+        return []
+    left = {fn.name.encode() for _, fn in methods}
     # A method's own name as a string in its body labels its errors: no use (facts/lone_functions.py).
     counts = dict.fromkeys(left, 0)
     lines: dict[str, list[bytes]] = {}   # (each file split once, however many of its methods)
@@ -212,6 +216,13 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         if not left:
             return []
     return [(path, fn) for path, fn in methods if fn.name.encode() in left]
+
+
+def _private(src: bytes, fn) -> bool:
+    """A method declared `private` (or `#name`) on its first line: only its class calls it."""
+    first = src.split(b"\n", fn.span.line)[fn.span.line - 1] if fn.span.line > 0 else b""
+    name = re.escape(fn.name.encode())
+    return fn.name.startswith("#") or re.search(rb"\bprivate\b[^(=]*?(?<![\w$])" + name + rb"\s*[(<]", first) is not None
 
 
 def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bool:

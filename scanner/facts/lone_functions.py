@@ -76,15 +76,19 @@ def _plain_method_name(pf: ParsedFile, fn: ts.Node) -> bytes | None:
     which NestJS calls on any provider that has one), and in a class whose `extends` /
     `implements` name only the repository's own classes (a relative import, or one declared
     in the file): lifecycle hooks like `onModuleInit`, `render`, `process` of a worker host are
-    called through a package's base or interface, whose code the scan cannot read."""
+    called through a package's base or interface, whose code the scan cannot read. A
+    `private` method (or `#name`) in any class: TypeScript lets no base or interface member be
+    one, so only the class itself calls it, by its name."""
     if fn.type != "method_definition" or fn.parent is None or fn.parent.type != "class_body":
         return None
     cls = fn.parent.parent
-    if cls is None or cls.type not in CLASS_TYPES or not _own_heritage(pf, cls):
-        return None
     name = field(fn, "name")
-    if name is None or name.type != "property_identifier" or name.text == b"constructor" \
-            or member_decorators(fn) or _HOOK.match(name.text):
+    private = name is not None and name.type == "private_property_identifier" or any(
+        c.type == "accessibility_modifier" and c.text == b"private" for c in fn.children)
+    if cls is None or cls.type not in CLASS_TYPES or not (private or _own_heritage(pf, cls)):
+        return None
+    if name is None or name.type not in ("property_identifier", "private_property_identifier") \
+            or name.text == b"constructor" or member_decorators(fn) or _HOOK.match(name.text):
         return None
     return name.text
 

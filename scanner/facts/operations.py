@@ -117,4 +117,6 @@ BATCHED_BY_DATALOADER = _names(batched_by_dataloader=True)
 UPDATE_OPS = _names(updates=True)                     # set fields of existing rows
 CREATE_OPS = _names(creates=True)                     # may insert rows
 DELETE_OPS = _names(deletes=True)                     # remove rows
+# Bulk writes that return only how many rows they changed (`{ count }`).
+COUNT_OPS = _names(bulk=True) - ROW_OPS
 WRITE_DATA_KEYS = {op.name: op.data_keys for op in OPERATIONS.values() if op.data_keys}

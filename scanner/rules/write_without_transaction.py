@@ -16,7 +16,7 @@ import re
 
 from ..facts.branch_tests import negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
-from ..facts.operations import CREATE_OPS, DELETE_OPS
+from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
@@ -41,6 +41,7 @@ class Write:
     collected_into: str | None = None  # the array an unrun query is pushed into
     site: CallSite | None = None  # a side-effect writer's call (`logAudit()`)
     handed: tuple[int, int, str] | None = None  # the parameter its client comes from (ClientRef.given)
+    result: str | None = None  # the variable its result is bound to (`const r = await …`)
 
 
 # `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted); the
@@ -110,10 +111,18 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
 
 
 def _fallback(first: Write, second: Write) -> bool:
-    """`const [row] = await a.update…; if (row) return row` then `b.upsert(…)`: the
-    second runs only when the first found nothing to change."""
-    return (first.guard_end > 0 and second.ctx.start >= first.guard_end
-            and first.ctx.function == second.ctx.function)
+    """`const [row] = await a.update…; if (row) return row` then `b.upsert(…)`, or `const r =
+    await a.updateMany(…); if (r.count === 0) await b.updateMany(…)`: the second runs only
+    when the first found nothing to change."""
+    if first.ctx.function != second.ctx.function:
+        return False
+    if first.guard_end > 0 and second.ctx.start >= first.guard_end:
+        return True
+    if first.result is None or first.operation not in COUNT_OPS:
+        return False
+    none = re.compile(rf"^(?:{re.escape(first.result)}\.count(?:===?0|<1)|0===?{re.escape(first.result)}\.count|"
+                      rf"!{re.escape(first.result)}\.count)$")
+    return any(b.start > first.ctx.end and any(none.match(t) for t in b.tests) for b in second.ctx.branches)
 
 
 def _outer_client_in_callback(ctx: SiteContext) -> bool:
@@ -142,7 +151,7 @@ def _writers(ctx: RuleContext):
         by_function.setdefault(key, []).append(Write(
             call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
             call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args,
-            call.call.collected_into, handed=call.call.ref.given))
+            call.call.collected_into, handed=call.call.ref.given, result=call.call.result))
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
