@@ -12,7 +12,10 @@ from ..facts.operations import UPDATE_OPS
 # Also the markers that a message went out or a copy was synced (`smsSent`, `reminder1Sent`,
 # `hmisSynced`): a lost one means the side step is redone or shown as pending, not that data
 # disagrees.
-FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)")
+# And who stamped a row's last change (`updatedBy`, `deletedBy`), beside when (`deletedAt`); not
+# an owner's key (`createdById`), which moving reassigns the row.
+FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)"
+                   r"|^(?:updated|modified|deleted|changed|edited)By$")
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
