@@ -76,6 +76,19 @@ def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
     assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
 
 
+def test_sveltekit_server_only_modules_are_judged_beside_templates(tmp_path):
+    # No Svelte component may import `src/lib/server/…` or a `*.server.ts` module; a plain
+    # `src/lib/…` module (near miss) may be imported by one the scan does not parse.
+    lib = "export async function used() { return 1 }\nexport async function unused() { return 2 }\n"
+    files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
+             "src/lib/server/db.ts": lib, "src/lib/auth.server.ts": lib, "src/lib/format.ts": lib,
+             "src/routes/+page.server.ts": ("import { used } from '$lib/server/db'\n"
+                                            "import { used as u2 } from '$lib/auth.server'\n"
+                                            "import { used as u3 } from '$lib/format'\n"
+                                            "export const load = async () => ({ a: await used(), b: await u2(), c: await u3() })\n")}
+    assert _dead(tmp_path, files) == {"src/lib/server/db.ts": {2}, "src/lib/auth.server.ts": {2}}
+
+
 SERVICE = ("import { prisma } from './db'\n"
            "export class AccountService {\n"
            "  async purgeAccount(id: string) { await prisma.user.delete({ where: { id } }) }\n"   # 3: dead

@@ -19,7 +19,9 @@ A module nothing imports is dead only when it merely declares and nothing names 
 points, scheduled functions, default exports, and modules of a package that publishes an
 API (`exports`, `module`, `types` in its package.json): its callers may live elsewhere. In a
 repository with templates the scan does not parse (Svelte, Vue, Astro, MDX components import
-modules too), no export is judged: only unexported functions are.
+modules too), no export is judged: only unexported functions and private methods are, and
+the exports of SvelteKit's server-only modules (`src/lib/server/…`, `*.server.ts`), which no
+component may import.
 Findings are graded by findings.unreached."""
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ from .unimported_actions import imported_names, unimported_actions
 # `.mdx`), whose imports it therefore cannot see.
 _TEMPLATE_PACKAGES = ("svelte", "@sveltejs/kit", "vue", "nuxt", "astro", "@next/mdx", "@mdx-js/loader",
                       "@mdx-js/react", "@mdx-js/rollup", "contentlayer", "contentlayer2")
+
+
+def _sveltekit(index) -> bool:
+    return index.memo("sveltekit", lambda: any(
+        pkg.dependency("@sveltejs/kit") for pkg in index.modules.packages.values()))
 
 
 def _templates_import(index) -> bool:
@@ -222,11 +229,17 @@ def _private(src: bytes, fn) -> bool:
     """A method declared `private` (or `#name`) on its first line: only its class calls it."""
     first = src.split(b"\n", fn.span.line)[fn.span.line - 1] if fn.span.line > 0 else b""
     name = re.escape(fn.name.encode())
-    return fn.name.startswith("#") or re.search(rb"\bprivate\b[^(=]*?(?<![\w$])" + name + rb"\s*[(<]", first) is not None
+    declared = re.search(rb"\bprivate\b[^(=]*?(?<![\w$])" + name + rb"\s*[(<]", first)
+    return fn.name.startswith("#") or declared is not None
+
+
+# SvelteKit's server-only modules (`src/lib/server/…`, `db.server.ts`): no component may import
+# them (the build refuses), so templates the scan does not parse cannot be their importers.
+_SERVER_ONLY = re.compile(r"(?:^|/)lib/server/|\.server\.[cm]?[jt]s$")
 
 
 def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bool:
-    if _templates_import(index):
+    if _templates_import(index) and not (_SERVER_ONLY.search(path) and _sveltekit(index)):
         return False
     if "default" in fn.exported_as or names.intersection(fn.exported_as) or path in whole:
         return False
