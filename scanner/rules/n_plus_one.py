@@ -15,7 +15,7 @@ from ..facts.entries import a_kind, entry_kind
 from ..facts.argument_origins import IMPORTED
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.nodes import mention
-from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER
+from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER, UPDATE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
@@ -487,6 +487,12 @@ def _check(ctx: RuleContext):
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
         confidence, evidence = _per_item_unit(_confidence(index, call.path, site, loop, ctx.schema), site, loop)
+        guarded = _checked_counter(call)
+        if guarded is not None:
+            confidence, evidence = "low", (f"each item moves `{guarded}` only where the row still allows it "
+                                           f"(`where` tests `{guarded}`, `data` changes it by that item's amount): "
+                                           "a check-and-set per row, which one batched statement cannot make "
+                                           "for amounts that differ", *evidence)
         walk = _chain_walk(call, loop)
         outer = site.loops[site.loops.index(loop) + 1:]
         if walk and not any(_collection_loop(l) for l in outer):
@@ -501,6 +507,15 @@ def _check(ctx: RuleContext):
             confidence=confidence, evidence=evidence,
         )
     yield from _across_functions(ctx)
+
+
+def _checked_counter(call: PrismaCall) -> str | None:
+    """The field a per-item update both tests and moves (`where: { id, stock: { gte: n } }, data:
+    { stock: { decrement: n } }`): an atomic reservation per row, not a lookup to batch."""
+    a = call.call.args
+    if call.operation not in UPDATE_OPS or not a.data_counters_only:
+        return None
+    return next((f for f in a.data_fields if f in a.where_fields), None)
 
 
 def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext,
