@@ -1,7 +1,7 @@
 """A class's constant: a field initialised with a literal object or list that no code can
 change (`static readonly RATES = {…}`), or that only the class can change and does not (a
-`private static tableNameMap = {…}` its methods only read). Iterating it, or its keys, runs a fixed number of rounds, as a module constant
-does (rules.md §8, n-plus-one quiet)."""
+`private static tableNameMap = {…}` its methods only read). Iterating it, or its keys, runs a
+fixed number of rounds, as a module constant does (rules.md §8, n-plus-one quiet)."""
 
 from __future__ import annotations
 

@@ -51,6 +51,8 @@ def counted_rounds(stmt: ts.Node, resolver) -> int | None:
     condition): as many as `Array.from({ length: N })` makes; else None."""
     cond = unwrap(field(stmt, "condition"))
     op = text(field(cond, "operator")) if cond is not None and cond.type == "binary_expression" else ""
+    if op and text(unwrap(field(cond, "left"))) != _counter(stmt):
+        return None   # (`for (let i = 0; total < 100; i++)`: the bound is another value's)
     op, bound = (op, field(cond, "right")) if op else break_bound(stmt) or ("", None)
     start = _literal_start(stmt)
     if start is None or op not in _ROUNDS:
@@ -74,11 +76,22 @@ _ROUNDS = {"<": lambda a, b: b - a, "<=": lambda a, b: b - a + 1,
            ">": lambda a, b: a - b, ">=": lambda a, b: a - b + 1}
 
 
-def _literal_start(stmt: ts.Node) -> int | None:
-    """A of the `let i = A` a `for` starts its one counter at, A a number."""
+def _declarator(stmt: ts.Node) -> ts.Node | None:
+    """The one `let i = …` a `for` declares its counter with."""
     init = field(stmt, "initializer")
     decls = [c for c in init.named_children if c.type == "variable_declarator"] if init is not None else []
-    value = unwrap(field(decls[0], "value")) if len(decls) == 1 else None
+    return decls[0] if len(decls) == 1 else None
+
+
+def _counter(stmt: ts.Node) -> str:
+    d = _declarator(stmt)
+    return text(field(d, "name")) if d is not None else ""
+
+
+def _literal_start(stmt: ts.Node) -> int | None:
+    """A of the `let i = A` a `for` starts its one counter at, A a number."""
+    d = _declarator(stmt)
+    value = unwrap(field(d, "value")) if d is not None else None
     return int(text(value)) if value is not None and value.type == "number" and text(value).isdigit() else None
 
 
