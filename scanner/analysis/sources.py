@@ -4,6 +4,8 @@ by every such analysis and rule: the facts keep no source."""
 
 from __future__ import annotations
 
+import re
+
 
 def scanned_sources(index) -> dict[str, bytes] | None:
     """{path: bytes} of every scanned file; None when one cannot be read again (it may hold
@@ -27,3 +29,16 @@ def source_lines(index, path: str) -> list[bytes]:
         except OSError:
             return []
     return index.memo(f"source-lines:{path}", read)
+
+
+def spelled_words(texts, wanted: set[str]) -> set[str]:
+    """The words of `wanted` that some of `texts` (sources, as bytes) spells as a whole word
+    (`$` counts as a word character, as in an identifier); stops reading once all are found."""
+    words = b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
+    pattern = re.compile(rb"(?<![\w$])(" + words + rb")(?![\w$])")
+    found: set[str] = set()
+    for src in texts:
+        found.update(m.decode() for m in pattern.findall(src))
+        if found >= wanted:
+            break
+    return found

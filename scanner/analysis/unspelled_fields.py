@@ -18,7 +18,7 @@ from ..discover import NON_APP_ROLES
 from ..facts.args import NESTED_SETS
 from ..facts.operations import CREATE_OPS, UPDATE_OPS
 from .created_models import nested_targets
-from .sources import scanned_sources, source_lines
+from .sources import scanned_sources, source_lines, spelled_words
 
 # A write's `create:` / `update:` / `data:` given as an object literal the scan reads.
 _LITERAL_DATA = re.compile(rb"\b(?:data|create|update)\s*:\s*\{")
@@ -33,14 +33,7 @@ def unspelled(index, words: dict[str, tuple[str, ...]]) -> set[str] | None:
            if index.files[path].role not in NON_APP_ROLES and not path.endswith(".prisma")]
     if texts is None or not app or not words:
         return None
-    wanted = {w for ws in words.values() for w in ws}
-    pattern = re.compile(rb"(?<![\w$])(" + b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
-                         + rb")(?![\w$])")
-    found: set[str] = set()
-    for src in app:
-        found.update(m.decode() for m in pattern.findall(src))
-        if found >= wanted:
-            break
+    found = spelled_words(app, {w for ws in words.values() for w in ws})
     return {k for k, ws in words.items() if not found.intersection(ws)}
 
 

@@ -14,9 +14,7 @@ templates the scan does not parse (Astro pages query in their front matter)."""
 
 from __future__ import annotations
 
-import re
-
-from .sources import scanned_sources
+from .sources import scanned_sources, spelled_words
 
 # Packages whose files (not parsed by the scan) may run server code with a Prisma client.
 _UNPARSED_SERVER_CODE = ("astro", "@astrojs/node", "@builder.io/qwik-city")
@@ -54,14 +52,5 @@ def untouched_models(index) -> dict[str, str]:
 def _spelled(index, wanted: set[str]) -> set[str] | None:
     """The words of `wanted` that some scanned source spells (as a word); None when a source
     cannot be read again (it may spell any of them)."""
-    pattern = re.compile(rb"(?<![\w$])(" + b"|".join(re.escape(w.encode()) for w in sorted(wanted, key=len, reverse=True))
-                         + rb")(?![\w$])")
     texts = scanned_sources(index)
-    if texts is None:
-        return None
-    found: set[str] = set()
-    for src in texts.values():
-        found.update(m.decode() for m in pattern.findall(src))
-        if found >= wanted:
-            break
-    return found
+    return spelled_words(texts.values(), wanted) if texts is not None else None

@@ -23,7 +23,7 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
 from ..analysis.external_io import calls_between, external_io_between, opaque_waits_between
-from ..analysis.sources import source_lines
+from ..analysis.sources import source_lines, spelled_words
 
 
 @dataclass(frozen=True)
@@ -200,9 +200,9 @@ def _bookkeeping(w: Write, other: Write, index: ProjectIndex) -> bool:
         return False
     if other.operation not in CREATE_OPS or other.args is None or set(w.args.data_fields) & set(other.args.data_fields):
         return True
-    lines = source_lines(index, other.path)[other.span.line - 1:other.span.end_line]
-    src = b"\n".join(lines).decode("utf-8", "replace")
-    return not all(re.search(rf"(?<![\w$]){re.escape(f)}(?![\w$])", src) for f in w.args.data_fields)
+    fields = set(w.args.data_fields)
+    return not spelled_words([b"\n".join(source_lines(index, other.path)[other.span.line - 1:other.span.end_line])],
+                             fields) >= fields
 
 
 def _related_models(schema, a: str | None, b: str | None) -> bool:
