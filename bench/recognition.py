@@ -35,11 +35,13 @@ def measure(root: Path, config_file: Path | None) -> dict:
     rec = result.stats["recognition"]
     entries: Counter[str] = Counter()
     roles: Counter[str] = Counter()
-    for facts in result.index.files.values():
+    for path, facts in result.index.files.items():
         roles[facts.role] += 1
         for fn in facts.functions:
-            if fn.entry_kind:
-                entries[fn.entry_kind] += 1
+            # (the index's word: a handler another module registers, or one a wrapper serves)
+            kind = result.index.own_entry_kind(path, fn.id)
+            if kind:
+                entries[kind] += 1
     return {"name": root.name, "files": result.stats["files_scanned"], "rec": rec,
             "entries": dict(sorted(entries.items())), "scripts": roles.get("script", 0) + roles.get("seed", 0),
             "schema": len(result.schema.models) if result.schema else 0,

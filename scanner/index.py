@@ -16,7 +16,7 @@ from .facts.model import (
 )
 from .facts import operations as ops
 from .facts.client_types import CONFIGURED_TYPE, INHERITED
-from .facts.entries import cron_route
+from .facts.entries import H3_HANDLERS, cron_route
 from .facts.scopes import ClientConfig, configured
 from .resolve import ModuleResolver
 from .schema.model import Schema
@@ -633,7 +633,51 @@ class ProjectIndex:
         if f.entry_kind:
             return f.entry_kind
         regs = self.registered_elsewhere().get(FunctionKey(path, fid))
-        return regs[0][1].kind if regs else None
+        if regs:
+            return regs[0][1].kind
+        return "nitro-handler" if FunctionKey(path, fid) in self._wrapped_event_handlers() else None
+
+    def _wrapped_event_handlers(self) -> frozenset[FunctionKey]:
+        """Functions a module's default export hands to a repo wrapper that makes the h3 event
+        handler itself (`export default safeHandler(async (event) => …)`, where `safeHandler =
+        (h) => defineEventHandler(async (event) => … h(event) …)`): Nitro serves the default
+        export, so the function is the route's handler, as with `defineEventHandler` in place
+        (facts/entries.py nitro_handler). Built once."""
+        def build() -> frozenset[FunctionKey]:
+            out = set()
+            for path in sorted(self.files):
+                facts = self.files[path]
+                for e in facts.exports:
+                    fn = facts.functions[e.function] if e.exported == "default" and e.function is not None else None
+                    if fn is None or fn.parent != -1 or not fn.inline_callback:
+                        continue
+                    imp = next((i for i in facts.imports if i.local == fn.inline_callback and not i.type_only), None)
+                    wrapper = self._function_of_import(path, ClientRef("import", "import", imp.module, imp.imported)) \
+                        if imp is not None else self._auto_imported(path, fn.inline_callback)
+                    if wrapper is not None and self._makes_event_handler(wrapper):
+                        out.add(FunctionKey(path, e.function))
+            return frozenset(out)
+        return self.memo("wrapped-event-handlers", build)
+
+    def _auto_imported(self, path: str, name: str) -> FunctionKey | None:
+        """The function a Nuxt app's server code calls by a name it never imports: what a
+        module of the app's `server/utils/` exports under that name (Nitro imports those for
+        it)."""
+        app = self.modules.app_dir(path, self.modules.nuxt_dirs)
+        if app is None or not path.startswith(f"{app}/server/" if app else "server/"):
+            return None
+        utils = f"{app}/server/utils/" if app else "server/utils/"
+        return next((k for p in sorted(self.files) if p.startswith(utils) and "/" not in p[len(utils):]
+                     and (k := self._exported_function(p, name, 1)) is not None), None)
+
+    def _makes_event_handler(self, key: FunctionKey) -> bool:
+        """The function defines one it hands to h3's `defineEventHandler` (or an alias)."""
+        funcs = self.files[key.path].functions
+        def inside(fid: int) -> bool:
+            while fid >= 0 and fid != key.id:
+                fid = funcs[fid].parent
+            return fid == key.id
+        return any(f.inline_callback in H3_HANDLERS and inside(f.parent) for f in funcs)
 
     def registered_elsewhere(self) -> dict[FunctionKey, list[tuple[str, HandlerRef]]]:
         """Functions another module registers on a path (`router.post('/x', ctrl.create)`,

@@ -59,6 +59,10 @@ def load_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+# Nuxt's aliases of its source folder (`~`, `@`) and root (`~~`, `@@`), then the rest.
+_NUXT_ALIAS = re.compile(r"^(~~|@@|~|@)/(.+)$")
+
+
 @dataclass
 class TsConfig:
     dir: str                                  # repo-relative folder of the tsconfig
@@ -117,7 +121,9 @@ class ModuleResolver:
                                      if posixpath.basename(rel).startswith("wrangler."))
         # SvelteKit apps: `$lib` is their `src/lib` (kit.files.lib's default), an alias the
         # generated .svelte-kit/tsconfig.json declares, which a checkout does not have.
-        kit_dirs = set()
+        # Nuxt apps likewise: `~/x` and `@/x` name the source folder, `~~/x` and `@@/x` the
+        # app's root, aliases of the generated .nuxt/tsconfig.json.
+        kit_dirs, nuxt_dirs = set(), set()
         for rel in project_files:
             name = posixpath.basename(rel)
             if name == "package.json":
@@ -126,7 +132,10 @@ class ModuleResolver:
                     self.packages[data["name"]] = Package(data["name"], posixpath.dirname(rel), data)
                 if data and Package("", "", data).dependency("@sveltejs/kit") is not None:
                     kit_dirs.add(posixpath.dirname(rel))
+                if data and Package("", "", data).dependency("nuxt") is not None:
+                    nuxt_dirs.add(posixpath.dirname(rel))
         self.kit_dirs = frozenset(kit_dirs)
+        self.nuxt_dirs = frozenset(nuxt_dirs)
         self._by_length = sorted(self.packages, key=len, reverse=True)
         for rel in project_files:
             name = posixpath.basename(rel)
@@ -190,7 +199,7 @@ class ModuleResolver:
         if self._inputs_key is None:
             h = hashlib.sha256("\0".join(sorted(self.files)).encode())
             h.update(repr(sorted(self.tsconfigs.items())).encode())
-            h.update(repr(sorted(self.kit_dirs)).encode())
+            h.update(repr((sorted(self.kit_dirs), sorted(self.nuxt_dirs))).encode())
             h.update(json.dumps([(p.name, p.dir, p.manifest) for p in self.packages.values()],
                                 sort_keys=True, default=str).encode())
             self._inputs_key = h.hexdigest()
@@ -270,16 +279,36 @@ class ModuleResolver:
                     return hit
         if spec == "$lib" or spec.startswith("$lib/"):
             return self._kit_lib(importer, spec[len("$lib"):])
+        alias = _NUXT_ALIAS.match(spec)
+        if alias is not None:
+            hit = self._nuxt_alias(importer, alias.group(1), alias.group(2))
+            if hit is not None:
+                return hit
         return self._resolve_package(spec)
 
-    def _kit_lib(self, importer: str, rest: str) -> str | None:
-        """`$lib/x` from a file of a SvelteKit app: the app's `src/lib/x`."""
+    def app_dir(self, importer: str, dirs: frozenset[str]) -> str | None:
+        """The folder of `dirs` (apps of one framework) the importer belongs to, or None."""
         d = posixpath.dirname(importer)
-        while d not in self.kit_dirs:
+        while d not in dirs:
             if not d:
                 return None
             d = posixpath.dirname(d)
-        return self._file(posixpath.join(d, "src/lib") + rest)
+        return d
+
+    def _kit_lib(self, importer: str, rest: str) -> str | None:
+        """`$lib/x` from a file of a SvelteKit app: the app's `src/lib/x`."""
+        d = self.app_dir(importer, self.kit_dirs)
+        return self._file(posixpath.join(d, "src/lib") + rest) if d is not None else None
+
+    def _nuxt_alias(self, importer: str, alias: str, rest: str) -> str | None:
+        """`~/x` or `@/x` from a file of a Nuxt app: `x` in its source folder (the app's root in
+        Nuxt 3, `app/` in Nuxt 4, where `server/` stays at the root); `~~/x` or `@@/x`: `x`
+        at the app's root."""
+        d = self.app_dir(importer, self.nuxt_dirs)
+        if d is None:
+            return None
+        folders = (d,) if alias in ("~~", "@@") else (d, posixpath.join(d, "app"))
+        return next((hit for f in folders if (hit := self._file(posixpath.join(f, rest))) is not None), None)
 
     @staticmethod
     def _match(pattern: str, spec: str) -> str | None:

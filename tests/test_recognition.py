@@ -526,3 +526,48 @@ def test_a_field_typed_by_a_property_of_a_default_exported_interface(tmp_path):
     assert ("src/lib/users.ts", 2) in [(c.path, c.line) for c in result.index.prisma_calls]
     assert [(u.path, u.line, u.receiver) for u in result.index.unresolved_calls] == [
         ("src/lib/users.ts", 3, "handler.logger")]
+
+
+_SAFE = ("export const safe = (handler: (event: any) => Promise<unknown>) =>\n"
+         "  defineEventHandler(async (event) => handler(event))\n")
+_ROUTE = ("{imp}export default safe(async (event) => {{\n"
+          "  const body = await readBody(event)\n"
+          "  return prisma.note.create({{ data: body }})\n}})\n")
+
+
+def test_a_nuxt_route_served_through_an_auto_imported_wrapper(tmp_path):
+    # Nitro imports what server/utils exports for the app's server code: a route file that
+    # exports `safe(async (event) => …)` without importing `safe` is served through it, so
+    # its function is the route's handler. Near misses: the same wrapper name in an app
+    # without nuxt, and a file outside server/.
+    files = {"server/utils/safe.ts": _SAFE, "src/db.ts": 'export { prisma } from "./prisma"\n',
+             "src/prisma.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n'}
+    route = _ROUTE.format(imp='import { prisma } from "../../src/db"\n')
+    nuxt = _scan_app(tmp_path / "nuxt", {**files, "package.json": '{"dependencies": {"nuxt": "^3.12.0"}}',
+                                         "server/api/notes.post.ts": route,
+                                         "lib/notes.ts": _ROUTE.format(imp='import { prisma } from "../src/db"\n')})
+    plain = _scan_app(tmp_path / "plain", {**files, "package.json": '{"dependencies": {"h3": "^1.12.0"}}',
+                                           "server/api/notes.post.ts": route})
+    def entries(result):
+        return sorted((p, result.index.own_entry_kind(p, f.id)) for p, facts in result.index.files.items()
+                      for f in facts.functions if result.index.own_entry_kind(p, f.id))
+    assert entries(nuxt) == [("server/api/notes.post.ts", "nitro-handler")]
+    assert entries(plain) == []
+    assert [(f.rule, f.path) for f in nuxt.findings if f.rule == "unvalidated-input"] \
+        == [("unvalidated-input", "server/api/notes.post.ts")]
+
+
+def test_a_trpc_server_side_caller_is_no_client(tmp_path):
+    # `appRouter.createCaller(ctx)` runs procedures: `caller.note.create(…)` is no Prisma call
+    # left unresolved. Near miss: a client's call beside it still counts.
+    result = _scan_app(tmp_path, {
+        "src/router.ts": "export const appRouter = { createCaller: (ctx: object) => ctx }\n",
+        "src/prisma.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n',
+        "src/sync.ts": 'import { appRouter } from "./router"\nimport { prisma } from "./prisma"\n'
+                       "export async function sync() {\n"
+                       "  const caller = appRouter.createCaller({})\n"
+                       "  await caller.note.create({ id: '1' })\n"
+                       "  return prisma.note.create({ data: { id: '2' } })\n}\n",
+    })
+    assert [u.receiver for u in result.index.unresolved_calls] == []
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/sync.ts", 6)]

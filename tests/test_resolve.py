@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, scan_dir
+from treeutil import make_tree
 from scanner.config import load_config
 from scanner.discover import discover
 from scanner.engine import scan
@@ -194,11 +195,36 @@ def test_sveltekit_lib_alias_without_the_generated_tsconfig(tmp_path):
         "packages/tools/src/lib/util.ts": "export const u = 1\n",
         "packages/tools/src/x.ts": "import { u } from '$lib/util'\n",
     }
-    for rel, content in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(content, encoding="utf-8")
-    r = resolver(tmp_path)
+    r = resolver(make_tree(tmp_path, files))
     assert r.resolve("apps/portal/src/routes/+page.server.ts", "$lib/server/database") \
         == "apps/portal/src/lib/server/database/index.ts"
     assert r.resolve("apps/portal/src/routes/+page.server.ts", "$lib/util") == "apps/portal/src/lib/util.ts"
     assert r.resolve("packages/tools/src/x.ts", "$lib/util") is None
+
+
+def test_nuxt_aliases_without_the_generated_tsconfig(tmp_path):
+    # The tsconfig extends .nuxt/tsconfig.json, which a checkout does not have: `~/x` and `@/x`
+    # are the app's source folder (its root in Nuxt 3, app/ in Nuxt 4), `~~/x` its root. A
+    # package without nuxt has no such alias.
+    files = {
+        "web/package.json": '{ "devDependencies": { "nuxt": "^3.12.0" } }',
+        "web/tsconfig.json": '{ "extends": "./.nuxt/tsconfig.json" }',
+        "web/server/utils/handler.ts": "export const safe = 1\n",
+        "web/server/api/user.get.ts": "import { safe } from '~/server/utils/handler'\n",
+        "web/app/composables/useUser.ts": "export const useUser = 1\n",
+        "site/package.json": '{ "dependencies": { "nuxt": "^4.0.0" } }',
+        "site/app/utils/format.ts": "export const fmt = 1\n",
+        "site/server/utils/db.ts": "export const db = 1\n",
+        "site/server/api/x.get.ts": "import { db } from '~~/server/utils/db'\n",
+        "tools/package.json": '{ "name": "tools" }',
+        "tools/server/utils/handler.ts": "export const safe = 1\n",
+        "tools/x.ts": "import { safe } from '~/server/utils/handler'\n",
+    }
+    r = resolver(make_tree(tmp_path, files))
+    assert r.resolve("web/server/api/user.get.ts", "~/server/utils/handler") == "web/server/utils/handler.ts"
+    assert r.resolve("web/server/api/user.get.ts", "@/server/utils/handler") == "web/server/utils/handler.ts"
+    assert r.resolve("web/server/api/user.get.ts", "~/composables/useUser") == "web/app/composables/useUser.ts"
+    assert r.resolve("site/server/api/x.get.ts", "~~/server/utils/db") == "site/server/utils/db.ts"
+    assert r.resolve("site/server/api/x.get.ts", "~/utils/format") == "site/app/utils/format.ts"
+    assert r.resolve("site/server/api/x.get.ts", "~~/utils/format") is None
+    assert r.resolve("tools/x.ts", "~/server/utils/handler") is None

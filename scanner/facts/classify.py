@@ -103,6 +103,10 @@ class ClientClassifier:
             chain = member_chain(fn)
             if chain is not None and self.config.chain_is_client(chain + "()"):
                 return ClientRef("client", "configured name")
+            if prop == "createCaller":
+                # tRPC's server-side caller (`appRouter.createCaller(ctx)`): `caller.post.create(…)`
+                # runs a procedure, not a query.
+                return NOT_CLIENT
             obj = field(fn, "object")
             while prop in _CLIENT_RETURNING and _client_returning_call(obj):   # `.$extends(a).$extends(b)…`
                 obj = field(field(unwrap(obj), "function"), "object")

@@ -111,7 +111,7 @@ def a_kind(kind: str) -> str:
 
 
 # -- Nuxt / Nitro server routes -------------------------------------------------------------
-_H3_HANDLERS = frozenset({"defineEventHandler", "eventHandler", "defineCachedEventHandler"})
+H3_HANDLERS = frozenset({"defineEventHandler", "eventHandler", "defineCachedEventHandler"})
 
 
 def nitro_handler(fn: ts.Node) -> bool:
@@ -122,7 +122,7 @@ def nitro_handler(fn: ts.Node) -> bool:
     if holder is not None and holder.type == "pair" and text(field(holder, "key")) == "handler":
         holder = holder.parent.parent if holder.parent is not None else None
     call = holder.parent if holder is not None and holder.type == "arguments" else None
-    if call is None or call.type != "call_expression" or text(field(call, "function")) not in _H3_HANDLERS:
+    if call is None or call.type != "call_expression" or text(field(call, "function")) not in H3_HANDLERS:
         return False
     out = call.parent
     while out is not None and out.type in TRANSPARENT:
