@@ -135,11 +135,16 @@ def opaque_waits_between(index: ProjectIndex, path: str, function: int, start: i
 
 
 def external_io_between(index: ProjectIndex, path: str, function: int, start: int,
-                        end: int) -> tuple[str, int] | None:
+                        end: int, along: SiteContext | None = None) -> tuple[str, int] | None:
     """(what, line) of awaited external work that function `function` of `path` does
     between byte offsets `start` and `end` (between two writes, say), directly or on the
-    normal path of a repo function it calls there."""
+    normal path of a repo function it calls there. With `along` (the second write's place),
+    only work on the way to it counts: not in a catch clause (an error path), nor in an arm
+    that returns or throws before it (`if (blocked) { await log(…); return }`)."""
     for cs in calls_between(index, path, function, start, end):
+        if along is not None and (cs.ctx.catches or any(
+                b.exits and (b.key, b.arm) not in {(o.key, o.arm) for o in along.branches} for b in cs.ctx.branches)):
+            continue
         found = _external_work(index, path, cs)
         if found is not None:
             return found
@@ -157,6 +162,11 @@ def paced(found: tuple[str, int]) -> bool:
     """Whether what external_io_in_loop found is a timer the item waits on (its label ends at
     the `setTimeout()`, directly or down a `sleep()`), not work outside the database."""
     return found[0].endswith("setTimeout()")
+
+
+# Between two writes, the external work may sit a few functions down (`generateReply()` →
+# `callOpenAI()` → `fetch()`): the transaction would have to span it all the same.
+_BETWEEN_DEPTH = 2
 
 
 def _external_work(index: ProjectIndex, path: str, cs: CallSite, per_item: bool = False) -> tuple[str, int] | None:
@@ -179,5 +189,5 @@ def _external_work(index: ProjectIndex, path: str, cs: CallSite, per_item: bool 
     # may run no time at all).
     chain = index.memo(f"external-io:{key.path}:{key.id}:{per_item}", lambda: index.find_chain(
         key, lambda c: False, site_ok=lambda p, s: not s.ctx.catches and all(map(_retry, s.ctx.loops))
-        and (_external(index, p, s, http) or (per_item and _timer_wait(s))), depth=0))
+        and (_external(index, p, s, http) or (per_item and _timer_wait(s))), depth=0 if per_item else _BETWEEN_DEPTH))
     return (f"{cs.callee}() → {chain[-1][0]}", cs.span.line) if chain else None

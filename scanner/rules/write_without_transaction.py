@@ -509,7 +509,7 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     if marker is not None:
         return "low", (f"{marker.label} only moves a progress marker ({', '.join(marker.args.data_fields[:3])}), "
                        "which the process's retry or recovery sets again",)
-    io = external_io_between(index, w.path, w.ctx.function, first.ctx.end, w.ctx.start) \
+    io = external_io_between(index, w.path, w.ctx.function, first.ctx.end, w.ctx.start, along=w.ctx) \
         if first.path == w.path and first.ctx.function == w.ctx.function else None
     if io is not None:
         return "low", (f"{io[0]} at line {io[1]} runs between the writes, outside the database: a "
