@@ -67,3 +67,37 @@ def test_schema_without_code_keeps_grades(tmp_path):
     grades = _grades(tmp_path, with_code=False)
     assert grades[("relation-missing-on-delete", "Draft")] != "low"
     assert grades[("foreign-key-missing-index", "Draft")] != "low"
+
+
+WEB = "export function DraftBadge({ draft }: { draft: { id: string } }) { return draft.id }\n"
+
+
+def _monorepo(tmp_path, web_spelling: str, api_spelling: str = "",
+              web_manifest: str = '{"name": "web"}') -> dict[tuple[str, str], str]:
+    files = {"api/package.json": '{"name": "api"}', "web/package.json": web_manifest,
+             "api/prisma/schema.prisma": SCHEMA, "api/lib/cards.ts": CODE + api_spelling,
+             "web/components/draft-badge.ts": web_spelling}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    result = scan_dir(str(tmp_path), RULES, min_confidence="low")
+    return {(f.rule, f.model): f.confidence for f in result.findings}
+
+
+def test_a_front_end_package_spelling_a_model_does_not_touch_it(tmp_path):
+    # The web package makes no Prisma call: its `draft` cannot reach the table.
+    grades = _monorepo(tmp_path / "a", WEB)
+    assert grades[("relation-missing-on-delete", "Draft")] == "low"
+    # Near miss: the API package spells it (a type import of the model): as graded.
+    grades = _monorepo(tmp_path / "b", WEB, "import type { Draft } from '@prisma/client'\n")
+    assert grades[("relation-missing-on-delete", "Draft")] != "low"
+    # Near miss: the web package depends on a database client of its own (Supabase), through
+    # which it may query the table by name: as graded.
+    grades = _monorepo(tmp_path / "c", WEB,
+                       web_manifest='{"name": "web", "dependencies": {"@supabase/supabase-js": "^2.0.0"}}')
+    assert grades[("relation-missing-on-delete", "Draft")] != "low"
+    # … or its workspace root does, for every package below it.
+    root = tmp_path / "d"
+    root.mkdir()
+    (root / "package.json").write_text('{"name": "mono", "dependencies": {"pg": "^8.0.0"}}')
+    assert _monorepo(root, WEB)[("relation-missing-on-delete", "Draft")] != "low"

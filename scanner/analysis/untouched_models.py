@@ -1,7 +1,8 @@
 """Models no scanned code touches: the schema declares them, but no Prisma call reads or
 writes them and no source file so much as spells a name that could reach them (the client
 accessor `payment`, the model's name `Payment` or its table name, a relation field that
-points to it). No query runs against such a table, so what the rules about queries warn of
+points to it; files of a package with no database work, a web front end, do not count). No
+query runs against such a table, so what the rules about queries warn of
 (a delete meeting a missing cascade, a join without its index; Rule.on_queries) does not
 happen while that holds: low (rules.md §8, outside the request path), with the reason as
 evidence. How a column stores a value (float-for-money, …) is a fact of the schema and keeps
@@ -45,12 +46,32 @@ def untouched_models(index) -> dict[str, str]:
     if found is None:
         return {}
     return {name: (f"no scanned code touches {name}: no Prisma call reads or writes it, and no source "
-                   f"file spells its accessor, its name or a relation to it")
+                   f"file of a package that queries the database spells its accessor, its name or a "
+                   f"relation to it")
             for name, ws in words.items() if not ws & found}
 
 
+# Packages through which code may query a table by its name without Prisma.
+_DATABASE_CLIENTS = ("@prisma/client", "@supabase/supabase-js", "@supabase/ssr", "pg", "postgres", "mysql2",
+                     "mysql", "better-sqlite3", "sqlite3", "@libsql/client", "@neondatabase/serverless",
+                     "@vercel/postgres", "@planetscale/database", "drizzle-orm", "kysely", "knex", "typeorm",
+                     "sequelize", "mongodb", "mongoose")
+
+
 def _spelled(index, wanted: set[str]) -> set[str] | None:
-    """The words of `wanted` that some scanned source spells (as a word); None when a source
-    cannot be read again (it may spell any of them)."""
+    """The words of `wanted` that some scanned source of a package with database work spells
+    (as a word); None when a source cannot be read again (it may spell any of them). A package
+    none of whose files makes a Prisma call, and which depends on no database client (a web
+    front end beside its API: a component named `NotificationBell`, an import path
+    `./notification-card`), cannot touch a table by name."""
     texts = scanned_sources(index)
-    return spelled_words(texts.values(), wanted) if texts is not None else None
+    if texts is None:
+        return None
+    querying = {index.package_of(c.path) for c in (*index.prisma_calls, *index.unresolved_calls)}
+    # A client a workspace root depends on is there for every package below it (hoisted).
+    clients = tuple(pkg.dir for pkg in index.modules.packages.values()
+                    if any(pkg.dependency(name) is not None for name in _DATABASE_CLIENTS))
+    def may_query(path: str) -> bool:
+        pkg = index.package_of(path)
+        return pkg in querying or any(d == "" or pkg == d or pkg.startswith(d + "/") for d in clients)
+    return spelled_words((src for path, src in texts.items() if may_query(path)), wanted)
