@@ -122,6 +122,7 @@ class ProjectIndex:
         self.root = root
         self._test_loads = TestLoads(root, facts, test_files, self._resolve_module)
         self._seed_loads = ImportingFiles(seed_files, self._resolve_module)
+        self.seed_files = tuple(seed_files)   # left out of the scan (config out_of_scope: seed)
         self._importers: dict[str, set[str]] | None = None
         self.client_config = client_config
         self.files = facts
@@ -175,6 +176,10 @@ class ProjectIndex:
             held = self._augmented_member(path, ref.name or "", fields=True)
             return self._given_client(path, ref.given) if held.kind != "client" and ref.given is not None \
                 else held
+        if ref.kind == "global":
+            util = self._auto_import_module(path, ref.name or "")
+            return self._export(util, ref.name or "", ref.members, depth + 1) if util is not None \
+                else ClientRef("unknown")
         if ref.kind != "import":
             return ref
         if depth > _MAX_DEPTH or ref.module is None:
@@ -317,6 +322,11 @@ class ProjectIndex:
                                                         r.members + rest), depth + 1)
             return self._continue(path, exp.ref, rest, depth)
         settled = self._continue(path, exp.ref, (), depth)
+        r = exp.ref
+        if settled.kind != "client" and r.origin == "instance" and r.name and r.module \
+                and self.modules.resolve(path, r.module) is not None:
+            # `export const prisma = new PrismaService()`: an instance of a repo class that is a client.
+            settled = self.resolve_ref(path, ClientRef("import", r.origin, r.module, r.name), depth + 1)
         if settled.kind != "client" and exp.ref.kind in ("unknown", "import") \
                 and name in self.client_config.names:
             # An export we could not see through (`export const prisma = makeClient()`,
@@ -663,12 +673,18 @@ class ProjectIndex:
         """The function a Nuxt app's server code calls by a name it never imports: what a
         module of the app's `server/utils/` exports under that name (Nitro imports those for
         it)."""
+        util = self._auto_import_module(path, name)
+        return self._exported_function(util, name, 1) if util is not None else None
+
+    def _auto_import_module(self, path: str, name: str) -> str | None:
+        """The module of a Nuxt app's `server/utils/` (its top level, which Nitro imports for
+        the app's server code) that exports `name`, when `path` is such server code."""
         app = self.modules.app_dir(path, self.modules.nuxt_dirs)
-        if app is None or not path.startswith(f"{app}/server/" if app else "server/"):
+        if app is None or not name or not path.startswith(f"{app}/server/" if app else "server/"):
             return None
         utils = f"{app}/server/utils/" if app else "server/utils/"
-        return next((k for p in sorted(self.files) if p.startswith(utils) and "/" not in p[len(utils):]
-                     and (k := self._exported_function(p, name, 1)) is not None), None)
+        return next((p for p in sorted(self.files) if p.startswith(utils) and "/" not in p[len(utils):]
+                     and self.find_export(p, name) is not None), None)
 
     def _makes_event_handler(self, key: FunctionKey) -> bool:
         """The function defines one it hands to h3's `defineEventHandler` (or an alias)."""

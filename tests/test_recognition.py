@@ -571,3 +571,50 @@ def test_a_trpc_server_side_caller_is_no_client(tmp_path):
     })
     assert [u.receiver for u in result.index.unresolved_calls] == []
     assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/sync.ts", 6)]
+
+
+def test_a_nuxt_client_from_an_auto_imported_util(tmp_path):
+    # `usePrisma()` and `db` in a Nuxt app's server code, never imported: Nitro imports what
+    # server/utils exports, so they are clients. Near miss: the same code in an app without
+    # nuxt leaves them unresolved (and said).
+    files = {"server/utils/usePrisma.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                          "const prisma = new PrismaClient()\n"
+                                          "export const usePrisma = () => prisma\nexport const db = prisma\n",
+             "server/api/notes.get.ts": "export default defineEventHandler(async () => {\n"
+                                        "  await db.user.count()\n"
+                                        "  return usePrisma().note.findMany({ take: 5 })\n})\n"}
+    nuxt = _scan_app(tmp_path / "nuxt", {**files, "package.json": '{"devDependencies": {"nuxt": "^3.12.0"}}'})
+    plain = _scan_app(tmp_path / "plain", {**files, "package.json": '{"dependencies": {"h3": "^1.12.0"}}'})
+    assert sorted((c.path, c.line) for c in nuxt.index.prisma_calls) == [("server/api/notes.get.ts", 2),
+                                                                        ("server/api/notes.get.ts", 3)]
+    assert nuxt.index.unresolved_calls == []
+    assert sorted(u.receiver for u in plain.index.unresolved_calls) == ["usePrisma()"]
+
+
+def test_an_instance_of_an_imported_client_class(tmp_path):
+    # `new PrismaService()` and `new Db()` of classes another module declares as `extends
+    # PrismaClient` are clients (they were dropped without a word). Near miss: an instance of
+    # an imported class that is no client makes no Prisma call; its model-shaped call is said,
+    # as for any imported value the scan cannot place as a client.
+    result = _scan_app(tmp_path, {
+        "src/prisma.service.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                 "export class PrismaService extends PrismaClient {}\n"
+                                 "export class Db extends PrismaClient {}\nexport class Cache { user = new Map() }\n",
+        "src/a.ts": 'import { Cache, Db, PrismaService } from "./prisma.service"\n'
+                    "const prisma = new PrismaService()\nconst db2 = new Db()\nconst cache = new Cache()\n"
+                    "export const f = () => prisma.user.count()\nexport const g = () => db2.note.count()\n"
+                    "export const h = () => cache.user.delete('x')\n",
+    })
+    assert sorted((c.path, c.line) for c in result.index.prisma_calls) == [("src/a.ts", 5), ("src/a.ts", 6)]
+    assert [(u.receiver, u.line) for u in result.index.unresolved_calls] == [("cache", 7)]
+
+
+def test_an_exported_instance_of_a_repo_client_class(tmp_path):
+    # `export const store = new PrismaService()` in one module, used in another: a client.
+    result = _scan_app(tmp_path, {
+        "src/prisma.service.ts": 'import { PrismaClient } from "@prisma/client"\n'
+                                 "export class PrismaService extends PrismaClient {}\n",
+        "src/db.ts": 'import { PrismaService } from "./prisma.service"\nexport const store = new PrismaService()\n',
+        "src/a.ts": 'import { store } from "./db"\nexport const f = () => store.user.count()\n',
+    })
+    assert [(c.path, c.line) for c in result.index.prisma_calls] == [("src/a.ts", 2)]

@@ -192,6 +192,19 @@ def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
     return m["client_call"][0], m["client_call.receiver"][0], None, op, args
 
 
+def _unbound(pf: ParsedFile, receiver: ts.Node) -> tuple[str, tuple[str, ...]] | None:
+    """(name, `("()",)` when called) of a receiver that is a name no scope of the file
+    declares (`db`), or a call of one (`usePrisma()`)."""
+    r = unwrap(receiver)
+    called = r is not None and r.type == "call_expression"
+    if called:
+        args = field(r, "arguments")
+        r = unwrap(field(r, "function")) if args is not None and not args.named_children else None
+    if r is None or r.type != "identifier" or pf.resolver.lookup(text(r), r) is not None:
+        return None
+    return text(r), ("()",) if called else ()
+
+
 def extract(pf: ParsedFile, ctx: ContextBuilder,
             ) -> tuple[tuple[PrismaCallCandidate, ...], tuple[ShapedCall, ...]]:
     """The candidates, and the Prisma-shaped calls whose receiver this file cannot place."""
@@ -210,6 +223,10 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             # a client where the project declares one so (facts/augments.py), else unresolved.
             ref = ClientRef("member", "member of a value the file cannot type",
                             name=text(field(receiver, "property")))
+        if ref.kind == "unknown" and (unbound := _unbound(pf, receiver)) is not None:
+            # `usePrisma().user` or `db.user` where nothing here declares the name: the index
+            # looks it up where the framework imports names from (Nuxt's server/utils).
+            ref = ClientRef("global", "a name no scope of the file declares", name=unbound[0], members=unbound[1])
         if ref.kind == "unknown" and (key := context_key(pf, receiver)) is not None:
             # `c.get('db')`: a request context's variable, a client where a middleware sets one.
             ref = ClientRef("member", "a request context's variable", name=key)

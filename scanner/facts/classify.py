@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import tree_sitter as ts
 
 from .client_types import declared_type
+from .generated import prisma_module
 from .graphql import context_param_index
 from .literals import object_property, required_module
 from .model import NOT_CLIENT, ClientRef
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from .scopes import Binding
 
 UNKNOWN = ClientRef("unknown")
+# The origin of `new X()` of an imported class: a client when the index finds X is one.
+NEW_OF_IMPORT = "an instance of an imported class"
 # Configured names that by convention hold a transaction's client.
 _TX_NAMES = frozenset({"tx", "trx", "txn"})
 
@@ -52,8 +55,16 @@ class ClientClassifier:
         if t in _NEVER_CLIENT:
             return NOT_CLIENT
         if t == "new_expression":
-            return ClientRef("client", "new PrismaClient") if self.client_class(field(expr, "constructor")) \
-                else NOT_CLIENT
+            ctor = field(expr, "constructor")
+            if self.client_class(ctor):
+                return ClientRef("client", "new PrismaClient")
+            b = self.lookup(text(ctor), ctor) if ctor is not None and ctor.type == "identifier" else None
+            if b is not None and b.kind == "import" and b.imported not in (None, "*") and b.module \
+                    and not prisma_module(b.module):
+                # `new PrismaService()` of a class another module declares: a client when that
+                # class is one (`extends PrismaClient`), as the index reads its export.
+                return ClientRef("import", NEW_OF_IMPORT, b.module, b.imported)
+            return NOT_CLIENT
         if t == "call_expression":
             return self._classify_call(expr, depth)
         if t == "binary_expression":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .instances import constructor_binding, instance_module, new_class
+from .classify import NEW_OF_IMPORT
 from .client_types import class_base
 from .entries import CLASS_TYPES
 from .rpc_builders import procedure_input
@@ -88,8 +89,10 @@ def _export_value(pf: ParsedFile, exported: str, value: ts.Node | None, line: in
             return _function_export(pf, exported, b.node, line)
     # `unknown` stays: the index may still trust a configured name for it.
     ref = pf.resolver.classify(value_u) if value_u is not None else NOT_CLIENT
-    if ref.kind == "none":
-        ref = _instance_ref(pf, value_u) or ref
+    if ref.kind == "none" or ref.origin == NEW_OF_IMPORT:
+        # (an instance's export names its class; the index reads a client class's instance
+        # as a client, and another class's fields, `bot.db`)
+        ref = _instance_ref(pf, value_u) or (NOT_CLIENT if ref.origin == NEW_OF_IMPORT else ref)
     members = _object_members(pf, pf.resolver.object_literal(value_u)) + _local_instance_members(pf, value_u)
     fid = function_of_value(pf, value_u)
     fn = value_u

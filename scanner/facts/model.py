@@ -43,8 +43,8 @@ class Span:
 class ClientRef:
     """What a receiver expression is, as far as one file can tell.
 
-    kind: `client` (known here), `import` (a binding from another module,
-    settled by the project index), `none` (not a client)."""
+    kind: `client` (known here), `import` (a binding from another module, settled by the
+    project index), `none` (not a client), `global` (an undeclared `name`: Nitro's auto-imports)."""
     kind: str
     origin: str = ""            # how it was recognised, for `dbaudit facts`
     module: str | None = None   # import specifier (kind == import)
