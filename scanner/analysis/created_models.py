@@ -11,10 +11,13 @@ models the application empties before each time it fills them (a snapshot: one b
 
 from __future__ import annotations
 
+import re
+
 from ..discover import SCRIPT_ROLES
 from ..facts.args import NESTED_CREATES
 from ..facts.operations import CREATE_OPS, DELETE_OPS
 from .schema_shape import table_models
+from .sources import seed_sources
 
 
 
@@ -35,8 +38,36 @@ def created_models(index, schema) -> tuple[frozenset[str], frozenset[str]] | Non
                 out.add(call.model)
             for _, target in nested_targets(call, schema.by_client_name(call.model), NESTED_CREATES):
                 out.add(target[:1].lower() + target[1:])
-        return frozenset(app), frozenset(scripts)
+        if _auth_adapter(index):
+            app |= {m.client_name for m in schema.models if m.name.lower() in _ADAPTER_MODELS}
+        return frozenset(app), frozenset(scripts | _seeded(index, schema))
     return index.memo("created-models", compute)
+
+
+# An auth library's Prisma adapter (`PrismaAdapter(prisma)` of Auth.js, `prismaAdapter(prisma, …)`
+# of better-auth, Lucia's) creates the rows of its models on sign-up and sign-in: application
+# writes the scan sees no call of.
+_ADAPTERS = frozenset({"PrismaAdapter", "prismaAdapter"})
+_ADAPTER_MODELS = frozenset({"user", "users", "account", "accounts", "session", "sessions", "verificationtoken",
+                             "verification", "authenticator"})
+
+
+def _auth_adapter(index) -> bool:
+    return any(s.callee.rsplit(".", 1)[-1] in _ADAPTERS for facts in index.files.values() for s in facts.call_sites)
+
+
+# `.currency.createMany(` in a seed's text: the model accessor, then a create-like operation.
+_SEED_CREATE = re.compile(rb"\.\s*([A-Za-z_$][\w$]*)\s*\.\s*(" + b"|".join(
+    re.escape(op.encode()) for op in sorted(CREATE_OPS)) + rb")\s*\(")
+
+
+def _seeded(index, schema) -> set[str]:
+    """Models (client names) the seed files the scan left out create rows of, as their text
+    spells it (`prisma.currency.createMany(`): out of scope, they are not parsed, but what
+    they insert is where a lookup table's rows come from."""
+    names = {m.client_name for m in schema.models}
+    return {name for src in seed_sources(index).values() for m in _SEED_CREATE.finditer(src)
+            if (name := m.group(1).decode()) in names}
 
 
 def snapshot_models(index, schema) -> dict[str, str]:

@@ -21,6 +21,24 @@ def scanned_sources(index) -> dict[str, bytes] | None:
     return index.memo("scanned-sources", read)
 
 
+def seed_sources(index) -> dict[str, bytes]:
+    """{path: bytes} of the seed files the scan left out (out of scope), read once per scan
+    when an analysis needs what they do; one that cannot be read is left out."""
+    def read() -> dict[str, bytes]:
+        out = {}
+        for sf in index.seed_files:
+            try:
+                with open(sf.abs_path, "rb") as fh:
+                    out[sf.path] = fh.read(_SEED_LIMIT)
+            except OSError:
+                continue
+        return out
+    return index.memo("seed-sources", read)
+
+
+_SEED_LIMIT = 1 << 20   # bytes of a seed file read (a generated data dump may be huge)
+
+
 def source_lines(index, path: str) -> list[bytes]:
     """One scanned file's lines, read and split once per scan; [] when it cannot be read."""
     def read() -> list[bytes]:
