@@ -13,6 +13,7 @@ import re
 
 from ..facts.entries import a_kind, entry_kind
 from ..facts.argument_origins import IMPORTED
+from ..facts.branch_tests import test_names
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.nodes import mention
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER, UPDATE_OPS
@@ -22,8 +23,10 @@ from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop, paced
 from ..analysis.handed import handed_at
+from ..analysis.read_through import cached_read
 from ..analysis.row_locks import row_lock_in_loop
 from ..analysis.schema_shape import unique_fields
+from ..analysis.sources import source_lines
 
 # A literal array of at most this many items is not "a collection".
 FEW_CONSTANTS = 5
@@ -467,6 +470,27 @@ def _chain_walk(call: PrismaCall, loop: LoopFrame) -> str | None:
             "the data, not a collection one query could fetch")
 
 
+# `in: queue` in a query's text: the name it takes a set of values from.
+_IN_NAME = re.compile(r"\bin\s*:\s*([A-Za-z_$][\w$]*)(?![\w$.\[(])")
+
+
+def _level_walk(index: ProjectIndex, call: PrismaCall, loop: LoopFrame) -> str | None:
+    """`while (queue.length > 0) { const next = await prisma.reply.findMany({ where: {
+    parentId: { in: queue } } }); queue = …next… }`: each round queries the whole list the
+    loop tests at once, so the loop walks a tree level by level (one query per level, as deep
+    as the data), not item by item."""
+    if loop.kind not in ("while", "do", "for"):
+        return None
+    tested = set(test_names(loop.header))
+    lines = source_lines(index, call.path)[call.call.span.line - 1:call.call.span.end_line]
+    names = {m.group(1) for m in _IN_NAME.finditer(b"\n".join(lines).decode("utf-8", "replace"))}
+    name = next(iter(sorted(names & tested)), None)
+    if name is None:
+        return None
+    return (f"each round queries all of `{name}`, the list the loop tests, at once (`in: {name}`): a walk "
+            "level by level, one query per level as deep as the data, not one per item")
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in index.prisma_calls:
@@ -493,7 +517,7 @@ def _check(ctx: RuleContext):
                                            f"(`where` tests `{guarded}`, `data` changes it by that item's amount): "
                                            "a check-and-set per row, which one batched statement cannot make "
                                            "for amounts that differ", *evidence)
-        walk = _chain_walk(call, loop)
+        walk = _chain_walk(call, loop) or _level_walk(index, call, loop)
         outer = site.loops[site.loops.index(loop) + 1:]
         if walk and not any(_collection_loop(l) for l in outer):
             # (A walk run once per item of an outer collection stays N+1 over that collection.)
@@ -606,6 +630,11 @@ def _across_functions(ctx: RuleContext):
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
             confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx, loop)
+            cache = cached_read(index, chain[-1][1], chain[-1][2])
+            if cache is not None:
+                confidence, evidence = "low", (f"{chain[-1][0]} sits behind a read-through cache (`{cache}` is "
+                                               "read before it and filled after): once per distinct key while "
+                                               "the entry lives, not once per item", *evidence)
             yield ctx.finding(
                 path, site.span,
                 f"{'parallel N+1' if loop.parallel else 'N+1'} across functions: {site.callee}() runs a "
