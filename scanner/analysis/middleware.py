@@ -28,6 +28,12 @@ def validated_parts(index, path: str, fid: int, validators=(), depth: int = 0) -
                 for part in rs.parts}
     elsewhere = index.registered_elsewhere().get(FunctionKey(path, fid), [])
     if not elsewhere and not any(m.handler == fid for m in facts.middlewares):
+        ahead = _run_as_middleware(index).get(FunctionKey(path, fid))
+        if ahead and not declared:
+            # Itself middleware of routes (`[auth, validate(S), checkStock], create`): as checked
+            # as what runs ahead of it on its least checked route.
+            checked = [_middleware_parts(index, reg, mws, validators, FunctionKey(path, fid)) for reg, mws in ahead]
+            return {part: checked[0][part] for part in sorted(set(checked[0]).intersection(*checked[1:]))}
         return declared or _checked_by_callers(index, path, fid, validators, depth)
 
     def compute() -> dict[str, str]:
@@ -46,6 +52,30 @@ def validated_parts(index, path: str, fid: int, validators=(), depth: int = 0) -
             out.setdefault(part, checked[0][part])
         return out
     return index.memo(f"middleware-parts:{path}:{fid}:{','.join(sorted(validators))}", compute)
+
+
+def _run_as_middleware(index) -> dict[FunctionKey, list[tuple[str, tuple]]]:
+    """{function: [(registering file, the middleware ahead of it), …]} for the functions a
+    route runs as middleware, named (not called: `checkStock`, not `validate(S)`) ahead of
+    its handler. Built once."""
+    def build() -> dict[FunctionKey, list[tuple[str, tuple]]]:
+        out: dict[FunctionKey, list[tuple[str, tuple]]] = {}
+        for reg in sorted(index.files):
+            facts = index.files[reg]
+            chains = [h.middlewares for h in facts.handler_refs if h.middlewares]
+            local: dict[int, list] = {}
+            for m in facts.middlewares:
+                if m.handler >= 0:
+                    local.setdefault(m.handler, []).append(m)
+            chains += [tuple(sorted(ms, key=lambda m: (m.span.line, m.span.column))) for ms in local.values()]
+            for chain in chains:
+                for i, m in enumerate(chain):
+                    target = index.callee(reg, m) if not m.called else None
+                    if target is not None:
+                        key = FunctionKey(target.path, index.owner(target.path, target.id))
+                        out.setdefault(key, []).append((reg, chain[:i]))
+        return out
+    return index.memo("run-as-middleware", build)
 
 
 def registrations(index, path: str, fid: int) -> list[tuple[str, tuple]]:
