@@ -184,12 +184,17 @@ def _writes_nothing(index: ProjectIndex, path: str, site: CallSite) -> bool:
 _PROGRESS = re.compile(r"^(?:status|state|stage|phase|step)$|Status$|State$", re.I)
 
 
+# … and why a step ended, beside its status (`status: "IGNORED", failureCode: "unknown_reference"`).
+_OUTCOME = re.compile(r"^(?:error|failure|fail)(?:Code|Message|Reason|Details?)?$|(?:Error|Failure)(?:Code|Message|Reason)?$",
+                      re.I)
+
+
 def _progress_marker(w: Write) -> bool:
     a = w.args
     if a is None or w.operation not in ("update", "updateMany") or a.opaque or a.nested_writes or not a.data_fields:
         return False
     return any(_PROGRESS.search(f) for f in a.data_fields) \
-        and all(_PROGRESS.search(f) or BOOKKEEPING_FIELD.search(f) for f in a.data_fields)
+        and all(_PROGRESS.search(f) or BOOKKEEPING_FIELD.search(f) or _OUTCOME.search(f) for f in a.data_fields)
 
 
 def _bookkeeping(w: Write, other: Write, index: ProjectIndex) -> bool:
@@ -468,8 +473,30 @@ def _caller_decides(first: Write, w: Write, index: ProjectIndex) -> bool:
         and w.entry_point is None and not index.callers(FunctionKey(w.path, given[0]))
 
 
+def _cascaded(w: Write, schema, index: ProjectIndex) -> str | None:
+    """`w` deletes only rows the database already removed: a `deleteMany` of the rows that
+    point, through a relation with `onDelete: Cascade`, at a row the same function deleted
+    before it (`products.delete(…)`, then `stocks.deleteMany({ where: { productId } })`). What
+    deleted them, or None."""
+    if schema is None or w.operation != "deleteMany" or w.args is None or w.model is None:
+        return None
+    child = schema.by_client_name(w.model)
+    pinned = set(w.args.where_points) | set(w.args.where_fields)
+    parents = {f.type for f in (child.fields if child is not None else ())
+               if f.relation is not None and f.relation.on_delete == "Cascade" and set(f.relation.fields or ()) & pinned}
+    for c in index.writes_in(w.path, w.ctx.function):
+        parent = schema.by_client_name(c.model) if c.model else None
+        if c.operation in DELETE_OPS and c.call.ctx.end <= w.ctx.start and parent is not None and parent.name in parents:
+            return f"{c.label}() at line {c.line}"
+    return None
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
+    cascaded = _cascaded(w, schema, index)
+    if cascaded is not None:
+        return "quiet", (f"{w.label} deletes only rows the database already removed: they point at the row "
+                         f"{cascaded} deleted, through a relation with onDelete: Cascade",)
     for x, other in ((w, first), (first, w)):
         if _bookkeeping(x, other, index):
             return "quiet", (f"{x.label} only keeps bookkeeping fields ({', '.join(x.args.data_fields[:3])})",)
