@@ -499,15 +499,20 @@ def _run_target(words: list[str]) -> str | None:
     return next((w for w in rest if not w.startswith("-") and is_source_name(posixpath.basename(w))), None)
 
 
-_LISTENS = re.compile(r"\.listen\(|createServer\(|startStandaloneServer\(|NestFactory\.create")
+_LISTENS = re.compile(r"\.listen\(|createServer\(|startStandaloneServer\(")
+_NEST_APP = re.compile(r"NestFactory\.create")
+_CLOSES = re.compile(r"\.close\(\s*\)")
 
 
 def _listens(path: Path) -> bool:
-    """The file starts a server itself (`app.listen(3000)`, `NestFactory.create(…)`)."""
+    """The file starts a server itself (`app.listen(3000)`, `NestFactory.create(…)`). A Nest
+    application created and closed again without listening (`NestFactory.create(M)`, work,
+    `app.close()`) is a standalone script borrowing the module's providers, not a server."""
     try:
-        return bool(_LISTENS.search(path.read_text(encoding="utf-8", errors="replace")[:200_000]))
+        source = path.read_text(encoding="utf-8", errors="replace")[:200_000]
     except OSError:
         return False
+    return bool(_LISTENS.search(source)) or (bool(_NEST_APP.search(source)) and not _CLOSES.search(source))
 
 
 def _starts_no_server(path: Path) -> bool:

@@ -291,3 +291,28 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
         "nothing imports it, not per request)")
     assert found["src/lib/warm.ts"][0] == "medium"
     assert found["src/lib/loop.ts"][0] == "medium"
+
+
+def test_a_nest_application_created_and_closed_without_listening_is_a_script(tmp_path):
+    """`"extra": "ts-node src/seed/migrate/app.ts"` creating a Nest application to borrow its
+    providers, doing its work and closing it again, is a script, and so is the service only it
+    imports; a Nest main that creates the application and never closes it serves requests."""
+    make_tree(tmp_path, {
+        "package.json": json.dumps({"scripts": {
+            "extra": "ts-node -r tsconfig-paths/register src/seed/migrate/app.ts",
+            "worker": "ts-node src/worker.ts"}}),
+        "src/seed/migrate/app.ts": (
+            "import { NestFactory } from '@nestjs/core'\nimport { MigrateService } from './service'\n"
+            "const run = async () => {\n  const app = await NestFactory.create(AppModule)\n"
+            "  await new MigrateService(app.get(PrismaService)).all()\n  await app.close()\n}\nvoid run()\n"),
+        "src/seed/migrate/service.ts": "export class MigrateService { constructor(private p: any) {} }\n",
+        # Near miss: created and never closed — the application keeps serving.
+        "src/worker.ts": ("import { NestFactory } from '@nestjs/core'\n"
+                          "async function boot() {\n  const app = await NestFactory.createMicroservice(M)\n"
+                          "  await app.init()\n}\nboot()\n"),
+    })
+    d = discover(tmp_path, load_config(tmp_path))
+    roles = {s.path: s.role for s in d.sources}
+    assert roles["src/seed/migrate/app.ts"] == "script"
+    assert roles["src/worker.ts"] == "lib"
+    assert d.scripts["src/seed/migrate/app.ts"] == 'is run by the script "extra" of package.json'

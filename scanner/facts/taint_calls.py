@@ -56,6 +56,14 @@ def _awaited_on_every_path(call: ts.Node) -> bool:
     return True
 
 
+def _fixed_filter(entry: ts.Node) -> bool:
+    """An entry of a unique lookup's `where` that cannot be its unique field: a boolean or null
+    (`isActive: true`) or a filter object (`seats: { gt: 0 }`; a unique field takes only a
+    plain value). The one entry left beside them is the unique field."""
+    v = _unwrap(field(entry, "value")) if entry.type == "pair" else None
+    return v is not None and v.type in ("true", "false", "null", "object")
+
+
 class TaintCalls:
     def _on_call(self, call: ts.Node, _) -> None:
         """Same-file helpers get the taint of their arguments; calls that take a tainted
@@ -139,7 +147,7 @@ class TaintCalls:
         `body.planId`) is no filter object: Prisma rejected one there, before any later query."""
         where = next((_unwrap(field(c, "value")) for c in args.named_children
                       if c.type == "pair" and text(field(c, "key")).strip("'\"") == "where"), None)
-        entries = [c for c in where.named_children if c.type != "comment"] \
+        entries = [c for c in where.named_children if c.type != "comment" and not _fixed_filter(c)] \
             if where is not None and where.type == "object" else []
         if len(entries) != 1 or entries[0].type not in ("pair", "shorthand_property_identifier"):
             return
