@@ -12,7 +12,8 @@ from .class_constants import class_constant
 from .generated import prisma_module
 from .operations import MODEL_OPS, ONE_ROW_OPS
 from .scopes import const_binding
-from .nodes import CONSTANT_NAME, FUNCTION_TYPES, field, span, terminates, text, unwrap
+from .nodes import CONSTANT_NAME, field, span, text, unwrap
+from .length_caps import length_cap
 from .literals import longest_listed
 from .reaching import reaching_value
 
@@ -91,7 +92,7 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
     found: list = []
     kind, note = collection_origin(collection, resolver, found=found) if collection is not None \
         else (UNKNOWN, "")
-    cap = _length_cap(collection, resolver) if kind not in (CONSTANT, CAPPED) else None
+    cap = length_cap(collection, resolver) if kind not in (CONSTANT, CAPPED) else None
     if cap is not None and cap[0] <= _FEW:
         kind, note = CAPPED, f"`{_short(collection)}`, which the code rejects beyond {cap[0]} items (line {cap[1]})"
     out = {"origin": kind, "origin_note": note}
@@ -108,46 +109,6 @@ def loop_origin(collection: ts.Node | None, resolver, function_id) -> dict:
 # any of its returns is.
 SIZE_ORDER = (CONSTANT, CAPPED, ONE_ROW, PAGE, PINNED, BOUNDED, INPUT, ROWS)
 _FEW = 10   # a list checked to hold at most this many items is small by construction
-
-
-def _length_cap(collection: ts.Node | None, resolver) -> tuple[int, int] | None:
-    """(N, line) when an `if` before the loop, in a block around it within its function,
-    throws or returns when the collection holds more than N items (`if (items.length >
-    MAX_ITEMS) throw …`), N a number or a constant of the file holding one."""
-    coll = unwrap(collection)
-    if coll is None or coll.type not in ("identifier", "member_expression"):
-        return None
-    node = coll
-    while node.parent is not None and node.type not in FUNCTION_TYPES:
-        parent = node.parent
-        if parent.type in ("statement_block", "program"):
-            for stmt in parent.named_children:
-                if stmt.start_byte >= node.start_byte:
-                    break
-                cap = _rejected_beyond(stmt, text(coll), resolver) if stmt.type == "if_statement" else None
-                if cap is not None:
-                    return cap, stmt.start_point[0] + 1
-        node = parent
-    return None
-
-
-def _rejected_beyond(stmt: ts.Node, name: str, resolver) -> int | None:
-    """N of `if (name.length > N) throw|return` (also `>=` N - 1, `N < name.length`)."""
-    cond = unwrap(field(stmt, "condition"))
-    if cond is None or cond.type != "binary_expression" or not terminates(field(stmt, "consequence")):
-        return None
-    op, left, right = text(field(cond, "operator")), unwrap(field(cond, "left")), unwrap(field(cond, "right"))
-    if op in ("<", "<="):
-        op, left, right = {"<": ">", "<=": ">="}[op], right, left
-    if op not in (">", ">=") or left is None or text(left) != f"{name}.length":
-        return None
-    value = right
-    if value is not None and value.type == "identifier":
-        b = resolver.lookup(text(value), value)
-        value = unwrap(b.value) if b is not None and b.kind == "var" and not b.path else None
-    if value is None or value.type != "number" or not text(value).isdigit():
-        return None
-    return int(text(value)) - (1 if op == ">=" else 0)
 
 
 def returned_origin(fn: ts.Node, resolver) -> tuple[str, str] | None:

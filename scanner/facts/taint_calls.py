@@ -120,7 +120,7 @@ class TaintCalls:
         """In an `if` test: `typeof x` checks `x` to be a primitive (a string or a number cannot
         carry a Prisma filter object), `typeof body.x` that member; a member handed to a call
         (`ROLES.includes(body.role)`) is checked by it; and a method called on a member
-        (`body.department.trim()`, `body.tags.includes(t)`) proves it no plain object, since a
+        (`body.department.trim()`, `isbn?.trim()`, `body.tags.includes(t)`) proves it no plain object, since a
         JSON value has no such method unless it is a string or an array: an object throws
         there, before any query, so no filter object gets past the test."""
         stack = [test]
@@ -138,7 +138,11 @@ class TaintCalls:
                 for a in field(n, "arguments").named_children if field(n, "arguments") is not None else ():
                     self._note_member_check(a, short(callee, 60))
                 if callee.type == "member_expression" and text(field(callee, "property")) not in _OBJECT_METHODS:
-                    self._note_member_check(field(callee, "object"), short(callee, 60))
+                    obj = _unwrap(field(callee, "object"))
+                    # (`isbn?.trim()` of a destructured name: the binding itself.)
+                    self._check_binding(obj if obj is not None and obj.type == "identifier" else None,
+                                        short(callee, 60))
+                    self._note_member_check(obj, short(callee, 60))
             stack.extend(n.named_children)
 
     def _looked_up(self, args: ts.Node, call: ts.Node) -> None:
