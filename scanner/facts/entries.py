@@ -77,6 +77,11 @@ ENTRY_KINDS: dict[str, EntryKind] = {k.id: k for k in (
     EntryKind("nest-handler", "NestJS controller method (`@Post()` in a `@Controller()` class)",
               role="nest-controller",
               decorators={"Body": "body", "Param": "params", "Query": "query", "Req": "*", "Request": "*"}),
+    # A message a broker or an RPC client delivers to a microservice (`@Payload() data`): another
+    # service's JSON, checked by the same pipes as a body (`@Payload() dto: CreateDto`).
+    EntryKind("nest-message-handler", "NestJS microservice handler (`@MessagePattern()` / `@EventPattern()` / "
+              "`@GrpcMethod()` in a `@Controller()` class)",
+              role="nest-controller", decorators={"Payload": "message-payload"}),
     # Schema-first resolvers (typed by generated types) take no input here: the GraphQL server
     # checks their `args` against the schema's types before they run.
     EntryKind("graphql-resolver", "GraphQL resolver (`@Query` / `@Mutation` in a `@Resolver()` class, "
@@ -95,6 +100,7 @@ HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "all", "use", "
 # Receivers that send or mock requests rather than answer them.
 _CLIENTS = frozenset({"http", "https", "rest", "axios", "ky", "got", "superagent", "fetcher"})
 _NEST_HTTP = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options"})
+_NEST_MESSAGES = frozenset({"MessagePattern", "EventPattern", "GrpcMethod", "GrpcStreamMethod"})
 GRAPHQL_OPS = frozenset({"Query", "Mutation", "Subscription"})
 # Method decorators that run the method on a timer (@nestjs/schedule).
 _SCHEDULE_DECORATORS = frozenset({"Cron", "Interval", "Timeout"})
@@ -309,7 +315,8 @@ def member_decorators(method: ts.Node) -> set[str]:
 
 
 def decorated_method_kind(method: ts.Node) -> str | None:
-    """`nest-handler` for an HTTP-decorated method of a `@Controller()` class,
+    """`nest-handler` for an HTTP-decorated method of a `@Controller()` class (a message handler
+    for a `@MessagePattern()` / `@EventPattern()` / `@GrpcMethod()` one),
     `graphql-resolver` for a `@Query`/`@Mutation` method of a `@Resolver()` class."""
     if method.type != "method_definition" or method.parent is None or method.parent.type != "class_body":
         return None
@@ -320,6 +327,8 @@ def decorated_method_kind(method: ts.Node) -> str | None:
     on_method = member_decorators(method)
     if "Controller" in on_class and on_method & _NEST_HTTP:
         return "nest-handler"
+    if "Controller" in on_class and on_method & _NEST_MESSAGES:
+        return "nest-message-handler"
     if "Resolver" in on_class and on_method & GRAPHQL_OPS:
         return "graphql-resolver"
     return None

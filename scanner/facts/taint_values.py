@@ -20,10 +20,10 @@ from .scopes import pattern_bindings
 from .validation import rejects_by_type
 
 BODY_SOURCES = frozenset({"json", "text", "formData", "form-get", "body", "action-param", "trpc-input",
-                          "graphql-args", "server-fn-data"})
+                          "graphql-args", "server-fn-data", "message-payload"})
 # Sources that are the whole payload object: a spread of one is a mass assignment.
 _WHOLE_SOURCES = frozenset({"json", "text", "formData", "body", "query", "action-param", "trpc-input",
-                            "graphql-args", "server-fn-data"})
+                            "graphql-args", "server-fn-data", "message-payload"})
 _VALIDATE_METHODS = frozenset({"parse", "safeParse", "parseAsync", "safeParseAsync"})
 _VALIDATE_METHODS_YUP_JOI = frozenset({"validate", "validateSync", "validateAsync"})
 _SCHEMA_MODULES = ("zod", "valibot", "yup", "joi", "superstruct", "@sinclair/typebox", "arktype", "effect")

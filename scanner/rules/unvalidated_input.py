@@ -42,6 +42,7 @@ _DESCRIBE = {
     "trpc-input": "the tRPC input of a procedure without `.input(schema)`",
     "graphql-args": "a GraphQL argument (`@Args()`) without an input class",
     "server-fn-data": "the data of a server function without a checking `.inputValidator()`",
+    "message-payload": "a microservice message's payload (`@Payload()`) without a DTO class",
 }
 _BODY = BODY_SOURCES
 
