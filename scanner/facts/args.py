@@ -266,7 +266,7 @@ def _order_fields(node: ts.Node | None) -> list[str]:
 
 def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> bool:
     """Collect a `data` object's fields and nested writes; whether it only moves
-    counters (`{ views: { increment: 1 } }`)."""
+    counters (`{ views: { increment: 1 } }`, `views: row.views + 1`)."""
     counters_only = True
     for dname, dvalue, dspread in object_entries(data):
         if dspread or not dname:
@@ -281,9 +281,19 @@ def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> b
                     nested.append(f"{dname}.{op}")
             if not ops or any(sp or op not in ("increment", "decrement") for op, sp in ops):
                 counters_only = False
-        else:
+        elif not _counted(dname, dv):
             counters_only = False
     return counters_only
+
+
+def _counted(name: str, value: ts.Node | None) -> bool:
+    """`views: property.views + 1`: the field the row was read with, moved by one, a counter
+    written the long way round (what `{ increment: 1 }` does without the read)."""
+    if value is None or value.type != "binary_expression" or text(field(value, "operator")) not in ("+", "-"):
+        return False
+    left, right = unwrap(field(value, "left")), unwrap(field(value, "right"))
+    return right is not None and text(right) == "1" and left is not None \
+        and left.type == "member_expression" and text(field(left, "property")) == name
 
 
 def _read_paths(v: ts.Node | None, prefix: str, out: list[str], depth: int = 0) -> None:
