@@ -289,7 +289,11 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
         op = text(field(node, "operator"))
         if op in ("-", "*", "/", "%", "**", "<", ">", "<=", ">=", "===", "!==", "==", "!="):
             return True  # arithmetic and comparisons give numbers and booleans
-        return op == "+" and all(_harmless(field(node, k), resolver, depth + 1) for k in ("left", "right"))
+        if op == "&&":   # the left side comes out only when falsy: a primitive
+            return _harmless(field(node, "right"), resolver, depth + 1)
+        # `Number(v) || 0`, `a + b`: whichever side comes out is harmless.
+        return op in ("+", "||", "??") and all(_harmless(field(node, k), resolver, depth + 1)
+                                               for k in ("left", "right"))
     if t == "ternary_expression":
         return all(safe_fragment(field(node, k), resolver) or _harmless(field(node, k), resolver, depth + 1)
                    for k in ("consequence", "alternative"))
