@@ -159,7 +159,11 @@ def const_arrays(pf: ParsedFile) -> tuple[tuple[str, int], ...]:
         for d in decl.named_children:
             name = field(d, "name") if d.type == "variable_declarator" else None
             if name is not None and name.type == "identifier":
-                n = literal_len(field(d, "value"), pf.resolver)
+                value = unwrap(field(d, "value"))
+                n = literal_len(value, pf.resolver) if value is None or value.type != "object" else \
+                    None if any(c.type == "spread_element" for c in value.named_children) else \
+                    sum(c.type in ("pair", "shorthand_property_identifier", "method_definition")
+                        for c in value.named_children)   # a config object: as many entries as keys
                 if n is not None:
                     out.append((text(name), n))
     return tuple(out)

@@ -19,7 +19,7 @@ from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, Br
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
 from .nodes import ancestors_from, enclosing, holds_name, is_awaited, leaves_after, pushes, terminates, text
 from .nodes import settles_before_binding, unwrap
-from .origins import loop_origin
+from .origins import loop_origin, object_viewed
 from .scopes import Resolver, same_binding
 from .searches import found_exit
 
@@ -368,7 +368,7 @@ class ContextBuilder:
 
     def _imported(self, node: ts.Node | None) -> tuple[str, str] | None:
         """(module, name) when the iterable is an imported binding (`ROLES.map(...)`)."""
-        node = unwrap(node)
+        node = object_viewed(unwrap(node))   # `Object.entries(CONFIG)`: as many as CONFIG's keys
         if node is None or node.type != "identifier":
             return None
         b = self.resolver.lookup(text(node), node)

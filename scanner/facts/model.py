@@ -383,7 +383,7 @@ class FileFacts:
     route_schemas: tuple[RouteSchema, ...] = ()
     suppressions: tuple[SuppressionComment, ...] = ()
     raw_fragments: tuple[RawFragment, ...] = ()
-    const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]`, lengths
+    const_arrays: tuple[tuple[str, int], ...] = ()   # module-level `const NAME = [...]` / `{...}`: items, keys
     dev_only: tuple[tuple[int, int, int], ...] = ()   # facts/dev_only.py: (first, last, test line)
     input_builders: tuple[str, ...] = ()   # exported tRPC builders that declare `.input(schema)` themselves
     lone_functions: tuple[int, ...] = ()   # facts/lone_functions.py: top-level or plain methods, named once
