@@ -5,8 +5,9 @@ points to it; files of a package with no database work, a web front end, do not 
 query runs against such a table, so what the rules about queries warn of
 (a delete meeting a missing cascade, a join without its index; Rule.on_queries) does not
 happen while that holds: low (rules.md §8, outside the request path), with the reason as
-evidence. How a column stores a value (float-for-money, …) is a fact of the schema and keeps
-its grade here (whether code spells the field itself is analysis/unspelled_fields.py).
+evidence. How a column stores a value (string-enum-column, …) is a fact of the schema and keeps
+its grade here (whether code spells the field itself is analysis/unspelled_fields.py), but for
+money in a Float: a table nothing touches has no amount computed in it (float-for-money, low).
 
 The test is textual on purpose, and leans to "touched": a word in a comment, a type import
 or a raw SQL string keeps the model's findings as graded, and so does every model when no

@@ -15,6 +15,7 @@ import re
 
 from ..analysis.schema_shape import comment_text, field_span
 from ..analysis.unspelled_fields import open_writes, unspelled
+from ..analysis.untouched_models import untouched_models
 from ..findings import Severity
 from .base import Rule, RuleContext
 
@@ -84,6 +85,7 @@ def _check(ctx: RuleContext):
              if f.type == "Float" and not f.ignored and says_money(f.name)
              and not _RATE_COMMENT.search(comment_text(f)) and not _statistic(model, f.name)]
     open_models = open_writes(ctx.index) if money else frozenset()
+    untouched = untouched_models(ctx.index) if money else {}
     unused = unspelled(ctx.index, {(model.name, f.name): tuple(w for w in (f.name, f.map) if w)
                                    for model, f in money if model.name not in open_models}) if money else None
     for model, f in money:
@@ -94,6 +96,9 @@ def _check(ctx: RuleContext):
             graded = dict(confidence="low", evidence=(
                 f"{model.name} is a view: its columns are what its query computes from other tables, "
                 "so a Float here stores no amount (the tables it reads decide that)",))
+        elif model.name in untouched:
+            graded = dict(confidence="low", evidence=(
+                f"{untouched[model.name]}: no amount is stored or computed in it by this code",))
         elif unused is not None and (model.name, f.name) in unused:
             graded = dict(confidence="low", evidence=(
                 f"no application file spells `{f.name}`{f' or its column `{f.map}`' if f.map else ''}: no create "
