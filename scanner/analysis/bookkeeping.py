@@ -19,7 +19,9 @@ FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
-    """An update or upsert whose `data` sets only bookkeeping fields (or only increments)."""
+    """An update or upsert whose `data` sets only bookkeeping fields or counters (`lastMessageAt`,
+    `unread: { increment: 1 }`)."""
     if args is None or operation not in UPDATE_OPS or args.opaque or args.nested_writes:
         return False
-    return args.data_counters_only or bool(args.data_fields) and all(FIELD.search(f) for f in args.data_fields)
+    return args.data_counters_only or bool(args.data_fields) and all(
+        FIELD.search(f) or f in args.data_counters for f in args.data_fields)

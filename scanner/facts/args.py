@@ -264,9 +264,9 @@ def _order_fields(node: ts.Node | None) -> list[str]:
     return out
 
 
-def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> bool:
-    """Collect a `data` object's fields and nested writes; whether it only moves
-    counters (`{ views: { increment: 1 } }`, `views: row.views + 1`)."""
+def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str], counters: list[str]) -> bool:
+    """Collect a `data` object's fields, nested writes and the fields it moves as counters
+    (`{ views: { increment: 1 } }`, `views: row.views + 1`); whether it only moves counters."""
     counters_only = True
     for dname, dvalue, dspread in object_entries(data):
         if dspread or not dname:
@@ -279,10 +279,11 @@ def _data_entries(data: ts.Node, data_fields: list[str], nested: list[str]) -> b
             for op, sp in ops:
                 if op in NESTED_WRITES and not sp:
                     nested.append(f"{dname}.{op}")
-            if not ops or any(sp or op not in ("increment", "decrement") for op, sp in ops):
-                counters_only = False
-        elif not _counted(dname, dv):
-            counters_only = False
+            counted = bool(ops) and not any(sp or op not in ("increment", "decrement") for op, sp in ops)
+        else:
+            counted = _counted(dname, dv)
+        counters += [dname] if counted else []
+        counters_only = counters_only and counted
     return counters_only
 
 
@@ -333,8 +334,7 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
     equality = [True]
     where_empty = False
     order: list[str] = []
-    data_fields: list[str] = []
-    nested: list[str] = []
+    data_fields, nested, counters = [], [], []
     counters_only = True
     has_where, reads = False, []
     for name, value, spread in object_entries(first):
@@ -359,12 +359,12 @@ def summarise_args(args: ts.Node | None) -> ArgSummary:
         elif name in ("include", "select"):
             _read_paths(v, "", reads)
         elif name == "data" and v is not None and v.type == "object":
-            counters_only = _data_entries(v, data_fields, nested) and counters_only
+            counters_only = _data_entries(v, data_fields, nested, counters) and counters_only
     return ArgSummary(
         opaque=opaque, keys=tuple(keys), where_empty=where_empty,
         where_fields=tuple(where_fields), order_by_fields=tuple(order),
         data_fields=tuple(data_fields), nested_writes=tuple(nested),
-        data_counters_only=bool(data_fields) and counters_only and not opaque,
+        data_counters_only=bool(data_fields) and counters_only and not opaque, data_counters=tuple(counters),
         where_equality_only=has_where and equality[0] and not opaque,
         where_points=tuple(points),
         where_relation_points=tuple(relation_points),

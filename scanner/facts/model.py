@@ -200,6 +200,7 @@ class ArgSummary:
     data_fields: tuple[str, ...] = ()
     nested_writes: tuple[str, ...] = ()  # "posts.create", "tags.deleteMany"
     data_counters_only: bool = False    # every `data` field is `{ increment | decrement: n }`
+    data_counters: tuple[str, ...] = ()  # the `data` fields that are (`views: row.views + 1` too)
     where_equality_only: bool = False   # only `field: value` equality on scalars
     raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
     # raw calls built from values: the spliced values not proven harmless (facts/args.py
@@ -221,9 +222,8 @@ class ArgSummary:
     # Keys pinned to a value the function decides itself (`userId: session.user.id`; facts/calls.py).
     where_scoped: tuple[str, ...] = ()
     where_opaque: bool = False     # a variable or spread in where may pin more than we see
-    # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text,
-    # JSON and list operators (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`)
-    # and negations (`not: "x"`, `notIn`; `not: null` stays indexable).
+    # Keys only tested in ways a plain B-tree index cannot serve: substring, full-text, JSON and list operators
+    # (`contains`, `search`, `mode: 'insensitive'`, `has`, `path`), negations (`not: "x"`, `notIn`; not `not: null`).
     where_pattern_fields: tuple[str, ...] = ()
     where_null_fields: tuple[str, ...] = ()  # keys only tested against null (presence)
     where_set: bool = False        # some filter takes a set of values (`{ in: ids }`)
