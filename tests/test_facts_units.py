@@ -307,11 +307,19 @@ def test_hono_request_inputs():
 
 
 def test_graphql_args_without_an_input_class():
+    """GraphQL checks each argument against its declared type before the resolver runs: a
+    scalar (`id: string`, `{ type: () => Int }`), an enum or an input class carries no filter
+    object. A JSON scalar (`{ type: () => GraphQLJSON }`, whatever the TypeScript type says)
+    or a type the code leaves open (`any`) can."""
     f = facts("import { prisma } from './db'\n"
               "@Resolver() class R {\n"
               "  @Mutation() a(@Args('data') data: any) { return prisma.note.create({ data }) }\n"
-              "  @Mutation() b(@Args('data') data: NoteInput) { return prisma.note.create({ data }) }\n}\n")
-    assert {(f.prisma_calls[t.sink].span.line, t.source) for t in f.taint} == {(3, "graphql-args")}
+              "  @Mutation() b(@Args('data') data: NoteInput) { return prisma.note.create({ data }) }\n"
+              "  @Query() c(@Args('id') id: string) { return prisma.note.findMany({ where: { id } }) }\n"
+              "  @Query() d(@Args('take', { type: () => Int }) take = 20) { return prisma.note.findMany({ take }) }\n"
+              "  @Query() e(@Args('where', { type: () => GraphQLJSON }) where: NoteWhere) {\n"
+              "    return prisma.note.findMany({ where }) }\n}\n")
+    assert {(f.prisma_calls[t.sink].span.line, t.source) for t in f.taint} == {(3, "graphql-args"), (8, "graphql-args")}
 
 
 def test_every_entry_kind_is_documented():

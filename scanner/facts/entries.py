@@ -362,6 +362,23 @@ def checked_by_pipe(param: ts.Node, dec: ts.Node) -> bool:
     return t is not None and t.type == "type_identifier" and text(t) not in _UNCHECKED_TYPES
 
 
+# Types a GraphQL schema gives a code-first argument from its TypeScript type: scalars.
+_GRAPHQL_SCALARS = frozenset({"string", "number", "boolean", "String", "Number", "Boolean", "Date"})
+
+
+def checked_by_graphql(param: ts.Node, dec: ts.Node) -> bool:
+    """`@Args('id') id: string`, `@Args('take', { type: () => Int })`, `@Args('data') d: NoteInput`:
+    the GraphQL server checks every argument against its declared type (a scalar, an enum, an
+    input type) before the resolver runs, so none carries a Prisma filter object; only a JSON
+    scalar can (`{ type: () => GraphQLJSON }`), or a type the code leaves open (`any`)."""
+    declared = [text(object_pairs(a)["type"]) for a in decorator_arguments(dec) if "type" in object_pairs(a)]
+    if declared:
+        return not any("JSON" in d or "Any" in d for d in declared)
+    annotation = field(param, "type")
+    t = next((c for c in annotation.named_children), None) if annotation is not None else None
+    return t is not None and (text(t) in _GRAPHQL_SCALARS or checked_by_pipe(param, dec))
+
+
 # A route segment that names a parameter (`[id]`, `$id`, `:id`), and one that names a cron.
 DYNAMIC_SEGMENT = re.compile(r"^(?:\[.*\]|\$.*|:.*)$")
 _CRON = re.compile(r"(?:^|[-_])cron(?:s|jobs?)?(?:$|[-_])")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from .entries import (
-    CONTEXT_PARAMS, REQUEST_MEMBERS, EntryKind, checked_by_pipe, decorator_arguments, decorator_name, entry_kind,
+    CONTEXT_PARAMS, REQUEST_MEMBERS, EntryKind, checked_by_graphql, checked_by_pipe, decorator_arguments,
+    decorator_name, entry_kind,
 )
 from .rpc_builders import procedure_input, server_fn_validated
 from .model import (
@@ -100,7 +101,8 @@ class TaintSources:
                 source = kind.decorators.get(decorator_name(dec))
                 if source == "*":
                     return REQUEST_MEMBERS
-                if source is not None and not checked_by_pipe(p, dec):
+                checked = checked_by_graphql if source == "graphql-args" else checked_by_pipe
+                if source is not None and not checked(p, dec):
                     keyed = any(a.type == "string" for a in decorator_arguments(dec))
                     return {"." if keyed else "": source}
             return None
