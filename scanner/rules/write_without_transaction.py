@@ -302,7 +302,9 @@ _EXPIRY = re.compile(r"^(?:expires|expiresAt|expiry|expiresOn|expiredAt|expirati
 
 def _expiry_field(schema, model: str | None) -> str | None:
     m = schema.by_client_name(model) if schema is not None and model else None
-    return next((f.name for f in m.fields if f.type == "DateTime" and _EXPIRY.match(f.name)), None) \
+    # (Whatever the naming style: `expiresAt`, `expires_at`.)
+    return next((f.name for f in m.fields
+                 if f.type == "DateTime" and _EXPIRY.match(f.name.replace("_", ""))), None) \
         if m is not None else None
 
 
