@@ -12,10 +12,17 @@ from ..facts.operations import UPDATE_OPS
 # Also the markers that a message went out or a copy was synced (`smsSent`, `reminder1Sent`,
 # `hmisSynced`): a lost one means the side step is redone or shown as pending, not that data
 # disagrees.
+# (Not a person's `lastName`.)
 # And who stamped a row's last change (`updatedBy`, `deletedBy`), beside when (`deletedAt`); not
 # an owner's key (`createdById`), which moving reassigns the row.
-FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$|^(?:last[A-Z]|updated)"
-                   r"|^(?:updated|modified|deleted|changed|edited)By$")
+FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|Notified|Synced)$"
+                   r"|^(?:last(?!Name)[A-Z]|updated)|^(?:updated|modified|deleted|changed|edited)By$")
+
+
+def bookkeeping_field(name: str) -> bool:
+    """`lastLoginAt`, whatever the naming style (`last_login_at`, `view_count`)."""
+    head, *rest = name.split("_")
+    return bool(FIELD.search(head + "".join(w[:1].upper() + w[1:] for w in rest)))
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
@@ -24,4 +31,4 @@ def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
     if args is None or operation not in UPDATE_OPS or args.opaque or args.nested_writes:
         return False
     return args.data_counters_only or bool(args.data_fields) and all(
-        FIELD.search(f) or f in args.data_counters for f in args.data_fields)
+        bookkeeping_field(f) or f in args.data_counters for f in args.data_fields)

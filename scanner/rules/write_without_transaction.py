@@ -21,7 +21,7 @@ from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
-from ..analysis.bookkeeping import FIELD as BOOKKEEPING_FIELD, bookkeeping_only
+from ..analysis.bookkeeping import bookkeeping_field, bookkeeping_only
 from ..analysis.external_io import calls_between, external_io_between, opaque_waits_between
 from ..analysis.sources import source_lines, spelled_words
 
@@ -194,7 +194,7 @@ def _progress_marker(w: Write) -> bool:
     if a is None or w.operation not in ("update", "updateMany") or a.opaque or a.nested_writes or not a.data_fields:
         return False
     return any(_PROGRESS.search(f) for f in a.data_fields) \
-        and all(_PROGRESS.search(f) or BOOKKEEPING_FIELD.search(f) or _OUTCOME.search(f) for f in a.data_fields)
+        and all(_PROGRESS.search(f) or bookkeeping_field(f) or _OUTCOME.search(f) for f in a.data_fields)
 
 
 def _bookkeeping(w: Write, other: Write, index: ProjectIndex) -> bool:
