@@ -101,7 +101,10 @@ def _const_array(index: ProjectIndex, path: str, module: str, name: str) -> tupl
 
 def _imported_constant(index: ProjectIndex, path: str, module: str, name: str) -> tuple[str, str] | None:
     """("constant", note) when `name`, imported into `path` from `module`, is a constant list
-    that module declares (`export const exportIds = ['a', 'b', …] as const`), of any length."""
+    that module declares (`export const exportIds = ['a', 'b', …] as const`), of any length, or
+    the data of a JSON file (`import statuses from './seed/statuses.json'`)."""
+    if module.endswith(".json"):   # data the repository holds: as many items as the file has
+        return "constant", f"the JSON data of {module}, a file of the repository"
     found = _const_array(index, path, module, name)
     return ("constant", f"the constant list {name} of {found[1]} item(s) ({found[0]})") if found and found[1] else None
 
