@@ -141,9 +141,10 @@ def external_io_between(index: ProjectIndex, path: str, function: int, start: in
     normal path of a repo function it calls there. With `along` (the second write's place),
     only work on the way to it counts: not in a catch clause (an error path), nor in an arm
     that returns or throws before it (`if (blocked) { await log(…); return }`)."""
+    arms = {(o.key, o.arm) for o in along.branches} if along is not None else set()
     for cs in calls_between(index, path, function, start, end):
         if along is not None and (cs.ctx.catches or any(
-                b.exits and (b.key, b.arm) not in {(o.key, o.arm) for o in along.branches} for b in cs.ctx.branches)):
+                b.exits and (b.key, b.arm) not in arms for b in cs.ctx.branches)):
             continue
         found = _external_work(index, path, cs)
         if found is not None:

@@ -160,13 +160,19 @@ def const_arrays(pf: ParsedFile) -> tuple[tuple[str, int], ...]:
             name = field(d, "name") if d.type == "variable_declarator" else None
             if name is not None and name.type == "identifier":
                 value = unwrap(field(d, "value"))
-                n = literal_len(value, pf.resolver) if value is None or value.type != "object" else \
-                    None if any(c.type == "spread_element" for c in value.named_children) else \
-                    sum(c.type in ("pair", "shorthand_property_identifier", "method_definition")
-                        for c in value.named_children)   # a config object: as many entries as keys
+                n = _key_count(value) if value is not None and value.type == "object" \
+                    else literal_len(value, pf.resolver)
                 if n is not None:
                     out.append((text(name), n))
     return tuple(out)
+
+
+def _key_count(obj: ts.Node) -> int | None:
+    """How many keys a config object literal writes out (`Object.entries(CONFIG)` runs that many
+    rounds); None when a spread adds keys not written here."""
+    if any(c.type == "spread_element" for c in obj.named_children):
+        return None
+    return sum(c.type in ("pair", "shorthand_property_identifier", "method_definition") for c in obj.named_children)
 
 
 def _factory_cached_on_global(pf: ParsedFile, node: ts.Node) -> bool:

@@ -353,8 +353,7 @@ def checked_by_pipe(param: ts.Node, dec: ts.Node) -> bool:
     type, `Record<…>` or a primitive without a pipe: not."""
     if any("Pipe" in text(a) for a in decorator_arguments(dec)):
         return True
-    annotation = field(param, "type")
-    t = next((c for c in annotation.named_children), None) if annotation is not None else None
+    t = _declared_type(param)
     if t is None:
         return False
     if t.type == "generic_type":
@@ -368,15 +367,19 @@ _GRAPHQL_SCALARS = frozenset({"string", "number", "boolean", "String", "Number",
 
 def checked_by_graphql(param: ts.Node, dec: ts.Node) -> bool:
     """`@Args('id') id: string`, `@Args('take', { type: () => Int })`, `@Args('data') d: NoteInput`:
-    the GraphQL server checks every argument against its declared type (a scalar, an enum, an
-    input type) before the resolver runs, so none carries a Prisma filter object; only a JSON
-    scalar can (`{ type: () => GraphQLJSON }`), or a type the code leaves open (`any`)."""
-    declared = [text(object_pairs(a)["type"]) for a in decorator_arguments(dec) if "type" in object_pairs(a)]
+    GraphQL checks each argument against its declared type (a scalar, an enum, an input type) before
+    the resolver runs; only a JSON scalar (`{ type: () => GraphQLJSON }`) or an open type (`any`) can
+    carry a Prisma filter object."""
+    declared = [text(o["type"]) for o in map(object_pairs, decorator_arguments(dec)) if "type" in o]
     if declared:
         return not any("JSON" in d or "Any" in d for d in declared)
-    annotation = field(param, "type")
-    t = next((c for c in annotation.named_children), None) if annotation is not None else None
+    t = _declared_type(param)
     return t is not None and (text(t) in _GRAPHQL_SCALARS or checked_by_pipe(param, dec))
+
+
+def _declared_type(param: ts.Node) -> ts.Node | None:
+    """The type a parameter's annotation names (`dto: CreateDto` → `CreateDto`), or None."""
+    return next(iter(a.named_children), None) if (a := field(param, "type")) is not None else None
 
 
 # A route segment that names a parameter (`[id]`, `$id`, `:id`), and one that names a cron.

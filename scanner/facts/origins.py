@@ -36,12 +36,13 @@ _KEEPS = frozenset({"filter", "map", "slice", "flat", "flatMap", "sort", "toSort
                     "concat", "values", "keys", "entries", "toReversed"})
 _INPUT_CALLS = frozenset({"json", "formData", "getAll"})
 _INPUT_MEMBERS = frozenset({"body", "query"})
-_OBJECT_VIEWS = ("Object.keys", "Object.values", "Object.entries", "Array.from", "new Set")
+_OBJECT_KEY_VIEWS = frozenset({"Object.keys", "Object.values", "Object.entries"})
+_OBJECT_VIEWS = _OBJECT_KEY_VIEWS | {"Array.from", "new Set"}
 
 
 def object_viewed(node: ts.Node | None) -> ts.Node | None:
     """X of `Object.keys(X)` / `Object.values(X)` / `Object.entries(X)`, else `node` itself."""
-    if node is None or node.type != "call_expression" or text(field(node, "function")) not in _OBJECT_VIEWS[:3]:
+    if node is None or node.type != "call_expression" or text(field(node, "function")) not in _OBJECT_KEY_VIEWS:
         return node
     args = field(node, "arguments")
     first = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None

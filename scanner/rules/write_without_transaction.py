@@ -185,8 +185,8 @@ _PROGRESS = re.compile(r"^(?:status|state|stage|phase|step)$|Status$|State$", re
 
 
 # … and why a step ended, beside its status (`status: "IGNORED", failureCode: "unknown_reference"`).
-_OUTCOME = re.compile(r"^(?:error|failure|fail)(?:Code|Message|Reason|Details?)?$|(?:Error|Failure)(?:Code|Message|Reason)?$",
-                      re.I)
+_OUTCOME = re.compile(r"^(?:error|failure|fail)(?:Code|Message|Reason|Details?)?$"
+                      r"|(?:Error|Failure)(?:Code|Message|Reason)?$", re.I)
 
 
 def _progress_marker(w: Write) -> bool:
@@ -485,10 +485,12 @@ def _cascaded(w: Write, schema, index: ProjectIndex) -> str | None:
     child = schema.by_client_name(w.model)
     pinned = set(w.args.where_points) | set(w.args.where_fields)
     parents = {f.type for f in (child.fields if child is not None else ())
-               if f.relation is not None and f.relation.on_delete == "Cascade" and set(f.relation.fields or ()) & pinned}
+               if f.relation is not None and f.relation.on_delete == "Cascade"
+               and set(f.relation.fields or ()) & pinned}
     for c in index.writes_in(w.path, w.ctx.function):
         parent = schema.by_client_name(c.model) if c.model else None
-        if c.operation in DELETE_OPS and c.call.ctx.end <= w.ctx.start and parent is not None and parent.name in parents:
+        if c.operation in DELETE_OPS and c.call.ctx.end <= w.ctx.start \
+                and parent is not None and parent.name in parents:
             return f"{c.label}() at line {c.line}"
     return None
 
