@@ -54,10 +54,45 @@ def test_a_module_imported_whole_or_reexported_keeps_every_export(tmp_path):
 
 
 def test_a_package_that_publishes_an_api_keeps_its_exports(tmp_path):
+    index = "export const v = 1\nexport async function touch() { return 1 }\n"
+    main = "import { v } from '../packages/sdk/src/index'\nconsole.log(v)\n"
+    for i, manifest in enumerate(('{"name": "@x/sdk", "exports": {".": {"import": "./dist/index.mjs"}}}',
+                                  '{"name": "@x/sdk", "exports": {"./*": "./src/*.ts"}}',
+                                  '{"name": "@x/sdk", "types": "./src/index.ts", "publishConfig": {"types": "./dist/x.d.ts"}}')):
+        files = {"packages/sdk/package.json": manifest, "packages/sdk/src/index.ts": index, "src/main.ts": main}
+        assert _dead(tmp_path / str(i), files) == {}, manifest
+
+
+def test_a_package_whose_entries_are_its_sources_serves_the_workspace(tmp_path):
+    # A registry serves built JavaScript: a package whose every entry is a TypeScript source
+    # of the scan is the workspace's own, and its callers are all scanned.
     files = {"packages/sdk/package.json": '{"name": "@x/sdk", "exports": {".": "./src/index.ts"}}',
              "packages/sdk/src/index.ts": "export const v = 1\nexport async function touch() { return 1 }\n",
              "src/main.ts": "import { v } from '../packages/sdk/src/index'\nconsole.log(v)\n"}
-    assert _dead(tmp_path, files) == {}
+    assert _dead(tmp_path, files) == {"packages/sdk/src/index.ts": {2}}
+
+
+def test_a_named_reexport_uses_only_the_names_it_lists(tmp_path):
+    lib = "export async function a() { return 1 }\nexport async function b() { return 2 }\n"
+    named = {"src/lib.ts": lib, "src/index.ts": "export { a } from './lib'\n",
+             "src/main.ts": "import { a } from './index'\na()\n"}
+    assert _dead(tmp_path / "named", named) == {"src/lib.ts": {2}}
+    namespace = {"src/lib.ts": lib, "src/index.ts": "export * as lib from './lib'\n",
+                 "src/main.ts": "import { lib } from './index'\nlib.a()\n"}
+    assert _dead(tmp_path / "namespace", namespace) == {}
+
+
+def test_a_module_only_dead_routers_and_scripts_import_never_serves_a_request(tmp_path):
+    ctrl = ("import { prisma } from '../db'\n"
+            "export async function archive(req: any, res: any) { res.json(await prisma.user.count()) }\n")
+    routes = "import { Router } from 'express'\nimport { archive } from '../ctrl/archive'\n" \
+             "const router = Router()\nrouter.post('/archive', archive)\nexport default router\n"
+    files = {"src/ctrl/archive.ts": ctrl, "src/routes/archive.ts": routes}
+    assert _dead(tmp_path / "dead", files) == {"src/routes/archive.ts": {1}, "src/ctrl/archive.ts": {1}, "src/db.ts": {1}}
+    # Near miss: a router the app imports mounts it.
+    app = "import express from 'express'\nimport archive from './routes/archive'\n" \
+          "const app = express()\napp.use(archive)\napp.listen(3000)\n"
+    assert _dead(tmp_path / "live", {**files, "src/server.ts": app}) == {}
 
 
 def test_routes_and_entry_points_are_never_dead(tmp_path):

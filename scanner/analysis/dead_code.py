@@ -82,8 +82,7 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             spans.append((fn.span.line, fn.span.end_line, why))
         if spans:
             out[path] = tuple(spans)
-    for path, last, why in (*_unmounted_routers(index), *unmounted_controllers(index),
-                            *unloaded_modules(index, _templates_import(index))):
+    for path, (last, why) in dead_modules(index).items():
         out[path] = (*out.get(path, ()), (1, last, why))
     for path, fn in _unnamed_elsewhere(index, methods):
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
@@ -92,6 +91,45 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
     for path, span in _called_only_from_dead(index, out):
         out[path] = (*out.get(path, ()), span)
     return out
+
+
+# Roles of modules that run only when imported: libraries, and Express-style handler modules
+# (a router or controller: Express mounts what code imports, never a file by its path).
+IMPORTED_ROLES = (*_PLAIN_ROLES, "http-router")
+# Entry kinds a function has only once a module that runs imports it and registers it (a typed
+# Express handler, `(req: Request, res: Response)`): no framework finds it by its file.
+_IMPORTED_ENTRIES = (None, "http-handler")
+
+
+def dead_modules(index) -> dict[str, tuple[int, str]]:
+    """{path: (last line, why)} for the modules that never run: routers mounted nowhere, Nest
+    controllers no root module mounts, library modules nothing loads, and, to a fixed point,
+    library modules every importer of which is one of them (a controller only an unmounted
+    router imports). Built once."""
+    def build() -> dict[str, tuple[int, str]]:
+        out = {path: (last, why) for path, last, why in (
+            *_unmounted_routers(index), *unmounted_controllers(index),
+            *unloaded_modules(index, _templates_import(index)))}
+        if not out or _templates_import(index):   # (templates the scan does not parse import modules too)
+            return out
+        sources = scanned_sources(index)
+        changed = True
+        while changed and sources is not None:
+            changed = False
+            for path in sorted(index.files):
+                facts = index.files[path]
+                importers = index.importers(path)
+                if path in out or facts.role not in IMPORTED_ROLES or facts.parse_errors or not importers \
+                        or any(f.entry_kind not in _IMPORTED_ENTRIES or f.scheduled for f in facts.functions) \
+                        or not all(i in out for i in importers) or publishes_api(index, path):
+                    continue
+                first = sorted(importers)[0]
+                out[path] = (sources[path].count(b"\n") + 1,
+                             f"{path} is imported only by modules that never run ({first}"
+                             f"{', …' if len(importers) > 1 else ''}): dead code")
+                changed = True
+        return out
+    return index.memo("dead-modules", build)
 
 
 # Import and export lists, whose names are no use of a function.
@@ -165,8 +203,8 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
     (`app.use('/x', router)`), never by its file's path. Left alone: the app module itself
     (it listens), and every module when some file reads a folder (`readdirSync`), the way
     route autoloaders do (a folder read beside a `require(`/`import(` outside scripts)."""
-    candidates = [p for p, f in index.files.items() if f.role == "http-router" and not f.parse_errors
-                  and not index.importers(p)]
+    candidates = [p for p, f in index.files.items() if not f.parse_errors and not index.importers(p)
+                  and (f.role == "http-router" or f.role == "lib" and _registers_handlers(f))]
     if not candidates or _templates_import(index):
         return []
     sources = scanned_sources(index)
@@ -191,6 +229,12 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
                     f"no module of the scan imports {path}, which builds a router: its routes are "
                     "mounted nowhere (dead code)"))
     return out
+
+
+def _registers_handlers(facts) -> bool:
+    """A library module that registers other modules' functions on paths (`router.post('/x',
+    ctrl.create)`, no handler of its own): a router file of imported controllers."""
+    return any(h.kind == "http-handler" for h in facts.handler_refs)
 
 
 def _unnamed_elsewhere(index, methods: list) -> list:

@@ -10,6 +10,7 @@ from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
 from ..facts.functions import IMMEDIATELY_INVOKED
 from ..index import FunctionKey
+from .dead_code import IMPORTED_ROLES, dead_modules
 
 
 # Command-line frameworks whose runner class a command extends: a module defining one is run
@@ -76,16 +77,18 @@ def _in_schema_folder(index, path: str) -> bool:
 def script_only_modules(index) -> dict[str, str]:
     """{path: how it is run} for every scanned module that defines a command-line command, or
     that some file imports and that only scripts (or modules only scripts load) import,
-    directly or through others, or that no scanned file imports and a seed left out of the
+    directly or through others, besides modules that never run (analysis/dead_code.py), or that no scanned file imports and a seed left out of the
     scan does (`prisma/seed.ts` → `prisma/venue-fixtures.ts`)."""
     found: dict[str, str] = command_modules(index)
     scripts = {p for p, f in index.files.items() if f.role in SCRIPT_ROLES} | set(found)
+    dead = dead_modules(index)
     changed = True
     while changed:
         changed = False
         for path in sorted(index.files):
             facts = index.files[path]
-            if path in found or facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES:
+            if path in found or facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES \
+                    and facts.role not in IMPORTED_ROLES:
                 continue
             importers = index.importers(path)
             if not importers and facts.role not in SCRIPT_ROLES:
@@ -94,8 +97,10 @@ def script_only_modules(index) -> dict[str, str]:
                     found[path] = f"is loaded only by seeds ({seeds[0]}{', …' if len(seeds) > 1 else ''})"
                     changed = True
                     continue
-            if importers and all(i in scripts or i in found for i in importers):
-                via = sorted(i for i in importers if i in scripts) or sorted(importers)
-                found[path] = f"is loaded only by scripts ({via[0]}{', …' if len(importers) > 1 else ''})"
+            # (an importer that never runs, a router mounted nowhere, loads nothing)
+            live = [i for i in importers if i not in dead]
+            if live and all(i in scripts or i in found for i in live):
+                via = sorted(i for i in live if i in scripts) or sorted(live)
+                found[path] = f"is loaded only by scripts ({via[0]}{', …' if len(live) > 1 else ''})"
                 changed = True
     return found

@@ -64,8 +64,15 @@ def _imported(index) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     whole: set[str] = set()
     for src, facts in index.files.items():
-        specs = [e.ref.module for e in facts.exports if e.ref.kind == "import" and e.ref.module]
-        specs += [s.module for s in facts.star_exports]
+        specs = [s.module for s in facts.star_exports]
+        for e in facts.exports:
+            if e.ref.kind == "import" and e.ref.module:
+                # (`export { a } from './x'` uses x's `a`, as an import of it does; `export * as
+                # q from './x'` uses all of x)
+                if e.ref.name in (None, "*"):
+                    specs.append(e.ref.module)
+                else:
+                    names.add(e.ref.name)
         for imp in facts.imports:
             if imp.imported == "*":
                 specs.append(imp.module)

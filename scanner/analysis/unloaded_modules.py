@@ -97,10 +97,46 @@ def _stem(path: str) -> str:
 
 
 def publishes_api(index, path: str) -> bool:
-    """The module's package publishes an API (`exports`, `module`, `types` in its package.json)."""
+    """The module's package publishes an API (`exports`, `module`, `types` in its package.json):
+    callers may live outside the scan. Not when every entry the manifest names is a source
+    file of the scan (`"exports": { ".": "./src/index.ts" }`): a package a registry serves
+    ships built JavaScript, so one whose entries are its TypeScript sources serves the
+    workspace it sits in, and its callers are all scanned. An entry into build output, a
+    subpath pattern (`./*`) or a `publishConfig` keeps the package published."""
     home = index.package_of(path)
     manifest = next((p.manifest for p in index.modules.packages.values() if p.dir == home), {})
-    return any(k in manifest for k in _LIBRARY_KEYS)
+    if not any(k in manifest for k in _LIBRARY_KEYS):
+        return False
+    return index.memo(f"published:{home}", lambda: _published(index, home, manifest))
+
+
+def _published(index, home: str, manifest: dict) -> bool:
+    if "publishConfig" in manifest:
+        return True
+    entries: list[str] = []
+    if not all(_entry_strings(manifest.get(k), entries) for k in ("main", "module", "types", "typings", "exports")):
+        return True
+    return not entries or any(_scanned_file(index, home, e) is None for e in entries)
+
+
+def _entry_strings(value, out: list[str]) -> bool:
+    """Collect the file paths a manifest entry names (an `exports` map's conditions and
+    subpaths, nested); False for a subpath pattern (`./*`), which may name any file."""
+    if isinstance(value, str):
+        out.append(value)
+        return "*" not in value
+    if isinstance(value, dict):
+        return all("*" not in k and _entry_strings(v, out) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_entry_strings(v, out) for v in value)
+    return True   # (absent, or `null`: a subpath the package hides)
+
+
+def _scanned_file(index, home: str, entry: str) -> str | None:
+    """The scanned source file a manifest path names (`./src/index.ts`), None for one outside
+    the scan (`./dist/index.js`, a `.d.ts`)."""
+    rel = str(PurePosixPath(home, entry.removeprefix("./"))) if home else entry.removeprefix("./")
+    return rel if rel in index.files else None
 
 
 def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes]) -> set[str]:
