@@ -20,6 +20,7 @@ from .discover import Discovery, DiscoveryMemo, Warning_, as_utf8, discover, dro
 from .facts.scopes import ClientConfig
 from .analysis.script_only import runnable_modules, script_only_modules
 from .analysis.browser_only import browser_only
+from .analysis.maintenance_routes import maintenance_routes
 from .analysis.dead_code import dead_functions
 from .analysis.unimported_actions import unimported_actions
 from .analysis.untouched_models import untouched_models
@@ -213,6 +214,9 @@ def _scan(root, config, select, ignore, baseline, changed, cache, jobs, progress
     findings = unreached(findings, dead.get("uncalled", {}), spare=lambda f: f.category == "input-validation")
     findings = unreached(findings, summary.get("dead_functions", {}))
     findings = unreached(findings, summary.get("browser_only", {}))
+    # Still an endpoint: what a crafted request can send it stays as graded.
+    findings = unreached(findings, summary.get("maintenance_routes", {}),
+                         spare=lambda f: f.category == "input-validation")
     findings = on_untouched_models(findings, summary.get("untouched_models", {}),
                                    {r.id for r in rules if r.on_queries})
     findings = _with_snippets(root if root.is_dir() else root.parent, findings)
@@ -303,6 +307,7 @@ def _index_summary(index: ProjectIndex) -> dict:
         "unimported_actions": unimported_actions(index),
         "dead_functions": dead_functions(index),
         "browser_only": browser_only(index),
+        "maintenance_routes": maintenance_routes(index),
         "untouched_models": untouched_models(index),
     }
 

@@ -573,6 +573,12 @@ class ProjectIndex:
                     target = FunctionKey(path, f.id)
                     break
         if target is None:
+            # A method of an injected or imported instance (`this.tenantDb.forTenant(id, async (tx)
+            # => …)`): the call site that opens the frame, settled through the call graph.
+            site = next((s for s in self.files[path].call_sites
+                         if s.span.line == frame.line and s.callee == frame.callee), None)
+            target = self.callee(path, site) if site is not None else None
+        if target is None:
             return False
         fn = self.function(target)
         return fn is not None and fn.forwards_to_transaction is not None

@@ -59,7 +59,11 @@ def test_default_excludes(tmp_path):
     excluded = ["node_modules/pkg/index.ts", "apps/web/node_modules/x/y.ts", ".next/server/app.js",
                 "dist/index.js", "build/out.js", "out/page.js", "coverage/lcov.js", ".turbo/cache.ts",
                 "generated/prisma/client.ts", "src/generated/prisma/index.ts", "prisma/generated/client/index.js",
-                "src/types.d.ts", "public/vendor.min.js", "public/app.bundle.js"]
+                "src/types.d.ts", "public/vendor.min.js", "public/app.bundle.js",
+                ".output/server/chunks/routes/api/users.mjs", "apps/shop/.nuxt/utils.ts",
+                ".svelte-kit/output/server/entries/endpoints/api/_server.ts.js", ".netlify/functions/x.js",
+                ".wrangler/tmp/bundle/index.js", ".vinxi/build/server/index.js", ".react-router/types/app/root.ts",
+                ".cache/x.ts"]
     make_tree(tmp_path, {**{p: "export const x = 1\n" for p in excluded}, "src/kept.ts": ""})
     assert paths(found(tmp_path)) == {"src/kept.ts"}
 

@@ -513,7 +513,8 @@ def _check(ctx: RuleContext):
         what = "parallel N+1: " if parallel else ""
         tail = ("still N round trips, holding up to N pooled connections at once"
                 if parallel else "N round trips for N items")
-        confidence, evidence = _per_item_unit(_confidence(index, call.path, site, loop, ctx.schema), site, loop)
+        confidence, evidence = _per_item_unit(_confidence(index, call.path, site, loop, ctx.schema), site, loop,
+                                                  index, call.path)
         guarded = _checked_counter(call)
         if guarded is not None:
             confidence, evidence = "low", (f"each item moves `{guarded}` only where the row still allows it "
@@ -545,16 +546,19 @@ def _checked_counter(call: PrismaCall) -> str | None:
     return next((f for f in a.data_fields if f in a.where_fields), None)
 
 
-def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext,
-                   loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
+def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext, loop: LoopFrame,
+                   index: ProjectIndex, path: str, opens: int | None = None) -> tuple[str, tuple[str, ...]]:
     """Medium becomes low when the loop's body opens a transaction per item (`for (const s of
-    stores) await prisma.$transaction(async (tx) => …)`): a unit of work per item by design,
+    stores) await prisma.$transaction(async (tx) => …)`, or hands the item's work to a repo
+    function that runs it in one: `forTenant(id, async (tx) => …)`): a unit of work per item by design,
     which one failure rolls back alone and which batching would merge into all-or-nothing. A
     helper that happens to write in a transaction of its own (an audit writer) is no such
-    statement of the loop's, and a loop proven unbounded keeps its grade."""
+    statement of the loop's, and a loop proven unbounded keeps its grade. `opens`: the line of
+    the site itself when it calls such a repo function with the item's work."""
     if graded[0] != "medium":
         return graded
-    line = next((f.line for f in site.tx if f.kind == "callback" and loop.line < f.line <= loop.end_line), None)
+    line = opens or next((f.line for f in site.tx if loop.line < f.line <= loop.end_line and (
+        f.kind == "callback" or f.kind == "wrapper-callback" and index.is_transaction_wrapper(path, f))), None)
     if line is None:
         return graded
     return "low", (f"each item runs in a transaction the loop opens for it (line {line}): a unit of work per "
@@ -632,7 +636,9 @@ def _across_functions(ctx: RuleContext):
             fn = index.function(target)
             steps = [f"{site.callee}()"] + [c[0] for c in chain]
             arrow = " → ".join(["loop"] + steps)
-            confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx, loop)
+            opens = site.span.line if fn is not None and fn.forwards_to_transaction is not None else None
+            confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx,
+                                                  loop, index, path, opens)
             cache = cached_read(index, chain[-1][1], chain[-1][2])
             if cache is not None:
                 confidence, evidence = "low", (f"{chain[-1][0]} sits behind a read-through cache (`{cache}` is "

@@ -40,7 +40,8 @@ DEFAULT_FILES = ("prisma/schema.prisma", "schema.prisma")
 DEFAULT_FOLDER = "prisma/schema"
 # Folders never holding a project's own schema, pruned when walking the tree.
 SKIP_DIRS = frozenset(
-    {"node_modules", ".git", ".next", ".turbo", "dist", "build", "out", "coverage"}
+    {"node_modules", ".git", ".next", ".turbo", "dist", "build", "out", "coverage", ".output", ".nuxt",
+     ".svelte-kit", ".netlify", ".wrangler", ".vinxi", ".react-router", ".cache"}
 )
 
 _LINE_COMMENT = re.compile(r"^\s*//.*$", re.M)
