@@ -12,6 +12,7 @@ from .nodes import (
 )
 from .branch_tests import compact, test_names
 from .loop_bounds import break_bound
+from .private_calls import caller_arguments
 from .scopes import const_binding, local_call_arguments, pattern_bindings
 
 
@@ -54,21 +55,40 @@ def counted_rounds(stmt: ts.Node, resolver) -> int | None:
     if op and text(unwrap(field(cond, "left"))) != _counter(stmt):
         return None   # (`for (let i = 0; total < 100; i++)`: the bound is another value's)
     op, bound = (op, field(cond, "right")) if op else break_bound(stmt) or ("", None)
-    start = _literal_start(stmt)
+    start = _literal_start(stmt, resolver)
     if start is None or op not in _ROUNDS:
         return None
-    bound = unwrap(bound)
-    if bound is not None and bound.type == "identifier":
-        b = const_binding(resolver.lookup(text(bound), bound))
-        bound = unwrap(b.value) if b is not None else None
-    if bound is None or bound.type != "number" or not text(bound).isdigit():
+    bound = _stated_number(unwrap(bound), resolver)
+    if bound is None:
         return None
     step = "".join(text(field(stmt, "increment")).split())
     down = step.endswith("--") or step.startswith("--") or step.endswith("-=1")
     if op in (">", ">=") and not down or op in ("<", "<=") and down:
         return None   # counting away from the bound: not a number of rounds the code states
-    rounds = _ROUNDS[op](start, int(text(bound)))
+    rounds = _ROUNDS[op](start, bound)
     return max(rounds, 0)
+
+
+def _stated_number(node: ts.Node | None, resolver, depth: int = 0) -> int | None:
+    """The whole number a bound holds when the code writes it: a literal, a `const` holding
+    one, or a parameter every caller of a function only its file calls passes one in (`for
+    (let i = months - 1; i >= 0; i--)` of a private method always called with `6`: the
+    largest)."""
+    if node is not None and node.type == "identifier" and depth < 2:
+        b = resolver.lookup(text(node), node)
+        if b is not None and b.kind == "param" and not b.path and b.value is not None:
+            given = caller_arguments(b.value, b.index, resolver)
+            values = [_stated_number(unwrap(a), resolver, depth + 1) for a in given or ()]
+            return max(values) if values and None not in values else None
+        b = const_binding(b)
+        node = unwrap(b.value) if b is not None else None
+    if node is not None and node.type == "binary_expression" and text(field(node, "operator")) in ("+", "-"):
+        # (`months - 1`: a start one below the number of rounds)
+        a, b = (_stated_number(unwrap(field(node, k)), resolver, depth) for k in ("left", "right"))
+        if a is None or b is None:
+            return None
+        return a + b if text(field(node, "operator")) == "+" else a - b
+    return int(text(node)) if node is not None and node.type == "number" and text(node).isdigit() else None
 
 
 # Rounds of a loop from `start` while `counter <op> bound`, one step a round.
@@ -88,11 +108,10 @@ def _counter(stmt: ts.Node) -> str:
     return text(field(d, "name")) if d is not None else ""
 
 
-def _literal_start(stmt: ts.Node) -> int | None:
-    """A of the `let i = A` a `for` starts its one counter at, A a number."""
+def _literal_start(stmt: ts.Node, resolver) -> int | None:
+    """A of the `let i = A` a `for` starts its one counter at, A a number the code states."""
     d = _declarator(stmt)
-    value = unwrap(field(d, "value")) if d is not None else None
-    return int(text(value)) if value is not None and value.type == "number" and text(value).isdigit() else None
+    return _stated_number(unwrap(field(d, "value")), resolver) if d is not None else None
 
 
 def counted_origin(rounds: int) -> dict:
