@@ -22,6 +22,7 @@ from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop, paced
+from ..analysis.failure_records import failure_recorded
 from ..analysis.handed import handed_at
 from ..analysis.read_through import cached_read
 from ..analysis.row_locks import row_lock_in_loop
@@ -224,6 +225,11 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
     if lock is not None:
         return "low", (f"each item takes an explicit lock ({lock[0]}, line {lock[1]}): the loop claims one "
                        "row at a time on purpose, which one batched query would undo",)
+    failed = failure_recorded(index, path, site, loop)
+    if failed is not None:
+        return "low", (f"each item's failure is caught inside the loop and recorded ({failed[0]}, line "
+                       f"{failed[1]}): items are processed one by one on purpose, each with its own outcome, "
+                       "which one batched query would merge",)
     io = external_io_in_loop(index, path, site, loop)
     if io is not None and paced(io):
         return "low", (f"each item waits on a timer ({io[0]}, line {io[1]}): the loop is paced on purpose "
