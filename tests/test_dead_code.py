@@ -282,12 +282,19 @@ def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
         "import": "export const load = (f: string) => import(`./jobs/${f}`)\n",
         "require-all": "import requireAll from 'require-all'\n"
                        "export const jobs = () => requireAll({ dirname: __dirname + '/jobs' })\n",
-        "glob": "export const config = { resolvers: ['src/**/*.resolver.ts'] }\n",
+        "glob": "export const config = { jobs: ['./src/**/*.{js,ts}'] }\n",
+        "folder glob": "export const config = { jobs: ['src/jobs/*.ts'] }\n",
         "require": "import fs from 'fs'\nexport const all = () => fs.readdirSync('jobs').map((f) => require(f))\n",
     }
     for i, (kind, loader) in enumerate(loaders.items()):
         files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/loader.ts": loader})
         assert _dead(tmp_path / str(i), files) == {}, kind
+    # A glob loads only what it matches (swagger-jsdoc reading routes for their comments, a
+    # framework finding resolvers): other modules are judged.
+    for i, glob in enumerate(("./src/routes/*.ts", "src/**/*.resolver.ts", "jobs/*.js")):
+        files = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                        "src/docs.ts": f"export const spec = {{ apis: ['{glob}'] }}\n"})
+        assert _dead(tmp_path / f"g{i}", files) == {"src/jobs/scheduler.ts": {1}}, glob
     # A tool's config globs files for the tool (a CSS build), not for the app: still dead.
     tool = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
                    "tailwind.config.ts": "export default { content: ['./src/**/*.{ts,tsx}'] }\n"})

@@ -5,8 +5,9 @@ A module whose top level only declares (facts/module_traits.py: no statement, no
 When no scanned module, test, test config or seed imports it, and no file of the repository
 (package.json scripts, serverless.yml, a Dockerfile, docs, another source) names its file, it
 never runs. Left alone: every module of a repository that loads modules by a path computed at
-run time or globs source files (a folder loader, `require-all`, a framework's `**/*.resolver.ts`),
-or where imports leave more than a quarter of the library modules with Prisma calls unexplained;
+run time (a folder loader, `require-all`), and the modules a source glob some module writes
+may match (a framework's `'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']`
+reads files for their comments, but the glob is not read that closely), or where imports leave more than a quarter of the library modules with Prisma calls unexplained;
 modules at the root of their package or its `src` folder, where frameworks keep their files by
 convention; modules of a package that publishes an API; modules of repositories with templates
 the scan does not parse (they import modules too)."""
@@ -41,8 +42,12 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     with_db = [p for p, f in files.items() if f.role in PLAIN_ROLES and (f.prisma_calls or f.clients_created)
                and "declarations" in f.module_traits]
     unimported = [p for p in with_db if not index.importers(p)]
-    if not unimported or len(unimported) * _UNEXPLAINED > len(with_db) or templates_import \
-            or any("loads-by-path" in f.module_traits for f in files.values()):
+    if not unimported or templates_import or any("loads-by-path" in f.module_traits for f in files.values()):
+        return []
+    globs = {t.removeprefix("loads-glob:") for f in files.values() for t in f.module_traits
+             if t.startswith("loads-glob:")}
+    unimported = [p for p in unimported if not any(glob_matches(g, p) for g in globs)]
+    if not unimported or len(unimported) * _UNEXPLAINED > len(with_db):
         return []
     sources = scanned_sources(index)
     if sources is None:
@@ -57,6 +62,25 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
              f"no module of the scan imports {p}, and no file of the repository names it: a module that "
              "only declares runs only when imported (dead code)")
             for p in candidates if p not in named]
+
+
+def glob_matches(glob: str, path: str) -> bool:
+    """Whether a source glob a module writes (`'./src/routes/*.ts'`, `'src/**/*.resolver.{ts,js}'`,
+    relative to a folder not known here) may match the scanned `path`: its tail matches the
+    path's tail, `**` standing for any folders."""
+    m = re.fullmatch(r"(.*)\{([^{}]*)\}(.*)", glob)
+    if m is not None:   # (one `{a,b}` alternation, expanded)
+        return any(glob_matches(m.group(1) + alt + m.group(3), path) for alt in m.group(2).split(","))
+    g = glob.removeprefix("./").lstrip("/")
+    while g.startswith("../"):
+        g = g[3:]
+    if "**" not in g:
+        return PurePosixPath(path).match(g)
+    head, _, tail = g.partition("**")
+    head, tail = head.strip("/"), tail.strip("/")
+    name = PurePosixPath(path).name
+    return (not tail or PurePosixPath(name).match(tail.rsplit("/", 1)[-1])) \
+        and (not head or f"/{head}/" in f"/{path}")
 
 
 def _nested(index, path: str) -> bool:

@@ -7,9 +7,11 @@
   (`export class Ping extends Command`, `@ApplyOptions(…)`).
 - "loads-by-path": it loads modules by a path computed at run time (`import(file)`, a
   template with a substitution, `require.context`, `import.meta.glob`), hands a folder to a
-  loader (`requireAll({ dirname })`), or names source files by a glob (`'src/**/*.resolver.ts'`):
-  any module of the repository may then be loaded without an import naming it. A tool's config
-  file is not read: its globs list files for the tool (a CSS build, a linter, a test runner)."""
+  loader (`requireAll({ dirname })`): any module of the repository may then be loaded without
+  an import naming it. A tool's config file is not read: its globs list files for the tool (a
+  CSS build, a linter, a test runner).
+- "loads-glob:<glob>": it names source files by a glob written out (`'src/**/*.resolver.ts'`):
+  the modules the glob matches may be loaded without an import naming them, and only those."""
 
 from __future__ import annotations
 
@@ -48,17 +50,42 @@ def extract(pf: ParsedFile) -> tuple[str, ...]:
     traits = []
     if _declarations_only(pf.root, b"await" in pf.source):
         traits.append("declarations")
-    if not _TOOL_CONFIG.search(pf.path) and _loads_by_path(pf.source):
-        traits.append("loads-by-path")
+    if not _TOOL_CONFIG.search(pf.path):
+        traits.extend(_loads(pf.source))
     return tuple(traits)
 
 
-def _loads_by_path(source: bytes) -> bool:
+def _loads(source: bytes) -> list[str]:
+    """["loads-by-path"] when the module may load any module; else a `loads-glob:<glob>` per
+    source glob it writes (`'./src/routes/*.ts'`): only the modules the glob matches may then
+    be loaded by path (analysis/unloaded_modules.py)."""
     if any(p.search(source) for p in _LOADS):
-        return True
+        return ["loads-by-path"]
     if any(not _after_word(source, m.start()) for m in _DIRNAME_KEY.finditer(source)):
-        return True   # (`{ dirname: … }`, not `__dirname : …`)
-    return any(_in_code_string(source, m.start()) for m in _SOURCE_GLOB.finditer(source))
+        return ["loads-by-path"]   # (`{ dirname: … }`, not `__dirname : …`)
+    globs = []
+    for m in _SOURCE_GLOB.finditer(source):
+        if _in_code_string(source, m.start()):
+            glob = _string_around(source, m.start(), m.end())
+            if glob is None:
+                return ["loads-by-path"]
+            globs.append(f"loads-glob:{glob}")
+    return sorted(set(globs))
+
+
+def _string_around(source: bytes, start: int, end: int) -> str | None:
+    """The text of the one-line string literal holding source[start:end], None when there
+    is none or it is built with a substitution."""
+    line_start = source.rfind(b"\n", 0, start) + 1
+    opens = max(source.rfind(q, line_start, start) for q in (b"'", b'"', b"`"))
+    if opens < 0:
+        return None
+    quote = source[opens:opens + 1]
+    closes = source.find(quote, end)
+    text_ = source[opens + 1:closes] if closes >= 0 else b""
+    if not text_ or b"\n" in text_ or b"${" in text_:
+        return None
+    return text_.decode("utf-8", "replace")
 
 
 def _after_word(source: bytes, at: int) -> bool:
