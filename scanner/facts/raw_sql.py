@@ -364,8 +364,22 @@ def returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
     """Every value the function returns is a number, boolean, date or escaped text, or
     null: `(v) => { const n = Number(v); return Number.isFinite(n) ? n : null }`."""
     results = _returned_expressions(unwrap(fn)) if unwrap(fn) is not None else []
-    return bool(results) and all(unwrap(r) is not None and unwrap(r).type in ("null", "undefined")
-                                 or _harmless(r, resolver, 1) for r in results)
+    return bool(results) and all(_harmless_result(unwrap(r), resolver) for r in results)
+
+
+def _harmless_result(r: ts.Node | None, resolver: Resolver) -> bool:
+    """null, a harmless value, or an object of them (`return { page, limit, offset }` of numbers)."""
+    if r is not None and r.type == "object":
+        fields = [c for c in r.named_children if c.type != "comment"]
+        return bool(fields) and all(
+            _harmless(field(c, "value"), resolver, 1) if c.type == "pair" else
+            c.type == "shorthand_property_identifier" and _harmless_name(c, resolver) for c in fields)
+    return r is not None and (r.type in ("null", "undefined") or _harmless(r, resolver, 1))
+
+
+def _harmless_name(node: ts.Node, resolver: Resolver) -> bool:
+    b = resolver.lookup(text(node), node)
+    return b is not None and b.kind == "var" and not b.path and b.value is not None and _harmless(b.value, resolver, 1)
 
 
 def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:

@@ -358,7 +358,10 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         # Each parameter is its own source in `params` mode: keep them apart per sink.
         k = (index, argument) if self.mode == "request" else (index, argument, t.source)
         old = self.flows.get(k)
-        if old is None or (flow.mass_assignment, not flow.coerced) > (old.mass_assignment, not old.coerced):
+        # (The strongest proof is kept: a mass assignment, then a value not coerced, then one no
+        # check has seen; another flow's allow-list test proves nothing about it.)
+        if old is None or (flow.mass_assignment, not flow.coerced, not flow.checks) \
+                > (old.mass_assignment, not old.coerced, not old.checks):
             self.flows[k] = flow
 
     # -- expressions --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.allowlists import allowlist_check
 from ..analysis.handed import handed_at
 from ..facts.operations import UNSAFE_RAW_METHODS
 from ..findings import Severity
@@ -77,7 +78,7 @@ def _handed_across(index, path: str, sink: int):
 
 
 def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
-           tainted, callers=None, across=None) -> tuple[Severity, str, tuple[str, ...]]:
+           tainted, callers=None, across=None, traced_safe: bool = False) -> tuple[Severity, str, tuple[str, ...]]:
     """(severity, confidence, evidence) for SQL text built from `values`, `from_params` of
     them computed from a parameter of the function."""
     if tainted is not None:
@@ -103,6 +104,10 @@ def _grade(values: tuple[str, ...], from_params: tuple[str, ...],
         return Severity.HIGH, "low", (f"spliced value(s) {shown} come from parameters and name record keys "
                                       "(`id`, `…Id`, `…_id`): keys are made by the database or the system, "
                                       "not typed by a user, and no request input is seen to reach them",)
+    if traced_safe:
+        return Severity.HIGH, "low", (f"spliced value(s) {shown} come from the request this entry point "
+                                      "answers, and every request value the scan traces into the SQL text "
+                                      "is a number or passed an allow-list test",)
     if callers is not None:
         where, line, n, constant = callers
         more = f", and {n - 1} more" if n > 1 else ""
@@ -152,7 +157,13 @@ def _check(ctx: RuleContext):
             continue
         facts = index.files[call.path]
         sink = facts.prisma_calls.index(call.call)
-        tainted = next((t for t in facts.taint if t.sink == sink), None)
+        # (A number cannot change the statement, and a value an allow-list test let through is
+        # one of the literals the code wrote.)
+        flows = [t for t in facts.taint if t.sink == sink]
+        tainted = next((t for t in flows if not t.coerced
+                        and not any(allowlist_check(index, call.path, c) for c in t.checks)), None)
+        traced_safe = bool(flows) and tainted is None \
+            and index.own_entry_kind(call.path, call.call.ctx.function) is not None
         args = call.call.args
         callers = _decided_by_callers(index, FunctionKey(call.path, call.call.ctx.function),
                                       args.raw_param_positions)
@@ -160,7 +171,7 @@ def _check(ctx: RuleContext):
         settled = _constants(index, call.path, args.raw_imported)
         severity, confidence, evidence = _grade(_without(args.raw_values, settled),
                                                 _without(args.raw_param_values, settled),
-                                                tainted, callers, across)
+                                                tainted, callers, across, traced_safe)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
