@@ -103,20 +103,46 @@ def test_routes_and_entry_points_are_never_dead(tmp_path):
 
 
 def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
-    # A Svelte component may import `unused` from src/lib.ts: the scan does not parse it.
+    # A Vue component may import `unused` from src/lib.ts (or Nuxt import it for it): the scan
+    # does not read Vue templates.
     lib = ("export async function used() { return 1 }\nexport async function unused() { return 2 }\n"
            "async function lone() { return 3 }\n")
-    files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
+    files = {"package.json": '{"name": "vue-app", "dependencies": {"vue": "^3.4.0"}}',
              "src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n"}
     assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
 
 
+def test_svelte_components_imports_are_read(tmp_path):
+    # Svelte writes a component's imports out, with no auto-import: what no component and no
+    # module imports is unused.
+    lib = ("export async function used() { return 1 }\nexport async function shown() { return 2 }\n"
+           "export async function unused() { return 3 }\n")
+    page = ("<script lang=\"ts\">\n  import { shown } from '$lib/format'\n  import Card from './Card.svelte'\n"
+            "</script>\n<p>{shown()}</p>\n")
+    files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
+             "src/lib/format.ts": lib, "src/routes/+page.svelte": page,
+             "src/routes/+page.server.ts": "import { used } from '$lib/format'\nexport const load = () => used()\n"}
+    assert _dead(tmp_path, files) == {"src/lib/format.ts": {3}}
+    # A class's method only a component calls is used; one nothing names is dead.
+    service = ("import { prisma } from '../db'\nexport class Stats {\n"
+               "  async refresh() { return prisma.user.count() }\n  async stale() { return prisma.user.count() }\n}\n")
+    methods = {**files, "src/db.ts": DB, "src/lib/stats.ts": service,
+               "src/routes/+page.server.ts": "import { used } from '$lib/format'\nimport { Stats } from '$lib/stats'\n"
+                                             "export const load = () => ({ u: used(), s: new Stats() })\n",
+               "src/routes/Panel.svelte": "<script>\n  export let data\n</script>\n{data.s.refresh()}\n"}
+    assert _dead(tmp_path / "methods", methods) == {"src/lib/format.ts": {3}, "src/lib/stats.ts": {4}}
+    # Near miss: a component that imports the module whole may use every export.
+    whole = {**files, "src/routes/Other.svelte": "<script>\n  import * as fmt from '$lib/format'\n</script>\n"}
+    assert _dead(tmp_path / "whole", whole) == {}
+
+
 def test_sveltekit_server_only_modules_are_judged_beside_templates(tmp_path):
     # No Svelte component may import `src/lib/server/…` or a `*.server.ts` module; a plain
-    # `src/lib/…` module (near miss) may be imported by one the scan does not parse.
+    # `src/lib/…` module (near miss) is imported by one.
     lib = "export async function used() { return 1 }\nexport async function unused() { return 2 }\n"
     files = {"package.json": '{"name": "kit-app", "devDependencies": {"@sveltejs/kit": "^2.0.0"}}',
              "src/lib/server/db.ts": lib, "src/lib/auth.server.ts": lib, "src/lib/format.ts": lib,
+             "src/routes/+page.svelte": "<script>\n  import * as fmt from '$lib/format'\n</script>\n",
              "src/routes/+page.server.ts": ("import { used } from '$lib/server/db'\n"
                                             "import { used as u2 } from '$lib/auth.server'\n"
                                             "import { used as u3 } from '$lib/format'\n"

@@ -35,11 +35,8 @@ from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
 from .unloaded_modules import PLAIN_ROLES as _PLAIN_ROLES, publishes_api, unloaded_modules
 from .unimported_actions import imported_names, unimported_actions
+from .template_imports import loaded_by_templates, template_imports, template_texts, uses_templates
 
-# Packages whose components live in files the scan does not parse (`.svelte`, `.vue`, `.astro`,
-# `.mdx`), whose imports it therefore cannot see.
-_TEMPLATE_PACKAGES = ("svelte", "@sveltejs/kit", "vue", "nuxt", "astro", "@next/mdx", "@mdx-js/loader",
-                      "@mdx-js/react", "@mdx-js/rollup", "contentlayer", "contentlayer2")
 
 
 def _sveltekit(index) -> bool:
@@ -48,9 +45,9 @@ def _sveltekit(index) -> bool:
 
 
 def _templates_import(index) -> bool:
-    """Whether some package of the repository uses templates whose imports the scan cannot see."""
-    return index.memo("templates-import", lambda: any(
-        pkg.dependency(name) for pkg in index.modules.packages.values() for name in _TEMPLATE_PACKAGES))
+    """Whether some package of the repository uses templates whose imports the scan cannot see
+    (analysis/template_imports.py reads Svelte components' imports)."""
+    return uses_templates(index) and template_imports(index) is None
 
 
 def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
@@ -120,6 +117,7 @@ def dead_modules(index) -> dict[str, tuple[int, str]]:
                 facts = index.files[path]
                 importers = index.importers(path)
                 if path in out or facts.role not in IMPORTED_ROLES or facts.parse_errors or not importers \
+                        or loaded_by_templates(index, path) \
                         or any(f.entry_kind not in _IMPORTED_ENTRIES or f.scheduled for f in facts.functions) \
                         or not all(i in out for i in importers) or publishes_api(index, path):
                     continue
@@ -188,6 +186,8 @@ def _named_only_by(index, name: str, calls: int, stripped: dict) -> bool:
         seen += len(word.findall(stripped[path]))
         if seen > calls + 1:
             return False
+    if any(word.search(t) for t in template_texts(index)):
+        return False   # (a component names it, imported or not)
     return seen == calls + 1
 
 
@@ -259,7 +259,7 @@ def _unnamed_elsewhere(index, methods: list) -> list:
             lines[path] = texts[path].split(b"\n")
         body = b"\n".join(lines[path][fn.span.line - 1:fn.span.end_line])
         counts[fn.name.encode()] -= self_labels(body, fn.name.encode())
-    for src in texts.values():
+    for src in (*texts.values(), *template_texts(index)):
         for name in list(left):
             counts[name] += src.count(name)
             if counts[name] > 1:
@@ -287,6 +287,6 @@ def _unused_export(index, path: str, fn, names: set[str], whole: set[str]) -> bo
         return False
     if "default" in fn.exported_as or names.intersection(fn.exported_as) or path in whole:
         return False
-    if not index.importers(path):
+    if not index.importers(path) and not loaded_by_templates(index, path):
         return False
     return not publishes_api(index, path)

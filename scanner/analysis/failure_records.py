@@ -8,7 +8,7 @@ step or an explicit row lock per item is."""
 from __future__ import annotations
 
 from ..facts.model import LoopFrame, SiteContext
-from ..index import FunctionKey, ProjectIndex
+from ..index import ProjectIndex
 
 
 def failure_recorded(index: ProjectIndex, path: str, site: SiteContext, loop: LoopFrame) -> tuple[str, int] | None:

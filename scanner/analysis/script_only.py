@@ -11,6 +11,7 @@ from ..facts.entries import ENTRY_ROLES
 from ..facts.functions import IMMEDIATELY_INVOKED
 from ..index import FunctionKey
 from .dead_code import IMPORTED_ROLES, dead_modules
+from .template_imports import loaded_by_templates
 
 
 # Command-line frameworks whose runner class a command extends: a module defining one is run
@@ -91,6 +92,8 @@ def script_only_modules(index) -> dict[str, str]:
                     and facts.role not in IMPORTED_ROLES:
                 continue
             importers = index.importers(path)
+            if loaded_by_templates(index, path):
+                continue   # (a component imports it: it runs in the app)
             if not importers and facts.role not in SCRIPT_ROLES:
                 seeds = index.imported_by_seeds(path)
                 if seeds:

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import re
 
+# Folders of dependencies, build output and version control: nothing there names the app's
+# files or imports them.
+SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", "out", "coverage", ".turbo",
+                       ".vercel", ".cache", ".output", ".nuxt", ".svelte-kit"})
+
 
 def scanned_sources(index) -> dict[str, bytes] | None:
     """{path: bytes} of every scanned file; None when one cannot be read again (it may hold

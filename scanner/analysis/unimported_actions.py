@@ -11,6 +11,8 @@ Findings are graded by findings.unreached."""
 
 from __future__ import annotations
 
+from .template_imports import template_imports
+
 from ..index import FunctionKey
 
 
@@ -79,6 +81,10 @@ def _imported(index) -> tuple[set[str], set[str]]:
             else:
                 names.add(imp.imported)
         whole.update(t for t in (index.modules.resolve(src, s) for s in specs) if t is not None)
+    for target, (used, all_of_it) in (template_imports(index) or {}).items():
+        names.update(used)   # (what Svelte components import)
+        if all_of_it:
+            whole.add(target)
     return names, whole
 
 

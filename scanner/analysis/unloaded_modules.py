@@ -18,15 +18,13 @@ import os
 import re
 from pathlib import PurePosixPath
 
-from .sources import scanned_sources
+from .sources import SKIP_DIRS as _SKIP_DIRS, scanned_sources
+from .template_imports import loaded_by_templates
 
 # Roles of modules that only serve others (not a route, page or script).
 PLAIN_ROLES = ("lib", "component")
 # package.json keys of a package that publishes an API: its callers may live outside the scan.
 _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
-# Folders of dependencies, build output and version control: nothing there names the app's files.
-_SKIP_DIRS = frozenset({"node_modules", ".git", "dist", "build", ".next", "out", "coverage", ".turbo",
-                        ".vercel", ".cache", ".output", ".nuxt", ".svelte-kit"})
 _MAX_TEXT = 1 << 20
 _PROSE = (".md", ".mdx", ".txt", ".rst")
 # "Nothing imports it" is evidence only where the imports explain how the app loads its
@@ -41,7 +39,7 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     files = index.files
     with_db = [p for p, f in files.items() if f.role in PLAIN_ROLES and (f.prisma_calls or f.clients_created)
                and "declarations" in f.module_traits]
-    unimported = [p for p in with_db if not index.importers(p)]
+    unimported = [p for p in with_db if not index.importers(p) and not loaded_by_templates(index, p)]
     if not unimported or templates_import or any("loads-by-path" in f.module_traits for f in files.values()):
         return []
     globs = {t.removeprefix("loads-glob:") for f in files.values() for t in f.module_traits
