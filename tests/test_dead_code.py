@@ -362,3 +362,24 @@ def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
     files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/commands/a.ts": SCHEDULER,
                     "src/commands/b.ts": SCHEDULER})
     assert _dead(tmp_path, files) == {}
+
+
+SHOP = ("import { prisma } from './db'\n"
+        "export const shopService = {\n"
+        "  async listItems() { return prisma.user.findMany({ take: 5 }) },\n"
+        "  async refundItem(id: string) { await prisma.user.delete({ where: { id } }) },\n"   # 4: dead
+        "  purgeItems: async () => prisma.user.deleteMany({ where: { name: 'x' } }),\n"      # 5: dead
+        "}\n")
+
+
+def test_a_service_objects_method_no_file_names_is_dead(tmp_path):
+    main = "import { shopService } from './shop'\nexport const go = () => shopService.listItems()\n"
+    assert _dead(tmp_path / "members", {"src/shop.ts": SHOP, "src/main.ts": main}) == {"src/shop.ts": {4, 5}}
+    # Near misses: an object indexed by a computed key, or handed on whole, may have any
+    # method called.
+    for i, use in enumerate(("export const run = (k: 'listItems') => shopService[k]()\n",
+                             "export const api = { ...shopService }\n",
+                             "register(shopService)\n")):
+        files = {"src/shop.ts": SHOP, "src/main.ts": main,
+                 "src/other.ts": "import { shopService } from './shop'\ndeclare const register: any\n" + use}
+        assert _dead(tmp_path / str(i), files) == {}, use

@@ -248,6 +248,12 @@ def _unnamed_elsewhere(index, methods: list) -> list:
     if _templates_import(index):
         # Templates the scan does not parse may call a class's methods, never a private one.
         methods = [(path, fn) for path, fn in methods if _private(texts[path], fn)]
+    # A service object's methods (`export const shop = { buy() {…} }`) only where every use of
+    # the object reads a member by name: one handed on whole, spread or indexed by a computed
+    # key (`handlers[action]()`) may have any method called.
+    members_only: dict[str, bool] = {}
+    methods = [(path, fn) for path, fn in methods if _declares_class(texts[path], fn.class_name)
+               or members_only.setdefault(fn.class_name, _used_by_member(texts, fn.class_name))]
     if not methods:
         return []
     left = {fn.name.encode() for _, fn in methods}
@@ -267,6 +273,26 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         if not left:
             return []
     return [(path, fn) for path, fn in methods if fn.name.encode() in left]
+
+
+def _declares_class(src: bytes, name: str) -> bool:
+    return re.search(rb"\bclass\s+" + re.escape(name.encode()) + rb"\b", src) is not None
+
+
+def _used_by_member(texts: dict[str, bytes], name: str) -> bool:
+    """Every mention of `name` in the scanned sources, outside import and export lists, is its
+    `const` declaration or reads a member of it (`name.buy(…)`, `name?.buy`)."""
+    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    for src in texts.values():
+        src = _IMPORT_LISTS.sub(b"", src)
+        for m in word.finditer(src):
+            before = src[max(0, m.start() - 6):m.start()]
+            if before.endswith(b".") and not before.endswith(b"..."):
+                continue   # (another object's member of the same name)
+            after = src[m.end():m.end() + 3].lstrip()
+            if not (after.startswith((b".", b"?.")) or before.endswith(b"const ")):
+                return False
+    return True
 
 
 def _private(src: bytes, fn) -> bool:

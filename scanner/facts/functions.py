@@ -11,6 +11,7 @@ from .entries import (
     nitro_handler, schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
 from .listeners import keyed_registration, listener_callback
+from .lone_functions import object_holder
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .raw_constants import returns_constants
 from .raw_sql import safe_fragment
@@ -330,6 +331,7 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             # A method, or an arrow a class field holds (`removeAll = () => …`).
             c = enclosing(fn, CLASS_TYPES)
             cls = text(field(c, "name")) if c is not None and field(c, "name") is not None else None
+        cls = cls or object_holder(fn)   # (a service object's method: `export const shop = { buy() {…} }`)
         entry, proc = _entry_kind(pf, fn, i, names, parent, use_server_file, route_module, registered,
                                   serverless)
         if proc is not None:

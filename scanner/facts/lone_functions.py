@@ -31,7 +31,7 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
     out = []
     commented = None
     for i, fn in enumerate(pf.function_nodes):
-        name = _top_level_name(fn) or _plain_method_name(pf, fn)
+        name = _top_level_name(fn) or _plain_method_name(pf, fn) or _object_method_name(fn)
         if name is None:
             continue
         n = pf.source.count(name)
@@ -91,6 +91,33 @@ def _plain_method_name(pf: ParsedFile, fn: ts.Node) -> bytes | None:
             or name.text == b"constructor" or member_decorators(fn) or _HOOK.match(name.text):
         return None
     return name.text
+
+
+def object_holder(fn: ts.Node) -> str | None:
+    """The name of the module-level `const` whose object literal holds the function as a method
+    (`export const shop = { async buy() {…} }`, `{ buy: async () => … }`): a service object,
+    whose methods other modules call as `shop.buy()`."""
+    obj = fn.parent if fn.type == "method_definition" else \
+        fn.parent.parent if fn.parent is not None and fn.parent.type == "pair" else None
+    decl = obj.parent if obj is not None and obj.type == "object" else None
+    holder = decl.parent if decl is not None and decl.type == "variable_declarator" else None
+    up = holder.parent if holder is not None and holder.type == "lexical_declaration" else None
+    if up is not None and up.type == "export_statement":
+        up = up.parent
+    name = field(decl, "name") if decl is not None else None
+    if up is None or up.type != "program" or name is None or name.type != "identifier" \
+            or not any(c.type == "const" for c in holder.children):
+        return None
+    return name.text.decode()
+
+
+def _object_method_name(fn: ts.Node) -> bytes | None:
+    """The name of a method of a service object (object_holder), not named as a hook."""
+    key = field(fn, "name") if fn.type == "method_definition" else \
+        field(fn.parent, "key") if fn.parent is not None and fn.parent.type == "pair" else None
+    if key is None or key.type != "property_identifier" or _HOOK.match(key.text) or object_holder(fn) is None:
+        return None
+    return key.text
 
 
 def _own_heritage(pf: ParsedFile, cls: ts.Node, depth: int = 0) -> bool:
