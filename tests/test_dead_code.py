@@ -383,3 +383,16 @@ def test_a_service_objects_method_no_file_names_is_dead(tmp_path):
         files = {"src/shop.ts": SHOP, "src/main.ts": main,
                  "src/other.ts": "import { shopService } from './shop'\ndeclare const register: any\n" + use}
         assert _dead(tmp_path / str(i), files) == {}, use
+
+
+def test_a_server_action_module_nothing_imports_is_dead(tmp_path):
+    # A bundler builds a server action's endpoint only for a module some code imports; the
+    # `'use server'` directive is no work at load.
+    action = ("'use server'\nimport { prisma } from '../../db'\n"
+              "export async function saveBio(form: FormData) {\n"
+              "  await prisma.user.update({ where: { id: '1' }, data: { name: String(form.get('text')) } })\n}\n")
+    files = {**USED, "src/main.ts": MAIN, "package.json": '{"name": "web", "dependencies": {"next": "15.0.0"}}',
+             "src/app/actions/bio.ts": action, "src/app/actions/name.ts": action.replace("saveBio", "saveName"),
+             "src/app/page.tsx": "import { saveName } from './actions/name'\n"
+                                 "export default function Page() { return <form action={saveName} /> }\n"}
+    assert _dead(tmp_path, files) == {"src/app/actions/bio.ts": {1}}

@@ -23,6 +23,9 @@ from .template_imports import loaded_by_templates
 
 # Roles of modules that only serve others (not a route, page or script).
 PLAIN_ROLES = ("lib", "component")
+# Roles of modules only an import loads: libraries, and `'use server'` modules (a bundler builds
+# a server action's endpoint only for a module some code imports).
+_UNLOADED_ROLES = (*PLAIN_ROLES, "server-action")
 # package.json keys of a package that publishes an API: its callers may live outside the scan.
 _LIBRARY_KEYS = ("exports", "module", "types", "typings", "publishConfig")
 _MAX_TEXT = 1 << 20
@@ -37,7 +40,7 @@ _UNEXPLAINED = 4
 def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]]:
     """(path, last line, why) for the library modules nothing loads."""
     files = index.files
-    with_db = [p for p, f in files.items() if f.role in PLAIN_ROLES and (f.prisma_calls or f.clients_created)
+    with_db = [p for p, f in files.items() if f.role in _UNLOADED_ROLES and (f.prisma_calls or f.clients_created)
                and "declarations" in f.module_traits]
     unimported = [p for p in with_db if not index.importers(p) and not loaded_by_templates(index, p)]
     if not unimported or templates_import or any("loads-by-path" in f.module_traits for f in files.values()):

@@ -111,9 +111,16 @@ def _declarations_only(root: ts.Node, may_await: bool) -> bool:
             if value is not None and may_await and _awaits(value):
                 return False
             continue
+        if _directive(stmt):
+            continue   # (`'use server'`: a prologue the bundler reads, no work)
         if stmt.type not in _DECLARATION_TYPES or not _plain(stmt, may_await):
             return False
     return True
+
+
+def _directive(stmt: ts.Node) -> bool:
+    return stmt.type == "expression_statement" and len(stmt.named_children) == 1 \
+        and stmt.named_children[0].type == "string"
 
 
 def _plain(decl: ts.Node, may_await: bool) -> bool:
