@@ -18,7 +18,7 @@ from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCall
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
-from .instances import class_of_new, injected_class, instance_of_import
+from .instances import class_of_new, injected_class, instance_of_import, typed_parameter_module
 from .argument_origins import argument_origin
 from .raw_origins import from_parameter, positions_in
 from .scopes import Resolver
@@ -269,7 +269,8 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
         # the method of the imported class the member is typed with (dependency injection).
         return f"{owner}.{name}", ClientRef("import", "import", injected[0], injected[1], (name,)), None, None
     b = pf.resolver.lookup(owner, obj) if obj.type == "identifier" else None  # `a.b` names no binding
-    package = instance_of_import(pf, b)
+    package = instance_of_import(pf, b) or (typed_parameter_module(pf, b) if is_awaited(call, ancestors(call))
+                                            and b is not None and b.kind == "param" else None)
     if package is None and obj.type == "member_expression":
         # `openai.chat.completions.create()`: a method reached through an instance's members.
         root = obj

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .generated import prisma_module
 from .literals import required_module
 from .nodes import field, text, unwrap
 from .parsed import ParsedFile
@@ -37,6 +38,24 @@ def instance_of_import(pf: ParsedFile, b) -> str | None:
     if b is None or b.kind != "var" or b.path:
         return None
     return instance_module(pf, b.value)
+
+
+def typed_parameter_module(pf: ParsedFile, b) -> str | None:
+    """The module of the imported type a parameter is declared with (`conversation:
+    Conversation<Ctx>` of `import type { Conversation } from '@grammyjs/conversations'`): an
+    object of that module, handed in. The index tells a package from repo code."""
+    if b is None or b.kind != "param" or b.path:
+        return None
+    t = field(b.node, "type")
+    while t is not None and t.type in ("type_annotation", "generic_type"):
+        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
+    if t is None or t.type != "type_identifier":
+        return None
+    imp = pf.resolver.lookup(text(t), t)
+    module = imp.module if imp is not None and imp.kind == "import" and imp.module else None
+    # (Awaited, its calls are work beside a query unless the package is the database: see
+    # analysis/external_io.py; a relative import is the repository's own type.)
+    return None if module is None or module.startswith(".") or prisma_module(module) else module
 
 
 def class_of_new(pf: ParsedFile, b) -> tuple[str, str] | None:
