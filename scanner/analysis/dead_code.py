@@ -147,7 +147,7 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
     def in_dead(path: str, line: int) -> bool:
         return any(a <= line <= b for a, b, _ in spans.get(path, ()))
 
-    out, stripped, changed = [], {}, True
+    out, changed = [], True
     while changed:
         changed = False
         for path in sorted(index.files):
@@ -160,7 +160,7 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
                     continue
                 callers = index.callers(FunctionKey(path, fn.id))
                 if not callers or not all(in_dead(p, s.span.line) for p, s in callers) \
-                        or not _named_only_by(index, fn.name, len(callers), stripped):
+                        or not _named_only_by(index, fn.name, len(callers)):
                     continue
                 first = callers[0]
                 why = (f"{fn.name}() is called only from dead code ({first[0]}:{first[1].span.line}"
@@ -171,19 +171,20 @@ def _called_only_from_dead(index, dead: dict) -> list[tuple[str, tuple[int, int,
     return out
 
 
-def _named_only_by(index, name: str, calls: int, stripped: dict) -> bool:
+def _stripped(index, path: str) -> bytes:
+    """A scanned source with its import and export lists taken out (read once per file)."""
+    return index.memo(f"without-import-lists:{path}", lambda: _IMPORT_LISTS.sub(b"", scanned_sources(index)[path]))
+
+
+def _named_only_by(index, name: str, calls: int) -> bool:
     """Whether the scanned sources spell `name` (as a word, outside import and export lists)
-    exactly once more than it is called: its definition and those calls, nothing else.
-    `stripped` keeps each source with those lists taken out, across calls."""
+    exactly once more than it is called: its definition and those calls, nothing else."""
     word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
-    texts = scanned_sources(index)
-    if texts is None:
+    if scanned_sources(index) is None:
         return False
     seen = 0
     for path in index.files:
-        if path not in stripped:
-            stripped[path] = _IMPORT_LISTS.sub(b"", texts[path])
-        seen += len(word.findall(stripped[path]))
+        seen += len(word.findall(_stripped(index, path)))
         if seen > calls + 1:
             return False
     if any(word.search(t) for t in template_texts(index)):
@@ -253,7 +254,7 @@ def _unnamed_elsewhere(index, methods: list) -> list:
     # key (`handlers[action]()`) may have any method called.
     members_only: dict[str, bool] = {}
     methods = [(path, fn) for path, fn in methods if _declares_class(texts[path], fn.class_name)
-               or members_only.setdefault(fn.class_name, _used_by_member(texts, fn.class_name))]
+               or members_only.setdefault(fn.class_name, _used_by_member(index, fn.class_name))]
     if not methods:
         return []
     left = {fn.name.encode() for _, fn in methods}
@@ -279,12 +280,12 @@ def _declares_class(src: bytes, name: str) -> bool:
     return re.search(rb"\bclass\s+" + re.escape(name.encode()) + rb"\b", src) is not None
 
 
-def _used_by_member(texts: dict[str, bytes], name: str) -> bool:
+def _used_by_member(index, name: str) -> bool:
     """Every mention of `name` in the scanned sources, outside import and export lists, is its
     `const` declaration or reads a member of it (`name.buy(…)`, `name?.buy`)."""
     word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
-    for src in texts.values():
-        src = _IMPORT_LISTS.sub(b"", src)
+    for path in index.files:
+        src = _stripped(index, path)
         for m in word.finditer(src):
             before = src[max(0, m.start() - 6):m.start()]
             if before.endswith(b".") and not before.endswith(b"..."):

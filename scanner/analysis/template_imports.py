@@ -24,10 +24,15 @@ _BARE = re.compile(r"""\bimport\s*\(?\s*['"]([^'"\n]+)['"]""")
 _NAMED = re.compile(r"\{([^}]*)\}")
 
 
+def _template_packages(index) -> frozenset[str]:
+    """The template packages some package of the repository depends on."""
+    return index.memo("template-packages", lambda: frozenset(
+        name for pkg in index.modules.packages.values() for name in TEMPLATE_PACKAGES if pkg.dependency(name)))
+
+
 def uses_templates(index) -> bool:
     """Some package of the repository uses templates the scan does not parse as TypeScript."""
-    return index.memo("uses-templates", lambda: any(
-        pkg.dependency(name) for pkg in index.modules.packages.values() for name in TEMPLATE_PACKAGES))
+    return bool(_template_packages(index))
 
 
 def template_imports(index) -> dict[str, tuple[frozenset[str], bool]] | None:
@@ -44,7 +49,7 @@ def template_texts(index) -> tuple[bytes, ...]:
 
 
 def _read(index) -> tuple[dict[str, tuple[frozenset[str], bool]] | None, tuple[bytes, ...]]:
-    used = {name for pkg in index.modules.packages.values() for name in TEMPLATE_PACKAGES if pkg.dependency(name)}
+    used = _template_packages(index)
     if not used or not used <= _READABLE:
         return None, ()
     texts: list[bytes] = []

@@ -20,15 +20,18 @@ def injected_class(pf: ParsedFile, obj: ts.Node) -> tuple[str, str] | None:
     o = unwrap(field(obj, "object")) if obj.type == "member_expression" else None
     if o is None or o.type != "this":
         return None
-    t = pf.resolver.declared_type_of(obj)
-    while t is not None and t.type in ("type_annotation", "generic_type"):
-        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
-    if t is None or t.type != "type_identifier":
-        return None
-    b = pf.resolver.lookup(text(t), t)
+    b = _type_binding(pf, pf.resolver.declared_type_of(obj))
     if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
         return None
     return b.module, b.imported
+
+
+def _type_binding(pf: ParsedFile, t: ts.Node | None):
+    """The binding of the name a written type spells (`ProductService`, `Conversation<Ctx>`:
+    `Conversation`), or None for any other type."""
+    while t is not None and t.type in ("type_annotation", "generic_type"):
+        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
+    return pf.resolver.lookup(text(t), t) if t is not None and t.type == "type_identifier" else None
 
 
 def instance_of_import(pf: ParsedFile, b) -> str | None:
@@ -46,12 +49,7 @@ def typed_parameter_module(pf: ParsedFile, b) -> str | None:
     object of that module, handed in. The index tells a package from repo code."""
     if b is None or b.kind != "param" or b.path:
         return None
-    t = field(b.node, "type")
-    while t is not None and t.type in ("type_annotation", "generic_type"):
-        t = t.named_children[0] if t.type == "type_annotation" and t.named_children else field(t, "name")
-    if t is None or t.type != "type_identifier":
-        return None
-    imp = pf.resolver.lookup(text(t), t)
+    imp = _type_binding(pf, field(b.node, "type"))
     module = imp.module if imp is not None and imp.kind == "import" and imp.module else None
     # (Awaited, its calls are work beside a query unless the package is the database: see
     # analysis/external_io.py; a relative import is the repository's own type.)
