@@ -385,6 +385,32 @@ def test_a_service_objects_method_no_file_names_is_dead(tmp_path):
         assert _dead(tmp_path / str(i), files) == {}, use
 
 
+def test_a_longer_name_holding_a_methods_name_is_another_name(tmp_path):
+    # `refundItem` inside `refundItemKeyboard` (another function's name) calls nothing, in the
+    # method's own file or in another.
+    keyboard = ("export const refundItemKeyboard = () => ['yes', 'no']\n"
+                "export const purgeItemsLabel = 'Purge'\n")
+    main = ("import { shopService } from './shop'\nimport { refundItemKeyboard, purgeItemsLabel } from './keys'\n"
+            "export const go = () => [shopService.listItems(), refundItemKeyboard(), purgeItemsLabel]\n")
+    files = {"src/shop.ts": SHOP, "src/main.ts": main, "src/keys.ts": keyboard}
+    assert _dead(tmp_path / "longer", files) == {"src/shop.ts": {4, 5}}
+    # Near miss: the name as a word, in a call or a string, is a use.
+    for i, use in enumerate(("export const again = () => shopService.refundItem('1')\n",
+                             "export const menu = ['refundItem', 'keyboard']\n")):
+        other = "import { shopService } from './shop'\n" + use
+        assert _dead(tmp_path / str(i), {**files, "src/other.ts": other}) == {"src/shop.ts": {5}}, use
+
+
+def test_a_longer_name_in_the_functions_own_file_is_another_name(tmp_path):
+    lib = ("import { prisma } from './db'\n"
+           "function archive() { return prisma.user.count() }\n"            # 2: dead
+           "function archiveAll() { return prisma.user.count() }\n"         # 3: used below
+           "function restore() { return prisma.user.count() }\n"            # 4: used by a word
+           "export const run = () => [archiveAll(), restore()]\n")
+    dead = _dead(tmp_path, {"src/lib.ts": lib, "src/main.ts": "import { run } from './lib'\nrun()\n"})
+    assert dead == {"src/lib.ts": {2}}
+
+
 def test_a_server_action_module_nothing_imports_is_dead(tmp_path):
     # A bundler builds a server action's endpoint only for a module some code imports; the
     # `'use server'` directive is no work at load.

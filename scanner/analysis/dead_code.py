@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from ..facts.lone_functions import self_labels
+from ..facts.lone_functions import self_labels, word_count
 from ..index import FunctionKey
 from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
@@ -240,9 +240,9 @@ def _registers_handlers(facts) -> bool:
 
 def _unnamed_elsewhere(index, methods: list) -> list:
     """The methods (holding Prisma calls, named once in their own file) whose name no other
-    scanned file contains, even inside a longer word or a string (but the method's own name as a
-    string in its own body, a label for its errors: `handleError(e, "createUnits")`): nothing
-    can call them but a computed name. One read of the scanned files, only when there is a candidate."""
+    scanned file holds as a word, even in a string (a longer name holding it is another name;
+    the method's own name as a string in its own body is a label for its errors:
+    `handleError(e, "createUnits")`): nothing can call them but a computed name. One read of the scanned files, only when there is a candidate."""
     texts = scanned_sources(index) if methods else None
     if texts is None:
         return []   # (a file that cannot be read again may name any of them)
@@ -268,7 +268,7 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         counts[fn.name.encode()] -= self_labels(body, fn.name.encode())
     for src in (*texts.values(), *template_texts(index)):
         for name in list(left):
-            counts[name] += src.count(name)
+            counts[name] += word_count(src, name)
             if counts[name] > 1:
                 left.discard(name)
         if not left:

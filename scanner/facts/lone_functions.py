@@ -4,15 +4,17 @@ occurrence in the source, so nothing in the file calls, registers, passes or re-
 Also a class's plain method named once in its file (no decorator, and a class that extends
 or implements only the repository's own classes, nothing a framework could call it through):
 whether another file names it is for analysis/dead_code.py to ask.
-Counting the raw source also counts strings and longer names that contain it (`load` in
-`loadAll`), so the fact errs toward "used": one substring count per function, no
-tokenising; what the file's comments say is counted out (a call commented out calls
+Counting the raw source also counts strings that hold the name as a word (`'load'`, a
+handler's name in a map), so the fact errs toward "used"; a longer name that contains it
+(`load` in `loadAll`) is another name and calls nothing. A substring count per function, and a
+word count only when the name occurs more than once; what the file's comments say is counted out (a call commented out calls
 nothing), and so is the function's own name as a string inside its body (a label for its
 errors). analysis/dead_code.py reads it with the project's imports."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import tree_sitter as ts
 
@@ -36,14 +38,27 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
             continue
         n = pf.source.count(name)
         if n > 1:
+            n = word_count(pf.source, name)
+        if n > 1:
             # A call left in a comment (`// await notifyDoctor(id)`, code switched off) calls
             # nothing: the comments' text, joined once per file, is counted out.
             if commented is None:
                 commented = b"\n".join(c.text for c in pf.captures("comments").get("comment", ()))
-            n -= commented.count(name) + self_labels(fn.text, name)
+            n -= word_count(commented, name) + self_labels(fn.text, name)
         if n == 1:
             out.append(i)
     return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _word(name: bytes) -> re.Pattern:
+    return re.compile(rb"(?<![\w$])" + re.escape(name) + rb"(?![\w$])")
+
+
+def word_count(text: bytes, name: bytes) -> int:
+    """How often `name` occurs in `text` as a whole word: in code, a string or a comment, not
+    inside a longer name (`buyItem` in `buyItemKeyboard` is another function's name)."""
+    return sum(1 for _ in _word(name).finditer(text)) if name in text else 0
 
 
 def self_labels(text: bytes, name: bytes) -> int:
