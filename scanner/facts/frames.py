@@ -12,6 +12,7 @@ from .nodes import (
 )
 from .branch_tests import compact, test_names
 from .loop_bounds import break_bound
+from .length_caps import slice_size
 from .private_calls import caller_arguments
 from .scopes import const_binding, local_call_arguments, pattern_bindings
 
@@ -26,7 +27,7 @@ def member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
 
 _GROWS = (".push(", ".unshift(", ".splice(", ".concat(")
 # Array methods whose result has at most as many items as the array.
-_SHRINKS = frozenset({"filter", "slice", "toSorted", "toReversed", "sort", "reverse"})
+_SHRINKS = frozenset({"filter", "slice", "toSorted", "toReversed", "sort", "reverse", "map"})
 
 
 def _grown(name: str, decl: ts.Node) -> bool:
@@ -168,34 +169,27 @@ def literal_len(node: ts.Node | None, resolver=None, depth: int = 0) -> int | No
         n = literal_len(field(fn, "object"), resolver, depth + 1)
         if method == "slice":
             # `items.slice(0, 5)`: never more than the literal bounds, whatever `items` holds.
-            bound = _slice_len(field(node, "arguments"))
+            bound = slice_size(field(node, "arguments"), resolver)
             return bound if n is None else n if bound is None else min(n, bound)
         return n
     if node.type != "array":
         return None
-    items = [c for c in node.named_children if c.type != "comment"]
-    if len(items) == 1 and items[0].type == "spread_element" and items[0].named_children:
-        inner = unwrap(items[0].named_children[0])
+    # `[first, ...rest.slice(0, 3)]`, `[...new Set([a, b])]`: the items written out, and those
+    # of each spread list of a known length.
+    total = 0
+    for c in (c for c in node.named_children if c.type != "comment"):
+        if c.type != "spread_element":
+            total += 1
+            continue
+        inner = unwrap(c.named_children[0]) if c.named_children else None
         if inner is not None and inner.type == "new_expression" and text(field(inner, "constructor")) == "Set":
             args = field(inner, "arguments")
-            return literal_len(args.named_children[0], resolver, depth + 1) \
-                if args is not None and args.named_children else None
-    if any(c.type == "spread_element" for c in items):
-        return None
-    return len(items)
-
-
-def _slice_len(args: ts.Node | None) -> int | None:
-    """How many items `slice(a, b)` keeps at most when both bounds are non-negative
-    literals."""
-    given = [unwrap(c) for c in args.named_children if c.type != "comment"] if args is not None else []
-    if len(given) != 2 or any(g is None or g.type != "number" for g in given):
-        return None
-    try:
-        start, end = (int(text(g)) for g in given)
-    except ValueError:
-        return None
-    return max(end - start, 0) if start >= 0 and end >= 0 else None
+            inner = args.named_children[0] if args is not None and args.named_children else None
+        n = literal_len(inner, resolver, depth + 1)
+        if n is None:
+            return None
+        total += n
+    return total
 
 
 # Helpers that split a list into chunks or batches: `chunk(ids, 250)`, `_.chunk`,

@@ -63,8 +63,7 @@ def collection_origin(node: ts.Node | None, resolver, depth: int = 0,
         spread = [c for c in items if c.type == "spread_element"]
         if not spread:
             return CONSTANT, f"a literal list of {len(items)} item(s) (line {line})"
-        return collection_origin(spread[0].named_children[0] if spread[0].named_children else None,
-                                 resolver, depth + 1, found)
+        return _spread_origin(spread, resolver, depth, found)
     if t in ("identifier", "shorthand_property_identifier"):
         return _binding_origin(node, resolver, depth, found)
     if t == "member_expression":
@@ -185,6 +184,25 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
     if prop in MODEL_OPS or prop in _KEEPS:
         return UNKNOWN, ""
     return _called(node, fn, found)
+
+
+def _spread_origin(spread: list, resolver, depth: int, found: list | None) -> tuple[str, str]:
+    """A list literal with spreads (`[first, ...rest.slice(0, 3)]`, `[...DEFAULTS, ...rows]`)
+    holds at least as many items as its largest part: one this file settles as unbounded (rows
+    of an unbounded read, request input) decides; else a part another place must settle (a
+    parameter, a call's result) or an unknown one, the first such; else the largest."""
+    parts = []
+    for s in spread:
+        own: list = []
+        parts.append((*collection_origin(s.named_children[0] if s.named_children else None,
+                                         resolver, depth + 1, own), own))
+    settled = [p for p in parts if p[0] in SIZE_ORDER]
+    largest = max(settled, key=lambda p: SIZE_ORDER.index(p[0])) if settled else None
+    open_ = [p for p in parts if p[0] not in SIZE_ORDER]
+    kind, note, own = largest if largest is not None and (largest[0] in (INPUT, ROWS) or not open_) else open_[0]
+    if found is not None:
+        found.extend(own)
+    return kind, note
 
 
 def _called(node: ts.Node, fn: ts.Node, found: list | None) -> tuple[str, str]:

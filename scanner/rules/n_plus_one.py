@@ -312,7 +312,7 @@ def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> tuple[str,
 # A page the code fixes is low outside a request entry point; inside one, _PAGE_IN_ENTRY.
 _BY_ORIGIN = {
     "constant": ("quiet", "a fixed, small number of times"),
-    "capped": ("low", "a few items at most, as the code's own check of its length makes sure"),
+    "capped": ("low", "a few items at most, as the code's own bound on its length makes sure"),
     "rows": ("high", "as many items as production data or the caller decides"),
     "input": ("high", "as many items as production data or the caller decides"),
     "page": ("low", "a page whose size the code fixes, worked outside a request entry point: a bounded "
