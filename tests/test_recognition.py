@@ -471,6 +471,37 @@ def test_a_client_a_function_hands_to_the_callback_it_is_given(tmp_path):
     assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [(3, "c")]
 
 
+def test_an_awaited_call_with_type_arguments_is_a_call_site(tmp_path):
+    # The grammar reads `await run<T>(db, cb)` as `(await run)<T>(db, cb)`: the callee is
+    # still `run`, so the callback it runs inside `$transaction` gets the transaction's client,
+    # and its two writes share that transaction. Near miss: the same call of a helper that hands
+    # its callback no client leaves the receiver unresolved.
+    result = _scan_app(tmp_path, {
+        "src/db.ts": 'import { PrismaClient } from "@prisma/client"\nexport const prisma = new PrismaClient()\n',
+        "src/once.ts": "import type { PrismaClient } from '@prisma/client'\n"
+                       "export const runOnce = async <T>(db: PrismaClient, op: (t: any) => Promise<T>) =>\n"
+                       "  db.$transaction(async (transaction) => {\n"
+                       "    await transaction.$executeRaw`SELECT pg_advisory_xact_lock(1)`\n"
+                       "    const value = await op(transaction)\n"
+                       "    return value\n"
+                       "  })\n"
+                       "export const runBare = async <T>(op: (t: any) => Promise<T>) => op(new Map())\n",
+        "src/notes.ts": 'import { prisma } from "./db"\nimport { runOnce, runBare } from "./once"\n'
+                        "export async function make(title: string) {\n"
+                        "  return await runOnce<number>(prisma, async (transaction) => {\n"
+                        "    const note = await transaction.note.create({ data: { title } })\n"
+                        "    await transaction.user.create({ data: { id: note.id } })\n"
+                        "    return note.id\n"
+                        "  })\n"
+                        "}\n"
+                        "export const bare = () => runBare<number>(async (m) => m.note.count())\n",
+    })
+    assert sorted((c.path, c.line) for c in result.index.prisma_calls if c.path == "src/notes.ts") == [
+        ("src/notes.ts", 5), ("src/notes.ts", 6)]
+    assert [(u.path, u.line, u.receiver) for u in result.index.unresolved_calls] == [("src/notes.ts", 10, "m")]
+    assert not [f for f in result.findings if f.rule == "write-without-transaction"]
+
+
 def test_a_variable_a_getter_sets_to_a_client_on_first_use(tmp_path):
     # `let client` with no value, set by a getter the first time it runs (`if (client) return
     # client; client = g.prisma ?? new PrismaClient()`): a client, since every assignment

@@ -15,3 +15,22 @@
   function: (member_expression
     object: (member_expression) @callsite.object
     property: (property_identifier) @callsite.callee)) @callsite
+
+;   await loadStats<Stats>(id)
+;   (the grammar nests the await inside the callee when the call has type arguments)
+(call_expression
+  function: (await_expression (identifier) @callsite.callee)) @callsite
+
+;   await stats.load<Stats>(id)    await this.load<Stats>(id)
+(call_expression
+  function: (await_expression
+    (member_expression
+      object: [(identifier) (this)] @callsite.object
+      property: (property_identifier) @callsite.callee))) @callsite
+
+;   await openai.chat.completions.create<T>(…)
+(call_expression
+  function: (await_expression
+    (member_expression
+      object: (member_expression) @callsite.object
+      property: (property_identifier) @callsite.callee))) @callsite

@@ -11,6 +11,7 @@ from typing import Callable
 import tree_sitter as ts
 
 from .model import ClientRef, Span
+from .frames import call_function
 from .nodes import TRANSPARENT, field, inline_argument, key, span, text
 from .parsed import ParsedFile
 
@@ -38,7 +39,7 @@ def param_call(pf: ParsedFile, call: ts.Node, client_args: Callable[[ParsedFile,
     """(function id, parameter position, client arguments) when the call calls a parameter of
     a function around it and hands it a client, or what may be one (`thunk(p)` in
     `tryPrisma(thunk)`, after `const p = await getPrisma()`)."""
-    callee = field(call, "function")
+    callee = call_function(call)
     if callee is None or callee.type != "identifier":
         return None
     b = pf.resolver.lookup(text(callee), callee)

@@ -13,7 +13,7 @@ import tree_sitter as ts
 
 from .branch_tests import after_tests, arm_tests, case_tests, flushes_buffer, negate_test, test_of
 from .frames import (batch_loop, chunked, counted_collection, counted_origin, counted_rounds, first_await_end,
-                     literal_len, chain_fields, loop_header, loop_kind, member_call)
+                     literal_len, chain_fields, loop_header, loop_kind, member_call, call_function)
 from .model import (ITERATION_METHODS, SAME_TICK_METHODS, TRANSACTION_METHOD, BranchStep, ClientRef, LoopFrame,
                     SiteContext, TxFrame)
 from .nodes import FUNCTION_TYPES, TRANSPARENT, field, is_async, is_field, key, param_nodes, param_pattern, short
@@ -142,7 +142,7 @@ class ContextBuilder:
             s.tx.append(TxFrame("callback", call.start_point[0] + 1,
                                 through_param=self._through_first_param(fn, s.receiver)))
         elif prop not in ("then", "catch", "finally") and call.type == "call_expression":
-            callee = field(call, "function")
+            callee = call_function(call)
             s.tx.append(TxFrame("wrapper-callback", call.start_point[0] + 1,
                                 through_param=self._through_first_param(fn, s.receiver),
                                 callee=short(callee, 80), callee_ref=self._callee_ref(callee)))

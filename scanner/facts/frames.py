@@ -18,8 +18,15 @@ from .scopes import const_binding, local_call_arguments, pattern_bindings
 
 
 
-def member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
+def call_function(call: ts.Node) -> ts.Node | None:
+    """The callee of a call. The grammar reads `await f<T>(x)` as `(await f)<T>(x)`, nesting
+    the await in the callee: the callee is `f`."""
     fn = field(call, "function")
+    return fn.named_children[0] if fn is not None and fn.type == "await_expression" and fn.named_children else fn
+
+
+def member_call(call: ts.Node) -> tuple[ts.Node | None, str | None]:
+    fn = call_function(call)
     if fn is not None and fn.type == "member_expression":
         return field(fn, "object"), text(field(fn, "property"))
     return None, None

@@ -15,6 +15,7 @@ from .lone_functions import object_holder
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .raw_constants import returns_constants
 from .raw_sql import safe_fragment
+from .frames import call_function
 from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
 from .records import HandlerRef
 from .rpc_builders import server_fn, trpc_procedure
@@ -134,7 +135,7 @@ def function_name(fn: ts.Node) -> tuple[str, str | None]:
     if parent.type == "arguments" and parent.parent is not None:
         call = parent.parent
         # (The name keeps its text, which fingerprints use; the callee keeps the method called.)
-        callee, named = short_callee(field(call, "function") or call, 80), short(field(call, "function") or call, 80)
+        callee, named = short_callee(call_function(call) or call, 80), short(field(call, "function") or call, 80)
         # Name a wrapped handler after the binding that holds the call.
         holder = call.parent
         if holder is not None and holder.type == "variable_declarator":
