@@ -16,7 +16,7 @@ import re
 
 from ..discover import NON_APP_ROLES
 from ..facts.args import NESTED_SETS
-from ..facts.operations import CREATE_OPS, UPDATE_OPS
+from ..facts.operations import CREATE_OPS, RAW_METHODS, UPDATE_OPS
 from .created_models import nested_targets
 from .sources import scanned_sources, source_lines, spelled_words
 
@@ -58,3 +58,30 @@ def open_writes(index) -> frozenset[str]:
                 out.add(model.name)
         return frozenset(out)
     return index.memo("open-writes", compute) if schema is not None else frozenset()
+
+
+def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> set[tuple[str, str]]:
+    """The (model, field) keys of `words` that no application write sets, on models the
+    application does write: every create, update or upsert of the model writes its data out
+    (none open: `open_writes`), and neither their text nor any raw SQL of the application spells
+    a word naming the field (its name, its column). What is stored there is the column's default
+    or another system's, never an amount this code computes. A model the application never
+    writes is not judged here: another service may write every field of it."""
+    schema = index.schema
+    opened = open_writes(index)
+    wanted = {k for k in words if k[0] not in opened}
+    if schema is None or not wanted:
+        return set()
+    writes: dict[str, list[bytes]] = {}
+    raw: list[bytes] = []
+    for call in index.prisma_calls:
+        if index.files[call.path].role in NON_APP_ROLES:
+            continue
+        model = schema.by_client_name(call.model) if call.model else None
+        if (model is None or call.operation not in CREATE_OPS | UPDATE_OPS) and call.operation not in RAW_METHODS:
+            continue
+        span = call.call.span
+        text = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
+        (raw if model is None else writes.setdefault(model.name, [])).append(text)
+    return {k for k in wanted if k[0] in writes
+            and not spelled_words([*writes[k[0]], *raw], set(words[k]))}

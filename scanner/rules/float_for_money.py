@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..analysis.schema_shape import comment_text, field_span
-from ..analysis.unspelled_fields import open_writes, unspelled
+from ..analysis.unspelled_fields import open_writes, unspelled, unwritten
 from ..analysis.untouched_models import untouched_models
 from ..findings import Severity
 from .base import Rule, RuleContext
@@ -86,8 +86,9 @@ def _check(ctx: RuleContext):
              and not _RATE_COMMENT.search(comment_text(f)) and not _statistic(model, f.name)]
     open_models = open_writes(ctx.index) if money else frozenset()
     untouched = untouched_models(ctx.index) if money else {}
-    unused = unspelled(ctx.index, {(model.name, f.name): tuple(w for w in (f.name, f.map) if w)
-                                   for model, f in money if model.name not in open_models}) if money else None
+    named = {(model.name, f.name): tuple(w for w in (f.name, f.map) if w) for model, f in money}
+    unused = unspelled(ctx.index, {k: v for k, v in named.items() if k[0] not in open_models}) if money else None
+    never_set = unwritten(ctx.index, named) if money else set()
     for model, f in money:
         graded = {}
         if model.kind == "view":
@@ -104,6 +105,11 @@ def _check(ctx: RuleContext):
                 f"no application file spells `{f.name}`{f' or its column `{f.map}`' if f.map else ''}: no create "
                 "or update the scan sees sets it and nothing reads it, so no amount is computed in it "
                 "yet (seeds, scripts and tests aside)",))
+        elif (model.name, f.name) in never_set:
+            graded = dict(confidence="low", evidence=(
+                f"the application writes {model.name} rows but none of its writes sets `{f.name}` (each "
+                "spells its data out), nor does its raw SQL: the column holds its default or another "
+                "system's value, not an amount this code computes",))
         yield ctx.finding(
             f.path, field_span(f),
             f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
