@@ -3,10 +3,10 @@
 (call_expression
   function: (identifier) @callsite.callee) @callsite
 
-;   stats.load(id)     this.load(id)
+;   stats.load(id)     this.load(id)     /^[a-z0-9-]+$/.test(slug) (a check the taint reads)
 (call_expression
   function: (member_expression
-    object: [(identifier) (this)] @callsite.object
+    object: [(identifier) (this) (regex)] @callsite.object
     property: (property_identifier) @callsite.callee)) @callsite
 
 ;   openai.chat.completions.create(…): a method reached through an instance's members

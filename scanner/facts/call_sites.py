@@ -259,8 +259,8 @@ def _callee(pf: ParsedFile, call: ts.Node, callee: ts.Node, obj: ts.Node | None)
     name = text(callee)
     if obj is None:
         return _named_callee(pf, name, callee)
-    if obj.type == "this":
-        local = _class_method(pf, call, name)
+    if obj.type in ("this", "regex"):   # (`/…/.test(x)`: a check of x the taint reads, no repo function)
+        local = _class_method(pf, call, name) if obj.type == "this" else None
         return None if local is None else (f"this.{name}", None, local, None)
     owner = text(obj)
     injected = injected_class(pf, obj)
