@@ -66,10 +66,7 @@ class _Site:
 
     def function_above(self, i: int) -> ts.Node | None:
         """The nearest function strictly above chain[i] (its enclosing function)."""
-        for n in self.chain[i + 1:]:
-            if n.type in FUNCTION_TYPES:
-                return n
-        return None
+        return next((n for n in self.chain[i + 1:] if n.type in FUNCTION_TYPES), None)
 
 
 class ContextBuilder:
@@ -141,6 +138,8 @@ class ContextBuilder:
         elif prop == TRANSACTION_METHOD:
             s.tx.append(TxFrame("callback", call.start_point[0] + 1,
                                 through_param=self._through_first_param(fn, s.receiver)))
+        elif prop == "catch" and call.type == "call_expression":
+            s.catches.append(key(call))   # `p.catch(async () => …)` runs only when `p` failed
         elif prop not in ("then", "catch", "finally") and call.type == "call_expression":
             callee = call_function(call)
             s.tx.append(TxFrame("wrapper-callback", call.start_point[0] + 1,
@@ -242,9 +241,8 @@ class ContextBuilder:
             step = self._frames.get(k)
             if step is None:
                 body = field(child, "body")
-                step = self._frames[k] = BranchStep(key(stmt), "catch", 1, terminates(body),
-                                                    stmt.start_byte, stmt.end_byte,
-                                                    terminates(body, loop_exits=True),
+                step = self._frames[k] = BranchStep(key(stmt), "catch", 1, terminates(body), stmt.start_byte,
+                                                    stmt.end_byte, terminates(body, loop_exits=True),
                                                     terminates(body, iteration_exits=True))
             s.branches.append(step)
         s.value_path = False
