@@ -634,9 +634,14 @@ def _across_functions(ctx: RuleContext):
                 continue
             if not _not_memoised(index.function(target)):
                 continue  # a memoised getter queries once, not once per item
-            chain = index.find_chain(
-                target, lambda c: not _paginates(c) and not _settled_by_arguments(index, target, site, c),
-                depth=4, enter=_not_memoised)
+            def counted(c, target=target, site=site) -> bool:
+                return not _paginates(c) and not _settled_by_arguments(index, target, site, c)
+            # A query down the chain that sits only in a catch clause (or a `.catch()` handler)
+            # runs for the items whose work failed, not once per item.
+            chain = index.find_chain(target, lambda c: counted(c) and not c.call.ctx.catches, depth=4,
+                                     enter=_not_memoised)
+            on_error = chain is None
+            chain = chain or index.find_chain(target, counted, depth=4, enter=_not_memoised)
             if chain is None:
                 continue
             fn = index.function(target)
@@ -646,7 +651,11 @@ def _across_functions(ctx: RuleContext):
             confidence, evidence = _per_item_unit(_confidence(index, path, site.ctx, loop, ctx.schema), site.ctx,
                                                   loop, index, path, opens)
             cache = cached_read(index, chain[-1][1], chain[-1][2])
-            if cache is not None:
+            if on_error:
+                label, at, line = chain[-1]
+                confidence, evidence = "low", (f"{label} runs in a catch clause ({at}:{line}): only for the "
+                                               "items whose work fails", *evidence)
+            elif cache is not None:
                 confidence, evidence = "low", (f"{chain[-1][0]} sits behind a read-through cache (`{cache}` is "
                                                "read before it and filled after): once per distinct key while "
                                                "the entry lives, not once per item", *evidence)
