@@ -31,7 +31,7 @@ def _locks(index: ProjectIndex, call: PrismaCall) -> bool:
 
 def row_lock_in_loop(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[str, int] | None:
     """(what, line) of an explicit lock each item of `loop` takes: raw locking SQL in the loop
-    body, or down a repo function the body calls (two calls deep)."""
+    body, or down a repo function the body calls (as deep as a query is followed, four calls)."""
     facts = index.files.get(path)
     if facts is None:
         return None
@@ -44,7 +44,7 @@ def row_lock_in_loop(index: ProjectIndex, path: str, loop: LoopFrame) -> tuple[s
             continue
         key = FunctionKey(target.path, index.owner(target.path, target.id))
         chain = index.memo(f"row-lock:{key.path}:{key.id}",
-                           lambda: index.find_chain(key, lambda c: _locks(index, c), depth=2))
+                           lambda: index.find_chain(key, lambda c: _locks(index, c), depth=4))
         if chain:
             return f"{cs.callee}() → {chain[-1][0]}", cs.span.line
     return None
