@@ -14,6 +14,7 @@ errors). analysis/dead_code.py reads it with the project's imports."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 import tree_sitter as ts
@@ -27,18 +28,22 @@ _DECLARATIONS = ("function_declaration", "generator_function_declaration")
 # by convention (a framework's lifecycle, an emitter), never by a name the scan can see.
 _HOOK = re.compile(rb"on[A-Z]")
 _VALUES = ("arrow_function", "function_expression", "function")
+_WORDS = re.compile(rb"[\w$]+")
 
 
 def extract(pf: ParsedFile) -> tuple[int, ...]:
     out = []
-    commented = None
+    commented = words = None
     for i, fn in enumerate(pf.function_nodes):
         name = _top_level_name(fn) or _plain_method_name(pf, fn) or _object_method_name(fn)
         if name is None:
             continue
         n = pf.source.count(name)
         if n > 1:
-            n = word_count(pf.source, name)
+            # As a whole word only: the file's words, counted once (a `#private` name is no word).
+            if words is None:
+                words = Counter(_WORDS.findall(pf.source))
+            n = word_count(pf.source, name) if name.startswith(b"#") else words[name]
         if n > 1:
             # A call left in a comment (`// await notifyDoctor(id)`, code switched off) calls
             # nothing: the comments' text, joined once per file, is counted out.
