@@ -194,7 +194,9 @@ def _dataloader_note(call: PrismaCall, loop: LoopFrame) -> str:
     return ""
 
 
-_ITEM = re.compile(r"for\s*(?:await\s*)?\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s+(?:of|in)\b")
+# The loop's item (`for (const t of tables)`), or the counter of a counted loop (`for (let i = 1;
+# …; i++)`), which takes each value once: a test of it against a literal picks one round.
+_ITEM = re.compile(r"for\s*(?:await\s*)?\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?:(?:of|in)\b|=[^;]*;)")
 _LITERAL = r"(\"[^\"]*\"|'[^']*'|-?\d+(?:\.\d+)?)"
 
 
