@@ -272,6 +272,11 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
         "app/update-kind.ts": 'import { prisma } from "../src/db"\n(async () => {\n'
                               "  const users = await prisma.user.findMany()\n  for (const u of users) {\n"
                               "    await prisma.user.findFirst({ where: { id: u.id } })\n  }\n})()\n",
+        # Run only when executed directly, its queries one call further down.
+        "archive/migrate-money.ts": main.replace("async function main", "async function migrate")
+        .replace("main().catch((e) => { console.error(e); process.exit(1) })\n",
+                 "export async function run(ids: string[]) { await migrate(ids) }\n"
+                 "if (require.main === module) {\n  run(process.argv.slice(2)).then(() => process.exit(0))\n}\n")
     })
     result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
     found = {f.path: (f.confidence, f.message) for f in result.findings}
@@ -284,6 +289,9 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
     assert found.pop("src/repositories/prisma/users.ts")[0] == "medium"
     # Near miss: work the top level hands to a timer is the timer's, graded as such.
     assert "(in a script" not in found.pop("src/worker.ts")[1]
+    assert found.pop("archive/migrate-money.ts")[1].endswith(
+        "(in a script: archive/migrate-money.ts calls run() when loaded, which queries the database, and "
+        "nothing imports it, not per request)")
     assert set(found) == {"prisma/migrate.ts", "src/lib/warm.ts", "src/lib/loop.ts"}
     assert found["prisma/migrate.ts"][0] == "low"
     assert found["prisma/migrate.ts"][1].endswith(

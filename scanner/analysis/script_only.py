@@ -29,8 +29,9 @@ def command_modules(index) -> dict[str, str]:
 
 def runnable_modules(index) -> dict[str, str]:
     """{path: how it is run} for the plain modules that nothing scanned imports and that, when
-    loaded, run their own function, which queries the database (`async function main() { …
-    prisma.user.findMany() … }` then `main().catch(…)` at the bottom), or query it from their
+    loaded, run their own function, which queries the database, itself or through the repo
+    functions it calls (`async function main() { … prisma.user.findMany() … }` then
+    `main().catch(…)` at the bottom, also under `if (require.main === module)`), or query it from their
     top level or an inline function run there (`(async () => { … })()`): a script run by hand
     (`tsx prisma/migrate.ts`); and those in the `prisma/` folder beside the schema. A module
     with entry points (a server's routes) is not one; what it imports keeps its own grade."""
@@ -52,7 +53,8 @@ def runnable_modules(index) -> dict[str, str]:
         for site in facts.call_sites:
             if site.ctx.function >= 0 or site.local_function is None:
                 continue
-            calls = index.calls_by_function.get(FunctionKey(path, site.local_function), ())
+            # (Its queries its own, or those of the repo functions it calls: `main()` → `migrate()`.)
+            calls = index.reachable_calls(FunctionKey(path, site.local_function), depth=2, limit=20)
             if any(c.kind in ("read", "write", "raw") for c in calls):
                 name = facts.functions[site.local_function].name or "its function"
                 out[path] = (f"calls {name}() when loaded, which queries the database, and nothing "
