@@ -60,18 +60,20 @@ def open_writes(index) -> frozenset[str]:
     return index.memo("open-writes", compute) if schema is not None else frozenset()
 
 
-def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> set[tuple[str, str]]:
-    """The (model, field) keys of `words` that no application write sets, on models the
-    application does write: every create, update or upsert of the model writes its data out
-    (none open: `open_writes`), and neither their text nor any raw SQL of the application spells
-    a word naming the field (its name, its column). What is stored there is the column's default
-    or another system's, never an amount this code computes. A model the application never
-    writes is not judged here: another service may write every field of it."""
+def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], str]:
+    """{(model, field): how} for the keys of `words` that no application write sets to an
+    amount, on models the application does write: every create, update or upsert of the model
+    writes its data out (none open: `open_writes`), and no raw SQL of the application spells a
+    word naming the field (its name, its column); and either none of those writes spells it
+    ("never"), or each one that does sets it to zero or null (`balance: 0`: "zero"; a
+    price written out, `amount: 50`, is an amount). What is stored there is the column's default, a constant, or another system's
+    value, never an amount this code computes. A model the application never writes is not
+    judged here: another service may write every field of it."""
     schema = index.schema
     opened = open_writes(index)
     wanted = {k for k in words if k[0] not in opened}
     if schema is None or not wanted:
-        return set()
+        return {}
     writes: dict[str, list[bytes]] = {}
     raw: list[bytes] = []
     for call in index.prisma_calls:
@@ -83,5 +85,24 @@ def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> set[tuple
         span = call.call.span
         text = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
         (raw if model is None else writes.setdefault(model.name, [])).append(text)
-    return {k for k in wanted if k[0] in writes
-            and not spelled_words([*writes[k[0]], *raw], set(words[k]))}
+    out: dict[tuple[str, str], str] = {}
+    for k in wanted:
+        if k[0] not in writes or spelled_words(raw, set(words[k])):
+            continue
+        texts = writes[k[0]]
+        if not spelled_words(texts, set(words[k])):
+            out[k] = "never"
+        elif all(_constant_only(t, w) for t in texts for w in words[k]):
+            out[k] = "zero"
+    return out
+
+
+_ZERO = rb"\s*:\s*(?:0+(?:\.0+)?|null)\s*(?=[,}\n])"
+
+
+def _constant_only(text: bytes, word: str) -> bool:
+    """Every spelling of `word` in a write's text sets it to zero or null (a price written out,
+    `amount: 50`, is an amount)."""
+    name = re.escape(word.encode())
+    every = len(re.findall(rb"(?<![\w$])" + name + rb"(?![\w$])", text))
+    return every == len(re.findall(rb"(?<![\w$.])" + name + _ZERO, text))

@@ -88,7 +88,7 @@ def _check(ctx: RuleContext):
     untouched = untouched_models(ctx.index) if money else {}
     named = {(model.name, f.name): tuple(w for w in (f.name, f.map) if w) for model, f in money}
     unused = unspelled(ctx.index, {k: v for k, v in named.items() if k[0] not in open_models}) if money else None
-    never_set = unwritten(ctx.index, named) if money else set()
+    never_set = unwritten(ctx.index, named) if money else {}
     for model, f in money:
         graded = {}
         if model.kind == "view":
@@ -105,11 +105,15 @@ def _check(ctx: RuleContext):
                 f"no application file spells `{f.name}`{f' or its column `{f.map}`' if f.map else ''}: no create "
                 "or update the scan sees sets it and nothing reads it, so no amount is computed in it "
                 "yet (seeds, scripts and tests aside)",))
-        elif (model.name, f.name) in never_set:
+        elif never_set.get((model.name, f.name)) == "never":
             graded = dict(confidence="low", evidence=(
                 f"the application writes {model.name} rows but none of its writes sets `{f.name}` (each "
                 "spells its data out), nor does its raw SQL: the column holds its default or another "
                 "system's value, not an amount this code computes",))
+        elif never_set.get((model.name, f.name)) == "zero":
+            graded = dict(confidence="low", evidence=(
+                f"every write of {model.name} that sets `{f.name}` sets it to zero or null, and no raw SQL "
+                "sets it: the column holds no amount this code computes",))
         yield ctx.finding(
             f.path, field_span(f),
             f"{model.name}.{f.name} holds money in a Float: binary floating point cannot "
