@@ -272,6 +272,11 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
         "app/update-kind.ts": 'import { prisma } from "../src/db"\n(async () => {\n'
                               "  const users = await prisma.user.findMany()\n  for (const u of users) {\n"
                               "    await prisma.user.findFirst({ where: { id: u.id } })\n  }\n})()\n",
+        # Near miss: a module that starts a server when loaded answers requests.
+        "src/boot.ts": 'import { prisma } from "./db"\ndeclare const app: any\nasync function start() {\n'
+                       "  const users = await prisma.user.findMany()\n  for (const u of users) {\n"
+                       "    await prisma.user.findFirst({ where: { id: u.id } })\n  }\n  app.listen(3000)\n}\n"
+                       "start()\n",
         # Run only when executed directly, its queries one call further down.
         "archive/migrate-money.ts": main.replace("async function main", "async function migrate")
         .replace("main().catch((e) => { console.error(e); process.exit(1) })\n",
@@ -287,6 +292,7 @@ def test_a_module_that_runs_its_queries_when_loaded_and_nothing_imports_is_a_scr
         "(in a script: prisma/run/empty-tables.ts sits in the package's prisma/ folder beside the schema, "
         "and nothing imports it, not per request)")
     assert found.pop("src/repositories/prisma/users.ts")[0] == "medium"
+    assert "(in a script" not in found.pop("src/boot.ts")[1]
     # Near miss: work the top level hands to a timer is the timer's, graded as such.
     assert "(in a script" not in found.pop("src/worker.ts")[1]
     assert found.pop("archive/migrate-money.ts")[1].endswith(

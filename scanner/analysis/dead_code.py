@@ -194,7 +194,7 @@ def _named_only_by(index, name: str, calls: int) -> bool:
 
 # What builds an Express or Koa router, and what makes a module the app itself.
 _ROUTER = re.compile(rb"\bRouter\s*\(")
-_APP = re.compile(rb"\.listen\s*\(|\bcreateServer\s*\(|\bserverless\s*\(")
+SERVER_START = re.compile(rb"\.listen\s*\(|\bcreateServer\s*\(|\bserverless\s*\(")
 
 
 def _unmounted_routers(index) -> list[tuple[str, int, str]]:
@@ -217,7 +217,7 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
     out = []
     for path in candidates:
         src = sources[path]
-        if not _ROUTER.search(src) or _APP.search(src):
+        if not _ROUTER.search(src) or SERVER_START.search(src):
             continue
         stem = PurePosixPath(path).stem if PurePosixPath(path).stem != "index" else PurePosixPath(path).parent.name
         # A module specifier ending in its name (`./legacy`, `../routes/legacy.js`, `@/routes/legacy`),

@@ -10,7 +10,8 @@ from ..discover import NON_APP_ROLES, SCRIPT_ROLES
 from ..facts.entries import ENTRY_ROLES
 from ..facts.functions import IMMEDIATELY_INVOKED
 from ..index import FunctionKey
-from .dead_code import IMPORTED_ROLES, dead_modules
+from .dead_code import IMPORTED_ROLES, SERVER_START, dead_modules
+from .sources import scanned_sources
 from .template_imports import loaded_by_templates
 
 
@@ -34,13 +35,14 @@ def runnable_modules(index) -> dict[str, str]:
     `main().catch(…)` at the bottom, also under `if (require.main === module)`), or query it from their
     top level or an inline function run there (`(async () => { … })()`): a script run by hand
     (`tsx prisma/migrate.ts`); and those in the `prisma/` folder beside the schema. A module
-    with entry points (a server's routes) is not one; what it imports keeps its own grade."""
+    with entry points (a server's routes), or one that starts a server, is not one; what it
+    imports keeps its own grade."""
     out: dict[str, str] = {}
     for path in sorted(index.files):
         facts = index.files[path]
         if facts.role in NON_APP_ROLES or facts.role in ENTRY_ROLES or index.importers(path) \
                 or index.imported_by_seeds(path) or any(index.own_entry_kind(path, f.id) is not None
-                                                        for f in facts.functions):
+                                                        for f in facts.functions) or _serves(index, path):
             continue
         # Queries the module's own top-level code runs: at the top level, or in an inline
         # function it runs there (`(async () => { … })()`).
@@ -67,6 +69,13 @@ def runnable_modules(index) -> dict[str, str]:
                 # there is imported.
                 out[path] = "sits in the package's prisma/ folder beside the schema, and nothing imports it"
     return out
+
+
+def _serves(index, path: str) -> bool:
+    """The module starts a server when loaded (`app.listen(…)`, `createServer(…)`): it answers
+    requests, whatever its own function queries first."""
+    src = scanned_sources(index)
+    return src is None or SERVER_START.search(src.get(path, b"")) is not None
 
 
 def _in_schema_folder(index, path: str) -> bool:
