@@ -8,8 +8,6 @@ filled a push per round of a loop counting between two numbers the code writes
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter as ts
 
 from .nodes import FUNCTION_TYPES, LOOP_TYPES, enclosing, field, text, unwrap
@@ -18,11 +16,12 @@ from .nodes import FUNCTION_TYPES, LOOP_TYPES, enclosing, field, text, unwrap
 _OTHER_GROWTH = (".unshift(", ".splice(", ".concat(", ".length =")
 
 
-def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
+def filled_from_constant(name: str, decl: ts.Node, origin_of, rounds_of) -> str | None:
     """What bounds a `const name = []` (declarator `decl`) when every way it grows is one
     `name.push(…)` (no spread), each either in no loop of its scope (one item) or once per
     round of a `for … of` loop over a constant collection (`origin_of(collection) ==
-    "constant"`) or of a counted loop between two numbers, in no loop of its own: how it is
+    "constant"`) or of a counted loop between two numbers (`rounds_of(loop)`: how many rounds,
+    up or down, frames.counted_rounds), in no loop of its own: how it is
     filled (the constant, the rounds, the count of pushes written out one by one), for
     evidence; None otherwise. A push in a nested function (a callback) runs as often as its
     caller decides: None."""
@@ -50,7 +49,7 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
             continue
         if _loop_around(loop, scope) is not None:
             return None
-        rounds = _fixed_rounds(loop)
+        rounds = _fixed_rounds(loop, rounds_of)
         right = field(loop, "right") if loop.type == "for_in_statement" else None
         if rounds is None and (right is None or origin_of(unwrap(right)) != "constant"):
             return None
@@ -61,18 +60,12 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of) -> str | None:
     return found + (f" and by {pushes}" if single else "")
 
 
-# A counted `for` from a number to a number written in the code, one step a round
-# (`for (let month = 0; month < 12; month++)`): as many rounds as `Array.from({ length: 12 })`.
-_COUNTED = re.compile(r"^for\s*\(\s*(?:let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*\d+\s*;\s*\1\s*<=?\s*(\d+)\s*;"
-                      r"\s*(?:\1\s*\+\+|\+\+\s*\1|\1\s*\+=\s*1)\s*\)")
-
-
-def _fixed_rounds(loop: ts.Node) -> str | None:
-    body = field(loop, "body") if loop.type == "for_statement" else None
-    m = _COUNTED.match(loop.text[:body.start_byte - loop.start_byte].decode("utf-8", "replace")) \
-        if body is not None else None
+def _fixed_rounds(loop: ts.Node, rounds_of) -> str | None:
+    """`for (let month = 0; month < 12; month++)`, `for (let i = 2; i >= 0; i--)`: a counted
+    `for` between numbers the code writes, as many rounds as `Array.from({ length: N })`."""
+    rounds = rounds_of(loop) if loop.type == "for_statement" else None
     line = loop.start_point[0] + 1
-    return f"one item per round of a loop counting to {m.group(2)} (line {line})" if m else None
+    return f"one item per round of a loop of {rounds} round(s) (line {line})" if rounds is not None else None
 
 
 def _function_between(node: ts.Node, scope: ts.Node) -> bool:

@@ -252,7 +252,7 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
         value = unwrap(b.value)
         if not b.path and value is not None and value.type == "array" \
                 and not any(c.type == "spread_element" for c in value.named_children):
-            from .frames import literal_len  # frames builds loops from this module
+            from .frames import counted_rounds, literal_len  # frames builds loops from this module
             n = literal_len(node, resolver)
             if n:
                 return CONSTANT, f"the constant list {name} of {n} item(s)"
@@ -260,7 +260,8 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
             # is filled one item per round of a loop over a constant one, or by pushes
             # written out one by one.
             from .filled_lists import filled_from_constant
-            source = filled_from_constant(name, b.node, lambda c: collection_origin(c, resolver, depth + 1)[0]) \
+            source = filled_from_constant(name, b.node, lambda c: collection_origin(c, resolver, depth + 1)[0],
+                                          lambda loop: counted_rounds(loop, resolver)) \
                 if not value.named_children else None
             return (CONSTANT, f"`{name}`, filled {source}") if source else (UNKNOWN, "")
         decl = b.node.parent
