@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from ..facts.lone_functions import self_labels, word_count
+from ..facts.lone_functions import self_labels, word_count, word_pattern
 from ..index import FunctionKey
 from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
@@ -179,7 +179,7 @@ def _stripped(index, path: str) -> bytes:
 def _named_only_by(index, name: str, calls: int) -> bool:
     """Whether the scanned sources spell `name` (as a word, outside import and export lists)
     exactly once more than it is called: its definition and those calls, nothing else."""
-    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    word = word_pattern(name.encode())
     if scanned_sources(index) is None:
         return False
     seen = 0
@@ -242,7 +242,8 @@ def _unnamed_elsewhere(index, methods: list) -> list:
     """The methods (holding Prisma calls, named once in their own file) whose name no other
     scanned file holds as a word, even in a string (a longer name holding it is another name;
     the method's own name as a string in its own body is a label for its errors:
-    `handleError(e, "createUnits")`): nothing can call them but a computed name. One read of the scanned files, only when there is a candidate."""
+    `handleError(e, "createUnits")`): nothing can call them but a computed name. One read of
+    the scanned files, only when there is a candidate."""
     texts = scanned_sources(index) if methods else None
     if texts is None:
         return []   # (a file that cannot be read again may name any of them)
@@ -283,7 +284,7 @@ def _declares_class(src: bytes, name: str) -> bool:
 def _used_by_member(index, name: str) -> bool:
     """Every mention of `name` in the scanned sources, outside import and export lists, is its
     `const` declaration or reads a member of it (`name.buy(…)`, `name?.buy`)."""
-    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    word = word_pattern(name.encode())
     for path in index.files:
         src = _stripped(index, path)
         for m in word.finditer(src):

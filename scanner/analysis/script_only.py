@@ -32,8 +32,8 @@ def runnable_modules(index) -> dict[str, str]:
     """{path: how it is run} for the plain modules that nothing scanned imports and that, when
     loaded, run their own function, which queries the database, itself or through the repo
     functions it calls (`async function main() { … prisma.user.findMany() … }` then
-    `main().catch(…)` at the bottom, also under `if (require.main === module)`), or query it from their
-    top level or an inline function run there (`(async () => { … })()`): a script run by hand
+    `main().catch(…)` at the bottom, also under `if (require.main === module)`), or query it
+    from their top level or an inline function run there (`(async () => { … })()`): a script run by hand
     (`tsx prisma/migrate.ts`); and those in the `prisma/` folder beside the schema. A module
     with entry points (a server's routes), or one that starts a server, is not one; what it
     imports keeps its own grade."""
@@ -89,8 +89,9 @@ def _in_schema_folder(index, path: str) -> bool:
 def script_only_modules(index) -> dict[str, str]:
     """{path: how it is run} for every scanned module that defines a command-line command, or
     that some file imports and that only scripts (or modules only scripts load) import,
-    directly or through others, besides modules that never run (analysis/dead_code.py), or that no scanned file imports and a seed left out of the
-    scan does (`prisma/seed.ts` → `prisma/venue-fixtures.ts`)."""
+    directly or through others, besides modules that never run (analysis/dead_code.py), or
+    that no scanned file imports and a seed left out of the scan does (`prisma/seed.ts` →
+    `prisma/venue-fixtures.ts`)."""
     found: dict[str, str] = command_modules(index)
     scripts = {p for p, f in index.files.items() if f.role in SCRIPT_ROLES} | set(found)
     dead = dead_modules(index)

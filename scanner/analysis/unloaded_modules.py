@@ -7,7 +7,8 @@ When no scanned module, test, test config or seed imports it, and no file of the
 never runs. Left alone: every module of a repository that loads modules by a path computed at
 run time (a folder loader, `require-all`), and the modules a source glob some module writes
 may match (a framework's `'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']`
-reads files for their comments, but the glob is not read that closely), or where imports leave more than a quarter of the library modules with Prisma calls unexplained;
+reads files for their comments, but the glob is not read that closely), or where imports
+leave more than a quarter of the library modules with Prisma calls unexplained;
 modules at the root of their package or its `src` folder, where frameworks keep their files by
 convention; modules of a package that publishes an API; modules of repositories with templates
 the scan does not parse (they import modules too)."""

@@ -16,6 +16,7 @@ import re
 
 from ..discover import NON_APP_ROLES
 from ..facts.args import NESTED_SETS
+from ..facts.lone_functions import word_count
 from ..facts.operations import CREATE_OPS, RAW_METHODS, UPDATE_OPS
 from .created_models import nested_targets
 from .sources import scanned_sources, source_lines, spelled_words
@@ -47,17 +48,35 @@ def open_writes(index) -> frozenset[str]:
         out: set[str] = set()
         for call in index.prisma_calls:
             model = schema.by_client_name(call.model) if call.model else None
-            if model is None or index.files[call.path].role in NON_APP_ROLES:
-                continue
-            out.update(t for _, t in nested_targets(call, model, NESTED_SETS))
-            if call.operation not in CREATE_OPS | UPDATE_OPS:
-                continue
-            span = call.call.span
-            src = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
+            if model is not None and index.files[call.path].role not in NON_APP_ROLES:
+                out.update(t for _, t in nested_targets(call, model, NESTED_SETS))
+        for call, model, src in _app_writes(index)[0]:
             if call.call.args.opaque or b"..." in src or not _LITERAL_DATA.search(src):
-                out.add(model.name)
+                out.add(model)
         return frozenset(out)
     return index.memo("open-writes", compute) if schema is not None else frozenset()
+
+
+def _app_writes(index) -> tuple[list[tuple[object, str, bytes]], list[bytes]]:
+    """([(call, schema model name, the call's text)] of the application's creates and updates
+    of models, [the text of each of its raw SQL calls]), read once per scan."""
+    def compute():
+        schema = index.schema
+        writes, raw = [], []
+        for call in index.prisma_calls:
+            if index.files[call.path].role in NON_APP_ROLES:
+                continue
+            model = schema.by_client_name(call.model) if call.model else None
+            if (model is None or call.operation not in CREATE_OPS | UPDATE_OPS) and call.operation not in RAW_METHODS:
+                continue
+            span = call.call.span
+            text = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
+            if model is None:
+                raw.append(text)
+            else:
+                writes.append((call, model.name, text))
+        return writes, raw
+    return index.memo("app-write-texts", compute)
 
 
 def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], str]:
@@ -66,25 +85,18 @@ def unwritten(index, words: dict[tuple[str, str], tuple[str, ...]]) -> dict[tupl
     writes its data out (none open: `open_writes`), and no raw SQL of the application spells a
     word naming the field (its name, its column); and either none of those writes spells it
     ("never"), or each one that does sets it to zero or null (`balance: 0`: "zero"; a
-    price written out, `amount: 50`, is an amount). What is stored there is the column's default, a constant, or another system's
-    value, never an amount this code computes. A model the application never writes is not
-    judged here: another service may write every field of it."""
+    price written out, `amount: 50`, is an amount). What is stored there is the column's
+    default, zero, or another system's value, never an amount this code computes. A model the
+    application never writes is not judged here: another service may write every field of it."""
     schema = index.schema
     opened = open_writes(index)
     wanted = {k for k in words if k[0] not in opened}
     if schema is None or not wanted:
         return {}
+    found, raw = _app_writes(index)
     writes: dict[str, list[bytes]] = {}
-    raw: list[bytes] = []
-    for call in index.prisma_calls:
-        if index.files[call.path].role in NON_APP_ROLES:
-            continue
-        model = schema.by_client_name(call.model) if call.model else None
-        if (model is None or call.operation not in CREATE_OPS | UPDATE_OPS) and call.operation not in RAW_METHODS:
-            continue
-        span = call.call.span
-        text = b"\n".join(source_lines(index, call.path)[span.line - 1:span.end_line])
-        (raw if model is None else writes.setdefault(model.name, [])).append(text)
+    for _, model, text in found:
+        writes.setdefault(model, []).append(text)
     out: dict[tuple[str, str], str] = {}
     for k in wanted:
         if k[0] not in writes or spelled_words(raw, set(words[k])):
@@ -103,6 +115,5 @@ _ZERO = rb"\s*:\s*(?:0+(?:\.0+)?|null)\s*(?=[,}\n])"
 def _constant_only(text: bytes, word: str) -> bool:
     """Every spelling of `word` in a write's text sets it to zero or null (a price written out,
     `amount: 50`, is an amount)."""
-    name = re.escape(word.encode())
-    every = len(re.findall(rb"(?<![\w$])" + name + rb"(?![\w$])", text))
-    return every == len(re.findall(rb"(?<![\w$.])" + name + _ZERO, text))
+    every = word_count(text, word.encode())
+    return every == len(re.findall(rb"(?<![\w$.])" + re.escape(word.encode()) + _ZERO, text))

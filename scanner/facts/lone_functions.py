@@ -6,8 +6,9 @@ or implements only the repository's own classes, nothing a framework could call 
 whether another file names it is for analysis/dead_code.py to ask.
 Counting the raw source also counts strings that hold the name as a word (`'load'`, a
 handler's name in a map), so the fact errs toward "used"; a longer name that contains it
-(`load` in `loadAll`) is another name and calls nothing. A substring count per function, and a
-word count only when the name occurs more than once; what the file's comments say is counted out (a call commented out calls
+(`load` in `loadAll`) is another name and calls nothing. A substring count per function, and
+the file's words counted once when a name occurs more than once; what the file's comments say
+is counted out (a call commented out calls
 nothing), and so is the function's own name as a string inside its body (a label for its
 errors). analysis/dead_code.py reads it with the project's imports."""
 
@@ -56,14 +57,15 @@ def extract(pf: ParsedFile) -> tuple[int, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _word(name: bytes) -> re.Pattern:
+def word_pattern(name: bytes) -> re.Pattern:
+    """`name` as a whole word: no identifier character (`$` included) on either side."""
     return re.compile(rb"(?<![\w$])" + re.escape(name) + rb"(?![\w$])")
 
 
 def word_count(text: bytes, name: bytes) -> int:
     """How often `name` occurs in `text` as a whole word: in code, a string or a comment, not
     inside a longer name (`buyItem` in `buyItemKeyboard` is another function's name)."""
-    return sum(1 for _ in _word(name).finditer(text)) if name in text else 0
+    return sum(1 for _ in word_pattern(name).finditer(text)) if name in text else 0
 
 
 def self_labels(text: bytes, name: bytes) -> int:
