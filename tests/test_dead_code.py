@@ -163,17 +163,24 @@ SERVICE = ("import { prisma } from './db'\n"
            "}\n")
 
 
+# A module listing the service classes (as Nest's `providers` do): each class is named, so only
+# its methods are judged.
+PROVIDERS = "import { AccountService, Hooks } from './account.service'\nexport const providers = [AccountService, Hooks]\n"
+
+
 def test_a_method_no_file_names_but_its_definition_is_dead(tmp_path):
     files = {"src/account.service.ts": SERVICE,
              "src/account.controller.ts": ("import { AccountService } from './account.service'\n"
                                            "export const go = (s: AccountService) => s.renameAccount('1')\n"),
-             "src/ports.ts": "export interface Counts { countAccounts(): Promise<number> }\n"}
+             "src/ports.ts": "export interface Counts { countAccounts(): Promise<number> }\n",
+             "src/app.module.ts": PROVIDERS}
     assert _dead(tmp_path, files) == {"src/account.service.ts": {3}}
 
 
 def test_a_method_named_in_a_string_is_not_judged(tmp_path):
     files = {"src/account.service.ts": SERVICE,
-             "src/jobs.ts": "export const jobs = ['purgeAccount', 'renameAccount', 'countAccounts']\n"}
+             "src/jobs.ts": "export const jobs = ['purgeAccount', 'renameAccount', 'countAccounts']\n",
+             "src/app.module.ts": PROVIDERS}
     assert _dead(tmp_path, files) == {}
 
 
@@ -277,7 +284,8 @@ def test_a_method_of_a_class_extending_a_repo_base_is_judged_too(tmp_path):
     # (NestJS calls `onModuleInit` on any provider that has one), and one another file calls.
     files = {"src/unit.service.ts": BASED,
              "src/base.ts": "export class BaseService { handleError(e: unknown, where: string) { return { e, where } } }\n",
-             "src/main.ts": "import { UnitService } from './unit.service'\nnew UnitService().renameUnits('1')\n"}
+             "src/main.ts": "import { UnitService, Boot } from './unit.service'\nnew UnitService().renameUnits('1')\n"
+                            "export const providers = [Boot]\n"}
     assert _dead(tmp_path, files) == {"src/unit.service.ts": {6}}
 
 
@@ -321,6 +329,19 @@ def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
         files = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
                         "src/docs.ts": f"export const spec = {{ apis: ['{glob}'] }}\n"})
         assert _dead(tmp_path / f"g{i}", files) == {"src/jobs/scheduler.ts": {1}}, glob
+    # A template naming a data file loads a translation, never a module: still dead.
+    data = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                   "src/i18n.ts": "export const load = (l: string) => import(`./messages/${l}.json`)\n"})
+    assert _dead(tmp_path / "data", data) == {"src/jobs/scheduler.ts": {1}}
+    code = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+                   "src/i18n.ts": "export const load = (l: string) => import(`./messages/${l}.ts`)\n"})
+    assert _dead(tmp_path / "code", code) == {}
+    # A loader reaches its own package and those below it, not a sibling package of a monorepo.
+    pkg = '{"name": "%s"}\n'
+    for i, (where, dead) in enumerate((("web/src/loader.ts", True), ("src/loader.ts", False))):
+        mono = _app(**{"package.json": pkg % "root", "web/package.json": pkg % "web",
+                       "src/jobs/scheduler.ts": SCHEDULER, where: loaders["import"]})
+        assert _dead(tmp_path / f"mono{i}", mono) == ({"src/jobs/scheduler.ts": {1}} if dead else {}), where
     # A tool's config globs files for the tool (a CSS build), not for the app: still dead.
     tool = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
                    "tailwind.config.ts": "export default { content: ['./src/**/*.{ts,tsx}'] }\n"})
@@ -354,6 +375,10 @@ def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp
                                                  "import { prisma } from '../db'\n"
                                                  "export class Ping extends Command { run() { return prisma.user.count() } }\n"})
     assert _dead(tmp_path / "framework", framework) == {}
+    # An interface a class implements is erased at run time: no framework finds it by that.
+    typed = _app(**{"src/jobs/scheduler.ts": "import { prisma } from '../db'\n"
+                                             "export class Sweeper implements Job { run() { return prisma.user.count() } }\n"})
+    assert _dead(tmp_path / "typed", typed) == {"src/jobs/scheduler.ts": {1}}
 
 
 def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
@@ -362,6 +387,11 @@ def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
     files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/commands/a.ts": SCHEDULER,
                     "src/commands/b.ts": SCHEDULER})
     assert _dead(tmp_path, files) == {}
+    # A module where a framework keeps its files (the root of `src`) is explained: with one
+    # there, two unexplained modules of eight leave the imports explaining the rest.
+    explained = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/hooks.server.ts": SCHEDULER.replace("../db", "./db"),
+                        "src/commands/a.ts": SCHEDULER})
+    assert _dead(tmp_path / "explained", explained) == {"src/jobs/scheduler.ts": {1}, "src/commands/a.ts": {1}}
 
 
 SHOP = ("import { prisma } from './db'\n"
@@ -422,3 +452,30 @@ def test_a_server_action_module_nothing_imports_is_dead(tmp_path):
              "src/app/page.tsx": "import { saveName } from './actions/name'\n"
                                  "export default function Page() { return <form action={saveName} /> }\n"}
     assert _dead(tmp_path, files) == {"src/app/actions/bio.ts": {1}}
+
+
+PLANS = ("import { prisma } from '../db'\n"
+         "{head}class Plans implements Planner {\n"                                   # 3
+         "  async process(id: string) { return prisma.user.update({ where: { id }, data: {} }) }\n"   # 3: dead
+         "  async list() { return prisma.user.findMany({ take: 5 }) }\n"              # 4: dead
+         "}\n"
+         "export const plan = () => prisma.user.count()\n")
+BARREL = "export { Plans } from './plans'\nexport { plan } from './plans'\n"
+USES = "import { plan } from './models'\nexport const go = async () => { await plan(); await other.process('1') }\n"
+
+
+def test_a_class_nothing_names_but_its_declaration_is_dead(tmp_path):
+    # Its module is imported (for another export) and a barrel re-exports it, yet nothing
+    # constructs, extends or reads the class: none of its methods runs, whatever their names.
+    files = {"src/models/plans.ts": PLANS.replace("{head}", "export "), "src/models/index.ts": BARREL,
+             "src/main.ts": USES}
+    assert _dead(tmp_path / "dead", files) == {"src/models/plans.ts": {3, 4}}
+    # Near misses: constructed somewhere; decorated (a framework may find it); extending a base.
+    built = {**files, "src/main.ts": USES + "import { Plans } from './models'\nexport const p = new Plans()\n"}
+    assert _dead(tmp_path / "built", built) == {}
+    for i, head in enumerate(("@Injectable()\nexport ", "export default ")):
+        shaped = {**files, "src/models/plans.ts": PLANS.replace("{head}", head)}
+        assert "src/models/plans.ts" not in _dead(tmp_path / f"shaped{i}", shaped), head
+    based = {**files, "src/models/plans.ts": PLANS.replace("{head}", "export ").replace(
+        "implements Planner", "extends Command")}
+    assert _dead(tmp_path / "based", based) == {}

@@ -9,7 +9,9 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
 A class's plain method (facts/lone_functions.py) that runs Prisma calls (its own, or through
 the repo functions it calls) is dead when no scanned file names it but its definition (an
 interface that declares it names it too); a `private` one also where templates the scan
-does not parse might call public ones.
+does not parse might call public ones. A plain class (no decorator, no base class, not a
+default export) that no scanned file names but its declaration, outside import and export
+lists, has none of its methods run.
 A function every call of which sits in dead code (or in a server action Next.js gives no
 endpoint), and that the scanned sources name nowhere but its definition and those calls, is
 dead too, to a fixed point.
@@ -84,6 +86,12 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
     for path, fn in _unnamed_elsewhere(index, methods):
         why = (f"nothing in the scan names {fn.class_name}.{fn.name}() outside its definition: no call, "
                "no reference, no interface declares it (dead code)")
+        out[path] = (*out.get(path, ()), (fn.span.line, fn.span.end_line, why))
+    for path, fn in _unnamed_classes(index):
+        if any(a <= fn.span.line <= b for a, b, _ in out.get(path, ())):
+            continue
+        why = (f"nothing in the scan names the class {fn.class_name} outside its declaration: nothing "
+               f"constructs, extends or reads it, so {fn.name}() never runs (dead code)")
         out[path] = (*out.get(path, ()), (fn.span.line, fn.span.end_line, why))
     for path, span in _called_only_from_dead(index, out):
         out[path] = (*out.get(path, ()), span)
@@ -275,6 +283,49 @@ def _unnamed_elsewhere(index, methods: list) -> list:
         if not left:
             return []
     return [(path, fn) for path, fn in methods if fn.name.encode() in left]
+
+
+# A plain class declaration at the start of a line: no decorator on the line before (a framework
+# may find a decorated class by its folder), no base class (nor one a framework finds by its
+# folder: `extends Command`), not the module's default export (a framework may load that).
+_PLAIN_CLASS = re.compile(rb"(?:^|\n)(?P<before>[^\n]*\n)?[ \t]*(?:export[ \t]+)?(?:abstract[ \t]+)?class[ \t]+"
+                          rb"(?P<name>[A-Za-z_$][\w$]*)(?:[ \t]*<[^{\n]*>)?(?:[ \t]+implements\b[^{\n]*)?[ \t]*\{")
+
+
+def _unnamed_classes(index) -> list:
+    """The methods (with database work, direct or through helpers) of plain classes that no
+    scanned source names but their own declaration, outside import and export lists (a barrel's
+    `export { Plans } from './plans'` uses nothing): nothing constructs, extends, injects or
+    reads the class, so none of its methods runs. Left alone beside templates the scan does not
+    parse (they may construct it) and in a package that publishes an API."""
+    if _templates_import(index) or scanned_sources(index) is None:
+        return []
+    declared: dict[bytes, list[tuple[str, object]]] = {}
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.role not in _PLAIN_ROLES or facts.parse_errors or publishes_api(index, path):
+            continue
+        owners = {fn.class_name for fn in facts.functions if fn.class_name}
+        if not owners:
+            continue
+        plain = {m.group("name").decode() for m in _PLAIN_CLASS.finditer(scanned_sources(index)[path])
+                 if not (m.group("before") or b"").lstrip().startswith(b"@")}
+        # A class one of whose methods a framework runs (a route, a schedule) is the framework's
+        # to construct.
+        plain -= {fn.class_name for fn in facts.functions if fn.class_name and (fn.entry_kind or fn.scheduled)}
+        for fn in facts.functions:
+            if fn.class_name in plain:
+                key = FunctionKey(path, fn.id)
+                if index.calls_by_function.get(key) or index.reachable_calls(key, limit=1):
+                    declared.setdefault(fn.class_name.encode(), []).append((path, fn))
+    if not declared:
+        return []
+    words = re.compile(rb"(?<![\w$])(?:" + b"|".join(re.escape(n) for n in sorted(declared)) + rb")(?![\w$])")
+    seen = dict.fromkeys(declared, 0)
+    for text_ in (*(_stripped(index, p) for p in index.files), *template_texts(index)):
+        for m in words.finditer(text_):
+            seen[m.group()] += 1
+    return [site for name, sites in declared.items() if seen[name] == 1 for site in sites]
 
 
 def _declares_class(src: bytes, name: str) -> bool:

@@ -112,15 +112,19 @@ def _checked_by_callers(index, path: str, fid: int, validators, depth: int) -> d
 
 def _registered_around(index, path: str, fid: int) -> int:
     """The function a registration names, for code nested in it (the `$transaction(async (tx)
-    => …)` callback inside a handler): the registration's checks ran before any of it."""
+    => …)` callback inside a handler): the registration's checks ran before any of it. With no
+    registration around it, the handler it is nested in (a service method taking `(req, res)`
+    that a registered controller calls): the checks of that handler's callers ran before it."""
     facts = index.files[path]
     registered = {m.handler for m in facts.middlewares} | {rs.handler for rs in facts.route_schemas}
-    here = fid
+    here, handler = fid, -1
     while here >= 0:
         if here in registered or FunctionKey(path, here) in index.registered_elsewhere():
             return here
+        if handler < 0 and facts.functions[here].entry_kind:
+            handler = here
         here = facts.functions[here].parent
-    return fid
+    return handler if handler >= 0 else fid
 
 
 def _reads_errors(index, key: FunctionKey) -> bool:

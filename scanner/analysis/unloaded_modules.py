@@ -4,11 +4,14 @@ A module whose top level only declares (facts/module_traits.py: no statement, no
 `await`, no class a framework could find by itself) does nothing until something imports it.
 When no scanned module, test, test config or seed imports it, and no file of the repository
 (package.json scripts, serverless.yml, a Dockerfile, docs, another source) names its file, it
-never runs. Left alone: every module of a repository that loads modules by a path computed at
-run time (a folder loader, `require-all`), and the modules a source glob some module writes
-may match (a framework's `'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']`
-reads files for their comments, but the glob is not read that closely), or where imports
-leave more than a quarter of the library modules with Prisma calls unexplained;
+never runs. Left alone: the modules of a package where some module loads modules by a path
+computed at run time (a folder loader, `require-all`; it reaches its own package and those
+below it, not a sibling package of a monorepo; a template naming a data file, `${locale}.json`,
+loads none), and the modules a source glob some module writes may match (a framework's
+`'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their
+comments, but the glob is not read that closely), or where more than a quarter of the library
+modules with Prisma calls are left unexplained (nothing imports them, and they do not sit where
+a framework keeps its files);
 modules at the root of their package or its `src` folder, where frameworks keep their files by
 convention; modules of a package that publishes an API; modules of repositories with templates
 the scan does not parse (they import modules too)."""
@@ -33,7 +36,7 @@ _MAX_TEXT = 1 << 20
 _PROSE = (".md", ".mdx", ".txt", ".rst")
 # "Nothing imports it" is evidence only where the imports explain how the app loads its
 # database code: when more than one in this many library modules (they only declare) with Prisma
-# calls is imported by nothing, the app loads them some way the scan does not see (a framework's
+# calls is left unexplained, the app loads them some way the scan does not see (a framework's
 # folder, a loader).
 _UNEXPLAINED = 4
 
@@ -44,19 +47,23 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     with_db = [p for p, f in files.items() if f.role in _UNLOADED_ROLES and (f.prisma_calls or f.clients_created)
                and "declarations" in f.module_traits]
     unimported = [p for p in with_db if not index.importers(p) and not loaded_by_templates(index, p)]
-    if not unimported or templates_import or any("loads-by-path" in f.module_traits for f in files.values()):
+    if not unimported or templates_import:
         return []
+    loaders = [p for p, f in files.items() if "loads-by-path" in f.module_traits]
+    unimported = [p for p in unimported if not any(_reaches(index, loader, p) for loader in loaders)]
     globs = {t.removeprefix("loads-glob:") for f in files.values() for t in f.module_traits
              if t.startswith("loads-glob:")}
     unimported = [p for p in unimported if not any(glob_matches(g, p) for g in globs)]
-    if not unimported or len(unimported) * _UNEXPLAINED > len(with_db):
+    # Unexplained: what neither an import nor a framework's place (the root of a package or its
+    # `src`) accounts for. Many of those mean a way of loading the scan does not see.
+    nested = [p for p in unimported if _nested(index, p)]
+    if not nested or len(nested) * _UNEXPLAINED > len(with_db):
         return []
     sources = scanned_sources(index)
     if sources is None:
         return []
-    candidates = [p for p in unimported if not files[p].parse_errors and _nested(index, p)
-                  and not index.imported_by_tests(p) and not index.imported_by_seeds(p)
-                  and not publishes_api(index, p)]
+    candidates = [p for p in nested if not files[p].parse_errors and not index.imported_by_tests(p)
+                  and not index.imported_by_seeds(p) and not publishes_api(index, p)]
     if not candidates:
         return []
     named = _named_stems(index, {p: _stem(p) for p in candidates}, sources)
@@ -64,6 +71,14 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
              f"no module of the scan imports {p}, and no file of the repository names it: a module that "
              "only declares runs only when imported (dead code)")
             for p in candidates if p not in named]
+
+
+def _reaches(index, loader: str, path: str) -> bool:
+    """A module loading by a computed path may load `path`: one in its package or a package
+    below it (a loader at the repository's root reaches all). A loader of another package of a
+    monorepo (a web front end loading its translations) does not load the API's modules."""
+    home = index.package_of(loader)
+    return not home or path.startswith(home + "/")
 
 
 def glob_matches(glob: str, path: str) -> bool:

@@ -4,7 +4,8 @@
   it. A statement (`main()`, `app.listen(…)`, `for`, `try`) or a top-level `await` makes it a
   program a command or a framework starts by its path. A class a package's class is extended
   by or that carries decorators is left out too: a framework may find it by scanning a folder
-  (`export class Ping extends Command`, `@ApplyOptions(…)`).
+  (`export class Ping extends Command`, `@ApplyOptions(…)`); not one that only `implements`
+  an interface, which is erased at run time.
 - "loads-by-path": it loads modules by a path computed at run time (`import(file)`, a
   template with a substitution, `require.context`, `import.meta.glob`), hands a folder to a
   loader (`requireAll({ dirname })`): any module of the repository may then be loaded without
@@ -37,6 +38,8 @@ _DECLARATION_TYPES = frozenset({
 _LOADS = tuple(re.compile(p) for p in (
     rb"""import\((?:\s*[^\s'"`)]|\s*`[^`]*\$\{)""", rb"""require\((?:\s*[^\s'"`)]|\s*`[^`]*\$\{)""",
     rb"require\.context", rb"import\.meta\.glob"))
+# What a template naming a data file ends with: loading it reads no module.
+_DATA_FILE = re.compile(rb"\.(?:json|css|scss|svg|png|jpe?g|gif|webp|md|mdx|txt|ya?ml|html|wasm|po|ftl)$")
 # These two count only where a check of the text around them passes: a `dirname:` key (not
 # `__dirname :` in a ternary), and a glob inside a string on a line that is no comment.
 _DIRNAME_KEY = re.compile(rb"dirname\s*:")
@@ -59,7 +62,7 @@ def _loads(source: bytes) -> list[str]:
     """["loads-by-path"] when the module may load any module; else a `loads-glob:<glob>` per
     source glob it writes (`'./src/routes/*.ts'`): only the modules the glob matches may then
     be loaded by path (analysis/unloaded_modules.py)."""
-    if any(p.search(source) for p in _LOADS):
+    if any(not _loads_data(source, m.end()) for p in _LOADS for m in p.finditer(source)):
         return ["loads-by-path"]
     if any(not _after_word(source, m.start()) for m in _DIRNAME_KEY.finditer(source)):
         return ["loads-by-path"]   # (`{ dirname: … }`, not `__dirname : …`)
@@ -71,6 +74,15 @@ def _loads(source: bytes) -> list[str]:
                 return ["loads-by-path"]
             globs.append(f"loads-glob:{glob}")
     return sorted(set(globs))
+
+
+def _loads_data(source: bytes, at: int) -> bool:
+    """The load matched before `at` is a template naming a data file (`import(`./messages/${locale}.json`)`):
+    it loads a translation or an asset, never a module."""
+    if source[at - 2:at] != b"${":
+        return False
+    closes = source.find(b"`", at)
+    return closes >= 0 and b"\n" not in source[at:closes] and _DATA_FILE.search(source, at, closes) is not None
 
 
 def _string_around(source: bytes, start: int, end: int) -> str | None:
@@ -131,7 +143,9 @@ def _plain(decl: ts.Node, may_await: bool) -> bool:
         if any(c.type == "decorator" for c in decl.children):
             return False
         heritage = next((c for c in decl.named_children if c.type == "class_heritage"), None)
-        return heritage is None   # (whether the base is the repository's own is not known here)
+        # (whether the base is the repository's own is not known here; an interface it
+        # `implements` is erased at run time, so no framework finds the class by it)
+        return heritage is None or not any(c.type == "extends_clause" for c in heritage.named_children)
     return True
 
 
