@@ -320,12 +320,20 @@ def _unnamed_classes(index) -> list:
                     declared.setdefault(fn.class_name.encode(), []).append((path, fn))
     if not declared:
         return []
-    words = re.compile(rb"(?<![\w$])(?:" + b"|".join(re.escape(n) for n in sorted(declared)) + rb")(?![\w$])")
-    seen = dict.fromkeys(declared, 0)
-    for text_ in (*(_stripped(index, p) for p in index.files), *template_texts(index)):
-        for m in words.finditer(text_):
-            seen[m.group()] += 1
-    return [site for name, sites in declared.items() if seen[name] == 1 for site in sites]
+    seen = dict.fromkeys(declared, 0)   # (names drop out once named twice: most are, early)
+    sources = scanned_sources(index)
+    texts = ((p, sources[p]) for p in index.files)
+    for path, text_ in (*texts, *((None, t) for t in template_texts(index))):
+        names = [n for n in seen if n in text_]
+        if names and path is not None:
+            text_ = _stripped(index, path)   # (only files that spell a name lose their import lists)
+        for name in names:
+            seen[name] += word_count(text_, name)
+            if seen[name] > 1:
+                del seen[name]
+        if not seen:
+            return []
+    return [site for name, sites in declared.items() if seen.get(name) == 1 for site in sites]
 
 
 def _declares_class(src: bytes, name: str) -> bool:
