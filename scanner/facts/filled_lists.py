@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from .frames import counted_collection
 from .nodes import FUNCTION_TYPES, LOOP_TYPES, enclosing, field, text, unwrap
 
 # Calls that grow a list other than one `push` per round.
@@ -29,7 +30,9 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of, rounds_of) -> str 
     if scope is None:
         return None
     body = text(scope)
-    if any(f"{name}{g}" in body for g in _OTHER_GROWTH) or f"{name} =" in body.replace(f"const {name} =", ""):
+    declared = text(decl.parent) if decl.parent is not None else ""
+    # (`let` as `const`: the declaration is the one assignment it may have)
+    if any(f"{name}{g}" in body for g in _OTHER_GROWTH) or f"{name} =" in body.replace(declared, ""):
         return None
     found, single, pending = None, 0, [scope]
     while pending:
@@ -50,7 +53,9 @@ def filled_from_constant(name: str, decl: ts.Node, origin_of, rounds_of) -> str 
         if _loop_around(loop, scope) is not None:
             return None
         rounds = _fixed_rounds(loop, rounds_of)
-        right = field(loop, "right") if loop.type == "for_in_statement" else None
+        # (`for (const s of SLOTS)`, or `for (let i = 0; i < SLOTS.length; i++)` walking it)
+        right = field(loop, "right") if loop.type == "for_in_statement" \
+            else counted_collection(loop) if loop.type == "for_statement" else None
         if rounds is None and (right is None or origin_of(unwrap(right)) != "constant"):
             return None
         found = found or rounds or f"one item per item of {text(unwrap(right))}"

@@ -146,7 +146,7 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
         if callee == "Array.from" and first is not None and unwrap(first).type == "object":
             length = next((c for c in unwrap(first).named_children if c.type == "pair"
                            and text(field(c, "key")) == "length"), None)
-            if length is not None and unwrap(field(length, "value")).type == "number":
+            if length is not None and _constant_count(unwrap(field(length, "value")), resolver, depth):
                 return CONSTANT, f"a range of {text(field(length, 'value'))} (line {line})"
         return collection_origin(first, resolver, depth + 1, found)
     if fn is not None and fn.type == "identifier":
@@ -184,6 +184,18 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
     if prop in MODEL_OPS or prop in _KEEPS:
         return UNKNOWN, ""
     return _called(node, fn, found)
+
+
+def _constant_count(value: ts.Node | None, resolver, depth: int) -> bool:
+    """A count the code fixes: a number, a `const` holding one, or a constant of the module or
+    of a config import (`DRAFT.RESERVE_GK`, `MAX_SLOTS`), as a loop over such a constant is."""
+    if value is None:
+        return False
+    if value.type == "number":
+        return True
+    from .frames import _stated_number  # frames builds loops from this module
+    return _stated_number(value, resolver) is not None \
+        or value.type in ("identifier", "member_expression") and collection_origin(value, resolver, depth + 1)[0] == CONSTANT
 
 
 def _spread_origin(spread: list, resolver, depth: int, found: list | None) -> tuple[str, str]:
