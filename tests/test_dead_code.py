@@ -165,7 +165,8 @@ SERVICE = ("import { prisma } from './db'\n"
 
 # A module listing the service classes (as Nest's `providers` do): each class is named, so only
 # its methods are judged.
-PROVIDERS = "import { AccountService, Hooks } from './account.service'\nexport const providers = [AccountService, Hooks]\n"
+PROVIDERS = ("import { AccountService, Hooks } from './account.service'\n"
+             "export const providers = [AccountService, Hooks]\n")
 
 
 def test_a_method_no_file_names_but_its_definition_is_dead(tmp_path):
@@ -376,8 +377,9 @@ def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp
                                                  "export class Ping extends Command { run() { return prisma.user.count() } }\n"})
     assert _dead(tmp_path / "framework", framework) == {}
     # An interface a class implements is erased at run time: no framework finds it by that.
-    typed = _app(**{"src/jobs/scheduler.ts": "import { prisma } from '../db'\n"
-                                             "export class Sweeper implements Job { run() { return prisma.user.count() } }\n"})
+    typed = _app(**{"src/jobs/scheduler.ts": (
+        "import { prisma } from '../db'\n"
+        "export class Sweeper implements Job { run() { return prisma.user.count() } }\n")})
     assert _dead(tmp_path / "typed", typed) == {"src/jobs/scheduler.ts": {1}}
 
 

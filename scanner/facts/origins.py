@@ -194,8 +194,10 @@ def _constant_count(value: ts.Node | None, resolver, depth: int) -> bool:
     if value.type == "number":
         return True
     from .frames import _stated_number  # frames builds loops from this module
-    return _stated_number(value, resolver) is not None \
-        or value.type in ("identifier", "member_expression") and collection_origin(value, resolver, depth + 1)[0] == CONSTANT
+    if _stated_number(value, resolver) is not None:
+        return True
+    return value.type in ("identifier", "member_expression") \
+        and collection_origin(value, resolver, depth + 1)[0] == CONSTANT
 
 
 def _spread_origin(spread: list, resolver, depth: int, found: list | None) -> tuple[str, str]:
