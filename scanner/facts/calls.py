@@ -215,14 +215,15 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
         if shape is None:
             continue
         node, receiver, model, op, args = shape
-        ref = pf.resolver.classify_this(receiver, model) if receiver.type == "this" \
+        bare = unwrap(receiver) or receiver   # (`(db.prisma as any).user`: an assertion holds the same value)
+        ref = pf.resolver.classify_this(bare, model) if bare.type == "this" \
             else pf.resolver.classify(receiver)
-        if ref.kind == "unknown" and receiver.type == "member_expression" \
-                and field(receiver, "property") is not None:
+        if ref.kind == "unknown" and bare.type == "member_expression" \
+                and field(bare, "property") is not None:
             # `fastify.prisma`: a member of a value this file cannot type; the index reads it
             # a client where the project declares one so (facts/augments.py), else unresolved.
             ref = ClientRef("member", "member of a value the file cannot type",
-                            name=text(field(receiver, "property")))
+                            name=text(field(bare, "property")))
         if ref.kind == "unknown" and (unbound := _unbound(pf, receiver)) is not None:
             # `usePrisma().user` or `db.user` where nothing here declares the name: the index
             # looks it up where the framework imports names from (Nuxt's server/utils).

@@ -21,10 +21,15 @@ def _statement_of(node: ts.Node) -> ts.Node:
     return n
 
 
-# Words that say a failure is let pass on purpose ("best-effort", "never throws", …).
+# Words that say a failure is let pass on purpose ("best-effort", "never throws", …), also as
+# code written in French, Spanish, Portuguese, Italian or German says it ("non bloquant",
+# "no bloqueante", "nicht kritisch").
 TOLERATED = re.compile(r"(?i)best[- ]effort|non[- ]?(?:fatal|blocking|critical)|fire[- ]and[- ]forget|"
                        r"not (?:fatal|critical|block)|don'?t (?:block|fail)|never throws?|ignor(?:e|ed|ing)\b|"
-                       r"continu(?:e|ing) anyway|safe to ignore")
+                       r"continu(?:e|ing) anyway|safe to ignore|"
+                       r"\bnon[- ](?:bloquant|bloccante|critique|critico)|"
+                       r"\bn(?:o|ão|ao)[- ](?:bloqueante|cr[ií]tico)|"
+                       r"\bnicht[- ](?:blockierend|kritisch)|meilleur effort|mejor esfuerzo|melhor esfor[cç]o")
 
 
 def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
