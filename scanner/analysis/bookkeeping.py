@@ -21,8 +21,7 @@ FIELD = re.compile(r"(?:At|Until|Date|Time|Count|Counter|Attempts?|Retries|Sent|
 
 def bookkeeping_field(name: str) -> bool:
     """`lastLoginAt`, whatever the naming style (`last_login_at`, `view_count`)."""
-    head, *rest = name.split("_")
-    return bool(FIELD.search(head + "".join(w[:1].upper() + w[1:] for w in rest)))
+    return bool(FIELD.search(_camel(name)))
 
 
 def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
@@ -32,3 +31,21 @@ def bookkeeping_only(operation: str | None, args: ArgSummary | None) -> bool:
         return False
     return args.data_counters_only or bool(args.data_fields) and all(
         bookkeeping_field(f) or f in args.data_counters for f in args.data_fields)
+
+
+# A field recording that an item's side step happened (`reminderSentAt`, `smsSent`, `hmisSyncedAt`).
+_STEP_MARKER = re.compile(r"(?:Sent|Notified|Synced|Delivered|Reminded)(?:At|On|Date)?$")
+
+
+def step_marker(operation: str | None, args: ArgSummary | None) -> str | None:
+    """The marker an update or upsert stamps when its `data` sets only bookkeeping fields and one
+    of them records that a side step went out (`data: { reminderSentAt: now, lastReminderType }`):
+    the checkpoint of that item's step, None otherwise."""
+    if not bookkeeping_only(operation, args) or args.data_counters_only:
+        return None
+    return next((f for f in args.data_fields if _STEP_MARKER.search(_camel(f))), None)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)

@@ -20,6 +20,7 @@ from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER, 
 from ..findings import Related, Severity
 from ..index import FunctionKey, PrismaCall, ProjectIndex
 from .base import Rule, RuleContext
+from ..analysis.bookkeeping import step_marker
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop, paced
 from ..analysis.failure_records import failure_recorded
@@ -523,6 +524,11 @@ def _check(ctx: RuleContext):
                 if parallel else "N round trips for N items")
         confidence, evidence = _per_item_unit(_confidence(index, call.path, site, loop, ctx.schema), site, loop,
                                                   index, call.path)
+        marked = step_marker(call.operation, call.call.args)
+        if marked is not None and confidence == "medium":
+            confidence, evidence = "low", (f"the write only records that the item's own step went out (`{marked}`): "
+                                           "a checkpoint per item, which one batched write at the end would lose "
+                                           "if the run stopped halfway", *evidence)
         guarded = _checked_counter(call)
         if guarded is not None:
             confidence, evidence = "low", (f"each item moves `{guarded}` only where the row still allows it "
