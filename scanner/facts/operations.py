@@ -111,6 +111,7 @@ ROW_OPS = _names(returns_rows=True)
 ONE_ROW_OPS = _names(one_row=True)                    # return one row: a list in it is one parent's
 UNIQUE_WHERE_OPS = _names(where="unique")
 UNIQUE_LOOKUP_OPS = READ_OPS & UNIQUE_WHERE_OPS         # read one row by a unique `where`
+FIRST_ROW_OPS = READ_OPS & _names(where="filter", one_row=True)   # the first row a filter matches
 FILTER_WHERE_OPS = _names(where="filter")             # match (or change) many rows
 EVERY_MATCH_OPS = _names(every_match=True)            # return or change every row matched
 BATCHED_BY_DATALOADER = _names(batched_by_dataloader=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..analysis.uncalled import uncalled_method
+from ..facts.operations import FIRST_ROW_OPS
 from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
@@ -24,7 +25,7 @@ def _check(ctx: RuleContext):
         # every row may be a reset (a flag cleared before one row gets it), so that is medium.
         confidence, evidence = ("high" if call.operation == "deleteMany" else "medium"), \
             (f"{call.operation}() {why}",)
-        rewrite = _rewrite(ctx.index, call) or _wipe(ctx.index, call) \
+        rewrite = _rewrite(ctx.index, call) or _wipe(ctx.index, call) or _singleton(ctx.index, call) \
             or uncalled_method(ctx.index, call.path, call.call.ctx.function)
         if rewrite is not None:
             confidence, evidence = "low", (rewrite,)
@@ -71,6 +72,27 @@ def _wipe(index, call) -> str | None:
     name = f"{fn.name}()" if fn is not None else "the module"
     return (f"{name} empties {len(models)} tables ({', '.join(models[:4])}{', …' if len(models) > 4 else ''}): "
             "a deliberate wipe, such as a reset to demo data, not a filter lost from one call")
+
+
+def _singleton(index, call) -> str | None:
+    """Why a write to every row of this model touches one row: every read of the model the scan
+    sees is a `findFirst()` with no filter, so the application keeps a single row there (its
+    settings, a config), created when missing, and clearing or updating "every" row is clearing
+    that one. A model also read by a list, a lookup or a filter is no such table."""
+    def compute() -> dict[str, bool]:
+        first: dict[str, bool] = {}
+        for c in index.prisma_calls:
+            if c.model is None or c.writes or c.kind == "transaction":
+                continue
+            a = c.call.args
+            only_first = c.operation in FIRST_ROW_OPS and not a.opaque and (
+                not a.present or "where" not in a.keys or a.where_empty)
+            first[c.model] = first.get(c.model, True) and only_first
+        return first
+    if not index.memo("first-row-models", compute).get(call.model):
+        return None
+    return (f"every read of {call.model} the scan sees is a findFirst() with no filter: the application keeps "
+            "one row there (a singleton such as its settings), so this clears or updates that row")
 
 
 def _rewrite(index, call) -> str | None:
