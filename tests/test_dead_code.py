@@ -481,3 +481,24 @@ def test_a_class_nothing_names_but_its_declaration_is_dead(tmp_path):
     based = {**files, "src/models/plans.ts": PLANS.replace("{head}", "export ").replace(
         "implements Planner", "extends Command")}
     assert _dead(tmp_path / "based", based) == {}
+
+
+ROUTE = ("import { prisma } from '../../../src/db'\n"
+         "export async function POST(req: Request) { return Response.json(await prisma.user.count()) }\n")
+
+
+def test_next_route_files_no_next_package_builds_are_dead(tmp_path):
+    # A monorepo's root holds an old `app/api` folder: its package neither depends on next nor
+    # configures it, while the front end's package does, so no build makes it an endpoint.
+    base = {"package.json": '{"name": "root", "scripts": {"dev": "cd web && next dev"}}\n',
+            "web/package.json": '{"name": "web", "dependencies": {"next": "14"}}\n',
+            "app/api/users/route.ts": ROUTE}
+    # (and the client module only that route imports)
+    assert _dead(tmp_path / "root", base) == {"app/api/users/route.ts": {1}, "src/db.ts": {1}}
+    # Near misses: the package depends on next, or configures it; no package depends on next.
+    builds = {**base, "package.json": '{"name": "root", "dependencies": {"next": "14"}}\n'}
+    assert _dead(tmp_path / "builds", builds) == {}
+    configured = {**base, "next.config.js": "module.exports = {}\n"}
+    assert _dead(tmp_path / "configured", configured) == {}
+    alone = {k: v for k, v in base.items() if not k.startswith("web/")}
+    assert _dead(tmp_path / "alone", alone) == {}
