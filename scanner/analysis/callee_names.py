@@ -52,8 +52,19 @@ def event_listener(index, path: str, fid: int) -> str | None:
     a few callers deep: the emitter is the only caller, and it drops what it is given
     (facts/listeners.py LISTENER_METHODS; a rejected promise is at most an unhandled rejection)."""
     found = index.through_callers(
-        path, fid, lambda p, f: _handed_to(index, p, f, listener_callback))
+        path, fid, lambda p, f: _handed_to(index, p, f, listener_callback) or _decorated_listener(index, p, f))
     return found[1] if found is not None else None
+
+
+def _decorated_listener(index, path: str, fid: int) -> str | None:
+    """`@OnEvent` when the function, or one around it, is a method a decorator registers as an
+    event's listener (facts/listeners.py): the emitter calls it and drops what it returns."""
+    funcs = index.files[path].functions
+    while fid >= 0:
+        if funcs[fid].listener and funcs[fid].inline_callback is None:
+            return "@OnEvent"
+        fid = funcs[fid].parent
+    return None
 
 
 def _handed_to(index, path: str, fid: int, wanted) -> str | None:

@@ -10,7 +10,7 @@ from .entries import (
     CLASS_TYPES, REMIX_EXPORTS, decorated_method_kind, handler_arguments, lambda_http_typed, registered_handler_call,
     nitro_handler, schedule_decorator, sveltekit_entry, under_app_routes, worker_fetch_evidence,
 )
-from .listeners import keyed_registration, listener_callback
+from .listeners import keyed_registration, listener_callback, listener_decorator
 from .lone_functions import object_holder
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .raw_constants import returns_constants
@@ -343,7 +343,8 @@ def extract(pf: ParsedFile, file_directives: tuple[str, ...], exports: tuple[Exp
             parent=parent, is_async=is_async(fn), params=params, param_names=_param_names(fn),
             exported_as=names,
             entry_kind=entry, inline_callback=inline, class_name=cls,
-            listener=inline is not None and (listener_callback(inline) or keyed_registration(fn)),
+            listener=inline is not None and (listener_callback(inline) or keyed_registration(fn))
+            or listener_decorator(fn),
             forwards_to_transaction=forwards.get(i), start=fn.start_byte, end=fn.end_byte,
             scheduled=schedule_decorator(fn) or timed.get(i, ""),
             returns_origin=returned_origin(fn, pf.resolver),

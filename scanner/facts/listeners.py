@@ -7,6 +7,7 @@ import re
 
 import tree_sitter as ts
 
+from .entries import member_decorators
 from .nodes import TRANSPARENT, text, unwrap
 
 # Methods that register a callback to run once per event, later, not while the registering
@@ -49,3 +50,13 @@ def keyed_registration(fn: ts.Node) -> bool:
 def listener_callback(callee: str | None) -> bool:
     """Whether an inline callback handed to `callee` (`client.on`, `ipcMain.handle`) is a listener."""
     return bool(callee) and (callee.rsplit(".", 1)[-1] in LISTENER_METHODS or callee in LISTENER_METHODS)
+
+
+# Decorators that register a method as an event's listener (NestJS's `@OnEvent('order.paid')`):
+# the emitter calls it once per event and drops what it returns.
+_LISTENER_DECORATORS = frozenset({"OnEvent"})
+
+
+def listener_decorator(method: ts.Node) -> bool:
+    """A method a decorator registers as an event listener (`@OnEvent('booking.cancelled')`)."""
+    return method.type == "method_definition" and bool(member_decorators(method) & _LISTENER_DECORATORS)
