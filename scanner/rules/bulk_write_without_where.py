@@ -82,11 +82,9 @@ def _singleton(index, call) -> str | None:
     def compute() -> dict[str, bool]:
         first: dict[str, bool] = {}
         for c in index.prisma_calls:
-            if c.model is None or c.writes or c.kind == "transaction":
+            if c.model is None or c.writes:
                 continue
-            a = c.call.args
-            only_first = c.operation in FIRST_ROW_OPS and not a.opaque and (
-                not a.present or "where" not in a.keys or a.where_empty)
+            only_first = c.operation in FIRST_ROW_OPS and _unfiltered(c.call.args) is not None
             first[c.model] = first.get(c.model, True) and only_first
         return first
     if not index.memo("first-row-models", compute).get(call.model):
