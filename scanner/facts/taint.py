@@ -76,6 +76,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         self.seeds: dict[tuple, Taint] = {}
         self.state: dict[tuple, Taint] = {}
         self.member_checks: dict[tuple, str] = {}  # (binding, property) -> the first check of that member
+        self.copies: dict[tuple, tuple] = {}  # binding -> the binding it is a plain copy of (`b = a`)
         self.flows: dict[tuple[int, str], TaintFlow] = {}
         self._where_shape: tuple[tuple[str, ...], bool] = ((), False)
         # A file that never quotes a schema library's name imports none (no import is read).
@@ -96,6 +97,7 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         for _ in range(_ROUNDS):
             before = dict(self.seeds)
             self.state = dict(self.seeds)
+            self.copies = {}
             for _, kind, node, extra in events:
                 getattr(self, f"_on_{kind}")(node, extra)
             if self.seeds == before:
@@ -158,10 +160,11 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             node = node.parent
         return node
 
-    def _bind(self, name: str, at: ts.Node, taint: Taint | None) -> None:
+    def _bind(self, name: str, at: ts.Node, taint: Taint | None, copy_of: ts.Node | None = None) -> None:
         bk = self._binding_key(name, at)
         if bk is None:
             return
+        self._note_copy(bk, taint, copy_of)
         if taint is None:
             self.state.pop(bk, None)
         else:
@@ -173,7 +176,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
             return
         if name.type == "identifier":
             t = self.eval(value)
-            self._bind(text(name), name, t.then(_line(node), f"{text(name)} = {short(value, 50)}") if t else None)
+            self._bind(text(name), name, t.then(_line(node), f"{text(name)} = {short(value, 50)}") if t else None,
+                       value)
             return
         elements = self._elements(value) if name.type == "array_pattern" else None
         whole_value = None if elements is not None else self.eval(value)
@@ -221,7 +225,8 @@ class TaintTracker(TaintSources, TaintCalls, TaintValues):
         left = _unwrap(left)
         t = self.eval(right)
         if left.type == "identifier":
-            self._bind(text(left), left, t.then(_line(node), f"{text(left)} = {short(right, 50)}") if t else None)
+            self._bind(text(left), left, t.then(_line(node), f"{text(left)} = {short(right, 50)}") if t else None,
+                       right)
             return
         root = left
         while root is not None and root.type in ("member_expression", "subscript_expression"):

@@ -89,9 +89,8 @@ class TaintCalls:
                 self._note_member_check(a, name)
                 for u in _handed_names(a):
                     bk = self._binding_key(text(u), u)
-                    t = self.state.get(bk) if bk is not None else None
-                    if t is not None:
-                        self.state[bk] = replace(t, checks=t.checks + (("schema:" if validator else "") + name,))
+                    if bk is not None:
+                        self._add_check(bk, ("schema:" if validator else "") + name, repeat=True)
 
     # -- checks of one member (`body.email`) of a tainted object -------------------------
     def _note_member_check(self, node: ts.Node | None, check: str) -> None:
@@ -112,9 +111,28 @@ class TaintCalls:
         """Record `check` on the taint of the binding an identifier names (once)."""
         bk = self._binding_key(text(ident), ident) \
             if ident is not None and ident.type in ("identifier", "shorthand_property_identifier") else None
-        t = self.state.get(bk) if bk is not None else None
-        if t is not None and check not in t.checks:
-            self.state[bk] = replace(t, checks=t.checks + (check,))
+        if bk is not None:
+            self._add_check(bk, check)
+
+    def _note_copy(self, bk: tuple, taint: Taint | None, value: ts.Node | None) -> None:
+        """Binding `bk` is assigned `value`: a plain copy of a tainted name (`b = a`) holds the
+        same value as it; a name assigned again holds another, no copy nor copied any more."""
+        self.copies = {k: o for k, o in self.copies.items() if bk not in (k, o)}
+        source = _unwrap(value)
+        origin = self._binding_key(text(source), source) \
+            if taint is not None and source is not None and source.type == "identifier" else None
+        if origin is not None and origin in self.state:
+            self.copies[bk] = self.copies.get(origin, origin)
+
+    def _add_check(self, bk: tuple, check: str, repeat: bool = False) -> None:
+        """Record `check` on a binding's taint, and on every binding holding the same value:
+        after `societeId = recordId`, `canAccess(societeId)` checks `recordId` too (a plain copy
+        is the same string or the same object, until either name is assigned again)."""
+        origin = self.copies.get(bk, bk)
+        for b in {bk, origin, *(k for k, o in self.copies.items() if o == origin)}:
+            t = self.state.get(b)
+            if t is not None and (repeat or check not in t.checks):
+                self.state[b] = replace(t, checks=t.checks + (check,))
 
     def _guards_in_test(self, test: ts.Node) -> None:
         """In an `if` test: `typeof x` checks `x` to be a primitive (a string or a number cannot
