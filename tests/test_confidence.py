@@ -126,9 +126,10 @@ def test_n_plus_one_keeps_one_parents_rows_medium():
 
 def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
     # `findMany({ where: { userId } })` on a model whose userId is @unique returns one row at
-    # most, and pinned to a list of a few values written out (`{ in: [a, 'b'] }`) as many rows
-    # as the list holds: the loop over it is no N+1 (quiet). Near misses: the unique field
-    # pinned to a list a variable holds (`{ in: ids }`), and a plain foreign key.
+    # most, and pinned to a list of values written out (`{ in: [a, 'b'] }`) or to a constant
+    # list (`{ in: [...SYSTEM_IDS] }`, seven values) as many rows as the list holds: the loop
+    # over it is no N+1 (quiet), as a loop over the constant list itself is. Near misses: the
+    # unique field pinned to a list a variable holds (`{ in: ids }`), and a plain foreign key.
     from scanner.engine import scan
     from treeutil import CLIENT_TS, make_tree
     make_tree(tmp_path, {
@@ -138,7 +139,12 @@ def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
                                 "model Session {\n  id String @id\n  userId String\n}\n",
         "src/db.ts": CLIENT_TS,
         "src/users.ts": 'import { prisma } from "./db"\n'
+                        "const SYSTEM_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g']\n"
                         "export async function reset(userId: string, ids: string[]) {\n"
+                        "  const system = await prisma.password.findMany({ where: { userId: { in: [...SYSTEM_IDS] } } })\n"
+                        "  for (const s of system) {\n"
+                        "    await prisma.password.update({ where: { id: s.id }, data: { userId } })\n"
+                        "  }\n"
                         "  const records = await prisma.password.findMany({ where: { userId } })\n"
                         "  for (const r of records) {\n"
                         "    await prisma.password.update({ where: { id: r.id }, data: { userId } })\n"
@@ -158,4 +164,4 @@ def test_a_loop_over_rows_pinned_by_a_unique_field_runs_once_at_most(tmp_path):
                         "}\n",
     })
     result = scan(tmp_path, load_config(tmp_path, overrides={"min_confidence": "low"}), select=["n-plus-one"])
-    assert [(f.line, f.confidence) for f in result.findings] == [(13, "medium"), (17, "medium")]
+    assert [(f.line, f.confidence) for f in result.findings] == [(18, "medium"), (22, "medium")]

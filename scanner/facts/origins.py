@@ -15,6 +15,7 @@ from .scopes import const_binding
 from .nodes import CONSTANT_NAME, field, span, text, unwrap
 from .length_caps import length_cap
 from .literals import longest_listed
+from .written_lists import literal_in_lists
 from .reaching import reaching_value
 
 # Kinds, strongest proof first.
@@ -173,7 +174,7 @@ def _call_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tup
             if pinned:
                 # One parent's rows, one account's, one status's: bounded by the filter,
                 # by how much is not known here (the rule knows which fields are unique).
-                lists = "".join(f", {k} in a list of {n}" for k, n in _literal_in_lists(args))
+                lists = "".join(f", {k} in a list of {n}" for k, n in literal_in_lists(args, resolver))
                 return PINNED, f"rows of {label} (line {line}), filtered on {', '.join(pinned[:3])}{lists}"
             return ROWS, f"rows of {label} (line {line}), which has no take and no filter pinning a field"
     if prop in ONE_ROW_OPS:
@@ -310,23 +311,6 @@ def _static_constant(obj: ts.Node | None, prop: str, resolver) -> tuple[str, str
         return CONSTANT, f"a list of the constant map {text(obj)} ({n} item(s) at most)"
     note = class_constant(obj, prop, resolver)
     return (CONSTANT, note) if note is not None else (UNKNOWN, "")
-
-
-def _literal_in_lists(args: ts.Node) -> list[tuple[str, int]]:
-    """(field, number of values) for each top-level `field: { in: [a, b, c] }` of `where`
-    whose list is written out (no spread)."""
-    where = where_object(args)
-    out = []
-    for name, value, spread in object_entries(where) if where is not None else ():
-        v = unwrap(value)
-        if spread or v is None or v.type != "object":
-            continue
-        for op, inner, sp in object_entries(v):
-            iv = unwrap(inner)
-            if op == "in" and not sp and iv is not None and iv.type == "array" \
-                    and not any(c.type == "spread_element" for c in iv.named_children):
-                out.append((name, sum(1 for c in iv.named_children if c.type != "comment")))
-    return out
 
 
 def _relation_pins(args: ts.Node) -> list[str]:

@@ -274,7 +274,7 @@ def _confidence(index: ProjectIndex, path: str, site: SiteContext,
         pin = _unique_pin(index, path, note, schema)
         if pin is not None:
             most = "one row (the loop runs once at most)" if pin[1] == 1 else \
-                f"{pin[1]} rows, one per value the code lists (a fixed, small number of times)"
+                f"{pin[1]} rows, one per value the code lists (a fixed number of times)"
             return "quiet", (f"the loop iterates {note}: {pin[0]} is unique, so at most {most}",)
     return _by_origin(origin, note, index.entry_kind(path, site.function) is not None, loop)
 
@@ -291,8 +291,8 @@ _IN_LIST = re.compile(r", ([\w$]+) in a list of (\d+)")
 
 def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> tuple[str, int] | None:
     """(the unique field (`@id`, `@unique`), how many rows at most) when the loop's `findMany`,
-    in its own file, pins it to one value (one row) or to a list of a few values written out
-    (`name: { in: ["a", "b", "c"] }`: three rows at most)."""
+    in its own file, pins it to one value (one row) or to a list whose length the code fixes
+    (`name: { in: ["a", "b", "c"] }`: three rows at most; `id: { in: [...SYSTEM_IDS] }`)."""
     m = _LINE.search(note)
     if schema is None or m is None:
         return None
@@ -305,7 +305,8 @@ def _unique_pin(index: ProjectIndex, path: str, note: str, schema) -> tuple[str,
         # (Equality only: `id: { in: ids }` pins the field to a list, as many rows as it holds.)
         if unique and c.call.args.where_equality_only:
             return f"{model.name}.{sorted(unique)[0]}", 1
-        listed = [(k, int(n)) for k, n in _IN_LIST.findall(note) if k in unique and int(n) <= FEW_CONSTANTS]
+        # (A constant list of any length is a fixed number of rounds, as a loop over it is.)
+        listed = [(k, int(n)) for k, n in _IN_LIST.findall(note) if k in unique]
         if listed:
             return f"{model.name}.{listed[0][0]}", listed[0][1]
     return None
