@@ -11,7 +11,7 @@ from typing import Callable
 import tree_sitter as ts
 
 from .args import object_entries
-from .nodes import field, member_root, text, unwrap
+from .nodes import FUNCTION_TYPES, field, member_root, text, unwrap
 from .scopes import Resolver, _returned_expressions
 from .raw_origins import local_function
 
@@ -97,3 +97,93 @@ def imported_call(node: ts.Node, resolver: Resolver) -> tuple[str, str] | None:
     if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
         return None
     return b.module, b.imported
+
+
+
+_READS = ("member_expression", "subscript_expression")
+
+
+def constant_parts(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node] | None:
+    """The values a chain of reads rooted in a `const` object or array literal may give,
+    whatever its keys: `SOURCES[spec.source].table` with `const spec = METRICS[metric]` is one
+    of the `table` values SOURCES writes, a lookup in an allow-list (a key the literal lacks
+    reads a prototype member or `undefined`, never text a caller chose). None when the chain
+    leaves the literals (a spread, a missing property, a value computed at run time)."""
+    node = unwrap(node)
+    if node is None or depth > 8:
+        return None
+    if node.type in ("object", "array"):
+        return [node]
+    if node.type == "identifier":
+        value = unwrap(const_value(node, resolver))
+        return constant_parts(value, resolver, depth + 1) \
+            if value is not None and value.type in ("object", "array", *_READS) else None
+    if node.type not in _READS:
+        return None
+    prop = text(field(node, "property")) if node.type == "member_expression" else None
+    out: list[ts.Node] = []
+    for h in constant_parts(field(node, "object"), resolver, depth + 1) or ():
+        if h.type == "identifier":   # `lead: LEAD_SPEC`, read further
+            h = (constant_parts(h, resolver, depth + 1) or [h])[0]
+        if h.type not in ("object", "array") or any(c.type == "spread_element" for c in h.named_children):
+            return None
+        if h.type == "array":
+            if prop is not None:
+                return None
+            out += [unwrap(c) for c in h.named_children if c.type != "comment"]
+            continue
+        values = [unwrap(v) for k, v, _ in object_entries(h) if prop is None or k == prop]
+        if not values or None in values:
+            return None
+        out += values
+    return out or None
+
+
+def allowlist_guarded(ident: ts.Node, resolver: Resolver) -> bool:
+    """A statement of the function around `ident`, before it, turns away every value but the
+    literals of a `const` list or set: `if (!VALID.has(kind)) throw …` (or `return`), also
+    `if (kind && !VALID.includes(kind)) …`. Past it, `kind` is one of those literals (or
+    empty), whatever the callers pass: an allow-list, as rules.md §8 asks."""
+    fn = ident.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    body = field(fn, "body") if fn is not None else None
+    if body is None or body.type != "statement_block":
+        return False
+    name = text(ident)
+    for st in body.named_children:
+        if st.start_byte >= ident.start_byte:
+            return False
+        if st.type == "if_statement" and _exits(field(st, "consequence")) \
+                and _rejects_unlisted(unwrap(field(st, "condition")), name, resolver):
+            return True
+    return False
+
+
+def _exits(st: ts.Node | None) -> bool:
+    if st is not None and st.type == "statement_block":
+        st = st.named_children[-1] if st.named_children else None
+    return st is not None and st.type in ("throw_statement", "return_statement")
+
+
+def _rejects_unlisted(cond: ts.Node | None, name: str, resolver: Resolver) -> bool:
+    """`!LIST.has(name)`, or `name && !LIST.has(name)`, with LIST a `const` of literals or a
+    list of them written in place (`!['a', 'b'].includes(name)`)."""
+    if cond is not None and cond.type == "binary_expression" and text(field(cond, "operator")) == "&&" \
+            and text(unwrap(field(cond, "left"))) == name:
+        cond = unwrap(field(cond, "right"))
+    if cond is None or cond.type != "unary_expression" or text(field(cond, "operator")) != "!":
+        return False
+    call = unwrap(field(cond, "argument"))
+    fn = unwrap(field(call, "function")) if call is not None and call.type == "call_expression" else None
+    args = field(call, "arguments") if fn is not None else None
+    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) not in ("has", "includes") \
+            or args is None or [text(a) for a in args.named_children] != [name]:
+        return False
+    listed = unwrap(field(fn, "object"))
+    value = unwrap(const_value(listed, resolver)) if listed is not None and listed.type == "identifier" else listed
+    if value is not None and value.type == "new_expression" and text(field(value, "constructor")) == "Set":
+        ctor_args = field(value, "arguments")
+        value = unwrap(ctor_args.named_children[0]) if ctor_args is not None and ctor_args.named_children else None
+    return value is not None and value.type == "array" and bool(value.named_children) and all(
+        unwrap(c) is not None and unwrap(c).type in ("string", "number") for c in value.named_children)

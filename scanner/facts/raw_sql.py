@@ -14,7 +14,8 @@ from .declared_types import declared_type
 from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 from .raw_constants import LITERAL_TYPES as _LITERAL_TYPES, const_init as _const_init, \
-    const_value as _const_value, imported_call, local_constant_call
+    const_value as _const_value, allowlist_guarded, constant_parts, imported_call, \
+    local_constant_call
 
 
 def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
@@ -136,7 +137,8 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             return True
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "param" and not b.path and b.value is not None:
-            return _callers_pass_constants(b.value, b.index, resolver, depth)
+            return _callers_pass_constants(b.value, b.index, resolver, depth) \
+                or (allowlist_guarded(node, resolver) and not assignments(b, resolver))
         if b is not None and b.kind == "loop":
             return _over_literals(b, resolver)
         value = _const_init(b)
@@ -145,6 +147,9 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         if local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1)):
             return True   # `const { table } = tableFor(kind)`, an allow-list function of this file
         return _only_assigned_constants(b, resolver, depth)
+    parts = constant_parts(node, resolver) if t in ("member_expression", "subscript_expression") else None
+    if parts is not None:   # `MAP[kind].table`: one of the literal map's values
+        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
     if t == "member_expression":
         obj = unwrap(field(node, "object"))
         prop = text(field(node, "property"))
@@ -158,11 +163,6 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             if value is not None and _literal_object(value):
                 return True
             return local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1))
-        return False
-    if t == "subscript_expression":
-        obj = unwrap(field(node, "object"))
-        if obj is not None and obj.type == "identifier":
-            return _literal_object(_const_value(obj, resolver))
         return False
     if t == "call_expression":
         return _placeholder_list(node, resolver, depth) or _joined_constants(node, resolver, depth) \
