@@ -64,6 +64,18 @@ def _fixed_filter(entry: ts.Node) -> bool:
     return v is not None and v.type in ("true", "false", "null", "object")
 
 
+def _type_assertion(args: ts.Node) -> bool:
+    """`invariant(typeof id === 'string')`, `assert(typeof n == "number", …)` as a statement: a
+    call whose first argument compares a `typeof` with a type's name asserts that type (it
+    throws otherwise), as an `if` test that returns does."""
+    first = _unwrap(args.named_children[0]) if args.named_children else None
+    if first is None or first.type != "binary_expression" or text(field(first, "operator")) not in ("===", "=="):
+        return False
+    sides = [_unwrap(field(first, k)) for k in ("left", "right")]
+    return any(s is not None and s.type == "unary_expression" and text(field(s, "operator")) == "typeof"
+               for s in sides) and any(s is not None and s.type == "string" for s in sides)
+
+
 class TaintCalls:
     def _on_call(self, call: ts.Node, _) -> None:
         """Same-file helpers get the taint of their arguments; calls that take a tainted
@@ -77,6 +89,8 @@ class TaintCalls:
         signed = _hmac_update(fn)
         guard = validator or signed or _statement_or_test(call)
         name = "signature:createHmac" if signed else short(fn, 60)
+        if guard and not validator and _type_assertion(args):
+            self._guards_in_test(args.named_children[0])  # `invariant(typeof id === 'string')`
         if helper is None and not validator and self.mode == "request" and self._imported_callee(fn):
             for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
                 self._hand(call, i, a, name)
