@@ -176,3 +176,47 @@ def test_debug_also_shows_where_a_usage_error_came_from(tmp_path):
     run = dbaudit("scan", tmp_path, "--select", "no-such-rule", "--debug")
     assert run.code == 2 and "Traceback" in run.err
     assert run.err.strip().splitlines()[-1] == line
+
+
+# -- runaway analysis ---------------------------------------------------------------------------
+
+def test_a_file_whose_analysis_runs_out_of_memory_is_skipped_with_a_note(tmp_path, monkeypatch):
+    # A parse worker's address space is capped (collect.cap_worker_memory), so a runaway file
+    # raises MemoryError in the worker: that file is skipped with a note, the rest is scanned.
+    from scanner.facts import extract as X
+    real = X.extract
+
+    def extract(pf):
+        if pf.path == "src/huge.ts":
+            raise MemoryError
+        return real(pf)
+    monkeypatch.setattr(X, "extract", extract)
+    make_tree(tmp_path, {"src/db.ts": CLIENT_TS, "src/load.ts": HEAD + loop("load"), "src/huge.ts": HEAD + loop("huge")})
+    report = scan_report(tmp_path)
+    [(kind, _, message)] = warnings_of(report, "src/huge.ts")
+    assert kind == "skipped" and "more memory" in message
+    assert lines_of(report, "src/load.ts") == [4] and lines_of(report, "src/huge.ts") == []
+
+
+def test_a_parse_worker_may_take_half_the_machine_and_at_least_four_gib():
+    from scanner.collect import worker_memory_cap
+    assert worker_memory_cap(24 << 30) == 12 << 30
+    assert worker_memory_cap(2 << 30) == 4 << 30
+
+
+def test_a_chain_of_assignments_naming_a_value_twice_lists_its_parameter_once():
+    # `a1 = a0 + a0`, `a2 = a1 + a1`, …: each step names the one before twice. Listing the
+    # parameter once per path doubled the list at each step (2^20 entries here; a real module
+    # took 24 GiB); each parameter is listed once.
+    from scanner import parse as P
+    from scanner.engine import client_config
+    from scanner.facts.parsed import ParsedFile
+    from scanner.facts.raw_origins import from_parameter
+    steps = "".join(f"  const a{i + 1} = a{i} + a{i}\n" for i in range(20))
+    source = f"export function f(p: string) {{\n  const a0 = p\n{steps}  return a20\n}}\n".encode()
+    tree, grammar = P.parse_source("src/chain.ts", source)
+    pf = ParsedFile("src/chain.ts", "lib", tree, grammar, client_config(load_config(None)))
+    last = [n for n in pf.resolver.identifiers_named("a20")][-1]
+    found: list = []
+    assert from_parameter(last, pf.resolver, 0, found, memo={})
+    assert [i for _, i in found] == [0]

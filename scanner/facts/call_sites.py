@@ -18,6 +18,7 @@ from .model import CallSite, ClientRef, FunctionFact, GivenArguments, PrismaCall
 from .nodes import CONSTANT_NAME, FUNCTION_TYPES, ancestors, class_method, field, key, mention, span, text, unwrap
 from .operations import UNSAFE_RAW_METHODS
 from .parsed import ParsedFile, enclosing
+from .kept_values import stored
 from .instances import class_of_new, injected_class, instance_of_import, typed_parameter_module
 from .argument_origins import argument_origin
 from .raw_origins import from_parameter, positions_in
@@ -125,44 +126,6 @@ def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaC
                         out.add(fid)
                         changed = True
     return frozenset(out)
-
-
-def _stored(pf: ParsedFile, call: ts.Node) -> bool:
-    """The call's value is kept on a member (`Cls.instance = make()`, `g.prisma ??= make()`)
-    or in a module-level cache the function fills (`const c = make(); cache.set(key, { c })`)."""
-    n = call.parent
-    while n is not None and n.type in ("await_expression", "parenthesized_expression", "as_expression",
-                                       "non_null_expression"):
-        n = n.parent
-    if n is not None and n.type == "variable_declarator":
-        return _cached(pf, n)
-    if n is None or n.type not in ("assignment_expression", "augmented_assignment_expression"):
-        return False
-    left = field(n, "left")
-    return left is not None and left.type in ("member_expression", "subscript_expression")
-
-
-def _cached(pf: ParsedFile, declarator: ts.Node) -> bool:
-    """`const v = …` whose function then hands `v` (alone or in an object) to `.set()` of a
-    module-level Map or cache: kept for later calls, not made anew each time."""
-    name, fn = field(declarator, "name"), pf.enclosing_function(declarator)
-    if name is None or name.type != "identifier" or fn is None \
-            or b".set(" not in pf.source[fn.start_byte:fn.end_byte]:
-        return False
-    named = mention(text(name))
-    stack = [fn]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        head = field(node, "function") if node.type == "call_expression" else None
-        if head is None or head.type != "member_expression" or text(field(head, "property")) != "set":
-            continue
-        holder = field(head, "object")
-        b = pf.resolver.lookup(text(holder), holder) if holder is not None and holder.type == "identifier" else None
-        if b is not None and b.kind == "var" and enclosing(b.node, FUNCTION_TYPES) is None \
-                and named.search(text(field(node, "arguments"))):
-            return True
-    return False
 
 
 _SETTLERS = frozenset({"catch", "then", "finally"})
@@ -324,7 +287,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
             out.append(CallSite(name, None, None, span(call), ctx.build(call), package=package))
             continue
         args = field(call, "arguments")
-        out.append(CallSite(name, ref, local, span(call), ctx.build(call), _stored(pf, call),
+        out.append(CallSite(name, ref, local, span(call), ctx.build(call), stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args), package,
                             discarded=_discarded(call), client_props=_client_props(pf, args),

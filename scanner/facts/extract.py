@@ -118,6 +118,12 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
         return FileFacts(path=path, role=role, grammar=grammar,
                          notes=(("skipped", "skipped: definitions nested too deeply to follow; "
                                  "please report this file's shape to dbaudit"),))
+    except MemoryError:
+        # So must a file whose analysis outgrows the memory a parse worker may take
+        # (collect.cap_worker_memory): the worker lives on for the next file.
+        return FileFacts(path=path, role=role, grammar=grammar,
+                         notes=(("skipped", "skipped: analysing it needed more memory than dbaudit gives one "
+                                 "file; please report this file's shape to dbaudit"),))
     finally:
         if pf is not None:
             pf.close()

@@ -41,6 +41,7 @@ class ParsedFile:
         self.config = config
         self._matches, self.incomplete = run_queries(grammar, self.root)
         self._captures: dict[str, dict[str, list[ts.Node]]] = {}
+        self.memo: dict[tuple, object] = {}  # what a fact module works out once per node of this file
         scope_nodes = None if self.incomplete else [m["scope"][0] for _, m in self._matches["scopes"]]
         self.resolver = Resolver(self.root, config, scope_nodes)
         self.resolver.return_values = lambda: self.captures("returns").get("return.value", [])
@@ -58,6 +59,7 @@ class ParsedFile:
         freed when the facts are built instead of piling up until the garbage collector
         runs: 650,000 objects a documenso scan, 15 % of extraction time."""
         self.resolver.close()
+        self.memo.clear()
 
     def matches(self, name: str) -> list[Match]:
         """The matches of query file `name` (pattern index within the file, captures)."""

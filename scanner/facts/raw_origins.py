@@ -95,9 +95,11 @@ def _remembered(b, resolver: Resolver, depth: int, found: list | None, strict: b
     if got is None:
         memo[k] = (False, ())
         sub: list = []
-        got = memo[k] = (_binding_from_parameter(b, resolver, depth, sub, strict, memo), tuple(sub))
+        # (Each parameter once: a binding whose values name another twice, `x = a + a`, would
+        # otherwise double its list at every step of a chain of assignments.)
+        got = memo[k] = (_binding_from_parameter(b, resolver, depth, sub, strict, memo), tuple(dict.fromkeys(sub)))
     if found is not None:
-        found.extend(got[1])
+        found.extend(p for p in got[1] if p not in found)
     return got[0]
 
 
