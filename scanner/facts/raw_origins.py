@@ -219,13 +219,21 @@ _NOT_NAMES = frozenset({"property_identifier", "comment"})
 def parameter_positions(values: list[ts.Node], found: list) -> tuple[int, ...]:
     """The positions of the parameters of the function around the SQL that `values` are
     computed from (`found`: what `from_parameter` collected for them), when every such value
-    comes from one of them; () otherwise (a closure's or a callback's parameter, which no
-    argument list of a caller shows)."""
+    comes from one of them; () otherwise (a closure's parameter, which no argument list of a
+    caller shows). SQL in a callback written inline (`tables.map(async (t) => …${t}…)`, each
+    function up from it an argument of a call) runs in one execution of the function it is
+    written in, whose callers decide `tables`: positions of that function's parameters
+    (index.owner's function: the rule asks its callers)."""
     if not values or not found:
         return ()
     around = values[0].parent
     while around is not None and around.type not in FUNCTION_TYPES:
         around = around.parent
+    while around is not None and any(fn is not None and fn != around for fn, _ in found) \
+            and inline_argument(around) is not None:
+        around = around.parent
+        while around is not None and around.type not in FUNCTION_TYPES:
+            around = around.parent
     return positions_in(around, found)
 
 

@@ -165,7 +165,7 @@ def _check(ctx: RuleContext):
         traced_safe = bool(flows) and tainted is None \
             and index.own_entry_kind(call.path, call.call.ctx.function) is not None
         args = call.call.args
-        callers = _decided_by_callers(index, FunctionKey(call.path, call.call.ctx.function),
+        callers = _decided_by_callers(index, FunctionKey(call.path, index.owner(call.path, call.call.ctx.function)),
                                       args.raw_param_positions)
         across = _handed_across(index, call.path, sink) if tainted is None and args.raw_param_values else None
         settled = _constants(index, call.path, args.raw_imported)
@@ -188,7 +188,7 @@ def _check(ctx: RuleContext):
             settled = _constants(index, path, frag.imported)
             severity, confidence, evidence = _grade(
                 _without(frag.values, settled), _without(frag.param_values, settled), None,
-                _decided_by_callers(index, FunctionKey(path, frag.function), frag.param_positions))
+                _decided_by_callers(index, FunctionKey(path, index.owner(path, frag.function)), frag.param_positions))
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "
