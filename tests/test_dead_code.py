@@ -82,6 +82,21 @@ def test_a_named_reexport_uses_only_the_names_it_lists(tmp_path):
     assert _dead(tmp_path / "namespace", namespace) == {}
 
 
+def test_a_barrels_reexport_uses_a_name_only_when_something_imports_it(tmp_path):
+    # `export { a, b } from './lib'` passes the names on: `b`, which no module imports from the
+    # barrel (only a test would), is dead. Near misses: `b` imported through a chain of two
+    # barrels, under another name, and the barrel imported whole.
+    lib = "export async function a() { return 1 }\nexport async function b() { return 2 }\n"
+    barrel = "export { a, b } from './lib'\n"
+    files = {"src/lib.ts": lib, "src/index.ts": barrel, "src/main.ts": "import { a } from './index'\na()\n"}
+    assert _dead(tmp_path / "dead", files) == {"src/lib.ts": {2}}
+    chain = {**files, "src/api.ts": "export { b as load } from './index'\n",
+             "src/main.ts": "import { a } from './index'\nimport { load } from './api'\na()\nload()\n"}
+    assert _dead(tmp_path / "chain", chain) == {}
+    whole = {**files, "src/main.ts": "import * as lib from './index'\nlib.a()\n"}
+    assert _dead(tmp_path / "whole", whole) == {}
+
+
 def test_a_module_only_dead_routers_and_scripts_import_never_serves_a_request(tmp_path):
     ctrl = ("import { prisma } from '../db'\n"
             "export async function archive(req: any, res: any) { res.json(await prisma.user.count()) }\n")

@@ -65,14 +65,17 @@ def imported_names(index) -> tuple[set[str], set[str]]:
 def _imported(index) -> tuple[set[str], set[str]]:
     names: set[str] = set()
     whole: set[str] = set()
+    passed: list[tuple[str, str, str]] = []   # (barrel, the name it exports, the name it takes)
     for src, facts in index.files.items():
         specs = [s.module for s in facts.star_exports]
         for e in facts.exports:
             if e.ref.kind == "import" and e.ref.module:
-                # (`export { a } from './x'` uses x's `a`, as an import of it does; `export * as
-                # q from './x'` uses all of x)
+                # (`export * as q from './x'` uses all of x; `export { a } from './x'` passes
+                # x's `a` on, settled below)
                 if e.ref.name in (None, "*"):
                     specs.append(e.ref.module)
+                elif e.ref.origin == "re-export":
+                    passed.append((src, e.exported, e.ref.name))
                 else:
                     names.add(e.ref.name)
         for imp in facts.imports:
@@ -85,6 +88,16 @@ def _imported(index) -> tuple[set[str], set[str]]:
         names.update(used)   # (what Svelte components import)
         if all_of_it:
             whole.add(target)
+    # A barrel's `export { a } from './x'` passes `a` on: it is used when a module imports it
+    # by the barrel's name for it, or imports the barrel whole (tests are not the app: a name
+    # only they import is not used), through any chain of barrels.
+    grown = True
+    while grown:
+        grown = False
+        for barrel, alias, name in passed:
+            if name not in names and (alias in names or barrel in whole):
+                names.add(name)
+                grown = True
     return names, whole
 
 
