@@ -6,6 +6,7 @@ of its result. A function of the same file is settled here; an imported one is r
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import tree_sitter as ts
@@ -187,3 +188,25 @@ def _rejects_unlisted(cond: ts.Node | None, name: str, resolver: Resolver) -> bo
         value = unwrap(ctor_args.named_children[0]) if ctor_args is not None and ctor_args.named_children else None
     return value is not None and value.type == "array" and bool(value.named_children) and all(
         unwrap(c) is not None and unwrap(c).type in ("string", "number") for c in value.named_children)
+
+
+# A negated character class of word characters only: `[^a-zA-Z0-9_]`, `[^\w]`, `[^a-z0-9]`.
+_WORD_CLASS = re.compile(r"\[\^(?:a-z|A-Z|0-9|_|\\w)+\]")
+
+
+def strips_to_word_characters(call: ts.Node) -> bool:
+    """`id.replace(/[^a-zA-Z0-9_]/g, '_')`: every character but letters, digits and `_` is
+    replaced (globally) by such characters or by nothing, so the result is an identifier's
+    text, which can close no quote and start no statement: an identifier sanitiser."""
+    fn = unwrap(field(call, "function"))
+    args = field(call, "arguments")
+    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) not in ("replace", "replaceAll") \
+            or args is None or len(args.named_children) != 2:
+        return False
+    pattern, replacement = (unwrap(a) for a in args.named_children)
+    if pattern is None or pattern.type != "regex" or replacement is None or replacement.type != "string":
+        return False
+    body, flags = field(pattern, "pattern"), field(pattern, "flags")
+    return body is not None and _WORD_CLASS.fullmatch(text(body)) is not None \
+        and flags is not None and "g" in text(flags) \
+        and re.fullmatch(r"""(['"])\w*\1""", text(replacement)) is not None

@@ -15,7 +15,7 @@ from .raw_origins import array_only_holds, assignments, from_parameter, local_fu
 from .scopes import Resolver, _returned_expressions, local_call_arguments
 from .raw_constants import LITERAL_TYPES as _LITERAL_TYPES, const_init as _const_init, \
     const_value as _const_value, allowlist_guarded, constant_parts, imported_call, \
-    local_constant_call
+    local_constant_call, strips_to_word_characters
 
 
 def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
@@ -291,12 +291,13 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
             return True  # arithmetic and comparisons give numbers and booleans
         if op == "&&":   # the left side comes out only when falsy: a primitive
             return _harmless(field(node, "right"), resolver, depth + 1)
-        # `Number(v) || 0`, `a + b`: whichever side comes out is harmless.
+        # `Number(v) || 0`, `a + b`, `'item_' + safe`: whichever side comes out is harmless or constant.
         return op in ("+", "||", "??") and all(_harmless(field(node, k), resolver, depth + 1)
-                                               for k in ("left", "right"))
-    if t == "ternary_expression":
-        return all(safe_fragment(field(node, k), resolver) or _harmless(field(node, k), resolver, depth + 1)
-                   for k in ("consequence", "alternative"))
+                                               or safe_fragment(field(node, k), resolver) for k in ("left", "right"))
+    if t in ("ternary_expression", "template_string"):   # (`item_${sanitised}`: each part)
+        parts = [field(node, k) for k in ("consequence", "alternative")] if t == "ternary_expression" \
+            else [c.named_children[0] for c in node.named_children if c.type == "template_substitution"]
+        return all(safe_fragment(p, resolver) or _harmless(p, resolver, depth + 1) for p in parts)
     if t == "member_expression" and text(field(node, "property")) == "length":
         return True
     if t == "member_expression" and unwrap(field(node, "object")) is not None \
@@ -314,7 +315,7 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
             return True
         if fn is not None and fn.type == "member_expression":
             prop = text(field(fn, "property"))
-            if prop in _HARMLESS_METHODS:
+            if prop in _HARMLESS_METHODS or strips_to_word_characters(node):
                 return True
             if prop == "join":  # `ids.join(",")` of numbers
                 return _harmless(field(fn, "object"), resolver, depth + 1)
