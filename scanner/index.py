@@ -228,7 +228,7 @@ class ProjectIndex:
     def _argument_client(self, path: str, fid: int, index: int, depth: int = 0) -> ClientRef:
         """Parameter `index` of function `fid` is a client when every resolved caller (any
         file) passes a client in its place (`doWork(tx)`, `syncUser(prisma, id)`)."""
-        return self._callers_hand(path, fid, lambda site: dict(site.client_args).get(index), "parameter", depth)
+        return self._callers_hand(path, fid, lambda _, site: dict(site.client_args).get(index), "parameter", depth)
 
     def _callers_hand(self, path: str, fid: int, pick, what: str, depth: int = 0) -> ClientRef:
         """A client when every resolved caller of function `fid` hands one where `pick(site)`
@@ -239,7 +239,7 @@ class ProjectIndex:
             if depth <= _GIVEN_DEPTH else []
         passed = []
         for caller, site in sites:
-            arg = pick(site)
+            arg = pick(caller, site)
             settled = self.resolve_ref(caller, arg) if arg is not None and arg.kind == "import" else arg
             if settled is None or settled.kind != "client":
                 return ClientRef("none")
@@ -511,10 +511,25 @@ class ProjectIndex:
                 known = self._argument_client(path, fid, index, depth)
             else:
                 known = self._callers_hand(
-                    path, fid, lambda site: next((r for i, k, r in site.client_props if i == index and k == key),
-                                                 None), "property", depth)
+                    path, fid, lambda caller, site: self._handed_property(caller, site, index, key, depth),
+                    "property", depth)
             self._given_cache[slot] = known
         return known
+
+    def _handed_property(self, caller: str, site, index: int, key: str, depth: int) -> ClientRef | None:
+        """What a call hands in property `key` of argument `index`: an object literal's value
+        (`{ db: tx }`), or, for a parameter of the caller handed on whole (`splitDemand(ctx)`),
+        what the caller's own callers put in that property of it."""
+        props = site.client_props
+        named = next((r for i, k, r in props if i == index and k == key), None)
+        if named is not None:
+            return named
+        whole = next((r for i, k, r in props if i == index and k == "*"), None)
+        if whole is None or whole.given is None:
+            return None
+        fid, position, _ = whole.given
+        got = self._given_client(caller, (fid, position, key), depth + 1)
+        return got if got.kind == "client" else None
 
     def importers(self, path: str) -> set[str]:
         """The scanned files that import `path` or re-export from it (`export … from`,

@@ -327,10 +327,20 @@ def _event(name: str, args: ts.Node | None) -> str | None:
 
 
 def _client_props(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, str, ClientRef], ...]:
-    """Properties of object-literal arguments naming a client: `{ prisma: tx }`, `{ tx }`."""
-    if args is None or args.type != "arguments" or b"{" not in args.text:
+    """Properties of object-literal arguments naming a client: `{ prisma: tx }`, `{ tx }`; and
+    key "*" for a parameter of the calling function handed on whole (`splitDemand(ctx, id)` in
+    `f(ctx: Ctx)`): the callee's `ctx.db` is this function's, which its callers fill."""
+    if args is None or args.type != "arguments":
         return ()
     out = []
+    for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
+        a = unwrap(a)
+        b = pf.resolver.lookup(text(a), a) if a is not None and a.type == "identifier" else None
+        given = given_by_caller(pf, a) if b is not None and b.kind == "param" and not b.path else None
+        if given is not None:
+            out.append((i, "*", ClientRef("none", "a parameter handed on whole", given=given)))
+    if b"{" not in args.text:
+        return tuple(out)
     for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
         a = unwrap(a)
         if a is None or a.type != "object":
