@@ -2,7 +2,12 @@
 written as a function that returns literals, or rows of a literal map (`getTableInfo(type)`
 returning `{ table: "Usage", total: "totalX" }`), read through a destructuring or a member
 of its result. A function of the same file is settled here; an imported one is recorded as
-(module, name) for the index to settle through FunctionFact.returns_constant."""
+(module, name) for the index to settle through FunctionFact.returns_constant.
+
+Also allow-lists without a function: a chain of reads into a `const` literal map whatever its
+keys (`constant_parts`), a parameter a statement before the SQL tests against literals and
+turns away otherwise (`allowlist_guarded`), and an identifier sanitiser written in place
+(`strips_to_word_characters`)."""
 
 from __future__ import annotations
 
@@ -98,7 +103,6 @@ def imported_call(node: ts.Node, resolver: Resolver) -> tuple[str, str] | None:
     if b is None or b.kind != "import" or not b.module or b.imported in (None, "*"):
         return None
     return b.module, b.imported
-
 
 
 _READS = ("member_expression", "subscript_expression")
