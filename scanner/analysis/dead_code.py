@@ -300,7 +300,8 @@ def _unnamed_classes(index) -> list:
     `export { Plans } from './plans'` uses nothing): nothing constructs, extends, injects or
     reads the class, so none of its methods runs. Left alone beside templates the scan does not
     parse (they may construct it) and in a package that publishes an API."""
-    if _templates_import(index) or scanned_sources(index) is None:
+    sources = None if _templates_import(index) else scanned_sources(index)
+    if sources is None:
         return []
     declared: dict[bytes, list[tuple[str, object]]] = {}
     for path in sorted(index.files):
@@ -310,7 +311,7 @@ def _unnamed_classes(index) -> list:
         owners = {fn.class_name for fn in facts.functions if fn.class_name}
         if not owners:
             continue
-        plain = {m.group("name").decode() for m in _PLAIN_CLASS.finditer(scanned_sources(index)[path])
+        plain = {m.group("name").decode() for m in _PLAIN_CLASS.finditer(sources[path])
                  if not (m.group("before") or b"").lstrip().startswith(b"@")}
         # A class one of whose methods a framework runs (a route, a schedule) is the framework's
         # to construct.
@@ -323,7 +324,6 @@ def _unnamed_classes(index) -> list:
     if not declared:
         return []
     seen = dict.fromkeys(declared, 0)   # (names drop out once named twice: most are, early)
-    sources = scanned_sources(index)
     texts = ((p, sources[p]) for p in index.files)
     for path, text_ in (*texts, *((None, t) for t in template_texts(index))):
         names = [n for n in seen if n in text_]

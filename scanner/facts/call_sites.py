@@ -335,14 +335,12 @@ def _client_props(pf: ParsedFile, args: ts.Node | None) -> tuple[tuple[int, str,
     out = []
     for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
         a = unwrap(a)
-        b = pf.resolver.lookup(text(a), a) if a is not None and a.type == "identifier" else None
-        given = given_by_caller(pf, a) if b is not None and b.kind == "param" and not b.path else None
-        if given is not None:
-            out.append((i, "*", ClientRef("none", "a parameter handed on whole", given=given)))
-    if b"{" not in args.text:
-        return tuple(out)
-    for i, a in enumerate(c for c in args.named_children if c.type != "comment"):
-        a = unwrap(a)
+        if a is not None and a.type == "identifier":
+            b = pf.resolver.lookup(text(a), a)
+            given = given_by_caller(pf, a) if b is not None and b.kind == "param" and not b.path else None
+            if given is not None:
+                out.append((i, "*", ClientRef("none", "a parameter handed on whole", given=given)))
+            continue
         if a is None or a.type != "object":
             continue
         for prop in a.named_children:

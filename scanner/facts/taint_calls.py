@@ -131,7 +131,8 @@ class TaintCalls:
     def _note_copy(self, bk: tuple, taint: Taint | None, value: ts.Node | None) -> None:
         """Binding `bk` is assigned `value`: a plain copy of a tainted name (`b = a`) holds the
         same value as it; a name assigned again holds another, no copy nor copied any more."""
-        self.copies = {k: o for k, o in self.copies.items() if bk not in (k, o)}
+        if self.copies:   # (every declaration and assignment comes here; most files copy nothing)
+            self.copies = {k: o for k, o in self.copies.items() if bk not in (k, o)}
         source = _unwrap(value)
         origin = self._binding_key(text(source), source) \
             if taint is not None and source is not None and source.type == "identifier" else None
