@@ -18,6 +18,7 @@ gc.set_threshold(100_000, 50, 100)
 from . import __version__
 from .config import SCOPES, ConfigError, load_config
 from .discover import is_source_name
+from .facts.extract import DEBUG_ENV
 from .baseline import BaselineError
 from .findings import Severity, merged
 from .history.errors import HistoryError
@@ -122,6 +123,8 @@ def _print_traceback() -> None:
 
 
 def _run(fn, debug: bool):
+    if debug:
+        os.environ[DEBUG_ENV] = "1"   # parse workers inherit it
     try:
         return fn()
     except (ConfigError, UnknownRule, InputError, BaselineError, GitDiffError, HistoryError) as e:

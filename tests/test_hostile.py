@@ -220,3 +220,26 @@ def test_a_chain_of_assignments_naming_a_value_twice_lists_its_parameter_once():
     found: list = []
     assert from_parameter(last, pf.resolver, 0, found, memo={})
     assert [i for _, i in found] == [0]
+
+
+def test_a_defect_met_in_one_file_skips_that_file_with_a_note(tmp_path, monkeypatch):
+    # A bug dbaudit meets in one file's analysis (once: a helper reading `request.nextUrl`
+    # stopped every scan of its repository) costs that file, named in a note, not the scan;
+    # with --debug it raises, for its traceback.
+    from scanner.facts import extract as X
+    real = X.extract
+
+    def extract(pf):
+        if pf.path == "src/odd.ts":
+            raise ValueError("not enough values to unpack")
+        return real(pf)
+    monkeypatch.setattr(X, "extract", extract)
+    monkeypatch.delenv(X.DEBUG_ENV, raising=False)
+    make_tree(tmp_path, {"src/db.ts": CLIENT_TS, "src/load.ts": HEAD + loop("load"), "src/odd.ts": HEAD + loop("odd")})
+    report = scan_report(tmp_path)
+    [(kind, _, message)] = warnings_of(report, "src/odd.ts")
+    assert kind == "skipped" and "ValueError: not enough values to unpack" in message and "--debug" in message
+    assert lines_of(report, "src/load.ts") == [4] and lines_of(report, "src/odd.ts") == []
+    monkeypatch.setenv(X.DEBUG_ENV, "1")
+    with pytest.raises(ValueError):
+        X.extract_facts("src/odd.ts", "lib", (HEAD + loop("odd")).encode(), engine.client_config(load_config(tmp_path)))

@@ -129,11 +129,12 @@ def querying_functions(functions: tuple[FunctionFact, ...], calls: tuple[PrismaC
 
 
 _SETTLERS = frozenset({"catch", "then", "finally"})
-# Calls that hand work to the platform to finish after the response (Vercel, Next.js).
 # What runs a callback after the current call has returned (and its response gone): the
-# platform's `waitUntil` / `after`, and Node's `setImmediate` / `process.nextTick` /
-# `queueMicrotask`. No caller waits for what such work does.
-AFTER_RESPONSE = frozenset({"waitUntil", "after", "setImmediate", "nextTick", "queueMicrotask"})
+# platform's `waitUntil` / `after`, Node's `setImmediate` / `process.nextTick` /
+# `queueMicrotask`, and the timers `setTimeout` / `setInterval`, which drop what the callback
+# returns. No caller waits for what such work does.
+AFTER_RESPONSE = frozenset({"waitUntil", "after", "setImmediate", "nextTick", "queueMicrotask",
+                            "setTimeout", "setInterval"})
 
 
 def _discarded(call: ts.Node) -> bool:

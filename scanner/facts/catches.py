@@ -43,7 +43,24 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
     first = block.named_children[0] if block is not None and block.named_children else None
     if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
         return short(first, 160)
-    return _doc_intent(stmt)
+    return _enclosing_intent(stmt) or _doc_intent(stmt)
+
+
+def _enclosing_intent(stmt: ts.Node) -> str:
+    """A comment right above a statement of the same function that holds `stmt` (an `if`, a
+    loop, a block), when its words say failures are let pass (`// External, best-effort
+    fan-out` above `if (won) { await notify(id).catch(() => {}) }`): the author's word on a
+    block covers the work written in it. Any comment would be too much here: one above an
+    `if` usually says what the branch does, not how its failures are meant."""
+    n = stmt.parent
+    while n is not None and n.type not in FUNCTION_TYPES:
+        before = n.prev_sibling if n.parent is not None and n.parent.type == "statement_block" else None
+        if before is not None and before.type == "comment" and before.end_point[0] >= n.start_point[0] - 1:
+            said = TOLERATED.search(text(before))
+            if said is not None:
+                return f"a comment on the enclosing statement: \u201c{said.group(0)}\u201d"
+        n = n.parent
+    return ""
 
 
 def _doc_intent(stmt: ts.Node) -> str:

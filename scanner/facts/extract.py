@@ -3,6 +3,7 @@ extractors of this package decide what they mean, each over the one `ParsedFile`
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from .. import parse as P
@@ -101,6 +102,11 @@ def extract(pf: ParsedFile) -> FileFacts:
     )
 
 
+# Set by `--debug` (cli.py): a defect met in a file raises, for its traceback, instead of
+# skipping the file with a note.
+DEBUG_ENV = "DBAUDIT_DEBUG"
+
+
 def extract_facts(path: str, role: str, source: bytes, client_config: ClientConfig) -> FileFacts:
     tree, grammar = P.parse_source(path, source)
     # A tree of fewer nodes than the limit cannot nest deeper than it: no need to sample.
@@ -124,6 +130,12 @@ def extract_facts(path: str, role: str, source: bytes, client_config: ClientConf
         return FileFacts(path=path, role=role, grammar=grammar,
                          notes=(("skipped", "skipped: analysing it needed more memory than dbaudit gives one "
                                  "file; please report this file's shape to dbaudit"),))
+    except Exception as e:  # noqa: BLE001 - a defect met in one file must cost that file, not the scan
+        if os.environ.get(DEBUG_ENV):
+            raise
+        return FileFacts(path=path, role=role, grammar=grammar,
+                         notes=(("skipped", f"skipped: dbaudit failed on this file ({type(e).__name__}: "
+                                 f"{str(e)[:120]}); please report it (rerun with --debug for the traceback)"),))
     finally:
         if pf is not None:
             pf.close()

@@ -223,7 +223,8 @@ class TaintValues:
                 src = container[prop]
                 return Taint(src, src in _WHOLE_SOURCES, False, (TaintStep(_line(node), short(node, 60)),),
                              self.fid(node))
-        if prop == "searchParams" and (member_chain(obj) or "").endswith("nextUrl"):
+        # (Only request input: followed from a parameter, `req.nextUrl` is that parameter's.)
+        if self.mode == "request" and prop == "searchParams" and (member_chain(obj) or "").endswith("nextUrl"):
             return Taint("search-params", False, False, (TaintStep(_line(node), short(node, 60)),),
                          self.fid(node))
         return None
