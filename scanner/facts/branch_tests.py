@@ -71,7 +71,7 @@ def test_of(node: ts.Node | None) -> str | None:
     if node.type == "unary_expression" and text(field(node, "operator")) == "!":
         inner = test_of(field(node, "argument"))
         return negate_test(inner) if inner is not None else None
-    if node.type in ("identifier", "member_expression") or _pure_query(node):
+    if node.type in ("identifier", "member_expression", "subscript_expression") or _pure_query(node):
         return compact(node)
     return None
 

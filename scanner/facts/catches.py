@@ -47,20 +47,32 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
 
 
 def _enclosing_intent(stmt: ts.Node) -> str:
-    """A comment right above a statement of the same function that holds `stmt` (an `if`, a
-    loop, a block), when its words say failures are let pass (`// External, best-effort
-    fan-out` above `if (won) { await notify(id).catch(() => {}) }`): the author's word on a
-    block covers the work written in it. Any comment would be too much here: one above an
-    `if` usually says what the branch does, not how its failures are meant."""
-    n = stmt.parent
+    """A comment heading the paragraph of `stmt`, or of a statement of the same function that
+    holds it (an `if`, a loop, a block), when its words say failures are let pass: the author's
+    word on a block covers the work written in it (`// External, best-effort fan-out` above
+    `if (won) { await notify(id).catch(() => {}) }`), and a comment heads the statements written
+    under it with no blank line between (`// Best-effort: sync both sides` above two `.catch()`
+    calls). Any comment would be too much here: one above an `if` usually says what the branch
+    does, not how its failures are meant."""
+    n = stmt
     while n is not None and n.type not in FUNCTION_TYPES:
-        before = n.prev_sibling if n.parent is not None and n.parent.type == "statement_block" else None
-        if before is not None and before.type == "comment" and before.end_point[0] >= n.start_point[0] - 1:
-            said = TOLERATED.search(text(before))
-            if said is not None:
-                return f"a comment on the enclosing statement: \u201c{said.group(0)}\u201d"
+        heading = _paragraph_heading(n) if n.parent is not None and n.parent.type == "statement_block" else None
+        said = TOLERATED.search(text(heading)) if heading is not None else None
+        if said is not None:
+            return f"the comment heading the statements that hold it: \u201c{said.group(0)}\u201d"
         n = n.parent
     return ""
+
+
+def _paragraph_heading(n: ts.Node) -> ts.Node | None:
+    """The comment that opens the run of statements `n` ends, each on the line after the one
+    before it (no blank line between), or None."""
+    cur, prev = n, n.prev_sibling
+    while prev is not None and prev.end_point[0] >= cur.start_point[0] - 1:
+        if prev.type == "comment" and not _TOOL_COMMENT.match(text(prev)):
+            return prev   # (a tool's directive, `// eslint-disable-next-line`, heads nothing)
+        cur, prev = prev, prev.prev_sibling
+    return None
 
 
 def _doc_intent(stmt: ts.Node) -> str:

@@ -376,14 +376,44 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
         return None
     owner = FunctionKey(first.path, index.owner(first.path, first.ctx.function))
     for b in first.ctx.branches:
-        if b.kind != "if" or any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
+        if b.kind not in ("if", "nullish") or any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
             continue  # (a second write in the same arm runs only when nothing was found: a rerun skips it)
         missing = _missing_tests(b.tests)
-        found = next((c for c in index.calls_by_function.get(owner, ()) if c.kind == "read"
-                      and c.model == first.model and c.call.ctx.end <= b.start
-                      and (c.call.result in missing or c.call.assigned_to in missing)), None)
+        reads = [c for c in index.calls_by_function.get(owner, ()) if c.kind == "read" and c.call.ctx.end <= b.start]
+        found = next((c for c in reads if c.model == first.model
+                      and (c.call.result in missing or c.call.assigned_to in missing)), None) \
+            or _found_through_relation(first, reads, missing, index)
         if found is not None:
             return found
+    return None
+
+
+def _found_through_relation(first: Write, reads, missing: set[str], index: ProjectIndex):
+    """The lookup of a parent row that loads the created model through its relation field
+    (`const user = await prisma.user.findFirst({ include: { client: true } })`, then `let client =
+    user.client; if (!client) client = await prisma.client.create(…)`; of a list relation, its
+    first row: `seller.warehouses[0] ?? await prisma.warehouse.create(…)`): a rerun finds,
+    through the parent, the row a failed run created."""
+    target = index.schema.by_client_name(first.model) if index.schema is not None else None
+    if target is None:
+        return None
+    lines = source_lines(index, first.path)
+    for c in reads:
+        parent = index.schema.by_client_name(c.model) if c.model else None
+        name = c.call.result or c.call.assigned_to
+        if parent is None or not name:
+            continue
+        read = b"\n".join(lines[c.call.span.line - 1:c.call.span.end_line]).decode("utf-8", "replace")
+        after = b"\n".join(lines[c.call.span.end_line:first.span.line]).decode("utf-8", "replace")
+        for f in parent.fields:
+            if not (f.is_relation and f.type == target.name) \
+                    or re.search(rf"\b{re.escape(f.name)}\s*:\s*(?:true|\{{)", read) is None:
+                continue   # (a relation the read does not load is always missing)
+            member = f"{name}.{f.name}" + ("[0]" if f.is_list else "")   # (of a list, its first row)
+            aliases = {m.group(1) for m in re.finditer(
+                rf"\b(?:let|const|var)\s+([\w$]+)\s*(?::[^=]+)?=\s*{re.escape(member)}\s*[;\n]", after)}
+            if member in missing or aliases & missing:
+                return c
     return None
 
 
