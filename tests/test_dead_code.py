@@ -110,6 +110,25 @@ def test_a_module_only_dead_routers_and_scripts_import_never_serves_a_request(tm
     assert _dead(tmp_path / "live", {**files, "src/server.ts": app}) == {}
 
 
+def test_a_fastify_plugin_nothing_registers_serves_no_request(tmp_path):
+    # Fastify mounts a plugin only where code imports it (`app.register(adminRoutes)`), like an
+    # Express router; `@fastify/autoload` registers a folder's plugins by their paths.
+    plugin = ("import { FastifyInstance } from 'fastify'\nimport { prisma } from '../db'\n"
+              "export async function adminRoutes(fastify: FastifyInstance) {\n"
+              "  fastify.get('/admin/users', async () => prisma.user.findMany({ take: 10 }))\n}\n")
+    app = ("import Fastify from 'fastify'\nimport { prisma } from './db'\nconst app = Fastify()\n"
+           "app.get('/health', async () => prisma.user.count())\napp.listen({ port: 3000 })\n")
+    files = {"src/routes/admin.ts": plugin, "src/server.ts": app}
+    assert _dead(tmp_path / "dead", files) == {"src/routes/admin.ts": {1}}
+    # Near misses: the app registers it, or loads the folder with @fastify/autoload.
+    registered = app.replace("const app", "import { adminRoutes } from './routes/admin'\nconst app") \
+        + "app.register(adminRoutes)\n"
+    assert _dead(tmp_path / "registered", {**files, "src/server.ts": registered}) == {}
+    autoload = app.replace("const app", "import AutoLoad from '@fastify/autoload'\nconst app") \
+        + "app.register(AutoLoad, { dir: `${__dirname}/routes` })\n"
+    assert _dead(tmp_path / "autoload", {**files, "src/server.ts": autoload}) == {}
+
+
 def test_routes_and_entry_points_are_never_dead(tmp_path):
     route = ("import { prisma } from '@/db'\n"
              "export async function GET() { return Response.json(await prisma.user.count()) }\n"

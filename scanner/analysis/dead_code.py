@@ -202,8 +202,11 @@ def _named_only_by(index, name: str, calls: int) -> bool:
     return seen == calls + 1
 
 
-# What builds an Express or Koa router, and what makes a module the app itself.
-_ROUTER = re.compile(rb"\bRouter\s*\(")
+# What builds an Express or Koa router, or declares a Fastify plugin (a function of the
+# `FastifyInstance` it registers routes on), and what makes a module the app itself.
+_ROUTER = re.compile(rb"\bRouter\s*\(|\bFastify(?:Instance|PluginAsync|PluginCallback)\b")
+# Fastify's folder loader registers every plugin module of a folder by its path.
+_AUTOLOAD = re.compile(rb"['\"](?:@fastify/autoload|fastify-autoload)['\"]")
 SERVER_START = re.compile(rb"\.listen\s*\(|\bcreateServer\s*\(|\bserverless\s*\(")
 
 
@@ -213,7 +216,9 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
     path a source file spells: Express and Koa mount a router only where code imports it
     (`app.use('/x', router)`), never by its file's path. Left alone: the app module itself
     (it listens), and every module when some file reads a folder (`readdirSync`), the way
-    route autoloaders do (a folder read beside a `require(`/`import(` outside scripts)."""
+    route autoloaders do (a folder read beside a `require(`/`import(` outside scripts), or uses
+    Fastify's `@fastify/autoload`. A Fastify plugin (`export async function routes(fastify:
+    FastifyInstance)`) is mounted only where code imports it too (`app.register(routes)`)."""
     candidates = [p for p, f in index.files.items() if not f.parse_errors and not index.importers(p)
                   and (f.role == "http-router" or f.role == "lib" and _registers_handlers(f))]
     if not candidates or _templates_import(index):
@@ -222,7 +227,7 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
     if sources is None:
         return []
     if any(b"readdir" in src and (b"require(" in src or b"import(" in src) and index.files[p].role != "script"
-           for p, src in sources.items()):
+           or _AUTOLOAD.search(src) for p, src in sources.items()):
         return []
     out = []
     for path in candidates:
@@ -237,8 +242,8 @@ def _unmounted_routers(index) -> list[tuple[str, int, str]]:
         if any(named.search(s) for p, s in sources.items() if p != path):
             continue   # (a require the facts do not bind, `app.use(require('./x'))`, may load it)
         out.append((path, src.count(b"\n") + 1,
-                    f"no module of the scan imports {path}, which builds a router: its routes are "
-                    "mounted nowhere (dead code)"))
+                    f"no module of the scan imports {path}, which builds a router or declares a Fastify "
+                    "plugin: its routes are mounted nowhere (dead code)"))
     return out
 
 
