@@ -552,6 +552,10 @@ class ProjectIndex:
         which reads them from disk, lazily: only for a module no scanned file imports)."""
         return self._test_loads.of(path)
 
+    def test_paths(self) -> frozenset[str]:
+        """The test files and test runner configs of the repository (test_loads.py)."""
+        return self._test_loads.paths()
+
     def imported_by_seeds(self, path: str) -> list[str]:
         """The out-of-scope seed files that import `path` (read from disk, lazily)."""
         return self._seed_loads.of(path)

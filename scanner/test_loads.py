@@ -34,6 +34,10 @@ class TestLoads:
         self._resolve = resolve
         self._memo: dict[str, list[str]] = {}
 
+    def paths(self) -> frozenset[str]:
+        """The test files and test runner configs: what runs only under a test runner."""
+        return frozenset((*self._configs, *(sf.path for sf in self._test_files)))
+
     def of(self, path: str) -> list[str]:
         if path not in self._memo:
             self._memo[path] = self._aliasing_configs(path) + self._importing_tests(path)

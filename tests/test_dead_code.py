@@ -346,6 +346,19 @@ def test_a_library_module_nothing_loads_is_dead(tmp_path):
     assert _dead(tmp_path, _app(**{"src/jobs/scheduler.ts": SCHEDULER})) == {"src/jobs/scheduler.ts": {1}}
 
 
+def test_a_library_module_only_tests_import_is_dead(tmp_path):
+    # A test runs the module under the test runner, never on a request: it is dead in production,
+    # and the test naming its file is no mention. Near miss: a package.json script names it.
+    spec = "import { sweep } from '../src/jobs/scheduler'\ntest('sweeps', async () => { await sweep() })\n"
+    files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "tests/scheduler.test.ts": spec})
+    assert _dead(tmp_path / "tested", files) == {"src/jobs/scheduler.ts": {1}}
+    from scanner.analysis.unloaded_modules import unloaded_modules
+    index = scan_dir(str(tmp_path / "tested" / "app")).index
+    assert "only tests do" in unloaded_modules(index, False)[0][2]
+    script = {**files, "package.json": '{"name": "app", "scripts": {"sweep": "tsx src/jobs/scheduler.ts"}}'}
+    assert _dead(tmp_path / "script", script) == {}
+
+
 def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
     loaders = {
         "import": "export const load = (f: string) => import(`./jobs/${f}`)\n",

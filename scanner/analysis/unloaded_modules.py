@@ -2,9 +2,9 @@
 
 A module whose top level only declares (facts/module_traits.py: no statement, no top-level
 `await`, no class a framework could find by itself) does nothing until something imports it.
-When no scanned module, test, test config or seed imports it, and no file of the repository
-(package.json scripts, serverless.yml, a Dockerfile, docs, another source) names its file, it
-never runs. Left alone: the modules of a package where some module loads modules by a path
+When no scanned module or seed imports it, and no file of the repository (package.json
+scripts, serverless.yml, a Dockerfile, docs, another source; not a test) names its file, it
+never runs in production: a test that imports it runs it under the test runner only. Left alone: the modules of a package where some module loads modules by a path
 computed at run time (a folder loader, `require-all`; it reaches its own package and those
 below it, not a sibling package of a monorepo; a template naming a data file, `${locale}.json`,
 loads none), and the modules a source glob some module writes may match (a framework's
@@ -62,14 +62,18 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     sources = scanned_sources(index)
     if sources is None:
         return []
-    candidates = [p for p in nested if not files[p].parse_errors and not index.imported_by_tests(p)
+    candidates = [p for p in nested if not files[p].parse_errors
                   and not index.imported_by_seeds(p) and not publishes_api(index, p)]
     if not candidates:
         return []
-    named = _named_stems(index, {p: _stem(p) for p in candidates}, sources)
+    # (A test that imports the module runs it under the test runner only: a test naming its
+    # file does not count as a mention.)
+    tested = {p for p in candidates if index.imported_by_tests(p)}
+    named = _named_stems(index, {p: _stem(p) for p in candidates}, sources, skip=index.test_paths())
     return [(p, sources[p].count(b"\n") + 1,
-             f"no module of the scan imports {p}, and no file of the repository names it: a module that "
-             "only declares runs only when imported (dead code)")
+             f"no module of the scan imports {p}" + (", only tests do" if p in tested else
+                                                     ", and no file of the repository names it")
+             + ": a module that only declares runs only when imported (dead code)")
             for p in candidates if p not in named]
 
 
@@ -180,7 +184,7 @@ def _scanned_file(index, home: str, entry: str) -> str | None:
     return rel if rel in index.files else None
 
 
-def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes]) -> set[str]:
+def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes], skip=frozenset()) -> set[str]:
     """The candidate paths whose file's name another file of the repository spells as a whole
     word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
     whose folder a file other than prose names whole: every text file but dependencies, build
@@ -194,6 +198,8 @@ def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes]) -> set
         for name in names:
             full = os.path.join(folder, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if rel in skip:
+                continue
             data = sources.get(rel)
             try:
                 if (len(data) if data is not None else os.path.getsize(full)) > _MAX_TEXT:

@@ -53,6 +53,16 @@ def _one_of(node: ts.Node) -> str | None:
     return "||".join(tests) if len(values) == 1 else None
 
 
+def missing_names(tests: tuple[str, ...]) -> set[str]:
+    """The values an arm's tests say hold nothing: `!user`, `user===null`, `undefined===user`."""
+    out = {t[1:] for t in tests if t.startswith("!") and "=" not in t}
+    for t in tests:
+        a, sep, b = t.partition("===")
+        if sep and {a, b} & {"null", "undefined"}:
+            out.add(b if a in ("null", "undefined") else a)
+    return out
+
+
 def test_of(node: ts.Node | None) -> str | None:
     """`a !== b` as `a!==b` (sides sorted, so `b != a` is the same test), `!a`, `a`, and
     `"a"===x||"b"===x` for a value tested against several literals."""

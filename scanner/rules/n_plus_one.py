@@ -13,7 +13,7 @@ import re
 
 from ..facts.entries import a_kind, entry_kind
 from ..facts.argument_origins import IMPORTED
-from ..facts.branch_tests import test_names
+from ..facts.branch_tests import missing_names, test_names
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.nodes import mention
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER, UPDATE_OPS
@@ -536,6 +536,11 @@ def _check(ctx: RuleContext):
                                            f"(`where` tests `{guarded}`, `data` changes it by that item's amount): "
                                            "a check-and-set per row, which one batched statement cannot make "
                                            "for amounts that differ", *evidence)
+        once = _created_once(index, call, loop)
+        if once is not None:
+            confidence, evidence = "low", (f"{call.label}() runs only when {once[0]}() (line {once[1]}) found no "
+                                           "row, and that lookup pins only constants: the first item creates the "
+                                           "row, every later one finds it, so it runs once per loop at most",)
         walk = _chain_walk(call, loop) or _level_walk(index, call, loop)
         outer = site.loops[site.loops.index(loop) + 1:]
         if walk and not any(_collection_loop(l) for l in outer):
@@ -550,6 +555,36 @@ def _check(ctx: RuleContext):
             confidence=confidence, evidence=evidence,
         )
     yield from _across_functions(ctx)
+
+
+# `where: { … }` of a lookup, and a value written out in it (a string, number, boolean or null).
+_WHERE = re.compile(r"\bwhere\s*:\s*\{([^{}]*)\}")
+_LITERAL_PAIR = re.compile(r"""^\s*[\w$'"]+\s*:\s*(?:'[^']*'|"[^"]*"|-?\d[\d.]*|true|false|null)\s*$""")
+
+
+def _created_once(index: ProjectIndex, call: PrismaCall, loop: LoopFrame) -> tuple[str, int] | None:
+    """(label, line) of the lookup of a get-or-create written in the loop: the create runs only
+    in an arm whose test says a lookup of the same model, made earlier in the same iteration,
+    found nothing (`let account = await findFirst({ where: { name: 'Cashbox' } }); if (!account)
+    account = await create(…)`), and that lookup's `where` pins only values written out, which
+    no item chooses: the first iteration creates the row, every later one finds it."""
+    if call.operation != "create" or call.model is None:
+        return None
+    owner = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
+    for b in call.call.ctx.branches:
+        if b.kind not in ("if", "nullish") or not (loop.start <= b.start and b.end <= loop.end):
+            continue
+        missing = missing_names(b.tests)
+        for c in index.calls_by_function.get(owner, ()):
+            ctx = c.call.ctx
+            if c.kind != "read" or c.model != call.model or not (loop.start <= ctx.start and ctx.end <= b.start) \
+                    or not ({c.call.result, c.call.assigned_to} & missing):
+                continue
+            where = _WHERE.search(c.call.text)
+            pairs = [p for p in where.group(1).split(",") if p.strip()] if where is not None else []
+            if pairs and all(_LITERAL_PAIR.match(p) for p in pairs):
+                return f"{c.label}", c.line
+    return None
 
 
 def _checked_counter(call: PrismaCall) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.branch_tests import negate_test
+from ..facts.branch_tests import missing_names, negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
 from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
@@ -358,16 +358,6 @@ def _consumed(first: Write, w: Write, schema) -> str | None:
     return _expiry_field(schema, first.model)
 
 
-def _missing_tests(tests: tuple[str, ...]) -> set[str]:
-    """The variables an if arm's tests say hold nothing: `!user`, `user===null`, `undefined===user`."""
-    out = {t[1:] for t in tests if t.startswith("!") and "=" not in t}
-    for t in tests:
-        a, sep, b = t.partition("===")
-        if sep and {a, b} & {"null", "undefined"}:
-            out.add(b if a in ("null", "undefined") else a)
-    return out
-
-
 def _found_or_created(first: Write, w: Write, index: ProjectIndex):
     """Find-or-create: `let user = await prisma.user.findFirst(…); if (!user) user = await
     prisma.user.create(…)`, then a second write outside that arm, which runs whether the row was
@@ -378,7 +368,7 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
     for b in first.ctx.branches:
         if b.kind not in ("if", "nullish") or any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
             continue  # (a second write in the same arm runs only when nothing was found: a rerun skips it)
-        missing = _missing_tests(b.tests)
+        missing = missing_names(b.tests)
         reads = [c for c in index.calls_by_function.get(owner, ()) if c.kind == "read" and c.call.ctx.end <= b.start]
         found = next((c for c in reads if c.model == first.model
                       and (c.call.result in missing or c.call.assigned_to in missing)), None) \
