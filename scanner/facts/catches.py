@@ -43,7 +43,41 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
     first = block.named_children[0] if block is not None and block.named_children else None
     if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
         return short(first, 160)
-    return _enclosing_intent(stmt) or _doc_intent(stmt)
+    return _enclosing_intent(stmt) or _doc_intent(stmt) or _module_intent(stmt)
+
+
+# What ends a module's header: its first export, function or class.
+_MODULE_BODY = frozenset({"export_statement", "function_declaration", "generator_function_declaration",
+                          "class_declaration", "abstract_class_declaration"})
+
+
+def _module_intent(stmt: ts.Node) -> str:
+    """A comment of the module's header (its top level before the first export, function or
+    class) that stands alone (a blank line, or nothing, after it: a note on the module, not the
+    doc of the statement below) whose words say failures are let pass (`// Upload a conversion
+    to Google Ads. Best-effort; never throws.`): the author's word on the module covers the
+    catches written in it."""
+    root = stmt
+    while root.parent is not None:
+        root = root.parent
+    kids, i = root.named_children, 0
+    while i < len(kids):
+        if kids[i].type in _MODULE_BODY:
+            return ""   # (past the header: a note further down speaks for the code around it)
+        if kids[i].type != "comment":
+            i += 1
+            continue
+        j = i   # (a run of `//` lines, one under the other, is one comment)
+        while j + 1 < len(kids) and kids[j + 1].type == "comment" \
+                and kids[j + 1].start_point[0] <= kids[j].end_point[0] + 1:
+            j += 1
+        nxt = kids[j + 1] if j + 1 < len(kids) else None
+        run = " ".join(text(c) for c in kids[i:j + 1] if not _TOOL_COMMENT.match(text(c)))
+        said = TOLERATED.search(run)
+        if said is not None and (nxt is None or nxt.start_point[0] > kids[j].end_point[0] + 1):
+            return f"the module's own comment (line {kids[i].start_point[0] + 1}): \u201c{said.group(0)}\u201d"
+        i = j + 1   # (a comment right above a statement is that statement's doc)
+    return ""
 
 
 def _enclosing_intent(stmt: ts.Node) -> str:
