@@ -4,10 +4,10 @@ A module whose top level only declares (facts/module_traits.py: no statement, no
 `await`, no class a framework could find by itself) does nothing until something imports it.
 When no scanned module or seed imports it, and no file of the repository (package.json
 scripts, serverless.yml, a Dockerfile, docs, another source; not a test) names its file, it
-never runs in production: a test that imports it runs it under the test runner only. Left alone: the modules of a package where some module loads modules by a path
-computed at run time (a folder loader, `require-all`; it reaches its own package and those
-below it, not a sibling package of a monorepo; a template naming a data file, `${locale}.json`,
-loads none), and the modules a source glob some module writes may match (a framework's
+never runs in production: a test that imports it runs it under the test runner only. Left
+alone: the modules of a package where some module loads modules by a path computed at run
+time (a folder loader, `require-all`; it reaches its own package and those below it, not a
+sibling package of a monorepo; a template naming a data file, `${locale}.json`, loads none), and the modules a source glob some module writes may match (a framework's
 `'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their
 comments, but the glob is not read that closely), or where more than a quarter of the library
 modules with Prisma calls are left unexplained (nothing imports them, and they do not sit where

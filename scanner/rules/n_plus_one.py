@@ -13,7 +13,7 @@ import re
 
 from ..facts.entries import a_kind, entry_kind
 from ..facts.argument_origins import IMPORTED
-from ..facts.branch_tests import missing_names, test_names
+from ..facts.branch_tests import test_names
 from ..facts.model import SAME_TICK_METHODS, LoopFrame, SiteContext
 from ..facts.nodes import mention
 from ..facts.operations import BATCHED_BY_DATALOADER as _BATCHED_BY_DATALOADER, UPDATE_OPS
@@ -24,6 +24,7 @@ from ..analysis.bookkeeping import step_marker
 from ..analysis.callee_names import durable_step
 from ..analysis.external_io import external_io_in_loop, paced
 from ..analysis.failure_records import failure_recorded
+from ..analysis.missing_arms import missing_arms
 from ..analysis.handed import handed_at
 from ..analysis.read_through import cached_read
 from ..analysis.row_locks import row_lock_in_loop
@@ -570,15 +571,9 @@ def _created_once(index: ProjectIndex, call: PrismaCall, loop: LoopFrame) -> tup
     no item chooses: the first iteration creates the row, every later one finds it."""
     if call.operation != "create" or call.model is None:
         return None
-    owner = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
-    for b in call.call.ctx.branches:
-        if b.kind not in ("if", "nullish") or not (loop.start <= b.start and b.end <= loop.end):
-            continue
-        missing = missing_names(b.tests)
-        for c in index.calls_by_function.get(owner, ()):
-            ctx = c.call.ctx
-            if c.kind != "read" or c.model != call.model or not (loop.start <= ctx.start and ctx.end <= b.start) \
-                    or not ({c.call.result, c.call.assigned_to} & missing):
+    for _, missing, reads in missing_arms(index, call.path, call.call.ctx, since=loop.start, until=loop.end):
+        for c in reads:
+            if c.model != call.model or not ({c.call.result, c.call.assigned_to} & missing):
                 continue
             where = _WHERE.search(c.call.text)
             pairs = [p for p in where.group(1).split(",") if p.strip()] if where is not None else []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.branch_tests import missing_names, negate_test
+from ..facts.branch_tests import negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
 from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS
 from ..findings import Related, Severity
@@ -22,6 +22,7 @@ from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, durable_step
 from ..analysis.bookkeeping import bookkeeping_field, bookkeeping_only
+from ..analysis.missing_arms import missing_arms
 from ..analysis.external_io import calls_between, external_io_between, opaque_waits_between
 from ..analysis.sources import source_lines, spelled_words
 
@@ -364,12 +365,9 @@ def _found_or_created(first: Write, w: Write, index: ProjectIndex):
     found or made. The lookup (a PrismaCall) that makes a rerun find what a failed run created."""
     if first.operation != "create" or first.model is None:
         return None
-    owner = FunctionKey(first.path, index.owner(first.path, first.ctx.function))
-    for b in first.ctx.branches:
-        if b.kind not in ("if", "nullish") or any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
+    for b, missing, reads in missing_arms(index, first.path, first.ctx):
+        if any(x.key == b.key and x.arm == b.arm for x in w.ctx.branches):
             continue  # (a second write in the same arm runs only when nothing was found: a rerun skips it)
-        missing = missing_names(b.tests)
-        reads = [c for c in index.calls_by_function.get(owner, ()) if c.kind == "read" and c.call.ctx.end <= b.start]
         found = next((c for c in reads if c.model == first.model
                       and (c.call.result in missing or c.call.assigned_to in missing)), None) \
             or _found_through_relation(first, reads, missing, index)
