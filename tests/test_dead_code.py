@@ -381,7 +381,8 @@ def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
     data = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
                    "src/i18n.ts": "export const load = (l: string) => import(`./messages/${l}.json`)\n"})
     assert _dead(tmp_path / "data", data) == {"src/jobs/scheduler.ts": {1}}
-    code = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
+    # … while one naming a code file may load the modules of the folder it names.
+    code = _app(**{"src/messages/scheduler.ts": SCHEDULER,
                    "src/i18n.ts": "export const load = (l: string) => import(`./messages/${l}.ts`)\n"})
     assert _dead(tmp_path / "code", code) == {}
     # A loader reaches its own package and those below it, not a sibling package of a monorepo.
@@ -394,6 +395,48 @@ def test_a_module_the_repository_may_load_by_path_is_not_judged(tmp_path):
     tool = _app(**{"src/jobs/scheduler.ts": SCHEDULER,
                    "tailwind.config.ts": "export default { content: ['./src/**/*.{ts,tsx}'] }\n"})
     assert _dead(tmp_path / "tool", tool) == {"src/jobs/scheduler.ts": {1}}
+
+
+def test_a_load_by_template_reaches_only_the_folder_it_names(tmp_path):
+    # `import(`@/lib/plugins/${id}`)` loads modules under lib/plugins, and no other: a module
+    # elsewhere that nothing imports is judged. Near miss: the module sits in that folder.
+    loader = "export const load = (id: string) => import(\n  `@/lib/plugins/${id}`)\n"
+    files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/loader.ts": loader})
+    assert _dead(tmp_path / "elsewhere", files) == {"src/jobs/scheduler.ts": {1}}
+    inside = _app(**{"src/lib/plugins/scheduler.ts": SCHEDULER, "src/loader.ts": loader})
+    assert _dead(tmp_path / "inside", inside) == {}
+
+
+def test_what_a_script_loads_runs_under_the_script(tmp_path):
+    # A codemod globbing the sources reads them; a script's loads run under that script, outside
+    # production. Near miss: the same glob in application code (a framework finding modules).
+    glob = "export const files = (p?: string) => p || '**/*.{ts,tsx,js,jsx}'\n"
+    files = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "scripts/codemod.ts": glob + "console.log(files())\n"})
+    assert _dead(tmp_path / "script", files) == {"src/jobs/scheduler.ts": {1}}
+    app = _app(**{"src/jobs/scheduler.ts": SCHEDULER, "src/lib/finder.ts": glob})
+    assert _dead(tmp_path / "app", app) == {}
+
+
+# A barrel nothing imports: its modules are loaded through it only.
+CRM_ACTION = ("'use server'\nimport { prisma } from '../../../db'\n"
+              "export async function deleteCustomer(id: string) { await prisma.user.delete({ where: { id } }) }\n")
+
+
+def test_a_barrel_nothing_imports_loads_nothing(tmp_path):
+    # src/features/crm/index.ts only re-exports; nothing imports it, so the modules only it
+    # imports never run (a `'use server'` module gets no endpoint). Near misses: a page imports
+    # the barrel, or a file spells its path as a specifier the scan cannot resolve.
+    barrel = "export * from './core/actions'\nexport * from './core/queries'\n"
+    queries = "import { prisma } from '../../../db'\nexport const listCustomers = () => prisma.user.findMany()\n"
+    crm = {"src/features/crm/index.ts": barrel, "src/features/crm/core/actions.ts": CRM_ACTION,
+           "src/features/crm/core/queries.ts": queries}
+    dead = _dead(tmp_path / "dead", _app(**crm))
+    assert dead == {"src/features/crm/index.ts": {1}, "src/features/crm/core/actions.ts": {1},
+                    "src/features/crm/core/queries.ts": {1}}
+    used = _app(**crm, **{"src/page.ts": "import { listCustomers } from './features/crm'\nlistCustomers()\n"})
+    assert _dead(tmp_path / "used", used) == {}
+    spelled = _app(**crm, **{"src/routes.ts": "export const crm = () => import('~~/features/crm')\n"})
+    assert _dead(tmp_path / "spelled", spelled) == {}
 
 
 def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp_path):

@@ -7,14 +7,19 @@ scripts, serverless.yml, a Dockerfile, docs, another source; not a test) names i
 never runs in production: a test that imports it runs it under the test runner only. Left
 alone: the modules of a package where some module loads modules by a path computed at run
 time (a folder loader, `require-all`; it reaches its own package and those below it, not a
-sibling package of a monorepo; a template naming a data file, `${locale}.json`, loads none), and the modules a source glob some module writes may match (a framework's
-`'src/**/*.resolver.ts'`; swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their
-comments, but the glob is not read that closely), or where more than a quarter of the library
+sibling package of a monorepo; a template naming a data file, `${locale}.json`, loads none, and
+one naming a folder, `import(`@/lib/plugins/${id}`)`, only the modules under it), and the
+modules a source glob some module writes may match (a framework's `'src/**/*.resolver.ts'`;
+swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their comments, but the glob is not read that closely; a script's loads and globs run under that
+script, outside production, and do not count), or where more than a quarter of the library
 modules with Prisma calls are left unexplained (nothing imports them, and they do not sit where
 a framework keeps its files);
 modules at the root of their package or its `src` folder, where frameworks keep their files by
 convention; modules of a package that publishes an API; modules of repositories with templates
-the scan does not parse (they import modules too)."""
+the scan does not parse (they import modules too).
+A barrel (a module that only passes other modules' exports on) that nothing imports, and whose
+path no file spells as a module specifier, loads nothing: analysis/dead_code.py then follows
+it to the modules only such modules import."""
 
 from __future__ import annotations
 
@@ -46,18 +51,24 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     files = index.files
     with_db = [p for p, f in files.items() if f.role in _UNLOADED_ROLES and (f.prisma_calls or f.clients_created)
                and "declarations" in f.module_traits]
-    unimported = [p for p in with_db if not index.importers(p) and not loaded_by_templates(index, p)]
+    barrels = [p for p, f in files.items() if f.role in _UNLOADED_ROLES and _barrel(f)]
+    unimported = [p for p in (*with_db, *barrels) if not index.importers(p) and not loaded_by_templates(index, p)]
     if not unimported or templates_import:
         return []
-    loaders = [p for p, f in files.items() if "loads-by-path" in f.module_traits]
+    # (A script's loads run under that script, outside production, as its own code does.)
+    runs = {p: f for p, f in files.items() if f.role != "script"}
+    loaders = [p for p, f in runs.items() if "loads-by-path" in f.module_traits]
     unimported = [p for p in unimported if not any(_reaches(index, loader, p) for loader in loaders)]
-    globs = {t.removeprefix("loads-glob:") for f in files.values() for t in f.module_traits
+    under = {_load_folder(loader, t.removeprefix("loads-under:")) for loader, f in runs.items()
+             for t in f.module_traits if t.startswith("loads-under:")}
+    unimported = [p for p in unimported if not any(f"/{p}".find(folder) >= 0 for folder in under)]
+    globs = {t.removeprefix("loads-glob:") for f in runs.values() for t in f.module_traits
              if t.startswith("loads-glob:")}
     unimported = [p for p in unimported if not any(glob_matches(g, p) for g in globs)]
     # Unexplained: what neither an import nor a framework's place (the root of a package or its
     # `src`) accounts for. Many of those mean a way of loading the scan does not see.
     nested = [p for p in unimported if _nested(index, p)]
-    if not nested or len(nested) * _UNEXPLAINED > len(with_db):
+    if not nested or sum(p not in barrels for p in nested) * _UNEXPLAINED > len(with_db):
         return []
     sources = scanned_sources(index)
     if sources is None:
@@ -69,12 +80,58 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     # (A test that imports the module runs it under the test runner only: a test naming its
     # file does not count as a mention.)
     tested = {p for p in candidates if index.imported_by_tests(p)}
-    named = _named_stems(index, {p: _stem(p) for p in candidates}, sources, skip=index.test_paths())
+    named = _named_stems(index, {p: _stem(p) for p in candidates if p not in barrels}, sources,
+                         skip=index.test_paths())
+    named |= _named_folders(index, [p for p in candidates if p in barrels], sources, skip=index.test_paths())
     return [(p, sources[p].count(b"\n") + 1,
              f"no module of the scan imports {p}" + (", only tests do" if p in tested else
                                                      ", and no file of the repository names it")
-             + ": a module that only declares runs only when imported (dead code)")
+             + (": a module that only passes other modules' exports on loads them only when imported "
+                "(dead code)" if p in barrels else ": a module that only declares runs only when imported (dead code)"))
             for p in candidates if p not in named]
+
+
+def _barrel(facts) -> bool:
+    """A module that only passes other modules' exports on (`export * from './actions'`, `export
+    { a } from './a'`): no code of its own, so it matters only as a way in to those modules."""
+    return "declarations" in facts.module_traits and not facts.functions and not facts.prisma_calls \
+        and bool(facts.star_exports or facts.exports) and all(e.ref.kind == "import" for e in facts.exports)
+
+
+def _named_folders(index, barrels: list[str], sources: dict[str, bytes], skip=frozenset()) -> set[str]:
+    """The barrels whose path a file other than itself spells as a module specifier would
+    (`'@/lib/modules/crm'`, `'../crm/index'`: the last two folders of an index module, or
+    the file without its extension): an import the resolver could not place."""
+    if not barrels:
+        return set()
+    tails = {}
+    for p in barrels:
+        pp = PurePosixPath(p)
+        parts = pp.parent.parts[-2:] if pp.stem == "index" else (*pp.parent.parts[-1:], pp.stem)
+        tails[p] = re.compile(rb"(?<![\w$-])" + re.escape("/".join(parts).encode())
+                              + rb"(?:/index)?(?:\.[cm]?[jt]sx?)?['\"`]")
+    named = set()
+    for rel, data in sources.items():
+        if rel in skip:
+            continue
+        named |= {p for p, pattern in tails.items() if p != rel and p not in named and pattern.search(data)}
+    return named
+
+
+def _load_folder(loader: str, folder: str) -> str:
+    """`/folder/` for a folder a module loads from by template (facts/module_traits.py), as
+    a piece of a scanned path: one relative to the loader (`./commands`) made whole, one
+    through an alias or a package (`@/lib/industries`) by its last two plain segments."""
+    if folder.startswith(("./", "../")):
+        parts: list[str] = list(PurePosixPath(loader).parent.parts)
+        for seg in folder.split("/"):
+            if seg == "..":
+                parts = parts[:-1]
+            elif seg not in (".", ""):
+                parts.append(seg)
+        return "/" + "/".join(parts) + "/"
+    plain = [seg for seg in folder.split("/") if seg and not seg.startswith(("@", "~", "#", "$"))]
+    return "/" + "/".join(plain[-2:]) + "/"
 
 
 def _reaches(index, loader: str, path: str) -> bool:

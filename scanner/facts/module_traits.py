@@ -11,6 +11,9 @@
   loader (`requireAll({ dirname })`): any module of the repository may then be loaded without
   an import naming it. A tool's config file is not read: its globs list files for the tool (a
   CSS build, a linter, a test runner).
+- "loads-under:<folder>": its only loads by a computed path are templates that name the folder
+  they load from (`import(`@/lib/industries/${id}`)`, `require(`./commands/${f}`)`): only
+  the modules under that folder may be loaded so.
 - "loads-glob:<glob>": it names source files by a glob written out (`'src/**/*.resolver.ts'`):
   the modules the glob matches may be loaded without an import naming them, and only those."""
 
@@ -62,8 +65,15 @@ def _loads(source: bytes) -> list[str]:
     """["loads-by-path"] when the module may load any module; else a `loads-glob:<glob>` per
     source glob it writes (`'./src/routes/*.ts'`): only the modules the glob matches may then
     be loaded by path (analysis/unloaded_modules.py)."""
-    if any(not _loads_data(source, m.end()) for p in _LOADS for m in p.finditer(source)):
-        return ["loads-by-path"]
+    folders = set()
+    for p in _LOADS:
+        for m in p.finditer(source):
+            if _loads_data(source, m.end()):
+                continue
+            folder = _template_folder(source, m.start(), p is _LOADS[0] or p is _LOADS[1])
+            if folder is None:
+                return ["loads-by-path"]
+            folders.add(f"loads-under:{folder}")
     if any(not _after_word(source, m.start()) for m in _DIRNAME_KEY.finditer(source)):
         return ["loads-by-path"]   # (`{ dirname: … }`, not `__dirname : …`)
     globs = []
@@ -73,7 +83,24 @@ def _loads(source: bytes) -> list[str]:
             if glob is None:
                 return ["loads-by-path"]
             globs.append(f"loads-glob:{glob}")
-    return sorted(set(globs))
+    return sorted({*globs, *folders})
+
+
+# The head of a template a load is given, up to its first substitution: `@/lib/industries/` in
+# import(`@/lib/industries/${id}`); a folder of it when it names one past the template's start.
+_TEMPLATE_HEAD = re.compile(rb"\s*`([^`$\n]*)\$\{")
+
+
+def _template_folder(source: bytes, start: int, call: bool) -> str | None:
+    """The folder the load at `start` (`import(` or `require(`) names by template (`@/lib/industries`,
+    `./commands`), None when its path is computed otherwise (`import(file)`, `require.context`)
+    or its head names no folder."""
+    m = _TEMPLATE_HEAD.match(source, source.index(b"(", start) + 1) if call else None
+    if m is None:
+        return None
+    head = m.group(1).decode("utf-8", "replace")
+    folder = head.rpartition("/")[0]
+    return folder if folder.strip("./") else None
 
 
 def _loads_data(source: bytes, at: int) -> bool:

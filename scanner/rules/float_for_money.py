@@ -75,6 +75,29 @@ def _statistic(model, name: str) -> bool:
     return words(name) in TOTAL_NAMES and len(stats) >= 2 and not any(says_money(n) for n in others)
 
 
+# A field that measures a call: its tokens (`promptTokens`, `llmTokensTotal`) or its time in
+# milliseconds or seconds (`durationMs`, `latencySec`); booked durations (`durationMin`) are not.
+_CALL_TIME = (frozenset({"duration", "latency", "elapsed", "response"}), frozenset({"ms", "sec", "secs", "seconds"}))
+
+
+def _call_cost(model, f) -> str | None:
+    """The field of `model` that shows `f` (a cost and no other money word: `costUsd`,
+    `llmCostUsd`) is what a measured call cost, or None. Usage telemetry of an API call (an
+    LLM's tokens × its rate) is an estimate of fractions of a cent: `Decimal(12, 2)` would
+    round it away, and nobody keeps it as a ledger. A price, an amount or a balance beside
+    tokens (a token pack's price, a wallet) is money the app charges or holds."""
+    ws = {_singular(w) for w in words(f.name)}
+    if "cost" not in ws or ws & (MONEY_WORDS - {"cost", "usd", "eur", "gbp"}):
+        return None
+    for other in model.fields:
+        if other.type not in ("Int", "BigInt", "Float") or other is f:
+            continue
+        ow = set(words(other.name))
+        if "tokens" in ow or (ow & _CALL_TIME[0] and ow & _CALL_TIME[1]):
+            return other.name
+    return None
+
+
 def _check(ctx: RuleContext):
     schema = ctx.schema
     if schema is None:
@@ -97,6 +120,11 @@ def _check(ctx: RuleContext):
             graded = dict(confidence="low", evidence=(
                 f"{model.name} is a view: its columns are what its query computes from other tables, "
                 "so a Float here stores no amount (the tables it reads decide that)",))
+        elif (measure := _call_cost(model, f)) is not None:
+            graded = dict(confidence="low", evidence=(
+                f"{model.name} measures a call (`{measure}`): `{f.name}` is what the call cost, a usage "
+                "estimate of fractions of a cent that a two-decimal Decimal would round away, not a "
+                "ledger amount",))
         elif model.name in untouched:
             graded = dict(confidence="low", evidence=(
                 f"{untouched[model.name]}: no amount is stored or computed in it by this code",))

@@ -16,7 +16,7 @@ import re
 
 from ..facts.branch_tests import negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
-from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS
+from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS, UPDATE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
@@ -188,6 +188,28 @@ _PROGRESS = re.compile(r"^(?:status|state|stage|phase|step)$|Status$|State$", re
 # … and why a step ended, beside its status (`status: "IGNORED", failureCode: "unknown_reference"`).
 _OUTCOME = re.compile(r"^(?:error|failure|fail)(?:Code|Message|Reason|Details?)?$"
                       r"|(?:Error|Failure)(?:Code|Message|Reason)?$", re.I)
+
+
+def _claim(first: Write, w: Write, index: ProjectIndex) -> str | None:
+    """The field by which `first` claims rows and `w` releases or completes the claim: `first`
+    is an `updateMany` that tests a field in its `where` and sets it in its `data` (`where: {
+    id, invoiceId: null }, data: { invoiceId: "PENDING" }`), the code tests how many rows it
+    won before `w` (`if (claimed.count === 0) return`; a count only logged is no claim), and
+    `w` writes the same field of the same model again. A claim commits on its own so that
+    other workers see it; a transaction around it and its release would hold the row and
+    undo the point of claiming."""
+    a, b = first.args, w.args
+    if first.operation != "updateMany" or first.result is None or a is None or b is None \
+            or first.model is None or first.model != w.model or w.operation not in UPDATE_OPS \
+            or first.path != w.path or first.ctx.function != w.ctx.function:
+        return None
+    field_ = next((f for f in a.data_fields if f in a.where_fields and f in b.data_fields), None)
+    if field_ is None:
+        return None
+    between = b"\n".join(source_lines(index, first.path)[first.span.end_line - 1:w.span.line - 1])
+    count = re.escape(first.result.encode()) + rb"\.count\b"
+    tested = re.compile(rb"\bif\s*\(\s*!?\s*" + count + rb"|" + count + rb"\s*(?:[!=]==?|[<>]=?)")
+    return field_ if tested.search(between) else None
 
 
 def _progress_marker(w: Write) -> bool:
@@ -554,6 +576,11 @@ def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
     steps = (durable_step(first.ctx), durable_step(w.ctx))
     if steps[0] is not None and steps[1] is not None and steps[0] != steps[1]:
         return "low", ("each write is its own durable workflow step (step.run), retried on its own",)
+    claimed = _claim(first, w, index)
+    if claimed is not None:
+        return "low", (f"{first.label} claims rows (its `where` tests `{claimed}`, which it sets, and the code "
+                       f"keeps how many it won) and {w.label} sets `{claimed}` again, releasing or completing "
+                       "the claim: a claim commits on its own so other workers see it",)
     marker = next((x for x in (first, w) if _progress_marker(x)), None)
     if marker is not None:
         return "low", (f"{marker.label} only moves a progress marker ({', '.join(marker.args.data_fields[:3])}), "

@@ -58,8 +58,10 @@ def report(tmp_path_factory) -> Path:
     app = tmp_path_factory.mktemp("app") / "academy"
     shutil.copytree(FIXTURES / "apps" / "academy", app)
     (app / "src" / "lib" / "hostile.ts").write_text(HOSTILE_TS, encoding="utf-8")
-    # Re-exported, so loaded: a module nothing imports or names would be dead code (low).
-    (app / "src" / "lib" / "hostile-barrel.ts").write_text("export * from './hostile'\n", encoding="utf-8")
+    # Imported by a module that runs, so loaded: a module nothing imports or names would be dead
+    # code (low), and so would one only an unimported barrel re-exports.
+    main = "import { hostileLookup } from './hostile'\nvoid hostileLookup\n"
+    (app / "src" / "lib" / "hostile-main.ts").write_text(main, encoding="utf-8")
     result = scan(app, load_config(app))
     assert any(f.path == "src/lib/hostile.ts" and f.rule == "n-plus-one" for f in result.findings)
     out = tmp_path_factory.mktemp("out") / "report.html"
