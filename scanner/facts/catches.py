@@ -91,7 +91,7 @@ def _enclosing_intent(stmt: ts.Node) -> str:
     n = stmt
     while n is not None and n.type not in FUNCTION_TYPES:
         heading = _paragraph_heading(n) if n.parent is not None and n.parent.type == "statement_block" else None
-        said = TOLERATED.search(text(heading)) if heading is not None else None
+        said = TOLERATED.search(comment_run(heading)) if heading is not None else None
         if said is not None:
             return f"the comment heading the statements that hold it: \u201c{said.group(0)}\u201d"
         n = n.parent
@@ -109,6 +109,17 @@ def _paragraph_heading(n: ts.Node) -> ts.Node | None:
     return None
 
 
+def comment_run(last: ts.Node) -> str:
+    """The text of the comment ending with `last` and of the comments right above it, one
+    under the other: lines of `//` written as one note (`// External, best-effort fan-out —` /
+    `// gated on the win`) are one comment, whose words count together. Tool directives aside."""
+    run, cur = [last], last.prev_sibling
+    while cur is not None and cur.type == "comment" and cur.end_point[0] >= run[-1].start_point[0] - 1:
+        run.append(cur)
+        cur = cur.prev_sibling
+    return " ".join(text(c) for c in reversed(run) if not _TOOL_COMMENT.match(text(c)))
+
+
 def _doc_intent(stmt: ts.Node) -> str:
     """The doc comment right above the function around `stmt` (or above its declaration or
     export), when its words say failures are let pass on purpose."""
@@ -122,7 +133,7 @@ def _doc_intent(stmt: ts.Node) -> str:
     doc = holder.prev_sibling if holder is not None else None
     if doc is None or doc.type != "comment" or doc.end_point[0] < holder.start_point[0] - 1:
         return ""
-    said = TOLERATED.search(text(doc))
+    said = TOLERATED.search(comment_run(doc))
     return f"the function's doc comment: \u201c{said.group(0)}\u201d" if said else ""
 
 
