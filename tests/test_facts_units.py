@@ -87,9 +87,9 @@ def test_if_arm_tests_are_conjuncts_not_reassigned():
         "}\n"
     )
     tests = [tuple(t for s in c.ctx.branches for t in s.tests) for c in _calls(f)]
-    assert tests == [("a!==b",), ("a===b",), ("!on",), ()]
+    assert tests == [("a!==b", "n>1"), ("a===b",), ("!on",), ()]
     after = [tuple(t for s in c.ctx.branches for t in s.after_tests) for c in _calls(f)]
-    assert after == [("a!==b",), (), ("!on",), ()]
+    assert after == [("a!==b", "n>1"), (), ("!on",), ()]
 
 
 def test_after_tests_know_a_variable_set_from_a_tested_value():

@@ -1,5 +1,5 @@
-"""Routes whose path names a seed or a backfill (analysis/maintenance_routes.py): one-off
-maintenance endpoints, graded low; a word of the path counts only whole."""
+"""Routes whose path names a seed, a backfill or debugging (analysis/maintenance_routes.py):
+one-off maintenance and diagnostics endpoints, graded low; a word of the path counts only whole."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ HANDLERS = {
     "pages/api/backfill-slugs.ts": "export default async function handler(req: any, res: any) { res.json(1) }\n",
     "src/routes/api/seeder/+server.ts": "export async function GET() { return new Response('1') }\n",
     "app/routes/api+/seed/route.tsx": "export async function loader() { return null }\n",
+    "app/api/debug-db/cleanup-chats/route.ts": "export async function POST() { return Response.json(1) }\n",
+    "app/api/debugger-settings/route.ts": "export async function POST() { return Response.json(1) }\n",
 }
 
 
@@ -21,5 +23,8 @@ def test_a_route_whose_path_names_a_seed_or_backfill(tmp_path):
     files = {"package.json": '{"dependencies": {"next": "15.0.0", "@sveltejs/kit": "2.0.0"}}', **HANDLERS}
     found = maintenance_routes(scan_dir(str(make_tree(tmp_path / "app", files))).index)
     assert set(found) == {"app/api/dev/seed/route.ts", "pages/api/backfill-slugs.ts",
-                          "src/routes/api/seeder/+server.ts", "app/routes/api+/seed/route.tsx"}
+                          "src/routes/api/seeder/+server.ts", "app/routes/api+/seed/route.tsx",
+                          "app/api/debug-db/cleanup-chats/route.ts"}
     assert "names a seed (app/api/dev/seed/route.ts)" in found["app/api/dev/seed/route.ts"][0][2]
+    assert "names debugging (app/api/debug-db/cleanup-chats/route.ts): a diagnostics endpoint" \
+        in found["app/api/debug-db/cleanup-chats/route.ts"][0][2]

@@ -1,6 +1,7 @@
-"""Routes whose path names one-off maintenance: `app/api/seed/route.ts`, `pages/api/backfill.ts`,
-`app/routes/api+/seeder/route.ts`, `server/api/seed.post.ts`. Seeding a database or backfilling
-a column is done once, by a developer who calls the endpoint by hand, not per user request:
+"""Routes whose path names one-off maintenance or debugging: `app/api/seed/route.ts`,
+`pages/api/backfill.ts`, `app/routes/api+/seeder/route.ts`, `server/api/seed.post.ts`,
+`app/api/debug-db/cleanup/route.ts`. Seeding a database, backfilling a column or poking at data
+to debug it is done by a developer who calls the endpoint by hand, not per user request:
 their findings are graded low (findings.unreached), as a seed script's are, with why as
 evidence. Only file-routed modules are read (the framework serves them by their path, so the
 path is the URL); a word of the path counts whole (`seed`, not `seedling`)."""
@@ -12,15 +13,15 @@ import sys
 
 # Roles of modules a framework serves by their file's path.
 _FILE_ROUTED = frozenset({"route", "pages-api", "remix-route", "sveltekit-route", "nitro-route"})
-_MAINTENANCE = frozenset({"seed", "seeds", "seeder", "seeding", "backfill", "backfills"})
+_MAINTENANCE = frozenset({"seed", "seeds", "seeder", "seeding", "backfill", "backfills", "debug"})
 # Path words: segments split on what routing conventions put between words (`/`, `.`, `-`,
 # `_`, `+`, `(group)`, `[param]`, `$param`).
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def maintenance_routes(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
-    """{path: ((1, last line, why),)} for the file-routed modules whose path names a seed or a
-    backfill."""
+    """{path: ((1, last line, why),)} for the file-routed modules whose path names a seed, a
+    backfill or debugging."""
     out = {}
     for path, facts in sorted(index.files.items()):
         if facts.role not in _FILE_ROUTED:
@@ -30,6 +31,8 @@ def maintenance_routes(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
         word = next((w for w in _WORD.findall(below.lower()) if w in _MAINTENANCE), None)
         if word is None:
             continue
-        out[path] = ((1, sys.maxsize, f"its route's path names a {word.rstrip('s')} ({below}): a one-off "
-                      "maintenance endpoint a developer calls by hand, not per request"),)   # (the whole file)
+        named = "debugging" if word == "debug" else f"a {word.rstrip('s')}"
+        kind = "a diagnostics endpoint" if word == "debug" else "a one-off maintenance endpoint"
+        out[path] = ((1, sys.maxsize, f"its route's path names {named} ({below}): {kind} a developer calls "
+                      "by hand, not per request"),)   # (the whole file)
     return out

@@ -12,9 +12,18 @@ import tree_sitter as ts
 from .nodes import field, text, unwrap
 
 
+# A value compared with a number, the value first: `count>0`, `n<=10` (`0 < count` reads `count>0`).
+RELATIONAL = re.compile(r"^([\w$.?]+)(<=|>=|<|>)(-?\d+(?:\.\d+)?)$")
+_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
+_OPPOSITE = {"<": ">=", ">": "<=", "<=": ">", ">=": "<"}
+
+
 def negate_test(t: str) -> str:
     """The opposite of a BranchStep test: `a===b` / `a!==b`, `a` / `!a`, `"a"===x||"b"===x`
-    / `!("a"===x||"b"===x)`."""
+    / `!("a"===x||"b"===x)`, `n>0` / `n<=0`."""
+    m = RELATIONAL.match(t)
+    if m is not None:
+        return f"{m.group(1)}{_OPPOSITE[m.group(2)]}{m.group(3)}"
     if t.startswith("!(") and t.endswith(")"):
         return t[2:-1]
     if "||" in t:
@@ -64,13 +73,16 @@ def missing_names(tests: tuple[str, ...]) -> set[str]:
 
 
 def test_of(node: ts.Node | None) -> str | None:
-    """`a !== b` as `a!==b` (sides sorted, so `b != a` is the same test), `!a`, `a`, and
-    `"a"===x||"b"===x` for a value tested against several literals."""
+    """`a !== b` as `a!==b` (sides sorted, so `b != a` is the same test), `!a`, `a`,
+    `"a"===x||"b"===x` for a value tested against several literals, and `n>0` for a value
+    compared with a number."""
     node = unwrap(node)
     if node is None:
         return None
     if node.type == "binary_expression" and text(field(node, "operator")) == "||":
         return _one_of(node)
+    if node.type == "binary_expression" and text(field(node, "operator")) in _FLIPPED:
+        return _relational(node)
     if node.type == "binary_expression":
         op = _EQUALITY.get(text(field(node, "operator")))
         left, right = unwrap(field(node, "left")), unwrap(field(node, "right"))
@@ -84,6 +96,18 @@ def test_of(node: ts.Node | None) -> str | None:
     if node.type in ("identifier", "member_expression", "subscript_expression") or _pure_query(node):
         return compact(node)
     return None
+
+
+def _relational(node: ts.Node) -> str | None:
+    """`count > 0` as `count>0`, `0 < count` too: a value compared with a number written out."""
+    op = text(field(node, "operator"))
+    left, right = unwrap(field(node, "left")), unwrap(field(node, "right"))
+    if left is None or right is None:
+        return None
+    if left.type == "number" and right.type != "number":
+        left, right, op = right, left, _FLIPPED[op]
+    t = f"{compact(left)}{op}{text(right)}"
+    return t if right.type == "number" and RELATIONAL.match(t) else None
 
 
 # Methods that answer from their receiver and arguments alone: `xs.includes(id)` holds again
@@ -145,6 +169,19 @@ def test_names(t: str) -> list[str]:
     return _NAMES.findall(_QUOTED.sub("", t))
 
 
+_PATH = re.compile(r"[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*")
+
+
+def _read_paths(t: str) -> list[str]:
+    """The names a test reads and each member path of them (`slot`, `slot.count`), so an arm that
+    assigns `slot.count = 0` is seen to change what `slot.count>0` tested."""
+    out = test_names(t)   # (every word too, as before: `o.b?.c` counts as reading `c`, erring safe)
+    for m in _PATH.finditer(_QUOTED.sub("", t)):
+        parts = m.group(0).replace("?.", ".").split(".")
+        out += [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return out
+
+
 _CASE_ENDS = ("break_statement", "return_statement", "throw_statement", "continue_statement")
 
 
@@ -183,7 +220,7 @@ def after_tests(condition: ts.Node | None, arm_node: ts.Node, arm: int,
     unconditional assignment of a value the condition tested truthy)."""
     body = text(arm_node)
     written = _assigned_names(body) if entry else frozenset()
-    out = [t for t in entry if not any(n in written for n in test_names(t))]
+    out = [t for t in entry if not any(n in written for n in _read_paths(t))]
     if arm != 0 or arm_node.type != "statement_block":
         return tuple(out)
     truthy = {compact(c).replace("?.", ".") for c in _conjuncts(condition)

@@ -122,11 +122,29 @@ def comment_run(last: ts.Node) -> str:
 
 def _doc_intent(stmt: ts.Node) -> str:
     """The doc comment right above the function around `stmt` (or above its declaration or
-    export), when its words say failures are let pass on purpose."""
+    export), when its words say failures are let pass on purpose; else the doc comment of the
+    class whose method it is (`// Deliberately best-effort: every public method here catches its
+    own errors` above `@Injectable() export class LedgerPosting`)."""
     fn = stmt.parent
     while fn is not None and fn.type not in FUNCTION_TYPES:
         fn = fn.parent
-    holder = fn
+    said = _doc_words(fn)
+    if said:
+        return f"the function's doc comment: \u201c{said}\u201d"
+    cls = fn.parent if fn is not None and fn.type == "method_definition" else None
+    while cls is not None and cls.type not in _CLASSES and cls.type not in FUNCTION_TYPES:
+        cls = cls.parent
+    said = _doc_words(cls) if cls is not None and cls.type in _CLASSES else ""
+    return f"the doc comment of its class: \u201c{said}\u201d" if said else ""
+
+
+_CLASSES = ("class_declaration", "abstract_class_declaration", "class")
+
+
+def _doc_words(node: ts.Node | None) -> str:
+    """The words of tolerance in the comment right above `node` (or above its declaration or
+    export), or ""."""
+    holder = node
     while holder is not None and holder.parent is not None and holder.parent.type in (
             "variable_declarator", "lexical_declaration", "export_statement", "pair", "public_field_definition"):
         holder = holder.parent
@@ -134,7 +152,7 @@ def _doc_intent(stmt: ts.Node) -> str:
     if doc is None or doc.type != "comment" or doc.end_point[0] < holder.start_point[0] - 1:
         return ""
     said = TOLERATED.search(comment_run(doc))
-    return f"the function's doc comment: \u201c{said.group(0)}\u201d" if said else ""
+    return said.group(0) if said else ""
 
 
 

@@ -151,7 +151,8 @@ class TaintCalls:
 
     def _guards_in_test(self, test: ts.Node) -> None:
         """In an `if` test: `typeof x` checks `x` to be a primitive (a string or a number cannot
-        carry a Prisma filter object), `typeof body.x` that member; a member handed to a call
+        carry a Prisma filter object), `typeof body.x` that member; `key in DEFAULTS` the key (only
+        one the object holds passes); a member handed to a call
         (`ROLES.includes(body.role)`) is checked by it; and a method called on a member
         (`body.department.trim()`, `isbn?.trim()`, `body.tags.includes(t)`) proves it no plain object, since a
         JSON value has no such method unless it is a string or an array: an object throws
@@ -165,6 +166,13 @@ class TaintCalls:
                 arg = _unwrap(field(n, "argument"))
                 self._check_binding(arg if arg is not None and arg.type == "identifier" else None, "typeof")
                 self._note_member_check(arg, "typeof")
+                continue
+            if n.type == "binary_expression" and text(field(n, "operator")) == "in":
+                # `key in SITE_DEFAULTS`: only a key the object holds passes (an object as the
+                # key reads as "[object Object]", which none is).
+                arg, check = _unwrap(field(n, "left")), f"in {short(field(n, 'right'), 50)}"
+                self._check_binding(arg if arg is not None and arg.type == "identifier" else None, check)
+                self._note_member_check(arg, check)
                 continue
             if n.type == "call_expression" and field(n, "function") is not None:
                 callee = field(n, "function")

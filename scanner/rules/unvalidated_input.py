@@ -234,6 +234,10 @@ def _grade_flow(lead: TaintFlow, operation: str, crossing: bool, index, path: st
     if looked is not None:
         return "low", (f"the value went through the unique `where` of {looked}() on the way, which throws "
                        "for anything but a plain value",)
+    keyed = next((c for c in checks if c.startswith("in ")), None)
+    if keyed is not None:
+        return "low", (f"a test that it is a key of {keyed[3:]} (`… in {keyed[3:]}`) comes first: only a key "
+                       "that object holds gets past it",)
     if checks:
         return "low", (f"the value passes {checks[0]}() on the way, which may check it",)
     if lead.argument == "where" and operation in _UNIQUE_LOOKUP:

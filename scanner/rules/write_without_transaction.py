@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import re
 
-from ..facts.branch_tests import negate_test
+from ..facts.branch_tests import RELATIONAL, negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
 from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS, UPDATE_OPS
 from ..findings import Related, Severity
@@ -68,6 +68,29 @@ def _literal_values(t: str) -> tuple[str, frozenset[str]] | None:
     return found[0][0], frozenset(lit for _, lit in found)
 
 
+_INF = float("inf")
+
+
+def _number_range(t: str) -> tuple[str, float, bool, float, bool] | None:
+    """(value, low, low included, high, high included) a test confines a value to: `n>0`
+    (0, inf), `0===n` [0, 0]; None for a test of another kind."""
+    m = RELATIONAL.match(t)
+    if m is not None:
+        v, op, n = m.group(1).replace("?.", "."), m.group(2), float(m.group(3))
+        return (v, n, op == ">=", _INF, False) if op[0] == ">" else (v, -_INF, False, n, op == "<=")
+    eq = _literal_eq(t)
+    if eq is None or not re.fullmatch(r"-?\d+(?:\.\d+)?", eq[1]):
+        return None
+    return eq[0], float(eq[1]), True, float(eq[1]), True
+
+
+def _disjoint(a: tuple, b: tuple) -> bool:
+    """Whether no number lies in both ranges (`n>0` and `n===0`)."""
+    lo, lo_in = max((a[1], a[2]), (b[1], b[2]), key=lambda x: (x[0], not x[1]))
+    hi, hi_in = min((a[3], a[4]), (b[3], b[4]), key=lambda x: (x[0], x[1]))
+    return lo > hi or (lo == hi and not (lo_in and hi_in))
+
+
 def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     """Whether two sites can never run in the same execution."""
     arms_a = {s.key: s for s in a.branches}
@@ -81,6 +104,7 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     # set from a value it tested), then a later arm that needs the opposite.
     needs = {t for s in second.branches for t in s.tests}
     needed_values = dict(filter(None, map(_literal_values, needs)))
+    needed_ranges = [r for r in map(_number_range, needs) if r is not None]
     for s in first.branches:
         if not s.after_tests or s.key in second_keys or second.start < s.end:
             continue
@@ -90,6 +114,10 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
         # literals the two arms do not share.
         for v, lits in filter(None, map(_literal_values, s.after_tests)):
             if not lits & needed_values.get(v, lits):
+                return True
+        # `if (count > 0) {…}` then `if (count === 0) {…}`: ranges of one number that do not meet.
+        for r in filter(None, map(_number_range, s.after_tests)):
+            if any(o[0] == r[0] and _disjoint(r, o) for o in needed_ranges):
                 return True
     # A write in a try block and one in its catch clause: the catch runs when the
     # try failed, typically recording the failure instead of the success.
