@@ -33,6 +33,19 @@ def test_names_the_file_mentions_again_are_used(tmp_path):
     assert dead == {"src/lib.tsx": {6, 7}}
 
 
+def test_a_function_naming_itself_in_its_own_log_is_not_used(tmp_path):
+    # `console.error('[syncUser] failed', e)` inside syncUser labels its own errors and calls
+    # nothing. Near miss: another function's string naming it (a dispatch table's key) counts.
+    lib = ("import { prisma } from './db'\n"
+           "async function syncUser(id: string) {\n"                                   # 2: dead
+           "  try { await prisma.user.update({ where: { id }, data: {} }) }\n"
+           "  catch (e) { console.error(`[syncUser] failed for ${id}`, e) }\n}\n"
+           "async function syncTeam(id: string) { return prisma.user.count() }\n"     # 6: named
+           "export const handlers = (k: string) => (k === 'syncTeam' ? 1 : 0)\n")
+    dead = _dead(tmp_path, {"src/lib.ts": lib, "src/main.ts": "import { handlers } from './lib'\nhandlers('x')\n"})
+    assert dead == {"src/lib.ts": {2}}
+
+
 def test_exports_nothing_imports_by_name(tmp_path):
     lib = ("import { prisma } from './db'\n"
            "export async function used() { return prisma.user.count() }\n"
