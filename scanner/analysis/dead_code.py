@@ -106,7 +106,6 @@ IMPORTED_ROLES = (*_PLAIN_ROLES, "http-router")
 # … and `'use server'` modules: Next.js gives a server action an endpoint only when a module of
 # the build imports it, so one whose every importer never runs has none.
 _CHAINED_ROLES = (*IMPORTED_ROLES, "server-action")
-_ACTION = {"server-action": "server-action"}   # (the entry kind of such a module's functions)
 # Entry kinds a function has only once a module that runs imports it and registers it (a typed
 # Express handler, `(req: Request, res: Response)`): no framework finds it by its file.
 _IMPORTED_ENTRIES = (None, "http-handler")
@@ -132,8 +131,8 @@ def dead_modules(index) -> dict[str, tuple[int, str]]:
                 importers = index.importers(path)
                 if path in out or facts.role not in _CHAINED_ROLES or facts.parse_errors or not importers \
                         or loaded_by_templates(index, path) \
-                        or any(f.entry_kind not in _IMPORTED_ENTRIES and f.entry_kind != _ACTION.get(facts.role)
-                               or f.scheduled for f in facts.functions) \
+                        or any(f.scheduled or f.entry_kind not in _IMPORTED_ENTRIES
+                               and not (facts.role == f.entry_kind == "server-action") for f in facts.functions) \
                         or not all(i in out for i in importers) or publishes_api(index, path):
                     continue
                 first = sorted(importers)[0]

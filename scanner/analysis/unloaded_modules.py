@@ -10,8 +10,9 @@ time (a folder loader, `require-all`; it reaches its own package and those below
 sibling package of a monorepo; a template naming a data file, `${locale}.json`, loads none, and
 one naming a folder, `import(`@/lib/plugins/${id}`)`, only the modules under it), and the
 modules a source glob some module writes may match (a framework's `'src/**/*.resolver.ts'`;
-swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their comments, but the glob is not read that closely; a script's loads and globs run under that
-script, outside production, and do not count), or where more than a quarter of the library
+swagger-jsdoc's `apis: ['./src/routes/*.ts']` reads files for their comments, but the glob is
+not read that closely; a script's loads and globs run under that script, outside production,
+and do not count), or where more than a quarter of the library
 modules with Prisma calls are left unexplained (nothing imports them, and they do not sit where
 a framework keeps its files);
 modules at the root of their package or its `src` folder, where frameworks keep their files by
@@ -61,7 +62,7 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     unimported = [p for p in unimported if not any(_reaches(index, loader, p) for loader in loaders)]
     under = {_load_folder(loader, t.removeprefix("loads-under:")) for loader, f in runs.items()
              for t in f.module_traits if t.startswith("loads-under:")}
-    unimported = [p for p in unimported if not any(f"/{p}".find(folder) >= 0 for folder in under)]
+    unimported = [p for p in unimported if not any(folder in f"/{p}" for folder in under)]
     globs = {t.removeprefix("loads-glob:") for f in runs.values() for t in f.module_traits
              if t.startswith("loads-glob:")}
     unimported = [p for p in unimported if not any(glob_matches(g, p) for g in globs)]

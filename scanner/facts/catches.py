@@ -72,8 +72,7 @@ def _module_intent(stmt: ts.Node) -> str:
                 and kids[j + 1].start_point[0] <= kids[j].end_point[0] + 1:
             j += 1
         nxt = kids[j + 1] if j + 1 < len(kids) else None
-        run = " ".join(text(c) for c in kids[i:j + 1] if not _TOOL_COMMENT.match(text(c)))
-        said = TOLERATED.search(run)
+        said = TOLERATED.search(comment_run(kids[j]))
         if said is not None and (nxt is None or nxt.start_point[0] > kids[j].end_point[0] + 1):
             return f"the module's own comment (line {kids[i].start_point[0] + 1}): \u201c{said.group(0)}\u201d"
         i = j + 1   # (a comment right above a statement is that statement's doc)

@@ -62,15 +62,16 @@ def extract(pf: ParsedFile) -> tuple[str, ...]:
 
 
 def _loads(source: bytes) -> list[str]:
-    """["loads-by-path"] when the module may load any module; else a `loads-glob:<glob>` per
-    source glob it writes (`'./src/routes/*.ts'`): only the modules the glob matches may then
-    be loaded by path (analysis/unloaded_modules.py)."""
+    """["loads-by-path"] when the module may load any module; else a `loads-under:<folder>` per
+    folder a template load names and a `loads-glob:<glob>` per source glob it writes
+    (`'./src/routes/*.ts'`): only the modules under the folder, or those the glob matches, may
+    then be loaded by path (analysis/unloaded_modules.py)."""
     folders = set()
     for p in _LOADS:
         for m in p.finditer(source):
             if _loads_data(source, m.end()):
                 continue
-            folder = _template_folder(source, m.start(), p is _LOADS[0] or p is _LOADS[1])
+            folder = _template_folder(source, m.start(), p in _LOADS[:2])   # (`import(`, `require(`)
             if folder is None:
                 return ["loads-by-path"]
             folders.add(f"loads-under:{folder}")

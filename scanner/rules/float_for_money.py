@@ -77,7 +77,8 @@ def _statistic(model, name: str) -> bool:
 
 # A field that measures a call: its tokens (`promptTokens`, `llmTokensTotal`) or its time in
 # milliseconds or seconds (`durationMs`, `latencySec`); booked durations (`durationMin`) are not.
-_CALL_TIME = (frozenset({"duration", "latency", "elapsed", "response"}), frozenset({"ms", "sec", "secs", "seconds"}))
+_TIMED = frozenset({"duration", "latency", "elapsed", "response"})
+_TIME_UNITS = frozenset({"ms", "sec", "secs", "seconds"})
 
 
 def _call_cost(model, f) -> str | None:
@@ -93,7 +94,7 @@ def _call_cost(model, f) -> str | None:
         if other.type not in ("Int", "BigInt", "Float") or other is f:
             continue
         ow = set(words(other.name))
-        if "tokens" in ow or (ow & _CALL_TIME[0] and ow & _CALL_TIME[1]):
+        if "tokens" in ow or (ow & _TIMED and ow & _TIME_UNITS):
             return other.name
     return None
 
