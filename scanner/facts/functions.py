@@ -14,7 +14,7 @@ from .listeners import keyed_registration, listener_callback, listener_decorator
 from .lone_functions import object_holder
 from .graphql import code_first_graphql_resolver, typed_graphql_resolver
 from .raw_constants import returns_constants
-from .raw_sql import safe_fragment
+from .raw_safe import safe_fragment
 from .frames import call_function
 from .model import HTTP_METHODS, ClientRef, ExportRef, FunctionFact
 from .records import HandlerRef

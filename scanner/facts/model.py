@@ -19,9 +19,8 @@ from .operations import (  # noqa: F401
 ITERATION_METHODS = frozenset({
     "map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex",
 })
-# Of those, the methods that call the callback for every item in one go: each call runs up to
-# its first `await`, so async callbacks run side by side and what they start before it starts
-# in one tick.
+# Of those, the methods that call the callback for every item in one go: each call runs up to its
+# first `await`, so async callbacks run side by side and what they start before it in one tick.
 SAME_TICK_METHODS = frozenset({"map", "flatMap", "forEach"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
@@ -203,8 +202,7 @@ class ArgSummary:
     data_counters: tuple[str, ...] = ()  # the `data` fields that are (`views: row.views + 1` too)
     where_equality_only: bool = False   # only `field: value` equality on scalars
     raw_kind: str | None = None    # raw calls: tagged, constant, template, concat, identifier, other
-    # raw calls built from values: the spliced values not proven harmless (facts/args.py
-    # spliced_values); empty when every one is a constant, number, boolean, date or escaped.
+    # raw calls built from values: the spliced values not proven harmless (raw_sql.spliced_values).
     raw_values: tuple[str, ...] = ()
     # … and those of them computed from a parameter of an enclosing function (its callers decide).
     raw_param_values: tuple[str, ...] = ()
@@ -213,6 +211,8 @@ class ArgSummary:
     raw_param_positions: tuple[int, ...] = ()
     # (value, module, name) of those an imported function returns (`const { t } = tableFor(k)`).
     raw_imported: tuple[tuple[str, str, str], ...] = ()
+    # … and apart, values quoted with their quotes doubled (`'${v.replace(/'/g, "''")}'`, raw_quoting).
+    raw_doubled: tuple[str, ...] = ()
     # Top-level (AND) keys pinned to a value (`f: v`, `{ equals }`, `{ in }`) and compound
     # unique keys (`userId_trackId: {...}`): what an index prefix can be matched against.
     where_points: tuple[str, ...] = ()

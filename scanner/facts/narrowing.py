@@ -167,7 +167,7 @@ def raw_fragments(pf: ParsedFile) -> tuple[RawFragment, ...]:
         node = m["raw"][0]
         sql = unwrap(m["raw.sql"][0])
         kind = sql_kind(sql, resolver)
-        values, from_params, positions, imported = spliced_values(sql, resolver) \
-            if kind in ("template", "concat") else ((), (), (), ())
-        out.append(RawFragment(span(node), kind, pf.fid(node), values, from_params, positions, imported))
+        values, from_params, positions, imported, doubled = spliced_values(sql, resolver) \
+            if kind in ("template", "concat") else ((), (), (), (), ())
+        out.append(RawFragment(span(node), kind, pf.fid(node), values, from_params, positions, imported, doubled))
     return tuple(out)

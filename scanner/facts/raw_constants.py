@@ -37,26 +37,35 @@ def const_init(b) -> ts.Node | None:
 
 
 def _literal_record(node: ts.Node | None, depth: int = 0) -> bool:
-    """`{ table: "Usage", total: "totalX" }`, also a map of such records: constants only."""
+    """`{ table: "Usage", total: "totalX" }`, also a map of such records, and lists of
+    literals or records in them (`fields: [{ key: "name" }]`): constants only."""
     node = unwrap(node)
     if node is None or node.type != "object" or depth > 3:
         return False
     entries = list(object_entries(node))
-    return bool(entries) and all(
-        not spread and unwrap(v) is not None
-        and (unwrap(v).type in LITERAL_TYPES or (unwrap(v).type == "template_string"
-                                              and not unwrap(v).named_children)
-             or _literal_record(v, depth + 1))
-        for _, v, spread in entries)
+    return bool(entries) and all(not spread and _literal_value(v, depth) for _, v, spread in entries)
+
+
+def _literal_value(v: ts.Node | None, depth: int) -> bool:
+    v = unwrap(v)
+    if v is not None and v.type == "array":
+        return all(c.type != "spread_element" and _literal_value(c, depth + 1)
+                   for c in v.named_children if c.type != "comment")
+    return v is not None and (v.type in LITERAL_TYPES or v.type == "template_string" and not v.named_children
+                              or _literal_record(v, depth + 1))
 
 
 def _record(node: ts.Node | None, resolver: Resolver) -> bool:
-    """A literal record, or a lookup in a `const` map of them (`MAP[key]`, `MAP.key`)."""
+    """A literal record, or a lookup in a `const` map of them (`MAP[key]`, `MAP.key`), also
+    with a fallback of nothing (`MAP[key] ?? null`, a lookup that may miss)."""
     node = unwrap(node)
     if node is None:
         return False
     if _literal_record(node):
         return True
+    if node.type == "binary_expression" and text(field(node, "operator")) in ("??", "||"):
+        right = unwrap(field(node, "right"))
+        return right is not None and right.type in ("null", "undefined") and _record(field(node, "left"), resolver)
     if node.type in ("subscript_expression", "member_expression"):
         obj = unwrap(field(node, "object"))
         return obj is not None and obj.type == "identifier" and _literal_record(const_value(obj, resolver))
@@ -72,9 +81,9 @@ def returns_constants(fn: ts.Node, resolver: Resolver, safe: Callable[[ts.Node],
     return bool(results) and all(safe(r) or _record(r, resolver) for r in results)
 
 
-def _call_of(node: ts.Node, resolver: Resolver) -> ts.Node | None:
-    """The call whose result a name holds: `const { total } = f(x)` (one key deep), `const
-    info = f(x)` then `info.total`, awaited or not."""
+def result_call(node: ts.Node, resolver: Resolver) -> tuple[ts.Node, str | None] | None:
+    """(the call whose result a name holds, the key read on it): `const { total } = f(x)` (one
+    key deep), `const info = f(x)` then `info.total` (key `total`), awaited or not."""
     name, member = member_root(node)
     b = resolver.lookup(text(name), name) if name is not None and name.type == "identifier" else None
     # `info.total` after `const info = f(x)`; `total` after `const { total } = f(x)`.
@@ -83,7 +92,13 @@ def _call_of(node: ts.Node, resolver: Resolver) -> ts.Node | None:
     value = unwrap(b.value)
     if value is not None and value.type == "await_expression" and value.named_children:
         value = unwrap(value.named_children[0])
-    return value if value is not None and value.type == "call_expression" else None
+    return (value, member if member is not None else b.path[0]) \
+        if value is not None and value.type == "call_expression" else None
+
+
+def _call_of(node: ts.Node, resolver: Resolver) -> ts.Node | None:
+    got = result_call(node, resolver)
+    return got[0] if got is not None else None
 
 
 def local_constant_call(node: ts.Node, resolver: Resolver, safe: Callable[[ts.Node], bool]) -> bool:
@@ -145,41 +160,55 @@ def constant_parts(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> 
 
 
 def allowlist_guarded(ident: ts.Node, resolver: Resolver) -> bool:
-    """A statement of the function around `ident`, before it, turns away every value but the
-    literals of a `const` list or set: `if (!VALID.has(kind)) throw …` (or `return`), also
-    `if (kind && !VALID.includes(kind)) …`. Past it, `kind` is one of those literals (or
-    empty), whatever the callers pass: an allow-list, as rules.md §8 asks."""
-    fn = ident.parent
-    while fn is not None and fn.type not in FUNCTION_TYPES:
-        fn = fn.parent
-    body = field(fn, "body") if fn is not None else None
-    if body is None or body.type != "statement_block":
-        return False
-    name = text(ident)
-    for st in body.named_children:
-        if st.start_byte >= ident.start_byte:
-            return False
-        if st.type == "if_statement" and _exits(field(st, "consequence")) \
-                and _rejects_unlisted(unwrap(field(st, "condition")), name, resolver):
+    """The value `ident` reads is one of the literals of a `const` list or set, whatever the
+    callers pass: an allow-list, as rules.md §8 asks. Either an `if` around it lets only
+    listed values in (`if (ALLOWED.includes(key)) sets.push(`${key} = $1`)`), or a statement
+    of a block around it, before it, turns the others away: `if (!VALID.has(kind)) throw …`
+    (or `return`; `continue` in a loop), also `if (kind && !VALID.includes(kind)) …`."""
+    name, node = text(ident), ident
+    while node.parent is not None and node.type not in FUNCTION_TYPES:
+        parent = node.parent
+        if parent.type == "if_statement" and node == field(parent, "consequence") \
+                and _admits_listed(unwrap(field(parent, "condition")), name, resolver):
             return True
+        if parent.type == "statement_block":
+            for st in parent.named_children:
+                if st.start_byte >= ident.start_byte:
+                    break
+                if st.type == "if_statement" and _exits(field(st, "consequence")) \
+                        and _rejects_unlisted(unwrap(field(st, "condition")), name, resolver):
+                    return True
+        node = parent
     return False
 
 
 def _exits(st: ts.Node | None) -> bool:
     if st is not None and st.type == "statement_block":
         st = st.named_children[-1] if st.named_children else None
-    return st is not None and st.type in ("throw_statement", "return_statement")
+    # (`continue` leaves the loop's turn the `if` is in, and that loop holds the value's use.)
+    return st is not None and st.type in ("throw_statement", "return_statement", "continue_statement")
+
+
+def _admits_listed(cond: ts.Node | None, name: str, resolver: Resolver) -> bool:
+    """`LIST.includes(name)`, alone or as a term of an `&&`."""
+    if cond is not None and cond.type == "binary_expression" and text(field(cond, "operator")) == "&&":
+        return any(_admits_listed(unwrap(field(cond, k)), name, resolver) for k in ("left", "right"))
+    return _list_test(cond, name, resolver)
 
 
 def _rejects_unlisted(cond: ts.Node | None, name: str, resolver: Resolver) -> bool:
-    """`!LIST.has(name)`, or `name && !LIST.has(name)`, with LIST a `const` of literals or a
-    list of them written in place (`!['a', 'b'].includes(name)`)."""
+    """`!LIST.has(name)`, or `name && !LIST.has(name)`."""
     if cond is not None and cond.type == "binary_expression" and text(field(cond, "operator")) == "&&" \
             and text(unwrap(field(cond, "left"))) == name:
         cond = unwrap(field(cond, "right"))
     if cond is None or cond.type != "unary_expression" or text(field(cond, "operator")) != "!":
         return False
-    call = unwrap(field(cond, "argument"))
+    return _list_test(unwrap(field(cond, "argument")), name, resolver)
+
+
+def _list_test(call: ts.Node | None, name: str, resolver: Resolver) -> bool:
+    """`LIST.has(name)` / `LIST.includes(name)`, with LIST a `const` of literals or a list of
+    them written in place (`['a', 'b'].includes(name)`)."""
     fn = unwrap(field(call, "function")) if call is not None and call.type == "call_expression" else None
     args = field(call, "arguments") if fn is not None else None
     if fn is None or fn.type != "member_expression" or text(field(fn, "property")) not in ("has", "includes") \

@@ -29,12 +29,12 @@ def assignments(b, resolver: Resolver) -> list[ts.Node]:
         "assignment_expression", "augmented_assignment_expression") and field(i.parent, "left") == i)]
 
 
-def _values_of(b, resolver: Resolver) -> list[ts.Node]:
+def values_of(b, resolver: Resolver) -> list[ts.Node]:
     """What a variable may hold: its initialiser, for a `let` every value assigned to it, and
     for an array what is pushed into it (`parts.push(`name = '${v}'`)`)."""
     out = [b.value] if b.value is not None else []
     if b.value is not None and unwrap(b.value) is not None and unwrap(b.value).type == "array":
-        out += _pushed(b, resolver)
+        out += pushed(b, resolver)
     decl = b.node.parent
     if decl is None or any(c.type == "const" for c in decl.children):
         return out
@@ -58,7 +58,7 @@ def array_only_holds(b, resolver: Resolver, accepts) -> bool:
         method = _method_of(use)
         if method not in _ARRAY_READS and method not in _ADDS:
             return False
-    return all(accepts(v) for v in [*value.named_children, *_pushed(b, resolver)])
+    return all(accepts(v) for v in [*value.named_children, *pushed(b, resolver)])
 
 
 _ADDS = ("push", "unshift")
@@ -72,7 +72,7 @@ def _method_of(ident: ts.Node) -> str | None:
     return text(field(member, "property"))
 
 
-def _pushed(b, resolver: Resolver) -> list[ts.Node]:
+def pushed(b, resolver: Resolver) -> list[ts.Node]:
     """The arguments of `name.push(…)` / `name.unshift(…)` calls on the variable itself."""
     out = []
     for ident in _own_uses(b, resolver, lambda i: _method_of(i) in _ADDS and i.parent.parent is not None):
@@ -107,7 +107,7 @@ def _binding_from_parameter(b, resolver: Resolver, depth: int, found: list | Non
                             memo: dict | None = None, unsafe=None) -> bool:
     if b.kind == "var":
         # A list, not a generator: with `found`, every value is walked for its parameters.
-        values = _values_of(b, resolver)
+        values = values_of(b, resolver)
         parts = [p for v in values for p in unsafe(v)] if unsafe else values
         return any([from_parameter(v, resolver, depth + 1, found, strict, memo, unsafe) for v in parts])
     if b.kind == "loop":     # `for (const x of xs)`: what `xs` is

@@ -7,15 +7,16 @@ import re
 
 import tree_sitter as ts
 
-from .args import object_entries
 from .model import ArgSummary
-from .nodes import enclosing, field, inline_argument, map_callback, short, text, unwrap
+from .nodes import enclosing, field, inline_argument, short, text, unwrap
 from .declared_types import declared_type
-from .raw_origins import array_only_holds, assignments, from_parameter, local_function, parameter_positions
-from .scopes import Resolver, _returned_expressions, local_call_arguments
-from .raw_constants import LITERAL_TYPES as _LITERAL_TYPES, const_init as _const_init, \
-    const_value as _const_value, allowlist_guarded, constant_parts, imported_call, \
-    local_constant_call, strips_to_word_characters
+from .raw_builders import text_pieces
+from .raw_safe import safe_fragment
+from .raw_quoting import between_quotes, doubles_quotes
+from .raw_origins import from_parameter, local_function, parameter_positions
+from .scopes import Resolver, _returned_expressions
+from .raw_constants import const_init as _const_init, const_value as _const_value, imported_call, \
+    strips_to_word_characters
 
 
 def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
@@ -39,161 +40,15 @@ def sql_kind(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> str:
         value = _const_init(resolver.lookup(text(node), node))
         if value is not None:
             return sql_kind(value, resolver, depth + 1)
-        return "identifier"
+        pieces = (text_pieces(node, resolver) or (None, []))[1]
+        kinds = {sql_kind(p, resolver, depth + 1) for p in pieces}
+        if kinds == {"constant"}:
+            return "constant"
+        if "template" in kinds:   # `let sql = '…'; sql += ` AND a = '${v}'``
+            return "template"
+        # (Grown with `+=` or from several values, some not constant: a concatenation.)
+        return "concat" if "concat" in kinds or len(pieces) > 1 and "constant" in kinds else "identifier"
     return "other"
-
-
-def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
-    """A `let` that only ever holds constants: `let col; switch (sort) { case "new": col =
-    '"createdAt"'; break; default: throw … }` (an allow-list written as a switch)."""
-    if b is None or b.kind != "var" or b.path:
-        return False
-    if b.value is not None and not safe_fragment(b.value, resolver, depth + 1):
-        return False
-    assigned = assignments(b, resolver)
-    if any(a.type == "augmented_assignment_expression" or not safe_fragment(field(a, "right"), resolver, depth + 1)
-           for a in assigned):
-        return False
-    return bool(assigned) or b.value is not None
-
-
-def _literal_object(node: ts.Node | None) -> bool:
-    """`{ gt: '>', lt: '<' }`: a map whose values are all literals (an allow-list)."""
-    node = unwrap(node)
-    if node is None or node.type != "object":
-        return False
-    return all(unwrap(v) is not None and unwrap(v).type in _LITERAL_TYPES
-               for _, v, spread in object_entries(node) if not spread) \
-        and not any(spread for _, _, spread in object_entries(node))
-
-
-def _static_literal(cls: ts.Node, name: str) -> bool:
-    """`static readonly NAME = <literal>` in a class body."""
-    body = field(cls, "body")
-    for member in body.named_children if body is not None else ():
-        if member.type in ("public_field_definition", "field_definition") \
-                and text(field(member, "name")) == name:
-            value = unwrap(field(member, "value"))
-            return value is not None and value.type in _LITERAL_TYPES \
-                and any(c.type == "static" for c in member.children)
-    return False
-
-
-def _placeholder_list(node: ts.Node, resolver: Resolver, depth: int) -> bool:
-    """`rows.map((_, i) => `($${i + 1})`).join(', ')`: placeholders built from indices."""
-    fn = field(node, "function")
-    if fn is None or fn.type != "member_expression" or text(field(fn, "property")) != "join":
-        return False
-    cb = map_callback(unwrap(field(fn, "object")))
-    if cb is None or cb.type != "arrow_function":
-        return False
-    params = field(cb, "parameters")
-    names = [text(p) for p in params.named_children] if params is not None else []
-    index = names[1] if len(names) > 1 else None
-    results = _returned_expressions(cb)
-    return bool(results) and all(safe_fragment(r, resolver, depth + 1, index_name=index) for r in results)
-
-
-def _joined_constants(node: ts.Node, resolver: Resolver, depth: int) -> bool:
-    """`clauses.join(' AND ')` of an array that only ever holds constants (`array_only_holds`):
-    conditions assembled from a fixed menu."""
-    fn = field(node, "function")
-    obj = unwrap(field(fn, "object")) if fn is not None and fn.type == "member_expression" else None
-    if obj is None or obj.type != "identifier" or text(field(fn, "property")) != "join" or depth > 8:
-        return False
-    return array_only_holds(resolver.lookup(text(obj), obj), resolver,
-                            lambda v: safe_fragment(v, resolver, depth + 1))
-
-
-def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: int) -> bool:
-    """A parameter spliced into SQL is a constant when its function is local to the
-    file and every use of it is a call passing a constant in that place
-    (`searchCondition('p', 'name', query)`)."""
-    given = local_call_arguments(fn, index, resolver) if depth <= 8 else None
-    return bool(given) and all(safe_fragment(a, resolver, depth + 1) for a in given)
-
-
-def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
-                  index_name: str | None = None) -> bool:
-    """Whether an expression spliced into SQL can only be a constant: literals,
-    `const`s of literals, `static readonly` literals, lookups in a literal map
-    (an allow-list), or `$n` placeholders built from array indices."""
-    node = unwrap(node)
-    if node is None or depth > 12:
-        return False
-    t = node.type
-    if t in _LITERAL_TYPES:
-        return True
-    if t == "template_string":
-        return all(safe_fragment(c.named_children[0] if c.named_children else None, resolver,
-                                 depth + 1, index_name)
-                   for c in node.named_children if c.type == "template_substitution")
-    if t in ("binary_expression", "ternary_expression"):
-        parts = [field(node, n) for n in ("left", "right")] if t == "binary_expression" \
-            else [field(node, "consequence"), field(node, "alternative")]
-        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
-    if t == "identifier":
-        if index_name is not None and text(node) == index_name:
-            return True
-        b = resolver.lookup(text(node), node)
-        if b is not None and b.kind == "param" and not b.path and b.value is not None:
-            return _callers_pass_constants(b.value, b.index, resolver, depth) \
-                or (allowlist_guarded(node, resolver) and not assignments(b, resolver))
-        if b is not None and b.kind == "loop":
-            return _over_literals(b, resolver)
-        value = _const_init(b)
-        if value is not None:
-            return safe_fragment(value, resolver, depth + 1, index_name)
-        if local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1)):
-            return True   # `const { table } = tableFor(kind)`, an allow-list function of this file
-        return _only_assigned_constants(b, resolver, depth)
-    parts = constant_parts(node, resolver) if t in ("member_expression", "subscript_expression") else None
-    if parts is not None:   # `MAP[kind].table`: one of the literal map's values
-        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
-    if t == "member_expression":
-        obj = unwrap(field(node, "object"))
-        prop = text(field(node, "property"))
-        if obj is not None and obj.type == "identifier":
-            b = resolver.lookup(text(obj), obj)
-            if b is not None and b.kind == "class":
-                return _static_literal(b.node, prop)
-            if b is not None and b.kind == "loop":
-                return _over_literals(b, resolver)
-            value = _const_value(obj, resolver)
-            if value is not None and _literal_object(value):
-                return True
-            return local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1))
-        return False
-    if t == "call_expression":
-        return _placeholder_list(node, resolver, depth) or _joined_constants(node, resolver, depth) \
-            or _returns_constants(node, resolver, depth)
-    return False
-
-
-def _over_literals(b, resolver: Resolver) -> bool:
-    """A `for (const x of LIST)` binding where LIST is a `const` array of literals or of
-    objects whose values are all literals (`INDEX_CONFIGS`): every item is a constant."""
-    loop = b.node
-    if loop.type != "for_in_statement" or not any(c.type == "of" for c in loop.children):
-        return False
-    right = unwrap(field(loop, "right"))
-    if right is None or right.type != "identifier":
-        return False
-    items = unwrap(_const_value(right, resolver))
-    if items is None or items.type != "array" or not items.named_children:
-        return False
-    return all(unwrap(i) is not None and (unwrap(i).type in _LITERAL_TYPES or _literal_object(i))
-               for i in items.named_children)
-
-
-def _returns_constants(call: ts.Node, resolver: Resolver, depth: int) -> bool:
-    """A call of a function of this file (`getColumn(kind)`, `this.tableFor(kind)`) whose
-    every return is a constant: an allow-list written as a function."""
-    target = local_function(call, resolver)
-    if target is None or depth > 8:
-        return False
-    results = _returned_expressions(target)
-    return bool(results) and all(safe_fragment(r, resolver, depth + 1) for r in results)
 
 
 def _own_field_type(node: ts.Node, name: str) -> str:
@@ -223,27 +78,34 @@ _ESCAPING = re.compile(r"(?i)(escape|quote|sanitize|sanitise|safe|allow|whitelis
 
 
 def spliced_values(node: ts.Node | None, resolver: Resolver) \
-        -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[tuple[str, str, str], ...]]:
+        -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...], tuple[tuple[str, str, str], ...], tuple[str, ...]]:
     """The values spliced into raw SQL text that are not proven harmless (neither
     constants nor numbers, booleans, dates or the results of an escaping or
     allow-list helper), as source text, empty when every value is harmless; those
     of them that derive from a parameter of an enclosing function (its callers decide
     them; the others are computed where the SQL is); and the positions of those
-    parameters in the function around the SQL, () when not all are its own; and (value,
-    module, name) for those whose value an imported function returns, for the index to settle."""
-    unsafe = unsafe_spliced(node, resolver)
+    parameters in the function around the SQL, () when not all are its own; (value,
+    module, name) for those whose value an imported function returns, for the index to
+    settle; and, apart, the values escaped by doubling their quotes (raw_quoting)."""
+    unsafe = unsafe_spliced(node, resolver, quoted=True)
     params, found = [], []
     for n in unsafe:
         # One walk: whether, and which parameters; through a variable or a helper, only the
         # parts of its value that are not proven constant or numeric.
-        if from_parameter(n, resolver, 0, found, unsafe=lambda v: _spliced_value(v, resolver, 0)):
+        if from_parameter(n, resolver, 0, found, unsafe=lambda v: _spliced_value(v, resolver, 0, quoted=True)):
             params.append(n)
     imported = tuple((short(n, 60), *call) for n in unsafe if (call := imported_call(n, resolver)) is not None)
+    kept = {(n.start_byte, n.end_byte) for n in unsafe}
+    doubled = tuple(dict.fromkeys(short(n, 60) for n in unsafe_spliced(node, resolver)
+                                  if (n.start_byte, n.end_byte) not in kept))
     return (tuple(short(n, 60) for n in unsafe), tuple(short(n, 60) for n in params),
-            parameter_positions(params, found), imported)
+            parameter_positions(params, found), imported, doubled)
 
 
-def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> list[ts.Node]:
+def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0,
+                   seen: frozenset = frozenset(), quoted: bool = False) -> list[ts.Node]:
+    """The spliced values not proven harmless; `quoted`: also leave out those escaped by
+    doubling their quotes inside a quoted string (raw_quoting)."""
     node = unwrap(node)
     if node is None or depth > 6:
         return []
@@ -251,31 +113,51 @@ def unsafe_spliced(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> 
     if t == "template_string":
         out: list[ts.Node] = []
         for c in node.named_children:
-            if c.type == "template_substitution" and c.named_children:
-                out += _spliced_value(c.named_children[0], resolver, depth)
+            if c.type == "template_substitution" and c.named_children \
+                    and not (quoted and between_quotes(c) and doubles_quotes(c.named_children[0])):
+                out += _spliced_value(c.named_children[0], resolver, depth, seen, quoted)
         return out
     if t == "binary_expression" and text(field(node, "operator")) == "+":
-        return unsafe_spliced(field(node, "left"), resolver, depth + 1) \
-            + unsafe_spliced(field(node, "right"), resolver, depth + 1)
+        return unsafe_spliced(field(node, "left"), resolver, depth + 1, seen, quoted) \
+            + unsafe_spliced(field(node, "right"), resolver, depth + 1, seen, quoted)
     if t == "identifier":
         value = _const_value(node, resolver)
         if value is not None:
-            return unsafe_spliced(value, resolver, depth + 1)
+            return unsafe_spliced(value, resolver, depth + 1, seen, quoted)
+        pieces = _pieces(node, resolver, depth, seen, quoted)
+        if pieces is not None:
+            return pieces
         b = resolver.lookup(text(node), node)
         if b is not None and b.kind == "var" and not b.path and b.value is not None:
-            return unsafe_spliced(b.value, resolver, depth + 1)
+            return unsafe_spliced(b.value, resolver, depth + 1, seen, quoted)
         return []
-    return _spliced_value(node, resolver, depth)
+    return _spliced_value(node, resolver, depth, seen, quoted)
 
 
-def _spliced_value(node: ts.Node, resolver: Resolver, depth: int) -> list[ts.Node]:
+def _spliced_value(node: ts.Node, resolver: Resolver, depth: int, seen: frozenset = frozenset(),
+                   quoted: bool = False) -> list[ts.Node]:
     if safe_fragment(node, resolver) or _harmless(node, resolver, depth):
         return []
     inner = unwrap(node)
     if inner is not None and (inner.type == "template_string" or inner.type == "binary_expression"
                               and text(field(inner, "operator")) == "+"):
-        return unsafe_spliced(inner, resolver, depth + 1)
-    return [node]
+        return unsafe_spliced(inner, resolver, depth + 1, seen, quoted)
+    pieces = _pieces(inner, resolver, depth, seen, quoted)
+    return pieces if pieces is not None else [node]
+
+
+def _pieces(node: ts.Node | None, resolver: Resolver, depth: int, seen: frozenset,
+            quoted: bool) -> list[ts.Node] | None:
+    """What text built in pieces splices (`text_pieces`): the union of what each piece
+    splices; a piece that names the text itself (`where = where + …`) adds nothing new."""
+    built = text_pieces(node, resolver) if depth < 6 else None
+    if built is None:
+        return None
+    key, pieces = built
+    if key in seen:
+        return []
+    inner = seen | {key}
+    return [u for p in pieces for u in _spliced_value(p, resolver, depth + 1, inner, quoted)]
 
 
 def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
@@ -283,7 +165,7 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
     if node is None or depth > 8:
         return False
     t = node.type
-    if t in ("number", "true", "false"):
+    if t in ("number", "true", "false", "update_expression"):   # (`$${i++}`: a number)
         return True
     if t == "binary_expression":
         op = text(field(node, "operator"))
@@ -323,7 +205,9 @@ def _harmless(node: ts.Node | None, resolver: Resolver, depth: int = 0) -> bool:
                 args = field(node, "arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
                 return first is not None and (text(first) in _HARMLESS_CALLS or _returns_harmless(first, resolver))
-        return False
+        # A function of this file whose every return is harmless (`= ${count}` of a number).
+        target = local_function(node, resolver) if depth < 6 else None
+        return target is not None and returns_harmless(target, resolver, depth + 1)
     if t == "identifier":
         b = resolver.lookup(text(node), node)
         if b is None or b.kind not in ("var", "param"):
@@ -361,21 +245,21 @@ def _returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
     return body is not None and body.type != "statement_block" and _harmless(body, resolver, 1)
 
 
-def returns_harmless(fn: ts.Node, resolver: Resolver) -> bool:
+def returns_harmless(fn: ts.Node, resolver: Resolver, depth: int = 0) -> bool:
     """Every value the function returns is a number, boolean, date or escaped text, or
     null: `(v) => { const n = Number(v); return Number.isFinite(n) ? n : null }`."""
     results = _returned_expressions(unwrap(fn)) if unwrap(fn) is not None else []
-    return bool(results) and all(_harmless_result(unwrap(r), resolver) for r in results)
+    return bool(results) and all(_harmless_result(unwrap(r), resolver, depth + 1) for r in results)
 
 
-def _harmless_result(r: ts.Node | None, resolver: Resolver) -> bool:
+def _harmless_result(r: ts.Node | None, resolver: Resolver, depth: int) -> bool:
     """null, a harmless value, or an object of them (`return { page, limit, offset }` of numbers)."""
     if r is not None and r.type == "object":
         fields = [c for c in r.named_children if c.type != "comment"]
         return bool(fields) and all(
-            _harmless(field(c, "value"), resolver, 1) if c.type == "pair" else
+            _harmless(field(c, "value"), resolver, depth) if c.type == "pair" else
             c.type == "shorthand_property_identifier" and _harmless_name(c, resolver) for c in fields)
-    return r is not None and (r.type in ("null", "undefined") or _harmless(r, resolver, 1))
+    return r is not None and (r.type in ("null", "undefined") or _harmless(r, resolver, depth))
 
 
 def _harmless_name(node: ts.Node, resolver: Resolver) -> bool:
@@ -392,7 +276,8 @@ def raw_summary(args: ts.Node | None, resolver: Resolver) -> ArgSummary:
     if not named:
         return ArgSummary(present=False)
     kind = sql_kind(named[0], resolver)
-    spliced, from_params, positions, imported = spliced_values(named[0], resolver) \
-        if kind in ("template", "concat") else ((), (), (), ())
+    spliced, from_params, positions, imported, doubled = spliced_values(named[0], resolver) \
+        if kind in ("template", "concat") else ((), (), (), (), ())
     return ArgSummary(opaque=unwrap(named[0]).type != "string", raw_kind=kind, raw_values=spliced,
-                      raw_param_values=from_params, raw_param_positions=positions, raw_imported=imported)
+                      raw_param_values=from_params, raw_param_positions=positions, raw_imported=imported,
+                      raw_doubled=doubled)

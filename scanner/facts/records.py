@@ -178,6 +178,7 @@ class RawFragment:
     param_values: tuple[str, ...] = ()  # … of them, those computed from a parameter
     param_positions: tuple[int, ...] = ()  # … the positions of those parameters (ArgSummary's)
     imported: tuple[tuple[str, str, str], ...] = ()  # … (value, module, name): an imported function's result
+    doubled: tuple[str, ...] = ()  # values quoted with their quotes doubled (as ArgSummary.raw_doubled)
 
 
 @dataclass(frozen=True, slots=True)

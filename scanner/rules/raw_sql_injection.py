@@ -147,6 +147,23 @@ def _without(values: tuple[str, ...], settled: set[str]) -> tuple[str, ...]:
     return tuple(v for v in values if v not in settled)
 
 
+# Databases where a doubled quote is the only escape inside a string literal, a backslash plain
+# text: there `'${v.replace(/'/g, "''")}'` cannot be closed by the value (facts/raw_quoting.py).
+_STANDARD_STRINGS = frozenset({"postgresql", "postgres", "cockroachdb", "sqlite", "sqlserver"})
+
+
+def _doubled_unsafe(index, doubled: tuple[str, ...]) -> tuple[str, ...]:
+    """The quote-doubled values that stay unproven: all of them unless the schema names a
+    database with standard strings (MySQL reads `\\'` as an escaped quote)."""
+    schema = index.schema
+    return () if schema is not None and schema.provider in _STANDARD_STRINGS else doubled
+
+
+def _doubled_note(doubled: tuple[str, ...]) -> tuple[str, ...]:
+    return (f"{', '.join(f'`{v}`' for v in doubled[:2])} doubles its quotes, which escapes text only "
+            "where a backslash is plain text; MySQL's backslash escapes get around it",) if doubled else ()
+
+
 def _check(ctx: RuleContext):
     index = ctx.index
     for call in ctx.prisma_calls():
@@ -169,9 +186,11 @@ def _check(ctx: RuleContext):
                                       args.raw_param_positions)
         across = _handed_across(index, call.path, sink) if tainted is None and args.raw_param_values else None
         settled = _constants(index, call.path, args.raw_imported)
-        severity, confidence, evidence = _grade(_without(args.raw_values, settled),
-                                                _without(args.raw_param_values, settled),
+        doubled = _doubled_unsafe(index, args.raw_doubled)
+        severity, confidence, evidence = _grade(_without(args.raw_values, settled) + doubled,
+                                                _without(args.raw_param_values, settled) + doubled,
                                                 tainted, callers, across, traced_safe)
+        evidence += _doubled_note(doubled) if confidence != "quiet" else ()
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -186,9 +205,11 @@ def _check(ctx: RuleContext):
             if how is None:
                 continue
             settled = _constants(index, path, frag.imported)
+            doubled = _doubled_unsafe(index, frag.doubled)
             severity, confidence, evidence = _grade(
-                _without(frag.values, settled), _without(frag.param_values, settled), None,
+                _without(frag.values, settled) + doubled, _without(frag.param_values, settled) + doubled, None,
                 _decided_by_callers(index, FunctionKey(path, index.owner(path, frag.function)), frag.param_positions))
+            evidence += _doubled_note(doubled) if confidence != "quiet" else ()
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "
