@@ -43,7 +43,25 @@ def _stated_intent(stmt: ts.Node, block: ts.Node | None) -> str:
     first = block.named_children[0] if block is not None and block.named_children else None
     if first is not None and first.type == "comment" and not _TOOL_COMMENT.match(text(first)):
         return short(first, 160)
-    return _enclosing_intent(stmt) or _doc_intent(stmt) or _module_intent(stmt)
+    return _enclosing_intent(stmt) or _doc_intent(stmt) or _module_intent(stmt) or _name_intent(stmt)
+
+
+# A function named for an attempt: `tryNotifyManagers`, `maybeSyncCalendar`, `bestEffortPurge`.
+_ATTEMPT_NAME = re.compile(r"^_?(?:try|maybe|attempt|bestEffort)[A-Z]")
+
+
+def _name_intent(stmt: ts.Node) -> str:
+    """The name of the function around `stmt` when it says the work is only attempted
+    (`tryCreateLinkedNotifications`): the author's word that its failure may pass, as a
+    comment's would be."""
+    fn = stmt.parent
+    while fn is not None and fn.type not in FUNCTION_TYPES:
+        fn = fn.parent
+    name = field(fn, "name") if fn is not None else None
+    if fn is not None and name is None and fn.parent is not None and fn.parent.type == "variable_declarator":
+        name = field(fn.parent, "name")
+    said = text(name) if name is not None else ""
+    return f"the function's name says it only tries: `{said}`" if _ATTEMPT_NAME.match(said) else ""
 
 
 # What ends a module's header: its first export, function or class.

@@ -293,6 +293,11 @@ def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> 
                 and unwrap(b.value) is not None and unwrap(b.value).type == "object":
             return CONSTANT, f"the module constant {name}"
         return kind, note
+    if b.kind == "loop" and b.node.type == "for_in_statement" and any(c.type == "of" for c in b.node.children):
+        # An item of a constant list, and what it holds (`for (const rule of DEFAULT_RULES)`
+        # then `rule.lines`): written in the same literal, as fixed as the list.
+        kind, note = collection_origin(field(b.node, "right"), resolver, depth + 1)
+        return (CONSTANT, f"`{name}`, an item of {note}") if kind == CONSTANT else (UNKNOWN, "")
     if b.kind == "param":
         if found is not None and b.value is not None:
             found.append((b.value, b.index, b.path[0] if b.path else ""))

@@ -339,8 +339,9 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
         return "quiet", ("the empty handler carries a comment: swallowing is a stated decision",)
     if h.comments:
         return "low", ("the handler carries a comment and logs: best-effort work, by design",)
-    if catch.note:
-        return "low", (f"a comment states the intent: {catch.note}",)
+    if catch.note:   # (a comment, or the function's name: `tryNotify…`)
+        return "low", (catch.note if catch.note.startswith("the function's name") else
+                       f"a comment states the intent: {catch.note}",)
     if catch.kind == "try" and not any(_reaches(c.call.ctx) for c in w.calls) \
             and not any(_reaches(site.ctx) for site, _, _ in w.via):
         return "quiet", ("the database work in the try is not awaited there: its failure never reaches "
