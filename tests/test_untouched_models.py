@@ -103,3 +103,21 @@ def test_a_front_end_package_spelling_a_model_does_not_touch_it(tmp_path):
     root.mkdir()
     (root / "package.json").write_text('{"name": "mono", "dependencies": {"pg": "^8.0.0"}}')
     assert _monorepo(root, WEB)[("relation-missing-on-delete", "Draft")] != "low"
+
+
+def test_comments_and_table_declarations_do_not_touch_a_model(tmp_path):
+    # A word in a comment, or in SQL that only declares the table, runs no query against it.
+    said = ("// TODO: move drafts to Draft once the editor ships\n"
+            "/* Draft */\n"
+            "export async function bootstrap() {\n"
+            "  await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS \"Draft\" (id text primary key)`)\n"
+            "}\n")
+    grades = _monorepo(tmp_path / "a", WEB, said)
+    assert grades[("relation-missing-on-delete", "Draft")] == "low"
+    # Near miss: SQL that reads its rows touches it, whatever else the text declares.
+    read = "export const drafts = () => prisma.$queryRawUnsafe('SELECT id FROM \"Draft\"')\n"
+    grades = _monorepo(tmp_path / "b", WEB, read)
+    assert grades[("relation-missing-on-delete", "Draft")] != "low"
+    # Near miss: the word in code (a string that is not SQL) keeps the grade.
+    grades = _monorepo(tmp_path / "c", WEB, "export const kinds = ['Draft']\n")
+    assert grades[("relation-missing-on-delete", "Draft")] != "low"

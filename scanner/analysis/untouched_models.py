@@ -16,6 +16,8 @@ templates the scan does not parse (Astro pages query in their front matter)."""
 
 from __future__ import annotations
 
+import re
+
 from .sources import scanned_sources, spelled_words
 
 # Packages whose files (not parsed by the scan) may run server code with a Prisma client.
@@ -75,4 +77,25 @@ def _spelled(index, wanted: set[str]) -> set[str] | None:
     def may_query(path: str) -> bool:
         pkg = index.package_of(path)
         return pkg in querying or any(d == "" or pkg == d or pkg.startswith(d + "/") for d in clients)
-    return spelled_words((src for path, src in texts.items() if may_query(path)), wanted)
+    return spelled_words((_touching_text(src) for path, src in texts.items() if may_query(path)), wanted)
+
+
+# A source's strings and comments, in order (a string first, so `'//'` in a string is no comment).
+_TOKENS = re.compile(rb"""(?P<s>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
+                     rb"""|//[^\n]*|/\*.*?\*/""", re.S)
+# SQL text that only declares a table (`CREATE TABLE IF NOT EXISTS game_hunts (…)`), and text
+# that reads or writes rows, which keeps it as it is.
+_DDL = re.compile(rb"^[\s`'\"]*(?:CREATE|ALTER|DROP)\s+(?:TABLE|(?:UNIQUE\s+)?INDEX|TYPE|SEQUENCE)\b", re.I)
+_DML = re.compile(rb"\b(?:INSERT\s+INTO|DELETE\s+FROM|SELECT|UPDATE\s+[\w\"`.]+\s+SET|COPY|MERGE)\b", re.I)
+
+
+def _touching_text(src: bytes) -> bytes:
+    """The source without its comments and without strings of SQL that only declares tables:
+    a word there names a table no query runs against (`// 'Dividends',` left in a list, a
+    bootstrap script's `CREATE TABLE`); code, and every other string, stay."""
+    def keep(m: re.Match) -> bytes:
+        lit = m.group("s")
+        if lit is None:
+            return b" "
+        return b"''" if _DDL.match(lit) and not _DML.search(lit) else lit
+    return _TOKENS.sub(keep, src)

@@ -139,8 +139,10 @@ def _code_decided(args: ts.Node, pf: ParsedFile) -> tuple[str, ...]:
     after `const session = await auth()`), or its context wrapper hands it, not one computed
     from a parameter, whose callers (or the framework, with the request) decide it."""
     where = where_object(args)
+    # (A memo walks each variable once: without one, a function whose `let`s are assigned from
+    # one another again and again is walked once per path, exponentially many.)
     return tuple(k for k, v in scoped_entries(where)
-                 if _wrapper_context(v, pf) or not from_parameter(v, pf.resolver, strict=True)) \
+                 if _wrapper_context(v, pf) or not from_parameter(v, pf.resolver, strict=True, memo={})) \
         if where is not None else ()
 
 
