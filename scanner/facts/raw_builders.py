@@ -48,8 +48,8 @@ def text_pieces(node: ts.Node | None, resolver: Resolver) -> tuple[object, list[
     return b.node.id, items + pushed(b, resolver)
 
 
-def _returned_pieces(node: ts.Node, resolver: Resolver):
-    """(the function, what it returns under the key read) for `const { setSql } = f(…)` or
+def _returned_pieces(node: ts.Node, resolver: Resolver) -> tuple[object, list[ts.Node]] | None:
+    """((the function, the key), what it returns under the key read) for `const { setSql } = f(…)` or
     `r.setSql` after `const r = f(…)`, f a function of this file (awaited or not) whose every
     return is an object written in place with that key. None otherwise."""
     got = result_call(node, resolver)
