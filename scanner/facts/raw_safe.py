@@ -15,16 +15,19 @@ from .raw_constants import LITERAL_TYPES as _LITERAL_TYPES, const_init as _const
     const_value as _const_value, allowlist_guarded, constant_parts, local_constant_call
 
 
-def _only_assigned_constants(b, resolver: Resolver, depth: int) -> bool:
+def _only_assigned_constants(b, resolver: Resolver, depth: int, seen: frozenset = frozenset()) -> bool:
     """A `let` that only ever holds constants: `let col; switch (sort) { case "new": col =
-    '"createdAt"'; break; default: throw … }` (an allow-list written as a switch)."""
-    if b is None or b.kind != "var" or b.path:
+    '"createdAt"'; break; default: throw … }` (an allow-list written as a switch). One met again
+    inside its own values (`sql = sql + x; x = x + sql`) is not proven constant there, as the
+    depth limit would have it, but at once: walked once per path, such `let`s cost exponential time."""
+    if b is None or b.kind != "var" or b.path or b.node.id in seen:
         return False
-    if b.value is not None and not safe_fragment(b.value, resolver, depth + 1):
+    seen = seen | {b.node.id}
+    if b.value is not None and not safe_fragment(b.value, resolver, depth + 1, seen=seen):
         return False
     assigned = assignments(b, resolver)
-    if any(a.type == "augmented_assignment_expression" or not safe_fragment(field(a, "right"), resolver, depth + 1)
-           for a in assigned):
+    if any(a.type == "augmented_assignment_expression"
+           or not safe_fragment(field(a, "right"), resolver, depth + 1, seen=seen) for a in assigned):
         return False
     return bool(assigned) or b.value is not None
 
@@ -86,7 +89,7 @@ def _callers_pass_constants(fn: ts.Node, index: int, resolver: Resolver, depth: 
 
 
 def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
-                  index_name: str | None = None) -> bool:
+                  index_name: str | None = None, seen: frozenset = frozenset()) -> bool:
     """Whether an expression spliced into SQL can only be a constant: literals,
     `const`s of literals, `static readonly` literals, lookups in a literal map
     (an allow-list), or `$n` placeholders built from array indices."""
@@ -98,12 +101,12 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
         return True
     if t == "template_string":
         return all(safe_fragment(c.named_children[0] if c.named_children else None, resolver,
-                                 depth + 1, index_name)
+                                 depth + 1, index_name, seen)
                    for c in node.named_children if c.type == "template_substitution")
     if t in ("binary_expression", "ternary_expression"):
         parts = [field(node, n) for n in ("left", "right")] if t == "binary_expression" \
             else [field(node, "consequence"), field(node, "alternative")]
-        return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
+        return all(safe_fragment(p, resolver, depth + 1, index_name, seen) for p in parts)
     if t == "identifier":
         if index_name is not None and text(node) == index_name:
             return True
@@ -117,10 +120,10 @@ def safe_fragment(node: ts.Node | None, resolver: Resolver, depth: int = 0,
             return _over_literals(b, resolver)
         value = _const_init(b)
         if value is not None:
-            return safe_fragment(value, resolver, depth + 1, index_name)
+            return safe_fragment(value, resolver, depth + 1, index_name, seen)
         if local_constant_call(node, resolver, lambda r: safe_fragment(r, resolver, depth + 1)):
             return True   # `const { table } = tableFor(kind)`, an allow-list function of this file
-        return _only_assigned_constants(b, resolver, depth)
+        return _only_assigned_constants(b, resolver, depth, seen)
     parts = constant_parts(node, resolver) if t in ("member_expression", "subscript_expression") else None
     if parts is not None:   # `MAP[kind].table`: one of the literal map's values
         return all(safe_fragment(p, resolver, depth + 1, index_name) for p in parts)
