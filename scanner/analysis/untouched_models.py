@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from ..facts.lone_functions import STRING_LITERALS
 from .sources import scanned_sources, spelled_words
 
 # Packages whose files (not parsed by the scan) may run server code with a Prisma client.
@@ -81,8 +82,7 @@ def _spelled(index, wanted: set[str]) -> set[str] | None:
 
 
 # A source's strings and comments, in order (a string first, so `'//'` in a string is no comment).
-_TOKENS = re.compile(rb"""(?P<s>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
-                     rb"""|//[^\n]*|/\*.*?\*/""", re.S)
+_TOKENS = re.compile(rb"(?P<s>" + STRING_LITERALS.pattern + rb")|//[^\n]*|/\*.*?\*/", re.S)
 # SQL text that only declares a table (`CREATE TABLE IF NOT EXISTS game_hunts (…)`), and text
 # that reads or writes rows, which keeps it as it is.
 _DDL = re.compile(rb"^[\s`'\"]*(?:CREATE|ALTER|DROP)\s+(?:TABLE|(?:UNIQUE\s+)?INDEX|TYPE|SEQUENCE)\b", re.I)

@@ -8,7 +8,7 @@ import tree_sitter as ts
 
 from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
-from .nodes import FUNCTION_TYPES, field, key, param_nodes, mention, param_pattern, short, span, text, unwrap
+from .nodes import FUNCTION_TYPES, enclosing, field, key, param_nodes, mention, param_pattern, short, span, text, unwrap
 from .parsed import ParsedFile
 
 def _statement_of(node: ts.Node) -> ts.Node:
@@ -54,9 +54,7 @@ def _name_intent(stmt: ts.Node) -> str:
     """The name of the function around `stmt` when it says the work is only attempted
     (`tryCreateLinkedNotifications`): the author's word that its failure may pass, as a
     comment's would be."""
-    fn = stmt.parent
-    while fn is not None and fn.type not in FUNCTION_TYPES:
-        fn = fn.parent
+    fn = enclosing(stmt, FUNCTION_TYPES)
     name = field(fn, "name") if fn is not None else None
     if fn is not None and name is None and fn.parent is not None and fn.parent.type == "variable_declarator":
         name = field(fn.parent, "name")
@@ -142,9 +140,7 @@ def _doc_intent(stmt: ts.Node) -> str:
     export), when its words say failures are let pass on purpose; else the doc comment of the
     class whose method it is (`// Deliberately best-effort: every public method here catches its
     own errors` above `@Injectable() export class LedgerPosting`)."""
-    fn = stmt.parent
-    while fn is not None and fn.type not in FUNCTION_TYPES:
-        fn = fn.parent
+    fn = enclosing(stmt, FUNCTION_TYPES)
     said = _doc_words(fn)
     if said:
         return f"the function's doc comment: \u201c{said}\u201d"

@@ -152,16 +152,22 @@ def _without(values: tuple[str, ...], settled: set[str]) -> tuple[str, ...]:
 _STANDARD_STRINGS = frozenset({"postgresql", "postgres", "cockroachdb", "sqlite", "sqlserver"})
 
 
-def _doubled_unsafe(index, doubled: tuple[str, ...]) -> tuple[str, ...]:
-    """The quote-doubled values that stay unproven: all of them unless the schema names a
-    database with standard strings (MySQL reads `\\'` as an escaped quote)."""
+def _grade_spliced(index, path: str, values: tuple[str, ...], from_params: tuple[str, ...],
+                   imported, doubled: tuple[str, ...], tainted, callers=None, across=None,
+                   traced_safe: bool = False) -> tuple[Severity, str, tuple[str, ...]]:
+    """`_grade` for the values the facts left unproven, less those an imported allow-list
+    settles, and with the quote-doubled values among them unless the schema names a database
+    with standard strings (MySQL reads `\\'` as an escaped quote), as the evidence then says."""
+    settled = _constants(index, path, imported)
     schema = index.schema
-    return () if schema is not None and schema.provider in _STANDARD_STRINGS else doubled
-
-
-def _doubled_note(doubled: tuple[str, ...]) -> tuple[str, ...]:
-    return (f"{', '.join(f'`{v}`' for v in doubled[:2])} doubles its quotes, which escapes text only "
-            "where a backslash is plain text; MySQL's backslash escapes get around it",) if doubled else ()
+    if schema is not None and schema.provider in _STANDARD_STRINGS:
+        doubled = ()
+    severity, confidence, evidence = _grade(_without(values, settled) + doubled, _without(from_params, settled)
+                                            + doubled, tainted, callers, across, traced_safe)
+    if doubled and confidence != "quiet":
+        evidence += (f"{', '.join(f'`{v}`' for v in doubled[:2])} doubles its quotes, which escapes text only "
+                     "where a backslash is plain text; MySQL's backslash escapes get around it",)
+    return severity, confidence, evidence
 
 
 def _check(ctx: RuleContext):
@@ -185,12 +191,9 @@ def _check(ctx: RuleContext):
         callers = _decided_by_callers(index, FunctionKey(call.path, index.owner(call.path, call.call.ctx.function)),
                                       args.raw_param_positions)
         across = _handed_across(index, call.path, sink) if tainted is None and args.raw_param_values else None
-        settled = _constants(index, call.path, args.raw_imported)
-        doubled = _doubled_unsafe(index, args.raw_doubled)
-        severity, confidence, evidence = _grade(_without(args.raw_values, settled) + doubled,
-                                                _without(args.raw_param_values, settled) + doubled,
-                                                tainted, callers, across, traced_safe)
-        evidence += _doubled_note(doubled) if confidence != "quiet" else ()
+        severity, confidence, evidence = _grade_spliced(index, call.path, args.raw_values, args.raw_param_values,
+                                                        args.raw_imported, args.raw_doubled,
+                                                        tainted, callers, across, traced_safe)
         safe = call.operation.replace("Unsafe", "")
         yield ctx.call_finding(
             call,
@@ -204,12 +207,9 @@ def _check(ctx: RuleContext):
             how = _BUILT.get(frag.sql_kind)
             if how is None:
                 continue
-            settled = _constants(index, path, frag.imported)
-            doubled = _doubled_unsafe(index, frag.doubled)
-            severity, confidence, evidence = _grade(
-                _without(frag.values, settled) + doubled, _without(frag.param_values, settled) + doubled, None,
+            severity, confidence, evidence = _grade_spliced(
+                index, path, frag.values, frag.param_values, frag.imported, frag.doubled, None,
                 _decided_by_callers(index, FunctionKey(path, index.owner(path, frag.function)), frag.param_positions))
-            evidence += _doubled_note(doubled) if confidence != "quiet" else ()
             yield ctx.finding(
                 path, frag.span,
                 f"Prisma.raw() splices text built with {how} into SQL unescaped (SQL injection). "
