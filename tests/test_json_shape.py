@@ -195,5 +195,5 @@ def test_select_chooses_what_fails_the_run_not_what_is_audited():
     first = " ".join(run.out.split("\n\n")[0].split())
     full = " ".join(dbaudit("scan", DEMO, "--fail-on", "critical").out.split("\n\n")[0].split())
     assert first == full.replace("Audit: ", "11 findings of string-enum-column; the audit of the whole code: ", 1)
-    assert "Not reported: 59 of rules that --select/--ignore left out (the audit counts them)." \
+    assert "Not reported: 58 of rules that --select/--ignore left out (the audit counts them)." \
         in " ".join(run.out.split())

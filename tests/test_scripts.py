@@ -112,6 +112,10 @@ GLOB_TREE = {
     "server/migration-scripts/add-fields.ts": "script", "src/auto-migrations/index.tsx": "component",
     "src/auto-migrations/run.ts": "script", "src/tasks/backfillAnnotations.ts": "script",
     "src/backfills/v2/run.ts": "script", "src/templates.seeds.ts": "script",
+    "server/data/personnel-seed.ts": "script", "prisma/old_seed.ts": "script",
+    "src/database/database-seeder.service.ts": "script", "src/db/DemoSeeder.js": "script",
+    "src/lib/server/db/seed-shared.mjs": "script", "src/catalog/default-seeds.ts": "script",
+    "src/lib/seedless.tsx": "component", "src/crypto/reseed.ts": "lib",   # no seed word of its own
     "src/lib/migrationStatus.ts": "lib",                                 # a name, not a folder
     "scripts/seed-demo.ts": "seed", "prisma/seed.ts": "seed",          # out_of_scope.seed wins
     "scripts/backfill.test.ts": "test",

@@ -45,14 +45,12 @@ def test_demo_opens_with_the_verdict_then_the_worst_findings():
     out = dbaudit("scan", DEMO, "--fail-on", "critical").out
     lines = out.splitlines()
     assert lines[:4] == [
-        "Audit: 6/10 Good foundation, needs work. 70 findings: 2 critical, 12 high, 43 medium, 13 low.",
+        "Audit: 6/10 Good foundation, needs work. 69 findings: 1 critical, 12 high, 43 medium, 13 low.",
         "97 of 97 Prisma-shaped calls analysed (100%).",
         "",
-        "app/api/admin/tags/route.ts:28:9  critical bulk-write-without-where (high confidence)  "
-        "prisma.tag.deleteMany()",
+        "app/api/me/profile/route.ts:30:25  critical unvalidated-input (high confidence)  "
+        "In a route-handler, the ",
     ]
-    assert lines[6] == "app/api/me/profile/route.ts:30:25  critical unvalidated-input (high confidence)  " \
-                       "In a route-handler, the "
     # the whole first screen (24 lines) is critical and high
     first_screen = [e for e in _entries("\n".join(lines[:24]))]
     assert first_screen and all(rank >= 3 for rank, *_ in first_screen)
@@ -65,7 +63,7 @@ def test_demo_opens_with_the_verdict_then_the_worst_findings():
 def test_order_is_severity_then_confidence_then_path_and_line():
     out = dbaudit("scan", DEMO, "--fail-on", "critical", "--no-group", "--min-confidence", "low").out
     rows = _entries(out)
-    assert len(rows) == 74    # 70 reported + 4 of low confidence
+    assert len(rows) == 74    # 69 reported + 5 of low confidence
     keys = [(-s, -c, p, n) for s, c, p, n in rows]
     assert keys == sorted(keys)
 

@@ -28,6 +28,12 @@ _DECLARATIONS = ("function_declaration", "generator_function_declaration")
 # `onModuleInit`, `onMessage`: a hook or handler's name, which whatever raises the event calls
 # by convention (a framework's lifecycle, an emitter), never by a name the scan can see.
 _HOOK = re.compile(rb"on[A-Z]")
+# The hooks a framework calls on a class of its own heritage by name alone: NestJS calls
+# `onModuleInit` on any provider that has one, no `implements` needed. Another `on…` method of
+# such a class (`onInvoiceCreated` of an EmailEventsService) is an ordinary method: only a call
+# the scan can see runs it (an emitter that calls it is handed it by name: `bus.on('x',
+# this.onX)`).
+_LIFECYCLE = re.compile(rb"on(Module|Application)(Init|Bootstrap|Destroy|Shutdown)$")
 _VALUES = ("arrow_function", "function_expression", "function")
 _WORDS = re.compile(rb"[\w$]+")
 
@@ -117,7 +123,7 @@ def _plain_method_name(pf: ParsedFile, fn: ts.Node) -> bytes | None:
     if cls is None or cls.type not in CLASS_TYPES or not (private or _own_heritage(pf, cls)):
         return None
     if name is None or name.type not in ("property_identifier", "private_property_identifier") \
-            or name.text == b"constructor" or member_decorators(fn) or _HOOK.match(name.text):
+            or name.text == b"constructor" or member_decorators(fn) or _LIFECYCLE.match(name.text):
         return None
     return name.text
 

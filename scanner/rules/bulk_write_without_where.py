@@ -95,16 +95,14 @@ def _singleton(index, call) -> str | None:
 
 def _rewrite(index, call) -> str | None:
     """Why this bulk write is the first half of rewriting the table, when a later write of the
-    same model does the second half: rows created after `deleteMany()` in the same transaction
-    (an atomic rebuild), or in a job a timer runs,
-    by the function or the functions it calls after it (a wipe and refill; in a request, or
-    code a request may call, two requests can interleave them), or the fields `updateMany()`
-    cleared set again on one row by the function (an exclusive flag moved)."""
+    same model does the second half: rows created after `deleteMany()`, by the function or the
+    functions it calls after it (in the same transaction, an atomic rebuild; in a job a timer
+    runs, a timed one; elsewhere a rebuild that two requests can interleave, which
+    write-without-transaction reports), or the fields `updateMany()` cleared set again on one
+    row by the function (an exclusive flag moved)."""
     fid = call.call.ctx.function
     timer = index.scheduled(call.path, fid) if call.op.deletes else None
     atomic = call.op.deletes and call.in_transaction
-    if call.op.deletes and timer is None and not atomic:
-        return None
     key = FunctionKey(call.path, index.owner(call.path, fid))
     after = (call.line, call.call.span.column)
     later = [c for c in index.calls_by_function.get(key, ()) if (c.line, c.call.span.column) > after]
@@ -126,6 +124,12 @@ def _rewrite(index, call) -> str | None:
                     f"{where}), and {timer[0]}() runs on a schedule ({timer[1]}): a timed rebuild of a cache "
                     "or snapshot table, not a lost filter (readers see it empty in between, which a "
                     "transaction around both closes)")
+        if call.op.deletes and c.op.creates:
+            # Outside a transaction, two runs can interleave their wipes and refills, and a failed
+            # refill leaves the table empty: write-without-transaction reports that pair.
+            return (f"{call.label}() empties {call.model}, which this function then refills ({c.label}() at "
+                    f"{where}): a rebuild of the whole table, whose filter is not forgotten (that the wipe and "
+                    "the refill are not one transaction is write-without-transaction's finding)")
         if call.op.updates and c.op.updates and c.op.where == "unique" and fields & set(c.call.args.data_fields):
             return (f"{call.label}() clears fields that {c.label}() at {where} then sets on the one row it "
                     "names: a flag moved across the table (default, primary, current), not a lost filter")

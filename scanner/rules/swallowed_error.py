@@ -22,7 +22,7 @@ from ..findings import Severity
 from ..index import FunctionKey
 from .base import Rule, RuleContext
 from ..analysis.callee_names import after_response, callee_matches, event_listener
-from ..analysis.audit_trail import audit_models
+from ..analysis.audit_trail import audit_models, listed_logs
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 from ..analysis.sources import source_lines
@@ -108,7 +108,9 @@ def _saved_before(index, path: str, fid: int, guarded: list, inside=None,
         return ctx.start < first.start and ctx.awaited and not ctx.catches \
             and (inside is None or not inside.contains(span)) \
             and all(ctx.arms_within(g) and set(ctx.trys) <= set(g.trys) for g in guarded)
-    own = next((c for c in index.writes_in(path, fid) if before(c.call.ctx, c.call.span)), None)
+    # Raw SQL run with `$executeRaw…` (an INSERT or UPDATE, what it is for) is a save as well.
+    executes = (c for c in index.calls_in(path) if c.call.ctx.function == fid and c.operation.startswith("$execute"))
+    own = next((c for c in (*index.writes_in(path, fid), *executes) if before(c.call.ctx, c.call.span)), None)
     if own is not None:
         return f"{own.label}()", own.line
     # A transaction that writes, run and awaited before (`const booking = await
@@ -320,8 +322,10 @@ def _grade(index, path: str, catch: CatchFact, w, trail) -> tuple[str, tuple[str
 def _trail_only(index, path: str, w, trail) -> tuple[str, tuple[str, ...]] | None:
     """Low when the guarded work only appends to the audit trail (`audit.models`), here or in
     the helpers it calls (`await logActivity(…).catch(() => {})`): a lost entry costs a record
-    of the change, not the change the caller relies on."""
-    helpers = _leaf_helpers(index, path, w) if trail else None
+    of the change, not the change the caller relies on. So does work that only writes entries
+    of a log the application only lists (analysis/audit_trail.listed_logs)."""
+    logs = listed_logs(index, index.schema)
+    helpers = _leaf_helpers(index, path, w) if trail or logs else None
     calls = list(w.calls) + [c for k in helpers or () for c in index.calls_by_function.get(k, ())]
     if not calls or helpers is None:
         return None
@@ -329,6 +333,11 @@ def _trail_only(index, path: str, w, trail) -> tuple[str, tuple[str, ...]] | Non
         models = ", ".join(dict.fromkeys(trail[c.model].name for c in calls))
         return "low", (f"the guarded write only appends to the audit trail ({models}): a lost entry costs "
                        "a record of the change, not data the caller relies on",)
+    if all(c.model in logs and (c.op.creates or c.op.updates) and not c.op.deletes for c in calls):
+        models = ", ".join(dict.fromkeys(logs[c.model].name for c in calls))
+        return "low", (f"the guarded work only records entries of a log ({models}) that the application "
+                       "only lists, never looks up, counts or sums: a lost entry costs a line of history, "
+                       "not state anything decides on",)
     return None
 
 
