@@ -10,6 +10,7 @@ from ..facts.call_sites import AFTER_RESPONSE
 from ..facts.listeners import listener_callback
 from ..facts.functions import IMMEDIATELY_INVOKED
 from ..facts.model import SiteContext
+from .sources import source_lines
 
 # A durable workflow step (Inngest, Trigger.dev, Cloudflare Workflows): `step.run("x", fn)`.
 # Its callback runs once and is retried on its own, by design.
@@ -41,8 +42,35 @@ def after_response(index, path: str, fid: int) -> str | None:
     or one around it, is handed to one of them (`after(async () => …)`, `waitUntil((async () =>
     …)())`, `setImmediate(async () => …)`): work that runs after its caller returned (and the
     response went), which no caller waits for."""
-    hit = _handed_to(index, path, fid, lambda callee: callee.rsplit(".", 1)[-1] in AFTER_RESPONSE)
-    return hit.rsplit(".", 1)[-1] if hit is not None else None
+    hit = _handed_to(index, path, fid, lambda callee: callee.rsplit(".", 1)[-1] in AFTER_RESPONSE
+                     or _after_wrapper(index, path, callee) is not None)
+    if hit is None:
+        return None
+    last = hit.rsplit(".", 1)[-1]
+    return last if last in AFTER_RESPONSE else f"{hit}() → {_after_wrapper(index, path, hit)}"
+
+
+def _after_wrapper(index, path: str, callee: str) -> str | None:
+    """The scheduler (`after`, `waitUntil`, …) a function of the same file hands the task it is
+    given to (`function scheduleAfterResponse(task) { after(task) }`, also as `after(() =>
+    task())`): its callers' callbacks run after the response too. None for any other callee."""
+    if not callee.isidentifier():
+        return None
+    def compute() -> dict[str, str]:
+        found: dict[str, str] = {}
+        lines = None
+        for fn in index.files[path].functions:
+            if fn.parent != -1 or not fn.params or fn.name in found:
+                continue
+            lines = lines if lines is not None else source_lines(index, path)
+            body = b"\n".join(lines[fn.span.line - 1:fn.span.end_line]).decode("utf-8", "replace")
+            task = re.escape(fn.params[0])
+            m = re.search(rf"\b({'|'.join(AFTER_RESPONSE)})\(\s*(?:(?:async\s*)?\(\)\s*=>\s*(?:void\s+)?)?{task}\b",
+                          body)
+            if m is not None:
+                found[fn.name] = m.group(1)
+        return found
+    return index.memo(f"after-wrappers:{path}", compute).get(callee)
 
 
 def event_listener(index, path: str, fid: int) -> str | None:

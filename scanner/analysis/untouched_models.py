@@ -86,7 +86,7 @@ _TOKENS = re.compile(rb"(?P<s>" + STRING_LITERALS.pattern + rb")|//[^\n]*|/\*.*?
 # SQL text that only declares a table (`CREATE TABLE IF NOT EXISTS game_hunts (…)`), and text
 # that reads or writes rows, which keeps it as it is.
 _DDL = re.compile(rb"^[\s`'\"]*(?:CREATE|ALTER|DROP)\s+(?:TABLE|(?:UNIQUE\s+)?INDEX|TYPE|SEQUENCE)\b", re.I)
-_DML = re.compile(rb"\b(?:INSERT\s+INTO|DELETE\s+FROM|SELECT|UPDATE\s+[\w\"`.]+\s+SET|COPY|MERGE)\b", re.I)
+DML = re.compile(rb"\b(?:INSERT\s+INTO|DELETE\s+FROM|SELECT|UPDATE\s+[\w\"`.]+\s+SET|COPY|MERGE)\b", re.I)
 
 
 def _touching_text(src: bytes) -> bytes:
@@ -97,5 +97,5 @@ def _touching_text(src: bytes) -> bytes:
         lit = m.group("s")
         if lit is None:
             return b" "
-        return b"''" if _DDL.match(lit) and not _DML.search(lit) else lit
+        return b"''" if _DDL.match(lit) and not DML.search(lit) else lit
     return _TOKENS.sub(keep, src)

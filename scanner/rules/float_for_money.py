@@ -3,8 +3,8 @@
 
 A name says money when one of its words is a money word (price, amount,
 cost, fee, balance, ...), or it is `total` / `subtotal` / `grandTotal` on its
-own, and no word makes it a ratio, a count, a duration or a place on a page (`discountPct`,
-`priceChangeRate`, `totalViews`, `costMs`, `amountWordsX`), no `per <event>` makes it an
+own, and no word makes it a ratio, a count, a duration, a place on a page or a forecast
+(`discountPct`, `priceChangeRate`, `totalViews`, `costMs`, `amountWordsX`, `predictedRevenue`), no `per <event>` makes it an
 analytics ratio (`earningsPerClick`), and no comment calls it a rate or a
 percentage (`payoutFee Float // processing fee (in decimals)`). A bare `total` in a model
 that summarises measurements (fields named `mean`, `min`, `max`, `sd`, …) is their sum."""
@@ -32,6 +32,10 @@ NOT_MONEY_WORDS = frozenset({
     "multiplier", "weight", "bps", "points", "share", "units", "tokens", "duration", "time",
     # Where something is drawn (`amountWordsX`, `priceLabelWidth`): a coordinate or a size.
     "x", "y", "width", "height",
+    # A forecast or a statistic of amounts (`predictedRevenue`, `meanPrice`, `suggestedPriceMax`):
+    # a model's output, not an amount booked, summed or charged. (`estimated…` and `avg…` name
+    # quotes and average costs that are booked as often as not, and stay money.)
+    "predicted", "prediction", "forecast", "forecasted", "projected", "mean", "median", "suggested",
 })
 # `earningsPerClick`, `costPerLead`: an analytics ratio over events, not an amount.
 PER_EVENT = frozenset({"click", "view", "lead", "conversion", "impression", "visit", "signup",

@@ -331,8 +331,17 @@ _PAGE_IN_ENTRY = ("medium", "a page whose size the code fixes, but a request wai
                             "per item")
 
 
+# The size a page's note gives (`which has take: 10`, `take: LIMIT = 5`).
+_PAGE_SIZE = re.compile(r"which has take: (?:[\w$.]+ = )?(\d+)")
+
+
 def _by_origin(origin: str, note: str, in_entry: bool, loop: LoopFrame) -> tuple[str, tuple[str, ...]]:
-    """The grade of a loop over a collection of this origin."""
+    """The grade of a loop over a collection of this origin. A page the code fixes at a few
+    rows (`take: 10`) is as small as a list the code caps at that length, wherever it runs."""
+    size = _PAGE_SIZE.search(note) if origin == "page" else None
+    if size is not None and int(size.group(1)) <= _FEW:
+        return "low", (f"the loop iterates {note}: a few queries at most, as the code fixes the page at "
+                       f"{size.group(1)} rows",)
     graded = _PAGE_IN_ENTRY if origin == "page" and in_entry else _BY_ORIGIN.get(origin)
     if graded is None:
         return "medium", (f"the origin of the collection of the {_loop_label(loop)} is not known",)

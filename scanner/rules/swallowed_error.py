@@ -26,6 +26,7 @@ from ..analysis.audit_trail import audit_models, listed_logs
 from ..analysis.bookkeeping import bookkeeping_only
 from ..analysis.guarded_work import catches, swallows
 from ..analysis.sources import source_lines
+from ..analysis.untouched_models import DML
 
 
 def _what_it_does(catch: CatchFact) -> str:
@@ -237,26 +238,36 @@ def _leaf_helpers(index, path: str, w) -> list[FunctionKey] | None:
 
 
 _VIEW_REFRESH = re.compile(rb"\bREFRESH\s+MATERIALIZED\s+VIEW\b", re.I)
+# SQL that declares the schema (`CREATE TABLE IF NOT EXISTS`, `ALTER TABLE … ADD COLUMN`).
+_DECLARES = re.compile(rb"\b(?:CREATE|ALTER)\s+(?:TABLE|(?:UNIQUE\s+)?INDEX|TYPE|SEQUENCE)\b", re.I)
 
 
-def _refreshes_views(index, path: str, catch: CatchFact, w) -> bool:
-    """Every database statement the guarded work runs is raw SQL (in a transaction or not) in a
-    function whose text refreshes a materialized view (`await prisma.$executeRawUnsafe("REFRESH MATERIALIZED VIEW
-    stock_snapshot")`, here or in the helper the try calls): derived data, which the view's
-    next refresh rebuilds from the committed tables."""
+def _raw_purpose(index, path: str, catch: CatchFact, w) -> str | None:
+    """What the guarded work's raw SQL is for, when every database statement it runs is raw SQL
+    (in a transaction or not) in functions whose text either refreshes a materialized view
+    (`await prisma.$executeRawUnsafe("REFRESH MATERIALIZED VIEW stock_snapshot")`: derived
+    data, which the view's next refresh rebuilds from the committed tables) or only declares
+    the schema (`CREATE TABLE IF NOT EXISTS …`, and no `SELECT`, `INSERT`, `UPDATE` or `DELETE`:
+    a bootstrap step that holds no rows, whose failure the next query on the table shows), here
+    or in the helper the try calls; else None."""
     helpers = _leaf_helpers(index, path, w)
     if helpers is None:
-        return False
+        return None
     calls = list(w.calls) + [c for k in helpers for c in index.calls_by_function.get(k, ())]
     keys = ([FunctionKey(path, index.owner(path, catch.function))] if w.calls else []) + helpers
     if not any(c.kind == "raw" for c in calls) or any(c.kind not in ("raw", "transaction") for c in calls):
-        return False
+        return None
+    purposes = set()
     for key in keys:
         fn = index.function(key)
-        lines = source_lines(index, key.path)[fn.span.line - 1:fn.span.end_line] if fn is not None else []
-        if not _VIEW_REFRESH.search(b"\n".join(lines)):
-            return False
-    return True
+        text = b"\n".join(source_lines(index, key.path)[fn.span.line - 1:fn.span.end_line]) if fn is not None else b""
+        if _VIEW_REFRESH.search(text):
+            purposes.add("refresh")
+        elif _DECLARES.search(text) and not DML.search(text):
+            purposes.add("schema")
+        else:
+            return None
+    return "refresh" if "refresh" in purposes else "schema" if purposes else None
 
 
 def _leaf(index, model: str | None) -> bool:
@@ -433,9 +444,14 @@ def _by_context(index, path: str, catch: CatchFact, w) -> tuple[str, tuple[str, 
         return "low", (f"a helper that only appends {models} rows, which no other model refers to, inside a try "
                        f"around all its database work, and none of its {n} call{'s' if n > 1 else ''} uses what it "
                        "returns: a lost record that nothing hangs on and no caller waits for (best-effort)",)
-    if _refreshes_views(index, path, catch, w):
+    purpose = _raw_purpose(index, path, catch, w)
+    if purpose == "refresh":
         return "low", ("the guarded work only refreshes a materialized view: derived data, which the view's "
                        "next refresh rebuilds from the tables already committed",)
+    if purpose == "schema":
+        return "low", ("the guarded work only declares the schema (raw `CREATE` / `ALTER` of a table or index, "
+                       "no rows read or written): a failed step loses no data, and the queries that need it "
+                       "fail on their own",)
     saved = _committed_before(index, path, catch, w)
     if saved is not None:
         return "low", (f"the function saved its change first ({saved[0]} at line {saved[1]}): the "

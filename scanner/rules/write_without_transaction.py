@@ -285,16 +285,24 @@ def _best_effort(x: Write, other: Write, catches: dict[int, CatchFact]) -> Catch
 
 
 def _undone_on_failure(first: Write, w: Write, index: ProjectIndex):
-    """The write (a PrismaCall) in the catch of a try around `w` that deletes rows of `first`'s
-    model: `try { await b.create() } catch { await a.delete({ where: { id } }) }`. A
-    failed second write takes the first back, which is what a transaction would do."""
-    if first.model is None or first.operation not in CREATE_OPS:
+    """The write (a PrismaCall) in the catch of a try around `w` that takes `first` back, as a
+    transaction would: a delete of the rows `first` created (`try { await b.create() } catch {
+    await a.delete({ where: { id } }) }`), or an update of `first`'s model that sets again a
+    field `first` set (`status: 'running'` … `catch { update({ data: { status: 'draft' } }) }`,
+    a status put back; the try may hold `first` too, whose own failure leaves nothing to undo)."""
+    if first.model is None or first.operation not in (*CREATE_OPS, *UPDATE_OPS) or first.args is None:
         return None
     owner = FunctionKey(w.path, index.owner(w.path, w.ctx.function))
-    return next((c for c in index.calls_by_function.get(owner, ()) if c.kind == "write"
-                 and c.model == first.model and c.operation in DELETE_OPS
-                 and set(c.call.ctx.catches) & set(w.ctx.trys) and not set(c.call.ctx.catches) & set(first.ctx.trys)),
-                None)
+    creates = first.operation in CREATE_OPS and first.operation not in UPDATE_OPS
+    fields = set(first.args.data_fields)
+    for c in index.calls_by_function.get(owner, ()):
+        if c.kind != "write" or c.model != first.model or not set(c.call.ctx.catches) & set(w.ctx.trys):
+            continue
+        if creates and c.operation in DELETE_OPS and not set(c.call.ctx.catches) & set(first.ctx.trys):
+            return c
+        if not creates and c.operation in UPDATE_OPS and fields & set(c.call.args.data_fields):
+            return c
+    return None
 
 
 def _discards(c: CatchFact) -> bool:
