@@ -189,17 +189,28 @@ class TaintCalls:
     def _looked_up(self, args: ts.Node, call: ts.Node) -> None:
         """`await prisma.plan.findUnique({ where: { id: planId } })`: a `where` of one field is a
         unique field, which takes only a plain value, so past this call `planId` (or
-        `body.planId`) is no filter object: Prisma rejected one there, before any later query."""
+        `body.planId`) is no filter object: Prisma rejected one there, before any later query.
+        The fields of a compound unique (`userId_planId: { userId, planId }`) are so too."""
         where = next((_unwrap(field(c, "value")) for c in args.named_children
                       if c.type == "pair" and text(field(c, "key")).strip("'\"") == "where"), None)
-        entries = [c for c in where.named_children if c.type != "comment" and not _fixed_filter(c)] \
-            if where is not None and where.type == "object" else []
-        if len(entries) != 1 or entries[0].type not in ("pair", "shorthand_property_identifier"):
+        if where is None or where.type != "object":
             return
-        v = _unwrap(field(entries[0], "value")) if entries[0].type == "pair" else entries[0]
+        entries = [c for c in where.named_children if c.type != "comment" and not _fixed_filter(c)]
+        # A compound unique (`userId_chapterId: { userId, chapterId }`), alone beside fixed
+        # filters: each of its fields takes only a plain value too.
+        compound = [v for c in where.named_children if c.type == "pair" and "_" in text(field(c, "key"))
+                    and (v := _unwrap(field(c, "value"))) is not None and v.type == "object"]
+        if not entries and len(compound) == 1:
+            parts = [_unwrap(field(c, "value")) if c.type == "pair" else c for c in compound[0].named_children
+                     if c.type in ("pair", "shorthand_property_identifier")]
+        elif len(entries) == 1 and entries[0].type in ("pair", "shorthand_property_identifier"):
+            parts = [_unwrap(field(entries[0], "value")) if entries[0].type == "pair" else entries[0]]
+        else:
+            return
         check = short(field(call, "function"), 60)
-        self._check_binding(v, check)
-        self._note_member_check(v, check)
+        for part in parts:
+            self._check_binding(part, check)
+            self._note_member_check(part, check)
 
     def _member_checked(self, node: ts.Node) -> Taint | None:
         """The taint of `body.x` when that member was checked before (see _note_member_check)."""
