@@ -194,6 +194,38 @@ def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
     return m["client_call"][0], m["client_call.receiver"][0], None, op, args
 
 
+def _delegate_shapes(pf: ParsedFile):
+    """(call node, receiver, model, operation, args) of model operations called on a name that
+    holds a model delegate: taken out of a client by destructuring (`const { goal } = new
+    PrismaClient()`, `const { user: users } = prisma`) or by a member read (`const users =
+    prisma.user`), then `goal.findMany(…)`. The receiver is the client expression the name was
+    taken from; whether it is a client is decided as for `client.goal.findMany(…)`."""
+    for _, m in pf.matches("call_sites"):
+        obj, callee = m.get("callsite.object"), m.get("callsite.callee")
+        if not obj or not callee or obj[0].type != "identifier" or text(callee[0]) not in MODEL_OPS:
+            continue
+        b = pf.resolver.lookup(text(obj[0]), obj[0])
+        value = unwrap(b.value) if b is not None and b.kind == "var" else None
+        if value is None:
+            continue
+        if len(b.path) == 1 and not b.path[0].startswith(("$", "[")):
+            receiver, model = value, b.path[0]
+        elif not b.path and value.type == "member_expression" and field(value, "property") is not None \
+                and field(value, "property").type == "property_identifier":
+            receiver, model = field(value, "object"), text(field(value, "property"))
+        else:
+            continue
+        if model.startswith("$") or model in MODEL_OPS:
+            continue
+        call = m["callsite"][0]
+        args_node = field(call, "arguments")
+        if args_node is None or args_node.type != "arguments":
+            continue
+        args = summarise_args(args_node)
+        scoped = _code_decided(args_node, pf)
+        yield call, receiver, model, text(callee[0]), replace(args, where_scoped=scoped) if scoped else args
+
+
 def _unbound(pf: ParsedFile, receiver: ts.Node) -> tuple[str, tuple[str, ...]] | None:
     """(name, `("()",)` when called) of a receiver that is a name no scope of the file
     declares (`db`), or a call of one (`usePrisma()`)."""
@@ -212,8 +244,8 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
     """The candidates, and the Prisma-shaped calls whose receiver this file cannot place."""
     out = []
     unresolved = []
-    for _, m in pf.matches("prisma_calls"):
-        shape = _shape(pf, m)
+    shapes = [(_shape(pf, m), False) for _, m in pf.matches("prisma_calls")]
+    for shape, held in (*shapes, *((d, True) for d in _delegate_shapes(pf))):
         if shape is None:
             continue
         node, receiver, model, op, args = shape
@@ -239,7 +271,10 @@ def extract(pf: ParsedFile, ctx: ContextBuilder,
             # counted, so that a wrapper it misreads is said, not silently dropped.
             ref = UNKNOWN
         if ref.kind == "unknown":
-            unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
+            # (a name taken out of a value the file cannot type, `const { items } = cart`, is
+            # no Prisma shape to report unresolved: only a delegate of a client counts)
+            if not held:
+                unresolved.append(ShapedCall(short(receiver, 80), model, op, span(node)))
             continue
         if ref.kind == "none":
             continue
