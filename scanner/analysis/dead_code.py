@@ -24,7 +24,8 @@ repository with templates the scan does not parse (Svelte, Vue, Astro, MDX compo
 modules too), no export is judged: only unexported functions and private methods are, and
 the exports of SvelteKit's server-only modules (`src/lib/server/…`, `*.server.ts`), which no
 component may import.
-Next.js route files in a package no Next.js build covers are dead too (analysis/unbuilt_routes.py).
+Next.js route files in a package no Next.js build covers are dead too, and so are route-shaped files
+outside every `app/` folder that nothing imports (analysis/unbuilt_routes.py).
 Findings are graded by findings.unreached."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ..facts.lone_functions import self_labels, word_count, word_pattern
 from ..index import FunctionKey
 from .sources import scanned_sources
 from .nest_modules import unmounted_controllers
-from .unbuilt_routes import unbuilt_routes
+from .unbuilt_routes import stray_routes, unbuilt_routes
 from .unloaded_modules import PLAIN_ROLES as _PLAIN_ROLES, publishes_api, unloaded_modules
 from .unimported_actions import imported_names, unimported_actions
 from .template_imports import loaded_by_templates, template_imports, template_texts, uses_templates
@@ -119,7 +120,8 @@ def dead_modules(index) -> dict[str, tuple[int, str]]:
     def build() -> dict[str, tuple[int, str]]:
         out = {path: (last, why) for path, last, why in (
             *_unmounted_routers(index), *unmounted_controllers(index),
-            *unloaded_modules(index, _templates_import(index)), *unbuilt_routes(index))}
+            *unloaded_modules(index, _templates_import(index)), *unbuilt_routes(index),
+            *stray_routes(index))}
         if not out or _templates_import(index):   # (templates the scan does not parse import modules too)
             return out
         sources = scanned_sources(index)

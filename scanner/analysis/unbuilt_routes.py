@@ -4,14 +4,19 @@ Next.js turns `app/**/route.ts`, `app/**/page.tsx` and `pages/api/**` into endpo
 the project it builds: the package whose manifest depends on `next` (or holds a `next.config`).
 In a repository where some package does depend on `next`, such a file in a package that
 neither depends on it nor configures it (a monorepo's root holding an old `app/api` folder
-beside `frontend/` and `backend/`) is built by nothing and answers no request."""
+beside `frontend/` and `backend/`) is built by nothing and answers no request. So is a file with
+a route handler's name and exports (`route.ts` exporting `GET` / `POST`) outside any `app/`
+folder of a Next.js package, which nothing imports: a stray copy of a route (`inventory/route.ts`
+beside the served `app/api/inventory/route.ts`), which Next.js never routes."""
 
 from __future__ import annotations
 
 import os
+from pathlib import PurePosixPath
 
 _NEXT_ROLES = ("route", "page", "pages-api")
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+_HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
 def unbuilt_routes(index) -> list[tuple[str, int, str]]:
@@ -33,4 +38,24 @@ def unbuilt_routes(index) -> list[tuple[str, int, str]]:
         last = max((f.span.end_line for f in facts.functions), default=1)
         out.append((path, last, f"{where} neither depends on next nor configures it, while another package "
                                 f"does: no Next.js build turns {path} into an endpoint (dead code)"))
+    return out
+
+
+def stray_routes(index) -> list[tuple[str, int, str]]:
+    """(path, last line, why) for the files named and shaped as App Router route handlers
+    (`route.ts` exporting an HTTP method) that sit outside every `app/` folder (their role is
+    a library's) of a package that depends on next, and that no module imports."""
+    packages = {p.dir: p for p in index.modules.packages.values()}
+    out = []
+    for path in sorted(index.files):
+        facts = index.files[path]
+        if facts.role != "lib" or PurePosixPath(path).name.split(".")[0] != "route" \
+                or not any(_HTTP_METHODS.intersection(f.exported_as) for f in facts.functions):
+            continue
+        pkg = packages.get(index.package_of(path))
+        if pkg is None or pkg.dependency("next") is None or index.importers(path):
+            continue
+        last = max((f.span.end_line for f in facts.functions), default=1)
+        out.append((path, last, f"{path} has the name and the exports of a route handler, but Next.js routes "
+                                "only the route files under app/, and no module imports it (dead code)"))
     return out

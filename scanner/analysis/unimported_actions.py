@@ -56,6 +56,10 @@ def unreferenced_action(index, path: str, fid: int) -> str | None:
             "gives a Server Action that no code references no endpoint")
 
 
+# Roles of modules a framework loads by their file's path and whose exports it calls.
+_SERVED_ROLES = frozenset({"route", "page", "pages-api", "remix-route", "sveltekit-route", "nitro-route"})
+
+
 def imported_names(index) -> tuple[set[str], set[str]]:
     """(every name any module imports, from wherever: a guard against a specifier the resolver
     cannot place; the modules imported whole or re-exported, whose every export may be used)."""
@@ -91,11 +95,14 @@ def _imported(index) -> tuple[set[str], set[str]]:
     # A barrel's `export { a } from './x'` passes `a` on: it is used when a module imports it
     # by the barrel's name for it, or imports the barrel whole (tests are not the app: a name
     # only they import is not used), through any chain of barrels.
+    # A route file the framework serves by its path (`app/api/x/route.ts`: `export { POST } from
+    # '../../../legacy/route'`) hands what it re-exports to the framework, which calls it.
+    served = {b for b, _, _ in passed if index.files[b].role in _SERVED_ROLES}
     grown = True
     while grown:
         grown = False
         for barrel, alias, name in passed:
-            if name not in names and (alias in names or barrel in whole):
+            if name not in names and (alias in names or barrel in whole or barrel in served):
                 names.add(name)
                 grown = True
     return names, whole
