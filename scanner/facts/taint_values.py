@@ -356,9 +356,17 @@ def _ternary_operands(node: ts.Node, whole: bool, coerced: bool) -> list[tuple[t
 
 
 def _typeof_narrowed(cond: ts.Node | None) -> frozenset[str]:
-    """The expressions a condition proves primitive when true: `typeof v === "string"`, also
-    as one operand of `&&`."""
+    """The expressions a condition proves primitive when true: `typeof v === "string"`, or an
+    allow-list test `ALLOWED.includes(v)` (v is one of the list's entries, as an `if` around it
+    takes it: taint_calls._guards_in_test), also as one operand of `&&`."""
     cond = _unwrap(cond)
+    if cond is not None and cond.type == "call_expression":
+        fn, args = field(cond, "function"), field(cond, "arguments")
+        listed = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if fn is not None and fn.type == "member_expression" and text(field(fn, "property")) == "includes" \
+                and len(listed) == 1:
+            return frozenset({_chain(text(_unwrap(listed[0])))})
+        return frozenset()
     if cond is None or cond.type != "binary_expression":
         return frozenset()
     op = text(field(cond, "operator"))
