@@ -3,7 +3,9 @@
 Each package (the scan root and every folder with a package.json) is resolved
 the way the Prisma CLI would: package.json `prisma.schema`, then
 `prisma.config.*` `schema:`, then `--schema <path>` in the package.json scripts
-that run `prisma`, then the default locations, then the `.prisma` files under
+that run `prisma` (a file the first two name inside a folder a script's `--schema`
+names stands for that folder: the script generates the client from all of it),
+then the default locations, then the `.prisma` files under
 `prisma/`. Only when no package resolves do we fall back to every `.prisma`
 file the scanner discovered, so a stray `schema.backup.prisma` next to a
 configured schema is not merged in. `.prisma` files under docs, examples, tests
@@ -321,9 +323,12 @@ def _resolve_package(
         ("package.json prisma.schema", _from_package_json(package)),
         (_config_name(package), _from_prisma_config(package)),
     )
-    steps = [(where, [target]) for where, target in named if target is not None]
-    steps.append(("a package.json script's --schema",
-                  [_through_workspace(t, workspaces or {}) for t in _from_package_scripts(package)]))
+    scripted = [_through_workspace(t, workspaces or {}) for t in _from_package_scripts(package)]
+    # A file named where a script's `--schema` names the folder that holds it
+    # (`schema: 'prisma/schema/schema.prisma'` beside `prisma generate --schema=./prisma/schema`):
+    # the client is generated from the folder's files, as the flag comes first in Prisma's search.
+    steps = [(where, [_widened(target, scripted)]) for where, target in named if target is not None]
+    steps.append(("a package.json script's --schema", scripted))
     for where, targets in steps:
         schemas = []
         for target in targets:
@@ -344,6 +349,14 @@ def _resolve_package(
         files, others = _choose(group_schemas(usual))
         return files, others, missing
     return files, [], missing
+
+
+def _widened(target: Path, scripted: list[Path]) -> Path:
+    """The folder of `scripted` that holds the schema file `target`, else `target`."""
+    if not target.is_file():
+        return target
+    folder = next((d for d in scripted if d.is_dir() and target.parent.resolve() == d.resolve()), None)
+    return folder if folder is not None else target
 
 
 def _schema_at(target: Path) -> list[Path]:

@@ -454,3 +454,33 @@ def test_side_by_side_schemas_of_other_models_are_other_databases(tmp_path):
                                                    "prisma/providers/postgresql/region/schema.prisma"]
     assert sorted(rel(tmp_path, list(g)) for g in located.alternatives) == [
         ["prisma/global/schema.prisma"], ["prisma/region/schema.prisma"]]
+
+
+def test_config_file_widened_to_the_folder_a_script_generates_from(tmp_path):
+    # prisma.config.ts names the main file, while `db:generate` runs `prisma generate
+    # --schema=./prisma/schema`: the client holds every model of the folder.
+    write(
+        tmp_path,
+        {
+            "prisma.config.ts": "export default defineConfig({ schema: './prisma/schema/schema.prisma' })\n",
+            "package.json": json.dumps({"scripts": {"db:generate": "prisma generate --schema=./prisma/schema"}}),
+            "prisma/schema/schema.prisma": MODEL,
+            "prisma/schema/crm.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["prisma/schema/crm.prisma", "prisma/schema/schema.prisma"]
+
+
+def test_config_file_kept_when_no_script_names_its_folder(tmp_path):
+    # Near miss: the script names another folder; the named file alone is read.
+    write(
+        tmp_path,
+        {
+            "prisma.config.ts": "export default defineConfig({ schema: './prisma/schema/schema.prisma' })\n",
+            "package.json": json.dumps({"scripts": {"db:generate": "prisma generate --schema=./other"}}),
+            "prisma/schema/schema.prisma": MODEL,
+            "prisma/schema/crm.prisma": MODEL,
+            "other/x.prisma": MODEL,
+        },
+    )
+    assert rel(tmp_path, find_schema_files(tmp_path)) == ["prisma/schema/schema.prisma"]
