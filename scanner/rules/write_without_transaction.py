@@ -571,8 +571,35 @@ def _cascaded(w: Write, schema, index: ProjectIndex) -> str | None:
     return None
 
 
+# What a line may end with when the next line goes on its expression (`return`, `=`, `(`, `=>`).
+_CONTINUED = re.compile(rb"(?:[=(,:?&|+\-\[]|=>|\breturn|\bawait|\byield|\bvoid)\s*$")
+
+
+def _never_run(w: Write, index: ProjectIndex) -> bool:
+    """A Prisma write written as a statement of its own that nothing awaits, chains, keeps,
+    returns or collects (`this.prisma.history.create({ … })` on its own line): a Prisma query
+    is lazy and runs only when something calls `then()` on it, so this one never runs."""
+    c = w.ctx
+    if w.args is None or c.awaited or w.collected_into or w.result or c.lazy_return >= 0 or c.tx \
+            or c.parallel_group is not None:
+        return False
+    lines = source_lines(index, w.path)
+    if w.span.end_line > len(lines):
+        return False
+    before = lines[w.span.line - 1][:w.span.column - 1]
+    after = lines[w.span.end_line - 1][w.span.end_column - 1:]
+    if before.strip() or after.strip() not in (b"", b";"):
+        return False
+    previous = next((ln for ln in reversed(lines[:w.span.line - 1]) if ln.strip()), b"")
+    return not _CONTINUED.search(previous.split(b"//")[0])
+
+
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
+    dropped = next((x for x in (first, w) if _never_run(x, index)), None)
+    if dropped is not None:
+        return "quiet", (f"{dropped.label} is a statement of its own that nothing awaits or keeps: a Prisma "
+                         "query runs only when awaited, so it never runs and pairs with nothing",)
     cascaded = _cascaded(w, schema, index)
     if cascaded is not None:
         return "quiet", (f"{w.label} deletes only rows the database already removed: they point at the row "
