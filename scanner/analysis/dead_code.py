@@ -279,6 +279,13 @@ def _unnamed_elsewhere(index, methods: list) -> list:
                or members_only.setdefault(fn.class_name, _used_by_member(index, fn.class_name))]
     if not methods:
         return []
+    # A `private` method (TypeScript's keyword, or `#name`) is callable only inside its class, so
+    # only its own file can name it: a method of the same name in another class is another one.
+    private = {(path, fn.name) for path, fn in methods if _private(texts[path], fn)}
+    own: dict[bytes, set[str]] = {}
+    for path, name in private:
+        own.setdefault(name.encode(), set()).add(path)
+    shared = {fn.name.encode() for path, fn in methods if (path, fn.name) not in private}
     left = {fn.name.encode() for _, fn in methods}
     # A method's own name as a string in its body labels its errors: no use (facts/lone_functions.py).
     counts = dict.fromkeys(left, 0)
@@ -288,8 +295,11 @@ def _unnamed_elsewhere(index, methods: list) -> list:
             lines[path] = texts[path].split(b"\n")
         body = b"\n".join(lines[path][fn.span.line - 1:fn.span.end_line])
         counts[fn.name.encode()] -= self_labels(body, fn.name.encode())
-    for src in (*texts.values(), *template_texts(index)):
+    sources = [(p, src) for p, src in texts.items()] + [(None, src) for src in template_texts(index)]
+    for p, src in sources:
         for name in list(left):
+            if name not in shared and p not in own.get(name, ()):
+                continue
             counts[name] += word_count(src, name)
             if counts[name] > 1:
                 left.discard(name)
