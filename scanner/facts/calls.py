@@ -163,6 +163,13 @@ def _wrapper_context(value: ts.Node, pf: ParsedFile) -> bool:
     return holder is not None and holder.type == "return_statement"
 
 
+def _model_args(args: ts.Node, pf: ParsedFile):
+    """The ArgSummary of a model operation's arguments, with the `where` keys the code decides."""
+    summary = summarise_args(args)
+    scoped = _code_decided(args, pf)
+    return replace(summary, where_scoped=scoped) if scoped else summary
+
+
 def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
     """(call node, receiver, model, operation, args) of a match, None when the
     operation is not one Prisma has."""
@@ -181,11 +188,7 @@ def _shape(pf: ParsedFile, m: dict[str, list[ts.Node]]):
             receiver, model = field(delegate, "object"), text(field(delegate, "property"))
         if model.startswith("$"):
             return None
-        args = summarise_args(m[f"{kind}.args"][0])
-        scoped = _code_decided(m[f"{kind}.args"][0], pf)
-        if scoped:
-            args = replace(args, where_scoped=scoped)
-        return m[kind][0], receiver, model, op, args
+        return m[kind][0], receiver, model, op, _model_args(m[f"{kind}.args"][0], pf)
     op = text(m["client_call.method"][0])
     if op not in RAW_METHODS and op != TRANSACTION_METHOD:
         return None
@@ -221,9 +224,7 @@ def _delegate_shapes(pf: ParsedFile):
         args_node = field(call, "arguments")
         if args_node is None or args_node.type != "arguments":
             continue
-        args = summarise_args(args_node)
-        scoped = _code_decided(args_node, pf)
-        yield call, receiver, model, text(callee[0]), replace(args, where_scoped=scoped) if scoped else args
+        yield call, receiver, model, text(callee[0]), _model_args(args_node, pf)
 
 
 def _unbound(pf: ParsedFile, receiver: ts.Node) -> tuple[str, tuple[str, ...]] | None:
