@@ -149,6 +149,25 @@ def test_routes_and_entry_points_are_never_dead(tmp_path):
     assert _dead(tmp_path, {"app/users/route.ts": route}) == {}
 
 
+def test_an_unexported_helper_a_route_never_names_is_dead(tmp_path):
+    # A framework calls a route's, page's or server action's exported functions by name; an
+    # unexported one the file never names again cannot run. Near misses: the helper the
+    # handler calls, and an exported function the framework may call (judged only in libraries).
+    route = ("import { prisma } from '@/db'\n"
+             "async function logAudit(a: string) { try { await prisma.user.count() } catch {} }\n"  # 2: dead
+             "async function load() { return prisma.user.count() }\n"                             # 3: called
+             "export async function GET() { return Response.json(await load()) }\n"
+             "export async function revalidate() { return prisma.user.count() }\n")
+    action = ("'use server'\n"
+              "import { prisma } from '@/db'\n"
+              "async function unused() { return prisma.user.count() }\n"                            # 3: dead
+              "export async function save() { return prisma.user.count() }\n")
+    form = "import { save } from './actions'\nexport default function F() { return <form action={save} /> }\n"
+    dead = _dead(tmp_path, {"app/users/route.ts": route, "app/users/actions.ts": action,
+                            "app/users/page.tsx": form})
+    assert dead == {"app/users/route.ts": {2}, "app/users/actions.ts": {3}}
+
+
 def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
     # A Vue component may import `unused` from src/lib.ts (or Nuxt import it for it): the scan
     # does not read Vue templates.

@@ -1,7 +1,8 @@
 """Functions nothing in the scan uses: dead code, whose findings are low (rules.md §8:
 outside the request path). A module-level function is dead when its file never names it
 again (facts/lone_functions.py: no call, registration, callback or re-export there) and
-- it is not exported: nothing can reach it; or
+- it is not exported: nothing can reach it, in a module of any role (a framework finds a
+  route's, page's or server action's functions by their exported names); or
 - it is exported by name from a library module (role lib or component, not a route, page or
   script) that other modules of the scan do import, while none imports this name (from any
   specifier, a guard against one the resolver cannot place), imports the module whole,
@@ -62,12 +63,16 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
     methods: list[tuple[str, object]] = []
     for path in sorted(index.files):
         facts = index.files[path]
-        if facts.role not in _PLAIN_ROLES or not facts.lone_functions or facts.parse_errors:
+        if not facts.lone_functions or facts.parse_errors:
             continue   # (code parsed with error recovery may have lost its export or its call)
+        # A framework finds a route's or a page's functions by their exported names, so in a
+        # module of another role only an unexported function is judged: nothing can reach it.
+        plain = facts.role in _PLAIN_ROLES
         spans = []
         for fid in facts.lone_functions:
             fn = facts.functions[fid]
-            if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)):
+            if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)) \
+                    or not plain and (fn.class_name or fn.exported_as):
                 continue
             if fn.class_name:
                 key = FunctionKey(path, fid)

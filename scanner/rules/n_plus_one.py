@@ -546,6 +546,11 @@ def _check(ctx: RuleContext):
                                            f"(`where` tests `{guarded}`, `data` changes it by that item's amount): "
                                            "a check-and-set per row, which one batched statement cannot make "
                                            "for amounts that differ", *evidence)
+        moved = _own_amounts(call)
+        if moved is not None and confidence == "medium":
+            confidence, evidence = "low", (f"each item moves `{moved}` by its own amount inside a transaction: one "
+                                           "batched statement cannot apply amounts that differ, and the transaction "
+                                           "already makes the items one unit", *evidence)
         once = _created_once(index, call, loop)
         if once is not None:
             confidence, evidence = "low", (f"{call.label}() runs only when {once[0]}() (line {once[1]}) found no "
@@ -598,6 +603,20 @@ def _checked_counter(call: PrismaCall) -> str | None:
     if call.operation not in UPDATE_OPS or not a.data_counters_only:
         return None
     return next((f for f in a.data_fields if f in a.where_fields), None)
+
+
+# `{ decrement: 1 }`: an amount written out, the same for every item (one `updateMany` moves them all).
+_LITERAL_AMOUNT = re.compile(r"\b(?:increment|decrement|multiply|divide)\s*:\s*-?[\d.]")
+
+
+def _own_amounts(call: PrismaCall) -> str | None:
+    """The counter a per-item update moves by an amount of the item's own (`{ decrement: line.qty
+    }`), in a transaction: what differs per item one batched statement cannot apply."""
+    a = call.call.args
+    if not call.in_transaction or call.operation not in UPDATE_OPS or a is None or not a.data_counters_only \
+            or _LITERAL_AMOUNT.search(call.call.text):
+        return None
+    return a.data_fields[0]
 
 
 def _per_item_unit(graded: tuple[str, tuple[str, ...]], site: SiteContext, loop: LoopFrame,

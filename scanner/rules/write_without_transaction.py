@@ -16,7 +16,7 @@ import re
 
 from ..facts.branch_tests import RELATIONAL, negate_test
 from ..facts.model import ArgSummary, CallSite, CatchFact, SiteContext, Span
-from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS, UPDATE_OPS
+from ..facts.operations import COUNT_OPS, CREATE_OPS, DELETE_OPS, ONE_ROW_OPS, UPDATE_OPS, WRITE_OPS
 from ..findings import Related, Severity
 from ..index import FunctionKey, ProjectIndex
 from .base import Rule, RuleContext
@@ -43,6 +43,7 @@ class Write:
     site: CallSite | None = None  # a side-effect writer's call (`logAudit()`)
     handed: tuple[int, int, str] | None = None  # the parameter its client comes from (ClientRef.given)
     result: str | None = None  # the variable its result is bound to (`const r = await …`)
+    assigned: str | None = None  # … or the existing variable it is assigned to (`cart = await …`)
 
 
 # `model==="image"` / `"image"===model` as BranchStep tests write them (operands sorted); the
@@ -139,6 +140,19 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
     return False
 
 
+# Writes that answer with the row they wrote, or throw: never null once they ran.
+_ROW_WRITES = WRITE_OPS & ONE_ROW_OPS
+
+
+def _unset_after(name: str, first: Write, second: Write) -> bool:
+    """`cart = await a.update(…)` … `if (!cart) await b.create(…)`: the second runs in an arm
+    that holds only while the variable the first's row went into is unset, so never after the
+    first ran (a write answers with its row or throws)."""
+    n = re.escape(name)
+    unset = re.compile(rf"^(?:!{n}|{n}===?(?:null|undefined)|(?:null|undefined)===?{n})$")
+    return any(b.start > first.ctx.end and any(unset.match(t) for t in b.tests) for b in second.ctx.branches)
+
+
 def _fallback(first: Write, second: Write) -> bool:
     """`const [row] = await a.update…; if (row) return row` then `b.upsert(…)`, or `const r =
     await a.updateMany(…); if (r.count === 0) await b.updateMany(…)`: the second runs only
@@ -146,6 +160,9 @@ def _fallback(first: Write, second: Write) -> bool:
     if first.ctx.function != second.ctx.function:
         return False
     if first.guard_end > 0 and second.ctx.start >= first.guard_end:
+        return True
+    row = first.result or first.assigned
+    if row is not None and first.operation in _ROW_WRITES and _unset_after(row, first, second):
         return True
     if first.result is None or first.operation not in COUNT_OPS:
         return False
@@ -177,10 +194,12 @@ def _writers(ctx: RuleContext):
             outer.append(call)
             continue
         key = FunctionKey(call.path, index.owner(call.path, call.call.ctx.function))
-        by_function.setdefault(key, []).append(Write(
-            call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
-            call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args,
-            call.call.collected_into, handed=call.call.ref.given, result=call.call.result))
+        w = Write(call.path, call.call.span, call.call.ctx, f"{call.label}()", call.model,
+                  call.operation, call.entry_kind, call.call.text, call.call.exit_guard_end, call.call.args,
+                  call.call.collected_into, handed=call.call.ref.given, result=call.call.result,
+                  assigned=call.call.assigned_to)
+        if not _never_run(w, index):  # a query nothing awaits is no write: it pairs with nothing
+            by_function.setdefault(key, []).append(w)
     for path in sorted(index.files):
         for site in index.files[path].call_sites:
             name = site.callee.rsplit(".", 1)[-1]
@@ -590,16 +609,15 @@ def _never_run(w: Write, index: ProjectIndex) -> bool:
     after = lines[w.span.end_line - 1][w.span.end_column - 1:]
     if before.strip() or after.strip() not in (b"", b";"):
         return False
+    following = next((ln for ln in lines[w.span.end_line:] if ln.strip()), b"")
+    if not after.strip() and following.lstrip().startswith((b".", b"?.")):
+        return False   # (chained on the next line: `.then(…)`, `.catch(…)` run it)
     previous = next((ln for ln in reversed(lines[:w.span.line - 1]) if ln.strip()), b"")
     return not _CONTINUED.search(previous.split(b"//")[0])
 
 
 def _grade(first: Write, w: Write, schema, catches: dict[int, CatchFact],
            index: ProjectIndex) -> tuple[str, tuple[str, ...]]:
-    dropped = next((x for x in (first, w) if _never_run(x, index)), None)
-    if dropped is not None:
-        return "quiet", (f"{dropped.label} is a statement of its own that nothing awaits or keeps: a Prisma "
-                         "query runs only when awaited, so it never runs and pairs with nothing",)
     cascaded = _cascaded(w, schema, index)
     if cascaded is not None:
         return "quiet", (f"{w.label} deletes only rows the database already removed: they point at the row "
