@@ -505,6 +505,26 @@ def test_a_module_named_by_a_file_or_doing_work_or_at_the_root_is_not_judged(tmp
     assert _dead(tmp_path / "typed", typed) == {"src/jobs/scheduler.ts": {1}}
 
 
+def test_code_names_a_module_only_by_a_path_in_a_string(tmp_path):
+    # In code, a module's name counts as a mention only where it ends a path written in a
+    # string: an identifier (`scheduler.start()`), a log message, a sibling file's name
+    # (`'scheduler.test.ts'`) or an import that resolves to another file of that name loads
+    # nothing. Near misses: a path in a string, with or without its extension; a config file
+    # (not code) naming it as a word.
+    other = ("import { scheduler } from '../web/scheduler'\n"
+             "scheduler.start(); console.warn('scheduler.sweep is deprecated')\n"
+             "export const skip = ['scheduler.test.ts']\n")
+    web = "export const scheduler = { start() { return 1 } }\n"
+    base = {"src/jobs/scheduler.ts": SCHEDULER, "src/web/scheduler.ts": web, "src/ui/other.ts": other,
+            "src/main2.ts": "import { skip } from './ui/other'\nconsole.log(skip)\n"}
+    assert _dead(tmp_path / "words", _app(**base)) == {"src/jobs/scheduler.ts": {1}}
+    for i, named in enumerate(("export const jobs = ['./jobs/scheduler']\n", "export const f = `jobs/scheduler.ts`\n")):
+        files = _app(**base, **{"src/main3.ts": named + "console.log(1)\n"})
+        assert _dead(tmp_path / f"path{i}", files) == {}
+    config = _app(**base, **{"Procfile": "worker: node dist/jobs/scheduler.sweep\n"})
+    assert _dead(tmp_path / "config", config) == {}
+
+
 def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
     # Two more unimported modules with Prisma calls: 3 of 8 unexplained, more than a quarter:
     # the app loads its database code some way the scan does not see (a folder by convention).

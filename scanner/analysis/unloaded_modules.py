@@ -3,7 +3,8 @@
 A module whose top level only declares (facts/module_traits.py: no statement, no top-level
 `await`, no class a framework could find by itself) does nothing until something imports it.
 When no scanned module or seed imports it, and no file of the repository (package.json
-scripts, serverless.yml, a Dockerfile, docs, another source; not a test) names its file, it
+scripts, serverless.yml, a Dockerfile, docs; a source only as the end of a path in a string;
+not a test) names its file, it
 never runs in production: a test that imports it runs it under the test runner only. Left
 alone: the modules of a package where some module loads modules by a path computed at run
 time (a folder loader, `require-all`; it reaches its own package and those below it, not a
@@ -242,12 +243,34 @@ def _scanned_file(index, home: str, entry: str) -> str | None:
     return rel if rel in index.files else None
 
 
+# A module's name ending a path written in a string of code (`'./jobScheduler'`,
+# `"jobs/cleanup.ts"`): code loads a file by a path, never by an identifier that happens to
+# spell its name (`unitService.getUnits()`), a log message (`'unitService.getUnits is
+# deprecated'`) or a sibling file's name (`'unitService.test.ts'`).
+_PATH_END = rb"(?:\.[cm]?[jt]sx?)?(?=['\"`])"
+
+
+def _without_resolved(index, path: str, data: bytes) -> bytes:
+    """The source without the module specifiers it imports that resolve to a file: those name
+    that file (`'./unitService'` beside it), not a same-named module elsewhere."""
+    facts = index.files[path]
+    specs = {imp.module for imp in facts.imports} | {s.module for s in facts.star_exports} \
+        | {e.ref.module for e in facts.exports if e.ref.kind == "import" and e.ref.module}
+    for spec in sorted(specs):
+        if spec and index.modules.resolve(path, spec) is not None:
+            for q in (b"'", b'"'):
+                data = data.replace(q + spec.encode() + q, b"''")
+    return data
+
+
 def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes], skip=frozenset()) -> set[str]:
     """The candidate paths whose file's name another file of the repository spells as a whole
-    word (`'./jobScheduler'`, `src/handlers/cleanup.handler`, `tsx scripts/cleanup.ts`), or
+    word (`src/handlers/cleanup.handler` in serverless.yml, `tsx scripts/cleanup.ts` in
+    package.json), in a scanned source only as the end of a path in a string (`_PATH_END`), or
     whose folder a file other than prose names whole: every text file but dependencies, build
     output and large files, the scanned ones from `sources` (already read), the others from disk."""
-    patterns = {p: (re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])"), re.compile(_folder(p)))
+    patterns = {p: (re.compile(rb"(?<![\w$-])" + re.escape(s.encode()) + rb"(?![\w$-])"), re.compile(_folder(p)),
+                    re.compile(rb"(?<=['\"`/])" + re.escape(s.encode()) + _PATH_END))
                 for p, s in stems.items()}
     left, named = dict(patterns), set()
     root = index.root
@@ -270,8 +293,11 @@ def _named_stems(index, stems: dict[str, str], sources: dict[str, bytes], skip=f
             if b"\0" in data[:4096]:
                 continue
             prose = name.endswith(_PROSE)   # (a folder tree drawn in a README loads nothing)
-            for p, (stem, folder_) in list(left.items()):
-                if rel != p and (stem.search(data) or not prose and _names_folder(folder_, data)):
+            code = rel in sources
+            if code and rel in index.files:
+                data = _without_resolved(index, rel, data)
+            for p, (stem, folder_, path_) in list(left.items()):
+                if rel != p and ((path_ if code else stem).search(data) or not prose and _names_folder(folder_, data)):
                     named.add(p)
                     del left[p]
             if not left:
