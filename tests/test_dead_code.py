@@ -174,8 +174,18 @@ def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
     lib = ("export async function used() { return 1 }\nexport async function unused() { return 2 }\n"
            "async function lone() { return 3 }\n")
     files = {"package.json": '{"name": "vue-app", "dependencies": {"vue": "^3.4.0"}}',
-             "src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n"}
-    assert _dead(tmp_path, files) == {"src/lib.ts": {3}}
+             "src/lib.ts": lib, "src/main.ts": "import { used } from './lib'\nused()\n",
+             "src/App.vue": "<template><div /></template>\n"}
+    assert _dead(tmp_path / "vue", files) == {"src/lib.ts": {3}}
+    nuxt = {**files, "package.json": '{"name": "nuxt-app", "dependencies": {"nuxt": "^3.0.0"}}'}
+    del nuxt["src/App.vue"]
+    assert _dead(tmp_path / "nuxt", nuxt) == {"src/lib.ts": {3}}
+    # A package that depends on a template package but holds no template (a vendored plugin's
+    # `vue` in its own package.json) imports nothing: the app's exports are judged as usual.
+    vendored = {**files, "vendor/plugin/package.json": '{"name": "plugin", "dependencies": {"vue": "^2.6.0"}}',
+                "vendor/plugin/admin.js": "console.log(1)\n", "package.json": '{"name": "app"}'}
+    del vendored["src/App.vue"]
+    assert _dead(tmp_path / "vendored", vendored) == {"src/lib.ts": {2, 3}}
 
 
 def test_svelte_components_imports_are_read(tmp_path):

@@ -3,7 +3,9 @@ their imports out in their `<script>` blocks (`import { formatDate } from '$lib/
 Svelte has no auto-import, so reading those statements says which modules and names the
 components use. Vue (Nuxt auto-imports composables and utils), Astro and MDX templates are not
 read: in a repository that uses them, any module may be imported by a template the scan cannot
-see, and dead-code judgments that need every importer stay off (analysis/dead_code.py)."""
+see, and dead-code judgments that need every importer stay off (analysis/dead_code.py). A
+package counts only where it has templates: a `vue` dependency with no `.vue` file under its
+package's folder (a vendored plugin's) imports nothing; Nuxt counts always."""
 
 from __future__ import annotations
 
@@ -24,10 +26,44 @@ _BARE = re.compile(r"""\bimport\s*\(?\s*['"]([^'"\n]+)['"]""")
 _NAMED = re.compile(r"\{([^}]*)\}")
 
 
+# The files each template package's templates live in. Nuxt is not here: it auto-imports
+# composables and server utilities into plain `.ts` files as well, so it counts without them.
+_TEMPLATE_FILES = {"svelte": ".svelte", "@sveltejs/kit": ".svelte", "vue": ".vue", "astro": ".astro",
+                   "@next/mdx": ".mdx", "@mdx-js/loader": ".mdx", "@mdx-js/react": ".mdx", "@mdx-js/rollup": ".mdx",
+                   "contentlayer": ".mdx", "contentlayer2": ".mdx"}
+
+
 def _template_packages(index) -> frozenset[str]:
-    """The template packages some package of the repository depends on."""
-    return index.memo("template-packages", lambda: frozenset(
-        name for pkg in index.modules.packages.values() for name in TEMPLATE_PACKAGES if pkg.dependency(name)))
+    """The template packages some package of the repository depends on and has templates of
+    under its folder: a dependency with no template file (a vendored plugin's `vue`, kept for
+    a build that is not there) imports nothing."""
+    def build() -> frozenset[str]:
+        wanted = [(pkg.dir, name) for pkg in index.modules.packages.values() for name in TEMPLATE_PACKAGES
+                  if pkg.dependency(name)]
+        if not wanted:
+            return frozenset()
+        found = _template_files(index.root, {_TEMPLATE_FILES[n] for _, n in wanted if n in _TEMPLATE_FILES})
+        return frozenset(name for home, name in wanted if name not in _TEMPLATE_FILES or found is None or any(
+            ext == _TEMPLATE_FILES[name] and (not home or folder == home or folder.startswith(home + "/"))
+            for folder, ext in found))
+    return index.memo("template-packages", build)
+
+
+def _template_files(root, exts: set[str]) -> set[tuple[str, str]] | None:
+    """(folder, extension) of the repository's files with one of `exts`; None when the walk
+    fails (then every template package counts)."""
+    out: set[tuple[str, str]] = set()
+    try:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+            rel = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in files:
+                ext = os.path.splitext(name)[1]
+                if ext in exts:
+                    out.add(("" if rel == "." else rel, ext))
+    except OSError:
+        return None
+    return out
 
 
 def uses_templates(index) -> bool:
