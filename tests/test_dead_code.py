@@ -535,6 +535,15 @@ def test_code_names_a_module_only_by_a_path_in_a_string(tmp_path):
     assert _dead(tmp_path / "config", config) == {}
 
 
+def test_files_a_framework_loads_by_name_are_not_judged(tmp_path):
+    # Next.js loads its special files in an `app/` folder, and every file of `pages/`, by path:
+    # nothing imports or names them. Near miss: a module of another name beside them.
+    body = "import { prisma } from '@/db'\nexport default async function S() { return prisma.user.findMany() }\n"
+    files = _app(**{"src/app/sitemap.ts": body, "src/app/(shop)/layout.tsx": body,
+                    "src/pages/dashboard/stats.tsx": body, "src/app/(shop)/helpers.ts": SCHEDULER})
+    assert _dead(tmp_path, files) == {"src/app/(shop)/helpers.ts": {1}}
+
+
 def test_a_module_is_not_judged_where_imports_explain_little(tmp_path):
     # Two more unimported modules with Prisma calls: 3 of 8 unexplained, more than a quarter:
     # the app loads its database code some way the scan does not see (a folder by convention).

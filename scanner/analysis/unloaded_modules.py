@@ -17,7 +17,8 @@ and do not count), or where more than a quarter of the library
 modules with Prisma calls are left unexplained (nothing imports them, and they do not sit where
 a framework keeps its files);
 modules at the root of their package or its `src` folder, where frameworks keep their files by
-convention; modules of a package that publishes an API; modules of repositories with templates
+convention, and the files a framework loads by their names wherever they sit (Next.js's
+`app/**/layout.tsx`, `app/sitemap.ts`, every file of a `pages/` folder); modules of a package that publishes an API; modules of repositories with templates
 the scan does not parse (they import modules too).
 A barrel (a module that only passes other modules' exports on) that nothing imports, and whose
 path no file spells as a module specifier, loads nothing: analysis/dead_code.py then follows
@@ -69,7 +70,7 @@ def unloaded_modules(index, templates_import: bool) -> list[tuple[str, int, str]
     unimported = [p for p in unimported if not any(glob_matches(g, p) for g in globs)]
     # Unexplained: what neither an import nor a framework's place (the root of a package or its
     # `src`) accounts for. Many of those mean a way of loading the scan does not see.
-    nested = [p for p in unimported if _nested(index, p)]
+    nested = [p for p in unimported if _nested(index, p) and not _framework_file(p)]
     if not nested or sum(p not in barrels for p in nested) * _UNEXPLAINED > len(with_db):
         return []
     sources = scanned_sources(index)
@@ -171,6 +172,20 @@ def _nested(index, path: str) -> bool:
     if parts[0] == "src":
         parts = parts[1:]
     return len(parts) > 1
+
+
+# The files Next.js loads by their names in an `app/` folder (route segments, metadata routes).
+_NEXT_APP_FILES = frozenset({"page", "layout", "template", "loading", "error", "global-error", "not-found",
+                             "default", "route", "sitemap", "robots", "manifest", "icon", "apple-icon",
+                             "opengraph-image", "twitter-image"})
+
+
+def _framework_file(path: str) -> bool:
+    """A file a framework loads by its path wherever it sits: Next.js's special files in an
+    `app/` folder (`app/sitemap.ts`, `app/(shop)/layout.tsx`) and every file of a `pages/`
+    folder."""
+    p = PurePosixPath(path)
+    return "app" in p.parts[:-1] and p.name.split(".")[0] in _NEXT_APP_FILES or "pages" in p.parts[:-1]
 
 
 def _folder(path: str) -> bytes:
