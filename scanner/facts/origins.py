@@ -236,13 +236,22 @@ def _either(a: ts.Node | None, b: ts.Node | None, resolver, depth: int) -> tuple
     too; otherwise unknown. (Taking any other origin of one arm, `job.assemblies || []` as one
     row's list or a parameter's callers, moved 4 FALSE to high and 3 TRUE to low on the tuning
     labels.)"""
-    (ka, na), (kb, nb) = (collection_origin(x, resolver, depth + 1) for x in (a, b))
+    (ka, na), (kb, nb) = (_arm_origin(x, resolver, depth) for x in (a, b))
     if ka == CONSTANT and kb == CONSTANT:
         return CONSTANT, f"{na} or {nb}"
     proven = [(k, n) for k, n in ((ka, na), (kb, nb)) if k in (ROWS, INPUT)]
     if proven and all(k in (ROWS, INPUT, CONSTANT) for k in (ka, kb)):
         return proven[0]
     return UNKNOWN, ""
+
+
+def _arm_origin(node: ts.Node | None, resolver, depth: int) -> tuple[str, str]:
+    """An arm of `_either`; `undefined` or `null` holds no list at all (`offset ? [offset] :
+    undefined` hands a callee one item or lets its default decide)."""
+    node = unwrap(node)
+    if node is not None and node.type in ("undefined", "null"):
+        return CONSTANT, f"no list (`{node.type}`)"
+    return collection_origin(node, resolver, depth + 1)
 
 
 def _binding_origin(node: ts.Node, resolver, depth: int, found: list | None) -> tuple[str, str]:

@@ -308,7 +308,9 @@ def _undone_on_failure(first: Write, w: Write, index: ProjectIndex):
     transaction would: a delete of the rows `first` created (`try { await b.create() } catch {
     await a.delete({ where: { id } }) }`), or an update of `first`'s model that sets again a
     field `first` set (`status: 'running'` … `catch { update({ data: { status: 'draft' } }) }`,
-    a status put back; the try may hold `first` too, whose own failure leaves nothing to undo)."""
+    a status put back; the try may hold `first` too, whose own failure leaves nothing to undo),
+    or, when `first` created a row with a status (`importJob.create({ data: { status:
+    'processing' } })`), an update that sets that status again: the row records the failure."""
     if first.model is None or first.operation not in (*CREATE_OPS, *UPDATE_OPS) or first.args is None:
         return None
     owner = FunctionKey(w.path, index.owner(w.path, w.ctx.function))
@@ -319,6 +321,9 @@ def _undone_on_failure(first: Write, w: Write, index: ProjectIndex):
             continue
         if creates and c.operation in DELETE_OPS and not set(c.call.ctx.catches) & set(first.ctx.trys):
             return c
+        if creates and c.operation in UPDATE_OPS and any(
+                _PROGRESS.search(f) for f in fields & set(c.call.args.data_fields)):
+            return c   # (the row `first` created records the failure: `status: 'failed'`)
         if not creates and c.operation in UPDATE_OPS and fields & set(c.call.args.data_fields):
             return c
     return None
