@@ -137,7 +137,7 @@ AFTER_RESPONSE = frozenset({"waitUntil", "after", "setImmediate", "nextTick", "q
                             "setTimeout", "setInterval"})
 
 
-def _discarded(call: ts.Node) -> bool:
+def discarded(call: ts.Node) -> bool:
     """Nothing waits for the call: it is a statement of its own, not awaited (`notify(x)`,
     `void notify(x)`, `notify(x).catch(log)`), kept in a variable nothing reads again (`const p =
     notify(x).catch(log)`), or handed to the platform to finish after the response
@@ -291,7 +291,7 @@ def extract(pf: ParsedFile, ctx: ContextBuilder, prisma_spans: frozenset = froze
         out.append(CallSite(name, ref, local, span(call), ctx.build(call), stored(pf, call),
                             _given(args, pf.resolver, memo, lambda: pf.enclosing_function(call)),
                             _client_args(pf, args), package,
-                            discarded=_discarded(call), client_props=_client_props(pf, args),
+                            discarded=discarded(call), client_props=_client_props(pf, args),
                             event=_event(name, args), dropped=_dropped(call)))
     out.sort(key=lambda c: (c.span.line, c.span.column))
     return tuple(out), tuple(waits), tuple(invoked)

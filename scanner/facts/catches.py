@@ -6,6 +6,7 @@ import re
 
 import tree_sitter as ts
 
+from .call_sites import discarded
 from .handlers import TOOL_COMMENT as _TOOL_COMMENT, ends_in_answer, summarise_catch_callback, summarise_catch_clause
 from .model import CatchFact, Span
 from .nodes import FUNCTION_TYPES, enclosing, field, key, param_nodes, mention, param_pattern, short, span, text, unwrap
@@ -314,5 +315,5 @@ def extract(pf: ParsedFile) -> tuple[CatchFact, ...]:
                                  Span(at.line, at.column, whole.end_line, whole.end_column),
                                  pf.fid(call), text(param_pattern(params[0])) if params else None,
                                  short(handler, 2000), summarise_catch_callback(handler),
-                                 _stated_intent(_statement_of(call), None)))
+                                 _stated_intent(_statement_of(call), None), dropped=discarded(call)))
     return tuple(out)

@@ -54,6 +54,9 @@ class CatchFact:
     # The try block ends by setting a flag the function reads after the try, which the handler
     # leaves alone (`try { await q; dbStatus = true } catch …; res.status(dbStatus ? 200 : 503)`).
     success_flag: str = ""
+    # A `.catch()` whose own promise nothing waits for (a statement of its own, `void`, kept
+    # unread, handed to `waitUntil()`): fire and forget, whatever runs inside the chain.
+    dropped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
