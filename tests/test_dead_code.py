@@ -168,6 +168,23 @@ def test_an_unexported_helper_a_route_never_names_is_dead(tmp_path):
     assert dead == {"app/users/route.ts": {2}, "app/users/actions.ts": {3}}
 
 
+def test_an_express_handler_no_router_imports_is_dead(tmp_path):
+    # A typed Express handler runs only where a router that imports it registers it: exported
+    # from a controller the routes import, but imported by no one, it never serves a request.
+    # Near miss: a router that imports the controller whole may register any of its handlers.
+    ctl = ("import { Request, Response } from 'express'\nimport { prisma } from '@/db'\n"
+           "export const listUsers = async (req: Request, res: Response) => res.json(await prisma.user.findMany())\n"
+           "export const updateUser = async (req: Request, res: Response) => res.json(await prisma.user.update({ where: { id: req.params.id }, data: req.body }))\n")
+    routes = ("import { Router } from 'express'\nimport { listUsers } from '../controllers/users'\n"
+              "export const router = Router()\nrouter.get('/users', listUsers)\n")
+    app = "import express from 'express'\nimport { router } from './routes/users'\nexpress().use(router).listen(3000)\n"
+    files = {"src/controllers/users.ts": ctl, "src/routes/users.ts": routes, "src/main.ts": app}
+    assert _dead(tmp_path / "named", files) == {"src/controllers/users.ts": {4}}
+    whole = {**files, "src/routes/users.ts": routes.replace("{ listUsers }", "* as users").replace(
+        "listUsers)", "users.listUsers)")}
+    assert _dead(tmp_path / "whole", whole) == {}
+
+
 def test_templates_the_scan_cannot_read_may_import_any_export(tmp_path):
     # A Vue component may import `unused` from src/lib.ts (or Nuxt import it for it): the scan
     # does not read Vue templates.

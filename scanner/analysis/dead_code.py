@@ -4,7 +4,8 @@ again (facts/lone_functions.py: no call, registration, callback or re-export the
 - it is not exported: nothing can reach it, in a module of any role (a framework finds a
   route's, page's or server action's functions by their exported names); or
 - it is exported by name from a library module (role lib or component, not a route, page or
-  script) that other modules of the scan do import, while none imports this name (from any
+  script) or an Express-style handler module (a typed handler runs only where a router that
+  imports it registers it) that other modules of the scan do import, while none imports this name (from any
   specifier, a guard against one the resolver cannot place), imports the module whole,
   re-exports from it or calls the function.
 A class's plain method (facts/lone_functions.py) that runs Prisma calls (its own, or through
@@ -67,11 +68,12 @@ def dead_functions(index) -> dict[str, tuple[tuple[int, int, str], ...]]:
             continue   # (code parsed with error recovery may have lost its export or its call)
         # A framework finds a route's or a page's functions by their exported names, so in a
         # module of another role only an unexported function is judged: nothing can reach it.
-        plain = facts.role in _PLAIN_ROLES
+        # An Express-style handler module runs only what code imports from it and registers.
+        plain = facts.role in IMPORTED_ROLES
         spans = []
         for fid in facts.lone_functions:
             fn = facts.functions[fid]
-            if fn.entry_kind or fn.scheduled or index.callers(FunctionKey(path, fid)) \
+            if fn.entry_kind not in _IMPORTED_ENTRIES or fn.scheduled or index.callers(FunctionKey(path, fid)) \
                     or not plain and (fn.class_name or fn.exported_as):
                 continue
             if fn.class_name:
