@@ -225,6 +225,37 @@ def test_a_member_of_a_wrapper_typed_with_a_client(tmp_path):
         ("src/users.service.ts", 8, "this.store.client")]
 
 
+def test_the_client_of_a_nestjs_cls_transaction_host(tmp_path):
+    # `@nestjs-cls/transactional`: `txHost.tx` is the client of the transaction the context
+    # holds (`@Transactional()` up the stack) or the plain one: a client whose transaction the
+    # caller decides, as one handed in as a parameter. Near misses: a host over another ORM's
+    # adapter, and a same-named class of the project's own.
+    result = _scan_app(tmp_path, {
+        "src/users.repository.ts": 'import { Transactional, TransactionHost } from "@nestjs-cls/transactional"\n'
+                                   'import { TransactionalAdapterPrisma } from "@nestjs-cls/transactional-adapter-prisma"\n'
+                                   'import { TransactionalAdapterTypeOrm } from "@nestjs-cls/transactional-adapter-typeorm"\n'
+                                   'import { TransactionHost as Host } from "./host"\n'
+                                   "export class UsersRepository {\n"
+                                   "  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma>,\n"
+                                   "              private readonly ormHost: TransactionHost<TransactionalAdapterTypeOrm>,\n"
+                                   "              private readonly own: Host<TransactionalAdapterPrisma>) {}\n"
+                                   "  @Transactional()\n"
+                                   "  async rename(id: string) {\n"
+                                   "    await this.txHost.tx.user.update({ where: { id }, data: {} })\n"
+                                   "    await this.txHost.tx.note.deleteMany({ where: { id } })\n"
+                                   "  }\n"
+                                   "  other() { return this.ormHost.tx.note.findMany({ take: 5 }) }\n"
+                                   "  mine() { return this.own.tx.note.findMany({ take: 5 }) }\n"
+                                   "}\n",
+        "src/host.ts": "export class TransactionHost<T> { tx: unknown }\n",
+    })
+    calls = [(c.path, c.line, c.in_transaction) for c in result.index.prisma_calls]
+    assert calls == [("src/users.repository.ts", 11, True), ("src/users.repository.ts", 12, True)]
+    assert [(u.line, u.receiver) for u in result.index.unresolved_calls] == [
+        (14, "this.ormHost.tx"), (15, "this.own.tx")]
+    assert not [f for f in result.findings if f.rule == "write-without-transaction"]
+
+
 def test_a_client_member_under_a_client_is_counted_not_dropped(tmp_path):
     # `prisma.replica.user.findMany()`: Prisma has no models under a model or `$` member, so
     # the receiver is something the scan did not type. It is counted as not analysed instead

@@ -256,7 +256,8 @@ class ClientClassifier:
         if obj is not None and obj.type == "identifier" and self.config.chain_is_client("ctx." + prop) \
                 and self._graphql_context(obj):
             return ClientRef("client", f"the GraphQL context's {prop} (configured ctx.{prop})")
-        wrapped = self.types.wrapped_client(self.declared_type_of(obj))
+        declared = self.declared_type_of(obj)
+        wrapped = self.types.host_client(declared, prop) or self.types.wrapped_client(declared)
         if wrapped is not None:
             return wrapped
         base = self.classify(obj, depth + 1)

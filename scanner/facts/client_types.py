@@ -21,6 +21,7 @@ from .model import ClientRef
 from .nodes import field, text
 
 UNKNOWN = ClientRef("unknown")
+_CLS_TRANSACTIONAL = "@nestjs-cls/transactional"
 _DECLARATIONS = ("type_alias_declaration", "interface_declaration", "class_declaration",
                  "abstract_class_declaration", "enum_declaration")
 # Wrappers around the type that matters: `: T`, `(T)`, `readonly T`, `Promise<T>`, `T[]`'s element is not it.
@@ -280,6 +281,22 @@ class TypeReader:
                 return self.resolver.import_ref(b.module or "", b.imported or "default", (prop,),
                                                 origin="imported type")
         return UNKNOWN
+
+    def host_client(self, t: ts.Node | None, prop: str) -> ClientRef | None:
+        """`txHost.tx` of a `TransactionHost<TransactionalAdapterPrisma>` (`@nestjs-cls/transactional`):
+        the client of the transaction the context holds (a `@Transactional()` method up the
+        stack), else the plain client; as with a client handed in as a parameter, the caller
+        decides. None for any other type or member."""
+        t = _strip(t)
+        if prop != "tx" or t is None or t.type != "generic_type":
+            return None
+        name = field(t, "name")
+        b = self.resolver.lookup(text(name), name) if name is not None else None
+        args = next((c for c in t.named_children if c.type == "type_arguments"), None)
+        if b is None or b.kind != "import" or b.module != _CLS_TRANSACTIONAL or b.imported != "TransactionHost" \
+                or args is None or "Prisma" not in text(args):
+            return None
+        return ClientRef("client", "the client of a transaction host (@nestjs-cls/transactional)", tx_param=True)
 
     # -- what does a method of this type take? ---------------------------------------
     def method_param(self, t: ts.Node | None, method: str, index: int, depth: int = 0) -> ts.Node | None:
