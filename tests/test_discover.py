@@ -63,7 +63,7 @@ def test_default_excludes(tmp_path):
                 ".output/server/chunks/routes/api/users.mjs", "apps/shop/.nuxt/utils.ts",
                 ".svelte-kit/output/server/entries/endpoints/api/_server.ts.js", ".netlify/functions/x.js",
                 ".wrangler/tmp/bundle/index.js", ".vinxi/build/server/index.js", ".react-router/types/app/root.ts",
-                ".cache/x.ts"]
+                ".cache/x.ts", ".history/src/actions/payroll_20250315182455.ts", "apps/web/.history/a_20240101.ts"]
     make_tree(tmp_path, {**{p: "export const x = 1\n" for p in excluded}, "src/kept.ts": ""})
     assert paths(found(tmp_path)) == {"src/kept.ts"}
 

@@ -109,7 +109,8 @@ def locate_schema(root: Path, candidate_paths: list[str] | None = None) -> Schem
         missing += absent
     if not found:
         files, others = _choose(
-            group_schemas([p for p in candidates if p.suffix == ".prisma" and _searchable(p, root)])
+            group_schemas([p for p in candidates if p.suffix == ".prisma" and _searchable(p, root)
+                           and not _generated_client(p.parent)])
         )
         found.update(dict.fromkeys(files))
         alternatives += others
@@ -284,7 +285,8 @@ def _package_dirs(root: Path, candidates: list[Path]) -> list[Path]:
             if folder == root or root not in folder.parents or folder in checked:
                 break
             checked.add(folder)
-            if folder.name not in SKIP_DIRS and (folder / "package.json").is_file():
+            if folder.name not in SKIP_DIRS and (folder / "package.json").is_file() \
+                    and not _generated_client(folder):
                 packages.add(folder)
     return [root, *sorted(p for p in packages if _searchable(p / "package.json", root))]
 
@@ -370,6 +372,16 @@ def _prisma_files_in(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.rglob("*.prisma") if p.is_file() and not _skipped(p, folder))
+
+
+def _generated_client(folder: Path) -> bool:
+    """A client Prisma generated (`output = "../generated/client"`): its package.json names
+    it `prisma-client-<hash>` or `.prisma/client`, and the `schema.prisma` beside it is a copy
+    of the schema it was generated from, not a schema of its own."""
+    if not (folder / "package.json").is_file():
+        return False
+    name = _package_json(folder).get("name")
+    return isinstance(name, str) and (name.startswith("prisma-client-") or name == ".prisma/client")
 
 
 def _package_json(package: Path) -> dict:

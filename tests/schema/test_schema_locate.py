@@ -289,6 +289,27 @@ def test_copies_of_one_schema_in_several_packages_are_read_once(tmp_path):
     assert [rel(tmp_path, g) for g in found.alternatives] == [["bot/prisma/schema.prisma"]]
 
 
+def test_the_schema_copy_in_a_generated_client_is_not_read(tmp_path):
+    """A client generated into the repository (`output = "../generated/client"`) carries a
+    package.json of its own (`prisma-client-<hash>`) and a copy of the schema: the schema it
+    was generated from is read, never the copy (findings would point into generated code).
+    Near miss: a package of the repository with a schema of its own is read as before."""
+    schema = datasource("postgresql") + _models_block("User", "Order")
+    write(tmp_path, {"package.json": "{}", "prisma/schema.prisma": schema,
+                     "generated/client/package.json": json.dumps({"name": "prisma-client-0aa2b1"}),
+                     "generated/client/schema.prisma": schema,
+                     "worker/package.json": json.dumps({"name": "worker"}),
+                     "worker/prisma/schema.prisma": datasource("postgresql") + _models_block("Job")})
+    found = locate_schema(tmp_path)
+    assert rel(tmp_path, found.files) == ["prisma/schema.prisma", "worker/prisma/schema.prisma"]
+    assert found.alternatives == ()
+    # With no schema in the usual places, the copy is still no candidate.
+    write(tmp_path / "bare", {"package.json": "{}", "db/schema.prisma": schema,
+                              "generated/client/package.json": json.dumps({"name": ".prisma/client"}),
+                              "generated/client/schema.prisma": schema})
+    assert rel(tmp_path / "bare", locate_schema(tmp_path / "bare").files) == ["db/schema.prisma"]
+
+
 def test_schemas_of_other_models_in_several_packages_are_all_read(tmp_path):
     """Near miss: two services with databases of their own (other models): both are read."""
     write(tmp_path, {"package.json": "{}",
