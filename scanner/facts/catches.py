@@ -70,8 +70,8 @@ _MODULE_BODY = frozenset({"export_statement", "function_declaration", "generator
 
 def _module_intent(stmt: ts.Node) -> str:
     """A comment of the module's header (its top level before the first export, function or
-    class) that stands alone (a blank line, or nothing, after it: a note on the module, not the
-    doc of the statement below) whose words say failures are let pass (`// Upload a conversion
+    class) that stands alone (a blank line, an import or nothing after it: a note on the module,
+    not the doc of the statement below) whose words say failures are let pass (`// Upload a conversion
     to Google Ads. Best-effort; never throws.`): the author's word on the module covers the
     catches written in it."""
     root = stmt
@@ -90,7 +90,9 @@ def _module_intent(stmt: ts.Node) -> str:
             j += 1
         nxt = kids[j + 1] if j + 1 < len(kids) else None
         said = TOLERATED.search(comment_run(kids[j]))
-        if said is not None and (nxt is None or nxt.start_point[0] > kids[j].end_point[0] + 1):
+        # (An import takes no doc comment: a comment right above the imports is the header's.)
+        if said is not None and (nxt is None or nxt.type == "import_statement"
+                                 or nxt.start_point[0] > kids[j].end_point[0] + 1):
             return f"the module's own comment (line {kids[i].start_point[0] + 1}): \u201c{said.group(0)}\u201d"
         i = j + 1   # (a comment right above a statement is that statement's doc)
     return ""
