@@ -174,7 +174,8 @@ def test_an_express_handler_no_router_imports_is_dead(tmp_path):
     # Near miss: a router that imports the controller whole may register any of its handlers.
     ctl = ("import { Request, Response } from 'express'\nimport { prisma } from '@/db'\n"
            "export const listUsers = async (req: Request, res: Response) => res.json(await prisma.user.findMany())\n"
-           "export const updateUser = async (req: Request, res: Response) => res.json(await prisma.user.update({ where: { id: req.params.id }, data: req.body }))\n")
+           "export const updateUser = async (req: Request, res: Response) =>\n"
+           "  res.json(await prisma.user.update({ where: { id: req.params.id }, data: req.body }))\n")
     routes = ("import { Router } from 'express'\nimport { listUsers } from '../controllers/users'\n"
               "export const router = Router()\nrouter.get('/users', listUsers)\n")
     app = "import express from 'express'\nimport { router } from './routes/users'\nexpress().use(router).listen(3000)\n"

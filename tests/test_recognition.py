@@ -231,22 +231,23 @@ def test_the_client_of_a_nestjs_cls_transaction_host(tmp_path):
     # caller decides, as one handed in as a parameter. Near misses: a host over another ORM's
     # adapter, and a same-named class of the project's own.
     result = _scan_app(tmp_path, {
-        "src/users.repository.ts": 'import { Transactional, TransactionHost } from "@nestjs-cls/transactional"\n'
-                                   'import { TransactionalAdapterPrisma } from "@nestjs-cls/transactional-adapter-prisma"\n'
-                                   'import { TransactionalAdapterTypeOrm } from "@nestjs-cls/transactional-adapter-typeorm"\n'
-                                   'import { TransactionHost as Host } from "./host"\n'
-                                   "export class UsersRepository {\n"
-                                   "  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma>,\n"
-                                   "              private readonly ormHost: TransactionHost<TransactionalAdapterTypeOrm>,\n"
-                                   "              private readonly own: Host<TransactionalAdapterPrisma>) {}\n"
-                                   "  @Transactional()\n"
-                                   "  async rename(id: string) {\n"
-                                   "    await this.txHost.tx.user.update({ where: { id }, data: {} })\n"
-                                   "    await this.txHost.tx.note.deleteMany({ where: { id } })\n"
-                                   "  }\n"
-                                   "  other() { return this.ormHost.tx.note.findMany({ take: 5 }) }\n"
-                                   "  mine() { return this.own.tx.note.findMany({ take: 5 }) }\n"
-                                   "}\n",
+        "src/users.repository.ts": (
+            'import { Transactional, TransactionHost } from "@nestjs-cls/transactional"\n'
+            'import { TransactionalAdapterPrisma } from "@nestjs-cls/transactional-adapter-prisma"\n'
+            'import { TransactionalAdapterTypeOrm } from "@nestjs-cls/transactional-adapter-typeorm"\n'
+            'import { TransactionHost as Host } from "./host"\n'
+            "export class UsersRepository {\n"
+            "  constructor(private readonly txHost: TransactionHost<TransactionalAdapterPrisma>,\n"
+            "              private readonly ormHost: TransactionHost<TransactionalAdapterTypeOrm>,\n"
+            "              private readonly own: Host<TransactionalAdapterPrisma>) {}\n"
+            "  @Transactional()\n"
+            "  async rename(id: string) {\n"
+            "    await this.txHost.tx.user.update({ where: { id }, data: {} })\n"
+            "    await this.txHost.tx.note.deleteMany({ where: { id } })\n"
+            "  }\n"
+            "  other() { return this.ormHost.tx.note.findMany({ take: 5 }) }\n"
+            "  mine() { return this.own.tx.note.findMany({ take: 5 }) }\n"
+            "}\n"),
         "src/host.ts": "export class TransactionHost<T> { tx: unknown }\n",
     })
     calls = [(c.path, c.line, c.in_transaction) for c in result.index.prisma_calls]

@@ -18,8 +18,9 @@ modules with Prisma calls are left unexplained (nothing imports them, and they d
 a framework keeps its files);
 modules at the root of their package or its `src` folder, where frameworks keep their files by
 convention, and the files a framework loads by their names wherever they sit (Next.js's
-`app/**/layout.tsx`, `app/sitemap.ts`, every file of a `pages/` folder); modules of a package that publishes an API; modules of repositories with templates
-the scan does not parse (they import modules too).
+`app/**/layout.tsx`, `app/sitemap.ts`, every file of a `pages/` folder); modules of a package
+that publishes an API; modules of repositories with templates the scan does not parse (they
+import modules too).
 A barrel (a module that only passes other modules' exports on) that nothing imports, and whose
 path no file spells as a module specifier, loads nothing: analysis/dead_code.py then follows
 it to the modules only such modules import."""

@@ -378,7 +378,8 @@ def _by_shape(catch: CatchFact, w) -> tuple[str, tuple[str, ...]] | None:
                          "answers with a failure: the caller sees it",)
     if catch.kind == "catch-method" and w.calls and not any(c.call.ctx.awaited for c in w.calls):
         return "low", ("the promise is not awaited: fire-and-forget work whose result nothing uses",)
-    if catch.kind == "catch-method" and not w.calls and w.via and (catch.dropped or all(site.discarded for site, _, _ in w.via)):
+    if catch.kind == "catch-method" and not w.calls and w.via \
+            and (catch.dropped or all(site.discarded for site, _, _ in w.via)):
         return "low", ("nothing waits for the guarded call: it is started without `await`, kept in a variable "
                        "nothing reads, or handed to `waitUntil()` / `after()`, fire-and-forget work whose "
                        "result nothing uses",)
