@@ -90,9 +90,10 @@ def _module_intent(stmt: ts.Node) -> str:
             j += 1
         nxt = kids[j + 1] if j + 1 < len(kids) else None
         said = TOLERATED.search(comment_run(kids[j]))
-        # (An import takes no doc comment: a comment right above the imports is the header's.)
-        if said is not None and (nxt is None or nxt.type == "import_statement"
-                                 or nxt.start_point[0] > kids[j].end_point[0] + 1):
+        # (The file's opening comment right above its first import is the header's; one above a
+        # later import says what that import is for.)
+        opens = nxt is not None and nxt.type == "import_statement" and all(k.type == "comment" for k in kids[:i])
+        if said is not None and (nxt is None or opens or nxt.start_point[0] > kids[j].end_point[0] + 1):
             return f"the module's own comment (line {kids[i].start_point[0] + 1}): \u201c{said.group(0)}\u201d"
         i = j + 1   # (a comment right above a statement is that statement's doc)
     return ""
