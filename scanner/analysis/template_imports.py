@@ -10,6 +10,7 @@ package's folder (a vendored plugin's) imports nothing; Nuxt counts always."""
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 
 from .sources import SKIP_DIRS
@@ -31,6 +32,7 @@ _NAMED = re.compile(r"\{([^}]*)\}")
 _TEMPLATE_FILES = {"svelte": ".svelte", "@sveltejs/kit": ".svelte", "vue": ".vue", "astro": ".astro",
                    "@next/mdx": ".mdx", "@mdx-js/loader": ".mdx", "@mdx-js/react": ".mdx", "@mdx-js/rollup": ".mdx",
                    "contentlayer": ".mdx", "contentlayer2": ".mdx"}
+_TEMPLATE_EXTS = tuple(sorted(set(_TEMPLATE_FILES.values())))
 
 
 def _template_packages(index) -> frozenset[str]:
@@ -42,28 +44,25 @@ def _template_packages(index) -> frozenset[str]:
                   if pkg.dependency(name)]
         if not wanted:
             return frozenset()
-        found = _template_files(index.root, {_TEMPLATE_FILES[n] for _, n in wanted if n in _TEMPLATE_FILES})
-        return frozenset(name for home, name in wanted if name not in _TEMPLATE_FILES or found is None or any(
+        found = {(posixpath.dirname(p), posixpath.splitext(p)[1]) for p in _template_paths(index)}
+        return frozenset(name for home, name in wanted if name not in _TEMPLATE_FILES or any(
             ext == _TEMPLATE_FILES[name] and (not home or folder == home or folder.startswith(home + "/"))
             for folder, ext in found))
     return index.memo("template-packages", build)
 
 
-def _template_files(root, exts: set[str]) -> set[tuple[str, str]] | None:
-    """(folder, extension) of the repository's files with one of `exts`; None when the walk
-    fails (then every template package counts)."""
-    out: set[tuple[str, str]] = set()
-    try:
+def _template_paths(index) -> tuple[str, ...]:
+    """The repository's template files (`.svelte`, `.vue`, `.astro`, `.mdx`), as paths from its
+    root: one walk, for both what packages hold templates and what Svelte components import."""
+    def walk() -> tuple[str, ...]:
+        out: list[str] = []
+        root = index.root
         for folder, dirs, files in os.walk(root):
             dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
             rel = os.path.relpath(folder, root).replace(os.sep, "/")
-            for name in files:
-                ext = os.path.splitext(name)[1]
-                if ext in exts:
-                    out.add(("" if rel == "." else rel, ext))
-    except OSError:
-        return None
-    return out
+            out += [name if rel == "." else f"{rel}/{name}" for name in files if name.endswith(_TEMPLATE_EXTS)]
+        return tuple(out)
+    return index.memo("template-paths", walk)
 
 
 def uses_templates(index) -> bool:
@@ -91,32 +90,28 @@ def _read(index) -> tuple[dict[str, tuple[frozenset[str], bool]] | None, tuple[b
     texts: list[bytes] = []
     names: dict[str, set[str]] = {}
     whole: set[str] = set()
-    root = index.root
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
-        for name in files:
-            if not name.endswith(".svelte"):
-                continue
-            full = os.path.join(folder, name)
-            rel = os.path.relpath(full, root).replace(os.sep, "/")
-            try:
-                if os.path.getsize(full) > _MAX_TEXT:
-                    return None, ()
-                with open(full, "rb") as fh:
-                    data = fh.read()
-            except OSError:
+    for rel in _template_paths(index):
+        if not rel.endswith(".svelte"):
+            continue
+        full = os.path.join(index.root, rel)
+        try:
+            if os.path.getsize(full) > _MAX_TEXT:
                 return None, ()
-            texts.append(data)
-            text = data.decode("utf-8", "replace")
-            for clause, spec in _specifiers(text):
-                target = index.modules.resolve(rel, spec)
-                if target is None:
-                    continue
-                got = _clause_names(clause)
-                if got is None:
-                    whole.add(target)
-                else:
-                    names.setdefault(target, set()).update(got)
+            with open(full, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None, ()
+        texts.append(data)
+        text = data.decode("utf-8", "replace")
+        for clause, spec in _specifiers(text):
+            target = index.modules.resolve(rel, spec)
+            if target is None:
+                continue
+            got = _clause_names(clause)
+            if got is None:
+                whole.add(target)
+            else:
+                names.setdefault(target, set()).update(got)
     return {p: (frozenset(names.get(p, ())), p in whole) for p in set(names) | whole}, tuple(texts)
 
 

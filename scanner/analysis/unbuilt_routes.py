@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 from pathlib import PurePosixPath
 
+from ..facts.model import HTTP_METHODS
+
 _NEXT_ROLES = ("route", "page", "pages-api")
 _NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
-_HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
 def unbuilt_routes(index) -> list[tuple[str, int, str]]:
@@ -50,7 +51,7 @@ def stray_routes(index) -> list[tuple[str, int, str]]:
     for path in sorted(index.files):
         facts = index.files[path]
         if facts.role != "lib" or PurePosixPath(path).name.split(".")[0] != "route" \
-                or not any(_HTTP_METHODS.intersection(f.exported_as) for f in facts.functions):
+                or not any(HTTP_METHODS.intersection(f.exported_as) for f in facts.functions):
             continue
         pkg = packages.get(index.package_of(path))
         if pkg is None or pkg.dependency("next") is None or index.importers(path):

@@ -144,13 +144,18 @@ def _exclusive(a: SiteContext, b: SiteContext) -> bool:
 _ROW_WRITES = WRITE_OPS & ONE_ROW_OPS
 
 
+def _tested_after(first: Write, second: Write, test: re.Pattern) -> bool:
+    """`second` runs in an arm after `first` that holds only while a test `test` matches holds."""
+    return any(b.start > first.ctx.end and any(test.match(t) for t in b.tests) for b in second.ctx.branches)
+
+
 def _unset_after(name: str, first: Write, second: Write) -> bool:
     """`cart = await a.update(…)` … `if (!cart) await b.create(…)`: the second runs in an arm
     that holds only while the variable the first's row went into is unset, so never after the
     first ran (a write answers with its row or throws)."""
     n = re.escape(name)
     unset = re.compile(rf"^(?:!{n}|{n}===?(?:null|undefined)|(?:null|undefined)===?{n})$")
-    return any(b.start > first.ctx.end and any(unset.match(t) for t in b.tests) for b in second.ctx.branches)
+    return _tested_after(first, second, unset)
 
 
 def _fallback(first: Write, second: Write) -> bool:
@@ -168,7 +173,7 @@ def _fallback(first: Write, second: Write) -> bool:
         return False
     none = re.compile(rf"^(?:{re.escape(first.result)}\.count(?:===?0|<1)|0===?{re.escape(first.result)}\.count|"
                       rf"!{re.escape(first.result)}\.count)$")
-    return any(b.start > first.ctx.end and any(none.match(t) for t in b.tests) for b in second.ctx.branches)
+    return _tested_after(first, second, none)
 
 
 def _outer_client_in_callback(ctx: SiteContext) -> bool:
